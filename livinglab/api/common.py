@@ -1,0 +1,41 @@
+"""Bearer-token authentication and JSON bodies for the API."""
+from functools import wraps
+
+from flask import g, request
+from flask_babel import gettext as _
+
+from ..auth.services import user_for_token
+from ..errors import Forbidden, Malformed, Unauthorized
+
+
+def bearer_user():
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    return user_for_token(raw.strip())
+
+
+def token_required(*roles):
+    """The API takes no cookies: the caller is whoever the bearer token names."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = bearer_user()
+            if user is None:
+                raise Unauthorized(_("Send a valid token: Authorization: Bearer <token>."), code="unauthorized")
+            if roles and user.role not in roles:
+                raise Forbidden(_("Your role may not do this."))
+            g.api_user = user
+            return view(user, *args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def json_body(default_empty: bool = False) -> dict:
+    data = request.get_json(silent=True, force=True)
+    if data is None and default_empty and not request.get_data():
+        return {}
+    if not isinstance(data, dict):
+        raise Malformed(_("Send a JSON object."), code="malformed_json")
+    return data

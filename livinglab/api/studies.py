@@ -1,0 +1,143 @@
+"""Studies: the protocol, its consent and surveys, the review and recruitment."""
+from flask import Blueprint, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth.models import Role
+from ..auth.permissions import authorise
+from ..errors import NotFound
+from ..extensions import db
+from ..studies import services
+from ..studies.fields import public_study_dict, study_dict
+from ..studies.models import Study, StudyStatus
+from ..surveys import services as surveys
+from ..surveys.services import survey_dict
+from .common import json_body, token_required
+
+bp = Blueprint("studies", __name__)
+
+
+def consent_dict(consent) -> dict:
+    return {"version": consent.version, "text": consent.text, "clauses": consent.clauses,
+            "created_at": consent.created_at.isoformat() if consent.created_at else None}
+
+
+def load(user, study_id: int, action: str) -> Study:
+    return authorise(user, db.session.get(Study, study_id), action)
+
+
+@bp.post("/studies")
+@token_required(Role.STARTUP)
+def create_study(user):
+    study = services.create_study(user, json_body())
+    db.session.commit()
+    return study_dict(study), 201
+
+
+@bp.get("/studies")
+@token_required()
+def list_studies(user):
+    query = select(Study).options(selectinload(Study.owner), selectinload(Study.organisation)).order_by(Study.id)
+    if user.role == Role.STARTUP:
+        query = query.where(Study.organisation_id == user.organisation_id)
+    elif user.role == Role.PARTICIPANT:
+        return {"items": []}  # enrolment arrives with the participants' issue
+    status = request.args.get("status")
+    if status in {s.value for s in StudyStatus}:
+        query = query.where(Study.status == status)
+    return {"items": [study_dict(s) for s in db.session.scalars(query)]}
+
+
+@bp.get("/studies/<int:study_id>")
+@token_required()
+def get_study(user, study_id):
+    return study_dict(load(user, study_id, "view"))
+
+
+@bp.patch("/studies/<int:study_id>")
+@token_required()
+def patch_study(user, study_id):
+    study = load(user, study_id, "edit")
+    services.update_study(user, study, json_body())
+    db.session.commit()
+    return study_dict(study)
+
+
+@bp.put("/studies/<int:study_id>/consent")
+@token_required()
+def put_consent(user, study_id):
+    study = load(user, study_id, "edit")
+    data = json_body()
+    consent = services.save_consent(user, study, data.get("text"), data.get("clauses", []))
+    db.session.commit()
+    return consent_dict(consent)
+
+
+@bp.get("/studies/<int:study_id>/consent")
+def get_consent(study_id):
+    """The current consent: public for a recruiting study, else for those who may see the study."""
+    from .common import bearer_user
+
+    study = db.session.get(Study, study_id)
+    if study is None:
+        raise NotFound(_("This study does not exist, or you cannot see it."))
+    if study.status != StudyStatus.RECRUITING:
+        authorise(bearer_user(), study, "view")
+    if study.current_consent is None:
+        raise NotFound(_("This study has no consent form yet."), code="no_consent")
+    return consent_dict(study.current_consent)
+
+
+@bp.post("/studies/<int:study_id>/surveys")
+@token_required()
+def create_survey(user, study_id):
+    study = load(user, study_id, "edit")
+    survey = surveys.create_survey(user, study, json_body())
+    db.session.commit()
+    return survey_dict(survey), 201
+
+
+@bp.get("/studies/<int:study_id>/surveys")
+@token_required()
+def list_surveys(user, study_id):
+    study = load(user, study_id, "view")
+    return {"items": [survey_dict(s) for s in study.surveys]}
+
+
+@bp.post("/studies/<int:study_id>/submit")
+@token_required()
+def submit(user, study_id):
+    study = load(user, study_id, "submit")
+    services.submit(user, study)
+    db.session.commit()
+    return study_dict(study)
+
+
+@bp.post("/studies/<int:study_id>/decision")
+@token_required()
+def decision(user, study_id):
+    study = load(user, study_id, "review")
+    data = json_body()
+    services.decide(user, study, data.get("decision"), data.get("comment"), data.get("section_comments"))
+    db.session.commit()
+    return study_dict(study)
+
+
+@bp.post("/studies/<int:study_id>/recruitment")
+@token_required()
+def recruitment(user, study_id):
+    study = load(user, study_id, "recruit")
+    services.set_recruitment(user, study, json_body().get("state"))
+    db.session.commit()
+    return study_dict(study)
+
+
+@bp.get("/catalogue")
+def catalogue():
+    query = (select(Study).options(selectinload(Study.organisation))
+             .where(Study.status == StudyStatus.RECRUITING).order_by(Study.id))
+    domain = request.args.get("domain")
+    if domain in ("e-health", "foodtech"):
+        query = query.where(Study.domain == domain)
+    return {"items": [public_study_dict(s) for s in db.session.scalars(query)]}

@@ -1,0 +1,57 @@
+"""flask --app livinglab users create | seed-demo | setup"""
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from .extensions import db
+from .errors import DomainError
+
+
+def register(app: Flask) -> None:
+    users = AppGroup("users", help="Manage accounts.")
+
+    @users.command("create")
+    @click.option("--email", required=True)
+    @click.option("--password", required=True)
+    @click.option("--name", default=None, help="Display name (defaults to the email).")
+    @click.option("--role", type=click.Choice(["coordinator", "startup", "participant"]), required=True)
+    @click.option("--organisation", default=None, help="Required for a startup.")
+    def create_user(email, password, name, role, organisation):
+        """Create an account of any role (coordinators are only created this way or by a coordinator)."""
+        from .auth.services import create_user as create
+
+        try:
+            user = create(email, password, name or email, role, organisation)
+        except DomainError as err:
+            details = "; ".join(f"{k}: {m}" for k, m in err.fields.items())
+            raise click.ClickException(f"{err.message} {details}".strip()) from None
+        db.session.commit()
+        click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+    app.cli.add_command(users)
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Create demo accounts and studies in every state (once; does nothing if they exist)."""
+        from .demo import seed
+
+        created = seed()
+        db.session.commit()
+        click.echo("Demo data created." if created else "Demo data already present.")
+
+    @app.cli.command("setup")
+    @click.option("--demo/--no-demo", default=True, help="Seed the demo on an empty database.")
+    def setup(demo):
+        """Bring the database schema up to date, and seed the demo on first start."""
+        upgrade()
+        from .auth.models import User
+
+        if demo and not db.session.scalar(select(func.count()).select_from(User)):
+            from .demo import seed
+
+            seed()
+            db.session.commit()
+            click.echo("Demo data created: see the README for the sign-ins.")
+        click.echo("Database ready.")

@@ -1,0 +1,23 @@
+"""Defaults; `create_app` overrides them from instance/config.py, then the environment."""
+from datetime import timedelta
+
+
+class Config:
+    SECRET_KEY = "dev-only-change-me"  # replaced by LIVINGLAB_SECRET_KEY or instance/secret_key
+    SQLALCHEMY_DATABASE_URI = None  # set in create_app: DATABASE_URL, else instance/livinglab.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # LIVINGLAB_SESSION_COOKIE_SECURE=true behind HTTPS
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    API_TOKEN_LIFETIME = timedelta(days=30)
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGNIN_RATE_LIMIT = "10 per minute;50 per hour"
+    REGISTER_RATE_LIMIT = "10 per hour"
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "fr")
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    JSON_SORT_KEYS = False

@@ -1,0 +1,170 @@
+"""Demo data: a coordinator, two startups and studies in every state, built through the services."""
+from sqlalchemy import select
+
+from .auth.models import User
+from .auth.services import create_user
+from .extensions import db
+from .studies import services as studies
+from .studies.models import Study
+from .surveys import services as surveys
+
+PASSWORD = "livinglab-demo"
+ACCOUNTS = [
+    ("coordinator@livinglab.example", "Claire Coordinatrice", "coordinator", None),
+    ("founder@sommeil.example", "Sam Sommeil", "startup", "Sommeil+"),
+    ("founder@nourrir.example", "Nora Nourrir", "startup", "Nourrir Foodtech"),
+    ("citizen@livinglab.example", "Camille Citoyenne", "participant", None),
+]
+
+
+def sleep_protocol(**overrides) -> dict:
+    """A complete single-group pre/post e-health protocol."""
+    data = {
+        "title": "Sleep coaching app for shift workers",
+        "domain": "e-health",
+        "summary": "A smartphone coaching programme that helps shift workers sleep longer and better.",
+        "objectives": "Measure whether four weeks of app coaching increases self-reported sleep duration.",
+        "design": "single_group_pre_post",
+        "arms": ["intervention"],
+        "timepoints": ["baseline", "follow_up"],
+        "target_enrolment": 40,
+        "eligibility": {"min_age": 18, "max_age": 65,
+                        "criteria": ["Works night or rotating shifts", "Lives in Nantes Métropole"]},
+        "primary_outcome": {"variable": "sleep_hours", "hypothesis": "increase"},
+        "alpha": 0.05,
+        "intervention": "Daily coaching messages and a sleep diary in the Sommeil+ app, for four weeks.",
+        "risks": "Minimal: possible tiredness while adjusting routines. Participants may stop at any time.",
+        "data_collected": "Self-reported sleep hours and usability scores, to measure the outcome; no location.",
+        "duration": "Four weeks, two short online surveys.",
+        "location": "At home, online.",
+        "compensation": "A 20 € voucher after the follow-up survey.",
+        "research_category": "riph3",
+        "cnil_framework": "mr003",
+        "ethics_opinion": "CPP Ouest IV 2026-123",
+        "dpia_done": True,
+        "retention_months": 24,
+    }
+    data.update(overrides)
+    return data
+
+
+def food_protocol(**overrides) -> dict:
+    """A complete two-arm foodtech protocol."""
+    data = {
+        "title": "Plant-based school lunches and satisfaction",
+        "domain": "foodtech",
+        "summary": "Families taste a new plant-based lunch range; we compare satisfaction with the usual menu.",
+        "objectives": "Compare satisfaction between the usual menu and the new plant-based range.",
+        "design": "parallel_groups",
+        "arms": ["usual_menu", "plant_based"],
+        "timepoints": ["baseline", "week_4"],
+        "target_enrolment": 60,
+        "eligibility": {"min_age": 18, "max_age": None, "criteria": ["Has a child eating at a school canteen"]},
+        "primary_outcome": {"variable": "satisfaction", "hypothesis": "increase"},
+        "intervention": "Four weeks of plant-based lunches delivered by Nourrir Foodtech.",
+        "risks": "Food allergies: every dish lists its allergens; families with allergies are excluded.",
+        "data_collected": "Satisfaction ratings and recommendation scores; no health data beyond allergies.",
+        "duration": "Four weeks.",
+        "location": "Nantes school canteens and at home.",
+        "compensation": "Nothing.",
+        "research_category": "not_riph",
+        "cnil_framework": "mr004",
+        "dpia_done": True,
+        "retention_months": 12,
+    }
+    data.update(overrides)
+    return data
+
+
+CONSENT_TEXT = ("You are invited to take part in a pilot. Taking part is voluntary; you may withdraw at "
+                "any time without giving a reason, and choose whether your answers are kept or erased.")
+CONSENT_CLAUSES = [
+    {"key": "understood", "text": "I have read and understood the information about this pilot.", "required": True},
+    {"key": "data_use", "text": "I agree that my answers are used, under a pseudonym, for this pilot.",
+     "required": True},
+    {"key": "recontact", "text": "I agree to be contacted about future pilots.", "required": False},
+]
+
+
+def sleep_surveys() -> list[dict]:
+    sleep = {"key": "sleep_hours", "text": "On average, how many hours did you sleep per night last week?",
+             "type": "number", "min": 0, "max": 24, "unit": "h"}
+    return [
+        {"key": "baseline", "title": "Before the coaching", "timepoint": "baseline",
+         "items": [sleep, {"key": "who", "instrument": "who5"}]},
+        {"key": "follow_up", "title": "After four weeks", "timepoint": "follow_up",
+         "items": [sleep, {"key": "who", "instrument": "who5"}, {"key": "sus", "instrument": "sus"},
+                   {"key": "comments", "text": "Anything else you would like to tell us?", "type": "text",
+                    "required": False}]},
+    ]
+
+
+def food_surveys() -> list[dict]:
+    satisfaction = {"key": "satisfaction", "text": "How satisfied is your family with school lunches?",
+                    "type": "likert", "min": 1, "max": 7}
+    return [
+        {"key": "baseline", "title": "Before the tasting", "timepoint": "baseline",
+         "items": [satisfaction, {"key": "diet", "text": "Which best describes your family's diet?",
+                                  "type": "single_choice", "choices": ["Omnivore", "Flexitarian", "Vegetarian"]}]},
+        {"key": "week_4", "title": "After four weeks", "timepoint": "week_4",
+         "items": [satisfaction, {"key": "recommend", "text": "Would you recommend these lunches to a friend?",
+                                  "type": "nps"},
+                   {"key": "keep", "text": "Should the canteen keep the new range?", "type": "yes_no"}]},
+    ]
+
+
+# The moves that bring a new draft to each state.
+PATHS = {
+    "draft": [],
+    "submitted": ["submit"],
+    "changes_requested": ["submit", "request_changes"],
+    "rejected": ["submit", "reject"],
+    "approved": ["submit", "approve"],
+    "recruiting": ["submit", "approve", "open"],
+    "paused": ["submit", "approve", "open", "pause"],
+    "closed": ["submit", "approve", "open", "close"],
+}
+
+
+def build_study(owner: User, coordinator: User, status: str = "draft", protocol: dict | None = None,
+                survey_defs: list[dict] | None = None) -> Study:
+    """A complete study, walked through the real services to the given state."""
+    study = studies.create_study(owner, protocol or sleep_protocol())
+    studies.save_consent(owner, study, CONSENT_TEXT, CONSENT_CLAUSES)
+    for definition in survey_defs or sleep_surveys():
+        surveys.create_survey(owner, study, definition)
+    for move in PATHS[status]:
+        if move == "submit":
+            studies.submit(owner, study)
+        elif move in ("approve", "request_changes", "reject"):
+            comment = "" if move == "approve" else "Please describe how allergies are handled."
+            studies.decide(coordinator, study, move, comment)
+        else:
+            state = {"open": "recruiting", "pause": "paused", "close": "closed"}[move]
+            studies.set_recruitment(coordinator, study, state)
+    return study
+
+
+def seed() -> bool:
+    """Create the demo once; returns False when it is already there."""
+    if db.session.scalar(select(User).where(User.email == ACCOUNTS[0][0])):
+        return False
+    users = {role_org or role: create_user(email, PASSWORD, name, role, role_org)
+             for email, name, role, role_org in ACCOUNTS}
+    coordinator, sommeil, nourrir = users["coordinator"], users["Sommeil+"], users["Nourrir Foodtech"]
+    titles = {
+        "draft": "Hydration reminders for older adults",
+        "submitted": "Guided breathing for exam stress",
+        "changes_requested": "Meal-planning app for diabetes",
+        "rejected": "Unsupervised fasting challenge",
+        "approved": "Step-count coaching after knee surgery",
+        "recruiting": "Sleep coaching app for shift workers",
+        "paused": "Mindful eating programme",
+        "closed": "Fermented snacks and digestive comfort",
+    }
+    for index, (status, title) in enumerate(titles.items()):
+        if index % 2 == 0:
+            build_study(sommeil, coordinator, status, sleep_protocol(title=title))
+        else:
+            build_study(nourrir, coordinator, status, food_protocol(title=title), food_surveys())
+    return True

@@ -1,0 +1,40 @@
+"""The home page, the language switch and the dashboard that sends each role to its own."""
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from .auth.models import Role
+from .config import Config
+from .extensions import db
+from .urls import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    """What LivingLab is, and where to go next."""
+    return render_template("main/index.html")
+
+
+@bp.get("/dashboard")
+def dashboard():
+    """Each role lands on its own dashboard."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.signin"))
+    if current_user.role == Role.COORDINATOR:
+        return redirect(url_for("studies.overview"))
+    if current_user.role == Role.STARTUP:
+        return redirect(url_for("studies.mine"))
+    return render_template("main/participant_home.html")
+
+
+@bp.post("/language")
+def language():
+    """Switch the language for this session (and remember it on the account)."""
+    lang = request.form.get("lang")
+    if lang in Config.LANGUAGES:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

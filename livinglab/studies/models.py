@@ -1,0 +1,157 @@
+"""Pilot protocols, their review, and their consent documents."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import Organisation, User, enum_column
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class StudyStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RECRUITING = "recruiting"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class Domain(enum.StrEnum):
+    EHEALTH = "e-health"
+    FOODTECH = "foodtech"
+
+
+class Design(enum.StrEnum):
+    SINGLE_GROUP_PRE_POST = "single_group_pre_post"
+    PARALLEL_GROUPS = "parallel_groups"
+
+
+class Hypothesis(enum.StrEnum):
+    INCREASE = "increase"
+    DECREASE = "decrease"
+    CHANGE = "change"
+
+
+class ResearchCategory(enum.StrEnum):
+    """French Jardé law categories, or research that does not involve the person."""
+    RIPH1 = "riph1"
+    RIPH2 = "riph2"
+    RIPH3 = "riph3"
+    NOT_RIPH = "not_riph"
+
+
+class CnilFramework(enum.StrEnum):
+    MR001 = "mr001"
+    MR003 = "mr003"
+    MR004 = "mr004"
+    AUTHORISATION = "authorisation"
+
+
+class Study(db.Model):
+    __table_args__ = (
+        CheckConstraint("target_enrolment IS NULL OR target_enrolment > 0", name="target_positive"),
+        CheckConstraint("alpha > 0 AND alpha < 1", name="alpha_range"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[StudyStatus] = mapped_column(
+        enum_column(StudyStatus, name="study_status"), default=StudyStatus.DRAFT, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    # The protocol
+    title: Mapped[str] = mapped_column(String(200))
+    domain: Mapped[Domain] = mapped_column(enum_column(Domain, name="domain"))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    design: Mapped[Design] = mapped_column(
+        enum_column(Design, name="design"), default=Design.SINGLE_GROUP_PRE_POST)
+    arms: Mapped[list] = mapped_column(JSON, default=lambda: ["intervention"])
+    timepoints: Mapped[list] = mapped_column(JSON, default=lambda: ["baseline", "follow_up"])
+    target_enrolment: Mapped[int | None] = mapped_column()
+    eligibility: Mapped[dict] = mapped_column(
+        JSON, default=lambda: {"min_age": 18, "max_age": None, "criteria": []})
+    primary_variable: Mapped[str | None] = mapped_column(String(64))
+    hypothesis: Mapped[Hypothesis | None] = mapped_column(enum_column(Hypothesis, name="hypothesis"))
+    alpha: Mapped[float] = mapped_column(default=0.05)
+
+    # What a review needs in practice
+    intervention: Mapped[str] = mapped_column(Text, default="")
+    risks: Mapped[str] = mapped_column(Text, default="")
+    data_collected: Mapped[str] = mapped_column(Text, default="")
+    duration: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(Text, default="")
+    compensation: Mapped[str] = mapped_column(Text, default="")
+
+    # The French regulatory frame
+    research_category: Mapped[ResearchCategory | None] = mapped_column(
+        enum_column(ResearchCategory, name="research_category"))
+    cnil_framework: Mapped[CnilFramework | None] = mapped_column(
+        enum_column(CnilFramework, name="cnil_framework"))
+    cnil_reference: Mapped[str] = mapped_column(String(200), default="")
+    ethics_opinion: Mapped[str] = mapped_column(String(200), default="")
+    dpia_done: Mapped[bool] = mapped_column(default=False)
+    retention_months: Mapped[int | None] = mapped_column()
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    registration_hash: Mapped[str | None] = mapped_column(String(64))
+
+    organisation: Mapped[Organisation] = relationship()
+    owner: Mapped[User] = relationship()
+    consent_versions: Mapped[list["ConsentVersion"]] = relationship(
+        back_populates="study", order_by="ConsentVersion.version", cascade="all, delete-orphan")
+    comments: Mapped[list["ReviewComment"]] = relationship(
+        back_populates="study", order_by="ReviewComment.id", cascade="all, delete-orphan")
+    surveys: Mapped[list["Survey"]] = relationship(  # noqa: F821 (surveys.models)
+        back_populates="study", order_by="Survey.id", cascade="all, delete-orphan")
+
+    @property
+    def current_consent(self) -> "ConsentVersion | None":
+        return self.consent_versions[-1] if self.consent_versions else None
+
+
+class ConsentVersion(db.Model):
+    __table_args__ = (UniqueConstraint("study_id", "version", name="uq_consent_version_study_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column()
+    text: Mapped[str] = mapped_column(Text)
+    clauses: Mapped[list] = mapped_column(JSON, default=list)  # [{key, text, required}]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+    study: Mapped[Study] = relationship(back_populates="consent_versions")
+
+
+class ReviewSection(enum.StrEnum):
+    GENERAL = "general"
+    DESIGN = "design"
+    CONSENT = "consent"
+    SURVEYS = "surveys"
+    DATA_PROTECTION = "data_protection"
+
+
+class ReviewComment(db.Model):
+    """A coordinator's decision comment, or a remark on one section of the protocol."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    section: Mapped[ReviewSection] = mapped_column(enum_column(ReviewSection, name="review_section"))
+    decision: Mapped[str | None] = mapped_column(String(32))
+    study_version: Mapped[int] = mapped_column()
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    study: Mapped[Study] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()

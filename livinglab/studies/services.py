@@ -1,0 +1,170 @@
+"""The domain functions of protocols and their review: the only place where these rules live."""
+import hashlib
+import json
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import audit
+from .. import validation as v
+from ..errors import Invalid
+from ..extensions import db
+from . import fields, workflow
+from .checklist import missing
+from .models import ConsentVersion, ReviewComment, ReviewSection, Study, StudyStatus
+
+DECISIONS = ("approve", "request_changes", "reject")
+
+
+def create_study(user, data) -> Study:
+    """A startup member drafts a new study for its organisation."""
+    clean = fields.clean_study_fields(data, creating=True)
+    study = Study(organisation_id=user.organisation_id, owner_id=user.id, title=clean["title"],
+                  domain=clean["domain"])
+    fields.apply(study, clean)
+    db.session.add(study)
+    db.session.flush()
+    audit.record(user, "study.create", study=study, to_state=StudyStatus.DRAFT)
+    return study
+
+
+def update_study(user, study: Study, data) -> list[str]:
+    """Edit the protocol while it is a draft or changes are requested."""
+    workflow.require_editable(study)
+    clean = fields.clean_study_fields(data, creating=False, current=study)
+    changed = fields.apply(study, clean)
+    if changed:
+        study.version += 1
+        audit.record(user, "study.update", study=study, fields=changed)
+    return changed
+
+
+def clean_consent(text, clauses) -> tuple[str, list[dict]]:
+    errors = {}
+    try:
+        text = v.text(text, max_len=20_000, required=True)
+    except v.FieldError as err:
+        errors["text"] = err
+    out = []
+    if not isinstance(clauses, list):
+        errors["clauses"] = v.FieldError(_("Must be a list."), 400)
+    elif len(clauses) > 30:
+        errors["clauses"] = v.FieldError(_("At most %(n)d entries.", n=30))
+    else:
+        for index, clause in enumerate(clauses):
+            name = f"clauses.{index}"
+            if not isinstance(clause, dict):
+                errors[name] = v.FieldError(_("Each clause must be an object."), 400)
+                continue
+            try:
+                key = v.key(clause.get("key"))
+                body = v.text(clause.get("text"), max_len=2000, required=True)
+                required = True if clause.get("required") is None else v.boolean(clause.get("required"))
+            except v.FieldError as err:
+                errors[name] = err
+                continue
+            if any(c["key"] == key for c in out):
+                errors[name] = v.FieldError(_("The key “%(key)s” is used twice.", key=key))
+                continue
+            out.append({"key": key, "text": body, "required": required})
+    v.raise_for(errors)
+    return text, out
+
+
+def save_consent(user, study: Study, text, clauses) -> ConsentVersion:
+    """Each save makes a new consent version; earlier ones stay readable."""
+    workflow.require_editable(study)
+    text, clauses = clean_consent(text, clauses)
+    number = (study.current_consent.version if study.current_consent else 0) + 1
+    consent = ConsentVersion(study=study, version=number, text=text, clauses=clauses, created_by_id=user.id)
+    db.session.add(consent)
+    audit.record(user, "consent.save", study=study, version=number)
+    return consent
+
+
+def submit(user, study: Study) -> None:
+    """Send the protocol to the coordinators, once nothing is missing."""
+    if not workflow.allowed(study, "submit"):
+        workflow.move(study, "submit", user)  # raises the 409
+    gaps = missing(study)
+    if gaps:
+        raise Invalid(_("The protocol is not complete yet."), code="incomplete", fields=gaps)
+    workflow.move(study, "submit", user)
+
+
+def clean_decision(decision, comment, section_comments=None) -> tuple[str, str, dict]:
+    errors = {}
+    try:
+        decision = v.choice(decision, DECISIONS)
+    except v.FieldError as err:
+        errors["decision"] = err
+    try:
+        comment = v.text(comment, max_len=10_000)
+        if decision in ("request_changes", "reject") and not comment:
+            raise v.FieldError(_("Explain the decision: a comment is required unless approving."))
+    except v.FieldError as err:
+        errors["comment"] = err
+    sections = {}
+    if section_comments is not None and not isinstance(section_comments, dict):
+        errors["section_comments"] = v.FieldError(_("Must be an object."), 400)
+    for name, body in (section_comments or {}).items() if isinstance(section_comments, dict) else ():
+        try:
+            v.choice(name, [s for s in ReviewSection if s != ReviewSection.GENERAL])
+            body = v.text(body, max_len=10_000)
+        except v.FieldError as err:
+            errors[f"section_comments.{name}"] = err
+            continue
+        if body:
+            sections[name] = body
+    v.raise_for(errors)
+    return decision, comment, sections
+
+
+def decide(user, study: Study, decision, comment, section_comments=None) -> None:
+    """A coordinator approves, asks for changes or rejects, with comments."""
+    decision, comment, sections = clean_decision(decision, comment, section_comments)
+    if not workflow.allowed(study, decision):
+        workflow.move(study, decision, user)  # raises the 409
+    if comment:
+        db.session.add(ReviewComment(study=study, author_id=user.id, section=ReviewSection.GENERAL,
+                                     decision=decision, study_version=study.version, body=comment))
+    for section, body in sections.items():
+        db.session.add(ReviewComment(study=study, author_id=user.id, section=section, decision=decision,
+                                     study_version=study.version, body=body))
+    if decision == "approve":
+        study.registration_hash = registration_hash(study)
+    workflow.move(study, decision, user, comment=comment)
+
+
+def set_recruitment(user, study: Study, state) -> None:
+    """Open, pause or close recruitment of an approved study."""
+    try:
+        state = v.choice(state, list(workflow.RECRUITMENT_MOVES))
+    except v.FieldError as err:
+        v.raise_for({"state": err})
+    workflow.move(study, workflow.RECRUITMENT_MOVES[state], user)
+
+
+def frozen_record(study: Study) -> dict:
+    """The protocol, consent and surveys exactly as they are approved."""
+    consent = study.current_consent
+    return {
+        "protocol": fields.protocol_dict(study),
+        "consent": {"version": consent.version, "text": consent.text, "clauses": consent.clauses}
+        if consent else None,
+        "surveys": [{"key": s.key, "title": s.title, "timepoint": s.timepoint, "items": s.items}
+                    for s in sorted(study.surveys, key=lambda s: s.key)],
+    }
+
+
+def registration_hash(study: Study) -> str:
+    """SHA-256 of the canonical JSON of the frozen record: anyone can recompute it from the API."""
+    canonical = json.dumps(frozen_record(study), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def review_queue() -> list[Study]:
+    """Submitted studies, the oldest submission first."""
+    return list(db.session.scalars(
+        select(Study).where(Study.status == StudyStatus.SUBMITTED).order_by(Study.submitted_at, Study.id)))
+

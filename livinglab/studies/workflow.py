@@ -1,0 +1,64 @@
+"""The study lifecycle: one table of allowed moves, one function that makes them."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .. import audit
+from ..errors import Conflict
+from ..timeutil import utcnow
+from .models import Study, StudyStatus as S
+
+# move -> {from state: to state}
+TRANSITIONS: dict[str, dict[S, S]] = {
+    "submit": {S.DRAFT: S.SUBMITTED, S.CHANGES_REQUESTED: S.SUBMITTED},
+    "approve": {S.SUBMITTED: S.APPROVED},
+    "request_changes": {S.SUBMITTED: S.CHANGES_REQUESTED},
+    "reject": {S.SUBMITTED: S.REJECTED},
+    "open": {S.APPROVED: S.RECRUITING, S.PAUSED: S.RECRUITING},
+    "pause": {S.RECRUITING: S.PAUSED},
+    "close": {S.RECRUITING: S.CLOSED, S.PAUSED: S.CLOSED},
+}
+
+EDITABLE = frozenset({S.DRAFT, S.CHANGES_REQUESTED})
+RECRUITMENT_MOVES = {"recruiting": "open", "paused": "pause", "closed": "close"}
+
+STATUS_LABELS = {
+    S.DRAFT: _l("Draft"),
+    S.SUBMITTED: _l("Submitted for review"),
+    S.CHANGES_REQUESTED: _l("Changes requested"),
+    S.APPROVED: _l("Approved"),
+    S.REJECTED: _l("Rejected"),
+    S.RECRUITING: _l("Recruiting"),
+    S.PAUSED: _l("Recruitment paused"),
+    S.CLOSED: _l("Closed"),
+}
+
+
+def allowed(study: Study, move: str) -> bool:
+    return study.status in TRANSITIONS.get(move, {})
+
+
+def is_editable(study: Study) -> bool:
+    return study.status in EDITABLE
+
+
+def require_editable(study: Study) -> None:
+    if not is_editable(study):
+        raise Conflict(
+            _("This study is %(status)s: it can only be edited as a draft or when changes are requested.",
+              status=STATUS_LABELS[study.status]), code="not_editable")
+
+
+def move(study: Study, action: str, actor, comment: str | None = None) -> S:
+    """Make one move of the lifecycle, or raise `Conflict`; writes the audit record."""
+    targets = TRANSITIONS.get(action, {})
+    if study.status not in targets:
+        raise Conflict(_("A study that is %(status)s cannot be moved this way.",
+                         status=STATUS_LABELS[study.status]), code="invalid_transition")
+    before, after = study.status, targets[study.status]
+    study.status = after
+    if action == "submit":
+        study.submitted_at = utcnow()
+    elif action in ("approve", "request_changes", "reject"):
+        study.decided_at = utcnow()
+    audit.record(actor, f"study.{action}", study=study, from_state=before, to_state=after, comment=comment)
+    return after

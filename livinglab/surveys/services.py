@@ -1,0 +1,143 @@
+"""Build the surveys of a study while its protocol is editable."""
+from flask_babel import gettext as _
+
+from .. import audit
+from .. import validation as v
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..studies import workflow
+from ..studies.models import Study
+from .definitions import clean_item, clean_items, conflicts_with_other_surveys
+from .models import Survey
+
+
+def _clean_header(study: Study, data: dict, *, creating: bool) -> tuple[dict, dict]:
+    checks = {
+        "key": v.key,
+        "title": lambda x: v.text(x, max_len=200, required=True, single_line=True),
+        "timepoint": lambda x: _timepoint(study, x),
+    }
+    clean, errors = v.gather(checks, data)
+    if creating:
+        for name in checks:
+            if name not in data:
+                errors[name] = v.FieldError(_("This field is required."))
+    return clean, errors
+
+
+def _timepoint(study: Study, value) -> str:
+    value = v.text(value, max_len=64, required=True, single_line=True)
+    if value not in study.timepoints:
+        raise v.FieldError(_("Must be one of the study's timepoints: %(tps)s.", tps=", ".join(study.timepoints)))
+    return value
+
+
+def _check_against_others(study: Study, survey: Survey | None, items: list[dict], timepoint: str, key: str) -> None:
+    others = [s for s in study.surveys if s is not survey]
+    if any(s.key == key for s in others):
+        raise Invalid(_("Another survey already has this key."), fields={"key": _("Already used.")})
+    problem = conflicts_with_other_surveys(items, timepoint, others)
+    if problem:
+        raise Invalid(problem, fields={"items": problem})
+
+
+def create_survey(user, study: Study, data) -> Survey:
+    """Add a survey, with its items, at one of the study's timepoints."""
+    workflow.require_editable(study)
+    if not isinstance(data, dict):
+        v.raise_for({"body": v.FieldError(_("Send a JSON object."), 400)})
+    header, errors = _clean_header(study, data, creating=True)
+    try:
+        items = clean_items(data.get("items", []))
+    except v.FieldError as err:
+        errors["items"] = err
+        items = []
+    v.raise_for(errors)
+    _check_against_others(study, None, items, header["timepoint"], header["key"])
+    survey = Survey(key=header["key"], title=header["title"], timepoint=header["timepoint"], items=items)
+    study.surveys.append(survey)
+    db.session.flush()
+    audit.record(user, "survey.create", study=study, survey=survey.key)
+    return survey
+
+
+def update_survey(user, survey: Survey, data: dict) -> None:
+    """Change a survey's title, key or timepoint."""
+    study = survey.study
+    workflow.require_editable(study)
+    header, errors = _clean_header(study, data, creating=False)
+    v.raise_for(errors)
+    _check_against_others(study, survey, survey.items, header.get("timepoint", survey.timepoint),
+                          header.get("key", survey.key))
+    for name, value in header.items():
+        setattr(survey, name, value)
+    audit.record(user, "survey.update", study=study, survey=survey.key)
+
+
+def delete_survey(user, survey: Survey) -> None:
+    study = survey.study
+    workflow.require_editable(study)
+    study.surveys.remove(survey)
+    db.session.delete(survey)
+    audit.record(user, "survey.delete", study=study, survey=survey.key)
+
+
+def _replace_items(user, survey: Survey, items: list[dict], what: str) -> None:
+    study = survey.study
+    workflow.require_editable(study)
+    try:
+        items = clean_items(items)
+    except v.FieldError as err:
+        v.raise_for({"items": err})
+    _check_against_others(study, survey, items, survey.timepoint, survey.key)
+    survey.items = items  # a new list, so the JSON column is marked changed
+    audit.record(user, f"survey.{what}", study=study, survey=survey.key)
+
+
+def _index(survey: Survey, index: int) -> int:
+    if not isinstance(index, int) or not 0 <= index < len(survey.items):
+        raise NotFound(_("This item does not exist."))
+    return index
+
+
+def add_item(user, survey: Survey, raw: dict) -> None:
+    try:
+        item = clean_item(raw)
+    except v.FieldError as err:
+        v.raise_for(getattr(err, "errors", {"item": err}))
+    _replace_items(user, survey, [*survey.items, item], "add_item")
+
+
+def edit_item(user, survey: Survey, index: int, raw: dict) -> None:
+    index = _index(survey, index)
+    try:
+        item = clean_item(raw)
+    except v.FieldError as err:
+        v.raise_for(getattr(err, "errors", {"item": err}))
+    items = list(survey.items)
+    items[index] = item
+    _replace_items(user, survey, items, "edit_item")
+
+
+def move_item(user, survey: Survey, index: int, offset: int) -> None:
+    index = _index(survey, index)
+    target = index + offset
+    if not 0 <= target < len(survey.items):
+        return
+    items = list(survey.items)
+    items[index], items[target] = items[target], items[index]
+    _replace_items(user, survey, items, "move_item")
+
+
+def delete_item(user, survey: Survey, index: int) -> None:
+    index = _index(survey, index)
+    items = [item for i, item in enumerate(survey.items) if i != index]
+    if not items:
+        raise Invalid(_("A survey needs at least one item: delete the survey instead."),
+                      fields={"items": _("A survey needs at least one item.")})
+    _replace_items(user, survey, items, "delete_item")
+
+
+def survey_dict(survey: Survey) -> dict:
+    return {"id": survey.id, "key": survey.key, "title": survey.title, "timepoint": survey.timepoint,
+            "items": survey.items}

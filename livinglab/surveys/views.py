@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("surveys", __name__, url_prefix="/studies/<int:study_id>/surveys")

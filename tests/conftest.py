@@ -1,0 +1,163 @@
+"""Fixtures: one app per test session on SQLite (or on DATABASE_URL), rows wiped after each test."""
+import os
+
+import pytest
+from sqlalchemy import event
+
+from livinglab import create_app, normalise_database_url
+from livinglab.auth.services import create_token, create_user
+from livinglab.demo import build_study
+from livinglab.extensions import db
+
+PASSWORD = "correct-horse-battery"
+
+
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    """Each test starts from empty tables."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user():
+    counter = iter(range(1, 10_000))
+
+    def make(role="startup", organisation=None, email=None, name=None):
+        n = next(counter)
+        if role == "startup" and organisation is None:
+            organisation = f"Startup {n}"
+        user = create_user(email or f"{role}{n}@example.org", PASSWORD, name or f"{role.title()} {n}",
+                           role, organisation)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def startup(make_user):
+    return make_user("startup", organisation="Sommeil+")
+
+
+@pytest.fixture
+def colleague(make_user, startup):
+    """A second member of the startup's organisation."""
+    from livinglab.auth.services import add_member
+
+    other = make_user("startup", organisation="Colleague's old startup")
+    add_member(startup, other.email)
+    db.session.commit()
+    return other
+
+
+@pytest.fixture
+def other_startup(make_user):
+    return make_user("startup", organisation="Another startup")
+
+
+@pytest.fixture
+def coordinator(make_user):
+    return make_user("coordinator")
+
+
+@pytest.fixture
+def participant(make_user):
+    return make_user("participant")
+
+
+@pytest.fixture
+def make_study(startup, coordinator):
+    """A complete study of `startup`'s organisation, walked to the given status."""
+    def make(status="draft", owner=None, **kwargs):
+        study = build_study(owner or startup, coordinator, status, **kwargs)
+        db.session.commit()
+        return study
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in through the real sign-in page."""
+    def do(user, password=PASSWORD):
+        response = client.post("/account/signin", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.data
+        return user
+
+    return do
+
+
+@pytest.fixture
+def api_headers():
+    """Authorization headers with a fresh bearer token for a user (or none for anonymous)."""
+    def headers(user=None):
+        if user is None:
+            return {}
+        raw, _token = create_token(user)
+        db.session.commit()
+        return {"Authorization": f"Bearer {raw}"}
+
+    return headers
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside a block: `with count_queries() as counter: ...`."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements = []
+
+        def before(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
