@@ -25,7 +25,3 @@ class RegisterForm(FlaskForm):
 class AddMemberForm(FlaskForm):
     email = EmailField(_l("Colleague's email"), validators=[DataRequired(), Length(max=254)],
                        description=_l("Your colleague must already have a startup account."))
-
-
-class EmptyForm(FlaskForm):
-    """CSRF protection for POST-only buttons."""

@@ -6,22 +6,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import audit
 from ..errors import DomainError
 from ..extensions import db, limiter
+from ..forms import EmptyForm, show_errors
 from ..urls import safe_next
 from . import services
-from .forms import AddMemberForm, EmptyForm, RegisterForm, SignInForm
+from .forms import AddMemberForm, RegisterForm, SignInForm
 from .models import Role
 from .permissions import role_required
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
-
-
-def form_errors(form, err: DomainError) -> None:
-    """Show a service's field errors beside the form's fields."""
-    for name, message in err.fields.items():
-        field = getattr(form, name.split(".")[0], None)
-        if field is not None:
-            field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
-    flash(err.message, "error")
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -71,7 +63,7 @@ def register():
                                       "organisation": form.organisation.data})
         except DomainError as err:
             db.session.rollback()
-            form_errors(form, err)
+            show_errors(form, err)
         else:
             db.session.commit()
             login_user(user)
@@ -90,7 +82,7 @@ def organisation():
             colleague = services.add_member(current_user, form.email.data)
         except DomainError as err:
             db.session.rollback()
-            form_errors(form, err)
+            show_errors(form, err)
         else:
             db.session.commit()
             flash(_("%(name)s joined %(org)s.", name=colleague.name, org=current_user.organisation.name), "success")
