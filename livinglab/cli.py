@@ -1,4 +1,6 @@
 """flask --app livinglab users create | seed-demo | setup"""
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -6,6 +8,8 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from .extensions import db
+
+ROOT = str(Path(__file__).resolve().parent.parent)
 from .errors import DomainError
 
 
@@ -55,3 +59,26 @@ def register(app: Flask) -> None:
             db.session.commit()
             click.echo("Demo data created: see the README for the sign-ins.")
         click.echo("Database ready.")
+
+    translate = AppGroup("translate", help="Keep the French catalogue in step with the code.")
+
+    def pybabel(*args: str) -> None:
+        import subprocess
+        import sys
+
+        subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+    @translate.command("update")
+    def translate_update():
+        """Extract every string of the code and merge it into translations/fr/LC_MESSAGES/messages.po."""
+        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+                "-o", "livinglab/translations/messages.pot", ".")
+        pybabel("update", "-i", "livinglab/translations/messages.pot", "-d", "livinglab/translations",
+                "--no-fuzzy-matching", "--ignore-obsolete")
+
+    @translate.command("compile")
+    def translate_compile():
+        """Compile the catalogues the app reads (.mo)."""
+        pybabel("compile", "-d", "livinglab/translations")
+
+    app.cli.add_command(translate)

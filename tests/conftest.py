@@ -1,7 +1,10 @@
 """Fixtures: one app per test session on SQLite (or on DATABASE_URL), rows wiped after each test."""
 import os
 
+import flask_babel
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from livinglab import create_app, normalise_database_url
@@ -50,8 +53,20 @@ def _clean_database(app):
                 connection.execute(table.delete())
 
 
+class IsolatedClient(FlaskClient):
+    """Tests hold one app context open, which each request would reuse: clear what Flask-Login and
+    Flask-Babel cache there, so that every request starts as fresh as in production."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+            flask_babel.refresh()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
 from .services import PASSWORD_MAX, PASSWORD_MIN
@@ -12,8 +12,8 @@ class SignInForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    role = RadioField(_l("I am"), choices=[("participant", _l("A citizen who wants to take part in pilots")),
-                                           ("startup", _l("A startup that wants to run a pilot"))],
+    role = RadioField(_l("I am"), choices=[SelectChoice("participant", _l("A citizen who wants to take part in pilots")),
+                                           SelectChoice("startup", _l("A startup that wants to run a pilot"))],
                       default="participant", validators=[DataRequired()])
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])

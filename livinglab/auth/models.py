@@ -18,7 +18,7 @@ class Role(enum.StrEnum):
 
 def enum_column(enum_cls, **kw):
     """Enums stored as their values, as readable strings, the same on SQLite and PostgreSQL."""
-    return Enum(enum_cls, values_callable=lambda e: [m.value for m in e], native_enum=False,
+    return Enum(enum_cls, values_callable=lambda e: [m.value for m in e], native_enum=False, create_constraint=True,
                 validate_strings=True, length=32, **kw)
 
 
