@@ -11,6 +11,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # LIVINGLAB_SESSION_COOKIE_SECURE=true behind HTTPS
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's strongest; tests use a fast one
     API_TOKEN_LIFETIME = timedelta(days=30)
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"

@@ -30,6 +30,7 @@ def app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production keeps scrypt
     })
     with app.app_context():
         db.drop_all()

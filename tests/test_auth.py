@@ -235,3 +235,33 @@ def test_error_pages_use_the_site_look(client):
     assert "LivingLab" in page(response) and "Not found" in page(response)
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.json["error"]["code"] == "not_found"
+
+
+def test_a_coordinator_creates_another_coordinator(client, login, coordinator):
+    login(coordinator)
+    response = client.post("/account/coordinators", data={"name": "Nadia", "email": "nadia@example.org",
+                                                          "password": "a-long-password"})
+    assert response.status_code == 302
+    created = db.session.scalar(select(User).where(User.email == "nadia@example.org"))
+    assert created.role == Role.COORDINATOR
+    assert db.session.scalar(select(AuditRecord.actor_id).where(AuditRecord.action == "account.create")
+                             .order_by(AuditRecord.id.desc()).limit(1)) == coordinator.id
+
+
+def test_a_taken_email_cannot_become_a_coordinator(client, login, coordinator, participant):
+    login(coordinator)
+    response = client.post("/account/coordinators", data={"name": "X", "email": participant.email,
+                                                          "password": "a-long-password"})
+    assert "An account with this email already exists." in page(response)
+    db.session.refresh(participant)
+    assert participant.role == Role.PARTICIPANT
+
+
+@pytest.mark.parametrize("role", ["participant", "startup"])
+def test_only_coordinators_create_coordinators(client, login, make_user, role):
+    login(make_user(role))
+    assert client.get("/account/coordinators").status_code == 403
+    response = client.post("/account/coordinators", data={"name": "X", "email": "x@example.org",
+                                                          "password": "a-long-password"})
+    assert response.status_code == 403
+    assert db.session.scalar(select(User).where(User.email == "x@example.org")) is None

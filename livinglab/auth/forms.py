@@ -25,3 +25,10 @@ class RegisterForm(FlaskForm):
 class AddMemberForm(FlaskForm):
     email = EmailField(_l("Colleague's email"), validators=[DataRequired(), Length(max=254)],
                        description=_l("Your colleague must already have a startup account."))
+
+
+class NewCoordinatorForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+                             description=_l("Give it to your colleague privately; at least %(n)d characters.", n=PASSWORD_MIN))

@@ -76,8 +76,9 @@ def register(data, *, allowed_roles=(Role.STARTUP, Role.PARTICIPANT), actor=None
                            code="organisation_taken", fields={"organisation": _("Already registered.")})
         organisation = Organisation(name=clean["organisation"])
         db.session.add(organisation)
-    user = User(email=clean["email"], name=clean["name"], role=Role(clean["role"]),
-                password_hash=generate_password_hash(clean["password"]), organisation=organisation)
+    password_hash = generate_password_hash(clean["password"], method=current_app.config["PASSWORD_HASH_METHOD"])
+    user = User(email=clean["email"], name=clean["name"], role=Role(clean["role"]), password_hash=password_hash,
+                organisation=organisation)
     db.session.add(user)
     db.session.flush()
     audit.record(actor or user, "account.create", role=str(user.role), user_id=user.id)
@@ -153,6 +154,10 @@ def create_user(email, password, name, role, organisation=None, actor=None) -> U
     """Used by the CLI and by coordinators: any role, coordinators included."""
     return register({"email": email, "password": password, "name": name, "role": role,
                      "organisation": organisation}, allowed_roles=tuple(Role), actor=actor)
+
+
+def coordinators() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == Role.COORDINATOR).order_by(User.name)))
 
 
 def user_dict(user: User) -> dict:

@@ -9,7 +9,7 @@ from ..extensions import db, limiter
 from ..forms import EmptyForm, show_errors
 from ..urls import safe_next
 from . import services
-from .forms import AddMemberForm, RegisterForm, SignInForm
+from .forms import AddMemberForm, NewCoordinatorForm, RegisterForm, SignInForm
 from .models import Role
 from .permissions import role_required
 
@@ -90,3 +90,22 @@ def organisation():
     return render_template("auth/organisation.html", form=form, organisation=current_user.organisation)
 
 
+
+
+@bp.route("/coordinators", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def coordinators():
+    """Coordinators see their colleagues and create coordinator accounts (never self-registered)."""
+    form = NewCoordinatorForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.email.data, form.password.data, form.name.data, Role.COORDINATOR,
+                                        actor=current_user)
+        except DomainError as err:
+            db.session.rollback()
+            show_errors(form, err)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is now a coordinator.", name=user.name), "success")
+            return redirect(url_for("auth.coordinators"))
+    return render_template("auth/coordinators.html", form=form, coordinators=services.coordinators())
