@@ -18,6 +18,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SIGNIN_RATE_LIMIT = "10 per minute;50 per hour"
     REGISTER_RATE_LIMIT = "10 per hour"
+    ENROL_RATE_LIMIT = "20 per minute"
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "fr")
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

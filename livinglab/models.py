@@ -3,3 +3,4 @@ from .audit import AuditRecord  # noqa: F401
 from .auth.models import ApiToken, Organisation, User  # noqa: F401
 from .studies.models import ConsentVersion, ReviewComment, Study  # noqa: F401
 from .surveys.models import Survey  # noqa: F401
+from .participants.models import AllocationSlot, Answer, ConsentSignature, Enrolment, Response, ScreeningTally  # noqa: F401,E501

@@ -4,6 +4,7 @@ from functools import wraps
 from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
@@ -16,7 +17,9 @@ ROLE_ACTIONS = {
     "review": {Role.COORDINATOR},
     "review_queue": {Role.COORDINATOR},
     "manage_users": {Role.COORDINATOR},
-    "view": {Role.STARTUP, Role.COORDINATOR},
+    "view": {Role.STARTUP, Role.COORDINATOR},  # the staff's view: protocol, review, history
+    "read": {Role.STARTUP, Role.COORDINATOR, Role.PARTICIPANT},  # the study object, for its participants too
+    "progress": {Role.STARTUP, Role.COORDINATOR},
     "edit": {Role.STARTUP},
     "submit": {Role.STARTUP},
     "recruit": {Role.STARTUP, Role.COORDINATOR},
@@ -31,12 +34,21 @@ def can(user, action: str, study=None) -> bool:
         return False
     if study is None or user.role == Role.COORDINATOR:
         return True
+    if user.role == Role.PARTICIPANT:
+        return is_enrolled(user, study)
     return user.role == Role.STARTUP and study.organisation_id == user.organisation_id
+
+
+def is_enrolled(user, study) -> bool:
+    from ..participants.models import Enrolment
+
+    return db.session.scalar(select(Enrolment.id).where(
+        Enrolment.study_id == study.id, Enrolment.user_id == user.id)) is not None
 
 
 def authorise(user, study, action: str):
     """404 when the study is not visible to the user at all, 403 when visible but not allowed."""
-    if study is None or not can(user, "view", study):
+    if study is None or not (can(user, "view", study) or can(user, "read", study)):
         raise NotFound(_("This study does not exist, or you cannot see it."))
     if not can(user, action, study):
         raise Forbidden(_("You are not allowed to do this on this study."))

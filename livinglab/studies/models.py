@@ -57,6 +57,8 @@ class Study(db.Model):
         CheckConstraint("target_enrolment IS NULL OR target_enrolment > 0", name="target_positive"),
         CheckConstraint("alpha > 0 AND alpha < 1", name="alpha_range"),
         CheckConstraint("version >= 1", name="version_positive"),
+        # The enrolment cap, held by the database even under concurrent enrolments.
+        CheckConstraint("target_enrolment IS NULL OR enrolled_count <= target_enrolment", name="enrolment_cap"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +83,10 @@ class Study(db.Model):
     primary_variable: Mapped[str | None] = mapped_column(String(64))
     hypothesis: Mapped[Hypothesis | None] = mapped_column(enum_column(Hypothesis, name="hypothesis"))
     alpha: Mapped[float] = mapped_column(default=0.05)
+    # Days after enrolment before each timepoint's survey opens: {timepoint: days}; absent means 0.
+    timepoint_delays: Mapped[dict] = mapped_column(JSON, default=dict)
+    enrolled_count: Mapped[int] = mapped_column(default=0)
+    data_version: Mapped[int] = mapped_column(default=0)  # bumped by every answer or withdrawal
 
     # What a review needs in practice
     intervention: Mapped[str] = mapped_column(Text, default="")
@@ -128,6 +134,8 @@ class ConsentVersion(db.Model):
     version: Mapped[int] = mapped_column()
     text: Mapped[str] = mapped_column(Text)
     clauses: Mapped[list] = mapped_column(JSON, default=list)  # [{key, text, required}]
+    # What happens to a participant's answers when they erase their account: "erase" | "anonymise".
+    on_erasure: Mapped[str] = mapped_column(String(16), default="erase")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c539c9dc07e0
+Revision ID: 8d2cc6f996bc
 Revises: 
-Create Date: 2026-11-28 17:31:35.416314
+Create Date: 2026-11-28 17:39:03.753345
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'c539c9dc07e0'
+revision = '8d2cc6f996bc'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -92,6 +92,9 @@ def upgrade():
     sa.Column('primary_variable', sa.String(length=64), nullable=True),
     sa.Column('hypothesis', sa.Enum('increase', 'decrease', 'change', name='hypothesis', native_enum=False, create_constraint=True, length=32), nullable=True),
     sa.Column('alpha', sa.Double(), nullable=False),
+    sa.Column('timepoint_delays', sa.JSON(), nullable=False),
+    sa.Column('enrolled_count', sa.Integer(), nullable=False),
+    sa.Column('data_version', sa.Integer(), nullable=False),
     sa.Column('intervention', sa.Text(), nullable=False),
     sa.Column('risks', sa.Text(), nullable=False),
     sa.Column('data_collected', sa.Text(), nullable=False),
@@ -110,6 +113,7 @@ def upgrade():
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('registration_hash', sa.String(length=64), nullable=True),
     sa.CheckConstraint('alpha > 0 AND alpha < 1', name=op.f('ck_study_alpha_range')),
+    sa.CheckConstraint('target_enrolment IS NULL OR enrolled_count <= target_enrolment', name=op.f('ck_study_enrolment_cap')),
     sa.CheckConstraint('target_enrolment IS NULL OR target_enrolment > 0', name=op.f('ck_study_target_positive')),
     sa.CheckConstraint('version >= 1', name=op.f('ck_study_version_positive')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_study_organisation_id_organisation')),
@@ -120,12 +124,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_study_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_study_status'), ['status'], unique=False)
 
+    op.create_table('allocation_slot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('study_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('block', sa.Integer(), nullable=False),
+    sa.Column('arm', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['study_id'], ['study.id'], name=op.f('fk_allocation_slot_study_id_study'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_slot')),
+    sa.UniqueConstraint('study_id', 'position', name='uq_allocation_slot_study_position')
+    )
+    with op.batch_alter_table('allocation_slot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_allocation_slot_study_id'), ['study_id'], unique=False)
+
     op.create_table('consent_version',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('study_id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('clauses', sa.JSON(), nullable=False),
+    sa.Column('on_erasure', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_consent_version_created_by_id_user_account')),
@@ -135,6 +153,28 @@ def upgrade():
     )
     with op.batch_alter_table('consent_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consent_version_study_id'), ['study_id'], unique=False)
+
+    op.create_table('enrolment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('study_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('participant_code', sa.String(length=16), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('arm', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.Enum('active', 'withdrawn', name='enrolment_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('enrolled_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('data_erased', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['study_id'], ['study.id'], name=op.f('fk_enrolment_study_id_study'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_enrolment_user_id_user_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_enrolment')),
+    sa.UniqueConstraint('participant_code', name=op.f('uq_enrolment_participant_code')),
+    sa.UniqueConstraint('study_id', 'position', name='uq_enrolment_study_position'),
+    sa.UniqueConstraint('study_id', 'user_id', name='uq_enrolment_study_user')
+    )
+    with op.batch_alter_table('enrolment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_enrolment_study_id'), ['study_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enrolment_user_id'), ['user_id'], unique=False)
 
     op.create_table('review_comment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -152,6 +192,19 @@ def upgrade():
     with op.batch_alter_table('review_comment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_review_comment_study_id'), ['study_id'], unique=False)
 
+    op.create_table('screening_tally',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('study_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=64), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.CheckConstraint('count >= 0', name=op.f('ck_screening_tally_count_positive')),
+    sa.ForeignKeyConstraint(['study_id'], ['study.id'], name=op.f('fk_screening_tally_study_id_study'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_screening_tally')),
+    sa.UniqueConstraint('study_id', 'reason', name='uq_screening_tally_study_reason')
+    )
+    with op.batch_alter_table('screening_tally', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_screening_tally_study_id'), ['study_id'], unique=False)
+
     op.create_table('survey',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('study_id', sa.Integer(), nullable=False),
@@ -168,23 +221,90 @@ def upgrade():
     with op.batch_alter_table('survey', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_study_id'), ['study_id'], unique=False)
 
+    op.create_table('consent_signature',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enrolment_id', sa.Integer(), nullable=False),
+    sa.Column('consent_version_id', sa.Integer(), nullable=False),
+    sa.Column('clauses', sa.JSON(), nullable=False),
+    sa.Column('signed_name', sa.String(length=200), nullable=False),
+    sa.Column('signed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['consent_version_id'], ['consent_version.id'], name=op.f('fk_consent_signature_consent_version_id_consent_version')),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], name=op.f('fk_consent_signature_enrolment_id_enrolment'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consent_signature'))
+    )
+    with op.batch_alter_table('consent_signature', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consent_signature_enrolment_id'), ['enrolment_id'], unique=False)
+
+    op.create_table('response',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enrolment_id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], name=op.f('fk_response_enrolment_id_enrolment'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['survey_id'], ['survey.id'], name=op.f('fk_response_survey_id_survey'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_response')),
+    sa.UniqueConstraint('enrolment_id', 'survey_id', name='uq_response_enrolment_survey')
+    )
+    with op.batch_alter_table('response', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_response_enrolment_id'), ['enrolment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_response_survey_id'), ['survey_id'], unique=False)
+
+    op.create_table('answer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('item_key', sa.String(length=64), nullable=False),
+    sa.Column('number', sa.Float(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['response_id'], ['response.id'], name=op.f('fk_answer_response_id_response'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_answer')),
+    sa.UniqueConstraint('response_id', 'item_key', name='uq_answer_response_item_key')
+    )
+    with op.batch_alter_table('answer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_answer_response_id'), ['response_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('answer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_answer_response_id'))
+
+    op.drop_table('answer')
+    with op.batch_alter_table('response', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_response_survey_id'))
+        batch_op.drop_index(batch_op.f('ix_response_enrolment_id'))
+
+    op.drop_table('response')
+    with op.batch_alter_table('consent_signature', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consent_signature_enrolment_id'))
+
+    op.drop_table('consent_signature')
     with op.batch_alter_table('survey', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_study_id'))
 
     op.drop_table('survey')
+    with op.batch_alter_table('screening_tally', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_screening_tally_study_id'))
+
+    op.drop_table('screening_tally')
     with op.batch_alter_table('review_comment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_comment_study_id'))
 
     op.drop_table('review_comment')
+    with op.batch_alter_table('enrolment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_enrolment_user_id'))
+        batch_op.drop_index(batch_op.f('ix_enrolment_study_id'))
+
+    op.drop_table('enrolment')
     with op.batch_alter_table('consent_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_version_study_id'))
 
     op.drop_table('consent_version')
+    with op.batch_alter_table('allocation_slot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_allocation_slot_study_id'))
+
+    op.drop_table('allocation_slot')
     with op.batch_alter_table('study', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_study_status'))
         batch_op.drop_index(batch_op.f('ix_study_organisation_id'))

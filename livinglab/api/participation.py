@@ -1,0 +1,73 @@
+"""The participant's side of the API: enrolment, answers, withdrawal and GDPR rights."""
+from flask import Blueprint, current_app
+
+from ..auth.models import Role
+from ..errors import NotFound
+from ..extensions import db, limiter
+from ..participants import gdpr
+from ..participants import services as participation
+from ..studies.models import Study
+from .common import json_body, token_required
+
+bp = Blueprint("participation", __name__)
+
+
+def visible_study(user, study_id: int) -> Study:
+    """A participant sees a study while it recruits, and afterwards if enrolled in it."""
+    study = db.session.get(Study, study_id)
+    if study is None or (str(study.status) != "recruiting" and participation.enrolment_of(user, study) is None):
+        from flask_babel import gettext as _
+
+        raise NotFound(_("This study does not exist, or you cannot see it."))
+    return study
+
+
+@bp.post("/studies/<int:study_id>/enrolment")
+@limiter.limit(lambda: current_app.config["ENROL_RATE_LIMIT"])
+@token_required(Role.PARTICIPANT)
+def enrol(user, study_id):
+    """Check eligibility, sign the consent and enrol (randomised to an arm where the design says so)."""
+    study = visible_study(user, study_id)
+    data = json_body()
+    enrolment = participation.enrol(
+        user, study, consent_version=data.get("consent_version"), clauses=data.get("clauses"),
+        signature=data.get("signature"), age=data.get("age"), criteria_confirmed=data.get("criteria_confirmed"))
+    db.session.commit()
+    return {"participant_code": enrolment.participant_code, "arm": enrolment.arm}, 201
+
+
+@bp.post("/studies/<int:study_id>/surveys/<key>/responses")
+@token_required(Role.PARTICIPANT)
+def respond(user, study_id, key):
+    """Answer one survey, once."""
+    study = visible_study(user, study_id)
+    response = participation.submit_response(user, study, key, json_body().get("answers"))
+    db.session.commit()
+    return {"id": response.id, "survey": key, "submitted_at": response.submitted_at.isoformat()}, 201
+
+
+@bp.post("/studies/<int:study_id>/withdrawal")
+@token_required(Role.PARTICIPANT)
+def withdraw(user, study_id):
+    """Leave the pilot, keeping or erasing the answers given so far."""
+    study = visible_study(user, study_id)
+    enrolment = participation.withdraw(user, study, json_body().get("erase_data"))
+    db.session.commit()
+    return {"participant_code": enrolment.participant_code, "status": str(enrolment.status),
+            "data_erased": enrolment.data_erased}
+
+
+@bp.get("/me/export")
+@token_required()
+def export(user):
+    """Every personal datum held about the caller."""
+    return gdpr.personal_data(user)
+
+
+@bp.delete("/me")
+@token_required(Role.PARTICIPANT)
+def erase(user):
+    """Erase the caller's account."""
+    gdpr.erase_account(user)
+    db.session.commit()
+    return "", 204

@@ -1,0 +1,76 @@
+"""The participant's GDPR rights: see and download everything held; erase the account."""
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+
+from .. import audit
+from ..auth.models import ApiToken, User
+from ..extensions import db
+from ..studies.fields import iso
+from ..surveys.answers import json_value
+from ..surveys.definitions import answer_keys, variable_type
+from ..timeutil import utcnow
+from .models import ConsentSignature, Enrolment, EnrolmentStatus, Response
+
+
+def _item_types(survey) -> dict[str, str]:
+    types = {}
+    for item in survey.items:
+        for key in answer_keys(item):
+            types[key] = "likert" if "instrument" in item else variable_type(item)
+    return types
+
+
+def personal_data(user: User) -> dict:
+    """Every personal datum held about this account."""
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.user_id == user.id).order_by(Enrolment.id)
+        .options(selectinload(Enrolment.study), selectinload(Enrolment.signatures)
+                 .selectinload(ConsentSignature.consent_version),
+                 selectinload(Enrolment.responses).selectinload(Response.answers),
+                 selectinload(Enrolment.responses).selectinload(Response.survey))).all()
+    return {
+        "account": {"id": user.id, "email": user.email, "name": user.name, "role": str(user.role),
+                    "language": user.locale, "created_at": iso(user.created_at),
+                    "organisation": user.organisation.name if user.organisation else None},
+        "enrolments": [{
+            "study": {"id": e.study.id, "title": e.study.title},
+            "participant_code": e.participant_code,
+            "arm": e.arm,
+            "status": str(e.status),
+            "enrolled_at": iso(e.enrolled_at),
+            "withdrawn_at": iso(e.withdrawn_at),
+            "answers_erased": e.data_erased,
+            "consents": [{"consent_version": s.consent_version.version, "consent_text": s.consent_version.text,
+                          "clauses": [{"key": c["key"], "text": c["text"], "required": c["required"],
+                                       "agreed": s.clauses.get(c["key"], False)}
+                                      for c in s.consent_version.clauses],
+                          "signed_name": s.signed_name, "signed_at": iso(s.signed_at)} for s in e.signatures],
+            "responses": [{"survey": r.survey.key, "timepoint": r.survey.timepoint,
+                           "submitted_at": iso(r.submitted_at),
+                           "answers": {a.item_key: json_value(_item_types(r.survey).get(a.item_key, "text"),
+                                                              a.number, a.text) for a in r.answers}}
+                          for r in e.responses],
+        } for e in enrolments],
+    }
+
+
+def erase_account(user: User) -> None:
+    """Delete the account. Answers are erased, or kept without any link to the person when the
+    consent they signed said so; signatures (names) are always deleted."""
+    for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.user_id == user.id)):
+        signed = enrolment.signature.consent_version if enrolment.signature else None
+        if signed is None or signed.on_erasure != "anonymise":
+            from .services import bump_data_version, erase_answers
+
+            erase_answers(enrolment)
+            bump_data_version(enrolment.study)
+        for signature in list(enrolment.signatures):
+            enrolment.signatures.remove(signature)
+            db.session.delete(signature)
+        if enrolment.status == EnrolmentStatus.ACTIVE:
+            enrolment.status = EnrolmentStatus.WITHDRAWN
+            enrolment.withdrawn_at = utcnow()
+        enrolment.user_id = None
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    audit.record(None, "account.erase", user_id=user.id)
+    db.session.delete(user)

@@ -1,0 +1,154 @@
+"""Check a participant's answers against a survey definition, and turn them into long-form rows."""
+import json
+
+from flask_babel import gettext as _
+
+from .definitions import TEXT_MAX, answer_keys
+from .instruments import INSTRUMENTS, score
+
+
+def _number(value, lo, hi, integer: bool):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str):
+            try:
+                value = float(value.replace(",", ".").strip())
+            except ValueError:
+                raise ValueError(_("Enter a number.")) from None
+        else:
+            raise ValueError(_("Enter a number."))
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(_("Enter a number."))
+    if integer and float(value) != int(value):
+        raise ValueError(_("Enter a whole number."))
+    if lo is not None and value < lo or hi is not None and value > hi:
+        if lo is not None and hi is not None:
+            raise ValueError(_("Enter a value from %(lo)s to %(hi)s.", lo=_fmt(lo), hi=_fmt(hi)))
+        if lo is not None:
+            raise ValueError(_("Enter a value of at least %(lo)s.", lo=_fmt(lo)))
+        raise ValueError(_("Enter a value of at most %(hi)s.", hi=_fmt(hi)))
+    return float(value)
+
+
+def _fmt(value) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _yes_no(value):
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "yes", "1"):
+        return True
+    if value in ("false", "no", "0"):
+        return False
+    raise ValueError(_("Answer yes or no."))
+
+
+def _question_rows(item: dict, value) -> tuple[float | None, str | None]:
+    """(number, text) for one answered question, or ValueError with a message for the participant."""
+    kind = item["type"]
+    if kind == "likert":
+        return _number(value, item["min"], item["max"], integer=True), None
+    if kind == "nps":
+        return _number(value, 0, 10, integer=True), None
+    if kind == "number":
+        return _number(value, item.get("min"), item.get("max"), integer=False), None
+    if kind == "yes_no":
+        return (1.0 if _yes_no(value) else 0.0), None
+    if kind == "single_choice":
+        if not isinstance(value, str) or value not in item["choices"]:
+            raise ValueError(_("Choose one of the listed answers."))
+        return None, value
+    if kind == "multiple_choice":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(_("Choose among the listed answers."))
+        if any(v not in item["choices"] for v in value) or len(set(value)) != len(value):
+            raise ValueError(_("Choose among the listed answers."))
+        ordered = [c for c in item["choices"] if c in value]
+        return None, json.dumps(ordered, ensure_ascii=False)
+    if kind == "text":
+        if not isinstance(value, str):
+            raise ValueError(_("Enter text."))
+        value = value.strip()
+        if len(value) > TEXT_MAX:
+            raise ValueError(_("At most %(n)d characters.", n=TEXT_MAX))
+        if "\x00" in value:
+            raise ValueError(_("Contains a character that is not allowed."))
+        return None, value
+    raise ValueError(_("Unknown question type."))
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def check_answers(items: list[dict], answers) -> tuple[dict[str, tuple], dict[str, str]]:
+    """Validate `{answer key: value}` against the items: (rows by key, errors by key)."""
+    if not isinstance(answers, dict):
+        return {}, {"answers": _("Send an object of answers keyed by item.")}
+    rows, errors = {}, {}
+    known = {key for item in items for key in answer_keys(item)}
+    for key in answers:
+        if key not in known:
+            errors[str(key)[:64]] = _("There is no such question in this survey.")
+    for item in items:
+        if "instrument" in item:
+            instrument = INSTRUMENTS[item["instrument"]]
+            for key in answer_keys(item):
+                value = answers.get(key)
+                if _is_blank(value):
+                    errors[key] = _("Please answer this question.")
+                    continue
+                try:
+                    rows[key] = (_number(value, instrument.min, instrument.max, integer=True), None)
+                except ValueError as err:
+                    errors[key] = str(err)
+            continue
+        value = answers.get(item["key"])
+        if _is_blank(value):
+            if item.get("required", True):
+                errors[item["key"]] = _("Please answer this question.")
+            continue
+        try:
+            rows[item["key"]] = _question_rows(item, value)
+        except ValueError as err:
+            errors[item["key"]] = str(err)
+    return rows, errors
+
+
+def readable(items: list[dict], stored: dict[str, tuple]) -> list[dict]:
+    """What a participant answered, item by item, for reading back (instrument scores included)."""
+    out = []
+    for item in items:
+        if "instrument" in item:
+            instrument = INSTRUMENTS[item["instrument"]]
+            values = [stored.get(key, (None, None))[0] for key in answer_keys(item)]
+            sub = [{"key": key, "text": str(text), "value": _fmt(v) if v is not None else None}
+                   for key, text, v in zip(answer_keys(item), instrument.texts, values)]
+            total = score(item["instrument"], values) if None not in values else None
+            out.append({"key": item["key"], "text": instrument.name, "value": _fmt(round(total, 2))
+                        if total is not None else None, "items": sub})
+            continue
+        number, text = stored.get(item["key"], (None, None))
+        if item["type"] == "yes_no" and number is not None:
+            value = _("Yes") if number else _("No")
+        elif item["type"] == "multiple_choice" and text is not None:
+            value = ", ".join(json.loads(text))
+        elif number is not None:
+            value = _fmt(number) + (f" {item['unit']}" if item.get("unit") else "")
+        else:
+            value = text
+        out.append({"key": item["key"], "text": item["text"], "value": value, "items": []})
+    return out
+
+
+def json_value(item_type: str, number, text):
+    """An answer as the API and the export give it back."""
+    if item_type == "yes_no":
+        return None if number is None else bool(number)
+    if item_type == "multiple_choice":
+        return None if text is None else json.loads(text)
+    if item_type in ("single_choice", "text"):
+        return text
+    if number is not None and float(number).is_integer():
+        return int(number)
+    return number
