@@ -82,3 +82,40 @@ def register(app: Flask) -> None:
         pybabel("compile", "-d", "livinglab/translations")
 
     app.cli.add_command(translate)
+
+    audit_group = AppGroup("audit", help="The tamper-evident audit trail.")
+
+    @audit_group.command("verify")
+    def audit_verify():
+        """Check every link of the hash chain; report the first broken one."""
+        from .audit import verify
+
+        checked, broken = verify()
+        if broken is None:
+            click.echo(f"Audit trail intact: {checked} records, every link verified.")
+            return
+        where = f"record #{broken.id}" if broken.id else broken.action
+        raise click.ClickException(f"Audit trail broken at {where}, after {checked} intact records.")
+
+    app.cli.add_command(audit_group)
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def backup(path):
+        """Write a consistent copy of the database to PATH (SQLite online backup, or pg_dump)."""
+        from .backups import backup as run
+
+        run(path)
+        click.echo(f"Backup written to {path}.")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def restore(path, yes):
+        """Replace the whole database with the backup at PATH."""
+        from .backups import restore as run
+
+        if not yes:
+            click.confirm("This replaces every row of the database with the backup. Continue?", abort=True)
+        run(path)
+        click.echo(f"Database restored from {path}.")
