@@ -42,7 +42,7 @@ CHECKS = {
     "target_enrolment": lambda x: v.integer(x, lo=1, hi=100_000),
     "eligibility": _eligibility,
     "primary_outcome": _primary_outcome,
-    "alpha": lambda x: v.number(x, lo=0.001, hi=0.2),
+    "alpha": lambda x: v.number(x, lo=0.001, hi=0.2, required=True),
     "research_category": lambda x: v.choice(x, ResearchCategory, required=False),
     "cnil_framework": lambda x: v.choice(x, CnilFramework, required=False),
     "cnil_reference": lambda x: v.text(x, max_len=200, single_line=True),

@@ -1,3 +1,215 @@
-from flask import Blueprint
+"""The survey builder: a study's surveys, their questions and instruments, and a participant's preview."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.permissions import get_study_or_404
+from ..errors import Invalid, Malformed, NotFound
+from ..extensions import db
+from ..forms import EmptyForm, show_errors
+from ..studies.workflow import require_editable
+from . import services
+from .forms import SCORING, TYPE_LABELS, InstrumentForm, MoveForm, NewSurveyForm, QuestionForm, SurveyForm
+from .instruments import INSTRUMENTS
+from .models import Survey
 
 bp = Blueprint("surveys", __name__, url_prefix="/studies/<int:study_id>/surveys")
+
+FIELD_ERRORS = (Invalid, Malformed)  # a conflict (a frozen protocol) goes to the 409 page instead
+ITEM_ALIASES = {"items": "key", "item": "key"}  # duplicate keys and clashes with other surveys
+
+
+def flash_invalid() -> None:
+    """The summary above the page; each message is beside its field."""
+    flash(_("Some values are not valid: see the messages beside the fields."), "error")
+
+
+@bp.app_template_global()
+def survey_instrument(code: str):
+    """The standard instrument an item uses, for templates that expand it into its statements."""
+    return INSTRUMENTS.get(code)
+
+
+def get_survey_or_404(study_id: int, survey_id: int, action: str = "view"):
+    """The study (authorised for `action`) and one of its surveys."""
+    study = get_study_or_404(study_id, action)
+    survey = db.session.get(Survey, survey_id)
+    if survey is None or survey.study_id != study.id:
+        raise NotFound(_("This survey does not exist."))
+    return study, survey
+
+
+def item_form(item: dict | None = None, kind: str | None = None):
+    """The form for an item: an instrument's or a question's, filled from `item` on a GET."""
+    instrument = "instrument" in item if item else kind == "instrument"
+    form = InstrumentForm() if instrument else QuestionForm()
+    if item and request.method == "GET":
+        form.fill(item)
+    return form
+
+
+def render_builder(study, survey, status=200, **forms):
+    forms.setdefault("header_form", SurveyForm(study, formdata=None, data={
+        "key": survey.key, "title": survey.title, "timepoint": survey.timepoint}))
+    forms.setdefault("question_form", QuestionForm(formdata=None))
+    forms.setdefault("instrument_form", InstrumentForm(formdata=None))
+    return render_template("surveys/show.html", study=study, survey=survey,
+                           type_labels=TYPE_LABELS, scoring=SCORING, **forms), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new(study_id: int):
+    """Create a survey at one of the study's timepoints, with its first question or instrument."""
+    study = get_study_or_404(study_id, "edit")
+    require_editable(study)
+    form = NewSurveyForm(study)
+    if form.validate_on_submit():
+        try:
+            survey = services.create_survey(current_user, study, form.data_for_service())
+        except FIELD_ERRORS as err:
+            db.session.rollback()
+            show_errors(form, err, {"items": "first_item_key"})
+        else:
+            db.session.commit()
+            flash(_("Survey “%(title)s” created. Add its other questions below.", title=survey.title), "success")
+            return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id))
+    elif form.is_submitted():
+        flash_invalid()
+    status = 422 if form.is_submitted() else 200
+    return render_template("surveys/new.html", study=study, form=form, scoring=SCORING), status
+
+
+@bp.get("/<int:survey_id>")
+@login_required
+def show(study_id: int, survey_id: int):
+    """A survey's items in order, and (while the protocol is editable) the forms that change them."""
+    study, survey = get_survey_or_404(study_id, survey_id)
+    return render_builder(study, survey)
+
+
+@bp.post("/<int:survey_id>/edit")
+@login_required
+def update(study_id: int, survey_id: int):
+    """Change a survey's title, key or timepoint."""
+    study, survey = get_survey_or_404(study_id, survey_id, "edit")
+    form = SurveyForm(study)
+    if form.validate_on_submit():
+        try:
+            services.update_survey(current_user, survey, form.header())
+        except FIELD_ERRORS as err:
+            db.session.rollback()
+            show_errors(form, err, {"items": "timepoint"})  # its items clash with another survey's there
+        else:
+            db.session.commit()
+            flash(_("Survey saved."), "success")
+            return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id))
+    elif form.is_submitted():
+        flash_invalid()
+    return render_builder(study, survey, 422, header_form=form)
+
+
+@bp.post("/<int:survey_id>/items")
+@login_required
+def add_item(study_id: int, survey_id: int):
+    """Add a question or a standard instrument at the end of the survey."""
+    study, survey = get_survey_or_404(study_id, survey_id, "edit")
+    form = item_form(kind=request.form.get("kind"))
+    if form.validate_on_submit():
+        try:
+            services.add_item(current_user, survey, form.item())
+        except FIELD_ERRORS as err:
+            db.session.rollback()
+            show_errors(form, err, ITEM_ALIASES)
+        else:
+            db.session.commit()
+            flash(_("“%(key)s” added.", key=form.key.data.strip()), "success")
+            return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id,
+                                    _anchor=f"item-{len(survey.items)}"))
+    elif form.is_submitted():
+        flash_invalid()
+    which = "instrument_form" if isinstance(form, InstrumentForm) else "question_form"
+    return render_builder(study, survey, 422, **{which: form})
+
+
+@bp.route("/<int:survey_id>/items/<int:index>/edit", methods=["GET", "POST"])
+@login_required
+def edit_item(study_id: int, survey_id: int, index: int):
+    """Change one question or instrument."""
+    study, survey = get_survey_or_404(study_id, survey_id, "edit")
+    if not 0 <= index < len(survey.items):
+        raise NotFound(_("This item does not exist."))
+    require_editable(study)
+    form = item_form(survey.items[index])
+    if form.validate_on_submit():
+        try:
+            services.edit_item(current_user, survey, index, form.item())
+        except FIELD_ERRORS as err:
+            db.session.rollback()
+            show_errors(form, err, ITEM_ALIASES)
+        else:
+            db.session.commit()
+            flash(_("“%(key)s” saved.", key=form.key.data.strip()), "success")
+            return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id,
+                                    _anchor=f"item-{index + 1}"))
+    elif form.is_submitted():
+        flash_invalid()
+    status = 422 if form.is_submitted() else 200
+    return render_template("surveys/edit_item.html", study=study, survey=survey, index=index, form=form,
+                           scoring=SCORING), status
+
+
+@bp.post("/<int:survey_id>/items/<int:index>/move")
+@login_required
+def move_item(study_id: int, survey_id: int, index: int):
+    """Move an item one place up or down."""
+    study, survey = get_survey_or_404(study_id, survey_id, "edit")
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    offset = -1 if form.direction.data == "up" else 1
+    services.move_item(current_user, survey, index, offset)
+    db.session.commit()
+    flash(_("Item moved."), "success")
+    target = min(max(index + offset, 0), len(survey.items) - 1)
+    return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id, _anchor=f"item-{target + 1}"))
+
+
+@bp.post("/<int:survey_id>/items/<int:index>/delete")
+@login_required
+def delete_item(study_id: int, survey_id: int, index: int):
+    """Remove one item (a survey keeps at least one)."""
+    study, survey = get_survey_or_404(study_id, survey_id, "edit")
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_item(current_user, survey, index)
+    except FIELD_ERRORS as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Item deleted."), "success")
+    return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id))
+
+
+@bp.post("/<int:survey_id>/delete")
+@login_required
+def delete(study_id: int, survey_id: int):
+    """Delete a whole survey."""
+    study, survey = get_survey_or_404(study_id, survey_id, "edit")
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    title = survey.title
+    services.delete_survey(current_user, survey)
+    db.session.commit()
+    flash(_("Survey “%(title)s” deleted.", title=title), "success")
+    return redirect(url_for("studies.show", study_id=study.id))
+
+
+@bp.get("/<int:survey_id>/preview")
+@login_required
+def preview(study_id: int, survey_id: int):
+    """The survey exactly as a participant will see it, every input disabled."""
+    study, survey = get_survey_or_404(study_id, survey_id)
+    return render_template("surveys/preview.html", study=study, survey=survey)

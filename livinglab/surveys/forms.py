@@ -1,0 +1,179 @@
+"""The survey builder's forms: a survey's header, a question, a standard instrument."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
+
+from .. import validation as v
+from .definitions import QUESTION_TYPES, clean_item
+from .instruments import INSTRUMENTS
+
+TYPE_LABELS = {
+    "likert": _l("Rating scale (Likert)"),
+    "number": _l("Number"),
+    "yes_no": _l("Yes or no"),
+    "single_choice": _l("One choice from a list"),
+    "multiple_choice": _l("Several choices from a list"),
+    "text": _l("Free text"),
+    "nps": _l("Likelihood to recommend (NPS, 0 to 10)"),
+}
+CHOICE_TYPES = ("single_choice", "multiple_choice")
+
+SCORING = {
+    "sus": _l("10 statements answered from 1 to 5. Score from 0 to 100: 2.5 × (the sum of odd items − 1 + the sum of 5 − even items)."),
+    "umux_lite": _l("2 statements answered from 1 to 7. Score from 0 to 100: (item 1 + item 2 − 2) × 100 / 12."),
+    "who5": _l("5 statements answered from 0 to 5. Score from 0 to 100: 4 × the sum."),
+}
+
+
+class ItemFields(Form):
+    """What a question and an instrument form share: the item dict they build, checked by the
+    same function the service uses, so its messages appear beside the fields."""
+
+    def item(self) -> dict:
+        raise NotImplementedError
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        try:
+            clean_item(self.item())
+        except v.FieldError as err:
+            for name, problem in getattr(err, "errors", {"key": err}).items():
+                getattr(self, name, self.key).errors.append(problem.message)
+            return False
+        return True
+
+
+class QuestionFields(ItemFields):
+    key = StringField(_l("Key"), description=_l(
+        "The variable's name in results and exports: lower-case letters, digits and _, starting with a letter (e.g. sleep_hours)."))
+    text = TextAreaField(_l("Question"), render_kw={"rows": 2})
+    type = SelectField(_l("Type of answer"), choices=[SelectChoice(t, TYPE_LABELS[t]) for t in QUESTION_TYPES],
+                       default="likert")
+    required = BooleanField(_l("An answer is required"), default=True)
+    min = StringField(_l("Lowest value"),
+                      description=_l("Scales: a whole number, 1 when empty. Numbers: optional."))
+    max = StringField(_l("Highest value"),
+                      description=_l("Scales: a whole number, 5 when empty. Numbers: optional."))
+    unit = StringField(_l("Unit"), description=_l("Numbers only, e.g. h, kg, €."))
+    choices = TextAreaField(_l("Choices"), render_kw={"rows": 4},
+                            description=_l("Choice questions only: one choice per line, at least two."))
+
+    def item(self) -> dict:
+        """The question as the service takes it, with only the fields its type uses."""
+        kind = self.type.data
+        item = {"key": self.key.data, "text": self.text.data, "type": kind, "required": bool(self.required.data)}
+        if kind in ("likert", "number"):
+            for name in ("min", "max"):
+                value = _number(getattr(self, name).data, whole=kind == "likert")
+                if value is not None:
+                    item[name] = value
+        if kind == "number":
+            item["unit"] = self.unit.data
+        elif kind in CHOICE_TYPES:
+            item["choices"] = [line.strip() for line in (self.choices.data or "").splitlines() if line.strip()]
+        return item
+
+    def fill(self, item: dict) -> None:
+        """Show a stored question in the form."""
+        self.key.data, self.text.data, self.type.data = item["key"], item["text"], item["type"]
+        self.required.data = item.get("required", True)
+        self.min.data = _show_number(item.get("min"))
+        self.max.data = _show_number(item.get("max"))
+        self.unit.data = item.get("unit") or ""
+        self.choices.data = "\n".join(item.get("choices", []))
+
+
+class InstrumentFields(ItemFields):
+    key = StringField(_l("Key"), description=_l(
+        "The score's name in results, e.g. sus. Its statements are answered as key_1, key_2…"))
+    instrument = SelectField(_l("Instrument"), choices=[SelectChoice(code, i.name) for code, i in INSTRUMENTS.items()],
+                             default="sus")
+
+    def item(self) -> dict:
+        return {"key": self.key.data, "instrument": self.instrument.data}
+
+    def fill(self, item: dict) -> None:
+        self.key.data, self.instrument.data = item["key"], item["instrument"]
+
+
+def _number(raw: str | None, *, whole: bool):
+    """A typed number; text that is not one goes to the service as is, which says what is wrong."""
+    raw = (raw or "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return raw
+    return int(value) if whole and value.is_integer() else value
+
+
+def _show_number(value) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+class QuestionForm(QuestionFields, FlaskForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="question", **kwargs)
+
+
+class InstrumentForm(InstrumentFields, FlaskForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="instrument", **kwargs)
+
+
+class SurveyHeaderFields:
+    key = StringField(_l("Key"), description=_l("Lower-case letters, digits and _, e.g. baseline."))
+    title = StringField(_l("Title"), description=_l("Participants see it above the questions."))
+    timepoint = SelectField(_l("Timepoint"), choices=[],
+                            description=_l("When participants answer this survey."))
+
+    def set_timepoints(self, study) -> None:
+        self.timepoint.choices = [SelectChoice(tp) for tp in study.timepoints]
+
+
+class SurveyForm(SurveyHeaderFields, FlaskForm):
+    """A survey's title, key and timepoint."""
+
+    def __init__(self, study, *args, **kwargs):
+        super().__init__(*args, prefix="survey", **kwargs)
+        self.set_timepoints(study)
+
+    def header(self) -> dict:
+        return {"key": self.key.data, "title": self.title.data, "timepoint": self.timepoint.data}
+
+
+class NewSurveyForm(SurveyHeaderFields, FlaskForm):
+    """A new survey and its first item: a question or an instrument, chosen by the button pressed."""
+    start = SelectField(choices=[SelectChoice("question"), SelectChoice("instrument")], default="question")
+    question = FormField(QuestionFields)
+    instrument = FormField(InstrumentFields)
+
+    def __init__(self, study, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_timepoints(study)
+
+    @property
+    def chosen(self) -> FormField:
+        return self.instrument if self.start.data == "instrument" else self.question
+
+    @property
+    def first_item_key(self):
+        """Where the service's complaints about the items go (see `show_errors` aliases)."""
+        return self.chosen.form.key
+
+    def validate(self, extra_validators=None) -> bool:
+        skipped = "question" if self.chosen is self.instrument else "instrument"
+        results = [field.validate(self) for name, field in self._fields.items() if name != skipped]
+        return all(results)
+
+    def data_for_service(self) -> dict:
+        return {"key": self.key.data, "title": self.title.data, "timepoint": self.timepoint.data,
+                "items": [self.chosen.form.item()]}
+
+
+class MoveForm(FlaskForm):
+    direction = SelectField(choices=[SelectChoice("up"), SelectChoice("down")])
