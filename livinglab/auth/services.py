@@ -89,8 +89,9 @@ def authenticate(email, password) -> User:
     """The account for these credentials; repeated failures lock it for a while, silently."""
     if not isinstance(email, str) or not isinstance(password, str):
         v.raise_for({"email": v.FieldError(_("Must be text."), 400)})
-    user = find_user(email.strip().lower())
     now = utcnow()
+    # A NUL byte can be in no stored email (PostgreSQL refuses it outright): treat it as unknown.
+    user = None if "\x00" in email or len(email) > 254 else find_user(email.strip().lower())
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
     elif aware(user.locked_until) and aware(user.locked_until) > now:

@@ -77,6 +77,7 @@ def test_startup_registers_signs_out_and_signs_in(tab, screenshot):
     screenshot(tab, "register-startup")
     tab.get_by_role("button", name="Create my account").click()
     expect(tab).to_have_url("/studies/")  # the startup's own studies
+    screenshot(tab, "startup-studies")
 
     sign_out(tab)
     screenshot(tab, "signed-out")
