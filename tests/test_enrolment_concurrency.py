@@ -39,7 +39,7 @@ def gunicorn(app):
         env=env, cwd=Path(__file__).resolve().parent.parent)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        for _ in range(600):  # up to a minute on a busy machine
             try:
                 urllib.request.urlopen(base + "/api/v1/catalogue", timeout=2)
                 break
