@@ -162,9 +162,75 @@ def seed() -> bool:
         "paused": "Mindful eating programme",
         "closed": "Fermented snacks and digestive comfort",
     }
+    built = {}
     for index, (status, title) in enumerate(titles.items()):
+        walk_to = "recruiting" if status == "closed" else status
         if index % 2 == 0:
-            build_study(sommeil, coordinator, status, sleep_protocol(title=title))
+            built[status] = build_study(sommeil, coordinator, walk_to, sleep_protocol(title=title))
         else:
-            build_study(nourrir, coordinator, status, food_protocol(title=title), food_surveys())
+            built[status] = build_study(nourrir, coordinator, walk_to, food_protocol(title=title), food_surveys())
+    populate(built["recruiting"], count=12, seed=1)
+    populate(built["closed"], count=30, seed=2)
+    studies.set_recruitment(coordinator, built["closed"], "closed")
     return True
+
+
+def populate(study: Study, count: int, seed: int) -> None:
+    """Demo citizens who enrol and answer, with a plausible effect of the intervention."""
+    import random
+
+    from .participants import services as participation
+
+    rng = random.Random(seed)
+    shared_hash = None  # one scrypt hash for every demo citizen: they share the demo password
+    for n in range(count):
+        email, name = f"citizen{seed}-{n + 1}@livinglab.example", f"Demo citizen {seed}-{n + 1}"
+        if shared_hash is None:
+            citizen = create_user(email, PASSWORD, name, "participant")
+            shared_hash = citizen.password_hash
+        else:
+            citizen = User(email=email, name=name, role="participant", password_hash=shared_hash)
+            db.session.add(citizen)
+            db.session.flush()
+        consent = study.current_consent
+        enrolment = participation.enrol(
+            citizen, study, consent_version=consent.version, clauses={c["key"]: True for c in consent.clauses},
+            signature=citizen.name, age=rng.randint(18, 64), criteria_confirmed=True)
+        lift = 1.0 if enrolment.arm != study.arms[0] else 0.0
+        for survey in sorted(study.surveys, key=lambda s: study.timepoints.index(s.timepoint)):
+            if survey.timepoint != study.timepoints[0] and rng.random() < 0.15:
+                break  # some never come back for the follow-up
+            later = survey.timepoint != study.timepoints[0]
+            participation.submit_response(citizen, study, survey.key,
+                                          demo_answers(survey.items, rng, lift if later else 0.0))
+        if rng.random() < 0.08:
+            participation.withdraw(citizen, study, erase_data=rng.random() < 0.5)
+
+
+def demo_answers(items: list[dict], rng, lift: float) -> dict:
+    from .surveys.definitions import answer_keys
+    from .surveys.instruments import INSTRUMENTS
+
+    answers = {}
+    for item in items:
+        if "instrument" in item:
+            instrument = INSTRUMENTS[item["instrument"]]
+            for key in answer_keys(item):
+                answers[key] = min(instrument.max, max(instrument.min, round(rng.gauss(
+                    (instrument.min + instrument.max) / 2 + lift, 1))))
+        elif item["type"] == "number":
+            answers[item["key"]] = round(min(item.get("max") or 24, max(item.get("min") or 0,
+                                                                        rng.gauss(6.2 + lift, 0.9))), 1)
+        elif item["type"] == "likert":
+            answers[item["key"]] = min(item["max"], max(item["min"], round(rng.gauss(4 + 1.3 * lift, 1.2))))
+        elif item["type"] == "nps":
+            answers[item["key"]] = min(10, max(0, round(rng.gauss(6.5 + 2 * lift, 2))))
+        elif item["type"] == "yes_no":
+            answers[item["key"]] = rng.random() < 0.5 + 0.2 * lift
+        elif item["type"] == "single_choice":
+            answers[item["key"]] = rng.choice(item["choices"])
+        elif item["type"] == "multiple_choice":
+            answers[item["key"]] = rng.sample(item["choices"], k=rng.randint(1, len(item["choices"])))
+        elif item["type"] == "text" and rng.random() < 0.3:
+            answers[item["key"]] = rng.choice(["Very useful.", "Too many notifications.", "I would keep using it."])
+    return answers

@@ -7,10 +7,9 @@ from sqlalchemy import func, select
 from livinglab.audit import AuditRecord
 from livinglab.auth.models import User
 from livinglab.extensions import db
-from livinglab.participants.models import Answer, ConsentSignature, Enrolment, Response, ScreeningTally
+from livinglab.participants.models import Answer, ConsentSignature, Enrolment, Response
 from livinglab.participants.services import screening_counts
 from livinglab.studies import services as studies
-from livinglab.studies.models import Study
 
 SLEEP_BASELINE = {"sleep_hours": 6.5, **{f"who_{i}": 3 for i in range(1, 6)}}
 SLEEP_FOLLOW_UP = {"sleep_hours": 7.5, **{f"who_{i}": 4 for i in range(1, 6)},

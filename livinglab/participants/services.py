@@ -90,6 +90,7 @@ def screen(study: Study, age, criteria_confirmed) -> list[str]:
     tally(study.id, "screened")
     for reason in reasons or ["eligible"]:
         tally(study.id, reason)
+    bump_data_version(study)  # the flow of the results changed
     return reasons
 
 

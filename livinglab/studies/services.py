@@ -4,6 +4,7 @@ import json
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from .. import validation as v
@@ -166,5 +167,6 @@ def registration_hash(study: Study) -> str:
 def review_queue() -> list[Study]:
     """Submitted studies, the oldest submission first."""
     return list(db.session.scalars(
-        select(Study).where(Study.status == StudyStatus.SUBMITTED).order_by(Study.submitted_at, Study.id)))
+        select(Study).options(selectinload(Study.organisation))
+        .where(Study.status == StudyStatus.SUBMITTED).order_by(Study.submitted_at, Study.id)))
 

@@ -1,18 +1,347 @@
-from flask import Blueprint
+"""The study pages: dashboards, the protocol and consent editors, submission, review and recruitment."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from .. import audit
+from ..auth.models import Role, User
+from ..auth.permissions import get_study_or_404, role_required
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..forms import EmptyForm, show_errors
+from ..surveys.definitions import study_variables
+from ..surveys.instruments import INSTRUMENTS
+from ..timeutil import utcnow
+from . import services, workflow
+from .checklist import checklist, missing
+from .forms import (LABELS, ConsentForm, DecisionForm, NewStudyForm, RecruitmentForm, StudyFilterForm, consent_initial,
+                    protocol_form, protocol_initial)
+from .models import Study, StudyStatus as S
 
 bp = Blueprint("studies", __name__, url_prefix="/studies")
 
 
+@bp.context_processor
+def page_helpers():
+    return {
+        "labels": LABELS,
+        "instruments": INSTRUMENTS,
+        # The survey builder is another blueprint: link to it only once its pages exist.
+        "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
+    }
+
+
+def next_step(study: Study) -> str:
+    """What the startup should do now, in one short sentence."""
+    if study.status == S.CHANGES_REQUESTED:
+        return _("Fix the requested changes")
+    if study.status == S.DRAFT:
+        gaps = len(missing(study))
+        if gaps:
+            return ngettext("Complete the protocol (%(num)d item missing)",
+                            "Complete the protocol (%(num)d items missing)", gaps)
+        return _("Submit for review")
+    return {
+        S.SUBMITTED: _("Waiting for review"),
+        S.APPROVED: _("Open recruitment"),
+        S.RECRUITING: _("Recruitment is open"),
+        S.PAUSED: _("Resume or close recruitment"),
+        S.REJECTED: _("Rejected: read the reviewer's comments"),
+        S.CLOSED: _("Recruitment is closed"),
+    }[study.status]
+
+
+HISTORY = {
+    "study.create": _l("Created the draft"),
+    "study.update": _l("Edited the protocol: %(fields)s"),
+    "consent.save": _l("Saved consent version %(version)s"),
+    "survey.create": _l("Added the survey %(survey)s"),
+    "survey.update": _l("Changed the survey %(survey)s"),
+    "survey.delete": _l("Deleted the survey %(survey)s"),
+    "survey.add_item": _l("Added a question to the survey %(survey)s"),
+    "survey.edit_item": _l("Edited a question of the survey %(survey)s"),
+    "survey.move_item": _l("Reordered the questions of the survey %(survey)s"),
+    "survey.delete_item": _l("Deleted a question of the survey %(survey)s"),
+    "study.submit": _l("Submitted for review"),
+    "study.approve": _l("Approved"),
+    "study.request_changes": _l("Requested changes"),
+    "study.reject": _l("Rejected"),
+    "study.open": _l("Opened recruitment"),
+    "study.pause": _l("Paused recruitment"),
+    "study.close": _l("Closed recruitment"),
+}
+
+
+def describe(record) -> str:
+    """One audit record in words; an action this page does not know is shown by its name."""
+    label = HISTORY.get(record.action)
+    details = dict(record.details or {})
+    if isinstance(details.get("fields"), list):
+        details["fields"] = ", ".join(map(str, details["fields"]))
+    try:
+        return str(label) % details if label is not None else record.action
+    except (KeyError, TypeError, ValueError):
+        return record.action
+
+
+def user_names(ids) -> dict[int, str]:
+    """Names of these accounts, in one query."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def study_context(study: Study, actor_ids=()) -> dict:
+    """What the study page and the review page both show beside the protocol."""
+    return {
+        "study": study,
+        "checks": checklist(study),
+        "variables": study_variables(study.surveys, study.timepoints),
+        "names": user_names([*(comment.author_id for comment in study.comments), *actor_ids]),
+    }
+
+
+def back_unless_editable(study: Study):
+    """The editors are refused (409) once the protocol is frozen: say why, on the study page."""
+    try:
+        workflow.require_editable(study)
+    except DomainError as err:
+        flash(err.message, "error")
+        return redirect(url_for(".show", study_id=study.id))
+    return None
+
+
 @bp.get("/")
+@role_required(Role.STARTUP)
 def mine():
-    return "todo"
+    """The startup's dashboard: its organisation's studies and what to do next on each."""
+    studies = db.session.scalars(
+        select(Study).where(Study.organisation_id == current_user.organisation_id)
+        .options(selectinload(Study.surveys), selectinload(Study.consent_versions))
+        .order_by(Study.updated_at.desc(), Study.id.desc())).all()
+    return render_template("studies/mine.html", rows=[(study, next_step(study)) for study in studies])
 
 
 @bp.get("/all")
+@role_required(Role.COORDINATOR)
 def overview():
-    return "todo"
+    """Every study, filtered by status and domain."""
+    form = StudyFilterForm(request.args)
+    query = select(Study).options(selectinload(Study.organisation)).order_by(Study.updated_at.desc(), Study.id.desc())
+    if form.status.data:
+        query = query.where(Study.status == form.status.data)
+    if form.domain.data:
+        query = query.where(Study.domain == form.domain.data)
+    waiting = db.session.scalar(select(func.count(Study.id)).where(Study.status == S.SUBMITTED))
+    return render_template("studies/overview.html", form=form, studies=db.session.scalars(query).all(),
+                           waiting=waiting, filtered=bool(form.status.data or form.domain.data))
 
 
 @bp.get("/queue")
+@role_required(Role.COORDINATOR)
 def queue():
-    return "todo"
+    """Studies waiting for a decision, the oldest submission first."""
+    return render_template("studies/queue.html", studies=services.review_queue())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.STARTUP)
+def new():
+    """Start a draft: a title and a domain are enough."""
+    form = NewStudyForm()
+    if form.validate_on_submit():
+        try:
+            study = services.create_study(current_user, {"title": form.title.data, "domain": form.domain.data})
+        except DomainError as err:
+            db.session.rollback()
+            show_errors(form, err)
+        else:
+            db.session.commit()
+            flash(_("Your draft is ready. Describe the protocol now, or save and come back later."), "success")
+            return redirect(url_for(".edit", study_id=study.id))
+    return render_template("studies/new.html", form=form)
+
+
+@bp.get("/<int:study_id>")
+@login_required
+def show(study_id: int):
+    """The study: status, protocol, checklist, consent, surveys, review and history."""
+    study = get_study_or_404(study_id)
+    # Participants' own actions stay out of this page: they are pseudonymous to the startup.
+    history = [record for record in audit.study_history(study.id) if record.actor_role != Role.PARTICIPANT]
+    context = study_context(study, [record.actor_id for record in history])
+    return render_template("studies/show.html", **context, history=[(r, describe(r)) for r in history],
+                           next_step=next_step(study), requested=requested_changes(study),
+                           form=EmptyForm())
+
+
+@bp.route("/<int:study_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(study_id: int):
+    """The protocol editor: save a draft at any time; completeness is checked on submission."""
+    study = get_study_or_404(study_id, "edit")
+    refused = back_unless_editable(study)
+    if refused:
+        return refused
+    form = protocol_form(study, data=protocol_initial(study) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_study(current_user, study, form.study_data())
+        except DomainError as err:
+            db.session.rollback()
+            show_errors(form, err, {"primary_outcome": "primary_variable"})
+        else:
+            db.session.commit()
+            flash(saved_message(study) if changed else _("Nothing changed."), "success")
+            return redirect(url_for(".edit", study_id=study.id))
+    return render_template("studies/edit.html", study=study, form=form, requested=requested_changes(study))
+
+
+def saved_message(study: Study) -> str:
+    gaps = len(missing(study))
+    if not gaps:
+        return _("Draft saved. Nothing is missing: you can submit it for review.")
+    return ngettext("Draft saved. %(num)d item is still missing before you can submit it.",
+                    "Draft saved. %(num)d items are still missing before you can submit it.", gaps)
+
+
+def requested_changes(study: Study) -> list:
+    """The comments of the decision that sent the protocol back, shown while fixing it."""
+    if study.status != S.CHANGES_REQUESTED:
+        return []
+    comments = [c for c in study.comments if c.decision == "request_changes"]
+    return [c for c in comments if c.study_version == comments[-1].study_version] if comments else []
+
+
+@bp.route("/<int:study_id>/consent", methods=["GET", "POST"])
+@login_required
+def consent(study_id: int):
+    """The consent editor: each save is a new version; earlier versions stay readable."""
+    study = get_study_or_404(study_id, "edit")
+    refused = back_unless_editable(study)
+    if refused:
+        return refused
+    form = ConsentForm(data=consent_initial(study) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        clauses, rows = form.filled_clauses()
+        try:
+            version = services.save_consent(current_user, study, form.text.data, clauses)
+        except DomainError as err:
+            db.session.rollback()
+            show_consent_errors(form, err, rows)
+        else:
+            db.session.commit()
+            flash(_("Consent version %(n)d saved.", n=version.version), "success")
+            return redirect(url_for(".consent", study_id=study.id))
+    return render_template("studies/consent_edit.html", study=study, form=form, requested=requested_changes(study))
+
+
+def show_consent_errors(form: ConsentForm, err: DomainError, rows: list[int]) -> None:
+    """A clause's error goes on the row it was typed in; the others beside their fields."""
+    others = {}
+    for name, message in err.fields.items():
+        prefix, _dot, index = name.partition(".")
+        if prefix == "clauses" and index.isdigit() and int(index) < len(rows):
+            form.clauses[rows[int(index)]].form.form_errors.append(message)
+        else:
+            others[name] = message
+    show_errors(form, type(err)(err.message, code=err.code, fields=others))
+
+
+@bp.get("/<int:study_id>/consent/<int:version>")
+@login_required
+def consent_version(study_id: int, version: int):
+    """One consent version, read-only."""
+    study = get_study_or_404(study_id)
+    consent = next((c for c in study.consent_versions if c.version == version), None)
+    if consent is None:
+        raise NotFound(_("This consent version does not exist."))
+    return render_template("studies/consent_version.html", study=study, consent=consent)
+
+
+@bp.get("/<int:study_id>/consent/preview")
+@login_required
+def consent_preview(study_id: int):
+    """The current consent exactly as a participant will see it, with its controls disabled."""
+    study = get_study_or_404(study_id)
+    return render_template("studies/consent_preview.html", study=study, consent=study.current_consent,
+                           today=utcnow().date())
+
+
+@bp.post("/<int:study_id>/submit")
+@login_required
+def submit(study_id: int):
+    """Send the protocol to the coordinators; what is still missing is listed instead."""
+    study = get_study_or_404(study_id, "submit")
+    if EmptyForm().validate_on_submit():
+        try:
+            services.submit(current_user, study)
+        except DomainError as err:
+            db.session.rollback()
+            if err.code == "incomplete":
+                flash(_("The protocol is not complete yet. Still missing: %(items)s.",
+                        items="; ".join(err.fields.values())), "error")
+            else:
+                flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Submitted for review. A coordinator will read it and decide; you will see the decision here."),
+                  "success")
+    return redirect(url_for(".show", study_id=study.id))
+
+
+@bp.route("/<int:study_id>/review", methods=["GET", "POST"])
+@login_required
+def review(study_id: int):
+    """The coordinator reads the whole submission and approves, asks for changes or rejects."""
+    study = get_study_or_404(study_id, "review")
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.decide(current_user, study, form.decision.data, form.comment.data, form.section_comments())
+        except DomainError as err:
+            db.session.rollback()
+            if err.status == 409:
+                flash(err.message, "error")
+                return redirect(url_for(".review", study_id=study.id))
+            show_errors(form, err, {f"section_comments.{name}": name for name in DecisionForm.SECTIONS})
+        else:
+            db.session.commit()
+            flash(decision_message(study), "success")
+            return redirect(url_for(".show", study_id=study.id))
+    return render_template("studies/review.html", **study_context(study), form=form)
+
+
+def decision_message(study: Study) -> str:
+    if study.status == S.APPROVED:
+        return _("Approved. The protocol is registered with the fingerprint %(hash)s.", hash=study.registration_hash)
+    if study.status == S.CHANGES_REQUESTED:
+        return _("Changes requested: the startup can edit the protocol again and resubmit it.")
+    return _("Rejected. The startup can read your comments.")
+
+
+@bp.post("/<int:study_id>/recruitment")
+@login_required
+def recruitment(study_id: int):
+    """Open, pause or close recruitment."""
+    study = get_study_or_404(study_id, "recruit")
+    form = RecruitmentForm()
+    if form.validate_on_submit():
+        try:
+            services.set_recruitment(current_user, study, form.state.data)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash({
+                S.RECRUITING: _("Recruitment is open: the study is listed in the catalogue."),
+                S.PAUSED: _("Recruitment is paused: the study is hidden from the catalogue."),
+                S.CLOSED: _("Recruitment is closed."),
+            }[study.status], "success")
+    return redirect(url_for(".show", study_id=study.id))
