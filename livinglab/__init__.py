@@ -118,9 +118,14 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .main import bp as main_bp
+    from .participants.staff_views import bp as recruitment_bp
+    from .participants.views import bp as participants_bp
     from .studies.views import bp as studies_bp
     from .surveys.views import bp as surveys_bp
 
@@ -128,6 +133,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(studies_bp)
     app.register_blueprint(surveys_bp)
+    app.register_blueprint(participants_bp)
+    app.register_blueprint(recruitment_bp)
     app.register_blueprint(api_bp)
     for name, blueprint in app.blueprints.items():
         if name.split(".")[0] == "api":

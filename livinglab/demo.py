@@ -131,7 +131,7 @@ def build_study(owner: User, coordinator: User, status: str = "draft", protocol:
     """A complete study, walked through the real services to the given state."""
     study = studies.create_study(owner, protocol or sleep_protocol())
     studies.save_consent(owner, study, CONSENT_TEXT, CONSENT_CLAUSES)
-    for definition in survey_defs or sleep_surveys():
+    for definition in sleep_surveys() if survey_defs is None else survey_defs:
         surveys.create_survey(owner, study, definition)
     for move in PATHS[status]:
         if move == "submit":

@@ -1,10 +1,11 @@
-"""The home page, the language switch and the dashboard that sends each role to its own."""
+"""The home page, the privacy notice, the language switch and the dashboard that sends each role to its own."""
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from .auth.models import Role
 from .config import Config
 from .extensions import db
+from .participants.views import dashboard_page
 from .urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -25,7 +26,13 @@ def dashboard():
         return redirect(url_for("studies.overview"))
     if current_user.role == Role.STARTUP:
         return redirect(url_for("studies.mine"))
-    return render_template("main/participant_home.html")
+    return dashboard_page()
+
+
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice: who holds what, why, for how long, and the participant's rights."""
+    return render_template("participants/privacy.html")
 
 
 @bp.post("/language")

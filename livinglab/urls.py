@@ -1,8 +1,23 @@
-"""Redirect targets taken from requests must stay on this site."""
+"""What comes in through URLs: ids in routes, redirect targets."""
 from urllib.parse import urlsplit
+
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route. An id beyond the database's range names nothing: it becomes 0,
+    which no row has, so every lookup answers its usual 404 (a converter that refused it would let
+    the router answer 405 where another method matches)."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
 
 
 def safe_next(target: str | None) -> str | None:
+    """A redirect target taken from a request, only if it stays on this site."""
     if not target or not isinstance(target, str):
         return None
     parts = urlsplit(target)

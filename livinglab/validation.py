@@ -54,7 +54,10 @@ def number(value, *, lo: float | None = None, hi: float | None = None, required:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise FieldError(_("Must be a number."), 400)
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an integer beyond any float is beyond every range
+        raise FieldError(_("Must be between %(lo)s and %(hi)s.", lo=lo, hi=hi)) from None
     if value != value or value in (float("inf"), float("-inf")):
         raise FieldError(_("Must be a number."), 400)
     too_low = lo is not None and (value < lo if lo_inclusive else value <= lo)

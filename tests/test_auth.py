@@ -265,3 +265,18 @@ def test_only_coordinators_create_coordinators(client, login, make_user, role):
                                                           "password": "a-long-password"})
     assert response.status_code == 403
     assert db.session.scalar(select(User).where(User.email == "x@example.org")) is None
+
+
+def test_registration_returns_to_the_page_that_asked_for_an_account(client):
+    signin = client.get("/account/signin?next=/pilots/1/eligibility").get_data(as_text=True)
+    assert "/account/register?next=/pilots/1/eligibility" in signin
+    response = client.post("/account/register?next=/pilots/1/eligibility", data={
+        "role": "participant", "name": "Zoé", "email": "zoe@example.org", "password": "a-long-password"})
+    assert response.location == "/pilots/1/eligibility"
+
+
+def test_ids_beyond_the_database_range_are_not_found(client, login, startup, api_headers):
+    login(startup)
+    assert client.get(f"/studies/{2**31}").status_code == 404
+    assert client.get(f"/studies/{2**31}/surveys/{2**70}").status_code == 404
+    assert client.get(f"/api/v1/studies/{2**63}", headers=api_headers(startup)).status_code == 404

@@ -176,3 +176,42 @@ def test_audit_records_carry_the_study(make_study):
     actions = [r.action for r in db.session.scalars(select(AuditRecord).where(AuditRecord.study_id == study.id))]
     assert actions[:2] == ["study.create", "consent.save"]
     assert actions[-3:] == ["study.submit", "study.approve", "study.open"]
+
+
+class TestTimepointDelays:
+    def test_delays_are_part_of_the_protocol(self, make_study, startup):
+        study = make_study("draft")
+        services.update_study(startup, study, {"timepoint_delays": {"follow_up": 28}})
+        assert study.timepoint_delays == {"follow_up": 28}
+        assert services.frozen_record(study)["protocol"]["timepoint_delays"] == {"follow_up": 28}
+
+    @pytest.mark.parametrize("delays", [{"month_9": 3}, {"follow_up": -1}, {"follow_up": 10_000}])
+    def test_bad_delays_are_refused(self, make_study, startup, delays):
+        study = make_study("draft")
+        with pytest.raises(Invalid):
+            services.update_study(startup, study, {"timepoint_delays": delays})
+        db.session.rollback()
+        assert study.timepoint_delays == {}
+
+    def test_removing_a_timepoint_drops_its_delay(self, make_study, startup):
+        study = make_study("draft")
+        services.update_study(startup, study, {"timepoints": ["baseline", "follow_up", "month_3"],
+                                               "timepoint_delays": {"follow_up": 28, "month_3": 90}})
+        services.update_study(startup, study, {"timepoints": ["baseline", "follow_up"]})
+        assert study.timepoint_delays == {"follow_up": 28}
+
+
+def test_the_protocol_editor_reads_delays_beside_timepoints(client, login, make_study, startup):
+    study = make_study("draft")
+    login(startup)
+    page = client.get(f"/studies/{study.id}/edit").get_data(as_text=True)
+    form = {"title": study.title, "domain": "e-health", "design": "single_group_pre_post", "arms": "intervention",
+            "timepoints": "baseline\nfollow_up: 28", "min_age": "18", "alpha": "0.05"}
+    assert "follow_up" in page
+    client.post(f"/studies/{study.id}/edit", data=form)
+    db.session.refresh(study)
+    assert study.timepoints == ["baseline", "follow_up"] and study.timepoint_delays == {"follow_up": 28}
+    response = client.post(f"/studies/{study.id}/edit", data={**form, "timepoints": "baseline\nfollow_up: soon"})
+    assert "Must be a whole number." in response.get_data(as_text=True)
+    db.session.refresh(study)
+    assert study.timepoint_delays == {"follow_up": 28}

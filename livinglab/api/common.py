@@ -4,11 +4,13 @@ from functools import wraps
 from flask import g, request
 from flask_babel import gettext as _
 
+from .. import validation as v
 from ..auth.services import user_for_token
 from ..errors import Forbidden, Malformed, Unauthorized
 
 
 def bearer_user():
+    """The account the request's bearer token names, or None."""
     header = request.headers.get("Authorization", "")
     scheme, _sep, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
@@ -33,9 +35,18 @@ def token_required(*roles):
 
 
 def json_body(default_empty: bool = False) -> dict:
+    """The request's JSON object, whatever the Content-Type says; 400 for anything else."""
     data = request.get_json(silent=True, force=True)
     if data is None and default_empty and not request.get_data():
         return {}
     if not isinstance(data, dict):
         raise Malformed(_("Send a JSON object."), code="malformed_json")
     return data
+
+
+def query_choice(name: str, options) -> str | None:
+    """An optional enum filter from the query string; an unknown value is a 422, not a silent no-op."""
+    try:
+        return v.choice(request.args.get(name), options, required=False)
+    except v.FieldError as err:
+        v.raise_for({name: err})

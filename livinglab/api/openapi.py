@@ -1,3 +1,575 @@
+"""GET /api/v1/openapi.json: the OpenAPI 3.1 description of the whole API, built from small pieces.
+
+Enumerations and limits are read from the domain modules, so the description follows the checks."""
 from flask import Blueprint
 
+from ..auth.models import Role
+from ..auth.services import PASSWORD_MAX, PASSWORD_MIN
+from ..participants.models import EnrolmentStatus
+from ..studies.fields import LONG_FIELDS, LONG_TEXT, PUBLIC_FIELDS
+from ..studies.models import (CnilFramework, Design, Domain, Hypothesis, ResearchCategory, ReviewSection,
+                              StudyStatus)
+from ..studies.services import DECISIONS
+from ..studies.workflow import RECRUITMENT_MOVES
+from ..surveys.definitions import MAX_ITEMS, QUESTION_TYPES, TEXT_MAX
+from ..surveys.instruments import INSTRUMENTS
+from ..validation import KEY_RE
+from ..urls import MAX_ID
+
 bp = Blueprint("openapi", __name__)
+
+BEARER = [{"bearerAuth": []}]
+ERROR_RESPONSES = {
+    400: ("BadRequest", "Malformed JSON, a body that is not a JSON object, or a value of the wrong type "
+                        "(`fields` names each)."),
+    401: ("Unauthorized", "No bearer token, or an unknown or expired one."),
+    403: ("Forbidden", "Signed in, but this account may not do this."),
+    404: ("NotFound", "Unknown, or not visible to this account: another organisation's study is 404, not 403."),
+    409: ("Conflict", "The request conflicts with the current state."),
+    422: ("Unprocessable", "Well-formed but invalid: `fields` says what is wrong with each value."),
+    429: ("TooManyRequests", "Too many attempts: wait for the time in `Retry-After`, then try again."),
+}
+NOT_EDITABLE = "`not_editable`: the study is neither a draft nor waiting for changes."
+BAD_MOVE = "`invalid_transition`: the study's status does not allow this move."
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """The machine-readable description of this API."""
+    return spec()
+
+
+def spec() -> dict:
+    """The whole description, built afresh on each call: it is cheap, and never stale."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "LivingLab API",
+            "version": "1",
+            "description": (
+                "The same domain functions as the web pages, with the same rules and audit trail. "
+                "JSON in and out, UTF-8; dates `YYYY-MM-DD`, times ISO 8601 with a time zone. "
+                "Authenticate with `Authorization: Bearer <token>` from `POST /auth/tokens`; the API "
+                "takes no cookies and needs no CSRF token. Every error has the body "
+                "`{\"error\": {\"code\", \"message\", \"fields\"}}`."),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "tags": [
+            {"name": "accounts", "description": "Registration, tokens and the caller's account."},
+            {"name": "studies", "description": "Pilot protocols, their consent form and surveys."},
+            {"name": "review", "description": "Submission, the coordinators' decision and recruitment."},
+            {"name": "participation", "description": "Enrolment, answers, withdrawal and personal data."},
+            {"name": "public", "description": "What anyone may read."},
+        ],
+        "paths": merge_paths(account_paths(), study_paths(), participation_paths(), public_paths()),
+        "components": {
+            "securitySchemes": {"bearerAuth": {
+                "type": "http", "scheme": "bearer",
+                "description": "A token from `POST /auth/tokens`; it expires at `expires_at`."}},
+            "parameters": {
+                "StudyId": {"name": "study_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+                "SurveyKey": {"name": "key", "in": "path", "required": True, "schema": ref("Key"),
+                              "description": "The survey's key."},
+            },
+            "responses": {name: error_response(status) for status, (name, _text) in ERROR_RESPONSES.items()},
+            "schemas": {**common_schemas(), **account_schemas(), **study_schemas(), **survey_schemas(),
+                        **participation_schemas()},
+        },
+    }
+
+
+# Schema building blocks
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: dict) -> dict:
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    out = {**schema, "type": [schema["type"], "null"]}
+    if "enum" in schema:
+        out["enum"] = [*schema["enum"], None]
+    return out
+
+
+def string(max_len: int | None = None, *, min_len: int | None = None, **extra) -> dict:
+    schema = {"type": "string", **extra}
+    if min_len is not None:
+        schema["minLength"] = min_len
+    if max_len is not None:
+        schema["maxLength"] = max_len
+    return schema
+
+
+def integer(lo: int | None = None, hi: int | None = None, **extra) -> dict:
+    schema = {"type": "integer", **extra}
+    if lo is not None:
+        schema["minimum"] = lo
+    if hi is not None:
+        schema["maximum"] = hi
+    return schema
+
+
+def enum(values, **extra) -> dict:
+    return {"type": "string", "enum": [str(getattr(v, "value", v)) for v in values], **extra}
+
+
+def array(items: dict, *, min_items: int | None = None, max_items: int | None = None, unique: bool = False,
+          **extra) -> dict:
+    schema = {"type": "array", "items": items, **extra}
+    if min_items is not None:
+        schema["minItems"] = min_items
+    if max_items is not None:
+        schema["maxItems"] = max_items
+    if unique:
+        schema["uniqueItems"] = True
+    return schema
+
+
+def obj(properties: dict, required=(), **extra) -> dict:
+    schema = {"type": "object", "properties": properties, **extra}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def timestamp(**extra) -> dict:
+    return string(format="date-time", **extra)
+
+
+def items_of(name: str) -> dict:
+    return obj({"items": array(ref(name))}, required=["items"])
+
+
+# Schemas
+
+def common_schemas() -> dict:
+    return {
+        "Error": obj({"error": obj({
+            "code": string(description="Machine-readable, e.g. `malformed_json`, `unauthorized`, `not_found`, "
+                                       "`not_editable`, `invalid_transition`, `incomplete`, `email_taken`."),
+            "message": string(description="A sentence for people, in the caller's language."),
+            "fields": obj({}, additionalProperties=string(),
+                          description="What is wrong with each field; may be empty."),
+        }, required=["code", "message", "fields"])}, required=["error"],
+            examples=[{"error": {"code": "invalid", "message": "Some values are not valid.",
+                                 "fields": {"target_enrolment": "Must be between 1 and 100000."}}}]),
+        "Key": string(48, pattern=KEY_RE.pattern,
+                      description="Lower-case letters, digits and `_`, starting with a letter."),
+        "OrganisationRef": obj({"id": integer(), "name": string()}, required=["id", "name"]),
+        "PersonRef": obj({"id": integer(), "name": string()}, required=["id", "name"]),
+    }
+
+
+def account_schemas() -> dict:
+    return {
+        "Registration": obj({
+            "email": string(254, format="email"),
+            "password": string(PASSWORD_MAX, min_len=PASSWORD_MIN),
+            "name": string(200, min_len=1),
+            "role": enum((Role.STARTUP, Role.PARTICIPANT),
+                         description="Coordinators are created by the CLI or by another coordinator."),
+            "organisation": string(200, description="Required for a startup: its new organisation."),
+        }, required=["email", "password", "name", "role"],
+            **{"if": obj({"role": {"const": "startup"}}, required=["role"]), "then": {"required": ["organisation"]}}),
+        "Credentials": obj({"email": string(), "password": string()}, required=["email", "password"]),
+        "Token": obj({"token": string(), "expires_at": timestamp()}, required=["token", "expires_at"]),
+        "Account": obj({
+            "id": integer(), "email": string(format="email"), "name": string(), "role": enum(Role),
+            "organisation": nullable(ref("OrganisationRef")),
+        }, required=["id", "email", "name", "role", "organisation"]),
+    }
+
+
+def study_field_schemas() -> dict:
+    """The editable fields of a study: what a client sends, and reads back."""
+    return {
+        "title": string(200, min_len=1),
+        "domain": enum(Domain),
+        "design": enum(Design, description=(
+            "`single_group_pre_post`: everyone gets the intervention, the outcome is compared between the first "
+            "and the last timepoint. `parallel_groups`: participants are randomised to arms; the first arm is "
+            "the control. Changing the design without sending `arms` resets them.")),
+        "arms": array(ref("Key"), min_items=1, max_items=6, unique=True,
+                      description="`[\"intervention\"]` for a single group; two or more for parallel groups."),
+        "timepoints": array(ref("Key"), min_items=1, max_items=10, unique=True,
+                            description="In order, e.g. `[\"baseline\", \"follow_up\"]`."),
+        "timepoint_delays": obj({}, additionalProperties=integer(0, 3650), description=(
+            "Days after enrolment before each timepoint's surveys open, e.g. `{\"follow_up\": 28}`; "
+            "a timepoint not listed opens at once (once the earlier ones are answered).")),
+        "target_enrolment": nullable(integer(1, 100_000)),
+        "eligibility": ref("Eligibility"),
+        "primary_outcome": ref("PrimaryOutcome"),
+        "alpha": {"type": "number", "minimum": 0.001, "maximum": 0.2, "default": 0.05,
+                  "description": "The significance level."},
+        **{name: string(LONG_TEXT) for name in LONG_FIELDS},
+        "research_category": nullable(enum(ResearchCategory, description="The Jardé law category (RIPH 1-3), or "
+                                                                          "research not involving the person.")),
+        "cnil_framework": nullable(enum(CnilFramework, description="The CNIL reference methodology, or an "
+                                                                    "individual authorisation.")),
+        "cnil_reference": string(200, description="The authorisation number, when `cnil_framework` is "
+                                                  "`authorisation`."),
+        "ethics_opinion": string(200, description="The ethics committee (CPP) opinion; required for RIPH."),
+        "dpia_done": {"type": "boolean", "description": "A data protection impact assessment was made."},
+        "retention_months": nullable(integer(1, 600, description="How long the data are kept.")),
+    }
+
+
+def study_schemas() -> dict:
+    fields = study_field_schemas()
+    study = {
+        "id": integer(),
+        **fields,
+        "status": enum(StudyStatus, description=(
+            "draft → submitted → approved | changes_requested | rejected; changes_requested → submitted; "
+            "approved → recruiting ⇄ paused; recruiting | paused → closed.")),
+        "version": integer(1, description="Goes up with every change of the protocol."),
+        "owner": ref("PersonRef"),
+        "organisation": ref("OrganisationRef"),
+        "created_at": timestamp(),
+        "updated_at": timestamp(),
+        "submitted_at": nullable(timestamp()),
+        "registration_hash": nullable(string(pattern="^[0-9a-f]{64}$", description=(
+            "SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of `{protocol, consent, surveys}` as "
+            "approved; null before approval."))),
+    }
+    public = {name: study[name] for name in PUBLIC_FIELDS}
+    public["organisation"] = obj({"name": string()}, required=["name"])
+    read_only = "Fields of the Study object that are not editable may be sent back; they are ignored."
+    return {
+        "Eligibility": obj({
+            "min_age": integer(0, 120), "max_age": nullable(integer(0, 120)),
+            "criteria": array(string(300, min_len=1), max_items=20, unique=True),
+        }, required=["min_age"]),
+        "PrimaryOutcome": obj({
+            "variable": nullable(ref("Key")) | {"description": "A question or instrument key of the surveys."},
+            "hypothesis": nullable(enum(Hypothesis)),
+        }),
+        "NewStudy": obj(fields, required=["title", "domain"], description=read_only),
+        "StudyChanges": obj(fields, description=read_only + " Other unknown fields answer 422."),
+        "Study": obj(study, required=list(study)),
+        "StudyList": items_of("Study"),
+        "PublicStudy": obj(public, required=list(public)),
+        "PublicStudyList": items_of("PublicStudy"),
+        "NewConsent": obj({"text": string(20_000, min_len=1),
+                           "clauses": array(ref("NewClause"), max_items=30)}, required=["text"]),
+        "NewClause": obj({"key": ref("Key"), "text": string(2000, min_len=1),
+                          "required": {"type": "boolean", "default": True}}, required=["key", "text"]),
+        "Clause": obj({"key": ref("Key"), "text": string(), "required": {"type": "boolean"}},
+                      required=["key", "text", "required"]),
+        "Consent": obj({"version": integer(1), "text": string(), "clauses": array(ref("Clause")),
+                        "created_at": timestamp()}, required=["version", "text", "clauses", "created_at"]),
+        "Decision": obj({
+            "decision": enum(DECISIONS),
+            "comment": string(10_000, description="Required unless approving."),
+            "section_comments": obj({}, propertyNames=enum(s for s in ReviewSection if s != ReviewSection.GENERAL),
+                                    additionalProperties=string(10_000)),
+        }, required=["decision"], **{"if": obj({"decision": {"enum": ["request_changes", "reject"]}},
+                                                 required=["decision"]),
+                                     "then": obj({"comment": string(min_len=1)}, required=["comment"])}),
+        "Recruitment": obj({"state": enum(RECRUITMENT_MOVES)}, required=["state"]),
+    }
+
+
+QUESTION_EXTRAS = {
+    "likert": ({"min": integer(-10, 10, default=1), "max": integer(-10, 20, default=5)},
+               "an integer from `min` to `max` (at most 21 points)."),
+    "number": ({"min": nullable({"type": "number"}), "max": nullable({"type": "number"}), "unit": string(32)},
+               "a number, within `min` and `max` when given."),
+    "yes_no": ({}, "true or false."),
+    "single_choice": ({"choices": array(string(200, min_len=1), min_items=2, max_items=30, unique=True)},
+                      "one of `choices`."),
+    "multiple_choice": ({"choices": array(string(200, min_len=1), min_items=2, max_items=30, unique=True)},
+                        "a list of some of `choices`."),
+    "text": ({}, f"text, at most {TEXT_MAX} characters."),
+    "nps": ({}, "an integer from 0 to 10."),
+}
+
+
+def question_name(kind: str) -> str:
+    return "".join(part.title() for part in kind.split("_")) + "Question"
+
+
+def question_schema(kind: str) -> dict:
+    extras, answer = QUESTION_EXTRAS[kind]
+    required = ["key", "text", "type"] + (["choices"] if "choices" in extras else [])
+    return obj({
+        "key": ref("Key"),
+        "text": string(1000, min_len=1),
+        "type": {"type": "string", "const": kind},
+        "required": {"type": "boolean", "default": True},
+        **extras,
+    }, required=required, description=f"Answered with {answer}")
+
+
+def instrument_description() -> str:
+    scales = "; ".join(f"`{code}`: {i.name}, {i.n_items} items {i.min}..{i.max}" for code, i in INSTRUMENTS.items())
+    return ("A standard instrument. Its items are answered as `<key>_1 … <key>_N` and its score, 0..100, is "
+            f"the variable `<key>`. {scales}.")
+
+
+def survey_schemas() -> dict:
+    questions = {question_name(kind): question_schema(kind) for kind in QUESTION_TYPES}
+    return {
+        **questions,
+        "Question": {"oneOf": [ref(name) for name in questions],
+                     "discriminator": {"propertyName": "type", "mapping": {
+                         kind: f"#/components/schemas/{question_name(kind)}" for kind in QUESTION_TYPES}}},
+        "Instrument": obj({"key": ref("Key"), "instrument": enum(INSTRUMENTS)}, required=["key", "instrument"],
+                          description=instrument_description()),
+        "SurveyItem": {"oneOf": [ref("Question"), ref("Instrument")],
+                       "description": "A question or an instrument. The same key in the surveys of two timepoints "
+                                      "is the same variable measured twice."},
+        "NewSurvey": obj({"key": ref("Key"), "title": string(200, min_len=1),
+                          "timepoint": string(64, description="One of the study's timepoints."),
+                          "items": array(ref("SurveyItem"), min_items=1, max_items=MAX_ITEMS)},
+                         required=["key", "title", "timepoint", "items"]),
+        "Survey": obj({
+            "id": integer(), "key": ref("Key"), "title": string(), "timepoint": string(),
+            "items": array(ref("SurveyItem")),
+            "state": enum(("answered", "open", "waiting", "scheduled", "closed"), description=(
+                "For a participant only: `open` to answer now, `waiting` for an earlier timepoint, `scheduled` "
+                "until `opens_at`, `answered`, or `closed` after withdrawal.")),
+            "opens_at": nullable(timestamp(description="For a participant only.")),
+        }, required=["id", "key", "title", "timepoint", "items"]),
+        "SurveyList": items_of("Survey"),
+    }
+
+
+def participation_schemas() -> dict:
+    answer = {"anyOf": [{"type": "number"}, {"type": "boolean"}, string(TEXT_MAX), array(string())]}
+    return {
+        "NewEnrolment": obj({
+            "consent_version": integer(1, description="The version read and signed: the current one."),
+            "clauses": obj({}, additionalProperties={"type": "boolean"},
+                           description="Every clause key of the consent, true (agreed) or false."),
+            "signature": string(200, min_len=1, description="The participant's name, as a signature."),
+            "age": integer(0, 130),
+            "criteria_confirmed": {"anyOf": [{"type": "boolean"}, array({"type": "boolean"})],
+                                   "description": "One answer for all eligibility criteria, or one per criterion."},
+        }, required=["consent_version", "clauses", "signature", "age"]),
+        "Enrolment": obj({"participant_code": string(pattern="^P-[A-Z2-9]{8}$",
+                                                     description="Pseudonymous; not derived from the account."),
+                          "arm": ref("Key")}, required=["participant_code", "arm"]),
+        "Answers": obj({"answers": obj({}, additionalProperties=answer, description=(
+            "By answer key: a question's key, or `<key>_1 … <key>_N` for an instrument's items. Numbers for "
+            "likert, number, nps and instrument items; true/false for yes_no; a choice; a list of choices for "
+            "multiple_choice; text."))}, required=["answers"]),
+        "ResponseReceipt": obj({"id": integer(), "survey": ref("Key"), "submitted_at": timestamp()},
+                               required=["id", "survey", "submitted_at"]),
+        "Withdrawal": obj({"erase_data": {"type": "boolean", "description": "Erase the answers given so far."}},
+                          required=["erase_data"]),
+        "WithdrawalReceipt": obj({"participant_code": string(), "status": enum(EnrolmentStatus),
+                                  "data_erased": {"type": "boolean"}},
+                                 required=["participant_code", "status", "data_erased"]),
+        "PersonalData": obj({
+            "account": obj({"id": integer(), "email": string(format="email"), "name": string(), "role": enum(Role),
+                            "language": nullable(string()), "created_at": timestamp(),
+                            "organisation": nullable(string())}, required=["id", "email", "name", "role"]),
+            "enrolments": array(obj({
+                "study": obj({"id": integer(), "title": string()}, required=["id", "title"]),
+                "participant_code": string(), "arm": string(), "status": enum(EnrolmentStatus),
+                "enrolled_at": timestamp(), "withdrawn_at": nullable(timestamp()),
+                "answers_erased": {"type": "boolean"},
+                "consents": array(obj({}, description="Each consent version signed, with the clauses agreed.")),
+                "responses": array(obj({"survey": string(), "timepoint": string(), "submitted_at": timestamp(),
+                                        "answers": obj({}, additionalProperties=answer)})),
+            }, required=["study", "participant_code", "status"])),
+        }, required=["account", "enrolments"], description="Every personal datum held about the caller."),
+    }
+
+
+# Operations
+
+def json_content(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def error_response(status: int, note: str | None = None) -> dict:
+    description = ERROR_RESPONSES[status][1] + (f" {note}" if note else "")
+    response = {"description": description, "content": json_content(ref("Error"))}
+    if status == 429:
+        response["headers"] = {"Retry-After": {"description": "Seconds to wait.", "schema": integer(0)}}
+    return response
+
+
+def errors(*statuses: int, **notes: str) -> dict:
+    """Error responses by status; a note (keyword `e409=...`) replaces the generic description."""
+    out = {}
+    for status in statuses:
+        note = notes.get(f"e{status}")
+        if note:
+            out[str(status)] = error_response(status, note)
+        else:
+            out[str(status)] = {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
+    return out
+
+
+def operation(operation_id: str, summary: str, *, tag: str, ok: tuple, errors: dict, body: str | None = None,
+              security=BEARER, parameters=(), description: str | None = None) -> dict:
+    status, text, schema = ok
+    response = {"description": text}
+    if schema:
+        response["content"] = json_content(schema)
+    out = {"operationId": operation_id, "summary": summary, "tags": [tag], "security": security,
+           "responses": {str(status): response, **errors}}
+    if description:
+        out["description"] = description
+    if parameters:
+        out["parameters"] = list(parameters)
+    if body:
+        out["requestBody"] = {"required": True, "content": json_content(ref(body))}
+    return out
+
+
+def query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def study_path(**operations) -> dict:
+    return {"parameters": [{"$ref": "#/components/parameters/StudyId"}], **operations}
+
+
+def account_paths() -> dict:
+    return {
+        "/auth/register": {"post": operation(
+            "register", "Create a startup or participant account", tag="accounts", security=[], body="Registration",
+            ok=(201, "The new account.", ref("Account")),
+            errors=errors(400, 409, 422, 429, e409="`email_taken`, or `organisation_taken` when the organisation "
+                                                   "already has an account (a member adds colleagues)."))},
+        "/auth/tokens": {"post": operation(
+            "create_token", "Exchange an email and password for a bearer token", tag="accounts", security=[],
+            body="Credentials", ok=(201, "A new token.", ref("Token")),
+            errors=errors(400, 401, 429, e401="`invalid_credentials`: wrong email or password, or the account is "
+                                              "locked for a while after repeated failures."))},
+        "/me": {"get": operation(
+            "me", "The caller's account", tag="accounts", ok=(200, "The account.", ref("Account")),
+            errors=errors(401))},
+    }
+
+
+def study_paths() -> dict:
+    visible = "The owner organisation, a coordinator, or a participant enrolled in the study."
+    return {
+        "/studies": {
+            "post": operation(
+                "create_study", "Draft a new study", tag="studies", body="NewStudy",
+                ok=(201, "The new study, `status: draft`.", ref("Study")), errors=errors(400, 401, 403, 422),
+                description="Startups only; the study belongs to the caller's organisation."),
+            "get": operation(
+                "list_studies", "The studies the caller may see", tag="studies",
+                ok=(200, "The studies, by id.", ref("StudyList")), errors=errors(401, 422),
+                parameters=[query("status", enum(StudyStatus), "Only studies in this status.")],
+                description="A startup sees its organisation's studies, a coordinator all, a participant those "
+                            "it is enrolled in."),
+        },
+        "/studies/{study_id}": study_path(
+            get=operation("get_study", "One study", tag="studies", ok=(200, "The study.", ref("Study")),
+                          errors=errors(401, 404), description=visible),
+            patch=operation("update_study", "Change editable fields of the protocol", tag="studies",
+                            body="StudyChanges", ok=(200, "The study; `version` went up if anything changed.",
+                                                     ref("Study")),
+                            errors=errors(400, 401, 403, 404, 409, 422, e409=NOT_EDITABLE),
+                            description="The owner organisation, while the study is a draft or changes are "
+                                        "requested."),
+        ),
+        "/studies/{study_id}/consent": study_path(
+            put=operation("save_consent", "Save a new version of the consent form", tag="studies", body="NewConsent",
+                          ok=(200, "The new version: each save adds one.", ref("Consent")),
+                          errors=errors(400, 401, 403, 404, 409, 422, e409=NOT_EDITABLE)),
+            get=operation("get_consent", "The current consent form", tag="public", security=[{}, *BEARER],
+                          ok=(200, "The current version.", ref("Consent")),
+                          errors=errors(404, e404="Also when the study has no consent yet (`no_consent`)."),
+                          description="Anyone, for a recruiting study; otherwise those who may see the study "
+                                      "(its organisation, coordinators, its participants)."),
+        ),
+        "/studies/{study_id}/surveys": study_path(
+            post=operation("create_survey", "Add a survey at one of the study's timepoints", tag="studies",
+                           body="NewSurvey", ok=(201, "The new survey.", ref("Survey")),
+                           errors=errors(400, 401, 403, 404, 409, 422, e409=NOT_EDITABLE,
+                                         e422="Also a key used twice at one timepoint, or measured differently at "
+                                              "another.")),
+            get=operation("list_surveys", "The study's surveys", tag="studies",
+                          ok=(200, "The surveys, in creation order.", ref("SurveyList")),
+                          errors=errors(401, 404), description=visible),
+        ),
+        "/studies/{study_id}/submit": study_path(post=operation(
+            "submit_study", "Send the protocol to the coordinators", tag="review",
+            ok=(200, "The study, `status: submitted`.", ref("Study")),
+            errors=errors(401, 403, 404, 409, 422, e409=BAD_MOVE, e422=(
+                "`incomplete`: `fields` lists what is missing by checklist key (for instance `consent`, `surveys`, "
+                "`primary_outcome`: measured at the timepoints the design compares).")),
+            description="The owner organisation; takes no body.")),
+        "/studies/{study_id}/decision": study_path(post=operation(
+            "decide", "Approve, request changes or reject a submitted study", tag="review", body="Decision",
+            ok=(200, "The study; on approval `registration_hash` is set.", ref("Study")),
+            errors=errors(400, 401, 403, 404, 409, 422, e409=BAD_MOVE),
+            description="Coordinators only.")),
+        "/studies/{study_id}/recruitment": study_path(post=operation(
+            "set_recruitment", "Open, pause or close recruitment", tag="review", body="Recruitment",
+            ok=(200, "The study in its new status.", ref("Study")),
+            errors=errors(400, 401, 403, 404, 409, 422, e409=BAD_MOVE),
+            description="A coordinator or the owner organisation, once the study is approved.")),
+    }
+
+
+def participation_paths() -> dict:
+    return {
+        "/studies/{study_id}/enrolment": study_path(post=operation(
+            "enrol", "Check eligibility, sign the consent and enrol", tag="participation", body="NewEnrolment",
+            ok=(201, "Enrolled, randomised to an arm where the design says so.", ref("Enrolment")),
+            errors=errors(400, 401, 403, 404, 409, 422, 429,
+                          e404="Participants see a study while it recruits, and afterwards if enrolled.",
+                          e409="`not_recruiting`, `already_enrolled`, or `full`: enrolment never exceeds "
+                               "`target_enrolment`.",
+                          e422="`not_eligible`, `consent_refused` (a required clause refused), or `stale_consent` "
+                               "(not the current version)."),
+            description="Participants only.")),
+        "/studies/{study_id}/surveys/{key}/responses": {
+            "parameters": [{"$ref": "#/components/parameters/StudyId"}, {"$ref": "#/components/parameters/SurveyKey"}],
+            "post": operation(
+                "respond", "Answer one survey, once", tag="participation", body="Answers",
+                ok=(201, "The answers are saved.", ref("ResponseReceipt")),
+                errors=errors(400, 401, 403, 404, 409, 422,
+                              e403="Also `not_enrolled`: not taking part in this study.",
+                              e409="`already_answered`, `withdrawn`, `not_open` (an earlier timepoint or a date "
+                                   "first), or `reconsent_needed`.",
+                              e422="`invalid_answers`: `fields` names each bad or missing answer."),
+                description="An enrolled participant.")},
+        "/studies/{study_id}/withdrawal": study_path(post=operation(
+            "withdraw", "Leave the pilot, keeping or erasing the answers", tag="participation", body="Withdrawal",
+            ok=(200, "Withdrawn.", ref("WithdrawalReceipt")),
+            errors=errors(400, 401, 403, 404, 409, e403="Also `not_enrolled`.", e409="`withdrawn`: already left."),
+            description="An enrolled participant.")),
+        "/me/export": {"get": operation(
+            "export_personal_data", "Every personal datum held about the caller", tag="participation",
+            ok=(200, "Account, consents, enrolments and answers.", ref("PersonalData")), errors=errors(401))},
+        "/me": {"delete": operation(
+            "erase_account", "Erase the caller's account", tag="participation", ok=(204, "Erased.", None),
+            errors=errors(401, 403), description=(
+                "Participants only. Answers are erased, or kept without any link to the person when the signed "
+                "consent said so; signatures are always deleted."))},
+    }
+
+
+def merge_paths(*groups: dict) -> dict:
+    """Several groups may describe other methods of one path (GET /me, DELETE /me)."""
+    paths = {}
+    for group in groups:
+        for path, item in group.items():
+            paths.setdefault(path, {}).update(item)
+    return paths
+
+
+def public_paths() -> dict:
+    return {
+        "/catalogue": {"get": operation(
+            "catalogue", "Recruiting studies, public fields only", tag="public", security=[],
+            ok=(200, "The recruiting studies, by id.", ref("PublicStudyList")), errors=errors(422),
+            parameters=[query("domain", enum(Domain), "Only studies of this domain.")])},
+        "/openapi.json": {"get": operation(
+            "openapi", "This description", tag="public", security=[],
+            ok=(200, "An OpenAPI 3.1 document.", {"type": "object"}), errors={})},
+    }

@@ -2,24 +2,13 @@
 from flask import Blueprint, current_app
 
 from ..auth.models import Role
-from ..errors import NotFound
 from ..extensions import db, limiter
 from ..participants import gdpr
+from ..studies.fields import iso
 from ..participants import services as participation
-from ..studies.models import Study
 from .common import json_body, token_required
 
 bp = Blueprint("participation", __name__)
-
-
-def visible_study(user, study_id: int) -> Study:
-    """A participant sees a study while it recruits, and afterwards if enrolled in it."""
-    study = db.session.get(Study, study_id)
-    if study is None or (str(study.status) != "recruiting" and participation.enrolment_of(user, study) is None):
-        from flask_babel import gettext as _
-
-        raise NotFound(_("This study does not exist, or you cannot see it."))
-    return study
 
 
 @bp.post("/studies/<int:study_id>/enrolment")
@@ -27,7 +16,7 @@ def visible_study(user, study_id: int) -> Study:
 @token_required(Role.PARTICIPANT)
 def enrol(user, study_id):
     """Check eligibility, sign the consent and enrol (randomised to an arm where the design says so)."""
-    study = visible_study(user, study_id)
+    study = participation.visible_study(user, study_id)
     data = json_body()
     enrolment = participation.enrol(
         user, study, consent_version=data.get("consent_version"), clauses=data.get("clauses"),
@@ -40,17 +29,17 @@ def enrol(user, study_id):
 @token_required(Role.PARTICIPANT)
 def respond(user, study_id, key):
     """Answer one survey, once."""
-    study = visible_study(user, study_id)
+    study = participation.visible_study(user, study_id)
     response = participation.submit_response(user, study, key, json_body().get("answers"))
     db.session.commit()
-    return {"id": response.id, "survey": key, "submitted_at": response.submitted_at.isoformat()}, 201
+    return {"id": response.id, "survey": key, "submitted_at": iso(response.submitted_at)}, 201
 
 
 @bp.post("/studies/<int:study_id>/withdrawal")
 @token_required(Role.PARTICIPANT)
 def withdraw(user, study_id):
     """Leave the pilot, keeping or erasing the answers given so far."""
-    study = visible_study(user, study_id)
+    study = participation.visible_study(user, study_id)
     enrolment = participation.withdraw(user, study, json_body().get("erase_data"))
     db.session.commit()
     return {"participant_code": enrolment.participant_code, "status": str(enrolment.status),

@@ -1,5 +1,5 @@
 """Studies: the protocol, its consent and surveys, the review and recruitment."""
-from flask import Blueprint, request
+from flask import Blueprint
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -8,28 +8,35 @@ from ..auth.models import Role
 from ..auth.permissions import authorise
 from ..errors import NotFound
 from ..extensions import db
+from ..participants import services as participation
+from ..participants.models import Enrolment
 from ..studies import services
-from ..studies.fields import public_study_dict, study_dict
-from ..studies.models import Study, StudyStatus
+from ..studies.fields import iso, public_study_dict, study_dict
+from ..studies.models import Domain, Study, StudyStatus
 from ..surveys import services as surveys
 from ..surveys.services import survey_dict
-from .common import json_body, token_required
+from .common import bearer_user, json_body, query_choice, token_required
 
 bp = Blueprint("studies", __name__)
 
 
 def consent_dict(consent) -> dict:
     return {"version": consent.version, "text": consent.text, "clauses": consent.clauses,
-            "created_at": consent.created_at.isoformat() if consent.created_at else None}
+            "created_at": iso(consent.created_at)}
+
+
+def find_study(study_id: int) -> Study | None:
+    return db.session.get(Study, study_id)
 
 
 def load(user, study_id: int, action: str) -> Study:
-    return authorise(user, db.session.get(Study, study_id), action)
+    return authorise(user, find_study(study_id), action)
 
 
 @bp.post("/studies")
 @token_required(Role.STARTUP)
 def create_study(user):
+    """Draft a new study for the caller's organisation."""
     study = services.create_study(user, json_body())
     db.session.commit()
     return study_dict(study), 201
@@ -38,13 +45,14 @@ def create_study(user):
 @bp.get("/studies")
 @token_required()
 def list_studies(user):
+    """The studies the caller may see, optionally of one status."""
+    status = query_choice("status", StudyStatus)
     query = select(Study).options(selectinload(Study.owner), selectinload(Study.organisation)).order_by(Study.id)
     if user.role == Role.STARTUP:
         query = query.where(Study.organisation_id == user.organisation_id)
     elif user.role == Role.PARTICIPANT:
-        return {"items": []}  # enrolment arrives with the participants' issue
-    status = request.args.get("status")
-    if status in {s.value for s in StudyStatus}:
+        query = query.where(Study.id.in_(select(Enrolment.study_id).where(Enrolment.user_id == user.id)))
+    if status:
         query = query.where(Study.status == status)
     return {"items": [study_dict(s) for s in db.session.scalars(query)]}
 
@@ -52,12 +60,14 @@ def list_studies(user):
 @bp.get("/studies/<int:study_id>")
 @token_required()
 def get_study(user, study_id):
-    return study_dict(load(user, study_id, "view"))
+    """One study, for its organisation, the coordinators and its participants."""
+    return study_dict(load(user, study_id, "read"))
 
 
 @bp.patch("/studies/<int:study_id>")
 @token_required()
 def patch_study(user, study_id):
+    """Change editable fields of a draft (or of a study waiting for changes)."""
     study = load(user, study_id, "edit")
     services.update_study(user, study, json_body())
     db.session.commit()
@@ -67,6 +77,7 @@ def patch_study(user, study_id):
 @bp.put("/studies/<int:study_id>/consent")
 @token_required()
 def put_consent(user, study_id):
+    """Save a new version of the consent form."""
     study = load(user, study_id, "edit")
     data = json_body()
     consent = services.save_consent(user, study, data.get("text"), data.get("clauses", []))
@@ -77,13 +88,11 @@ def put_consent(user, study_id):
 @bp.get("/studies/<int:study_id>/consent")
 def get_consent(study_id):
     """The current consent: public for a recruiting study, else for those who may see the study."""
-    from .common import bearer_user
-
-    study = db.session.get(Study, study_id)
+    study = find_study(study_id)
     if study is None:
         raise NotFound(_("This study does not exist, or you cannot see it."))
     if study.status != StudyStatus.RECRUITING:
-        authorise(bearer_user(), study, "view")
+        authorise(bearer_user(), study, "read")
     if study.current_consent is None:
         raise NotFound(_("This study has no consent form yet."), code="no_consent")
     return consent_dict(study.current_consent)
@@ -92,6 +101,7 @@ def get_consent(study_id):
 @bp.post("/studies/<int:study_id>/surveys")
 @token_required()
 def create_survey(user, study_id):
+    """Add a survey at one of the study's timepoints."""
     study = load(user, study_id, "edit")
     survey = surveys.create_survey(user, study, json_body())
     db.session.commit()
@@ -101,13 +111,21 @@ def create_survey(user, study_id):
 @bp.get("/studies/<int:study_id>/surveys")
 @token_required()
 def list_surveys(user, study_id):
-    study = load(user, study_id, "view")
-    return {"items": [survey_dict(s) for s in study.surveys]}
+    """The study's surveys, in creation order; a participant also reads which are still to answer."""
+    study = load(user, study_id, "read")
+    items = [survey_dict(s) for s in study.surveys]
+    if user.role == Role.PARTICIPANT:
+        due = {d.survey.id: d for d in participation.states_for(participation.enrolment_of(user, study))}
+        for item in items:
+            state = due.get(item["id"])
+            item.update(state=state.state if state else "closed", opens_at=iso(state.opens_at) if state else None)
+    return {"items": items}
 
 
 @bp.post("/studies/<int:study_id>/submit")
 @token_required()
 def submit(user, study_id):
+    """Send the protocol to the coordinators."""
     study = load(user, study_id, "submit")
     services.submit(user, study)
     db.session.commit()
@@ -117,6 +135,7 @@ def submit(user, study_id):
 @bp.post("/studies/<int:study_id>/decision")
 @token_required()
 def decision(user, study_id):
+    """A coordinator approves, requests changes or rejects."""
     study = load(user, study_id, "review")
     data = json_body()
     services.decide(user, study, data.get("decision"), data.get("comment"), data.get("section_comments"))
@@ -127,6 +146,7 @@ def decision(user, study_id):
 @bp.post("/studies/<int:study_id>/recruitment")
 @token_required()
 def recruitment(user, study_id):
+    """Open, pause or close recruitment."""
     study = load(user, study_id, "recruit")
     services.set_recruitment(user, study, json_body().get("state"))
     db.session.commit()
@@ -135,9 +155,10 @@ def recruitment(user, study_id):
 
 @bp.get("/catalogue")
 def catalogue():
-    query = (select(Study).options(selectinload(Study.organisation))
+    """Recruiting studies, public fields only, for anyone."""
+    domain = query_choice("domain", Domain)
+    query = (select(Study).options(selectinload(Study.organisation), selectinload(Study.owner))
              .where(Study.status == StudyStatus.RECRUITING).order_by(Study.id))
-    domain = request.args.get("domain")
-    if domain in ("e-health", "foodtech"):
+    if domain:
         query = query.where(Study.domain == domain)
     return {"items": [public_study_dict(s) for s in db.session.scalars(query)]}

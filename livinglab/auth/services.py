@@ -6,7 +6,7 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
@@ -45,7 +45,9 @@ def find_user(email: str) -> User | None:
 
 
 def find_organisation(name: str) -> Organisation | None:
-    return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
+    """Names compare without case, alike on SQLite (whose lower() folds ASCII only) and PostgreSQL."""
+    wanted = name.casefold()
+    return next((o for o in db.session.scalars(select(Organisation)) if o.name.casefold() == wanted), None)
 
 
 def register(data, *, allowed_roles=(Role.STARTUP, Role.PARTICIPANT), actor=None) -> User:
@@ -63,7 +65,7 @@ def register(data, *, allowed_roles=(Role.STARTUP, Role.PARTICIPANT), actor=None
     for name in ("email", "password", "name", "role"):
         if name not in data:
             errors[name] = v.FieldError(_("This field is required."))
-    if clean.get("role") == Role.STARTUP and not clean.get("organisation"):
+    if clean.get("role") == Role.STARTUP and not clean.get("organisation") and "organisation" not in errors:
         errors["organisation"] = v.FieldError(_("A startup account needs its organisation."))
     v.raise_for(errors)
     if find_user(clean["email"]):

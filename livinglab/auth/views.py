@@ -68,7 +68,7 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("Your account is ready."), "success")
-            return redirect(url_for("main.dashboard"))
+            return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
     return render_template("auth/register.html", form=form)
 
 

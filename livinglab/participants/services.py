@@ -32,6 +32,14 @@ def require_recruiting(study: Study) -> None:
         raise Conflict(_("This pilot is not recruiting at the moment."), code="not_recruiting")
 
 
+def visible_study(user, study_id: int) -> Study:
+    """A pilot is public while it recruits; afterwards only its participants see it."""
+    study = db.session.get(Study, study_id)
+    if study is None or (study.status != StudyStatus.RECRUITING and enrolment_of(user, study) is None):
+        raise NotFound(_("This pilot does not exist, or it is not open to new participants."))
+    return study
+
+
 def enrolment_of(user, study: Study) -> Enrolment | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None

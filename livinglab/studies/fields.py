@@ -33,12 +33,19 @@ def _primary_outcome(value) -> dict:
     }
 
 
+def _delays(value) -> dict:
+    if not isinstance(value, dict):
+        raise v.FieldError(_("Must be an object of timepoint names to days."), 400)
+    return {v.key(name): v.integer(days, lo=0, hi=3650, required=True) for name, days in value.items()}
+
+
 CHECKS = {
     "title": lambda x: v.text(x, max_len=200, required=True, single_line=True),
     "domain": lambda x: v.choice(x, Domain),
     "design": lambda x: v.choice(x, Design),
     "arms": lambda x: v.name_list(x, max_items=6, max_len=64, min_items=1, keys=True),
     "timepoints": lambda x: v.name_list(x, max_items=10, max_len=64, min_items=1, keys=True),
+    "timepoint_delays": _delays,
     "target_enrolment": lambda x: v.integer(x, lo=1, hi=100_000),
     "eligibility": _eligibility,
     "primary_outcome": _primary_outcome,
@@ -82,6 +89,20 @@ def clean_study_fields(data, *, creating: bool, current: Study | None = None) ->
             errors["arms"] = v.FieldError(_("A single-group design has exactly one arm."))
         if design == Design.PARALLEL_GROUPS and len(arms) < 2:
             errors["arms"] = v.FieldError(_("A parallel-group design needs at least two arms; the first is the control."))
+    if current is not None and "timepoints" in clean and "timepoints" not in errors:
+        orphaned = sorted({survey.timepoint for survey in current.surveys} - set(clean["timepoints"]))
+        if orphaned:
+            errors["timepoints"] = v.FieldError(_("Surveys are planned at %(tps)s: move or delete them first.",
+                                                  tps=", ".join(orphaned)))
+    timepoints = clean.get("timepoints", current.timepoints if current else ["baseline", "follow_up"])
+    delays = clean.get("timepoint_delays", current.timepoint_delays if current else {}) or {}
+    unknown = [name for name in delays if name not in timepoints]
+    if unknown and "timepoints" not in errors and "timepoint_delays" not in errors:
+        if "timepoint_delays" in clean:
+            errors["timepoint_delays"] = v.FieldError(_("Not a timepoint of this study: %(names)s.",
+                                                        names=", ".join(unknown)))
+        else:  # timepoints renamed or removed: their delays go with them
+            clean["timepoint_delays"] = {k: d for k, d in delays.items() if k in timepoints}
     v.raise_for(errors)
     return clean
 
@@ -110,6 +131,7 @@ def protocol_dict(study: Study) -> dict:
         "design": str(study.design),
         "arms": list(study.arms),
         "timepoints": list(study.timepoints),
+        "timepoint_delays": dict(study.timepoint_delays or {}),
         "target_enrolment": study.target_enrolment,
         "eligibility": dict(study.eligibility),
         "primary_outcome": {"variable": study.primary_variable,

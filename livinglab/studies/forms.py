@@ -65,6 +65,17 @@ def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def timepoints_and_delays(text: str | None) -> dict:
+    """Lines "name" or "name: days" as the service's `timepoints` and `timepoint_delays`."""
+    names, delays = [], {}
+    for line in lines(text):
+        name, _sep, days = line.partition(":")
+        names.append(name.strip())
+        if days.strip():
+            delays[name.strip()] = int(days) if days.strip().isdigit() else days.strip()
+    return {"timepoints": names, "timepoint_delays": delays}
+
+
 def _long(label, description=None):
     return TextAreaField(label, description=description)
 
@@ -99,7 +110,8 @@ class ProtocolForm(FlaskForm):
         "One per line: lower-case letters, digits and _. A single-group design has one arm; "
         "with parallel groups the first arm is the control."))
     timepoints = TextAreaField(_l("Timepoints"), description=_l(
-        "One per line, in order, e.g. baseline then follow_up; lower-case letters, digits and _."))
+        "One per line, in order, e.g. baseline then follow_up; lower-case letters, digits and _. "
+        "Add “: N” to open a timepoint's surveys N days after enrolment, e.g. follow_up: 28."))
     target_enrolment = IntegerField(_l("Target enrolment"), validators=[Optional()],
                                     description=_l("How many participants you need."))
     min_age = IntegerField(_l("Minimum age"), validators=[Optional()])
@@ -139,7 +151,7 @@ class ProtocolForm(FlaskForm):
             "cnil_reference", "ethics_opinion", "dpia_done", "retention_months")}
         data.update(
             arms=lines(self.arms.data),
-            timepoints=lines(self.timepoints.data),
+            **timepoints_and_delays(self.timepoints.data),
             eligibility={"min_age": self.min_age.data, "max_age": self.max_age.data,
                          "criteria": lines(self.criteria.data)},
             primary_outcome={"variable": (self.primary_variable.data or "").strip() or None,
@@ -166,7 +178,9 @@ def protocol_initial(study: Study) -> dict:
     for name in ("domain", "design", "hypothesis", "research_category", "cnil_framework"):
         value = getattr(study, name)
         data[name] = str(value) if value else ""
-    data.update(arms="\n".join(study.arms or []), timepoints="\n".join(study.timepoints or []),
+    delays = study.timepoint_delays or {}
+    data.update(arms="\n".join(study.arms or []),
+                timepoints="\n".join(f"{tp}: {delays[tp]}" if delays.get(tp) else tp for tp in study.timepoints or []),
                 min_age=eligibility.get("min_age"), max_age=eligibility.get("max_age"),
                 criteria="\n".join(eligibility.get("criteria") or []),
                 primary_variable=study.primary_variable or "")

@@ -194,7 +194,7 @@ def edit(study_id: int):
             changed = services.update_study(current_user, study, form.study_data())
         except DomainError as err:
             db.session.rollback()
-            show_errors(form, err, {"primary_outcome": "primary_variable"})
+            show_errors(form, err, {"primary_outcome": "primary_variable", "timepoint_delays": "timepoints"})
         else:
             db.session.commit()
             flash(saved_message(study) if changed else _("Nothing changed."), "success")

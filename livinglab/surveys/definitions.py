@@ -134,11 +134,20 @@ def study_variables(surveys, timepoint_order: list[str]) -> dict[str, Variable]:
     return found
 
 
+def measurement(item: dict) -> tuple:
+    """What must stay the same when a key is asked again at another timepoint."""
+    if "instrument" in item:
+        return "score", item["instrument"]
+    if item["type"] == "likert":
+        return "likert", item["min"], item["max"]
+    return (item["type"],)
+
+
 def conflicts_with_other_surveys(items: list[dict], timepoint: str, others) -> str | None:
-    """A key may recur at another timepoint (the same variable measured again) with the same
-    type, but not twice at one timepoint."""
+    """A key may recur at another timepoint (the same variable measured again) measured the same
+    way (type, instrument, scale), but not twice at one timepoint."""
     mine = {key: item for item in items for key in [item["key"], *answer_keys(item)]}
-    for other in others:
+    for other in sorted(others, key=lambda s: s.timepoint != timepoint):  # the plainer mistake first
         for item in other.items:
             for name in {item["key"], *answer_keys(item)}:
                 if name not in mine:
@@ -146,7 +155,7 @@ def conflicts_with_other_surveys(items: list[dict], timepoint: str, others) -> s
                 if other.timepoint == timepoint:
                     return _("“%(key)s” is already asked at this timepoint in the survey “%(survey)s”.",
                              key=name, survey=other.title)
-                if name == item["key"] and variable_type(mine[name]) != variable_type(item):
-                    return _("“%(key)s” is a %(a)s elsewhere; the same key must keep the same type.",
-                             key=name, a=variable_type(item))
+                if mine[name]["key"] != item["key"] or measurement(mine[name]) != measurement(item):
+                    return _("“%(key)s” is measured differently in the survey “%(survey)s”; the same key must "
+                             "keep the same type and scale.", key=name, survey=other.title)
     return None

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from livinglab.auth.models import User
 from livinglab.extensions import db
 from livinglab.participants.models import Answer, Enrolment, Response
 
@@ -139,8 +140,18 @@ def test_a_citizen_takes_part_on_a_phone_from_catalogue_to_withdrawal(phone_page
     assert count(Response) == 0 and count(Answer) == 0
     assert db.session.scalar(select(Enrolment.data_erased)) is True
 
-    overflow = tab.evaluate("document.documentElement.scrollWidth > window.innerWidth")
-    assert not overflow, "the page is wider than the phone"
+    assert not tab.evaluate("document.documentElement.scrollWidth > window.innerWidth"), "wider than the phone"
+
+    tab.get_by_role("link", name="My data").first.click()
+    tab.get_by_role("link", name="Erase my account").click()
+    tab.get_by_label("I understand that my account is erased for good").check()
+    screenshot(tab, "journey-16-erase-account")
+    tab.get_by_role("button", name="Erase my account").click()
+    expect(tab).to_have_url("/")
+    expect(tab.get_by_role("status")).to_contain_text("Your account is erased.")
+    expect(tab.get_by_role("link", name="Sign in")).to_be_visible()
+    db.session.rollback()
+    assert db.session.scalar(select(User).where(User.email == "camille.martin@example.org")) is None
 
 
 def test_the_same_pages_in_french_on_a_phone(phone_page, pilot, screenshot):
@@ -172,7 +183,7 @@ def test_the_same_pages_in_french_on_a_phone(phone_page, pilot, screenshot):
     expect(tab).to_have_url(f"/pilots/{pilot.id}/welcome")
     screenshot(tab, "journey-fr-06-welcome")
     visit(f"/pilots/{pilot.id}/surveys/baseline", "journey-fr-08-baseline")
-    tab.locator("#a-sleep_hours").fill("6,5")
+    tab.locator("#a-sleep_hours").fill("6.5")
     answer_who5(tab, "2")
     tab.locator("main form button[type=submit]").click()
     expect(tab).to_have_url("/dashboard")
@@ -184,6 +195,7 @@ def test_the_same_pages_in_french_on_a_phone(phone_page, pilot, screenshot):
     visit(f"/pilots/{pilot.id}/withdraw", "journey-fr-14-withdraw")
     visit("/pilots/my-data/erase", "journey-fr-16-erase-account")
     visit("/privacy", "journey-fr-17-privacy")
+    visit("/", "journey-fr-18-home-footer")
 
 
 def test_the_staff_progress_page_on_a_phone(phone_page, pilot, startup, make_user, screenshot):

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5e58db22cb88
+Revision ID: 432ef630e21e
 Revises: 
-Create Date: 2026-11-28 17:49:57.624803
+Create Date: 2026-11-28 18:18:34.935027
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '5e58db22cb88'
+revision = '432ef630e21e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -184,6 +184,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_enrolment_study_id'), ['study_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_enrolment_user_id'), ['user_id'], unique=False)
 
+    op.create_table('results_cache',
+    sa.Column('study_id', sa.Integer(), nullable=False),
+    sa.Column('data_version', sa.Integer(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('results', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['study_id'], ['study.id'], name=op.f('fk_results_cache_study_id_study'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('study_id', name=op.f('pk_results_cache'))
+    )
     op.create_table('review_comment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('study_id', sa.Integer(), nullable=False),
@@ -300,6 +308,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_review_comment_study_id'))
 
     op.drop_table('review_comment')
+    op.drop_table('results_cache')
     with op.batch_alter_table('enrolment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrolment_user_id'))
         batch_op.drop_index(batch_op.f('ix_enrolment_study_id'))

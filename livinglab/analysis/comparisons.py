@@ -1,0 +1,138 @@
+"""One variable compared as ../shared/API.md (Results) defines it, for either design."""
+import numpy as np
+import pandas as pd
+
+from .errors import NotTestable
+from .normality import shapiro_wilk
+from .paired import paired_t, signed_rank
+from .two_groups import mann_whitney, welch_t
+from .variables import column_at
+
+SINGLE, PARALLEL = "single_group_pre_post", "parallel_groups"
+NORMALITY_ALPHA = 0.05
+
+
+def supported(p_value, estimate, hypothesis: str, alpha: float):
+    """True when p < alpha and the estimate points the hypothesised way; None when nothing was tested."""
+    if p_value is None or estimate is None:
+        return None
+    direction = {"increase": estimate > 0, "decrease": estimate < 0}.get(hypothesis, estimate != 0)
+    return bool(p_value < alpha and direction)
+
+
+def empty_outcome(variable: dict, design: str, hypothesis: str = "change", alpha: float = 0.05,
+                  exploratory: bool = False) -> dict:
+    """Every field of an outcome entry, nothing computed yet."""
+    paired = design == SINGLE
+    return {
+        "variable": variable["key"], "label": variable["label"], "type": variable["type"],
+        "design": design, "comparison": None, "timepoints": [], "arms": [], "exploratory": exploratory,
+        "n": 0, "n_by_group": {}, "means": {}, "dropped_missing": 0,
+        "estimate": None, "ci95": None, "test": "paired_t" if paired else "welch_t", "method": None,
+        "statistic": None, "df": None, "p_value": None,
+        "effect_size": {"name": "cohens_dz" if paired else "hedges_g", "value": None},
+        "robustness": {"test": "wilcoxon_signed_rank" if paired else "mann_whitney",
+                       "statistic": None, "p_value": None},
+        "normality": None, "hypothesis": hypothesis, "alpha": alpha, "supported": None,
+        "reason": None, "warnings": [],
+    }
+
+
+def compare(panel: pd.DataFrame, roster: pd.Series, variable: dict, design: str, arms: list[str], *,
+            arm: str | None = None, hypothesis: str = "change", alpha: float = 0.05,
+            exploratory: bool = False) -> dict:
+    """The API's outcome entry for one numeric variable of `panel` (variables.by_participant)."""
+    # roster maps each participant with any data to their arm, to count who was left out
+    entry = empty_outcome(variable, design, hypothesis, alpha, exploratory)
+    if design == SINGLE:
+        return _pre_post(entry, panel, variable, roster)
+    if design == PARALLEL:
+        return _between_arms(entry, panel, variable, arms, arm or (arms[1:] or [None])[0], roster)
+    entry["reason"] = f"unknown design “{design}”"
+    return entry
+
+
+def _pre_post(entry: dict, panel: pd.DataFrame, variable: dict, roster: pd.Series) -> dict:
+    timepoints = variable["timepoints"]
+    if len(timepoints) < 2:
+        where = timepoints[0] if timepoints else "no timepoint"
+        entry["reason"] = f"measured at one timepoint only ({where}): a pre/post comparison needs two"
+        return entry
+    first, last = timepoints[0], timepoints[-1]
+    before, after = column_at(panel, variable["key"], first), column_at(panel, variable["key"], last)
+    both = np.isfinite(before) & np.isfinite(after)
+    before, after = before[both], after[both]
+    n = len(before)
+    entry.update(comparison=f"{first} → {last}", timepoints=[first, last], n=n,
+                 n_by_group={first: n, last: n}, means={first: _mean(before), last: _mean(after)},
+                 dropped_missing=max(0, len(roster) - n))
+    if n:
+        entry["estimate"] = float(np.mean(after - before))
+    return _run(entry, lambda: paired_t(after, before), lambda: signed_rank(after, before),
+                lambda: after - before, "paired differences", "Wilcoxon signed-rank test",
+                f"at both {first} and {last}")
+
+
+def _between_arms(entry: dict, panel: pd.DataFrame, variable: dict, arms: list[str], arm,
+                  roster: pd.Series) -> dict:
+    control = arms[0] if arms else None
+    if arm is None or control is None:
+        entry["reason"] = "a parallel-group design needs a control arm and at least one other arm"
+        return entry
+    if not variable["timepoints"]:
+        entry["reason"] = "not measured at any timepoint"
+        return entry
+    timepoint = variable["timepoints"][-1]
+    values = column_at(panel, variable["key"], timepoint)
+    in_arm = panel.index.get_level_values("arm").to_numpy() if len(panel) else np.array([])
+    x = values[(in_arm == arm) & np.isfinite(values)]
+    y = values[(in_arm == control) & np.isfinite(values)]
+    in_arms = int(roster.isin([arm, control]).sum())
+    entry.update(comparison=f"{arm} vs {control} at {timepoint}", timepoints=[timepoint],
+                 arms=[control, arm], n=len(x) + len(y), n_by_group={control: len(y), arm: len(x)},
+                 means={control: _mean(y), arm: _mean(x)},
+                 dropped_missing=max(0, in_arms - len(x) - len(y)))
+    if len(x) and len(y):
+        entry["estimate"] = float(x.mean() - y.mean())
+    return _run(entry, lambda: welch_t(x, y), lambda: mann_whitney(x, y),
+                lambda: np.concatenate([x - x.mean(), y - y.mean()]),
+                "residuals within arms", "Mann–Whitney test", f"at {timepoint}")
+
+
+def _mean(values) -> float | None:
+    return float(np.mean(values)) if len(values) else None
+
+
+def _run(entry, main, robust, residuals, what: str, robust_name: str, where: str) -> dict:
+    """Run the t test, its robustness test and Shapiro–Wilk, filling the entry and its warnings."""
+    try:
+        entry.update({k: v for k, v in main().items() if k != "n"})
+    except NotTestable as refusal:
+        entry["reason"] = refusal.reason
+    try:
+        entry["robustness"] = robust()
+    except NotTestable as refusal:
+        entry["robustness"]["reason"] = refusal.reason
+    entry["supported"] = supported(entry["p_value"], entry["estimate"], entry["hypothesis"], entry["alpha"])
+    if entry["reason"] is None:
+        entry["normality"] = shapiro_wilk(residuals()) | {"on": what}
+        p = entry["normality"]["p_value"]
+        if p is not None and p < NORMALITY_ALPHA:
+            entry["warnings"].append(_warning(entry, "not_normal", (
+                f"The {what} look far from normal (Shapiro–Wilk p = {p:.2g}): "
+                f"rely on the {robust_name} rather than the t test.")))
+    if entry["dropped_missing"]:
+        entry["warnings"].append(_warning(entry, "missing_data", (
+            f"{entry['dropped_missing']} participant(s) with data were left out: "
+            f"no value {where}.")))
+    robust_p = entry["robustness"].get("p_value")
+    if entry["p_value"] is not None and robust_p is not None and \
+            (entry["p_value"] < entry["alpha"]) != (robust_p < entry["alpha"]):
+        entry["warnings"].append(_warning(entry, "tests_disagree", (
+            f"The t test and the {robust_name} disagree at alpha = {entry['alpha']}: "
+            "read the result with caution.")))
+    return entry
+
+
+def _warning(entry: dict, code: str, message: str) -> dict:
+    return {"code": code, "variable": entry["variable"], "comparison": entry["comparison"], "message": message}

@@ -1,0 +1,130 @@
+"""Descriptive statistics per variable, per timepoint and per arm × timepoint."""
+import json
+
+import numpy as np
+import pandas as pd
+
+from .variables import CHOICE_TYPES, is_numeric, text_answers
+
+
+def _finite(values) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    return values[np.isfinite(values)]
+
+
+def numeric_summary(values) -> dict:
+    """n, mean, sd (n − 1), median, quartiles (linear interpolation, R's type 7), min, max."""
+    v = _finite(values)
+    n = len(v)
+    if n == 0:
+        return {"n": 0} | dict.fromkeys(("mean", "sd", "median", "q1", "q3", "min", "max"))
+    q1, median, q3 = np.quantile(v, [0.25, 0.5, 0.75], method="linear")
+    return {"n": n, "mean": float(v.mean()), "sd": float(v.std(ddof=1)) if n > 1 else None,
+            "median": float(median), "q1": float(q1), "q3": float(q3),
+            "min": float(v.min()), "max": float(v.max())}
+
+
+def nps_summary(values) -> dict:
+    """Net Promoter Score: % promoters (9–10) minus % detractors (0–6)."""
+    v = _finite(values)
+    promoters, detractors = int(np.sum(v >= 9)), int(np.sum(v <= 6))
+    return {"score": 100 * (promoters - detractors) / len(v) if len(v) else None,
+            "promoters": promoters, "passives": len(v) - promoters - detractors, "detractors": detractors}
+
+
+def choice_summary(answers: list[list[str]], choices: list[str] | None) -> dict:
+    """Counts and percentages of respondents per choice (multiple choice may sum past 100 %)."""
+    counts = dict.fromkeys(choices or [], 0)
+    for picked in answers:
+        for choice in picked:
+            counts[choice] = counts.get(choice, 0) + 1
+    n = len(answers)
+    return {"n": n, "counts": counts,
+            "percentages": {c: (100 * k / n if n else None) for c, k in counts.items()}}
+
+
+def cronbach_alpha(items) -> dict:
+    """Cronbach's alpha, k/(k − 1) × (1 − Σ item variances / total variance), on complete rows."""
+    matrix = np.asarray(items, dtype=float)
+    matrix = matrix[np.all(np.isfinite(matrix), axis=1)]
+    n, k = matrix.shape
+    out = {"value": None, "n": int(n), "k": int(k)}
+    if k < 2:
+        return out | {"reason": "needs at least 2 items"}
+    if n < 2:
+        return out | {"reason": f"fewer than 2 complete answers ({n})"}
+    total = matrix.sum(axis=1).var(ddof=1)
+    if total == 0:
+        return out | {"reason": "everyone has the same total: no variance"}
+    value = k / (k - 1) * (1 - matrix.var(axis=0, ddof=1).sum() / total)
+    return out | {"value": float(value)}
+
+
+def _picks(rows: pd.DataFrame, kind: str) -> list[list[str]]:
+    """Each respondent's answer as a list of the choices it names."""
+    if kind == "yes_no":
+        return [["yes" if n else "no"] for n in rows["number"].dropna()]
+    texts = rows["text"].dropna()
+    if kind == "multiple_choice":
+        return [json.loads(t) for t in texts]
+    return [[t] for t in texts]
+
+
+def _summary(variable: dict, values=None, rows=None) -> dict:
+    kind = variable["type"]
+    if is_numeric(variable):
+        out = numeric_summary(values)
+        return out | {"nps": nps_summary(values)} if kind == "nps" else out
+    if kind in CHOICE_TYPES:
+        return choice_summary(_picks(rows, kind), variable["choices"])
+    texts = rows["text"].dropna()  # text: counted, never analysed
+    return {"n": int(sum(1 for t in texts if str(t).strip()))}
+
+
+class Groups:
+    """Row masks per (timepoint, arm), computed once and shared by every variable of one table."""
+
+    def __init__(self, timepoints, arms):
+        self.timepoints, self.arms, self.cache = np.asarray(timepoints), np.asarray(arms), {}
+
+    @classmethod
+    def of(cls, wide: pd.DataFrame) -> "Groups":
+        return cls(wide.index.get_level_values("timepoint"), wide.index.get_level_values("arm"))
+
+    def __call__(self, timepoint: str, arm: str | None = None) -> np.ndarray:
+        if (timepoint, arm) not in self.cache:
+            mask = self.timepoints == timepoint
+            self.cache[(timepoint, arm)] = mask & (self.arms == arm) if arm is not None else mask
+        return self.cache[(timepoint, arm)]
+
+
+def describe(variable: dict, wide: pd.DataFrame, frame: pd.DataFrame, arms: list[str],
+             groups: Groups | None = None) -> dict:
+    """The API's variable entry: type, by_timepoint, by_arm, and Cronbach's alpha for instruments."""
+    if is_numeric(variable):
+        groups = groups or Groups.of(wide)
+        values = wide[variable["key"]].to_numpy()
+
+        def summary(mask):
+            return _summary(variable, values=values[mask])
+    else:
+        rows = text_answers(frame, variable["key"])
+        groups = Groups(rows["timepoint"], rows["arm"])
+
+        def summary(mask):
+            return _summary(variable, rows=rows[mask])
+
+    timepoints = variable["timepoints"]
+    out = {"type": variable["type"], "label": variable["label"], "timepoints": timepoints,
+           "by_timepoint": {tp: summary(groups(tp)) for tp in timepoints},
+           "by_arm": {arm: {tp: summary(groups(tp, arm)) for tp in timepoints} for arm in arms}}
+    if variable["instrument"]:
+        out["cronbach_alpha"] = {tp: cronbach_alpha(wide.loc[groups(tp), variable["items"]].to_numpy())
+                                 for tp in timepoints}
+    return out
+
+
+def describe_all(variables: dict[str, dict], wide: pd.DataFrame, frame: pd.DataFrame, arms: list[str]) -> dict:
+    """Every variable described, in the order of the catalogue."""
+    groups = Groups.of(wide)
+    return {key: describe(variable, wide, frame, arms, groups) for key, variable in variables.items()}

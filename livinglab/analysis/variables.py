@@ -1,0 +1,110 @@
+"""Survey definitions and long-form answers turned into variables and a wide table of numbers."""
+import numpy as np
+import pandas as pd
+
+from ..surveys.definitions import NUMERIC_TYPES, answer_keys, variable_type
+from ..surveys.instruments import INSTRUMENTS
+
+COLUMNS = ("participant_code", "arm", "timepoint", "item", "number", "text")
+ROW = ["participant_code", "arm", "timepoint"]
+CHOICE_TYPES = ("single_choice", "multiple_choice", "yes_no")
+
+
+def surveys_by_timepoint(surveys) -> list[tuple[str, list[dict]]]:
+    """Accept `{timepoint: [item, ...]}` or `[{"timepoint": ..., "items": [...]}, ...]`."""
+    if isinstance(surveys, dict):
+        return list(surveys.items())
+    return [(survey["timepoint"], survey["items"]) for survey in surveys or []]
+
+
+def catalogue(surveys, timepoints: list[str]) -> dict[str, dict]:
+    """Every variable the surveys measure, in the order first asked, with its timepoints in protocol order."""
+    found: dict[str, dict] = {}
+    for timepoint, items in surveys_by_timepoint(surveys):
+        for item in items:
+            code = item.get("instrument")
+            entry = found.setdefault(item["key"], {
+                "key": item["key"],
+                "type": variable_type(item),
+                "label": INSTRUMENTS[code].name if code else item.get("text", item["key"]),
+                "instrument": code,
+                "items": answer_keys(item) if code else [item["key"]],
+                "choices": ["yes", "no"] if item.get("type") == "yes_no" else item.get("choices"),
+                "unit": item.get("unit"),
+                "timepoints": [],
+            })
+            if timepoint not in entry["timepoints"]:
+                entry["timepoints"].append(timepoint)
+    rank = {tp: i for i, tp in enumerate(timepoints)}
+    for entry in found.values():
+        entry["timepoints"].sort(key=lambda tp: rank.get(tp, len(rank)))
+    return found
+
+
+def is_numeric(variable: dict) -> bool:
+    return variable["type"] in NUMERIC_TYPES
+
+
+def long_frame(frame: pd.DataFrame | None) -> pd.DataFrame:
+    """The loader's frame with every expected column, whatever arrived (even nothing at all)."""
+    if frame is None or len(frame.columns) == 0:
+        frame = pd.DataFrame(columns=list(COLUMNS))
+    frame = frame.copy()
+    for column in COLUMNS:
+        if column not in frame.columns:
+            frame[column] = None
+    frame["number"] = pd.to_numeric(frame["number"], errors="coerce").astype(float)
+    for column in ("participant_code", "arm", "timepoint", "item"):
+        frame[column] = _labels(frame[column])
+    return frame
+
+
+def _labels(column: pd.Series) -> pd.Series:
+    """Text labels as a categorical: every later grouping and pivot then works on integer codes."""
+    column = column.astype("category") if not isinstance(column.dtype, pd.CategoricalDtype) else column
+    names = [str(c) for c in column.cat.categories]
+    if len(set(names)) < len(names):  # e.g. 1 and "1": let them merge as text
+        return column.astype(str).astype("category")
+    return column.cat.rename_categories(names)
+
+
+def wide_numbers(frame: pd.DataFrame, variables: dict[str, dict]) -> pd.DataFrame:
+    """Numeric answers and instrument scores, one row per participant × arm × timepoint."""
+    # NaN spreads through the formulas of surveys.instruments, so a missing item means no score
+    keys = {key for v in variables.values() if is_numeric(v) for key in v["items"]}
+    rows = frame[frame["item"].isin(keys) & frame["number"].notna()]
+    rows = rows.drop_duplicates(["participant_code", "timepoint", "item"], keep="last")
+    wide = rows.pivot(index=ROW, columns="item", values="number") if len(rows) else \
+        pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=ROW))
+    wide = wide.reindex(columns=sorted(keys)).astype(float)
+    wide.columns.name = None
+    scores = {}
+    for key, variable in variables.items():
+        if variable["instrument"]:
+            columns = [wide[item].to_numpy() for item in variable["items"]]
+            scores[key] = INSTRUMENTS[variable["instrument"]].score(columns) if len(wide) else np.array([])
+    return pd.concat([wide, pd.DataFrame(scores, index=wide.index, dtype=float)], axis=1)
+
+
+def by_participant(wide: pd.DataFrame) -> pd.DataFrame:
+    """One row per (participant, arm), columns (variable, timepoint): pairs line up by position."""
+    if not len(wide):
+        return pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=ROW[:2]))
+    return wide.unstack("timepoint")
+
+
+def column_at(panel: pd.DataFrame, key: str, timepoint: str) -> np.ndarray:
+    """One variable at one timepoint, aligned with the panel's rows (NaN where missing)."""
+    if (key, timepoint) in panel.columns:
+        return panel[(key, timepoint)].to_numpy(dtype=float)
+    return np.full(len(panel), np.nan)
+
+
+def text_answers(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The rows answering one non-numeric question."""
+    return frame.loc[frame["item"] == key, ["participant_code", "arm", "timepoint", "number", "text"]]
+
+
+def roster(frame: pd.DataFrame) -> pd.Series:
+    """Each participant who answered anything, mapped to their arm."""
+    return frame.drop_duplicates("participant_code").set_index("participant_code")["arm"]

@@ -1,0 +1,76 @@
+"""The participant's forms. They check presence and types only: every rule on values lives in the services."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
+from wtforms.widgets import NumberInput
+
+YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+
+
+class EligibilityForm(FlaskForm):
+    # Text, not IntegerField: the service says what is wrong with an age, in the same words as the API.
+    age = StringField(_l("Your age"), widget=NumberInput(min=0, max=130),
+                      render_kw={"inputmode": "numeric", "autocomplete": "off", "class": "short"})
+
+    def confirmed(self) -> list[bool]:
+        """One answer per criterion, in the protocol's order."""
+        return [self[f"criterion_{i}"].data == "yes" for i in range(self.criteria_count)]
+
+
+def eligibility_form(criteria: list[str]) -> EligibilityForm:
+    """The age, and one yes/no question per criterion of the study."""
+    class Form(EligibilityForm):
+        criteria_count = len(criteria)
+
+    for index, text in enumerate(criteria):
+        setattr(Form, f"criterion_{index}", RadioField(
+            text, choices=YES_NO, validators=[InputRequired(message=_l("Please answer yes or no."))]))
+    return Form()
+
+
+class ConsentForm(FlaskForm):
+    consent_version = HiddenField()
+    signature = StringField(_l("Your full name, as your signature"), render_kw={"autocomplete": "name"})
+
+    def version(self):
+        """The consent version the person read (the service refuses it when a newer one exists)."""
+        value = (self.consent_version.data or "").strip()
+        return int(value) if value.isdigit() else value
+
+    def clause_answers(self) -> dict[str, bool]:
+        return {clause["key"]: bool(self[f"clause_{i}"].data) for i, clause in enumerate(self.clauses)}
+
+    def clause_fields(self):
+        """(clause, its checkbox) in the consent's order."""
+        return [(clause, self[f"clause_{i}"]) for i, clause in enumerate(self.clauses)]
+
+    def aliases(self) -> dict[str, str]:
+        """The service names a refused clause `clauses.<key>`; its checkbox is `clause_<n>`."""
+        return {f"clauses.{clause['key']}": f"clause_{i}" for i, clause in enumerate(self.clauses)}
+
+
+def consent_form(consent) -> ConsentForm:
+    """A checkbox per clause of this consent version, and the signature."""
+    class Form(ConsentForm):
+        clauses = consent.clauses
+
+    for index, clause in enumerate(consent.clauses):
+        setattr(Form, f"clause_{index}", BooleanField(clause["text"]))
+    form = Form()
+    if not form.is_submitted():
+        form.consent_version.data = str(consent.version)
+    return form
+
+
+class WithdrawForm(FlaskForm):
+    erase = RadioField(_l("What should happen to the answers you gave?"), choices=[
+        SelectChoice("keep", _l("Keep them: they stay in the pilot's results, under my participant code")),
+        SelectChoice("erase", _l("Erase them: every answer I gave to this pilot is deleted")),
+    ], validators=[InputRequired(message=_l("Please choose whether to keep or erase your answers."))])
+
+
+class EraseAccountForm(FlaskForm):
+    confirm = BooleanField(_l("I understand that my account is erased for good and cannot be recovered."),
+                           validators=[InputRequired(message=_l("Tick this box to confirm."))])

@@ -1,0 +1,345 @@
+"""The OpenAPI description: valid, complete, and true to what the API answers."""
+import copy
+import re
+from datetime import timedelta
+
+import pytest
+from openapi_schema_validator import OAS31Validator, oas31_format_checker
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from sqlalchemy import select
+
+from livinglab.api.openapi import spec as build_spec
+from livinglab.api.studies import consent_dict
+from livinglab.auth.models import ApiToken
+from livinglab.auth.services import user_dict
+from livinglab.demo import CONSENT_CLAUSES, CONSENT_TEXT, food_protocol, food_surveys, sleep_protocol, sleep_surveys
+from livinglab.extensions import db
+from livinglab.studies.fields import EDITABLE_FIELDS, public_study_dict, study_dict
+from livinglab.surveys.definitions import QUESTION_TYPES
+from livinglab.surveys.instruments import INSTRUMENTS
+from livinglab.surveys.services import survey_dict
+from livinglab.timeutil import utcnow
+
+PREFIX = "/api/v1"
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return build_spec()
+
+
+def operations(spec):
+    """(path, method, operation) for every operation of the description."""
+    return [(path, method, item[method]) for path, item in spec["paths"].items() for method in METHODS
+            if method in item]
+
+
+def needs_token(operation) -> bool:
+    return operation["security"] == [{"bearerAuth": []}]
+
+
+def template(rule: str) -> str:
+    """/api/v1/studies/<int:study_id> -> /studies/{study_id}"""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule[len(PREFIX):])
+
+
+# The document
+
+def test_the_description_is_served_as_json_to_anyone(client):
+    response = client.get(f"{PREFIX}/openapi.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert response.get_json()["openapi"] == "3.1.0"
+
+
+def test_the_description_is_valid_openapi(client):
+    validate(client.get(f"{PREFIX}/openapi.json").get_json())
+
+
+def test_the_validator_catches_a_broken_description(spec):
+    broken = copy.deepcopy(spec)
+    del broken["paths"]["/studies"]["get"]["responses"]
+    broken["components"]["schemas"]["Study"]["type"] = "strnig"
+    with pytest.raises(OpenAPIValidationError):
+        validate(broken)
+
+
+def test_every_api_route_is_described_and_every_described_operation_is_a_route(app, spec):
+    routes = {(template(rule.rule), method.lower())
+              for rule in app.url_map.iter_rules() if rule.rule.startswith(PREFIX + "/")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    described = {(path, method) for path, method, _operation in operations(spec)}
+    assert routes - described == set(), "routes missing from the description"
+    assert described - routes == set(), "described operations that are not routes"
+
+
+def test_operation_ids_are_unique(spec):
+    ids = [operation["operationId"] for _path, _method, operation in operations(spec)]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("path, method", [(p, m) for p, m, _o in operations(build_spec())])
+def test_each_operation_documents_the_conventions(spec, path, method):
+    operation = spec["paths"][path][method]
+    documented = set(operation["responses"])
+    if needs_token(operation):
+        assert "401" in documented, "a token is needed, so 401 is an answer"
+    if "requestBody" in operation:
+        assert "400" in documented, "a body can be malformed"
+    if "{study_id}" in path:
+        assert "404" in documented, "a study can be unknown or hidden"
+    for status, response in operation["responses"].items():
+        if status >= "400":
+            schema = response.get("content", {}).get("application/json", {}).get("schema") or \
+                spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]["content"][
+                    "application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/Error"}
+
+
+# The schemas match what the serialisers produce
+
+def properties(spec, name: str) -> set:
+    return set(spec["components"]["schemas"][name]["properties"])
+
+
+def test_the_study_schema_lists_every_field_of_a_study(spec, make_study):
+    study = make_study("approved")
+    assert properties(spec, "Study") == set(study_dict(study))
+    assert set(spec["components"]["schemas"]["Study"]["required"]) == set(study_dict(study))
+
+
+def test_the_public_study_schema_lists_exactly_the_public_fields(spec, make_study):
+    assert properties(spec, "PublicStudy") == set(public_study_dict(make_study("recruiting")))
+
+
+def test_the_account_consent_and_survey_schemas_match_their_serialisers(spec, make_study, startup):
+    study = make_study("draft")
+    assert properties(spec, "Account") == set(user_dict(startup))
+    assert properties(spec, "Consent") == set(consent_dict(study.current_consent))
+    assert set(spec["components"]["schemas"]["Survey"]["required"]) == set(survey_dict(study.surveys[0]))
+
+
+def test_the_editable_fields_are_the_study_fields_a_client_may_send(spec):
+    assert properties(spec, "StudyChanges") == set(EDITABLE_FIELDS)
+    assert properties(spec, "NewStudy") == set(EDITABLE_FIELDS)
+
+
+# Security as described
+
+def url_for(path: str, study_id: int) -> str:
+    return PREFIX + path.replace("{study_id}", str(study_id)).replace("{key}", "baseline")
+
+
+def expired_headers(user, api_headers) -> dict:
+    headers = api_headers(user)
+    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+        token.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    return headers
+
+
+SECURED = [(p, m) for p, m, o in operations(build_spec()) if needs_token(o)]
+PUBLIC = [(p, m) for p, m, o in operations(build_spec()) if not needs_token(o)]
+
+
+@pytest.mark.parametrize("token", ["none", "garbage", "expired"])
+@pytest.mark.parametrize("path, method", SECURED)
+def test_an_operation_that_needs_a_token_refuses_a_missing_garbage_or_expired_one(
+        client, api_headers, make_study, participant, path, method, token):
+    study = make_study("recruiting")
+    headers = {"none": {}, "garbage": {"Authorization": "Bearer garbage"},
+               "expired": expired_headers(participant, api_headers) if token == "expired" else {}}[token]
+    response = client.open(url_for(path, study.id), method=method.upper(), headers=headers, json={})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("path, method", PUBLIC)
+def test_an_operation_described_as_public_needs_no_token(client, make_study, path, method):
+    study = make_study("recruiting")
+    response = client.open(url_for(path, study.id), method=method.upper(), json={})
+    assert response.status_code != 401
+
+
+# Every answer of a whole pilot matches its description
+
+class CheckedClient:
+    """A test client that notes every API answer that is not documented, or not valid against its schema
+    (all of them, so that one failure lists every mismatch)."""
+
+    def __init__(self, client, app, spec):
+        self.client, self.spec = client, spec
+        self.adapter = app.url_map.bind("localhost")
+        self.seen = set()
+        self.problems = []
+
+    def __call__(self, method, url, headers=None, **kwargs):
+        response = self.client.open(url, method=method, headers=headers or {}, **kwargs)
+        rule, _args = self.adapter.match(url.split("?")[0], method=method, return_rule=True)
+        path = template(rule.rule)
+        operation = self.spec["paths"][path][method.lower()]
+        status = str(response.status_code)
+        self.seen.add((path, method.lower(), status))
+        if status not in operation["responses"]:
+            self.problems.append(f"{method} {path} answered an undocumented {status}")
+            return response
+        described = operation["responses"][status]
+        if "$ref" in described:
+            described = self.spec["components"]["responses"][described["$ref"].rsplit("/", 1)[1]]
+        if "content" in described:
+            schema = {**described["content"]["application/json"]["schema"], "components": self.spec["components"]}
+            errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+                      for e in OAS31Validator(schema, format_checker=oas31_format_checker).iter_errors(
+                          response.get_json())]
+            self.problems += [f"{method} {path} {status}: {error}" for error in errors]
+        elif response.get_data():
+            self.problems.append(f"{method} {path} {status}: a body where none is described")
+        return response
+
+
+@pytest.fixture
+def checked(client, app, spec):
+    return CheckedClient(client, app, spec)
+
+
+def bearer(response) -> dict:
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_headers, coordinator, spec):
+    v1 = PREFIX
+    # A startup registers and drafts its pilot.
+    account = {"email": "zoe@sommeil.example", "password": "correct-horse-battery", "name": "Zoë",
+               "role": "startup", "organisation": "Sommeil Santé"}
+    checked("POST", f"{v1}/auth/register", json=account)
+    checked("POST", f"{v1}/auth/register", json=account)  # 409
+    checked("POST", f"{v1}/auth/register", json={**account, "email": "x"})  # 422
+    checked("POST", f"{v1}/auth/register", data="[", content_type="application/json")  # 400
+    checked("POST", f"{v1}/auth/tokens", json={**account, "password": "wrong-password"})  # 401
+    checked("POST", f"{v1}/auth/tokens", json={"email": 1})  # 400
+    startup = bearer(checked("POST", f"{v1}/auth/tokens", json=account))
+    checked("GET", f"{v1}/me", startup)
+    checked("GET", f"{v1}/me")  # 401
+    study = checked("POST", f"{v1}/studies", startup, json=sleep_protocol()).get_json()
+    checked("POST", f"{v1}/studies", startup, json={"title": 5})  # 400
+    checked("POST", f"{v1}/studies", startup, json={"title": "T", "domain": "space"})  # 422
+    sid = study["id"]
+    checked("GET", f"{v1}/studies", startup)
+    checked("GET", f"{v1}/studies?status=bogus", startup)  # 422
+    checked("GET", f"{v1}/studies/{sid}", startup)
+    checked("GET", f"{v1}/studies/{sid + 1000}", startup)  # 404
+    checked("GET", f"{v1}/studies/{sid}/consent", startup)  # 404 no_consent
+    checked("POST", f"{v1}/studies/{sid}/submit", startup)  # 422 incomplete
+    checked("PUT", f"{v1}/studies/{sid}/consent", startup, json={"text": "Draft", "clauses": []})
+    checked("PUT", f"{v1}/studies/{sid}/consent", startup, json={"text": CONSENT_TEXT, "clauses": CONSENT_CLAUSES})
+    checked("PUT", f"{v1}/studies/{sid}/consent", startup, json={"text": ""})  # 422
+    for survey in sleep_surveys():
+        checked("POST", f"{v1}/studies/{sid}/surveys", startup, json=survey)
+    checked("POST", f"{v1}/studies/{sid}/surveys", startup, json={"key": "x", "items": "no"})  # 400
+    checked("GET", f"{v1}/studies/{sid}/surveys", startup)
+    checked("PATCH", f"{v1}/studies/{sid}", startup, json={"location": "Nantes"})
+    checked("PATCH", f"{v1}/studies/{sid}", startup, json={"alpha": 0.9})  # 422
+
+    # Review, approval and recruitment.
+    staff = api_headers(coordinator)
+    checked("PATCH", f"{v1}/studies/{sid}", staff, json={"location": "Rennes"})  # 403
+    checked("POST", f"{v1}/studies/{sid}/decision", staff, json={"decision": "approve"})  # 409 still a draft
+    checked("POST", f"{v1}/studies/{sid}/submit", startup)
+    checked("POST", f"{v1}/studies/{sid}/submit", startup)  # 409
+    checked("PATCH", f"{v1}/studies/{sid}", startup, json={"location": "Nantes"})  # 409
+    checked("POST", f"{v1}/studies/{sid}/decision", staff, json={"decision": "reject"})  # 422
+    checked("POST", f"{v1}/studies/{sid}/decision", staff, json={"decision": 1})  # 400
+    checked("POST", f"{v1}/studies/{sid}/decision", startup, json={"decision": "approve"})  # 403
+    checked("POST", f"{v1}/studies/{sid}/decision", staff, json={"decision": "approve"})
+    checked("POST", f"{v1}/studies/{sid}/recruitment", staff, json={"state": "open"})  # 422
+    checked("POST", f"{v1}/studies/{sid}/recruitment", staff, json={"state": 1})  # 400
+    checked("POST", f"{v1}/studies/{sid}/recruitment", startup, json={"state": "recruiting"})
+    checked("POST", f"{v1}/studies/{sid}/recruitment", startup, json={"state": "recruiting"})  # 409
+    checked("GET", f"{v1}/catalogue")
+    checked("GET", f"{v1}/catalogue?domain=space")  # 422
+    checked("GET", f"{v1}/studies/{sid}/consent")
+    checked("GET", f"{v1}/openapi.json")
+
+    # A participant takes part, answers, reads their data, withdraws and leaves.
+    person = {"email": "camille@example.org", "password": "correct-horse-battery", "name": "Camille",
+              "role": "participant"}
+    checked("POST", f"{v1}/auth/register", json=person)
+    participant = bearer(checked("POST", f"{v1}/auth/tokens", json=person))
+    checked("POST", f"{v1}/studies", participant, json=sleep_protocol())  # 403
+    enrolment = {"consent_version": 2, "clauses": {"understood": True, "data_use": True, "recontact": False},
+                 "signature": "Camille", "age": 34, "criteria_confirmed": True}
+    checked("POST", f"{v1}/studies/{sid}/enrolment", participant, json={**enrolment, "consent_version": 1})  # 422
+    checked("POST", f"{v1}/studies/{sid}/enrolment", participant, json={**enrolment, "age": "old"})  # 400
+    checked("POST", f"{v1}/studies/{sid}/enrolment", participant, json=enrolment)
+    checked("POST", f"{v1}/studies/{sid}/enrolment", participant, json=enrolment)  # 409
+    checked("GET", f"{v1}/studies/{sid}", participant)
+    checked("GET", f"{v1}/studies", participant)
+    checked("GET", f"{v1}/studies/{sid}/surveys", participant)
+    baseline = {"sleep_hours": 6.5, **{f"who_{i}": 3 for i in range(1, 6)}}
+    checked("POST", f"{v1}/studies/{sid}/surveys/baseline/responses", participant, json={"answers": {}})  # 422
+    checked("POST", f"{v1}/studies/{sid}/surveys/nope/responses", participant, json={"answers": {}})  # 404
+    checked("POST", f"{v1}/studies/{sid}/surveys/baseline/responses", participant, json={"answers": baseline})
+    checked("POST", f"{v1}/studies/{sid}/surveys/baseline/responses", participant,
+            json={"answers": baseline})  # 409
+    checked("GET", f"{v1}/me/export", participant)
+    checked("POST", f"{v1}/studies/{sid}/withdrawal", participant, json={"erase_data": "yes"})  # 400
+    checked("POST", f"{v1}/studies/{sid}/withdrawal", participant, json={"erase_data": False})
+    checked("POST", f"{v1}/studies/{sid}/withdrawal", participant, json={"erase_data": False})  # 409
+    checked("DELETE", f"{v1}/me", startup)  # 403
+    checked("DELETE", f"{v1}/me", participant)
+
+    assert checked.problems == []
+    # Every operation was exercised, with each of its success answers.
+    exercised = {(path, method) for path, method, _status in checked.seen}
+    assert exercised == {(path, method) for path, method, _operation in operations(spec)}
+    for path, method, operation in operations(spec):
+        for status in operation["responses"]:
+            if status < "300":
+                assert (path, method, status) in checked.seen, f"{method} {path} never answered {status}"
+
+
+# Request bodies as described
+
+def request_validator(spec, name: str) -> OAS31Validator:
+    return OAS31Validator({"$ref": f"#/components/schemas/{name}", "components": spec["components"]},
+                          format_checker=oas31_format_checker)
+
+
+@pytest.mark.parametrize("name, body", [
+    ("NewStudy", sleep_protocol()),
+    ("NewStudy", food_protocol()),
+    ("StudyChanges", {"summary": "Shorter.", "primary_outcome": {"variable": "sus", "hypothesis": "change"}}),
+    ("NewConsent", {"text": CONSENT_TEXT, "clauses": CONSENT_CLAUSES}),
+    *[("NewSurvey", survey) for survey in sleep_surveys() + food_surveys()],
+    ("Decision", {"decision": "approve"}),
+    ("Decision", {"decision": "request_changes", "comment": "Why?", "section_comments": {"design": "Why?"}}),
+    ("Recruitment", {"state": "paused"}),
+    ("Registration", {"email": "a@example.org", "password": "x" * 10, "name": "A", "role": "participant"}),
+])
+def test_the_bodies_the_api_accepts_are_valid_requests(spec, name, body):
+    assert list(request_validator(spec, name).iter_errors(body)) == []
+
+
+@pytest.mark.parametrize("name, body", [
+    ("NewStudy", {"domain": "foodtech"}),
+    ("NewStudy", {"title": "T", "domain": "agritech"}),
+    ("StudyChanges", {"target_enrolment": 0}),
+    ("StudyChanges", {"arms": ["Intervention"]}),
+    ("NewSurvey", {"key": "s", "title": "S", "timepoint": "baseline", "items": []}),
+    ("NewSurvey", {"key": "s", "title": "S", "timepoint": "baseline",
+                   "items": [{"key": "q", "text": "Q", "type": "single_choice", "choices": []}]}),
+    ("NewSurvey", {"key": "s", "title": "S", "timepoint": "baseline", "items": [{"key": "q", "instrument": "x"}]}),
+    ("Decision", {"decision": "request_changes"}),
+    ("Decision", {"decision": "maybe", "comment": "Hmm."}),
+    ("Recruitment", {"state": "open"}),
+    ("Registration", {"email": "a@example.org", "password": "x" * 10, "name": "A", "role": "startup"}),
+])
+def test_bodies_the_api_refuses_are_invalid_requests_too(spec, name, body):
+    assert list(request_validator(spec, name).iter_errors(body)) != []
+
+
+def test_every_question_type_and_instrument_is_described(spec):
+    assert set(spec["components"]["schemas"]["Question"]["discriminator"]["mapping"]) == set(QUESTION_TYPES)
+    assert spec["components"]["schemas"]["Instrument"]["properties"]["instrument"]["enum"] == list(INSTRUMENTS)
