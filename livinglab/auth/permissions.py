@@ -20,6 +20,9 @@ ROLE_ACTIONS = {
     "view": {Role.STARTUP, Role.COORDINATOR},  # the staff's view: protocol, review, history
     "read": {Role.STARTUP, Role.COORDINATOR, Role.PARTICIPANT},  # the study object, for its participants too
     "progress": {Role.STARTUP, Role.COORDINATOR},
+    "results": {Role.STARTUP, Role.COORDINATOR},  # the analysis and its exports
+    "observatory": {Role.COORDINATOR},
+    "audit": {Role.COORDINATOR},
     "edit": {Role.STARTUP},
     "submit": {Role.STARTUP},
     "recruit": {Role.STARTUP, Role.COORDINATOR},
