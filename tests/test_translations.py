@@ -32,10 +32,14 @@ def test_every_string_of_the_code_has_a_french_translation():
     assert missing == [], f"{len(missing)} strings lack French (run `flask --app livinglab translate update`)"
 
 
+def _hashable(value):
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
 def test_compiled_catalogue_matches_the_po_file():
     with open(FR / "messages.mo", "rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
-    written = {m.id: m.string for m in french() if m.id and m.string and not m.fuzzy}
+        compiled = {_hashable(m.id): _hashable(m.string) for m in read_mo(handle) if m.id}
+    written = {_hashable(m.id): _hashable(m.string) for m in french() if m.id and m.string and not m.fuzzy}
     assert compiled == written, "run `flask --app livinglab translate compile`"
 
 
