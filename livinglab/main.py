@@ -3,6 +3,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_login import current_user
 
 from .auth.models import Role
+from .auth.permissions import public, role_required
 from .config import Config
 from .extensions import db
 from .participants.views import dashboard_page
@@ -12,12 +13,14 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@public
 def index():
     """What LivingLab is, and where to go next."""
     return render_template("main/index.html")
 
 
 @bp.get("/dashboard")
+@role_required()
 def dashboard():
     """Each role lands on its own dashboard."""
     if not current_user.is_authenticated:
@@ -30,12 +33,14 @@ def dashboard():
 
 
 @bp.get("/privacy")
+@public
 def privacy():
     """The privacy notice: who holds what, why, for how long, and the participant's rights."""
     return render_template("participants/privacy.html")
 
 
 @bp.post("/language")
+@public
 def language():
     """Switch the language for this session (and remember it on the account)."""
     lang = request.form.get("lang")

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app
 from ..auth import services
 from ..extensions import db, limiter
 from ..studies.fields import iso
+from ..auth.permissions import public
 from .common import json_body, token_required
 
 bp = Blueprint("accounts", __name__)
@@ -11,6 +12,7 @@ bp = Blueprint("accounts", __name__)
 
 @bp.post("/auth/register")
 @limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"])
+@public
 def register():
     """Create a startup or participant account."""
     user = services.register(json_body())
@@ -20,6 +22,7 @@ def register():
 
 @bp.post("/auth/tokens")
 @limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"])
+@public
 def create_token():
     """Exchange an email and password for a bearer token."""
     data = json_body()

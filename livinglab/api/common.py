@@ -5,6 +5,7 @@ from flask import g, request
 from flask_babel import gettext as _
 
 from .. import validation as v
+from ..auth.permissions import SIGNED_IN, declare_access
 from ..auth.services import user_for_token
 from ..errors import Forbidden, Malformed, Unauthorized
 
@@ -30,7 +31,7 @@ def token_required(*roles):
                 raise Forbidden(_("Your role may not do this."))
             g.api_user = user
             return view(user, *args, **kwargs)
-        return wrapped
+        return declare_access(wrapped, tuple(str(role) for role in roles) or SIGNED_IN)
     return decorator
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role
-from ..auth.permissions import authorise
+from ..auth.permissions import authorise, public
 from ..errors import NotFound
 from ..extensions import db
 from ..participants import services as participation
@@ -86,6 +86,7 @@ def put_consent(user, study_id):
 
 
 @bp.get("/studies/<int:study_id>/consent")
+@public
 def get_consent(study_id):
     """The current consent: public for a recruiting study, else for those who may see the study."""
     study = find_study(study_id)
@@ -154,6 +155,7 @@ def recruitment(user, study_id):
 
 
 @bp.get("/catalogue")
+@public
 def catalogue():
     """Recruiting studies, public fields only, for anyone."""
     domain = query_choice("domain", Domain)

@@ -64,6 +64,21 @@ def get_study_or_404(study_id: int, action: str = "view", user=None):
     return authorise(user or current_user, db.session.get(Study, study_id), action)
 
 
+ANYONE = "anyone"
+SIGNED_IN = "signed in"
+
+
+def declare_access(view, who):
+    """Record on a view who may use it; a test fails for any route that declares nothing."""
+    view.access = who
+    return view
+
+
+def public(view):
+    """Anyone may use this route, signed in or not."""
+    return declare_access(view, ANYONE)
+
+
 def role_required(*roles: Role):
     """Page decorator: signed in (else to the sign-in page) with one of these roles (else 403)."""
     def decorator(view):
@@ -76,5 +91,5 @@ def role_required(*roles: Role):
             if roles and current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
-        return wrapped
+        return declare_access(wrapped, tuple(str(role) for role in roles) or SIGNED_IN)
     return decorator

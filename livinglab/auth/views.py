@@ -1,7 +1,7 @@
 """Sign in, sign out, register, and the startup's organisation page."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from .. import audit
 from ..errors import DomainError
@@ -11,13 +11,14 @@ from ..urls import safe_next
 from . import services
 from .forms import AddMemberForm, NewCoordinatorForm, RegisterForm, SignInForm
 from .models import Role
-from .permissions import role_required
+from .permissions import public, role_required
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
 
 @bp.route("/signin", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], methods=["POST"])
+@public
 def signin():
     """Sign in with email and password."""
     if current_user.is_authenticated:
@@ -38,7 +39,7 @@ def signin():
 
 
 @bp.post("/signout")
-@login_required
+@role_required()
 def signout():
     form = EmptyForm()
     if form.validate_on_submit():
@@ -49,6 +50,7 @@ def signout():
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
+@public
 def register():
     """Create a participant or startup account."""
     if current_user.is_authenticated:

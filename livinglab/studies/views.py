@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -168,7 +168,7 @@ def new():
 
 
 @bp.get("/<int:study_id>")
-@login_required
+@role_required()
 def show(study_id: int):
     """The study: status, protocol, checklist, consent, surveys, review and history."""
     study = get_study_or_404(study_id)
@@ -181,7 +181,7 @@ def show(study_id: int):
 
 
 @bp.route("/<int:study_id>/edit", methods=["GET", "POST"])
-@login_required
+@role_required()
 def edit(study_id: int):
     """The protocol editor: save a draft at any time; completeness is checked on submission."""
     study = get_study_or_404(study_id, "edit")
@@ -219,7 +219,7 @@ def requested_changes(study: Study) -> list:
 
 
 @bp.route("/<int:study_id>/consent", methods=["GET", "POST"])
-@login_required
+@role_required()
 def consent(study_id: int):
     """The consent editor: each save is a new version; earlier versions stay readable."""
     study = get_study_or_404(study_id, "edit")
@@ -254,7 +254,7 @@ def show_consent_errors(form: ConsentForm, err: DomainError, rows: list[int]) ->
 
 
 @bp.get("/<int:study_id>/consent/<int:version>")
-@login_required
+@role_required()
 def consent_version(study_id: int, version: int):
     """One consent version, read-only."""
     study = get_study_or_404(study_id)
@@ -265,7 +265,7 @@ def consent_version(study_id: int, version: int):
 
 
 @bp.get("/<int:study_id>/consent/preview")
-@login_required
+@role_required()
 def consent_preview(study_id: int):
     """The current consent exactly as a participant will see it, with its controls disabled."""
     study = get_study_or_404(study_id)
@@ -274,7 +274,7 @@ def consent_preview(study_id: int):
 
 
 @bp.post("/<int:study_id>/submit")
-@login_required
+@role_required()
 def submit(study_id: int):
     """Send the protocol to the coordinators; what is still missing is listed instead."""
     study = get_study_or_404(study_id, "submit")
@@ -296,7 +296,7 @@ def submit(study_id: int):
 
 
 @bp.route("/<int:study_id>/review", methods=["GET", "POST"])
-@login_required
+@role_required()
 def review(study_id: int):
     """The coordinator reads the whole submission and approves, asks for changes or rejects."""
     study = get_study_or_404(study_id, "review")
@@ -326,7 +326,7 @@ def decision_message(study: Study) -> str:
 
 
 @bp.post("/<int:study_id>/recruitment")
-@login_required
+@role_required()
 def recruitment(study_id: int):
     """Open, pause or close recruitment."""
     study = get_study_or_404(study_id, "recruit")

@@ -1,9 +1,9 @@
 """The survey builder: a study's surveys, their questions and instruments, and a participant's preview."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from ..auth.permissions import get_study_or_404
+from ..auth.permissions import get_study_or_404, role_required
 from ..errors import Invalid, Malformed, NotFound
 from ..extensions import db
 from ..forms import EmptyForm, show_errors
@@ -58,7 +58,7 @@ def render_builder(study, survey, status=200, **forms):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@role_required()
 def new(study_id: int):
     """Create a survey at one of the study's timepoints, with its first question or instrument."""
     study = get_study_or_404(study_id, "edit")
@@ -81,7 +81,7 @@ def new(study_id: int):
 
 
 @bp.get("/<int:survey_id>")
-@login_required
+@role_required()
 def show(study_id: int, survey_id: int):
     """A survey's items in order, and (while the protocol is editable) the forms that change them."""
     study, survey = get_survey_or_404(study_id, survey_id)
@@ -89,7 +89,7 @@ def show(study_id: int, survey_id: int):
 
 
 @bp.post("/<int:survey_id>/edit")
-@login_required
+@role_required()
 def update(study_id: int, survey_id: int):
     """Change a survey's title, key or timepoint."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
@@ -110,7 +110,7 @@ def update(study_id: int, survey_id: int):
 
 
 @bp.post("/<int:survey_id>/items")
-@login_required
+@role_required()
 def add_item(study_id: int, survey_id: int):
     """Add a question or a standard instrument at the end of the survey."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
@@ -133,7 +133,7 @@ def add_item(study_id: int, survey_id: int):
 
 
 @bp.route("/<int:survey_id>/items/<int:index>/edit", methods=["GET", "POST"])
-@login_required
+@role_required()
 def edit_item(study_id: int, survey_id: int, index: int):
     """Change one question or instrument."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
@@ -160,7 +160,7 @@ def edit_item(study_id: int, survey_id: int, index: int):
 
 
 @bp.post("/<int:survey_id>/items/<int:index>/move")
-@login_required
+@role_required()
 def move_item(study_id: int, survey_id: int, index: int):
     """Move an item one place up or down."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
@@ -176,7 +176,7 @@ def move_item(study_id: int, survey_id: int, index: int):
 
 
 @bp.post("/<int:survey_id>/items/<int:index>/delete")
-@login_required
+@role_required()
 def delete_item(study_id: int, survey_id: int, index: int):
     """Remove one item (a survey keeps at least one)."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
@@ -194,7 +194,7 @@ def delete_item(study_id: int, survey_id: int, index: int):
 
 
 @bp.post("/<int:survey_id>/delete")
-@login_required
+@role_required()
 def delete(study_id: int, survey_id: int):
     """Delete a whole survey."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
@@ -208,7 +208,7 @@ def delete(study_id: int, survey_id: int):
 
 
 @bp.get("/<int:survey_id>/preview")
-@login_required
+@role_required()
 def preview(study_id: int, survey_id: int):
     """The survey exactly as a participant will see it, every input disabled."""
     study, survey = get_survey_or_404(study_id, survey_id)
