@@ -122,19 +122,27 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["int"] = IdConverter
     from .api import bp as api_bp
+    from .audit_views import bp as audit_bp
     from .auth.views import bp as auth_bp
     from .main import bp as main_bp
+    from .observatory.views import bp as observatory_bp
     from .participants.staff_views import bp as recruitment_bp
     from .participants.views import bp as participants_bp
+    from .studies.exports_views import bp as exports_bp
+    from .studies.results_views import bp as results_bp
     from .studies.views import bp as studies_bp
     from .surveys.views import bp as surveys_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(studies_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(surveys_bp)
     app.register_blueprint(participants_bp)
     app.register_blueprint(recruitment_bp)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(observatory_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(api_bp)
     for name, blueprint in app.blueprints.items():
         if name.split(".")[0] == "api":
@@ -165,7 +173,8 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def keep_session_fresh():
-        session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
+        if not request.path.startswith("/api/"):  # the API takes no cookies, and sets none
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -196,7 +196,7 @@ def populate(study: Study, count: int, seed: int) -> None:
         enrolment = participation.enrol(
             citizen, study, consent_version=consent.version, clauses={c["key"]: True for c in consent.clauses},
             signature=citizen.name, age=rng.randint(18, 64), criteria_confirmed=True)
-        lift = 1.0 if enrolment.arm != study.arms[0] else 0.0
+        lift = 1.0 if str(study.design) == "single_group_pre_post" or enrolment.arm != study.arms[0] else 0.0
         for survey in sorted(study.surveys, key=lambda s: study.timepoints.index(s.timepoint)):
             if survey.timepoint != study.timepoints[0] and rng.random() < 0.15:
                 break  # some never come back for the follow-up

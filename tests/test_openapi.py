@@ -188,7 +188,11 @@ class CheckedClient:
         described = operation["responses"][status]
         if "$ref" in described:
             described = self.spec["components"]["responses"][described["$ref"].rsplit("/", 1)[1]]
-        if "content" in described:
+        if "content" in described and response.mimetype not in described["content"]:
+            self.problems.append(f"{method} {path} {status}: {response.mimetype} is not described")
+        elif "content" in described and response.mimetype != "application/json":
+            pass  # a file (text/csv): its media type is all the description says
+        elif "content" in described:
             schema = {**described["content"]["application/json"]["schema"], "components": self.spec["components"]}
             errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
                       for e in OAS31Validator(schema, format_checker=oas31_format_checker).iter_errors(
@@ -232,6 +236,7 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("GET", f"{v1}/studies/{sid + 1000}", startup)  # 404
     checked("GET", f"{v1}/studies/{sid}/consent", startup)  # 404 no_consent
     checked("POST", f"{v1}/studies/{sid}/submit", startup)  # 422 incomplete
+    checked("GET", f"{v1}/studies/{sid}/results", startup)  # 409 not approved yet
     checked("PUT", f"{v1}/studies/{sid}/consent", startup, json={"text": "Draft", "clauses": []})
     checked("PUT", f"{v1}/studies/{sid}/consent", startup, json={"text": CONSENT_TEXT, "clauses": CONSENT_CLAUSES})
     checked("PUT", f"{v1}/studies/{sid}/consent", startup, json={"text": ""})  # 422
@@ -287,6 +292,12 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{v1}/studies/{sid}/withdrawal", participant, json={"erase_data": "yes"})  # 400
     checked("POST", f"{v1}/studies/{sid}/withdrawal", participant, json={"erase_data": False})
     checked("POST", f"{v1}/studies/{sid}/withdrawal", participant, json={"erase_data": False})  # 409
+
+    # The startup and the coordinator read the results and the export.
+    checked("GET", f"{v1}/studies/{sid}/results", startup)
+    checked("GET", f"{v1}/studies/{sid}/results", participant)  # 403
+    checked("GET", f"{v1}/studies/{sid}/export.csv", staff)
+    checked("GET", f"{v1}/studies/{sid}/dictionary.csv", startup)
     checked("DELETE", f"{v1}/me", startup)  # 403
     checked("DELETE", f"{v1}/me", participant)
 

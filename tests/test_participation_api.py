@@ -310,3 +310,14 @@ def test_every_step_is_audited(client, api_headers, answer, enrolled, participan
     assert {"participant.enrol", "participant.answer", "participant.withdraw"} <= set(actions)
     details = json.dumps([r.details for r in db.session.scalars(select(AuditRecord))])
     assert "6.5" not in details  # answers never go into the trail
+
+
+def test_a_closed_pilot_takes_no_more_answers(answer, enrolled, coordinator):
+    from livinglab.studies import services as studies
+
+    answer(enrolled, "baseline", SLEEP_BASELINE)
+    studies.set_recruitment(coordinator, enrolled, "closed")
+    db.session.commit()
+    response = answer(enrolled, "follow_up", SLEEP_FOLLOW_UP)
+    assert response.status_code == 409 and response.json["error"]["code"] == "study_closed"
+    assert rows(Response) == 1

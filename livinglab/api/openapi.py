@@ -14,6 +14,7 @@ from ..studies.workflow import RECRUITMENT_MOVES
 from ..surveys.definitions import MAX_ITEMS, QUESTION_TYPES, TEXT_MAX
 from ..surveys.instruments import INSTRUMENTS
 from ..validation import KEY_RE
+from ..auth.permissions import public
 from ..urls import MAX_ID
 
 bp = Blueprint("openapi", __name__)
@@ -34,6 +35,7 @@ BAD_MOVE = "`invalid_transition`: the study's status does not allow this move."
 
 
 @bp.get("/openapi.json")
+@public
 def openapi_json():
     """The machine-readable description of this API."""
     return spec()
@@ -60,8 +62,10 @@ def spec() -> dict:
             {"name": "review", "description": "Submission, the coordinators' decision and recruitment."},
             {"name": "participation", "description": "Enrolment, answers, withdrawal and personal data."},
             {"name": "public", "description": "What anyone may read."},
+            {"name": "results", "description": "The analysis of a pilot and its pseudonymous answers, for the owner "
+                                               "organisation and coordinators."},
         ],
-        "paths": merge_paths(account_paths(), study_paths(), participation_paths(), public_paths()),
+        "paths": merge_paths(account_paths(), study_paths(), participation_paths(), public_paths(), results_paths()),
         "components": {
             "securitySchemes": {"bearerAuth": {
                 "type": "http", "scheme": "bearer",
@@ -74,7 +78,7 @@ def spec() -> dict:
             },
             "responses": {name: error_response(status) for status, (name, _text) in ERROR_RESPONSES.items()},
             "schemas": {**common_schemas(), **account_schemas(), **study_schemas(), **survey_schemas(),
-                        **participation_schemas()},
+                        **participation_schemas(), **results_schemas()},
         },
     }
 
@@ -572,4 +576,119 @@ def public_paths() -> dict:
         "/openapi.json": {"get": operation(
             "openapi", "This description", tag="public", security=[],
             ok=(200, "An OpenAPI 3.1 document.", {"type": "object"}), errors={})},
+    }
+
+
+# Results and exports
+
+NOT_APPROVED = ("`not_approved`: results and exports exist once the protocol is approved (the analysis plan is "
+                "frozen then); before, they answer this.")
+RESULTS_READERS = ("The owner organisation or a coordinator; the study's participants get 403, everyone else 404. "
+                   "From approval on, whatever the recruitment status.")
+
+
+def results_schemas() -> dict:
+    number = nullable({"type": "number"})
+    counts = obj({}, additionalProperties=integer(0))
+    outcome = {
+        "variable": nullable(string()), "label": nullable(string()), "type": nullable(string()),
+        "design": enum(Design),
+        "comparison": nullable(string(description="e.g. `baseline → follow_up`, or `plant_based vs usual_menu at "
+                                                  "week_4`; null when nothing could be compared.")),
+        "exploratory": {"type": "boolean"},
+        "n": integer(0, description="Pairs (pre/post) or participants in the two compared arms."),
+        "n_by_group": counts,
+        "dropped_missing": integer(0, description="Participants with data who lack the variable where the "
+                                                  "comparison needs it."),
+        "estimate": number,
+        "ci95": nullable(array(number, min_items=2, max_items=2)),
+        "test": enum(("paired_t", "welch_t")),
+        "statistic": number, "df": number, "p_value": number,
+        "effect_size": obj({"name": enum(("cohens_dz", "hedges_g")), "value": number}, required=["name", "value"]),
+        "robustness": obj({"test": enum(("wilcoxon_signed_rank", "mann_whitney")), "statistic": number,
+                           "p_value": number}, required=["test", "statistic", "p_value"]),
+        "hypothesis": enum(Hypothesis), "alpha": {"type": "number"},
+        "supported": nullable({"type": "boolean", "description": "Null when nothing was tested."}),
+        "reason": nullable(string(description="Why no test ran (too few pairs, one timepoint, ...).")),
+        "warnings": array(ref("ResultWarning")),
+    }
+    contract = ["variable", "design", "comparison", "n", "estimate", "ci95", "test", "statistic", "df", "p_value",
+                "effect_size", "robustness", "hypothesis", "alpha", "supported"]
+    return {
+        "Summary": obj({
+            "n": integer(0),
+            **{name: number for name in ("mean", "sd", "median", "q1", "q3", "min", "max")},
+            "counts": counts, "percentages": obj({}, additionalProperties=number),
+        }, required=["n"], description=(
+            "Numbers, Likert, NPS and scores: n, mean, sd (n − 1), median, q1, q3 (linear interpolation, R type "
+            "7), min, max (null when n is 0; sd when n < 2). Choices and yes/no: `counts` and `percentages` of "
+            "respondents per choice. Text: n only.")),
+        "VariableResults": obj({
+            "type": string(), "label": string(), "timepoints": array(string()),
+            "by_timepoint": obj({}, additionalProperties=ref("Summary")),
+            "by_arm": obj({}, additionalProperties=obj({}, additionalProperties=ref("Summary"))),
+            "cronbach_alpha": obj({}, additionalProperties=obj({"value": number, "n": integer(0)}),
+                                  description="Instruments only, per timepoint."),
+        }, required=["type", "by_timepoint", "by_arm"]),
+        "ResultWarning": obj({"code": string(), "message": string()}, required=["code", "message"]),
+        "Outcome": obj(outcome, required=contract),
+        "SecondaryOutcome": {"allOf": [ref("Outcome"), obj({"p_adjusted": number}, required=["p_adjusted"])],
+                             "description": "Exploratory; `p_adjusted` is Holm's adjustment across them."},
+        "Flow": obj({
+            "screened": integer(0), "eligible": integer(0), "excluded": counts, "enrolled": integer(0),
+            "allocated": counts, "withdrawn": integer(0),
+            "withdrawn_erased": integer(0, description="Of `withdrawn`, those whose answers were erased: gone "
+                                                       "from every other figure."),
+            "completed": counts, "analysed": integer(0),
+        }, required=["screened", "eligible", "enrolled", "allocated", "withdrawn", "completed", "analysed"]),
+        "Results": obj({
+            "study_id": integer(),
+            "flow": ref("Flow"),
+            "variables": obj({}, additionalProperties=ref("VariableResults")),
+            "primary_outcome": ref("Outcome"),
+            "secondary": array(ref("SecondaryOutcome")),
+            "categorical": array(obj({}), description="Choice and yes/no questions by arm (chi-square or Fisher)."),
+            "not_compared": array(obj({"variable": string(), "reason": string()})),
+            "warnings": array(ref("ResultWarning")),
+            "methods": obj({}, additionalProperties=string()),
+            "data_version": integer(0, description="Goes up with every answer or withdrawal."),
+            "status": enum(StudyStatus),
+            "interim": {"type": "boolean", "description": "True until recruitment closes: more answers may come."},
+        }, required=["study_id", "flow", "variables", "primary_outcome", "secondary", "status", "interim"]),
+    }
+
+
+def csv_operation(operation_id: str, summary: str, description: str, filename: str) -> dict:
+    out = operation(operation_id, summary, tag="results", ok=(200, description, None),
+                    errors=errors(401, 403, 404, 409, e409=NOT_APPROVED), description=RESULTS_READERS)
+    out["responses"]["200"]["content"] = {"text/csv": {"schema": string()}}
+    out["responses"]["200"]["headers"] = {"Content-Disposition": {
+        "description": f'`attachment; filename="{filename}"`.', "schema": string()}}
+    return out
+
+
+def results_paths() -> dict:
+    encoding = ("UTF-8 with a byte order mark (so that Excel reads accents right), comma-separated, dot decimals, "
+                "CRLF line ends. A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a "
+                "leading `'` so that no spreadsheet runs it as a formula; numbers, negative ones included, are "
+                "written as numbers.")
+    return {
+        "/studies/{study_id}/results": study_path(get=operation(
+            "get_results", "The analysis: flow, descriptives, primary and secondary outcomes", tag="results",
+            ok=(200, ("The results, computed once per change of the study's data. `interim` is true until "
+                      "recruitment closes."), ref("Results")),
+            errors=errors(401, 403, 404, 409, e409=NOT_APPROVED), description=RESULTS_READERS)),
+        "/studies/{study_id}/export.csv": study_path(get=csv_operation(
+            "export_csv", "The answers in wide form, streamed",
+            "One row per participant code and timepoint (participants whose answers were erased are absent): "
+            "`participant_code`, `arm`, `timepoint`, then one column per answer key in survey order; an "
+            "instrument gives `<key>_1 … <key>_N` then its score `<key>` (when all its items were answered). "
+            "yes_no is 1 (yes) or 0 (no); multiple_choice lists the choices separated by `; `; an empty cell is "
+            "no answer. Pseudonymous codes only. " + encoding,
+            "livinglab-study-<id>-data.csv")),
+        "/studies/{study_id}/dictionary.csv": study_path(get=csv_operation(
+            "dictionary_csv", "The data dictionary of export.csv",
+            "One row per column of export.csv, in the same order: `key`, `label` (the question, the instrument "
+            "statement or score), `type`, `range_or_choices`, `unit`, `timepoints` (separated by `; `). "
+            + encoding, "livinglab-study-<id>-dictionary.csv")),
     }

@@ -25,7 +25,7 @@ def survey_states(enrolment: Enrolment, surveys, answered_ids: set[int], now: da
         for survey in sorted(at_tp, key=lambda s: s.id):
             if survey.id in answered_ids:
                 states.append(Due(survey, "answered"))
-            elif enrolment.status == EnrolmentStatus.WITHDRAWN:
+            elif enrolment.status == EnrolmentStatus.WITHDRAWN or study.status == "closed":
                 states.append(Due(survey, "closed"))
             elif not earlier_done:
                 states.append(Due(survey, "waiting"))

@@ -248,6 +248,8 @@ def submit_response(user, study: Study, survey_key: str, answers) -> Response:
     survey = find_survey(study, survey_key)
     if enrolment.status == EnrolmentStatus.WITHDRAWN:
         raise Conflict(_("You have withdrawn from this pilot."), code="withdrawn")
+    if study.status == StudyStatus.CLOSED:  # its results are final
+        raise Conflict(_("This pilot is closed: it no longer takes answers."), code="study_closed")
     state = next(d for d in states_for(enrolment) if d.survey.id == survey.id)
     if state.state == "answered":
         raise Conflict(_("You have already answered this survey."), code="already_answered")

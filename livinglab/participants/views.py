@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role
-from ..auth.permissions import role_required
+from ..auth.permissions import public, role_required
 from ..errors import DomainError, NotFound
 from ..extensions import db, limiter
 from ..forms import show_errors
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study, StudyStatus
+from ..studies.results_views import lay_summary
 from ..surveys.answers import readable
 from ..surveys.definitions import answer_keys
 from ..timeutil import utcnow
@@ -71,6 +72,7 @@ def forget_screening(study: Study) -> None:
 # --- The catalogue and a pilot's page ------------------------------------------------------------
 
 @bp.get("/")
+@public
 def catalogue():
     """Pilots open to new participants, by domain; no sign-in needed."""
     domain = request.args.get("domain")
@@ -84,6 +86,7 @@ def catalogue():
 
 
 @bp.get("/<int:study_id>")
+@public
 def study(study_id: int):
     """What the pilot tests and what taking part involves, in plain words."""
     study = visible_study(study_id)
@@ -221,10 +224,14 @@ def reconsent(study_id: int):
 
 def dashboard_page():
     """The participant's dashboard (at /dashboard): each pilot, its code and what is due."""
+    enrolments = services.my_enrolments(current_user)
     pilots = [(enrolment, services.states_for(enrolment),
                enrolment.status == EnrolmentStatus.ACTIVE and services.needs_reconsent(enrolment))
-              for enrolment in services.my_enrolments(current_user)]
-    return render_template("main/participant_home.html", pilots=pilots)
+              for enrolment in enrolments]
+    # what each closed pilot found, for those who took part (not those who had their answers erased)
+    summaries = {enrolment.study_id: lay_summary(enrolment.study) for enrolment in enrolments
+                 if enrolment.study.status == StudyStatus.CLOSED and not enrolment.data_erased}
+    return render_template("main/participant_home.html", pilots=pilots, summaries=summaries)
 
 
 def posted_answers(items: list[dict]) -> tuple[dict, dict]:

@@ -12,6 +12,16 @@ TEXT_MAX = 2000
 MAX_ITEMS = 100
 
 
+RESERVED_KEYS = ("participant_code", "arm", "timepoint")  # the columns every export starts with
+
+
+def item_key(value) -> str:
+    key = v.key(value)
+    if key in RESERVED_KEYS:
+        raise v.FieldError(_("“%(key)s” is reserved for the exports: choose another key.", key=key))
+    return key
+
+
 def clean_item(raw) -> dict:
     """One question or instrument, normalised; raises `v.FieldError` naming the problem."""
     if not isinstance(raw, dict):
@@ -24,7 +34,7 @@ def clean_item(raw) -> dict:
         except v.FieldError as err:
             errors[name] = err
 
-    key = field("key", v.key)
+    key = field("key", item_key)
     if raw.get("instrument") is not None:
         code = field("instrument", lambda x: v.choice(x, list(INSTRUMENTS)))
         item = {"key": key, "instrument": code}

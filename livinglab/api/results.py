@@ -1,0 +1,38 @@
+"""Results and exports of a study: the analysis as JSON, the answers and their dictionary as CSV."""
+from flask import Blueprint
+
+from ..auth.permissions import authorise
+from ..exports import downloads, is_interim, require_analysable
+from ..extensions import db
+from ..studies.models import Study
+from ..studies.results import results_for
+from .common import token_required
+
+bp = Blueprint("results", __name__)
+
+
+def load(user, study_id: int) -> Study:
+    """The owning organisation or a coordinator, once the protocol is approved."""
+    return require_analysable(authorise(user, db.session.get(Study, study_id), "results"))
+
+
+@bp.get("/studies/<int:study_id>/results")
+@token_required()
+def results(user, study_id):
+    """Flow, descriptives, primary and secondary outcomes; interim until recruitment closes."""
+    study = load(user, study_id)
+    return {**results_for(study), "status": str(study.status), "interim": is_interim(study)}
+
+
+@bp.get("/studies/<int:study_id>/export.csv")
+@token_required()
+def export_csv(user, study_id):
+    """One row per participant code and timepoint, streamed."""
+    return downloads.data_csv(load(user, study_id))
+
+
+@bp.get("/studies/<int:study_id>/dictionary.csv")
+@token_required()
+def dictionary_csv(user, study_id):
+    """What each column of export.csv holds."""
+    return downloads.dictionary_csv(load(user, study_id))

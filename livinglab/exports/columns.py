@@ -1,0 +1,126 @@
+"""The columns of a study's export: who and when, then one per answer key in survey order.
+
+An instrument gives its items `<key>_1 … <key>_N`, then its score `<key>`. Built from the survey
+definitions alone, so the header (and the data dictionary) exist before any answer does."""
+import json
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from ..studies.models import Study
+from ..surveys.definitions import answer_keys
+from ..surveys.instruments import INSTRUMENTS
+
+ID_KEYS = ("participant_code", "arm", "timepoint")
+
+# The ends of each scale, as value labels: what 1 and 5 mean on an instrument item, and so on.
+INSTRUMENT_ANCHORS = {
+    "sus": (_l("strongly disagree"), _l("strongly agree")),
+    "umux_lite": (_l("strongly disagree"), _l("strongly agree")),
+    "who5": (_l("at no time"), _l("all of the time")),
+}
+NPS_ANCHORS = (_l("not at all likely"), _l("extremely likely"))
+LIKERT_ANCHORS = (_l("lowest"), _l("highest"))
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    type: str  # participant_code | arm | timepoint | a question type | score
+    timepoints: list[str] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)  # arm, timepoint, single and multiple choice
+    low: float | None = None
+    high: float | None = None
+    anchors: tuple = ()  # what `low` and `high` mean
+    unit: str | None = None
+    items: list[str] = field(default_factory=list)  # a score's item keys
+    instrument: str | None = None
+    source: str = ""  # the answer key stored, when the column needs another name
+
+    def __post_init__(self):
+        self.source = self.source or self.key
+
+    def value(self, number, text):
+        """A stored answer as the export shows it: a number, a text, or None."""
+        if self.type == "yes_no":
+            return None if number is None else int(number)
+        if self.type == "multiple_choice":
+            return None if text is None else "; ".join(json.loads(text))
+        if self.type in ("single_choice", "text"):
+            return text
+        if number is None:
+            return None
+        return int(number) if float(number).is_integer() else float(number)
+
+    def value_labels(self) -> dict:
+        """Value labels for SPSS and Stata: yes/no and the ends of a scale (choices are coded apart)."""
+        if self.type == "yes_no":
+            return {1: str(_l("yes")), 0: str(_l("no"))}
+        if self.anchors and self.low is not None and self.high is not None:
+            return {self.low: f"{_fmt(self.low)} ({self.anchors[0]})",
+                    self.high: f"{_fmt(self.high)} ({self.anchors[1]})"}
+        return {}
+
+
+@dataclass
+class Plan:
+    columns: list[Column]
+    arms: list[str]
+    timepoints: list[str]
+
+    def __post_init__(self):
+        # where each stored answer key goes (the first columns say who and when: no answer goes there)
+        self.index = {column.source: n for n, column in enumerate(self.columns) if n >= len(ID_KEYS)}
+        self.scores = [(self.index[c.source], [self.index[k] for k in c.items], INSTRUMENTS[c.instrument].score)
+                       for c in self.columns if c.type == "score"]
+
+    @property
+    def header(self) -> list[str]:
+        return [column.key for column in self.columns]
+
+
+def _fmt(value) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def plan_for(study: Study) -> Plan:
+    """Every column of the study's export, in order."""
+    timepoints, arms = list(study.timepoints), list(study.arms)
+    rank = {tp: n for n, tp in enumerate(timepoints)}
+    columns = [
+        Column("participant_code", str(_l("Pseudonymous participant code")), "participant_code"),
+        Column("arm", str(_l("Arm the participant was allocated to")), "arm", choices=arms),
+        Column("timepoint", str(_l("Timepoint of the survey")), "timepoint", choices=timepoints),
+    ]
+    found: dict[str, Column] = {}
+    for survey in sorted(study.surveys, key=lambda s: (rank.get(s.timepoint, len(rank)), s.id)):
+        for item in survey.items:
+            for column in _columns_of(item):
+                kept = found.setdefault(column.key, column)  # the same key later: measured again
+                if survey.timepoint not in kept.timepoints:
+                    kept.timepoints.append(survey.timepoint)
+    return Plan(columns + list(found.values()), arms, timepoints)
+
+
+def _columns_of(item: dict) -> list[Column]:
+    code = item.get("instrument")
+    if code:
+        instrument = INSTRUMENTS[code]
+        anchors = INSTRUMENT_ANCHORS.get(code, LIKERT_ANCHORS)
+        items = [Column(key, f"{instrument.name} {n}: {text}", "likert", low=instrument.min, high=instrument.max,
+                        anchors=anchors, instrument=code)
+                 for n, (key, text) in enumerate(zip(answer_keys(item), instrument.texts), start=1)]
+        score = Column(item["key"], str(_l("%(name)s score", name=instrument.name)), "score",
+                       low=instrument.score_min, high=instrument.score_max, items=[c.key for c in items],
+                       instrument=code)
+        return [*items, score]
+    kind = item["type"]
+    column = Column(item["key"], item["text"], kind, unit=item.get("unit"), choices=list(item.get("choices") or []))
+    if kind == "likert":
+        column.low, column.high, column.anchors = item["min"], item["max"], LIKERT_ANCHORS
+    elif kind == "nps":
+        column.low, column.high, column.anchors = 0, 10, NPS_ANCHORS
+    elif kind == "number":
+        column.low, column.high = item.get("min"), item.get("max")
+    return [column]

@@ -1,0 +1,39 @@
+"""The data dictionary: what each column of the export holds."""
+from flask_babel import gettext as _
+
+from .columns import Column, Plan
+
+HEADER = ["key", "label", "type", "range_or_choices", "unit", "timepoints"]
+
+
+def dictionary_rows(plan: Plan) -> list[list[str]]:
+    """One row per column of the export, in the same order."""
+    return [[c.key, c.label, c.type, values_of(c), c.unit or "", "; ".join(c.timepoints)] for c in plan.columns]
+
+
+def values_of(column: Column) -> str:
+    """The range or the choices, as a reader of the CSV needs them."""
+    if column.type == "yes_no":
+        return _("1 = yes; 0 = no")
+    if column.type == "multiple_choice":
+        return "; ".join(column.choices) + " " + _("(several, separated by “; ”)")
+    if column.choices:
+        return "; ".join(column.choices)
+    if column.type == "text":
+        return _("free text")
+    if column.type == "participant_code":
+        return _("P- and 8 characters; the same code at every timepoint")
+    if column.low is None and column.high is None:
+        return ""
+    if column.low is None or column.high is None:
+        return f"≥ {_number(column.low)}" if column.high is None else f"≤ {_number(column.high)}"
+    span = f"[{_number(column.low)}, {_number(column.high)}]"  # "-10..10" would read as a formula
+    if not column.anchors:
+        return span
+    return f"{span} ({_number(column.low)} = {column.anchors[0]}; {_number(column.high)} = {column.anchors[1]})"
+
+
+def _number(value) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)

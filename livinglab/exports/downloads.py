@@ -1,0 +1,62 @@
+"""The export files as HTTP answers, shared by the API and the pages (which authorise first)."""
+from flask import Response, send_file, stream_with_context
+
+from ..studies.models import Study
+from .columns import plan_for
+from .delimited import csv_chunks
+from .dictionary import HEADER, dictionary_rows
+from .rows import stored_rows, wide_rows
+from .statfiles import SPSS, STATA, stat_file
+from .workbook import workbook_file
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def filename(study: Study, what: str) -> str:
+    return f"livinglab-study-{study.id}-{what}"
+
+
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"  # pseudonymous, still research data
+    return response
+
+
+def data_csv(study: Study) -> Response:
+    """The answers in wide form, streamed: the header at once, then the rows as they are read."""
+    plan = plan_for(study)
+    chunks = csv_chunks(plan.header, wide_rows(stored_rows(study.id, plan), plan))
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename(study, "data.csv")}"'
+    return _private(response)
+
+
+def dictionary_csv(study: Study) -> Response:
+    """What each column of the data holds."""
+    body = b"".join(csv_chunks(HEADER, dictionary_rows(plan_for(study))))
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename(study, "dictionary.csv")}"'
+    return _private(response)
+
+
+def workbook(study: Study) -> Response:
+    """Both sheets in one XLSX file."""
+    plan = plan_for(study)
+    sheets = [("data", plan.header, wide_rows(stored_rows(study.id, plan), plan)),
+              ("dictionary", HEADER, dictionary_rows(plan))]  # fixed names, for scripts
+    return _private(send_file(workbook_file(sheets), mimetype=XLSX, as_attachment=True,
+                              download_name=filename(study, "data.xlsx")))
+
+
+def spss(study: Study) -> Response:
+    return _stat_response(study, SPSS)
+
+
+def stata(study: Study) -> Response:
+    return _stat_response(study, STATA)
+
+
+def _stat_response(study: Study, fmt) -> Response:
+    plan = plan_for(study)
+    body = stat_file(plan, wide_rows(stored_rows(study.id, plan), plan), fmt, study.title)
+    return _private(send_file(body, mimetype=fmt.mimetype, as_attachment=True,
+                              download_name=filename(study, f"data.{fmt.suffix}")))

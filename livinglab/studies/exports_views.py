@@ -1,0 +1,47 @@
+"""The export downloads linked from the results page: the same files as the API, for signed-in staff."""
+from flask import Blueprint
+
+
+from ..auth.permissions import get_study_or_404, role_required
+from ..exports import downloads, require_analysable
+
+bp = Blueprint("exports", __name__, url_prefix="/studies")
+
+
+def load(study_id: int):
+    return require_analysable(get_study_or_404(study_id, "results"))
+
+
+@bp.get("/<int:study_id>/exports/data.csv")
+@role_required()
+def csv(study_id):
+    """The answers in wide form, one row per participant code and timepoint."""
+    return downloads.data_csv(load(study_id))
+
+
+@bp.get("/<int:study_id>/exports/dictionary.csv")
+@role_required()
+def dictionary(study_id):
+    """What each column of the data holds."""
+    return downloads.dictionary_csv(load(study_id))
+
+
+@bp.get("/<int:study_id>/exports/data.xlsx")
+@role_required()
+def xlsx(study_id):
+    """The data and its dictionary in one workbook."""
+    return downloads.workbook(load(study_id))
+
+
+@bp.get("/<int:study_id>/exports/data.sav")
+@role_required()
+def sav(study_id):
+    """SPSS, with variable and value labels."""
+    return downloads.spss(load(study_id))
+
+
+@bp.get("/<int:study_id>/exports/data.dta")
+@role_required()
+def dta(study_id):
+    """Stata, with variable and value labels."""
+    return downloads.stata(load(study_id))

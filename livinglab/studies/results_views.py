@@ -1,0 +1,376 @@
+"""The results pages: what the pilot found (flow, primary outcome, charts, tables), a printable report,
+the charts as SVG, and the lay summary shown to participants once a study closes."""
+import threading
+from collections import OrderedDict
+
+import numpy as np
+import pandas as pd
+from babel.numbers import get_decimal_symbol
+from flask import Blueprint, Response, render_template
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+
+from ..analysis import charts
+from ..analysis.loader import answers_query, load_answers
+from ..analysis.variables import by_participant, catalogue, column_at, long_frame, wide_numbers
+from ..auth.permissions import get_study_or_404, role_required
+from ..errors import Forbidden, NotFound
+from ..extensions import db
+from ..participants.models import Answer
+from . import verdict as say
+from .models import Study
+from .models import StudyStatus as S
+from .results import results_for, study_spec
+
+bp = Blueprint("results", __name__, url_prefix="/studies")
+
+AVAILABLE = {S.APPROVED, S.RECRUITING, S.PAUSED, S.CLOSED}
+INTERIM = {S.RECRUITING, S.PAUSED}
+NUMERIC = ("likert", "number", "nps", "score")
+CHOICES = ("single_choice", "multiple_choice", "yes_no")
+
+
+@bp.context_processor
+def page_helpers():
+    return {"num": say.number, "integer": say.integer, "percent": say.percent, "p_text": say.p_value,
+            "test_name": say.test_name, "words": say.words, "magnitude": say.magnitude,
+            "magnitudes": say.MAGNITUDES, "effect_sizes": say.EFFECT_SIZES, "df_text": say.degrees_of_freedom,
+            "reason_text": say.reason_text, "comparison_text": say.comparison, "choice_label": choice_label,
+            "DASH": say.DASH}
+
+
+def results_study(study_id: int) -> Study:
+    """The study, if this user may read its results; 404 otherwise, so that a participant or another
+    startup never learns more than that the page is not theirs."""
+    try:
+        return get_study_or_404(study_id, "results")
+    except Forbidden:
+        raise NotFound(_("This page does not exist, or you cannot see it.")) from None
+
+
+# --- The pages ----------------------------------------------------------------------------------
+
+@bp.get("/<int:study_id>/results")
+@role_required()
+def show(study_id: int):
+    """Flow, the primary outcome in one sentence with its figures, charts, secondary outcomes, descriptives."""
+    study = results_study(study_id)
+    if study.status not in AVAILABLE:
+        return render_template("results/unavailable.html", study=study)
+    return render_template("results/show.html", **page_context(study))
+
+
+@bp.get("/<int:study_id>/results/report")
+@role_required()
+def report(study_id: int):
+    """The same content, laid out to print on A4 or save as PDF from the browser."""
+    study = results_study(study_id)
+    if study.status not in AVAILABLE:
+        return render_template("results/unavailable.html", study=study)
+    return render_template("results/report.html", report=True, **page_context(study))
+
+
+@bp.get("/<int:study_id>/results/charts/<name>.svg")
+@role_required()
+def chart(study_id: int, name: str):
+    """One chart as an SVG image (an <img> on the page: the CSP forbids inline styles in the HTML)."""
+    study = results_study(study_id)
+    if study.status not in AVAILABLE:
+        raise NotFound(_("There are no results before the protocol is approved."))
+    results = results_for(study)
+    spec = chart_specs(study, results).get(name)
+    if spec is None:
+        raise NotFound(_("This chart does not exist."))
+    body = cached_svg((study.id, study.created_at.isoformat(), results.get("data_version"), name, str(get_locale())),
+                      lambda: draw(study, results, spec))
+    response = Response(body, mimetype="image/svg+xml")
+    # matplotlib styles its SVG inline; inside an image nothing runs, and this policy says so twice
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+# --- What the pages show --------------------------------------------------------------------------
+
+def units_of(study: Study) -> dict[str, str]:
+    return {item["key"]: item["unit"] for survey in study.surveys for item in survey.items if item.get("unit")}
+
+
+def names_of(results: dict) -> dict[str, str]:
+    names = {key: say.variable_name(key, variable) for key, variable in (results.get("variables") or {}).items()}
+    primary = results.get("primary_outcome") or {}
+    if primary.get("variable") and primary["variable"] not in names:
+        names[primary["variable"]] = say.words(primary["variable"])
+    return names
+
+
+def page_context(study: Study) -> dict:
+    """Everything the results page and the report show, from the cached results and no further query
+    that grows with the participants."""
+    results = results_for(study)
+    units, names = units_of(study), names_of(results)
+    primary = results.get("primary_outcome") or {}
+    key = primary.get("variable")
+    specs = chart_specs(study, results)
+    by_variable: dict[str, list] = {}
+    for spec in specs.values():
+        by_variable.setdefault(spec["variable"], []).append(spec)
+    return {
+        "study": study, "results": results, "flow": results.get("flow") or {}, "primary": primary,
+        "primary_name": names.get(key, say.words(key)), "primary_unit": units.get(key),
+        "sentence": say.primary_sentence(primary, names.get(key, say.words(key)), units.get(key)),
+        "primary_chart": specs.get(f"compare-{key}"), "charts": by_variable, "names": names, "units": units,
+        "warnings": [say.warning_text(w, results, names) for w in results.get("warnings") or []],
+        "methods": say.method_notes(results.get("methods")), "interim": study.status in INTERIM,
+        "exclusions": exclusions(study, results.get("flow") or {}), "timepoints": list(study.timepoints),
+        "arms": list(study.arms), "parallel": str(study.design) == say.PARALLEL,
+        "secondary": results.get("secondary") or [], "categorical": results.get("categorical") or [],
+    }
+
+
+def exclusions(study: Study, flow: dict) -> list[tuple[str, int]]:
+    """Why people were not eligible, in words, with how many."""
+    rules, labels = study.eligibility or {}, flow.get("excluded_labels") or {}
+    lines = []
+    for reason, count in (flow.get("excluded") or {}).items():
+        if reason == "age":
+            text = (_("Age outside %(lo)d–%(hi)d", lo=rules.get("min_age") or 0, hi=rules["max_age"])
+                    if rules.get("max_age") is not None else _("Younger than %(lo)d", lo=rules.get("min_age") or 0))
+        elif reason in labels:
+            text = _("Could not confirm “%(criterion)s”", criterion=labels[reason])
+        else:
+            text = say.words(reason)
+        lines.append((text, count))
+    return lines
+
+
+def lay_summary(study: Study) -> dict:
+    """For the participants of a closed study: what it found and who took part, in simple words."""
+    results = results_for(study)
+    primary = results.get("primary_outcome") or {}
+    key = primary.get("variable")
+    return {"finding": say.lay_sentence(primary, names_of(results).get(key, say.words(key)), units_of(study).get(key)),
+            "flow": say.flow_sentence(results.get("flow") or {}, list(study.timepoints))}
+
+
+# --- Charts: which exist, and what they say in words --------------------------------------------------
+
+def _rows(study: Study, variable: dict) -> list[tuple[str, str, str | None, dict]]:
+    """(label, timepoint, arm, summary) for each timepoint (× group for parallel designs) with answers."""
+    rows = []
+    parallel = str(study.design) == say.PARALLEL and len(study.arms) > 1
+    for tp in variable.get("timepoints") or []:
+        if parallel:
+            for arm in study.arms:
+                summary = ((variable.get("by_arm") or {}).get(arm) or {}).get(tp) or {}
+                if summary.get("n"):
+                    rows.append((f"{say.words(tp)} · {say.words(arm)}", tp, arm, summary))
+        else:
+            summary = (variable.get("by_timepoint") or {}).get(tp) or {}
+            if summary.get("n"):
+                rows.append((say.words(tp), tp, None, summary))
+    return rows
+
+
+def _entry(results: dict, key: str) -> dict | None:
+    """The comparison of this variable (the primary outcome's, or the first secondary one)."""
+    primary = results.get("primary_outcome") or {}
+    if primary.get("variable") == key:
+        return primary
+    return next((e for e in results.get("secondary") or [] if e.get("variable") == key), None)
+
+
+def chart_specs(study: Study, results: dict) -> dict[str, dict]:
+    """Every chart the results allow, by name, with its text alternative; none without data to draw."""
+    names, specs = names_of(results), {}
+    parallel = str(study.design) == say.PARALLEL and len(study.arms) > 1
+    for key, variable in (results.get("variables") or {}).items():
+        kind, name, timepoints = variable.get("type"), names[key], variable.get("timepoints") or []
+        base = {"variable": key, "type": kind, "name": name}
+        if kind in NUMERIC:
+            entry = _entry(results, key)
+            if not parallel and len(timepoints) >= 2 and entry and entry.get("n"):
+                specs[f"compare-{key}"] = base | {"chart": "paired", "timepoints": [timepoints[0], timepoints[-1]],
+                                                  **_paired_words(name, entry, timepoints)}
+            elif timepoints:
+                spec = _strip_words(study, name, variable, timepoints[-1], parallel)
+                if spec:
+                    specs[f"compare-{key}"] = base | spec
+        if kind in ("likert", "nps") or kind in CHOICES:
+            rows = _rows(study, variable)
+            if rows:
+                specs[f"distribution-{key}"] = base | _distribution_words(name, kind, rows)
+    for file, spec in specs.items():
+        spec["file"] = file
+    return specs
+
+
+def choice_label(kind: str, choice) -> str:
+    if kind == "yes_no":
+        return {"yes": _("Yes"), "no": _("No")}.get(choice, str(choice))
+    return str(choice)
+
+
+def _paired_words(name: str, entry: dict, timepoints: list[str]) -> dict:
+    first, last = entry["timepoints"] if len(entry.get("timepoints") or []) == 2 else (timepoints[0], timepoints[-1])
+    means = entry.get("means") or {}
+    return {
+        "alt": _("%(variable)s at %(first)s and %(last)s, one line per participant", variable=name,
+                 first=say.words(first), last=say.words(last)),
+        "caption": ngettext(
+            "One grey line for the %(num)d participant who answered at both %(first)s and %(last)s; the green line "
+            "joins the means, %(before)s then %(after)s.",
+            "One grey line for each of the %(num)d participants who answered at both %(first)s and %(last)s; the "
+            "green line joins the means, %(before)s then %(after)s.", int(entry["n"]),
+            first=say.words(first), last=say.words(last), before=say.number(means.get(first), 2),
+            after=say.number(means.get(last), 2)) + _sampled(int(entry["n"]), charts.MAX_LINES),
+    }
+
+
+def _sampled(count: int, limit: int) -> str:
+    if count <= limit:
+        return ""
+    return " " + _("Lines or dots drawn for a random sample of %(shown)s of %(total)s participants; the means, "
+                   "boxes and bars use everyone.", shown=say.integer(limit), total=say.integer(count))
+
+
+def _strip_words(study: Study, name: str, variable: dict, timepoint: str, parallel: bool) -> dict | None:
+    groups = ([(arm, ((variable.get("by_arm") or {}).get(arm) or {}).get(timepoint) or {}) for arm in study.arms]
+              if parallel else [(None, (variable.get("by_timepoint") or {}).get(timepoint) or {})])
+    if not any(summary.get("n") for _arm, summary in groups):
+        return None
+    parts = [_("%(group)s: mean %(mean)s, median %(median)s (n = %(n)s)",
+               group=say.words(arm) if arm else say.words(timepoint), mean=say.number(s.get("mean"), 2),
+               median=say.number(s.get("median"), 2, trim=True), n=say.integer(s.get("n") or 0))
+             for arm, s in groups]
+    largest = max(int(s.get("n") or 0) for _arm, s in groups)
+    return {"chart": "strip", "timepoint": timepoint, "arms": [arm for arm, _s in groups],
+            "alt": _("%(variable)s at %(timepoint)s, per group", variable=name, timepoint=say.words(timepoint))
+            if parallel else _("%(variable)s at %(timepoint)s", variable=name, timepoint=say.words(timepoint)),
+            "caption": _("Each dot is one participant's value at %(timepoint)s; the box spans the middle half of "
+                         "the values, its line is the median and the diamond the mean.",
+                         timepoint=say.words(timepoint)) + " " + "; ".join(parts) + "."
+            + _sampled(largest, charts.MAX_POINTS)}
+
+
+def _distribution_words(name: str, kind: str, rows: list) -> dict:
+    if kind == "nps":
+        parts = [_("%(row)s: NPS %(score)s (n = %(n)s)", row=label, score=say.number((s.get("nps") or {}).get("score"), 0),
+                   n=say.integer(s["n"])) for label, _tp, _arm, s in rows]
+        caption = _("Share of detractors (0 to 6), passives (7 and 8) and promoters (9 and 10); the Net Promoter "
+                    "Score is the share of promoters minus the share of detractors.") + " " + "; ".join(parts) + "."
+    elif kind == "likert":
+        parts = [_("%(row)s: mean %(mean)s (n = %(n)s)", row=label, mean=say.number(s.get("mean"), 2),
+                   n=say.integer(s["n"])) for label, _tp, _arm, s in rows]
+        caption = _("Share of each point of the scale, lowest on the left.") + " " + "; ".join(parts) + "."
+    else:
+        parts = []
+        for label, _tp, _arm, s in rows:
+            counts = s.get("counts") or {}
+            top = max(counts, key=counts.get) if counts else None
+            parts.append(_("%(row)s: most often “%(choice)s” (%(share)s, n = %(n)s)", row=label,
+                           choice=choice_label(kind, top),
+                           share=say.percent((s.get("percentages") or {}).get(top)), n=say.integer(s["n"]))
+                         if top is not None else label)
+        caption = (_("Share of respondents who picked each answer (several answers allowed).")
+                   if kind == "multiple_choice" else _("Share of each answer.")) + " " + "; ".join(parts) + "."
+    return {"chart": "distribution", "rows": [(label, tp, arm) for label, tp, arm, _s in rows],
+            "alt": _("%(variable)s: how the answers are spread", variable=name), "caption": caption}
+
+
+# --- Drawing -------------------------------------------------------------------------------------
+
+_SVG_CACHE: OrderedDict = OrderedDict()
+_SVG_LOCK = threading.Lock()
+SVG_CACHE_SIZE = 128
+
+
+def cached_svg(key: tuple, render) -> str:
+    """Charts drawn once per data version (and language), kept in this process' memory."""
+    with _SVG_LOCK:
+        if key in _SVG_CACHE:
+            _SVG_CACHE.move_to_end(key)
+            return _SVG_CACHE[key]
+    body = render()
+    with _SVG_LOCK:
+        _SVG_CACHE[key] = body
+        while len(_SVG_CACHE) > SVG_CACHE_SIZE:
+            _SVG_CACHE.popitem(last=False)
+    return body
+
+
+def load_values(study: Study, variable: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One query for the answers this variable is made of; its values per participant (panel) and per row (wide)."""
+    query = answers_query(study.id).where(Answer.item_key.in_(variable["items"]))
+    frame = long_frame(load_answers(db.session.connection(), study.id, query))
+    frame = frame[frame["timepoint"].isin(study.timepoints)]
+    wide = wide_numbers(frame, {variable["key"]: variable})
+    return by_participant(wide), wide
+
+
+def draw(study: Study, results: dict, spec: dict) -> str:
+    decimal = get_decimal_symbol(get_locale())
+    key, name = spec["variable"], spec["name"]
+    unit = units_of(study).get(key)
+    axis = f"{name} ({unit})" if unit else name
+    described = (results.get("variables") or {})[key]
+    if spec["chart"] == "distribution" and spec["type"] in CHOICES:
+        categories = list(((described.get("by_timepoint") or {}).get(spec["rows"][0][1]) or {}).get("counts") or {})
+        rows = []
+        for label, tp, arm in spec["rows"]:
+            summary = (((described.get("by_arm") or {}).get(arm) or {}) if arm else
+                       (described.get("by_timepoint") or {})).get(tp) or {}
+            shares = summary.get("percentages") or {}
+            rows.append((f"{label} (n = {summary.get('n', 0)})", [shares.get(c) or 0.0 for c in categories]))
+        labels = [choice_label(spec["type"], c) for c in categories]
+        if spec["type"] == "multiple_choice":
+            return charts.grouped_bars(rows, labels, x_label=_("Share of respondents (%)"), decimal=decimal)
+        return charts.stacked_bars(rows, labels, x_label=_("Share of answers (%)"), kind="nominal", decimal=decimal)
+    if spec["chart"] == "distribution" and spec["type"] == "nps":
+        rows = []
+        for label, tp, arm in spec["rows"]:
+            summary = (((described.get("by_arm") or {}).get(arm) or {}) if arm else
+                       (described.get("by_timepoint") or {})).get(tp) or {}
+            nps, n = summary.get("nps") or {}, summary.get("n") or 0
+            rows.append((f"{label} (n = {n})", [100 * (nps.get(part) or 0) / n if n else 0.0
+                                                 for part in ("detractors", "passives", "promoters")]))
+        return charts.stacked_bars(rows, [_("Detractors (0–6)"), _("Passives (7–8)"), _("Promoters (9–10)")],
+                                   x_label=_("Share of answers (%)"), kind="ordered", decimal=decimal)
+
+    variable = catalogue(study_spec(study)["surveys"], list(study.timepoints)).get(key)
+    if variable is None:
+        raise NotFound(_("This chart does not exist."))
+    panel, wide = load_values(study, variable)
+    if spec["chart"] == "paired":
+        first, last = spec["timepoints"]
+        before, after = column_at(panel, key, first), column_at(panel, key, last)
+        keep = np.isfinite(before) & np.isfinite(after)
+        return charts.paired_lines(before[keep], after[keep], labels=[say.words(first), say.words(last)],
+                                   y_label=axis, mean_label=ngettext("Mean of %(num)d participant",
+                                                                     "Mean of %(num)d participants", int(keep.sum())),
+                                   decimal=decimal)
+    if spec["chart"] == "strip":
+        tp = spec["timepoint"]
+        values = column_at(panel, key, tp)
+        arms = panel.index.get_level_values("arm").to_numpy() if len(panel) else np.array([])
+        groups = []
+        for arm in spec["arms"]:
+            chosen = values[arms == arm] if arm else values
+            chosen = chosen[np.isfinite(chosen)]
+            groups.append((f"{say.words(arm or tp)}\n(n = {len(chosen)})", chosen))
+        return charts.strip_by_group(groups, y_label=axis, mean_label=_("Mean"), decimal=decimal)
+    # a Likert scale, point by point
+    item = next((i for s in study.surveys for i in s.items if i.get("key") == key), {})
+    low = int(item["min"]) if item.get("min") is not None else 1
+    high = int(item["max"]) if item.get("max") is not None else 5
+    points = list(range(low, high + 1))
+    rows = []
+    for label, tp, arm in spec["rows"]:
+        mask = wide.index.get_level_values("timepoint") == tp
+        if arm:
+            mask &= wide.index.get_level_values("arm") == arm
+        values = wide.loc[mask, key].to_numpy(dtype=float) if key in wide.columns else np.array([])
+        values = values[np.isfinite(values)]
+        rows.append((f"{label} (n = {len(values)})",
+                     [100 * float(np.sum(values == p)) / len(values) if len(values) else 0.0 for p in points]))
+    return charts.stacked_bars(rows, [str(p) for p in points], x_label=_("Share of answers (%)"), kind="ordered",
+                               decimal=decimal)
