@@ -32,6 +32,19 @@ install() {
 [ -x .venv/bin/python ] || "$(find_python)" -m venv .venv
 install '.[test]' test
 
+# axe-core for the accessibility test, from the npm registry: `npm ci` once per package-lock.json.
+if [ -f package-lock.json ]; then
+    npm_stamp=node_modules/.installed-lock
+    if [ "$(cat "$npm_stamp" 2>/dev/null)" != "$(sha256sum package-lock.json | cut -d' ' -f1)" ]; then
+        if command -v npm >/dev/null; then
+            npm ci --no-audit --no-fund --loglevel=error
+            sha256sum package-lock.json | cut -d' ' -f1 >"$npm_stamp"
+        else
+            echo "!! npm not found: the accessibility test needs node_modules/axe-core (apt-get install npm)." >&2
+        fi
+    fi
+fi
+
 export CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM_PATH" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian's chromium for the browser tests..."

@@ -173,7 +173,7 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def keep_session_fresh():
-        if not request.path.startswith("/api/"):  # the API takes no cookies, and sets none
+        if session and not request.path.startswith("/api/"):  # no cookie for the API or a mere visit
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
 
 
