@@ -71,7 +71,7 @@ def register(app: Flask) -> None:
     @translate.command("update")
     def translate_update():
         """Extract every string of the code and merge it into translations/fr/LC_MESSAGES/messages.po."""
-        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location", "--sort-output",
                 "-o", "livinglab/translations/messages.pot", ".")
         pybabel("update", "-i", "livinglab/translations/messages.pot", "-d", "livinglab/translations",
                 "--no-fuzzy-matching", "--ignore-obsolete")

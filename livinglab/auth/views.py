@@ -1,5 +1,5 @@
 """Sign in, sign out, register, and the startup's organisation page."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -16,6 +16,12 @@ from .permissions import public, role_required
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
 
+def start_session(user) -> None:
+    """Sign in, in a session that expires after PERMANENT_SESSION_LIFETIME without activity."""
+    login_user(user)
+    session.permanent = True
+
+
 @bp.route("/signin", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], methods=["POST"])
 @public
@@ -30,7 +36,7 @@ def signin():
         except DomainError as err:
             flash(err.message, "error")
         else:
-            login_user(user)
+            start_session(user)
             audit.record(user, "account.signin")
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.name), "success")
@@ -68,7 +74,7 @@ def register():
             show_errors(form, err)
         else:
             db.session.commit()
-            login_user(user)
+            start_session(user)
             flash(_("Your account is ready."), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
     return render_template("auth/register.html", form=form)
