@@ -1,15 +1,10 @@
 """The enrolment cap holds when many people enrol at the same instant, against a real
 multi-process server (gunicorn) on the test database (SQLite file, or PostgreSQL)."""
-import os
-import socket
-import subprocess
-import sys
+import json
 import threading
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -19,38 +14,15 @@ from livinglab.demo import sleep_protocol
 from livinglab.extensions import db
 from livinglab.participants.models import Enrolment
 
+from .servers import gunicorn as serve
+
 TARGET, PEOPLE, WORKERS = 10, 48, 4
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def gunicorn(app):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "LIVINGLAB_RATELIMIT_ENABLED": "false", "LIVINGLAB_SECRET_KEY": "concurrency-test"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "--threads", "4", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "livinglab:create_app()"],
-        env=env, cwd=Path(__file__).resolve().parent.parent)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):  # up to a minute on a busy machine
-            try:
-                urllib.request.urlopen(base + "/api/v1/catalogue", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not start")
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+def gunicorn(app, tmp_path):
+    with serve(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, workers=WORKERS, threads=4) as server:
+        yield server.url
 
 
 def post_json(url: str, body: bytes, token: str) -> tuple[int, bytes]:
@@ -64,8 +36,6 @@ def post_json(url: str, body: bytes, token: str) -> tuple[int, bytes]:
 
 
 def test_the_cap_holds_under_concurrent_enrolments(gunicorn, make_study, make_user):
-    import json
-
     study = make_study("recruiting", protocol=sleep_protocol(target_enrolment=TARGET))
     tokens = [create_token(make_user("participant"))[0] for _ in range(PEOPLE)]
     db.session.commit()

@@ -31,9 +31,12 @@ def export_query(study_id: int, timepoints: list[str]):
 
 
 def stored_rows(study_id: int, plan: Plan):
-    """The query's result, fetched in batches (a server-side cursor on PostgreSQL)."""
-    return db.session.connection().execute(export_query(study_id, plan.timepoints),
-                                           execution_options={"yield_per": BATCH})
+    """The query's result, fetched in batches (a server-side cursor on PostgreSQL), on a connection of
+    its own: the CSV is streamed after the view has returned, when Flask-SQLAlchemy has already closed
+    the request's session, and with it the transaction that holds a server-side cursor."""
+    with db.engine.connect() as connection:
+        yield from connection.execute(export_query(study_id, plan.timepoints),
+                                      execution_options={"yield_per": BATCH})
 
 
 def wide_rows(rows, plan: Plan) -> Iterator[list]:

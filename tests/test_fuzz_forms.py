@@ -1,0 +1,341 @@
+"""Every HTML form survives hostile input: Hypothesis posts random and hostile values (huge strings,
+unicode, NUL bytes, markup, extreme numbers, lists instead of scalars, missing and extra fields) to
+each POST route of the pages, signed in as the role that may use it, on real objects.
+
+Never a 500; and a rejected submission (the form shown again, a 4xx, or a redirect with an error)
+stores nothing: the row count of every table is the same before and after.
+
+The fields of each form are read from the page that shows it, so a field added to a form is fuzzed
+without touching this file; a new POST route fails `test_every_form_is_fuzzed` until it is listed in
+FORMS. Bounded: LIVINGLAB_FUZZ_EXAMPLES examples per form (default 25), derandomized.
+"""
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from livinglab.demo import build_study, food_protocol, food_surveys
+from livinglab.extensions import db
+from livinglab.participants import services as participation
+from livinglab.studies.models import ConsentVersion
+
+EXAMPLES = int(os.environ.get("LIVINGLAB_FUZZ_EXAMPLES", "25"))
+REJECTED_FLASHES = {"error", "warning"}
+
+
+# --- The forms: who posts them, on which objects, and which page shows them --------------------------
+
+@dataclass
+class Form:
+    role: str  # "anonymous", "participant", "startup", "coordinator"
+    url: Callable[[dict], str]  # the POST target, from the world's objects
+    page: Callable[[dict], str] | None = None  # the page that shows the form; None: `url` itself (GET)
+    prepare: Callable[[object, dict], None] | None = None  # run before each example (session state)
+    # Tables a rejected submission may change on purpose (a failed sign-in counts towards the lock-out).
+    may_store: frozenset = frozenset()
+
+
+def survey(w, path=""):
+    return f"/studies/{w['draft']}/surveys/{w['survey']}{path}"
+
+
+def screen_first(client, w):
+    """Joining needs a passed eligibility check in the session (until an example enrols)."""
+    answers = {"age": "34", **{f"criterion_{i}": "yes" for i in range(w["open_criteria"])}}
+    client.post(f"/pilots/{w['open']}/eligibility", data=answers)
+
+
+FORMS = {
+    "auth.signin": Form("anonymous", lambda w: "/account/signin",
+                        may_store=frozenset({"audit_record", "audit_head"})),
+    "auth.register": Form("anonymous", lambda w: "/account/register"),
+    "auth.signout": Form("participant", lambda w: "/account/signout", page=lambda w: "/privacy"),
+    "auth.organisation": Form("startup", lambda w: "/account/organisation"),
+    "auth.coordinators": Form("coordinator", lambda w: "/account/coordinators"),
+    "main.language": Form("anonymous", lambda w: "/language", page=lambda w: "/"),
+    "audit.verify": Form("coordinator", lambda w: "/audit/verify", page=lambda w: "/audit"),
+    "studies.new": Form("startup", lambda w: "/studies/new"),
+    "studies.edit": Form("startup", lambda w: f"/studies/{w['draft']}/edit"),
+    "studies.consent": Form("startup", lambda w: f"/studies/{w['draft']}/consent"),
+    "studies.submit": Form("startup", lambda w: f"/studies/{w['draft']}/submit",
+                           page=lambda w: f"/studies/{w['draft']}"),
+    "studies.review": Form("coordinator", lambda w: f"/studies/{w['submitted']}/review"),
+    "studies.recruitment": Form("startup", lambda w: f"/studies/{w['approved']}/recruitment",
+                                page=lambda w: f"/studies/{w['approved']}"),
+    "surveys.new": Form("startup", lambda w: f"/studies/{w['draft']}/surveys/new"),
+    "surveys.update": Form("startup", lambda w: survey(w, "/edit"), page=survey),
+    "surveys.add_item": Form("startup", lambda w: survey(w, "/items"), page=survey),
+    "surveys.edit_item": Form("startup", lambda w: survey(w, "/items/0/edit")),
+    "surveys.move_item": Form("startup", lambda w: survey(w, "/items/0/move"), page=survey),
+    "surveys.delete_item": Form("startup", lambda w: survey(w, "/items/0/delete"), page=survey),
+    "surveys.delete": Form("startup", lambda w: survey(w, "/delete"), page=survey),
+    "participants.eligibility": Form("participant", lambda w: f"/pilots/{w['open']}/eligibility"),
+    "participants.join": Form("participant", lambda w: f"/pilots/{w['open']}/join", prepare=screen_first),
+    "participants.reconsent": Form("participant", lambda w: f"/pilots/{w['changed']}/reconsent"),
+    "participants.answer": Form("participant", lambda w: f"/pilots/{w['enrolled']}/surveys/baseline"),
+    "participants.withdraw": Form("participant", lambda w: f"/pilots/{w['enrolled']}/withdraw"),
+    "participants.erase_account": Form("participant", lambda w: "/pilots/my-data/erase"),
+}
+
+
+def page_forms(app) -> set[str]:
+    """The endpoints of the pages that take a POST (the API is JSON, fuzzed by test_fuzz_api)."""
+    return {rule.endpoint for rule in app.url_map.iter_rules()
+            if "POST" in rule.methods and not rule.rule.startswith("/api/")}
+
+
+def test_every_form_is_fuzzed(app):
+    assert page_forms(app) - set(FORMS) == set(), "list each new form in FORMS"
+    assert set(FORMS) - page_forms(app) == set(), "FORMS lists forms that no longer exist"
+
+
+@pytest.fixture
+def world(make_study, make_user, startup, coordinator, participant):
+    """A draft with its surveys, a study at each review step, two recruiting studies the participant
+    takes part in (one with a newer consent to sign again) and one open to join."""
+    make_user("startup", organisation="Colleague's first startup", email="colleague@example.org")
+    draft = make_study("draft")
+    submitted, approved = make_study("submitted"), make_study("approved")
+    enrolled, changed = make_study("recruiting"), make_study("recruiting")
+    open_study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
+    build_study(make_user("startup", organisation="Another startup"), coordinator, "draft")
+    for study in (enrolled, changed):
+        consent = study.current_consent
+        participation.enrol(participant, study, consent_version=consent.version,
+                            clauses={clause["key"]: True for clause in consent.clauses}, signature=participant.name,
+                            age=34, criteria_confirmed=True)
+    db.session.add(ConsentVersion(study_id=changed.id, version=changed.current_consent.version + 1,
+                                  text="Version two.", created_by_id=startup.id,
+                                  clauses=[{"key": "ok", "text": "I agree to version two.", "required": True}]))
+    make_user("participant", email="someone@example.org")
+    db.session.commit()
+    return {"draft": draft.id, "survey": draft.surveys[0].id, "submitted": submitted.id, "approved": approved.id,
+            "enrolled": enrolled.id, "changed": changed.id, "open": open_study.id,
+            "open_criteria": len(open_study.eligibility["criteria"]),
+            "users": {"participant": participant.id, "startup": startup.id, "coordinator": coordinator.id}}
+
+
+# --- Reading a form from its page -------------------------------------------------------------------
+
+@dataclass
+class Field:
+    kind: str
+    options: list = field(default_factory=list)  # values the page offers (choices, buttons, checkboxes)
+    default: list = field(default_factory=list)  # what the browser would send as the page stands
+
+
+class FormReader(HTMLParser):
+    """The POST forms of a page, by action path: {path: {name: Field}}."""
+
+    def __init__(self, page_path: str):
+        super().__init__(convert_charrefs=True)
+        self.page_path, self.forms, self.current = page_path, {}, None
+        self.select = self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            path = urlsplit(a.get("action") or self.page_path).path or self.page_path
+            self.current = self.forms.setdefault(path, {})
+        elif self.current is None or "name" not in a:
+            if tag == "option" and self.select is not None:
+                self.option(a)
+            return
+        elif tag == "input":
+            kind = (a.get("type") or "text").lower()
+            entry = self.current.setdefault(a["name"], Field(kind))
+            value = a.get("value", "on" if kind in ("checkbox", "radio") else "")
+            if kind in ("checkbox", "radio", "submit"):
+                entry.options.append(value)
+                if "checked" in a:
+                    entry.default.append(value)
+            elif not entry.default:
+                entry.default.append(value)
+        elif tag == "button":
+            entry = self.current.setdefault(a["name"], Field("button"))
+            entry.options.append(a.get("value", ""))
+        elif tag == "select":
+            self.select = self.current.setdefault(a["name"], Field("select"))
+        elif tag == "textarea":
+            self.textarea = self.current.setdefault(a["name"], Field("textarea", default=[""]))
+
+    def option(self, a):
+        value = a.get("value", "")
+        self.select.options.append(value)
+        if "selected" in a:
+            self.select.default = [value]
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea.default = [self.textarea.default[0] + data]
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+        elif tag == "select":
+            if self.select is not None and not self.select.default and self.select.options:
+                self.select.default = self.select.options[:1]
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+
+def read_form(html: str, page_path: str, action: str) -> dict[str, Field] | None:
+    """The fields of the page's form that posts to `action`; None when the page has no such form."""
+    reader = FormReader(page_path)
+    reader.feed(html)
+    if action not in reader.forms:
+        return None
+    fields = dict(reader.forms[action])
+    fields.pop("csrf_token", None)  # CSRF is off in the tests
+    for entry in fields.values():
+        if entry.kind == "button" and not entry.default:
+            entry.default = entry.options[:1]  # the form is sent with its (first) button
+    return fields
+
+
+# --- Hostile values ---------------------------------------------------------------------------------
+
+HOSTILE = [
+    "", " ", "\x00", "a\x00b", "\r\n", "\t\t", "\u202egnp.exe", "\ufeff", "\u200b", "🙂" * 50, "ℌ𝔢𝔩𝔩𝔬", "é" * 201,
+    "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "{{ 7 * 7 }}", "{% debug %}", "' OR 1=1 --",
+    "../../etc/passwd", "javascript:alert(1)", "//evil.example/", "%00", "%s%s%n",
+    "-1", "0", "-0", "00", "1.5", "1,5", "1e309", "-1e309", "NaN", "inf", "-inf", "0x10", "١٢", "½", "²", "9" * 4301,
+    "2147483648", "-2147483649", "9223372036854775808", "99999999999999999999999999999999",
+    "true", "false", "on", "y", "yes", "null", "None", "[]", "{}", '{"a": 1}',
+    "2026-02-30", "1900-01-01", "9999-12-31T23:59:59+14:00",
+]
+PLAUSIBLE = ["34", "5", "1", "2", "baseline", "follow_up", "q_new", "who", "sus", "likert", "number", "text",
+             "Sleep better", "A. Person", "fuzz@example.org", "someone@example.org", "colleague@example.org",
+             "correct-horse-battery"]
+
+
+def huge_strings():
+    return st.builds(lambda unit, n: unit * n, st.sampled_from(["a", "é", "🙂", "\x00", "<b>", "9"]),
+                     st.sampled_from([201, 2_001, 20_001, 100_001]))
+
+
+def scalar(options):
+    pools = [st.sampled_from(HOSTILE), st.sampled_from(PLAUSIBLE), st.text(max_size=60), huge_strings(),
+             st.integers(-(2 ** 70), 2 ** 70).map(str), st.floats().map(str)]
+    if options:
+        pools.insert(0, st.sampled_from(options))
+    return st.one_of(pools)
+
+
+KEEP, DROP = object(), object()
+
+
+def form_data(fields: dict[str, Field]):
+    """Per field: as the page has it, missing, a hostile value, or several values (a list)."""
+    def one(entry: Field):
+        value = scalar(entry.options)
+        return st.one_of(st.just(KEEP), st.just(DROP), value, st.lists(value, min_size=2, max_size=4))
+
+    extras = st.dictionaries(st.text(min_size=1, max_size=20), scalar([]), max_size=3)
+    return st.tuples(st.fixed_dictionaries({name: one(entry) for name, entry in fields.items()}), extras)
+
+
+def encode(fields: dict[str, Field], choice) -> MultiDict:
+    chosen, extras = choice
+    data = MultiDict()
+    for name, value in chosen.items():
+        if value is KEEP:
+            values = fields[name].default
+        elif value is DROP:
+            values = []
+        else:
+            values = value if isinstance(value, list) else [value]
+        for item in values:
+            data.add(name, item)
+    for name, value in extras.items():
+        data.add(name, value)
+    return data
+
+
+# --- The test ---------------------------------------------------------------------------------------
+
+class Errors(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(self.format(record))
+
+
+def row_counts() -> dict[str, int]:
+    db.session.rollback()  # read what is committed, as a new request would
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def sign_in_as(client, user_id):
+    with client.session_transaction() as session:
+        session.clear()
+        if user_id is not None:
+            session["_user_id"], session["_fresh"] = str(user_id), True
+
+
+def flashed(client) -> set[str]:
+    with client.session_transaction() as session:
+        return {category for category, _message in session.get("_flashes", [])}
+
+
+@pytest.mark.parametrize("endpoint", sorted(FORMS))
+def test_a_form_survives_hostile_input(app, client, world, endpoint):
+    form = FORMS[endpoint]
+    user_id = world["users"].get(form.role)
+    url = form.url(world)
+    page = form.page(world) if form.page else url
+    sign_in_as(client, user_id)
+    if form.prepare:
+        form.prepare(client, world)
+    shown = client.get(page)
+    assert shown.status_code == 200, f"{page} as {form.role}: {shown.status_code}"
+    fields = read_form(shown.get_data(as_text=True), page, url)
+    assert fields is not None, f"no form posting to {url} on {page}"
+    errors = Errors()
+    app.logger.addHandler(errors)
+    outcomes, problems = {}, []
+
+    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(choice=form_data(fields))
+    def post(choice):
+        sign_in_as(client, user_id)
+        if form.prepare:
+            form.prepare(client, world)
+        data = encode(fields, choice)
+        before = row_counts()
+        response = client.post(url, data=data)
+        status = response.status_code
+        rejected = status == 200 or 400 <= status < 500 or bool(flashed(client) & REJECTED_FLASHES)
+        outcomes[status, rejected] = outcomes.get((status, rejected), 0) + 1
+        sample = {key: (value[:80] + f"…({len(value)})" if len(value) > 80 else value)
+                  for key, value in data.items(multi=True)}
+        if status >= 500:
+            problems.append(f"{status} for {sample}:\n" + "\n".join(errors.records[-1:]))
+        elif rejected:
+            changed = {table: (before[table], count) for table, count in row_counts().items()
+                       if count != before[table] and table not in form.may_store}
+            if changed:
+                problems.append(f"rejected ({status}) but stored {changed} for {sample}")
+
+    try:
+        post()
+    finally:
+        app.logger.removeHandler(errors)
+    summary = ", ".join(f"{status}{' rejected' if rejected else ''}: {n}"
+                        for (status, rejected), n in sorted(outcomes.items()))
+    print(f"\n[{db.engine.dialect.name}] {endpoint} as {form.role}, {len(fields)} fields: "
+          f"{sum(outcomes.values())} examples ({summary})")
+    assert not problems, "\n".join(problems[:5])
