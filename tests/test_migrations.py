@@ -39,3 +39,36 @@ def test_downgrade_to_base_removes_every_table(app):
     finally:
         _reset_to_empty()
         db.create_all()
+
+
+def test_data_survive_upgrading_from_the_first_migration_to_the_latest(app):
+    """A database built at the first revision and filled with a whole pilot keeps every row when
+    upgraded to the latest. (Today the first revision is the latest: the schema was squashed before
+    any deployment, so this guards the next migration, which must keep these rows.)"""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import func, select
+
+    from livinglab.demo import seed
+
+    config = app.extensions["migrate"].migrate.get_config(directory=None)
+    first = ScriptDirectory.from_config(config).get_base()
+    _reset_to_empty()
+    try:
+        upgrade(revision=first)
+        seed()
+        db.session.commit()
+        before = {table.name: db.session.scalar(select(func.count()).select_from(table))
+                  for table in db.metadata.sorted_tables}
+        db.session.remove()
+        upgrade()
+        after = {table.name: db.session.scalar(select(func.count()).select_from(table))
+                 for table in db.metadata.sorted_tables}
+        assert after == before and before["answer"] > 0 and before["study"] == 8
+        from livinglab.audit import verify
+
+        assert verify()[1] is None
+    finally:
+        db.session.remove()
+        downgrade(revision="base")
+        _reset_to_empty()
+        db.create_all()
