@@ -37,7 +37,7 @@ class ConsentForm(FlaskForm):
     def version(self):
         """The consent version the person read (the service refuses it when a newer one exists)."""
         value = (self.consent_version.data or "").strip()
-        return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else value
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 100 else value
 
     def clause_answers(self) -> dict[str, bool]:
         return {clause["key"]: bool(self[f"clause_{i}"].data) for i, clause in enumerate(self.clauses)}

@@ -60,7 +60,7 @@ def clean_screening(study: Study, age, criteria_confirmed) -> tuple[int, list[bo
     criteria = (study.eligibility or {}).get("criteria", [])
     errors = {}
     try:
-        if isinstance(age, str) and age.strip().isascii() and age.strip().isdigit() and len(age.strip()) < 12:
+        if isinstance(age, str) and age.strip().isascii() and age.strip().isdigit() and len(age.strip()) < 100:
             age = int(age.strip())  # a form's text; "²" or 5,000 digits stay text, which v.integer refuses
         age = v.integer(age, lo=0, hi=130, required=True)
     except v.FieldError as err:
