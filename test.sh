@@ -5,29 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-find_python() {
-    local candidate
-    for candidate in ${PYTHON:-} python3.11 python3.12 python3.13 python3; do
-        if command -v "$candidate" >/dev/null 2>&1 &&
-            "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-            echo "$candidate"
-            return
-        fi
-    done
-    echo "LivingLab needs Python 3.11 or newer (set PYTHON=/path/to/python3.11)." >&2
-    exit 1
-}
-
-# Install once per version of pyproject.toml (CI starts from a fresh clone, so it always installs).
-install() {
-    local spec=$1 stamp=".venv/.installed-${2}"
-    local wanted
-    wanted="$(sha256sum pyproject.toml | cut -d' ' -f1) $spec"
-    if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-        .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
-        echo "$wanted" >"$stamp"
-    fi
-}
+. scripts/venv.sh
 
 [ -x .venv/bin/python ] || "$(find_python)" -m venv .venv
 install '.[test]' test
