@@ -1,0 +1,59 @@
+"""Baseline-adjusted comparison of arms: ANCOVA by ordinary least squares (statsmodels OLS)."""
+import numpy as np
+import statsmodels.api as sm
+from scipy import stats
+
+from .errors import NotTestable
+from .jsonsafe import clean
+
+
+def ancova(last, baseline, arm, arms: list, conf_level: float = 0.95) -> dict:
+    """R's `summary(lm(last ~ arm + baseline))` and `confint`: each arm's coefficient against the control
+    (arms[0], treatment contrasts); the top-level fields are those of arms[1], the primary contrast."""
+    last, baseline = np.asarray(last, dtype=float), np.asarray(baseline, dtype=float)
+    arm = np.asarray(arm, dtype=object)
+    if not last.shape == baseline.shape == arm.shape:
+        raise ValueError("outcome, baseline and arm must have the same length")
+    if len(arms) < 2:
+        raise ValueError("ANCOVA compares at least two arms")
+    keep = np.isfinite(last) & np.isfinite(baseline) & np.isin(arm, arms)  # R drops incomplete rows
+    last, baseline, arm = last[keep], baseline[keep], arm[keep]
+    sizes = {str(a): int(np.sum(arm == a)) for a in arms}
+    if sizes[str(arms[0])] == 0 or sizes[str(arms[1])] == 0:
+        raise NotTestable(f"an arm has no participant measured at baseline and at the end ({sizes})",
+                          code="too_few")
+    present = [a for a in arms[1:] if sizes[str(a)] > 0]
+    design = np.column_stack([np.ones(len(last))] + [(arm == a).astype(float) for a in present] + [baseline])
+    n, p = design.shape
+    if n - p < 1:
+        raise NotTestable(f"too few participants for the model ({n} for {p} coefficients)", code="too_few")
+    if np.ptp(baseline) == 0:
+        raise NotTestable("all baseline values are equal: nothing to adjust for", code="not_estimable")
+    if np.linalg.matrix_rank(design) < p:
+        raise NotTestable("the arms cannot be separated from the baseline", code="not_estimable")
+    fit = sm.OLS(last, design).fit()
+    df = int(fit.df_resid)
+    # R's summary.lm: "essentially perfect fit" when resvar < (mean(f)^2 + var(f)) * 1e-30
+    fitted = fit.fittedvalues
+    if fit.scale <= (fitted.mean() ** 2 + fitted.var(ddof=1)) * 1e-30:
+        raise NotTestable("the model fits every value exactly: no residual variance", code="no_variance")
+    quantile = float(stats.t.ppf(0.5 + conf_level / 2, df))
+    contrasts = []
+    for i, a in enumerate(present, start=1):
+        estimate, se = float(fit.params[i]), float(fit.bse[i])
+        t = estimate / se
+        contrasts.append({"arm": a, "control": arms[0], "estimate": estimate, "se": se,
+                          "ci95": [estimate - quantile * se, estimate + quantile * se],
+                          "statistic": t, "df": df, "p_value": float(2 * stats.t.sf(abs(t), df)),
+                          "n": sizes[str(a)] + sizes[str(arms[0])]})
+    slope, slope_se = float(fit.params[-1]), float(fit.bse[-1])
+    primary = contrasts[0]
+    return clean({
+        "test": "ancova", "method": "ANCOVA: lm(outcome_last ~ arm + outcome_baseline)",
+        "n": n, "n_by_arm": sizes, "residual_sd": float(np.sqrt(fit.scale)),
+        "estimate": primary["estimate"], "se": primary["se"], "ci95": primary["ci95"],
+        "statistic": primary["statistic"], "df": df, "p_value": primary["p_value"],
+        "baseline_coefficient": {"estimate": slope, "se": slope_se,
+                                 "ci95": [slope - quantile * slope_se, slope + quantile * slope_se]},
+        "contrasts": contrasts,
+    })
