@@ -33,9 +33,10 @@ def ancova(last, baseline, arm, arms: list, conf_level: float = 0.95) -> dict:
         raise NotTestable("the arms cannot be separated from the baseline", code="not_estimable")
     fit = sm.OLS(last, design).fit()
     df = int(fit.df_resid)
-    # R's summary.lm: "essentially perfect fit" when resvar < (mean(f)^2 + var(f)) * 1e-30
+    # R's summary.lm warns of an "essentially perfect fit" below (mean(f)^2 + var(f)) * 1e-30; the
+    # pseudo-inverse leaves rounding noise near 1e-29 there, so the line is drawn at 1e-20
     fitted = fit.fittedvalues
-    if fit.scale <= (fitted.mean() ** 2 + fitted.var(ddof=1)) * 1e-30:
+    if fit.scale <= (fitted.mean() ** 2 + fitted.var(ddof=1)) * 1e-20:
         raise NotTestable("the model fits every value exactly: no residual variance", code="no_variance")
     quantile = float(stats.t.ppf(0.5 + conf_level / 2, df))
     contrasts = []

@@ -1,0 +1,153 @@
+"""Three or more timepoints: a linear mixed model with a random intercept per participant (statsmodels
+MixedLM, REML), and Friedman's test on complete cases."""
+import warnings
+
+import numpy as np
+from scipy import stats
+from statsmodels.regression.mixed_linear_model import MixedLM
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from .errors import NotTestable
+from .jsonsafe import clean
+from .ranks import tie_sizes
+
+METHODS = ("bfgs", "lbfgs", "powell")  # bfgs with a tight gradient tolerance reaches nlme's digits
+P_VALUE_METHOD = ("t on nlme's within-participant df (N − participants − within columns), as nlme::lme; "
+                  "p_value_z is statsmodels' Wald z")
+
+
+def _long(values, participant, timepoint, arm=None):
+    values = np.asarray(values, dtype=float)
+    participant, timepoint = np.asarray(participant, dtype=object), np.asarray(timepoint, dtype=object)
+    arm = None if arm is None else np.asarray(arm, dtype=object)
+    if not values.shape == participant.shape == timepoint.shape or (arm is not None and arm.shape != values.shape):
+        raise ValueError("values, participant, timepoint (and arm) must have the same length")
+    keep = np.isfinite(values)
+    return values[keep], participant[keep], timepoint[keep], None if arm is None else arm[keep]
+
+
+def _fit(y, design, groups):
+    """REML fit; returns the result and the warnings raised on the way, as codes."""
+    notes, result = [], None
+    for method in METHODS:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = MixedLM(y, design, groups=groups).fit(reml=True, method=method, gtol=1e-10)
+            except (np.linalg.LinAlgError, ValueError) as error:
+                raise NotTestable(f"the mixed model cannot be estimated ({error})", code="not_estimable")
+        if result.converged:
+            break
+    messages = [str(w.message) for w in caught]
+    if not result.converged or any(issubclass(w.category, ConvergenceWarning) and "boundary" not in str(w.message)
+                                   for w in caught):
+        notes.append({"code": "not_converged", "message": "the mixed model's optimiser did not converge"})
+    if any("boundary" in m for m in messages):
+        notes.append({"code": "boundary_fit", "message": "the between-participant variance is estimated at 0"})
+    return result, notes
+
+
+def _terms(result, names, columns, df, conf_level):
+    quantile = float(stats.t.ppf(0.5 + conf_level / 2, df))
+    out = []
+    for name, column in zip(names, columns):
+        estimate, se = float(result.fe_params[column]), float(result.bse_fe[column])
+        t = estimate / se
+        out.append(name | {"estimate": estimate, "se": se,
+                           "ci95": [estimate - quantile * se, estimate + quantile * se],
+                           "statistic": t, "df": df, "p_value": float(2 * stats.t.sf(abs(t), df)),
+                           "p_value_z": float(2 * stats.norm.sf(abs(t)))})
+    return out
+
+
+def _checked(y, participant, timepoints, timepoint, n_within, n_between=1):
+    present = [tp for tp in timepoints if np.any(timepoint == tp)]
+    if timepoints[0] not in present or len(present) < 2:
+        raise NotTestable("the baseline and at least one later timepoint need values", code="too_few")
+    n, m = len(y), len(np.unique(participant))
+    within_df, between_df = n - m - n_within, m - n_between
+    if m < 2 or within_df < 1 or between_df < 1:
+        raise NotTestable(f"too few participants or repeated values for the model ({m} participants, "
+                          f"{n} values)", code="too_few")
+    if np.ptp(y) == 0:
+        raise NotTestable("all values are equal", code="no_variance")
+    return present, n, m, within_df, between_df
+
+
+def mixed_model_time(values, participant, timepoint, timepoints: list, conf_level: float = 0.95) -> dict:
+    """nlme's `lme(y ~ factor(time), random = ~ 1 | participant)` (REML): each timepoint against the first."""
+    y, participant, timepoint, _ = _long(values, participant, timepoint)
+    keep = np.isin(timepoint, timepoints)
+    y, participant, timepoint = y[keep], participant[keep], timepoint[keep]
+    present = [tp for tp in timepoints if np.any(timepoint == tp)]
+    later = present[1:]
+    present, n, m, within_df, _ = _checked(y, participant, timepoints, timepoint, len(later))
+    design = np.column_stack([np.ones(n)] + [(timepoint == tp).astype(float) for tp in later])
+    result, notes = _fit(y, design, participant)
+    contrasts = _terms(result, [{"timepoint": tp, "reference": timepoints[0]} for tp in later],
+                       range(1, 1 + len(later)), within_df, conf_level)
+    return clean({"test": "mixed_model", "method": "Linear mixed model, random intercept per participant (REML)",
+                  "n_participants": m, "n_observations": n,
+                  "random_intercept_sd": float(np.sqrt(np.asarray(result.cov_re)[0, 0])),
+                  "residual_sd": float(np.sqrt(result.scale)), "contrasts": contrasts,
+                  "p_value_method": P_VALUE_METHOD, "warnings": notes})
+
+
+def mixed_model_arm_time(values, participant, timepoint, arm, timepoints: list, arms: list,
+                         conf_level: float = 0.95) -> dict:
+    """nlme's `lme(y ~ arm * factor(time), random = ~ 1 | participant)` (REML), control = arms[0]: the
+    interaction of each arm with each later timepoint is its difference in change from the baseline."""
+    y, participant, timepoint, arm = _long(values, participant, timepoint, arm)
+    keep = np.isin(timepoint, timepoints) & np.isin(arm, arms)
+    y, participant, timepoint, arm = y[keep], participant[keep], timepoint[keep], arm[keep]
+    present_arms = [a for a in arms[1:] if np.any(arm == a)]
+    if not np.any(arm == arms[0]) or not present_arms:
+        raise NotTestable("the control and at least one other arm need values", code="too_few")
+    later = [tp for tp in timepoints[1:] if np.any(timepoint == tp)]
+    pairs = [(a, tp) for a in present_arms for tp in later if np.any((arm == a) & (timepoint == tp))]
+    _, n, m, within_df, between_df = _checked(y, participant, timepoints, timepoint,
+                                              len(later) + len(pairs), 1 + len(present_arms))
+    columns = ([np.ones(n)] + [(arm == a).astype(float) for a in present_arms]
+               + [(timepoint == tp).astype(float) for tp in later]
+               + [((arm == a) & (timepoint == tp)).astype(float) for a, tp in pairs])
+    design = np.column_stack(columns)
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        raise NotTestable("arms and timepoints cannot be separated with these data", code="not_estimable")
+    result, notes = _fit(y, design, participant)
+    first_time = 1 + len(present_arms)
+    first_pair = first_time + len(later)
+    return clean({
+        "test": "mixed_model", "method": "Linear mixed model, arm × time, random intercept per participant (REML)",
+        "n_participants": m, "n_observations": n,
+        "random_intercept_sd": float(np.sqrt(np.asarray(result.cov_re)[0, 0])),
+        "residual_sd": float(np.sqrt(result.scale)),
+        "arm_at_baseline": _terms(result, [{"arm": a, "control": arms[0]} for a in present_arms],
+                                  range(1, first_time), between_df, conf_level),
+        "time_in_control": _terms(result, [{"timepoint": tp, "reference": timepoints[0]} for tp in later],
+                                  range(first_time, first_pair), within_df, conf_level),
+        "interactions": _terms(result, [{"arm": a, "control": arms[0], "timepoint": tp, "reference": timepoints[0]}
+                                        for a, tp in pairs], range(first_pair, first_pair + len(pairs)),
+                               within_df, conf_level),
+        "p_value_method": P_VALUE_METHOD, "warnings": notes})
+
+
+def friedman(matrix) -> dict:
+    """R's `friedman.test(y)`: rows are participants (complete cases only), columns are timepoints."""
+    y = np.asarray(matrix, dtype=float)
+    if y.ndim != 2:
+        raise ValueError("a participants × timepoints matrix")
+    y = y[np.all(np.isfinite(y), axis=1)]
+    n, k = y.shape
+    if k < 2:
+        raise NotTestable("needs at least two timepoints", code="too_few")
+    if n < 1:
+        raise NotTestable("no participant answered at every timepoint", code="too_few")
+    ranks = np.apply_along_axis(stats.rankdata, 1, y)
+    ties = sum(float(np.sum(t ** 3 - t)) for t in (tie_sizes(row).astype(float) for row in ranks))
+    denominator = n * k * (k + 1) - ties / (k - 1)
+    if denominator == 0:
+        raise NotTestable("every participant gave the same value at every timepoint", code="no_variance")
+    statistic = 12 * float(np.sum((ranks.sum(axis=0) - n * (k + 1) / 2) ** 2)) / denominator
+    return clean({"test": "friedman", "method": "Friedman rank sum test", "n": n,
+                  "statistic_name": "Friedman chi-squared", "statistic": statistic, "df": k - 1,
+                  "p_value": float(stats.chi2.sf(statistic, k - 1))})
