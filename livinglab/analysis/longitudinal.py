@@ -28,16 +28,19 @@ def _long(values, participant, timepoint, arm=None):
 
 def _fit(y, design, groups):
     """REML fit; returns the result and the warnings raised on the way, as codes."""
-    notes, result = [], None
+    notes, result, failure = [], None, None
     for method in METHODS:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
                 result = MixedLM(y, design, groups=groups).fit(reml=True, method=method, gtol=1e-10)
-            except (np.linalg.LinAlgError, ValueError) as error:
-                raise NotTestable(f"the mixed model cannot be estimated ({error})", code="not_estimable")
+            except (np.linalg.LinAlgError, ValueError) as error:  # another optimiser may get through
+                failure, result = error, None
+                continue
         if result.converged:
             break
+    if result is None:
+        raise NotTestable(f"the mixed model cannot be estimated ({failure})", code="not_estimable")
     messages = [str(w.message) for w in caught]
     if not result.converged or any(issubclass(w.category, ConvergenceWarning) and "boundary" not in str(w.message)
                                    for w in caught):

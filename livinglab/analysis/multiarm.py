@@ -66,6 +66,19 @@ def _tested(test, *args) -> dict:
         return {"p_value": None, "reason": {"code": refusal.code, "message": refusal.reason}}
 
 
+def _coded(test, smallest: int):
+    """two_groups' tests decline without a code: too few values, or else no variance (their only reasons)."""
+    def run(x, y):
+        sizes = [len(_groups([s])[0]) for s in (x, y)]
+        try:
+            return test(x, y)
+        except NotTestable as refusal:
+            if refusal.code != "not_testable":
+                raise
+            raise NotTestable(refusal.reason, code="too_few" if min(sizes) < smallest else "no_variance")
+    return run
+
+
 def against_control(samples: dict) -> dict:
     """Each arm against the first (the control): Welch's t and Mann–Whitney, Holm-adjusted across arms
     (R: `p.adjust(p, "holm")`); plus the overall Welch ANOVA and Kruskal–Wallis when they can run."""
@@ -75,8 +88,8 @@ def against_control(samples: dict) -> dict:
     control = samples[names[0]]
     contrasts = []
     for name in names[1:]:
-        welch = _tested(welch_t, samples[name], control)
-        rank = _tested(mann_whitney, samples[name], control)
+        welch = _tested(_coded(welch_t, 2), samples[name], control)
+        rank = _tested(_coded(mann_whitney, 1), samples[name], control)
         contrasts.append({"arm": name, "control": names[0], **welch, "robustness": rank})
     for key, family in (("p_adjusted", [c["p_value"] for c in contrasts]),
                         ("robustness_p_adjusted", [c["robustness"]["p_value"] for c in contrasts])):
