@@ -25,7 +25,9 @@ def fisher_z_interval(r: float, n: int, conf_level: float = 0.95) -> list[float]
     """R's cor.test CI for Pearson's r: tanh(atanh(r) ± z / √(n − 3)) (needs n ≥ 4)."""
     if n < 4:
         raise NotTestable(f"an interval needs 4 pairs ({n})", code="too_few")
-    z, sigma = math.atanh(max(-1.0, min(1.0, r))), 1 / math.sqrt(n - 3)
+    if abs(r) >= 1:
+        return [float(r), float(r)]  # R: tanh(atanh(±1) ± …) = ±1
+    z, sigma = math.atanh(r), 1 / math.sqrt(n - 3)
     q = float(stats.norm.ppf((1 + conf_level) / 2))
     return [math.tanh(z - q * sigma), math.tanh(z + q * sigma)]
 
