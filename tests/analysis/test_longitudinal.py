@@ -159,3 +159,39 @@ def test_mixed_model_ignores_each_participants_level(matrix, shifts):
     json.dumps(plain, allow_nan=False)
     f = friedman(y)
     assert 0 <= f["p_value"] <= 1
+
+
+def test_statsmodels_engine_matches_nlme_on_ergo_stool():
+    # the same nlme fm2Stool output, fitted by statsmodels' MixedLM (REML, BFGS with a tight gradient tolerance)
+    result = mixed_model_time(*_long(ERGO_STOOL, TYPES), timepoints=TYPES, engine="statsmodels")
+    assert result["engine"] == "statsmodels"
+    assert result["random_intercept_sd"] == printed("1.332465")
+    assert result["residual_sd"] == printed("1.100295")
+    assert [c["se"] for c in result["contrasts"]] == [printed("0.5186838")] * 3
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_profile_engine_agrees_with_statsmodels_mixedlm_on_unbalanced_data(seed):
+    # unbalanced: participants miss visits at random and arms differ in size; both engines maximise the
+    # same REML likelihood, so they agree to MixedLM's optimiser tolerance
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(40):
+        arm = "control" if i % 3 else "app"
+        level = rng.normal(0, 2)
+        for j, tp in enumerate(["t0", "t1", "t2"]):
+            if j and rng.random() < 0.25:
+                continue
+            rows.append((level + j * (0.4 if arm == "app" else 0.1) + rng.normal(), i, tp, arm))
+    values, participant, timepoint, arm = (list(c) for c in zip(*rows))
+    for fit in (mixed_model_time, mixed_model_arm_time):
+        args = (values, participant, timepoint) + ((arm, ["t0", "t1", "t2"], ["control", "app"])
+                                                   if fit is mixed_model_arm_time else (["t0", "t1", "t2"],))
+        fast, slow = fit(*args), fit(*args, engine="statsmodels")
+        assert fast["random_intercept_sd"] == pytest.approx(slow["random_intercept_sd"], rel=1e-4)
+        assert fast["residual_sd"] == pytest.approx(slow["residual_sd"], rel=1e-4)
+        key = "contrasts" if fit is mixed_model_time else "interactions"
+        for a, b in zip(fast[key], slow[key]):
+            assert a["estimate"] == pytest.approx(b["estimate"], abs=1e-5)
+            assert a["se"] == pytest.approx(b["se"], rel=1e-4)
+            assert a["df"] == b["df"]

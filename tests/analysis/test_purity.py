@@ -10,7 +10,7 @@ PURE = ["categorical", "comparisons", "descriptives", "errors", "fisher", "flow"
         "normality", "paired", "ranks", "results", "two_groups", "variables",
         # issue 13's statistics
         "ancova", "binary", "correlation", "effect_sizes", "false_discovery", "intervals", "longitudinal",
-        "missing", "multiarm", "odds_ratio", "power", "proportions", "quality", "rootfinding"]
+        "missing", "multiarm", "odds_ratio", "power", "proportions", "quality", "random_intercept", "rootfinding"]
 FORBIDDEN = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "extensions", "models"}
 
 

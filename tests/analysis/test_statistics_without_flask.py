@@ -7,7 +7,7 @@ from pathlib import Path
 import livinglab.analysis
 
 MODULES = ["ancova", "binary", "correlation", "effect_sizes", "false_discovery", "intervals", "longitudinal",
-           "missing", "multiarm", "odds_ratio", "power", "proportions", "quality", "rootfinding"]
+           "missing", "multiarm", "odds_ratio", "power", "proportions", "quality", "random_intercept", "rootfinding"]
 
 
 def test_statistics_import_and_run_with_flask_absent():
