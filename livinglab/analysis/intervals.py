@@ -4,6 +4,7 @@ import math
 import numpy as np
 from scipy import stats
 
+from .descriptives import cronbach_alpha
 from .errors import NotTestable
 from .jsonsafe import clean
 
@@ -37,6 +38,18 @@ def cronbach_alpha_interval(alpha: float, n: int, k: int, conf_level: float = 0.
     tail = (1 - conf_level) / 2
     return [1 - (1 - alpha) * float(stats.f.ppf(1 - tail, df1, df2)),
             1 - (1 - alpha) * float(stats.f.ppf(tail, df1, df2))]
+
+
+def cronbach_alpha_with_interval(items, conf_level: float = 0.95) -> dict:
+    """descriptives.cronbach_alpha (complete rows) with Feldt's interval; a reason {code, message} when
+    alpha cannot be computed."""
+    out = cronbach_alpha(items)
+    reason = out.pop("reason", None)
+    if reason is not None:
+        code = "no_variance" if "variance" in reason else "too_few"
+        return clean(out | {"ci95": None, "reason": {"code": code, "message": reason}})
+    return clean(out | {"ci95": cronbach_alpha_interval(out["value"], out["n"], out["k"], conf_level),
+                        "ci_method": "feldt"})
 
 
 def median_interval(values, conf_level: float = 0.95) -> dict:

@@ -63,8 +63,8 @@ def uniroot(f, lower: float, upper: float, tol: float = R_TOL, extend: str = "no
     """R's `uniroot(f, c(lower, upper), tol, extendInt)`: `extend` is "no", "yes", "upX" or "downX"."""
     f_lower, f_upper = _finite(f(lower)), _finite(f(upper))
     sign = {"no": 0, "upX": 1, "downX": -1, "yes": None}[extend]
+    # R extends the interval by doubling steps of 1 % of |bound| until the signs differ
     if sign is None and f_lower * f_upper > 0:
-        delta_l = delta_u = None
         delta_l = 0.01 * max(1e-4, abs(lower))
         delta_u = 0.01 * max(1e-4, abs(upper))
         for _ in range(maxiter):

@@ -35,7 +35,8 @@ def test_welch_anova_with_two_arms_is_welch_t_squared():
 
 
 def test_welch_anova_three_arms_by_hand():
-    # Welch (1951) by hand for the anorexia weight gains: w = n / s², F = Σw(m − M)² / ((k − 1)(1 + 2(k − 2)·A)),
+    # Welch (1951) by hand for the anorexia weight gains: w = n / s²,
+    # F = Σw(m − M)² / ((k − 1)(1 + 2(k − 2)·A)),
     # A = Σ(1 − w/Σw)² / (n − 1) / (k² − 1), df2 = 1 / (3A); checked against these formulas with numpy
     gains = [np.subtract(ANOREXIA[a][1], ANOREXIA[a][0]) for a in ("Cont", "CBT", "FT")]
     n = np.array([len(g) for g in gains], float)
