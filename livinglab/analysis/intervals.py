@@ -4,7 +4,6 @@ import math
 import numpy as np
 from scipy import stats
 
-from .descriptives import cronbach_alpha
 from .errors import NotTestable
 from .jsonsafe import clean
 
@@ -30,7 +29,8 @@ def nps_interval(values, conf_level: float = 0.95) -> dict:
 
 
 def cronbach_alpha_interval(alpha: float, n: int, k: int, conf_level: float = 0.95) -> list[float]:
-    """Feldt's interval for Cronbach's alpha (Feldt, Woodruff & Salih 1987; R's cocron::cronbach.alpha.CI,
+    """Feldt's interval (for descriptives.cronbach_alpha's value, n and k; not imported here: descriptives
+    pulls in modules that import Flask-Babel) for Cronbach's alpha (Feldt, Woodruff & Salih 1987; R's cocron::cronbach.alpha.CI,
     psych::alpha.ci): 1 − (1 − α)·F, F quantiles on n − 1 and (n − 1)(k − 1) degrees of freedom."""
     if n < 2 or k < 2:
         raise NotTestable(f"needs 2 items and 2 complete answers ({k} and {n})", code="too_few")
@@ -38,18 +38,6 @@ def cronbach_alpha_interval(alpha: float, n: int, k: int, conf_level: float = 0.
     tail = (1 - conf_level) / 2
     return [1 - (1 - alpha) * float(stats.f.ppf(1 - tail, df1, df2)),
             1 - (1 - alpha) * float(stats.f.ppf(tail, df1, df2))]
-
-
-def cronbach_alpha_with_interval(items, conf_level: float = 0.95) -> dict:
-    """descriptives.cronbach_alpha (complete rows) with Feldt's interval; a reason {code, message} when
-    alpha cannot be computed."""
-    out = cronbach_alpha(items)
-    reason = out.pop("reason", None)
-    if reason is not None:
-        code = "no_variance" if "variance" in reason else "too_few"
-        return clean(out | {"ci95": None, "reason": {"code": code, "message": reason}})
-    return clean(out | {"ci95": cronbach_alpha_interval(out["value"], out["n"], out["k"], conf_level),
-                        "ci_method": "feldt"})
 
 
 def median_interval(values, conf_level: float = 0.95) -> dict:

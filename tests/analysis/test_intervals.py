@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from livinglab.analysis.effect_sizes import cohens_dz, hedges_correction, hedges_g_exact
 from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.false_discovery import benjamini_hochberg
-from livinglab.analysis.intervals import (cronbach_alpha_interval, cronbach_alpha_with_interval, median_interval,
-                                         nps_interval)
+from livinglab.analysis.intervals import cronbach_alpha_interval, median_interval, nps_interval
 from livinglab.analysis.multiplicity import holm
 
 from .reference_data import MPG_AUTOMATIC, MPG_MANUAL, SLEEP_1, SLEEP_2, printed
@@ -56,18 +55,6 @@ def test_feldt_interval_matches_published_r_code():
     # MRC CBU statswiki FAQ "cafun" (Chris Evans' R code for Feldt's interval):
     # feldt1.return(0.913, 873, 20, 0.95) gives 0.9044024 and 0.9211588
     assert cronbach_alpha_interval(0.913, 873, 20) == [printed("0.9044024"), printed("0.9211588")]
-
-
-def test_alpha_from_items_carries_feldts_interval():
-    # 4 respondents × 3 items, by hand: item variances 5/3, 4/3, 19/12 (sum 4.583333), totals 5, 7, 10, 13 with
-    # variance 12.25: alpha = 3/2 × (1 − 4.583333/12.25) = 0.9387755
-    items = [[1, 2, 2], [2, 2, 3], [3, 4, 3], [4, 4, 5]]
-    result = cronbach_alpha_with_interval(items)
-    assert result["value"] == pytest.approx(0.9387755, abs=1e-7)
-    assert result["ci95"] == pytest.approx(cronbach_alpha_interval(result["value"], 4, 3))
-    assert result["ci_method"] == "feldt"
-    refused = cronbach_alpha_with_interval([[1, 2], [1, 2]])
-    assert refused["ci95"] is None and refused["reason"]["code"] == "no_variance"
 
 
 def test_median_interval_by_hand():
