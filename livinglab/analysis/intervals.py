@@ -29,9 +29,11 @@ def nps_interval(values, conf_level: float = 0.95) -> dict:
 
 
 def cronbach_alpha_interval(alpha: float, n: int, k: int, conf_level: float = 0.95) -> list[float]:
-    """Feldt's interval (for descriptives.cronbach_alpha's value, n and k; not imported here: descriptives
-    pulls in modules that import Flask-Babel) for Cronbach's alpha (Feldt, Woodruff & Salih 1987; R's cocron::cronbach.alpha.CI,
-    psych::alpha.ci): 1 − (1 − α)·F, F quantiles on n − 1 and (n − 1)(k − 1) degrees of freedom."""
+    """Feldt's interval for Cronbach's alpha (Feldt, Woodruff & Salih 1987; R's cocron::cronbach.alpha.CI,
+    psych::alpha.ci): 1 − (1 − α)·F, F quantiles on n − 1 and (n − 1)(k − 1) degrees of freedom.
+
+    Takes descriptives.cronbach_alpha's value, n and k (descriptives is not imported here: it pulls in
+    modules that import Flask-Babel)."""
     if n < 2 or k < 2:
         raise NotTestable(f"needs 2 items and 2 complete answers ({k} and {n})", code="too_few")
     df1, df2 = n - 1, (n - 1) * (k - 1)
