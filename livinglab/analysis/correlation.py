@@ -9,7 +9,7 @@ from scipy import stats
 from .errors import NotTestable
 from .jsonsafe import clean
 
-EXACT_BELOW = 1290  # R: exact <- n < 1290 (n·(n² − 1) must not overflow)
+EXACT_UP_TO = 1290  # R: pspearman is exact when n <= 1290 (n·(n² − 1) must not overflow)
 ENUMERATE_UP_TO = 9  # prho.c: n_small, exact enumeration; Edgeworth series beyond
 
 
@@ -85,7 +85,7 @@ def _prho(n: int, is_: float, lower_tail: bool) -> float:
 
 def spearman(x, y) -> dict:
     """R's `cor.test(x, y, method = "spearman")`: S = (n³ − n)(1 − ρ)/6; exact (AS 89: enumeration up to
-    n = 9, Edgeworth series beyond) for n < 1290 without ties, otherwise the t approximation."""
+    n = 9, Edgeworth series beyond) for n ≤ 1290 without ties, otherwise the t approximation."""
     x, y = _pairs(x, y)
     n = len(x)
     if n < 2:
@@ -96,7 +96,7 @@ def spearman(x, y) -> dict:
     rho = float(np.clip(np.corrcoef(rx, ry)[0, 1], -1.0, 1.0))
     q = (n ** 3 - n) * (1 - rho) / 6
     ties = min(len(np.unique(x)), len(np.unique(y))) < n
-    exact = n < EXACT_BELOW and not ties
+    exact = n <= EXACT_UP_TO and not ties
 
     def tail(lower: bool) -> float:
         if exact:

@@ -92,3 +92,10 @@ def test_correlation_properties(rows):
     assert spearman(x, [-v for v in y])["estimate"] == pytest.approx(-rank["estimate"], abs=1e-12)
     assert 0 <= rank["p_value"] <= 1
     json.dumps([forward, rank], allow_nan=False)
+
+
+def test_spearman_is_exact_up_to_1290_pairs_as_r():
+    # R's cor.test: pspearman uses prho when n <= 1290 (and no ties), the t approximation beyond
+    rng = np.random.default_rng(0)
+    assert spearman(rng.permutation(1290), np.arange(1290))["exact"]
+    assert not spearman(rng.permutation(1291), np.arange(1291))["exact"]
