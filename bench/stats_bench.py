@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/stats_bench.py                      # 5,000 participants × 3 arms × 3 timepoints
     .venv/bin/python bench/stats_bench.py --participants 2000 --runs 5 --imputations 20
+    .venv/bin/python bench/stats_bench.py --statsmodels              # also the MixedLM engine (a minute or more)
 
 It builds a synthetic parallel-group pilot (arms control, app, coach; timepoints baseline, month_3, month_6;
 a numeric outcome with a participant effect, about 10 % missing at the last timepoints, a yes/no outcome,
@@ -53,7 +54,7 @@ def long_form(data: dict, with_arm: bool):
     return (values, participant, timepoint, arm) if with_arm else (values, participant, timepoint)
 
 
-def methods(data: dict, imputations: int) -> list:
+def methods(data: dict, imputations: int, statsmodels_engine: bool) -> list:
     wide, arm = data["wide"], data["arm"]
     last, baseline = wide[:, 2], wide[:, 0]
     by_arm = {a: last[arm == a] for a in ARMS}
@@ -73,6 +74,10 @@ def methods(data: dict, imputations: int) -> list:
             *long_form(data, False), TIMEPOINTS)),
         ("mixed_model_arm_time (15,000 rows)", True, lambda: longitudinal.mixed_model_arm_time(
             *long_form(data, True), TIMEPOINTS, ARMS)),
+        *([("mixed_model_time, statsmodels MixedLM engine", True, lambda: longitudinal.mixed_model_time(
+            *long_form(data, False), TIMEPOINTS, engine="statsmodels")),
+           ("mixed_model_arm_time, statsmodels MixedLM engine", True, lambda: longitudinal.mixed_model_arm_time(
+               *long_form(data, True), TIMEPOINTS, ARMS, engine="statsmodels"))] if statsmodels_engine else []),
         ("friedman (complete cases)", False, lambda: longitudinal.friedman(wide)),
         ("mcnemar", False, lambda: binary.mcnemar(data["yes_first"], data["yes_last"])),
         ("compare_binary (risk difference, OR, test)", False, lambda: binary.compare_binary(
@@ -109,12 +114,13 @@ def main() -> None:
     parser.add_argument("--slow-runs", type=int, default=1)
     parser.add_argument("--imputations", type=int, default=20)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--statsmodels", action="store_true", help="also time the MixedLM engine (slow)")
     args = parser.parse_args()
     data = pilot(args.participants, args.seed)
     print(f"{args.participants} participants × {len(ARMS)} arms × {len(TIMEPOINTS)} timepoints; median of "
           f"{args.runs} runs ({args.slow_runs} for the slow ones)")
     total = 0.0
-    for name, slow, run in methods(data, args.imputations):
+    for name, slow, run in methods(data, args.imputations, args.statsmodels):
         times = []
         for _ in range(args.slow_runs if slow else args.runs):
             start = time.perf_counter()

@@ -14,7 +14,6 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from .errors import NotTestable
 from .jsonsafe import clean
 from .random_intercept import SingularDesign, fixed_effects_covariance, reml_random_intercept
-from .ranks import tie_sizes
 
 METHODS = ("bfgs", "lbfgs", "powell")  # bfgs with a tight gradient tolerance reaches nlme's digits
 P_VALUE_METHOD = ("t on nlme's within-participant df (N − participants − within columns), as nlme::lme; "
@@ -181,8 +180,14 @@ def friedman(matrix) -> dict:
         raise NotTestable("needs at least two timepoints", code="too_few")
     if n < 1:
         raise NotTestable("no participant answered at every timepoint", code="too_few")
-    ranks = np.apply_along_axis(stats.rankdata, 1, y)
-    ties = sum(float(np.sum(t ** 3 - t)) for t in (tie_sizes(row).astype(float) for row in ranks))
+    ranks = stats.rankdata(y, axis=1)
+    # tie groups within each row: runs of equal values once the row is sorted
+    ordered = np.sort(y, axis=1)
+    starts = np.ones_like(ordered, dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    run_ids = np.cumsum(starts.ravel())
+    sizes = np.bincount(run_ids)[1:].astype(float)
+    ties = float(np.sum(sizes ** 3 - sizes))
     denominator = n * k * (k + 1) - ties / (k - 1)
     if denominator == 0:
         raise NotTestable("every participant gave the same value at every timepoint", code="no_variance")

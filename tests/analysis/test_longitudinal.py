@@ -195,3 +195,11 @@ def test_profile_engine_agrees_with_statsmodels_mixedlm_on_unbalanced_data(seed)
             assert a["estimate"] == pytest.approx(b["estimate"], abs=1e-5)
             assert a["se"] == pytest.approx(b["se"], rel=1e-4)
             assert a["df"] == b["df"]
+
+
+def test_friedman_tie_correction_by_hand():
+    # rows (1, 1, 2), (2, 2, 2), (3, 1, 1): ranks (1.5, 1.5, 3), (2, 2, 2), (3, 1.5, 1.5); column sums 6.5, 5, 6.5
+    # against n(k + 1)/2 = 6: 12 × 1.5 = 18; ties Σ(t³ − t) = 6 + 24 + 6 = 36, denominator 3·3·4 − 36/2 = 18
+    result = friedman([[1, 1, 2], [2, 2, 2], [3, 1, 1]])
+    assert result["statistic"] == pytest.approx(1.0)
+    assert result["p_value"] == pytest.approx(stats.chi2.sf(1.0, 2))

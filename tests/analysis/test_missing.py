@@ -69,8 +69,8 @@ def test_mice_without_missing_values_is_the_ancova():
 def test_mice_is_deterministic_with_a_seed_and_uses_everyone():
     last, baseline, arm = _two_arms()
     last[::4] = np.nan
-    first = mice_ancova(last, baseline, arm, ["Cont", "FT"], imputations=5, seed=7)
-    again = mice_ancova(last, baseline, arm, ["Cont", "FT"], imputations=5, seed=7)
+    first = mice_ancova(last, baseline, arm, ["Cont", "FT"], imputations=3, burn_in=5, seed=7)
+    again = mice_ancova(last, baseline, arm, ["Cont", "FT"], imputations=3, burn_in=5, seed=7)
     assert first == again
     assert first["n"] == 43 and first["imputed_participants"] == 11
     assert first["ci95"][0] <= first["estimate"] <= first["ci95"][1]
