@@ -16,8 +16,9 @@ from .jsonsafe import clean
 from .random_intercept import SingularDesign, fixed_effects_covariance, reml_random_intercept
 
 METHODS = ("bfgs", "lbfgs", "powell")  # bfgs with a tight gradient tolerance reaches nlme's digits
-P_VALUE_METHOD = ("t on nlme's within-participant df (N − participants − within columns), as nlme::lme; "
-                  "p_value_z is statsmodels' Wald z")
+P_VALUE_METHOD = ("t on nlme's df (within-participant terms: observations − participants − within columns; "
+                  "arm terms: participants − between columns), as nlme::lme; p_value_z is the Wald z that "
+                  "statsmodels' MixedLM reports")
 
 
 def _long(values, participant, timepoint, arm=None):
@@ -117,9 +118,8 @@ def mixed_model_time(values, participant, timepoint, timepoints: list, conf_leve
     y, participant, timepoint, _ = _long(values, participant, timepoint)
     keep = np.isin(timepoint, timepoints)
     y, participant, timepoint = y[keep], participant[keep], timepoint[keep]
-    present = [tp for tp in timepoints if np.any(timepoint == tp)]
-    later = present[1:]
-    present, n, m, within_df, _ = _checked(y, participant, timepoints, timepoint, len(later))
+    later = [tp for tp in timepoints[1:] if np.any(timepoint == tp)]
+    _, n, m, within_df, _ = _checked(y, participant, timepoints, timepoint, len(later))
     design = np.column_stack([np.ones(n)] + [(timepoint == tp).astype(float) for tp in later])
     result, notes = _fit(y, design, participant, engine)
     contrasts = _terms(result, [{"timepoint": tp, "reference": timepoints[0]} for tp in later],
