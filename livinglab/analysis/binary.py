@@ -68,6 +68,13 @@ def mcnemar(first, last, conf_level: float = 0.95) -> dict:
     return mcnemar_table(paired_table(first, last), conf_level)
 
 
+def coded_contingency_test(table) -> dict:
+    """categorical.contingency_test with its warnings as {code, message} (API.md v1.1); the only one it
+    raises is the chi-square fallback when Fisher's exact test would take too long."""
+    test = contingency_test(table)
+    return test | {"warnings": [{"code": "approximate_p_value", "message": w} for w in test.get("warnings", [])]}
+
+
 def compare_proportions(arm_yes: int, arm_n: int, control_yes: int, control_n: int,
                         conf_level: float = 0.95) -> dict:
     """Arm against control on a yes/no outcome: risk difference (Newcombe), odds ratio (R `fisher.test`),
@@ -77,7 +84,7 @@ def compare_proportions(arm_yes: int, arm_n: int, control_yes: int, control_n: i
     table = [[arm_yes, arm_n - arm_yes], [control_yes, control_n - control_yes]]
     if arm_yes + control_yes in (0, arm_n + control_n):
         raise NotTestable("everyone gave the same answer", code="no_variance")
-    test = contingency_test(table)
+    test = coded_contingency_test(table)
     difference = newcombe_difference(arm_yes, arm_n, control_yes, control_n, conf_level)
     return clean(test | {
         "n": arm_n + control_n, "estimate": difference["estimate"], "ci95": difference["ci95"],

@@ -9,7 +9,7 @@ from scipy import stats
 from statsmodels.imputation.mice import MICEData
 
 from .ancova import ancova
-from .categorical import contingency_test
+from .binary import coded_contingency_test
 from .errors import NotTestable
 from .jsonsafe import clean
 from .proportions import wilson
@@ -29,7 +29,7 @@ def attrition(randomised: dict, completed: dict) -> dict:
                       "ci95": wilson(n - done, n) if n else None}
     out = {"by_arm": per_arm}
     try:
-        out["test"] = contingency_test([[per_arm[a]["lost"], per_arm[a]["completed"]] for a in arms])
+        out["test"] = coded_contingency_test([[per_arm[a]["lost"], per_arm[a]["completed"]] for a in arms])
     except NotTestable as refusal:
         code = "no_variance" if "same answer" in refusal.reason else "too_few"
         out["test"] = {"p_value": None, "reason": {"code": code, "message": refusal.reason}}

@@ -182,3 +182,13 @@ def test_mcnemar_is_json_safe_bounded_and_mirrors_when_time_is_reversed(pairs):
 def test_compare_binary_counts_answers():
     result = compare_binary([True, False, None, True], [False, False, True, 0])
     assert result["proportions"]["arm"]["n"] == 3 and result["proportions"]["control"]["count"] == 1
+
+
+def test_warnings_carry_codes(monkeypatch):
+    # when Fisher's exact test would take too long, the chi-square fallback is flagged with a code
+    from livinglab.analysis import fisher
+
+    monkeypatch.setattr(fisher, "MAX_TABLES", 1)
+    result = compare_proportions(1, 8, 6, 7)
+    assert result["test"] == "chi_square"
+    assert result["warnings"][0]["code"] == "approximate_p_value"
