@@ -4,6 +4,7 @@ import math
 import numpy as np
 from scipy import stats
 
+from .jsonsafe import clean
 from .rootfinding import EPSILON, uniroot
 
 
@@ -48,7 +49,9 @@ class _NoncentralHypergeometric:
 
 
 def conditional_odds_ratio(table, conf_level: float = 0.95) -> dict:
-    """R's `fisher.test(table)$estimate` and `$conf.int` (two-sided): conditional MLE, exact interval."""
+    """R's `fisher.test(table)$estimate` and `$conf.int` (two-sided): conditional MLE, exact interval.
+
+    Where R answers Inf (an empty cell), the value or bound is None: unbounded, and JSON-safe."""
     h = _NoncentralHypergeometric(table)
     x, lo, hi = h.x, h.lo, h.hi
     alpha = (1 - conf_level) / 2
@@ -85,5 +88,5 @@ def conditional_odds_ratio(table, conf_level: float = 0.95) -> dict:
             return 1 / uniroot(lambda t: h.cdf(x, 1 / t, upper=True) - alpha, EPSILON, 1)
         return 1.0
 
-    return {"name": "odds_ratio", "method": "conditional maximum likelihood (R fisher.test)",
-            "value": mle(), "ci95": [lower(), upper()]}
+    return clean({"name": "odds_ratio", "method": "conditional maximum likelihood (R fisher.test)",
+                  "value": mle(), "ci95": [lower(), upper()]})

@@ -192,3 +192,13 @@ def test_warnings_carry_codes(monkeypatch):
     result = compare_proportions(1, 8, 6, 7)
     assert result["test"] == "chi_square"
     assert result["warnings"][0]["code"] == "approximate_p_value"
+
+
+def test_odds_ratio_with_an_empty_cell_is_unbounded():
+    # R: fisher.test(matrix(c(4, 0, 0, 4), 2)) gives odds ratio Inf and an upper bound Inf; here None (JSON-safe),
+    # the lower bound finite; with the empty cell the other way the estimate and lower bound are 0
+    result = conditional_odds_ratio([[4, 0], [0, 4]])
+    assert result["value"] is None and result["ci95"][1] is None and result["ci95"][0] > 0
+    other_way = conditional_odds_ratio([[0, 4], [4, 0]])
+    assert other_way["value"] == 0 and other_way["ci95"][0] == 0
+    json.dumps(result, allow_nan=False)
