@@ -107,7 +107,9 @@ class Study(db.Model):
     retention_months: Mapped[int | None] = mapped_column()
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # The last change of the protocol, consent, surveys or status; never participants' activity
+    # (set by studies.timestamps, not by an onupdate that any counter update would fire).
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     registration_hash: Mapped[str | None] = mapped_column(String(64))
