@@ -168,12 +168,19 @@ def study_dict(study: Study) -> dict:
 
 
 PUBLIC_FIELDS = ("id", "title", "domain", "summary", "design", "arms", "timepoints", "target_enrolment",
-                 "eligibility", "intervention", "duration", "location", "compensation", "status")
+                 "eligibility", "intervention", "duration", "location", "compensation", "status", "places_left")
 
 
 def public_study_dict(study: Study) -> dict:
     """What anyone may read about a recruiting study in the catalogue."""
-    full = study_dict(study)
+    full = study_dict(study) | {"places_left": places_left(study)}
     out = {name: full[name] for name in PUBLIC_FIELDS}
     out["organisation"] = {"name": study.organisation.name}
     return out
+
+
+def places_left(study: Study) -> int | None:
+    """How many more participants the pilot takes; None when it sets no target."""
+    if study.target_enrolment is None:
+        return None
+    return max(0, study.target_enrolment - (study.enrolled_count or 0))
