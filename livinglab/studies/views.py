@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..auth.models import Role, User
+from ..auth.models import Organisation, Role, User
 from ..auth.permissions import get_study_or_404, role_required
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..forms import EmptyForm, show_errors
+from ..listing import Listing, matches
 from ..surveys.definitions import study_variables
 from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
@@ -116,37 +117,67 @@ def back_unless_editable(study: Study):
     return None
 
 
+def study_sorts(*names: str) -> dict:
+    """The orders a list of studies offers, the first being its default; each ends on the id, so a
+    page never shows a study twice nor skips one."""
+    options = {
+        "updated": (_l("Last updated first"), [Study.updated_at.desc(), Study.id.desc()]),
+        "oldest_submission": (_l("Oldest submission first"), [Study.submitted_at, Study.id]),
+        "newest_submission": (_l("Newest submission first"), [Study.submitted_at.desc(), Study.id.desc()]),
+        "title": (_l("Title, A to Z"), [func.lower(Study.title), Study.id]),
+        "status": (_l("Status"), [Study.status, Study.updated_at.desc(), Study.id.desc()]),
+        "organisation": (_l("Organisation, A to Z"), [func.lower(Organisation.name), Study.id]),
+        "created": (_l("Newest first"), [Study.created_at.desc(), Study.id.desc()]),
+    }
+    return {name: options[name] for name in names}
+
+
+def searched(query, listing: Listing, *, organisations: bool = True):
+    """Studies whose title (or organisation's name) contains the search text."""
+    query = query.join(Organisation, Organisation.id == Study.organisation_id)
+    if listing.q:
+        columns = (Study.title, Organisation.name) if organisations else (Study.title,)
+        query = query.where(matches(listing.q, *columns))
+    return query
+
+
 @bp.get("/")
 @role_required(Role.STARTUP)
 def mine():
     """The startup's dashboard: its organisation's studies and what to do next on each."""
-    studies = db.session.scalars(
-        select(Study).where(Study.organisation_id == current_user.organisation_id)
-        .options(selectinload(Study.surveys), selectinload(Study.consent_versions))
-        .order_by(Study.updated_at.desc(), Study.id.desc())).all()
-    return render_template("studies/mine.html", rows=[(study, next_step(study)) for study in studies])
+    listing = Listing.from_request(study_sorts("updated", "title", "status", "created"), per_page=20)
+    query = searched(select(Study).where(Study.organisation_id == current_user.organisation_id), listing,
+                     organisations=False)
+    listing.fetch(query.options(selectinload(Study.surveys), selectinload(Study.consent_versions)))
+    return render_template("studies/mine.html", listing=listing,
+                           rows=[(study, next_step(study)) for study in listing.rows])
 
 
 @bp.get("/all")
 @role_required(Role.COORDINATOR)
 def overview():
-    """Every study, filtered by status and domain."""
+    """Every study, filtered by status and domain, searched by title or organisation, a page at a time."""
     form = StudyFilterForm(request.args)
-    query = select(Study).options(selectinload(Study.organisation)).order_by(Study.updated_at.desc(), Study.id.desc())
+    listing = Listing.from_request(study_sorts("updated", "title", "organisation", "status", "created"))
+    query = searched(select(Study), listing)
     if form.status.data:
         query = query.where(Study.status == form.status.data)
     if form.domain.data:
         query = query.where(Study.domain == form.domain.data)
+    listing.fetch(query.options(selectinload(Study.organisation)))
     waiting = db.session.scalar(select(func.count(Study.id)).where(Study.status == S.SUBMITTED))
-    return render_template("studies/overview.html", form=form, studies=db.session.scalars(query).all(),
-                           waiting=waiting, filtered=bool(form.status.data or form.domain.data))
+    return render_template("studies/overview.html", form=form, listing=listing, studies=listing.rows,
+                           waiting=waiting, filtered=bool(form.status.data or form.domain.data or listing.q))
 
 
 @bp.get("/queue")
 @role_required(Role.COORDINATOR)
 def queue():
-    """Studies waiting for a decision, the oldest submission first."""
-    return render_template("studies/queue.html", studies=services.review_queue())
+    """Studies waiting for a decision, the oldest submission first (or as asked), a page at a time."""
+    listing = Listing.from_request(study_sorts("oldest_submission", "newest_submission", "title", "organisation"))
+    query = searched(select(Study).where(Study.status == S.SUBMITTED), listing)
+    listing.fetch(query.options(selectinload(Study.organisation)))
+    return render_template("studies/queue.html", listing=listing, studies=listing.rows)
 
 
 @bp.route("/new", methods=["GET", "POST"])
