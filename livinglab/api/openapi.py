@@ -223,6 +223,12 @@ def study_field_schemas() -> dict:
                       description="`[\"intervention\"]` for a single group; two or more for parallel groups."),
         "timepoints": array(ref("Key"), min_items=1, max_items=10, unique=True,
                             description="In order, e.g. `[\"baseline\", \"follow_up\"]`."),
+        "labels": obj({group: obj({}, additionalProperties=string(100, min_len=1), maxProperties=20,
+                                 propertyNames={"pattern": KEY_RE.pattern})
+                       for group in ("arms", "timepoints")}, additionalProperties=False, description=(
+            "What people call each arm and timepoint, by key, e.g. `{\"arms\": {\"plant_based\": "
+            "\"Plant-based menu\"}, \"timepoints\": {\"week_4\": \"After four weeks\"}}`; the pages show them "
+            "instead of the keys. Optional; labels of keys the study does not have are dropped.")),
         "timepoint_delays": obj({}, additionalProperties=integer(0, 3650), description=(
             "Days after enrolment before each timepoint's surveys open, e.g. `{\"follow_up\": 28}`; "
             "a timepoint not listed opens at once (once the earlier ones are answered).")),

@@ -85,6 +85,8 @@ class Study(db.Model):
     alpha: Mapped[float] = mapped_column(default=0.05)
     # Days after enrolment before each timepoint's survey opens: {timepoint: days}; absent means 0.
     timepoint_delays: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What the founder calls the arms and timepoints, by key: {"arms": {key: label}, "timepoints": {...}}.
+    labels: Mapped[dict] = mapped_column(JSON, default=lambda: {"arms": {}, "timepoints": {}})
     enrolled_count: Mapped[int] = mapped_column(default=0)
     data_version: Mapped[int] = mapped_column(default=0)  # bumped by every answer or withdrawal
 
