@@ -19,6 +19,7 @@ from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
 from . import services, workflow
 from .checklist import checklist, missing
+from .labels import field_label, fields_in_words
 from .forms import (LABELS, ConsentForm, DecisionForm, NewStudyForm, RecruitmentForm, StudyFilterForm, consent_initial,
                     protocol_form, protocol_initial)
 from .models import Study, StudyStatus as S
@@ -82,7 +83,7 @@ def describe(record) -> str:
     label = HISTORY.get(record.action)
     details = dict(record.details or {})
     if isinstance(details.get("fields"), list):
-        details["fields"] = ", ".join(map(str, details["fields"]))
+        details["fields"] = fields_in_words(details["fields"])
     try:
         return str(label) % details if label is not None else record.action
     except (KeyError, TypeError, ValueError):
@@ -214,23 +215,68 @@ def show(study_id: int):
 @bp.route("/<int:study_id>/edit", methods=["GET", "POST"])
 @role_required()
 def edit(study_id: int):
-    """The protocol editor: save a draft at any time; completeness is checked on submission."""
+    """The protocol editor: save a draft at any time. Every valid field is saved; the others are listed
+    at the top, each linked to its input, and shown again as typed; completeness is checked on submission."""
     study = get_study_or_404(study_id, "edit")
     refused = back_unless_editable(study)
     if refused:
         return refused
     form = protocol_form(study, data=protocol_initial(study) if request.method == "GET" else None)
-    if form.validate_on_submit():
+    problems, status = [], 200
+    if form.is_submitted():
+        form.validate()
+        if "csrf_token" in form.errors:
+            flash(_("This form has expired: nothing was saved. Please try again."), "error")
+            return render_template("studies/edit.html", study=study, form=form, problems=[],
+                                   checks=checklist(study), requested=requested_changes(study)), 400
+        unreadable = form.unreadable()
         try:
-            changed = services.update_study(current_user, study, form.study_data())
+            changed, invalid = services.save_draft(current_user, study, form.study_data(skip=unreadable))
         except DomainError as err:
             db.session.rollback()
-            show_errors(form, err, {"primary_outcome": "primary_variable", "timepoint_delays": "timepoints"})
-        else:
-            db.session.commit()
+            flash(err.message, "error")
+            return redirect(url_for(".show", study_id=study.id))
+        db.session.commit()
+        invalid = {**unreadable, **invalid}
+        if not invalid:
             flash(saved_message(study) if changed else _("Nothing changed."), "success")
             return redirect(url_for(".edit", study_id=study.id))
-    return render_template("studies/edit.html", study=study, form=form, requested=requested_changes(study))
+        problems = editor_problems(form, invalid)
+        status = 422
+    return render_template("studies/edit.html", study=study, form=form, problems=problems, changed=status == 422,
+                           checks=checklist(study), requested=requested_changes(study)), status
+
+
+# Where each field of the service is shown in the editor: the id the error summary links to.
+EDITOR_ANCHORS = {"arms": "arms", "labels": "arms", "timepoints": "timepoints", "timepoint_delays": "timepoints",
+                  "eligibility": "eligibility", "primary_outcome": "primary_variable"}
+
+
+def editor_problems(form, invalid: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The fields that were not saved, as (anchor, label, message) in the editor's order; each message is
+    also shown beside its input."""
+    slots = {"arms": form.arm_errors, "labels": form.arm_errors, "timepoints": form.timepoint_errors,
+             "timepoint_delays": form.timepoint_errors, "eligibility": form.eligibility}
+    problems = []
+    for name, message in invalid.items():
+        field = name.split(".")[0]
+        anchor = EDITOR_ANCHORS.get(field, field)
+        target = slots.get(field) or getattr(form, anchor, None)
+        if target is not None and hasattr(target, "errors") and message not in (target.errors or []):
+            if isinstance(target.errors, tuple):
+                target.errors = list(target.errors)
+            if isinstance(target.errors, list):
+                target.errors.append(message)
+        if not any(existing[0] == anchor and existing[2] == message for existing in problems):
+            problems.append((anchor, field_label(field), message))
+    order = {name: index for index, name in enumerate(EDITOR_ORDER)}
+    return sorted(problems, key=lambda problem: order.get(problem[0], len(order)))
+
+
+EDITOR_ORDER = ("title", "domain", "summary", "objectives", "intervention", "risks", "duration", "location",
+                "compensation", "design", "arms", "timepoints", "target_enrolment", "eligibility", "primary_variable",
+                "hypothesis", "alpha", "data_collected", "research_category", "cnil_framework", "cnil_reference",
+                "ethics_opinion", "dpia_done", "retention_months")
 
 
 def saved_message(study: Study) -> str:
