@@ -211,7 +211,7 @@ def test_consent_clauses_need_no_key(client, login, startup, make_study):
 
 @pytest.mark.parametrize("lang, expected", [
     ("en", "Edited the protocol: Data collected and why, When each timepoint's survey opens"),
-    ("fr", "A modifié le protocole : Données collectées et pourquoi, Ouverture du questionnaire de chaque temps"),
+    ("fr", "Protocole modifié\u00a0: Données collectées et finalités, Ouverture du questionnaire de chaque temps de mesure"),
 ])
 def test_the_history_names_the_fields_edited_in_words(client, login, startup, make_study, api_headers, lang,
                                                       expected):
