@@ -1,5 +1,6 @@
 """The study pages: dashboards, the protocol and consent editors, submission, review and recruitment."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -287,6 +288,14 @@ def saved_message(study: Study) -> str:
                     "Draft saved. %(num)d items are still missing before you can submit it.", gaps)
 
 
+def fingerprint(value: str) -> Markup:
+    """A SHA-256 fingerprint shown short (CSS cuts it, so selecting it still copies all 64 characters), with
+    a copy button that static/copy.js reveals where the clipboard can be written."""
+    return Markup('<code class="hash-short" title="{full}">{full}</code> <button type="button" class="link copy-button" '
+                  'data-copy="{full}" data-copied="{copied}" hidden>{label}</button>').format(
+        full=value, label=_("Copy the fingerprint"), copied=_("Copied"))
+
+
 def requested_changes(study: Study) -> list:
     """The comments of the decision that sent the protocol back, shown while fixing it."""
     if study.status != S.CHANGES_REQUESTED:
@@ -361,8 +370,9 @@ def submit(study_id: int):
         except DomainError as err:
             db.session.rollback()
             if err.code == "incomplete":
-                flash(_("The protocol is not complete yet. Still missing: %(items)s.",
-                        items="; ".join(err.fields.values())), "error")
+                # each item is a sentence of its own: joined without their full stops
+                items = "; ".join(str(item).rstrip(" .\u00a0") for item in err.fields.values())
+                flash(_("The protocol is not complete yet. Still missing: %(items)s.", items=items), "error")
             else:
                 flash(err.message, "error")
         else:
@@ -396,7 +406,10 @@ def review(study_id: int):
 
 def decision_message(study: Study) -> str:
     if study.status == S.APPROVED:
-        return _("Approved. The protocol is registered with the fingerprint %(hash)s.", hash=study.registration_hash)
+        # The template string itself (no variables: flask-babel leaves %(hash)s in place), escaped, then the
+        # fingerprint as markup: shortened on screen, whole when selected or copied.
+        return Markup(escape(_("Approved. The protocol is registered with the fingerprint %(hash)s."))) % {
+            "hash": fingerprint(study.registration_hash)}
     if study.status == S.CHANGES_REQUESTED:
         return _("Changes requested: the startup can edit the protocol again and resubmit it.")
     return _("Rejected. The startup can read your comments.")
