@@ -20,6 +20,7 @@ from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
 from . import services, workflow
 from .checklist import checklist, missing
+from .keys import label_of
 from .labels import field_label, fields_in_words
 from .forms import (LABELS, ConsentForm, DecisionForm, NewStudyForm, RecruitmentForm, StudyFilterForm, consent_initial,
                     protocol_form, protocol_initial)
@@ -35,7 +36,14 @@ def page_helpers():
         "instruments": INSTRUMENTS,
         # The survey builder is another blueprint: link to it only once its pages exist.
         "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
+        "label_of": label_of,
     }
+
+
+@bp.app_template_filter("timepoint_label")
+def timepoint_label(key: str, study: Study) -> str:
+    """A timepoint as the founder named it: `{{ tp|timepoint_label(study) }}`."""
+    return label_of(study.labels, "timepoints", key)
 
 
 def next_step(study: Study) -> str:
