@@ -1,4 +1,10 @@
-"""Demo data: a coordinator, two startups and studies in every state, built through the services."""
+"""Demo data: a coordinator, two startups and studies in every state, built through the services.
+
+The eight demo pilots (`demo_pilots.PILOTS`) are each coherent from title to questions; the recruiting
+and the closed one have participants whose answers follow a model of how people answer (see there)."""
+import random
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from .auth.models import User
@@ -7,6 +13,7 @@ from .extensions import db
 from .studies import services as studies
 from .studies.models import Study
 from .surveys import services as surveys
+from .timeutil import utcnow
 
 PASSWORD = "livinglab-demo"
 ACCOUNTS = [
@@ -127,18 +134,19 @@ PATHS = {
 
 
 def build_study(owner: User, coordinator: User, status: str = "draft", protocol: dict | None = None,
-                survey_defs: list[dict] | None = None) -> Study:
+                survey_defs: list[dict] | None = None, consent: tuple[str, list[dict]] | None = None,
+                comment: str | None = None) -> Study:
     """A complete study, walked through the real services to the given state."""
     study = studies.create_study(owner, protocol or sleep_protocol())
-    studies.save_consent(owner, study, CONSENT_TEXT, CONSENT_CLAUSES)
+    studies.save_consent(owner, study, *(consent or (CONSENT_TEXT, CONSENT_CLAUSES)))
     for definition in sleep_surveys() if survey_defs is None else survey_defs:
         surveys.create_survey(owner, study, definition)
     for move in PATHS[status]:
         if move == "submit":
             studies.submit(owner, study)
         elif move in ("approve", "request_changes", "reject"):
-            comment = "" if move == "approve" else "Please describe how allergies are handled."
-            studies.decide(coordinator, study, move, comment)
+            remark = "" if move == "approve" else (comment or "Please describe how allergies are handled.")
+            studies.decide(coordinator, study, move, remark)
         else:
             state = {"open": "recruiting", "pause": "paused", "close": "closed"}[move]
             studies.set_recruitment(coordinator, study, state)
@@ -147,38 +155,116 @@ def build_study(owner: User, coordinator: User, status: str = "draft", protocol:
 
 def seed() -> bool:
     """Create the demo once; returns False when it is already there."""
+    from .demo_pilots import COMMON, PILOTS, consent
+
     if db.session.scalar(select(User).where(User.email == ACCOUNTS[0][0])):
         return False
     users = {role_org or role: create_user(email, PASSWORD, name, role, role_org)
              for email, name, role, role_org in ACCOUNTS}
-    coordinator, sommeil, nourrir = users["coordinator"], users["Sommeil+"], users["Nourrir Foodtech"]
-    titles = {
-        "draft": "Hydration reminders for older adults",
-        "submitted": "Guided breathing for exam stress",
-        "changes_requested": "Meal-planning app for diabetes",
-        "rejected": "Unsupervised fasting challenge",
-        "approved": "Step-count coaching after knee surgery",
-        "recruiting": "Sleep coaching app for shift workers",
-        "paused": "Mindful eating programme",
-        "closed": "Fermented snacks and digestive comfort",
-    }
-    built = {}
-    for index, (status, title) in enumerate(titles.items()):
-        walk_to = "recruiting" if status == "closed" else status
-        if index % 2 == 0:
-            built[status] = build_study(sommeil, coordinator, walk_to, sleep_protocol(title=title))
+    coordinator = users["coordinator"]
+    for pilot in PILOTS:
+        if pilot["protocol"] == "sleep":
+            protocol = sleep_protocol(timepoint_delays={"follow_up": 28}, labels={
+                "arms": {}, "timepoints": {"baseline": "Before the coaching", "follow_up": "After four weeks"}})
+            survey_defs = sleep_surveys()
         else:
-            built[status] = build_study(nourrir, coordinator, walk_to, food_protocol(title=title), food_surveys())
-    populate(built["recruiting"], count=12, seed=1)
-    populate(built["closed"], count=30, seed=2)
-    studies.set_recruitment(coordinator, built["closed"], "closed")
+            protocol, survey_defs = {**COMMON, **pilot["protocol"]}, pilot["surveys"]
+        walk_to = "recruiting" if pilot.get("participants") else pilot["status"]
+        study = build_study(users[pilot["owner"]], coordinator, walk_to, protocol, survey_defs,
+                            consent=consent(protocol["title"], protocol["objectives"]), comment=pilot.get("comment"))
+        if pilot.get("participants"):
+            enrol_citizens(study, pilot["model"], pilot["participants"], pilot["seed"])
+        if pilot["status"] == "closed":
+            studies.set_recruitment(coordinator, study, "closed")
     return True
 
 
-def populate(study: Study, count: int, seed: int) -> None:
-    """Demo citizens who enrol and answer, with a plausible effect of the intervention."""
-    import random
+def enrol_citizens(study: Study, model: dict, count: int, seed: int) -> None:
+    """Demo citizens who enrolled over the past weeks and answered each timepoint when it opened, their
+    answers drawn from the pilot's model; some never come back for the follow-up, a few withdraw."""
+    from .participants import services as participation
 
+    rng = random.Random(seed)
+    delays = study.timepoint_delays or {}
+    longest = max((int(days) for days in delays.values()), default=0)
+    rules = study.eligibility or {}
+    shared_hash = None  # one scrypt hash for every demo citizen: they share the demo password
+    for n in range(count):
+        email, name = f"citizen{seed}-{n + 1}@livinglab.example", f"Demo citizen {seed}-{n + 1}"
+        if shared_hash is None:
+            citizen = create_user(email, PASSWORD, name, "participant")
+            shared_hash = citizen.password_hash
+        else:
+            citizen = User(email=email, name=name, role="participant", password_hash=shared_hash)
+            db.session.add(citizen)
+            db.session.flush()
+        consent = study.current_consent
+        enrolment = participation.enrol(
+            citizen, study, consent_version=consent.version, clauses={c["key"]: True for c in consent.clauses},
+            signature=citizen.name, age=rng.randint(rules.get("min_age") or 18, rules.get("max_age") or 80),
+            criteria_confirmed=True)
+        enrolment.enrolled_at = utcnow() - timedelta(days=longest + rng.randint(2, 40), hours=rng.randint(0, 12))
+        db.session.flush()
+        person = {"trait": rng.gauss(0, 1), "usability": rng.gauss(0, 1), "response": max(0.0, rng.gauss(1, 0.35))}
+        treated = len(study.arms) == 1 or enrolment.arm != study.arms[0]
+        for survey in sorted(study.surveys, key=lambda s: study.timepoints.index(s.timepoint)):
+            later = survey.timepoint != study.timepoints[0]
+            if later and rng.random() < 0.12:
+                break  # never came back for the follow-up
+            answers = model_answers(survey.items, model, person, rng, shifted=later and treated)
+            response = participation.submit_response(citizen, study, survey.key, answers)
+            response.submitted_at = enrolment.enrolled_at + timedelta(
+                days=int(delays.get(survey.timepoint, 0) or 0), hours=rng.randint(1, 60))
+        if rng.random() < 0.07:
+            participation.withdraw(citizen, study, erase_data=rng.random() < 0.5)
+    db.session.flush()
+
+
+def model_answers(items: list[dict], model: dict, person: dict, rng, *, shifted: bool) -> dict:
+    """One person's answers to a survey, from the pilot's model (see `demo_pilots`): their trait moves every
+    related answer; `shifted` adds the intervention's effect (scaled by how much this person responds)."""
+    from .surveys.definitions import answer_keys
+    from .surveys.instruments import INSTRUMENTS
+
+    def draw(spec: dict, trait: float, lo: float, hi: float) -> float:
+        value = spec.get("mean", (lo + hi) / 2) + spec.get("trait", 0.5) * trait + rng.gauss(0, spec.get("noise", 0.8))
+        if shifted:
+            value += spec.get("effect", 0.0) * person["response"]
+        return min(hi, max(lo, value))
+
+    answers = {}
+    for item in items:
+        spec = model.get(item["key"], {})
+        if "instrument" in item:
+            instrument = INSTRUMENTS[item["instrument"]]
+            trait = person["usability"] if spec.get("usability") else person["trait"]
+            for position, key in enumerate(answer_keys(item), start=1):
+                value = draw(spec, trait, instrument.min, instrument.max)
+                if position in instrument.reversed_items:  # a negatively worded statement
+                    value = instrument.min + instrument.max - value
+                answers[key] = round(value)
+        elif item["type"] in ("number", "likert", "nps"):
+            lo = item.get("min") if item.get("min") is not None else 0
+            hi = item.get("max") if item.get("max") is not None else (10 if item["type"] == "nps" else lo + 100)
+            value = draw(spec, person["trait"], lo, hi)
+            digits = spec.get("round", 0) if item["type"] == "number" else 0
+            answers[item["key"]] = round(value, digits) if digits else int(round(value))
+        elif item["type"] == "yes_no":
+            chance = spec.get("mean", 0.5) + 0.1 * person["trait"] + (spec.get("effect", 0) if shifted else 0)
+            answers[item["key"]] = rng.random() < chance
+        elif item["type"] == "single_choice":
+            weights = spec.get("weights") or {}
+            answers[item["key"]] = rng.choices(item["choices"], [weights.get(c, 1) for c in item["choices"]])[0]
+        elif item["type"] == "multiple_choice":
+            answers[item["key"]] = rng.sample(item["choices"], k=rng.randint(1, len(item["choices"])))
+        elif item["type"] == "text" and rng.random() < 0.35:
+            answers[item["key"]] = rng.choice(spec.get("texts") or ["Thank you."])
+    return answers
+
+
+def populate(study: Study, count: int, seed: int) -> None:
+    """Citizens who enrol and answer at once, with a plausible effect of the intervention (for tests and
+    benchmarks: the demo's own pilots use `enrol_citizens`, whose answers hang together)."""
     from .participants import services as participation
 
     rng = random.Random(seed)

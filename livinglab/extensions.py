@@ -26,5 +26,12 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+# One date format per language, whatever a template asks for ("medium", "long"...): "30 Nov 2026" in
+# English, "30 nov. 2026" in French; with the time, "30 Nov 2026, 14:05".
+DATE = "d MMM y"
+DATE_FORMATS = {"time": "medium", "date": "medium", "datetime": "medium",
+                **{f"time.{size}": "HH:mm" for size in ("short", "medium", "long", "full")},
+                **{f"date.{size}": DATE for size in ("short", "medium", "long", "full")},
+                **{f"datetime.{size}": f"{DATE}, HH:mm" for size in ("short", "medium", "long", "full")}}
+babel = Babel(date_formats=DATE_FORMATS)
 limiter = Limiter(key_func=get_remote_address)

@@ -315,7 +315,7 @@ def test_a_coordinator_lists_every_study_and_filters_by_status(api, make_study, 
 
 def test_a_participant_lists_no_study_before_enrolling(api, make_study, participant):
     make_study("recruiting")
-    assert api("GET", "/studies", participant).get_json() == {"items": []}
+    assert api("GET", "/studies", participant).get_json() == {"items": [], "next_cursor": None}  # v1.1: paginated
 
 
 def test_an_unknown_status_filter_is_refused_rather_than_ignored(api, coordinator):

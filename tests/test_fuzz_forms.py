@@ -63,7 +63,9 @@ FORMS = {
     "main.language": Form("anonymous", lambda w: "/language", page=lambda w: "/"),
     "audit.verify": Form("coordinator", lambda w: "/audit/verify", page=lambda w: "/audit"),
     "studies.new": Form("startup", lambda w: "/studies/new"),
-    "studies.edit": Form("startup", lambda w: f"/studies/{w['draft']}/edit"),
+    # The protocol editor keeps the valid fields of a draft even when others are refused (issue 9.11).
+    "studies.edit": Form("startup", lambda w: f"/studies/{w['draft']}/edit",
+                         may_store=frozenset({"study", "audit_record", "audit_head"})),
     "studies.consent": Form("startup", lambda w: f"/studies/{w['draft']}/consent"),
     "studies.submit": Form("startup", lambda w: f"/studies/{w['draft']}/submit",
                            page=lambda w: f"/studies/{w['draft']}"),

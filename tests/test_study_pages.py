@@ -19,14 +19,22 @@ def reload(study) -> Study:
     return db.session.get(Study, study.id)
 
 
+def rows(name: str, keys) -> dict:
+    """The editor's rows of arms or timepoints (issue 9.12: a name per row, its key under "Advanced")."""
+    return {f"{name}-{i}-{part}": value for i, key in enumerate(keys)
+            for part, value in (("label", key.replace("_", " ").capitalize()), ("key", key))}
+
+
 def protocol_form(**overrides) -> dict:
     """The protocol editor's fields for the complete demo protocol."""
     p = sleep_protocol()
     data = {name: p.get(name, "") for name in (
         "title", "domain", "summary", "objectives", "intervention", "risks", "duration", "location",
         "compensation", "data_collected", "design", "research_category", "cnil_framework", "ethics_opinion")}
+    for name in ("arms", "timepoints"):
+        data.update(rows(name, overrides.pop(name, p[name])))
     data.update(
-        arms="\n".join(p["arms"]), timepoints="\n".join(p["timepoints"]), target_enrolment="40",
+        target_enrolment="40",
         min_age="18", max_age="65", criteria="\n".join(p["eligibility"]["criteria"]),
         primary_variable="sleep_hours", hypothesis="increase", alpha="0.05", cnil_reference="",
         dpia_done="y", retention_months="24",
@@ -185,7 +193,7 @@ def test_editor_saves_every_field(client, login, startup):
     login(startup)
     study = new_draft(client)
     response = client.post(f"/studies/{study.id}/edit", data=protocol_form(
-        design="parallel_groups", arms="control\napp", max_age="", cnil_framework="authorisation",
+        design="parallel_groups", arms=["control", "app"], max_age="", cnil_framework="authorisation",
         cnil_reference="DR-2026-042", retention_months="36", alpha="0.01"))
     assert response.status_code == 302
     study = reload(study)
@@ -205,33 +213,35 @@ def test_an_incomplete_draft_can_be_saved(client, login, startup):
     study = new_draft(client)
     response = client.post(f"/studies/{study.id}/edit", data={
         "title": "Hydration reminders", "domain": "e-health", "design": "single_group_pre_post",
-        "arms": "intervention", "timepoints": "baseline\nfollow_up", "min_age": "65", "summary": "Reminders to drink."})
+        **rows("arms", ["intervention"]), **rows("timepoints", ["baseline", "follow_up"]), "min_age": "65",
+        "summary": "Reminders to drink."})
     assert response.status_code == 302
     study = reload(study)
     assert study.summary == "Reminders to drink." and study.eligibility["min_age"] == 65
     assert study.target_enrolment is None and study.dpia_done is False
 
 
-def test_editor_shows_type_errors_beside_fields_and_saves_nothing(client, login, startup, make_study):
+def test_editor_shows_type_errors_beside_fields_and_saves_the_rest(client, login, startup, make_study):
+    """Issue 9.11 changed this: the valid fields of a draft are saved, the unreadable ones are not."""
     study = make_study("draft")
     login(startup)
     response = client.post(f"/studies/{study.id}/edit",
                            data=protocol_form(summary="Changed", target_enrolment="lots"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Not a valid integer value." in text(response)
-    response = client.post(f"/studies/{study.id}/edit", data=protocol_form(summary="Changed", alpha=""))
+    response = client.post(f"/studies/{study.id}/edit", data=protocol_form(summary="Changed again", alpha=""))
     assert 'id="alpha-error">This field is required.' in text(response)
     study = reload(study)
-    assert study.summary == sleep_protocol()["summary"] and study.alpha == 0.05
+    assert study.summary == "Changed again" and study.alpha == 0.05 and study.target_enrolment == 40
 
 
 def test_editor_shows_service_errors_beside_fields(client, login, startup, make_study):
     study = make_study("draft")
     login(startup)
     response = client.post(f"/studies/{study.id}/edit", data=protocol_form(
-        design="parallel_groups", arms="intervention", min_age="70", max_age="30", primary_variable="Sleep hours"))
+        design="parallel_groups", arms=["intervention"], min_age="70", max_age="30", primary_variable="Sleep hours"))
     page = text(response)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "A parallel-group design needs at least two arms" in page
     assert "The maximum age must not be below the minimum age." in page
     assert "Use lower-case letters, digits and _ only" in page
@@ -247,13 +257,13 @@ def test_overlong_fields_are_rejected_and_nothing_is_saved(client, login, startu
     response = client.post(f"/studies/{study.id}/edit", data=protocol_form(
         title="T" * 10_000, summary="S" * 10_001, objectives="New objectives"))
     page = text(response)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "At most 200 characters." in page
     assert "At most 10000 characters." in page
     study = reload(study)
-    assert study.title == sleep_protocol()["title"]
-    assert study.objectives == sleep_protocol()["objectives"]
-    assert study.version == version
+    assert study.title == sleep_protocol()["title"] and study.summary == sleep_protocol()["summary"]
+    assert study.objectives == "New objectives"  # issue 9.11: the valid fields of a draft are saved
+    assert study.version == version + 1
 
 
 def test_a_frozen_protocol_cannot_be_edited(client, login, startup, make_study):
@@ -292,7 +302,8 @@ def test_primary_outcome_is_picked_among_numeric_variables(client, login, startu
 
     draft = new_draft(client)
     page = text(client.get(f"/studies/{draft.id}/edit"))
-    assert re.search(r'<input[^>]*id="primary_variable"[^>]*type="text"', page)  # no survey yet: free text
+    assert re.search(r'<input[^>]*id="primary_variable"[^>]*type="text"', page)  # no survey yet: a key, under
+    assert "Add your surveys, then pick the primary outcome here" in page  # "Advanced"
 
 
 def test_user_html_is_shown_escaped(client, login, startup, coordinator):
@@ -533,7 +544,7 @@ def test_study_page_history_names_the_actors_in_a_bounded_number_of_queries(
     client.post(f"/studies/{study.id}/submit")
     with count_queries() as after:
         page = text(client.get(f"/studies/{study.id}"))
-    assert coordinator.name in page and colleague.name in page and "Edited the protocol: risks" in page
+    assert coordinator.name in page and colleague.name in page and "Edited the protocol: Risks and how they are reduced" in page
     assert len(after) == len(before)
 
 

@@ -270,7 +270,7 @@ LONG = "x" * 10_000
     ({"key": "sleep_hours"}, "question-key", "is used twice"),
     ({"key": "who_3"}, "question-key", "is used twice"),
     ({"key": "Mood!"}, "question-key", "Use lower-case letters"),
-    ({"key": ""}, "question-key", "This field is required."),
+    ({"key": "", "text": ""}, "question-text", "This field is required."),  # an empty key is made (issue 9.12)
     ({"type": "likert", "min": "5", "max": "5"}, "question-max", "The maximum must be above the minimum."),
     ({"type": "likert", "min": "7", "max": "3"}, "question-max", "The maximum must be above the minimum."),
     ({"type": "likert", "min": "1.5"}, "question-min", "Must be a whole number."),

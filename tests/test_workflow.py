@@ -205,13 +205,16 @@ def test_the_protocol_editor_reads_delays_beside_timepoints(client, login, make_
     study = make_study("draft")
     login(startup)
     page = client.get(f"/studies/{study.id}/edit").get_data(as_text=True)
-    form = {"title": study.title, "domain": "e-health", "design": "single_group_pre_post", "arms": "intervention",
-            "timepoints": "baseline\nfollow_up: 28", "min_age": "18", "alpha": "0.05"}
+    # issue 9.12: each timepoint has a name and a day field (no more "follow_up: 28")
+    form = {"title": study.title, "domain": "e-health", "design": "single_group_pre_post",
+            "timepoints-0-label": "Baseline", "timepoints-0-key": "baseline",
+            "timepoints-1-label": "Follow up", "timepoints-1-key": "follow_up", "timepoints-1-days": "28",
+            "min_age": "18", "alpha": "0.05"}
     assert "follow_up" in page
     client.post(f"/studies/{study.id}/edit", data=form)
     db.session.refresh(study)
     assert study.timepoints == ["baseline", "follow_up"] and study.timepoint_delays == {"follow_up": 28}
-    response = client.post(f"/studies/{study.id}/edit", data={**form, "timepoints": "baseline\nfollow_up: soon"})
-    assert "Must be a whole number." in response.get_data(as_text=True)
+    response = client.post(f"/studies/{study.id}/edit", data={**form, "timepoints-1-days": "soon"})
+    assert "Not a valid integer value." in response.get_data(as_text=True)
     db.session.refresh(study)
     assert study.timepoint_delays == {"follow_up": 28}

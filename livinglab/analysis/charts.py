@@ -30,13 +30,38 @@ SETTINGS = {
     "text.parse_math": False,  # a "$" in a label is a dollar, never TeX
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
-    "font.size": 12,
-    "axes.edgecolor": MUTED, "axes.labelcolor": INK, "axes.titlesize": 12,
+    "font.size": 10,  # points at the figure's own size, which is the size the printed report uses
+    "axes.edgecolor": MUTED, "axes.labelcolor": INK, "axes.titlesize": 10,
     "axes.spines.top": False, "axes.spines.right": False,
     "xtick.color": MUTED, "ytick.color": MUTED, "xtick.labelcolor": INK, "ytick.labelcolor": INK,
     "legend.frameon": False,
 }
 CHART_LOCK = threading.Lock()  # matplotlib's settings are global: one chart at a time
+SMALLEST_FONT = 9  # points: the smallest text of any chart at its own size (the report prints it at that size)
+
+
+# Each chart's size in inches, for its drawing and for the width and height of its <img> (the page keeps
+# the chart's place before it loads). Small enough to print at their own size on A4, text included.
+def paired_lines_size() -> tuple[float, float]:
+    return 4.4, 3.0
+
+
+def strip_by_group_size(groups: int) -> tuple[float, float]:
+    return min(5.6, 2.8 + 1.0 * groups), 2.9
+
+
+def _legend_columns(categories: Sequence[str]) -> int:
+    # short labels (scale points) on one line, in order; longer ones (choices) three to a line
+    return max(1, len(categories) if sum(len(str(c)) for c in categories) <= 40 else min(3, len(categories)))
+
+
+def stacked_bars_size(rows: int, categories: Sequence[str]) -> tuple[float, float]:
+    columns = _legend_columns(categories)
+    return 5.6, 1.2 + 0.55 * rows + 0.25 * ((len(categories) - 1) // max(1, columns))
+
+
+def grouped_bars_size(rows: int, categories: int) -> tuple[float, float]:
+    return 5.6, 1.5 + 0.38 * categories * max(1, rows) ** 0.5
 
 
 def _finite(values) -> np.ndarray:
@@ -85,16 +110,16 @@ def paired_lines(before, after, *, labels: Sequence[str], y_label: str, mean_lab
                     marker="o", markersize=3.5)
         if len(before):
             means = [float(before.mean()), float(after.mean())]
-            ax.plot([0, 1], means, color=BRAND, linewidth=3.5, marker="o", markersize=9,
+            ax.plot([0, 1], means, color=BRAND, linewidth=3, marker="o", markersize=7,
                     label=mean_label, zorder=5)
-            figure.legend(loc="outside lower center")
+            figure.legend(loc="outside lower center", fontsize=SMALLEST_FONT)
         ax.set_xticks([0, 1], list(labels))
         ax.set_xlim(-0.25, 1.25)
         ax.set_ylabel(y_label)
         ax.yaxis.set_major_formatter(_number_format(decimal))
         ax.grid(axis="y", color=LINE, linewidth=0.8)
         ax.set_axisbelow(True)
-    return _render(draw, 5.2, 4.0)
+    return _render(draw, *paired_lines_size())
 
 
 def strip_by_group(groups: Sequence[tuple[str, Sequence[float]]], *, y_label: str, mean_label: str,
@@ -126,8 +151,8 @@ def strip_by_group(groups: Sequence[tuple[str, Sequence[float]]], *, y_label: st
         ax.grid(axis="y", color=LINE, linewidth=0.8)
         ax.set_axisbelow(True)
         if filled:
-            figure.legend(loc="outside lower center")
-    return _render(draw, min(6.4, 3.4 + 1.2 * len(groups)), 4.0)
+            figure.legend(loc="outside lower center", fontsize=SMALLEST_FONT)
+    return _render(draw, *strip_by_group_size(len(groups)))
 
 
 def _palette(kind: str, count: int) -> list:
@@ -158,8 +183,7 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[float]]], categories: Sequen
     `kind` is "ordered" (Likert points, a diverging scale) or "nominal" (choices, distinct colours)."""
     rows = [(label, np.nan_to_num(np.asarray(shares, dtype=float))) for label, shares in rows]
     colours = _palette(kind, len(categories))
-    # short labels (scale points) on one line, in order; longer ones (choices) three to a line
-    columns = max(1, len(categories) if sum(len(str(c)) for c in categories) <= 40 else min(3, len(categories)))
+    columns = _legend_columns(categories)
 
     def draw(figure):
         ax = figure.add_subplot()
@@ -172,10 +196,11 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[float]]], categories: Sequen
             for bar, width in zip(bars, widths):
                 if width >= 7:
                     ax.text(bar.get_x() + width / 2, bar.get_y() + bar.get_height() / 2,
-                            f"{width:.0f}", ha="center", va="center", fontsize=10, color=_ink_on(colours[index]))
+                            f"{width:.0f}", ha="center", va="center", fontsize=SMALLEST_FONT,
+                            color=_ink_on(colours[index]))
             left += widths
         for position, (label, _shares) in zip(y, rows):
-            ax.text(0, position + 0.3, label, ha="left", va="bottom", fontsize=11, color=INK)
+            ax.text(0, position + 0.3, label, ha="left", va="bottom", fontsize=10, color=INK)
         ax.set_yticks([])
         ax.set_ylim(-0.45, len(rows) - 0.1)
         ax.set_xlim(0, 100)
@@ -183,10 +208,9 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[float]]], categories: Sequen
         ax.xaxis.set_major_formatter(_number_format(decimal))
         ax.spines["left"].set_visible(False)
         if rows and len(categories):
-            figure.legend(loc="outside lower center", ncols=columns, fontsize=10, handlelength=1.2,
+            figure.legend(loc="outside lower center", ncols=columns, fontsize=SMALLEST_FONT, handlelength=1.2,
                           columnspacing=1.2)
-    height = 1.5 + 0.75 * len(rows) + 0.3 * ((len(categories) - 1) // max(1, columns))
-    return _render(draw, 6.0, height)
+    return _render(draw, *stacked_bars_size(len(rows), categories))
 
 
 def grouped_bars(rows: Sequence[tuple[str, Sequence[float]]], categories: Sequence[str], *, x_label: str,
@@ -212,5 +236,5 @@ def grouped_bars(rows: Sequence[tuple[str, Sequence[float]]], categories: Sequen
         ax.grid(axis="x", color=LINE, linewidth=0.8)
         ax.set_axisbelow(True)
         if rows and len(categories):
-            figure.legend(loc="outside lower center", ncols=min(len(rows), 3), fontsize=10)
-    return _render(draw, 6.0, 1.8 + 0.45 * len(categories) * max(1, len(rows)) ** 0.5)
+            figure.legend(loc="outside lower center", ncols=min(len(rows), 3), fontsize=SMALLEST_FONT)
+    return _render(draw, *grouped_bars_size(len(rows), len(categories)))

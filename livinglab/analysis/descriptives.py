@@ -4,6 +4,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from ..surveys.instruments import INSTRUMENTS
 from .variables import CHOICE_TYPES, is_numeric, text_answers
 
 
@@ -44,7 +45,10 @@ def choice_summary(answers: list[list[str]], choices: list[str] | None) -> dict:
 
 
 def cronbach_alpha(items) -> dict:
-    """Cronbach's alpha, k/(k − 1) × (1 − Σ item variances / total variance), on complete rows."""
+    """Cronbach's alpha, k/(k − 1) × (1 − Σ item variances / total variance), on complete rows.
+
+    `items` must already be scored so that they all point the same way (see `instrument_alpha`):
+    on raw answers of an instrument with negatively worded items, alpha comes out near −1."""
     matrix = np.asarray(items, dtype=float)
     matrix = matrix[np.all(np.isfinite(matrix), axis=1)]
     n, k = matrix.shape
@@ -58,6 +62,14 @@ def cronbach_alpha(items) -> dict:
         return out | {"reason": "everyone has the same total: no variance"}
     value = k / (k - 1) * (1 - matrix.var(axis=0, ddof=1).sum() / total)
     return out | {"value": float(value)}
+
+
+def instrument_alpha(code: str, answers) -> dict:
+    """Cronbach's alpha of an instrument from its raw answers (one column per item, in order): the
+    items are scored first, negatively worded ones reversed, as the instrument's score counts them."""
+    instrument = INSTRUMENTS[code]
+    matrix = np.asarray(answers, dtype=float).reshape(-1, instrument.n_items)
+    return cronbach_alpha(np.column_stack(instrument.scored_items(list(matrix.T))))
 
 
 def _picks(rows: pd.DataFrame, kind: str) -> list[list[str]]:
@@ -119,8 +131,9 @@ def describe(variable: dict, wide: pd.DataFrame, frame: pd.DataFrame, arms: list
            "by_timepoint": {tp: summary(groups(tp)) for tp in timepoints},
            "by_arm": {arm: {tp: summary(groups(tp, arm)) for tp in timepoints} for arm in arms}}
     if variable["instrument"]:
-        out["cronbach_alpha"] = {tp: cronbach_alpha(wide.loc[groups(tp), variable["items"]].to_numpy())
-                                 for tp in timepoints}
+        out["cronbach_alpha"] = {
+            tp: instrument_alpha(variable["instrument"], wide.loc[groups(tp), variable["items"]].to_numpy())
+            for tp in timepoints}
     return out
 
 

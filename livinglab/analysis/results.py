@@ -13,6 +13,9 @@ from .variables import by_participant, catalogue, is_numeric, long_frame, roster
 METHODS = {
     "descriptives": "sd with n − 1; quartiles by linear interpolation (R type 7); an instrument score "
                     "only for participants who answered all its items.",
+    "reliability": "Cronbach's alpha of each instrument on its scored items, as its score counts them (SUS: "
+                   "odd items x − 1, even items 5 − x; UMUX-Lite: x − 1; WHO-5: x), on participants who "
+                   "answered every item; k/(k − 1) × (1 − Σ item variances / variance of the total).",
     SINGLE: "Pairs are the participants with a value at the first and the last timepoint measuring the "
             "variable; estimate = mean(last − first); paired t test; Cohen's dz = mean / sd of the "
             "differences; robustness: Wilcoxon signed-rank test (V = sum of the ranks of the positive "

@@ -14,6 +14,7 @@ from ..studies.workflow import RECRUITMENT_MOVES
 from ..surveys.definitions import MAX_ITEMS, QUESTION_TYPES, TEXT_MAX
 from ..surveys.instruments import INSTRUMENTS
 from ..validation import KEY_RE
+from .pagination import CURSOR_MAX, DEFAULT_LIMIT, MAX_LIMIT
 from ..auth.permissions import public
 from ..urls import MAX_ID
 
@@ -147,6 +148,28 @@ def items_of(name: str) -> dict:
     return obj({"items": array(ref(name))}, required=["items"])
 
 
+def page_of(name: str) -> dict:
+    """A paginated list (v1.1): a page of items and the cursor of the next page."""
+    return obj({"items": array(ref(name), max_items=MAX_LIMIT),
+                "next_cursor": nullable(string(description=(
+                    "Opaque: pass it as `cursor` to get the next page; null on the last page.")))},
+               required=["items", "next_cursor"])
+
+
+def page_parameters() -> list:
+    return [
+        query("limit", integer(1, MAX_LIMIT, default=DEFAULT_LIMIT),
+              f"How many items per page: {DEFAULT_LIMIT} when absent, at most {MAX_LIMIT} (422 beyond, 400 "
+              "for anything but a whole number)."),
+        query("cursor", string(CURSOR_MAX), "The `next_cursor` of the previous page, as it was given; any other "
+                                            "value answers 400 `invalid_cursor`."),
+    ]
+
+
+PAGED = ("Paginated: items in ascending id (a stable order), `limit` per page; follow `next_cursor` until it is "
+         "null.")
+
+
 # Schemas
 
 def common_schemas() -> dict:
@@ -200,6 +223,12 @@ def study_field_schemas() -> dict:
                       description="`[\"intervention\"]` for a single group; two or more for parallel groups."),
         "timepoints": array(ref("Key"), min_items=1, max_items=10, unique=True,
                             description="In order, e.g. `[\"baseline\", \"follow_up\"]`."),
+        "labels": obj({group: obj({}, additionalProperties=string(100, min_len=1), maxProperties=20,
+                                 propertyNames={"pattern": KEY_RE.pattern})
+                       for group in ("arms", "timepoints")}, additionalProperties=False, description=(
+            "What people call each arm and timepoint, by key, e.g. `{\"arms\": {\"plant_based\": "
+            "\"Plant-based menu\"}, \"timepoints\": {\"week_4\": \"After four weeks\"}}`; the pages show them "
+            "instead of the keys. Optional; labels of keys the study does not have are dropped.")),
         "timepoint_delays": obj({}, additionalProperties=integer(0, 3650), description=(
             "Days after enrolment before each timepoint's surveys open, e.g. `{\"follow_up\": 28}`; "
             "a timepoint not listed opens at once (once the earlier ones are answered).")),
@@ -239,7 +268,9 @@ def study_schemas() -> dict:
             "SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of `{protocol, consent, surveys}` as "
             "approved; null before approval."))),
     }
-    public = {name: study[name] for name in PUBLIC_FIELDS}
+    places = nullable(integer(0, description="Places still open: the target enrolment minus the participants "
+                                             "enrolled; null without a target."))
+    public = {name: study[name] if name in study else places for name in PUBLIC_FIELDS}
     public["organisation"] = obj({"name": string()}, required=["name"])
     read_only = "Fields of the Study object that are not editable may be sent back; they are ignored."
     return {
@@ -254,9 +285,9 @@ def study_schemas() -> dict:
         "NewStudy": obj(fields, required=["title", "domain"], description=read_only),
         "StudyChanges": obj(fields, description=read_only + " Other unknown fields answer 422."),
         "Study": obj(study, required=list(study)),
-        "StudyList": items_of("Study"),
+        "StudyList": page_of("Study"),
         "PublicStudy": obj(public, required=list(public)),
-        "PublicStudyList": items_of("PublicStudy"),
+        "PublicStudyList": page_of("PublicStudy"),
         "NewConsent": obj({"text": string(20_000, min_len=1),
                            "clauses": array(ref("NewClause"), max_items=30)}, required=["text"]),
         "NewClause": obj({"key": ref("Key"), "text": string(2000, min_len=1),
@@ -338,7 +369,7 @@ def survey_schemas() -> dict:
                 "until `opens_at`, `answered`, or `closed` after withdrawal.")),
             "opens_at": nullable(timestamp(description="For a participant only.")),
         }, required=["id", "key", "title", "timepoint", "items"]),
-        "SurveyList": items_of("Survey"),
+        "SurveyList": page_of("Survey"),
     }
 
 
@@ -464,10 +495,10 @@ def study_paths() -> dict:
                 description="Startups only; the study belongs to the caller's organisation."),
             "get": operation(
                 "list_studies", "The studies the caller may see", tag="studies",
-                ok=(200, "The studies, by id.", ref("StudyList")), errors=errors(401, 422),
-                parameters=[query("status", enum(StudyStatus), "Only studies in this status.")],
+                ok=(200, "A page of the studies, by id.", ref("StudyList")), errors=errors(400, 401, 422),
+                parameters=[query("status", enum(StudyStatus), "Only studies in this status."), *page_parameters()],
                 description="A startup sees its organisation's studies, a coordinator all, a participant those "
-                            "it is enrolled in."),
+                            "it is enrolled in. " + PAGED),
         },
         "/studies/{study_id}": study_path(
             get=operation("get_study", "One study", tag="studies", ok=(200, "The study.", ref("Study")),
@@ -496,8 +527,9 @@ def study_paths() -> dict:
                                          e422="Also a key used twice at one timepoint, or measured differently at "
                                               "another.")),
             get=operation("list_surveys", "The study's surveys", tag="studies",
-                          ok=(200, "The surveys, in creation order.", ref("SurveyList")),
-                          errors=errors(401, 404), description=visible),
+                          ok=(200, "A page of the surveys, in creation order.", ref("SurveyList")),
+                          errors=errors(400, 401, 404, 422), parameters=page_parameters(),
+                          description=visible + " " + PAGED),
         ),
         "/studies/{study_id}/submit": study_path(post=operation(
             "submit_study", "Send the protocol to the coordinators", tag="review",
@@ -571,8 +603,9 @@ def public_paths() -> dict:
     return {
         "/catalogue": {"get": operation(
             "catalogue", "Recruiting studies, public fields only", tag="public", security=[],
-            ok=(200, "The recruiting studies, by id.", ref("PublicStudyList")), errors=errors(422),
-            parameters=[query("domain", enum(Domain), "Only studies of this domain.")])},
+            ok=(200, "A page of the recruiting studies, by id.", ref("PublicStudyList")), errors=errors(400, 422),
+            parameters=[query("domain", enum(Domain), "Only studies of this domain."), *page_parameters()],
+            description=PAGED)},
         "/openapi.json": {"get": operation(
             "openapi", "This description", tag="public", security=[],
             ok=(200, "An OpenAPI 3.1 document.", {"type": "object"}), errors={})},

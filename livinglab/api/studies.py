@@ -16,6 +16,7 @@ from ..studies.models import Domain, Study, StudyStatus
 from ..surveys import services as surveys
 from ..surveys.services import survey_dict
 from .common import bearer_user, json_body, query_choice, token_required
+from .pagination import paginate, paginate_list
 
 bp = Blueprint("studies", __name__)
 
@@ -45,16 +46,16 @@ def create_study(user):
 @bp.get("/studies")
 @token_required()
 def list_studies(user):
-    """The studies the caller may see, optionally of one status."""
+    """The studies the caller may see, optionally of one status, a page at a time by id."""
     status = query_choice("status", StudyStatus)
-    query = select(Study).options(selectinload(Study.owner), selectinload(Study.organisation)).order_by(Study.id)
+    query = select(Study).options(selectinload(Study.owner), selectinload(Study.organisation))
     if user.role == Role.STARTUP:
         query = query.where(Study.organisation_id == user.organisation_id)
     elif user.role == Role.PARTICIPANT:
         query = query.where(Study.id.in_(select(Enrolment.study_id).where(Enrolment.user_id == user.id)))
     if status:
         query = query.where(Study.status == status)
-    return {"items": [study_dict(s) for s in db.session.scalars(query)]}
+    return paginate(query, Study.id, "studies", study_dict)
 
 
 @bp.get("/studies/<int:study_id>")
@@ -114,13 +115,13 @@ def create_survey(user, study_id):
 def list_surveys(user, study_id):
     """The study's surveys, in creation order; a participant also reads which are still to answer."""
     study = load(user, study_id, "read")
-    items = [survey_dict(s) for s in study.surveys]
+    page = paginate_list(study.surveys, f"surveys.{study.id}", survey_dict)
     if user.role == Role.PARTICIPANT:
         due = {d.survey.id: d for d in participation.states_for(participation.enrolment_of(user, study))}
-        for item in items:
+        for item in page["items"]:
             state = due.get(item["id"])
             item.update(state=state.state if state else "closed", opens_at=iso(state.opens_at) if state else None)
-    return {"items": items}
+    return page
 
 
 @bp.post("/studies/<int:study_id>/submit")
@@ -157,10 +158,10 @@ def recruitment(user, study_id):
 @bp.get("/catalogue")
 @public
 def catalogue():
-    """Recruiting studies, public fields only, for anyone."""
+    """Recruiting studies, public fields only (with the places left), for anyone, a page at a time."""
     domain = query_choice("domain", Domain)
     query = (select(Study).options(selectinload(Study.organisation), selectinload(Study.owner))
-             .where(Study.status == StudyStatus.RECRUITING).order_by(Study.id))
+             .where(Study.status == StudyStatus.RECRUITING))
     if domain:
         query = query.where(Study.domain == domain)
-    return {"items": [public_study_dict(s) for s in db.session.scalars(query)]}
+    return paginate(query, Study.id, "catalogue", public_study_dict)

@@ -33,10 +33,35 @@ def _legend_columns(labels: list[str], width: float) -> int:
     return max(1, min(4, len(labels), int(width * 72 // column)))
 
 
-def _figure(rows: float, width: float, legend: list[str] = ()) -> tuple[Figure, object]:
+def _height(rows: float, width: float, legend: list[str] = ()) -> float:
     legend_rows = -(-len(legend) // _legend_columns(legend, width)) if legend else 0
-    fig = Figure(figsize=(width, 1.0 + 0.5 * max(rows, 1) + 0.22 * legend_rows), layout="constrained")
+    return 1.0 + 0.5 * max(rows, 1) + 0.22 * legend_rows
+
+
+def _figure(rows: float, width: float, legend: list[str] = ()) -> tuple[Figure, object]:
+    fig = Figure(figsize=(width, _height(rows, width, legend)), layout="constrained")
     return fig, fig.add_subplot()
+
+
+EMPTY_HEIGHT = 1.0
+
+
+def stacked_bars_size(categories: list[str], series: list[tuple[str, list[int]]], width: float = WIDE) -> tuple:
+    """The size in inches `stacked_bars` draws at, for the page's width and height attributes."""
+    if not categories or not any(v for _label, values in series for v in values):
+        return width, EMPTY_HEIGHT
+    return width, _height(len(categories), width, [label for label, values in series if any(values)])
+
+
+def grouped_bars_size(categories: list[str], series: list[tuple[str, list[int]]], width: float = WIDE) -> tuple:
+    if not categories or not any(v for _label, values in series for v in values):
+        return width, EMPTY_HEIGHT
+    return width, _height(len(categories) * max(1, len(series)) * 0.6, width, [label for label, _v in series])
+
+
+def box_plot_size(groups: list[tuple[str, list[float]]], width: float = WIDE) -> tuple:
+    groups = [values for _label, values in groups if values]
+    return (width, _height(len(groups), width)) if groups else (width, EMPTY_HEIGHT)
 
 
 def _legend(fig: Figure, ax, width: float) -> None:
@@ -54,7 +79,7 @@ def _svg(fig: Figure, title: str) -> str:
 
 def _empty(message: str, width: float) -> str:
     with _drawing, matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(width, 1.0))
+        fig = Figure(figsize=(width, EMPTY_HEIGHT))
         fig.text(0.5, 0.5, message, ha="center", va="center", color=MUTED, fontsize=11)
         return _svg(fig, message)
 

@@ -1,7 +1,8 @@
 """The observatory's figures: aggregate queries across pilots.
 
-Every query groups in SQL, so the number of queries grows with nothing (participants, answers) but
-the number of closed studies, whose verdicts come from each study's cached results."""
+Every query groups in SQL, so the number of queries grows with nothing: neither participants nor
+answers nor studies. The verdicts of closed studies are read from their cached results in one query;
+only a study whose data changed since its results were last computed costs a computation (once)."""
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from ..auth.models import Organisation
 from ..extensions import db
 from ..participants.models import Enrolment, Response
 from ..studies.models import Domain, Study, StudyStatus
-from ..studies.results import results_for
+from ..studies.results import ResultsCache, results_for
 from ..surveys.models import Survey
 from ..timeutil import aware
 
@@ -115,20 +116,30 @@ def review_rounds(scope: Scope) -> dict[int, list[Round]]:
 
 def verdicts(scope: Scope) -> dict[int, bool | None]:
     """Whether each closed study's primary hypothesis was supported (True, False, or None when it
-    could not be tested). One cached results computation per closed study: at most a few queries
-    each, recomputed only when that study's data changed."""
-    closed = db.session.scalars(select(Study).options(selectinload(Study.surveys))
-                                .where(Study.status == StudyStatus.CLOSED, *scope.conditions())
-                                .order_by(Study.id)).all()
-    out = {}
-    for study in closed:
-        study_id = study.id
-        try:
-            out[study_id] = (results_for(study).get("primary_outcome") or {}).get("supported")
-        except Exception:  # one study's failing analysis must not take the sector's page down
-            current_app.logger.exception("Results of study %s could not be computed", study_id)
-            out[study_id] = None
-    return out
+    could not be tested). One query reads the verdicts of every study whose cached results are up to
+    date (only that boolean, not the whole results); a study whose data changed since is computed
+    afresh, once, and cached for the next visit."""
+    supported = ResultsCache.results[("primary_outcome", "supported")].as_boolean()
+    rows = db.session.execute(
+        select(Study.id, Study.data_version, ResultsCache.data_version, supported)
+        .outerjoin(ResultsCache, ResultsCache.study_id == Study.id)
+        .where(Study.status == StudyStatus.CLOSED, *scope.conditions()).order_by(Study.id)).all()
+    out, stale = {}, []
+    for study_id, version, cached_version, verdict in rows:
+        if cached_version is not None and cached_version == version:
+            out[study_id] = verdict
+        else:
+            stale.append(study_id)
+    if stale:
+        for study in db.session.scalars(select(Study).options(selectinload(Study.surveys))
+                                        .where(Study.id.in_(stale)).order_by(Study.id)):
+            study_id = study.id
+            try:
+                out[study_id] = (results_for(study).get("primary_outcome") or {}).get("supported")
+            except Exception:  # one study's failing analysis must not take the sector's page down
+                current_app.logger.exception("Results of study %s could not be computed", study_id)
+                out[study_id] = None
+    return dict(sorted(out.items()))
 
 
 def quantile(sorted_values: list[float], q: float) -> float:

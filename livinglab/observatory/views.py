@@ -1,9 +1,13 @@
 """The observatory pages: the figures, their charts (SVG) and the CSV export."""
 import csv
+import hashlib
 import io
+import json
+import threading
+from collections import OrderedDict
 
 from flask import Blueprint, Response, render_template, request
-from flask_babel import format_decimal, format_percent, ngettext
+from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
 from ..auth.permissions import ROLE_ACTIONS, role_required
@@ -63,18 +67,29 @@ def index():
     data = services.figures(scope)
     return render_template("observatory/index.html", form=form, data=data,
                            filters={k: v for k, v in (("domain", scope.domain), ("year", scope.year)) if v},
-                           alt={name: chart_alt(name, data) for name in CHARTS})
+                           alt={name: chart_alt(name, data) for name in CHARTS},
+                           sizes={name: {"wide": pixels(name, data, charts.WIDE),
+                                         "narrow": pixels(name, data, charts.NARROW)} for name in CHARTS})
 
 
 @bp.get("/observatory/charts/<any(studies, participants, turnaround):name>.svg")
 @coordinators_only
 def chart(name: str):
-    """One chart of the observatory, as SVG, for the same filters as the page."""
+    """One chart of the observatory, as SVG, for the same filters as the page: drawn once for the data it
+    shows (a digest of it is the cache key and the ETag), then served from memory, or as 304 Not
+    Modified to a browser that already holds it."""
     _form, scope = scope_form()
     data = services.figures(scope, with_verdicts=False)
     width = charts.NARROW if request.args.get("size") == "narrow" else charts.WIDE
-    response = Response(draw(name, data, width), mimetype="image/svg+xml")
+    version = f"{digest(name, data)}-{'narrow' if width == charts.NARROW else 'wide'}"
+    response = Response(mimetype="image/svg+xml")
+    response.set_etag(version)
+    response.headers["Cache-Control"] = "private, no-cache"  # revalidated each time: the figures move
     response.headers["Content-Security-Policy"] = SVG_POLICY
+    if request.if_none_match.contains(version):
+        response.status_code = 304
+        return response
+    response.set_data(cached_chart((name, version), lambda: draw(name, data, width)))
     return response
 
 
@@ -98,6 +113,60 @@ def export():
 
 # --- Charts and their text alternatives ------------------------------------------------------------
 
+_CHART_CACHE: OrderedDict = OrderedDict()
+_CHART_LOCK = threading.Lock()
+CHART_CACHE_SIZE = 64
+
+
+def cached_chart(key: tuple, render) -> str:
+    """A chart drawn once per (chart, width, digest of its data and words), kept in this process."""
+    with _CHART_LOCK:
+        if key in _CHART_CACHE:
+            _CHART_CACHE.move_to_end(key)
+            return _CHART_CACHE[key]
+    body = render()
+    with _CHART_LOCK:
+        _CHART_CACHE[key] = body
+        while len(_CHART_CACHE) > CHART_CACHE_SIZE:
+            _CHART_CACHE.popitem(last=False)
+    return body
+
+
+def chart_input(name: str, data: dict) -> tuple[str, tuple, dict]:
+    """What a chart draws: the charts function, its data and its words (all already translated)."""
+    domains = data["domains"]
+    labels = [domain_label(d) for d in domains]
+    if name == "studies":
+        by_domain = data["studies"]["by_domain"]
+        return "stacked_bars", (labels, [(status_label(s), [by_domain[d][s] for d in domains])
+                                         for s in data["statuses"]]), {
+            "title": _("Studies by domain and status"), "xlabel": _("Studies"), "empty": _("No study yet.")}
+    if name == "participants":
+        people = data["participants"]
+        return "grouped_bars", (labels, [(_("Enrolled"), [people[d]["enrolled"] for d in domains]),
+                                         (_("Retained"), [people[d]["retained"] for d in domains])]), {
+            "title": _("Participants enrolled and retained"), "xlabel": _("Participants"),
+            "empty": _("No participant yet."), "colours": [charts.PALETTE[0], charts.PALETTE[2]]}
+    unit, axis = turnaround_unit(data)
+    durations = data["turnaround"]["durations"]
+    return "box_plot", ([(domain_label(d), [v / unit for v in durations[d]]) for d in domains],), {
+        "title": _("Review turnaround"), "xlabel": axis, "empty": _("No review decided yet.")}
+
+
+def digest(name: str, data: dict) -> str:
+    """A short fingerprint of what a chart shows, in the page's language."""
+    function, args, words = chart_input(name, data)
+    blob = json.dumps([function, args, words, str(get_locale())], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def pixels(name: str, data: dict, width: float) -> tuple[int, int]:
+    """The CSS pixels a chart is drawn at (96 per inch), for the width and height of its <img>: the page
+    keeps its place before the image arrives."""
+    function, args, _words = chart_input(name, data)
+    inches = getattr(charts, f"{function}_size")(*args, width=width)
+    return round(inches[0] * 96), round(inches[1] * 96)
+
 def turnaround_unit(data: dict) -> tuple[float, str]:
     longest = max((v for values in data["turnaround"]["durations"].values() for v in values), default=0)
     if longest < 120:
@@ -110,25 +179,8 @@ def turnaround_unit(data: dict) -> tuple[float, str]:
 
 
 def draw(name: str, data: dict, width: float) -> str:
-    domains = data["domains"]
-    labels = [domain_label(d) for d in domains]
-    if name == "studies":
-        by_domain = data["studies"]["by_domain"]
-        return charts.stacked_bars(
-            labels, [(status_label(s), [by_domain[d][s] for d in domains]) for s in data["statuses"]],
-            title=_("Studies by domain and status"), xlabel=_("Studies"), empty=_("No study yet."), width=width)
-    if name == "participants":
-        people = data["participants"]
-        return charts.grouped_bars(
-            labels, [(_("Enrolled"), [people[d]["enrolled"] for d in domains]),
-                     (_("Retained"), [people[d]["retained"] for d in domains])],
-            title=_("Participants enrolled and retained"), xlabel=_("Participants"),
-            empty=_("No participant yet."), colours=[charts.PALETTE[0], charts.PALETTE[2]], width=width)
-    unit, axis = turnaround_unit(data)
-    durations = data["turnaround"]["durations"]
-    return charts.box_plot([(domain_label(d), [v / unit for v in durations[d]]) for d in domains],
-                           title=_("Review turnaround"), xlabel=axis, empty=_("No review decided yet."),
-                           width=width)
+    function, args, words = chart_input(name, data)
+    return getattr(charts, function)(*args, **words, width=width)
 
 
 def chart_alt(name: str, data: dict) -> str:

@@ -1,12 +1,18 @@
 """Recruitment progress for the startup and the coordinators: counts and participant codes, never identities."""
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from ..auth.permissions import get_study_or_404, role_required
-from .progress import participant_rows
+from ..exports import ANALYSABLE
+from .progress import STATUSES, participant_listing
 from .progress import progress as recruitment_figures
 
 bp = Blueprint("recruitment", __name__, url_prefix="/studies")
+
+
+@bp.context_processor
+def page_helpers():
+    return {"analysable": ANALYSABLE}
 
 
 def screening_lines(study, counts: dict[str, int]) -> list[tuple[str, int]]:
@@ -23,8 +29,12 @@ def screening_lines(study, counts: dict[str, int]) -> list[tuple[str, int]]:
 @bp.get("/<int:study_id>/participants")
 @role_required()
 def progress(study_id: int):
-    """Enrolled per arm, answers per timepoint, withdrawals, screening; the participants by code only."""
+    """Enrolled per arm, answers per timepoint, withdrawals, screening; the participants by code only,
+    a page at a time, searched by code."""
     study = get_study_or_404(study_id, "progress")
     figures = recruitment_figures(study)
+    status = request.args.get("status") if request.args.get("status") in STATUSES else ""
+    listing = participant_listing(study, status)
     return render_template("participants/progress.html", study=study, figures=figures,
-                           screening=screening_lines(study, figures["screening"]), rows=participant_rows(study))
+                           screening=screening_lines(study, figures["screening"]), listing=listing,
+                           rows=listing.rows, status=status, randomised=len(study.arms) > 1)

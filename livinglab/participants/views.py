@@ -5,15 +5,17 @@ from datetime import datetime
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import Role
+from ..auth.models import Organisation, Role
 from ..auth.permissions import public, role_required
 from ..errors import DomainError, NotFound
 from ..extensions import db, limiter
 from ..forms import show_errors
+from ..listing import Listing, matches
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study, StudyStatus
 from ..studies.results_views import lay_summary
@@ -74,15 +76,29 @@ def forget_screening(study: Study) -> None:
 @bp.get("/")
 @public
 def catalogue():
-    """Pilots open to new participants, by domain; no sign-in needed."""
+    """Pilots open to new participants, by domain, searched and a page at a time; no sign-in needed."""
     domain = request.args.get("domain")
     if domain not in {d.value for d in Domain}:
         domain = None
-    query = (select(Study).where(Study.status == StudyStatus.RECRUITING)
-             .options(selectinload(Study.organisation)).order_by(Study.id.desc()))
+    listing = Listing.from_request(CATALOGUE_SORTS, per_page=12)
+    query = (select(Study).join(Organisation, Organisation.id == Study.organisation_id)
+             .where(Study.status == StudyStatus.RECRUITING))
     if domain:
         query = query.where(Study.domain == domain)
-    return render_template("participants/catalogue.html", studies=db.session.scalars(query).all(), domain=domain)
+    if listing.q:
+        query = query.where(matches(listing.q, Study.title, Study.summary, Organisation.name))
+    listing.fetch(query.options(selectinload(Study.organisation)))
+    return render_template("participants/catalogue.html", studies=listing.rows, listing=listing, domain=domain)
+
+
+# Newest first; or the pilots with the most places left (those without a target count as open).
+CATALOGUE_SORTS = {
+    "newest": (_l("Newest first"), [Study.id.desc()]),
+    "places": (_l("Most places left"), [
+        case((Study.target_enrolment.is_(None), 1), else_=0).desc(),
+        (Study.target_enrolment - Study.enrolled_count).desc(), Study.id.desc()]),
+    "title": (_l("Title, A to Z"), [func.lower(Study.title), Study.id]),
+}
 
 
 @bp.get("/<int:study_id>")

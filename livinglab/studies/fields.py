@@ -39,6 +39,34 @@ def _delays(value) -> dict:
     return {v.key(name): v.integer(days, lo=0, hi=3650, required=True) for name, days in value.items()}
 
 
+LABEL_GROUPS = ("arms", "timepoints")
+
+
+def _labels(value) -> dict:
+    if not isinstance(value, dict):
+        raise v.FieldError(_("Must be an object with arms and timepoints, each of keys to labels."), 400)
+    unknown = [name for name in value if name not in LABEL_GROUPS]
+    if unknown:
+        raise v.FieldError(_("Only arms and timepoints have labels."))
+    out = {}
+    for group in LABEL_GROUPS:
+        entries = value.get(group) or {}
+        if not isinstance(entries, dict):
+            raise v.FieldError(_("Must be an object of keys to labels."), 400)
+        if len(entries) > 20:
+            raise v.FieldError(_("At most %(n)d entries.", n=20))
+        out[group] = {v.key(key): v.text(label, max_len=100, required=True, single_line=True)
+                      for key, label in entries.items()}
+    return out
+
+
+def known_labels(labels: dict | None, arms, timepoints) -> dict:
+    """The labels of the arms and timepoints the study has; those of any other key are dropped."""
+    labels = labels or {}
+    return {"arms": {k: t for k, t in (labels.get("arms") or {}).items() if k in (arms or [])},
+            "timepoints": {k: t for k, t in (labels.get("timepoints") or {}).items() if k in (timepoints or [])}}
+
+
 CHECKS = {
     "title": lambda x: v.text(x, max_len=200, required=True, single_line=True),
     "domain": lambda x: v.choice(x, Domain),
@@ -46,6 +74,7 @@ CHECKS = {
     "arms": lambda x: v.name_list(x, max_items=6, max_len=64, min_items=1, keys=True),
     "timepoints": lambda x: v.name_list(x, max_items=10, max_len=64, min_items=1, keys=True),
     "timepoint_delays": _delays,
+    "labels": _labels,
     "target_enrolment": lambda x: v.integer(x, lo=1, hi=100_000),
     "eligibility": _eligibility,
     "primary_outcome": _primary_outcome,
@@ -103,6 +132,10 @@ def clean_study_fields(data, *, creating: bool, current: Study | None = None) ->
                                                         names=", ".join(unknown)))
         else:  # timepoints renamed or removed: their delays go with them
             clean["timepoint_delays"] = {k: d for k, d in delays.items() if k in timepoints}
+    # Labels follow the arms and timepoints: those of a key the study does not have are dropped.
+    if "labels" in clean or (current is not None and ("arms" in clean or "timepoints" in clean)):
+        clean["labels"] = known_labels(clean.get("labels", current.labels if current else {}),
+                                       arms if arms is not None else ["intervention"], timepoints)
     v.raise_for(errors)
     return clean
 
@@ -132,6 +165,7 @@ def protocol_dict(study: Study) -> dict:
         "arms": list(study.arms),
         "timepoints": list(study.timepoints),
         "timepoint_delays": dict(study.timepoint_delays or {}),
+        "labels": known_labels(study.labels, study.arms, study.timepoints),
         "target_enrolment": study.target_enrolment,
         "eligibility": dict(study.eligibility),
         "primary_outcome": {"variable": study.primary_variable,
@@ -168,12 +202,19 @@ def study_dict(study: Study) -> dict:
 
 
 PUBLIC_FIELDS = ("id", "title", "domain", "summary", "design", "arms", "timepoints", "target_enrolment",
-                 "eligibility", "intervention", "duration", "location", "compensation", "status")
+                 "eligibility", "intervention", "duration", "location", "compensation", "status", "places_left")
 
 
 def public_study_dict(study: Study) -> dict:
     """What anyone may read about a recruiting study in the catalogue."""
-    full = study_dict(study)
+    full = study_dict(study) | {"places_left": places_left(study)}
     out = {name: full[name] for name in PUBLIC_FIELDS}
     out["organisation"] = {"name": study.organisation.name}
     return out
+
+
+def places_left(study: Study) -> int | None:
+    """How many more participants the pilot takes; None when it sets no target."""
+    if study.target_enrolment is None:
+        return None
+    return max(0, study.target_enrolment - (study.enrolled_count or 0))

@@ -7,6 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from ..surveys.definitions import study_variables
+from .keys import key_from_label, label_of
+from .labels import FIELD_LABELS as F
 from .models import CnilFramework, Design, Domain, Hypothesis, ResearchCategory, ReviewSection, Study, StudyStatus
 from .workflow import STATUS_LABELS
 
@@ -65,17 +67,6 @@ def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def timepoints_and_delays(text: str | None) -> dict:
-    """Lines "name" or "name: days" as the service's `timepoints` and `timepoint_delays`."""
-    names, delays = [], {}
-    for line in lines(text):
-        name, _sep, days = line.partition(":")
-        names.append(name.strip())
-        if days.strip():
-            delays[name.strip()] = int(days) if days.strip().isdigit() else days.strip()
-    return {"timepoints": names, "timepoint_delays": delays}
-
-
 def _long(label, description=None):
     return TextAreaField(label, description=description)
 
@@ -92,66 +83,122 @@ class ErrorSlot:
         self.errors = []
 
 
+KEY_HINT = _l("Lower-case letters, digits and _, starting with a letter. Made from the name when left empty; "
+              "the API and the exports use it.")
+
+
+class ArmRow(Form):
+    """One group of a parallel-group design: what the founder calls it, and its key (under "Advanced")."""
+    label = StringField(_l("Name"))
+    key = StringField(_l("Key"), description=KEY_HINT)
+
+
+class TimepointRow(Form):
+    """One timepoint: its name, the day its survey opens, and its key (under "Advanced")."""
+    label = StringField(_l("Name"))
+    days = IntegerField(_l("Opens on day"), validators=[Optional()],
+                        description=_l("Days after enrolment; 0 or empty: at once."))
+    key = StringField(_l("Key"), description=KEY_HINT)
+
+
+BLANK_ROWS = 2  # empty rows offered after the arms and the timepoints; save to get more
+
+
+def filled_rows(rows, *names) -> list[dict]:
+    """The rows someone typed something in, as plain values."""
+    out = []
+    for row in rows:
+        values = {name: row.form[name].data for name in names}
+        texts = [str(value).strip() for value in values.values() if value not in (None, "")]
+        if texts:
+            out.append({name: (value.strip() if isinstance(value, str) else value) for name, value in values.items()})
+    return out
+
+
+def named(keys: list[str], rows: list[dict], group: str) -> dict:
+    """The labels to keep: those that say more than the key in words ("follow_up" → "Follow up")."""
+    return {key: row["label"] for key, row in zip(keys, rows)
+            if row.get("label") and row["label"] != label_of(None, group, key)}
+
+
+def keyed(rows: list[dict], fallback: str) -> list[str]:
+    """Each row's key: the one typed under "Advanced", or one made from its name."""
+    keys: list[str] = []
+    typed = {row["key"] for row in rows if row.get("key")}
+    for row in rows:
+        keys.append(row["key"] or key_from_label(row.get("label") or "", keys + sorted(typed), fallback=fallback))
+    return keys
+
+
 class ProtocolForm(FlaskForm):
     """Every field of the protocol, in the order the editor shows them."""
     # The protocol
-    title = StringField(_l("Title"))
-    domain = SelectField(_l("Domain"), choices=_choices(DOMAIN_LABELS), validate_choice=False)
-    summary = _long(_l("Plain-language summary"), _l("What a citizen reads first in the catalogue."))
-    objectives = _long(_l("Objectives"))
-    intervention = _long(_l("Intervention"), _l("What participants use or do, how often, for how long."))
-    risks = _long(_l("Risks and how they are reduced"))
-    duration = _long(_l("Duration"), _l("How long one participant takes part, and how many surveys."))
-    location = _long(_l("Place"), _l("Where the pilot takes place (at home, online, a canteen…)."))
-    compensation = _long(_l("Compensation"), _l("What participants gain or are paid; write “nothing” if so."))
+    title = StringField(F["title"])
+    domain = SelectField(F["domain"], choices=_choices(DOMAIN_LABELS), validate_choice=False)
+    summary = _long(F["summary"], _l("What a citizen reads first in the catalogue."))
+    objectives = _long(F["objectives"])
+    intervention = _long(F["intervention"], _l("What participants use or do, how often, for how long."))
+    risks = _long(F["risks"])
+    duration = _long(F["duration"], _l("How long one participant takes part, and how many surveys."))
+    location = _long(F["location"], _l("Where the pilot takes place (at home, online, a canteen…)."))
+    compensation = _long(F["compensation"], _l("What participants gain or are paid; write “nothing” if so."))
     # Design
-    design = SelectField(_l("Design"), choices=_choices(DESIGN_LABELS), validate_choice=False)
-    arms = TextAreaField(_l("Arms"), description=_l(
-        "One per line: lower-case letters, digits and _. A single-group design has one arm; "
-        "with parallel groups the first arm is the control."))
-    timepoints = TextAreaField(_l("Timepoints"), description=_l(
-        "One per line, in order, e.g. baseline then follow_up; lower-case letters, digits and _. "
-        "Add “: N” to open a timepoint's surveys N days after enrolment, e.g. follow_up: 28."))
-    target_enrolment = IntegerField(_l("Target enrolment"), validators=[Optional()],
+    design = SelectField(F["design"], choices=_choices(DESIGN_LABELS), validate_choice=False)
+    arms = FieldList(FormField(ArmRow), max_entries=6 + BLANK_ROWS)
+    timepoints = FieldList(FormField(TimepointRow), max_entries=10 + BLANK_ROWS)
+    target_enrolment = IntegerField(F["target_enrolment"], validators=[Optional()],
                                     description=_l("How many participants you need."))
     min_age = IntegerField(_l("Minimum age"), validators=[Optional()])
     max_age = IntegerField(_l("Maximum age"), validators=[Optional()], description=_l("Leave empty for no limit."))
     criteria = TextAreaField(_l("Other eligibility criteria"), description=_l(
         "One per line; each participant confirms them before consenting."))
     # Primary outcome
-    primary_variable = StringField(_l("Primary outcome variable"), description=_l(
-        "No survey asks a numeric question yet: type the key of the question you will ask "
-        "(e.g. sleep_hours), or add the surveys first and pick it here."))
+    primary_variable = StringField(_l("Key of the question you will ask"), description=_l(
+        "Only if you must register it before writing the surveys: the key the question will have, e.g. sleep_hours."))
     hypothesis = SelectField(_l("Hypothesis"), choices=_choices(HYPOTHESIS_LABELS, NOT_CHOSEN),
                              validate_choice=False)
-    alpha = FloatField(_l("Significance level (alpha)"), validators=[Optional()],
-                       description=_l("Usually 0.05."))
+    alpha = FloatField(F["alpha"], validators=[Optional()], description=_l("Usually 0.05."))
     # Data protection and regulatory frame
-    data_collected = _long(_l("Data collected and why"), _l("Each datum you collect and what it is needed for."))
-    research_category = SelectField(_l("Category of research"), choices=_choices(CATEGORY_LABELS, NOT_CHOSEN),
+    data_collected = _long(F["data_collected"], _l("Each datum you collect and what it is needed for."))
+    research_category = SelectField(F["research_category"], choices=_choices(CATEGORY_LABELS, NOT_CHOSEN),
                                     validate_choice=False)
-    cnil_framework = SelectField(_l("CNIL framework"), choices=_choices(CNIL_LABELS, NOT_CHOSEN),
+    cnil_framework = SelectField(F["cnil_framework"], choices=_choices(CNIL_LABELS, NOT_CHOSEN),
                                  validate_choice=False)
-    cnil_reference = StringField(_l("CNIL reference"), description=_l(
+    cnil_reference = StringField(F["cnil_reference"], description=_l(
         "The compliance declaration or authorisation number, if any."))
-    ethics_opinion = StringField(_l("Ethics committee (CPP) opinion"), description=_l(
+    ethics_opinion = StringField(F["ethics_opinion"], description=_l(
         "The reference of the favourable opinion; required for RIPH 1, 2 and 3."))
     dpia_done = BooleanField(_l("A data protection impact assessment (DPIA) has been carried out"))
-    retention_months = IntegerField(_l("Data retention (months)"), validators=[Optional()])
+    retention_months = IntegerField(F["retention_months"], validators=[Optional()])
+
+    # The form's inputs that make each field of the service, when they are not one to one.
+    SOURCES = {"arms": ("arms",), "timepoints": ("timepoints",), "timepoint_delays": ("timepoints",),
+               "labels": ("arms", "timepoints"), "eligibility": ("min_age", "max_age", "criteria"),
+               "primary_outcome": ("primary_variable", "hypothesis")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.eligibility = ErrorSlot()  # the service checks ages and criteria as one `eligibility` field
+        self.arm_errors, self.timepoint_errors = ErrorSlot(), ErrorSlot()  # about all the rows together
 
-    def study_data(self) -> dict:
-        """The form as the body `services.update_study` takes, with the API's field names."""
+    def study_data(self, skip=()) -> dict:
+        """The form as the body `services.save_draft` takes, with the API's field names; the fields in
+        `skip` (whose inputs could not even be read, e.g. letters in a number) are left out."""
         data = {name: self[name].data for name in (
             "title", "domain", "design", "summary", "objectives", "intervention", "risks", "duration", "location",
             "compensation", "data_collected", "target_enrolment", "research_category", "cnil_framework",
             "cnil_reference", "ethics_opinion", "dpia_done", "retention_months")}
+        arms = filled_rows(self.arms, "label", "key")
+        arm_keys = keyed(arms, "group")
+        timepoints = filled_rows(self.timepoints, "label", "days", "key")
+        timepoint_keys = keyed(timepoints, "timepoint")
+        if arms or self.design.data != Design.SINGLE_GROUP_PRE_POST:
+            data["arms"] = arm_keys  # a single group needs no name: the service keeps its one arm
         data.update(
-            arms=lines(self.arms.data),
-            **timepoints_and_delays(self.timepoints.data),
+            timepoints=timepoint_keys,
+            timepoint_delays={key: row["days"] for key, row in zip(timepoint_keys, timepoints)
+                              if row["days"] not in (None, "")},
+            labels={"arms": named(arm_keys, arms, "arms"), "timepoints": named(timepoint_keys, timepoints, "timepoints")},
             eligibility={"min_age": self.min_age.data, "max_age": self.max_age.data,
                          "criteria": lines(self.criteria.data)},
             primary_outcome={"variable": (self.primary_variable.data or "").strip() or None,
@@ -159,7 +206,40 @@ class ProtocolForm(FlaskForm):
         )
         if self.alpha.raw_data:  # sent, even empty (the service then says it is required)
             data["alpha"] = self.alpha.data
+        for name in skip:
+            data.pop(name, None)
         return data
+
+    def unreadable(self) -> dict[str, str]:
+        """The service fields whose inputs the form could not read (a word in a number field), with why."""
+        out = {}
+        for name, errors in self.errors.items():
+            if name == "csrf_token":
+                continue
+            message = _first_message(errors)
+            service_names = [service for service, inputs in self.SOURCES.items() if name in inputs] or [name]
+            for service in service_names:
+                if service in ("labels", "timepoint_delays"):
+                    continue  # reported with their arms and timepoints
+                out.setdefault(service, message)
+        if "timepoints" in out:
+            out.setdefault("timepoint_delays", out["timepoints"])
+            out.setdefault("labels", out["timepoints"])
+        return out
+
+
+def _first_message(errors) -> str:
+    """The first message of a field's errors, however nested (a list of rows of fields)."""
+    if isinstance(errors, dict):
+        errors = list(errors.values())
+    for error in errors:
+        if isinstance(error, (list, dict)):
+            found = _first_message(error)
+            if found:
+                return found
+        elif error:
+            return str(error)
+    return ""
 
 
 class ProtocolFormWithVariables(ProtocolForm):
@@ -179,8 +259,10 @@ def protocol_initial(study: Study) -> dict:
         value = getattr(study, name)
         data[name] = str(value) if value else ""
     delays = study.timepoint_delays or {}
-    data.update(arms="\n".join(study.arms or []),
-                timepoints="\n".join(f"{tp}: {delays[tp]}" if delays.get(tp) else tp for tp in study.timepoints or []),
+    data.update(arms=[{"label": label_of(study.labels, "arms", key), "key": key} for key in study.arms or []]
+                + [{}] * BLANK_ROWS,
+                timepoints=[{"label": label_of(study.labels, "timepoints", tp), "days": delays.get(tp), "key": tp}
+                            for tp in study.timepoints or []] + [{}] * BLANK_ROWS,
                 min_age=eligibility.get("min_age"), max_age=eligibility.get("max_age"),
                 criteria="\n".join(eligibility.get("criteria") or []),
                 primary_variable=study.primary_variable or "")
@@ -193,7 +275,9 @@ def protocol_form(study: Study, **kwargs) -> ProtocolForm:
     if not variables:
         return ProtocolForm(**kwargs)
     form = ProtocolFormWithVariables(**kwargs)
-    choices = [NOT_CHOSEN] + [SelectChoice(var.key, f"{var.key}: {var.label} ({', '.join(var.timepoints)})")
+    choices = [NOT_CHOSEN] + [SelectChoice(var.key, _l("%(question)s (asked at %(timepoints)s)", question=var.label,
+                                                      timepoints=", ".join(label_of(study.labels, "timepoints", tp)
+                                                                           for tp in var.timepoints)))
                               for var in variables]
     current = study.primary_variable
     if current and current not in {var.key for var in variables}:
@@ -203,7 +287,9 @@ def protocol_form(study: Study, **kwargs) -> ProtocolForm:
 
 
 class ClauseForm(Form):
-    key = StringField(_l("Key"), description=_l("Lower-case letters, digits and _, e.g. data_use."))
+    key = StringField(_l("Key"), description=_l(
+        "The clause's name in the API and the consent records: lower-case letters, digits and _. Made from the "
+        "text when left empty."))
     text = TextAreaField(_l("What the participant agrees to"))
     required = BooleanField(_l("Required to take part"), default=True)
 
@@ -215,13 +301,21 @@ class ConsentForm(FlaskForm):
     clauses = FieldList(FormField(ClauseForm))
 
     def filled_clauses(self) -> tuple[list[dict], list[int]]:
-        """The clauses to save, and the row each came from; rows left blank are ignored."""
+        """The clauses to save, and the row each came from; rows left blank are ignored; a clause
+        without a key gets one made from its text."""
         clauses, rows = [], []
         for index, row in enumerate(self.clauses):
             key, text = (row.key.data or "").strip(), (row.text.data or "").strip()
             if key or text:
                 clauses.append({"key": key, "text": text, "required": bool(row.required.data)})
                 rows.append(index)
+        typed = {clause["key"] for clause in clauses if clause["key"]}
+        made: list[str] = []
+        for clause in clauses:
+            if not clause["key"]:
+                clause["key"] = key_from_label(clause["text"], sorted(typed) + made, fallback="clause", max_words=3,
+                                               drop_stop_words=True)
+                made.append(clause["key"])
         return clauses, rows
 
 

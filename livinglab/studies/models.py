@@ -85,6 +85,8 @@ class Study(db.Model):
     alpha: Mapped[float] = mapped_column(default=0.05)
     # Days after enrolment before each timepoint's survey opens: {timepoint: days}; absent means 0.
     timepoint_delays: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What the founder calls the arms and timepoints, by key: {"arms": {key: label}, "timepoints": {...}}.
+    labels: Mapped[dict] = mapped_column(JSON, default=lambda: {"arms": {}, "timepoints": {}})
     enrolled_count: Mapped[int] = mapped_column(default=0)
     data_version: Mapped[int] = mapped_column(default=0)  # bumped by every answer or withdrawal
 
@@ -107,7 +109,9 @@ class Study(db.Model):
     retention_months: Mapped[int | None] = mapped_column()
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # The last change of the protocol, consent, surveys or status; never participants' activity
+    # (set by studies.timestamps, not by an onupdate that any counter update would fire).
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     registration_hash: Mapped[str | None] = mapped_column(String(64))

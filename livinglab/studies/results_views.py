@@ -15,6 +15,7 @@ from ..analysis.loader import answers_query, load_answers
 from ..analysis.variables import by_participant, catalogue, column_at, long_frame, wide_numbers
 from ..auth.permissions import get_study_or_404, role_required
 from ..errors import Forbidden, NotFound
+from ..exports import ANALYSABLE
 from ..extensions import db
 from ..participants.models import Answer
 from . import verdict as say
@@ -36,7 +37,7 @@ def page_helpers():
             "test_name": say.test_name, "words": say.words, "magnitude": say.magnitude,
             "magnitudes": say.MAGNITUDES, "effect_sizes": say.EFFECT_SIZES, "df_text": say.degrees_of_freedom,
             "reason_text": say.reason_text, "comparison_text": say.comparison, "choice_label": choice_label,
-            "DASH": say.DASH}
+            "DASH": say.DASH, "analysable": ANALYSABLE}
 
 
 def results_study(study_id: int) -> Study:
@@ -201,7 +202,37 @@ def chart_specs(study: Study, results: dict) -> dict[str, dict]:
                 specs[f"distribution-{key}"] = base | _distribution_words(name, kind, rows)
     for file, spec in specs.items():
         spec["file"] = file
+        spec["size"] = chart_pixels(study, results, spec)
     return specs
+
+
+def chart_pixels(study: Study, results: dict, spec: dict) -> tuple[int, int]:
+    """The size a chart is drawn at, in CSS pixels (96 per inch): its <img> says it, so the page keeps the
+    chart's place before it loads, and the printed report prints it at that size, its text included."""
+    if spec["chart"] == "paired":
+        inches = charts.paired_lines_size()
+    elif spec["chart"] == "strip":
+        inches = charts.strip_by_group_size(len(spec["arms"]))
+    else:
+        function, labels = distribution_categories(study, (results.get("variables") or {})[spec["variable"]], spec)
+        labels = [choice_label(spec["type"], label) for label in labels] if spec["type"] in CHOICES else labels
+        inches = (charts.grouped_bars_size(len(spec["rows"]), len(labels)) if function == "grouped_bars"
+                  else charts.stacked_bars_size(len(spec["rows"]), labels))
+    return round(inches[0] * 96), round(inches[1] * 96)
+
+
+def distribution_categories(study: Study, described: dict, spec: dict) -> tuple[str, list]:
+    """How a distribution is drawn (stacked or grouped bars) and the words of its categories."""
+    kind = spec["type"]
+    if kind in CHOICES:
+        first = ((described.get("by_timepoint") or {}).get(spec["rows"][0][1]) or {}).get("counts") or {}
+        return ("grouped_bars" if kind == "multiple_choice" else "stacked_bars"), list(first)
+    if kind == "nps":
+        return "stacked_bars", [_("Detractors (0–6)"), _("Passives (7–8)"), _("Promoters (9–10)")]
+    item = next((i for s in study.surveys for i in s.items if i.get("key") == spec["variable"]), {})
+    low = int(item["min"]) if item.get("min") is not None else 1
+    high = int(item["max"]) if item.get("max") is not None else 5
+    return "stacked_bars", [str(p) for p in range(low, high + 1)]
 
 
 def choice_label(kind: str, choice) -> str:
@@ -314,7 +345,7 @@ def draw(study: Study, results: dict, spec: dict) -> str:
     axis = f"{name} ({unit})" if unit else name
     described = (results.get("variables") or {})[key]
     if spec["chart"] == "distribution" and spec["type"] in CHOICES:
-        categories = list(((described.get("by_timepoint") or {}).get(spec["rows"][0][1]) or {}).get("counts") or {})
+        _function, categories = distribution_categories(study, described, spec)
         rows = []
         for label, tp, arm in spec["rows"]:
             summary = (((described.get("by_arm") or {}).get(arm) or {}) if arm else
@@ -333,7 +364,7 @@ def draw(study: Study, results: dict, spec: dict) -> str:
             nps, n = summary.get("nps") or {}, summary.get("n") or 0
             rows.append((f"{label} (n = {n})", [100 * (nps.get(part) or 0) / n if n else 0.0
                                                  for part in ("detractors", "passives", "promoters")]))
-        return charts.stacked_bars(rows, [_("Detractors (0–6)"), _("Passives (7–8)"), _("Promoters (9–10)")],
+        return charts.stacked_bars(rows, distribution_categories(study, described, spec)[1],
                                    x_label=_("Share of answers (%)"), kind="ordered", decimal=decimal)
 
     variable = catalogue(study_spec(study)["surveys"], list(study.timepoints)).get(key)
@@ -359,10 +390,8 @@ def draw(study: Study, results: dict, spec: dict) -> str:
             groups.append((f"{say.words(arm or tp)}\n(n = {len(chosen)})", chosen))
         return charts.strip_by_group(groups, y_label=axis, mean_label=_("Mean"), decimal=decimal)
     # a Likert scale, point by point
-    item = next((i for s in study.surveys for i in s.items if i.get("key") == key), {})
-    low = int(item["min"]) if item.get("min") is not None else 1
-    high = int(item["max"]) if item.get("max") is not None else 5
-    points = list(range(low, high + 1))
+    labels = distribution_categories(study, described, spec)[1]
+    points = [int(label) for label in labels]
     rows = []
     for label, tp, arm in spec["rows"]:
         mask = wide.index.get_level_values("timepoint") == tp

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from .. import validation as v
-from ..errors import Invalid
+from ..errors import Invalid, Malformed
 from ..extensions import db
 from . import fields, workflow
 from .checklist import missing
@@ -38,6 +38,36 @@ def update_study(user, study: Study, data) -> list[str]:
         study.version += 1
         audit.record(user, "study.update", study=study, fields=changed)
     return changed
+
+
+def save_draft(user, study: Study, data: dict) -> tuple[list[str], dict[str, str]]:
+    """The protocol editor's save: every valid field is kept, every invalid one is left as it was and
+    returned with what is wrong (fields by name, as in the API). The API's PATCH stays all or nothing."""
+    workflow.require_editable(study)
+    pending, invalid = dict(data), {}
+    while True:
+        try:
+            clean = fields.clean_study_fields(pending, creating=False, current=study)
+            break
+        except (Invalid, Malformed) as err:
+            # Drop the fields at fault and check the rest again: a field may have been refused only
+            # because of another (delays of renamed timepoints), and is then checked on its own.
+            at_fault = {name.split(".")[0] for name in err.fields} & set(pending)
+            if not at_fault:
+                raise
+            invalid.update({name: message for name, message in err.fields.items()
+                            if name.split(".")[0] in at_fault})
+            # A design is saved with its arms or not at all: alone, it would reset them.
+            if "arms" in at_fault and "design" in pending and "design" not in at_fault:
+                at_fault.add("design")
+                invalid["design"] = _("Not saved: the groups it needs are not valid yet.")
+            for name in at_fault:
+                del pending[name]
+    changed = fields.apply(study, clean)
+    if changed:
+        study.version += 1
+        audit.record(user, "study.update", study=study, fields=changed)
+    return changed, invalid
 
 
 def clean_consent(text, clauses) -> tuple[str, list[dict]]:

@@ -346,6 +346,9 @@ def warning_text(warning: dict, results: dict, names: dict[str, str]) -> str:
 METHODS = {
     "descriptives": _l("Standard deviations with n − 1; quartiles by linear interpolation (R's type 7); an "
                        "instrument score only for participants who answered all its items."),
+    "reliability": _l("Cronbach's alpha of each instrument on its scored items, as its score counts them (SUS: "
+                      "odd items x − 1, even items 5 − x, so the negatively worded even items are reversed; "
+                      "UMUX-Lite: x − 1; WHO-5: x), on participants who answered every item."),
     SINGLE: _l("Pairs are the participants with a value at the first and the last timepoint measuring the "
                "variable; estimate = mean(last − first); paired t test; Cohen's dz = mean / sd of the "
                "differences; robustness: Wilcoxon signed-rank test (V = sum of the ranks of the positive "

@@ -1,5 +1,6 @@
 """The study pages: dashboards, the protocol and consent editors, submission, review and recruitment."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -8,16 +9,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..auth.models import Role, User
+from ..auth.models import Organisation, Role, User
 from ..auth.permissions import get_study_or_404, role_required
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..forms import EmptyForm, show_errors
+from ..listing import Listing, matches
 from ..surveys.definitions import study_variables
 from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
 from . import services, workflow
 from .checklist import checklist, missing
+from .keys import label_of
+from .labels import field_label, fields_in_words
 from .forms import (LABELS, ConsentForm, DecisionForm, NewStudyForm, RecruitmentForm, StudyFilterForm, consent_initial,
                     protocol_form, protocol_initial)
 from .models import Study, StudyStatus as S
@@ -32,7 +36,14 @@ def page_helpers():
         "instruments": INSTRUMENTS,
         # The survey builder is another blueprint: link to it only once its pages exist.
         "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
+        "label_of": label_of,
     }
+
+
+@bp.app_template_filter("timepoint_label")
+def timepoint_label(key: str, study: Study) -> str:
+    """A timepoint as the founder named it: `{{ tp|timepoint_label(study) }}`."""
+    return label_of(study.labels, "timepoints", key)
 
 
 def next_step(study: Study) -> str:
@@ -81,7 +92,7 @@ def describe(record) -> str:
     label = HISTORY.get(record.action)
     details = dict(record.details or {})
     if isinstance(details.get("fields"), list):
-        details["fields"] = ", ".join(map(str, details["fields"]))
+        details["fields"] = fields_in_words(details["fields"])
     try:
         return str(label) % details if label is not None else record.action
     except (KeyError, TypeError, ValueError):
@@ -116,37 +127,67 @@ def back_unless_editable(study: Study):
     return None
 
 
+def study_sorts(*names: str) -> dict:
+    """The orders a list of studies offers, the first being its default; each ends on the id, so a
+    page never shows a study twice nor skips one."""
+    options = {
+        "updated": (_l("Last updated first"), [Study.updated_at.desc(), Study.id.desc()]),
+        "oldest_submission": (_l("Oldest submission first"), [Study.submitted_at, Study.id]),
+        "newest_submission": (_l("Newest submission first"), [Study.submitted_at.desc(), Study.id.desc()]),
+        "title": (_l("Title, A to Z"), [func.lower(Study.title), Study.id]),
+        "status": (_l("Status"), [Study.status, Study.updated_at.desc(), Study.id.desc()]),
+        "organisation": (_l("Organisation, A to Z"), [func.lower(Organisation.name), Study.id]),
+        "created": (_l("Newest first"), [Study.created_at.desc(), Study.id.desc()]),
+    }
+    return {name: options[name] for name in names}
+
+
+def searched(query, listing: Listing, *, organisations: bool = True):
+    """Studies whose title (or organisation's name) contains the search text."""
+    query = query.join(Organisation, Organisation.id == Study.organisation_id)
+    if listing.q:
+        columns = (Study.title, Organisation.name) if organisations else (Study.title,)
+        query = query.where(matches(listing.q, *columns))
+    return query
+
+
 @bp.get("/")
 @role_required(Role.STARTUP)
 def mine():
     """The startup's dashboard: its organisation's studies and what to do next on each."""
-    studies = db.session.scalars(
-        select(Study).where(Study.organisation_id == current_user.organisation_id)
-        .options(selectinload(Study.surveys), selectinload(Study.consent_versions))
-        .order_by(Study.updated_at.desc(), Study.id.desc())).all()
-    return render_template("studies/mine.html", rows=[(study, next_step(study)) for study in studies])
+    listing = Listing.from_request(study_sorts("updated", "title", "status", "created"), per_page=20)
+    query = searched(select(Study).where(Study.organisation_id == current_user.organisation_id), listing,
+                     organisations=False)
+    listing.fetch(query.options(selectinload(Study.surveys), selectinload(Study.consent_versions)))
+    return render_template("studies/mine.html", listing=listing,
+                           rows=[(study, next_step(study)) for study in listing.rows])
 
 
 @bp.get("/all")
 @role_required(Role.COORDINATOR)
 def overview():
-    """Every study, filtered by status and domain."""
+    """Every study, filtered by status and domain, searched by title or organisation, a page at a time."""
     form = StudyFilterForm(request.args)
-    query = select(Study).options(selectinload(Study.organisation)).order_by(Study.updated_at.desc(), Study.id.desc())
+    listing = Listing.from_request(study_sorts("updated", "title", "organisation", "status", "created"))
+    query = searched(select(Study), listing)
     if form.status.data:
         query = query.where(Study.status == form.status.data)
     if form.domain.data:
         query = query.where(Study.domain == form.domain.data)
+    listing.fetch(query.options(selectinload(Study.organisation)))
     waiting = db.session.scalar(select(func.count(Study.id)).where(Study.status == S.SUBMITTED))
-    return render_template("studies/overview.html", form=form, studies=db.session.scalars(query).all(),
-                           waiting=waiting, filtered=bool(form.status.data or form.domain.data))
+    return render_template("studies/overview.html", form=form, listing=listing, studies=listing.rows,
+                           waiting=waiting, filtered=bool(form.status.data or form.domain.data or listing.q))
 
 
 @bp.get("/queue")
 @role_required(Role.COORDINATOR)
 def queue():
-    """Studies waiting for a decision, the oldest submission first."""
-    return render_template("studies/queue.html", studies=services.review_queue())
+    """Studies waiting for a decision, the oldest submission first (or as asked), a page at a time."""
+    listing = Listing.from_request(study_sorts("oldest_submission", "newest_submission", "title", "organisation"))
+    query = searched(select(Study).where(Study.status == S.SUBMITTED), listing)
+    listing.fetch(query.options(selectinload(Study.organisation)))
+    return render_template("studies/queue.html", listing=listing, studies=listing.rows)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -183,23 +224,68 @@ def show(study_id: int):
 @bp.route("/<int:study_id>/edit", methods=["GET", "POST"])
 @role_required()
 def edit(study_id: int):
-    """The protocol editor: save a draft at any time; completeness is checked on submission."""
+    """The protocol editor: save a draft at any time. Every valid field is saved; the others are listed
+    at the top, each linked to its input, and shown again as typed; completeness is checked on submission."""
     study = get_study_or_404(study_id, "edit")
     refused = back_unless_editable(study)
     if refused:
         return refused
     form = protocol_form(study, data=protocol_initial(study) if request.method == "GET" else None)
-    if form.validate_on_submit():
+    problems, status = [], 200
+    if form.is_submitted():
+        form.validate()
+        if "csrf_token" in form.errors:
+            flash(_("This form has expired: nothing was saved. Please try again."), "error")
+            return render_template("studies/edit.html", study=study, form=form, problems=[],
+                                   checks=checklist(study), requested=requested_changes(study)), 400
+        unreadable = form.unreadable()
         try:
-            changed = services.update_study(current_user, study, form.study_data())
+            changed, invalid = services.save_draft(current_user, study, form.study_data(skip=unreadable))
         except DomainError as err:
             db.session.rollback()
-            show_errors(form, err, {"primary_outcome": "primary_variable", "timepoint_delays": "timepoints"})
-        else:
-            db.session.commit()
+            flash(err.message, "error")
+            return redirect(url_for(".show", study_id=study.id))
+        db.session.commit()
+        invalid = {**unreadable, **invalid}
+        if not invalid:
             flash(saved_message(study) if changed else _("Nothing changed."), "success")
             return redirect(url_for(".edit", study_id=study.id))
-    return render_template("studies/edit.html", study=study, form=form, requested=requested_changes(study))
+        problems = editor_problems(form, invalid)
+        status = 422
+    return render_template("studies/edit.html", study=study, form=form, problems=problems, changed=status == 422,
+                           checks=checklist(study), requested=requested_changes(study)), status
+
+
+# Where each field of the service is shown in the editor: the id the error summary links to.
+EDITOR_ANCHORS = {"arms": "arms", "labels": "arms", "timepoints": "timepoints", "timepoint_delays": "timepoints",
+                  "eligibility": "eligibility", "primary_outcome": "primary_variable"}
+
+
+def editor_problems(form, invalid: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The fields that were not saved, as (anchor, label, message) in the editor's order; each message is
+    also shown beside its input."""
+    slots = {"arms": form.arm_errors, "labels": form.arm_errors, "timepoints": form.timepoint_errors,
+             "timepoint_delays": form.timepoint_errors, "eligibility": form.eligibility}
+    problems = []
+    for name, message in invalid.items():
+        field = name.split(".")[0]
+        anchor = EDITOR_ANCHORS.get(field, field)
+        target = slots.get(field) or getattr(form, anchor, None)
+        if target is not None and hasattr(target, "errors") and message not in (target.errors or []):
+            if isinstance(target.errors, tuple):
+                target.errors = list(target.errors)
+            if isinstance(target.errors, list):
+                target.errors.append(message)
+        if not any(existing[0] == anchor and existing[2] == message for existing in problems):
+            problems.append((anchor, field_label(field), message))
+    order = {name: index for index, name in enumerate(EDITOR_ORDER)}
+    return sorted(problems, key=lambda problem: order.get(problem[0], len(order)))
+
+
+EDITOR_ORDER = ("title", "domain", "summary", "objectives", "intervention", "risks", "duration", "location",
+                "compensation", "design", "arms", "timepoints", "target_enrolment", "eligibility", "primary_variable",
+                "hypothesis", "alpha", "data_collected", "research_category", "cnil_framework", "cnil_reference",
+                "ethics_opinion", "dpia_done", "retention_months")
 
 
 def saved_message(study: Study) -> str:
@@ -208,6 +294,14 @@ def saved_message(study: Study) -> str:
         return _("Draft saved. Nothing is missing: you can submit it for review.")
     return ngettext("Draft saved. %(num)d item is still missing before you can submit it.",
                     "Draft saved. %(num)d items are still missing before you can submit it.", gaps)
+
+
+def fingerprint(value: str) -> Markup:
+    """A SHA-256 fingerprint shown short (CSS cuts it, so selecting it still copies all 64 characters), with
+    a copy button that static/copy.js reveals where the clipboard can be written."""
+    return Markup('<code class="hash-short" title="{full}">{full}</code> <button type="button" class="link copy-button" '
+                  'data-copy="{full}" data-copied="{copied}" hidden>{label}</button>').format(
+        full=value, label=_("Copy the fingerprint"), copied=_("Copied"))
 
 
 def requested_changes(study: Study) -> list:
@@ -284,8 +378,9 @@ def submit(study_id: int):
         except DomainError as err:
             db.session.rollback()
             if err.code == "incomplete":
-                flash(_("The protocol is not complete yet. Still missing: %(items)s.",
-                        items="; ".join(err.fields.values())), "error")
+                # each item is a sentence of its own: joined without their full stops
+                items = "; ".join(str(item).rstrip(" .\u00a0") for item in err.fields.values())
+                flash(_("The protocol is not complete yet. Still missing: %(items)s.", items=items), "error")
             else:
                 flash(err.message, "error")
         else:
@@ -319,7 +414,10 @@ def review(study_id: int):
 
 def decision_message(study: Study) -> str:
     if study.status == S.APPROVED:
-        return _("Approved. The protocol is registered with the fingerprint %(hash)s.", hash=study.registration_hash)
+        # The template string itself (no variables: flask-babel leaves %(hash)s in place), escaped, then the
+        # fingerprint as markup: shortened on screen, whole when selected or copied.
+        return Markup(escape(_("Approved. The protocol is registered with the fingerprint %(hash)s."))) % {
+            "hash": fingerprint(study.registration_hash)}
     if study.status == S.CHANGES_REQUESTED:
         return _("Changes requested: the startup can edit the protocol again and resubmit it.")
     return _("Rejected. The startup can read your comments.")

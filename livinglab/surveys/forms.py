@@ -4,7 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
 
 from .. import validation as v
-from .definitions import QUESTION_TYPES, clean_item
+from ..studies.keys import key_from_label, label_of
+from .definitions import QUESTION_TYPES, answer_keys, clean_item, measurement
 from .instruments import INSTRUMENTS
 
 TYPE_LABELS = {
@@ -46,7 +47,9 @@ class ItemFields(Form):
 
 class QuestionFields(ItemFields):
     key = StringField(_l("Key"), description=_l(
-        "The variable's name in results and exports: lower-case letters, digits and _, starting with a letter (e.g. sleep_hours)."))
+        "The variable's name in the API and the exports: lower-case letters, digits and _, starting with a letter. "
+        "Made from the question when left empty; the same question asked in another survey gets the same key, "
+        "so that it is compared between timepoints."))
     text = TextAreaField(_l("Question"), render_kw={"rows": 2})
     type = SelectField(_l("Type of answer"), choices=[SelectChoice(t, TYPE_LABELS[t]) for t in QUESTION_TYPES],
                        default="likert")
@@ -86,7 +89,8 @@ class QuestionFields(ItemFields):
 
 class InstrumentFields(ItemFields):
     key = StringField(_l("Key"), description=_l(
-        "The score's name in results, e.g. sus. Its statements are answered as key_1, key_2…"))
+        "The score's name in the API and the exports, e.g. sus; its statements are answered as key_1, key_2… "
+        "The instrument's short name when left empty, the same in every survey that uses it."))
     instrument = SelectField(_l("Instrument"), choices=[SelectChoice(code, i.name) for code, i in INSTRUMENTS.items()],
                              default="sus")
 
@@ -95,6 +99,44 @@ class InstrumentFields(ItemFields):
 
     def fill(self, item: dict) -> None:
         self.key.data, self.instrument.data = item["key"], item["instrument"]
+
+
+def _same_text(a, b) -> bool:
+    return isinstance(a, str) and isinstance(b, str) and " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
+def fill_item_key(form: ItemFields, study, survey=None, index: int | None = None, timepoint: str | None = None) -> None:
+    """When no key was typed: the key of the same question (or instrument) asked at another timepoint, so
+    that it is one variable measured twice; else one made from the question (or the instrument's code),
+    not used by any other item of the study."""
+    if (form.key.data or "").strip():
+        return
+    try:
+        item = form.item()
+    except (TypeError, ValueError, AttributeError):
+        return
+    timepoint = timepoint or (survey.timepoint if survey is not None else None)
+    others = [(other, position, existing) for other in study.surveys for position, existing in enumerate(other.items)
+              if not (other is survey and position == index)]
+    for other, _position, existing in others:
+        if other.timepoint == timepoint or other is survey:
+            continue
+        same = (existing.get("instrument") == item.get("instrument") if "instrument" in item
+                else "instrument" not in existing and _same_text(existing.get("text"), item.get("text")))
+        if same and "instrument" not in existing and "instrument" not in item:
+            try:
+                same = measurement(existing) == measurement(clean_item({**item, "key": existing["key"]}))
+            except v.FieldError:
+                same = False
+        if same:
+            form.key.data = existing["key"]
+            return
+    taken = {name for _other, _position, existing in others for name in (existing["key"], *answer_keys(existing))}
+    if "instrument" in item:
+        form.key.data = key_from_label(str(item.get("instrument") or "score"), taken, fallback="score")
+    else:
+        form.key.data = key_from_label(item.get("text") if isinstance(item.get("text"), str) else "", taken,
+                                       fallback="question", max_words=4, drop_stop_words=True)
 
 
 def _number(raw: str | None, *, whole: bool):
@@ -126,13 +168,21 @@ class InstrumentForm(InstrumentFields, FlaskForm):
 
 
 class SurveyHeaderFields:
-    key = StringField(_l("Key"), description=_l("Lower-case letters, digits and _, e.g. baseline."))
+    key = StringField(_l("Key"), description=_l(
+        "The survey's name in the API: lower-case letters, digits and _. Made from the title when left empty."))
     title = StringField(_l("Title"), description=_l("Participants see it above the questions."))
     timepoint = SelectField(_l("Timepoint"), choices=[],
                             description=_l("When participants answer this survey."))
 
     def set_timepoints(self, study) -> None:
-        self.timepoint.choices = [SelectChoice(tp) for tp in study.timepoints]
+        self.timepoint.choices = [SelectChoice(tp, label_of(study.labels, "timepoints", tp)) for tp in study.timepoints]
+
+    def fill_key(self, study, survey=None) -> None:
+        """A key made from the title, when none was typed."""
+        if not (self.key.data or "").strip() and isinstance(self.title.data, str):
+            taken = [other.key for other in study.surveys if other is not survey]
+            self.key.data = key_from_label(self.title.data, taken, fallback="survey", max_words=5,
+                                           drop_stop_words=True)
 
 
 class SurveyForm(SurveyHeaderFields, FlaskForm):

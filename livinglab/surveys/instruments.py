@@ -16,6 +16,15 @@ class Instrument:
     score_max: float
     texts: tuple
     score: Callable[[list[float]], float]
+    # Item positions (1-based) worded negatively: a higher answer means a worse experience. Their
+    # scored value runs the other way, so that every scored item points where the score points.
+    reversed_items: tuple = ()
+
+    def scored_items(self, values: list) -> list:
+        """Each item's contribution to the score (SUS: odd items x − 1, even items 5 − x; UMUX-Lite:
+        x − 1; WHO-5: x): the items on which reliability is computed. Works on numbers or arrays."""
+        return [self.max - value if position in self.reversed_items else value - self.min
+                for position, value in enumerate(values, start=1)]
 
 
 def _sus(values: list[float]) -> float:
@@ -40,6 +49,7 @@ INSTRUMENTS: dict[str, Instrument] = {
             _l("I needed to learn a lot of things before I could get going with this system."),
         ),
         _sus,
+        reversed_items=(2, 4, 6, 8, 10),
     ),
     "umux_lite": Instrument(
         "umux_lite", "UMUX-Lite", 2, 1, 7, 0, 100,

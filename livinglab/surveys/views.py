@@ -9,7 +9,8 @@ from ..extensions import db
 from ..forms import EmptyForm, show_errors
 from ..studies.workflow import require_editable
 from . import services
-from .forms import SCORING, TYPE_LABELS, InstrumentForm, MoveForm, NewSurveyForm, QuestionForm, SurveyForm
+from .forms import (SCORING, TYPE_LABELS, InstrumentForm, MoveForm, NewSurveyForm, QuestionForm, SurveyForm,
+                    fill_item_key)
 from .instruments import INSTRUMENTS
 from .models import Survey
 
@@ -64,6 +65,9 @@ def new(study_id: int):
     study = get_study_or_404(study_id, "edit")
     require_editable(study)
     form = NewSurveyForm(study)
+    if form.is_submitted():  # keys left empty are made from the title and the question
+        form.fill_key(study)
+        fill_item_key(form.chosen.form, study, timepoint=form.timepoint.data)
     if form.validate_on_submit():
         try:
             survey = services.create_survey(current_user, study, form.data_for_service())
@@ -94,6 +98,8 @@ def update(study_id: int, survey_id: int):
     """Change a survey's title, key or timepoint."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
     form = SurveyForm(study)
+    if form.is_submitted():
+        form.fill_key(study, survey)
     if form.validate_on_submit():
         try:
             services.update_survey(current_user, survey, form.header())
@@ -115,6 +121,8 @@ def add_item(study_id: int, survey_id: int):
     """Add a question or a standard instrument at the end of the survey."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
     form = item_form(kind=request.form.get("kind"))
+    if form.is_submitted():
+        fill_item_key(form, study, survey)
     if form.validate_on_submit():
         try:
             services.add_item(current_user, survey, form.item())
@@ -141,6 +149,8 @@ def edit_item(study_id: int, survey_id: int, index: int):
         raise NotFound(_("This item does not exist."))
     require_editable(study)
     form = item_form(survey.items[index])
+    if form.is_submitted():
+        fill_item_key(form, study, survey, index)
     if form.validate_on_submit():
         try:
             services.edit_item(current_user, survey, index, form.item())
