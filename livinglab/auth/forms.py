@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectChoice, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from .passwords import PASSWORD_MAX, PASSWORD_MIN
 
@@ -20,7 +20,7 @@ class RegisterForm(FlaskForm):
                       default="participant", validators=[DataRequired()])
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=PASSWORD_MAX)],
                              description=PASSWORD_HINT)
     organisation = StringField(_l("Organisation (startups)"), validators=[Length(max=200)])
     invitation = HiddenField(validators=[Length(max=200)])
@@ -34,7 +34,7 @@ class InviteForm(FlaskForm):
 class NewCoordinatorForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+    password = PasswordField(_l("Initial password"), validators=[InputRequired(), Length(max=PASSWORD_MAX)],
                              description=_l("Give it to your colleague privately; at least %(n)d characters, "
                                             "not a common password.", n=PASSWORD_MIN))
 
@@ -45,7 +45,7 @@ class NameForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+    new_password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=PASSWORD_MAX)],
                                  description=PASSWORD_HINT)
 
 
