@@ -27,7 +27,10 @@ def _conflict(response) -> bool:
 
 
 def registration_limits(view):
-    per_client = limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
-    per_email = limiter.limit(lambda: current_app.config["REGISTER_EMAIL_RATE_LIMIT"], methods=["POST"],
-                              key_func=_email_key, deduct_when=_conflict)
+    """Both limits, shared by the registration page and the API (one count for both doors)."""
+    per_client = limiter.shared_limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], scope="register",
+                                      methods=["POST"])
+    per_email = limiter.shared_limit(lambda: current_app.config["REGISTER_EMAIL_RATE_LIMIT"],
+                                     scope="register-email", methods=["POST"], key_func=_email_key,
+                                     deduct_when=_conflict)
     return per_email(per_client(view))
