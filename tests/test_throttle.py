@@ -11,14 +11,14 @@ from sqlalchemy import func, select
 
 from livinglab import create_app
 from livinglab.audit import AuditRecord
-from livinglab.auth.models import SigninThrottle
-from livinglab.auth.throttle import FREE_FAILURES, delay_after
+from livinglab.auth import models
 from livinglab.extensions import db
 from livinglab.timeutil import aware, utcnow
 
 from .conftest import PASSWORD
 
 ATTACKER, OWNER = "203.0.113.9", "198.51.100.7"
+FREE_FAILURES = 4  # failures in a row an address may make before it waits (README, Security)
 
 
 def sign_in(client, user, password, address):
@@ -73,6 +73,8 @@ def test_the_api_answers_a_waiting_address_as_a_wrong_password(client, startup):
 
 
 def test_delays_grow_and_are_bounded():
+    from livinglab.auth.throttle import delay_after
+
     assert [delay_after(n) for n in range(1, FREE_FAILURES + 1)] == [None] * FREE_FAILURES
     delays = [delay_after(n) for n in range(FREE_FAILURES + 1, FREE_FAILURES + 12)]
     assert delays[0] == timedelta(seconds=30)
@@ -81,10 +83,10 @@ def test_delays_grow_and_are_bounded():
     assert delay_after(10_000) == timedelta(hours=1)
 
 
-def throttle_row(user, address) -> SigninThrottle:
+def throttle_row(user, address):
     db.session.expire_all()
-    return db.session.scalar(select(SigninThrottle).where(SigninThrottle.user_id == user.id,
-                                                          SigninThrottle.client == address))
+    row = models.SigninThrottle
+    return db.session.scalar(select(row).where(row.user_id == user.id, row.client == address))
 
 
 def test_each_failure_after_the_wait_waits_longer(client, startup):
