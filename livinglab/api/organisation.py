@@ -1,10 +1,8 @@
 """The caller's organisation: members, invitations (create, list, revoke), accepting one, leaving."""
 from flask import Blueprint
-from flask_babel import gettext as _
 
 from ..auth import organisations, services
 from ..auth.models import Role
-from ..errors import Forbidden
 from ..extensions import db, limiter
 from ..urls import public_url
 from .common import json_body, token_required
@@ -13,17 +11,11 @@ from .paging import page_of
 bp = Blueprint("organisation", __name__)
 
 
-def own_organisation(user):
-    if user.organisation is None:
-        raise Forbidden(_("Join an organisation first."), code="no_organisation")
-    return user.organisation
-
-
 @bp.get("/organisation/members")
 @token_required(Role.STARTUP)
 def members(user):
     """The members of the caller's organisation, by name."""
-    return page_of([organisations.member_dict(m) for m in organisations.members(own_organisation(user))])
+    return page_of([organisations.member_dict(m) for m in organisations.members(organisations.own_organisation(user))])
 
 
 @bp.get("/organisation/invitations")
@@ -31,7 +23,7 @@ def members(user):
 def invitations(user):
     """The organisation's pending invitations, oldest first (the link's secret is never shown again)."""
     return page_of([organisations.invitation_dict(i)
-                    for i in organisations.pending_invitations(own_organisation(user))])
+                    for i in organisations.pending_invitations(organisations.own_organisation(user))])
 
 
 @bp.post("/organisation/invitations")

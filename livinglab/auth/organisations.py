@@ -5,6 +5,7 @@ invitation's link accepts it while signed in with that email (or registers with 
 proof, as long as email addresses are not verified: seeing one's pending invitations is not enough to
 accept them, or anyone could register a colleague's address first and take the invitation. No answer
 says whether an email has an account. Every step is audited."""
+import secrets
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -17,18 +18,17 @@ from ..extensions import db
 from ..studies.fields import iso
 from ..timeutil import aware, utcnow
 from .models import Invitation, InvitationStatus, Organisation, Role, User
-from .names import clean_organisation_name, glyph_key, name_key
+from .emails import clean_email
+from .names import glyph_key, name_key
 from .tokens import hash_secret
 
 INVITATION_LIFETIME = timedelta(days=14)
 MAX_PENDING_INVITATIONS = 50  # per organisation
 
 
-def clean_email(value) -> str:
-    from .services import clean_email as clean
-
+def _email(value) -> str:
     try:
-        return clean(value)
+        return clean_email(value)
     except v.FieldError as err:
         v.raise_for({"email": err})
 
@@ -54,7 +54,8 @@ def members(organisation: Organisation) -> list[User]:
                                    .order_by(User.name, User.id)))
 
 
-def _own_organisation(actor: User) -> Organisation:
+def own_organisation(actor: User) -> Organisation:
+    """The actor's organisation; 403 for an account that has none (or is no startup)."""
     if actor.role != Role.STARTUP or actor.organisation is None:
         raise Forbidden(_("Join an organisation first."), code="no_organisation")
     return actor.organisation
@@ -67,10 +68,8 @@ def _live(invitation: Invitation | None) -> bool:
 
 def invite(actor: User, email) -> tuple[str, Invitation]:
     """Invite an email into the actor's organisation: (the secret for the link, the invitation)."""
-    import secrets
-
-    organisation = _own_organisation(actor)
-    email = clean_email(email)
+    organisation = own_organisation(actor)
+    email = _email(email)
     if any(member.email == email for member in organisation.members):
         raise Conflict(_("This person is already a member."), code="already_member",
                        fields={"email": _("Already a member.")})
@@ -105,7 +104,7 @@ def invitations_for(user: User) -> list[Invitation]:
 
 def revoke_invitation(actor: User, invitation_id: int) -> Invitation:
     """Withdraw a pending invitation of the actor's organisation: its link stops working."""
-    organisation = _own_organisation(actor)
+    organisation = own_organisation(actor)
     invitation = db.session.get(Invitation, invitation_id)
     if not _live(invitation) or invitation.organisation_id != organisation.id:
         raise NotFound(_("There is no pending invitation with this id."), code="not_found")

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import audit
 from ..extensions import db
+from ..studies.fields import iso
 from ..timeutil import aware, utcnow
 from .models import SigninThrottle, User
 
@@ -67,8 +68,6 @@ def clear(user: User, client: str) -> None:
 
 def state(user: User) -> list[dict]:
     """The account's throttle records, for its owner's personal data export."""
-    from ..studies.fields import iso
-
     rows = db.session.scalars(select(SigninThrottle).where(SigninThrottle.user_id == user.id)
                               .order_by(SigninThrottle.id))
     return [{"client_address": row.client, "consecutive_failures": row.failures,
