@@ -217,8 +217,18 @@ def test_registering_with_a_link_for_another_email_creates_nothing(client, start
     response = client.post("/api/v1/auth/register", json={
         "email": "intruder@example.org", "password": "a-long-password", "name": "I", "role": "startup",
         "invitation": raw})
-    assert response.status_code == 403
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["invitation"] == "This invitation is for another email address."
     assert db.session.scalar(select(func.count()).select_from(User)) == users
+
+
+@pytest.mark.parametrize("token", ["not-a-real-link", "Sj\u0011", "x" * 200])
+def test_registering_with_an_unknown_link_says_so_beside_the_field(client, token):
+    response = client.post("/api/v1/auth/register", json={
+        "email": "a@example.org", "password": "a-long-password", "name": "A", "role": "startup",
+        "invitation": token})
+    assert response.status_code == 422 and "invitation" in response.get_json()["error"]["fields"]
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
 # Leaving

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from .. import validation as v
-from ..errors import Conflict, Unauthorized
+from ..errors import Conflict, DomainError, Unauthorized
 from ..extensions import db
 from . import organisations, throttle, tokens
 from .emails import clean_email
@@ -43,18 +43,22 @@ def register(data, *, allowed_roles=(Role.STARTUP, Role.PARTICIPANT), actor=None
             errors[name] = v.FieldError(_("This field is required."))
     invitation = None
     if clean.get("invitation") and "invitation" not in errors:
-        invitation = organisations.invitation_by_secret(clean["invitation"])
-        if clean.get("role") not in (None, Role.STARTUP):
-            errors["role"] = v.FieldError(_("An invitation is for a startup account."))
+        try:
+            invitation = organisations.invitation_by_secret(clean["invitation"])
+        except DomainError as err:
+            errors["invitation"] = v.FieldError(err.message)
+        else:
+            if clean.get("email") and clean["email"] != invitation.email:
+                errors["invitation"] = v.FieldError(_("This invitation is for another email address."))
+            if clean.get("role") not in (None, Role.STARTUP):
+                errors["role"] = v.FieldError(_("An invitation is for a startup account."))
     elif clean.get("role") == Role.STARTUP and not clean.get("organisation") and "organisation" not in errors:
         errors["organisation"] = v.FieldError(_("A startup account needs its organisation."))
     v.raise_for(errors)
     # The organisation's name is checked before the email, so that a taken name answers the same
     # whether or not the email has an account.
     organisation = None
-    if invitation is not None:
-        organisations.check_invitee(clean["email"], invitation)
-    elif clean["role"] == Role.STARTUP:
+    if invitation is None and clean["role"] == Role.STARTUP:
         organisation = organisations.new_organisation(clean["organisation"])
     if find_user(clean["email"]):
         raise Conflict(_("An account with this email already exists."), code="email_taken",

@@ -84,7 +84,7 @@ def register():
                                       "invitation": form.invitation.data or None})
         except DomainError as err:
             db.session.rollback()
-            show_errors(form, err)
+            show_errors(form, err, aliases={"invitation": "email"})  # the link's field is hidden
             status = 409 if err.status == 409 else 200  # what the per-email rate limit counts
         else:
             db.session.commit()
