@@ -192,7 +192,7 @@ def account_schemas() -> dict:
                       "expires_at": timestamp(), "id": integer(), "name": nullable(string())},
                      required=["token", "expires_at"]),
         "TokenInfo": obj({"id": integer(), "name": nullable(string()), "created_at": timestamp(),
-                          "last_used_at": nullable(timestamp(description="To the minute.")),
+                          "last_used_at": nullable(timestamp(description="Noted at most once an hour.")),
                           "expires_at": timestamp()},
                          required=["id", "name", "created_at", "last_used_at", "expires_at"]),
         "TokenList": page_of("TokenInfo"),

@@ -15,7 +15,7 @@ from ..studies.fields import iso
 from ..timeutil import aware, utcnow
 from .models import ApiToken, User
 
-LAST_USE_PRECISION = timedelta(minutes=1)  # last_used_at is written at most once a minute per token
+LAST_USE_PRECISION = timedelta(hours=1)  # last_used_at is written at most once an hour per token
 
 
 def hash_secret(raw: str) -> str:
