@@ -7,15 +7,22 @@ from sqlalchemy import func, select
 
 from livinglab import create_app
 from livinglab.auth.models import User
-from livinglab.extensions import db
+from livinglab.extensions import db, limiter
 
 from .conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _limiter_back_to_the_test_app(app):
+    """Each app made here binds the shared rate limiter to its settings: give it back afterwards."""
+    yield
+    limiter.init_app(app)
+
+
 def fresh_app(tmp_path, **config):
-    return create_app({"TESTING": True, "SECRET_KEY": "x",
+    return create_app({"TESTING": True, "SECRET_KEY": "x", "RATELIMIT_ENABLED": False,
                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
                        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **config})
 
@@ -74,7 +81,8 @@ def test_the_default_sign_in_cookie_says_secure(app, tmp_path, startup):
 @pytest.mark.parametrize("config", [{"TESTING": True}, {"TESTING": True, "SECRET_KEY": "dev-only-change-me"},
                                     {"TESTING": False, "SECRET_KEY": ""}])
 def test_no_flag_keeps_a_public_secret_key(tmp_path, config):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'k.sqlite3'}", **config})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'k.sqlite3'}", "RATELIMIT_ENABLED": False,
+                      **config})
     assert app.config["SECRET_KEY"] not in (None, "", "dev-only-change-me")
     assert len(app.config["SECRET_KEY"]) >= 32
 
@@ -82,6 +90,6 @@ def test_no_flag_keeps_a_public_secret_key(tmp_path, config):
 def test_the_testing_flag_from_the_environment_keeps_no_public_key(tmp_path, monkeypatch):
     monkeypatch.setenv("LIVINGLAB_TESTING", "true")
     monkeypatch.delenv("LIVINGLAB_SECRET_KEY", raising=False)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'k.sqlite3'}"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'k.sqlite3'}", "RATELIMIT_ENABLED": False})
     assert app.testing
     assert app.config["SECRET_KEY"] not in (None, "", "dev-only-change-me")
