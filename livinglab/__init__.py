@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -35,10 +36,28 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config.update(test_config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "livinglab.sqlite3")
-    if app.config["SECRET_KEY"] == Config.SECRET_KEY and not app.testing:
-        app.config["SECRET_KEY"] = instance_secret(app)
+    if not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] in PUBLIC_SECRET_KEYS:
+        app.config["SECRET_KEY"] = instance_secret(app)  # whatever TESTING says: a known key forges sessions
+    app.config["SESSION_COOKIE_SECURE"] = secure_cookie_rule(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+
+
+# Keys that are public (an old default of this code): never sign a session with them.
+PUBLIC_SECRET_KEYS = {"dev-only-change-me"}
+
+
+def secure_cookie_rule(app: Flask) -> bool:
+    """The session cookie travels over HTTPS only, unless told otherwise: an explicit
+    LIVINGLAB_SESSION_COOKIE_SECURE decides; else a LIVINGLAB_BASE_URL on plain http:// turns it off
+    (./run.sh serves http://127.0.0.1 so); else it is off only for Flask's debug server."""
+    explicit = app.config.get("SESSION_COOKIE_SECURE")
+    if explicit is not None:
+        return explicit if isinstance(explicit, bool) else str(explicit).strip().lower() in ("1", "true", "yes", "on")
+    base_url = app.config.get("BASE_URL")
+    if base_url:
+        return not str(base_url).strip().lower().startswith("http://")
+    return not app.debug
 
 
 def normalise_database_url(url: str) -> str:
@@ -60,7 +79,7 @@ def instance_secret(app: Flask) -> str:
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every model registered before mappers configure)
-    from .auth.models import User
+    from .auth.sessions import load_user
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
@@ -73,10 +92,12 @@ def register_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    login_manager.user_loader(load_user)
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops < 0:
+        raise ValueError("TRUSTED_PROXIES is a number of proxies, 0 or more")
+    if hops:  # request.remote_addr and request.scheme become the real client's, as the proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
@@ -123,6 +144,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from .api import bp as api_bp
     from .audit_views import bp as audit_bp
+    from .auth.account_views import bp as account_bp
+    from .auth.organisation_views import bp as organisation_bp
     from .auth.views import bp as auth_bp
     from .main import bp as main_bp
     from .observatory.views import bp as observatory_bp
@@ -135,6 +158,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(organisation_bp)
     app.register_blueprint(studies_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(surveys_bp)

@@ -46,9 +46,10 @@ def register(app: Flask) -> None:
         click.echo("Demo data created." if created else "Demo data already present.")
 
     @app.cli.command("setup")
-    @click.option("--demo/--no-demo", default=True, help="Seed the demo on an empty database.")
+    @click.option("--demo/--no-demo", default=False,
+                  help="Also seed the demo accounts and studies on an empty database (./run.sh does).")
     def setup(demo):
-        """Bring the database schema up to date, and seed the demo on first start."""
+        """Bring the database schema up to date; with --demo, seed the demo on first start."""
         upgrade()
         from .auth.models import User
 

@@ -3,13 +3,16 @@ from datetime import timedelta
 
 
 class Config:
-    SECRET_KEY = "dev-only-change-me"  # replaced by LIVINGLAB_SECRET_KEY or instance/secret_key
+    SECRET_KEY = None  # LIVINGLAB_SECRET_KEY, else a random key kept in instance/secret_key
     SQLALCHEMY_DATABASE_URI = None  # set in create_app: DATABASE_URL, else instance/livinglab.sqlite3
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # a session ends after this long without activity
+    SESSION_ABSOLUTE_LIFETIME = timedelta(days=7)  # ...and this long after signing in, however active
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False  # LIVINGLAB_SESSION_COOKIE_SECURE=true behind HTTPS
+    SESSION_COOKIE_SECURE = None  # None: decided by create_app (secure_cookie_rule); true or false to force
+    BASE_URL = None  # the app's public address, e.g. https://livinglab.example: links given to others
+    TRUSTED_PROXIES = 0  # reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's strongest; tests use a fast one
     API_TOKEN_LIFETIME = timedelta(days=30)
@@ -17,7 +20,8 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     SIGNIN_RATE_LIMIT = "10 per minute;50 per hour"
-    REGISTER_RATE_LIMIT = "10 per hour"
+    REGISTER_RATE_LIMIT = "10 per hour"  # per client address
+    REGISTER_EMAIL_RATE_LIMIT = "5 per hour"  # per email, counting the answers that say it is taken
     ENROL_RATE_LIMIT = "20 per minute"
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "fr")

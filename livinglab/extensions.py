@@ -1,7 +1,7 @@
 """Flask extensions, created unbound here and bound in `create_app`."""
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from .clients import client_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -34,4 +34,4 @@ DATE_FORMATS = {"time": "medium", "date": "medium", "datetime": "medium",
                 **{f"date.{size}": DATE for size in ("short", "medium", "long", "full")},
                 **{f"datetime.{size}": f"{DATE}, HH:mm" for size in ("short", "medium", "long", "full")}}
 babel = Babel(date_formats=DATE_FORMATS)
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=client_address)

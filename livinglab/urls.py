@@ -24,3 +24,14 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link to give to someone else: on LIVINGLAB_BASE_URL (the app's public address) when
+    set, never on whatever Host header the request came with."""
+    from flask import current_app, url_for
+
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)

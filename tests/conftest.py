@@ -31,6 +31,7 @@ def app(tmp_path_factory):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production keeps scrypt
+        "SESSION_COOKIE_SECURE": False,  # the test client and the live server speak plain HTTP
     })
     with app.app_context():
         db.drop_all()
@@ -97,15 +98,32 @@ def startup(make_user):
     return make_user("startup", organisation="Sommeil+")
 
 
+def join_organisation(member, newcomer):
+    """`newcomer` leaves its own organisation and joins `member`'s, by invitation, as a person would."""
+    from livinglab.auth import organisations
+
+    if newcomer.organisation is not None:
+        organisations.leave(newcomer)
+    raw, _invitation = organisations.invite(member, newcomer.email)
+    organisations.accept_invitation(newcomer, raw)
+    db.session.commit()
+    return newcomer
+
+
+def signed_in_session(session, user) -> None:
+    """Fill a test client's session as signing in does (for tests that skip the sign-in page)."""
+    import time
+
+    session.clear()
+    if user is not None:
+        session["_user_id"], session["_fresh"] = user.session_token, True
+        session["signed_in_at"] = int(time.time())
+
+
 @pytest.fixture
 def colleague(make_user, startup):
-    """A second member of the startup's organisation."""
-    from livinglab.auth.services import add_member
-
-    other = make_user("startup", organisation="Colleague's old startup")
-    add_member(startup, other.email)
-    db.session.commit()
-    return other
+    """A second member of the startup's organisation, who came from an organisation of their own."""
+    return join_organisation(startup, make_user("startup", organisation="Colleague's old startup"))
 
 
 @pytest.fixture

@@ -56,7 +56,8 @@ class Gunicorn:
 
 
 @contextmanager
-def gunicorn(database_uri: str, log_dir: Path, *, workers: int = 2, threads: int = 4, env: dict | None = None):
+def gunicorn(database_uri: str, log_dir: Path, *, workers: int = 2, threads: int = 4, env: dict | None = None,
+             args: tuple = ()):
     """Serve `livinglab:create_app()` on the given database, rate limits off, until the block ends."""
     port = free_port()
     environment = {**os.environ, "DATABASE_URL": database_uri, "LIVINGLAB_RATELIMIT_ENABLED": "false",
@@ -65,7 +66,8 @@ def gunicorn(database_uri: str, log_dir: Path, *, workers: int = 2, threads: int
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-             "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--no-control-socket", "livinglab:create_app()"],
+             "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--no-control-socket", *args,
+             "livinglab:create_app()"],
             env=environment, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     server = Gunicorn(process, f"http://127.0.0.1:{port}", log_path)
     try:

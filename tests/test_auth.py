@@ -1,4 +1,7 @@
-"""Accounts in the browser: register, sign in and out, lock-out, rate limits, sessions, organisations."""
+"""Accounts in the browser: register, sign in and out, rate limits, sessions, the organisation page.
+
+Throttling, sessions, passwords and invitations have files of their own (test_throttle.py,
+test_sessions.py, test_passwords.py, test_invitations.py)."""
 from datetime import timedelta
 
 import pytest
@@ -46,7 +49,7 @@ def test_startup_registers_with_its_new_organisation(client):
 @pytest.mark.parametrize("overrides, field_message", [
     ({"role": "startup", "organisation": ""}, "A startup account needs its organisation."),
     ({"email": "not-an-email"}, "Enter a valid email address."),
-    ({"password": "short"}, "Field must be between"),
+    ({"password": "short"}, "Use at least 10 characters."),
     ({"name": ""}, "This field is required."),
     ({"name": "x" * 10_000}, "Field cannot be longer than 200 characters."),
     ({"role": "coordinator"}, "Not a valid choice."),
@@ -66,7 +69,7 @@ def test_taken_email_is_refused(client, participant):
 
 def test_taken_organisation_name_is_refused_without_joining_it(client, startup):
     response = register(client, role="startup", email="intruder@example.org", organisation="sommeil+")
-    assert "ask one of its members to add you" in page(response)
+    assert "ask one of its members to invite you" in page(response)
     assert db.session.scalar(select(User).where(User.email == "intruder@example.org")) is None
 
 
@@ -107,18 +110,6 @@ def test_wrong_credentials_are_refused_without_saying_which(client, make_user, e
     assert client.get("/account/organisation").status_code == 302
     if email and len(email) < 300:
         assert "The email or the password is wrong" in page(response)
-
-
-def test_five_failures_lock_the_account_for_a_while(client, startup):
-    for _ in range(5):
-        client.post("/account/signin", data={"email": startup.email, "password": "wrong-password"})
-    response = client.post("/account/signin", data={"email": startup.email, "password": PASSWORD})
-    assert "The email or the password is wrong" in page(response)
-    assert client.get("/account/organisation").status_code == 302
-    db.session.refresh(startup)
-    assert startup.locked_until is not None
-    assert db.session.scalar(select(func.count()).select_from(AuditRecord)
-                             .where(AuditRecord.action == "account.locked")) == 1
 
 
 @pytest.fixture
@@ -187,35 +178,6 @@ def test_security_headers_on_every_page(client):
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
-
-
-def test_startup_adds_an_existing_startup_colleague(client, login, startup, make_user):
-    colleague = make_user("startup", email="colleague@example.org", organisation="Solo")
-    login(startup)
-    response = client.post("/account/organisation", data={"email": "Colleague@Example.org"})
-    assert response.status_code == 302
-    db.session.refresh(colleague)
-    assert colleague.organisation_id == startup.organisation_id
-    assert "colleague@example.org" in page(client.get("/account/organisation"))
-
-
-@pytest.mark.parametrize("email, message", [
-    ("nobody@example.org", "There is no startup account with this email."),
-    ("not-an-email", "Enter a valid email address."),
-])
-def test_adding_an_unknown_colleague_is_refused(client, login, startup, email, message):
-    login(startup)
-    response = client.post("/account/organisation", data={"email": email})
-    assert message in page(response)
-    assert len(startup.organisation.members) == 1
-
-
-def test_a_participant_cannot_be_added_to_an_organisation(client, login, startup, participant):
-    login(startup)
-    response = client.post("/account/organisation", data={"email": participant.email})
-    assert "There is no startup account with this email." in page(response)
-    db.session.refresh(participant)
-    assert participant.organisation_id is None
 
 
 @pytest.mark.parametrize("role, expected", [("participant", 403), ("coordinator", 403), ("startup", 200)])

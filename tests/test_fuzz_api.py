@@ -25,11 +25,12 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
 
-from livinglab.auth.services import add_member, create_token
+from livinglab.auth.services import create_token
 from livinglab.demo import build_study, food_protocol, food_surveys
 from livinglab.extensions import db
 from livinglab.participants import services as participation
 
+from .conftest import join_organisation
 from .servers import gunicorn
 
 EXAMPLES = int(os.environ.get("LIVINGLAB_FUZZ_EXAMPLES", "15"))
@@ -49,8 +50,7 @@ def server(app, tmp_path_factory):
 @pytest.fixture
 def world(make_study, make_user, startup, other_startup, coordinator, participant):
     """Accounts of every role and studies in every useful state; returns tokens, study ids, survey keys."""
-    colleague = make_user("startup", organisation="Colleague's first startup")
-    add_member(startup, colleague.email)
+    join_organisation(startup, make_user("startup", organisation="Colleague's first startup"))
     studies = [make_study(status) for status in ("draft", "submitted", "changes_requested", "approved",
                                                  "recruiting", "paused")]
     enrolled_in = studies[4]

@@ -22,10 +22,14 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from livinglab.auth import organisations
+from livinglab.auth.models import User
 from livinglab.demo import build_study, food_protocol, food_surveys
 from livinglab.extensions import db
 from livinglab.participants import services as participation
 from livinglab.studies.models import ConsentVersion
+
+from .conftest import signed_in_session
 
 EXAMPLES = int(os.environ.get("LIVINGLAB_FUZZ_EXAMPLES", "25"))
 REJECTED_FLASHES = {"error", "warning"}
@@ -55,10 +59,20 @@ def screen_first(client, w):
 
 FORMS = {
     "auth.signin": Form("anonymous", lambda w: "/account/signin",
-                        may_store=frozenset({"audit_record", "audit_head"})),
+                        may_store=frozenset({"audit_record", "audit_head", "signin_throttle"})),
     "auth.register": Form("anonymous", lambda w: "/account/register"),
     "auth.signout": Form("participant", lambda w: "/account/signout", page=lambda w: "/privacy"),
-    "auth.organisation": Form("startup", lambda w: "/account/organisation"),
+    "account.name": Form("participant", lambda w: "/account/name", page=lambda w: "/account/"),
+    "account.password": Form("participant", lambda w: "/account/password", page=lambda w: "/account/"),
+    "account.signout_everywhere": Form("participant", lambda w: "/account/signout-everywhere",
+                                       page=lambda w: "/account/"),
+    "organisation.invite": Form("startup", lambda w: "/account/organisation/invitations",
+                                page=lambda w: "/account/organisation"),
+    "organisation.revoke": Form("startup", lambda w: f"/account/organisation/invitations/{w['invitation']}/revoke",
+                                page=lambda w: "/account/organisation"),
+    "organisation.leave": Form("startup", lambda w: "/account/organisation/leave",
+                               page=lambda w: "/account/organisation"),
+    "organisation.accept": Form("startup", lambda w: f"/account/invitations/{w['invited_to_another']}"),
     "auth.coordinators": Form("coordinator", lambda w: "/account/coordinators"),
     "main.language": Form("anonymous", lambda w: "/language", page=lambda w: "/"),
     "audit.verify": Form("coordinator", lambda w: "/audit/verify", page=lambda w: "/audit"),
@@ -103,7 +117,9 @@ def test_every_form_is_fuzzed(app):
 def world(make_study, make_user, startup, coordinator, participant):
     """A draft with its surveys, a study at each review step, two recruiting studies the participant
     takes part in (one with a newer consent to sign again) and one open to join."""
-    make_user("startup", organisation="Colleague's first startup", email="colleague@example.org")
+    colleague = make_user("startup", organisation="Colleague's first startup", email="colleague@example.org")
+    invited_to_another, _ = organisations.invite(colleague, startup.email)  # refused: the startup has one
+    invitation = organisations.invite(startup, "invitee@example.org")[1]
     draft = make_study("draft")
     submitted, approved = make_study("submitted"), make_study("approved")
     enrolled, changed = make_study("recruiting"), make_study("recruiting")
@@ -122,6 +138,7 @@ def world(make_study, make_user, startup, coordinator, participant):
     return {"draft": draft.id, "survey": draft.surveys[0].id, "submitted": submitted.id, "approved": approved.id,
             "enrolled": enrolled.id, "changed": changed.id, "open": open_study.id,
             "open_criteria": len(open_study.eligibility["criteria"]),
+            "invitation": invitation.id, "invited_to_another": invited_to_another,
             "users": {"participant": participant.id, "startup": startup.id, "coordinator": coordinator.id}}
 
 
@@ -282,9 +299,7 @@ def row_counts() -> dict[str, int]:
 
 def sign_in_as(client, user_id):
     with client.session_transaction() as session:
-        session.clear()
-        if user_id is not None:
-            session["_user_id"], session["_fresh"] = str(user_id), True
+        signed_in_session(session, db.session.get(User, user_id) if user_id is not None else None)
 
 
 def flashed(client) -> set[str]:

@@ -129,7 +129,8 @@ def test_the_editable_fields_are_the_study_fields_a_client_may_send(spec):
 # Security as described
 
 def url_for(path: str, study_id: int) -> str:
-    return PREFIX + path.replace("{study_id}", str(study_id)).replace("{key}", "baseline")
+    return PREFIX + (path.replace("{study_id}", str(study_id)).replace("{key}", "baseline")
+                     .replace("{token_id}", "1").replace("{invitation_id}", "1"))
 
 
 def expired_headers(user, api_headers) -> dict:
@@ -226,6 +227,37 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     startup = bearer(checked("POST", f"{v1}/auth/tokens", json=account))
     checked("GET", f"{v1}/me", startup)
     checked("GET", f"{v1}/me")  # 401
+
+    # Tokens, and a colleague invited into the organisation, who leaves and comes back.
+    checked("GET", f"{v1}/auth/tokens", startup)
+    checked("GET", f"{v1}/auth/tokens?limit=0", startup)  # 422
+    spare = checked("POST", f"{v1}/auth/tokens", json={**account, "name": "spare"}).get_json()
+    checked("POST", f"{v1}/auth/tokens", json={**account, "name": "two\nlines"})  # 422
+    checked("DELETE", f"{v1}/auth/tokens/{spare['id']}", startup)
+    checked("DELETE", f"{v1}/auth/tokens/{spare['id']}", startup)  # 404
+    checked("GET", f"{v1}/organisation/members", startup)
+    invited = checked("POST", f"{v1}/organisation/invitations", startup, json={"email": "leo@sommeil.example"})
+    checked("POST", f"{v1}/organisation/invitations", startup, json={"email": "leo@sommeil.example"})  # 409
+    checked("POST", f"{v1}/organisation/invitations", startup, json={"email": 5})  # 400
+    checked("POST", f"{v1}/organisation/invitations", startup, json={"email": "not an email"})  # 422
+    checked("GET", f"{v1}/organisation/invitations", startup)
+    colleague = {"email": "leo@sommeil.example", "password": "correct-horse-battery", "name": "Léo",
+                 "role": "startup", "invitation": invited.get_json()["token"]}
+    checked("POST", f"{v1}/auth/register", json=colleague)
+    leo = bearer(checked("POST", f"{v1}/auth/tokens", json=colleague))
+    checked("POST", f"{v1}/invitations/accept", leo, json={"token": colleague["invitation"]})  # 404: used
+    checked("POST", f"{v1}/organisation/leave", leo)
+    checked("POST", f"{v1}/organisation/leave", leo)  # 409
+    checked("GET", f"{v1}/organisation/members", leo)  # 403: no organisation
+    again = checked("POST", f"{v1}/organisation/invitations", startup, json={"email": "leo@sommeil.example"})
+    checked("GET", f"{v1}/me/invitations", leo)
+    checked("POST", f"{v1}/invitations/accept", leo, json={"token": again.get_json()["token"]})
+    checked("POST", f"{v1}/invitations/accept", startup, json={"token": again.get_json()["token"]})  # 404
+    third = checked("POST", f"{v1}/organisation/invitations", startup, json={"email": "mia@sommeil.example"})
+    checked("POST", f"{v1}/invitations/accept", leo, json={"token": third.get_json()["token"]})  # 403
+    checked("POST", f"{v1}/invitations/accept", leo, json={"token": 5})  # 404
+    checked("DELETE", f"{v1}/organisation/invitations/{third.get_json()['id']}", startup)
+    checked("DELETE", f"{v1}/organisation/invitations/{third.get_json()['id']}", startup)  # 404
     study = checked("POST", f"{v1}/studies", startup, json=sleep_protocol()).get_json()
     checked("POST", f"{v1}/studies", startup, json={"title": 5})  # 400
     checked("POST", f"{v1}/studies", startup, json={"title": "T", "domain": "space"})  # 422

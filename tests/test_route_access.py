@@ -15,7 +15,8 @@ from .conftest import PASSWORD
 
 EXEMPT = {"static"}  # Flask's static files: public by nature, and not a view we write
 SKIP_METHODS = {"HEAD", "OPTIONS"}
-LAST = {"auth.signout", "participants.erase", "api.participation.erase"}  # they end the session
+LAST = {"auth.signout", "participants.erase", "api.participation.erase",  # they end the session
+        "account.signout_everywhere", "organisation.leave", "api.organisation.leave"}  # or the membership
 
 
 def view_rules(app):
@@ -40,7 +41,7 @@ def world(make_study, startup, other_startup, coordinator, participant):
     db.session.commit()
     survey = study.surveys[0]
     values = {"study_id": study.id, "survey_id": survey.id, "key": survey.key, "index": 0, "version": 1,
-              "name": "primary"}
+              "name": "primary", "invitation_id": 1, "token_id": 1, "token": "not-a-real-invitation"}
     return {"values": values, "users": {"participant": participant, "startup": startup,
                                         "other_startup": other_startup, "coordinator": coordinator}}
 

@@ -532,6 +532,7 @@ def test_study_page_history_names_the_actors_in_a_bounded_number_of_queries(
         client, login, startup, colleague, coordinator, make_study, count_queries):
     study = make_study("submitted")
     login(startup)
+    db.session.expire_all()  # each request starts with nothing loaded, as in production (the tests share one session)
     with count_queries() as before:
         page = text(client.get(f"/studies/{study.id}"))
     assert startup.name in page and "Submitted for review" in page and "Saved consent version 1" in page
@@ -542,6 +543,7 @@ def test_study_page_history_names_the_actors_in_a_bounded_number_of_queries(
     login(colleague)
     client.post(f"/studies/{study.id}/edit", data=protocol_form(risks="Fewer risks."))
     client.post(f"/studies/{study.id}/submit")
+    db.session.expire_all()
     with count_queries() as after:
         page = text(client.get(f"/studies/{study.id}"))
     assert coordinator.name in page and colleague.name in page and "Edited the protocol: Risks and how they are reduced" in page

@@ -3,6 +3,7 @@ from flask import Blueprint
 
 from .accounts import bp as accounts_bp
 from .openapi import bp as openapi_bp
+from .organisation import bp as organisation_bp
 from .participation import bp as participation_bp
 from .results import bp as results_bp
 from .studies import bp as studies_bp
@@ -11,5 +12,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_blueprint(accounts_bp)
 bp.register_blueprint(studies_bp)
 bp.register_blueprint(openapi_bp)
+bp.register_blueprint(organisation_bp)
 bp.register_blueprint(participation_bp)
 bp.register_blueprint(results_bp)

@@ -1,20 +1,23 @@
-"""Accounts: register, tokens, me."""
+"""Accounts: register, tokens (create, list, revoke), me."""
 from flask import Blueprint, current_app
 
-from ..auth import services
+from ..auth import services, tokens
+from ..auth.limits import registration_limits
+from ..auth.permissions import public
+from ..clients import client_address
 from ..extensions import db, limiter
 from ..studies.fields import iso
-from ..auth.permissions import public
 from .common import json_body, token_required
+from .paging import page_of
 
 bp = Blueprint("accounts", __name__)
 
 
 @bp.post("/auth/register")
-@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"])
+@registration_limits
 @public
 def register():
-    """Create a startup or participant account."""
+    """Create a startup or participant account (a startup joins an organisation with `invitation`)."""
     user = services.register(json_body())
     db.session.commit()
     return services.user_dict(user), 201
@@ -24,12 +27,28 @@ def register():
 @limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"])
 @public
 def create_token():
-    """Exchange an email and password for a bearer token."""
+    """Exchange an email and password for a bearer token (optionally named)."""
     data = json_body()
-    user = services.authenticate(data.get("email"), data.get("password"))
-    raw, token = services.create_token(user)
+    user = services.authenticate(data.get("email"), data.get("password"), client_address())
+    raw, token = tokens.create_token(user, data.get("name"))
     db.session.commit()
-    return {"token": raw, "expires_at": iso(token.expires_at)}, 201
+    return {"token": raw, "expires_at": iso(token.expires_at), "id": token.id, "name": token.name}, 201
+
+
+@bp.get("/auth/tokens")
+@token_required()
+def list_tokens(user):
+    """The caller's live tokens, newest first (never their secret)."""
+    return page_of([tokens.token_dict(token) for token in tokens.tokens_of(user)])
+
+
+@bp.delete("/auth/tokens/<int:token_id>")
+@token_required()
+def revoke_token(user, token_id):
+    """Revoke one of the caller's tokens: it answers 401 from now on."""
+    tokens.revoke_token(user, token_id)
+    db.session.commit()
+    return "", 204
 
 
 @bp.get("/me")

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from .. import validation as v
 from ..auth.permissions import SIGNED_IN, declare_access
-from ..auth.services import user_for_token
+from ..auth.tokens import user_for_token
 from ..errors import Forbidden, Malformed, Unauthorized
 
 

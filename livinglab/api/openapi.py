@@ -3,7 +3,7 @@
 Enumerations and limits are read from the domain modules, so the description follows the checks."""
 from flask import Blueprint
 
-from ..auth.models import Role
+from ..auth.models import InvitationStatus, Role
 from ..auth.services import PASSWORD_MAX, PASSWORD_MIN
 from ..participants.models import EnrolmentStatus
 from ..studies.fields import LONG_FIELDS, LONG_TEXT, PUBLIC_FIELDS
@@ -59,6 +59,7 @@ def spec() -> dict:
         "servers": [{"url": "/api/v1"}],
         "tags": [
             {"name": "accounts", "description": "Registration, tokens and the caller's account."},
+            {"name": "organisation", "description": "A startup's organisation: members, invitations, leaving."},
             {"name": "studies", "description": "Pilot protocols, their consent form and surveys."},
             {"name": "review", "description": "Submission, the coordinators' decision and recruitment."},
             {"name": "participation", "description": "Enrolment, answers, withdrawal and personal data."},
@@ -198,11 +199,42 @@ def account_schemas() -> dict:
             "name": string(200, min_len=1),
             "role": enum((Role.STARTUP, Role.PARTICIPANT),
                          description="Coordinators are created by the CLI or by another coordinator."),
-            "organisation": string(200, description="Required for a startup: its new organisation."),
+            "organisation": string(200, description=(
+                "Required for a startup without `invitation`: its new organisation. A name that looks like a "
+                "registered one (case, invisible characters, letters of other scripts that look the same: the "
+                "Unicode TR39 skeleton) answers 409 `organisation_taken`, checked before the email.")),
+            "invitation": string(200, description=(
+                "The secret of an invitation link (`token` of `POST /organisation/invitations`): the new startup "
+                "account joins that organisation. Its email must be the invited one.")),
         }, required=["email", "password", "name", "role"],
             **{"if": obj({"role": {"const": "startup"}}, required=["role"]), "then": {"required": ["organisation"]}}),
-        "Credentials": obj({"email": string(), "password": string()}, required=["email", "password"]),
-        "Token": obj({"token": string(), "expires_at": timestamp()}, required=["token", "expires_at"]),
+        "Credentials": obj({"email": string(), "password": string(),
+                            "name": nullable(string(100, description="What the token is for, e.g. `Mobile app`."))},
+                           required=["email", "password"]),
+        "Token": obj({"token": string(description="The secret, shown once: only its hash is stored."),
+                      "expires_at": timestamp(), "id": integer(), "name": nullable(string())},
+                     required=["token", "expires_at"]),
+        "TokenInfo": obj({"id": integer(), "name": nullable(string()), "created_at": timestamp(),
+                          "last_used_at": nullable(timestamp(description="Noted at most once an hour.")),
+                          "expires_at": timestamp()},
+                         required=["id", "name", "created_at", "last_used_at", "expires_at"]),
+        "TokenList": page_of("TokenInfo"),
+        "Member": obj({"id": integer(), "name": string(), "email": string(format="email")},
+                      required=["id", "name", "email"]),
+        "MemberList": page_of("Member"),
+        "InvitationRequest": obj({"email": string(254, format="email")}, required=["email"]),
+        "Invitation": obj({
+            "id": integer(), "email": string(format="email"), "organisation": ref("OrganisationRef"),
+            "invited_by": nullable(string()), "status": enum(InvitationStatus), "created_at": timestamp(),
+            "expires_at": timestamp()},
+            required=["id", "email", "organisation", "invited_by", "status", "created_at", "expires_at"]),
+        "InvitationList": page_of("Invitation"),
+        "NewInvitation": {"allOf": [ref("Invitation"), obj({
+            "token": string(description="The link's secret, shown once; only its hash is stored."),
+            "url": string(description="The link to send to the invited person (on `LIVINGLAB_BASE_URL`)."),
+        }, required=["token", "url"])]},
+        "Acceptance": obj({"token": string(200, description="The secret of the invitation link.")},
+                          required=["token"]),
         "Account": obj({
             "id": integer(), "email": string(format="email"), "name": string(), "role": enum(Role),
             "organisation": nullable(ref("OrganisationRef")),
@@ -474,14 +506,87 @@ def account_paths() -> dict:
             ok=(201, "The new account.", ref("Account")),
             errors=errors(400, 409, 422, 429, e409="`email_taken`, or `organisation_taken` when the organisation "
                                                    "already has an account (a member adds colleagues)."))},
-        "/auth/tokens": {"post": operation(
-            "create_token", "Exchange an email and password for a bearer token", tag="accounts", security=[],
-            body="Credentials", ok=(201, "A new token.", ref("Token")),
-            errors=errors(400, 401, 429, e401="`invalid_credentials`: wrong email or password, or the account is "
-                                              "locked for a while after repeated failures."))},
+        "/auth/tokens": {
+            "post": operation(
+                "create_token", "Exchange an email and password for a bearer token", tag="accounts", security=[],
+                body="Credentials", ok=(201, "A new token.", ref("Token")),
+                errors=errors(400, 401, 422, 429, e401=(
+                    "`invalid_credentials`: wrong email or password, or this client address must wait after "
+                    "repeated failures for this account (other addresses are not affected)."))),
+            "get": operation(
+                "list_tokens", "The caller's live tokens", tag="accounts", parameters=PAGING,
+                ok=(200, "Newest first; never the secret.", ref("TokenList")), errors=errors(401, 422))},
         "/me": {"get": operation(
             "me", "The caller's account", tag="accounts", ok=(200, "The account.", ref("Account")),
             errors=errors(401))},
+        "/auth/tokens/{token_id}": {
+            "parameters": [{"name": "token_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
+            "delete": operation(
+                "revoke_token", "Revoke one of the caller's tokens", tag="accounts",
+                ok=(204, "Revoked: the token answers 401 from the next request on.", None),
+                errors=errors(401, 404, e404="`not_found`: the caller has no token with this id."))},
+        **organisation_paths(),
+    }
+
+
+def page_of(name: str) -> dict:
+    return obj({"items": array(ref(name)), "next_cursor": nullable(string(
+        description="Pass it as `cursor` for the next page; null on the last page."))}, required=["items", "next_cursor"])
+
+
+PAGING = [query("limit", integer(1, 500), "At most this many items (default 100)."),
+          query("cursor", string(9, pattern="^[0-9]+$"), "The `next_cursor` of the previous page.")]
+
+
+def organisation_paths() -> dict:
+    startup_only = "Startups only; 403 `no_organisation` for a startup account that belongs to none."
+    invitation_id = [{"name": "invitation_id", "in": "path", "required": True,
+                      "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}]
+    return {
+        "/organisation/members": {"get": operation(
+            "list_members", "The members of the caller's organisation", tag="organisation", parameters=PAGING,
+            ok=(200, "The members, by name.", ref("MemberList")), errors=errors(401, 403, 422),
+            description=startup_only)},
+        "/organisation/invitations": {
+            "get": operation(
+                "list_invitations", "The organisation's pending invitations", tag="organisation",
+                parameters=PAGING, ok=(200, "Pending invitations, oldest first (never their secret).",
+                                       ref("InvitationList")), errors=errors(401, 403, 422),
+                description=startup_only),
+            "post": operation(
+                "invite", "Invite an email into the caller's organisation", tag="organisation",
+                body="InvitationRequest", ok=(201, "The invitation and its link, shown once.", ref("NewInvitation")),
+                errors=errors(400, 401, 403, 409, 422, 429, e409=(
+                    "`already_member` (an email of the organisation's members), `already_invited` (revoke the pending "
+                    "invitation to make a new link), `too_many_invitations`.")),
+                description=("The answer is the same whether or not the email has an account. The link works "
+                             "for 14 days, once, for that email only. " + startup_only))},
+        "/organisation/invitations/{invitation_id}": {
+            "parameters": invitation_id,
+            "delete": operation(
+                "revoke_invitation", "Withdraw a pending invitation", tag="organisation",
+                ok=(204, "Withdrawn: its link no longer works.", None),
+                errors=errors(401, 403, 404, e404="No pending invitation of the caller's organisation has this id."))},
+        "/me/invitations": {"get": operation(
+            "my_invitations", "Pending invitations addressed to the caller's email", tag="organisation",
+            parameters=PAGING, ok=(200, "The invitations (accepting one takes the secret of its link).",
+                                   ref("InvitationList")), errors=errors(401, 422))},
+        "/invitations/accept": {"post": operation(
+            "accept_invitation", "Join an organisation with an invitation's secret", tag="organisation",
+            body="Acceptance", ok=(200, "The caller's account, now a member.", ref("Account")),
+            errors=errors(400, 401, 403, 404, 409, e403="`invitation_for_another_email`.",
+                          e404="`invitation_not_found`: unknown, used, withdrawn or expired.",
+                          e409="`already_in_organisation` (leave it first), `already_member`, `not_a_startup`."),
+            description="Emails are not verified yet: the link's secret, not the email alone, proves the "
+                        "invitation is the caller's.")},
+        "/organisation/leave": {"post": operation(
+            "leave_organisation", "Leave the caller's organisation", tag="organisation",
+            ok=(200, "The caller's account, `organisation: null`.", ref("Account")),
+            errors=errors(401, 403, 409, e409=(
+                "`last_member`: the last member of an organisation that has studies cannot leave; "
+                "`no_organisation`.")),
+            description="An organisation left without members is deleted.")},
     }
 
 

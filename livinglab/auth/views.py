@@ -1,25 +1,22 @@
-"""Sign in, sign out, register, and the startup's organisation page."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+"""Sign in, sign out, register, and the coordinators' page."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from .. import audit
+from ..clients import client_address
 from ..errors import DomainError
 from ..extensions import db, limiter
 from ..forms import EmptyForm, show_errors
 from ..urls import safe_next
-from . import services
-from .forms import AddMemberForm, NewCoordinatorForm, RegisterForm, SignInForm
+from . import organisations, services
+from .forms import NewCoordinatorForm, RegisterForm, SignInForm
+from .limits import registration_limits
 from .models import Role
 from .permissions import public, role_required
+from .sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
-
-
-def start_session(user) -> None:
-    """Sign in, in a session that expires after PERMANENT_SESSION_LIFETIME without activity."""
-    login_user(user)
-    session.permanent = True
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -32,7 +29,7 @@ def signin():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(form.email.data, form.password.data, client_address())
         except DomainError as err:
             flash(err.message, "error")
         else:
@@ -47,57 +44,54 @@ def signin():
 @bp.post("/signout")
 @role_required()
 def signout():
+    """Sign out: the session ends here and in every copy of its cookie."""
     form = EmptyForm()
     if form.validate_on_submit():
-        logout_user()
+        services.sign_out(current_user)
+        db.session.commit()
+        end_session()
         flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
+@registration_limits
 @public
 def register():
-    """Create a participant or startup account."""
+    """Create a participant or startup account (joining an organisation with an invitation's link)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = RegisterForm()
-    if request.method == "GET" and request.args.get("role") in ("startup", "participant"):
-        form.role.data = request.args["role"]
+    invitation, status = None, 200
+    if request.method == "GET":
+        form.invitation.data = request.args.get("invitation", "")
+        if request.args.get("role") in ("startup", "participant"):
+            form.role.data = request.args["role"]
+    if form.invitation.data:
+        try:
+            invitation = organisations.invitation_by_secret(form.invitation.data)
+        except DomainError as err:
+            flash(err.message, "error")
+            form.invitation.data = ""
+        else:
+            form.role.data = "startup"
+            form.email.data = form.email.data or invitation.email
     if form.validate_on_submit():
         try:
             user = services.register({"email": form.email.data, "password": form.password.data,
                                       "name": form.name.data, "role": form.role.data,
-                                      "organisation": form.organisation.data})
+                                      "organisation": "" if invitation else form.organisation.data,
+                                      "invitation": form.invitation.data or None})
         except DomainError as err:
             db.session.rollback()
-            show_errors(form, err)
+            show_errors(form, err, aliases={"invitation": "email"})  # the link's field is hidden
+            status = 409 if err.status == 409 else 200  # what the per-email rate limit counts
         else:
             db.session.commit()
             start_session(user)
             flash(_("Your account is ready."), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
-    return render_template("auth/register.html", form=form)
-
-
-@bp.route("/organisation", methods=["GET", "POST"])
-@role_required(Role.STARTUP)
-def organisation():
-    """The startup's organisation: its members, and adding a colleague."""
-    form = AddMemberForm()
-    if form.validate_on_submit():
-        try:
-            colleague = services.add_member(current_user, form.email.data)
-        except DomainError as err:
-            db.session.rollback()
-            show_errors(form, err)
-        else:
-            db.session.commit()
-            flash(_("%(name)s joined %(org)s.", name=colleague.name, org=current_user.organisation.name), "success")
-            return redirect(url_for("auth.organisation"))
-    return render_template("auth/organisation.html", form=form, organisation=current_user.organisation)
-
-
+    return render_template("auth/register.html", form=form, invitation=invitation), status
 
 
 @bp.route("/coordinators", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.models import ApiToken, User
+from ..auth.services import security_data
 from ..extensions import db
 from ..studies.fields import iso
 from ..surveys.answers import json_value
@@ -32,6 +33,7 @@ def personal_data(user: User) -> dict:
         "account": {"id": user.id, "email": user.email, "name": user.name, "role": str(user.role),
                     "language": user.locale, "created_at": iso(user.created_at),
                     "organisation": user.organisation.name if user.organisation else None},
+        **security_data(user),  # API tokens (never the secret), sign-in throttling, invitations
         "enrolments": [{
             "study": {"id": e.study.id, "title": e.study.title},
             "participant_code": e.participant_code,

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import User, enum_column
+from ..auth.models import NEVER_REUSE_IDS, User, enum_column
 from ..extensions import db
 from ..studies.models import ConsentVersion, Study
 from ..surveys.models import Survey
@@ -30,7 +30,8 @@ class EnrolmentStatus(enum.StrEnum):
 
 class Enrolment(db.Model):
     __table_args__ = (UniqueConstraint("study_id", "user_id", name="uq_enrolment_study_user"),
-                      UniqueConstraint("study_id", "position", name="uq_enrolment_study_position"))
+                      UniqueConstraint("study_id", "position", name="uq_enrolment_study_position"),
+                      NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
@@ -59,6 +60,8 @@ class Enrolment(db.Model):
 
 class ConsentSignature(db.Model):
     """Evidence of consent: which version, each clause's answer, signed as whom, when."""
+    __table_args__ = {**NEVER_REUSE_IDS}
+
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
     consent_version_id: Mapped[int] = mapped_column(ForeignKey("consent_version.id"))
@@ -83,7 +86,8 @@ class AllocationSlot(db.Model):
 
 class Response(db.Model):
     """One participant's answers to one survey: once, enforced by the database."""
-    __table_args__ = (UniqueConstraint("enrolment_id", "survey_id", name="uq_response_enrolment_survey"),)
+    __table_args__ = (UniqueConstraint("enrolment_id", "survey_id", name="uq_response_enrolment_survey"),
+                      NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)

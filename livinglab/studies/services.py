@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from .. import validation as v
-from ..errors import Invalid, Malformed
+from ..errors import Forbidden, Invalid, Malformed
 from ..extensions import db
 from . import fields, workflow
 from .checklist import missing
@@ -19,6 +19,8 @@ DECISIONS = ("approve", "request_changes", "reject")
 
 def create_study(user, data) -> Study:
     """A startup member drafts a new study for its organisation."""
+    if user.organisation_id is None:  # between leaving one organisation and joining another
+        raise Forbidden(_("Join an organisation before drafting a study."), code="no_organisation")
     clean = fields.clean_study_fields(data, creating=True)
     study = Study(organisation_id=user.organisation_id, owner_id=user.id, title=clean["title"],
                   domain=clean["domain"])

@@ -4,13 +4,14 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.models import NEVER_REUSE_IDS
 from ..extensions import db
 from ..studies.models import Study
 from ..timeutil import utcnow
 
 
 class Survey(db.Model):
-    __table_args__ = (UniqueConstraint("study_id", "key", name="uq_survey_study_key"),)
+    __table_args__ = (UniqueConstraint("study_id", "key", name="uq_survey_study_key"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,71 @@
+"""The caller's organisation: members, invitations (create, list, revoke), accepting one, leaving."""
+from flask import Blueprint
+
+from ..auth import organisations, services
+from ..auth.models import Role
+from ..extensions import db, limiter
+from ..urls import public_url
+from .common import json_body, token_required
+from .paging import page_of
+
+bp = Blueprint("organisation", __name__)
+
+
+@bp.get("/organisation/members")
+@token_required(Role.STARTUP)
+def members(user):
+    """The members of the caller's organisation, by name."""
+    return page_of([organisations.member_dict(m) for m in organisations.members(organisations.own_organisation(user))])
+
+
+@bp.get("/organisation/invitations")
+@token_required(Role.STARTUP)
+def invitations(user):
+    """The organisation's pending invitations, oldest first (the link's secret is never shown again)."""
+    return page_of([organisations.invitation_dict(i)
+                    for i in organisations.pending_invitations(organisations.own_organisation(user))])
+
+
+@bp.post("/organisation/invitations")
+@limiter.limit("30 per hour")
+@token_required(Role.STARTUP)
+def invite(user):
+    """Invite an email; the answer holds the link (and its secret) to send to that person, once."""
+    raw, invitation = organisations.invite(user, json_body().get("email"))
+    db.session.commit()
+    return {**organisations.invitation_dict(invitation), "token": raw,
+            "url": public_url("organisation.invitation", token=raw)}, 201
+
+
+@bp.delete("/organisation/invitations/<int:invitation_id>")
+@token_required(Role.STARTUP)
+def revoke(user, invitation_id):
+    """Withdraw a pending invitation of the caller's organisation."""
+    organisations.revoke_invitation(user, invitation_id)
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/me/invitations")
+@token_required()
+def mine(user):
+    """Pending invitations addressed to the caller's email (accepting one takes its secret)."""
+    return page_of([organisations.invitation_dict(i) for i in organisations.invitations_for(user)])
+
+
+@bp.post("/invitations/accept")
+@token_required()
+def accept(user):
+    """Accept an invitation with the secret of its link, as the invited email; answers the account."""
+    organisations.accept_invitation(user, json_body().get("token"))
+    db.session.commit()
+    return services.user_dict(user)
+
+
+@bp.post("/organisation/leave")
+@token_required(Role.STARTUP)
+def leave(user):
+    """Leave the caller's organisation; answers the account (`organisation: null`)."""
+    organisations.leave(user)
+    db.session.commit()
+    return services.user_dict(user)
