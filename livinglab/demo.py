@@ -123,6 +123,7 @@ PATHS = {
     "recruiting": ["submit", "approve", "open"],
     "paused": ["submit", "approve", "open", "pause"],
     "closed": ["submit", "approve", "open", "close"],
+    "ended": ["submit", "approve", "open", "close", "end"],
 }
 
 
@@ -139,6 +140,8 @@ def build_study(owner: User, coordinator: User, status: str = "draft", protocol:
         elif move in ("approve", "request_changes", "reject"):
             comment = "" if move == "approve" else "Please describe how allergies are handled."
             studies.decide(coordinator, study, move, comment)
+        elif move == "end":
+            studies.end_study(coordinator, study, "Every participant has answered the follow-up.")
         else:
             state = {"open": "recruiting", "pause": "paused", "close": "closed"}[move]
             studies.set_recruitment(coordinator, study, state)

@@ -3,5 +3,6 @@ from .audit import AuditHead, AuditRecord  # noqa: F401
 from .auth.models import ApiToken, Organisation, User  # noqa: F401
 from .studies.models import ConsentVersion, ReviewComment, Study  # noqa: F401
 from .surveys.models import Survey  # noqa: F401
-from .participants.models import AllocationSlot, Answer, ConsentSignature, Enrolment, Response, ScreeningTally  # noqa: F401,E501
+from .participants.models import (AllocationSlot, Answer, ConsentSignature, Enrolment, Response,  # noqa: F401
+                                  Screening, SurveyDraft)
 from .studies.results import ResultsCache  # noqa: F401
