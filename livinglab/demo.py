@@ -164,10 +164,11 @@ def seed() -> bool:
         "recruiting": "Sleep coaching app for shift workers",
         "paused": "Mindful eating programme",
         "closed": "Fermented snacks and digestive comfort",
+        "ended": "Screen-free evenings for better sleep",
     }
     built = {}
     for index, (status, title) in enumerate(titles.items()):
-        walk_to = "recruiting" if status == "closed" else status
+        walk_to = "recruiting" if status in ("closed", "ended") else status
         if index % 2 == 0:
             built[status] = build_study(sommeil, coordinator, walk_to, sleep_protocol(title=title))
         else:
@@ -175,6 +176,9 @@ def seed() -> bool:
     populate(built["recruiting"], count=12, seed=1)
     populate(built["closed"], count=30, seed=2)
     studies.set_recruitment(coordinator, built["closed"], "closed")
+    populate(built["ended"], count=24, seed=3)
+    studies.set_recruitment(coordinator, built["ended"], "closed")
+    studies.end_study(coordinator, built["ended"], "Every participant has had the follow-up survey.")
     return True
 
 

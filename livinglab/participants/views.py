@@ -146,7 +146,8 @@ def join(study_id: int):
     participants_only()
     study = visible_study(study_id)
     here = standing(current_user, study)
-    if not here.may_join:
+    # a consent sent while the last place went: the refusal is counted (turned away), as in the API
+    if not here.may_join and not (here.state == State.FULL and request.method == "POST"):
         return elsewhere(study, here)
     visitor = screening.session_visitor()
     if current_user.is_authenticated:
@@ -381,12 +382,14 @@ KEPT = "answer-"  # the prefix of the kept values' names, apart from the sign-in
 
 
 def kept_answers() -> list[tuple[str, str]]:
-    """The posted values that look like answers (named like a key, bounded), to keep in the page."""
+    """The posted values that look like answers (named like a key, bounded), to keep in the page: from the
+    survey's form, or kept already (prefixed) by this page when a sign-in failed."""
     kept = []
     for name, value in request.form.items(multi=True):
-        if name not in ("csrf_token", "action") and KEY_RE.match(name) and len(value) <= 2000 \
+        key = name[len(KEPT):] if name.startswith(KEPT) else name
+        if key not in ("csrf_token", "action", "email", "password") and KEY_RE.match(key) and len(value) <= 2000 \
                 and len(kept) < MAX_KEPT:
-            kept.append((KEPT + name, value))
+            kept.append((KEPT + key, value))
     return kept
 
 

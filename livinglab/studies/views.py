@@ -383,13 +383,14 @@ def end(study_id: int):
     if not workflow.allowed(study, "end"):
         flash(_("A study that is %(status)s cannot be ended.", status=workflow.STATUS_LABELS[study.status]), "error")
         return redirect(url_for(".show", study_id=study.id))
-    form = EndStudyForm()
+    form, status = EndStudyForm(), 200
     if form.validate_on_submit():
         try:
             services.end_study(current_user, study, form.reason.data)
         except DomainError as err:
             db.session.rollback()
             show_errors(form, err)
+            status = err.status
         else:
             db.session.commit()
             flash(_("The pilot has ended. Its results are final, and its participants can read what it found."),
@@ -398,4 +399,4 @@ def end(study_id: int):
     ends_at = follow_up_ends_at(study)
     early = ends_at is not None and ends_at > utcnow()
     return render_template("studies/end.html", study=study, form=form, ends_at=ends_at if early else None,
-                           may_end=not early or can(current_user, "end_early", study)), 422 if form.errors else 200
+                           may_end=not early or can(current_user, "end_early", study)), status
