@@ -401,13 +401,15 @@ def kept_for_sign_in(study_id: int, key: str, error: str | None = None, status: 
                            error=error), status
 
 
-@bp.post("/<int:study_id>/surveys/<key>/resume")
+@bp.route("/<int:study_id>/surveys/<key>/resume", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], methods=["POST"])
 def resume(study_id: int, key: str):
     """Sign in again from a survey sent after the session ended, and find the answers restored."""
     if current_user.is_authenticated:
         return redirect(url_for(".answer", study_id=study_id, key=key))
+    if request.method == "GET":  # reloaded, or followed: the same sign-in, with nothing kept
+        return kept_for_sign_in(study_id, key, status=200)
     try:
         user = accounts.authenticate(request.form.get("email") or "", request.form.get("password") or "")
     except DomainError as err:
