@@ -226,3 +226,14 @@ def test_hostile_values_sent_signed_out_are_bounded_and_escaped(client, pilot, d
     assert "<script>" not in page.split("<main")[-1] and page.count('name="answer-') <= 300
     assert "x" * 5000 not in page
     assert client.post("/pilots/99999/surveys/baseline", data=data).status_code == 404
+
+
+def test_another_site_cannot_have_answers_kept_for_someone_to_sign_in_beside(client, pilot):
+    forged = client.post(f"/pilots/{pilot.id}/surveys/baseline", data=HALF,
+                         headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 302 and forged.location.startswith("/account/signin")
+    referred = client.post(f"/pilots/{pilot.id}/surveys/baseline", data=HALF,
+                           headers={"Referer": "https://evil.example/page"})
+    assert referred.status_code == 302
+    ours = client.post(f"/pilots/{pilot.id}/surveys/baseline", data=HALF, headers={"Origin": "http://localhost"})
+    assert ours.status_code == 401 and 'name="answer-sleep_hours" value="6.5"' in text(ours)

@@ -196,3 +196,15 @@ def test_the_api_names_every_bad_value_at_once(client, api_headers, participant,
     assert response.status_code == 422
     assert set(response.get_json()["error"]["fields"]) == {"age", "signature"}
     assert screening_counts(recruiting) == {}
+
+
+def test_checks_made_before_signing_in_count_once_in_every_pilot(visitor, make_study, participant):
+    first, second = make_study("recruiting"), make_study("recruiting")
+    check(visitor, first)
+    check(visitor, second, age="80")
+    visitor.post("/account/signin", data={"email": participant.email, "password": PASSWORD})
+    for study in (first, second):
+        check(visitor, study)  # again, now signed in
+    assert screening_counts(first) == {"screened": 1, "eligible": 1}
+    assert screening_counts(second) == {"screened": 1, "eligible": 1}  # the latest outcome
+    assert rows(Screening) == 2

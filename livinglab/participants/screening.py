@@ -78,23 +78,24 @@ def passed_recently(study: Study, key: str | None) -> Screening | None:
     return row
 
 
-def claim(study: Study, visitor: str | None, user) -> Screening | None:
-    """A visitor's check becomes the account's (at sign-in or registration): still one row per person."""
+def claim(visitor: str | None, user) -> int:
+    """A visitor's checks become the account's (at sign-in or registration), in every pilot: still one row
+    per person and pilot. Returns how many were claimed."""
     if not visitor:
-        return None
-    row = find(study, visitor_key(visitor))
-    if row is None:
-        return None
+        return 0
+    rows = list(db.session.scalars(select(Screening).where(Screening.screener_key == visitor_key(visitor))))
     mine = account_key(user)
-    existing = find(study, mine)
-    if existing is not None:  # the account had checked too: keep its row, with the visitor's latest step
-        existing.outcome, existing.reasons, existing.updated_at = row.outcome, row.reasons, row.updated_at
-        db.session.delete(row)
-        db.session.flush()
-        return existing
-    row.screener_key = mine
+    for row in rows:
+        existing = db.session.scalar(select(Screening).where(Screening.study_id == row.study_id,
+                                                              Screening.screener_key == mine))
+        if existing is not None:  # the account had checked too: one row, with the latest step
+            if aware(row.updated_at) >= aware(existing.updated_at):
+                existing.outcome, existing.reasons, existing.updated_at = row.outcome, row.reasons, row.updated_at
+            db.session.delete(row)
+        else:
+            row.screener_key = mine
     db.session.flush()
-    return row
+    return len(rows)
 
 
 def anonymise(user) -> None:

@@ -1,6 +1,7 @@
 """The participant's pages: catalogue, eligibility, consent and enrolment, surveys, withdrawal, GDPR rights."""
 import json
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
@@ -102,6 +103,7 @@ def eligibility(study_id: int):
     here = standing(current_user, study)
     if not here.may_join:
         return elsewhere(study, here)
+    adopt_visitor_checks()
     form = eligibility_form((study.eligibility or {}).get("criteria", []))
     if form.is_submitted():
         form.validate()  # the yes/no answers; the age is the service's, so that every error shows at once
@@ -151,11 +153,7 @@ def join(study_id: int):
         return elsewhere(study, here)
     visitor = screening.session_visitor()
     if current_user.is_authenticated:
-        # a check made before signing in (this browser's, or the one named in the sign-in link) is the account's
-        claimed = screening.claim(study, request.args.get("screening") or visitor, current_user)
-        if claimed is not None:
-            session.pop(screening.VISITOR, None)
-            db.session.commit()
+        adopt_visitor_checks(request.args.get("screening"))
         if request.args.get("screening"):
             return redirect(url_for(".join", study_id=study.id))
     key = screening.key_of(current_user)
@@ -194,6 +192,17 @@ def join(study_id: int):
         422 if form.errors else 200
 
 
+def adopt_visitor_checks(named: str | None = None) -> None:
+    """Checks made before signing in (in this browser, or the one named by the sign-in link) become the
+    signed-in account's, so that the person is still counted once."""
+    if not current_user.is_authenticated:
+        return
+    visitors = {v for v in (named, screening.session_visitor()) if v and len(v) <= 64}
+    if sum(screening.claim(visitor, current_user) for visitor in visitors):
+        db.session.commit()
+    session.pop(screening.VISITOR, None)
+
+
 def register_and_enrol(study: Study, form, visitor: str, signed: dict):
     """A visitor's account and enrolment in one transaction; every error of both at once, and no account
     when the enrolment is refused."""
@@ -219,7 +228,7 @@ def register_and_enrol(study: Study, form, visitor: str, signed: dict):
     if consent_error is not None:
         raise consent_error  # the account is rolled back (and a refused clause counted)
     enrolment = services.enrol_screened(user, study, key, **signed)
-    screening.claim(study, visitor, user)  # the check is the new account's from now on
+    screening.claim(visitor, user)  # the visitor's checks are the new account's from now on
     return enrolment.user
 
 
@@ -231,17 +240,19 @@ def sign_in(user) -> None:
 
 
 def refused_enrolment(study: Study, form, err: DomainError) -> str | None:
-    """Where to send a refused enrolment; None to show the form again with the errors beside it."""
+    """Where to send a refused enrolment; None to show the form again with the errors beside it (a refused
+    clause, a signature, the new account's email or password...)."""
     if err.code == "stale_consent" or "consent_version" in err.fields:
         flash(_("The consent form has just changed: please read this version and sign it."), "warning")
         return url_for(".join", study_id=study.id)
-    if err.code in ("consent_refused", "invalid", "email_taken", "malformed"):
-        show_errors(form, err, form.aliases())
-        return None
-    flash(err.message, "error")
     if err.code in ("already_enrolled", "full", "not_recruiting"):
+        flash(err.message, "error")
         return url_for(".study", study_id=study.id)
-    return url_for(".eligibility", study_id=study.id)  # the check expired: check again
+    if err.code == "screening_expired":
+        flash(err.message, "error")
+        return url_for(".eligibility", study_id=study.id)
+    show_errors(form, err, form.aliases())
+    return None
 
 
 @bp.get("/<int:study_id>/welcome")
@@ -329,7 +340,7 @@ def token_valid() -> bool:
 def answer(study_id: int, key: str):
     """One survey, generated from its definition; answered once; saved as a draft to finish later."""
     if not current_user.is_authenticated:
-        if request.method == "POST":
+        if request.method == "POST" and from_this_site():
             return kept_for_sign_in(study_id, key)
         return login_manager.unauthorized()
     if current_user.role != Role.PARTICIPANT:
@@ -375,6 +386,16 @@ def answer(study_id: int, key: str):
     return render_template("participants/survey.html", study=study, survey=survey, due=due, answers=shown,
                            errors=errors, draft=draft, here=of_enrolment(enrolment),
                            reconsent=services.needs_reconsent(enrolment)), status
+
+
+def from_this_site() -> bool:
+    """The browser says the form was posted from one of our pages (or says nothing, as old ones may):
+    another site cannot have its values kept here for someone to sign in beside."""
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null":
+        referrer = request.headers.get("Referer")
+        return referrer is None or urlsplit(referrer).netloc == request.host
+    return urlsplit(origin).netloc == request.host
 
 
 MAX_KEPT = 300  # values kept in the page for someone signing in again (a survey has at most 100 items)

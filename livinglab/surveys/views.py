@@ -183,7 +183,7 @@ def delete_item(study_id: int, survey_id: int, index: int):
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if request.form.get("confirmed") != "yes" and index < len(survey.items):
+    if request.form.get("confirmed") != "yes" and index < len(survey.items) and len(survey.items) > 1:
         item = survey.items[index]
         return render_template(
             "confirm.html", title=_("Delete this question?"),
