@@ -203,3 +203,14 @@ def test_the_flow_diagram_shows_every_box(client, login, startup, make_study, ma
         assert words in page, words
     french = client.get(f"/studies/{study.id}/results", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "ont refusé le formulaire de consentement" in french.lower()
+
+
+def test_the_recruitment_page_shows_the_same_steps(client, login, startup, make_study, make_user, enrol):
+    study = make_study("recruiting", protocol=sleep_protocol(target_enrolment=1))
+    enrol(study, make_user("participant"))
+    enrol(study, make_user("participant"))  # full
+    enrol(study, make_user("participant"), clauses={**CLAUSES, "data_use": False})
+    login(startup)
+    page = client.get(f"/studies/{study.id}/participants").get_data(as_text=True)
+    assert re.search(r"Eligible, declined the consent form</t[dh]>\s*<td[^>]*>1<", page)
+    assert re.search(r"turned away: the pilot was full</t[dh]>\s*<td[^>]*>1<", page)

@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, session
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -92,6 +92,9 @@ def claim(visitor: str | None, user) -> int:
             if aware(row.updated_at) >= aware(existing.updated_at):
                 existing.outcome, existing.reasons, existing.updated_at = row.outcome, row.reasons, row.updated_at
             db.session.delete(row)
+            db.session.execute(update(Study).where(Study.id == row.study_id)  # the flow changed
+                               .values(data_version=Study.data_version + 1)
+                               .execution_options(synchronize_session=False))
         else:
             row.screener_key = mine
     db.session.flush()
