@@ -206,7 +206,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from .auth.permissions import can
-    from .studies.workflow import STATUS_LABELS, allowed, is_editable
+    from .studies.workflow import STATUS_LABELS, allowed, is_editable, is_interim, results_available
 
     @app.context_processor
     def helpers():
@@ -214,6 +214,8 @@ def register_template_helpers(app: Flask) -> None:
             "can": lambda action, study=None: can(current_user, action, study),
             "move_allowed": allowed,
             "is_editable": is_editable,
+            "is_interim": is_interim,
+            "results_available": results_available,
             "status_label": lambda status: STATUS_LABELS.get(status, status),
             "current_locale": str(get_locale()),
         }

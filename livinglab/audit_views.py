@@ -49,10 +49,13 @@ ACTION_LABELS = {
     "study.open": _l("Recruitment opened"),
     "study.pause": _l("Recruitment paused"),
     "study.close": _l("Recruitment closed"),
+    "study.end": _l("Pilot ended"),
     "participant.enrol": _l("Participant enrolled"),
     "participant.reconsent": _l("Participant signed a new consent version"),
     "participant.answer": _l("Participant answered a survey"),
     "participant.withdraw": _l("Participant withdrew"),
+    "participant.save_draft": _l("Participant saved a draft of a survey"),
+    "participant.discard_draft": _l("Participant threw a survey draft away"),
 }
 DETAIL_LABELS = {
     "fields": _l("fields"), "version": _l("version"), "survey": _l("survey"),

@@ -130,6 +130,7 @@ PATHS = {
     "recruiting": ["submit", "approve", "open"],
     "paused": ["submit", "approve", "open", "pause"],
     "closed": ["submit", "approve", "open", "close"],
+    "ended": ["submit", "approve", "open", "close", "end"],
 }
 
 
@@ -147,6 +148,8 @@ def build_study(owner: User, coordinator: User, status: str = "draft", protocol:
         elif move in ("approve", "request_changes", "reject"):
             remark = "" if move == "approve" else (comment or "Please describe how allergies are handled.")
             studies.decide(coordinator, study, move, remark)
+        elif move == "end":
+            studies.end_study(coordinator, study, "Every participant has answered the follow-up.")
         else:
             state = {"open": "recruiting", "pause": "paused", "close": "closed"}[move]
             studies.set_recruitment(coordinator, study, state)
@@ -174,8 +177,10 @@ def seed() -> bool:
                             consent=consent(protocol["title"], protocol["objectives"]), comment=pilot.get("comment"))
         if pilot.get("participants"):
             enrol_citizens(study, pilot["model"], pilot["participants"], pilot["seed"])
-        if pilot["status"] == "closed":
+        if pilot["status"] in ("closed", "ended"):
             studies.set_recruitment(coordinator, study, "closed")
+        if pilot["status"] == "ended":
+            studies.end_study(coordinator, study, "Every participant has had the follow-up survey.")
     return True
 
 

@@ -6,12 +6,13 @@ participants in seconds: no accounts (`user_id` is null, as after an account era
 answers), arms in rotation, every answer still checked by `surveys.answers.check_answers` so that
 the rows stored are exactly those the services would store."""
 import random
+import secrets
 
 from sqlalchemy import insert, select, update
 
 from .demo import demo_answers
 from .extensions import db
-from .participants.models import Answer, Enrolment, EnrolmentStatus, Response, ScreeningTally
+from .participants.models import Answer, Enrolment, EnrolmentStatus, Response, Screening, ScreeningOutcome
 from .participants.services import new_participant_code
 from .studies.models import Study
 from .surveys.answers import check_answers
@@ -121,10 +122,7 @@ def _insert(model, rows: list[dict]) -> list[int]:
 
 
 def _add_to_screening(study_id: int, count: int) -> None:
-    for reason in ("screened", "eligible"):
-        tally = db.session.scalar(select(ScreeningTally).where(ScreeningTally.study_id == study_id,
-                                                               ScreeningTally.reason == reason))
-        if tally is None:
-            db.session.add(ScreeningTally(study_id=study_id, reason=reason, count=count))
-        else:
-            tally.count += count
+    """One screening row per bulk participant, enrolled, under a random (unlinkable) key."""
+    db.session.execute(insert(Screening), [
+        {"study_id": study_id, "screener_key": "bulk-" + secrets.token_hex(24), "outcome": ScreeningOutcome.ENROLLED,
+         "reasons": ""} for _ in range(count)])

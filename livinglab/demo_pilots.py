@@ -252,7 +252,7 @@ PILOTS = [
         ],
     },
     {
-        "status": "closed", "owner": "Nourrir Foodtech", "participants": 36, "seed": 2,
+        "status": "ended", "owner": "Nourrir Foodtech", "participants": 36, "seed": 2,
         "protocol": {
             "title": "Fermented snacks and digestive comfort", "domain": "foodtech",
             "summary": "Adults who often feel bloated swap their afternoon snack for our fermented vegetable snacks, "

@@ -3,6 +3,7 @@ from .audit import AuditHead, AuditRecord  # noqa: F401
 from .auth.models import ApiToken, Invitation, Organisation, SigninThrottle, User  # noqa: F401
 from .studies.models import ConsentVersion, ReviewComment, Study  # noqa: F401
 from .surveys.models import Survey  # noqa: F401
-from .participants.models import AllocationSlot, Answer, ConsentSignature, Enrolment, Response, ScreeningTally  # noqa: F401,E501
+from .participants.models import (AllocationSlot, Answer, ConsentSignature, Enrolment, Response,  # noqa: F401
+                                  Screening, SurveyDraft)
 from .studies.results import ResultsCache  # noqa: F401
 from .studies import timestamps  # noqa: F401  (the listener that stamps Study.updated_at)

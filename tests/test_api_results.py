@@ -82,11 +82,16 @@ def test_the_owner_reads_the_results_as_the_api_defines_them(pilot, get, startup
     assert flow["completed"] == {"baseline": 4, "follow_up": 3}, "the erased participant is gone"
 
 
-def test_results_are_no_longer_interim_once_recruitment_closes(pilot, get, startup, coordinator):
+def test_results_stay_interim_when_recruitment_closes_and_are_final_once_the_pilot_ends(pilot, get, startup,
+                                                                                      coordinator):
     studies.set_recruitment(coordinator, pilot, "closed")
     db.session.commit()
     body = get(pilot.id, "results", startup).get_json()
-    assert (body["status"], body["interim"]) == ("closed", False)
+    assert (body["status"], body["interim"]) == ("closed", True)  # the enrolled still answer
+    studies.end_study(coordinator, pilot, "Every follow-up is done.")
+    db.session.commit()
+    body = get(pilot.id, "results", startup).get_json()
+    assert (body["status"], body["interim"]) == ("ended", False)
 
 
 def test_parallel_groups_results_validate_against_the_description(make_study, get, coordinator, spec):

@@ -380,6 +380,7 @@ MOVES = {  # move -> (who, path, body)
     "open": ("coordinator", "recruitment", {"state": "recruiting"}),
     "pause": ("coordinator", "recruitment", {"state": "paused"}),
     "close": ("coordinator", "recruitment", {"state": "closed"}),
+    "end": ("coordinator", "end", {"reason": "Every follow-up is done."}),
 }
 
 
@@ -661,7 +662,7 @@ INCOMPLETE = [
     ("no summary", {"summary": ""}, "summary"),
     ("no DPIA", {"dpia_done": False}, "dpia_done"),
     ("RIPH without ethics opinion", {"research_category": "riph2", "ethics_opinion": ""}, "ethics_opinion"),
-    ("a CNIL authorisation without reference", {"cnil_framework": "authorisation"}, "cnil_framework"),
+    ("a CNIL authorisation without reference", {"cnil_framework": "authorisation"}, "cnil_reference"),
 ]
 
 

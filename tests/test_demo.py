@@ -45,7 +45,7 @@ def test_each_pilot_is_coherent_from_title_to_questions(demo):
     """(One seeded demo for all these checks: seeding takes seconds.)"""
     assert set(demo) == set(TOPICS)
     assert sorted(str(study.status) for study in demo.values()) == sorted(
-        ["draft", "submitted", "changes_requested", "rejected", "approved", "recruiting", "paused", "closed"])
+        ["draft", "submitted", "changes_requested", "rejected", "approved", "recruiting", "paused", "ended"])
     assert str(demo["Sleep coaching app for shift workers"].status) == "recruiting"
     for title, study in demo.items():
         assert str(study.domain) == DOMAIN_OF[study.organisation.name], title
@@ -86,13 +86,13 @@ def every_pilot_is_complete_and_measures_its_outcome_where_compared(demo):
 
 
 def test_the_pilots_with_participants_show_their_effect_with_answers_like_real_ones(demo):
-    closed_pilot_shows_its_effect_in_the_hoped_for_direction(demo)
+    ended_pilot_shows_its_effect_in_the_hoped_for_direction(demo)
     recruiting_pilot_reads_like_real_answers(demo)
 
 
-def closed_pilot_shows_its_effect_in_the_hoped_for_direction(demo):
+def ended_pilot_shows_its_effect_in_the_hoped_for_direction(demo):
     study = demo["Fermented snacks and digestive comfort"]
-    assert str(study.design) == "parallel_groups" and str(study.status) == "closed"
+    assert str(study.design) == "parallel_groups" and str(study.status) == "ended"
     primary = results_for(study)["primary_outcome"]
     assert primary["variable"] == "digestive_comfort" and primary["hypothesis"] == "increase"
     # Arms are randomised afresh at each seeding, so only the direction is certain (the effect is built to

@@ -320,7 +320,16 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{v1}/studies/{sid}/surveys/baseline/responses", participant, json={"answers": baseline})
     checked("POST", f"{v1}/studies/{sid}/surveys/baseline/responses", participant,
             json={"answers": baseline})  # 409
+    draft = f"{v1}/studies/{sid}/surveys/follow_up/draft"
+    checked("GET", draft, participant)  # 404 no_draft
+    checked("PUT", draft, participant, json={"answers": {"sleep_hours": 7, "comments": "So far so good"}})
+    checked("PUT", draft, participant, json={"answers": {"nope": 1}})  # 422
+    checked("PUT", draft, participant, json={"answers": []})  # 400
+    checked("GET", draft, participant)
     checked("GET", f"{v1}/me/export", participant)
+    checked("DELETE", draft, participant)
+    checked("DELETE", draft, participant)  # 404
+    checked("PUT", f"{v1}/studies/{sid}/surveys/baseline/draft", participant, json={"answers": {}})  # 409 answered
     checked("POST", f"{v1}/studies/{sid}/withdrawal", participant, json={"erase_data": "yes"})  # 400
     checked("POST", f"{v1}/studies/{sid}/withdrawal", participant, json={"erase_data": False})
     checked("POST", f"{v1}/studies/{sid}/withdrawal", participant, json={"erase_data": False})  # 409
@@ -330,6 +339,12 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("GET", f"{v1}/studies/{sid}/results", participant)  # 403
     checked("GET", f"{v1}/studies/{sid}/export.csv", staff)
     checked("GET", f"{v1}/studies/{sid}/dictionary.csv", startup)
+    checked("POST", f"{v1}/studies/{sid}/end", staff, json={"reason": " "})  # 422
+    checked("POST", f"{v1}/studies/{sid}/end", staff, json={"reason": 1})  # 400
+    checked("POST", f"{v1}/studies/{sid}/end", participant, json={"reason": "Done."})  # 403
+    checked("POST", f"{v1}/studies/{sid}/end", staff, json={"reason": "Every follow-up is done."})
+    checked("POST", f"{v1}/studies/{sid}/end", staff, json={"reason": "Again."})  # 409
+    checked("GET", f"{v1}/studies/{sid}/results", startup)
     checked("DELETE", f"{v1}/me", startup)  # 403
     checked("DELETE", f"{v1}/me", participant)
 

@@ -105,14 +105,16 @@ def test_a_stale_consent_version_is_refused(enrol, make_study, startup, particip
     assert response.status_code == 422 and response.json["error"]["code"] == "stale_consent"
 
 
-@pytest.mark.parametrize("status", ["draft", "submitted", "approved", "paused", "closed", "rejected"])
-def test_only_recruiting_studies_enrol(enrol, make_study, participant, status):
+@pytest.mark.parametrize("status, code", [("draft", 404), ("submitted", 404), ("changes_requested", 404),
+                                          ("rejected", 404), ("approved", 409), ("paused", 409), ("closed", 409),
+                                          ("ended", 409)])
+def test_only_recruiting_studies_enrol(enrol, make_study, participant, status, code):
+    """API.md, Clarifications: a study approved at least once answers 409 `not_recruiting`; drafts 404."""
     study = make_study(status)
     response = enrol(study, participant)
-    assert response.status_code in (404, 409)
-    if status in ("paused", "closed"):
-        assert response.status_code == 404  # not visible to a non-participant once recruitment stops
-    assert rows(Enrolment) == 0
+    assert response.status_code == code
+    assert response.json["error"]["code"] == ("not_recruiting" if code == 409 else "not_found")
+    assert rows(Enrolment) == 0 and screening_counts(study) == {}
 
 
 def test_enrolling_twice_is_a_conflict(enrol, recruiting, participant):
@@ -312,12 +314,13 @@ def test_every_step_is_audited(client, api_headers, answer, enrolled, participan
     assert "6.5" not in details  # answers never go into the trail
 
 
-def test_a_closed_pilot_takes_no_more_answers(answer, enrolled, coordinator):
+def test_an_ended_pilot_takes_no_more_answers(answer, enrolled, coordinator):
     from livinglab.studies import services as studies
 
     answer(enrolled, "baseline", SLEEP_BASELINE)
     studies.set_recruitment(coordinator, enrolled, "closed")
+    studies.end_study(coordinator, enrolled, "Stopped early by the ethics committee.")
     db.session.commit()
     response = answer(enrolled, "follow_up", SLEEP_FOLLOW_UP)
-    assert response.status_code == 409 and response.json["error"]["code"] == "study_closed"
+    assert response.status_code == 409 and response.json["error"]["code"] == "study_ended"
     assert rows(Response) == 1

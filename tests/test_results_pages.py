@@ -29,8 +29,10 @@ def enrol(user, study, **overrides):
     return services.enrol(user, study, **details)
 
 
-def close(study, coordinator):
+def end(study, coordinator):
+    """Close recruitment, then end the pilot: its results are final and its participants read the summary."""
     studies.set_recruitment(coordinator, study, "closed")
+    studies.end_study(coordinator, study, "Everyone has answered.")
     db.session.commit()
 
 
@@ -56,14 +58,14 @@ def assert_svg(response) -> ET.Element:
 
 
 @pytest.fixture
-def closed(make_study, coordinator, participant):
-    """A single-group pilot, closed, with 10 demo citizens and our participant (who answered nothing)."""
+def ended(make_study, coordinator, participant):
+    """A single-group pilot, ended, with 10 demo citizens and our participant (who answered nothing)."""
     study = make_study("recruiting")
     populate(study, 10, seed=4)
     enrol(participant, study)
     services.screen(study, 15, [True, True])  # too young
     services.screen(study, 30, [False, True])  # cannot confirm the first criterion
-    close(study, coordinator)
+    end(study, coordinator)
     return study
 
 
@@ -71,7 +73,7 @@ def closed(make_study, coordinator, participant):
 def parallel(make_study, coordinator):
     study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
     populate(study, 16, seed=2)
-    close(study, coordinator)
+    end(study, coordinator)
     return study
 
 
@@ -82,36 +84,36 @@ ROUTES = ["/studies/{id}/results", "/studies/{id}/results/report",
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_anonymous_visitors_are_sent_to_sign_in(client, closed, route):
-    response = client.get(route.format(id=closed.id))
+def test_anonymous_visitors_are_sent_to_sign_in(client, ended, route):
+    response = client.get(route.format(id=ended.id))
     assert response.status_code == 302 and "/account/signin" in response.location
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_participants_never_see_the_results_page_even_of_their_own_pilot(client, login, participant, closed, route):
+def test_participants_never_see_the_results_page_even_of_their_own_pilot(client, login, participant, ended, route):
     login(participant)
-    assert client.get(route.format(id=closed.id)).status_code == 404
+    assert client.get(route.format(id=ended.id)).status_code == 404
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_startup_cannot_read_other_organisation_results(client, login, other_startup, closed, route):
+def test_startup_cannot_read_other_organisation_results(client, login, other_startup, ended, route):
     login(other_startup)
-    assert client.get(route.format(id=closed.id)).status_code == 404
+    assert client.get(route.format(id=ended.id)).status_code == 404
 
 
 @pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("who", ["startup", "colleague", "coordinator"])
-def test_the_owning_organisation_and_coordinators_read_the_results(client, login, closed, route, who, request):
+def test_the_owning_organisation_and_coordinators_read_the_results(client, login, ended, route, who, request):
     login(request.getfixturevalue(who))
-    response = client.get(route.format(id=closed.id))
+    response = client.get(route.format(id=ended.id))
     assert response.status_code == 200
 
 
-def test_unknown_study_and_unknown_chart_are_not_found(client, login, startup, closed):
+def test_unknown_study_and_unknown_chart_are_not_found(client, login, startup, ended):
     login(startup)
     assert client.get("/studies/999999/results").status_code == 404
-    assert client.get(f"/studies/{closed.id}/results/charts/compare-nothing.svg").status_code == 404
-    assert client.get(f"/studies/{closed.id}/results/charts/distribution-sleep_hours.svg").status_code == 404
+    assert client.get(f"/studies/{ended.id}/results/charts/compare-nothing.svg").status_code == 404
+    assert client.get(f"/studies/{ended.id}/results/charts/distribution-sleep_hours.svg").status_code == 404
 
 
 @pytest.mark.parametrize("status", ["draft", "submitted", "changes_requested", "rejected"])
@@ -134,9 +136,9 @@ def test_the_study_page_links_to_results_and_participants_once_approved(client, 
 
 # --- The page -----------------------------------------------------------------------------------
 
-def test_results_page_shows_flow_verdict_figures_charts_and_methods(client, login, startup, closed):
+def test_results_page_shows_flow_verdict_figures_charts_and_methods(client, login, startup, ended):
     login(startup)
-    page = words_of(client.get(f"/studies/{closed.id}/results"))
+    page = words_of(client.get(f"/studies/{ended.id}/results"))
     assert "Interim results" not in page
     assert "What the pilot found" in page and "the hypothesis of an increase" in page
     for part in ("checked their eligibility", "signed the consent form and enrolled", "allocated",
@@ -149,7 +151,7 @@ def test_results_page_shows_flow_verdict_figures_charts_and_methods(client, logi
     # SUS is asked at follow-up only: said, not tested
     assert "System Usability Scale (SUS) is not compared: it is measured at one timepoint only (Follow up)" in page
     urls = chart_urls(page)
-    assert f"/studies/{closed.id}/results/charts/compare-sleep_hours.svg" in urls
+    assert f"/studies/{ended.id}/results/charts/compare-sleep_hours.svg" in urls
     assert page.count(' alt="') >= len(urls) and page.count("<figcaption>") >= len(urls)
     assert_clean(page)
     for url in urls:
@@ -172,9 +174,9 @@ def test_parallel_groups_page_draws_strips_and_stacked_bars(client, login, coord
         assert root.findall(".//{http://www.w3.org/2000/svg}text")  # real text, not paths
 
 
-def test_svg_responses_carry_their_own_policy(client, login, startup, closed):
+def test_svg_responses_carry_their_own_policy(client, login, startup, ended):
     login(startup)
-    response = client.get(f"/studies/{closed.id}/results/charts/compare-sleep_hours.svg")
+    response = client.get(f"/studies/{ended.id}/results/charts/compare-sleep_hours.svg")
     assert_svg(response)
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -186,22 +188,22 @@ def test_interim_results_while_recruiting_are_labelled(client, login, startup, m
     db.session.commit()
     login(startup)
     page = text(client.get(f"/studies/{study.id}/results"))
-    assert "Interim results: recruitment is still open." in page
+    assert "Interim results: the pilot has not ended." in page
     assert_clean(page)
 
 
-def test_printable_report_has_everything_and_a_print_hint(client, login, coordinator, closed):
+def test_printable_report_has_everything_and_a_print_hint(client, login, coordinator, ended):
     login(coordinator)
-    page = text(client.get(f"/studies/{closed.id}/results/report"))
+    page = text(client.get(f"/studies/{ended.id}/results/report"))
     assert "results-report" in page and "Print or save as PDF" in page and "print.js" in page
     assert "<details class=\"methods\" open>" in page
     assert chart_urls(page) and "<script>" not in page.replace('<script src=', '')
     assert_clean(page)
 
 
-def test_results_page_speaks_french_with_decimal_commas(client, login, startup, closed):
+def test_results_page_speaks_french_with_decimal_commas(client, login, startup, ended):
     login(startup)
-    page = text(client.get(f"/studies/{closed.id}/results", headers={"Accept-Language": "fr"}))
+    page = text(client.get(f"/studies/{ended.id}/results", headers={"Accept-Language": "fr"}))
     assert '<html lang="fr">' in page
     assert re.search(r"p = 0,\d+|p &lt; 0,001", page)
     assert_clean(page)
@@ -417,7 +419,7 @@ def test_charts_thin_large_samples_but_keep_the_means():
 
 # --- The lay summary for participants ------------------------------------------------------------------
 
-def test_participants_of_a_closed_pilot_see_what_it_found(client, login, participant, closed):
+def test_participants_of_a_closed_pilot_see_what_it_found(client, login, participant, ended):
     login(participant)
     page = text(client.get("/dashboard"))
     assert "What the pilot found" in page
@@ -426,7 +428,7 @@ def test_participants_of_a_closed_pilot_see_what_it_found(client, login, partici
     assert_clean(page)
 
 
-def test_the_lay_summary_speaks_french(client, login, participant, closed):
+def test_the_lay_summary_speaks_french(client, login, participant, ended):
     login(participant)
     client.post("/language", data={"lang": "fr", "next": "/"})
     page = text(client.get("/dashboard"))
@@ -453,7 +455,7 @@ def test_withdrawn_participants_keeping_their_data_see_the_summary_not_those_who
         services.submit_response(person, study, "baseline", {"sleep_hours": 6, **{f"who_{i}": 3 for i in range(1, 6)}})
     services.withdraw(kept, study, False)
     services.withdraw(erased, study, True)
-    close(study, coordinator)
+    end(study, coordinator)
     login(kept)
     assert "What the pilot found" in text(client.get("/dashboard"))
     client.post("/account/signout")
@@ -462,7 +464,7 @@ def test_withdrawn_participants_keeping_their_data_see_the_summary_not_those_who
     assert study.title in page and "What the pilot found" not in page
 
 
-def test_the_lay_summary_never_shows_other_participants_codes(client, login, participant, closed):
+def test_the_lay_summary_never_shows_other_participants_codes(client, login, participant, ended):
     from sqlalchemy import select
 
     from livinglab.participants.models import Enrolment

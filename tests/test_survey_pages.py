@@ -75,8 +75,8 @@ def routes(study, survey):
         ("get", url(study, survey, "/items/0/edit"), None, True),
         ("post", url(study, survey, "/items/0/edit"), question(key="sleep_hours", type="number"), True),
         ("post", url(study, survey, "/items/0/move"), {"direction": "down"}, True),
-        ("post", url(study, survey, "/items/0/delete"), {}, True),
-        ("post", url(study, survey, "/delete"), {}, True),
+        ("post", url(study, survey, "/items/0/delete"), {"confirmed": "yes"}, True),
+        ("post", url(study, survey, "/delete"), {"confirmed": "yes"}, True),
         ("get", url(study, survey, "/preview"), None, False),
     ]
 
@@ -388,7 +388,9 @@ def test_move_needs_a_direction(client, login, startup, study):
 def test_delete_item(client, login, startup, study):
     login(startup)
     survey = follow_up(study)
-    assert client.post(url(study, survey, "/items/2/delete")).status_code == 302
+    asked = client.post(url(study, survey, "/items/2/delete"))  # asked first, on a page
+    assert asked.status_code == 200 and "Delete this question?" in asked.text
+    assert client.post(url(study, survey, "/items/2/delete"), data={"confirmed": "yes"}).status_code == 302
     assert keys(survey.id) == ["sleep_hours", "who", "comments"]
 
 
@@ -396,7 +398,7 @@ def test_last_item_cannot_be_deleted(client, login, startup, study):
     login(startup)
     survey = follow_up(study)
     for _ in range(3):
-        client.post(url(study, survey, "/items/0/delete"))
+        client.post(url(study, survey, "/items/0/delete"), data={"confirmed": "yes"})
     assert keys(survey.id) == ["comments"]
     response = client.post(url(study, survey, "/items/0/delete"), follow_redirects=True)
     assert "A survey needs at least one item: delete the survey instead." in response.text
@@ -406,7 +408,7 @@ def test_last_item_cannot_be_deleted(client, login, startup, study):
 def test_delete_survey_goes_back_to_the_study(client, login, startup, study):
     login(startup)
     survey_id = follow_up(study).id
-    response = client.post(url(study, follow_up(study), "/delete"))
+    response = client.post(url(study, follow_up(study), "/delete"), data={"confirmed": "yes"})
     assert response.status_code == 302 and response.location.endswith(f"/studies/{study.id}")
     db.session.expire_all()
     assert db.session.get(Survey, survey_id) is None

@@ -289,7 +289,9 @@ def study_schemas() -> dict:
         **fields,
         "status": enum(StudyStatus, description=(
             "draft → submitted → approved | changes_requested | rejected; changes_requested → submitted; "
-            "approved → recruiting ⇄ paused; recruiting | paused → closed.")),
+            "approved → recruiting ⇄ paused; recruiting | paused → closed (recruitment only: the enrolled go "
+            "on answering; it never reopens); recruiting | paused | closed → ended (no more answers, final "
+            "results).")),
         "version": integer(1, description="Goes up with every change of the protocol."),
         "owner": ref("PersonRef"),
         "organisation": ref("OrganisationRef"),
@@ -299,6 +301,7 @@ def study_schemas() -> dict:
         "registration_hash": nullable(string(pattern="^[0-9a-f]{64}$", description=(
             "SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of `{protocol, consent, surveys}` as "
             "approved; null before approval."))),
+        "ended_at": nullable(timestamp(description="When the pilot ended; null before.")),
     }
     places = nullable(integer(0, description="Places still open: the target enrolment minus the participants "
                                              "enrolled; null without a target."))
@@ -337,6 +340,8 @@ def study_schemas() -> dict:
                                                  required=["decision"]),
                                      "then": obj({"comment": string(min_len=1)}, required=["comment"])}),
         "Recruitment": obj({"state": enum(RECRUITMENT_MOVES)}, required=["state"]),
+        "EndStudy": obj({"reason": string(2000, min_len=1, description="Why the pilot ends; kept in its history.")},
+                        required=["reason"]),
     }
 
 
@@ -398,7 +403,7 @@ def survey_schemas() -> dict:
             "items": array(ref("SurveyItem")),
             "state": enum(("answered", "open", "waiting", "scheduled", "closed"), description=(
                 "For a participant only: `open` to answer now, `waiting` for an earlier timepoint, `scheduled` "
-                "until `opens_at`, `answered`, or `closed` after withdrawal.")),
+                "until `opens_at`, `answered`, or `closed` after withdrawal or once the pilot has ended.")),
             "opens_at": nullable(timestamp(description="For a participant only.")),
         }, required=["id", "key", "title", "timepoint", "items"]),
         "SurveyList": page_of("Survey"),
@@ -424,6 +429,13 @@ def participation_schemas() -> dict:
             "By answer key: a question's key, or `<key>_1 … <key>_N` for an instrument's items. Numbers for "
             "likert, number, nps and instrument items; true/false for yes_no; a choice; a list of choices for "
             "multiple_choice; text."))}, required=["answers"]),
+        "DraftAnswers": obj({"answers": obj({}, additionalProperties=answer, description=(
+            "By answer key, as far as answered: the values are checked for their type and size only (ranges are "
+            "checked when the survey is sent). Empty values are left out."))}, required=["answers"]),
+        "Draft": obj({"survey": ref("Key"), "answers": obj({}, additionalProperties=answer),
+                      "saved_at": timestamp()}, required=["survey", "answers", "saved_at"],
+                     description="Answers saved to finish later: never analysed nor exported; deleted when the "
+                                 "survey is sent, the participant leaves, or the pilot ends."),
         "ResponseReceipt": obj({"id": integer(), "survey": ref("Key"), "submitted_at": timestamp()},
                                required=["id", "survey", "submitted_at"]),
         "Withdrawal": obj({"erase_data": {"type": "boolean", "description": "Erase the answers given so far."}},
@@ -443,7 +455,14 @@ def participation_schemas() -> dict:
                 "consents": array(obj({}, description="Each consent version signed, with the clauses agreed.")),
                 "responses": array(obj({"survey": string(), "timepoint": string(), "submitted_at": timestamp(),
                                         "answers": obj({}, additionalProperties=answer)})),
+                "drafts": array(ref("Draft")),
             }, required=["study", "participant_code", "status"])),
+            "eligibility_checks": array(obj({
+                "study_id": integer(), "outcome": enum(("not_eligible", "eligible", "declined_consent",
+                                                        "turned_away_full", "enrolled")),
+                "rules_not_met": array(string()), "at": timestamp()}), description=(
+                "The outcome of each pilot's eligibility check, kept once per pilot (never the answers given) "
+                "to count each person once.")),
         }, required=["account", "enrolments"], description="Every personal datum held about the caller."),
     }
 
@@ -653,6 +672,18 @@ def study_paths() -> dict:
             ok=(200, "The study in its new status.", ref("Study")),
             errors=errors(400, 401, 403, 404, 409, 422, e409=BAD_MOVE),
             description="A coordinator or the owner organisation, once the study is approved.")),
+        "/studies/{study_id}/end": study_path(post=operation(
+            "end_study", "End the pilot: no more answers, final results", tag="review", body="EndStudy",
+            ok=(200, "The study, `status: ended`.", ref("Study")),
+            errors=errors(400, 401, 403, 404, 409, 422, e409=(
+                "`invalid_transition` (only a recruiting, paused or closed study ends), or `follow_up_running`: "
+                "for the owner organisation, participants may still answer (see the description)."),
+                e422="`reason` missing or empty."),
+            description=(
+                "A coordinator, at any time; the owner organisation once every timepoint window has passed: for "
+                "each participant still taking part who has not answered the last timepoint, its surveys opened "
+                "(at their delay after enrolment) at least 14 days ago. Deletes the unsent drafts.")),
+        ),
     }
 
 
@@ -662,12 +693,16 @@ def participation_paths() -> dict:
             "enrol", "Check eligibility, sign the consent and enrol", tag="participation", body="NewEnrolment",
             ok=(201, "Enrolled, randomised to an arm where the design says so.", ref("Enrolment")),
             errors=errors(400, 401, 403, 404, 409, 422, 429,
-                          e404="Participants see a study while it recruits, and afterwards if enrolled.",
-                          e409="`not_recruiting`, `already_enrolled`, or `full`: enrolment never exceeds "
-                               "`target_enrolment`.",
-                          e422="`not_eligible`, `consent_refused` (a required clause refused), or `stale_consent` "
-                               "(not the current version)."),
-            description="Participants only.")),
+                          e404="Unknown, or never approved (a draft, a submitted or rejected protocol).",
+                          e409="`not_recruiting` (approved at least once, but not recruiting now), "
+                               "`already_enrolled`, or `full`: enrolment never exceeds `target_enrolment`.",
+                          e422="`invalid` (every bad value named at once, nothing counted), `not_eligible`, "
+                               "`consent_refused` (a required clause refused), or `stale_consent` (not the "
+                               "current version)."),
+            description=(
+                "Participants only. The flow of the results counts each account once per study: `screened` "
+                "when the eligibility values are valid, then `eligible`, `declined_consent`, `turned_away_full` "
+                "(checked before the capacity), `enrolled`; a refused request keeps its count."))),
         "/studies/{study_id}/surveys/{key}/responses": {
             "parameters": [{"$ref": "#/components/parameters/StudyId"}, {"$ref": "#/components/parameters/SurveyKey"}],
             "post": operation(
@@ -675,10 +710,28 @@ def participation_paths() -> dict:
                 ok=(201, "The answers are saved.", ref("ResponseReceipt")),
                 errors=errors(400, 401, 403, 404, 409, 422,
                               e403="Also `not_enrolled`: not taking part in this study.",
-                              e409="`already_answered`, `withdrawn`, `not_open` (an earlier timepoint or a date "
-                                   "first), or `reconsent_needed`.",
+                              e409="`already_answered`, `withdrawn`, `study_ended`, `not_open` (an earlier "
+                                   "timepoint or a date first), or `reconsent_needed`.",
                               e422="`invalid_answers`: `fields` names each bad or missing answer."),
-                description="An enrolled participant.")},
+                description="An enrolled participant. Deletes the survey's draft, if any.")},
+        "/studies/{study_id}/surveys/{key}/draft": {
+            "parameters": [{"$ref": "#/components/parameters/StudyId"}, {"$ref": "#/components/parameters/SurveyKey"}],
+            "put": operation(
+                "save_draft", "Save the answers given so far, to finish later", tag="participation",
+                body="DraftAnswers", ok=(200, "The draft (it replaces the previous one).", ref("Draft")),
+                errors=errors(400, 401, 403, 404, 409, 422, e403="Also `not_enrolled`.",
+                              e409="As for answers: the survey must be open to the participant now.",
+                              e422="An answer key the survey does not have, or a value too long."),
+                description="An enrolled participant."),
+            "get": operation(
+                "get_draft", "The saved draft of a survey", tag="participation", ok=(200, "The draft.", ref("Draft")),
+                errors=errors(401, 403, 404, e403="Also `not_enrolled`.", e404="Also `no_draft`."),
+                description="An enrolled participant."),
+            "delete": operation(
+                "delete_draft", "Throw the draft away", tag="participation", ok=(204, "Deleted.", None),
+                errors=errors(401, 403, 404, e403="Also `not_enrolled`.", e404="Also `no_draft`."),
+                description="An enrolled participant."),
+        },
         "/studies/{study_id}/withdrawal": study_path(post=operation(
             "withdraw", "Leave the pilot, keeping or erasing the answers", tag="participation", body="Withdrawal",
             ok=(200, "Withdrawn.", ref("WithdrawalReceipt")),
@@ -773,12 +826,26 @@ def results_schemas() -> dict:
         "SecondaryOutcome": {"allOf": [ref("Outcome"), obj({"p_adjusted": number}, required=["p_adjusted"])],
                              "description": "Exploratory; `p_adjusted` is Holm's adjustment across them."},
         "Flow": obj({
-            "screened": integer(0), "eligible": integer(0), "excluded": counts, "enrolled": integer(0),
+            "screened": integer(0, description="People who completed the eligibility check, once per person and "
+                                               "study (pages and API alike)."),
+            "eligible": integer(0, description="Of `screened`, those who passed it."),
+            "excluded": counts,
+            "declined_consent": integer(0, description="Eligible, but refused a required consent clause (and "
+                                                       "did not enrol later)."),
+            "turned_away_full": integer(0, description="Eligible and consenting, but the study was full (the "
+                                                       "eligibility check comes before the capacity check)."),
+            "enrolled": integer(0),
             "allocated": counts, "withdrawn": integer(0),
             "withdrawn_erased": integer(0, description="Of `withdrawn`, those whose answers were erased: gone "
                                                        "from every other figure."),
-            "completed": counts, "analysed": integer(0),
-        }, required=["screened", "eligible", "enrolled", "allocated", "withdrawn", "completed", "analysed"]),
+            "completed": counts,
+            "not_answered": obj({}, additionalProperties=integer(0), description=(
+                "Per timepoint, the enrolled (those whose answers were erased excepted) with no answer there: "
+                "they skipped it, left before it, or, while the study has not ended, it is not due yet.")),
+            "not_answered_by_arm": obj({}, additionalProperties=counts),
+            "analysed": integer(0),
+        }, required=["screened", "eligible", "declined_consent", "turned_away_full", "enrolled", "allocated",
+                     "withdrawn", "completed", "not_answered", "analysed"]),
         "Results": obj({
             "study_id": integer(),
             "flow": ref("Flow"),
@@ -791,7 +858,7 @@ def results_schemas() -> dict:
             "methods": obj({}, additionalProperties=string()),
             "data_version": integer(0, description="Goes up with every answer or withdrawal."),
             "status": enum(StudyStatus),
-            "interim": {"type": "boolean", "description": "True until recruitment closes: more answers may come."},
+            "interim": {"type": "boolean", "description": "True unless the study has ended: more answers may come."},
         }, required=["study_id", "flow", "variables", "primary_outcome", "secondary", "status", "interim"]),
     }
 
@@ -814,7 +881,7 @@ def results_paths() -> dict:
         "/studies/{study_id}/results": study_path(get=operation(
             "get_results", "The analysis: flow, descriptives, primary and secondary outcomes", tag="results",
             ok=(200, ("The results, computed once per change of the study's data. `interim` is true until "
-                      "recruitment closes."), ref("Results")),
+                      "the study ends."), ref("Results")),
             errors=errors(401, 403, 404, 409, e409=NOT_APPROVED), description=RESULTS_READERS)),
         "/studies/{study_id}/export.csv": study_path(get=csv_operation(
             "export_csv", "The answers in wide form, streamed",

@@ -3,9 +3,9 @@ from flask import Blueprint, current_app
 
 from ..auth.models import Role
 from ..extensions import db, limiter
-from ..participants import gdpr
-from ..studies.fields import iso
+from ..participants import drafts, gdpr
 from ..participants import services as participation
+from ..studies.fields import iso
 from .common import json_body, token_required
 
 bp = Blueprint("participation", __name__)
@@ -18,9 +18,10 @@ def enrol(user, study_id):
     """Check eligibility, sign the consent and enrol (randomised to an arm where the design says so)."""
     study = participation.visible_study(user, study_id)
     data = json_body()
-    enrolment = participation.enrol(
-        user, study, consent_version=data.get("consent_version"), clauses=data.get("clauses"),
-        signature=data.get("signature"), age=data.get("age"), criteria_confirmed=data.get("criteria_confirmed"))
+    with participation.counting_refusals():  # a refusal after the eligibility check is counted, as on the pages
+        enrolment = participation.enrol(
+            user, study, consent_version=data.get("consent_version"), clauses=data.get("clauses"),
+            signature=data.get("signature"), age=data.get("age"), criteria_confirmed=data.get("criteria_confirmed"))
     db.session.commit()
     return {"participant_code": enrolment.participant_code, "arm": enrolment.arm}, 201
 
@@ -33,6 +34,36 @@ def respond(user, study_id, key):
     response = participation.submit_response(user, study, key, json_body().get("answers"))
     db.session.commit()
     return {"id": response.id, "survey": key, "submitted_at": iso(response.submitted_at)}, 201
+
+
+def draft_dict(draft) -> dict:
+    return {"survey": draft.survey.key, "answers": draft.answers, "saved_at": iso(draft.saved_at)}
+
+
+@bp.put("/studies/<int:study_id>/surveys/<key>/draft")
+@token_required(Role.PARTICIPANT)
+def save_draft(user, study_id, key):
+    """Keep the answers given so far, to finish later (replaces the previous draft)."""
+    study = participation.visible_study(user, study_id)
+    draft = drafts.save(user, study, key, json_body().get("answers"))
+    db.session.commit()
+    return draft_dict(draft)
+
+
+@bp.get("/studies/<int:study_id>/surveys/<key>/draft")
+@token_required(Role.PARTICIPANT)
+def get_draft(user, study_id, key):
+    """The saved draft of one survey."""
+    return draft_dict(drafts.load(user, participation.visible_study(user, study_id), key))
+
+
+@bp.delete("/studies/<int:study_id>/surveys/<key>/draft")
+@token_required(Role.PARTICIPANT)
+def delete_draft(user, study_id, key):
+    """Throw the draft away."""
+    drafts.discard(user, participation.visible_study(user, study_id), key)
+    db.session.commit()
+    return "", 204
 
 
 @bp.post("/studies/<int:study_id>/withdrawal")

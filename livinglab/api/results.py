@@ -2,9 +2,10 @@
 from flask import Blueprint
 
 from ..auth.permissions import authorise
-from ..exports import downloads, is_interim, require_analysable
+from ..exports import downloads, require_analysable
 from ..extensions import db
 from ..studies.models import Study
+from ..studies.workflow import is_interim
 from ..studies.results import results_for
 from .common import token_required
 
@@ -19,7 +20,7 @@ def load(user, study_id: int) -> Study:
 @bp.get("/studies/<int:study_id>/results")
 @token_required()
 def results(user, study_id):
-    """Flow, descriptives, primary and secondary outcomes; interim until recruitment closes."""
+    """Flow, descriptives, primary and secondary outcomes; interim until the pilot ends."""
     study = load(user, study_id)
     return {**results_for(study), "status": str(study.status), "interim": is_interim(study)}
 

@@ -155,6 +155,16 @@ def recruitment(user, study_id):
     return study_dict(study)
 
 
+@bp.post("/studies/<int:study_id>/end")
+@token_required()
+def end(user, study_id):
+    """End the pilot: no more answers, final results."""
+    study = load(user, study_id, "end")
+    services.end_study(user, study, json_body().get("reason"))
+    db.session.commit()
+    return study_dict(study)
+
+
 @bp.get("/catalogue")
 @public
 def catalogue():

@@ -26,6 +26,8 @@ ROLE_ACTIONS = {
     "edit": {Role.STARTUP},
     "submit": {Role.STARTUP},
     "recruit": {Role.STARTUP, Role.COORDINATOR},
+    "end": {Role.STARTUP, Role.COORDINATOR},  # the owner once every timepoint window has passed (the service)
+    "end_early": {Role.COORDINATOR},  # end a pilot whose participants still have surveys to answer
     "history": {Role.STARTUP, Role.COORDINATOR},
 }
 

@@ -1,10 +1,12 @@
 """The participant's forms. They check presence and types only: every rule on values lives in the services."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 from wtforms.widgets import NumberInput
+
+from ..auth.services import PASSWORD_MIN
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 
@@ -51,9 +53,19 @@ class ConsentForm(FlaskForm):
         return {f"clauses.{clause['key']}": f"clause_{i}" for i, clause in enumerate(self.clauses)}
 
 
-def consent_form(consent) -> ConsentForm:
-    """A checkbox per clause of this consent version, and the signature."""
-    class Form(ConsentForm):
+class ConsentAndAccountForm(ConsentForm):
+    """For someone who checked their eligibility without an account: the account is made with the
+    consent, in the same step (the signature's name is the account's name)."""
+    email = EmailField(_l("Email"), render_kw={"autocomplete": "email"},
+                       description=_l("To sign in again and answer the next surveys. The startup never sees it."))
+    password = PasswordField(_l("Choose a password"), render_kw={"autocomplete": "new-password"},
+                             description=_l("At least %(n)d characters.", n=PASSWORD_MIN))
+
+
+def consent_form(consent, with_account: bool = False) -> ConsentForm:
+    """A checkbox per clause of this consent version, and the signature (and an account's email and
+    password for someone who has none yet)."""
+    class Form(ConsentAndAccountForm if with_account else ConsentForm):
         clauses = consent.clauses
 
     for index, clause in enumerate(consent.clauses):

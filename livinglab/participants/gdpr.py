@@ -10,7 +10,8 @@ from ..studies.fields import iso
 from ..surveys.answers import json_value
 from ..surveys.definitions import answer_keys, variable_type
 from ..timeutil import utcnow
-from .models import ConsentSignature, Enrolment, EnrolmentStatus, Response
+from . import screening
+from .models import ConsentSignature, Enrolment, EnrolmentStatus, Response, SurveyDraft
 
 
 def _item_types(survey) -> dict[str, str]:
@@ -29,6 +30,8 @@ def personal_data(user: User) -> dict:
                  .selectinload(ConsentSignature.consent_version),
                  selectinload(Enrolment.responses).selectinload(Response.answers),
                  selectinload(Enrolment.responses).selectinload(Response.survey))).all()
+    drafts = db.session.scalars(select(SurveyDraft).where(SurveyDraft.enrolment_id.in_([e.id for e in enrolments]))
+                                .order_by(SurveyDraft.id).options(selectinload(SurveyDraft.survey))).all()
     return {
         "account": {"id": user.id, "email": user.email, "name": user.name, "role": str(user.role),
                     "language": user.locale, "created_at": iso(user.created_at),
@@ -52,7 +55,13 @@ def personal_data(user: User) -> dict:
                            "answers": {a.item_key: json_value(_item_types(r.survey).get(a.item_key, "text"),
                                                               a.number, a.text) for a in r.answers}}
                           for r in e.responses],
+            "drafts": [{"survey": d.survey.key, "saved_at": iso(d.saved_at), "answers": d.answers}
+                       for d in drafts if d.enrolment_id == e.id],
         } for e in enrolments],
+        # kept once per pilot to count each person once, under a key that does not name them: never the answers
+        "eligibility_checks": [{"study_id": c.study_id, "outcome": str(c.outcome),
+                                "rules_not_met": c.reasons.split(), "at": iso(c.updated_at)}
+                               for c in screening.of_account(user)],
     }
 
 
@@ -72,7 +81,9 @@ def erase_account(user: User) -> None:
         if enrolment.status == EnrolmentStatus.ACTIVE:
             enrolment.status = EnrolmentStatus.WITHDRAWN
             enrolment.withdrawn_at = utcnow()
+        db.session.execute(delete(SurveyDraft).where(SurveyDraft.enrolment_id == enrolment.id))
         enrolment.user_id = None
+    screening.anonymise(user)  # the counts stay; nothing links them to the person
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     audit.record(None, "account.erase", user_id=user.id)
     db.session.delete(user)

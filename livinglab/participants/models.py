@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import NEVER_REUSE_IDS, User, enum_column
@@ -12,15 +12,29 @@ from ..surveys.models import Survey
 from ..timeutil import utcnow
 
 
-class ScreeningTally(db.Model):
-    """Counts only: of those who checked their eligibility, nothing else is kept."""
-    __table_args__ = (UniqueConstraint("study_id", "reason", name="uq_screening_tally_study_reason"),
-                      CheckConstraint("count >= 0", name="count_positive"))
+class ScreeningOutcome(enum.StrEnum):
+    """How far a person went, as the flow counts them: each person once per pilot, at their latest step."""
+    NOT_ELIGIBLE = "not_eligible"
+    ELIGIBLE = "eligible"  # passed the check, has not enrolled (yet)
+    DECLINED_CONSENT = "declined_consent"  # refused a required clause
+    TURNED_AWAY_FULL = "turned_away_full"  # eligible and consenting, but the pilot was full
+    ENROLLED = "enrolled"
+
+
+class Screening(db.Model):
+    """One row per person who completed a pilot's eligibility check: never the answers (age, criteria), only
+    the outcome and the rules not met, under a key that does not name the person (a keyed hash of the account
+    id, or of a visitor's random id). The unique key counts each person once per pilot."""
+    __table_args__ = (UniqueConstraint("study_id", "screener_key", name="uq_screening_study_screener_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
-    reason: Mapped[str] = mapped_column(String(64))  # screened | eligible | age | criterion:<n>
-    count: Mapped[int] = mapped_column(default=0)
+    screener_key: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[ScreeningOutcome] = mapped_column(enum_column(ScreeningOutcome, name="screening_outcome"))
+    # The rules not met, when not eligible: "age", "criterion:<n>", separated by spaces.
+    reasons: Mapped[str] = mapped_column(String(500), default="")
+    # The eligibility check (or the later step) was completed then; the consent step trusts a recent one.
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class EnrolmentStatus(enum.StrEnum):
@@ -111,3 +125,17 @@ class Answer(db.Model):
     text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class SurveyDraft(db.Model):
+    """Answers saved to finish later: one per enrolment and survey, deleted when the survey is submitted.
+    Never analysed nor exported (the loader reads `answer` only)."""
+    __table_args__ = (UniqueConstraint("enrolment_id", "survey_id", name="uq_survey_draft_enrolment_survey"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[dict] = mapped_column(JSON)  # {answer key: the value as typed (or a list of them)}
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    survey: Mapped[Survey] = relationship()

@@ -1,21 +1,23 @@
 """The participant's journey: screening, consent and enrolment, answers, withdrawal."""
 import secrets
+from contextlib import contextmanager
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from .. import validation as v
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
+from ..studies import workflow
 from ..studies.models import Study, StudyStatus
 from ..surveys.answers import check_answers
 from ..surveys.models import Survey
 from ..timeutil import utcnow
-from .models import Answer, ConsentSignature, Enrolment, EnrolmentStatus, Response, ScreeningTally
+from . import screening
+from .models import (Answer, ConsentSignature, Enrolment, EnrolmentStatus, Response, ScreeningOutcome,
+                     SurveyDraft)
 from .randomisation import arm_for_position
 from .schedule import survey_states
 
@@ -28,16 +30,41 @@ def new_participant_code() -> str:
 
 
 def require_recruiting(study: Study) -> None:
-    if study.status != StudyStatus.RECRUITING:
+    if not workflow.is_recruiting(study):
         raise Conflict(_("This pilot is not recruiting at the moment."), code="not_recruiting")
 
 
 def visible_study(user, study_id: int) -> Study:
-    """A pilot is public while it recruits; afterwards only its participants see it."""
+    """A pilot's public page exists once its protocol is approved (recruiting or not); before, it is not
+    found. Its participants keep seeing it whatever happens."""
     study = db.session.get(Study, study_id)
-    if study is None or (study.status != StudyStatus.RECRUITING and enrolment_of(user, study) is None):
+    if study is None or not (workflow.approved_once(study) or enrolment_of(user, study) is not None):
         raise NotFound(_("This pilot does not exist, or it is not open to new participants."))
     return study
+
+
+def counted(err: DomainError, study: Study, key: str, outcome: ScreeningOutcome, reasons=()) -> DomainError:
+    """Mark a refusal whose step the flow counts (not eligible, consent refused, full)."""
+    err.step = (study, key, outcome, tuple(reasons))
+    return err
+
+
+@contextmanager
+def counting_refusals():
+    """Around an enrolment attempt: on any error everything is rolled back, then a refusal that the flow
+    counts gets its step written alone and committed (the person's step, never their answers, nor an
+    account made in the same attempt), so that pages and API count alike."""
+    try:
+        yield
+    except DomainError as err:
+        db.session.rollback()
+        step = getattr(err, "step", None)
+        if step is not None:
+            study, key, outcome, reasons = step
+            screening.record(study, key, outcome, reasons)
+            bump_data_version(study)
+            db.session.commit()
+        raise
 
 
 def enrolment_of(user, study: Study) -> Enrolment | None:
@@ -48,15 +75,14 @@ def enrolment_of(user, study: Study) -> Enrolment | None:
 
 # --- Screening -------------------------------------------------------------------------------
 
-def tally(study_id: int, reason: str) -> None:
-    """Add one to a screening count with a single upsert (safe under concurrency)."""
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(ScreeningTally).values(study_id=study_id, reason=reason, count=1)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=["study_id", "reason"], set_={"count": ScreeningTally.count + 1}))
-
-
 def clean_screening(study: Study, age, criteria_confirmed) -> tuple[int, list[bool]]:
+    age, confirmed, errors = screening_values(study, age, criteria_confirmed)
+    v.raise_for(errors)
+    return age, confirmed
+
+
+def screening_values(study: Study, age, criteria_confirmed) -> tuple[int | None, list[bool], dict]:
+    """The age and one answer per criterion, with every problem found (not raised)."""
     criteria = (study.eligibility or {}).get("criteria", [])
     errors = {}
     try:
@@ -64,7 +90,7 @@ def clean_screening(study: Study, age, criteria_confirmed) -> tuple[int, list[bo
             age = int(age.strip())  # a form's text; "²" or 5,000 digits stay text, which v.integer refuses
         age = v.integer(age, lo=0, hi=130, required=True)
     except v.FieldError as err:
-        errors["age"] = err
+        errors["age"], age = err, None
     if isinstance(criteria_confirmed, bool):
         confirmed = [criteria_confirmed] * len(criteria)
     elif isinstance(criteria_confirmed, list) and all(isinstance(c, bool) for c in criteria_confirmed) \
@@ -76,8 +102,7 @@ def clean_screening(study: Study, age, criteria_confirmed) -> tuple[int, list[bo
         confirmed = []
         errors["criteria_confirmed"] = v.FieldError(
             _("Answer true or false, or a list with one true or false per criterion."), 400)
-    v.raise_for(errors)
-    return age, confirmed
+    return age, confirmed, errors
 
 
 def exclusion_reasons(study: Study, age: int, confirmed: list[bool]) -> list[str]:
@@ -90,14 +115,15 @@ def exclusion_reasons(study: Study, age: int, confirmed: list[bool]) -> list[str
     return reasons
 
 
-def screen(study: Study, age, criteria_confirmed) -> list[str]:
-    """Check eligibility and count it; nothing about the person is kept. Returns the reasons."""
+def screen(study: Study, age, criteria_confirmed, key: str | None = None) -> list[str]:
+    """Check eligibility and note this person's outcome under their screener key (once per person and
+    pilot: checking again updates it); the answers themselves are not kept. Returns the reasons.
+    Without a key (scripts), each call counts as someone new."""
     require_recruiting(study)
+    key = key or "anonymous-" + secrets.token_hex(24)
     age, confirmed = clean_screening(study, age, criteria_confirmed)
     reasons = exclusion_reasons(study, age, confirmed)
-    tally(study.id, "screened")
-    for reason in reasons or ["eligible"]:
-        tally(study.id, reason)
+    screening.record(study, key, ScreeningOutcome.NOT_ELIGIBLE if reasons else ScreeningOutcome.ELIGIBLE, reasons)
     bump_data_version(study)  # the flow of the results changed
     return reasons
 
@@ -121,38 +147,53 @@ def reason_texts(study: Study, reasons: list[str]) -> list[str]:
 
 # --- Enrolment -------------------------------------------------------------------------------
 
-def clean_consent_answers(study: Study, consent_version, clauses, signature):
+def consent_values(study: Study, consent_version, clauses, signature):
+    """(consent, answers, signature, errors, refused): every problem of a signed form, found at once."""
     consent = study.current_consent
-    errors = {}
+    errors, refused, answers = {}, [], {}
     if isinstance(consent_version, bool) or not isinstance(consent_version, int):
         errors["consent_version"] = v.FieldError(_("Must be a whole number."), 400)
     if not isinstance(clauses, dict) or not all(isinstance(x, bool) for x in clauses.values()):
         errors["clauses"] = v.FieldError(_("Send an object of clause keys to true or false."), 400)
+        clauses = {}
     try:
         signature = v.text(signature, max_len=200, required=True, single_line=True)
     except v.FieldError as err:
         errors["signature"] = err
-    v.raise_for(errors)
+    if consent is not None:
+        known = {c["key"] for c in consent.clauses}
+        for key in clauses:
+            if key not in known:
+                errors[f"clauses.{key}"[:80]] = v.FieldError(_("No such clause."))
+        refused = [c["key"] for c in consent.clauses if c["required"] and clauses.get(c["key"]) is not True]
+        answers = {c["key"]: bool(clauses.get(c["key"], False)) for c in consent.clauses}
+    return consent, answers, signature, errors, refused
+
+
+def clean_consent_answers(study: Study, consent_version, clauses, signature):
+    """The consent answers, or one error naming every problem: wrong types (400), a version that is not the
+    current one (`stale_consent`), else a missing signature, unknown clauses and each refused required
+    clause together (`consent_refused` when a required clause is refused)."""
+    consent, answers, signature, errors, refused = consent_values(study, consent_version, clauses, signature)
+    if any(err.status == 400 for err in errors.values()):
+        v.raise_for(errors)
     if consent is None or consent_version != consent.version:
         raise Invalid(_("The consent form has changed: please read the current version and sign again."),
                       code="stale_consent", fields={"consent_version": _("Not the current version.")})
-    known = {c["key"] for c in consent.clauses}
-    unknown = [k for k in clauses if k not in known]
-    if unknown:
-        raise Invalid(_("Unknown consent clauses."), code="invalid",
-                      fields={f"clauses.{k}"[:80]: _("No such clause.") for k in unknown})
-    refused = [c["key"] for c in consent.clauses if c["required"] and clauses.get(c["key"]) is not True]
+    fields = {name: err.message for name, err in errors.items()}
+    fields.update({f"clauses.{key}": _("Required to take part.") for key in refused})
     if refused:
         raise Invalid(_("Taking part needs your agreement to every required clause."), code="consent_refused",
-                      fields={f"clauses.{k}": _("Required to take part.") for k in refused})
-    answers = {c["key"]: bool(clauses.get(c["key"], False)) for c in consent.clauses}
+                      fields=fields)
+    if fields:
+        raise Invalid(_("Some values are not valid."), fields=fields)
     return consent, answers, signature
 
 
-def take_a_place(study: Study) -> int:
+def take_a_place(study: Study) -> int | None:
     """Count one more enrolment unless the study is full or not recruiting: one conditional UPDATE,
     which locks the study row until commit, so concurrent enrolments queue and the cap holds.
-    Returns the new enrolment's position."""
+    Returns the new enrolment's position, or None when the study is full."""
     result = db.session.execute(
         update(Study)
         .where(Study.id == study.id, Study.status == StudyStatus.RECRUITING,
@@ -161,34 +202,58 @@ def take_a_place(study: Study) -> int:
         .returning(Study.enrolled_count)
         .execution_options(synchronize_session=False))
     position = result.scalar()
-    if position is None:
-        db.session.refresh(study)
-        require_recruiting(study)
-        raise Conflict(_("This pilot has all the participants it needs."), code="full")
     db.session.refresh(study)
+    if position is None:
+        require_recruiting(study)
     return position
 
 
-def enrol(user, study: Study, *, consent_version, clauses, signature, age, criteria_confirmed,
-          screened: bool = False) -> Enrolment:
-    """Eligibility, consent and enrolment (with randomisation) in one transaction.
+def enrol(user, study: Study, *, consent_version, clauses, signature, age, criteria_confirmed) -> Enrolment:
+    """Eligibility, consent and enrolment (with randomisation) in one request, as the API takes them.
 
-    `screened` says the eligibility page already counted this person (pages screen first)."""
+    Every malformed or invalid value is refused first, and nothing is counted; then the eligibility check is
+    counted (once per account and pilot), then the consent, then the capacity. A refusal after the check
+    raises an error marked `counted`: `counting_refusals` commits its step alone before answering."""
     require_recruiting(study)
     if enrolment_of(user, study):
         raise Conflict(_("You are already taking part in this pilot."), code="already_enrolled")
-    age, confirmed = clean_screening(study, age, criteria_confirmed)
-    consent, answers, signature = clean_consent_answers(study, consent_version, clauses, signature)
-    reasons = exclusion_reasons(study, age, confirmed)
+    age, confirmed, errors = screening_values(study, age, criteria_confirmed)
+    errors.update(consent_values(study, consent_version, clauses, signature)[3])
+    v.raise_for(errors)
+    key = screening.account_key(user)
+    reasons = screen(study, age, confirmed, key)
     if reasons:
-        if not screened:
-            screen(study, age, confirmed)
-            db.session.commit()  # the counts survive the refusal; nothing about the person is kept
-        raise Invalid(" ".join(reason_texts(study, reasons)), code="not_eligible",
-                      fields={"age" if r == "age" else "criteria_confirmed": _("Not eligible.") for r in reasons})
-    if not screened:
-        screen(study, age, confirmed)
+        raise counted(Invalid(" ".join(reason_texts(study, reasons)), code="not_eligible",
+                              fields={"age" if r == "age" else "criteria_confirmed": _("Not eligible.")
+                                      for r in reasons}), study, key, ScreeningOutcome.NOT_ELIGIBLE, reasons)
+    return admit(user, study, key, consent_version=consent_version, clauses=clauses, signature=signature)
+
+
+def enrol_screened(user, study: Study, key: str | None, *, consent_version, clauses, signature) -> Enrolment:
+    """The pages' enrolment: the person passed the eligibility check a few minutes ago (held server-side
+    under their screener key, without their answers); now the consent and a place."""
+    require_recruiting(study)
+    if enrolment_of(user, study):
+        raise Conflict(_("You are already taking part in this pilot."), code="already_enrolled")
+    if screening.passed_recently(study, key) is None:
+        raise Conflict(_("Please check again whether you can take part: your answers were not kept for long."),
+                       code="screening_expired")
+    return admit(user, study, key, consent_version=consent_version, clauses=clauses, signature=signature)
+
+
+def admit(user, study: Study, key: str, *, consent_version, clauses, signature) -> Enrolment:
+    """After a passed eligibility check: the consent, then a place (a refusal of either is counted: see
+    `counting_refusals`), then the enrolment with its code and arm, and the audit record."""
+    try:
+        consent, answers, signature = clean_consent_answers(study, consent_version, clauses, signature)
+    except Invalid as err:
+        if err.code == "consent_refused":
+            raise counted(err, study, key, ScreeningOutcome.DECLINED_CONSENT) from None
+        raise
     position = take_a_place(study)
+    if position is None:
+        raise counted(Conflict(_("This pilot has all the participants it needs."), code="full"),
+                      study, key, ScreeningOutcome.TURNED_AWAY_FULL)
     enrolment = Enrolment(study_id=study.id, user_id=user.id, participant_code=new_participant_code(),
                           position=position, arm=arm_for_position(study, position))
     enrolment.signatures.append(ConsentSignature(consent_version_id=consent.id, clauses=answers,
@@ -199,6 +264,7 @@ def enrol(user, study: Study, *, consent_version, clauses, signature, age, crite
     except IntegrityError:  # the same person twice at the same instant: the unique constraint decides
         db.session.rollback()
         raise Conflict(_("You are already taking part in this pilot."), code="already_enrolled") from None
+    screening.record(study, key, ScreeningOutcome.ENROLLED)
     audit.record(user, "participant.enrol", study=study, participant_code=enrolment.participant_code,
                  consent_version=consent.version)
     return enrolment
@@ -242,14 +308,13 @@ def find_survey(study: Study, key: str) -> Survey:
     return survey
 
 
-def submit_response(user, study: Study, survey_key: str, answers) -> Response:
-    """Save a participant's answers to one survey: all checked first, then one transaction, once."""
-    enrolment = require_enrolment(user, study)
-    survey = find_survey(study, survey_key)
+def require_answerable(enrolment: Enrolment, survey: Survey) -> None:
+    """The survey is open to this participant now (for answers and for drafts alike)."""
+    study = enrolment.study
     if enrolment.status == EnrolmentStatus.WITHDRAWN:
         raise Conflict(_("You have withdrawn from this pilot."), code="withdrawn")
-    if study.status == StudyStatus.CLOSED:  # its results are final
-        raise Conflict(_("This pilot is closed: it no longer takes answers."), code="study_closed")
+    if not workflow.takes_answers(study):
+        raise Conflict(_("This pilot has ended: it no longer takes answers."), code="study_ended")
     state = next(d for d in states_for(enrolment) if d.survey.id == survey.id)
     if state.state == "answered":
         raise Conflict(_("You have already answered this survey."), code="already_answered")
@@ -258,6 +323,14 @@ def submit_response(user, study: Study, survey_key: str, answers) -> Response:
     if needs_reconsent(enrolment):
         raise Conflict(_("The consent form has changed: please read and sign it again first."),
                        code="reconsent_needed")
+
+
+def submit_response(user, study: Study, survey_key: str, answers) -> Response:
+    """Save a participant's answers to one survey: all checked first, then one transaction, once; the
+    draft of this survey, if any, goes in the same transaction."""
+    enrolment = require_enrolment(user, study)
+    survey = find_survey(study, survey_key)
+    require_answerable(enrolment, survey)
     rows, errors = check_answers(survey.items, answers)
     if errors:
         raise Invalid(_("Some answers need your attention."), code="invalid_answers", fields=errors)
@@ -269,6 +342,8 @@ def submit_response(user, study: Study, survey_key: str, answers) -> Response:
     except IntegrityError:  # a double click or a replayed request: the unique constraint decides
         db.session.rollback()
         raise Conflict(_("You have already answered this survey."), code="already_answered") from None
+    db.session.execute(delete(SurveyDraft).where(SurveyDraft.enrolment_id == enrolment.id,
+                                                 SurveyDraft.survey_id == survey.id))
     bump_data_version(study)
     audit.record(user, "participant.answer", study=study, survey=survey.key)
     return response
@@ -296,6 +371,7 @@ def withdraw(user, study: Study, erase_data) -> Enrolment:
         raise Conflict(_("You have already withdrawn from this pilot."), code="withdrawn")
     enrolment.status = EnrolmentStatus.WITHDRAWN
     enrolment.withdrawn_at = utcnow()
+    delete_drafts(enrolment)  # nothing more will be sent
     if erase_data:
         erase_answers(enrolment)
     bump_data_version(study)
@@ -312,13 +388,17 @@ def erase_answers(enrolment: Enrolment) -> None:
     enrolment.data_erased = True
 
 
+def delete_drafts(enrolment: Enrolment) -> None:
+    db.session.execute(delete(SurveyDraft).where(SurveyDraft.enrolment_id == enrolment.id))
+
+
 def my_enrolments(user) -> list[Enrolment]:
     return list(db.session.scalars(select(Enrolment).where(Enrolment.user_id == user.id).order_by(Enrolment.id)))
 
 
 def screening_counts(study: Study) -> dict[str, int]:
-    return dict(db.session.execute(select(ScreeningTally.reason, ScreeningTally.count)
-                                   .where(ScreeningTally.study_id == study.id)).all())
+    """The flow's screening figures (see `screening.counts`)."""
+    return screening.counts(study)
 
 
 def count_enrolled(study: Study) -> int:

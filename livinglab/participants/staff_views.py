@@ -23,6 +23,8 @@ def screening_lines(study, counts: dict[str, int]) -> list[tuple[str, int]]:
              (_("Not eligible: age"), counts.get("age", 0))]
     lines += [(_("Not eligible: could not confirm “%(criterion)s”", criterion=text), counts.get(f"criterion:{i}", 0))
               for i, text in enumerate(criteria)]
+    lines += [(_("Eligible, declined the consent form"), counts.get("declined_consent", 0)),
+              (_("Eligible and consenting, turned away: the pilot was full"), counts.get("turned_away_full", 0))]
     return lines
 
 

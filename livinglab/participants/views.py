@@ -1,41 +1,44 @@
 """The participant's pages: catalogue, eligibility, consent and enrolment, surveys, withdrawal, GDPR rights."""
 import json
 from datetime import datetime
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import ValidationError, validate_csrf
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from .. import audit
+from ..auth import services as accounts
 from ..auth.models import Organisation, Role
 from ..auth.permissions import public, role_required
-from ..errors import DomainError, NotFound
-from ..extensions import db, limiter
+from ..errors import DomainError, Invalid, NotFound
+from ..extensions import csrf, db, limiter, login_manager
 from ..forms import show_errors
 from ..listing import Listing, matches
+from ..studies import workflow
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study, StudyStatus
 from ..studies.results_views import lay_summary
 from ..surveys.answers import readable
 from ..surveys.definitions import answer_keys
 from ..timeutil import utcnow
-from . import gdpr, services
+from ..validation import KEY_RE
+from . import drafts, gdpr, screening, services
 from .forms import EraseAccountForm, WithdrawForm, consent_form, eligibility_form
-from .models import EnrolmentStatus
+from .models import ScreeningOutcome
+from .standing import State, of_enrolment, sentence, standing
 
 bp = Blueprint("participants", __name__, url_prefix="/pilots")
-
-# The eligibility answers, kept in the signed session cookie between the eligibility page and the
-# consent page (nothing about the person is stored on the server): {study id: {age, criteria, reasons}}.
-SCREENING = "screening"
 
 
 @bp.context_processor
 def page_helpers():
-    return {"domain_labels": DOMAIN_LABELS, "when": readable_time}
+    return {"domain_labels": DOMAIN_LABELS, "when": readable_time, "standing_sentence": sentence}
 
 
 def readable_time(iso: str | None) -> str:
@@ -53,22 +56,16 @@ def my_study(study_id: int):
     return study, services.require_enrolment(current_user, study)
 
 
-def screening_result(study: Study) -> dict | None:
-    result = session.get(SCREENING, {}).get(str(study.id))
-    # Signing out keeps the session cookie: never hand one person's answers to the next on a shared device.
-    return result if result and result.get("user") == current_user.id else None
+def participants_only() -> None:
+    """The eligibility and consent pages are for visitors and participants; staff never take part."""
+    if current_user.is_authenticated and current_user.role != Role.PARTICIPANT:
+        abort(403)
 
 
-def remember_screening(study: Study, age: str, criteria: list[bool], reasons: list[str]) -> None:
-    results = dict(session.get(SCREENING, {}))
-    results[str(study.id)] = {"user": current_user.id, "age": age, "criteria": criteria, "reasons": reasons}
-    session[SCREENING] = results
-
-
-def forget_screening(study: Study) -> None:
-    results = dict(session.get(SCREENING, {}))
-    if results.pop(str(study.id), None) is not None:
-        session[SCREENING] = results
+def elsewhere(study: Study, here):
+    """Someone who may not join now is sent to the pilot's page, which says why."""
+    flash(sentence(here, study), "info")
+    return redirect(url_for(".study", study_id=study.id))
 
 
 # --- The catalogue and a pilot's page ------------------------------------------------------------
@@ -104,101 +101,174 @@ CATALOGUE_SORTS = {
 @bp.get("/<int:study_id>")
 @public
 def study(study_id: int):
-    """What the pilot tests and what taking part involves, in plain words."""
+    """What the pilot tests and what taking part involves, in plain words, and where the reader stands."""
     study = visible_study(study_id)
-    return render_template("participants/study.html", study=study,
-                           enrolment=services.enrolment_of(current_user, study))
+    return render_template("participants/study.html", study=study, here=standing(current_user, study))
 
 
 # --- Eligibility, consent and enrolment ------------------------------------------------------------
 
 @bp.route("/<int:study_id>/eligibility", methods=["GET", "POST"])
-@role_required(Role.PARTICIPANT)
+@public
 @limiter.limit(lambda: current_app.config["ENROL_RATE_LIMIT"], methods=["POST"])  # keeps the counts honest
 def eligibility(study_id: int):
-    """Age and criteria: only the counts are kept, the answers wait in the session for the consent."""
+    """Age and criteria, with or without an account: the answers are not kept, only the outcome (once per
+    person and pilot), which opens the consent step for a few minutes."""
+    participants_only()
     study = visible_study(study_id)
-    if services.enrolment_of(current_user, study):
-        flash(_("You are already taking part in this pilot."), "info")
-        return redirect(url_for(".study", study_id=study.id))
+    here = standing(current_user, study)
+    if not here.may_join:
+        return elsewhere(study, here)
+    adopt_visitor_checks()
     form = eligibility_form((study.eligibility or {}).get("criteria", []))
-    if form.validate_on_submit():
-        age, confirmed = (form.age.data or "").strip(), form.confirmed()
-        try:
-            reasons = services.screen(study, age, confirmed)
-        except DomainError as err:
-            db.session.rollback()
-            show_errors(form, err)
-        else:
+    if form.is_submitted():
+        form.validate()  # the yes/no answers; the age is the service's, so that every error shows at once
+        age, confirmed, errors = services.screening_values(study, (form.age.data or "").strip(), form.confirmed())
+        for name, err in errors.items():
+            if name == "age":
+                form.age.errors = [*form.age.errors, err.message]
+        if not form.errors:
+            key = screening.key_of(current_user) or screening.visitor_key(screening.session_visitor(create=True))
+            try:
+                reasons = services.screen(study, age, confirmed, key)
+            except DomainError as err:
+                db.session.rollback()
+                flash(err.message, "error")
+                return redirect(url_for(".study", study_id=study.id))
             db.session.commit()
-            remember_screening(study, age, confirmed, reasons)
-            if reasons:
-                return redirect(url_for(".not_eligible", study_id=study.id))
-            return redirect(url_for(".join", study_id=study.id))
+            return redirect(url_for(".not_eligible" if reasons else ".join", study_id=study.id))
     return render_template("participants/eligibility.html", study=study, form=form), 422 if form.errors else 200
 
 
 @bp.get("/<int:study_id>/not-eligible")
-@role_required(Role.PARTICIPANT)
+@public
 def not_eligible(study_id: int):
-    """Why this person cannot take part, kindly."""
+    """Why this person cannot take part, kindly (from their check's outcome: their answers were not kept)."""
+    participants_only()
     study = visible_study(study_id)
-    result = screening_result(study)
-    if not result or not result["reasons"]:
+    checked = screening.find(study, screening.key_of(current_user))
+    if checked is None or not checked.reasons:
         return redirect(url_for(".study", study_id=study.id))
     return render_template("participants/not_eligible.html", study=study,
-                           reasons=services.reason_texts(study, result["reasons"]))
+                           reasons=services.reason_texts(study, checked.reasons.split()))
 
 
 @bp.route("/<int:study_id>/join", methods=["GET", "POST"])
-@role_required(Role.PARTICIPANT)
+@public
 @limiter.limit(lambda: current_app.config["ENROL_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"],
+               exempt_when=lambda: current_user.is_authenticated)  # it creates accounts for visitors
 def join(study_id: int):
-    """Read the consent form, tick its clauses, sign, and enrol (randomised where the design says so)."""
+    """Read the consent form, tick its clauses, sign, and enrol (randomised where the design says so); a
+    visitor creates their account in the same step."""
+    participants_only()
     study = visible_study(study_id)
-    if services.enrolment_of(current_user, study):
-        flash(_("You are already taking part in this pilot."), "info")
-        return redirect(url_for(".study", study_id=study.id))
-    screening = screening_result(study)
-    if screening is None or screening["reasons"]:
+    here = standing(current_user, study)
+    # a consent sent while the last place went: the refusal is counted (turned away), as in the API
+    if not here.may_join and not (here.state == State.FULL and request.method == "POST"):
+        return elsewhere(study, here)
+    visitor = screening.session_visitor()
+    if current_user.is_authenticated:
+        adopt_visitor_checks(request.args.get("screening"))
+        if request.args.get("screening"):
+            return redirect(url_for(".join", study_id=study.id))
+    key = screening.key_of(current_user)
+    if screening.passed_recently(study, key) is None:
         flash(_("First, check whether you can take part."), "info")
         return redirect(url_for(".eligibility", study_id=study.id))
     if study.current_consent is None:
         raise NotFound(_("This pilot has no consent form yet."))
-    form = consent_form(study.current_consent)
-    if form.validate_on_submit():
+    form = consent_form(study.current_consent, with_account=not current_user.is_authenticated)
+    if form.is_submitted() and form.validate():
+        signed = {"consent_version": form.version(), "clauses": form.clause_answers(),
+                  "signature": form.signature.data}
         try:
-            services.enrol(current_user, study, consent_version=form.version(), clauses=form.clause_answers(),
-                           signature=form.signature.data, age=screening["age"],
-                           criteria_confirmed=screening["criteria"], screened=True)
+            with services.counting_refusals():
+                if current_user.is_authenticated:
+                    services.enrol_screened(current_user, study, key, **signed)
+                    person = current_user
+                else:
+                    person = register_and_enrol(study, form, visitor, signed)
         except DomainError as err:
-            db.session.rollback()
             target = refused_enrolment(study, form, err)
             if target:
                 return redirect(target)
         else:
+            signing_in = not current_user.is_authenticated
+            if signing_in:
+                audit.record(person, "account.signin")
             db.session.commit()
-            forget_screening(study)
+            if signing_in:
+                sign_in(person)
+            session.pop(screening.VISITOR, None)
             return redirect(url_for(".welcome", study_id=study.id))
-    return render_template("participants/join.html", study=study, form=form, today=utcnow()), \
+    return render_template("participants/join.html", study=study, form=form, today=utcnow(),
+                           signin=url_for("auth.signin", next=url_for(".join", study_id=study.id,
+                                                                      screening=visitor)) if visitor else None), \
         422 if form.errors else 200
 
 
+def adopt_visitor_checks(named: str | None = None) -> None:
+    """Checks made before signing in (in this browser, or the one named by the sign-in link) become the
+    signed-in account's, so that the person is still counted once."""
+    if not current_user.is_authenticated:
+        return
+    visitors = {v for v in (named, screening.session_visitor()) if v and len(v) <= 64}
+    if sum(screening.claim(visitor, current_user) for visitor in visitors):
+        db.session.commit()
+    session.pop(screening.VISITOR, None)
+
+
+def register_and_enrol(study: Study, form, visitor: str, signed: dict):
+    """A visitor's account and enrolment in one transaction; every error of both at once, and no account
+    when the enrolment is refused."""
+    consent_error = None
+    try:
+        services.clean_consent_answers(study, **signed)
+    except Invalid as err:
+        if err.code == "stale_consent":
+            raise
+        consent_error = err
+    try:
+        with db.session.begin_nested():
+            user = accounts.register({"email": form.email.data, "password": form.password.data,
+                                      "name": form.signature.data, "role": "participant"})
+    except DomainError as err:
+        fields = {("signature" if name == "name" else name): message for name, message in err.fields.items()}
+        if consent_error is None:
+            raise Invalid(err.message, code=err.code, fields=fields) from None
+        consent_error.fields = {**consent_error.fields, **fields}
+    key = screening.visitor_key(visitor)
+    if consent_error is not None and consent_error.code == "consent_refused":
+        services.counted(consent_error, study, key, ScreeningOutcome.DECLINED_CONSENT)
+    if consent_error is not None:
+        raise consent_error  # the account is rolled back (and a refused clause counted)
+    enrolment = services.enrol_screened(user, study, key, **signed)
+    screening.claim(visitor, user)  # the visitor's checks are the new account's from now on
+    return enrolment.user
+
+
+def sign_in(user) -> None:
+    """Sign in as the sign-in page does (the accounts package owns how)."""
+    from ..auth.views import start_session
+
+    start_session(user)
+
+
 def refused_enrolment(study: Study, form, err: DomainError) -> str | None:
-    """Where to send a refused enrolment; None to show the form again with the errors beside it."""
+    """Where to send a refused enrolment; None to show the form again with the errors beside it (a refused
+    clause, a signature, the new account's email or password...)."""
     if err.code == "stale_consent" or "consent_version" in err.fields:
         flash(_("The consent form has just changed: please read this version and sign it."), "warning")
         return url_for(".join", study_id=study.id)
-    if err.code in ("consent_refused", "invalid") and not {"age", "criteria_confirmed"} & set(err.fields):
-        show_errors(form, err, form.aliases())
-        return None
-    flash(err.message, "error")
-    if err.code == "not_recruiting":
-        return url_for(".catalogue")
-    if err.code in ("already_enrolled", "full"):
+    if err.code in ("already_enrolled", "full", "not_recruiting"):
+        flash(err.message, "error")
         return url_for(".study", study_id=study.id)
-    forget_screening(study)  # not eligible after all: check again
-    return url_for(".eligibility", study_id=study.id)
+    if err.code == "screening_expired":
+        flash(err.message, "error")
+        return url_for(".eligibility", study_id=study.id)
+    show_errors(form, err, form.aliases())
+    return None
 
 
 @bp.get("/<int:study_id>/welcome")
@@ -215,7 +285,7 @@ def welcome(study_id: int):
 def reconsent(study_id: int):
     """Sign the new version of a consent form that changed since enrolment."""
     study, enrolment = my_study(study_id)
-    if enrolment.status != EnrolmentStatus.ACTIVE or not services.needs_reconsent(enrolment):
+    if not standing(current_user, study).answering or not services.needs_reconsent(enrolment):
         return redirect(url_for("main.dashboard"))
     form = consent_form(study.current_consent)
     if form.validate_on_submit():
@@ -239,57 +309,166 @@ def reconsent(study_id: int):
 # --- The dashboard, surveys and answers ------------------------------------------------------------
 
 def dashboard_page():
-    """The participant's dashboard (at /dashboard): each pilot, its code and what is due."""
-    enrolments = services.my_enrolments(current_user)
-    pilots = [(enrolment, services.states_for(enrolment),
-               enrolment.status == EnrolmentStatus.ACTIVE and services.needs_reconsent(enrolment))
-              for enrolment in enrolments]
-    # what each closed pilot found, for those who took part (not those who had their answers erased)
-    summaries = {enrolment.study_id: lay_summary(enrolment.study) for enrolment in enrolments
-                 if enrolment.study.status == StudyStatus.CLOSED and not enrolment.data_erased}
-    return render_template("main/participant_home.html", pilots=pilots, summaries=summaries)
+    """The participant's dashboard (at /dashboard): each pilot, where they stand, their code, what is due."""
+    pilots = []
+    for enrolment in services.my_enrolments(current_user):
+        here = of_enrolment(enrolment)
+        pilots.append({
+            "enrolment": enrolment, "study": enrolment.study, "here": here,
+            "states": services.states_for(enrolment),
+            "drafts": drafts.drafts_of(enrolment) if here.answering else {},
+            "reconsent": here.answering and services.needs_reconsent(enrolment),
+            # what an ended pilot found, for those who took part (not those who had their answers erased)
+            "summary": lay_summary(enrolment.study) if here.state in (State.FINISHED, State.WITHDRAWN)
+            and workflow.is_ended(enrolment.study) and not enrolment.data_erased else None,
+        })
+    return render_template("main/participant_home.html", pilots=pilots, standing_sentence=sentence)
 
 
-def posted_answers(items: list[dict]) -> tuple[dict, dict]:
+def posted_answers(items: list[dict], prefix: str = "") -> tuple[dict, dict]:
     """The answers as `submit_response` takes them (values as typed, blanks left out), and as posted."""
     answers, shown = {}, {}
     for item in items:
         multiple = item.get("type") == "multiple_choice"
         for key in answer_keys(item):
-            value = request.form.getlist(key) if multiple else request.form.get(key)
+            value = request.form.getlist(prefix + key) if multiple else request.form.get(prefix + key)
             shown[key] = value
             if value and (multiple or value.strip()):
                 answers[key] = value
     return answers, shown
 
 
+def token_valid() -> bool:
+    """This form's CSRF token, checked here rather than before the view, so that an expired form can be
+    shown again with its answers instead of an error page."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
 @bp.route("/<int:study_id>/surveys/<key>", methods=["GET", "POST"])
-@role_required(Role.PARTICIPANT)
+@csrf.exempt  # checked in the view (token_valid): an expired form keeps its answers
+@public  # a signed-out POST keeps its answers (kept_for_sign_in); anything else needs a participant
 def answer(study_id: int, key: str):
-    """One survey, generated from its definition; answered once."""
+    """One survey, generated from its definition; answered once; saved as a draft to finish later."""
+    if not current_user.is_authenticated:
+        if request.method == "POST" and from_this_site():
+            return kept_for_sign_in(study_id, key)
+        return login_manager.unauthorized()
+    if current_user.role != Role.PARTICIPANT:
+        abort(403)
     study, enrolment = my_study(study_id)
     survey = services.find_survey(study, key)
-    shown, errors, status = {}, {}, 200
+    shown, errors, status, draft = {}, {}, 200, None
     if request.method == "POST":
         answers, shown = posted_answers(survey.items)
-        try:
-            services.submit_response(current_user, study, key, answers)
-        except DomainError as err:
-            db.session.rollback()
-            if err.code != "invalid_answers":
-                flash(err.message, "info" if err.code == "already_answered" else "error")
-                if err.code == "reconsent_needed":
-                    return redirect(url_for(".reconsent", study_id=study.id))
-                return redirect(url_for("main.dashboard"))
-            flash(err.message, "error")
-            errors, status = err.fields, 422
+        if not token_valid():
+            # an expired (or replayed) form: nothing is saved; shown again with its answers and a fresh token
+            flash(_("This page had expired, so your answers were not sent yet. They are kept below: check them "
+                    "and send them again."), "warning")
+            status = 400
         else:
-            db.session.commit()
-            flash(_("Thank you: your answers to “%(title)s” are saved.", title=survey.title), "success")
-            return redirect(url_for("main.dashboard"))
+            finish_later = request.form.get("action") == "draft"
+            try:
+                if finish_later:
+                    drafts.save(current_user, study, key, answers)
+                else:
+                    services.submit_response(current_user, study, key, answers)
+            except DomainError as err:
+                db.session.rollback()
+                if err.code not in ("invalid_answers", "invalid", "malformed"):
+                    flash(err.message, "info" if err.code == "already_answered" else "error")
+                    if err.code == "reconsent_needed":
+                        return redirect(url_for(".reconsent", study_id=study.id))
+                    return redirect(url_for("main.dashboard"))
+                flash(err.message, "error")
+                errors, status = err.fields, 422
+            else:
+                db.session.commit()
+                flash(_("Your answers to “%(title)s” are saved as a draft. Finish them from “My pilots” "
+                        "whenever you like: nothing is sent before you press “Send my answers”.",
+                        title=survey.title) if finish_later else
+                      _("Thank you: your answers to “%(title)s” are saved.", title=survey.title), "success")
+                return redirect(url_for("main.dashboard"))
+    else:
+        draft = drafts.draft_of(enrolment, survey)
+        if draft is not None:
+            shown = drafts.shown(draft.answers)
     due = next(d for d in services.states_for(enrolment) if d.survey.id == survey.id)
     return render_template("participants/survey.html", study=study, survey=survey, due=due, answers=shown,
-                           errors=errors, reconsent=services.needs_reconsent(enrolment)), status
+                           errors=errors, draft=draft, here=of_enrolment(enrolment),
+                           reconsent=services.needs_reconsent(enrolment)), status
+
+
+def from_this_site() -> bool:
+    """The browser says the form was posted from one of our pages (or says nothing, as old ones may):
+    another site cannot have its values kept here for someone to sign in beside."""
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null":
+        referrer = request.headers.get("Referer")
+        return referrer is None or urlsplit(referrer).netloc == request.host
+    return urlsplit(origin).netloc == request.host
+
+
+MAX_KEPT = 300  # values kept in the page for someone signing in again (a survey has at most 100 items)
+KEPT = "answer-"  # the prefix of the kept values' names, apart from the sign-in form's own fields
+
+
+def kept_answers() -> list[tuple[str, str]]:
+    """The posted values that look like answers (named like a key, bounded), to keep in the page: from the
+    survey's form, or kept already (prefixed) by this page when a sign-in failed."""
+    kept = []
+    for name, value in request.form.items(multi=True):
+        key = name[len(KEPT):] if name.startswith(KEPT) else name
+        if key not in ("csrf_token", "action", "email", "password") and KEY_RE.match(key) and len(value) <= 2000 \
+                and len(kept) < MAX_KEPT:
+            kept.append((KEPT + key, value))
+    return kept
+
+
+def kept_for_sign_in(study_id: int, key: str, error: str | None = None, status: int = 401):
+    """A survey sent after the session ended: the answers stay in this page (hidden fields, nothing stored
+    on the server), beside a sign-in form; signing in again saves them as the participant's draft."""
+    study = visible_study(study_id)
+    return render_template("participants/signed_out.html", study=study, key=key, kept=kept_answers(),
+                           error=error), status
+
+
+@bp.route("/<int:study_id>/surveys/<key>/resume", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], methods=["POST"])
+def resume(study_id: int, key: str):
+    """Sign in again from a survey sent after the session ended, and find the answers restored."""
+    if current_user.is_authenticated:
+        return redirect(url_for(".answer", study_id=study_id, key=key))
+    if request.method == "GET":  # reloaded, or followed: the same sign-in, with nothing kept
+        return kept_for_sign_in(study_id, key, status=200)
+    try:
+        user = accounts.authenticate(request.form.get("email") or "", request.form.get("password") or "")
+    except DomainError as err:
+        db.session.rollback()
+        return kept_for_sign_in(study_id, key, error=err.message)
+    audit.record(user, "account.signin")
+    db.session.commit()
+    sign_in(user)
+    try:
+        if user.role != Role.PARTICIPANT:
+            raise NotFound(_("This survey is not yours to answer."))
+        study = services.visible_study(user, study_id)
+        answers, _shown = posted_answers(services.find_survey(study, key).items, prefix=KEPT)
+        drafts.save(user, study, key, answers)
+    except DomainError as err:
+        db.session.rollback()
+        flash(_("You are signed in again, but these answers could not be kept: %(reason)s",
+                reason=err.message), "error")
+        return redirect(url_for("main.dashboard"))
+    db.session.commit()
+    flash(_("You are signed in again and your answers are back. Check them, then send them."), "success")
+    return redirect(url_for(".answer", study_id=study_id, key=key))
 
 
 @bp.get("/<int:study_id>/answers")
@@ -361,7 +540,7 @@ def erase_account():
         gdpr.erase_account(current_user._get_current_object())
         db.session.commit()
         logout_user()
-        session.pop(SCREENING, None)
+        session.pop(screening.VISITOR, None)
         flash(_("Your account is erased. Thank you for the time you gave to LivingLab."), "success")
         return redirect(url_for("main.index"))
     return render_template("participants/erase_account.html", form=form,

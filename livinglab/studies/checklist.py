@@ -53,14 +53,16 @@ def checklist(study: Study) -> list[Check]:
         Check("risks", _("Risks and how they are reduced"), filled(study.risks), "protocol"),
         Check("data_collected", _("Which data are collected and why"), filled(study.data_collected),
               "data_protection"),
-        Check("duration", _("Duration and place"), filled(study.duration) and filled(study.location), "protocol"),
+        Check("duration", _("How long taking part lasts"), filled(study.duration), "protocol"),
+        Check("location", _("Where the pilot takes place"), filled(study.location), "protocol"),
         Check("compensation", _("What participants gain or are paid (write “nothing” if so)"),
               filled(study.compensation), "protocol"),
         Check("research_category", _("The category of research"), study.research_category is not None,
               "data_protection"),
         Check("cnil_framework", _("The CNIL reference methodology or authorisation"),
-              study.cnil_framework is not None
-              and (study.cnil_framework != CnilFramework.AUTHORISATION or filled(study.cnil_reference)),
+              study.cnil_framework is not None, "data_protection"),
+        Check("cnil_reference", _("The CNIL authorisation number"),
+              study.cnil_framework != CnilFramework.AUTHORISATION or filled(study.cnil_reference),
               "data_protection"),
         Check("ethics_opinion", _("The ethics committee (CPP) opinion reference, required for RIPH"),
               not riph or filled(study.ethics_opinion), "data_protection"),
@@ -76,4 +78,5 @@ def checklist(study: Study) -> list[Check]:
 
 
 def missing(study: Study) -> dict[str, str]:
+    """What blocks submission, by the name of the field (or part) that is missing."""
     return {check.key: check.label for check in checklist(study) if not check.ok}

@@ -90,7 +90,7 @@ CHECKS = {
 EDITABLE_FIELDS = tuple(CHECKS)
 # Fields of the study object a client may send back unchanged; they are ignored.
 READ_ONLY = ("id", "status", "version", "owner", "organisation", "created_at", "updated_at",
-             "submitted_at", "registration_hash")
+             "submitted_at", "registration_hash", "ended_at")
 REQUIRED_ON_CREATE = ("title", "domain")
 
 
@@ -198,6 +198,7 @@ def study_dict(study: Study) -> dict:
         "updated_at": iso(study.updated_at),
         "submitted_at": iso(study.submitted_at),
         "registration_hash": study.registration_hash,
+        "ended_at": iso(study.ended_at),
     }
 
 

@@ -357,3 +357,10 @@ class StudyFilterForm(Form):
         for field in (self.status, self.domain):
             if field.data not in {choice.value for choice in field.choices}:
                 field.data = ""
+
+
+class EndStudyForm(FlaskForm):
+    """Ending a pilot: a reason, always (the service refuses an empty one)."""
+    reason = TextAreaField(_l("Why the pilot ends"),
+                           description=_l("Kept in the pilot's history. For example: every follow-up is done; "
+                                          "or why it stops early."))

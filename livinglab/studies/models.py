@@ -18,7 +18,8 @@ class StudyStatus(enum.StrEnum):
     REJECTED = "rejected"
     RECRUITING = "recruiting"
     PAUSED = "paused"
-    CLOSED = "closed"
+    CLOSED = "closed"  # recruitment closed: the enrolled still answer their timepoints
+    ENDED = "ended"  # data collection over: no more answers, final results
 
 
 class Domain(enum.StrEnum):
@@ -115,6 +116,7 @@ class Study(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     registration_hash: Mapped[str | None] = mapped_column(String(64))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organisation: Mapped[Organisation] = relationship()
     owner: Mapped[User] = relationship()

@@ -37,32 +37,62 @@ def study_spec(study: Study) -> dict:
 def flow_counts(study: Study) -> dict:
     """The tallies the flow needs, in three aggregate queries."""
     screening = screening_counts(study)
-    per_arm = dict(db.session.execute(select(Enrolment.arm, func.count()).where(Enrolment.study_id == study.id)
-                                      .group_by(Enrolment.arm)).all())
-    withdrawn = dict(db.session.execute(
-        select(Enrolment.data_erased, func.count()).where(Enrolment.study_id == study.id,
-                                                          Enrolment.status == EnrolmentStatus.WITHDRAWN)
-        .group_by(Enrolment.data_erased)).all())
+    by_arm = db.session.execute(
+        select(Enrolment.arm, Enrolment.status, Enrolment.data_erased, func.count())
+        .where(Enrolment.study_id == study.id)
+        .group_by(Enrolment.arm, Enrolment.status, Enrolment.data_erased)).all()
+    per_arm, kept, withdrawn, erased = {}, {}, 0, 0
+    for arm, status, data_erased, n in by_arm:
+        per_arm[arm] = per_arm.get(arm, 0) + n
+        if not data_erased:
+            kept[arm] = kept.get(arm, 0) + n
+        if status == EnrolmentStatus.WITHDRAWN:
+            withdrawn += n
+            erased += n if data_erased else 0
     criteria = (study.eligibility or {}).get("criteria", [])
-    excluded = {reason: n for reason, n in screening.items() if reason not in ("screened", "eligible")}
+    steps = {"screened", "eligible", "declined_consent", "turned_away_full"}
+    excluded = {reason: n for reason, n in screening.items() if reason not in steps}
     return {
         "screened": screening.get("screened", 0),
         "eligible": screening.get("eligible", 0),
         "excluded": excluded,
         "excluded_labels": {f"criterion:{i}": text for i, text in enumerate(criteria)},
+        "declined_consent": screening.get("declined_consent", 0),
+        "turned_away_full": screening.get("turned_away_full", 0),
         "enrolled": sum(per_arm.values()),
         "allocated": per_arm,
-        "withdrawn": sum(withdrawn.values()),
-        "withdrawn_erased": withdrawn.get(True, 0),
+        "withdrawn": withdrawn,
+        "withdrawn_erased": erased,
+        "kept_by_arm": kept,
     }
+
+
+# Flow figures the analysis does not compute (it counts answers); added to its `flow` here.
+EXTRA_FLOW = ("excluded_labels", "declined_consent", "turned_away_full", "kept_by_arm")
 
 
 def compute(study: Study) -> dict:
     frame = load_answers(db.session.connection(), study.id)
     counts = flow_counts(study)
-    results = build_results(frame, study_spec(study), {k: v for k, v in counts.items() if k != "excluded_labels"})
-    results["flow"]["excluded_labels"] = counts["excluded_labels"]
+    results = build_results(frame, study_spec(study), {k: v for k, v in counts.items() if k not in EXTRA_FLOW})
+    flow = results["flow"]
+    flow.update(excluded_labels=counts["excluded_labels"], declined_consent=counts["declined_consent"],
+                turned_away_full=counts["turned_away_full"])
+    flow.update(not_answered_counts(study, counts["kept_by_arm"], flow))
     return results
+
+
+def not_answered_counts(study: Study, kept_by_arm: dict, flow: dict) -> dict:
+    """Per timepoint, the enrolled participants (those whose answers were erased excepted, as in every other
+    figure) with no answer there: they skipped it, left before it, or it is not due yet."""
+    arms = list(study.arms)
+    completed_by_arm = flow.get("completed_by_arm") or {}
+    by_arm = {arm: {tp: max(0, kept_by_arm.get(arm, 0) - (completed_by_arm.get(arm) or {}).get(tp, 0))
+                    for tp in study.timepoints} for arm in arms}
+    kept = sum(kept_by_arm.values())
+    completed = flow.get("completed") or {}
+    return {"not_answered": {tp: max(0, kept - completed.get(tp, 0)) for tp in study.timepoints},
+            "not_answered_by_arm": by_arm}
 
 
 def results_for(study: Study) -> dict:

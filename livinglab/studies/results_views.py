@@ -1,5 +1,5 @@
 """The results pages: what the pilot found (flow, primary outcome, charts, tables), a printable report,
-the charts as SVG, and the lay summary shown to participants once a study closes."""
+the charts as SVG, and the lay summary shown to participants once a pilot ends."""
 import threading
 from collections import OrderedDict
 
@@ -20,13 +20,11 @@ from ..extensions import db
 from ..participants.models import Answer
 from . import verdict as say
 from .models import Study
-from .models import StudyStatus as S
 from .results import results_for, study_spec
+from .workflow import is_interim, results_available
 
 bp = Blueprint("results", __name__, url_prefix="/studies")
 
-AVAILABLE = {S.APPROVED, S.RECRUITING, S.PAUSED, S.CLOSED}
-INTERIM = {S.RECRUITING, S.PAUSED}
 NUMERIC = ("likert", "number", "nps", "score")
 CHOICES = ("single_choice", "multiple_choice", "yes_no")
 
@@ -56,7 +54,7 @@ def results_study(study_id: int) -> Study:
 def show(study_id: int):
     """Flow, the primary outcome in one sentence with its figures, charts, secondary outcomes, descriptives."""
     study = results_study(study_id)
-    if study.status not in AVAILABLE:
+    if not results_available(study):
         return render_template("results/unavailable.html", study=study)
     return render_template("results/show.html", **page_context(study))
 
@@ -66,7 +64,7 @@ def show(study_id: int):
 def report(study_id: int):
     """The same content, laid out to print on A4 or save as PDF from the browser."""
     study = results_study(study_id)
-    if study.status not in AVAILABLE:
+    if not results_available(study):
         return render_template("results/unavailable.html", study=study)
     return render_template("results/report.html", report=True, **page_context(study))
 
@@ -76,7 +74,7 @@ def report(study_id: int):
 def chart(study_id: int, name: str):
     """One chart as an SVG image (an <img> on the page: the CSP forbids inline styles in the HTML)."""
     study = results_study(study_id)
-    if study.status not in AVAILABLE:
+    if not results_available(study):
         raise NotFound(_("There are no results before the protocol is approved."))
     results = results_for(study)
     spec = chart_specs(study, results).get(name)
@@ -121,7 +119,7 @@ def page_context(study: Study) -> dict:
         "sentence": say.primary_sentence(primary, names.get(key, say.words(key)), units.get(key)),
         "primary_chart": specs.get(f"compare-{key}"), "charts": by_variable, "names": names, "units": units,
         "warnings": [say.warning_text(w, results, names) for w in results.get("warnings") or []],
-        "methods": say.method_notes(results.get("methods")), "interim": study.status in INTERIM,
+        "methods": say.method_notes(results.get("methods")), "interim": is_interim(study),
         "exclusions": exclusions(study, results.get("flow") or {}), "timepoints": list(study.timepoints),
         "arms": list(study.arms), "parallel": str(study.design) == say.PARALLEL,
         "secondary": results.get("secondary") or [], "categorical": results.get("categorical") or [],
@@ -145,7 +143,7 @@ def exclusions(study: Study, flow: dict) -> list[tuple[str, int]]:
 
 
 def lay_summary(study: Study) -> dict:
-    """For the participants of a closed study: what it found and who took part, in simple words."""
+    """For the participants of an ended pilot: what it found and who took part, in simple words."""
     results = results_for(study)
     primary = results.get("primary_outcome") or {}
     key = primary.get("variable")

@@ -2,15 +2,18 @@
 import hashlib
 import json
 
+from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
 from .. import validation as v
-from ..errors import Forbidden, Invalid, Malformed
+from ..auth.permissions import can
+from ..errors import Conflict, Forbidden, Invalid, Malformed
 from ..extensions import db
 from . import fields, workflow
+from ..timeutil import utcnow
 from .checklist import missing
 from .models import ConsentVersion, ReviewComment, ReviewSection, Study, StudyStatus
 
@@ -176,6 +179,29 @@ def set_recruitment(user, study: Study, state) -> None:
     except v.FieldError as err:
         v.raise_for({"state": err})
     workflow.move(study, workflow.RECRUITMENT_MOVES[state], user)
+
+
+def end_study(user, study: Study, reason) -> None:
+    """End the pilot: no more answers, the results are final, participants read what it found. A coordinator
+    may end it at any time; the owner organisation once every timepoint window has passed. Always with a
+    reason, kept in the audit trail."""
+    from ..participants.models import Enrolment, SurveyDraft
+    from ..participants.schedule import follow_up_ends_at
+
+    try:
+        reason = v.text(reason, max_len=2000, required=True)
+    except v.FieldError as err:
+        v.raise_for({"reason": err}, _("Say why the pilot ends."))
+    if not workflow.allowed(study, "end"):
+        workflow.move(study, "end", user)  # raises the 409
+    ends_at = follow_up_ends_at(study)
+    if ends_at is not None and ends_at > utcnow() and not can(user, "end_early", study):
+        raise Conflict(_("Participants may still answer until %(date)s: the pilot can end then, or earlier by a "
+                         "coordinator.", date=format_date(ends_at, "long")), code="follow_up_running")
+    # drafts would never be sent now
+    db.session.execute(delete(SurveyDraft).where(
+        SurveyDraft.enrolment_id.in_(select(Enrolment.id).where(Enrolment.study_id == study.id))))
+    workflow.move(study, "end", user, comment=reason)
 
 
 def frozen_record(study: Study) -> dict:

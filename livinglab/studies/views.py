@@ -10,7 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.models import Organisation, Role, User
-from ..auth.permissions import get_study_or_404, role_required
+from ..auth.permissions import can, get_study_or_404, role_required
+from ..participants.schedule import follow_up_ends_at
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..forms import EmptyForm, show_errors
@@ -22,8 +23,8 @@ from . import services, workflow
 from .checklist import checklist, missing
 from .keys import label_of
 from .labels import field_label, fields_in_words
-from .forms import (LABELS, ConsentForm, DecisionForm, NewStudyForm, RecruitmentForm, StudyFilterForm, consent_initial,
-                    protocol_form, protocol_initial)
+from .forms import (LABELS, ConsentForm, DecisionForm, EndStudyForm, NewStudyForm, RecruitmentForm, StudyFilterForm,
+                    consent_initial, protocol_form, protocol_initial)
 from .models import Study, StudyStatus as S
 
 bp = Blueprint("studies", __name__, url_prefix="/studies")
@@ -62,7 +63,8 @@ def next_step(study: Study) -> str:
         S.RECRUITING: _("Recruitment is open"),
         S.PAUSED: _("Resume or close recruitment"),
         S.REJECTED: _("Rejected: read the reviewer's comments"),
-        S.CLOSED: _("Recruitment is closed"),
+        S.CLOSED: _("Recruitment is closed: participants finish their surveys, then end the pilot"),
+        S.ENDED: _("The pilot has ended: its results are final"),
     }[study.status]
 
 
@@ -84,6 +86,7 @@ HISTORY = {
     "study.open": _l("Opened recruitment"),
     "study.pause": _l("Paused recruitment"),
     "study.close": _l("Closed recruitment"),
+    "study.end": _l("Ended the pilot"),
 }
 
 
@@ -398,6 +401,10 @@ def review(study_id: int):
     form = DecisionForm()
     if form.validate_on_submit():
         try:
+            if form.decision.data == "reject" and request.form.get("confirmed") != "yes" \
+                    and workflow.allowed(study, "reject"):
+                services.clean_decision(form.decision.data, form.comment.data, form.section_comments())
+                return confirm_rejection(study, form)
             services.decide(current_user, study, form.decision.data, form.comment.data, form.section_comments())
         except DomainError as err:
             db.session.rollback()
@@ -410,6 +417,17 @@ def review(study_id: int):
             flash(decision_message(study), "success")
             return redirect(url_for(".show", study_id=study.id))
     return render_template("studies/review.html", **study_context(study), form=form)
+
+
+def confirm_rejection(study: Study, form: DecisionForm):
+    """Rejecting cannot be undone: a page asks once more, with the decision and comments carried along."""
+    carried = {"decision": "reject", "comment": form.comment.data or "", **form.section_comments()}
+    return render_template(
+        "confirm.html", title=_("Reject this protocol?"), action=url_for(".review", study_id=study.id),
+        lines=[_("“%(title)s” will be rejected. The startup reads your comments, but cannot resubmit this protocol: "
+                 "a rejection is final.", title=study.title)],
+        carried=carried, confirm=_("Yes, reject the protocol"), cancel=url_for(".review", study_id=study.id),
+        cancel_label=_("No, go back to the review"))
 
 
 def decision_message(study: Study) -> str:
@@ -426,10 +444,20 @@ def decision_message(study: Study) -> str:
 @bp.post("/<int:study_id>/recruitment")
 @role_required()
 def recruitment(study_id: int):
-    """Open, pause or close recruitment."""
+    """Open, pause or close recruitment (closing, which cannot be undone, asks for confirmation first)."""
     study = get_study_or_404(study_id, "recruit")
     form = RecruitmentForm()
     if form.validate_on_submit():
+        if form.state.data == "closed" and request.form.get("confirmed") != "yes" and workflow.allowed(study, "close"):
+            return render_template(
+                "confirm.html", title=_("Close recruitment?"),
+                action=url_for(".recruitment", study_id=study.id),
+                lines=[_("Nobody new can join “%(title)s” once recruitment is closed, and it cannot reopen.",
+                         title=study.title),
+                       _("The participants already enrolled go on answering the surveys of their timepoints. "
+                         "Ending the pilot, when they are done, is a separate step.")],
+                carried={"state": "closed"}, confirm=_("Yes, close recruitment"),
+                cancel=url_for(".show", study_id=study.id), cancel_label=_("No, keep it as it is"))
         try:
             services.set_recruitment(current_user, study, form.state.data)
         except DomainError as err:
@@ -440,6 +468,33 @@ def recruitment(study_id: int):
             flash({
                 S.RECRUITING: _("Recruitment is open: the study is listed in the catalogue."),
                 S.PAUSED: _("Recruitment is paused: the study is hidden from the catalogue."),
-                S.CLOSED: _("Recruitment is closed."),
+                S.CLOSED: _("Recruitment is closed. The participants enrolled go on answering their surveys."),
             }[study.status], "success")
     return redirect(url_for(".show", study_id=study.id))
+
+
+@bp.route("/<int:study_id>/end", methods=["GET", "POST"])
+@role_required()
+def end(study_id: int):
+    """End the pilot, on a page that says what it means and asks for a reason (no JavaScript needed)."""
+    study = get_study_or_404(study_id, "end")
+    if not workflow.allowed(study, "end"):
+        flash(_("A study that is %(status)s cannot be ended.", status=workflow.STATUS_LABELS[study.status]), "error")
+        return redirect(url_for(".show", study_id=study.id))
+    form, status = EndStudyForm(), 200
+    if form.validate_on_submit():
+        try:
+            services.end_study(current_user, study, form.reason.data)
+        except DomainError as err:
+            db.session.rollback()
+            show_errors(form, err)
+            status = err.status
+        else:
+            db.session.commit()
+            flash(_("The pilot has ended. Its results are final, and its participants can read what it found."),
+                  "success")
+            return redirect(url_for(".show", study_id=study.id))
+    ends_at = follow_up_ends_at(study)
+    early = ends_at is not None and ends_at > utcnow()
+    return render_template("studies/end.html", study=study, form=form, ends_at=ends_at if early else None,
+                           may_end=not early or can(current_user, "end_early", study)), status

@@ -1,4 +1,5 @@
-"""The study lifecycle: one table of allowed moves, one function that makes them."""
+"""The study lifecycle: one table of allowed moves, the predicates every page and the API read, and one
+function that makes the moves."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,10 +16,17 @@ TRANSITIONS: dict[str, dict[S, S]] = {
     "reject": {S.SUBMITTED: S.REJECTED},
     "open": {S.APPROVED: S.RECRUITING, S.PAUSED: S.RECRUITING},
     "pause": {S.RECRUITING: S.PAUSED},
+    # Closing stops new enrolments only; a closed recruitment never reopens.
     "close": {S.RECRUITING: S.CLOSED, S.PAUSED: S.CLOSED},
+    # Ending stops the data collection: no more answers, the results are final.
+    "end": {S.RECRUITING: S.ENDED, S.PAUSED: S.ENDED, S.CLOSED: S.ENDED},
 }
 
 EDITABLE = frozenset({S.DRAFT, S.CHANGES_REQUESTED})
+# Approved at least once: the pilot has a public page, results and exports (the analysis plan is frozen).
+APPROVED_ONCE = frozenset({S.APPROVED, S.RECRUITING, S.PAUSED, S.CLOSED, S.ENDED})
+# Enrolled participants answer their timepoints while the study is in one of these.
+COLLECTING = frozenset({S.RECRUITING, S.PAUSED, S.CLOSED})
 RECRUITMENT_MOVES = {"recruiting": "open", "paused": "pause", "closed": "close"}
 
 STATUS_LABELS = {
@@ -29,7 +37,8 @@ STATUS_LABELS = {
     S.REJECTED: _l("Rejected"),
     S.RECRUITING: _l("Recruiting"),
     S.PAUSED: _l("Recruitment paused"),
-    S.CLOSED: _l("Closed"),
+    S.CLOSED: _l("Recruitment closed"),
+    S.ENDED: _l("Ended"),
 }
 
 
@@ -39,6 +48,34 @@ def allowed(study: Study, move: str) -> bool:
 
 def is_editable(study: Study) -> bool:
     return study.status in EDITABLE
+
+
+def approved_once(study: Study) -> bool:
+    """The protocol was approved: its public page exists (enrolment answers 409 rather than 404)."""
+    return study.status in APPROVED_ONCE
+
+
+def is_recruiting(study: Study) -> bool:
+    return study.status == S.RECRUITING
+
+
+def takes_answers(study: Study) -> bool:
+    """Enrolled participants may answer (recruitment open, paused or closed, the pilot not ended)."""
+    return study.status in COLLECTING
+
+
+def results_available(study: Study) -> bool:
+    """Results and exports exist from approval on, whatever happens to recruitment."""
+    return study.status in APPROVED_ONCE
+
+
+def is_interim(study: Study) -> bool:
+    """Results are interim until the pilot ends: more answers may come."""
+    return study.status != S.ENDED
+
+
+def is_ended(study: Study) -> bool:
+    return study.status == S.ENDED
 
 
 def require_editable(study: Study) -> None:
@@ -60,5 +97,7 @@ def move(study: Study, action: str, actor, comment: str | None = None) -> S:
         study.submitted_at = utcnow()
     elif action in ("approve", "request_changes", "reject"):
         study.decided_at = utcnow()
+    elif action == "end":
+        study.ended_at = utcnow()
     audit.record(actor, f"study.{action}", study=study, from_state=before, to_state=after, comment=comment)
     return after

@@ -1,6 +1,7 @@
 """The survey builder: a study's surveys, their questions and instruments, and a participant's preview."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.permissions import get_study_or_404, role_required
@@ -192,6 +193,15 @@ def delete_item(study_id: int, survey_id: int, index: int):
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if request.form.get("confirmed") != "yes" and index < len(survey.items) and len(survey.items) > 1:
+        item = survey.items[index]
+        return render_template(
+            "confirm.html", title=_("Delete this question?"),
+            action=url_for("surveys.delete_item", study_id=study.id, survey_id=survey.id, index=index),
+            lines=[_("“%(question)s” will be deleted from the survey “%(title)s”. This cannot be undone.",
+                     question=item.get("text") or item.get("key"), title=survey.title)],
+            carried={}, confirm=_("Yes, delete the question"),
+            cancel=url_for("surveys.show", study_id=study.id, survey_id=survey.id), cancel_label=_("No, keep it"))
     try:
         services.delete_item(current_user, survey, index)
     except FIELD_ERRORS as err:
@@ -210,6 +220,15 @@ def delete(study_id: int, survey_id: int):
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if request.form.get("confirmed") != "yes":
+        return render_template(
+            "confirm.html", title=_("Delete this survey?"), action=url_for("surveys.delete", study_id=study.id,
+                                                                             survey_id=survey.id),
+            lines=[ngettext("The survey “%(title)s” and its %(num)d item will be deleted. This cannot be undone.",
+                            "The survey “%(title)s” and its %(num)d items will be deleted. This cannot be undone.",
+                            len(survey.items), title=survey.title)],
+            carried={}, confirm=_("Yes, delete the survey"),
+            cancel=url_for("surveys.show", study_id=study.id, survey_id=survey.id), cancel_label=_("No, keep it"))
     title = survey.title
     services.delete_survey(current_user, survey)
     db.session.commit()

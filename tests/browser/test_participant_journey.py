@@ -185,7 +185,7 @@ def test_the_same_pages_in_french_on_a_phone(phone_page, pilot, screenshot):
     visit(f"/pilots/{pilot.id}/surveys/baseline", "journey-fr-08-baseline")
     tab.locator("#a-sleep_hours").fill("6.5")
     answer_who5(tab, "2")
-    tab.locator("main form button[type=submit]").click()
+    tab.locator("main form button[type=submit]:not([name=action])").click()  # send, not "save for later"
     expect(tab).to_have_url("/dashboard")
     screenshot(tab, "journey-fr-09-dashboard")
     visit(f"/pilots/{pilot.id}/surveys/follow_up", "journey-fr-10-follow-up")
