@@ -16,6 +16,7 @@ from .. import audit
 from ..auth import services as accounts
 from ..auth.models import Organisation, Role
 from ..auth.permissions import public, role_required
+from ..clients import client_address
 from ..errors import DomainError, Invalid, NotFound
 from ..extensions import csrf, db, limiter, login_manager
 from ..forms import show_errors
@@ -250,7 +251,7 @@ def register_and_enrol(study: Study, form, visitor: str, signed: dict):
 
 def sign_in(user) -> None:
     """Sign in as the sign-in page does (the accounts package owns how)."""
-    from ..auth.views import start_session
+    from ..auth.sessions import start_session
 
     start_session(user)
 
@@ -448,7 +449,8 @@ def resume(study_id: int, key: str):
     if request.method == "GET":  # reloaded, or followed: the same sign-in, with nothing kept
         return kept_for_sign_in(study_id, key, status=200)
     try:
-        user = accounts.authenticate(request.form.get("email") or "", request.form.get("password") or "")
+        user = accounts.authenticate(request.form.get("email") or "", request.form.get("password") or "",
+                                     client_address())
     except DomainError as err:
         db.session.rollback()
         return kept_for_sign_in(study_id, key, error=err.message)
