@@ -3,16 +3,10 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from ..auth.permissions import get_study_or_404, role_required
-from ..exports import ANALYSABLE
 from .progress import STATUSES, participant_listing
 from .progress import progress as recruitment_figures
 
 bp = Blueprint("recruitment", __name__, url_prefix="/studies")
-
-
-@bp.context_processor
-def page_helpers():
-    return {"analysable": ANALYSABLE}
 
 
 def screening_lines(study, counts: dict[str, int]) -> list[tuple[str, int]]:

@@ -15,7 +15,6 @@ from ..analysis.loader import answers_query, load_answers
 from ..analysis.variables import by_participant, catalogue, column_at, long_frame, wide_numbers
 from ..auth.permissions import get_study_or_404, role_required
 from ..errors import Forbidden, NotFound
-from ..exports import ANALYSABLE
 from ..extensions import db
 from ..participants.models import Answer
 from . import verdict as say
@@ -35,7 +34,7 @@ def page_helpers():
             "test_name": say.test_name, "words": say.words, "magnitude": say.magnitude,
             "magnitudes": say.MAGNITUDES, "effect_sizes": say.EFFECT_SIZES, "df_text": say.degrees_of_freedom,
             "reason_text": say.reason_text, "comparison_text": say.comparison, "choice_label": choice_label,
-            "DASH": say.DASH, "analysable": ANALYSABLE}
+            "DASH": say.DASH}
 
 
 def results_study(study_id: int) -> Study:
