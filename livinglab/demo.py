@@ -1,6 +1,6 @@
 """Demo data: a coordinator, two startups and studies in every state, built through the services.
 
-The eight demo pilots (`demo_pilots.PILOTS`) are each coherent from title to questions; the recruiting
+The nine demo pilots (`demo_pilots.PILOTS`) are each coherent from title to questions; the recruiting
 and the closed one have participants whose answers follow a model of how people answer (see there)."""
 import random
 from datetime import timedelta
@@ -176,7 +176,7 @@ def seed() -> bool:
         study = build_study(users[pilot["owner"]], coordinator, walk_to, protocol, survey_defs,
                             consent=consent(protocol["title"], protocol["objectives"]), comment=pilot.get("comment"))
         if pilot.get("participants"):
-            enrol_citizens(study, pilot["model"], pilot["participants"], pilot["seed"])
+            enrol_citizens(study, pilot["model"], pilot["participants"], pilot["seed"], pilot.get("recent", False))
         if pilot["status"] in ("closed", "ended"):
             studies.set_recruitment(coordinator, study, "closed")
         if pilot["status"] == "ended":
@@ -184,9 +184,10 @@ def seed() -> bool:
     return True
 
 
-def enrol_citizens(study: Study, model: dict, count: int, seed: int) -> None:
+def enrol_citizens(study: Study, model: dict, count: int, seed: int, recent: bool = False) -> None:
     """Demo citizens who enrolled over the past weeks and answered each timepoint when it opened, their
-    answers drawn from the pilot's model; some never come back for the follow-up, a few withdraw."""
+    answers drawn from the pilot's model; some never come back for the follow-up, a few withdraw.
+    `recent`: they enrolled over the past few weeks, so the later surveys of some are not open yet."""
     from .participants import services as participation
 
     rng = random.Random(seed)
@@ -208,14 +209,16 @@ def enrol_citizens(study: Study, model: dict, count: int, seed: int) -> None:
             citizen, study, consent_version=consent.version, clauses={c["key"]: True for c in consent.clauses},
             signature=citizen.name, age=rng.randint(rules.get("min_age") or 18, rules.get("max_age") or 80),
             criteria_confirmed=True)
-        enrolment.enrolled_at = utcnow() - timedelta(days=longest + rng.randint(2, 40), hours=rng.randint(0, 12))
+        days_ago = rng.randint(2, longest + 14) if recent else longest + rng.randint(2, 40)
+        enrolment.enrolled_at = utcnow() - timedelta(days=days_ago, hours=rng.randint(0, 12))
         db.session.flush()
         person = {"trait": rng.gauss(0, 1), "usability": rng.gauss(0, 1), "response": max(0.0, rng.gauss(1, 0.35))}
         treated = len(study.arms) == 1 or enrolment.arm != study.arms[0]
         for survey in sorted(study.surveys, key=lambda s: study.timepoints.index(s.timepoint)):
             later = survey.timepoint != study.timepoints[0]
-            if later and rng.random() < 0.12:
-                break  # never came back for the follow-up
+            opens_at = enrolment.enrolled_at + timedelta(days=int(delays.get(survey.timepoint, 0) or 0))
+            if later and (opens_at > utcnow() or rng.random() < 0.12):
+                break  # not open yet, or never came back for the follow-up
             answers = model_answers(survey.items, model, person, rng, shifted=later and treated)
             response = participation.submit_response(citizen, study, survey.key, answers)
             response.submitted_at = enrolment.enrolled_at + timedelta(

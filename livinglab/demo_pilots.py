@@ -1,4 +1,4 @@
-"""The demo's eight pilots: each coherent from its title to its questions, with a model of how its
+"""The demo's nine pilots, one in every state of the lifecycle: each coherent from its title to its questions, with a model of how its
 participants answer (who they are, how their answers hang together, what the intervention changes).
 
 Answers come from a small generative model per pilot rather than from independent dice: each person has
@@ -295,6 +295,51 @@ PILOTS = [
             "recommend": {"mean": 5.8, "trait": 0.9, "noise": 1.6, "effect": 1.6},
             "keep_eating": {"mean": 0.45, "effect": 0.35},
             "diet": {"weights": {"Omnivore": 0.55, "Flexitarian": 0.3, "Vegetarian": 0.15}},
+        },
+    },
+    {
+        "status": "closed", "owner": "Nourrir Foodtech", "participants": 20, "seed": 5, "recent": True,
+        "protocol": {
+            "title": "Plant-based lunches at the company canteen", "domain": "foodtech",
+            "summary": "Employees of a Nantes company canteen get a new plant-based dish of the day for six weeks; "
+                       "we ask how often they choose it, how full they feel and how much energy they have after "
+                       "lunch.",
+            "objectives": "Find out whether a tastier plant-based dish of the day makes employees choose it more "
+                          "often, without leaving them hungry.",
+            "design": "single_group_pre_post", "arms": ["intervention"], "timepoints": ["baseline", "week_6"],
+            "labels": {"arms": {}, "timepoints": {"baseline": "Before the new dishes", "week_6": "After six weeks"}},
+            "timepoint_delays": {"week_6": 42}, "target_enrolment": 20,
+            "eligibility": {"min_age": 18, "max_age": 67, "criteria": ["Has lunch at the company canteen most days"]},
+            "primary_outcome": {"variable": "plant_lunches", "hypothesis": "increase"},
+            "intervention": "A plant-based dish of the day designed with the canteen's chef, every weekday for six "
+                            "weeks, beside the usual dishes.",
+            "risks": "None expected; every dish lists its allergens.",
+            "data_collected": "Plant-based lunches per week, fullness and energy after lunch, an opinion of the "
+                              "dishes; no health records.",
+            "duration": "Six weeks, two surveys.", "location": "The company canteen, in Nantes.",
+            "compensation": "Nothing.", "research_category": "not_riph", "cnil_framework": "mr004",
+        },
+        "surveys": [
+            {"key": "baseline", "title": "Before the new dishes", "timepoint": "baseline", "items": [
+                number("plant_lunches", "Last week, on how many days did you choose a plant-based lunch at the "
+                                        "canteen?", 0, 5, "days"),
+                likert("fullness", "How full did you feel in the afternoon after lunch? (1 = still hungry, "
+                                   "7 = very full)"),
+                likert("afternoon_energy", "How much energy did you have in the afternoon? (1 = none, 7 = plenty)")]},
+            {"key": "week_6", "title": "After six weeks", "timepoint": "week_6", "items": [
+                number("plant_lunches", "Last week, on how many days did you choose a plant-based lunch at the "
+                                        "canteen?", 0, 5, "days"),
+                likert("fullness", "How full did you feel in the afternoon after lunch? (1 = still hungry, "
+                                   "7 = very full)"),
+                likert("afternoon_energy", "How much energy did you have in the afternoon? (1 = none, 7 = plenty)"),
+                {"key": "recommend", "text": "How likely are you to recommend the new plant-based dishes to a "
+                                             "colleague?", "type": "nps"}]},
+        ],
+        "model": {
+            "plant_lunches": {"mean": 1.2, "trait": 0.7, "noise": 0.6, "effect": 1.1, "round": 0},
+            "fullness": {"mean": 4.6, "trait": 0.5, "noise": 0.7, "effect": 0.0},
+            "afternoon_energy": {"mean": 4.2, "trait": 0.5, "noise": 0.7, "effect": 0.2},
+            "recommend": {"mean": 6.5, "trait": 1.0, "noise": 1.5, "effect": 0.8},
         },
     },
 ]

@@ -23,10 +23,11 @@ TOPICS = {
     "Sleep coaching app for shift workers": {"sleep", "slept"},
     "Mindful eating programme": {"snacks", "snacking", "eat", "eating", "full"},
     "Fermented snacks and digestive comfort": {"digestion", "digestive", "bloated", "snacks", "fermented"},
+    "Plant-based lunches at the company canteen": {"plant", "lunch", "lunches", "canteen"},
 }
 DOMAIN_OF = {"Sommeil+": "e-health", "Nourrir Foodtech": "foodtech"}
 # Words that belong to one pilot only: no other pilot may ask about them.
-OWN_WORDS = {"sleep": "Sleep coaching app for shift workers", "canteen": None, "school": None,
+OWN_WORDS = {"sleep": "Sleep coaching app for shift workers", "canteen": "Plant-based lunches at the company canteen", "school": None,
              "knee": "Step-count coaching after knee surgery", "bloated": "Fermented snacks and digestive comfort"}
 
 
@@ -45,7 +46,7 @@ def test_each_pilot_is_coherent_from_title_to_questions(demo):
     """(One seeded demo for all these checks: seeding takes seconds.)"""
     assert set(demo) == set(TOPICS)
     assert sorted(str(study.status) for study in demo.values()) == sorted(
-        ["draft", "submitted", "changes_requested", "rejected", "approved", "recruiting", "paused", "ended"])
+        ["draft", "submitted", "changes_requested", "rejected", "approved", "recruiting", "paused", "closed", "ended"])
     assert str(demo["Sleep coaching app for shift workers"].status) == "recruiting"
     for title, study in demo.items():
         assert str(study.domain) == DOMAIN_OF[study.organisation.name], title

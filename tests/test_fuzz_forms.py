@@ -99,7 +99,7 @@ FORMS = {
     "participants.join": Form("participant", lambda w: f"/pilots/{w['open']}/join", prepare=screen_first,
                               may_store=frozenset({"screening", "study"})),
     "participants.resume": Form("anonymous", lambda w: f"/pilots/{w['enrolled']}/surveys/baseline/resume",
-                                may_store=frozenset({"audit_record", "audit_head", "user_account"})),
+                                may_store=frozenset({"audit_record", "audit_head", "user_account", "signin_throttle"})),
     "participants.reconsent": Form("participant", lambda w: f"/pilots/{w['changed']}/reconsent"),
     "participants.answer": Form("participant", lambda w: f"/pilots/{w['enrolled']}/surveys/baseline"),
     "participants.withdraw": Form("participant", lambda w: f"/pilots/{w['enrolled']}/withdraw"),

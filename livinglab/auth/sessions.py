@@ -15,7 +15,9 @@ from ..extensions import db
 from .models import User, new_secret
 
 SIGNED_IN_AT = "signed_in_at"
-KEPT_ACROSS_SIGN_IN = ("lang",)  # the language chosen; nothing that could fixate or leak
+# The language chosen, and the random id of the eligibility checks this browser made before signing in (the
+# account adopts them, then the id is dropped: participants/screening.py). Nothing that could fixate or leak.
+KEPT_ACROSS_SIGN_IN = ("lang", "visitor")
 
 
 def load_user(session_token: str) -> User | None:
