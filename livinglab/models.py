@@ -5,3 +5,4 @@ from .studies.models import ConsentVersion, ReviewComment, Study  # noqa: F401
 from .surveys.models import Survey  # noqa: F401
 from .participants.models import AllocationSlot, Answer, ConsentSignature, Enrolment, Response, ScreeningTally  # noqa: F401,E501
 from .studies.results import ResultsCache  # noqa: F401
+from .notifications.models import NotificationPreference, OutboxMessage, SchedulerJob, WebhookDelivery, WebhookEndpoint  # noqa: F401,E501

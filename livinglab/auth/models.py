@@ -46,6 +46,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     failed_signins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Null until the owner of the address follows the verification link: until then the outbox
+    # holds every message to it but the verification itself (livinglab/notifications/outbox.py).
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
 
