@@ -18,7 +18,8 @@ from .kinds import Kind, decision_label, kind as kind_of, recruitment_state_labe
 from .preferences import unsubscribe_token
 from .settings import base_url, from_address, mail_from, message_id_domain
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+SPACES = re.compile(r" {2,}")  # French no-break spaces stay
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Recipient:
 
 def one_line(text: str, limit: int = 200) -> str:
     """Header text: control characters (CR and LF above all: header injection) become spaces."""
-    return " ".join(CONTROL.sub(" ", str(text)).split())[:limit]
+    return SPACES.sub(" ", CONTROL.sub(" ", str(text))).strip()[:limit]
 
 
 def app_url(endpoint: str, **values) -> str:
@@ -77,9 +78,9 @@ def build(message, recipient: Recipient) -> EmailMessage:
     if unsubscribe:
         email["List-Unsubscribe"] = f"<{unsubscribe}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
-    email["Content-Language"] = recipient.locale
     email.set_content(text)
     email.add_alternative(html, subtype="html")
+    email["Content-Language"] = recipient.locale  # after the parts: set_content moves Content-* headers
     return email
 
 
@@ -92,7 +93,7 @@ def template_context(spec: Kind, context: dict, message, recipient: Recipient, u
         kind=spec, essential=spec.essential, lang=recipient.locale, recipient_name=recipient.name,
         participant_code=message.participant_code or context.get("participant_code"),
         app_url=app_url, home_url=app_url("main.index"), unsubscribe_url=unsubscribe,
-        preferences_url=app_url("notifications.preferences"),
+        preferences_url=app_url("notifications.preferences_page"),
         decision_label=decision_label, recruitment_state_label=recruitment_state_label, day=day)
     return page
 

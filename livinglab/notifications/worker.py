@@ -66,7 +66,6 @@ class Worker:
             report.jobs = scheduler.run_due(self.name)
         report.mail = send_due(self.name, self.connection, limit=self.batch)
         report.webhooks = deliver_due(self.name)
-        db.session.remove()
         return report
 
     def run_once(self) -> PassReport:
@@ -82,7 +81,6 @@ class Worker:
             if mail.released or not (mail.handled or any(hooks.values())):
                 break
         self.connection.close()
-        db.session.remove()
         return total
 
     def run_forever(self) -> None:
