@@ -94,12 +94,13 @@ class WebhookDelivery(Queued, db.Model):
 
 
 class SchedulerJob(db.Model):
-    """One row per named job: when it last ran, and who holds it now (a lease that expires)."""
+    """One row per named job: when it last ran and how it went. A worker runs a job inside the
+    transaction that claimed this row (locked, SKIP LOCKED for the others), so a crash mid-job rolls
+    the whole run back and the job is simply due again."""
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    leased_by: Mapped[str | None] = mapped_column(String(64))
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # a pause after a failure
     runs: Mapped[int] = mapped_column(default=0)
     last_result: Mapped[str | None] = mapped_column(Text)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -87,8 +87,9 @@ def enqueue_from(kind: str, rows: Select, *, context: dict | None = None, expire
         query = query.where(literal(True))  # SQLite needs a WHERE before ON CONFLICT after a SELECT
     statement = insert_ignore(OutboxMessage).from_select(
         ["uid", "kind", "user_id", "status", "context", "dedupe_key", "participant_code", "attempts",
-         "next_attempt_at", "created_at", "expires_at"], query).on_conflict_do_nothing()
-    return db.session.execute(statement).rowcount
+         "next_attempt_at", "created_at", "expires_at"], query).on_conflict_do_nothing() \
+        .returning(OutboxMessage.id)
+    return len(db.session.execute(statement).all())  # rowcount is -1 for this on psycopg
 
 
 def initial_status(spec: Kind, recipient: User | None) -> QueueStatus:

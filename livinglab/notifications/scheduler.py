@@ -2,10 +2,12 @@
 
 A job is a function of the time that changes the database with a few set-based statements (an
 INSERT ... SELECT into the outbox with ON CONFLICT DO NOTHING on a dedupe key, an UPDATE ...), never a
-Python loop over participants. Each job has a row in `scheduler_job`; a worker runs a job only after
-winning a conditional UPDATE of that row (due, and no live lease), and the job's writes commit
-together with its "finished" mark. A worker that dies mid-job leaves a lease that expires; the job
-runs again, and its dedupe keys make the second run add nothing the first one committed.
+Python loop over participants. Each job has a row in `scheduler_job`. A worker runs a job inside the
+transaction in which it claimed that row: an UPDATE of the row if it is due, picked with FOR UPDATE
+SKIP LOCKED (on PostgreSQL another worker skips a job being run instead of waiting for it; on SQLite
+that first write takes the database's write lock). The job's writes and its "finished" mark commit
+together; a worker that dies mid-job loses the whole run (the transaction rolls back) and the job is
+due again. Dedupe keys make any second run (forced, or two schedulers racing) add nothing new.
 
 Adding a job (the survey invitations and reminders, say):
 
@@ -35,17 +37,16 @@ class Job:
     name: str
     every: timedelta
     run: Callable[[datetime], object]
-    lease: timedelta
     description: str
 
 
 JOBS: dict[str, Job] = {}
 
 
-def job(name: str, every: timedelta, lease: timedelta = timedelta(minutes=10)):
+def job(name: str, every: timedelta):
     """Register a function of `now` as a job run at most once per `every`."""
     def register(function):
-        JOBS[name] = Job(name, every, function, lease, (function.__doc__ or "").strip().split("\n")[0])
+        JOBS[name] = Job(name, every, function, (function.__doc__ or "").strip().split("\n")[0])
         return function
     return register
 
@@ -58,54 +59,53 @@ def ensure_rows() -> None:
 
 
 def run_due(worker: str, now: datetime | None = None) -> dict[str, object]:
-    """Run every job that is due and not held by another worker; {name: result} of those run here."""
+    """Run every job that is due and not being run by another worker; {name: result} of those run here."""
     from . import jobs  # noqa: F401  (registers the jobs)
 
     now = now or utcnow()
     ensure_rows()
-    return {name: outcome for name in list(JOBS) if (outcome := run_job(name, worker, now)) is not None}
+    return {name: outcome for name in list(JOBS)
+            if (outcome := run_job(name, worker, now, ensure=False)) is not None}
 
 
-def run_job(name: str, worker: str, now: datetime | None = None, force: bool = False):
-    """Claim and run one job; None when it is not due or another worker holds it."""
+def run_job(name: str, worker: str, now: datetime | None = None, force: bool = False, ensure: bool = True):
+    """Claim and run one job in one transaction; None when it is not due or another worker runs it."""
     from . import jobs  # noqa: F401
 
     spec = JOBS[name]
     now = now or utcnow()
-    if not claim(spec, worker, now, force):
+    if ensure:
+        ensure_rows()
+    if not claim(spec, now, force):
+        db.session.rollback()
         return None
     try:
         result = spec.run(now)
+        db.session.execute(update(SchedulerJob).where(SchedulerJob.name == name).values(
+            last_finished_at=now, runs=SchedulerJob.runs + 1, last_result=str(result)[:2000], last_error=None,
+            not_before=None))
+        db.session.commit()  # the job's writes and its mark, together
     except Exception as err:
         db.session.rollback()
-        log.exception("Job %s failed", name)
-        db.session.execute(update(SchedulerJob).where(SchedulerJob.name == name, SchedulerJob.leased_by == worker)
-                           .values(leased_by=None, lease_until=now + ERROR_COOLDOWN,
-                                   last_error=f"{type(err).__name__}: {err}"[:2000]))
+        log.exception("Job %s failed in worker %s", name, worker)
+        db.session.execute(update(SchedulerJob).where(SchedulerJob.name == name).values(
+            not_before=now + ERROR_COOLDOWN, last_error=f"{type(err).__name__}: {err}"[:2000]))
         db.session.commit()
         return {"error": str(err)}
-    db.session.execute(update(SchedulerJob).where(SchedulerJob.name == name, SchedulerJob.leased_by == worker)
-                       .values(leased_by=None, lease_until=None, last_finished_at=now, runs=SchedulerJob.runs + 1,
-                               last_result=str(result)[:2000], last_error=None))
-    db.session.commit()  # the job's writes and its mark, together
     return result
 
 
-def claim(spec: Job, worker: str, now: datetime, force: bool = False) -> bool:
-    """Win the job's row: due (unless forced) and free of a live lease. Committed at once."""
+def claim(spec: Job, now: datetime, force: bool = False) -> bool:
+    """Lock the job's row in a new transaction if it is due (or forced); False if not due or taken."""
     db.session.commit()
-    if force:
-        ensure_rows()
-    conditions = [SchedulerJob.name == spec.name,
-                  or_(SchedulerJob.lease_until.is_(None), SchedulerJob.lease_until < now)]
+    conditions = [SchedulerJob.name == spec.name]
     if not force:
-        conditions.append(or_(SchedulerJob.last_finished_at.is_(None),
-                              SchedulerJob.last_finished_at <= now - spec.every))
-    won = db.session.execute(update(SchedulerJob).where(*conditions)
-                             .values(leased_by=worker, lease_until=now + spec.lease, last_started_at=now)
-                             .execution_options(synchronize_session=False)).rowcount == 1
-    db.session.commit()
-    return won
+        conditions += [or_(SchedulerJob.last_finished_at.is_(None), SchedulerJob.last_finished_at <= now - spec.every),
+                       or_(SchedulerJob.not_before.is_(None), SchedulerJob.not_before <= now)]
+    picked = select(SchedulerJob.name).where(*conditions).with_for_update(skip_locked=True)
+    return db.session.execute(
+        update(SchedulerJob).where(SchedulerJob.name.in_(picked.scalar_subquery()))
+        .values(last_started_at=now).execution_options(synchronize_session=False)).rowcount == 1
 
 
 def status() -> list[dict]:

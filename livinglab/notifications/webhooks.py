@@ -44,8 +44,8 @@ def emit(organisation_id: int, event: str, payload: dict, *, now: datetime | Non
                    literal(now, DateTime(timezone=True))).where(WebhookEndpoint.id.in_(ids))
     statement = insert_ignore(WebhookDelivery).from_select(
         ["uid", "endpoint_id", "event", "payload", "status", "attempts", "next_attempt_at", "created_at"],
-        query).on_conflict_do_nothing()
-    return db.session.execute(statement).rowcount
+        query).on_conflict_do_nothing().returning(WebhookDelivery.id)
+    return len(db.session.execute(statement).all())
 
 
 def plain_payload(payload: dict) -> dict:
