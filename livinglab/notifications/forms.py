@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from .kinds import CHOICE_LABELS, Kind
@@ -13,7 +14,7 @@ def preferences_form(kinds: list[Kind], current: dict[str, str], formdata=None) 
         pass
 
     for spec in kinds:
-        field = RadioField(spec.label, choices=[(c, CHOICE_LABELS[c]) for c in spec.choices],
+        field = RadioField(spec.label, choices=[SelectChoice(c, CHOICE_LABELS[c]) for c in spec.choices],
                            default=current.get(spec.name, "each"), description=spec.description or "",
                            validate_choice=True)
         setattr(PreferencesForm, f"kind_{spec.name}", field)

@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 
 from ..errors import Invalid
 from ..extensions import db
+from ..urls import MAX_ID
 from .kinds import KINDS, Kind, preference_kinds
 from .models import NotificationPreference
 
@@ -57,6 +58,6 @@ def read_unsubscribe_token(token) -> tuple[int, str] | None:
     except (BadData, ValueError, UnicodeError):
         return None
     if (not isinstance(data, list) or len(data) != 2 or not isinstance(data[0], int) or isinstance(data[0], bool)
-            or not isinstance(data[1], str)):
+            or not 0 < data[0] <= MAX_ID or not isinstance(data[1], str)):
         return None
     return data[0], data[1]

@@ -117,7 +117,7 @@ def unsubscribe():
     """GET: a page with one button (works without JavaScript). POST: done (mail clients post here)."""
     found = preferences.read_unsubscribe_token(request.args.get("token"))
     spec = KINDS.get(found[1]) if found else None
-    user = db.session.get(User, found[0]) if found and found[0] <= 2**31 - 1 else None
+    user = db.session.get(User, found[0]) if found else None
     if found is None or spec is None or spec.essential:
         return render_template("notifications/unsubscribe.html", state="invalid"), 400
     if request.method == "POST":

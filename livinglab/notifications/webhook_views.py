@@ -41,7 +41,7 @@ def index():
             form = WebhookForm(formdata=None)
     organisation_id = current_user.organisation_id
     endpoints = webhooks.endpoints_of(organisation_id)
-    wanted = whole(request.args.get("endpoint"))
+    wanted = whole(request.args.get("receiver"))
     query = (select(WebhookDelivery, WebhookEndpoint.url).join(WebhookEndpoint)
              .where(WebhookEndpoint.organisation_id == organisation_id))
     if wanted is not None:
@@ -71,7 +71,7 @@ def ping():
     webhooks.ping(endpoint)
     db.session.commit()
     flash(_("A test event is on its way; reload this page in a moment to see how it went."), "info")
-    return redirect(url_for(".index", endpoint=endpoint.id))
+    return redirect(url_for(".index", receiver=endpoint.id))
 
 
 def posted_endpoint() -> WebhookEndpoint:
