@@ -40,7 +40,7 @@ def world(make_study, startup, other_startup, coordinator, participant):
     db.session.commit()
     survey = study.surveys[0]
     values = {"study_id": study.id, "survey_id": survey.id, "key": survey.key, "index": 0, "version": 1,
-              "name": "primary"}
+              "name": "primary", "webhook_id": 1}
     return {"values": values, "users": {"participant": participant, "startup": startup,
                                         "other_startup": other_startup, "coordinator": coordinator}}
 
