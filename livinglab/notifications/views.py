@@ -120,13 +120,18 @@ def unsubscribe():
     user = db.session.get(User, found[0]) if found else None
     if found is None or spec is None or spec.essential:
         return render_template("notifications/unsubscribe.html", state="invalid"), 400
+    token = request.args.get("token")
     if request.method == "POST":
         if user is not None and spec in preference_kinds(str(user.role)):
             preferences.set_choice(user, spec.name, "off")
             db.session.commit()
-        return render_template("notifications/unsubscribe.html", state="done", kind=spec)
-    return render_template("notifications/unsubscribe.html", state="confirm", kind=spec,
-                           token=request.args.get("token"))
+        if request.form.get("List-Unsubscribe") == "One-Click":  # a mail client (RFC 8058): answer, no redirect
+            return render_template("notifications/unsubscribe.html", state="done", kind=spec)
+        return redirect(url_for(".unsubscribe", token=token, done=1), code=303)  # a person's browser
+    done = request.args.get("done") == "1" and user is not None \
+        and preferences.choices_of(user).get(spec.name) == "off"
+    state = "done" if done else "confirm"
+    return render_template("notifications/unsubscribe.html", state=state, kind=spec, token=token)
 
 
 # Commands ---------------------------------------------------------------------------------------------

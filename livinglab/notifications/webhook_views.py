@@ -1,5 +1,5 @@
 """The organisation's webhooks: add and remove receivers, send a test event, read the delivery log."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from .models import WebhookDelivery, WebhookEndpoint
 bp = Blueprint("webhooks", __name__, url_prefix="/account/organisation/webhooks")
 startups_only = role_required(Role.STARTUP)
 LOG_SIZE = 50
+SECRET_KEY = "webhook_secret"
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -25,7 +26,6 @@ LOG_SIZE = 50
 def index():
     """The receivers of the organisation, the form to add one, and the latest deliveries."""
     form = WebhookForm()
-    created = None
     if form.validate_on_submit():
         events = [name for name in webhooks.EVENTS if getattr(form, name).data]
         try:
@@ -37,8 +37,11 @@ def index():
             audit.record(current_user, "webhook.create", endpoint_id=created.id, url=created.url,
                          events=created.events)
             db.session.commit()
+            # Shown once, on the page this redirects to; the session (a signed cookie) carries it there.
+            session[SECRET_KEY] = {"id": created.id, "secret": created.secret}
             flash(_("The receiver is added. Copy its secret now: it will not be shown again."), "success")
-            form = WebhookForm(formdata=None)
+            return redirect(url_for(".index"))
+    shown = session.pop(SECRET_KEY, None) if request.method == "GET" else None
     organisation_id = current_user.organisation_id
     endpoints = webhooks.endpoints_of(organisation_id)
     wanted = whole(request.args.get("receiver"))
@@ -47,6 +50,7 @@ def index():
     if wanted is not None:
         query = query.where(WebhookEndpoint.id == wanted)
     deliveries = db.session.execute(query.order_by(WebhookDelivery.id.desc()).limit(LOG_SIZE)).all()
+    created = next((e for e in endpoints if shown and e.id == shown.get("id")), None)
     return render_template("notifications/webhooks.html", form=form, endpoints=endpoints, created=created,
                            deliveries=deliveries, wanted=wanted, button=EndpointForm(), events=webhooks.EVENTS)
 

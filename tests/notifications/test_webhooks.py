@@ -146,11 +146,13 @@ def test_the_organisation_reads_its_delivery_log_and_another_cannot(client, logi
 
 def test_a_startup_adds_sees_the_secret_once_pings_and_removes_a_receiver(client, login, receiver, startup):
     login(startup)
-    page = client.post("/account/organisation/webhooks", data={"url": receiver.url, "description": "CRM",
-                                                               "enrolment": "y", "answer": "y"})
-    assert page.status_code == 200
+    posted = client.post("/account/organisation/webhooks", data={"url": receiver.url, "description": "CRM",
+                                                                 "enrolment": "y", "answer": "y"})
+    assert posted.status_code == 302
     created = db.session.scalar(select(WebhookEndpoint))
-    assert created.events == ["answer", "enrolment"] and created.secret in page.get_data(as_text=True)
+    assert created.events == ["answer", "enrolment"]
+    assert created.secret in client.get(posted.location).get_data(as_text=True)
+    assert created.secret not in client.get(posted.location).get_data(as_text=True)  # once
     assert client.post("/account/organisation/webhooks/ping", data={"endpoint": str(created.id)}).status_code == 302
     assert deliver_due("w")["sent"] == 1 and json.loads(receiver.requests[0]["body"])["event"] == "ping"
     assert client.post("/account/organisation/webhooks/delete", data={"endpoint": str(created.id)}).status_code == 302
