@@ -108,7 +108,7 @@ def put_preferences(user):
 def bounded(raw, name: str, default, low: int, high: int):
     if raw is None or raw == "":
         return default
-    if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and low <= int(raw) <= high:
         return int(raw)
     raise Invalid(_("Some values are not valid."), fields={name: _("A whole number from %(low)d to %(high)d.",
                                                                     low=low, high=high)})

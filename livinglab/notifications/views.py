@@ -12,6 +12,7 @@ from ..auth.models import Role, User
 from ..auth.permissions import public, role_required
 from ..extensions import csrf, db
 from ..timeutil import utcnow
+from ..urls import MAX_ID
 from . import jobs  # noqa: F401  (registers the scheduler's jobs)
 from . import preferences, scheduler
 from .forms import RetryForm, preferences_form
@@ -41,7 +42,7 @@ def outbox():
     if wanted not in {s.value for s in QueueStatus}:
         wanted = QueueStatus.FAILED.value
     page = request.args.get("page", "1")
-    page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = int(page) if page.isascii() and page.isdigit() and len(page) <= 5 and int(page) > 0 else 1
     rows = db.session.execute(
         select(OutboxMessage, User.role, User.email)
         .outerjoin(User, User.id == OutboxMessage.user_id)
@@ -73,7 +74,7 @@ def retry():
     form = RetryForm()
     message_id = form.message.data or ""
     if not form.validate_on_submit() or not (message_id.isascii() and message_id.isdigit()) \
-            or int(message_id) > 2**31 - 1:
+            or len(message_id) > 10 or int(message_id) > MAX_ID:
         abort(400)
     changed = db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id == int(message_id), OutboxMessage.status == QueueStatus.FAILED)
@@ -115,12 +116,13 @@ def preferences_page():
 @public
 def unsubscribe():
     """GET: a page with one button (works without JavaScript). POST: done (mail clients post here)."""
-    found = preferences.read_unsubscribe_token(request.args.get("token"))
+    # In the query (the List-Unsubscribe URL, which mail clients post to) or in the form (the page's button).
+    token = request.args.get("token") or request.form.get("token")
+    found = preferences.read_unsubscribe_token(token)
     spec = KINDS.get(found[1]) if found else None
     user = db.session.get(User, found[0]) if found else None
     if found is None or spec is None or spec.essential:
         return render_template("notifications/unsubscribe.html", state="invalid"), 400
-    token = request.args.get("token")
     if request.method == "POST":
         if user is not None and spec in preference_kinds(str(user.role)):
             preferences.set_choice(user, spec.name, "off")

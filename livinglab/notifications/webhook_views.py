@@ -89,6 +89,6 @@ def posted_endpoint() -> WebhookEndpoint:
 
 
 def whole(text) -> int | None:
-    if isinstance(text, str) and text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_ID:
         return int(text)
     return None
