@@ -1,6 +1,8 @@
 """The scheduler's jobs. Each is a few set-based statements; none loops over people in Python."""
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, func, literal, select, update
 
 from ..auth.models import Organisation, Role, User
@@ -14,15 +16,25 @@ from .settings import setting
 DIGEST_STUDIES = 50  # listed in one digest; the count says how many wait in all
 
 
-@job("review_digest", every=timedelta(hours=1))
-def review_digest(now: datetime) -> str:
+def explain_digest(result: dict) -> str:
+    if result.get("skipped") == "before_digest_hour":
+        return _("Not yet the hour of the digest.")
+    if result.get("skipped") == "queue_empty":
+        return _("The review queue is empty: no digest.")
+    return _("%(digests)d digests of %(protocols)d protocols.", digests=result["digests"],
+             protocols=result["protocols"])
+
+
+@job("review_digest", every=timedelta(hours=1), explain=explain_digest,
+     label=_l("Each morning, coordinators who chose a digest get the review queue in one message."))
+def review_digest(now: datetime) -> dict:
     """Each morning, coordinators who chose a digest get the review queue in one message."""
     if now.hour < int(setting("DIGEST_HOUR")):
-        return "not yet the digest hour"
+        return {"skipped": "before_digest_hour"}
     waiting = Study.status == StudyStatus.SUBMITTED
     count = db.session.scalar(select(func.count(Study.id)).where(waiting))
     if not count:
-        return "the review queue is empty"
+        return {"skipped": "queue_empty"}
     rows = db.session.execute(
         select(Study.id, Study.title, Study.submitted_at, Organisation.name, User.email_verified_at)
         .join(Organisation, Organisation.id == Study.organisation_id).join(User, User.id == Study.owner_id)
@@ -36,24 +48,28 @@ def review_digest(now: datetime) -> str:
         .where(User.role == Role.COORDINATOR)
     added = enqueue_from("review_digest", recipients, context={"count": count, "studies": studies, "day": day},
                          expires_at=now + timedelta(days=1), now=now)
-    return f"{added} digests of {count} protocols"
+    return {"digests": added, "protocols": count}
 
 
-@job("expire_held", every=timedelta(hours=1))
-def expire_held(now: datetime) -> str:
+@job("expire_held", every=timedelta(hours=1),
+     explain=lambda r: _("%(n)d held messages dropped.", n=r["dropped"]),
+     label=_l("Messages held for an address that was never verified are dropped after 30 days."))
+def expire_held(now: datetime) -> dict:
     """Messages held for an address that was never verified are dropped after HELD_DAYS."""
     cutoff = now - timedelta(days=float(setting("HELD_DAYS")))
     dropped = db.session.execute(
         update(OutboxMessage).where(OutboxMessage.status == QueueStatus.HELD, OutboxMessage.created_at < cutoff)
         .values(status=QueueStatus.CANCELLED, last_error="held too long: the address was never verified")
         .execution_options(synchronize_session=False)).rowcount
-    return f"{dropped} dropped"
+    return {"dropped": dropped}
 
 
-@job("purge_sent", every=timedelta(days=1))
-def purge(now: datetime) -> str:
+@job("purge_sent", every=timedelta(days=1),
+     explain=lambda r: _("%(messages)d messages and %(deliveries)d webhook deliveries deleted.", **r),
+     label=_l("Sent mail and delivered webhook events are deleted after 90 days; failures stay."))
+def purge(now: datetime) -> dict:
     """Sent and cancelled mail, and delivered webhook events, are deleted after 90 days."""
     mail = purge_sent(timedelta(days=90), now)
     hooks = db.session.execute(WebhookDelivery.__table__.delete().where(
         WebhookDelivery.status == QueueStatus.SENT, WebhookDelivery.created_at < now - timedelta(days=90))).rowcount
-    return f"{mail} messages, {hooks} deliveries"
+    return {"messages": mail, "deliveries": hooks}

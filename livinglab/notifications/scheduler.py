@@ -16,6 +16,7 @@ Adding a job (the survey invitations and reminders, say):
         rows = select(Enrolment.user_id.label("user_id"), <dedupe key expression>.label("dedupe_key"), ...)
         return enqueue_from("survey_reminder", rows, context=...)
 """
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,17 +37,18 @@ ERROR_COOLDOWN = timedelta(minutes=5)
 class Job:
     name: str
     every: timedelta
-    run: Callable[[datetime], object]
-    description: str
+    run: Callable[[datetime], dict]  # returns a small dict of what it did (kept, as JSON, in last_result)
+    label: object  # what it does, in words (translated)
+    explain: Callable[[dict], str] = str  # its result, in words (translated)
 
 
 JOBS: dict[str, Job] = {}
 
 
-def job(name: str, every: timedelta):
+def job(name: str, every: timedelta, label, explain: Callable[[dict], str] = str):
     """Register a function of `now` as a job run at most once per `every`."""
     def register(function):
-        JOBS[name] = Job(name, every, function, (function.__doc__ or "").strip().split("\n")[0])
+        JOBS[name] = Job(name, every, function, label, explain)
         return function
     return register
 
@@ -82,7 +84,7 @@ def run_job(name: str, worker: str, now: datetime | None = None, force: bool = F
     try:
         result = spec.run(now)
         db.session.execute(update(SchedulerJob).where(SchedulerJob.name == name).values(
-            last_finished_at=now, runs=SchedulerJob.runs + 1, last_result=str(result)[:2000], last_error=None,
+            last_finished_at=now, runs=SchedulerJob.runs + 1, last_result=json.dumps(result)[:2000], last_error=None,
             not_before=None))
         db.session.commit()  # the job's writes and its mark, together
     except Exception as err:
@@ -113,5 +115,16 @@ def status() -> list[dict]:
     from . import jobs  # noqa: F401
 
     rows = {row.name: row for row in db.session.scalars(select(SchedulerJob))}
-    return [{"name": name, "every": spec.every, "description": spec.description, "row": rows.get(name)}
+    return [{"name": name, "every": spec.every, "label": spec.label, "row": rows.get(name),
+             "result": explain(spec, rows[name].last_result) if name in rows else None}
             for name, spec in JOBS.items()]
+
+
+def explain(spec: Job, stored: str | None) -> str | None:
+    """A job's last result in words; the raw text if it cannot be read (an older format, say)."""
+    if not stored:
+        return None
+    try:
+        return spec.explain(json.loads(stored))
+    except (ValueError, KeyError, TypeError):
+        return stored

@@ -6,6 +6,7 @@ marked sent (at most one message per worker and crash, since each is marked and 
 as the server accepts it), and then both copies carry the same Message-ID, so they can be told apart
 as duplicates."""
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -114,13 +115,14 @@ def handle(row, user, choices: dict, connection: SmtpConnection, worker: str) ->
     try:
         connection.send(email, sender(), recipient.address)
     except SendError as err:
-        values = queue.retry_or_fail(row.attempts, int(setting("MAIL_MAX_ATTEMPTS")), str(err), utcnow(),
+        # Servers often quote the address in their answer: never keep it (participants' addresses above all).
+        error = re.sub(re.escape(recipient.address), "<recipient>", str(err), flags=re.IGNORECASE)
+        values = queue.retry_or_fail(row.attempts, int(setting("MAIL_MAX_ATTEMPTS")), error, utcnow(),
                                      float(setting("MAIL_RETRY_SECONDS")), float(setting("MAIL_RETRY_MAX_SECONDS")),
                                      permanent=err.permanent)
         outcome = "failed" if values["status"] == QueueStatus.FAILED else "retried"
-        log.warning("Message %s (%s) not sent, %s: %s", row.id, row.kind, outcome, err)
-        return {**finish(row, worker, outcome, **values), "connection_lost": err.connection_lost,
-                "error": str(err)}
+        log.warning("Message %s (%s) not sent, %s: %s", row.id, row.kind, outcome, error)
+        return {**finish(row, worker, outcome, **values), "connection_lost": err.connection_lost, "error": error}
     done = {"status": QueueStatus.SENT, "sent_at": utcnow(), "last_error": None}
     if spec.secret:
         done["context"] = {}  # the one-time link has gone out: do not keep it at rest

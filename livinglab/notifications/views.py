@@ -2,6 +2,9 @@
 
 The blueprint also carries the worker's commands (`flask --app livinglab worker`, `mailcatcher`,
 `scheduler`), at the top level of the CLI."""
+import json
+import re
+
 import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -49,7 +52,7 @@ def outbox():
         .where(OutboxMessage.status == wanted)
         .order_by(OutboxMessage.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
     more = len(rows) > PER_PAGE
-    messages = [{"row": message, "to": recipient_text(message, role, email),
+    messages = [{"row": message, "to": recipient_text(message, role, email), "error": error_text(message),
                  "label": KINDS[message.kind].label if message.kind in KINDS else message.kind}
                 for message, role, email in rows[:PER_PAGE]]
     return render_template("notifications/outbox.html", counts=counts, statuses=STATUS_ORDER,
@@ -65,6 +68,14 @@ def recipient_text(message: OutboxMessage, role, email) -> str:
     if message.to_address:
         return message.to_address
     return email or _("erased account")
+
+
+EMAIL = re.compile(r"[^\s<>@]+@[^\s<>@]+")
+
+
+def error_text(message: OutboxMessage) -> str | None:
+    """The last error, with any address in it masked: the sender already masks the recipient's own."""
+    return EMAIL.sub("<address>", message.last_error) if message.last_error else None
 
 
 @bp.post("/outbox/retry")
@@ -180,12 +191,33 @@ def scheduler_command(job):
         for item in scheduler.status():
             row = item["row"]
             last = row.last_finished_at.isoformat() if row is not None and row.last_finished_at else "never"
-            click.echo(f"{item['name']:<16} every {item['every']}  last: {last}  {item['description']}")
+            click.echo(f"{item['name']:<16} every {item['every']}  last: {last}  {item['result'] or ''}")
         return
     if job not in scheduler.JOBS:
         raise click.ClickException(f"No job {job!r}: {', '.join(scheduler.JOBS)}.")
     result = scheduler.run_job(job, worker_name(), force=True)
     if result is None:
         raise click.ClickException(f"{job} is running in another worker right now.")
-    click.echo(f"{job}: {result}")
+    click.echo(f"{job}: {scheduler.explain(scheduler.JOBS[job], json.dumps(result))}")
 
+
+
+@bp.cli.command("mail-samples")
+@click.option("--email", default="citizen@livinglab.example", show_default=True, help="The account to write to.")
+def mail_samples_command(email):
+    """Queue one message of every kind to an account, in its language, to read them all in the mailbox."""
+    from .outbox import enqueue
+    from .samples import SAMPLES
+    from ..studies.models import Study
+
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise click.ClickException(f"No account has the address {email}.")
+    study_id = db.session.scalar(select(Study.id).order_by(Study.id).limit(1))
+    queued = 0
+    for kind, context in SAMPLES.items():
+        context = {**context, **({"study_id": study_id} if study_id and "study_id" in context else {})}
+        queued += enqueue(kind, user, context) is not None
+    db.session.commit()
+    held = "" if user.email_verified_at else " (held until the address is verified)"
+    click.echo(f"{queued} messages queued for {email}{held}; the worker sends them.")

@@ -40,9 +40,9 @@ def digests():
 
 
 def test_the_digest_goes_once_a_day_to_the_coordinators_who_chose_it(queue):
-    assert scheduler.run_due("worker-a", MORNING)["review_digest"] == "2 digests of 2 protocols"
+    assert scheduler.run_due("worker-a", MORNING)["review_digest"] == {"digests": 2, "protocols": 2}
     assert scheduler.run_due("worker-a", MORNING + timedelta(minutes=30)) == {}  # not due again yet
-    assert scheduler.run_job("review_digest", "worker-a", MORNING + timedelta(hours=2)) == "0 digests of 2 protocols"
+    assert scheduler.run_job("review_digest", "worker-a", MORNING + timedelta(hours=2)) == {"digests": 0, "protocols": 2}
 
     people = queue["coordinators"]
     assert [m.user_id for m in digests()] == sorted([people["digest"].id, people["digest2"].id])
@@ -51,17 +51,17 @@ def test_the_digest_goes_once_a_day_to_the_coordinators_who_chose_it(queue):
         [s.id for s in queue["studies"]]
     assert first.dedupe_key == f"review_digest:{first.user_id}:{MORNING.date().isoformat()}"
     # The next day brings a new digest.
-    assert scheduler.run_job("review_digest", "worker-a", MORNING + timedelta(days=1)) == "2 digests of 2 protocols"
+    assert scheduler.run_job("review_digest", "worker-a", MORNING + timedelta(days=1)) == {"digests": 2, "protocols": 2}
 
 
 def test_no_digest_before_the_digest_hour_nor_for_an_empty_queue(app, queue, monkeypatch):
     monkeypatch.setitem(app.config, "DIGEST_HOUR", 7)
-    assert scheduler.run_job("review_digest", "w", MORNING.replace(hour=6), force=True) == "not yet the digest hour"
+    assert scheduler.run_job("review_digest", "w", MORNING.replace(hour=6), force=True) == {"skipped": "before_digest_hour"}
     monkeypatch.setitem(app.config, "DIGEST_HOUR", 0)
     for study in queue["studies"]:
         study.status = "approved"
     db.session.commit()
-    assert scheduler.run_job("review_digest", "w", MORNING, force=True) == "the review queue is empty"
+    assert scheduler.run_job("review_digest", "w", MORNING, force=True) == {"skipped": "queue_empty"}
     assert digests() == []
 
 
@@ -84,8 +84,8 @@ def test_the_digest_mail_lists_the_queue_with_links(queue, smtp_server, run_work
 
 
 def test_running_the_digest_job_twice_adds_nothing_the_second_time(queue):
-    assert review_digest(MORNING) == "2 digests of 2 protocols"
-    assert review_digest(MORNING + timedelta(hours=3)) == "0 digests of 2 protocols"
+    assert review_digest(MORNING) == {"digests": 2, "protocols": 2}
+    assert review_digest(MORNING + timedelta(hours=3)) == {"digests": 0, "protocols": 2}
     db.session.commit()
     assert len(digests()) == 2
 
@@ -118,9 +118,9 @@ def at_once(app, count: int, work) -> list:
 def test_two_schedulers_forcing_the_digest_at_the_same_instant_write_each_message_once(app, queue):
     results = at_once(app, 2, lambda n: scheduler.run_job("review_digest", f"worker-{n}", MORNING, force=True))
     # PostgreSQL: the second skips the job's locked row (None); SQLite: it waits its turn and adds nothing.
-    assert "2 digests of 2 protocols" in results
-    assert sorted(map(str, results)) in (["0 digests of 2 protocols", "2 digests of 2 protocols"],
-                                         ["2 digests of 2 protocols", "None"])
+    assert {"digests": 2, "protocols": 2} in results
+    other = [r for r in results if r != {"digests": 2, "protocols": 2}]
+    assert other in ([None], [{"digests": 0, "protocols": 2}])
     assert len(digests()) == 2
 
 
@@ -156,18 +156,20 @@ def test_a_failing_job_is_rolled_back_and_paused(app, queue, monkeypatch):
 
     original = scheduler.JOBS["review_digest"]
     monkeypatch.setitem(scheduler.JOBS, "review_digest", scheduler.Job("review_digest", timedelta(hours=1),
-                                                                       broken, "broken"))
+                                                                       broken, "broken", str))
     assert scheduler.run_job("review_digest", "w", MORNING) == {"error": "boom"}
     assert digests() == []  # its writes were rolled back
     row = db.session.get(SchedulerJob, "review_digest")
     assert row.last_error == "RuntimeError: boom" and row.runs == 0
     assert scheduler.run_job("review_digest", "w", MORNING + timedelta(minutes=1)) is None  # paused
     monkeypatch.setitem(scheduler.JOBS, "review_digest", original)
-    assert scheduler.run_job("review_digest", "w", MORNING + timedelta(minutes=6)) == "2 digests of 2 protocols"
+    assert scheduler.run_job("review_digest", "w", MORNING + timedelta(minutes=6)) == {"digests": 2, "protocols": 2}
 
 
 def test_the_cli_lists_and_runs_jobs(runner, queue):
     listing = runner.invoke(args=["scheduler"])
     assert listing.exit_code == 0 and "review_digest" in listing.output and "never" in listing.output
+    ran = runner.invoke(args=["scheduler", "review_digest"])
+    assert ran.exit_code == 0 and "review_digest: 2 digests of 2 protocols." in ran.output
     result = runner.invoke(args=["scheduler", "nonsense"])
     assert result.exit_code != 0 and "No job 'nonsense'" in result.output
