@@ -138,7 +138,7 @@ def decision_label(decision: str) -> str:
             "reject": _("rejected")}.get(decision, decision)
 
 
-CHOICE_LABELS = {"each": _l("Each message"), "digest": _l("A daily digest"), "off": _l("None")}
+CHOICE_LABELS = {"each": _l("Each message"), "digest": _l("A daily digest"), "off": _l("No message")}
 
 
 def kind(name: str) -> Kind:

@@ -116,7 +116,7 @@ def handle(row, user, choices: dict, connection: SmtpConnection, worker: str) ->
         connection.send(email, sender(), recipient.address)
     except SendError as err:
         # Servers often quote the address in their answer: never keep it (participants' addresses above all).
-        error = re.sub(re.escape(recipient.address), "<recipient>", str(err), flags=re.IGNORECASE)
+        error = re.sub(re.escape(recipient.address), "[recipient]", str(err), flags=re.IGNORECASE)
         values = queue.retry_or_fail(row.attempts, int(setting("MAIL_MAX_ATTEMPTS")), error, utcnow(),
                                      float(setting("MAIL_RETRY_SECONDS")), float(setting("MAIL_RETRY_MAX_SECONDS")),
                                      permanent=err.permanent)

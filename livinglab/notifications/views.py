@@ -75,7 +75,7 @@ EMAIL = re.compile(r"[^\s<>@]+@[^\s<>@]+")
 
 def error_text(message: OutboxMessage) -> str | None:
     """The last error, with any address in it masked: the sender already masks the recipient's own."""
-    return EMAIL.sub("<address>", message.last_error) if message.last_error else None
+    return EMAIL.sub("[address]", message.last_error) if message.last_error else None
 
 
 @bp.post("/outbox/retry")

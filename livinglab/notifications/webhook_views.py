@@ -52,7 +52,9 @@ def index():
     deliveries = db.session.execute(query.order_by(WebhookDelivery.id.desc()).limit(LOG_SIZE)).all()
     created = next((e for e in endpoints if shown and e.id == shown.get("id")), None)
     return render_template("notifications/webhooks.html", form=form, endpoints=endpoints, created=created,
-                           deliveries=deliveries, wanted=wanted, button=EndpointForm(), events=webhooks.EVENTS)
+                           deliveries=deliveries, wanted=wanted, button=EndpointForm(),
+                           event_labels={"enrolment": _("Enrolments"), "answer": _("Answers to surveys"),
+                                         "withdrawal": _("Withdrawals")})
 
 
 @bp.post("/delete")

@@ -150,7 +150,7 @@ def test_a_permanent_refusal_fails_at_once_and_the_outbox_shows_it_without_the_p
 
     row = messages()[0]
     assert report.mail.failed == 1 and row.status == QueueStatus.FAILED and row.attempts == 1
-    assert row.last_error == "550 5.1.1 <<recipient>>: No such user"
+    assert row.last_error == "550 5.1.1 <[recipient]>: No such user"
     login(coordinator)
     page = client.get("/outbox").get_data(as_text=True)
     assert "No such user" in page and enrolment.participant_code in page
