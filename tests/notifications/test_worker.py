@@ -160,3 +160,13 @@ def test_a_worker_asked_to_stop_finishes_the_message_in_hand_and_exits(app, smtp
     os.killpg(process.pid, signal.SIGTERM)  # Ctrl+C (SIGINT) has the same handler
     assert process.wait(timeout=30) == 0, stop(process)
     stop(process)
+
+
+def test_mail_samples_queues_one_message_of_each_kind_the_account_may_get(runner, verified_user):
+    person = verified_user("coordinator")
+    result = runner.invoke(args=["mail-samples", "--email", person.email])
+    assert result.exit_code == 0 and "15 messages queued" in result.output  # all but the digest, not chosen
+    kinds = set(db.session.scalars(select(OutboxMessage.kind)))
+    assert len(kinds) == 15 and "review_digest" not in kinds
+    missing = runner.invoke(args=["mail-samples", "--email", "nobody@example.org"])
+    assert missing.exit_code != 0 and "No account has the address" in missing.output
