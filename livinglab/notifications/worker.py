@@ -9,6 +9,7 @@ import secrets
 import signal
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -22,6 +23,7 @@ from .settings import mail_dir, setting
 from .transport import MailURL, SmtpConnection, parse_mail_url
 
 log = logging.getLogger("livinglab.worker")
+JOBS_CHECK_SECONDS = 30  # jobs run hourly or daily: no need to look every pass
 
 
 def worker_name() -> str:
@@ -52,6 +54,7 @@ class Worker:
             host, port = self.catcher.hostname, self.catcher.port
         self.connection = SmtpConnection(self.url, host, port)
         self.stopping = threading.Event()
+        self.next_jobs_check = 0.0
 
     def close(self) -> None:
         self.connection.close()
@@ -60,10 +63,11 @@ class Worker:
             self.catcher = None
 
     def step(self) -> PassReport:
-        """Due jobs, then one batch of mail and one of webhook deliveries."""
+        """Due jobs (looked at twice a minute), then one batch of mail and one of webhook deliveries."""
         report = PassReport()
-        if self.run_jobs:
+        if self.run_jobs and time.monotonic() >= self.next_jobs_check:
             report.jobs = scheduler.run_due(self.name)
+            self.next_jobs_check = time.monotonic() + JOBS_CHECK_SECONDS
         report.mail = send_due(self.name, self.connection, limit=self.batch)
         report.webhooks = deliver_due(self.name)
         return report
