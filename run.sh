@@ -15,5 +15,20 @@ export LIVINGLAB_BASE_URL=${LIVINGLAB_BASE_URL:-http://127.0.0.1:${port}}
 
 .venv/bin/flask --app livinglab setup --demo
 
+# Mail stays on this machine unless LIVINGLAB_MAIL_URL says otherwise: the worker runs its own SMTP
+# server, which keeps every message in instance/mail/, readable at /dev/mailbox.
+export LIVINGLAB_MAIL_URL=${LIVINGLAB_MAIL_URL:-local}
+if [ "$LIVINGLAB_MAIL_URL" = local ]; then
+    export LIVINGLAB_MAILBOX=${LIVINGLAB_MAILBOX:-true}
+fi
+
+# The worker (mail, webhooks, scheduled jobs) runs beside the app and stops with it.
+.venv/bin/flask --app livinglab worker &
+worker=$!
+trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT
+
 echo "LivingLab: http://127.0.0.1:${port}  (demo sign-ins in README.md; Ctrl+C to stop)"
-exec .venv/bin/flask --app livinglab run --host 127.0.0.1 --port "$port"
+if [ "$LIVINGLAB_MAIL_URL" = local ]; then
+    echo "Mail: every message the app sends is at http://127.0.0.1:${port}/dev/mailbox"
+fi
+.venv/bin/flask --app livinglab run --host 127.0.0.1 --port "$port"

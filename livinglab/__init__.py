@@ -148,6 +148,9 @@ def register_blueprints(app: Flask) -> None:
     from .auth.organisation_views import bp as organisation_bp
     from .auth.views import bp as auth_bp
     from .main import bp as main_bp
+    from .notifications.mailbox import bp as mailbox_bp
+    from .notifications.views import bp as notifications_bp
+    from .notifications.webhook_views import bp as webhooks_bp
     from .observatory.views import bp as observatory_bp
     from .participants.staff_views import bp as recruitment_bp
     from .participants.views import bp as participants_bp
@@ -168,6 +171,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp)
     app.register_blueprint(observatory_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(mailbox_bp)
+    app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_bp)
     for name, blueprint in app.blueprints.items():
         if name.split(".")[0] == "api":

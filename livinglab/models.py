@@ -7,3 +7,4 @@ from .participants.models import (AllocationSlot, Answer, ConsentSignature, Enro
                                   Screening, SurveyDraft)
 from .studies.results import ResultsCache  # noqa: F401
 from .studies import timestamps  # noqa: F401  (the listener that stamps Study.updated_at)
+from .notifications.models import NotificationPreference, OutboxMessage, SchedulerJob, WebhookDelivery, WebhookEndpoint  # noqa: F401,E501

@@ -104,7 +104,37 @@ FORMS = {
     "participants.answer": Form("participant", lambda w: f"/pilots/{w['enrolled']}/surveys/baseline"),
     "participants.withdraw": Form("participant", lambda w: f"/pilots/{w['enrolled']}/withdraw"),
     "participants.erase_account": Form("participant", lambda w: "/pilots/my-data/erase"),
+    "notifications.preferences_page": Form("participant", lambda w: "/account/notifications"),
+    "notifications.retry": Form("coordinator", lambda w: "/outbox/retry", page=lambda w: "/outbox?status=failed",
+                                prepare=lambda client, w: a_failed_message(w)),
+    "notifications.unsubscribe": Form("anonymous", lambda w: "/mail/unsubscribe",
+                                      page=lambda w: f"/mail/unsubscribe?token={w['unsubscribe']}"),
+    "webhooks.index": Form("startup", lambda w: "/account/organisation/webhooks"),
+    "webhooks.delete": Form("startup", lambda w: "/account/organisation/webhooks/delete",
+                            page=lambda w: "/account/organisation/webhooks", prepare=lambda client, w: a_receiver(w)),
+    "webhooks.ping": Form("startup", lambda w: "/account/organisation/webhooks/ping",
+                          page=lambda w: "/account/organisation/webhooks", prepare=lambda client, w: a_receiver(w)),
 }
+
+
+def a_failed_message(w):
+    """The outbox page shows its "send again" button on a failed message."""
+    from livinglab.notifications.models import OutboxMessage, QueueStatus
+
+    if not db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.status == QueueStatus.FAILED)):
+        db.session.add(OutboxMessage(kind="password_reset", user_id=w["users"]["participant"], context={"link": "/"},
+                                     status=QueueStatus.FAILED, attempts=8, last_error="550 No such user"))
+        db.session.commit()
+
+
+def a_receiver(w):
+    """The webhooks page shows its buttons on a receiver of the organisation (an example may remove it)."""
+    from livinglab.notifications.models import WebhookEndpoint
+
+    if not db.session.scalar(select(WebhookEndpoint.id)):
+        db.session.add(WebhookEndpoint(organisation_id=w["organisation"], url="https://93.184.216.34/hook",
+                                       secret="whsec_test", events=["enrolment"]))
+        db.session.commit()
 
 
 def page_forms(app) -> set[str]:
@@ -140,7 +170,10 @@ def world(make_study, make_user, startup, coordinator, participant):
                                   clauses=[{"key": "ok", "text": "I agree to version two.", "required": True}]))
     make_user("participant", email="someone@example.org")
     db.session.commit()
+    from livinglab.notifications.preferences import unsubscribe_token
+
     return {"draft": draft.id, "survey": draft.surveys[0].id, "submitted": submitted.id, "approved": approved.id,
+            "organisation": startup.organisation_id, "unsubscribe": unsubscribe_token(participant.id, "survey_open"),
             "enrolled": enrolled.id, "changed": changed.id, "open": open_study.id,
             "open_criteria": len(open_study.eligibility["criteria"]),
             "invitation": invitation.id, "invited_to_another": invited_to_another,

@@ -91,7 +91,6 @@ def test_data_survive_going_down_to_the_first_migration_and_up_again(app):
     to the first revision and upgraded again: every later migration runs on real rows, down and up, and
     a table rebuilt on SQLite never cascade-deletes its children."""
     from alembic.script import ScriptDirectory
-    from sqlalchemy import func, select
 
     from livinglab.demo import seed
 

@@ -130,7 +130,8 @@ def test_the_editable_fields_are_the_study_fields_a_client_may_send(spec):
 
 def url_for(path: str, study_id: int) -> str:
     return PREFIX + (path.replace("{study_id}", str(study_id)).replace("{key}", "baseline")
-                     .replace("{token_id}", "1").replace("{invitation_id}", "1"))
+                     .replace("{token_id}", "1").replace("{invitation_id}", "1")
+                     .replace("{webhook_id}", "1"))
 
 
 def expired_headers(user, api_headers) -> dict:
@@ -345,6 +346,24 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{v1}/studies/{sid}/end", staff, json={"reason": "Every follow-up is done."})
     checked("POST", f"{v1}/studies/{sid}/end", staff, json={"reason": "Again."})  # 409
     checked("GET", f"{v1}/studies/{sid}/results", startup)
+
+    # The startup plugs its own tool in (no worker runs here: nothing is posted); everyone chooses their mail.
+    hook = checked("POST", f"{v1}/webhooks", startup, json={"url": "https://93.184.216.34/livinglab",
+                                                            "events": ["enrolment"]}).get_json()
+    checked("POST", f"{v1}/webhooks", startup, json={"url": "https://127.0.0.1/"})  # 422
+    checked("POST", f"{v1}/webhooks", startup, data="[", content_type="application/json")  # 400
+    checked("POST", f"{v1}/webhooks", participant, json={})  # 403
+    checked("GET", f"{v1}/webhooks", startup)
+    checked("POST", f"{v1}/webhooks/{hook['id']}/ping", startup)
+    checked("GET", f"{v1}/webhooks/{hook['id']}/deliveries", startup)
+    checked("GET", f"{v1}/webhooks/{hook['id']}/deliveries?limit=0", startup)  # 422
+    checked("DELETE", f"{v1}/webhooks/{hook['id']}", staff)  # 403
+    checked("DELETE", f"{v1}/webhooks/{hook['id']}", startup)
+    checked("DELETE", f"{v1}/webhooks/{hook['id']}", startup)  # 404
+    checked("GET", f"{v1}/me/notifications", staff)
+    checked("PUT", f"{v1}/me/notifications", staff, json={"choices": {"review_submitted": "digest"}})
+    checked("PUT", f"{v1}/me/notifications", staff, json={"choices": {"password_reset": "off"}})  # 422
+
     checked("DELETE", f"{v1}/me", startup)  # 403
     checked("DELETE", f"{v1}/me", participant)
 

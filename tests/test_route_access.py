@@ -41,7 +41,8 @@ def world(make_study, startup, other_startup, coordinator, participant):
     db.session.commit()
     survey = study.surveys[0]
     values = {"study_id": study.id, "survey_id": survey.id, "key": survey.key, "index": 0, "version": 1,
-              "name": "primary", "invitation_id": 1, "token_id": 1, "token": "not-a-real-invitation"}
+              "name": "primary", "invitation_id": 1, "token_id": 1, "token": "not-a-real-invitation",
+              "webhook_id": 1}
     return {"values": values, "users": {"participant": participant, "startup": startup,
                                         "other_startup": other_startup, "coordinator": coordinator}}
 

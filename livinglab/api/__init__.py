@@ -1,6 +1,7 @@
 """The /api/v1 blueprint: thin handlers over the same services as the pages."""
 from flask import Blueprint
 
+from ..notifications.api import bp as notifications_bp
 from .accounts import bp as accounts_bp
 from .openapi import bp as openapi_bp
 from .organisation import bp as organisation_bp
@@ -15,3 +16,4 @@ bp.register_blueprint(openapi_bp)
 bp.register_blueprint(organisation_bp)
 bp.register_blueprint(participation_bp)
 bp.register_blueprint(results_bp)
+bp.register_blueprint(notifications_bp)

@@ -44,6 +44,8 @@ def openapi_json():
 
 def spec() -> dict:
     """The whole description, built afresh on each call: it is cheap, and never stale."""
+    from ..notifications import openapi as notifications_spec  # it builds on the helpers of this module
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -66,8 +68,10 @@ def spec() -> dict:
             {"name": "public", "description": "What anyone may read."},
             {"name": "results", "description": "The analysis of a pilot and its pseudonymous answers, for the owner "
                                                "organisation and coordinators."},
+            notifications_spec.TAG,
         ],
-        "paths": merge_paths(account_paths(), study_paths(), participation_paths(), public_paths(), results_paths()),
+        "paths": merge_paths(account_paths(), study_paths(), participation_paths(), public_paths(), results_paths(),
+                             notifications_spec.paths()),
         "components": {
             "securitySchemes": {"bearerAuth": {
                 "type": "http", "scheme": "bearer",
@@ -80,7 +84,7 @@ def spec() -> dict:
             },
             "responses": {name: error_response(status) for status, (name, _text) in ERROR_RESPONSES.items()},
             "schemas": {**common_schemas(), **account_schemas(), **study_schemas(), **survey_schemas(),
-                        **participation_schemas(), **results_schemas()},
+                        **participation_schemas(), **results_schemas(), **notifications_spec.schemas()},
         },
     }
 

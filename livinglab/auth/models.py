@@ -61,6 +61,9 @@ class User(UserMixin, db.Model):
     # What a session cookie names (Flask-Login's alternative id), never the row id: a new value
     # ends every session of the account, and it dies with the account.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_secret)
+    # Null until the owner of the address follows the verification link: until then the outbox
+    # holds every message to it but the verification itself (livinglab/notifications/outbox.py).
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
 

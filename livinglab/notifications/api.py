@@ -1,0 +1,114 @@
+"""/api/v1: the organisation's webhooks, and the caller's message preferences."""
+from flask import Blueprint, request
+from flask_babel import gettext as _
+
+from .. import audit
+from ..api.common import json_body, token_required
+from ..auth.models import Role
+from ..errors import Invalid
+from ..extensions import db
+from ..urls import MAX_ID
+from . import preferences, webhooks
+from .kinds import preference_kinds
+from .models import WebhookDelivery
+
+bp = Blueprint("notifications", __name__)
+LIMIT_DEFAULT, LIMIT_MAX = 100, 500
+
+
+@bp.get("/webhooks")
+@token_required(Role.STARTUP)
+def list_webhooks(user):
+    """The receivers of the caller's organisation (never their secrets)."""
+    return {"items": [webhooks.endpoint_dict(e) for e in webhooks.endpoints_of(user.organisation_id)],
+            "next_cursor": None}
+
+
+@bp.post("/webhooks")
+@token_required(Role.STARTUP)
+def create_webhook(user):
+    """Register a receiver; the answer carries its secret, this once."""
+    data = json_body()
+    events = data.get("events")
+    description = data.get("description", "")
+    endpoint = webhooks.create_endpoint(user, data.get("url"), events, description)
+    audit.record(user, "webhook.create", endpoint_id=endpoint.id, url=endpoint.url, events=endpoint.events)
+    db.session.commit()
+    return webhooks.endpoint_dict(endpoint, with_secret=True), 201
+
+
+@bp.delete("/webhooks/<int:webhook_id>")
+@token_required(Role.STARTUP)
+def delete_webhook(user, webhook_id: int):
+    endpoint = webhooks.endpoint_of(user.organisation_id, webhook_id)
+    audit.record(user, "webhook.delete", endpoint_id=endpoint.id, url=endpoint.url)
+    webhooks.delete_endpoint(endpoint)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/webhooks/<int:webhook_id>/ping")
+@token_required(Role.STARTUP)
+def ping_webhook(user, webhook_id: int):
+    """Queue a test event (`ping`) for this receiver."""
+    endpoint = webhooks.endpoint_of(user.organisation_id, webhook_id)
+    delivery = webhooks.ping(endpoint)
+    db.session.commit()
+    return webhooks.delivery_dict(delivery), 202
+
+
+@bp.get("/webhooks/<int:webhook_id>/deliveries")
+@token_required(Role.STARTUP)
+def list_deliveries(user, webhook_id: int):
+    """The delivery log of one receiver, newest first, `?limit=` and `?cursor=`."""
+    endpoint = webhooks.endpoint_of(user.organisation_id, webhook_id)
+    limit = bounded(request.args.get("limit"), "limit", LIMIT_DEFAULT, 1, LIMIT_MAX)
+    cursor = bounded(request.args.get("cursor"), "cursor", None, 1, MAX_ID)
+    query = db.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+    if cursor is not None:
+        query = query.where(WebhookDelivery.id < cursor)
+    rows = db.session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit + 1)).all()
+    items = [webhooks.delivery_dict(d) for d in rows[:limit]]
+    return {"items": items, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
+
+
+@bp.get("/me/notifications")
+@token_required()
+def get_preferences(user):
+    """The caller's choice for each non-essential kind of message it may receive."""
+    return preferences_dict(user)
+
+
+def preferences_dict(user) -> dict:
+    return {"choices": preferences.choices_of(user),
+            "options": {k.name: list(k.choices) for k in preference_kinds(str(user.role))}}
+
+
+@bp.put("/me/notifications")
+@token_required()
+def put_preferences(user):
+    """Change some choices: `{"choices": {"<kind>": "each" | "digest" | "off"}}`."""
+    data = json_body()
+    choices = data.get("choices")
+    if not isinstance(choices, dict) or not choices:
+        raise Invalid(_("Send the choices to change."), fields={"choices": _("An object of kind: choice.")})
+    errors = {}
+    for name, choice in choices.items():
+        try:
+            preferences.set_choice(user, name, choice)
+        except Invalid as err:
+            errors.update(err.fields)
+    if errors:
+        db.session.rollback()
+        raise Invalid(_("Some choices are not possible."), code="invalid_choice", fields=errors)
+    db.session.commit()
+    return preferences_dict(user)
+
+
+def bounded(raw, name: str, default, low: int, high: int):
+    if raw is None or raw == "":
+        return default
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and low <= int(raw) <= high:
+        return int(raw)
+    raise Invalid(_("Some values are not valid."), fields={name: _("A whole number from %(low)d to %(high)d.",
+                                                                    low=low, high=high)})

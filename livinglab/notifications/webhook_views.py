@@ -1,0 +1,96 @@
+"""The organisation's webhooks: add and remove receivers, send a test event, read the delivery log."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import audit
+from ..auth.models import Role
+from ..auth.permissions import role_required
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import show_errors
+from ..urls import MAX_ID
+from . import webhooks
+from .forms import EndpointForm, WebhookForm
+from .models import WebhookDelivery, WebhookEndpoint
+
+bp = Blueprint("webhooks", __name__, url_prefix="/account/organisation/webhooks")
+startups_only = role_required(Role.STARTUP)
+LOG_SIZE = 50
+SECRET_KEY = "webhook_secret"
+
+
+@bp.route("", methods=["GET", "POST"])
+@startups_only
+def index():
+    """The receivers of the organisation, the form to add one, and the latest deliveries."""
+    form = WebhookForm()
+    if form.validate_on_submit():
+        events = [name for name in webhooks.EVENTS if getattr(form, name).data]
+        try:
+            created = webhooks.create_endpoint(current_user, form.url.data, events, form.description.data or "")
+        except DomainError as err:
+            db.session.rollback()
+            show_errors(form, err)
+        else:
+            audit.record(current_user, "webhook.create", endpoint_id=created.id, url=created.url,
+                         events=created.events)
+            db.session.commit()
+            # Shown once, on the page this redirects to; the session (a signed cookie) carries it there.
+            session[SECRET_KEY] = {"id": created.id, "secret": created.secret}
+            flash(_("The receiver is added. Copy its secret now: it will not be shown again."), "success")
+            return redirect(url_for(".index"))
+    shown = session.pop(SECRET_KEY, None) if request.method == "GET" else None
+    organisation_id = current_user.organisation_id
+    endpoints = webhooks.endpoints_of(organisation_id)
+    wanted = whole(request.args.get("receiver"))
+    query = (select(WebhookDelivery, WebhookEndpoint.url).join(WebhookEndpoint)
+             .where(WebhookEndpoint.organisation_id == organisation_id))
+    if wanted is not None:
+        query = query.where(WebhookEndpoint.id == wanted)
+    deliveries = db.session.execute(query.order_by(WebhookDelivery.id.desc()).limit(LOG_SIZE)).all()
+    created = next((e for e in endpoints if shown and e.id == shown.get("id")), None)
+    return render_template("notifications/webhooks.html", form=form, endpoints=endpoints, created=created,
+                           deliveries=deliveries, wanted=wanted, button=EndpointForm(),
+                           event_labels={"enrolment": _("Enrolments"), "answer": _("Answers to surveys"),
+                                         "withdrawal": _("Withdrawals")})
+
+
+@bp.post("/delete")
+@startups_only
+def delete():
+    """Remove a receiver (its delivery log goes with it)."""
+    endpoint = posted_endpoint()
+    audit.record(current_user, "webhook.delete", endpoint_id=endpoint.id, url=endpoint.url)
+    webhooks.delete_endpoint(endpoint)
+    db.session.commit()
+    flash(_("The receiver is removed."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/ping")
+@startups_only
+def ping():
+    """Queue a test event for one receiver; the log below shows how it went."""
+    endpoint = posted_endpoint()
+    webhooks.ping(endpoint)
+    db.session.commit()
+    flash(_("A test event is on its way; reload this page in a moment to see how it went."), "info")
+    return redirect(url_for(".index", receiver=endpoint.id))
+
+
+def posted_endpoint() -> WebhookEndpoint:
+    form = EndpointForm()
+    if not form.validate_on_submit():
+        abort(400)
+    endpoint_id = whole(form.endpoint.data)
+    if endpoint_id is None:
+        abort(400)
+    return webhooks.endpoint_of(current_user.organisation_id, endpoint_id)
+
+
+def whole(text) -> int | None:
+    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
