@@ -19,6 +19,13 @@ class Config:
     SIGNIN_RATE_LIMIT = "10 per minute;50 per hour"
     REGISTER_RATE_LIMIT = "10 per hour"
     ENROL_RATE_LIMIT = "20 per minute"
+    ANSWER_RATE_LIMIT = "30 per minute"  # per API token, on POST .../surveys/<key>/responses
+    ANSWER_ADDRESS_RATE_LIMIT = "300 per minute"  # per client address, the same endpoint
+    # LIVINGLAB_AUDIT_KEY: the audit chain's HMAC key, never stored in the database. Required when
+    # LIVINGLAB_PRODUCTION=true; otherwise a random key is kept in instance/audit_key.
+    AUDIT_KEY = None
+    AUDIT_CHECKPOINTS = None  # folder of the signed checkpoints; default instance/audit-checkpoints
+    PRODUCTION = False
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "fr")
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

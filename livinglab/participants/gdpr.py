@@ -1,8 +1,9 @@
 """The participant's GDPR rights: see and download everything held; erase the account."""
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, purge
+from ..audit import AuditPseudonym, AuditRecord
 from ..auth.models import ApiToken, User
 from ..extensions import db
 from ..studies.fields import iso
@@ -20,15 +21,30 @@ def _item_types(survey) -> dict[str, str]:
     return types
 
 
+def audit_events(user: User, codes: list[str]) -> list[dict]:
+    """The audit records about this person: by their account's pseudonym, their participant codes,
+    or (staff) their account id."""
+    keys = [*codes, *db.session.scalars(select(AuditPseudonym.key).where(AuditPseudonym.user_id == user.id))]
+    about = [AuditRecord.actor_id == user.id, AuditRecord.details["user_id"].as_integer() == user.id]
+    if keys:
+        about.append(AuditRecord.participant_key.in_(keys))
+    records = db.session.scalars(select(AuditRecord).where(or_(*about)).order_by(AuditRecord.id))
+    return [{"id": r.id, "at": iso(r.at), "action": r.action, "study_id": r.study_id,
+             "by": "you" if r.actor_id == user.id or (r.actor_role == "participant" and r.participant_key in keys)
+             else (r.actor_role or "system"),
+             "participant_key": r.participant_key, "from_state": r.from_state, "to_state": r.to_state,
+             "comment": r.comment, "details": r.details or {}} for r in records]
+
+
 def personal_data(user: User) -> dict:
-    """Every personal datum held about this account."""
+    """Every personal datum held about this account, the audit records about it included."""
     enrolments = db.session.scalars(
         select(Enrolment).where(Enrolment.user_id == user.id).order_by(Enrolment.id)
         .options(selectinload(Enrolment.study), selectinload(Enrolment.signatures)
                  .selectinload(ConsentSignature.consent_version),
                  selectinload(Enrolment.responses).selectinload(Response.answers),
                  selectinload(Enrolment.responses).selectinload(Response.survey))).all()
-    return {
+    data = {
         "account": {"id": user.id, "email": user.email, "name": user.name, "role": str(user.role),
                     "language": user.locale, "created_at": iso(user.created_at),
                     "organisation": user.organisation.name if user.organisation else None},
@@ -52,6 +68,8 @@ def personal_data(user: User) -> dict:
                           for r in e.responses],
         } for e in enrolments],
     }
+    data["audit_events"] = audit_events(user, [e.participant_code for e in enrolments])
+    return data
 
 
 def erase_account(user: User) -> None:
@@ -72,5 +90,9 @@ def erase_account(user: User) -> None:
             enrolment.withdrawn_at = utcnow()
         enrolment.user_id = None
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-    audit.record(None, "account.erase", user_id=user.id)
+    # The record names the account by its pseudonym, which goes with the account: nothing in the trail
+    # links this person to anything afterwards (the codes were never beside the pseudonym).
+    audit.record(user, "account.erase")
+    db.session.execute(delete(AuditPseudonym).where(AuditPseudonym.user_id == user.id))
     db.session.delete(user)
+    purge.after_commit()
