@@ -191,7 +191,9 @@ def register_request_hooks(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        if request.endpoint != "static":
+            # Every dynamic answer may be personal (a bearer token's data, a flash in a cookie, a token just
+            # created for an anonymous caller): no browser or proxy keeps it. Static files stay cacheable.
             headers.setdefault("Cache-Control", "no-store")
         return response
 
