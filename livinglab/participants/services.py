@@ -323,6 +323,9 @@ def can_erase_kept_answers(enrolment: Enrolment) -> bool:
 
 def erase_kept_answers(user, study: Study, enrolment: Enrolment) -> Enrolment:
     """Erase, after leaving, the answers the participant chose to keep when they left."""
+    if enrolment.status != EnrolmentStatus.WITHDRAWN:
+        raise Conflict(_("You are still taking part: leave the pilot, choosing to erase your answers."),
+                       code="not_withdrawn")
     if enrolment.data_erased:
         raise Conflict(_("Your answers to this pilot are already erased."), code="already_erased")
     if answers_anonymised(enrolment):
