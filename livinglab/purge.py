@@ -2,11 +2,16 @@
 
 On SQLite every connection runs with `secure_delete` (set in `create_app`): deleted content is
 overwritten with zeros instead of lingering in free space. The pages that held it also have older
-copies in the write-ahead log, so once an erasure commits, `after_commit()` runs a WAL checkpoint in
-TRUNCATE mode: the log is copied into the database file and emptied. PostgreSQL keeps dead row
-versions until VACUUM reclaims them (autovacuum, within minutes on an active table), and its own WAL
-until it is recycled: see the README."""
+copies in the write-ahead log, so once an erasure commits, a WAL checkpoint in TRUNCATE mode copies
+the log into the database file and empties it. The checkpoint must wait until no reader holds an
+older snapshot (a long CSV export, say): the request tries once without waiting, and if a reader is
+in the way, a background thread of this process tries again, without waiting either, every half
+second until it succeeds (for up to ten minutes, then logs an error). PostgreSQL keeps dead row versions until VACUUM reclaims
+them (autovacuum, within minutes on an active table), and its WAL until it is recycled: see the
+README."""
 import logging
+import threading
+import time
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -14,12 +19,60 @@ from sqlalchemy.orm import Session
 from .extensions import db
 
 PURGE = "livinglab_purge_after_commit"
+RETRY_EVERY, GIVE_UP_AFTER = 0.5, 600.0
 log = logging.getLogger(__name__)
+_retrying: dict[str, threading.Thread] = {}  # database URL -> the thread finishing its purges
+_asked: dict[str, int] = {}  # database URL -> how many purges were asked of it (the thread stops when none is newer)
+_lock = threading.Lock()
 
 
 def after_commit() -> None:
     """Ask for the database files to be purged once the current transaction commits."""
     db.session.info[PURGE] = True
+
+
+def checkpoint(engine) -> bool:
+    """One WAL checkpoint in TRUNCATE mode, without waiting: True when it completed (the log is empty).
+    It never waits for readers, since a waiting checkpoint holds back every writer meanwhile."""
+    raw = engine.raw_connection()  # autocommit (see configure_sqlite): a checkpoint runs outside transactions
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA busy_timeout=0")
+        try:
+            busy, _frames, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except Exception:  # noqa: BLE001  (locked or busy in any form: try again later)
+            busy = 1
+        finally:
+            cursor.execute("PRAGMA busy_timeout=30000")  # as configure_sqlite set it, for the pool's next user
+            cursor.close()
+    finally:
+        raw.close()
+    return not busy
+
+
+def _retry(engine, key: str) -> None:
+    deadline = time.monotonic() + GIVE_UP_AFTER
+    while time.monotonic() < deadline:
+        time.sleep(RETRY_EVERY)
+        with _lock:
+            asked = _asked[key]
+        if checkpoint(engine):
+            with _lock:
+                if _asked[key] == asked:  # no erasure committed since this checkpoint began
+                    _retrying.pop(key, None)
+                    return
+    with _lock:
+        _retrying.pop(key, None)
+    log.error("The WAL checkpoint after an erasure did not complete in %d s: readers kept old snapshots.",
+              GIVE_UP_AFTER)
+
+
+def wait(timeout: float = 30.0) -> None:
+    """Until every purge this process started has finished (tests read the files afterwards)."""
+    with _lock:
+        threads = list(_retrying.values())
+    for thread in threads:
+        thread.join(timeout)
 
 
 @event.listens_for(Session, "after_commit")
@@ -29,15 +82,15 @@ def _purge(session: Session) -> None:
     engine = db.engine
     if engine.dialect.name != "sqlite":
         return
-    raw = engine.raw_connection()  # autocommit (see configure_sqlite): a checkpoint runs outside transactions
-    try:
-        cursor = raw.cursor()
-        busy, _frames, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        cursor.close()
-    finally:
-        raw.close()
-    if busy:  # readers held old snapshots past the busy timeout: the next erasure's checkpoint finishes it
-        log.warning("The WAL checkpoint after an erasure could not complete: readers were busy.")
+    key = engine.url.render_as_string(hide_password=True)
+    with _lock:
+        _asked[key] = _asked.get(key, 0) + 1
+    if checkpoint(engine):
+        return
+    with _lock:
+        if key not in _retrying:  # one thread a database finishes every purge asked meanwhile
+            _retrying[key] = threading.Thread(target=_retry, args=(engine, key), name="livinglab-purge", daemon=True)
+            _retrying[key].start()
 
 
 @event.listens_for(Session, "after_rollback")

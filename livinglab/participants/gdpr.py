@@ -4,7 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit, purge
 from ..audit import AuditPseudonym, AuditRecord
-from ..auth.models import ApiToken, User
+from ..auth.models import ApiToken, Role, User
 from ..extensions import db
 from ..studies.fields import iso
 from ..surveys.answers import json_value
@@ -25,9 +25,10 @@ def audit_events(user: User, codes: list[str]) -> list[dict]:
     """The audit records about this person: by their account's pseudonym, their participant codes,
     or (staff) their account id."""
     keys = [*codes, *db.session.scalars(select(AuditPseudonym.key).where(AuditPseudonym.user_id == user.id))]
-    about = [AuditRecord.actor_id == user.id, AuditRecord.details["user_id"].as_integer() == user.id]
-    if keys:
-        about.append(AuditRecord.participant_key.in_(keys))
+    if user.role == Role.PARTICIPANT:  # never named by account id in the trail: an indexed look-up by key
+        about = [AuditRecord.participant_key.in_(keys)]
+    else:  # staff act under their account id, and are named by it when a record is about them
+        about = [AuditRecord.actor_id == user.id, AuditRecord.details["user_id"].as_integer() == user.id]
     records = db.session.scalars(select(AuditRecord).where(or_(*about)).order_by(AuditRecord.id))
     return [{"id": r.id, "at": iso(r.at), "action": r.action, "study_id": r.study_id,
              "by": "you" if r.actor_id == user.id or (r.actor_role == "participant" and r.participant_key in keys)
