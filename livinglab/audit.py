@@ -154,21 +154,23 @@ def record(actor, action: str, *, study=None, from_state=None, to_state=None, co
     """Add an audit record to the current transaction (the caller commits).
 
     A participant is never named by account: pass `participant_code=` for what they do in a pilot
-    (the record carries the code), otherwise their account's pseudonym is used. An account id in
-    `user_id` that names a participant becomes that account's pseudonym."""
+    (the record carries the code); for what they do with their account (no study), the account's
+    pseudonym is used. A pilot's record without a code names nobody: the pseudonym never goes beside
+    a pilot, where it could be matched with a code. An account id in `user_id` that names a
+    participant becomes that account's pseudonym."""
     participant_key = details.pop("participant_code", None)
     actor_id = getattr(actor, "id", None)
     if _is_participant(actor):
         actor_id = None
-        if participant_key is None:
+        if participant_key is None and study is None:
             participant_key = pseudonym(actor.id)
     subject_id = details.get("user_id")
     if isinstance(subject_id, int):
         from .auth.models import User
 
         if _is_participant(db.session.get(User, subject_id)):
-            del details["user_id"]  # never the account id of a participant, never beside a code
-            if participant_key is None:
+            del details["user_id"]  # never the account id of a participant, never beside a code or a pilot
+            if participant_key is None and study is None:
                 participant_key = pseudonym(subject_id)
     entry = AuditRecord(
         at=utcnow(),

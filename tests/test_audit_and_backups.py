@@ -293,7 +293,7 @@ def test_the_key_comes_from_the_environment_as_written(monkeypatch, tmp_path):
     monkeypatch.setenv("LIVINGLAB_AUDIT_KEY", "1" * 40)
     monkeypatch.setenv("LIVINGLAB_AUDIT_CHECKPOINTS", str(tmp_path / "elsewhere"))
     monkeypatch.setenv("LIVINGLAB_PRODUCTION", "true")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True, "RATELIMIT_ENABLED": False})
     assert app.config["AUDIT_KEY"] == "1" * 40 and app.config["AUDIT_CHECKPOINTS"] == str(tmp_path / "elsewhere")
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from livinglab import audit
-from livinglab.audit import AuditChain, AuditRecord
+from livinglab.audit import AuditChain, AuditPseudonym, AuditRecord, verify_trail
 from livinglab.extensions import db
 from livinglab.participants import gdpr
 from livinglab.participants import services as participation
@@ -141,6 +141,47 @@ def test_erased_participants_leave_no_link_from_the_trail_to_their_codes(as_coor
     db.session.delete(startup_gone)
     db.session.commit()
     assert f"erased account #{gone_id}" in text(as_coordinator.get("/audit?action=study.create"))
+
+
+def test_records_about_participants_carry_a_code_or_a_pseudonym_never_both(make_study, make_user, coordinator):
+    study = make_study("recruiting")
+    citizen = make_user("participant")
+    enrol(citizen, study)
+    code = db.session.scalar(select(Enrolment.participant_code).where(Enrolment.user_id == citizen.id))
+    in_pilot = audit.record(citizen, "participant.answer", study=study, participant_code=code, survey="baseline")
+    account = audit.record(citizen, "token.create")
+    no_code = audit.record(citizen, "participant.something", study=study)  # a pilot's record without a code
+    about = audit.record(coordinator, "account.locked", user_id=citizen.id)  # staff acting on a participant
+    db.session.commit()
+    pseudonym = db.session.scalar(select(AuditPseudonym.key).where(AuditPseudonym.user_id == citizen.id))
+    assert (in_pilot.participant_key, in_pilot.actor_id, in_pilot.actor_role) == (code, None, "participant")
+    assert (account.participant_key, account.actor_id) == (pseudonym, None) and pseudonym.startswith("A-")
+    assert no_code.participant_key is None and no_code.actor_id is None
+    assert about.participant_key == pseudonym and "user_id" not in about.details and about.actor_id == coordinator.id
+    every = db.session.scalars(select(AuditRecord)).all()
+    assert not any(r.actor_id == citizen.id or (r.details or {}).get("user_id") == citizen.id for r in every)
+    assert not any(r.study_id is not None and r.participant_key == pseudonym for r in every)
+    assert verify_trail().ok
+
+
+def test_after_erasure_nothing_in_the_trail_leads_to_the_persons_codes(make_study, make_user):
+    first, second = make_study("recruiting"), make_study("recruiting")
+    citizen = make_user("participant")
+    enrol(citizen, first)
+    enrol(citizen, second)
+    first.current_consent.on_erasure = second.current_consent.on_erasure = "anonymise"  # the codes stay
+    db.session.commit()
+    pseudonym = db.session.scalar(select(AuditPseudonym.key).where(AuditPseudonym.user_id == citizen.id))
+    citizen_id = citizen.id
+    gdpr.erase_account(citizen)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(AuditPseudonym)) == 0  # the pseudonym went too
+    codes = set(db.session.scalars(select(Enrolment.participant_code)))
+    assert len(codes) == 2
+    for record in db.session.scalars(select(AuditRecord)):
+        keys = {record.participant_key, *map(str, (record.details or {}).values())}
+        assert not (pseudonym in keys and keys & codes)  # never both in one record
+        assert record.actor_id != citizen_id and (record.details or {}).get("user_id") != citizen_id
 
 
 # --- Filters ---------------------------------------------------------------------------------------------
