@@ -5,8 +5,8 @@ overwritten with zeros instead of lingering in free space. The pages that held i
 copies in the write-ahead log, so once an erasure commits, a WAL checkpoint in TRUNCATE mode copies
 the log into the database file and empties it. The checkpoint must wait until no reader holds an
 older snapshot (a long CSV export, say): the request tries once without waiting, and if a reader is
-in the way, a background thread of this process tries again, without waiting either, every half
-second until it succeeds (for up to ten minutes, then logs an error). PostgreSQL keeps dead row versions until VACUUM reclaims
+in the way, a background thread of this process tries again every second, without waiting either,
+until it succeeds (for up to ten minutes, then logs an error). PostgreSQL keeps dead row versions until VACUUM reclaims
 them (autovacuum, within minutes on an active table), and its WAL until it is recycled: see the
 README."""
 import logging
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from .extensions import db
 
 PURGE = "livinglab_purge_after_commit"
-RETRY_EVERY, GIVE_UP_AFTER = 0.5, 600.0
+RETRY_EVERY, GIVE_UP_AFTER = 1.0, 600.0
 log = logging.getLogger(__name__)
 _retrying: dict[str, threading.Thread] = {}  # database URL -> the thread finishing its purges
 _asked: dict[str, int] = {}  # database URL -> how many purges were asked of it (the thread stops when none is newer)
@@ -31,23 +31,23 @@ def after_commit() -> None:
     db.session.info[PURGE] = True
 
 
-def checkpoint(engine) -> bool:
-    """One WAL checkpoint in TRUNCATE mode, without waiting: True when it completed (the log is empty).
-    It never waits for readers, since a waiting checkpoint holds back every writer meanwhile."""
+def checkpoint(engine, mode: str = "TRUNCATE") -> bool:
+    """One WAL checkpoint, without waiting: True when it completed (TRUNCATE: the log is empty; PASSIVE:
+    every frame is in the database file). A waiting checkpoint would hold back every writer meanwhile."""
     raw = engine.raw_connection()  # autocommit (see configure_sqlite): a checkpoint runs outside transactions
     try:
         cursor = raw.cursor()
         cursor.execute("PRAGMA busy_timeout=0")
         try:
-            busy, _frames, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            busy, frames, done = cursor.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
         except Exception:  # noqa: BLE001  (locked or busy in any form: try again later)
-            busy = 1
+            busy, frames, done = 1, -1, -2
         finally:
             cursor.execute("PRAGMA busy_timeout=30000")  # as configure_sqlite set it, for the pool's next user
             cursor.close()
     finally:
         raw.close()
-    return not busy
+    return not busy and frames == done
 
 
 def _retry(engine, key: str) -> None:
@@ -56,7 +56,9 @@ def _retry(engine, key: str) -> None:
         time.sleep(RETRY_EVERY)
         with _lock:
             asked = _asked[key]
-        if checkpoint(engine):
+        # PASSIVE takes no writer lock: only once it could copy every frame (no reader holds an older
+        # snapshot) does the TRUNCATE, which blocks writers for its instant, run.
+        if checkpoint(engine, "PASSIVE") and checkpoint(engine):
             with _lock:
                 if _asked[key] == asked:  # no erasure committed since this checkpoint began
                     _retrying.pop(key, None)
