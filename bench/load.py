@@ -406,6 +406,41 @@ def check_storage(app, seed: Seed, phase: Phase) -> dict:
     return result
 
 
+class LockWaits:
+    """On PostgreSQL, samples ten times a second how many of the database's sessions wait for a lock (a
+    row lock: a study's row, an audit chain's head): what spreading submissions over pilots removes."""
+
+    def __init__(self, url: str):
+        self.url, self.samples, self.mean = url, [], None
+        self.stop = threading.Event()
+
+    def __enter__(self):
+        if not self.url.startswith("postgresql"):
+            return self
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.url)
+
+        def sample():
+            with engine.connect() as connection:
+                while not self.stop.wait(0.1):
+                    self.samples.append(connection.execute(text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'")).scalar())
+                    connection.rollback()
+            engine.dispose()
+
+        self.thread = threading.Thread(target=sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        if hasattr(self, "thread"):
+            self.thread.join()
+            self.mean = sum(self.samples) / len(self.samples) if self.samples else 0.0
+
+
 # --- One configuration, and the table ----------------------------------------------------------
 
 def run(args, url: str, label: str, worker_class: str, reset: bool, pilots: int = 1) -> dict:
@@ -422,11 +457,12 @@ def run(args, url: str, label: str, worker_class: str, reset: bool, pilots: int 
     with Gunicorn(url, args.workers, worker_class, args.threads) as server:
         trivial = run_phase("trivial", server.port, args.seconds, args.clients, trivial_work)
         print(f"[{label} {worker_class}] trivial: {trivial.rate:.0f} req/s", flush=True)
-        submissions = run_phase("submit", server.port, args.seconds, args.clients, submission_work(data))
+        with LockWaits(url) as waits:
+            submissions = run_phase("submit", server.port, args.seconds, args.clients, submission_work(data))
         print(f"[{label} {worker_class}] submissions: {submissions.rate:.0f} accepted/s", flush=True)
     check = check_storage(app, data, submissions)
     return {"database": label, "worker_class": worker_class, "trivial": trivial, "submit": submissions,
-            "check": check, "load": load}
+            "check": check, "load": load, "lock_waits": waits.mean}
 
 
 def fmt_errors(counter: Counter) -> str:
@@ -440,14 +476,16 @@ def print_table(args, results: list[dict]) -> None:
           f"{os.cpu_count()} cores shared by server, database and clients; "
           f"load average before/after: {results[0]['load']:.1f}/{os.getloadavg()[0]:.1f}")
     print("client CPU: cores used by this process's clients, submission/trivial phase")
+    print("lock waits (PostgreSQL): sessions waiting for a lock, mean of samples every 0.1 s of the submission phase")
     print(f"trivial endpoint: GET {TRIVIAL_PATH}; submission: POST /api/v1/studies/<id>/surveys/<key>/responses")
-    header = ("database, pilots", "workers", "accepted/s", "p50 ms", "p95 ms", "errors", "trivial/s", "triv p50",
-              "ratio", "client CPU", "stored once")
+    header = ("database, pilots", "workers", "accepted/s", "p50 ms", "p95 ms", "errors", "lock waits",
+              "trivial/s", "triv p50", "ratio", "client CPU", "stored once")
     rows = []
     for r in results:
         t, s, c = r["trivial"], r["submit"], r["check"]
         rows.append((r["database"], r["worker_class"], f"{s.rate:.1f}", f"{s.percentile(.5):.1f}",
-                     f"{s.percentile(.95):.1f}", fmt_errors(s.errors), f"{t.rate:.0f}", f"{t.percentile(.5):.1f}",
+                     f"{s.percentile(.95):.1f}", fmt_errors(s.errors),
+                     "-" if r["lock_waits"] is None else f"{r['lock_waits']:.2f}", f"{t.rate:.0f}", f"{t.percentile(.5):.1f}",
                      f"{s.rate / t.rate:.3f}" if t.rate else "-", f"{s.client_cpu:.2f}/{t.client_cpu:.2f}",
                      f"{'yes' if c['ok'] else 'NO'} ({c['stored']}/{c['acknowledged']})"))
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
