@@ -92,6 +92,11 @@ def latest(database: str | None) -> Checkpoint | None:
     return None
 
 
+def unsigned(database: str | None) -> int:
+    """How many files named for this database do not verify under this key (a wrong key, or forgeries)."""
+    return sum(read(path, database) is None for path in _files(database)) if database else 0
+
+
 def any_checkpoint() -> bool:
     """Whether the folder holds any valid checkpoint, of any database."""
     return any(read(path) is not None for path in _files())

@@ -91,8 +91,14 @@ def register(app: Flask) -> None:
         from .audit import verify_trail
 
         result = verify_trail()
+        from .audit_checkpoints import unsigned
+
         against = (f"the checkpoint of {result.checkpoint.at.isoformat()} ({result.checkpoint.path.name})"
                    if result.checkpoint else "no checkpoint yet (run `audit checkpoint`)")
+        ignored = unsigned(result.database)
+        if ignored:
+            against += (f"; {ignored} checkpoint file(s) named for this database do not verify under this key "
+                        f"and were ignored (a wrong LIVINGLAB_AUDIT_KEY, or forgeries)")
         if result.ok:
             click.echo(f"Audit trail intact: {result.checked} records in {len(result.chains)} chains, every link "
                        f"verified under the key; checked against {against}.")

@@ -233,6 +233,8 @@ def test_a_forged_checkpoint_is_ignored(make_study, runner, checkpoints):
     forged.write_text(json.dumps(body))
     assert audit_checkpoints.read(forged) is None
     assert verify_trail().ok and verify_trail().checkpoint.path == path
+    output = runner.invoke(args=["audit", "verify"]).output
+    assert path.name in output and "1 checkpoint file(s) named for this database do not verify" in output
 
 
 def test_checkpoint_refuses_a_broken_trail(make_study, runner, checkpoints):
