@@ -229,7 +229,7 @@ def test_a_forged_checkpoint_is_ignored(make_study, runner, checkpoints):
     [path] = list(checkpoints.iterdir())
     body = json.loads(path.read_text())
     body["chains"] = {name: {"count": head["count"] + 1, "hash": head["hash"]} for name, head in body["chains"].items()}
-    forged = checkpoints / path.name.replace(path.name[-26:], "29991231T235959999999Z.json")
+    forged = checkpoints / (path.name[:-len("20260101T000000000000Z.json")] + "29991231T235959999999Z.json")
     forged.write_text(json.dumps(body))
     assert audit_checkpoints.read(forged) is None
     assert verify_trail().ok and verify_trail().checkpoint.path == path
