@@ -485,7 +485,8 @@ def print_table(args, results: list[dict]) -> None:
         t, s, c = r["trivial"], r["submit"], r["check"]
         rows.append((r["database"], r["worker_class"], f"{s.rate:.1f}", f"{s.percentile(.5):.1f}",
                      f"{s.percentile(.95):.1f}", fmt_errors(s.errors),
-                     "-" if r["lock_waits"] is None else f"{r['lock_waits']:.2f}", f"{t.rate:.0f}", f"{t.percentile(.5):.1f}",
+                     "-" if r["lock_waits"] is None else f"{r['lock_waits']:.2f}",
+                     f"{t.rate:.0f}", f"{t.percentile(.5):.1f}",
                      f"{s.rate / t.rate:.3f}" if t.rate else "-", f"{s.client_cpu:.2f}/{t.client_cpu:.2f}",
                      f"{'yes' if c['ok'] else 'NO'} ({c['stored']}/{c['acknowledged']})"))
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]

@@ -449,7 +449,8 @@ def test_no_piece_of_a_csv_runs_when_a_french_spreadsheet_splits_it(split_pilot,
 
 def test_no_piece_of_a_workbook_cell_runs_when_split(split_pilot, download):
     book = load_workbook(io.BytesIO(download(split_pilot, "data.xlsx").get_data()))
-    cells = [cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row if isinstance(cell, str)]
+    cells = [cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+             if isinstance(cell, str)]
     assert "Tea; '@SUM(1); '-x" in cells
     assert [cell for cell in cells if pieces_that_would_run(cell)] == []
 

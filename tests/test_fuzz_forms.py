@@ -119,7 +119,8 @@ def world(make_study, make_user, startup, coordinator, participant):
         participation.enrol(participant, study, consent_version=consent.version,
                             clauses={clause["key"]: True for clause in consent.clauses}, signature=participant.name,
                             age=34, criteria_confirmed=True)
-    participation.submit_response(participant, left, "baseline", {"sleep_hours": 7, **{f"who_{i}": 2 for i in range(1, 6)}})
+    participation.submit_response(participant, left, "baseline",
+                                  {"sleep_hours": 7, **{f"who_{i}": 2 for i in range(1, 6)}})
     participation.withdraw(participant, left, False)  # left, keeping the answers: they may be erased later
     db.session.add(ConsentVersion(study_id=changed.id, version=changed.current_consent.version + 1,
                                   text="Version two.", created_by_id=startup.id,

@@ -8,8 +8,9 @@ study must be 404, a pilot's pages are its participants' only) fails here, whate
 A route missing from the table fails too, and so does a table entry for a route that no longer exists.
 
 The world: one recruiting pilot of the owning startup's organisation, with its surveys and a few
-participants' answers; one participant enrolled in it (who answered the baseline survey), one who is not. Requests carry no form data and an
-empty JSON object; the destructive ones (signing out, erasing an account) come last."""
+participants' answers; one participant enrolled in it (who answered the baseline survey), one who is
+not. Requests carry no form data and an empty JSON object; the destructive ones (signing out, erasing
+an account) come last."""
 import pytest
 
 from livinglab.extensions import db

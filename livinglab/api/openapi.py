@@ -394,7 +394,8 @@ def participation_schemas() -> dict:
                 "from_state": nullable(string()), "to_state": nullable(string()), "comment": nullable(string()),
                 "details": obj({})}, required=["id", "at", "action"]),
                 description="The audit records about the caller, oldest first."),
-        }, required=["account", "enrolments", "audit_events"], description="Every personal datum held about the caller."),
+        }, required=["account", "enrolments", "audit_events"],
+            description="Every personal datum held about the caller."),
     }
 
 

@@ -147,8 +147,8 @@ def rechain(connection) -> None:
         details = row.details or {}
         if row.actor_role == "participant" and row.actor_id is not None:
             participants.add(row.actor_id)
-        if isinstance(details.get("user_id"), int) and (
-                row.action == "account.erase" or (row.action == "account.create" and details.get("role") == "participant")):
+        created = row.action == "account.create" and details.get("role") == "participant"
+        if isinstance(details.get("user_id"), int) and (row.action == "account.erase" or created):
             participants.add(details["user_id"])
     names = {}  # account id -> pseudonym, made on first use; stored for existing accounts, not for erased ones
 
@@ -199,8 +199,9 @@ def rechain(connection) -> None:
         entry["hash"] = hmac.new(key, prev.encode() + canonical(keyed_content(entry)), hashlib.sha256).hexdigest()
         heads[entry["chain"]] = (entry["seq"], entry["hash"])
         connection.execute(records.update().where(records.c.id == entry["id"]).values(
-            chain=entry["chain"], seq=entry["seq"], actor_id=entry["actor_id"], participant_key=entry["participant_key"],
-            details=entry["details"], prev_hash=entry["prev_hash"], hash=entry["hash"]))
+            chain=entry["chain"], seq=entry["seq"], actor_id=entry["actor_id"],
+            participant_key=entry["participant_key"], details=entry["details"], prev_hash=entry["prev_hash"],
+            hash=entry["hash"]))
     for chain, (seq, last_hash) in heads.items():
         connection.execute(chains.insert().values(chain=chain, seq=seq, last_hash=last_hash))
 
