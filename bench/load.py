@@ -21,7 +21,12 @@ rate limits off. Then, in the same server run:
 It prints accepted submissions per second, p50 and p95 latency, errors by status, the ratio to the
 trivial endpoint's throughput, and checks the database afterwards: every acknowledged submission
 (201 with its id) is stored exactly once, for the right participant and survey, with all its
-answer rows and its audit record, and the audit chain is intact.
+answer rows and its audit record, and the audit chains are intact.
+
+`--pilots 1,10` (the default) runs each configuration twice: every participant in one pilot, then the
+same number spread over ten pilots (participant n in pilot n mod 10, so that concurrent submissions go
+to different pilots). Each pilot has its own audit chain and head row: spread over ten, submissions no
+longer queue behind one another's study row and audit head.
 
 The clients are Python threads in this process, on the same machine: their CPU time is reported,
 since on a small machine they compete with the server for the cores.
@@ -48,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TRIVIAL_PATH = "/static/favicon.svg"
+AUDIT_KEY = "load-benchmark-audit-key-0123456789abcdef"
 
 
 # --- The database ------------------------------------------------------------------------------
@@ -56,11 +62,12 @@ TRIVIAL_PATH = "/static/favicon.svg"
 class Participant:
     code: str
     token: str
+    study_id: int
 
 
 @dataclass
 class Seed:
-    study_id: int
+    study_ids: list[int]
     surveys: list[tuple[str, list[bytes]]]  # (key, JSON bodies) in timepoint order; payloads[i] for participant i
     participants: list[Participant]
     expected_rows: dict[str, list[int]]  # survey key -> answer rows each payload stores
@@ -69,7 +76,7 @@ class Seed:
 def bench_app(url: str):
     from livinglab import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "load-benchmark",
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "load-benchmark", "AUDIT_KEY": AUDIT_KEY,
                        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False})
 
 
@@ -89,8 +96,9 @@ def empty_database(app, reset: bool) -> None:
         db.engine.dispose()
 
 
-def seed(app, participants: int, rng: random.Random) -> Seed:
-    """One recruiting study, `participants` enrolled in it with a token each, and their answers ready."""
+def seed(app, participants: int, rng: random.Random, pilots: int = 1) -> Seed:
+    """`pilots` recruiting studies, `participants` enrolled in them (participant n in pilot n % pilots, so
+    that consecutive submissions go to different pilots) with a token each, and their answers ready."""
     from flask_migrate import upgrade
     from sqlalchemy import insert, select, update
 
@@ -109,9 +117,10 @@ def seed(app, participants: int, rng: random.Random) -> Seed:
         upgrade()  # the production path: the migrations, not create_all
         coordinator = create_user("coordinator@bench.example", "bench-password", "Bench coordinator", "coordinator")
         startup = create_user("founder@bench.example", "bench-password", "Bench founder", "startup", "Bench startup")
-        study = build_study(startup, coordinator, "recruiting", sleep_protocol(target_enrolment=participants))
+        studies = [build_study(startup, coordinator, "recruiting", sleep_protocol(target_enrolment=participants))
+                   for _ in range(pilots)]
         db.session.flush()
-        consent = study.current_consent
+        study = studies[0]  # every pilot has the same surveys (keys and items)
         now, lifetime = utcnow(), app.config["API_TOKEN_LIFETIME"]
         password_hash = coordinator.password_hash  # nobody signs in with a password here
         db.session.execute(insert(User), [
@@ -123,22 +132,28 @@ def seed(app, participants: int, rng: random.Random) -> Seed:
             codes.add(new_participant_code())
         codes_in_order = sorted(codes)
         rng.shuffle(codes_in_order)
-        people = [Participant(code, secrets.token_urlsafe(32)) for code in codes_in_order]
+        people = [Participant(code, secrets.token_urlsafe(32), studies[n % pilots].id)
+                  for n, code in enumerate(codes_in_order)]
         db.session.execute(insert(Enrolment), [
-            {"study_id": study.id, "user_id": ids[f"participant{n}@bench.example"], "participant_code": p.code,
-             "position": n + 1, "arm": arm_for_position(study, n + 1), "enrolled_at": now}
+            {"study_id": p.study_id, "user_id": ids[f"participant{n}@bench.example"], "participant_code": p.code,
+             "position": n // pilots + 1, "arm": arm_for_position(studies[n % pilots], n // pilots + 1),
+             "enrolled_at": now}
             for n, p in enumerate(people)])
         enrolment_ids = dict(db.session.execute(
-            select(Enrolment.participant_code, Enrolment.id).where(Enrolment.study_id == study.id)).all())
+            select(Enrolment.participant_code, Enrolment.id)
+            .where(Enrolment.study_id.in_([s.id for s in studies]))).all())
+        consent_ids = {s.id: s.current_consent.id for s in studies}
         db.session.execute(insert(ConsentSignature), [
-            {"enrolment_id": enrolment_ids[p.code], "consent_version_id": consent.id,
-             "clauses": {c["key"]: True for c in consent.clauses}, "signed_name": f"Bench participant {n}",
+            {"enrolment_id": enrolment_ids[p.code], "consent_version_id": consent_ids[p.study_id],
+             "clauses": {c["key"]: True for c in study.current_consent.clauses},
+             "signed_name": f"Bench participant {n}",
              "signed_at": now} for n, p in enumerate(people)])
         db.session.execute(insert(ApiToken), [
             {"user_id": ids[f"participant{n}@bench.example"], "token_hash": hashlib.sha256(p.token.encode()).hexdigest(),
              "created_at": now, "expires_at": now + lifetime} for n, p in enumerate(people)])
-        db.session.execute(update(Study).where(Study.id == study.id).values(
-            enrolled_count=participants, data_version=Study.data_version + 1))
+        for pilot in studies:
+            db.session.execute(update(Study).where(Study.id == pilot.id).values(
+                enrolled_count=sum(p.study_id == pilot.id for p in people), data_version=Study.data_version + 1))
         surveys, expected = [], {}
         for survey in sorted(study.surveys, key=lambda s: study.timepoints.index(s.timepoint)):
             payloads = [json.dumps({"answers": demo_answers(survey.items, rng, 0.5)}).encode()
@@ -150,11 +165,11 @@ def seed(app, participants: int, rng: random.Random) -> Seed:
                 rows.append(len(stored))
             surveys.append((survey.key, payloads))
             expected[survey.key] = rows
-        study_id = study.id
+        study_ids = [pilot.id for pilot in studies]
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    return Seed(study_id, surveys, people, expected)
+    return Seed(study_ids, surveys, people, expected)
 
 
 # --- The server --------------------------------------------------------------------------------
@@ -175,7 +190,7 @@ class Gunicorn:
         if worker_class == "gthread":
             command += ["--threads", str(threads)]
         env = {**os.environ, "DATABASE_URL": url, "LIVINGLAB_RATELIMIT_ENABLED": "false",
-               "LIVINGLAB_SECRET_KEY": "load-benchmark"}
+               "LIVINGLAB_SECRET_KEY": "load-benchmark", "LIVINGLAB_AUDIT_KEY": AUDIT_KEY}
         self.process = subprocess.Popen([*command, "livinglab:create_app()"], env=env, cwd=ROOT)
 
     def __enter__(self):
@@ -332,7 +347,7 @@ def submission_work(seed: Seed):
             for key, payloads in seed.surveys:
                 if time.perf_counter() >= deadline:
                     return
-                path = f"/api/v1/studies/{seed.study_id}/surveys/{key}/responses"
+                path = f"/api/v1/studies/{person.study_id}/surveys/{key}/responses"
                 began = time.perf_counter()
                 try:
                     status, body = connection.request("POST", path, payloads[n], headers)
@@ -361,7 +376,7 @@ def check_storage(app, seed: Seed, phase: Phase) -> dict:
         stored = {rid: (code, key) for rid, code, key in db.session.execute(
             select(Response.id, Enrolment.participant_code, Survey.key)
             .join(Enrolment, Response.enrolment_id == Enrolment.id).join(Survey, Response.survey_id == Survey.id)
-            .where(Enrolment.study_id == seed.study_id)).all()}
+            .where(Enrolment.study_id.in_(seed.study_ids))).all()}
         rows = dict(db.session.execute(select(Answer.response_id, func.count()).group_by(Answer.response_id)).all())
         duplicates = db.session.scalar(select(func.count()).select_from(
             select(Response.enrolment_id, Response.survey_id).group_by(Response.enrolment_id, Response.survey_id)
@@ -391,26 +406,63 @@ def check_storage(app, seed: Seed, phase: Phase) -> dict:
     return result
 
 
+class LockWaits:
+    """On PostgreSQL, samples ten times a second how many of the database's sessions wait for a lock (a
+    row lock: a study's row, an audit chain's head): what spreading submissions over pilots removes."""
+
+    def __init__(self, url: str):
+        self.url, self.samples, self.mean = url, [], None
+        self.stop = threading.Event()
+
+    def __enter__(self):
+        if not self.url.startswith("postgresql"):
+            return self
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.url)
+
+        def sample():
+            with engine.connect() as connection:
+                while not self.stop.wait(0.1):
+                    self.samples.append(connection.execute(text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'")).scalar())
+                    connection.rollback()
+            engine.dispose()
+
+        self.thread = threading.Thread(target=sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        if hasattr(self, "thread"):
+            self.thread.join()
+            self.mean = sum(self.samples) / len(self.samples) if self.samples else 0.0
+
+
 # --- One configuration, and the table ----------------------------------------------------------
 
-def run(args, url: str, label: str, worker_class: str, reset: bool) -> dict:
+def run(args, url: str, label: str, worker_class: str, reset: bool, pilots: int = 1) -> dict:
     load = os.getloadavg()[0]
     app = bench_app(url)
     empty_database(app, reset)
     began = time.perf_counter()
-    data = seed(app, args.participants, random.Random(args.seed))
+    data = seed(app, args.participants, random.Random(args.seed), pilots)
     seeded = time.perf_counter() - began
+    label = f"{label}, {pilots} pilot{'s' if pilots > 1 else ''}"
     print(f"[{label} {worker_class}] seeded {args.participants} participants in {seeded:.1f} s; "
           f"starting gunicorn ({args.workers} workers{f' x {args.threads} threads' if worker_class == 'gthread' else ''})",
           flush=True)
     with Gunicorn(url, args.workers, worker_class, args.threads) as server:
         trivial = run_phase("trivial", server.port, args.seconds, args.clients, trivial_work)
         print(f"[{label} {worker_class}] trivial: {trivial.rate:.0f} req/s", flush=True)
-        submissions = run_phase("submit", server.port, args.seconds, args.clients, submission_work(data))
+        with LockWaits(url) as waits:
+            submissions = run_phase("submit", server.port, args.seconds, args.clients, submission_work(data))
         print(f"[{label} {worker_class}] submissions: {submissions.rate:.0f} accepted/s", flush=True)
     check = check_storage(app, data, submissions)
     return {"database": label, "worker_class": worker_class, "trivial": trivial, "submit": submissions,
-            "check": check, "load": load}
+            "check": check, "load": load, "lock_waits": waits.mean}
 
 
 def fmt_errors(counter: Counter) -> str:
@@ -424,14 +476,17 @@ def print_table(args, results: list[dict]) -> None:
           f"{os.cpu_count()} cores shared by server, database and clients; "
           f"load average before/after: {results[0]['load']:.1f}/{os.getloadavg()[0]:.1f}")
     print("client CPU: cores used by this process's clients, submission/trivial phase")
+    print("lock waits (PostgreSQL): sessions waiting for a lock, mean of samples every 0.1 s of the submission phase")
     print(f"trivial endpoint: GET {TRIVIAL_PATH}; submission: POST /api/v1/studies/<id>/surveys/<key>/responses")
-    header = ("database", "workers", "accepted/s", "p50 ms", "p95 ms", "errors", "trivial/s", "triv p50",
-              "ratio", "client CPU", "stored once")
+    header = ("database, pilots", "workers", "accepted/s", "p50 ms", "p95 ms", "errors", "lock waits",
+              "trivial/s", "triv p50", "ratio", "client CPU", "stored once")
     rows = []
     for r in results:
         t, s, c = r["trivial"], r["submit"], r["check"]
         rows.append((r["database"], r["worker_class"], f"{s.rate:.1f}", f"{s.percentile(.5):.1f}",
-                     f"{s.percentile(.95):.1f}", fmt_errors(s.errors), f"{t.rate:.0f}", f"{t.percentile(.5):.1f}",
+                     f"{s.percentile(.95):.1f}", fmt_errors(s.errors),
+                     "-" if r["lock_waits"] is None else f"{r['lock_waits']:.2f}",
+                     f"{t.rate:.0f}", f"{t.percentile(.5):.1f}",
                      f"{s.rate / t.rate:.3f}" if t.rate else "-", f"{s.client_cpu:.2f}/{t.client_cpu:.2f}",
                      f"{'yes' if c['ok'] else 'NO'} ({c['stored']}/{c['acknowledged']})"))
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
@@ -464,6 +519,9 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default 4)")
     parser.add_argument("--worker-class", choices=["sync", "gthread", "both"], default="both")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the answers")
+    parser.add_argument("--pilots", default="1,10",
+                        help="comma-separated numbers of pilots the participants are spread over, one run each "
+                             "(default 1,10: all in one pilot, then spread over ten)")
     parser.add_argument("--quick", action="store_true",
                         help="reduced size for CI: 3 s phases, 8 clients, 800 participants, gthread only")
     args = parser.parse_args(argv)
@@ -472,19 +530,21 @@ def main(argv=None) -> int:
         if args.worker_class == "both":
             args.worker_class = "gthread"
     classes = ["sync", "gthread"] if args.worker_class == "both" else [args.worker_class]
+    spreads = [int(n) for n in args.pilots.split(",")]
+    runs = [(worker_class, pilots) for worker_class in classes for pilots in spreads]
     results = []
     if args.database_url:
         from livinglab import normalise_database_url
 
         url = normalise_database_url(args.database_url)
         label = "sqlite" if url.startswith("sqlite") else "postgresql"
-        for index, worker_class in enumerate(classes):  # the second run empties what the first wrote
-            results.append(run(args, url, label, worker_class, reset=args.reset or index > 0))
+        for index, (worker_class, pilots) in enumerate(runs):  # each later run empties what the one before wrote
+            results.append(run(args, url, label, worker_class, reset=args.reset or index > 0, pilots=pilots))
     else:
         with tempfile.TemporaryDirectory(prefix="livinglab-bench-") as folder:
-            for worker_class in classes:
-                url = f"sqlite:///{folder}/bench-{worker_class}.sqlite3"
-                results.append(run(args, url, "sqlite", worker_class, reset=False))
+            for worker_class, pilots in runs:
+                url = f"sqlite:///{folder}/bench-{worker_class}-{pilots}.sqlite3"
+                results.append(run(args, url, "sqlite", worker_class, reset=False, pilots=pilots))
     print_table(args, results)
     return 0 if all(r["check"]["ok"] for r in results) else 1
 

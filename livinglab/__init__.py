@@ -32,8 +32,12 @@ def configure(app: Flask, test_config: dict | None) -> None:
     app.config.from_prefixed_env("LIVINGLAB")
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    for name in ("AUDIT_KEY", "AUDIT_CHECKPOINTS"):  # as written: never parsed as JSON (a key of digits)
+        if os.environ.get(f"LIVINGLAB_{name}"):
+            app.config[name] = os.environ[f"LIVINGLAB_{name}"]
     if test_config:
         app.config.update(test_config)
+    configure_audit(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "livinglab.sqlite3")
     if not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] in PUBLIC_SECRET_KEYS:
@@ -77,6 +81,25 @@ def instance_secret(app: Flask) -> str:
     return path.read_text().strip()
 
 
+def configure_audit(app: Flask) -> None:
+    """The audit key comes from the environment; outside production a random one is kept in instance/."""
+    key = app.config.get("AUDIT_KEY")
+    if not key:
+        if app.config.get("PRODUCTION"):
+            raise RuntimeError("LIVINGLAB_AUDIT_KEY is required in production (at least 32 characters, "
+                               "kept outside the database and its backups).")
+        path = Path(app.instance_path) / "audit_key"
+        if not path.exists():
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        key = path.read_text().strip()
+    if len(str(key)) < 32:
+        raise RuntimeError("LIVINGLAB_AUDIT_KEY must have at least 32 characters.")
+    app.config["AUDIT_KEY"] = str(key)
+    if not app.config.get("AUDIT_CHECKPOINTS"):
+        app.config["AUDIT_CHECKPOINTS"] = os.path.join(app.instance_path, "audit-checkpoints")
+
+
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every model registered before mappers configure)
     from .auth.sessions import load_user
@@ -118,6 +141,7 @@ def configure_sqlite(engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased rows are overwritten, not merely unlinked
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -198,7 +222,9 @@ def register_request_hooks(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        if request.endpoint != "static":
+            # Every dynamic answer may be personal (a bearer token's data, a flash in a cookie, a token just
+            # created for an anonymous caller): no browser or proxy keeps it. Static files stay cacheable.
             headers.setdefault("Cache-Control", "no-store")
         return response
 

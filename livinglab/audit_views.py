@@ -1,13 +1,16 @@
-"""The audit trail for coordinators: browse and filter it, and verify its hash chain.
+"""The audit trail for coordinators: search it by action, study and date, sort it, page through it,
+and verify its chains.
 
-Read-only by design: there is no route that edits or deletes a record."""
+Read-only by design: there is no route that edits or deletes a record. There is no search by
+person: participants are in the trail by participant code or account pseudonym only, and nothing
+here turns an email or an account into either."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
@@ -56,14 +59,19 @@ ACTION_LABELS = {
     "participant.withdraw": _l("Participant withdrew"),
     "participant.save_draft": _l("Participant saved a draft of a survey"),
     "participant.discard_draft": _l("Participant threw a survey draft away"),
+    "participant.erase_answers": _l("Participant had their kept answers erased"),
+    "audit.rekey": _l("Trail re-chained under the audit key"),
 }
 DETAIL_LABELS = {
     "fields": _l("fields"), "version": _l("version"), "survey": _l("survey"),
-    "participant_code": _l("participant code"), "consent_version": _l("consent version"),
-    "erase_data": _l("answers erased"), "role": _l("role"), "user_id": _l("account"),
-    "organisation_id": _l("organisation"),
+    "consent_version": _l("consent version"), "erase_data": _l("answers erased"), "role": _l("role"),
+    "user_id": _l("account"), "organisation_id": _l("organisation"),
+    "previous_organisation_id": _l("previous organisation"),
+    "legacy_records": _l("records of the former chain"), "legacy_head": _l("its last hash"),
+    "legacy_intact": _l("intact"), "legacy_first_broken": _l("first broken record"),
 }
 ROLE_LABELS = {Role.COORDINATOR: _l("coordinator"), Role.STARTUP: _l("startup"), Role.PARTICIPANT: _l("participant")}
+SORTS = {"newest": _l("Newest first"), "oldest": _l("Oldest first")}
 
 
 def action_label(action: str) -> str:
@@ -71,12 +79,12 @@ def action_label(action: str) -> str:
 
 
 class TrailFilterForm(Form):
-    """The trail's filters: a GET form, so no CSRF token; every value is checked by `criteria`."""
+    """The trail's search: a GET form, so no CSRF token; every value is checked by `criteria`."""
     action = SelectField(_l("Action"), choices=[], validate_choice=False)
     study = StringField(_l("Study"), description=_l("Its number, such as 12"))
-    actor = StringField(_l("Who"), description=_l("Email, or part of it, or #account number"))
     date_from = StringField(_l("From (UTC)"))
     date_to = StringField(_l("To (UTC)"))
+    sort = SelectField(_l("Order"), choices=[SelectChoice(k, v) for k, v in SORTS.items()], validate_choice=False)
 
     def __init__(self, formdata, actions: list[str]):
         super().__init__(formdata)
@@ -88,8 +96,6 @@ class TrailFilterForm(Form):
 class Criteria:
     action: str | None = None
     study_id: int | None = None
-    actor_id: int | None = None
-    actor_email: str | None = None  # part of an email, lower case
     start: datetime | None = None
     end: datetime | None = None  # exclusive
 
@@ -112,16 +118,6 @@ def criteria(form: TrailFilterForm, actions: list[str]) -> Criteria:
         found.study_id = whole_number(study)
         if found.study_id is None:
             form.study.errors = [_("A study number is a whole number, such as 12.")]
-    actor = (form.actor.data or "").strip()
-    if actor.startswith("#") or actor.isdigit():
-        found.actor_id = whole_number(actor.lstrip("#"))
-        if found.actor_id is None:
-            form.actor.errors = [_("An account number is a whole number, such as #12.")]
-    elif actor:
-        if len(actor) > 254:
-            form.actor.errors = [_("An email has at most 254 characters.")]
-        else:
-            found.actor_email = actor.casefold()
     for name in ("date_from", "date_to"):
         field = getattr(form, name)
         text = (field.data or "").strip()
@@ -139,11 +135,13 @@ def criteria(form: TrailFilterForm, actions: list[str]) -> Criteria:
             found.end = datetime.combine(day + timedelta(days=1), time.min, timezone.utc)
     if found.start and found.end and found.start >= found.end:
         form.date_to.errors = [_("The end date is before the start date.")]
+    if (form.sort.data or "newest") not in SORTS:
+        form.sort.errors = [_("Choose newest or oldest first.")]
     return found
 
 
-def whole_number(text: str) -> int | None:
-    if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+def whole_number(text: str | None) -> int | None:
+    if text and text.isascii() and text.isdigit() and len(text) < 12 and 0 < int(text) <= MAX_ID:
         return int(text)
     return None
 
@@ -153,10 +151,6 @@ def filtered(query, found: Criteria):
         query = query.where(AuditRecord.action == found.action)
     if found.study_id is not None:
         query = query.where(AuditRecord.study_id == found.study_id)
-    if found.actor_id is not None:
-        query = query.where(AuditRecord.actor_id == found.actor_id)
-    if found.actor_email:
-        query = query.where(AuditRecord.actor_id.in_(select(User.id).where(email_matches(found.actor_email))))
     if found.start:
         query = query.where(AuditRecord.at >= found.start)
     if found.end:
@@ -164,28 +158,62 @@ def filtered(query, found: Criteria):
     return query
 
 
-def email_matches(part: str):
-    escaped = part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(User.email).like(f"%{escaped}%", escape="\\")
+# --- Keyset paging -------------------------------------------------------------------------------
+
+@dataclass
+class Page:
+    records: list[AuditRecord]
+    newer: int | None = None  # the cursor of the page before (towards the start of the order)
+    older: int | None = None  # the cursor of the page after
+    note: str | None = None
 
 
-def page_number(raw: str | None) -> tuple[int, str | None]:
-    """The page asked for, or the first with a word on why."""
-    if raw is None or raw == "":
-        return 1, None
-    if raw.isascii() and raw.isdigit() and int(raw) >= 1:
-        return int(raw), None
-    return 1, _("Page numbers are whole numbers from 1: here is the first page.")
+def page_of(query, sort: str, after: str | None, before: str | None) -> Page:
+    """PER_PAGE records in (at, id) order from a cursor (a record id), whatever the trail's length:
+    each page is one indexed range query, never an OFFSET."""
+    key = tuple_(AuditRecord.at, AuditRecord.id)
+    forward = [AuditRecord.at.desc(), AuditRecord.id.desc()] if sort == "newest" else [AuditRecord.at, AuditRecord.id]
+    backward = [AuditRecord.at, AuditRecord.id] if sort == "newest" else [AuditRecord.at.desc(), AuditRecord.id.desc()]
+    note = None
+    raw = before if before is not None else after
+    cursor = None
+    if raw is not None:
+        anchor_id = whole_number(raw)
+        anchor = db.session.execute(select(AuditRecord.at, AuditRecord.id).where(AuditRecord.id == anchor_id)).first() \
+            if anchor_id else None
+        if anchor is None:
+            note = _("This position is not in the trail: here are the first records.")
+        else:
+            cursor = (anchor.at, anchor.id)
+    later = (lambda c: key < c) if sort == "newest" else (lambda c: key > c)  # further along the order
+    earlier = (lambda c: key > c) if sort == "newest" else (lambda c: key < c)
+    if cursor is not None and before is not None:
+        rows = db.session.scalars(query.where(earlier(cursor)).order_by(*backward).limit(PER_PAGE + 1)).all()
+        more_before = len(rows) > PER_PAGE
+        rows = list(reversed(rows[:PER_PAGE]))
+        page = Page(rows, newer=rows[0].id if rows and more_before else None)
+        page.older = rows[-1].id if rows else None
+    else:
+        if cursor is not None:
+            query = query.where(later(cursor))
+        rows = db.session.scalars(query.order_by(*forward).limit(PER_PAGE + 1)).all()
+        more_after = len(rows) > PER_PAGE
+        rows = rows[:PER_PAGE]
+        page = Page(rows, older=rows[-1].id if rows and more_after else None)
+        page.newer = rows[0].id if rows and cursor is not None else None
+    page.note = note
+    return page
 
 
 # --- Who did it, in words ------------------------------------------------------------------------
 
 def actor_text(record: AuditRecord, users: dict[int, tuple[str, Role]]) -> tuple[str, str | None]:
-    """(who, their role) for one record. Participants are shown by account number only."""
+    """(who, their role) for one record. Participants by participant code or account pseudonym only."""
+    if record.actor_role == Role.PARTICIPANT:
+        return (_("participant %(key)s", key=record.participant_key) if record.participant_key
+                else _("a participant")), None
     if record.actor_id is None:
         return _("the system"), None
-    if record.actor_role == Role.PARTICIPANT or users.get(record.actor_id, (None, None))[1] == Role.PARTICIPANT:
-        return _("participant #%(id)d", id=record.actor_id), None
     if record.actor_id not in users:
         return _("erased account #%(id)d", id=record.actor_id), None
     name, role = users[record.actor_id]
@@ -193,15 +221,15 @@ def actor_text(record: AuditRecord, users: dict[int, tuple[str, Role]]) -> tuple
 
 
 def account_text(account_id, users: dict[int, tuple[str, Role]]) -> str:
-    if not isinstance(account_id, int):
-        return str(account_id)
-    if account_id in users and users[account_id][1] != Role.PARTICIPANT:
+    if isinstance(account_id, int) and account_id in users and users[account_id][1] != Role.PARTICIPANT:
         return f"{users[account_id][0]} (#{account_id})"
     return f"#{account_id}"
 
 
 def detail_lines(record: AuditRecord, users) -> list[tuple[str, str]]:
     lines = []
+    if record.participant_key and record.actor_role != Role.PARTICIPANT:
+        lines.append((_("participant"), record.participant_key))
     for key, value in sorted((record.details or {}).items()):
         if key == "user_id":
             value = account_text(value, users)
@@ -209,6 +237,8 @@ def detail_lines(record: AuditRecord, users) -> list[tuple[str, str]]:
             value = _("yes") if value else _("no")
         elif isinstance(value, list):
             value = ", ".join(map(str, value))
+        elif value is None:
+            value = "—"
         lines.append((str(DETAIL_LABELS.get(key, key)), str(value)))
     return lines
 
@@ -218,7 +248,7 @@ def rows_for(records: list[AuditRecord]) -> list[dict]:
     ids = {r.actor_id for r in records} | {r.details.get("user_id") for r in records if r.details}
     ids = {i for i in ids if isinstance(i, int)}
     users = {uid: (name, role) for uid, name, role in db.session.execute(
-        select(User.id, User.name, User.role).where(User.id.in_(ids)))} if ids else {}
+        select(User.id, User.name, User.role).where(User.id.in_(ids), User.role != Role.PARTICIPANT))} if ids else {}
     study_ids = {r.study_id for r in records if r.study_id is not None}
     titles = dict(db.session.execute(select(Study.id, Study.title).where(Study.id.in_(study_ids))).all()) \
         if study_ids else {}
@@ -236,59 +266,64 @@ def state_text(state: str | None) -> str | None:
     return str(STATUS_LABELS.get(state, state)) if state else None
 
 
-def matching_accounts(part: str) -> list[str]:
-    """The accounts an email search matched, to show whose records these are (at most 10)."""
-    rows = db.session.execute(select(User.id, User.name, User.role).where(email_matches(part))
-                              .order_by(User.id).limit(11)).all()
-    out = [_("participant #%(id)d", id=uid) if role == Role.PARTICIPANT
-           else f"{name} ({ROLE_LABELS.get(role, role)}, #{uid})" for uid, name, role in rows[:10]]
-    if len(rows) > 10:
-        out.append(_("and more"))
-    return out
-
-
 # --- Routes --------------------------------------------------------------------------------------
 
 @bp.get("")
 @coordinators_only
 def index():
-    """The trail, newest first, 50 records a page, filtered by action, study, actor and dates."""
+    """The trail, 50 records a page, searched by action, study and dates, newest or oldest first."""
     actions = list(db.session.scalars(select(AuditRecord.action).distinct().order_by(AuditRecord.action)))
     form = TrailFilterForm(request.args, actions)
     found = criteria(form, actions)
-    page, page_note = page_number(request.args.get("page"))
+    sort = form.sort.data if form.sort.data in SORTS else "newest"
     invalid = any(field.errors for field in form)
-    total, pages, rows = 0, 0, []
+    total, page, rows = 0, Page([]), []
     if not invalid:
         total = db.session.scalar(filtered(select(func.count(AuditRecord.id)), found))
-        pages = max(1, -(-total // PER_PAGE))
-        if page > pages:
-            page_note = _("There is no page %(page)s: these records fill %(pages)d.", page=page, pages=pages)
-        else:
-            records = db.session.scalars(filtered(select(AuditRecord), found).order_by(AuditRecord.id.desc())
-                                         .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
-            rows = rows_for(records)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template(
-        "audit/index.html", form=form, rows=rows, total=total, page=page, pages=pages, page_note=page_note,
-        invalid=invalid, filtered=found.any, args=args,
-        accounts=matching_accounts(found.actor_email) if found.actor_email and not invalid else None)
+        page = page_of(filtered(select(AuditRecord), found), sort, request.args.get("after"),
+                       request.args.get("before"))
+        rows = rows_for(page.records)
+    args = {k: v for k, v in request.args.items() if k in form._fields and v}
+    links = {}
+    if page.newer is not None or "before" in request.args:
+        links["first"] = url_for(".index", **args)
+    if page.newer is not None:
+        links["previous"] = url_for(".index", **args, before=page.newer)
+    if page.older is not None:
+        links["next"] = url_for(".index", **args, after=page.older)
+    return render_template("audit/index.html", form=form, rows=rows, total=total, page=page, invalid=invalid,
+                           filtered=found.any, links=links)
 
 
 @bp.post("/verify")
 @coordinators_only
 def verify():
-    """Walk the whole hash chain and say whether any record was changed, removed or inserted."""
+    """Walk every chain against the key, the head rows and the latest checkpoint."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    checked, broken = audit.verify()
-    if broken is None:
-        flash(_("The chain is intact: %(n)d records, every link verified.", n=checked), "success")
-    elif broken.id is None:
-        flash(_("The chain is broken: records are missing at its end, after %(n)d intact records.", n=checked),
-              "error")
+    result = audit.verify_trail()
+    problem = result.first
+    when = result.checkpoint.at.strftime("%Y-%m-%d %H:%M UTC") if result.checkpoint else None
+    if problem is None:
+        flash(_("The trail is intact: %(n)d records in %(chains)d chains, every link verified under the key.",
+                n=result.checked, chains=len(result.chains)) + " " +
+              (_("Nothing is missing since the checkpoint of %(when)s.", when=when) if when
+               else _("No checkpoint has been written yet: run flask audit checkpoint.")), "success")
+    elif problem.kind == "changed":
+        flash(_("The trail is broken at record #%(id)d: it was changed, or a record before it in its chain was "
+                "removed or inserted.", id=problem.record.id), "error")
+    elif problem.kind == "diverged":
+        flash(_("The trail is broken: chain “%(chain)s” no longer matches %(source)s at its record %(want)d: "
+                "its last records were rewritten.", chain=problem.chain, want=problem.want,
+                source=_("the checkpoint of %(when)s", when=when) if problem.source == "checkpoint"
+                else _("its head row")), "error")
+    elif problem.kind == "missing":
+        flash(_("The trail is broken: records are missing at the end of chain “%(chain)s” (%(have)d found, "
+                "%(want)d vouched for by %(source)s).", chain=problem.chain, have=problem.have, want=problem.want,
+                source=_("the checkpoint of %(when)s", when=when) if problem.source == "checkpoint"
+                else _("its head row")), "error")
     else:
-        flash(_("The chain is broken at record #%(id)d: it was changed, or a record before it was removed. "
-                "The %(n)d records before it are intact.", id=broken.id, n=checked), "error")
+        flash(_("The trail is broken: the database's identity is missing, while records or checkpoints exist."),
+              "error")
     db.session.rollback()  # verification only reads; release the transaction at once
     return redirect(url_for(".index"))

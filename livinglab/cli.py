@@ -88,15 +88,45 @@ def register(app: Flask) -> None:
 
     @audit_group.command("verify")
     def audit_verify():
-        """Check every link of the hash chain; report the first broken one."""
-        from .audit import verify
+        """Check every chain against the key, its head and the latest checkpoint; name the first bad record."""
+        from .audit import verify_trail
 
-        checked, broken = verify()
-        if broken is None:
-            click.echo(f"Audit trail intact: {checked} records, every link verified.")
+        result = verify_trail()
+        from .audit_checkpoints import unsigned
+
+        against = (f"the checkpoint of {result.checkpoint.at.isoformat()} ({result.checkpoint.path.name})"
+                   if result.checkpoint else "no checkpoint yet (run `audit checkpoint`)")
+        ignored = unsigned(result.database)
+        if ignored:
+            against += (f"; {ignored} checkpoint file(s) named for this database do not verify under this key "
+                        f"and were ignored (a wrong LIVINGLAB_AUDIT_KEY, or forgeries)")
+        if result.ok:
+            click.echo(f"Audit trail intact: {result.checked} records in {len(result.chains)} chains, every link "
+                       f"verified under the key; checked against {against}.")
             return
-        where = f"record #{broken.id}" if broken.id else broken.action
-        raise click.ClickException(f"Audit trail broken at {where}, after {checked} intact records.")
+        for problem in result.problems[:10]:
+            click.echo(f"- {problem.describe()}", err=True)
+        first = result.first
+        where = f"record #{first.record.id}" if first.kind == "changed" else first.describe()
+        raise click.ClickException(f"Audit trail broken at {where}; checked against {against}.")
+
+    @audit_group.command("checkpoint")
+    @click.option("--force", is_flag=True,
+                  help="Accept a trail shorter than the latest checkpoint (after restoring an older backup). "
+                       "A changed record is never accepted.")
+    def audit_checkpoint(force):
+        """Verify the trail, then write the signed head of every chain outside the database."""
+        from .audit_checkpoints import CheckpointRefused, write
+
+        try:
+            checkpoint, result = write(force=force)
+        except CheckpointRefused as err:
+            for problem in err.result.problems[:10]:
+                click.echo(f"- {problem.describe()}", err=True)
+            raise click.ClickException("The trail does not verify: no checkpoint written"
+                                       + ("" if force else " (see --force after restoring a backup)") + ".") from None
+        click.echo(f"Checkpoint written: {checkpoint.path} ({checkpoint.records} records in "
+                   f"{len(checkpoint.chains)} chains, database {checkpoint.database}).")
 
     app.cli.add_command(audit_group)
 

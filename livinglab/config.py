@@ -23,6 +23,13 @@ class Config:
     REGISTER_RATE_LIMIT = "10 per hour"  # per client address
     REGISTER_EMAIL_RATE_LIMIT = "5 per hour"  # per email, counting the answers that say it is taken
     ENROL_RATE_LIMIT = "20 per minute"
+    ANSWER_RATE_LIMIT = "30 per minute"  # per API token, on POST .../surveys/<key>/responses
+    ANSWER_ADDRESS_RATE_LIMIT = "300 per minute"  # per client address, the same endpoint
+    # LIVINGLAB_AUDIT_KEY: the audit chain's HMAC key, never stored in the database. Required when
+    # LIVINGLAB_PRODUCTION=true; otherwise a random key is kept in instance/audit_key.
+    AUDIT_KEY = None
+    AUDIT_CHECKPOINTS = None  # folder of the signed checkpoints; default instance/audit-checkpoints
+    PRODUCTION = False
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "fr")
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

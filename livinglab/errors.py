@@ -1,4 +1,6 @@
 """The domain errors services raise, and the one place that maps them to HTTP answers."""
+from itertools import islice
+
 from flask import render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -46,8 +48,21 @@ class TooMany(DomainError):
     status, code = 429, "too_many_requests"
 
 
+MAX_FIELDS, MAX_MESSAGE, MAX_FIELD_NAME = 100, 500, 200  # API.md v1.1: error bodies are bounded
+
+
+def _clip(text, limit: int) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+    """The one place errors become bodies: at most 100 fields, each name and message clipped, so that
+    a body of a million unknown keys cannot ask for a bigger answer."""
+    clipped = {}
+    for name, text in islice((fields or {}).items(), MAX_FIELDS):
+        clipped[_clip(name, MAX_FIELD_NAME)] = _clip(text, MAX_MESSAGE)
+    return {"error": {"code": code, "message": _clip(message, MAX_MESSAGE), "fields": clipped}}
 
 
 def wants_json() -> bool:

@@ -1,5 +1,5 @@
 """Import every model so that metadata and mappers know them all (migrations, create_app)."""
-from .audit import AuditHead, AuditRecord  # noqa: F401
+from .audit import AuditChain, AuditPseudonym, AuditRecord, DatabaseIdentity  # noqa: F401
 from .auth.models import ApiToken, Invitation, Organisation, SigninThrottle, User  # noqa: F401
 from .studies.models import ConsentVersion, ReviewComment, Study  # noqa: F401
 from .surveys.models import Survey  # noqa: F401

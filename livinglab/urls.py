@@ -17,8 +17,11 @@ class IdConverter(IntegerConverter):
 
 
 def safe_next(target: str | None) -> str | None:
-    """A redirect target taken from a request, only if it stays on this site."""
+    """A redirect target taken from a request, only if it stays on this site and holds no control
+    character (a CR or LF in a header is refused by the server: it would answer 500)."""
     if not target or not isinstance(target, str):
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):  # CR/LF would split the Location header
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:

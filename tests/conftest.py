@@ -13,6 +13,7 @@ from livinglab.demo import build_study
 from livinglab.extensions import db
 
 PASSWORD = "correct-horse-battery"
+AUDIT_KEY = "test-audit-key-for-the-suite-only-0123456789"  # the gunicorn servers of tests/servers.py too
 
 
 def database_url(tmp_path_factory) -> str:
@@ -27,6 +28,8 @@ def app(tmp_path_factory):
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "AUDIT_KEY": AUDIT_KEY,
+        "AUDIT_CHECKPOINTS": str(tmp_path_factory.mktemp("audit-checkpoints")),
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,

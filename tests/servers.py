@@ -13,6 +13,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from .conftest import AUDIT_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -61,7 +63,7 @@ def gunicorn(database_uri: str, log_dir: Path, *, workers: int = 2, threads: int
     """Serve `livinglab:create_app()` on the given database, rate limits off, until the block ends."""
     port = free_port()
     environment = {**os.environ, "DATABASE_URL": database_uri, "LIVINGLAB_RATELIMIT_ENABLED": "false",
-                   "LIVINGLAB_SECRET_KEY": "tests-on-a-real-server", **(env or {})}
+                   "LIVINGLAB_SECRET_KEY": "tests-on-a-real-server", "LIVINGLAB_AUDIT_KEY": AUDIT_KEY, **(env or {})}
     log_path = Path(log_dir) / f"gunicorn-{port}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

@@ -681,10 +681,13 @@ def test_an_outcome_measured_once_is_enough_for_parallel_groups(api, startup):
     assert api("POST", f"/studies/{study_id}/submit", startup).status_code == 200
 
 
-def test_submit_ignores_any_body(api, make_study, startup):
+def test_submit_ignores_any_json_body_and_refuses_other_media_types(api, make_study, startup):
+    """The API takes JSON only (issue 8, item 16): a text/plain body, as a cross-site form sends, is 415."""
     study = make_study("draft")
     response = api("POST", f"/studies/{study.id}/submit", startup, data="not json", content_type="text/plain")
-    assert response.status_code == 200
+    assert response.status_code == 415 and response.json["error"]["code"] == "unsupported_media_type"
+    assert db.session.get(Study, study.id).status == StudyStatus.DRAFT
+    assert api("POST", f"/studies/{study.id}/submit", startup, json={"anything": 1}).status_code == 200
 
 
 # The review decision

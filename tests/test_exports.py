@@ -1,6 +1,7 @@
 """Exports of a pilot's answers: wide CSV, data dictionary, XLSX, SPSS and Stata; pseudonymous and safe."""
 import csv
 import io
+import re
 
 import pyreadstat
 import pytest
@@ -259,7 +260,7 @@ def test_the_dictionary_describes_every_column_in_order(pilot, download):
                                     "baseline; follow_up"]
     assert entry["change"][3] == "[-10, 10]"
     assert entry["mood"][3] == "[1, 7] (1 = lowest; 7 = highest)"
-    assert entry["diet"][2:4] == ["single_choice", "Omnivore; Flexitarian; -Vegan"]
+    assert entry["diet"][2:4] == ["single_choice", "Omnivore; Flexitarian; '-Vegan"]  # a French spreadsheet splits on ;
     assert entry["habits"][3].startswith("Coffee; Screens; Naps")
     assert entry["keep"][2:4] == ["yes_no", "1 = yes; 0 = no"]
     assert entry["recommend"][3] == "[0, 10] (0 = not at all likely; 10 = extremely likely)"
@@ -322,7 +323,7 @@ def test_spss_and_stata_files_carry_variable_and_value_labels(pilot, answered, d
     assert labels["participant_code"] == "Pseudonymous participant code"
     values = meta.variable_value_labels
     assert values["keep"] == {1: "yes", 0: "no"}
-    assert values["diet"] == {1: "Omnivore", 2: "Flexitarian", 3: "-Vegan"}
+    assert values["diet"] == {1: "Omnivore", 2: "Flexitarian", 3: "'-Vegan"}
     assert values["timepoint"] == {1: "baseline", 2: "follow_up"} and values["arm"] == {1: "intervention"}
     assert values["mood"] == {1: "1 (lowest)", 7: "7 (highest)"}
     assert values["who_1"] == {0: "0 (at no time)", 5: "5 (all of the time)"}
@@ -330,7 +331,7 @@ def test_spss_and_stata_files_carry_variable_and_value_labels(pilot, answered, d
     first = rows[(answered["both"][0], 1)]
     assert (first.sleep_hours, first.change, first.keep, first.diet, first.who) == (6.5, -2.5, 1, 3, 60)
     assert first.habits == "Coffee; Naps"
-    assert first.comments == FORMULA, "statistics files hold the text as given"
+    assert first.comments == "'" + FORMULA, "SPSS and Stata save to Excel and CSV: the text is neutralised too"
     assert rows[(answered["once"][0], 1)].comments == LONG_TEXT
     assert frame["umux"].isna().sum() == 3
 
@@ -399,6 +400,79 @@ def test_text_that_a_spreadsheet_would_run_gets_an_apostrophe(text):
 def test_numbers_stay_numbers_and_plain_text_stays_as_it_is(value, written):
     assert csv_cell(value) == written
     assert sheet_cell(value) == value
+
+
+# Formulas after the separators a French spreadsheet splits on (issue 8, item 17)
+
+SEPARATORS = re.compile(r"[;,|\t\r\n]")
+SPLIT_FORMULAS = ["Bien; =HYPERLINK(\"http://x\",\"y\")", "ok;@SUM(1+1)*cmd|' /C calc'!A0", "a, +33 6 12",
+                  "x|-2+3", "a;\t=1", 'quoted; "=1+1"', "fullwidth; ＝1+1"]
+
+
+def pieces_that_would_run(text: str) -> list[str]:
+    """The pieces of a cell that would start a formula once a spreadsheet splits it on ; , | tab or a
+    line end (French Excel and LibreOffice split CSV on ;), blanks and quotes trimmed; numbers are numbers."""
+    found = []
+    for piece in SEPARATORS.split(text):
+        bare = piece.strip(' "')
+        if bare[:1] in ("=", "+", "-", "@", "＝", "＋", "－", "＠"):
+            try:
+                float(bare)
+            except ValueError:
+                found.append(piece)
+    return found
+
+
+@pytest.fixture
+def split_pilot(make_study, take_part):
+    surveys = [{"key": s, "title": s, "timepoint": s, "items": [
+        {"key": "sleep_hours", "text": "Sleep?", "type": "number", "required": False},
+        {"key": "note", "text": "Your note; =1+1", "type": "text", "required": False},
+        {"key": "tools", "text": "Tools?", "type": "multiple_choice", "choices": ["Tea", "@SUM(1)", "-x"],
+         "required": False},
+        {"key": "pick", "text": "Pick?", "type": "single_choice", "choices": ["Plain", "+cmd;=2"],
+         "required": False}]} for s in ("baseline", "follow_up")]
+    study = make_study("recruiting", survey_defs=surveys)
+    for text in SPLIT_FORMULAS:
+        take_part(study, {"baseline": {"note": text, "tools": ["Tea", "@SUM(1)", "-x"], "pick": "+cmd;=2"}})
+    return study
+
+
+@pytest.mark.parametrize("what", ["data.csv", "dictionary.csv"])
+def test_no_piece_of_a_csv_runs_when_a_french_spreadsheet_splits_it(split_pilot, download, what):
+    raw = download(split_pilot, what).get_data().decode("utf-8-sig")
+    assert pieces_that_would_run(raw) == []
+    if what == "data.csv":
+        notes = [row[4] for row in read_csv(download(split_pilot, what))[1:]]
+        assert "Bien; '=HYPERLINK(\"http://x\",\"y\")" in notes and "a, '+33 6 12" in notes  # kept whole, readable
+
+
+def test_no_piece_of_a_workbook_cell_runs_when_split(split_pilot, download):
+    book = load_workbook(io.BytesIO(download(split_pilot, "data.xlsx").get_data()))
+    cells = [cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+             if isinstance(cell, str)]
+    assert "Tea; '@SUM(1); '-x" in cells
+    assert [cell for cell in cells if pieces_that_would_run(cell)] == []
+
+
+@pytest.mark.parametrize("what, reader", [("data.sav", pyreadstat.read_sav), ("data.dta", pyreadstat.read_dta)])
+def test_no_text_of_a_statistics_file_runs_when_split(split_pilot, download, tmp_path, what, reader):
+    path = tmp_path / what
+    path.write_bytes(download(split_pilot, what).get_data())
+    frame, meta = reader(str(path))
+    texts = [value for column in ("note", "tools") for value in frame[column] if isinstance(value, str)]
+    texts += [label for labels in meta.variable_value_labels.values() for label in labels.values()]
+    texts += list(meta.column_names_to_labels.values())
+    assert "Tea; '@SUM(1); '-x" in texts and "'+cmd;'=2" in texts
+    assert [text for text in texts if pieces_that_would_run(text)] == []
+
+
+@pytest.mark.parametrize("text, written", [("a; =1+1", "a; '=1+1"), ("a;=1", "a;'=1"), ("a, -b", "a, '-b"),
+                                           ("a\t@b", "a\t'@b"), ("a\n+b", "a\n'+b"), ('x; "=1"', 'x; "\'=1"'),
+                                           ("x| =1", "x| '=1"), ("＝1", "'＝1"), ("a; b, c", "a; b, c"),
+                                           ("a; '=1", "a; '=1")])
+def test_pieces_after_separators_get_an_apostrophe_once(text, written):
+    assert neutralise(text) == written and neutralise(written) == written
 
 
 # Who may download

@@ -1,4 +1,5 @@
 """`flask db upgrade` on an empty database builds exactly the schema the models declare."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -125,3 +126,152 @@ def test_data_survive_going_down_to_the_first_migration_and_up_again(app):
         downgrade(revision="base")
         _reset_to_empty()
         db.create_all()
+
+
+def legacy_chain_holds() -> bool:
+    """The unkeyed SHA-256 chain of the first revision, recomputed from its definition: each record's
+    hash is sha256(previous hash + the canonical JSON of at, actor_id, actor_role, action, study_id,
+    from_state, to_state, comment, details), and the head row holds the last."""
+    import hashlib
+    import json
+    from datetime import timezone
+
+    last = "0" * 64
+    rows = db.session.execute(text("SELECT at, actor_id, actor_role, action, study_id, from_state, to_state, "
+                                   "comment, details, prev_hash, hash FROM audit_record ORDER BY id")).all()
+    for row in rows:
+        at = row.at if not isinstance(row.at, str) else __import__("datetime").datetime.fromisoformat(row.at)
+        at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at
+        details = json.loads(row.details) if isinstance(row.details, str) else row.details
+        content = {"at": at.isoformat(), "actor_id": row.actor_id, "actor_role": row.actor_role,
+                   "action": row.action, "study_id": row.study_id, "from_state": row.from_state,
+                   "to_state": row.to_state, "comment": row.comment, "details": details or {}}
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        if row.prev_hash != last or row.hash != hashlib.sha256((last + canonical).encode()).hexdigest():
+            return False
+        last = row.hash
+    return db.session.scalar(text("SELECT last_hash FROM audit_head WHERE id = 1")) == last
+
+
+@pytest.fixture
+def filled_then_downgraded(app):
+    """A database filled with the demo (every state of a pilot, participants, answers, erasures), then
+    brought down to the first revision: the data of a deployment made before the later migrations.
+    (Filled at the latest revision because the models only know the latest schema.)"""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import func, select
+
+    from livinglab.demo import seed
+
+    config = app.extensions["migrate"].migrate.get_config(directory=None)
+    first = ScriptDirectory.from_config(config).get_base()
+    _reset_to_empty()
+    try:
+        upgrade()
+        seed()
+        db.session.commit()
+        counts = {table.name: db.session.scalar(select(func.count()).select_from(table))
+                  for table in db.metadata.sorted_tables}
+        db.session.remove()
+        downgrade(revision=first)
+        yield counts
+    finally:
+        db.session.remove()
+        downgrade(revision="base")
+        _reset_to_empty()
+        db.create_all()
+
+
+def test_the_upgrade_rechains_the_legacy_trail_under_the_key(filled_then_downgraded):
+    """The first revision's unkeyed trail is verified, then re-chained under the key, with one record saying
+    so; every row of the first schema's tables survives."""
+    from sqlalchemy import func, select
+
+    from livinglab.audit import AuditRecord, verify_trail
+
+    before = filled_then_downgraded
+    first_schema = set(inspect(db.engine).get_table_names())
+    assert legacy_chain_holds()  # the downgrade left a valid trail of the first revision
+    db.session.remove()
+    upgrade()
+    after = {table.name: db.session.scalar(select(func.count()).select_from(table))
+             for table in db.metadata.sorted_tables}
+    assert before["answer"] > 0 and before["study"] >= 8
+    kept = {name for name in after if name in first_schema}
+    assert {name: after[name] for name in kept} == {name: before[name] + (name == "audit_record") for name in kept}
+    rekey = db.session.scalar(select(AuditRecord).where(AuditRecord.action == "audit.rekey"))
+    assert rekey.details == {"legacy_records": before["audit_record"], "legacy_head": rekey.details["legacy_head"],
+                             "legacy_intact": True, "legacy_first_broken": None}
+    result = verify_trail()
+    assert result.ok and result.checked == after["audit_record"] and len(result.chains) > 2
+
+
+def test_the_upgrade_records_a_broken_legacy_chain(filled_then_downgraded):
+    """Re-keying must not launder a trail that was already tampered with: it says where it was broken."""
+    from sqlalchemy import select
+
+    from livinglab.audit import AuditRecord
+
+    target = db.session.scalar(text("SELECT id FROM audit_record WHERE action = 'study.approve' ORDER BY id LIMIT 1"))
+    db.session.execute(text("UPDATE audit_record SET comment = 'forged' WHERE id = :id"), {"id": target})
+    db.session.commit()
+    db.session.remove()
+    upgrade()
+    rekey = db.session.scalar(select(AuditRecord).where(AuditRecord.action == "audit.rekey"))
+    assert rekey.details["legacy_intact"] is False and rekey.details["legacy_first_broken"] == target
+
+
+def append_legacy_records(entries: list[dict]) -> None:
+    """Records as the first revision wrote them (participants by account id), chained as it chained them."""
+    import hashlib
+    import json
+    from datetime import datetime, timezone
+
+    last = db.session.scalar(text("SELECT last_hash FROM audit_head WHERE id = 1"))
+    for entry in entries:
+        at = datetime.now(timezone.utc)
+        content = {"at": at.isoformat(), "actor_id": entry["actor_id"], "actor_role": "participant",
+                   "action": entry["action"], "study_id": entry.get("study_id"), "from_state": None,
+                   "to_state": None, "comment": None, "details": entry["details"]}
+        digest = hashlib.sha256((last + json.dumps(content, sort_keys=True, ensure_ascii=False,
+                                                   separators=(",", ":"))).encode()).hexdigest()
+        db.session.execute(text(
+            "INSERT INTO audit_record (at, actor_id, actor_role, action, study_id, details, prev_hash, hash) "
+            "VALUES (:at, :actor_id, 'participant', :action, :study_id, :details, :prev, :hash)"),
+            {"at": at, "actor_id": entry["actor_id"], "action": entry["action"], "study_id": entry.get("study_id"),
+             "details": json.dumps(entry["details"]), "prev": last, "hash": digest})
+        last = digest
+    db.session.execute(text("UPDATE audit_head SET last_hash = :h WHERE id = 1"), {"h": last})
+    db.session.commit()
+
+
+def test_the_upgrade_pseudonymises_participants(filled_then_downgraded):
+    """Records about participants carry a code or a pseudonym, not the account id linked to codes."""
+    from sqlalchemy import select
+
+    from livinglab.audit import AuditPseudonym, AuditRecord
+    from livinglab.auth.models import Role, User
+    from livinglab.participants.models import Enrolment
+
+    enrolment = db.session.scalars(select(Enrolment).where(Enrolment.user_id.is_not(None))).first()
+    uid, study, code = enrolment.user_id, enrolment.study_id, enrolment.participant_code
+    append_legacy_records([
+        {"actor_id": uid, "action": "account.create", "details": {"role": "participant", "user_id": uid}},
+        {"actor_id": uid, "action": "participant.enrol", "study_id": study,
+         "details": {"participant_code": code, "consent_version": 1}},
+        {"actor_id": uid, "action": "participant.answer", "study_id": study, "details": {"survey": "baseline"}},
+        {"actor_id": uid, "action": "account.signin", "details": {}},
+    ])
+    assert legacy_chain_holds()
+    participants = set(db.session.scalars(select(User.id).where(User.role == Role.PARTICIPANT)))
+    db.session.remove()
+    upgrade()
+    records = db.session.scalars(select(AuditRecord)).all()
+    named = [r for r in records if r.actor_id in participants or (r.details or {}).get("user_id") in participants]
+    assert named == []
+    pilot = [r for r in records[-5:] if r.action in ("participant.enrol", "participant.answer")]
+    assert [r.participant_key for r in pilot] == [code, code]
+    account = [r for r in records[-5:] if r.action in ("account.create", "account.signin")]
+    key = db.session.scalar(select(AuditPseudonym.key).where(AuditPseudonym.user_id == uid))
+    assert [r.participant_key for r in account] == [key, key] and key.startswith("A-")
+    assert all("participant_code" not in (r.details or {}) for r in records)

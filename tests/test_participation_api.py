@@ -308,8 +308,11 @@ def test_every_step_is_audited(client, api_headers, answer, enrolled, participan
     answer(enrolled, "baseline", SLEEP_BASELINE)
     client.post(f"/api/v1/studies/{enrolled.id}/withdrawal", json={"erase_data": False},
                 headers=api_headers(participant))
-    actions = list(db.session.scalars(select(AuditRecord.action).where(AuditRecord.actor_id == participant.id)))
+    code = db.session.scalar(select(Enrolment.participant_code).where(Enrolment.user_id == participant.id))
+    actions = list(db.session.scalars(select(AuditRecord.action).where(AuditRecord.participant_key == code)))
     assert {"participant.enrol", "participant.answer", "participant.withdraw"} <= set(actions)
+    # by their participant code, never by their account (item 10 of issue 8: the trail does not re-identify)
+    assert db.session.scalar(select(func.count()).where(AuditRecord.actor_id == participant.id)) == 0
     details = json.dumps([r.details for r in db.session.scalars(select(AuditRecord))])
     assert "6.5" not in details  # answers never go into the trail
 

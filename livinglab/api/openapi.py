@@ -22,13 +22,16 @@ bp = Blueprint("openapi", __name__)
 
 BEARER = [{"bearerAuth": []}]
 ERROR_RESPONSES = {
-    400: ("BadRequest", "Malformed JSON, a body that is not a JSON object, or a value of the wrong type "
-                        "(`fields` names each)."),
+    400: ("BadRequest", "Malformed JSON (not UTF-8, nested deeper than 32 levels, an object of more than 2,000 "
+                        "keys, a lone surrogate such as `\\ud800` in any string or key, NaN or Infinity), a body "
+                        "that is not a JSON object, or a value of the wrong type (`fields` names each)."),
     401: ("Unauthorized", "No bearer token, or an unknown or expired one."),
     403: ("Forbidden", "Signed in, but this account may not do this."),
     404: ("NotFound", "Unknown, or not visible to this account: another organisation's study is 404, not 403."),
     409: ("Conflict", "The request conflicts with the current state."),
     422: ("Unprocessable", "Well-formed but invalid: `fields` says what is wrong with each value."),
+    415: ("UnsupportedMediaType", "A body that is not `Content-Type: application/json`: the API takes JSON only "
+                                  "(so a cross-site form cannot post to it)."),
     429: ("TooManyRequests", "Too many attempts: wait for the time in `Retry-After`, then try again."),
 }
 NOT_EDITABLE = "`not_editable`: the study is neither a draft nor waiting for changes."
@@ -70,8 +73,9 @@ def spec() -> dict:
                                                "organisation and coordinators."},
             notifications_spec.TAG,
         ],
-        "paths": merge_paths(account_paths(), study_paths(), participation_paths(), public_paths(), results_paths(),
-                             notifications_spec.paths()),
+        "paths": with_media_type_errors(merge_paths(account_paths(), study_paths(), participation_paths(),
+                                                    public_paths(), results_paths(),
+                                                    notifications_spec.paths())),
         "components": {
             "securitySchemes": {"bearerAuth": {
                 "type": "http", "scheme": "bearer",
@@ -183,8 +187,9 @@ def common_schemas() -> dict:
             "code": string(description="Machine-readable, e.g. `malformed_json`, `unauthorized`, `not_found`, "
                                        "`not_editable`, `invalid_transition`, `incomplete`, `email_taken`."),
             "message": string(description="A sentence for people, in the caller's language."),
-            "fields": obj({}, additionalProperties=string(),
-                          description="What is wrong with each field; may be empty."),
+            "fields": obj({}, additionalProperties=string(maxLength=500), maxProperties=100,
+                          description="What is wrong with each field; may be empty. At most 100 entries, each "
+                                      "message at most 500 characters."),
         }, required=["code", "message", "fields"])}, required=["error"],
             examples=[{"error": {"code": "invalid", "message": "Some values are not valid.",
                                  "fields": {"target_enrolment": "Must be between 1 and 100000."}}}]),
@@ -467,7 +472,16 @@ def participation_schemas() -> dict:
                 "rules_not_met": array(string()), "at": timestamp()}), description=(
                 "The outcome of each pilot's eligibility check, kept once per pilot (never the answers given) "
                 "to count each person once.")),
-        }, required=["account", "enrolments"], description="Every personal datum held about the caller."),
+            "audit_events": array(obj({
+                "id": integer(), "at": timestamp(), "action": string(), "study_id": nullable(integer()),
+                "by": string(description="`you`, `system`, or the role of the staff member who acted."),
+                "participant_key": nullable(string(description="Your participant code in that pilot, or the "
+                                                               "pseudonym of your account in the trail.")),
+                "from_state": nullable(string()), "to_state": nullable(string()), "comment": nullable(string()),
+                "details": obj({})}, required=["id", "at", "action"]),
+                description="The audit records about the caller, oldest first."),
+        }, required=["account", "enrolments", "audit_events"],
+            description="Every personal datum held about the caller."),
     }
 
 
@@ -712,7 +726,8 @@ def participation_paths() -> dict:
             "post": operation(
                 "respond", "Answer one survey, once", tag="participation", body="Answers",
                 ok=(201, "The answers are saved.", ref("ResponseReceipt")),
-                errors=errors(400, 401, 403, 404, 409, 422,
+                errors=errors(400, 401, 403, 404, 409, 422, 429,
+                              e429="At most 30 submissions a minute per token (and 300 per client address).",
                               e403="Also `not_enrolled`: not taking part in this study.",
                               e409="`already_answered`, `withdrawn`, `study_ended`, `not_open` (an earlier "
                                    "timepoint or a date first), or `reconsent_needed`.",
@@ -737,19 +752,37 @@ def participation_paths() -> dict:
                 description="An enrolled participant."),
         },
         "/studies/{study_id}/withdrawal": study_path(post=operation(
-            "withdraw", "Leave the pilot, keeping or erasing the answers", tag="participation", body="Withdrawal",
-            ok=(200, "Withdrawn.", ref("WithdrawalReceipt")),
-            errors=errors(400, 401, 403, 404, 409, e403="Also `not_enrolled`.", e409="`withdrawn`: already left."),
-            description="An enrolled participant.")),
+            "withdraw", "Leave the pilot, keeping or erasing the answers; or erase, later, the answers kept",
+            tag="participation", body="Withdrawal",
+            ok=(200, "Withdrawn (or, after a withdrawal, the kept answers erased).", ref("WithdrawalReceipt")),
+            errors=errors(400, 401, 403, 404, 409, e403="Also `not_enrolled`.",
+                          e409="`withdrawn`: already left, and `erase_data` is false; `already_erased`: the answers "
+                               "are already erased; `anonymised`: the pilot's data are anonymised, so no answer "
+                               "can be told apart as the caller's any more."),
+            description=(
+                "An enrolled participant. Withdrawing with `erase_data: false` keeps the answers under the "
+                "participant code; the same call again with `erase_data: true`, at any later time, erases them "
+                "(until the pilot's data are anonymised). Erased answers are deleted rows, gone from the database "
+                "files too."))),
         "/me/export": {"get": operation(
             "export_personal_data", "Every personal datum held about the caller", tag="participation",
-            ok=(200, "Account, consents, enrolments and answers.", ref("PersonalData")), errors=errors(401))},
+            ok=(200, "Account, consents, enrolments, answers and the audit records about the caller.",
+                ref("PersonalData")), errors=errors(401))},
         "/me": {"delete": operation(
             "erase_account", "Erase the caller's account", tag="participation", ok=(204, "Erased.", None),
             errors=errors(401, 403), description=(
                 "Participants only. Answers are erased, or kept without any link to the person when the signed "
                 "consent said so; signatures are always deleted."))},
     }
+
+
+def with_media_type_errors(paths: dict) -> dict:
+    """Every call that may carry a body answers 415 to one that is not JSON."""
+    for item in paths.values():
+        for method in ("post", "put", "patch", "delete"):
+            if method in item:
+                item[method]["responses"].setdefault("415", {"$ref": "#/components/responses/UnsupportedMediaType"})
+    return paths
 
 
 def merge_paths(*groups: dict) -> dict:

@@ -1,5 +1,8 @@
 """The participant's side of the API: enrolment, answers, withdrawal and GDPR rights."""
-from flask import Blueprint, current_app
+import hashlib
+
+from flask import Blueprint, current_app, request
+from flask_limiter.util import get_remote_address
 
 from ..auth.models import Role
 from ..extensions import db, limiter
@@ -26,7 +29,16 @@ def enrol(user, study_id):
     return {"participant_code": enrolment.participant_code, "arm": enrolment.arm}, 201
 
 
+def token_key() -> str:
+    """Rate limits per bearer token (a hash of it), so that many participants behind one address
+    (a care home, a company network) do not share one budget."""
+    header = request.headers.get("Authorization", "")
+    return "token:" + hashlib.sha256(header.encode()).hexdigest() if header else "address:" + get_remote_address()
+
+
 @bp.post("/studies/<int:study_id>/surveys/<key>/responses")
+@limiter.limit(lambda: current_app.config["ANSWER_RATE_LIMIT"], key_func=token_key)
+@limiter.limit(lambda: current_app.config["ANSWER_ADDRESS_RATE_LIMIT"])
 @token_required(Role.PARTICIPANT)
 def respond(user, study_id, key):
     """Answer one survey, once."""

@@ -2,16 +2,24 @@
 
 Formula injection (OWASP, "CSV Injection"): a text cell that starts with =, +, -, @, a tab or a
 carriage return may run as a formula when the file is opened in a spreadsheet; a leading apostrophe
-makes it plain text. Only text is touched: numbers are written as numbers, negative ones included."""
+makes it plain text. A spreadsheet may also split one cell into several: French Excel and LibreOffice
+split a CSV on `;` (the French list separator), and the import dialogs offer `,`, tab, `|` and line
+ends; each piece then starts a cell of its own. So every piece that would start a cell, after any
+of these separators and after spaces or a quote, gets the apostrophe too: `a; =1+1` is written
+`a; '=1+1`. Full-width signs (＝ ＋ － ＠), which some spreadsheets read as their ASCII twins, count
+as formula starts. Only text is touched: numbers are written as numbers, negative ones included."""
 import re
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell, or a piece of one after a separator a spreadsheet splits on, whose first character past
+# blanks and quotes would start a formula: the apostrophe goes right before that character.
+_PIECE = re.compile(r"(^|[;,|\t\r\n])([ \"]*)(?=[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])")
 # Characters XML 1.0, so XLSX, cannot hold (answers may contain them: only NUL is refused on input).
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralise(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """The text with an apostrophe before each piece that would start a formula; idempotent."""
+    return _PIECE.sub(r"\1\2'", text)
 
 
 def csv_cell(value) -> str:

@@ -2,8 +2,9 @@
 
 Arms, timepoints and single-choice answers are coded 1..k with their names as value labels (Stata
 labels integers only, and both tools analyse codes); yes/no is 1/0; the ends of each scale are
-labelled. Multiple choice ("a; b") and text stay strings. Text is written as given: these files are
-read by statistics software, not spreadsheets, so no formula neutralising. ReadStat needs a data
+labelled. Multiple choice ("a; b") and text stay strings. Text (values, value and variable labels, the
+file label) is neutralised as in the CSV: SPSS and Stata save data to Excel and CSV as they hold it
+("Save as Excel", `export excel`, `export delimited`), so a formula would travel. ReadStat needs a data
 frame and a file path, so these two formats hold the study in memory, unlike the CSV."""
 import io
 import os
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
+from .cells import neutralise
 from .columns import Column, Plan
 
 CODED = ("arm", "timepoint", "single_choice")
@@ -55,9 +57,9 @@ def stat_file(plan: Plan, rows: Iterable[list], fmt: StatFormat, title: str) -> 
     names = variable_names([c.key for c in plan.columns], fmt)
     frame, value_labels = _frame(plan, rows, names)
     labels = {names[c.key]: _variable_label(c, names[c.key], fmt) for c in plan.columns}
-    value_labels = {name: {code: _clip_bytes(text, fmt.value_label_bytes) for code, text in mapping.items()}
-                    for name, mapping in value_labels.items()}
-    options = {"file_label": _clip_bytes(title, fmt.file_label_bytes), "column_labels": labels,
+    value_labels = {name: {code: _clip_bytes(neutralise(str(text)), fmt.value_label_bytes)
+                           for code, text in mapping.items()} for name, mapping in value_labels.items()}
+    options = {"file_label": _clip_bytes(neutralise(title), fmt.file_label_bytes), "column_labels": labels,
                "variable_value_labels": value_labels}
     if fmt is SPSS:
         options["variable_measure"] = {names[c.key]: _measure(c) for c in plan.columns}
@@ -110,7 +112,7 @@ def _frame(plan: Plan, rows: Iterable[list], names: dict[str, str]) -> tuple[pd.
             data[name] = np.array([codes.get(v, np.nan) if v is not None else np.nan for v in bucket], dtype=float)
             value_labels[name] = {n: choice for choice, n in codes.items()}
         elif column.type in STRINGS:
-            data[name] = pd.Series(["" if v is None else v for v in bucket], dtype=object)
+            data[name] = pd.Series(["" if v is None else neutralise(v) for v in bucket], dtype=object)
         else:
             data[name] = np.array([np.nan if v is None else v for v in bucket], dtype=float)
             labels = column.value_labels()
@@ -120,7 +122,7 @@ def _frame(plan: Plan, rows: Iterable[list], names: dict[str, str]) -> tuple[pd.
 
 
 def _variable_label(column: Column, name: str, fmt: StatFormat) -> str:
-    label = column.label if name == column.key else f"{column.key}: {column.label}"
+    label = neutralise(column.label) if name == column.key else f"{column.key}: {neutralise(column.label)}"
     if column.unit:
         label = f"{label} ({column.unit})"
     if fmt.label_chars:

@@ -83,6 +83,11 @@ class WithdrawForm(FlaskForm):
     ], validators=[InputRequired(message=_l("Please choose whether to keep or erase your answers."))])
 
 
+class EraseKeptAnswersForm(FlaskForm):
+    confirm = BooleanField(_l("I understand that every answer I gave to this pilot is deleted for good."),
+                           validators=[InputRequired(message=_l("Tick this box to confirm."))])
+
+
 class EraseAccountForm(FlaskForm):
     confirm = BooleanField(_l("I understand that my account is erased for good and cannot be recovered."),
                            validators=[InputRequired(message=_l("Tick this box to confirm."))])

@@ -1,9 +1,10 @@
 """The participant's GDPR rights: see and download everything held; erase the account."""
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import audit
-from ..auth.models import ApiToken, User
+from .. import audit, purge
+from ..audit import AuditPseudonym, AuditRecord
+from ..auth.models import ApiToken, Role, User
 from ..auth.services import security_data
 from ..extensions import db
 from ..studies.fields import iso
@@ -22,8 +23,24 @@ def _item_types(survey) -> dict[str, str]:
     return types
 
 
+def audit_events(user: User, codes: list[str]) -> list[dict]:
+    """The audit records about this person: by their account's pseudonym, their participant codes,
+    or (staff) their account id."""
+    keys = [*codes, *db.session.scalars(select(AuditPseudonym.key).where(AuditPseudonym.user_id == user.id))]
+    if user.role == Role.PARTICIPANT:  # never named by account id in the trail: an indexed look-up by key
+        about = [AuditRecord.participant_key.in_(keys)]
+    else:  # staff act under their account id, and are named by it when a record is about them
+        about = [AuditRecord.actor_id == user.id, AuditRecord.details["user_id"].as_integer() == user.id]
+    records = db.session.scalars(select(AuditRecord).where(or_(*about)).order_by(AuditRecord.id))
+    return [{"id": r.id, "at": iso(r.at), "action": r.action, "study_id": r.study_id,
+             "by": "you" if r.actor_id == user.id or (r.actor_role == "participant" and r.participant_key in keys)
+             else (r.actor_role or "system"),
+             "participant_key": r.participant_key, "from_state": r.from_state, "to_state": r.to_state,
+             "comment": r.comment, "details": r.details or {}} for r in records]
+
+
 def personal_data(user: User) -> dict:
-    """Every personal datum held about this account."""
+    """Every personal datum held about this account, the audit records about it included."""
     enrolments = db.session.scalars(
         select(Enrolment).where(Enrolment.user_id == user.id).order_by(Enrolment.id)
         .options(selectinload(Enrolment.study), selectinload(Enrolment.signatures)
@@ -32,7 +49,7 @@ def personal_data(user: User) -> dict:
                  selectinload(Enrolment.responses).selectinload(Response.survey))).all()
     drafts = db.session.scalars(select(SurveyDraft).where(SurveyDraft.enrolment_id.in_([e.id for e in enrolments]))
                                 .order_by(SurveyDraft.id).options(selectinload(SurveyDraft.survey))).all()
-    return {
+    data = {
         "account": {"id": user.id, "email": user.email, "name": user.name, "role": str(user.role),
                     "language": user.locale, "created_at": iso(user.created_at),
                     "organisation": user.organisation.name if user.organisation else None},
@@ -63,6 +80,8 @@ def personal_data(user: User) -> dict:
                                 "rules_not_met": c.reasons.split(), "at": iso(c.updated_at)}
                                for c in screening.of_account(user)],
     }
+    data["audit_events"] = audit_events(user, [e.participant_code for e in enrolments])
+    return data
 
 
 def erase_account(user: User) -> None:
@@ -85,5 +104,9 @@ def erase_account(user: User) -> None:
         enrolment.user_id = None
     screening.anonymise(user)  # the counts stay; nothing links them to the person
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-    audit.record(None, "account.erase", user_id=user.id)
+    # The record names the account by its pseudonym, which goes with the account: nothing in the trail
+    # links this person to anything afterwards (the codes were never beside the pseudonym).
+    audit.record(user, "account.erase")
+    db.session.execute(delete(AuditPseudonym).where(AuditPseudonym.user_id == user.id))
     db.session.delete(user)
+    purge.after_commit()

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit
+from .. import audit, purge
 from .. import validation as v
 from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
@@ -275,7 +275,8 @@ def resign_consent(user, enrolment: Enrolment, *, consent_version, clauses, sign
     consent, answers, signature = clean_consent_answers(enrolment.study, consent_version, clauses, signature)
     signed = ConsentSignature(consent_version_id=consent.id, clauses=answers, signed_name=signature)
     enrolment.signatures.append(signed)
-    audit.record(user, "participant.reconsent", study=enrolment.study, consent_version=consent.version)
+    audit.record(user, "participant.reconsent", study=enrolment.study, participant_code=enrolment.participant_code,
+                 consent_version=consent.version)
     return signed
 
 
@@ -345,7 +346,8 @@ def submit_response(user, study: Study, survey_key: str, answers) -> Response:
     db.session.execute(delete(SurveyDraft).where(SurveyDraft.enrolment_id == enrolment.id,
                                                  SurveyDraft.survey_id == survey.id))
     bump_data_version(study)
-    audit.record(user, "participant.answer", study=study, survey=survey.key)
+    audit.record(user, "participant.answer", study=study, participant_code=enrolment.participant_code,
+                 survey=survey.key)
     return response
 
 
@@ -361,31 +363,68 @@ def stored_answers(response: Response) -> dict[str, tuple]:
 # --- Withdrawal ----------------------------------------------------------------------------------
 
 def withdraw(user, study: Study, erase_data) -> Enrolment:
-    """Leave the pilot, keeping the answers given so far or erasing them (rows deleted)."""
+    """Leave the pilot, keeping the answers given so far or erasing them (rows deleted). Having left
+    and kept them, the participant may still ask to erase them: the same call with `erase_data` true."""
     enrolment = require_enrolment(user, study)
     try:
         erase_data = v.boolean(erase_data)
     except v.FieldError as err:
         v.raise_for({"erase_data": err})
     if enrolment.status == EnrolmentStatus.WITHDRAWN:
-        raise Conflict(_("You have already withdrawn from this pilot."), code="withdrawn")
+        if not erase_data:
+            raise Conflict(_("You have already withdrawn from this pilot."), code="withdrawn")
+        return erase_kept_answers(user, study, enrolment)
     enrolment.status = EnrolmentStatus.WITHDRAWN
     enrolment.withdrawn_at = utcnow()
     delete_drafts(enrolment)  # nothing more will be sent
     if erase_data:
         erase_answers(enrolment)
     bump_data_version(study)
-    audit.record(user, "participant.withdraw", study=study, erase_data=erase_data)
+    audit.record(user, "participant.withdraw", study=study, participant_code=enrolment.participant_code,
+                 erase_data=erase_data)
+    return enrolment
+
+
+def answers_anonymised(enrolment: Enrolment) -> bool:
+    """Once a pilot's data are anonymised, answers belong to nobody and cannot be erased on request.
+    (Anonymisation at the end of the retention period sets `Study.anonymised_at`; until it exists,
+    a pilot's answers stay linked to their participants.)"""
+    return getattr(enrolment.study, "anonymised_at", None) is not None
+
+
+def can_erase_kept_answers(enrolment: Enrolment) -> bool:
+    return (enrolment.status == EnrolmentStatus.WITHDRAWN and not enrolment.data_erased
+            and not answers_anonymised(enrolment))
+
+
+def erase_kept_answers(user, study: Study, enrolment: Enrolment) -> Enrolment:
+    """Erase, after leaving, the answers the participant chose to keep when they left."""
+    if enrolment.status != EnrolmentStatus.WITHDRAWN:
+        raise Conflict(_("You are still taking part: leave the pilot, choosing to erase your answers."),
+                       code="not_withdrawn")
+    if enrolment.data_erased:
+        raise Conflict(_("Your answers to this pilot are already erased."), code="already_erased")
+    if answers_anonymised(enrolment):
+        raise Conflict(_("This pilot's data are anonymised: your answers can no longer be told apart from "
+                         "anyone else's."), code="anonymised")
+    erase_answers(enrolment)
+    bump_data_version(study)
+    audit.record(user, "participant.erase_answers", study=study, participant_code=enrolment.participant_code)
     return enrolment
 
 
 def erase_answers(enrolment: Enrolment) -> None:
-    """Delete the rows themselves: erasure is not a flag."""
+    """Delete the rows themselves: erasure is not a flag. The cached results of the pilot go too (they
+    are recomputed without them), and the database files are purged once the transaction commits."""
+    from ..studies.results import ResultsCache
+
     for response in list(enrolment.responses):
         db.session.delete(response)
     db.session.flush()
     db.session.expire(enrolment, ["responses"])
+    db.session.execute(delete(ResultsCache).where(ResultsCache.study_id == enrolment.study_id))
     enrolment.data_erased = True
+    purge.after_commit()
 
 
 def delete_drafts(enrolment: Enrolment) -> None:

@@ -30,8 +30,8 @@ from ..surveys.definitions import answer_keys
 from ..timeutil import utcnow
 from ..validation import KEY_RE
 from . import drafts, gdpr, screening, services
-from .forms import EraseAccountForm, WithdrawForm, consent_form, eligibility_form
-from .models import ScreeningOutcome
+from .forms import EraseAccountForm, EraseKeptAnswersForm, WithdrawForm, consent_form, eligibility_form
+from .models import EnrolmentStatus, ScreeningOutcome
 from .standing import State, of_enrolment, sentence, standing
 
 bp = Blueprint("participants", __name__, url_prefix="/pilots")
@@ -500,6 +500,9 @@ def withdraw(study_id: int):
     form = WithdrawForm()
     if form.validate_on_submit():
         erase = form.erase.data == "erase"
+        if enrolment.status == EnrolmentStatus.WITHDRAWN:  # erasing later has its own confirmed form
+            flash(_("You have already withdrawn from this pilot."), "error")
+            return redirect(url_for(".withdraw", study_id=study.id))
         try:
             services.withdraw(current_user, study, erase)
         except DomainError as err:
@@ -511,8 +514,32 @@ def withdraw(study_id: int):
                   _("You have left “%(title)s”. The answers you gave are kept under your participant code.",
                     title=study.title), "success")
         return redirect(url_for("main.dashboard"))
-    return render_template("participants/withdraw.html", study=study, enrolment=enrolment, form=form), \
-        422 if form.errors else 200
+    return render_template("participants/withdraw.html", study=study, enrolment=enrolment, form=form,
+                           erase_form=EraseKeptAnswersForm(formdata=None),
+                           can_erase=services.can_erase_kept_answers(enrolment)), 422 if form.errors else 200
+
+
+@bp.post("/<int:study_id>/erase-answers")
+@role_required(Role.PARTICIPANT)
+def erase_answers(study_id: int):
+    """Having left and kept their answers, a participant may still have them erased."""
+    study, enrolment = my_study(study_id)
+    form = EraseKeptAnswersForm()
+    if form.validate_on_submit():
+        try:
+            services.erase_kept_answers(current_user, study, enrolment)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your answers to “%(title)s” are erased.", title=study.title), "success")
+            return redirect(url_for("main.dashboard"))
+        return redirect(url_for(".withdraw", study_id=study.id))
+    if enrolment.status != EnrolmentStatus.WITHDRAWN:
+        return redirect(url_for(".withdraw", study_id=study.id))
+    return render_template("participants/withdraw.html", study=study, enrolment=enrolment, form=WithdrawForm(),
+                           erase_form=form, can_erase=services.can_erase_kept_answers(enrolment)), 422
 
 
 # --- GDPR rights -----------------------------------------------------------------------------------
@@ -521,7 +548,11 @@ def withdraw(study_id: int):
 @role_required()
 def my_data():
     """Every personal datum held about the signed-in account, to read."""
-    return render_template("participants/my_data.html", data=gdpr.personal_data(current_user))
+    from ..audit_views import action_label
+
+    data = gdpr.personal_data(current_user)
+    return render_template("participants/my_data.html", data=data, action_label=action_label,
+                           events=list(reversed(data["audit_events"]))[:100])
 
 
 @bp.get("/my-data.json")
