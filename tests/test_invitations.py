@@ -132,7 +132,7 @@ def test_seeing_an_invitation_is_not_enough_to_accept_it(client, make_user, star
     assert [item["organisation"]["name"] for item in listed] == ["Sommeil+"] and "token" not in listed[0]
     for guess in (None, "", str(listed[0]["id"]), "x" * 300, 5, ["a"]):
         response = client.post("/api/v1/invitations/accept", json={"token": guess}, headers=headers)
-        assert response.status_code in (400, 404), response.get_json()
+        assert response.status_code in (400, 404, 422), response.get_json()
     db.session.refresh(squatter)
     assert squatter.organisation_id is None
     assert client.post("/api/v1/invitations/accept", json={"token": raw}, headers=headers).status_code == 200
@@ -284,7 +284,7 @@ def test_another_organisation_cannot_see_or_revoke_our_invitations(client, api_h
 
 @pytest.mark.parametrize("body, status", [
     ({"email": "a@example.org\r\nBcc: b@example.org"}, 422), ({"email": 5}, 400), ({"email": ["a@b.org"]}, 400),
-    ({}, 422), ({"email": "x" * 10_000}, 422), ({"email": "\ud800@example.org"}, 422),
+    ({}, 422), ({"email": "x" * 10_000}, 422), ({"email": "\ud800@example.org"}, 400),
 ])
 def test_hostile_invitations_are_refused_and_store_nothing(client, api_headers, startup, body, status):
     response = client.post("/api/v1/organisation/invitations", json=body, headers=api_headers(startup))

@@ -1,4 +1,5 @@
 """Closing recruitment, ending the pilot, and what everyone reads in each state (issue 9, items 2, 4, 5, 7, 8)."""
+import inspect
 import re
 from datetime import timedelta
 
@@ -328,11 +329,17 @@ def test_no_page_promises_a_deletion_that_never_happens(client, login, pilot, pa
 
 
 def test_no_string_of_the_code_promises_an_automatic_deletion():
+    """Until retention runs, nothing may promise that pilot data are deleted; the one deletion the worker does
+    run (its outbox purge job, checked here to exist with that period) is the only promise allowed."""
+    from livinglab.notifications import jobs
+
     from .test_translations import source_messages
 
+    kept = {"Sent mail and delivered webhook events are deleted after 90 days; failures stay."}
     promises = [m for m in source_messages()
                 if re.search(r"(then|automatically) (deleted|erased)|deleted at the end|are deleted after", m)]
-    assert promises == []
+    assert [m for m in promises if m not in kept] == []
+    assert "timedelta(days=90)" in inspect.getsource(jobs.purge)
 
 
 # --- Destructive actions ask first, on a page (item 5) ------------------------------------------------------

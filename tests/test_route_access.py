@@ -40,13 +40,29 @@ EXPECTED = {
     ("GET", "/account/register"): "200 302 302 302 302 302",
     ("POST", "/account/register"): "200 302 302 302 302 302",
     ("POST", "/account/signout"): "302 302 302 302 302 302",
+    ("GET", "/account/"): SIGNED_IN_PAGE,
+    ("POST", "/account/name"): "302 422 422 422 422 422",  # no name sent
+    ("POST", "/account/password"): "302 422 422 422 422 422",  # no password sent
+    ("POST", "/account/signout-everywhere"): "302 302 302 302 302 302",  # to sign in again (LAST)
+    ("GET", "/account/notifications"): SIGNED_IN_PAGE,
+    ("POST", "/account/notifications"): "302 302 302 302 302 302",  # nothing chosen: saved as it is
     ("GET", "/account/organisation"): STARTUP_PAGE,
-    ("POST", "/account/organisation"): STARTUP_PAGE,
+    ("POST", "/account/organisation/invitations"): "302 403 403 422 422 403",  # no email sent
+    ("POST", "/account/organisation/invitations/<int:invitation_id>/revoke"): "302 403 403 302 302 403",  # another's
+    ("POST", "/account/organisation/leave"): "302 403 403 302 302 403",  # after the API's: nothing to leave
+    ("GET", "/account/invitations/<token>"): "404 404 404 404 404 404",  # no such invitation
+    ("POST", "/account/invitations/<token>"): "302 302 302 302 302 302",  # no such invitation: back
+    ("GET", "/account/organisation/webhooks"): STARTUP_PAGE,
+    ("POST", "/account/organisation/webhooks"): "302 403 403 422 422 403",  # no address sent
+    ("POST", "/account/organisation/webhooks/delete"): "302 403 403 400 400 403",  # no receiver named
+    ("POST", "/account/organisation/webhooks/ping"): "302 403 403 400 400 403",
     ("GET", "/account/coordinators"): COORDINATORS_PAGE,
     ("POST", "/account/coordinators"): COORDINATORS_PAGE,
     # Coordinators' pages
     ("GET", "/audit"): COORDINATORS_PAGE,
     ("POST", "/audit/verify"): "302 403 403 403 403 302",
+    ("GET", "/outbox"): COORDINATORS_PAGE,
+    ("POST", "/outbox/retry"): "302 403 403 403 403 400",  # no message named
     ("GET", "/observatory"): COORDINATORS_PAGE,
     ("GET", "/observatory.csv"): COORDINATORS_PAGE,
     ("GET", "/observatory/charts/<any(studies, participants, turnaround):name>.svg"): COORDINATORS_PAGE,
@@ -73,6 +89,9 @@ EXPECTED = {
     ("GET", "/studies/<int:study_id>/exports/data.sav"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/exports/data.dta"): STAFF_STUDY_PAGE,
     ("POST", "/studies/<int:study_id>/recruitment"): "302 404 403 302 404 302",  # back to the study page
+    # Ending a pilot: coordinators at any time, its organisation once the follow-up is over; a reason always
+    ("GET", "/studies/<int:study_id>/end"): STAFF_STUDY_PAGE,
+    ("POST", "/studies/<int:study_id>/end"): "302 404 403 422 404 422",  # no reason sent
     # The protocol is frozen once approved: its owner is sent back (302) or told 409; others as ever
     ("GET", "/studies/<int:study_id>/edit"): "302 404 403 302 404 403",
     ("POST", "/studies/<int:study_id>/edit"): "302 404 403 302 404 403",
@@ -91,8 +110,9 @@ EXPECTED = {
     # Participants' pages. A recruiting pilot's page and catalogue are public.
     ("GET", "/pilots/"): PUBLIC,
     ("GET", "/pilots/<int:study_id>"): PUBLIC,
-    ("GET", "/pilots/<int:study_id>/eligibility"): "302 200 302 403 403 403",  # the enrolled: to the pilot
-    ("POST", "/pilots/<int:study_id>/eligibility"): "302 422 302 403 403 403",
+    # Eligibility comes before any account (visitors too); staff never take part; the enrolled: to the pilot
+    ("GET", "/pilots/<int:study_id>/eligibility"): "200 200 302 403 403 403",
+    ("POST", "/pilots/<int:study_id>/eligibility"): "422 422 302 403 403 403",  # nothing answered
     ("GET", "/pilots/<int:study_id>/not-eligible"): "302 302 302 403 403 403",  # nothing screened: away
     ("GET", "/pilots/<int:study_id>/join"): "302 302 302 403 403 403",  # eligibility first
     ("POST", "/pilots/<int:study_id>/join"): "302 302 302 403 403 403",
@@ -100,7 +120,10 @@ EXPECTED = {
     ("GET", "/pilots/<int:study_id>/reconsent"): "302 403 302 403 403 403",  # nothing to sign again
     ("POST", "/pilots/<int:study_id>/reconsent"): "302 403 302 403 403 403",
     ("GET", "/pilots/<int:study_id>/surveys/<key>"): PILOT_PAGE,
-    ("POST", "/pilots/<int:study_id>/surveys/<key>"): "302 403 302 403 403 403",  # answered already: away
+    # Sent without a session: a page keeps the answers beside a sign-in form (401)
+    ("POST", "/pilots/<int:study_id>/surveys/<key>"): "401 403 302 403 403 403",  # answered already: away
+    ("GET", "/pilots/<int:study_id>/surveys/<key>/resume"): "200 302 302 302 302 302",  # the signed in: to it
+    ("POST", "/pilots/<int:study_id>/surveys/<key>/resume"): "401 302 302 302 302 302",  # no credentials
     ("GET", "/pilots/<int:study_id>/answers"): PILOT_PAGE,
     ("GET", "/pilots/<int:study_id>/consent"): PILOT_PAGE,
     ("GET", "/pilots/<int:study_id>/withdraw"): PILOT_PAGE,
@@ -116,6 +139,22 @@ EXPECTED = {
     ("GET", "/api/v1/studies/<int:study_id>/consent"): PUBLIC,  # a recruiting pilot's consent is public
     ("POST", "/api/v1/auth/register"): "422 422 422 422 422 422",  # anyone; the empty body is invalid
     ("POST", "/api/v1/auth/tokens"): "400 400 400 400 400 400",
+    ("GET", "/api/v1/auth/tokens"): "401 200 200 200 200 200",  # one's own tokens
+    ("DELETE", "/api/v1/auth/tokens/<int:token_id>"): "401 404 404 404 404 404",  # another account's
+    ("GET", "/api/v1/me/invitations"): "401 200 200 200 200 200",
+    ("POST", "/api/v1/invitations/accept"): "401 422 422 422 422 422",  # no token sent
+    ("DELETE", "/api/v1/organisation/invitations/<int:invitation_id>"): "401 403 403 404 404 403",  # another's
+    ("GET", "/api/v1/organisation/members"): "401 403 403 200 200 403",
+    ("GET", "/api/v1/organisation/invitations"): "401 403 403 200 200 403",
+    ("POST", "/api/v1/organisation/invitations"): "401 403 403 422 422 403",  # no email sent
+    ("POST", "/api/v1/organisation/leave"): "401 403 403 409 200 403",  # the owner is its last member (LAST)
+    ("GET", "/api/v1/me/notifications"): "401 200 200 200 200 200",
+    ("PUT", "/api/v1/me/notifications"): "401 422 422 422 422 422",  # no choices sent
+    ("GET", "/api/v1/webhooks"): "401 403 403 200 200 403",
+    ("POST", "/api/v1/webhooks"): "401 403 403 422 422 403",  # no address sent
+    ("DELETE", "/api/v1/webhooks/<int:webhook_id>"): "401 403 403 404 404 403",
+    ("POST", "/api/v1/webhooks/<int:webhook_id>/ping"): "401 403 403 404 404 403",
+    ("GET", "/api/v1/webhooks/<int:webhook_id>/deliveries"): "401 403 403 404 404 403",
     ("GET", "/api/v1/me"): "401 200 200 200 200 200",
     ("GET", "/api/v1/me/export"): "401 200 200 200 200 200",
     ("DELETE", "/api/v1/me"): "401 204 204 403 403 403",  # participants erase themselves
@@ -135,9 +174,25 @@ EXPECTED = {
     ("POST", "/api/v1/studies/<int:study_id>/enrolment"): "401 400 409 403 403 403",
     ("POST", "/api/v1/studies/<int:study_id>/surveys/<key>/responses"): "401 403 409 403 403 403",
     ("POST", "/api/v1/studies/<int:study_id>/withdrawal"): "401 403 400 403 403 403",
+    ("POST", "/api/v1/studies/<int:study_id>/end"): "401 404 403 422 404 422",  # no reason sent
+    # The enrolled participant answered this survey already: no draft, none to save
+    ("GET", "/api/v1/studies/<int:study_id>/surveys/<key>/draft"): "401 403 404 403 403 403",
+    ("PUT", "/api/v1/studies/<int:study_id>/surveys/<key>/draft"): "401 403 409 403 403 403",
+    ("DELETE", "/api/v1/studies/<int:study_id>/surveys/<key>/draft"): "401 403 404 403 403 403",
+    # The local mailbox exists only when LIVINGLAB_MAILBOX is set (./run.sh): never here
+    ("GET", "/dev/mailbox"): "404 404 404 404 404 404",
+    ("GET", "/dev/mailbox/<name>"): "404 404 404 404 404 404",
+    ("GET", "/dev/mailbox/<name>/html"): "404 404 404 404 404 404",
+    # One-click unsubscribe: the signed token is the authority (none sent)
+    ("GET", "/mail/unsubscribe"): "400 400 400 400 400 400",
+    ("POST", "/mail/unsubscribe"): "400 400 400 400 400 400",
 }
 EXEMPT = {"static"}  # Flask's static files
-LAST = ("/pilots/my-data/erase", "/api/v1/me", "/account/signout")  # they end the account or the session
+# They end the membership, the session or the account: last, in this order
+LAST = ("/api/v1/organisation/leave", "/account/organisation/leave", "/pilots/my-data/erase", "/api/v1/me",
+        "/account/signout-everywhere", "/account/signout")
+# Anonymous callers are sent to sign in, except where a page leads elsewhere by design
+ELSEWHERE = ("/language", "/account/signout", "/pilots/<int:study_id>/join", "/pilots/<int:study_id>/not-eligible")
 
 
 def routes(app) -> set[tuple[str, str]]:
@@ -175,10 +230,27 @@ def world(make_study, startup, other_startup, coordinator, make_user):
 
     chart = sorted(chart_specs(study, results_for(study)))[0]  # a chart the results draw
     values = {"study_id": study.id, "survey_id": survey.id, "key": survey.key, "index": 0, "version": 1,
-              "name": chart}
+              "name": chart, "token": "not-a-real-invitation", **others_objects(make_user)}
     users = {"participant": outsider, "enrolled": enrolled, "startup": startup, "other_startup": other_startup,
              "coordinator": coordinator}
     return values, users
+
+
+def others_objects(make_user) -> dict:
+    """Objects of a third organisation and a third account, which no caller may touch: an invitation, a
+    webhook receiver, an API token (object-level checks, not just roles)."""
+    from livinglab.auth import organisations
+    from livinglab.auth.services import create_token
+    from livinglab.notifications.models import WebhookEndpoint
+
+    third = make_user("startup", organisation="A third startup")
+    _raw, invitation = organisations.invite(third, "someone@example.org")
+    receiver = WebhookEndpoint(organisation_id=third.organisation_id, url="https://93.184.216.34/hook",
+                               secret="s" * 32, events=["enrolment"])
+    db.session.add(receiver)
+    _raw, token = create_token(third)
+    db.session.commit()
+    return {"invitation_id": invitation.id, "webhook_id": receiver.id, "token_id": token.id}
 
 
 def build(rule, values) -> str:
@@ -190,15 +262,14 @@ def build(rule, values) -> str:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_caller_gets_what_the_table_says_on_every_route(app, world, api_headers, role):
+def test_each_caller_gets_what_the_table_says_on_every_route(client, world, api_headers, role):
     values, users = world
     user = users.get(role)
     column = ROLES.index(role)
-    client = app.test_client()
     headers = api_headers(user) if user else {}
     if user:
         assert client.post("/account/signin", data={"email": user.email, "password": PASSWORD}).status_code == 302
-    calls = sorted(((method, rule) for rule in app.url_map.iter_rules() if rule.endpoint not in EXEMPT
+    calls = sorted(((method, rule) for rule in client.application.url_map.iter_rules() if rule.endpoint not in EXEMPT
                     for method in rule.methods - {"HEAD", "OPTIONS"}),
                    key=lambda call: (LAST.index(call[1].rule) + 1 if call[1].rule in LAST else 0,
                                      call[0] != "GET", call[1].rule, call[0]))
@@ -215,6 +286,6 @@ def test_each_caller_gets_what_the_table_says_on_every_route(app, world, api_hea
         if response.status_code != want:
             problems.append(f"{method} {rule.rule}: {response.status_code}, the table says {want}")
         elif role == "anonymous" and want == 302 and "/account/signin" not in response.location \
-                and rule.rule not in ("/language", "/account/signout"):
+                and rule.rule not in ELSEWHERE:
             problems.append(f"{method} {rule.rule}: redirects to {response.location}, not to sign in")
     assert problems == []

@@ -8,7 +8,7 @@ from ..clients import client_address
 from ..extensions import db, limiter
 from ..studies.fields import iso
 from .common import json_body, token_required
-from .paging import page_of
+from .pagination import paginate_list
 
 bp = Blueprint("accounts", __name__)
 
@@ -38,8 +38,8 @@ def create_token():
 @bp.get("/auth/tokens")
 @token_required()
 def list_tokens(user):
-    """The caller's live tokens, newest first (never their secret)."""
-    return page_of([tokens.token_dict(token) for token in tokens.tokens_of(user)])
+    """The caller's live tokens, oldest first (never their secret)."""
+    return paginate_list(tokens.tokens_of(user), "tokens", tokens.token_dict)
 
 
 @bp.delete("/auth/tokens/<int:token_id>")

@@ -551,7 +551,7 @@ def account_paths() -> dict:
                     "`invalid_credentials`: wrong email or password, or this client address must wait after "
                     "repeated failures for this account (other addresses are not affected)."))),
             "get": operation(
-                "list_tokens", "The caller's live tokens", tag="accounts", parameters=PAGING,
+                "list_tokens", "The caller's live tokens", tag="accounts", parameters=page_parameters(),
                 ok=(200, "Newest first; never the secret.", ref("TokenList")), errors=errors(401, 422))},
         "/me": {"get": operation(
             "me", "The caller's account", tag="accounts", ok=(200, "The account.", ref("Account")),
@@ -567,13 +567,6 @@ def account_paths() -> dict:
     }
 
 
-def page_of(name: str) -> dict:
-    return obj({"items": array(ref(name)), "next_cursor": nullable(string(
-        description="Pass it as `cursor` for the next page; null on the last page."))}, required=["items", "next_cursor"])
-
-
-PAGING = [query("limit", integer(1, 500), "At most this many items (default 100)."),
-          query("cursor", string(9, pattern="^[0-9]+$"), "The `next_cursor` of the previous page.")]
 
 
 def organisation_paths() -> dict:
@@ -582,13 +575,13 @@ def organisation_paths() -> dict:
                       "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}]
     return {
         "/organisation/members": {"get": operation(
-            "list_members", "The members of the caller's organisation", tag="organisation", parameters=PAGING,
+            "list_members", "The members of the caller's organisation", tag="organisation", parameters=page_parameters(),
             ok=(200, "The members, by name.", ref("MemberList")), errors=errors(401, 403, 422),
             description=startup_only)},
         "/organisation/invitations": {
             "get": operation(
                 "list_invitations", "The organisation's pending invitations", tag="organisation",
-                parameters=PAGING, ok=(200, "Pending invitations, oldest first (never their secret).",
+                parameters=page_parameters(), ok=(200, "Pending invitations, oldest first (never their secret).",
                                        ref("InvitationList")), errors=errors(401, 403, 422),
                 description=startup_only),
             "post": operation(
@@ -607,7 +600,7 @@ def organisation_paths() -> dict:
                 errors=errors(401, 403, 404, e404="No pending invitation of the caller's organisation has this id."))},
         "/me/invitations": {"get": operation(
             "my_invitations", "Pending invitations addressed to the caller's email", tag="organisation",
-            parameters=PAGING, ok=(200, "The invitations (accepting one takes the secret of its link).",
+            parameters=page_parameters(), ok=(200, "The invitations (accepting one takes the secret of its link).",
                                    ref("InvitationList")), errors=errors(401, 422))},
         "/invitations/accept": {"post": operation(
             "accept_invitation", "Join an organisation with an invitation's secret", tag="organisation",

@@ -6,7 +6,7 @@ from ..auth.models import Role
 from ..extensions import db, limiter
 from ..urls import public_url
 from .common import json_body, token_required
-from .paging import page_of
+from .pagination import paginate_list
 
 bp = Blueprint("organisation", __name__)
 
@@ -14,16 +14,17 @@ bp = Blueprint("organisation", __name__)
 @bp.get("/organisation/members")
 @token_required(Role.STARTUP)
 def members(user):
-    """The members of the caller's organisation, by name."""
-    return page_of([organisations.member_dict(m) for m in organisations.members(organisations.own_organisation(user))])
+    """The members of the caller's organisation, in the order they have accounts."""
+    return paginate_list(organisations.members(organisations.own_organisation(user)), "members",
+                         organisations.member_dict)
 
 
 @bp.get("/organisation/invitations")
 @token_required(Role.STARTUP)
 def invitations(user):
     """The organisation's pending invitations, oldest first (the link's secret is never shown again)."""
-    return page_of([organisations.invitation_dict(i)
-                    for i in organisations.pending_invitations(organisations.own_organisation(user))])
+    return paginate_list(organisations.pending_invitations(organisations.own_organisation(user)), "invitations",
+                         organisations.invitation_dict)
 
 
 @bp.post("/organisation/invitations")
@@ -50,7 +51,7 @@ def revoke(user, invitation_id):
 @token_required()
 def mine(user):
     """Pending invitations addressed to the caller's email (accepting one takes its secret)."""
-    return page_of([organisations.invitation_dict(i) for i in organisations.invitations_for(user)])
+    return paginate_list(organisations.invitations_for(user), "my_invitations", organisations.invitation_dict)
 
 
 @bp.post("/invitations/accept")

@@ -132,6 +132,8 @@ def check_invitee(user_email: str, invitation: Invitation) -> None:
 
 def accept_invitation(user: User, raw) -> Organisation:
     """The signed-in invitee joins the organisation (after leaving any other explicitly)."""
+    if raw is None or raw == "":
+        v.raise_for({"token": v.FieldError(_("This field is required."))})
     invitation = invitation_by_secret(raw)
     check_invitee(user.email, invitation)
     if user.role != Role.STARTUP:

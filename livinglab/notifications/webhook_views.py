@@ -54,7 +54,7 @@ def index():
     return render_template("notifications/webhooks.html", form=form, endpoints=endpoints, created=created,
                            deliveries=deliveries, wanted=wanted, button=EndpointForm(),
                            event_labels={"enrolment": _("Enrolments"), "answer": _("Answers to surveys"),
-                                         "withdrawal": _("Withdrawals")})
+                                         "withdrawal": _("Withdrawals")}), 422 if form.errors else 200
 
 
 @bp.post("/delete")

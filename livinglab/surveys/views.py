@@ -193,6 +193,7 @@ def delete_item(study_id: int, survey_id: int, index: int):
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
     if not EmptyForm().validate_on_submit():
         abort(400)
+    require_editable(study)  # a frozen protocol answers 409 before anything is asked
     if request.form.get("confirmed") != "yes" and index < len(survey.items) and len(survey.items) > 1:
         item = survey.items[index]
         return render_template(
@@ -220,6 +221,7 @@ def delete(study_id: int, survey_id: int):
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
     if not EmptyForm().validate_on_submit():
         abort(400)
+    require_editable(study)  # a frozen protocol answers 409 before anything is asked
     if request.form.get("confirmed") != "yes":
         return render_template(
             "confirm.html", title=_("Delete this survey?"), action=url_for("surveys.delete", study_id=study.id,
