@@ -552,7 +552,7 @@ def account_paths() -> dict:
                     "repeated failures for this account (other addresses are not affected)."))),
             "get": operation(
                 "list_tokens", "The caller's live tokens", tag="accounts", parameters=page_parameters(),
-                ok=(200, "Newest first; never the secret.", ref("TokenList")), errors=errors(401, 422))},
+                ok=(200, "By ascending id; never the secret.", ref("TokenList")), errors=errors(400, 401, 422))},
         "/me": {"get": operation(
             "me", "The caller's account", tag="accounts", ok=(200, "The account.", ref("Account")),
             errors=errors(401))},
@@ -576,13 +576,13 @@ def organisation_paths() -> dict:
     return {
         "/organisation/members": {"get": operation(
             "list_members", "The members of the caller's organisation", tag="organisation", parameters=page_parameters(),
-            ok=(200, "The members, by name.", ref("MemberList")), errors=errors(401, 403, 422),
+            ok=(200, "The members, by ascending id.", ref("MemberList")), errors=errors(400, 401, 403, 422),
             description=startup_only)},
         "/organisation/invitations": {
             "get": operation(
                 "list_invitations", "The organisation's pending invitations", tag="organisation",
                 parameters=page_parameters(), ok=(200, "Pending invitations, oldest first (never their secret).",
-                                       ref("InvitationList")), errors=errors(401, 403, 422),
+                                       ref("InvitationList")), errors=errors(400, 401, 403, 422),
                 description=startup_only),
             "post": operation(
                 "invite", "Invite an email into the caller's organisation", tag="organisation",
@@ -601,12 +601,13 @@ def organisation_paths() -> dict:
         "/me/invitations": {"get": operation(
             "my_invitations", "Pending invitations addressed to the caller's email", tag="organisation",
             parameters=page_parameters(), ok=(200, "The invitations (accepting one takes the secret of its link).",
-                                   ref("InvitationList")), errors=errors(401, 422))},
+                                   ref("InvitationList")), errors=errors(400, 401, 422))},
         "/invitations/accept": {"post": operation(
             "accept_invitation", "Join an organisation with an invitation's secret", tag="organisation",
             body="Acceptance", ok=(200, "The caller's account, now a member.", ref("Account")),
-            errors=errors(400, 401, 403, 404, 409, e403="`invitation_for_another_email`.",
+            errors=errors(400, 401, 403, 404, 409, 422, e403="`invitation_for_another_email`.",
                           e404="`invitation_not_found`: unknown, used, withdrawn or expired.",
+                          e422="`token` missing or empty.",
                           e409="`already_in_organisation` (leave it first), `already_member`, `not_a_startup`."),
             description="Emails are not verified yet: the link's secret, not the email alone, proves the "
                         "invitation is the caller's.")},

@@ -1,5 +1,6 @@
 """Paginated lists of the API (v1.1): `?limit=` (default 100, at most 500), `?cursor=` (opaque) and
-`next_cursor` in the answer (null on the last page), in a stable order: ascending id.
+`next_cursor` in the answer (null on the last page), in a stable order: ascending id (descending for a log
+read newest first).
 
 A cursor is the last id of the page, signed with the app's secret key for one list only (a cursor of
 the catalogue does not page the studies), so a client can neither forge nor tamper with it: anything
@@ -59,12 +60,14 @@ def read_cursor(listing: str) -> int | None:
     return after
 
 
-def paginate(query, id_column, listing: str, render) -> dict:
-    """`{items, next_cursor}` for one page of a select of ORM objects, ordered by `id_column`."""
+def paginate(query, id_column, listing: str, render, *, newest_first: bool = False) -> dict:
+    """`{items, next_cursor}` for one page of a select of ORM objects, ordered by `id_column` (ascending, or
+    descending for a log read newest first)."""
     limit, after = page_limit(), read_cursor(listing)
     if after is not None:
-        query = query.where(id_column > after)
-    rows = db.session.scalars(query.order_by(None).order_by(id_column).limit(limit + 1)).all()
+        query = query.where(id_column < after if newest_first else id_column > after)
+    order = id_column.desc() if newest_first else id_column
+    rows = db.session.scalars(query.order_by(None).order_by(order).limit(limit + 1)).all()
     return _page(rows[:limit], len(rows) > limit, listing, render)
 
 

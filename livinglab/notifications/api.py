@@ -1,27 +1,25 @@
 """/api/v1: the organisation's webhooks, and the caller's message preferences."""
-from flask import Blueprint, request
+from flask import Blueprint
 from flask_babel import gettext as _
 
 from .. import audit
 from ..api.common import json_body, token_required
+from ..api.pagination import paginate, paginate_list
 from ..auth.models import Role
 from ..errors import Invalid
 from ..extensions import db
-from ..urls import MAX_ID
 from . import preferences, webhooks
 from .kinds import preference_kinds
 from .models import WebhookDelivery
 
 bp = Blueprint("notifications", __name__)
-LIMIT_DEFAULT, LIMIT_MAX = 100, 500
 
 
 @bp.get("/webhooks")
 @token_required(Role.STARTUP)
 def list_webhooks(user):
     """The receivers of the caller's organisation (never their secrets)."""
-    return {"items": [webhooks.endpoint_dict(e) for e in webhooks.endpoints_of(user.organisation_id)],
-            "next_cursor": None}
+    return paginate_list(webhooks.endpoints_of(user.organisation_id), "webhooks", webhooks.endpoint_dict)
 
 
 @bp.post("/webhooks")
@@ -62,14 +60,8 @@ def ping_webhook(user, webhook_id: int):
 def list_deliveries(user, webhook_id: int):
     """The delivery log of one receiver, newest first, `?limit=` and `?cursor=`."""
     endpoint = webhooks.endpoint_of(user.organisation_id, webhook_id)
-    limit = bounded(request.args.get("limit"), "limit", LIMIT_DEFAULT, 1, LIMIT_MAX)
-    cursor = bounded(request.args.get("cursor"), "cursor", None, 1, MAX_ID)
     query = db.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
-    if cursor is not None:
-        query = query.where(WebhookDelivery.id < cursor)
-    rows = db.session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit + 1)).all()
-    items = [webhooks.delivery_dict(d) for d in rows[:limit]]
-    return {"items": items, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
+    return paginate(query, WebhookDelivery.id, f"deliveries.{endpoint.id}", webhooks.delivery_dict, newest_first=True)
 
 
 @bp.get("/me/notifications")
@@ -103,12 +95,3 @@ def put_preferences(user):
         raise Invalid(_("Some choices are not possible."), code="invalid_choice", fields=errors)
     db.session.commit()
     return preferences_dict(user)
-
-
-def bounded(raw, name: str, default, low: int, high: int):
-    if raw is None or raw == "":
-        return default
-    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and low <= int(raw) <= high:
-        return int(raw)
-    raise Invalid(_("Some values are not valid."), fields={name: _("A whole number from %(low)d to %(high)d.",
-                                                                    low=low, high=high)})

@@ -1,7 +1,7 @@
 """The OpenAPI description of the webhook and message-preference endpoints (merged by api/openapi.py)."""
-from ..api.openapi import array, enum, errors, integer, nullable, obj, operation, query, ref, string, timestamp
+from ..api.openapi import (array, enum, errors, integer, nullable, obj, operation, page_parameters, query, ref, string,
+                           timestamp)
 from ..urls import MAX_ID
-from .api import LIMIT_MAX
 from .kinds import KINDS
 from .models import QueueStatus
 from .webhooks import EVENTS, PING, URL_MAX
@@ -63,8 +63,8 @@ def paths() -> dict:
     return {
         "/webhooks": {
             "get": operation("list_webhooks", "The organisation's receivers (without secrets)", tag="webhooks",
-                             ok=(200, "The receivers, by id.", ref("WebhookList")), errors=errors(401, 403),
-                             description=STARTUPS),
+                             ok=(200, "The receivers, by id.", ref("WebhookList")), errors=errors(400, 401, 403, 422),
+                             description=STARTUPS, parameters=page_parameters()),
             "post": operation("create_webhook", "Register a receiver", tag="webhooks", body="NewWebhook",
                               ok=(201, "The receiver with its `secret`, shown this once.", ref("Webhook")),
                               errors=errors(400, 401, 403, 409, 422,
@@ -83,9 +83,7 @@ def paths() -> dict:
         "/webhooks/{webhook_id}/deliveries": {**one, "get": operation(
             "list_webhook_deliveries", "The delivery log of a receiver, newest first", tag="webhooks",
             ok=(200, "Deliveries; `next_cursor` gives the next (older) page.", ref("WebhookDeliveryList")),
-            errors=errors(401, 403, 404, 422), description=STARTUPS,
-            parameters=[query("limit", integer(1, LIMIT_MAX), "At most this many (default 100)."),
-                        query("cursor", string(pattern="^[0-9]+$"), "`next_cursor` of the previous page.")])},
+            errors=errors(400, 401, 403, 404, 422), description=STARTUPS, parameters=page_parameters())},
         "/me/notifications": {
             "get": operation("get_notification_choices", "The caller's choices of non-essential messages",
                              tag="accounts", ok=(200, "Choices and what each kind allows.", ref("NotificationChoices")),

@@ -105,5 +105,5 @@ def test_the_api_reads_and_changes_the_callers_choices(client, api_headers, coor
     assert wrong.status_code == 422
     assert set(wrong.get_json()["error"]["fields"]) == {"password_reset", "review_submitted"}
     assert choices_of(coordinator)["review_submitted"] == "digest"  # nothing half-saved
-    assert client.put("/api/v1/me/notifications", headers=headers, data="[").status_code == 400
+    assert client.put("/api/v1/me/notifications", headers=headers, data="[", content_type="application/json").status_code == 400
     assert client.get("/api/v1/me/notifications").status_code == 401
