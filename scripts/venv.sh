@@ -1,5 +1,5 @@
 # Shared by run.sh and test.sh (sourced): the virtual environment and an install once per
-# version of pyproject.toml.
+# version of setup.cfg and pyproject.toml.
 find_python() {
     local candidate
     for candidate in ${PYTHON:-} python3.11 python3.12 python3.13 python3; do
@@ -13,11 +13,11 @@ find_python() {
     exit 1
 }
 
-# Install once per version of pyproject.toml: a second start takes a second, not a pip run.
+# Install once per version of setup.cfg and pyproject.toml: a second start takes a second, not a pip run.
 install() {
     local spec=$1 stamp=".venv/.installed-${2}"
     local wanted
-    wanted="$(sha256sum pyproject.toml | cut -d' ' -f1) $spec"
+    wanted="$(cat setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1) $spec"
     if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
         .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
         echo "$wanted" >"$stamp"

@@ -16,6 +16,20 @@ PASSWORD = "correct-horse-battery"
 AUDIT_KEY = "test-audit-key-for-the-suite-only-0123456789"  # the gunicorn servers of tests/servers.py too
 
 
+# The quick loop (`./test.sh -m "not slow"`) leaves out what starts servers or fuzzes; CI runs all.
+SLOW_MODULES = {"test_crash_safety", "test_enrolment_concurrency", "test_fuzz_api", "test_fuzz_forms",
+                "test_proxy_limits", "test_worker", "test_sending"}
+SLOW_FIXTURES = {"smtp_server", "run_worker"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if (item.path.stem in SLOW_MODULES or "browser" in item.path.parts
+                or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.slow)
+
+
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
