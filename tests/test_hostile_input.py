@@ -120,7 +120,8 @@ def api_calls_with_bodies(app):
 def test_every_api_call_refuses_a_body_that_is_not_json(app, client, make_study, startup, coordinator, api_headers,
                                                         content_type, body):
     submitted = make_study("submitted")
-    values = {"study_id": submitted.id, "key": "baseline", "token_id": 1, "invitation_id": 1, "webhook_id": 1}
+    values = {"study_id": submitted.id, "key": "baseline", "item_key": "sleep_hours", "token_id": 1, "invitation_id": 1,
+              "webhook_id": 1}
     callers = ({}, api_headers(coordinator), api_headers(startup))
     before = row_counts()
     for headers in callers:

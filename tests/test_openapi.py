@@ -277,6 +277,31 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
         checked("POST", f"{v1}/studies/{sid}/surveys", startup, json=survey)
     checked("POST", f"{v1}/studies/{sid}/surveys", startup, json={"key": "x", "items": "no"})  # 400
     checked("GET", f"{v1}/studies/{sid}/surveys", startup)
+    # The startup builds, changes, reorders and deletes a survey, as on the survey builder's pages.
+    checked("POST", f"{v1}/studies/{sid}/surveys", startup, json={
+        "key": "extra", "title": "Extra", "timepoint": "baseline",
+        "items": [{"key": "mood", "text": "Your mood?", "type": "likert"}]})
+    extra = f"{v1}/studies/{sid}/surveys/extra"
+    checked("GET", extra, startup)
+    checked("GET", f"{v1}/studies/{sid}/surveys/nope", startup)  # 404
+    checked("PATCH", extra, startup, json={"title": "Extra questions"})
+    checked("PATCH", extra, startup, json={"timepoint": "never"})  # 422
+    checked("PATCH", extra, startup, json={"title": 5})  # 400
+    checked("POST", f"{extra}/items", startup, json={"key": "energy", "text": "Your energy?", "type": "nps"})
+    checked("POST", f"{extra}/items", startup, json={"key": "energy", "text": "Again?", "type": "nps"})  # 422
+    checked("POST", f"{extra}/items", startup, json={"key": "x", "text": 5, "type": "nps"})  # 400
+    checked("PUT", f"{extra}/items/energy", startup,
+            json={"key": "energy", "text": "Your energy?", "type": "likert", "min": 1, "max": 7})
+    checked("PUT", f"{extra}/items/nope", startup, json={"key": "nope", "text": "?", "type": "nps"})  # 404
+    checked("PUT", f"{extra}/items/energy", startup, json={"key": "energy", "type": "likert"})  # 422
+    checked("PUT", f"{extra}/items/energy", startup, json={"key": 1, "text": "?", "type": "nps"})  # 400
+    checked("PUT", f"{extra}/order", startup, json={"items": ["energy", "mood"]})
+    checked("PUT", f"{extra}/order", startup, json={"items": ["energy"]})  # 422
+    checked("PUT", f"{extra}/order", startup, json={"items": "energy"})  # 400
+    checked("DELETE", f"{extra}/items/mood", startup)
+    checked("DELETE", f"{extra}/items/energy", startup)  # 422: the last item
+    checked("DELETE", extra, startup)
+    checked("DELETE", extra, startup)  # 404
     checked("PATCH", f"{v1}/studies/{sid}", startup, json={"location": "Nantes"})
     checked("PATCH", f"{v1}/studies/{sid}", startup, json={"alpha": 0.9})  # 422
 
@@ -287,6 +312,13 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{v1}/studies/{sid}/submit", startup)
     checked("POST", f"{v1}/studies/{sid}/submit", startup)  # 409
     checked("PATCH", f"{v1}/studies/{sid}", startup, json={"location": "Nantes"})  # 409
+    checked("PATCH", f"{v1}/studies/{sid}/surveys/baseline", startup, json={"title": "Before"})  # 409
+    checked("PATCH", f"{v1}/studies/{sid}/surveys/baseline", staff, json={"title": "Before"})  # 403
+    checked("DELETE", f"{v1}/studies/{sid}/surveys/baseline", startup)  # 409
+    checked("POST", f"{v1}/studies/{sid}/surveys/baseline/items", startup, json={})  # 409
+    checked("PUT", f"{v1}/studies/{sid}/surveys/baseline/items/sleep_hours", startup, json={})  # 409
+    checked("DELETE", f"{v1}/studies/{sid}/surveys/baseline/items/sleep_hours", startup)  # 409
+    checked("PUT", f"{v1}/studies/{sid}/surveys/baseline/order", startup, json={})  # 409
     checked("POST", f"{v1}/studies/{sid}/decision", staff, json={"decision": "reject"})  # 422
     checked("POST", f"{v1}/studies/{sid}/decision", staff, json={"decision": 1})  # 400
     checked("POST", f"{v1}/studies/{sid}/decision", startup, json={"decision": "approve"})  # 403
@@ -334,18 +366,39 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{v1}/studies/{sid}/withdrawal", participant, json={"erase_data": "yes"})  # 400
     checked("POST", f"{v1}/studies/{sid}/withdrawal", participant, json={"erase_data": False})
     checked("POST", f"{v1}/studies/{sid}/withdrawal", participant, json={"erase_data": False})  # 409
+    checked("GET", f"{v1}/studies/{sid}/lay-summary", participant)  # 409 not_ended
 
     # The startup and the coordinator read the results and the export.
     checked("GET", f"{v1}/studies/{sid}/results", startup)
     checked("GET", f"{v1}/studies/{sid}/results", participant)  # 403
     checked("GET", f"{v1}/studies/{sid}/export.csv", staff)
     checked("GET", f"{v1}/studies/{sid}/dictionary.csv", startup)
+    for suffix in ("xlsx", "sav", "dta"):
+        checked("GET", f"{v1}/studies/{sid}/export.{suffix}", startup)
+        checked("GET", f"{v1}/studies/{sid}/export.{suffix}", participant)  # 403
     checked("POST", f"{v1}/studies/{sid}/end", staff, json={"reason": " "})  # 422
     checked("POST", f"{v1}/studies/{sid}/end", staff, json={"reason": 1})  # 400
     checked("POST", f"{v1}/studies/{sid}/end", participant, json={"reason": "Done."})  # 403
     checked("POST", f"{v1}/studies/{sid}/end", staff, json={"reason": "Every follow-up is done."})
     checked("POST", f"{v1}/studies/{sid}/end", staff, json={"reason": "Again."})  # 409
     checked("GET", f"{v1}/studies/{sid}/results", startup)
+    checked("GET", f"{v1}/studies/{sid}/lay-summary", participant)  # withdrew, keeping the answers
+    checked("GET", f"{v1}/studies/{sid}/lay-summary", startup)  # 403
+
+    # The coordinator reads the observatory and the audit trail, and verifies it.
+    checked("GET", f"{v1}/observatory", staff)
+    checked("GET", f"{v1}/observatory?year=last", staff)  # 400
+    checked("GET", f"{v1}/observatory?year=1900", staff)  # 422
+    checked("GET", f"{v1}/observatory", startup)  # 403
+    checked("GET", f"{v1}/observatory/studies?domain=e-health", staff)
+    checked("GET", f"{v1}/observatory/studies?limit=0", staff)  # 422
+    checked("GET", f"{v1}/observatory/studies?cursor=forged", staff)  # 400
+    checked("GET", f"{v1}/audit?limit=5&sort=oldest", staff)
+    checked("GET", f"{v1}/audit?from=yesterday", staff)  # 422
+    checked("GET", f"{v1}/audit?study_id=x", staff)  # 400
+    checked("GET", f"{v1}/audit", participant)  # 403
+    checked("POST", f"{v1}/audit/verify", staff)
+    checked("POST", f"{v1}/audit/verify", startup)  # 403
 
     # The startup plugs its own tool in (no worker runs here: nothing is posted); everyone chooses their mail.
     hook = checked("POST", f"{v1}/webhooks", startup, json={"url": "https://93.184.216.34/livinglab",

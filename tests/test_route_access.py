@@ -175,6 +175,23 @@ EXPECTED = {
     ("POST", "/api/v1/studies/<int:study_id>/surveys/<key>/responses"): "401 403 409 403 403 403",
     ("POST", "/api/v1/studies/<int:study_id>/withdrawal"): "401 403 400 403 403 403",
     ("POST", "/api/v1/studies/<int:study_id>/end"): "401 404 403 422 404 422",  # no reason sent
+    # API parity with the pages: one survey, read by those who see the study; edited by its organisation while
+    # the protocol is editable (this pilot recruits: 409 before the body is read)
+    ("GET", "/api/v1/studies/<int:study_id>/surveys/<key>"): "401 404 200 200 404 200",
+    ("PATCH", "/api/v1/studies/<int:study_id>/surveys/<key>"): "401 404 403 409 404 403",
+    ("DELETE", "/api/v1/studies/<int:study_id>/surveys/<key>"): "401 404 403 409 404 403",
+    ("POST", "/api/v1/studies/<int:study_id>/surveys/<key>/items"): "401 404 403 409 404 403",
+    ("PUT", "/api/v1/studies/<int:study_id>/surveys/<key>/items/<item_key>"): "401 404 403 409 404 403",
+    ("DELETE", "/api/v1/studies/<int:study_id>/surveys/<key>/items/<item_key>"): "401 404 403 409 404 403",
+    ("PUT", "/api/v1/studies/<int:study_id>/surveys/<key>/order"): "401 404 403 409 404 403",
+    ("GET", "/api/v1/studies/<int:study_id>/export.xlsx"): "401 404 403 200 404 200",
+    ("GET", "/api/v1/studies/<int:study_id>/export.sav"): "401 404 403 200 404 200",
+    ("GET", "/api/v1/studies/<int:study_id>/export.dta"): "401 404 403 200 404 200",
+    ("GET", "/api/v1/studies/<int:study_id>/lay-summary"): "401 403 409 403 403 403",  # not ended yet
+    ("GET", "/api/v1/observatory"): "401 403 403 403 403 200",
+    ("GET", "/api/v1/observatory/studies"): "401 403 403 403 403 200",
+    ("GET", "/api/v1/audit"): "401 403 403 403 403 200",
+    ("POST", "/api/v1/audit/verify"): "401 403 403 403 403 200",
     # The enrolled participant answered this survey already: no draft, none to save
     ("GET", "/api/v1/studies/<int:study_id>/surveys/<key>/draft"): "401 403 404 403 403 403",
     ("PUT", "/api/v1/studies/<int:study_id>/surveys/<key>/draft"): "401 403 409 403 403 403",
@@ -230,6 +247,7 @@ def world(make_study, startup, other_startup, coordinator, make_user):
 
     chart = sorted(chart_specs(study, results_for(study)))[0]  # a chart the results draw
     values = {"study_id": study.id, "survey_id": survey.id, "key": survey.key, "index": 0, "version": 1,
+              "item_key": survey.items[0]["key"],
               "name": chart, "token": "not-a-real-invitation", **others_objects(make_user)}
     users = {"participant": outsider, "enrolled": enrolled, "startup": startup, "other_startup": other_startup,
              "coordinator": coordinator}

@@ -3,12 +3,17 @@ from flask import Blueprint
 
 from ..notifications.api import bp as notifications_bp
 from .accounts import bp as accounts_bp
+from .audit import bp as audit_bp
 from .common import require_json_body
+from .exports import bp as exports_bp
+from .lay_summary import bp as lay_summary_bp
+from .observatory import bp as observatory_bp
 from .openapi import bp as openapi_bp
 from .organisation import bp as organisation_bp
 from .participation import bp as participation_bp
 from .results import bp as results_bp
 from .studies import bp as studies_bp
+from .survey_editing import bp as survey_editing_bp
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(require_json_body)
@@ -19,3 +24,9 @@ bp.register_blueprint(organisation_bp)
 bp.register_blueprint(participation_bp)
 bp.register_blueprint(results_bp)
 bp.register_blueprint(notifications_bp)
+# API parity (issue 10): what the pages do that the API did not
+bp.register_blueprint(survey_editing_bp)
+bp.register_blueprint(exports_bp)
+bp.register_blueprint(observatory_bp)
+bp.register_blueprint(audit_bp)
+bp.register_blueprint(lay_summary_bp)

@@ -102,3 +102,16 @@ def query_choice(name: str, options) -> str | None:
         return v.choice(request.args.get(name), options, required=False)
     except v.FieldError as err:
         v.raise_for({name: err})
+
+
+def query_whole_number(name: str, lo: int, hi: int) -> int | None:
+    """An optional whole number from the query string: 400 when it is not digits, 422 out of lo..hi."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 30):
+        v.raise_for({name: v.FieldError(_("Must be a whole number."), 400)})
+    try:
+        return v.integer(int(raw), lo=lo, hi=hi)
+    except v.FieldError as err:
+        v.raise_for({name: err})

@@ -48,6 +48,7 @@ def openapi_json():
 def spec() -> dict:
     """The whole description, built afresh on each call: it is cheap, and never stale."""
     from ..notifications import openapi as notifications_spec  # it builds on the helpers of this module
+    from . import openapi_parity as parity  # so does this: survey editing, exports, observatory, audit, lay summary
 
     return {
         "openapi": "3.1.0",
@@ -71,11 +72,11 @@ def spec() -> dict:
             {"name": "public", "description": "What anyone may read."},
             {"name": "results", "description": "The analysis of a pilot and its pseudonymous answers, for the owner "
                                                "organisation and coordinators."},
-            notifications_spec.TAG,
+            notifications_spec.TAG, *parity.TAGS,
         ],
         "paths": with_media_type_errors(merge_paths(account_paths(), study_paths(), participation_paths(),
                                                     public_paths(), results_paths(),
-                                                    notifications_spec.paths())),
+                                                    notifications_spec.paths(), parity.paths())),
         "components": {
             "securitySchemes": {"bearerAuth": {
                 "type": "http", "scheme": "bearer",
@@ -88,7 +89,8 @@ def spec() -> dict:
             },
             "responses": {name: error_response(status) for status, (name, _text) in ERROR_RESPONSES.items()},
             "schemas": {**common_schemas(), **account_schemas(), **study_schemas(), **survey_schemas(),
-                        **participation_schemas(), **results_schemas(), **notifications_spec.schemas()},
+                        **participation_schemas(), **results_schemas(), **notifications_spec.schemas(),
+                        **parity.schemas()},
         },
     }
 

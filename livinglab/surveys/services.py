@@ -129,6 +129,25 @@ def move_item(user, survey: Survey, index: int, offset: int) -> None:
     _replace_items(user, survey, items, "move_item")
 
 
+def reorder_items(user, survey: Survey, keys) -> None:
+    """Put the items in the order of `keys`: every item's key, each once (the API's whole-order move)."""
+    workflow.require_editable(survey.study)
+    if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
+        v.raise_for({"items": v.FieldError(_("Must be a list of the survey's item keys."), 400)})
+    by_key = {item["key"]: item for item in survey.items}
+    if len(keys) != len(by_key) or set(keys) != set(by_key):
+        v.raise_for({"items": v.FieldError(_("List every item key of the survey, each once."))})
+    _replace_items(user, survey, [by_key[key] for key in keys], "move_item")
+
+
+def item_index(survey: Survey, key) -> int:
+    """The position of the item with this key (404 when the survey has none)."""
+    index = next((i for i, item in enumerate(survey.items) if item.get("key") == key), None)
+    if index is None:
+        raise NotFound(_("This item does not exist."))
+    return index
+
+
 def delete_item(user, survey: Survey, index: int) -> None:
     index = _index(survey, index)
     items = [item for i, item in enumerate(survey.items) if i != index]
