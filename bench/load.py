@@ -195,7 +195,7 @@ class Gunicorn:
         self.process = subprocess.Popen([*command, app], env=env, cwd=ROOT)
 
     def __enter__(self):
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine boots 5 workers slowly
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited with status {self.process.returncode}")
@@ -206,7 +206,7 @@ class Gunicorn:
             except OSError:
                 time.sleep(0.1)
         self.__exit__()
-        raise SystemExit("gunicorn did not answer within a minute")
+        raise SystemExit("gunicorn did not answer within three minutes")
 
     def __exit__(self, *exc):
         self.process.terminate()
