@@ -183,29 +183,30 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn on 127.0.0.1:<free port> against the bench database, rate limits off."""
 
-    def __init__(self, url: str, workers: int, worker_class: str, threads: int):
-        self.port = free_port()
+    def __init__(self, url: str, workers: int, worker_class: str, threads: int, app: str = "livinglab:create_app()",
+                 probe: str = TRIVIAL_PATH):
+        self.port, self.probe = free_port(), probe
         command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class,
                    "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--timeout", "120"]
         if worker_class == "gthread":
             command += ["--threads", str(threads)]
         env = {**os.environ, "DATABASE_URL": url, "LIVINGLAB_RATELIMIT_ENABLED": "false",
                "LIVINGLAB_SECRET_KEY": "load-benchmark", "LIVINGLAB_AUDIT_KEY": AUDIT_KEY}
-        self.process = subprocess.Popen([*command, "livinglab:create_app()"], env=env, cwd=ROOT)
+        self.process = subprocess.Popen([*command, app], env=env, cwd=ROOT)
 
     def __enter__(self):
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine boots 5 workers slowly
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited with status {self.process.returncode}")
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}{TRIVIAL_PATH}", timeout=2).read()
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}{self.probe}", timeout=2).read()
                 time.sleep(1)  # let every worker finish booting, not only the first
                 return self
             except OSError:
                 time.sleep(0.1)
         self.__exit__()
-        raise SystemExit("gunicorn did not answer within a minute")
+        raise SystemExit("gunicorn did not answer within three minutes")
 
     def __exit__(self, *exc):
         self.process.terminate()
@@ -331,9 +332,9 @@ def trivial_work(connection, deadline, phase, lock):
         record(phase, lock, status, time.perf_counter() - began)
 
 
-def submission_work(seed: Seed):
-    """Each client takes the next participant and sends their surveys in timepoint order."""
-    next_participant = iter(range(len(seed.participants)))
+def submission_work(seed: Seed, next_participant, prefix: str = "/api/v1"):
+    """Each client takes the next participant and sends their surveys in timepoint order (to the app's
+    API, or with prefix="/floor" to the floor app); the phases share `next_participant`."""
 
     def work(connection, deadline, phase, lock):
         while time.perf_counter() < deadline:
@@ -347,7 +348,7 @@ def submission_work(seed: Seed):
             for key, payloads in seed.surveys:
                 if time.perf_counter() >= deadline:
                     return
-                path = f"/api/v1/studies/{person.study_id}/surveys/{key}/responses"
+                path = f"{prefix}/studies/{person.study_id}/surveys/{key}/responses"
                 began = time.perf_counter()
                 try:
                     status, body = connection.request("POST", path, payloads[n], headers)
@@ -363,8 +364,9 @@ def submission_work(seed: Seed):
 
 # --- The check ---------------------------------------------------------------------------------
 
-def check_storage(app, seed: Seed, phase: Phase) -> dict:
-    """Every acknowledged submission stored exactly once, complete, for the right person and survey."""
+def check_storage(app, seed: Seed, phase: Phase, floor: Phase) -> dict:
+    """Every acknowledged submission stored exactly once, complete, for the right person and survey (the
+    floor's submissions, which have no audit record, apart)."""
     from sqlalchemy import func, select
 
     from livinglab import audit
@@ -386,6 +388,9 @@ def check_storage(app, seed: Seed, phase: Phase) -> dict:
         checked, broken = audit.verify()
         db.session.remove()
         db.engine.dispose()
+    floor_ids = {rid for _n, _key, rid in floor.accepted}
+    floor_incomplete = [rid for n, key, rid in floor.accepted if rows.get(rid, 0) != seed.expected_rows[key][n]]
+    stored = {rid: who for rid, who in stored.items() if rid not in floor_ids}
     acknowledged = {rid: (seed.participants[n].code, key) for n, key, rid in phase.accepted}
     wrong = [rid for rid, who in acknowledged.items() if stored.get(rid) != who]
     incomplete = [rid for n, key, rid in phase.accepted
@@ -400,9 +405,11 @@ def check_storage(app, seed: Seed, phase: Phase) -> dict:
         "unacknowledged but stored": len(set(stored) - set(acknowledged)),
         "audit records": audited,
         "audit chain": "intact" if broken is None else f"broken after {checked}",
+        "floor stored": f"{len(floor_ids) - len(floor_incomplete)}/{len(floor.accepted)}",
     }
     result["ok"] = (len(acknowledged) == len(phase.accepted) == len(stored) and not wrong and not incomplete
-                    and duplicates == 0 and audited == len(stored) and broken is None)
+                    and duplicates == 0 and audited == len(stored) and broken is None and not floor_incomplete
+                    and len(floor_ids) == len(floor.accepted))
     return result
 
 
@@ -457,12 +464,19 @@ def run(args, url: str, label: str, worker_class: str, reset: bool, pilots: int 
     with Gunicorn(url, args.workers, worker_class, args.threads) as server:
         trivial = run_phase("trivial", server.port, args.seconds, args.clients, trivial_work)
         print(f"[{label} {worker_class}] trivial: {trivial.rate:.0f} req/s", flush=True)
+        participants = iter(range(len(data.participants)))
         with LockWaits(url) as waits:
-            submissions = run_phase("submit", server.port, args.seconds, args.clients, submission_work(data))
+            submissions = run_phase("submit", server.port, args.seconds, args.clients,
+                                    submission_work(data, participants))
         print(f"[{label} {worker_class}] submissions: {submissions.rate:.0f} accepted/s", flush=True)
-    check = check_storage(app, data, submissions)
+        with Gunicorn(url, args.workers, worker_class, args.threads, app="bench.floor:create_floor()",
+                      probe="/floor/ready") as bare:
+            floor = run_phase("floor", bare.port, args.seconds, args.clients,
+                              submission_work(data, participants, prefix="/floor"))
+        print(f"[{label} {worker_class}] floor: {floor.rate:.0f} accepted/s", flush=True)
+    check = check_storage(app, data, submissions, floor)
     return {"database": label, "worker_class": worker_class, "trivial": trivial, "submit": submissions,
-            "check": check, "load": load, "lock_waits": waits.mean}
+            "floor": floor, "check": check, "load": load, "lock_waits": waits.mean}
 
 
 def fmt_errors(counter: Counter) -> str:
@@ -478,14 +492,17 @@ def print_table(args, results: list[dict]) -> None:
     print("client CPU: cores used by this process's clients, submission/trivial phase")
     print("lock waits (PostgreSQL): sessions waiting for a lock, mean of samples every 0.1 s of the submission phase")
     print(f"trivial endpoint: GET {TRIVIAL_PATH}; submission: POST /api/v1/studies/<id>/surveys/<key>/responses")
+    print("floor: the same submissions to bench/floor.py (token check, validation, one batched INSERT, "
+          "nothing else) on the same gunicorn settings; /floor = the app's accepted/s over the floor's")
     header = ("database, pilots", "workers", "accepted/s", "p50 ms", "p95 ms", "errors", "lock waits",
-              "trivial/s", "triv p50", "ratio", "client CPU", "stored once")
+              "floor/s", "/floor", "trivial/s", "triv p50", "ratio", "client CPU", "stored once")
     rows = []
     for r in results:
-        t, s, c = r["trivial"], r["submit"], r["check"]
+        t, s, c, f = r["trivial"], r["submit"], r["check"], r["floor"]
         rows.append((r["database"], r["worker_class"], f"{s.rate:.1f}", f"{s.percentile(.5):.1f}",
                      f"{s.percentile(.95):.1f}", fmt_errors(s.errors),
                      "-" if r["lock_waits"] is None else f"{r['lock_waits']:.2f}",
+                     f"{f.rate:.1f}", f"{s.rate / f.rate:.2f}" if f.rate else "-",
                      f"{t.rate:.0f}", f"{t.percentile(.5):.1f}",
                      f"{s.rate / t.rate:.3f}" if t.rate else "-", f"{s.client_cpu:.2f}/{t.client_cpu:.2f}",
                      f"{'yes' if c['ok'] else 'NO'} ({c['stored']}/{c['acknowledged']})"))
@@ -501,6 +518,10 @@ def print_table(args, results: list[dict]) -> None:
             extra.append("RAN OUT of participants before the deadline: raise --participants")
         if t.errors:
             extra.append(f"trivial errors: {fmt_errors(t.errors)}")
+        if r["floor"].errors:
+            extra.append(f"floor errors: {fmt_errors(r['floor'].errors)}")
+        if r["floor"].ran_out:
+            extra.append("the floor RAN OUT of participants: raise --participants")
         if s.retries or t.retries:
             extra.append(f"idle keep-alive reconnects: {s.retries + t.retries}")
         print(f"{r['database']} {r['worker_class']}: " + "; ".join(notes + extra))

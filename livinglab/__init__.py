@@ -128,14 +128,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def configure_sqlite(engine) -> None:
-    """Foreign keys on, WAL, and requests that may write take the write lock when their transaction
-    begins (BEGIN IMMEDIATE), so that concurrent writers queue instead of failing on a stale
-    snapshot. Reads, scripts and the CLI begin deferred and never block writers."""
+    """Foreign keys on, WAL, a busy timeout; transactions begin deferred and take the write lock at
+    their first write (see `transactions.install_sqlite_locking`), so that reads never wait and
+    concurrent writers queue for as long as their writes last, instead of failing on a stale snapshot."""
     from sqlalchemy import event
+
+    from .transactions import install_sqlite_locking
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (transactions.py)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -144,10 +146,7 @@ def configure_sqlite(engine) -> None:
         cursor.execute("PRAGMA secure_delete=ON")  # erased rows are overwritten, not merely unlinked
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def on_begin(connection):
-        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    install_sqlite_locking(engine)
 
 
 def select_locale() -> str:

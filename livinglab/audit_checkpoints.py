@@ -21,8 +21,8 @@ from pathlib import Path
 from flask import current_app
 
 from . import audit
-from .extensions import db
 from .timeutil import utcnow
+from .transactions import unit_of_work
 
 FORMAT = "livinglab-audit-checkpoint/1"
 NAME = re.compile(r"^audit-([0-9a-f-]{36})-(\d{8}T\d{12}Z)\.json$")
@@ -111,8 +111,8 @@ def write(force: bool = False) -> tuple[Checkpoint, "audit.Verification"]:
     refused = [p for p in result.problems if p.kind == "changed" or (p.kind == "identity" and not force)]
     if refused or (result.problems and not force):
         raise CheckpointRefused(result)
-    database = result.database or audit.database_id()
-    db.session.commit()  # the identity, when this is the trail's first checkpoint
+    with unit_of_work():  # the identity, when this is the trail's first checkpoint
+        database = result.database or audit.database_id()
     now = utcnow()
     body = {"format": FORMAT, "database": database, "at": now.isoformat(), "records": result.checked,
             "chains": {name: {"count": count, "hash": mac} for name, (count, mac) in sorted(result.chains.items())

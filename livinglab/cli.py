@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from .extensions import db
+from .transactions import unit_of_work
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 from .errors import DomainError
@@ -27,11 +28,11 @@ def register(app: Flask) -> None:
         from .auth.services import create_user as create
 
         try:
-            user = create(email, password, name or email, role, organisation)
+            with unit_of_work():
+                user = create(email, password, name or email, role, organisation)
         except DomainError as err:
             details = "; ".join(f"{k}: {m}" for k, m in err.fields.items())
             raise click.ClickException(f"{err.message} {details}".strip()) from None
-        db.session.commit()
         click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
     app.cli.add_command(users)
@@ -41,8 +42,8 @@ def register(app: Flask) -> None:
         """Create demo accounts and studies in every state (once; does nothing if they exist)."""
         from .demo import seed
 
-        created = seed()
-        db.session.commit()
+        with unit_of_work():
+            created = seed()
         click.echo("Demo data created." if created else "Demo data already present.")
 
     @app.cli.command("setup")
@@ -56,8 +57,8 @@ def register(app: Flask) -> None:
         if demo and not db.session.scalar(select(func.count()).select_from(User)):
             from .demo import seed
 
-            seed()
-            db.session.commit()
+            with unit_of_work():
+                seed()
             click.echo("Demo data created: see the README for the sign-ins.")
         click.echo("Database ready.")
 

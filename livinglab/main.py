@@ -5,8 +5,8 @@ from flask_login import current_user
 from .auth.models import Role
 from .auth.permissions import public, role_required
 from .config import Config
-from .extensions import db
 from .participants.views import dashboard_page
+from .transactions import unit_of_work
 from .urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -47,6 +47,6 @@ def language():
     if lang in Config.LANGUAGES:
         session["lang"] = lang
         if current_user.is_authenticated:
-            current_user.locale = lang
-            db.session.commit()
+            with unit_of_work():
+                current_user.locale = lang
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

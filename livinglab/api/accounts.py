@@ -5,8 +5,9 @@ from ..auth import services, tokens
 from ..auth.limits import registration_limits
 from ..auth.permissions import public
 from ..clients import client_address
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..studies.fields import iso
+from ..transactions import unit_of_work
 from .common import json_body, token_required
 from .pagination import paginate_list
 
@@ -18,8 +19,8 @@ bp = Blueprint("accounts", __name__)
 @public
 def register():
     """Create a startup or participant account (a startup joins an organisation with `invitation`)."""
-    user = services.register(json_body())
-    db.session.commit()
+    with unit_of_work():
+        user = services.register(json_body())
     return services.user_dict(user), 201
 
 
@@ -30,8 +31,8 @@ def create_token():
     """Exchange an email and password for a bearer token (optionally named)."""
     data = json_body()
     user = services.authenticate(data.get("email"), data.get("password"), client_address())
-    raw, token = tokens.create_token(user, data.get("name"))
-    db.session.commit()
+    with unit_of_work():
+        raw, token = tokens.create_token(user, data.get("name"))
     return {"token": raw, "expires_at": iso(token.expires_at), "id": token.id, "name": token.name}, 201
 
 
@@ -46,8 +47,8 @@ def list_tokens(user):
 @token_required()
 def revoke_token(user, token_id):
     """Revoke one of the caller's tokens: it answers 401 from now on."""
-    tokens.revoke_token(user, token_id)
-    db.session.commit()
+    with unit_of_work():
+        tokens.revoke_token(user, token_id)
     return "", 204
 
 

@@ -3,7 +3,8 @@ from flask import Blueprint
 
 from ..auth import organisations, services
 from ..auth.models import Role
-from ..extensions import db, limiter
+from ..extensions import limiter
+from ..transactions import unit_of_work
 from ..urls import public_url
 from .common import json_body, token_required
 from .pagination import paginate_list
@@ -32,8 +33,8 @@ def invitations(user):
 @token_required(Role.STARTUP)
 def invite(user):
     """Invite an email; the answer holds the link (and its secret) to send to that person, once."""
-    raw, invitation = organisations.invite(user, json_body().get("email"))
-    db.session.commit()
+    with unit_of_work():
+        raw, invitation = organisations.invite(user, json_body().get("email"))
     return {**organisations.invitation_dict(invitation), "token": raw,
             "url": public_url("organisation.invitation", token=raw)}, 201
 
@@ -42,8 +43,8 @@ def invite(user):
 @token_required(Role.STARTUP)
 def revoke(user, invitation_id):
     """Withdraw a pending invitation of the caller's organisation."""
-    organisations.revoke_invitation(user, invitation_id)
-    db.session.commit()
+    with unit_of_work():
+        organisations.revoke_invitation(user, invitation_id)
     return "", 204
 
 
@@ -58,8 +59,8 @@ def mine(user):
 @token_required()
 def accept(user):
     """Accept an invitation with the secret of its link, as the invited email; answers the account."""
-    organisations.accept_invitation(user, json_body().get("token"))
-    db.session.commit()
+    with unit_of_work():
+        organisations.accept_invitation(user, json_body().get("token"))
     return services.user_dict(user)
 
 
@@ -67,6 +68,6 @@ def accept(user):
 @token_required(Role.STARTUP)
 def leave(user):
     """Leave the caller's organisation; answers the account (`organisation: null`)."""
-    organisations.leave(user)
-    db.session.commit()
+    with unit_of_work():
+        organisations.leave(user)
     return services.user_dict(user)

@@ -5,10 +5,11 @@ from flask import Blueprint, current_app, request
 from flask_limiter.util import get_remote_address
 
 from ..auth.models import Role
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..participants import drafts, gdpr
 from ..participants import services as participation
 from ..studies.fields import iso
+from ..transactions import unit_of_work
 from .common import json_body, token_required
 
 bp = Blueprint("participation", __name__)
@@ -21,11 +22,10 @@ def enrol(user, study_id):
     """Check eligibility, sign the consent and enrol (randomised to an arm where the design says so)."""
     study = participation.visible_study(user, study_id)
     data = json_body()
-    with participation.counting_refusals():  # a refusal after the eligibility check is counted, as on the pages
+    with participation.counting_refusals(), unit_of_work():  # a refusal after the check is counted, as on the pages
         enrolment = participation.enrol(
             user, study, consent_version=data.get("consent_version"), clauses=data.get("clauses"),
             signature=data.get("signature"), age=data.get("age"), criteria_confirmed=data.get("criteria_confirmed"))
-    db.session.commit()
     return {"participant_code": enrolment.participant_code, "arm": enrolment.arm}, 201
 
 
@@ -43,8 +43,8 @@ def token_key() -> str:
 def respond(user, study_id, key):
     """Answer one survey, once."""
     study = participation.visible_study(user, study_id)
-    response = participation.submit_response(user, study, key, json_body().get("answers"))
-    db.session.commit()
+    with unit_of_work():
+        response = participation.submit_response(user, study, key, json_body().get("answers"))
     return {"id": response.id, "survey": key, "submitted_at": iso(response.submitted_at)}, 201
 
 
@@ -57,8 +57,8 @@ def draft_dict(draft) -> dict:
 def save_draft(user, study_id, key):
     """Keep the answers given so far, to finish later (replaces the previous draft)."""
     study = participation.visible_study(user, study_id)
-    draft = drafts.save(user, study, key, json_body().get("answers"))
-    db.session.commit()
+    with unit_of_work():
+        draft = drafts.save(user, study, key, json_body().get("answers"))
     return draft_dict(draft)
 
 
@@ -73,8 +73,8 @@ def get_draft(user, study_id, key):
 @token_required(Role.PARTICIPANT)
 def delete_draft(user, study_id, key):
     """Throw the draft away."""
-    drafts.discard(user, participation.visible_study(user, study_id), key)
-    db.session.commit()
+    with unit_of_work():
+        drafts.discard(user, participation.visible_study(user, study_id), key)
     return "", 204
 
 
@@ -83,8 +83,8 @@ def delete_draft(user, study_id, key):
 def withdraw(user, study_id):
     """Leave the pilot, keeping or erasing the answers given so far."""
     study = participation.visible_study(user, study_id)
-    enrolment = participation.withdraw(user, study, json_body().get("erase_data"))
-    db.session.commit()
+    with unit_of_work():
+        enrolment = participation.withdraw(user, study, json_body().get("erase_data"))
     return {"participant_code": enrolment.participant_code, "status": str(enrolment.status),
             "data_erased": enrolment.data_erased}
 
@@ -100,6 +100,6 @@ def export(user):
 @token_required(Role.PARTICIPANT)
 def erase(user):
     """Erase the caller's account."""
-    gdpr.erase_account(user)
-    db.session.commit()
+    with unit_of_work():
+        gdpr.erase_account(user)
     return "", 204

@@ -15,6 +15,7 @@ from ..studies.fields import iso, public_study_dict, study_dict
 from ..studies.models import Domain, Study, StudyStatus
 from ..surveys import services as surveys
 from ..surveys.services import survey_dict
+from ..transactions import unit_of_work
 from .common import bearer_user, json_body, query_choice, token_required
 from .pagination import paginate, paginate_list
 
@@ -38,8 +39,8 @@ def load(user, study_id: int, action: str) -> Study:
 @token_required(Role.STARTUP)
 def create_study(user):
     """Draft a new study for the caller's organisation."""
-    study = services.create_study(user, json_body())
-    db.session.commit()
+    with unit_of_work():
+        study = services.create_study(user, json_body())
     return study_dict(study), 201
 
 
@@ -70,8 +71,8 @@ def get_study(user, study_id):
 def patch_study(user, study_id):
     """Change editable fields of a draft (or of a study waiting for changes)."""
     study = load(user, study_id, "edit")
-    services.update_study(user, study, json_body())
-    db.session.commit()
+    with unit_of_work():
+        services.update_study(user, study, json_body())
     return study_dict(study)
 
 
@@ -81,8 +82,8 @@ def put_consent(user, study_id):
     """Save a new version of the consent form."""
     study = load(user, study_id, "edit")
     data = json_body()
-    consent = services.save_consent(user, study, data.get("text"), data.get("clauses", []))
-    db.session.commit()
+    with unit_of_work():
+        consent = services.save_consent(user, study, data.get("text"), data.get("clauses", []))
     return consent_dict(consent)
 
 
@@ -105,8 +106,8 @@ def get_consent(study_id):
 def create_survey(user, study_id):
     """Add a survey at one of the study's timepoints."""
     study = load(user, study_id, "edit")
-    survey = surveys.create_survey(user, study, json_body())
-    db.session.commit()
+    with unit_of_work():
+        survey = surveys.create_survey(user, study, json_body())
     return survey_dict(survey), 201
 
 
@@ -129,8 +130,8 @@ def list_surveys(user, study_id):
 def submit(user, study_id):
     """Send the protocol to the coordinators."""
     study = load(user, study_id, "submit")
-    services.submit(user, study)
-    db.session.commit()
+    with unit_of_work():
+        services.submit(user, study)
     return study_dict(study)
 
 
@@ -140,8 +141,8 @@ def decision(user, study_id):
     """A coordinator approves, requests changes or rejects."""
     study = load(user, study_id, "review")
     data = json_body()
-    services.decide(user, study, data.get("decision"), data.get("comment"), data.get("section_comments"))
-    db.session.commit()
+    with unit_of_work():
+        services.decide(user, study, data.get("decision"), data.get("comment"), data.get("section_comments"))
     return study_dict(study)
 
 
@@ -150,8 +151,8 @@ def decision(user, study_id):
 def recruitment(user, study_id):
     """Open, pause or close recruitment."""
     study = load(user, study_id, "recruit")
-    services.set_recruitment(user, study, json_body().get("state"))
-    db.session.commit()
+    with unit_of_work():
+        services.set_recruitment(user, study, json_body().get("state"))
     return study_dict(study)
 
 
@@ -160,8 +161,8 @@ def recruitment(user, study_id):
 def end(user, study_id):
     """End the pilot: no more answers, final results."""
     study = load(user, study_id, "end")
-    services.end_study(user, study, json_body().get("reason"))
-    db.session.commit()
+    with unit_of_work():
+        services.end_study(user, study, json_body().get("reason"))
     return study_dict(study)
 
 

@@ -4,8 +4,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..errors import DomainError
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..forms import show_errors
+from ..transactions import unit_of_work
 from . import services
 from .forms import NameForm, PasswordForm, SignOutEverywhereForm
 from .permissions import role_required
@@ -36,12 +37,11 @@ def name():
     form = NameForm()
     if form.validate_on_submit():
         try:
-            services.change_name(current_user, form.name.data)
+            with unit_of_work():
+                services.change_name(current_user, form.name.data)
         except DomainError as err:
-            db.session.rollback()
             show_errors(form, err)
         else:
-            db.session.commit()
             flash(_("Your name is changed."), "success")
             return redirect(url_for(".settings"))
     return page(name_form=form, status=422)
@@ -56,12 +56,11 @@ def password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            revoked = services.change_password(user, form.current_password.data, form.new_password.data)
+            with unit_of_work():
+                revoked = services.change_password(user, form.current_password.data, form.new_password.data)
         except DomainError as err:
-            db.session.rollback()
             show_errors(form, err)
         else:
-            db.session.commit()
             start_session(user)  # this browser stays signed in, under the new session token
             flash(_("Your password is changed. Every other session is signed out.")
                   + (" " + _("%(n)d API tokens were revoked.", n=revoked) if revoked else ""), "success")
@@ -75,8 +74,8 @@ def signout_everywhere():
     """End every session of the account, this one included."""
     form = SignOutEverywhereForm()
     if form.validate_on_submit():
-        services.sign_out_everywhere(current_user, revoke_tokens=bool(form.revoke_tokens.data))
-        db.session.commit()
+        with unit_of_work():
+            services.sign_out_everywhere(current_user, revoke_tokens=bool(form.revoke_tokens.data))
         end_session()
         flash(_("You are signed out of every device."), "info")
         return redirect(url_for("auth.signin"))

@@ -4,8 +4,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..errors import DomainError
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..forms import EmptyForm, show_errors
+from ..transactions import unit_of_work
 from ..urls import public_url
 from . import organisations
 from .forms import InviteForm
@@ -41,12 +42,11 @@ def invite():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            raw, invitation = organisations.invite(current_user, form.email.data)
+            with unit_of_work():
+                raw, invitation = organisations.invite(current_user, form.email.data)
         except DomainError as err:
-            db.session.rollback()
             show_errors(form, err)
         else:
-            db.session.commit()
             session[NEW_LINK] = {"email": invitation.email, "url": public_url("organisation.invitation", token=raw)}
             return redirect(url_for(".show"))
     return page(form, status=422)
@@ -58,12 +58,11 @@ def revoke(invitation_id: int):
     """Withdraw a pending invitation: its link stops working."""
     if EmptyForm().validate_on_submit():
         try:
-            invitation = organisations.revoke_invitation(current_user, invitation_id)
+            with unit_of_work():
+                invitation = organisations.revoke_invitation(current_user, invitation_id)
         except DomainError as err:
-            db.session.rollback()
             flash(err.message, "error")
         else:
-            db.session.commit()
             flash(_("The invitation for %(email)s is withdrawn.", email=invitation.email), "info")
     return redirect(url_for(".show"))
 
@@ -75,12 +74,11 @@ def leave():
     if EmptyForm().validate_on_submit():
         name = current_user.organisation.name if current_user.organisation else ""
         try:
-            organisations.leave(current_user)
+            with unit_of_work():
+                organisations.leave(current_user)
         except DomainError as err:
-            db.session.rollback()
             flash(err.message, "error")
         else:
-            db.session.commit()
             flash(_("You left %(name)s.", name=name), "info")
     return redirect(url_for(".show"))
 
@@ -102,13 +100,12 @@ def accept(token: str):
     """Accept the invitation, signed in with the invited email."""
     if EmptyForm().validate_on_submit():
         try:
-            organisation = organisations.accept_invitation(current_user, token)
+            with unit_of_work():
+                organisation = organisations.accept_invitation(current_user, token)
         except DomainError as err:
-            db.session.rollback()
             flash(err.message, "error")
             if err.status == 404:
                 return redirect(url_for(".show") if current_user.is_startup else url_for("main.dashboard"))
             return redirect(url_for(".invitation", token=token))
-        db.session.commit()
         flash(_("Welcome to %(name)s.", name=organisation.name), "success")
     return redirect(url_for(".show"))

@@ -7,6 +7,7 @@ from .. import audit
 from .. import validation as v
 from ..errors import Conflict, DomainError, Unauthorized
 from ..extensions import db
+from ..transactions import unit_of_work
 from . import organisations, throttle, tokens
 from .emails import clean_email
 from .models import Role, User
@@ -99,8 +100,8 @@ def authenticate(email, password, client: str) -> User:
         throttle.clear(user, client)
         return user
     else:
-        throttle.record_failure(user, client)
-        db.session.commit()  # a failed attempt is its own transaction: its count must outlive the answer
+        with unit_of_work():  # a failed attempt is its own transaction: its count must outlive the answer
+            throttle.record_failure(user, client)
     raise Unauthorized(_("The email or the password is wrong, or there were too many attempts: wait a "
                          "moment and try again."), code="invalid_credentials")
 

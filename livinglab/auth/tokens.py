@@ -13,6 +13,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..studies.fields import iso
 from ..timeutil import aware, utcnow
+from ..transactions import unit_of_work
 from .models import ApiToken, User
 
 LAST_USE_PRECISION = timedelta(hours=1)  # last_used_at is written at most once an hour per token
@@ -52,12 +53,12 @@ def user_for_token(raw: str) -> User | None:
 
 
 def _note_use(token_id: int, now) -> None:
-    """In a transaction of its own that begins with the write (SQLite then waits for the write lock
-    instead of failing on a stale read), before the request's own work begins."""
-    db.session.commit()
-    db.session.execute(update(ApiToken).where(ApiToken.id == token_id, or_(
-        ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USE_PRECISION)).values(last_used_at=now))
-    db.session.commit()
+    """A documented cache (a GET writes it too): the token's last use, at most once a LAST_USE_PRECISION,
+    in a short transaction of its own before the request's own work begins (nothing else is pending)."""
+    with unit_of_work():
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id, or_(
+            ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USE_PRECISION))
+            .values(last_used_at=now))
 
 
 def tokens_of(user: User) -> list[ApiToken]:

@@ -6,8 +6,9 @@ from flask_login import current_user
 from .. import audit
 from ..clients import client_address
 from ..errors import DomainError
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..forms import EmptyForm, show_errors
+from ..transactions import unit_of_work
 from ..urls import safe_next
 from . import organisations, services
 from .forms import NewCoordinatorForm, RegisterForm, SignInForm
@@ -33,9 +34,9 @@ def signin():
         except DomainError as err:
             flash(err.message, "error")
         else:
-            start_session(user)
-            audit.record(user, "account.signin")
-            db.session.commit()
+            with unit_of_work():
+                start_session(user)
+                audit.record(user, "account.signin")
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
     return render_template("auth/signin.html", form=form)
@@ -47,8 +48,8 @@ def signout():
     """Sign out: the session ends here and in every copy of its cookie."""
     form = EmptyForm()
     if form.validate_on_submit():
-        services.sign_out(current_user)
-        db.session.commit()
+        with unit_of_work():
+            services.sign_out(current_user)
         end_session()
         flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
@@ -78,16 +79,15 @@ def register():
             form.email.data = form.email.data or invitation.email
     if form.validate_on_submit():
         try:
-            user = services.register({"email": form.email.data, "password": form.password.data,
-                                      "name": form.name.data, "role": form.role.data,
-                                      "organisation": "" if invitation else form.organisation.data,
-                                      "invitation": form.invitation.data or None})
+            with unit_of_work():
+                user = services.register({"email": form.email.data, "password": form.password.data,
+                                          "name": form.name.data, "role": form.role.data,
+                                          "organisation": "" if invitation else form.organisation.data,
+                                          "invitation": form.invitation.data or None})
         except DomainError as err:
-            db.session.rollback()
             show_errors(form, err, aliases={"invitation": "email"})  # the link's field is hidden
             status = 409 if err.status == 409 else 200  # what the per-email rate limit counts
         else:
-            db.session.commit()
             start_session(user)
             flash(_("Your account is ready."), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
@@ -101,13 +101,12 @@ def coordinators():
     form = NewCoordinatorForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(form.email.data, form.password.data, form.name.data, Role.COORDINATOR,
-                                        actor=current_user)
+            with unit_of_work():
+                user = services.create_user(form.email.data, form.password.data, form.name.data, Role.COORDINATOR,
+                                            actor=current_user)
         except DomainError as err:
-            db.session.rollback()
             show_errors(form, err)
         else:
-            db.session.commit()
             flash(_("%(name)s is now a coordinator.", name=user.name), "success")
             return redirect(url_for("auth.coordinators"))
     return render_template("auth/coordinators.html", form=form, coordinators=services.coordinators())

@@ -8,6 +8,7 @@ from ..api.pagination import paginate, paginate_list
 from ..auth.models import Role
 from ..errors import Invalid
 from ..extensions import db
+from ..transactions import unit_of_work
 from . import preferences, webhooks
 from .kinds import preference_kinds
 from .models import WebhookDelivery
@@ -29,9 +30,9 @@ def create_webhook(user):
     data = json_body()
     events = data.get("events")
     description = data.get("description", "")
-    endpoint = webhooks.create_endpoint(user, data.get("url"), events, description)
-    audit.record(user, "webhook.create", endpoint_id=endpoint.id, url=endpoint.url, events=endpoint.events)
-    db.session.commit()
+    with unit_of_work():
+        endpoint = webhooks.create_endpoint(user, data.get("url"), events, description)
+        audit.record(user, "webhook.create", endpoint_id=endpoint.id, url=endpoint.url, events=endpoint.events)
     return webhooks.endpoint_dict(endpoint, with_secret=True), 201
 
 
@@ -39,9 +40,9 @@ def create_webhook(user):
 @token_required(Role.STARTUP)
 def delete_webhook(user, webhook_id: int):
     endpoint = webhooks.endpoint_of(user.organisation_id, webhook_id)
-    audit.record(user, "webhook.delete", endpoint_id=endpoint.id, url=endpoint.url)
-    webhooks.delete_endpoint(endpoint)
-    db.session.commit()
+    with unit_of_work():
+        audit.record(user, "webhook.delete", endpoint_id=endpoint.id, url=endpoint.url)
+        webhooks.delete_endpoint(endpoint)
     return "", 204
 
 
@@ -50,8 +51,8 @@ def delete_webhook(user, webhook_id: int):
 def ping_webhook(user, webhook_id: int):
     """Queue a test event (`ping`) for this receiver."""
     endpoint = webhooks.endpoint_of(user.organisation_id, webhook_id)
-    delivery = webhooks.ping(endpoint)
-    db.session.commit()
+    with unit_of_work():
+        delivery = webhooks.ping(endpoint)
     return webhooks.delivery_dict(delivery), 202
 
 
@@ -85,13 +86,12 @@ def put_preferences(user):
     if not isinstance(choices, dict) or not choices:
         raise Invalid(_("Send the choices to change."), fields={"choices": _("An object of kind: choice.")})
     errors = {}
-    for name, choice in choices.items():
-        try:
-            preferences.set_choice(user, name, choice)
-        except Invalid as err:
-            errors.update(err.fields)
-    if errors:
-        db.session.rollback()
-        raise Invalid(_("Some choices are not possible."), code="invalid_choice", fields=errors)
-    db.session.commit()
+    with unit_of_work():  # all the choices, or none
+        for name, choice in choices.items():
+            try:
+                preferences.set_choice(user, name, choice)
+            except Invalid as err:
+                errors.update(err.fields)
+        if errors:
+            raise Invalid(_("Some choices are not possible."), code="invalid_choice", fields=errors)
     return preferences_dict(user)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..timeutil import aware, utcnow
+from ..transactions import end_reads
 from . import queue
 from .models import QueueStatus, WebhookDelivery, WebhookEndpoint
 from .settings import enabled, setting
@@ -93,7 +94,7 @@ def deliver_due(worker: str, now: datetime | None = None, limit: int = 20) -> di
     rows = db.session.execute(
         select(d.id, d.uid, d.event, d.payload, d.attempts, d.created_at, e.url, e.secret, e.organisation_id)
         .join(e, e.id == d.endpoint_id).where(d.id.in_(ids), d.claimed_by == worker).order_by(d.id)).all()
-    db.session.commit()
+    end_reads()  # nothing is held open while we post
     timeout = float(setting("WEBHOOK_TIMEOUT"))
     allow_private = enabled("WEBHOOK_ALLOW_PRIVATE")
     for row in rows:

@@ -3,56 +3,57 @@
 A claim is a lease: the rows become `sending`, owned by this worker until `claimed_until`; a worker
 that dies leaves them to be claimed again once the lease has passed. On PostgreSQL the rows are
 picked with SELECT ... FOR UPDATE SKIP LOCKED, so workers claiming at the same time take different
-rows and never wait for each other; on SQLite the claiming UPDATE is the first statement of its
-transaction, and SQLite lets one writer at a time in, so two claims never overlap either."""
+rows and never wait for each other; on SQLite the claiming UPDATE takes the write lock (see
+`transactions`), and SQLite lets one writer at a time in, so two claims never overlap either. Each
+claim, mark and release is a unit of work of its own."""
 import random
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
 from ..extensions import db
+from ..transactions import unit_of_work
 from .models import QueueStatus
 
 
 def claim(model, worker: str, now: datetime, limit: int, lease: timedelta) -> list[int]:
     """Claim up to `limit` due rows (abandoned claims first), commit, and return their ids."""
-    db.session.commit()  # the claim must open its own transaction (SQLite: a write from the start)
     ids = []
-    for due in (
-        (model.status == QueueStatus.SENDING) & (model.claimed_until < now),
-        (model.status == QueueStatus.PENDING) & (model.next_attempt_at <= now),
-    ):
-        if len(ids) >= limit:
-            break
-        picked = (select(model.id).where(due).order_by(model.next_attempt_at, model.id).limit(limit - len(ids))
-                  .with_for_update(skip_locked=True))
-        ids += db.session.scalars(
-            update(model).where(model.id.in_(picked.scalar_subquery()))
-            .values(status=QueueStatus.SENDING, claimed_by=worker, claimed_until=now + lease,
-                    attempts=model.attempts + 1)
-            .returning(model.id).execution_options(synchronize_session=False)).all()
-    db.session.commit()
+    with unit_of_work():
+        for due in (
+            (model.status == QueueStatus.SENDING) & (model.claimed_until < now),
+            (model.status == QueueStatus.PENDING) & (model.next_attempt_at <= now),
+        ):
+            if len(ids) >= limit:
+                break
+            picked = (select(model.id).where(due).order_by(model.next_attempt_at, model.id).limit(limit - len(ids))
+                      .with_for_update(skip_locked=True))
+            ids += db.session.scalars(
+                update(model).where(model.id.in_(picked.scalar_subquery()))
+                .values(status=QueueStatus.SENDING, claimed_by=worker, claimed_until=now + lease,
+                        attempts=model.attempts + 1)
+                .returning(model.id).execution_options(synchronize_session=False)).all()
     return sorted(ids)
 
 
 def finish(model, row_id: int, worker: str, **values) -> bool:
     """Mark one claimed row (sent, failed, retry...) and commit; False if the claim was lost meanwhile."""
-    result = db.session.execute(
-        update(model).where(model.id == row_id, model.claimed_by == worker, model.status == QueueStatus.SENDING)
-        .values(claimed_by=None, claimed_until=None, **values).execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work():
+        result = db.session.execute(
+            update(model).where(model.id == row_id, model.claimed_by == worker, model.status == QueueStatus.SENDING)
+            .values(claimed_by=None, claimed_until=None, **values).execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 
 def release(model, row_ids: list[int], worker: str, when: datetime) -> None:
     """Give back claimed rows that were not tried (the connection broke): not counted as an attempt."""
-    if row_ids:
-        db.session.execute(
-            update(model).where(model.id.in_(row_ids), model.claimed_by == worker,
-                                model.status == QueueStatus.SENDING)
-            .values(status=QueueStatus.PENDING, claimed_by=None, claimed_until=None, next_attempt_at=when,
-                    attempts=model.attempts - 1).execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work():
+        if row_ids:
+            db.session.execute(
+                update(model).where(model.id.in_(row_ids), model.claimed_by == worker,
+                                    model.status == QueueStatus.SENDING)
+                .values(status=QueueStatus.PENDING, claimed_by=None, claimed_until=None, next_attempt_at=when,
+                        attempts=model.attempts - 1).execution_options(synchronize_session=False))
 
 
 def backoff(attempts: int, base: float, ceiling: float) -> timedelta:

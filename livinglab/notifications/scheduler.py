@@ -26,6 +26,7 @@ from sqlalchemy import or_, select, update
 
 from ..extensions import db
 from ..timeutil import utcnow
+from ..transactions import unit_of_work
 from .models import SchedulerJob
 from .outbox import insert_ignore
 
@@ -54,10 +55,10 @@ def job(name: str, every: timedelta, label, explain: Callable[[dict], str] = str
 
 
 def ensure_rows() -> None:
-    if JOBS:
-        db.session.execute(insert_ignore(SchedulerJob).values([{"name": name, "runs": 0} for name in JOBS])
-                           .on_conflict_do_nothing())
-    db.session.commit()
+    with unit_of_work():
+        if JOBS:
+            db.session.execute(insert_ignore(SchedulerJob).values([{"name": name, "runs": 0} for name in JOBS])
+                               .on_conflict_do_nothing())
 
 
 def run_due(worker: str, now: datetime | None = None) -> dict[str, object]:
@@ -78,28 +79,25 @@ def run_job(name: str, worker: str, now: datetime | None = None, force: bool = F
     now = now or utcnow()
     if ensure:
         ensure_rows()
-    if not claim(spec, now, force):
-        db.session.rollback()
-        return None
     try:
-        result = spec.run(now)
-        db.session.execute(update(SchedulerJob).where(SchedulerJob.name == name).values(
-            last_finished_at=now, runs=SchedulerJob.runs + 1, last_result=json.dumps(result)[:2000], last_error=None,
-            not_before=None))
-        db.session.commit()  # the job's writes and its mark, together
+        with unit_of_work():  # the claim, the job's writes and its mark, together
+            if not claim(spec, now, force):
+                return None  # not due, or another worker runs it: the claim changed no row
+            result = spec.run(now)
+            db.session.execute(update(SchedulerJob).where(SchedulerJob.name == name).values(
+                last_finished_at=now, runs=SchedulerJob.runs + 1, last_result=json.dumps(result)[:2000],
+                last_error=None, not_before=None))
     except Exception as err:
-        db.session.rollback()
         log.exception("Job %s failed in worker %s", name, worker)
-        db.session.execute(update(SchedulerJob).where(SchedulerJob.name == name).values(
-            not_before=now + ERROR_COOLDOWN, last_error=f"{type(err).__name__}: {err}"[:2000]))
-        db.session.commit()
+        with unit_of_work():
+            db.session.execute(update(SchedulerJob).where(SchedulerJob.name == name).values(
+                not_before=now + ERROR_COOLDOWN, last_error=f"{type(err).__name__}: {err}"[:2000]))
         return {"error": str(err)}
     return result
 
 
 def claim(spec: Job, now: datetime, force: bool = False) -> bool:
-    """Lock the job's row in a new transaction if it is due (or forced); False if not due or taken."""
-    db.session.commit()
+    """Lock the job's row (until the unit of work commits) if it is due (or forced); False if not due or taken."""
     conditions = [SchedulerJob.name == spec.name]
     if not force:
         conditions += [or_(SchedulerJob.last_finished_at.is_(None), SchedulerJob.last_finished_at <= now - spec.every),

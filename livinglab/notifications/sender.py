@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..auth.models import User
 from ..extensions import db
 from ..timeutil import aware, utcnow
+from ..transactions import end_reads
 from . import queue
 from .compose import Recipient, build, sender
 from .kinds import KINDS, sends
@@ -71,7 +72,7 @@ def send_due(worker: str, connection: SmtpConnection, now: datetime | None = Non
             select(NotificationPreference.user_id, NotificationPreference.kind, NotificationPreference.choice)
             .where(NotificationPreference.user_id.in_(user_ids))).all()}
     batch = [(row, users.get(row.user_id)) for row in rows]
-    db.session.commit()  # end the reading transaction: nothing is held open while we talk SMTP
+    end_reads()  # nothing is held open while we talk SMTP
     for index, (row, user) in enumerate(batch):
         if utcnow() >= aware(row.claimed_until) - timedelta(seconds=1):
             queue.release(OutboxMessage, [r.id for r, _u in batch[index:]], worker, utcnow())

@@ -15,6 +15,7 @@ from ..auth.models import Role, User
 from ..auth.permissions import public, role_required
 from ..extensions import csrf, db
 from ..timeutil import utcnow
+from ..transactions import unit_of_work
 from ..urls import MAX_ID
 from . import jobs  # noqa: F401  (registers the scheduler's jobs)
 from . import preferences, scheduler
@@ -87,11 +88,11 @@ def retry():
     if not form.validate_on_submit() or not (message_id.isascii() and message_id.isdigit()) \
             or len(message_id) > 10 or int(message_id) > MAX_ID:
         abort(400)
-    changed = db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == int(message_id), OutboxMessage.status == QueueStatus.FAILED)
-        .values(status=QueueStatus.PENDING, attempts=0, next_attempt_at=utcnow(), last_error=None)
-        .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
+    with unit_of_work():
+        changed = db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == int(message_id), OutboxMessage.status == QueueStatus.FAILED)
+            .values(status=QueueStatus.PENDING, attempts=0, next_attempt_at=utcnow(), last_error=None)
+            .execution_options(synchronize_session=False)).rowcount
     if changed:
         flash(_("The message will be sent again in a moment."), "success")
     else:
@@ -110,9 +111,9 @@ def preferences_page():
     current = preferences.choices_of(current_user)
     form = preferences_form(kinds, current)
     if form.validate_on_submit():
-        for spec in kinds:
-            preferences.set_choice(current_user, spec.name, getattr(form, f"kind_{spec.name}").data)
-        db.session.commit()
+        with unit_of_work():
+            for spec in kinds:
+                preferences.set_choice(current_user, spec.name, getattr(form, f"kind_{spec.name}").data)
         flash(_("Your choices are saved."), "success")
         return redirect(url_for(".preferences_page"))
     fields = [getattr(form, f"kind_{spec.name}") for spec in kinds]
@@ -136,8 +137,8 @@ def unsubscribe():
         return render_template("notifications/unsubscribe.html", state="invalid"), 400
     if request.method == "POST":
         if user is not None and spec in preference_kinds(str(user.role)):
-            preferences.set_choice(user, spec.name, "off")
-            db.session.commit()
+            with unit_of_work():
+                preferences.set_choice(user, spec.name, "off")
         if request.form.get("List-Unsubscribe") == "One-Click":  # a mail client (RFC 8058): answer, no redirect
             return render_template("notifications/unsubscribe.html", state="done", kind=spec)
         return redirect(url_for(".unsubscribe", token=token, done=1), code=303)  # a person's browser
@@ -215,9 +216,9 @@ def mail_samples_command(email):
         raise click.ClickException(f"No account has the address {email}.")
     study_id = db.session.scalar(select(Study.id).order_by(Study.id).limit(1))
     queued = 0
-    for kind, context in SAMPLES.items():
-        context = {**context, **({"study_id": study_id} if study_id and "study_id" in context else {})}
-        queued += enqueue(kind, user, context) is not None
-    db.session.commit()
+    with unit_of_work():
+        for kind, context in SAMPLES.items():
+            context = {**context, **({"study_id": study_id} if study_id and "study_id" in context else {})}
+            queued += enqueue(kind, user, context) is not None
     held = "" if user.email_verified_at else " (held until the address is verified)"
     click.echo(f"{queued} messages queued for {email}{held}; the worker sends them.")

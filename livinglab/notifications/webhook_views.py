@@ -10,6 +10,7 @@ from ..auth.permissions import role_required
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_errors
+from ..transactions import unit_of_work
 from ..urls import MAX_ID
 from . import webhooks
 from .forms import EndpointForm, WebhookForm
@@ -29,14 +30,13 @@ def index():
     if form.validate_on_submit():
         events = [name for name in webhooks.EVENTS if getattr(form, name).data]
         try:
-            created = webhooks.create_endpoint(current_user, form.url.data, events, form.description.data or "")
+            with unit_of_work():
+                created = webhooks.create_endpoint(current_user, form.url.data, events, form.description.data or "")
+                audit.record(current_user, "webhook.create", endpoint_id=created.id, url=created.url,
+                             events=created.events)
         except DomainError as err:
-            db.session.rollback()
             show_errors(form, err)
         else:
-            audit.record(current_user, "webhook.create", endpoint_id=created.id, url=created.url,
-                         events=created.events)
-            db.session.commit()
             # Shown once, on the page this redirects to; the session (a signed cookie) carries it there.
             session[SECRET_KEY] = {"id": created.id, "secret": created.secret}
             flash(_("The receiver is added. Copy its secret now: it will not be shown again."), "success")
@@ -62,9 +62,9 @@ def index():
 def delete():
     """Remove a receiver (its delivery log goes with it)."""
     endpoint = posted_endpoint()
-    audit.record(current_user, "webhook.delete", endpoint_id=endpoint.id, url=endpoint.url)
-    webhooks.delete_endpoint(endpoint)
-    db.session.commit()
+    with unit_of_work():
+        audit.record(current_user, "webhook.delete", endpoint_id=endpoint.id, url=endpoint.url)
+        webhooks.delete_endpoint(endpoint)
     flash(_("The receiver is removed."), "success")
     return redirect(url_for(".index"))
 
@@ -74,8 +74,8 @@ def delete():
 def ping():
     """Queue a test event for one receiver; the log below shows how it went."""
     endpoint = posted_endpoint()
-    webhooks.ping(endpoint)
-    db.session.commit()
+    with unit_of_work():
+        webhooks.ping(endpoint)
     flash(_("A test event is on its way; reload this page in a moment to see how it went."), "info")
     return redirect(url_for(".index", receiver=endpoint.id))
 

@@ -3,7 +3,7 @@ import secrets
 from contextlib import contextmanager
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, purge
@@ -15,6 +15,7 @@ from ..studies.models import Study, StudyStatus
 from ..surveys.answers import check_answers
 from ..surveys.models import Survey
 from ..timeutil import utcnow
+from ..transactions import unit_of_work
 from . import screening
 from .models import (Answer, ConsentSignature, Enrolment, EnrolmentStatus, Response, ScreeningOutcome,
                      SurveyDraft)
@@ -61,9 +62,9 @@ def counting_refusals():
         step = getattr(err, "step", None)
         if step is not None:
             study, key, outcome, reasons = step
-            screening.record(study, key, outcome, reasons)
-            bump_data_version(study)
-            db.session.commit()
+            with unit_of_work():
+                screening.record(study, key, outcome, reasons)
+                bump_data_version(study)
         raise
 
 
@@ -335,14 +336,15 @@ def submit_response(user, study: Study, survey_key: str, answers) -> Response:
     rows, errors = check_answers(survey.items, answers)
     if errors:
         raise Invalid(_("Some answers need your attention."), code="invalid_answers", fields=errors)
-    response = Response(enrolment=enrolment, survey_id=survey.id,
-                        answers=[Answer(item_key=k, number=n, text=t) for k, (n, t) in rows.items()])
+    response = Response(enrolment=enrolment, survey_id=survey.id)
     db.session.add(response)
     try:
         db.session.flush()
     except IntegrityError:  # a double click or a replayed request: the unique constraint decides
         db.session.rollback()
         raise Conflict(_("You have already answered this survey."), code="already_answered") from None
+    db.session.execute(insert(Answer), [  # one batched INSERT, however many items
+        {"response_id": response.id, "item_key": k, "number": n, "text": t} for k, (n, t) in rows.items()])
     db.session.execute(delete(SurveyDraft).where(SurveyDraft.enrolment_id == enrolment.id,
                                                  SurveyDraft.survey_id == survey.id))
     bump_data_version(study)

@@ -28,6 +28,7 @@ from ..studies.results_views import lay_summary
 from ..surveys.answers import readable
 from ..surveys.definitions import answer_keys
 from ..timeutil import utcnow
+from ..transactions import unit_of_work
 from ..validation import KEY_RE
 from . import drafts, gdpr, screening, services
 from .forms import EraseAccountForm, EraseKeptAnswersForm, WithdrawForm, consent_form, eligibility_form
@@ -131,12 +132,11 @@ def eligibility(study_id: int):
         if not form.errors:
             key = screening.key_of(current_user) or screening.visitor_key(screening.session_visitor(create=True))
             try:
-                reasons = services.screen(study, age, confirmed, key)
+                with unit_of_work():
+                    reasons = services.screen(study, age, confirmed, key)
             except DomainError as err:
-                db.session.rollback()
                 flash(err.message, "error")
                 return redirect(url_for(".study", study_id=study.id))
-            db.session.commit()
             return redirect(url_for(".not_eligible" if reasons else ".join", study_id=study.id))
     return render_template("participants/eligibility.html", study=study, form=form), 422 if form.errors else 200
 
@@ -183,22 +183,21 @@ def join(study_id: int):
     if form.is_submitted() and form.validate():
         signed = {"consent_version": form.version(), "clauses": form.clause_answers(),
                   "signature": form.signature.data}
+        signing_in = not current_user.is_authenticated
         try:
-            with services.counting_refusals():
+            with services.counting_refusals(), unit_of_work():
                 if current_user.is_authenticated:
                     services.enrol_screened(current_user, study, key, **signed)
                     person = current_user
                 else:
                     person = register_and_enrol(study, form, visitor, signed)
+                if signing_in:
+                    audit.record(person, "account.signin")
         except DomainError as err:
             target = refused_enrolment(study, form, err)
             if target:
                 return redirect(target)
         else:
-            signing_in = not current_user.is_authenticated
-            if signing_in:
-                audit.record(person, "account.signin")
-            db.session.commit()
             if signing_in:
                 sign_in(person)
             session.pop(screening.VISITOR, None)
@@ -215,8 +214,10 @@ def adopt_visitor_checks(named: str | None = None) -> None:
     if not current_user.is_authenticated:
         return
     visitors = {v for v in (named, screening.session_visitor()) if v and len(v) <= 64}
-    if sum(screening.claim(visitor, current_user) for visitor in visitors):
-        db.session.commit()
+    if visitors:  # a GET may write this: the sign-in's adoption of its visitor's checks (one short transaction)
+        with unit_of_work():
+            for visitor in visitors:
+                screening.claim(visitor, current_user)
     session.pop(screening.VISITOR, None)
 
 
@@ -291,16 +292,15 @@ def reconsent(study_id: int):
     form = consent_form(study.current_consent)
     if form.validate_on_submit():
         try:
-            services.resign_consent(current_user, enrolment, consent_version=form.version(),
-                                    clauses=form.clause_answers(), signature=form.signature.data)
+            with unit_of_work():
+                services.resign_consent(current_user, enrolment, consent_version=form.version(),
+                                        clauses=form.clause_answers(), signature=form.signature.data)
         except DomainError as err:
-            db.session.rollback()
             if err.code == "stale_consent" or "consent_version" in err.fields:
                 flash(_("The consent form has just changed: please read this version and sign it."), "warning")
                 return redirect(url_for(".reconsent", study_id=study.id))
             show_errors(form, err, form.aliases())
         else:
-            db.session.commit()
             flash(_("Thank you: your consent to the new version is recorded."), "success")
             return redirect(url_for("main.dashboard"))
     return render_template("participants/join.html", study=study, form=form, today=utcnow(), reconsent=True), \
@@ -375,12 +375,12 @@ def answer(study_id: int, key: str):
         else:
             finish_later = request.form.get("action") == "draft"
             try:
-                if finish_later:
-                    drafts.save(current_user, study, key, answers)
-                else:
-                    services.submit_response(current_user, study, key, answers)
+                with unit_of_work():
+                    if finish_later:
+                        drafts.save(current_user, study, key, answers)
+                    else:
+                        services.submit_response(current_user, study, key, answers)
             except DomainError as err:
-                db.session.rollback()
                 if err.code not in ("invalid_answers", "invalid", "malformed"):
                     flash(err.message, "info" if err.code == "already_answered" else "error")
                     if err.code == "reconsent_needed":
@@ -389,7 +389,6 @@ def answer(study_id: int, key: str):
                 flash(err.message, "error")
                 errors, status = err.fields, 422
             else:
-                db.session.commit()
                 flash(_("Your answers to “%(title)s” are saved as a draft. Finish them from “My pilots” "
                         "whenever you like: nothing is sent before you press “Send my answers”.",
                         title=survey.title) if finish_later else
@@ -454,21 +453,20 @@ def resume(study_id: int, key: str):
     except DomainError as err:
         db.session.rollback()
         return kept_for_sign_in(study_id, key, error=err.message)
-    audit.record(user, "account.signin")
-    db.session.commit()
+    with unit_of_work():
+        audit.record(user, "account.signin")
     sign_in(user)
     try:
         if user.role != Role.PARTICIPANT:
             raise NotFound(_("This survey is not yours to answer."))
         study = services.visible_study(user, study_id)
         answers, _shown = posted_answers(services.find_survey(study, key).items, prefix=KEPT)
-        drafts.save(user, study, key, answers)
+        with unit_of_work():
+            drafts.save(user, study, key, answers)
     except DomainError as err:
-        db.session.rollback()
         flash(_("You are signed in again, but these answers could not be kept: %(reason)s",
                 reason=err.message), "error")
         return redirect(url_for("main.dashboard"))
-    db.session.commit()
     flash(_("You are signed in again and your answers are back. Check them, then send them."), "success")
     return redirect(url_for(".answer", study_id=study_id, key=key))
 
@@ -504,12 +502,11 @@ def withdraw(study_id: int):
             flash(_("You have already withdrawn from this pilot."), "error")
             return redirect(url_for(".withdraw", study_id=study.id))
         try:
-            services.withdraw(current_user, study, erase)
+            with unit_of_work():
+                services.withdraw(current_user, study, erase)
         except DomainError as err:
-            db.session.rollback()
             flash(err.message, "error")
         else:
-            db.session.commit()
             flash(_("You have left “%(title)s”. Your answers are erased.", title=study.title) if erase else
                   _("You have left “%(title)s”. The answers you gave are kept under your participant code.",
                     title=study.title), "success")
@@ -527,12 +524,11 @@ def erase_answers(study_id: int):
     form = EraseKeptAnswersForm()
     if form.validate_on_submit():
         try:
-            services.erase_kept_answers(current_user, study, enrolment)
+            with unit_of_work():
+                services.erase_kept_answers(current_user, study, enrolment)
         except DomainError as err:
-            db.session.rollback()
             flash(err.message, "error")
         else:
-            db.session.commit()
             flash(_("Your answers to “%(title)s” are erased.", title=study.title), "success")
             return redirect(url_for("main.dashboard"))
         return redirect(url_for(".withdraw", study_id=study.id))
@@ -570,8 +566,8 @@ def erase_account():
     """Erase the account: answers erased, or kept anonymously where the consent said so."""
     form = EraseAccountForm()
     if form.validate_on_submit():
-        gdpr.erase_account(current_user._get_current_object())
-        db.session.commit()
+        with unit_of_work():
+            gdpr.erase_account(current_user._get_current_object())
         logout_user()
         session.pop(screening.VISITOR, None)
         flash(_("Your account is erased. Thank you for the time you gave to LivingLab."), "success")

@@ -2,15 +2,17 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..analysis.loader import load_answers
 from ..analysis.results import build_results
+from ..errors import Conflict
 from ..extensions import db
 from ..participants.models import Enrolment, EnrolmentStatus
 from ..participants.services import screening_counts
 from ..timeutil import utcnow
+from ..transactions import unit_of_work
 from .models import Study
 
 
@@ -103,13 +105,12 @@ def results_for(study: Study) -> dict:
         return cached.results
     results = compute(study)
     results["data_version"] = version
-    try:
-        with db.session.begin_nested():
+    try:  # a documented cache, written on GET: a short transaction of its own (pages read it, never write)
+        with unit_of_work():
             if cached is None:
                 db.session.add(ResultsCache(study_id=study.id, data_version=version, results=results))
             else:
                 cached.data_version, cached.results, cached.computed_at = version, results, utcnow()
-        db.session.commit()
-    except (IntegrityError, OperationalError):  # another worker stored it first, or holds the write lock
-        db.session.rollback()
+    except (Conflict, OperationalError):  # another worker stored it first, or held the write lock too long
+        pass
     return results

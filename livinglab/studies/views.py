@@ -19,6 +19,7 @@ from ..listing import Listing, matches
 from ..surveys.definitions import study_variables
 from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
+from ..transactions import unit_of_work
 from . import services, workflow
 from .checklist import checklist, missing
 from .keys import label_of
@@ -200,12 +201,11 @@ def new():
     form = NewStudyForm()
     if form.validate_on_submit():
         try:
-            study = services.create_study(current_user, {"title": form.title.data, "domain": form.domain.data})
+            with unit_of_work():
+                study = services.create_study(current_user, {"title": form.title.data, "domain": form.domain.data})
         except DomainError as err:
-            db.session.rollback()
             show_errors(form, err)
         else:
-            db.session.commit()
             flash(_("Your draft is ready. Describe the protocol now, or save and come back later."), "success")
             return redirect(url_for(".edit", study_id=study.id))
     return render_template("studies/new.html", form=form)
@@ -243,12 +243,11 @@ def edit(study_id: int):
                                    checks=checklist(study), requested=requested_changes(study)), 400
         unreadable = form.unreadable()
         try:
-            changed, invalid = services.save_draft(current_user, study, form.study_data(skip=unreadable))
+            with unit_of_work():
+                changed, invalid = services.save_draft(current_user, study, form.study_data(skip=unreadable))
         except DomainError as err:
-            db.session.rollback()
             flash(err.message, "error")
             return redirect(url_for(".show", study_id=study.id))
-        db.session.commit()
         invalid = {**unreadable, **invalid}
         if not invalid:
             flash(saved_message(study) if changed else _("Nothing changed."), "success")
@@ -327,12 +326,11 @@ def consent(study_id: int):
     if form.validate_on_submit():
         clauses, rows = form.filled_clauses()
         try:
-            version = services.save_consent(current_user, study, form.text.data, clauses)
+            with unit_of_work():
+                version = services.save_consent(current_user, study, form.text.data, clauses)
         except DomainError as err:
-            db.session.rollback()
             show_consent_errors(form, err, rows)
         else:
-            db.session.commit()
             flash(_("Consent version %(n)d saved.", n=version.version), "success")
             return redirect(url_for(".consent", study_id=study.id))
     return render_template("studies/consent_edit.html", study=study, form=form, requested=requested_changes(study))
@@ -377,9 +375,9 @@ def submit(study_id: int):
     study = get_study_or_404(study_id, "submit")
     if EmptyForm().validate_on_submit():
         try:
-            services.submit(current_user, study)
+            with unit_of_work():
+                services.submit(current_user, study)
         except DomainError as err:
-            db.session.rollback()
             if err.code == "incomplete":
                 # each item is a sentence of its own: joined without their full stops
                 items = "; ".join(str(item).rstrip(" .\u00a0") for item in err.fields.values())
@@ -387,7 +385,6 @@ def submit(study_id: int):
             else:
                 flash(err.message, "error")
         else:
-            db.session.commit()
             flash(_("Submitted for review. A coordinator will read it and decide; you will see the decision here."),
                   "success")
     return redirect(url_for(".show", study_id=study.id))
@@ -405,15 +402,14 @@ def review(study_id: int):
                     and workflow.allowed(study, "reject"):
                 services.clean_decision(form.decision.data, form.comment.data, form.section_comments())
                 return confirm_rejection(study, form)
-            services.decide(current_user, study, form.decision.data, form.comment.data, form.section_comments())
+            with unit_of_work():
+                services.decide(current_user, study, form.decision.data, form.comment.data, form.section_comments())
         except DomainError as err:
-            db.session.rollback()
             if err.status == 409:
                 flash(err.message, "error")
                 return redirect(url_for(".review", study_id=study.id))
             show_errors(form, err, {f"section_comments.{name}": name for name in DecisionForm.SECTIONS})
         else:
-            db.session.commit()
             flash(decision_message(study), "success")
             return redirect(url_for(".show", study_id=study.id))
     return render_template("studies/review.html", **study_context(study), form=form)
@@ -459,12 +455,11 @@ def recruitment(study_id: int):
                 carried={"state": "closed"}, confirm=_("Yes, close recruitment"),
                 cancel=url_for(".show", study_id=study.id), cancel_label=_("No, keep it as it is"))
         try:
-            services.set_recruitment(current_user, study, form.state.data)
+            with unit_of_work():
+                services.set_recruitment(current_user, study, form.state.data)
         except DomainError as err:
-            db.session.rollback()
             flash(err.message, "error")
         else:
-            db.session.commit()
             flash({
                 S.RECRUITING: _("Recruitment is open: the study is listed in the catalogue."),
                 S.PAUSED: _("Recruitment is paused: the study is hidden from the catalogue."),
@@ -484,13 +479,12 @@ def end(study_id: int):
     form, status = EndStudyForm(), 200
     if form.validate_on_submit():
         try:
-            services.end_study(current_user, study, form.reason.data)
+            with unit_of_work():
+                services.end_study(current_user, study, form.reason.data)
         except DomainError as err:
-            db.session.rollback()
             show_errors(form, err)
             status = err.status
         else:
-            db.session.commit()
             flash(_("The pilot has ended. Its results are final, and its participants can read what it found."),
                   "success")
             return redirect(url_for(".show", study_id=study.id))

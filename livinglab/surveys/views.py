@@ -9,6 +9,7 @@ from ..errors import Invalid, Malformed, NotFound
 from ..extensions import db
 from ..forms import EmptyForm, show_errors
 from ..studies.workflow import require_editable
+from ..transactions import unit_of_work
 from . import services
 from .forms import (SCORING, TYPE_LABELS, InstrumentForm, MoveForm, NewSurveyForm, QuestionForm, SurveyForm,
                     fill_item_key)
@@ -71,12 +72,11 @@ def new(study_id: int):
         fill_item_key(form.chosen.form, study, timepoint=form.timepoint.data)
     if form.validate_on_submit():
         try:
-            survey = services.create_survey(current_user, study, form.data_for_service())
+            with unit_of_work():
+                survey = services.create_survey(current_user, study, form.data_for_service())
         except FIELD_ERRORS as err:
-            db.session.rollback()
             show_errors(form, err, {"items": "first_item_key"})
         else:
-            db.session.commit()
             flash(_("Survey “%(title)s” created. Add its other questions below.", title=survey.title), "success")
             return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id))
     elif form.is_submitted():
@@ -103,12 +103,11 @@ def update(study_id: int, survey_id: int):
         form.fill_key(study, survey)
     if form.validate_on_submit():
         try:
-            services.update_survey(current_user, survey, form.header())
+            with unit_of_work():
+                services.update_survey(current_user, survey, form.header())
         except FIELD_ERRORS as err:
-            db.session.rollback()
             show_errors(form, err, {"items": "timepoint"})  # its items clash with another survey's there
         else:
-            db.session.commit()
             flash(_("Survey saved."), "success")
             return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id))
     elif form.is_submitted():
@@ -126,12 +125,11 @@ def add_item(study_id: int, survey_id: int):
         fill_item_key(form, study, survey)
     if form.validate_on_submit():
         try:
-            services.add_item(current_user, survey, form.item())
+            with unit_of_work():
+                services.add_item(current_user, survey, form.item())
         except FIELD_ERRORS as err:
-            db.session.rollback()
             show_errors(form, err, ITEM_ALIASES)
         else:
-            db.session.commit()
             flash(_("“%(key)s” added.", key=form.key.data.strip()), "success")
             return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id,
                                     _anchor=f"item-{len(survey.items)}"))
@@ -154,12 +152,11 @@ def edit_item(study_id: int, survey_id: int, index: int):
         fill_item_key(form, study, survey, index)
     if form.validate_on_submit():
         try:
-            services.edit_item(current_user, survey, index, form.item())
+            with unit_of_work():
+                services.edit_item(current_user, survey, index, form.item())
         except FIELD_ERRORS as err:
-            db.session.rollback()
             show_errors(form, err, ITEM_ALIASES)
         else:
-            db.session.commit()
             flash(_("“%(key)s” saved.", key=form.key.data.strip()), "success")
             return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id,
                                     _anchor=f"item-{index + 1}"))
@@ -179,8 +176,8 @@ def move_item(study_id: int, survey_id: int, index: int):
     if not form.validate_on_submit():
         abort(400)
     offset = -1 if form.direction.data == "up" else 1
-    services.move_item(current_user, survey, index, offset)
-    db.session.commit()
+    with unit_of_work():
+        services.move_item(current_user, survey, index, offset)
     flash(_("Item moved."), "success")
     target = min(max(index + offset, 0), len(survey.items) - 1)
     return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id, _anchor=f"item-{target + 1}"))
@@ -204,12 +201,11 @@ def delete_item(study_id: int, survey_id: int, index: int):
             carried={}, confirm=_("Yes, delete the question"),
             cancel=url_for("surveys.show", study_id=study.id, survey_id=survey.id), cancel_label=_("No, keep it"))
     try:
-        services.delete_item(current_user, survey, index)
+        with unit_of_work():
+            services.delete_item(current_user, survey, index)
     except FIELD_ERRORS as err:
-        db.session.rollback()
         flash(err.message, "error")
     else:
-        db.session.commit()
         flash(_("Item deleted."), "success")
     return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id))
 
@@ -232,8 +228,8 @@ def delete(study_id: int, survey_id: int):
             carried={}, confirm=_("Yes, delete the survey"),
             cancel=url_for("surveys.show", study_id=study.id, survey_id=survey.id), cancel_label=_("No, keep it"))
     title = survey.title
-    services.delete_survey(current_user, survey)
-    db.session.commit()
+    with unit_of_work():
+        services.delete_survey(current_user, survey)
     flash(_("Survey “%(title)s” deleted.", title=title), "success")
     return redirect(url_for("studies.show", study_id=study.id))
 
