@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from ..auth.permissions import authorise
 from ..errors import NotFound
 from ..extensions import db
+from ..transactions import unit_of_work
 from ..studies.models import Study
 from ..studies.workflow import require_editable
 from ..surveys import services
@@ -46,8 +47,8 @@ def get_survey(user, study_id, key):
 def patch_survey(user, study_id, key):
     """Change a survey's key, title or timepoint."""
     survey = editable(user, study_id, key)
-    services.update_survey(user, survey, json_body())
-    db.session.commit()
+    with unit_of_work():
+        services.update_survey(user, survey, json_body())
     return survey_dict(survey)
 
 
@@ -56,8 +57,8 @@ def patch_survey(user, study_id, key):
 def delete_survey(user, study_id, key):
     """Delete a whole survey with its items."""
     survey = editable(user, study_id, key)
-    services.delete_survey(user, survey)
-    db.session.commit()
+    with unit_of_work():
+        services.delete_survey(user, survey)
     return "", 204
 
 
@@ -66,8 +67,8 @@ def delete_survey(user, study_id, key):
 def add_item(user, study_id, key):
     """Add a question or an instrument at the end of the survey; answers the survey."""
     survey = editable(user, study_id, key)
-    services.add_item(user, survey, json_body())
-    db.session.commit()
+    with unit_of_work():
+        services.add_item(user, survey, json_body())
     return survey_dict(survey), 201
 
 
@@ -77,8 +78,8 @@ def put_item(user, study_id, key, item_key):
     """Replace one item (its key may change); answers the survey."""
     survey = editable(user, study_id, key)
     index = services.item_index(survey, item_key)
-    services.edit_item(user, survey, index, json_body())
-    db.session.commit()
+    with unit_of_work():
+        services.edit_item(user, survey, index, json_body())
     return survey_dict(survey)
 
 
@@ -87,8 +88,8 @@ def put_item(user, study_id, key, item_key):
 def delete_item(user, study_id, key, item_key):
     """Remove one item (a survey keeps at least one); answers the survey."""
     survey = editable(user, study_id, key)
-    services.delete_item(user, survey, services.item_index(survey, item_key))
-    db.session.commit()
+    with unit_of_work():
+        services.delete_item(user, survey, services.item_index(survey, item_key))
     return survey_dict(survey)
 
 
@@ -97,6 +98,6 @@ def delete_item(user, study_id, key, item_key):
 def reorder(user, study_id, key):
     """Put the items in a new order: `{"items": [every item key, in the order wanted]}`."""
     survey = editable(user, study_id, key)
-    services.reorder_items(user, survey, json_body().get("items"))
-    db.session.commit()
+    with unit_of_work():
+        services.reorder_items(user, survey, json_body().get("items"))
     return survey_dict(survey)
