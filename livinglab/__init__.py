@@ -236,18 +236,15 @@ def register_request_hooks(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from .auth.permissions import can
-    from .studies.workflow import STATUS_LABELS, allowed, is_editable, is_interim, results_available
+    from . import policy
+    from .studies import workflow
 
     @app.context_processor
     def helpers():
         return {
-            "can": lambda action, study=None: can(current_user, action, study),
-            "move_allowed": allowed,
-            "is_editable": is_editable,
-            "is_interim": is_interim,
-            "results_available": results_available,
-            "status_label": lambda status: STATUS_LABELS.get(status, status),
+            **policy.template_helpers(),
+            **workflow.template_helpers(),
+            "status_label": lambda status: workflow.STATUS_LABELS.get(status, status),
             "current_locale": str(get_locale()),
         }
 

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from . import audit
 from .audit import AuditRecord
 from .auth.models import Role, User
-from .auth.permissions import ROLE_ACTIONS, role_required
+from .policy import requires
 from .extensions import db
 from .forms import EmptyForm
 from .studies.models import Study
@@ -25,7 +25,6 @@ from .studies.workflow import STATUS_LABELS
 from .urls import MAX_ID
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-coordinators_only = role_required(*ROLE_ACTIONS["audit"])
 PER_PAGE = 50
 
 ACTION_LABELS = {
@@ -269,7 +268,7 @@ def state_text(state: str | None) -> str | None:
 # --- Routes --------------------------------------------------------------------------------------
 
 @bp.get("")
-@coordinators_only
+@requires("audit")
 def index():
     """The trail, 50 records a page, searched by action, study and dates, newest or oldest first."""
     actions = list(db.session.scalars(select(AuditRecord.action).distinct().order_by(AuditRecord.action)))
@@ -296,7 +295,7 @@ def index():
 
 
 @bp.post("/verify")
-@coordinators_only
+@requires("audit")
 def verify():
     """Walk every chain against the key, the head rows and the latest checkpoint."""
     if not EmptyForm().validate_on_submit():

@@ -2,8 +2,7 @@
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from .auth.models import Role
-from .auth.permissions import public, role_required
+from .policy import can, public, requires
 from .config import Config
 from .participants.views import dashboard_page
 from .transactions import unit_of_work
@@ -20,14 +19,14 @@ def index():
 
 
 @bp.get("/dashboard")
-@role_required()
+@requires("signed_in")
 def dashboard():
     """Each role lands on its own dashboard."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.signin"))
-    if current_user.role == Role.COORDINATOR:
+    if can(current_user, "review_queue"):
         return redirect(url_for("studies.overview"))
-    if current_user.role == Role.STARTUP:
+    if can(current_user, "create_study"):
         return redirect(url_for("studies.mine"))
     return dashboard_page()
 

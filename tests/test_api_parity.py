@@ -386,15 +386,15 @@ def test_the_observatory_refuses_bad_filters(as_, coordinator, query, status):
 
 
 def test_the_observatory_lists_one_row_per_study_a_page_at_a_time(as_, make_study, coordinator, startup):
-    ids = [make_study(status).id for status in ("draft", "recruiting", "closed")]
+    ids = [make_study(status).id for status in ("draft", "recruiting", "ended")]
     page = as_(coordinator, "GET", f"{API}/observatory/studies?limit=2").get_json()
     assert [row["study_id"] for row in page["items"]] == ids[:2] and page["next_cursor"]
     rest = as_(coordinator, "GET", f"{API}/observatory/studies?limit=2&cursor={page['next_cursor']}").get_json()
     assert [row["study_id"] for row in rest["items"]] == ids[2:] and rest["next_cursor"] is None
-    draft, _recruiting, closed = page["items"] + rest["items"]
-    assert draft["first_submitted_on"] is None and draft["closed"] is False
+    draft, _recruiting, ended = page["items"] + rest["items"]
+    assert draft["first_submitted_on"] is None and draft["ended"] is False
     assert draft["primary_outcome_supported"] is None and draft["organisation"] == "Sommeil+"
-    assert closed["closed"] is True and closed["review_rounds"] == 1
+    assert ended["ended"] is True and ended["review_rounds"] == 1
     assert not any("@" in str(value) for row in page["items"] + rest["items"] for value in row.values())
 
 

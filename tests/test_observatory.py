@@ -11,7 +11,7 @@ from livinglab import audit
 from livinglab.auth.models import User
 from livinglab.demo import build_study, food_protocol, sleep_protocol
 from livinglab.extensions import db
-from livinglab.observatory.services import Scope, figures, quantile, summary
+from livinglab.observatory.services import Scope, export_rows, figures, quantile, summary
 from livinglab.participants import services as participation
 from livinglab.participants.models import Enrolment
 from livinglab.studies import services as studies
@@ -66,6 +66,8 @@ def walk(study: Study, coordinator, clock: Clock, *moves: tuple[str, float]) -> 
             studies.submit(study.owner, study)
         elif move in studies.DECISIONS:
             studies.decide(coordinator, study, move, "" if move == "approve" else "Please clarify the risks.")
+        elif move == "end":
+            studies.end_study(coordinator, study, "Every participant has answered the follow-up.")
         else:
             studies.set_recruitment(coordinator, study, {"open": "recruiting", "close": "closed"}[move])
         db.session.commit()
@@ -105,11 +107,11 @@ def sector(startup, other_startup, coordinator, make_user, clock):
     for before, after in ((5, 7), (6, 8), (5.5, 7.4)):
         join(make_user, s["two_rounds"], before, after)
     join(make_user, s["two_rounds"], 6)  # never answered the follow-up
-    walk(s["two_rounds"], coordinator, clock, ("close", 10))
+    walk(s["two_rounds"], coordinator, clock, ("close", 10), ("end", 11))
     walk(s["decrease"], coordinator, clock, ("submit", 0), ("approve", 1), ("open", 1))
     join(make_user, s["decrease"], 7, 6)
     join(make_user, s["decrease"], 8, 6.5)
-    walk(s["decrease"], coordinator, clock, ("close", 10))
+    walk(s["decrease"], coordinator, clock, ("close", 10), ("end", 11))
     walk(s["rejected"], coordinator, clock, ("submit", 0), ("reject", 5))
     walk(s["recruiting"], coordinator, clock, ("submit", 0), ("approve", 0.25), ("open", 1))
     join(make_user, s["recruiting"], 4, 6)
@@ -117,7 +119,7 @@ def sector(startup, other_startup, coordinator, make_user, clock):
     join(make_user, s["recruiting"], 3, withdraw_erasing=True)
     walk(s["tiny"], coordinator, clock, ("submit", 0), ("approve", 0.5), ("open", 1))
     join(make_user, s["tiny"], 4, 5)
-    walk(s["tiny"], coordinator, clock, ("close", 10))
+    walk(s["tiny"], coordinator, clock, ("close", 10), ("end", 11))
     return s
 
 
@@ -163,9 +165,9 @@ def test_studies_are_counted_by_domain_and_status(sector):
     data = figures(Scope())
     assert data["studies"]["total"] == 7
     ehealth, food = data["studies"]["by_domain"]["e-health"], data["studies"]["by_domain"]["foodtech"]
-    assert {k: v for k, v in ehealth.items() if v} == {"draft": 1, "submitted": 1, "closed": 2}
-    assert {k: v for k, v in food.items() if v} == {"rejected": 1, "recruiting": 1, "closed": 1}
-    assert data["studies"]["by_status"]["closed"] == 3
+    assert {k: v for k, v in ehealth.items() if v} == {"draft": 1, "submitted": 1, "ended": 2}
+    assert {k: v for k, v in food.items() if v} == {"rejected": 1, "recruiting": 1, "ended": 1}
+    assert data["studies"]["by_status"]["ended"] == 3
 
 
 def test_participants_enrolled_and_retained_per_domain(sector):
@@ -190,17 +192,34 @@ def test_review_turnaround_counts_each_round(sector):
     assert turnaround["waiting"] == 1
 
 
-def test_share_of_supported_hypotheses_among_testable_closed_pilots(sector):
+def test_share_of_supported_hypotheses_among_testable_ended_pilots(sector):
     outcomes = figures(Scope())["outcomes"]
     # two_rounds: sleep rose by ~2 h (supported); decrease: it fell (not supported); tiny: one participant.
-    assert outcomes == {"closed": 3, "supported": 1, "not_supported": 1, "untestable": 1, "share": .5}
+    assert outcomes == {"ended": 3, "supported": 1, "not_supported": 1, "untestable": 1, "share": .5}
+
+
+def test_a_pilot_is_final_when_it_ends_not_when_its_recruitment_closes(startup, coordinator, make_user, clock):
+    """Closing recruitment stops new enrolments only: the enrolled still answer, so the verdict is not final
+    and the observatory leaves it out until the pilot ends."""
+    study = build_study(startup, coordinator, "draft", sleep_protocol(title="Still answering"), SLEEP_SURVEYS)
+    db.session.commit()
+    walk(study, coordinator, clock, ("submit", 0), ("approve", 1), ("open", 1))
+    for before, after in ((5, 7), (6, 8), (5.5, 7.4)):
+        join(make_user, study, before, after)
+    walk(study, coordinator, clock, ("close", 10))
+    assert figures(Scope())["outcomes"]["ended"] == 0
+    assert export_rows(Scope())[0]["primary_outcome_supported"] == ""
+    walk(study, coordinator, clock, ("end", 11))
+    assert figures(Scope())["outcomes"] == {"ended": 1, "supported": 1, "not_supported": 0, "untestable": 0,
+                                            "share": 1.0}
+    assert export_rows(Scope())[0]["primary_outcome_supported"] == "yes"
 
 
 def test_the_page_shows_the_figures(client, login, coordinator, sector):
     login(coordinator)
     page = text(client.get("/observatory"))
     for expected in ("Observatory", "Studies by domain and status", "70%", "24 h", "15 h", "42 h", "2.8 days",
-                     "Of 2 closed pilots with a testable primary outcome, 1 supported their hypothesis (50%).",
+                     "Of 2 ended pilots with a testable primary outcome, 1 supported their hypothesis (50%).",
                      "1 round is waiting for a decision.", 'src="/observatory/charts/studies.svg"'):
         assert expected in page, expected
     assert 'alt="Bar chart of studies per domain, stacked by status. E-health: 4 (1 draft' in page
@@ -249,7 +268,7 @@ def test_bad_filters_are_reported_and_ignored(client, login, coordinator, sector
 def test_a_year_without_studies_gives_empty_figures(client, login, coordinator, sector):
     login(coordinator)
     page = text(client.get("/observatory?year=1999"))
-    assert "No pilot is closed yet." in page and "—" in page
+    assert "No pilot has ended yet." in page and "—" in page
 
 
 # --- CSV and charts -------------------------------------------------------------------------------------
@@ -262,7 +281,7 @@ def test_csv_has_one_row_per_study_and_no_person(client, login, coordinator, sec
     rows = {int(r["study_id"]): r for r in csv.DictReader(io.StringIO(body))}
     assert len(rows) == 7
     two = rows[sector["two_rounds"].id]
-    assert (two["domain"], two["status"], two["organisation"]) == ("e-health", "closed", "Sommeil+")
+    assert (two["domain"], two["status"], two["organisation"]) == ("e-health", "ended", "Sommeil+")
     assert (two["first_submitted_on"], two["last_decided_on"], two["review_rounds"]) == (
         "2026-03-02", "2026-03-06", "2")
     assert (two["enrolled"], two["retained"], two["primary_outcome_supported"]) == ("4", "3", "yes")
@@ -299,7 +318,7 @@ def test_charts_are_svg_with_their_own_style_policy(client, login, coordinator, 
 def test_empty_sector_renders(client, login, coordinator):
     login(coordinator)
     page = text(client.get("/observatory"))
-    assert "No pilot is closed yet." in page and "<img" not in page
+    assert "No pilot has ended yet." in page and "<img" not in page
     assert "No study yet." in client.get("/observatory/charts/studies.svg").get_data(as_text=True)
 
 
@@ -314,7 +333,7 @@ def wipe():
 
 
 def queries_with(participants: int, client, make_user, count_queries, clock) -> dict[str, tuple[int, int]]:
-    """Queries of each route (cold results, then warm) in a sector of one closed study of this size."""
+    """Queries of each route (cold results, then warm) in a sector of one ended study of this size."""
     wipe()
     owner, coordinator = make_user("startup"), make_user("coordinator")
     study = build_study(owner, coordinator, "draft", sleep_protocol(target_enrolment=100), SLEEP_SURVEYS)
@@ -322,7 +341,7 @@ def queries_with(participants: int, client, make_user, count_queries, clock) -> 
     walk(study, coordinator, clock, ("submit", 0), ("approve", 1), ("open", 1))
     for n in range(participants):
         join(make_user, study, 5 + n % 3, 6 + n % 4)
-    walk(study, coordinator, clock, ("close", 3))
+    walk(study, coordinator, clock, ("close", 3), ("end", 4))
     client.post("/account/signin", data={"email": coordinator.email, "password": "correct-horse-battery"})
     counts = {}
     for route in ROUTES:

@@ -17,16 +17,17 @@ CHARTS = ["studies", "participants", "turnaround"]
 
 
 @pytest.fixture
-def closed_studies(startup, coordinator):
-    """Add `n` closed pilots with a few answers each."""
+def ended_studies(startup, coordinator):
+    """Add `n` ended pilots with a few answers each."""
     ids = {"startup": startup.id, "coordinator": coordinator.id}
 
     def add(n: int) -> None:
         owner, reviewer = db.session.get(User, ids["startup"]), db.session.get(User, ids["coordinator"])
         for i in range(n):
-            study = build_study(owner, reviewer, "recruiting", sleep_protocol(title=f"Closed {i}"))
+            study = build_study(owner, reviewer, "recruiting", sleep_protocol(title=f"Ended {i}"))
             bulk_participants(study, 4, seed=i)
             studies.set_recruitment(reviewer, study, "closed")
+            studies.end_study(reviewer, study, "Every participant has answered the follow-up.")
         db.session.commit()
     return add
 
@@ -42,22 +43,22 @@ def measure(client, count_queries):
     return run
 
 
-def test_the_observatory_costs_the_same_queries_with_5_and_25_closed_studies(client, login, coordinator,
-                                                                             closed_studies, measure):
+def test_the_observatory_costs_the_same_queries_with_5_and_25_ended_studies(client, login, coordinator,
+                                                                             ended_studies, measure):
     login(coordinator)
-    closed_studies(5)
+    ended_studies(5)
     measure("/observatory")  # computes and caches each new study's results once
     small = {url: measure(url) for url in ["/observatory", *(f"/observatory/charts/{c}.svg" for c in CHARTS)]}
-    closed_studies(20)
+    ended_studies(20)
     measure("/observatory")
     large = {url: measure(url) for url in small}
     assert large == small
     assert small["/observatory"] <= 12, small
 
 
-def test_a_study_whose_data_changed_is_recomputed_once(client, login, coordinator, closed_studies, measure):
+def test_a_study_whose_data_changed_is_recomputed_once(client, login, coordinator, ended_studies, measure):
     login(coordinator)
-    closed_studies(3)
+    ended_studies(3)
     measure("/observatory")
     warm = measure("/observatory")
     study_id = db.session.scalar(select(func.max(Study.id)))
@@ -67,9 +68,9 @@ def test_a_study_whose_data_changed_is_recomputed_once(client, login, coordinato
     assert measure("/observatory") == warm  # ...once
 
 
-def test_charts_are_drawn_once_for_the_data_they_show(client, login, coordinator, closed_studies, monkeypatch):
+def test_charts_are_drawn_once_for_the_data_they_show(client, login, coordinator, ended_studies, monkeypatch):
     login(coordinator)
-    closed_studies(2)
+    ended_studies(2)
     views._CHART_CACHE.clear()
     drawn = []
     original = charts.stacked_bars
@@ -82,7 +83,7 @@ def test_charts_are_drawn_once_for_the_data_they_show(client, login, coordinator
     revalidated = client.get("/observatory/charts/studies.svg", headers={"If-None-Match": first.headers["ETag"]})
     assert revalidated.status_code == 304 and not revalidated.data
     # new data, new chart
-    closed_studies(1)
+    ended_studies(1)
     changed = client.get("/observatory/charts/studies.svg", headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
     assert len(drawn) == 2
@@ -96,9 +97,9 @@ def svg_size(body: str) -> tuple[float, float]:
     return float(width) * 4 / 3, float(height) * 4 / 3  # points to CSS pixels
 
 
-def test_chart_images_say_their_size_so_the_page_does_not_jump(client, login, coordinator, closed_studies):
+def test_chart_images_say_their_size_so_the_page_does_not_jump(client, login, coordinator, ended_studies):
     login(coordinator)
-    closed_studies(2)
+    ended_studies(2)
     page = client.get("/observatory").get_data(as_text=True)
     for name in CHARTS:
         img = re.search(rf'<img src="/observatory/charts/{name}.svg"[^>]*width="(\d+)" height="(\d+)"', page)

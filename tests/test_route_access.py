@@ -7,6 +7,10 @@ the access policy (README, API.md), so a view that loses its object-level check 
 study must be 404, a pilot's pages are its participants' only) fails here, whatever its decorator says.
 A route missing from the table fails too, and so does a table entry for a route that no longer exists.
 
+Beside it, ACTIONS says who may do each action (by role and ownership: own organisation, another one,
+enrolled or not), ROUTE_ACTIONS which action each route names in its decorator; a test checks that the
+statuses of EXPECTED follow from the two, and tests/test_policy.py checks `can` against ACTIONS.
+
 The world: one recruiting pilot of the owning startup's organisation, with its surveys and a few
 participants' answers; one participant enrolled in it (who answered the baseline survey), one who is
 not. Requests carry no form data and an empty JSON object; the destructive ones (signing out, erasing
@@ -205,6 +209,206 @@ EXPECTED = {
     ("POST", "/mail/unsubscribe"): "400 400 400 400 400 400",
 }
 EXEMPT = {"static"}  # Flask's static files
+
+# --- Who may do what: the actions, by caller and ownership ------------------------------------------------
+# Written here from the access policy (README), never read from livinglab.policy. For each action, whether
+# each caller of ROLES may do it ("y") or not ("-"): an action on a study is asked about the owning
+# organisation's pilot (so the columns are: anonymous, a participant not enrolled in it, one enrolled in it,
+# a startup of its organisation, a startup of another organisation, a coordinator); the others, in general.
+ACTIONS = {
+    "signed_in": "- y y y y y",  # one's own account, tokens, notifications, personal data
+    "join": "- y y - - -",  # check one's eligibility and enrol: staff never take part
+    "erase_account": "- y y - - -",
+    "manage_organisation": "- - - y y -",  # members, invitations, webhooks
+    "create_study": "- - - y y -",  # and list one's organisation's studies
+    "manage_users": "- - - - - y",
+    "review_queue": "- - - - - y",
+    "observatory": "- - - - - y",
+    "audit": "- - - - - y",
+    "outbox": "- - - - - y",
+    # On the pilot
+    "read": "- - y y - y",  # the study object (API): its participants too
+    "take_part": "- - y - - -",  # answer, read one's answers and consent, withdraw
+    "view": "- - - y - y",  # the staff's pages: protocol, consent, surveys, review, history
+    "progress": "- - - y - y",
+    "results": "- - - y - y",  # and the exports
+    "recruit": "- - - y - y",
+    "end": "- - - y - y",  # the organisation once the follow-up is over (the service), coordinators at any time
+    "end_early": "- - - - - y",
+    "edit": "- - - y - -",
+    "submit": "- - - y - -",
+    "review": "- - - - - y",
+}
+ON_STUDY = {"read", "take_part", "view", "progress", "results", "recruit", "end", "end_early", "edit", "submit",
+            "review"}
+# `can` also asks the lifecycle: each action on a study in a state where it makes sense (else the world's
+# recruiting pilot), and in one where nobody may do it, whoever they are.
+STATE_FOR = {"edit": "draft", "submit": "draft", "review": "submitted"}
+STATE_AGAINST = {"edit": "submitted", "submit": "approved", "review": "changes_requested", "results": "submitted",
+                 "recruit": "ended", "end": "approved", "end_early": "draft"}
+
+# The action each route names in its decorator ("anyone": public; the view checks what it must).
+ROUTE_ACTIONS = {
+    ("GET", "/"): "anyone",
+    ("GET", "/privacy"): "anyone",
+    ("POST", "/language"): "anyone",
+    ("GET", "/dashboard"): "signed_in",
+    ("GET", "/account/signin"): "anyone",
+    ("POST", "/account/signin"): "anyone",
+    ("GET", "/account/register"): "anyone",
+    ("POST", "/account/register"): "anyone",
+    ("POST", "/account/signout"): "signed_in",
+    ("GET", "/account/"): "signed_in",
+    ("POST", "/account/name"): "signed_in",
+    ("POST", "/account/password"): "signed_in",
+    ("POST", "/account/signout-everywhere"): "signed_in",
+    ("GET", "/account/notifications"): "signed_in",
+    ("POST", "/account/notifications"): "signed_in",
+    ("GET", "/account/organisation"): "manage_organisation",
+    ("POST", "/account/organisation/invitations"): "manage_organisation",
+    ("POST", "/account/organisation/invitations/<int:invitation_id>/revoke"): "manage_organisation",
+    ("POST", "/account/organisation/leave"): "manage_organisation",
+    ("GET", "/account/invitations/<token>"): "anyone",
+    ("POST", "/account/invitations/<token>"): "signed_in",
+    ("GET", "/account/organisation/webhooks"): "manage_organisation",
+    ("POST", "/account/organisation/webhooks"): "manage_organisation",
+    ("POST", "/account/organisation/webhooks/delete"): "manage_organisation",
+    ("POST", "/account/organisation/webhooks/ping"): "manage_organisation",
+    ("GET", "/account/coordinators"): "manage_users",
+    ("POST", "/account/coordinators"): "manage_users",
+    ("GET", "/audit"): "audit",
+    ("POST", "/audit/verify"): "audit",
+    ("GET", "/outbox"): "outbox",
+    ("POST", "/outbox/retry"): "outbox",
+    ("GET", "/observatory"): "observatory",
+    ("GET", "/observatory.csv"): "observatory",
+    ("GET", "/observatory/charts/<any(studies, participants, turnaround):name>.svg"): "observatory",
+    ("GET", "/studies/all"): "review_queue",
+    ("GET", "/studies/queue"): "review_queue",
+    ("GET", "/studies/<int:study_id>/review"): "review",
+    ("POST", "/studies/<int:study_id>/review"): "review",
+    ("GET", "/studies/"): "create_study",
+    ("GET", "/studies/new"): "create_study",
+    ("POST", "/studies/new"): "create_study",
+    ("GET", "/studies/<int:study_id>"): "view",
+    ("GET", "/studies/<int:study_id>/participants"): "progress",
+    ("GET", "/studies/<int:study_id>/consent/<int:version>"): "view",
+    ("GET", "/studies/<int:study_id>/consent/preview"): "view",
+    ("GET", "/studies/<int:study_id>/surveys/<int:survey_id>"): "view",
+    ("GET", "/studies/<int:study_id>/surveys/<int:survey_id>/preview"): "view",
+    ("GET", "/studies/<int:study_id>/results"): "results",
+    ("GET", "/studies/<int:study_id>/results/report"): "results",
+    ("GET", "/studies/<int:study_id>/results/charts/<name>.svg"): "results",
+    ("GET", "/studies/<int:study_id>/exports/data.csv"): "results",
+    ("GET", "/studies/<int:study_id>/exports/dictionary.csv"): "results",
+    ("GET", "/studies/<int:study_id>/exports/data.xlsx"): "results",
+    ("GET", "/studies/<int:study_id>/exports/data.sav"): "results",
+    ("GET", "/studies/<int:study_id>/exports/data.dta"): "results",
+    ("POST", "/studies/<int:study_id>/recruitment"): "recruit",
+    ("GET", "/studies/<int:study_id>/end"): "end",
+    ("POST", "/studies/<int:study_id>/end"): "end",
+    ("GET", "/studies/<int:study_id>/edit"): "edit",
+    ("POST", "/studies/<int:study_id>/edit"): "edit",
+    ("GET", "/studies/<int:study_id>/consent"): "edit",
+    ("POST", "/studies/<int:study_id>/consent"): "edit",
+    ("POST", "/studies/<int:study_id>/submit"): "submit",
+    ("GET", "/studies/<int:study_id>/surveys/new"): "edit",
+    ("POST", "/studies/<int:study_id>/surveys/new"): "edit",
+    ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/edit"): "edit",
+    ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/delete"): "edit",
+    ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/items"): "edit",
+    ("GET", "/studies/<int:study_id>/surveys/<int:survey_id>/items/<int:index>/edit"): "edit",
+    ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/items/<int:index>/edit"): "edit",
+    ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/items/<int:index>/move"): "edit",
+    ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/items/<int:index>/delete"): "edit",
+    ("GET", "/pilots/"): "anyone",
+    ("GET", "/pilots/<int:study_id>"): "anyone",
+    ("GET", "/pilots/<int:study_id>/eligibility"): "anyone",
+    ("POST", "/pilots/<int:study_id>/eligibility"): "anyone",
+    ("GET", "/pilots/<int:study_id>/not-eligible"): "anyone",
+    ("GET", "/pilots/<int:study_id>/join"): "anyone",
+    ("POST", "/pilots/<int:study_id>/join"): "anyone",
+    ("GET", "/pilots/<int:study_id>/welcome"): "take_part",
+    ("GET", "/pilots/<int:study_id>/reconsent"): "take_part",
+    ("POST", "/pilots/<int:study_id>/reconsent"): "take_part",
+    ("GET", "/pilots/<int:study_id>/surveys/<key>"): "anyone",
+    ("POST", "/pilots/<int:study_id>/surveys/<key>"): "anyone",
+    ("GET", "/pilots/<int:study_id>/surveys/<key>/resume"): "anyone",
+    ("POST", "/pilots/<int:study_id>/surveys/<key>/resume"): "anyone",
+    ("GET", "/pilots/<int:study_id>/answers"): "take_part",
+    ("GET", "/pilots/<int:study_id>/consent"): "take_part",
+    ("GET", "/pilots/<int:study_id>/withdraw"): "take_part",
+    ("POST", "/pilots/<int:study_id>/withdraw"): "take_part",
+    ("POST", "/pilots/<int:study_id>/erase-answers"): "take_part",
+    ("GET", "/pilots/my-data"): "signed_in",
+    ("GET", "/pilots/my-data.json"): "signed_in",
+    ("GET", "/pilots/my-data/erase"): "erase_account",
+    ("POST", "/pilots/my-data/erase"): "erase_account",
+    ("GET", "/api/v1/openapi.json"): "anyone",
+    ("GET", "/api/v1/catalogue"): "anyone",
+    ("GET", "/api/v1/studies/<int:study_id>/consent"): "anyone",
+    ("POST", "/api/v1/auth/register"): "anyone",
+    ("POST", "/api/v1/auth/tokens"): "anyone",
+    ("GET", "/api/v1/auth/tokens"): "signed_in",
+    ("DELETE", "/api/v1/auth/tokens/<int:token_id>"): "signed_in",
+    ("GET", "/api/v1/me/invitations"): "signed_in",
+    ("POST", "/api/v1/invitations/accept"): "signed_in",
+    ("DELETE", "/api/v1/organisation/invitations/<int:invitation_id>"): "manage_organisation",
+    ("GET", "/api/v1/organisation/members"): "manage_organisation",
+    ("GET", "/api/v1/organisation/invitations"): "manage_organisation",
+    ("POST", "/api/v1/organisation/invitations"): "manage_organisation",
+    ("POST", "/api/v1/organisation/leave"): "manage_organisation",
+    ("GET", "/api/v1/me/notifications"): "signed_in",
+    ("PUT", "/api/v1/me/notifications"): "signed_in",
+    ("GET", "/api/v1/webhooks"): "manage_organisation",
+    ("POST", "/api/v1/webhooks"): "manage_organisation",
+    ("DELETE", "/api/v1/webhooks/<int:webhook_id>"): "manage_organisation",
+    ("POST", "/api/v1/webhooks/<int:webhook_id>/ping"): "manage_organisation",
+    ("GET", "/api/v1/webhooks/<int:webhook_id>/deliveries"): "manage_organisation",
+    ("GET", "/api/v1/me"): "signed_in",
+    ("GET", "/api/v1/me/export"): "signed_in",
+    ("DELETE", "/api/v1/me"): "erase_account",
+    ("GET", "/api/v1/studies"): "signed_in",
+    ("POST", "/api/v1/studies"): "create_study",
+    ("GET", "/api/v1/studies/<int:study_id>"): "read",
+    ("PATCH", "/api/v1/studies/<int:study_id>"): "edit",
+    ("PUT", "/api/v1/studies/<int:study_id>/consent"): "edit",
+    ("GET", "/api/v1/studies/<int:study_id>/surveys"): "read",
+    ("POST", "/api/v1/studies/<int:study_id>/surveys"): "edit",
+    ("POST", "/api/v1/studies/<int:study_id>/submit"): "submit",
+    ("POST", "/api/v1/studies/<int:study_id>/decision"): "review",
+    ("POST", "/api/v1/studies/<int:study_id>/recruitment"): "recruit",
+    ("GET", "/api/v1/studies/<int:study_id>/results"): "results",
+    ("GET", "/api/v1/studies/<int:study_id>/export.csv"): "results",
+    ("GET", "/api/v1/studies/<int:study_id>/dictionary.csv"): "results",
+    ("POST", "/api/v1/studies/<int:study_id>/enrolment"): "join",
+    ("POST", "/api/v1/studies/<int:study_id>/surveys/<key>/responses"): "take_part",
+    ("POST", "/api/v1/studies/<int:study_id>/withdrawal"): "take_part",
+    ("POST", "/api/v1/studies/<int:study_id>/end"): "end",
+    ("GET", "/api/v1/studies/<int:study_id>/surveys/<key>/draft"): "take_part",
+    ("PUT", "/api/v1/studies/<int:study_id>/surveys/<key>/draft"): "take_part",
+    ("DELETE", "/api/v1/studies/<int:study_id>/surveys/<key>/draft"): "take_part",
+    ("GET", "/api/v1/studies/<int:study_id>/surveys/<key>"): "read",
+    ("PATCH", "/api/v1/studies/<int:study_id>/surveys/<key>"): "edit",
+    ("DELETE", "/api/v1/studies/<int:study_id>/surveys/<key>"): "edit",
+    ("POST", "/api/v1/studies/<int:study_id>/surveys/<key>/items"): "edit",
+    ("PUT", "/api/v1/studies/<int:study_id>/surveys/<key>/items/<item_key>"): "edit",
+    ("DELETE", "/api/v1/studies/<int:study_id>/surveys/<key>/items/<item_key>"): "edit",
+    ("PUT", "/api/v1/studies/<int:study_id>/surveys/<key>/order"): "edit",
+    ("GET", "/api/v1/studies/<int:study_id>/export.xlsx"): "results",
+    ("GET", "/api/v1/studies/<int:study_id>/export.sav"): "results",
+    ("GET", "/api/v1/studies/<int:study_id>/export.dta"): "results",
+    ("GET", "/api/v1/studies/<int:study_id>/lay-summary"): "take_part",
+    ("GET", "/api/v1/observatory"): "observatory",
+    ("GET", "/api/v1/observatory/studies"): "observatory",
+    ("GET", "/api/v1/audit"): "audit",
+    ("POST", "/api/v1/audit/verify"): "audit",
+    ("GET", "/dev/mailbox"): "anyone",
+    ("GET", "/dev/mailbox/<name>"): "anyone",
+    ("GET", "/dev/mailbox/<name>/html"): "anyone",
+    ("GET", "/mail/unsubscribe"): "anyone",
+    ("POST", "/mail/unsubscribe"): "anyone",
+}
 # They end the membership, the session or the account: last, in this order
 LAST = ("/api/v1/organisation/leave", "/account/organisation/leave", "/pilots/my-data/erase", "/api/v1/me",
         "/account/signout-everywhere", "/account/signout")
@@ -225,7 +429,33 @@ def test_every_route_is_in_the_table(app):
 def test_every_route_declares_who_may_use_it(app):
     undeclared = sorted(rule.rule for rule in app.url_map.iter_rules()
                         if rule.endpoint not in EXEMPT and not hasattr(app.view_functions[rule.endpoint], "access"))
-    assert undeclared == [], "declare each with public / role_required / token_required"
+    assert undeclared == [], "declare each with public / requires(action) / token_required(action)"
+
+
+def test_every_route_names_the_action_of_the_table(app):
+    assert set(ROUTE_ACTIONS) == set(EXPECTED)
+    named = {(method, rule.rule): app.view_functions[rule.endpoint].access for rule in app.url_map.iter_rules()
+             if rule.endpoint not in EXEMPT for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert {route: named[route] for route in ROUTE_ACTIONS if named[route] != ROUTE_ACTIONS[route]} == {}
+    assert set(ROUTE_ACTIONS.values()) - {"anyone"} <= set(ACTIONS), "each action a route names is in ACTIONS"
+
+
+def test_the_statuses_follow_who_may_do_each_action():
+    """Whoever the action allows is never refused (401, 403, or a 404 for the pilot they may act on); whoever
+    it does not allow is always refused: sent to sign in, 401, 403, or 404 (the study is not theirs to see)."""
+    problems = []
+    for route, action in ROUTE_ACTIONS.items():
+        if action == "anyone":
+            continue
+        for role, may, status in zip(ROLES, ACTIONS[action].split(), map(int, EXPECTED[route].split())):
+            refused = {401, 403, 404} | ({302} if role == "anonymous" and not route[1].startswith("/api/") else set())
+            objects_of_others = "invitation_id" in route[1] or "token_id" in route[1] or "webhook_id" in route[1] \
+                or "draft" in route[1]  # a third organisation's objects, a draft that does not exist: 404
+            if may == "y" and status in refused and not (status == 404 and objects_of_others):
+                problems.append(f"{route}: {role} may {action}, yet gets {status}")
+            if may == "-" and status not in refused:
+                problems.append(f"{route}: {role} may not {action}, yet gets {status}")
+    assert problems == []
 
 
 @pytest.fixture

@@ -25,6 +25,31 @@ def test_the_table_of_moves_matches_the_contract():
     }
 
 
+# What each state means, written here: the predicates that hold in it (every other one is false).
+MEANINGS = {
+    "draft": {"is_editable", "is_submittable", "is_interim"},
+    "changes_requested": {"is_editable", "is_submittable", "changes_requested", "is_interim"},
+    "submitted": {"is_reviewable", "is_interim"},
+    "rejected": {"is_interim"},
+    "approved": {"is_approved", "approved_once", "results_available", "is_exportable", "recruitment_adjustable",
+                 "is_interim"},
+    "recruiting": {"approved_once", "is_recruiting", "recruitment_adjustable", "takes_answers", "results_available",
+                   "is_exportable", "is_endable", "is_interim"},
+    "paused": {"approved_once", "recruitment_adjustable", "takes_answers", "results_available", "is_exportable",
+               "is_endable", "is_interim"},
+    # Recruitment closed is not the end: the enrolled still answer, the results stay interim
+    "closed": {"approved_once", "takes_answers", "results_available", "is_exportable", "is_endable", "is_interim"},
+    "ended": {"approved_once", "results_available", "is_exportable", "is_final"},
+}
+PREDICATES = sorted(set().union(*MEANINGS.values()))
+
+
+@pytest.mark.parametrize("status", list(StudyStatus))
+def test_each_state_means_what_the_table_says(status):
+    study = type("Stub", (), {"status": status})()
+    assert {name for name in PREDICATES if getattr(workflow, name)(study)} == MEANINGS[str(status)]
+
+
 @pytest.mark.parametrize("status", list(StudyStatus))
 @pytest.mark.parametrize("move", list(workflow.TRANSITIONS))
 def test_every_move_the_table_forbids_is_a_conflict_and_changes_nothing(make_study, coordinator, status, move):

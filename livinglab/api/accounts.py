@@ -3,7 +3,7 @@ from flask import Blueprint, current_app
 
 from ..auth import services, tokens
 from ..auth.limits import registration_limits
-from ..auth.permissions import public
+from ..policy import public
 from ..clients import client_address
 from ..extensions import limiter
 from ..studies.fields import iso
@@ -37,14 +37,14 @@ def create_token():
 
 
 @bp.get("/auth/tokens")
-@token_required()
+@token_required("signed_in")
 def list_tokens(user):
     """The caller's live tokens, oldest first (never their secret)."""
     return paginate_list(tokens.tokens_of(user), "tokens", tokens.token_dict)
 
 
 @bp.delete("/auth/tokens/<int:token_id>")
-@token_required()
+@token_required("signed_in")
 def revoke_token(user, token_id):
     """Revoke one of the caller's tokens: it answers 401 from now on."""
     with unit_of_work():
@@ -53,7 +53,7 @@ def revoke_token(user, token_id):
 
 
 @bp.get("/me")
-@token_required()
+@token_required("signed_in")
 def me(user):
     """The caller's account."""
     return services.user_dict(user)

@@ -13,7 +13,6 @@ from .. import validation as v
 from ..audit import AuditRecord
 from ..audit_views import Criteria, action_label, filtered
 from ..auth.models import Role, User
-from ..auth.permissions import ROLE_ACTIONS
 from ..extensions import db
 from ..studies.fields import iso
 from ..studies.models import Study
@@ -22,7 +21,7 @@ from .common import query_choice, query_whole_number, token_required
 from .pagination import paginate
 
 bp = Blueprint("audit", __name__)
-coordinators_only = token_required(*ROLE_ACTIONS["audit"])
+coordinators_only = token_required("audit")
 SORTS = ("newest", "oldest")
 
 

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import UnsupportedMediaType
 
 from .. import validation as v
-from ..auth.permissions import SIGNED_IN, declare_access
 from ..auth.tokens import user_for_token
 from ..errors import Forbidden, Malformed, Unauthorized
+from ..policy import allowed_by_role, declare_access, rule_of
 
 
 def bearer_user():
@@ -22,19 +22,22 @@ def bearer_user():
     return user_for_token(raw.strip())
 
 
-def token_required(*roles):
-    """The API takes no cookies: the caller is whoever the bearer token names."""
+def token_required(action: str = "signed_in"):
+    """The API takes no cookies: the caller is whoever the bearer token names, and their role may do
+    `action` (an action on one study is checked by the handler, which loads it: 404 or 403)."""
+    rule_of(action)  # an unknown action fails at import
+
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             user = bearer_user()
             if user is None:
                 raise Unauthorized(_("Send a valid token: Authorization: Bearer <token>."), code="unauthorized")
-            if roles and user.role not in roles:
+            if not allowed_by_role(user, action):
                 raise Forbidden(_("Your role may not do this."))
             g.api_user = user
             return view(user, *args, **kwargs)
-        return declare_access(wrapped, tuple(str(role) for role in roles) or SIGNED_IN)
+        return declare_access(wrapped, action)
     return decorator
 
 

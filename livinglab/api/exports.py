@@ -9,21 +9,21 @@ bp = Blueprint("exports", __name__)
 
 
 @bp.get("/studies/<int:study_id>/export.xlsx")
-@token_required()
+@token_required("results")
 def export_xlsx(user, study_id):
     """The data and its dictionary, one sheet each."""
     return downloads.workbook(load(user, study_id))
 
 
 @bp.get("/studies/<int:study_id>/export.sav")
-@token_required()
+@token_required("results")
 def export_sav(user, study_id):
     """SPSS, with variable and value labels."""
     return downloads.spss(load(user, study_id))
 
 
 @bp.get("/studies/<int:study_id>/export.dta")
-@token_required()
+@token_required("results")
 def export_dta(user, study_id):
     """Stata, with variable and value labels."""
     return downloads.stata(load(user, study_id))

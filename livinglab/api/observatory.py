@@ -4,14 +4,13 @@ from types import SimpleNamespace
 
 from flask import Blueprint
 
-from ..auth.permissions import ROLE_ACTIONS
 from ..observatory import services
 from ..studies.models import Domain
 from .common import query_choice, query_whole_number, token_required
 from .pagination import paginate_list
 
 bp = Blueprint("observatory", __name__)
-coordinators_only = token_required(*ROLE_ACTIONS["observatory"])
+coordinators_only = token_required("observatory")
 FIRST_YEAR, LAST_YEAR = 1970, 9999  # the page's filter accepts the same years
 
 
@@ -38,7 +37,7 @@ def study_row(entry) -> dict:
     row = {key: (None if value == "" else value) for key, value in entry.row.items()}
     verdict = entry.row["primary_outcome_supported"]
     row["primary_outcome_supported"] = VERDICTS.get(verdict)
-    row["closed"] = verdict != ""
+    row["ended"] = verdict != ""
     return row
 
 

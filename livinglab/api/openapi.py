@@ -15,7 +15,7 @@ from ..surveys.definitions import MAX_ITEMS, QUESTION_TYPES, TEXT_MAX
 from ..surveys.instruments import INSTRUMENTS
 from ..validation import KEY_RE
 from .pagination import CURSOR_MAX, DEFAULT_LIMIT, MAX_LIMIT
-from ..auth.permissions import public
+from ..policy import public
 from ..urls import MAX_ID
 
 bp = Blueprint("openapi", __name__)

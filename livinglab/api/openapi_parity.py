@@ -52,10 +52,10 @@ def schemas() -> dict:
                 "durations": obj({}, additionalProperties=array({"type": "number"}),
                                  description="By domain, the seconds from each submission to its decision."),
             }, required=["by_domain", "overall", "waiting", "durations"]),
-            "outcomes": obj({"closed": integer(0), "supported": integer(0), "not_supported": integer(0),
+            "outcomes": obj({"ended": integer(0), "supported": integer(0), "not_supported": integer(0),
                              "untestable": integer(0), "share": number},
-                            required=["closed", "supported", "not_supported", "untestable", "share"],
-                            description="Closed pilots' primary outcomes: supported, not supported, untestable."),
+                            required=["ended", "supported", "not_supported", "untestable", "share"],
+                            description="Ended pilots' primary outcomes: supported, not supported, untestable."),
         }, required=["scope", "domains", "statuses", "studies", "participants", "overall", "turnaround",
                      "outcomes"]),
         "ObservatoryStudy": obj({
@@ -63,12 +63,12 @@ def schemas() -> dict:
             "organisation": string(), "created_on": string(format="date"),
             "first_submitted_on": nullable(string(format="date")), "last_decided_on": nullable(string(format="date")),
             "review_rounds": integer(0), "enrolled": integer(0), "retained": integer(0),
-            "closed": {"type": "boolean"},
+            "ended": {"type": "boolean"},
             "primary_outcome_supported": nullable({"type": "boolean", "description": (
-                "For a closed pilot: whether its primary hypothesis was supported; null when it could not be "
-                "tested, or the pilot is not closed.")}),
+                "For an ended pilot: whether its primary hypothesis was supported; null when it could not be "
+                "tested, or the pilot has not ended.")}),
         }, required=["study_id", "title", "domain", "status", "organisation", "review_rounds", "enrolled",
-                     "retained", "closed", "primary_outcome_supported"]),
+                     "retained", "ended", "primary_outcome_supported"]),
         "ObservatoryStudyList": page_of("ObservatoryStudy"),
         "AuditRecord": obj({
             "id": integer(1), "at": timestamp(), "action": string(), "label": string(description="In words."),

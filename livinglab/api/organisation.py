@@ -2,7 +2,6 @@
 from flask import Blueprint
 
 from ..auth import organisations, services
-from ..auth.models import Role
 from ..extensions import limiter
 from ..transactions import unit_of_work
 from ..urls import public_url
@@ -13,7 +12,7 @@ bp = Blueprint("organisation", __name__)
 
 
 @bp.get("/organisation/members")
-@token_required(Role.STARTUP)
+@token_required("manage_organisation")
 def members(user):
     """The members of the caller's organisation, in the order they have accounts."""
     return paginate_list(organisations.members(organisations.own_organisation(user)), "members",
@@ -21,7 +20,7 @@ def members(user):
 
 
 @bp.get("/organisation/invitations")
-@token_required(Role.STARTUP)
+@token_required("manage_organisation")
 def invitations(user):
     """The organisation's pending invitations, oldest first (the link's secret is never shown again)."""
     return paginate_list(organisations.pending_invitations(organisations.own_organisation(user)), "invitations",
@@ -30,7 +29,7 @@ def invitations(user):
 
 @bp.post("/organisation/invitations")
 @limiter.limit("30 per hour")
-@token_required(Role.STARTUP)
+@token_required("manage_organisation")
 def invite(user):
     """Invite an email; the answer holds the link (and its secret) to send to that person, once."""
     with unit_of_work():
@@ -40,7 +39,7 @@ def invite(user):
 
 
 @bp.delete("/organisation/invitations/<int:invitation_id>")
-@token_required(Role.STARTUP)
+@token_required("manage_organisation")
 def revoke(user, invitation_id):
     """Withdraw a pending invitation of the caller's organisation."""
     with unit_of_work():
@@ -49,14 +48,14 @@ def revoke(user, invitation_id):
 
 
 @bp.get("/me/invitations")
-@token_required()
+@token_required("signed_in")
 def mine(user):
     """Pending invitations addressed to the caller's email (accepting one takes its secret)."""
     return paginate_list(organisations.invitations_for(user), "my_invitations", organisations.invitation_dict)
 
 
 @bp.post("/invitations/accept")
-@token_required()
+@token_required("signed_in")
 def accept(user):
     """Accept an invitation with the secret of its link, as the invited email; answers the account."""
     with unit_of_work():
@@ -65,7 +64,7 @@ def accept(user):
 
 
 @bp.post("/organisation/leave")
-@token_required(Role.STARTUP)
+@token_required("manage_organisation")
 def leave(user):
     """Leave the caller's organisation; answers the account (`organisation: null`)."""
     with unit_of_work():

@@ -4,7 +4,6 @@ import hashlib
 from flask import Blueprint, current_app, request
 from flask_limiter.util import get_remote_address
 
-from ..auth.models import Role
 from ..extensions import limiter
 from ..participants import drafts, gdpr
 from ..participants import services as participation
@@ -17,7 +16,7 @@ bp = Blueprint("participation", __name__)
 
 @bp.post("/studies/<int:study_id>/enrolment")
 @limiter.limit(lambda: current_app.config["ENROL_RATE_LIMIT"])
-@token_required(Role.PARTICIPANT)
+@token_required("join")
 def enrol(user, study_id):
     """Check eligibility, sign the consent and enrol (randomised to an arm where the design says so)."""
     study = participation.visible_study(user, study_id)
@@ -39,7 +38,7 @@ def token_key() -> str:
 @bp.post("/studies/<int:study_id>/surveys/<key>/responses")
 @limiter.limit(lambda: current_app.config["ANSWER_RATE_LIMIT"], key_func=token_key)
 @limiter.limit(lambda: current_app.config["ANSWER_ADDRESS_RATE_LIMIT"])
-@token_required(Role.PARTICIPANT)
+@token_required("take_part")
 def respond(user, study_id, key):
     """Answer one survey, once."""
     study = participation.visible_study(user, study_id)
@@ -53,7 +52,7 @@ def draft_dict(draft) -> dict:
 
 
 @bp.put("/studies/<int:study_id>/surveys/<key>/draft")
-@token_required(Role.PARTICIPANT)
+@token_required("take_part")
 def save_draft(user, study_id, key):
     """Keep the answers given so far, to finish later (replaces the previous draft)."""
     study = participation.visible_study(user, study_id)
@@ -63,14 +62,14 @@ def save_draft(user, study_id, key):
 
 
 @bp.get("/studies/<int:study_id>/surveys/<key>/draft")
-@token_required(Role.PARTICIPANT)
+@token_required("take_part")
 def get_draft(user, study_id, key):
     """The saved draft of one survey."""
     return draft_dict(drafts.load(user, participation.visible_study(user, study_id), key))
 
 
 @bp.delete("/studies/<int:study_id>/surveys/<key>/draft")
-@token_required(Role.PARTICIPANT)
+@token_required("take_part")
 def delete_draft(user, study_id, key):
     """Throw the draft away."""
     with unit_of_work():
@@ -79,7 +78,7 @@ def delete_draft(user, study_id, key):
 
 
 @bp.post("/studies/<int:study_id>/withdrawal")
-@token_required(Role.PARTICIPANT)
+@token_required("take_part")
 def withdraw(user, study_id):
     """Leave the pilot, keeping or erasing the answers given so far."""
     study = participation.visible_study(user, study_id)
@@ -90,14 +89,14 @@ def withdraw(user, study_id):
 
 
 @bp.get("/me/export")
-@token_required()
+@token_required("signed_in")
 def export(user):
     """Every personal datum held about the caller."""
     return gdpr.personal_data(user)
 
 
 @bp.delete("/me")
-@token_required(Role.PARTICIPANT)
+@token_required("erase_account")
 def erase(user):
     """Erase the caller's account."""
     with unit_of_work():

@@ -1,7 +1,7 @@
 """Results and exports of a study: the analysis as JSON, the answers and their dictionary as CSV."""
 from flask import Blueprint
 
-from ..auth.permissions import authorise
+from ..policy import authorise
 from ..exports import downloads, require_analysable
 from ..extensions import db
 from ..studies.models import Study
@@ -18,7 +18,7 @@ def load(user, study_id: int) -> Study:
 
 
 @bp.get("/studies/<int:study_id>/results")
-@token_required()
+@token_required("results")
 def results(user, study_id):
     """Flow, descriptives, primary and secondary outcomes; interim until the pilot ends."""
     study = load(user, study_id)
@@ -26,14 +26,14 @@ def results(user, study_id):
 
 
 @bp.get("/studies/<int:study_id>/export.csv")
-@token_required()
+@token_required("results")
 def export_csv(user, study_id):
     """One row per participant code and timepoint, streamed."""
     return downloads.data_csv(load(user, study_id))
 
 
 @bp.get("/studies/<int:study_id>/dictionary.csv")
-@token_required()
+@token_required("results")
 def dictionary_csv(user, study_id):
     """What each column of export.csv holds."""
     return downloads.dictionary_csv(load(user, study_id))

@@ -4,13 +4,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import Role
-from ..auth.permissions import authorise, public
 from ..errors import NotFound
 from ..extensions import db
 from ..participants import services as participation
-from ..participants.models import Enrolment
-from ..studies import services
+from ..policy import authorise, can, public, visible_studies
+from ..studies import services, workflow
 from ..studies.fields import iso, public_study_dict, study_dict
 from ..studies.models import Domain, Study, StudyStatus
 from ..surveys import services as surveys
@@ -36,7 +34,7 @@ def load(user, study_id: int, action: str) -> Study:
 
 
 @bp.post("/studies")
-@token_required(Role.STARTUP)
+@token_required("create_study")
 def create_study(user):
     """Draft a new study for the caller's organisation."""
     with unit_of_work():
@@ -45,29 +43,26 @@ def create_study(user):
 
 
 @bp.get("/studies")
-@token_required()
+@token_required("signed_in")
 def list_studies(user):
     """The studies the caller may see, optionally of one status, a page at a time by id."""
     status = query_choice("status", StudyStatus)
-    query = select(Study).options(selectinload(Study.owner), selectinload(Study.organisation))
-    if user.role == Role.STARTUP:
-        query = query.where(Study.organisation_id == user.organisation_id)
-    elif user.role == Role.PARTICIPANT:
-        query = query.where(Study.id.in_(select(Enrolment.study_id).where(Enrolment.user_id == user.id)))
+    query = (select(Study).options(selectinload(Study.owner), selectinload(Study.organisation))
+             .where(visible_studies(user)))
     if status:
         query = query.where(Study.status == status)
     return paginate(query, Study.id, "studies", study_dict)
 
 
 @bp.get("/studies/<int:study_id>")
-@token_required()
+@token_required("read")
 def get_study(user, study_id):
     """One study, for its organisation, the coordinators and its participants."""
     return study_dict(load(user, study_id, "read"))
 
 
 @bp.patch("/studies/<int:study_id>")
-@token_required()
+@token_required("edit")
 def patch_study(user, study_id):
     """Change editable fields of a draft (or of a study waiting for changes)."""
     study = load(user, study_id, "edit")
@@ -77,7 +72,7 @@ def patch_study(user, study_id):
 
 
 @bp.put("/studies/<int:study_id>/consent")
-@token_required()
+@token_required("edit")
 def put_consent(user, study_id):
     """Save a new version of the consent form."""
     study = load(user, study_id, "edit")
@@ -94,7 +89,7 @@ def get_consent(study_id):
     study = find_study(study_id)
     if study is None:
         raise NotFound(_("This study does not exist, or you cannot see it."))
-    if study.status != StudyStatus.RECRUITING:
+    if not workflow.is_recruiting(study):
         authorise(bearer_user(), study, "read")
     if study.current_consent is None:
         raise NotFound(_("This study has no consent form yet."), code="no_consent")
@@ -102,7 +97,7 @@ def get_consent(study_id):
 
 
 @bp.post("/studies/<int:study_id>/surveys")
-@token_required()
+@token_required("edit")
 def create_survey(user, study_id):
     """Add a survey at one of the study's timepoints."""
     study = load(user, study_id, "edit")
@@ -112,12 +107,12 @@ def create_survey(user, study_id):
 
 
 @bp.get("/studies/<int:study_id>/surveys")
-@token_required()
+@token_required("read")
 def list_surveys(user, study_id):
     """The study's surveys, in creation order; a participant also reads which are still to answer."""
     study = load(user, study_id, "read")
     page = paginate_list(study.surveys, f"surveys.{study.id}", survey_dict)
-    if user.role == Role.PARTICIPANT:
+    if can(user, "take_part", study):
         due = {d.survey.id: d for d in participation.states_for(participation.enrolment_of(user, study))}
         for item in page["items"]:
             state = due.get(item["id"])
@@ -126,7 +121,7 @@ def list_surveys(user, study_id):
 
 
 @bp.post("/studies/<int:study_id>/submit")
-@token_required()
+@token_required("submit")
 def submit(user, study_id):
     """Send the protocol to the coordinators."""
     study = load(user, study_id, "submit")
@@ -136,7 +131,7 @@ def submit(user, study_id):
 
 
 @bp.post("/studies/<int:study_id>/decision")
-@token_required()
+@token_required("review")
 def decision(user, study_id):
     """A coordinator approves, requests changes or rejects."""
     study = load(user, study_id, "review")
@@ -147,7 +142,7 @@ def decision(user, study_id):
 
 
 @bp.post("/studies/<int:study_id>/recruitment")
-@token_required()
+@token_required("recruit")
 def recruitment(user, study_id):
     """Open, pause or close recruitment."""
     study = load(user, study_id, "recruit")
@@ -157,7 +152,7 @@ def recruitment(user, study_id):
 
 
 @bp.post("/studies/<int:study_id>/end")
-@token_required()
+@token_required("end")
 def end(user, study_id):
     """End the pilot: no more answers, final results."""
     study = load(user, study_id, "end")
@@ -172,7 +167,7 @@ def catalogue():
     """Recruiting studies, public fields only (with the places left), for anyone, a page at a time."""
     domain = query_choice("domain", Domain)
     query = (select(Study).options(selectinload(Study.organisation), selectinload(Study.owner))
-             .where(Study.status == StudyStatus.RECRUITING))
+             .where(workflow.in_states(workflow.RECRUITING)))
     if domain:
         query = query.where(Study.domain == domain)
     return paginate(query, Study.id, "catalogue", public_study_dict)

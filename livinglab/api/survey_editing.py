@@ -5,7 +5,7 @@ The same services as the survey builder's pages (surveys/services.py); a survey 
 from flask import Blueprint
 from flask_babel import gettext as _
 
-from ..auth.permissions import authorise
+from ..policy import authorise
 from ..errors import NotFound
 from ..extensions import db
 from ..transactions import unit_of_work
@@ -36,14 +36,14 @@ def editable(user, study_id: int, key: str) -> Survey:
 
 
 @bp.get("/studies/<int:study_id>/surveys/<key>")
-@token_required()
+@token_required("read")
 def get_survey(user, study_id, key):
     """One survey's definition, for the study's organisation, coordinators and its participants."""
     return survey_dict(load(user, study_id, key, "read"))
 
 
 @bp.patch("/studies/<int:study_id>/surveys/<key>")
-@token_required()
+@token_required("edit")
 def patch_survey(user, study_id, key):
     """Change a survey's key, title or timepoint."""
     survey = editable(user, study_id, key)
@@ -53,7 +53,7 @@ def patch_survey(user, study_id, key):
 
 
 @bp.delete("/studies/<int:study_id>/surveys/<key>")
-@token_required()
+@token_required("edit")
 def delete_survey(user, study_id, key):
     """Delete a whole survey with its items."""
     survey = editable(user, study_id, key)
@@ -63,7 +63,7 @@ def delete_survey(user, study_id, key):
 
 
 @bp.post("/studies/<int:study_id>/surveys/<key>/items")
-@token_required()
+@token_required("edit")
 def add_item(user, study_id, key):
     """Add a question or an instrument at the end of the survey; answers the survey."""
     survey = editable(user, study_id, key)
@@ -73,7 +73,7 @@ def add_item(user, study_id, key):
 
 
 @bp.put("/studies/<int:study_id>/surveys/<key>/items/<item_key>")
-@token_required()
+@token_required("edit")
 def put_item(user, study_id, key, item_key):
     """Replace one item (its key may change); answers the survey."""
     survey = editable(user, study_id, key)
@@ -84,7 +84,7 @@ def put_item(user, study_id, key, item_key):
 
 
 @bp.delete("/studies/<int:study_id>/surveys/<key>/items/<item_key>")
-@token_required()
+@token_required("edit")
 def delete_item(user, study_id, key, item_key):
     """Remove one item (a survey keeps at least one); answers the survey."""
     survey = editable(user, study_id, key)
@@ -94,7 +94,7 @@ def delete_item(user, study_id, key, item_key):
 
 
 @bp.put("/studies/<int:study_id>/surveys/<key>/order")
-@token_required()
+@token_required("edit")
 def reorder(user, study_id, key):
     """Put the items in a new order: `{"items": [every item key, in the order wanted]}`."""
     survey = editable(user, study_id, key)

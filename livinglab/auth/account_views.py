@@ -9,7 +9,7 @@ from ..forms import show_errors
 from ..transactions import unit_of_work
 from . import services
 from .forms import NameForm, PasswordForm, SignOutEverywhereForm
-from .permissions import role_required
+from ..policy import requires
 from .sessions import end_session, start_session
 from .tokens import tokens_of
 
@@ -24,14 +24,14 @@ def page(name_form=None, password_form=None, everywhere_form=None, status=200):
 
 
 @bp.get("/")
-@role_required()
+@requires("signed_in")
 def settings():
     """The signed-in person's account."""
     return page()
 
 
 @bp.post("/name")
-@role_required()
+@requires("signed_in")
 def name():
     """Change the name shown to others."""
     form = NameForm()
@@ -49,7 +49,7 @@ def name():
 
 @bp.post("/password")
 @limiter.limit("10 per hour")  # guessing the current password from a stolen session is slow
-@role_required()
+@requires("signed_in")
 def password():
     """Change the password: every other session ends and every API token is revoked."""
     form = PasswordForm()
@@ -69,7 +69,7 @@ def password():
 
 
 @bp.post("/signout-everywhere")
-@role_required()
+@requires("signed_in")
 def signout_everywhere():
     """End every session of the account, this one included."""
     form = SignOutEverywhereForm()

@@ -10,8 +10,7 @@ from ..transactions import unit_of_work
 from ..urls import public_url
 from . import organisations
 from .forms import InviteForm
-from .models import Role
-from .permissions import public, role_required
+from ..policy import public, requires
 
 bp = Blueprint("organisation", __name__, url_prefix="/account")
 NEW_LINK = "new_invitation_link"  # shown once, on the page the invitation's form returns to
@@ -28,7 +27,7 @@ def page(form=None, status=200):
 
 
 @bp.get("/organisation")
-@role_required(Role.STARTUP)
+@requires("manage_organisation")
 def show():
     """Members, pending invitations, and the invitations waiting for this account."""
     return page()
@@ -36,7 +35,7 @@ def show():
 
 @bp.post("/organisation/invitations")
 @limiter.limit("30 per hour")
-@role_required(Role.STARTUP)
+@requires("manage_organisation")
 def invite():
     """Invite a colleague's email: the inviter gets a link to send them."""
     form = InviteForm()
@@ -53,7 +52,7 @@ def invite():
 
 
 @bp.post("/organisation/invitations/<int:invitation_id>/revoke")
-@role_required(Role.STARTUP)
+@requires("manage_organisation")
 def revoke(invitation_id: int):
     """Withdraw a pending invitation: its link stops working."""
     if EmptyForm().validate_on_submit():
@@ -68,7 +67,7 @@ def revoke(invitation_id: int):
 
 
 @bp.post("/organisation/leave")
-@role_required(Role.STARTUP)
+@requires("manage_organisation")
 def leave():
     """Leave the organisation (not the last member of one that has studies)."""
     if EmptyForm().validate_on_submit():
@@ -95,7 +94,7 @@ def invitation(token: str):
 
 
 @bp.post("/invitations/<token>")
-@role_required()
+@requires("signed_in")
 def accept(token: str):
     """Accept the invitation, signed in with the invited email."""
     if EmptyForm().validate_on_submit():

@@ -15,9 +15,10 @@ from .. import audit
 from .. import validation as v
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
+from ..policy import can
 from ..studies.fields import iso
 from ..timeutil import aware, utcnow
-from .models import Invitation, InvitationStatus, Organisation, Role, User
+from .models import Invitation, InvitationStatus, Organisation, User
 from .emails import clean_email
 from .names import glyph_key, name_key
 from .tokens import hash_secret
@@ -56,7 +57,7 @@ def members(organisation: Organisation) -> list[User]:
 
 def own_organisation(actor: User) -> Organisation:
     """The actor's organisation; 403 for an account that has none (or is no startup)."""
-    if actor.role != Role.STARTUP or actor.organisation is None:
+    if not can(actor, "manage_organisation") or actor.organisation is None:
         raise Forbidden(_("Join an organisation first."), code="no_organisation")
     return actor.organisation
 
@@ -136,7 +137,7 @@ def accept_invitation(user: User, raw) -> Organisation:
         v.raise_for({"token": v.FieldError(_("This field is required."))})
     invitation = invitation_by_secret(raw)
     check_invitee(user.email, invitation)
-    if user.role != Role.STARTUP:
+    if not can(user, "manage_organisation"):
         raise Conflict(_("Only startup accounts can join an organisation."), code="not_a_startup")
     if user.organisation_id == invitation.organisation_id:
         raise Conflict(_("You are already a member of this organisation."), code="already_member")
@@ -161,7 +162,7 @@ def leave(user: User) -> None:
     empty is deleted (its name becomes free)."""
     from ..studies.models import Study
 
-    if user.role != Role.STARTUP or user.organisation_id is None:
+    if not can(user, "manage_organisation") or user.organisation_id is None:
         raise Conflict(_("You are not a member of any organisation."), code="no_organisation")
     # Lock the organisation's row, so that its last two members cannot both leave at the same time.
     organisation = db.session.scalar(select(Organisation).where(Organisation.id == user.organisation_id)

@@ -14,7 +14,7 @@ from . import organisations, services
 from .forms import NewCoordinatorForm, RegisterForm, SignInForm
 from .limits import registration_limits
 from .models import Role
-from .permissions import public, role_required
+from ..policy import public, requires
 from .sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
@@ -43,7 +43,7 @@ def signin():
 
 
 @bp.post("/signout")
-@role_required()
+@requires("signed_in")
 def signout():
     """Sign out: the session ends here and in every copy of its cookie."""
     form = EmptyForm()
@@ -95,7 +95,7 @@ def register():
 
 
 @bp.route("/coordinators", methods=["GET", "POST"])
-@role_required(Role.COORDINATOR)
+@requires("manage_users")
 def coordinators():
     """Coordinators see their colleagues and create coordinator accounts (never self-registered)."""
     form = NewCoordinatorForm()

@@ -11,7 +11,7 @@ from ..studies.models import Study
 
 def require_analysable(study: Study) -> Study:
     """409 `not_approved` while the protocol, and so the analysis plan, may still change."""
-    if not workflow.results_available(study):
+    if not workflow.is_exportable(study):
         raise Conflict(_("Results and exports exist once the protocol is approved."), code="not_approved")
     return study
 

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from .. import audit
 from ..api.common import json_body, token_required
 from ..api.pagination import paginate, paginate_list
-from ..auth.models import Role
 from ..errors import Invalid
 from ..extensions import db
 from ..transactions import unit_of_work
@@ -17,14 +16,14 @@ bp = Blueprint("notifications", __name__)
 
 
 @bp.get("/webhooks")
-@token_required(Role.STARTUP)
+@token_required("manage_organisation")
 def list_webhooks(user):
     """The receivers of the caller's organisation (never their secrets)."""
     return paginate_list(webhooks.endpoints_of(user.organisation_id), "webhooks", webhooks.endpoint_dict)
 
 
 @bp.post("/webhooks")
-@token_required(Role.STARTUP)
+@token_required("manage_organisation")
 def create_webhook(user):
     """Register a receiver; the answer carries its secret, this once."""
     data = json_body()
@@ -37,7 +36,7 @@ def create_webhook(user):
 
 
 @bp.delete("/webhooks/<int:webhook_id>")
-@token_required(Role.STARTUP)
+@token_required("manage_organisation")
 def delete_webhook(user, webhook_id: int):
     endpoint = webhooks.endpoint_of(user.organisation_id, webhook_id)
     with unit_of_work():
@@ -47,7 +46,7 @@ def delete_webhook(user, webhook_id: int):
 
 
 @bp.post("/webhooks/<int:webhook_id>/ping")
-@token_required(Role.STARTUP)
+@token_required("manage_organisation")
 def ping_webhook(user, webhook_id: int):
     """Queue a test event (`ping`) for this receiver."""
     endpoint = webhooks.endpoint_of(user.organisation_id, webhook_id)
@@ -57,7 +56,7 @@ def ping_webhook(user, webhook_id: int):
 
 
 @bp.get("/webhooks/<int:webhook_id>/deliveries")
-@token_required(Role.STARTUP)
+@token_required("manage_organisation")
 def list_deliveries(user, webhook_id: int):
     """The delivery log of one receiver, newest first, `?limit=` and `?cursor=`."""
     endpoint = webhooks.endpoint_of(user.organisation_id, webhook_id)
@@ -66,7 +65,7 @@ def list_deliveries(user, webhook_id: int):
 
 
 @bp.get("/me/notifications")
-@token_required()
+@token_required("signed_in")
 def get_preferences(user):
     """The caller's choice for each non-essential kind of message it may receive."""
     return preferences_dict(user)
@@ -78,7 +77,7 @@ def preferences_dict(user) -> dict:
 
 
 @bp.put("/me/notifications")
-@token_required()
+@token_required("signed_in")
 def put_preferences(user):
     """Change some choices: `{"choices": {"<kind>": "each" | "digest" | "off"}}`."""
     data = json_body()

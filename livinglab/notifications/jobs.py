@@ -7,7 +7,8 @@ from sqlalchemy import String, cast, func, literal, select, update
 
 from ..auth.models import Organisation, Role, User
 from ..extensions import db
-from ..studies.models import Study, StudyStatus
+from ..studies import workflow
+from ..studies.models import Study
 from .models import OutboxMessage, QueueStatus, WebhookDelivery
 from .outbox import enqueue_from, purge_sent
 from .scheduler import job
@@ -31,7 +32,7 @@ def review_digest(now: datetime) -> dict:
     """Each morning, coordinators who chose a digest get the review queue in one message."""
     if now.hour < int(setting("DIGEST_HOUR")):
         return {"skipped": "before_digest_hour"}
-    waiting = Study.status == StudyStatus.SUBMITTED
+    waiting = workflow.in_states(workflow.REVIEWABLE)
     count = db.session.scalar(select(func.count(Study.id)).where(waiting))
     if not count:
         return {"skipped": "queue_empty"}

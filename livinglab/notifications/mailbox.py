@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 
 from flask import Blueprint, abort, make_response, render_template
 
-from ..auth.permissions import public
+from ..policy import public
 from .catcher import NAME_LENGTH
 from .settings import enabled, mail_dir
 

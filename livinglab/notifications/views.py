@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, update
 
 from ..auth.models import Role, User
-from ..auth.permissions import public, role_required
+from ..policy import public, requires
 from ..extensions import csrf, db
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
@@ -37,7 +37,7 @@ def status_labels() -> dict:
 # The outbox (coordinators) ----------------------------------------------------------------------------
 
 @bp.get("/outbox")
-@role_required(Role.COORDINATOR)
+@requires("outbox")
 def outbox():
     """Messages by status, failures first; participants' mail shows their code, never their address."""
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count(OutboxMessage.id))
@@ -80,7 +80,7 @@ def error_text(message: OutboxMessage) -> str | None:
 
 
 @bp.post("/outbox/retry")
-@role_required(Role.COORDINATOR)
+@requires("outbox")
 def retry():
     """Send a failed message again, from its first attempt."""
     form = RetryForm()
@@ -103,7 +103,7 @@ def retry():
 # Preferences (every account) --------------------------------------------------------------------------
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
-@role_required()
+@requires("signed_in")
 def preferences_page():
     """Which non-essential messages this account gets; the essential ones, listed as always sent."""
     role = str(current_user.role)

@@ -5,8 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit
-from ..auth.models import Role
-from ..auth.permissions import role_required
+from ..policy import requires
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_errors
@@ -17,13 +16,12 @@ from .forms import EndpointForm, WebhookForm
 from .models import WebhookDelivery, WebhookEndpoint
 
 bp = Blueprint("webhooks", __name__, url_prefix="/account/organisation/webhooks")
-startups_only = role_required(Role.STARTUP)
 LOG_SIZE = 50
 SECRET_KEY = "webhook_secret"
 
 
 @bp.route("", methods=["GET", "POST"])
-@startups_only
+@requires("manage_organisation")
 def index():
     """The receivers of the organisation, the form to add one, and the latest deliveries."""
     form = WebhookForm()
@@ -58,7 +56,7 @@ def index():
 
 
 @bp.post("/delete")
-@startups_only
+@requires("manage_organisation")
 def delete():
     """Remove a receiver (its delivery log goes with it)."""
     endpoint = posted_endpoint()
@@ -70,7 +68,7 @@ def delete():
 
 
 @bp.post("/ping")
-@startups_only
+@requires("manage_organisation")
 def ping():
     """Queue a test event for one receiver; the log below shows how it went."""
     endpoint = posted_endpoint()

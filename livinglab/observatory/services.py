@@ -1,7 +1,7 @@
 """The observatory's figures: aggregate queries across pilots.
 
 Every query groups in SQL, so the number of queries grows with nothing: neither participants nor
-answers nor studies. The verdicts of closed studies are read from their cached results in one query;
+answers nor studies. The verdicts of ended studies are read from their cached results in one query;
 only a study whose data changed since its results were last computed costs a computation (once)."""
 import math
 from collections import defaultdict
@@ -16,6 +16,7 @@ from ..audit import AuditRecord
 from ..auth.models import Organisation
 from ..extensions import db
 from ..participants.models import Enrolment, Response
+from ..studies import workflow
 from ..studies.models import Domain, Study, StudyStatus
 from ..studies.results import ResultsCache, results_for
 from ..surveys.models import Survey
@@ -115,7 +116,7 @@ def review_rounds(scope: Scope) -> dict[int, list[Round]]:
 
 
 def verdicts(scope: Scope) -> dict[int, bool | None]:
-    """Whether each closed study's primary hypothesis was supported (True, False, or None when it
+    """Whether each ended study's primary hypothesis was supported (True, False, or None when it
     could not be tested). One query reads the verdicts of every study whose cached results are up to
     date (only that boolean, not the whole results); a study whose data changed since is computed
     afresh, once, and cached for the next visit."""
@@ -123,7 +124,7 @@ def verdicts(scope: Scope) -> dict[int, bool | None]:
     rows = db.session.execute(
         select(Study.id, Study.data_version, ResultsCache.data_version, supported)
         .outerjoin(ResultsCache, ResultsCache.study_id == Study.id)
-        .where(Study.status == StudyStatus.CLOSED, *scope.conditions()).order_by(Study.id)).all()
+        .where(workflow.in_states(workflow.FINAL), *scope.conditions()).order_by(Study.id)).all()
     out, stale = {}, []
     for study_id, version, cached_version, verdict in rows:
         if cached_version is not None and cached_version == version:
@@ -208,7 +209,7 @@ def figures(scope: Scope, with_verdicts: bool = True) -> dict:
         found = verdicts(scope)
         supported = sum(1 for v in found.values() if v is True)
         not_supported = sum(1 for v in found.values() if v is False)
-        outcomes = {"closed": len(found), "supported": supported, "not_supported": not_supported,
+        outcomes = {"ended": len(found), "supported": supported, "not_supported": not_supported,
                     "untestable": sum(1 for v in found.values() if v is None),
                     "share": rate(supported, supported + not_supported)}
     return {"domains": domains, "statuses": statuses, "studies": studies, "participants": people,
@@ -230,7 +231,7 @@ def export_rows(scope: Scope) -> list[dict]:
     out = []
     for study_id, title, domain, status, organisation, created_at, decided_at in rows:
         mine, numbers = rounds.get(study_id, []), people.get(study_id, StudyFigures())
-        verdict = found.get(study_id, "")  # absent: the study is not closed
+        verdict = found.get(study_id, "")  # absent: the study has not ended
         out.append({
             "study_id": study_id, "title": title, "domain": str(domain), "status": str(status),
             "organisation": organisation, "created_on": _day(created_at),

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
-from ..auth.permissions import ROLE_ACTIONS, role_required
+from ..policy import requires
 from ..exports.cells import csv_cell
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.workflow import STATUS_LABELS
@@ -18,7 +18,6 @@ from . import charts, services
 from .forms import ScopeForm
 
 bp = Blueprint("observatory", __name__)
-coordinators_only = role_required(*ROLE_ACTIONS["observatory"])
 CHARTS = ("studies", "participants", "turnaround")
 # An SVG shown through <img> runs no script; its own styles are allowed, nothing else.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -60,7 +59,7 @@ def page_helpers():
 
 
 @bp.get("/observatory")
-@coordinators_only
+@requires("observatory")
 def index():
     """The sector at a glance: studies, participation, review turnaround, outcomes."""
     form, scope = scope_form()
@@ -73,7 +72,7 @@ def index():
 
 
 @bp.get("/observatory/charts/<any(studies, participants, turnaround):name>.svg")
-@coordinators_only
+@requires("observatory")
 def chart(name: str):
     """One chart of the observatory, as SVG, for the same filters as the page: drawn once for the data it
     shows (a digest of it is the cache key and the ETag), then served from memory, or as 304 Not
@@ -94,7 +93,7 @@ def chart(name: str):
 
 
 @bp.get("/observatory.csv")
-@coordinators_only
+@requires("observatory")
 def export():
     """One row per study: state, review dates and rounds, participation counts, verdict; no person."""
     form, scope = scope_form()

@@ -10,8 +10,9 @@ from .. import audit, purge
 from .. import validation as v
 from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
+from ..policy import sees_pilot
 from ..studies import workflow
-from ..studies.models import Study, StudyStatus
+from ..studies.models import Study
 from ..surveys.answers import check_answers
 from ..surveys.models import Survey
 from ..timeutil import utcnow
@@ -39,7 +40,7 @@ def visible_study(user, study_id: int) -> Study:
     """A pilot's public page exists once its protocol is approved (recruiting or not); before, it is not
     found. Its participants keep seeing it whatever happens."""
     study = db.session.get(Study, study_id)
-    if study is None or not (workflow.approved_once(study) or enrolment_of(user, study) is not None):
+    if study is None or not sees_pilot(user, study):
         raise NotFound(_("This pilot does not exist, or it is not open to new participants."))
     return study
 
@@ -197,7 +198,7 @@ def take_a_place(study: Study) -> int | None:
     Returns the new enrolment's position, or None when the study is full."""
     result = db.session.execute(
         update(Study)
-        .where(Study.id == study.id, Study.status == StudyStatus.RECRUITING,
+        .where(Study.id == study.id, workflow.in_states(workflow.RECRUITING),
                (Study.target_enrolment.is_(None)) | (Study.enrolled_count < Study.target_enrolment))
         .values(enrolled_count=Study.enrolled_count + 1, data_version=Study.data_version + 1)
         .returning(Study.enrolled_count)

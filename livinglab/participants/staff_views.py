@@ -2,7 +2,7 @@
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from ..auth.permissions import get_study_or_404, role_required
+from ..policy import get_study_or_404, requires
 from .progress import STATUSES, participant_listing
 from .progress import progress as recruitment_figures
 
@@ -23,7 +23,7 @@ def screening_lines(study, counts: dict[str, int]) -> list[tuple[str, int]]:
 
 
 @bp.get("/<int:study_id>/participants")
-@role_required()
+@requires("progress")
 def progress(study_id: int):
     """Enrolled per arm, answers per timepoint, withdrawals, screening; the participants by code only,
     a page at a time, searched by code."""

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..auth.models import Role
+from ..policy import can
 from ..extensions import db
 from ..studies import workflow
 from ..studies.models import Study, StudyStatus
@@ -58,7 +58,7 @@ def of_enrolment(enrolment: Enrolment) -> Standing:
 def standing(user, study: Study) -> Standing:
     """This user's (or an anonymous visitor's) state in this pilot."""
     if user is not None and getattr(user, "is_authenticated", False):
-        if user.role != Role.PARTICIPANT:
+        if not can(user, "join"):
             return Standing(State.STAFF)
         enrolment = db.session.scalar(select(Enrolment).where(Enrolment.study_id == study.id,
                                                               Enrolment.user_id == user.id))

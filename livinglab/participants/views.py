@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth import services as accounts
-from ..auth.models import Organisation, Role
-from ..auth.permissions import public, role_required
+from ..auth.models import Organisation
+from ..policy import can, public, requires
 from ..clients import client_address
 from ..errors import DomainError, Invalid, NotFound
 from ..extensions import csrf, db, limiter, login_manager
@@ -23,7 +23,7 @@ from ..forms import show_errors
 from ..listing import Listing, matches
 from ..studies import workflow
 from ..studies.forms import DOMAIN_LABELS
-from ..studies.models import Domain, Study, StudyStatus
+from ..studies.models import Domain, Study
 from ..studies.results_views import lay_summary
 from ..surveys.answers import readable
 from ..surveys.definitions import answer_keys
@@ -60,7 +60,7 @@ def my_study(study_id: int):
 
 def participants_only() -> None:
     """The eligibility and consent pages are for visitors and participants; staff never take part."""
-    if current_user.is_authenticated and current_user.role != Role.PARTICIPANT:
+    if current_user.is_authenticated and not can(current_user, "join"):
         abort(403)
 
 
@@ -81,7 +81,7 @@ def catalogue():
         domain = None
     listing = Listing.from_request(CATALOGUE_SORTS, per_page=12)
     query = (select(Study).join(Organisation, Organisation.id == Study.organisation_id)
-             .where(Study.status == StudyStatus.RECRUITING))
+             .where(workflow.in_states(workflow.RECRUITING)))
     if domain:
         query = query.where(Study.domain == domain)
     if listing.q:
@@ -274,7 +274,7 @@ def refused_enrolment(study: Study, form, err: DomainError) -> str | None:
 
 
 @bp.get("/<int:study_id>/welcome")
-@role_required(Role.PARTICIPANT)
+@requires("take_part")
 def welcome(study_id: int):
     """Right after enrolment: the participant code, the group, and what comes next."""
     study, enrolment = my_study(study_id)
@@ -283,7 +283,7 @@ def welcome(study_id: int):
 
 
 @bp.route("/<int:study_id>/reconsent", methods=["GET", "POST"])
-@role_required(Role.PARTICIPANT)
+@requires("take_part")
 def reconsent(study_id: int):
     """Sign the new version of a consent form that changed since enrolment."""
     study, enrolment = my_study(study_id)
@@ -321,7 +321,7 @@ def dashboard_page():
             "reconsent": here.answering and services.needs_reconsent(enrolment),
             # what an ended pilot found, for those who took part (not those who had their answers erased)
             "summary": lay_summary(enrolment.study) if here.state in (State.FINISHED, State.WITHDRAWN)
-            and workflow.is_ended(enrolment.study) and not enrolment.data_erased else None,
+            and workflow.is_final(enrolment.study) and not enrolment.data_erased else None,
         })
     return render_template("main/participant_home.html", pilots=pilots, standing_sentence=sentence)
 
@@ -360,7 +360,7 @@ def answer(study_id: int, key: str):
         if request.method == "POST" and from_this_site():
             return kept_for_sign_in(study_id, key)
         return login_manager.unauthorized()
-    if current_user.role != Role.PARTICIPANT:
+    if not can(current_user, "take_part"):
         abort(403)
     study, enrolment = my_study(study_id)
     survey = services.find_survey(study, key)
@@ -457,7 +457,7 @@ def resume(study_id: int, key: str):
         audit.record(user, "account.signin")
     sign_in(user)
     try:
-        if user.role != Role.PARTICIPANT:
+        if not can(user, "take_part"):
             raise NotFound(_("This survey is not yours to answer."))
         study = services.visible_study(user, study_id)
         answers, _shown = posted_answers(services.find_survey(study, key).items, prefix=KEPT)
@@ -472,7 +472,7 @@ def resume(study_id: int, key: str):
 
 
 @bp.get("/<int:study_id>/answers")
-@role_required(Role.PARTICIPANT)
+@requires("take_part")
 def answers(study_id: int):
     """What the participant answered, question by question."""
     study, enrolment = my_study(study_id)
@@ -482,7 +482,7 @@ def answers(study_id: int):
 
 
 @bp.get("/<int:study_id>/consent")
-@role_required(Role.PARTICIPANT)
+@requires("take_part")
 def consent(study_id: int):
     """A printable copy of the consent the participant signed: version, clauses, name, date."""
     study, enrolment = my_study(study_id)
@@ -491,7 +491,7 @@ def consent(study_id: int):
 
 
 @bp.route("/<int:study_id>/withdraw", methods=["GET", "POST"])
-@role_required(Role.PARTICIPANT)
+@requires("take_part")
 def withdraw(study_id: int):
     """Leave the pilot at any time, keeping or erasing the answers given so far."""
     study, enrolment = my_study(study_id)
@@ -517,7 +517,7 @@ def withdraw(study_id: int):
 
 
 @bp.post("/<int:study_id>/erase-answers")
-@role_required(Role.PARTICIPANT)
+@requires("take_part")
 def erase_answers(study_id: int):
     """Having left and kept their answers, a participant may still have them erased."""
     study, enrolment = my_study(study_id)
@@ -541,7 +541,7 @@ def erase_answers(study_id: int):
 # --- GDPR rights -----------------------------------------------------------------------------------
 
 @bp.get("/my-data")
-@role_required()
+@requires("signed_in")
 def my_data():
     """Every personal datum held about the signed-in account, to read."""
     from ..audit_views import action_label
@@ -552,7 +552,7 @@ def my_data():
 
 
 @bp.get("/my-data.json")
-@role_required()
+@requires("signed_in")
 def my_data_json():
     """The same, as a JSON file to download (the right to data portability)."""
     body = json.dumps(gdpr.personal_data(current_user), ensure_ascii=False, indent=2)
@@ -561,7 +561,7 @@ def my_data_json():
 
 
 @bp.route("/my-data/erase", methods=["GET", "POST"])
-@role_required(Role.PARTICIPANT)
+@requires("erase_account")
 def erase_account():
     """Erase the account: answers erased, or kept anonymously where the consent said so."""
     form = EraseAccountForm()

@@ -2,7 +2,7 @@
 from flask import Blueprint
 
 
-from ..auth.permissions import get_study_or_404, role_required
+from ..policy import get_study_or_404, requires
 from ..exports import downloads, require_analysable
 
 bp = Blueprint("exports", __name__, url_prefix="/studies")
@@ -13,35 +13,35 @@ def load(study_id: int):
 
 
 @bp.get("/<int:study_id>/exports/data.csv")
-@role_required()
+@requires("results")
 def csv(study_id):
     """The answers in wide form, one row per participant code and timepoint."""
     return downloads.data_csv(load(study_id))
 
 
 @bp.get("/<int:study_id>/exports/dictionary.csv")
-@role_required()
+@requires("results")
 def dictionary(study_id):
     """What each column of the data holds."""
     return downloads.dictionary_csv(load(study_id))
 
 
 @bp.get("/<int:study_id>/exports/data.xlsx")
-@role_required()
+@requires("results")
 def xlsx(study_id):
     """The data and its dictionary in one workbook."""
     return downloads.workbook(load(study_id))
 
 
 @bp.get("/<int:study_id>/exports/data.sav")
-@role_required()
+@requires("results")
 def sav(study_id):
     """SPSS, with variable and value labels."""
     return downloads.spss(load(study_id))
 
 
 @bp.get("/<int:study_id>/exports/data.dta")
-@role_required()
+@requires("results")
 def dta(study_id):
     """Stata, with variable and value labels."""
     return downloads.stata(load(study_id))

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ..analysis import charts
 from ..analysis.loader import answers_query, load_answers
 from ..analysis.variables import by_participant, catalogue, column_at, long_frame, wide_numbers
-from ..auth.permissions import get_study_or_404, role_required
+from ..policy import get_study_or_404, requires
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..participants.models import Answer
@@ -49,7 +49,7 @@ def results_study(study_id: int) -> Study:
 # --- The pages ----------------------------------------------------------------------------------
 
 @bp.get("/<int:study_id>/results")
-@role_required()
+@requires("results")
 def show(study_id: int):
     """Flow, the primary outcome in one sentence with its figures, charts, secondary outcomes, descriptives."""
     study = results_study(study_id)
@@ -59,7 +59,7 @@ def show(study_id: int):
 
 
 @bp.get("/<int:study_id>/results/report")
-@role_required()
+@requires("results")
 def report(study_id: int):
     """The same content, laid out to print on A4 or save as PDF from the browser."""
     study = results_study(study_id)
@@ -69,7 +69,7 @@ def report(study_id: int):
 
 
 @bp.get("/<int:study_id>/results/charts/<name>.svg")
-@role_required()
+@requires("results")
 def chart(study_id: int, name: str):
     """One chart as an SVG image (an <img> on the page: the CSP forbids inline styles in the HTML)."""
     study = results_study(study_id)

@@ -9,13 +9,13 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from .. import validation as v
-from ..auth.permissions import can
+from ..policy import can
 from ..errors import Conflict, Forbidden, Invalid, Malformed
 from ..extensions import db
 from . import fields, workflow
 from ..timeutil import utcnow
 from .checklist import missing
-from .models import ConsentVersion, ReviewComment, ReviewSection, Study, StudyStatus
+from .models import ConsentVersion, ReviewComment, ReviewSection, Study
 
 DECISIONS = ("approve", "request_changes", "reject")
 
@@ -30,7 +30,7 @@ def create_study(user, data) -> Study:
     fields.apply(study, clean)
     db.session.add(study)
     db.session.flush()
-    audit.record(user, "study.create", study=study, to_state=StudyStatus.DRAFT)
+    audit.record(user, "study.create", study=study, to_state=workflow.INITIAL)
     return study
 
 
@@ -226,5 +226,5 @@ def review_queue() -> list[Study]:
     """Submitted studies, the oldest submission first."""
     return list(db.session.scalars(
         select(Study).options(selectinload(Study.organisation))
-        .where(Study.status == StudyStatus.SUBMITTED).order_by(Study.submitted_at, Study.id)))
+        .where(workflow.in_states(workflow.REVIEWABLE)).order_by(Study.submitted_at, Study.id)))
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.models import Organisation, Role, User
-from ..auth.permissions import can, get_study_or_404, role_required
+from ..policy import can, get_study_or_404, requires, visible_studies
 from ..participants.schedule import follow_up_ends_at
 from ..errors import DomainError, NotFound
 from ..extensions import db
@@ -26,7 +26,7 @@ from .keys import label_of
 from .labels import field_label, fields_in_words
 from .forms import (LABELS, ConsentForm, DecisionForm, EndStudyForm, NewStudyForm, RecruitmentForm, StudyFilterForm,
                     consent_initial, protocol_form, protocol_initial)
-from .models import Study, StudyStatus as S
+from .models import Study
 
 bp = Blueprint("studies", __name__, url_prefix="/studies")
 
@@ -50,23 +50,15 @@ def timepoint_label(key: str, study: Study) -> str:
 
 def next_step(study: Study) -> str:
     """What the startup should do now, in one short sentence."""
-    if study.status == S.CHANGES_REQUESTED:
+    if workflow.changes_requested(study):
         return _("Fix the requested changes")
-    if study.status == S.DRAFT:
+    if workflow.is_editable(study):  # a draft
         gaps = len(missing(study))
         if gaps:
             return ngettext("Complete the protocol (%(num)d item missing)",
                             "Complete the protocol (%(num)d items missing)", gaps)
         return _("Submit for review")
-    return {
-        S.SUBMITTED: _("Waiting for review"),
-        S.APPROVED: _("Open recruitment"),
-        S.RECRUITING: _("Recruitment is open"),
-        S.PAUSED: _("Resume or close recruitment"),
-        S.REJECTED: _("Rejected: read the reviewer's comments"),
-        S.CLOSED: _("Recruitment is closed: participants finish their surveys, then end the pilot"),
-        S.ENDED: _("The pilot has ended: its results are final"),
-    }[study.status]
+    return str(workflow.NEXT_STEPS[study.status])
 
 
 HISTORY = {
@@ -156,46 +148,47 @@ def searched(query, listing: Listing, *, organisations: bool = True):
 
 
 @bp.get("/")
-@role_required(Role.STARTUP)
+@requires("create_study")
 def mine():
     """The startup's dashboard: its organisation's studies and what to do next on each."""
     listing = Listing.from_request(study_sorts("updated", "title", "status", "created"), per_page=20)
-    query = searched(select(Study).where(Study.organisation_id == current_user.organisation_id), listing,
-                     organisations=False)
+    query = searched(select(Study).where(visible_studies(current_user)), listing, organisations=False)
     listing.fetch(query.options(selectinload(Study.surveys), selectinload(Study.consent_versions)))
     return render_template("studies/mine.html", listing=listing,
                            rows=[(study, next_step(study)) for study in listing.rows])
 
 
 @bp.get("/all")
-@role_required(Role.COORDINATOR)
+@requires("review_queue")
 def overview():
     """Every study, filtered by status and domain, searched by title or organisation, a page at a time."""
     form = StudyFilterForm(request.args)
     listing = Listing.from_request(study_sorts("updated", "title", "organisation", "status", "created"))
-    query = searched(select(Study), listing)
+    query = searched(select(Study).where(visible_studies(current_user)), listing)
     if form.status.data:
         query = query.where(Study.status == form.status.data)
     if form.domain.data:
         query = query.where(Study.domain == form.domain.data)
     listing.fetch(query.options(selectinload(Study.organisation)))
-    waiting = db.session.scalar(select(func.count(Study.id)).where(Study.status == S.SUBMITTED))
+    waiting = db.session.scalar(select(func.count(Study.id)).where(workflow.in_states(workflow.REVIEWABLE),
+                                                                   visible_studies(current_user)))
     return render_template("studies/overview.html", form=form, listing=listing, studies=listing.rows,
                            waiting=waiting, filtered=bool(form.status.data or form.domain.data or listing.q))
 
 
 @bp.get("/queue")
-@role_required(Role.COORDINATOR)
+@requires("review_queue")
 def queue():
     """Studies waiting for a decision, the oldest submission first (or as asked), a page at a time."""
     listing = Listing.from_request(study_sorts("oldest_submission", "newest_submission", "title", "organisation"))
-    query = searched(select(Study).where(Study.status == S.SUBMITTED), listing)
+    query = searched(select(Study).where(workflow.in_states(workflow.REVIEWABLE), visible_studies(current_user)),
+                     listing)
     listing.fetch(query.options(selectinload(Study.organisation)))
     return render_template("studies/queue.html", listing=listing, studies=listing.rows)
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(Role.STARTUP)
+@requires("create_study")
 def new():
     """Start a draft: a title and a domain are enough."""
     form = NewStudyForm()
@@ -212,7 +205,7 @@ def new():
 
 
 @bp.get("/<int:study_id>")
-@role_required()
+@requires("view")
 def show(study_id: int):
     """The study: status, protocol, checklist, consent, surveys, review and history."""
     study = get_study_or_404(study_id)
@@ -225,7 +218,7 @@ def show(study_id: int):
 
 
 @bp.route("/<int:study_id>/edit", methods=["GET", "POST"])
-@role_required()
+@requires("edit")
 def edit(study_id: int):
     """The protocol editor: save a draft at any time. Every valid field is saved; the others are listed
     at the top, each linked to its input, and shown again as typed; completeness is checked on submission."""
@@ -308,14 +301,14 @@ def fingerprint(value: str) -> Markup:
 
 def requested_changes(study: Study) -> list:
     """The comments of the decision that sent the protocol back, shown while fixing it."""
-    if study.status != S.CHANGES_REQUESTED:
+    if not workflow.changes_requested(study):
         return []
     comments = [c for c in study.comments if c.decision == "request_changes"]
     return [c for c in comments if c.study_version == comments[-1].study_version] if comments else []
 
 
 @bp.route("/<int:study_id>/consent", methods=["GET", "POST"])
-@role_required()
+@requires("edit")
 def consent(study_id: int):
     """The consent editor: each save is a new version; earlier versions stay readable."""
     study = get_study_or_404(study_id, "edit")
@@ -349,7 +342,7 @@ def show_consent_errors(form: ConsentForm, err: DomainError, rows: list[int]) ->
 
 
 @bp.get("/<int:study_id>/consent/<int:version>")
-@role_required()
+@requires("view")
 def consent_version(study_id: int, version: int):
     """One consent version, read-only."""
     study = get_study_or_404(study_id)
@@ -360,7 +353,7 @@ def consent_version(study_id: int, version: int):
 
 
 @bp.get("/<int:study_id>/consent/preview")
-@role_required()
+@requires("view")
 def consent_preview(study_id: int):
     """The current consent exactly as a participant will see it, with its controls disabled."""
     study = get_study_or_404(study_id)
@@ -369,7 +362,7 @@ def consent_preview(study_id: int):
 
 
 @bp.post("/<int:study_id>/submit")
-@role_required()
+@requires("submit")
 def submit(study_id: int):
     """Send the protocol to the coordinators; what is still missing is listed instead."""
     study = get_study_or_404(study_id, "submit")
@@ -391,7 +384,7 @@ def submit(study_id: int):
 
 
 @bp.route("/<int:study_id>/review", methods=["GET", "POST"])
-@role_required()
+@requires("review")
 def review(study_id: int):
     """The coordinator reads the whole submission and approves, asks for changes or rejects."""
     study = get_study_or_404(study_id, "review")
@@ -427,18 +420,18 @@ def confirm_rejection(study: Study, form: DecisionForm):
 
 
 def decision_message(study: Study) -> str:
-    if study.status == S.APPROVED:
+    if workflow.is_approved(study):
         # The template string itself (no variables: flask-babel leaves %(hash)s in place), escaped, then the
         # fingerprint as markup: shortened on screen, whole when selected or copied.
         return Markup(escape(_("Approved. The protocol is registered with the fingerprint %(hash)s."))) % {
             "hash": fingerprint(study.registration_hash)}
-    if study.status == S.CHANGES_REQUESTED:
+    if workflow.changes_requested(study):
         return _("Changes requested: the startup can edit the protocol again and resubmit it.")
     return _("Rejected. The startup can read your comments.")
 
 
 @bp.post("/<int:study_id>/recruitment")
-@role_required()
+@requires("recruit")
 def recruitment(study_id: int):
     """Open, pause or close recruitment (closing, which cannot be undone, asks for confirmation first)."""
     study = get_study_or_404(study_id, "recruit")
@@ -460,16 +453,12 @@ def recruitment(study_id: int):
         except DomainError as err:
             flash(err.message, "error")
         else:
-            flash({
-                S.RECRUITING: _("Recruitment is open: the study is listed in the catalogue."),
-                S.PAUSED: _("Recruitment is paused: the study is hidden from the catalogue."),
-                S.CLOSED: _("Recruitment is closed. The participants enrolled go on answering their surveys."),
-            }[study.status], "success")
+            flash(str(workflow.RECRUITMENT_CHANGED[study.status]), "success")
     return redirect(url_for(".show", study_id=study.id))
 
 
 @bp.route("/<int:study_id>/end", methods=["GET", "POST"])
-@role_required()
+@requires("end")
 def end(study_id: int):
     """End the pilot, on a page that says what it means and asks for a reason (no JavaScript needed)."""
     study = get_study_or_404(study_id, "end")

@@ -8,6 +8,7 @@ from ..errors import Conflict
 from ..timeutil import utcnow
 from .models import Study, StudyStatus as S
 
+INITIAL = S.DRAFT  # a new study
 # move -> {from state: to state}
 TRANSITIONS: dict[str, dict[S, S]] = {
     "submit": {S.DRAFT: S.SUBMITTED, S.CHANGES_REQUESTED: S.SUBMITTED},
@@ -22,11 +23,16 @@ TRANSITIONS: dict[str, dict[S, S]] = {
     "end": {S.RECRUITING: S.ENDED, S.PAUSED: S.ENDED, S.CLOSED: S.ENDED},
 }
 
-EDITABLE = frozenset({S.DRAFT, S.CHANGES_REQUESTED})
+# What each state means: the sets below, and one predicate per meaning (with its SQL form where a list needs
+# it). Nothing else in the package compares a study's status.
+EDITABLE = frozenset({S.DRAFT, S.CHANGES_REQUESTED})  # the protocol, consent and surveys may change
+REVIEWABLE = frozenset({S.SUBMITTED})  # waiting for a coordinator's decision
 # Approved at least once: the pilot has a public page, results and exports (the analysis plan is frozen).
 APPROVED_ONCE = frozenset({S.APPROVED, S.RECRUITING, S.PAUSED, S.CLOSED, S.ENDED})
+RECRUITING = frozenset({S.RECRUITING})  # listed in the catalogue, takes new participants
 # Enrolled participants answer their timepoints while the study is in one of these.
 COLLECTING = frozenset({S.RECRUITING, S.PAUSED, S.CLOSED})
+FINAL = frozenset({S.ENDED})  # data collection over: the results are final
 RECRUITMENT_MOVES = {"recruiting": "open", "paused": "pause", "closed": "close"}
 
 STATUS_LABELS = {
@@ -42,6 +48,23 @@ STATUS_LABELS = {
 }
 
 
+# What the startup does next, by state (a draft's sentence counts what is missing: studies/views.py)
+NEXT_STEPS = {
+    S.SUBMITTED: _l("Waiting for review"),
+    S.APPROVED: _l("Open recruitment"),
+    S.RECRUITING: _l("Recruitment is open"),
+    S.PAUSED: _l("Resume or close recruitment"),
+    S.REJECTED: _l("Rejected: read the reviewer's comments"),
+    S.CLOSED: _l("Recruitment is closed: participants finish their surveys, then end the pilot"),
+    S.ENDED: _l("The pilot has ended: its results are final"),
+}
+# What a recruitment move did, by the state it led to
+RECRUITMENT_CHANGED = {
+    S.RECRUITING: _l("Recruitment is open: the study is listed in the catalogue."),
+    S.PAUSED: _l("Recruitment is paused: the study is hidden from the catalogue."),
+    S.CLOSED: _l("Recruitment is closed. The participants enrolled go on answering their surveys."),
+}
+
 def allowed(study: Study, move: str) -> bool:
     return study.status in TRANSITIONS.get(move, {})
 
@@ -50,13 +73,37 @@ def is_editable(study: Study) -> bool:
     return study.status in EDITABLE
 
 
+def is_submittable(study: Study) -> bool:
+    return allowed(study, "submit")
+
+
+def is_reviewable(study: Study) -> bool:
+    """Submitted, waiting for a decision: approve, request changes or reject."""
+    return study.status in REVIEWABLE
+
+
+def changes_requested(study: Study) -> bool:
+    """Sent back by the reviewer: the startup fixes the requested changes."""
+    return study.status == S.CHANGES_REQUESTED
+
+
+def is_approved(study: Study) -> bool:
+    """Just approved: recruitment has never opened (the first opening, not a resumption)."""
+    return study.status == S.APPROVED
+
+
 def approved_once(study: Study) -> bool:
     """The protocol was approved: its public page exists (enrolment answers 409 rather than 404)."""
     return study.status in APPROVED_ONCE
 
 
 def is_recruiting(study: Study) -> bool:
-    return study.status == S.RECRUITING
+    return study.status in RECRUITING
+
+
+def recruitment_adjustable(study: Study) -> bool:
+    """Recruitment can be opened, paused or closed from here."""
+    return any(allowed(study, move) for move in RECRUITMENT_MOVES.values())
 
 
 def takes_answers(study: Study) -> bool:
@@ -69,13 +116,29 @@ def results_available(study: Study) -> bool:
     return study.status in APPROVED_ONCE
 
 
+is_exportable = results_available  # the exports are the results' data: the same moment
+
+
+def is_endable(study: Study) -> bool:
+    return allowed(study, "end")
+
+
 def is_interim(study: Study) -> bool:
     """Results are interim until the pilot ends: more answers may come."""
-    return study.status != S.ENDED
+    return study.status not in FINAL
 
 
-def is_ended(study: Study) -> bool:
-    return study.status == S.ENDED
+def is_final(study: Study) -> bool:
+    """The pilot ended: no more answers, the results are final (closing recruitment is not the end)."""
+    return study.status in FINAL
+
+
+
+def in_states(states: frozenset):
+    """The SQL condition for a set of states above: `select(Study).where(in_states(RECRUITING))`."""
+    if len(states) == 1:
+        return Study.status == next(iter(states))
+    return Study.status.in_(sorted(states))
 
 
 def require_editable(study: Study) -> None:
@@ -101,3 +164,11 @@ def move(study: Study, action: str, actor, comment: str | None = None) -> S:
         study.ended_at = utcnow()
     audit.record(actor, f"study.{action}", study=study, from_state=before, to_state=after, comment=comment)
     return after
+
+
+def template_helpers() -> dict:
+    """The predicates, by name, for every template: `{% if is_interim(study) %}`."""
+    return {"move_allowed": allowed, "is_editable": is_editable, "is_reviewable": is_reviewable,
+            "is_approved": is_approved, "approved_once": approved_once, "is_recruiting": is_recruiting,
+            "takes_answers": takes_answers, "results_available": results_available, "is_exportable": is_exportable,
+            "is_interim": is_interim, "is_final": is_final}

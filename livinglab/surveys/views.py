@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..auth.permissions import get_study_or_404, role_required
+from ..policy import get_study_or_404, requires
 from ..errors import Invalid, Malformed, NotFound
 from ..extensions import db
 from ..forms import EmptyForm, show_errors
@@ -61,7 +61,7 @@ def render_builder(study, survey, status=200, **forms):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required()
+@requires("edit")
 def new(study_id: int):
     """Create a survey at one of the study's timepoints, with its first question or instrument."""
     study = get_study_or_404(study_id, "edit")
@@ -86,7 +86,7 @@ def new(study_id: int):
 
 
 @bp.get("/<int:survey_id>")
-@role_required()
+@requires("view")
 def show(study_id: int, survey_id: int):
     """A survey's items in order, and (while the protocol is editable) the forms that change them."""
     study, survey = get_survey_or_404(study_id, survey_id)
@@ -94,7 +94,7 @@ def show(study_id: int, survey_id: int):
 
 
 @bp.post("/<int:survey_id>/edit")
-@role_required()
+@requires("edit")
 def update(study_id: int, survey_id: int):
     """Change a survey's title, key or timepoint."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
@@ -116,7 +116,7 @@ def update(study_id: int, survey_id: int):
 
 
 @bp.post("/<int:survey_id>/items")
-@role_required()
+@requires("edit")
 def add_item(study_id: int, survey_id: int):
     """Add a question or a standard instrument at the end of the survey."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
@@ -140,7 +140,7 @@ def add_item(study_id: int, survey_id: int):
 
 
 @bp.route("/<int:survey_id>/items/<int:index>/edit", methods=["GET", "POST"])
-@role_required()
+@requires("edit")
 def edit_item(study_id: int, survey_id: int, index: int):
     """Change one question or instrument."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
@@ -168,7 +168,7 @@ def edit_item(study_id: int, survey_id: int, index: int):
 
 
 @bp.post("/<int:survey_id>/items/<int:index>/move")
-@role_required()
+@requires("edit")
 def move_item(study_id: int, survey_id: int, index: int):
     """Move an item one place up or down."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
@@ -184,7 +184,7 @@ def move_item(study_id: int, survey_id: int, index: int):
 
 
 @bp.post("/<int:survey_id>/items/<int:index>/delete")
-@role_required()
+@requires("edit")
 def delete_item(study_id: int, survey_id: int, index: int):
     """Remove one item (a survey keeps at least one)."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
@@ -211,7 +211,7 @@ def delete_item(study_id: int, survey_id: int, index: int):
 
 
 @bp.post("/<int:survey_id>/delete")
-@role_required()
+@requires("edit")
 def delete(study_id: int, survey_id: int):
     """Delete a whole survey."""
     study, survey = get_survey_or_404(study_id, survey_id, "edit")
@@ -235,7 +235,7 @@ def delete(study_id: int, survey_id: int):
 
 
 @bp.get("/<int:survey_id>/preview")
-@role_required()
+@requires("view")
 def preview(study_id: int, survey_id: int):
     """The survey exactly as a participant will see it, every input disabled."""
     study, survey = get_survey_or_404(study_id, survey_id)
