@@ -49,6 +49,7 @@ def sleep_protocol(**overrides) -> dict:
         "research_category": "riph3",
         "cnil_framework": "mr003",
         "ethics_opinion": "CPP Ouest IV 2026-123",
+        "sponsor": "Sommeil Santé SAS",
         "dpia_done": True,
         "retention_months": 24,
     }

@@ -23,6 +23,7 @@ from ..forms import show_errors
 from ..listing import Listing, matches
 from ..studies import workflow
 from ..studies.forms import DOMAIN_LABELS
+from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
 from ..studies.models import Domain, Study, StudyStatus
 from ..studies.results_views import lay_summary
 from ..surveys.answers import readable
@@ -39,7 +40,8 @@ bp = Blueprint("participants", __name__, url_prefix="/pilots")
 
 @bp.context_processor
 def page_helpers():
-    return {"domain_labels": DOMAIN_LABELS, "when": readable_time, "standing_sentence": sentence}
+    return {"domain_labels": DOMAIN_LABELS, "when": readable_time, "standing_sentence": sentence,
+            "public_fields": PUBLIC_PROTOCOL}
 
 
 def readable_time(iso: str | None) -> str:
