@@ -14,7 +14,6 @@ from .extensions import db
 from .studies import services as studies
 from .studies.models import Study
 from .surveys import services as surveys
-from .timeutil import utcnow
 
 PASSWORD = "livinglab-demo"
 ACCOUNTS = [
@@ -49,6 +48,7 @@ def sleep_protocol(**overrides) -> dict:
         "research_category": "riph3",
         "cnil_framework": "mr003",
         "ethics_opinion": "CPP Ouest IV 2026-123",
+        "sponsor": "Sommeil Santé SAS",
         "dpia_done": True,
         "retention_months": 24,
     }

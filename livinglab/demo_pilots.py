@@ -11,6 +11,7 @@ Cronbach's alpha, and an effect in the expected direction, with noise."""
 
 COMMON = {
     "research_category": "riph3", "cnil_framework": "mr003", "dpia_done": True, "retention_months": 24,
+    "sponsor": "Nantes Living Lab",
 }
 
 
@@ -136,6 +137,7 @@ PILOTS = [
             "data_collected": "Meals cooked at home and confidence in planning them; no glucose readings.",
             "duration": "Three months, two surveys.", "location": "At home.", "compensation": "Nothing.",
             "research_category": "riph2", "ethics_opinion": "CPP Sud-Est II 2026-077",
+            "sponsor": "Nourrir SAS",
         },
         "surveys": [
             {"key": "baseline", "title": "At the start", "timepoint": "baseline", "items": [

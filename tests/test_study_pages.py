@@ -8,6 +8,7 @@ from sqlalchemy import select
 from livinglab.demo import food_protocol, food_surveys, sleep_protocol
 from livinglab.extensions import db
 from livinglab.studies.models import ReviewComment, Study, StudyStatus
+from livinglab.studies.protocol import PROTOCOL
 
 
 def text(response) -> str:
@@ -28,9 +29,7 @@ def rows(name: str, keys) -> dict:
 def protocol_form(**overrides) -> dict:
     """The protocol editor's fields for the complete demo protocol."""
     p = sleep_protocol()
-    data = {name: p.get(name, "") for name in (
-        "title", "domain", "summary", "objectives", "intervention", "risks", "duration", "location",
-        "compensation", "data_collected", "design", "research_category", "cnil_framework", "ethics_opinion")}
+    data = {f.name: p.get(f.name, "") for f in PROTOCOL if f.simple}  # one input each, as declared
     for name in ("arms", "timepoints"):
         data.update(rows(name, overrides.pop(name, p[name])))
     data.update(

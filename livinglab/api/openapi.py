@@ -6,14 +6,12 @@ from flask import Blueprint
 from ..auth.models import InvitationStatus, Role
 from ..auth.services import PASSWORD_MAX, PASSWORD_MIN
 from ..participants.models import EnrolmentStatus
-from ..studies.fields import LONG_FIELDS, LONG_TEXT, PUBLIC_FIELDS
-from ..studies.models import (CnilFramework, Design, Domain, Hypothesis, ResearchCategory, ReviewSection,
-                              StudyStatus)
+from ..schema import json_schemas
+from ..studies import consent, protocol
+from ..studies.models import Design, Domain, Hypothesis, ReviewSection, StudyStatus
 from ..studies.services import DECISIONS
 from ..studies.workflow import RECRUITMENT_MOVES
-from ..surveys.definitions import MAX_ITEMS, QUESTION_TYPES, TEXT_MAX
-from ..surveys.instruments import INSTRUMENTS
-from ..validation import KEY_RE
+from ..surveys.definitions import TEXT_MAX, NewSurvey, Survey
 from .pagination import CURSOR_MAX, DEFAULT_LIMIT, MAX_LIMIT
 from ..policy import public
 from ..urls import MAX_ID
@@ -195,10 +193,6 @@ def common_schemas() -> dict:
         }, required=["code", "message", "fields"])}, required=["error"],
             examples=[{"error": {"code": "invalid", "message": "Some values are not valid.",
                                  "fields": {"target_enrolment": "Must be between 1 and 100000."}}}]),
-        "Key": string(48, pattern=KEY_RE.pattern,
-                      description="Lower-case letters, digits and `_`, starting with a letter."),
-        "OrganisationRef": obj({"id": integer(), "name": string()}, required=["id", "name"]),
-        "PersonRef": obj({"id": integer(), "name": string()}, required=["id", "name"]),
     }
 
 
@@ -253,95 +247,13 @@ def account_schemas() -> dict:
     }
 
 
-def study_field_schemas() -> dict:
-    """The editable fields of a study: what a client sends, and reads back."""
-    return {
-        "title": string(200, min_len=1),
-        "domain": enum(Domain),
-        "design": enum(Design, description=(
-            "`single_group_pre_post`: everyone gets the intervention, the outcome is compared between the first "
-            "and the last timepoint. `parallel_groups`: participants are randomised to arms; the first arm is "
-            "the control. Changing the design without sending `arms` resets them.")),
-        "arms": array(ref("Key"), min_items=1, max_items=6, unique=True,
-                      description="`[\"intervention\"]` for a single group; two or more for parallel groups."),
-        "timepoints": array(ref("Key"), min_items=1, max_items=10, unique=True,
-                            description="In order, e.g. `[\"baseline\", \"follow_up\"]`."),
-        "labels": obj({group: obj({}, additionalProperties=string(100, min_len=1), maxProperties=20,
-                                 propertyNames={"pattern": KEY_RE.pattern})
-                       for group in ("arms", "timepoints")}, additionalProperties=False, description=(
-            "What people call each arm and timepoint, by key, e.g. `{\"arms\": {\"plant_based\": "
-            "\"Plant-based menu\"}, \"timepoints\": {\"week_4\": \"After four weeks\"}}`; the pages show them "
-            "instead of the keys. Optional; labels of keys the study does not have are dropped.")),
-        "timepoint_delays": obj({}, additionalProperties=integer(0, 3650), description=(
-            "Days after enrolment before each timepoint's surveys open, e.g. `{\"follow_up\": 28}`; "
-            "a timepoint not listed opens at once (once the earlier ones are answered).")),
-        "target_enrolment": nullable(integer(1, 100_000)),
-        "eligibility": ref("Eligibility"),
-        "primary_outcome": ref("PrimaryOutcome"),
-        "alpha": {"type": "number", "minimum": 0.001, "maximum": 0.2, "default": 0.05,
-                  "description": "The significance level."},
-        **{name: string(LONG_TEXT) for name in LONG_FIELDS},
-        "research_category": nullable(enum(ResearchCategory, description="The Jardé law category (RIPH 1-3), or "
-                                                                          "research not involving the person.")),
-        "cnil_framework": nullable(enum(CnilFramework, description="The CNIL reference methodology, or an "
-                                                                    "individual authorisation.")),
-        "cnil_reference": string(200, description="The authorisation number, when `cnil_framework` is "
-                                                  "`authorisation`."),
-        "ethics_opinion": string(200, description="The ethics committee (CPP) opinion; required for RIPH."),
-        "dpia_done": {"type": "boolean", "description": "A data protection impact assessment was made."},
-        "retention_months": nullable(integer(1, 600, description="How long the data are kept.")),
-    }
-
-
 def study_schemas() -> dict:
-    fields = study_field_schemas()
-    study = {
-        "id": integer(),
-        **fields,
-        "status": enum(StudyStatus, description=(
-            "draft → submitted → approved | changes_requested | rejected; changes_requested → submitted; "
-            "approved → recruiting ⇄ paused; recruiting | paused → closed (recruitment only: the enrolled go "
-            "on answering; it never reopens); recruiting | paused | closed → ended (no more answers, final "
-            "results).")),
-        "version": integer(1, description="Goes up with every change of the protocol."),
-        "owner": ref("PersonRef"),
-        "organisation": ref("OrganisationRef"),
-        "created_at": timestamp(),
-        "updated_at": timestamp(),
-        "submitted_at": nullable(timestamp()),
-        "registration_hash": nullable(string(pattern="^[0-9a-f]{64}$", description=(
-            "SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of `{protocol, consent, surveys}` as "
-            "approved; null before approval."))),
-        "ended_at": nullable(timestamp(description="When the pilot ended; null before.")),
-    }
-    places = nullable(integer(0, description="Places still open: the target enrolment minus the participants "
-                                             "enrolled; null without a target."))
-    public = {name: study[name] if name in study else places for name in PUBLIC_FIELDS}
-    public["organisation"] = obj({"name": string()}, required=["name"])
-    read_only = "Fields of the Study object that are not editable may be sent back; they are ignored."
+    """The protocol and the consent: generated from the pydantic models that validate their bodies."""
     return {
-        "Eligibility": obj({
-            "min_age": integer(0, 120), "max_age": nullable(integer(0, 120)),
-            "criteria": array(string(300, min_len=1), max_items=20, unique=True),
-        }, required=["min_age"]),
-        "PrimaryOutcome": obj({
-            "variable": nullable(ref("Key")) | {"description": "A question or instrument key of the surveys."},
-            "hypothesis": nullable(enum(Hypothesis)),
-        }),
-        "NewStudy": obj(fields, required=["title", "domain"], description=read_only),
-        "StudyChanges": obj(fields, description=read_only + " Other unknown fields answer 422."),
-        "Study": obj(study, required=list(study)),
+        **json_schemas(protocol.NewStudy, protocol.StudyChanges, protocol.Study, protocol.PublicStudy,
+                       consent.NewConsent, consent.Consent),
         "StudyList": page_of("Study"),
-        "PublicStudy": obj(public, required=list(public)),
         "PublicStudyList": page_of("PublicStudy"),
-        "NewConsent": obj({"text": string(20_000, min_len=1),
-                           "clauses": array(ref("NewClause"), max_items=30)}, required=["text"]),
-        "NewClause": obj({"key": ref("Key"), "text": string(2000, min_len=1),
-                          "required": {"type": "boolean", "default": True}}, required=["key", "text"]),
-        "Clause": obj({"key": ref("Key"), "text": string(), "required": {"type": "boolean"}},
-                      required=["key", "text", "required"]),
-        "Consent": obj({"version": integer(1), "text": string(), "clauses": array(ref("Clause")),
-                        "created_at": timestamp()}, required=["version", "text", "clauses", "created_at"]),
         "Decision": obj({
             "decision": enum(DECISIONS),
             "comment": string(10_000, description="Required unless approving."),
@@ -356,69 +268,9 @@ def study_schemas() -> dict:
     }
 
 
-QUESTION_EXTRAS = {
-    "likert": ({"min": integer(-10, 10, default=1), "max": integer(-10, 20, default=5)},
-               "an integer from `min` to `max` (at most 21 points)."),
-    "number": ({"min": nullable({"type": "number"}), "max": nullable({"type": "number"}), "unit": string(32)},
-               "a number, within `min` and `max` when given."),
-    "yes_no": ({}, "true or false."),
-    "single_choice": ({"choices": array(string(200, min_len=1), min_items=2, max_items=30, unique=True)},
-                      "one of `choices`."),
-    "multiple_choice": ({"choices": array(string(200, min_len=1), min_items=2, max_items=30, unique=True)},
-                        "a list of some of `choices`."),
-    "text": ({}, f"text, at most {TEXT_MAX} characters."),
-    "nps": ({}, "an integer from 0 to 10."),
-}
-
-
-def question_name(kind: str) -> str:
-    return "".join(part.title() for part in kind.split("_")) + "Question"
-
-
-def question_schema(kind: str) -> dict:
-    extras, answer = QUESTION_EXTRAS[kind]
-    required = ["key", "text", "type"] + (["choices"] if "choices" in extras else [])
-    return obj({
-        "key": ref("Key"),
-        "text": string(1000, min_len=1),
-        "type": {"type": "string", "const": kind},
-        "required": {"type": "boolean", "default": True},
-        **extras,
-    }, required=required, description=f"Answered with {answer}")
-
-
-def instrument_description() -> str:
-    scales = "; ".join(f"`{code}`: {i.name}, {i.n_items} items {i.min}..{i.max}" for code, i in INSTRUMENTS.items())
-    return ("A standard instrument. Its items are answered as `<key>_1 … <key>_N` and its score, 0..100, is "
-            f"the variable `<key>`. {scales}.")
-
-
 def survey_schemas() -> dict:
-    questions = {question_name(kind): question_schema(kind) for kind in QUESTION_TYPES}
-    return {
-        **questions,
-        "Question": {"oneOf": [ref(name) for name in questions],
-                     "discriminator": {"propertyName": "type", "mapping": {
-                         kind: f"#/components/schemas/{question_name(kind)}" for kind in QUESTION_TYPES}}},
-        "Instrument": obj({"key": ref("Key"), "instrument": enum(INSTRUMENTS)}, required=["key", "instrument"],
-                          description=instrument_description()),
-        "SurveyItem": {"oneOf": [ref("Question"), ref("Instrument")],
-                       "description": "A question or an instrument. The same key in the surveys of two timepoints "
-                                      "is the same variable measured twice."},
-        "NewSurvey": obj({"key": ref("Key"), "title": string(200, min_len=1),
-                          "timepoint": string(64, description="One of the study's timepoints."),
-                          "items": array(ref("SurveyItem"), min_items=1, max_items=MAX_ITEMS)},
-                         required=["key", "title", "timepoint", "items"]),
-        "Survey": obj({
-            "id": integer(), "key": ref("Key"), "title": string(), "timepoint": string(),
-            "items": array(ref("SurveyItem")),
-            "state": enum(("answered", "open", "waiting", "scheduled", "closed"), description=(
-                "For a participant only: `open` to answer now, `waiting` for an earlier timepoint, `scheduled` "
-                "until `opens_at`, `answered`, or `closed` after withdrawal or once the pilot has ended.")),
-            "opens_at": nullable(timestamp(description="For a participant only.")),
-        }, required=["id", "key", "title", "timepoint", "items"]),
-        "SurveyList": page_of("Survey"),
-    }
+    """Surveys and their items: generated from the pydantic models that validate them."""
+    return {**json_schemas(NewSurvey, Survey), "SurveyList": page_of("Survey")}
 
 
 def participation_schemas() -> dict:

@@ -24,6 +24,7 @@ from ..listing import Listing, matches
 from ..studies import workflow
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study
+from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
 from ..studies.results_views import lay_summary
 from ..surveys.answers import readable
 from ..surveys.definitions import answer_keys
@@ -40,7 +41,8 @@ bp = Blueprint("participants", __name__, url_prefix="/pilots")
 
 @bp.context_processor
 def page_helpers():
-    return {"domain_labels": DOMAIN_LABELS, "when": readable_time, "standing_sentence": sentence}
+    return {"domain_labels": DOMAIN_LABELS, "when": readable_time, "standing_sentence": sentence,
+            "public_fields": PUBLIC_PROTOCOL}
 
 
 def readable_time(iso: str | None) -> str:

@@ -1,39 +1,19 @@
 """The study pages' forms. They check types only: every rule on values lives in the services."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, FieldList, FloatField, Form, FormField, IntegerField, RadioField, SelectField,
+from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from ..schema import NumberKind
 from ..surveys.definitions import study_variables
 from .keys import key_from_label, label_of
-from .labels import FIELD_LABELS as F
-from .models import CnilFramework, Design, Domain, Hypothesis, ResearchCategory, ReviewSection, Study, StudyStatus
+from .models import Design, ReviewSection, Study, StudyStatus
+from .protocol import (CATEGORY_LABELS, CNIL_LABELS, DESIGN_LABELS, DOMAIN_LABELS,  # noqa: F401 (read from here)
+                       HYPOTHESIS_LABELS, PROTOCOL)
 from .workflow import STATUS_LABELS
 
-DOMAIN_LABELS = {Domain.EHEALTH: _l("E-health"), Domain.FOODTECH: _l("Foodtech")}
-DESIGN_LABELS = {
-    Design.SINGLE_GROUP_PRE_POST: _l("Single group, before and after"),
-    Design.PARALLEL_GROUPS: _l("Parallel groups, randomised"),
-}
-HYPOTHESIS_LABELS = {
-    Hypothesis.INCREASE: _l("The outcome increases"),
-    Hypothesis.DECREASE: _l("The outcome decreases"),
-    Hypothesis.CHANGE: _l("The outcome changes, either way"),
-}
-CATEGORY_LABELS = {
-    ResearchCategory.RIPH1: _l("RIPH 1: interventional research"),
-    ResearchCategory.RIPH2: _l("RIPH 2: minimal risks and constraints"),
-    ResearchCategory.RIPH3: _l("RIPH 3: non-interventional research"),
-    ResearchCategory.NOT_RIPH: _l("Not research involving the human person"),
-}
-CNIL_LABELS = {
-    CnilFramework.MR001: _l("MR-001 reference methodology"),
-    CnilFramework.MR003: _l("MR-003 reference methodology"),
-    CnilFramework.MR004: _l("MR-004 reference methodology"),
-    CnilFramework.AUTHORISATION: _l("A specific CNIL authorisation"),
-}
 DECISION_LABELS = {
     "approve": _l("Approve"),
     "request_changes": _l("Request changes"),
@@ -65,10 +45,6 @@ def _choices(labels: dict, blank: SelectChoice | None = None) -> list[SelectChoi
 def lines(text: str | None) -> list[str]:
     """One entry per non-blank line."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def _long(label, description=None):
-    return TextAreaField(label, description=description)
 
 
 class NewStudyForm(FlaskForm):
@@ -130,46 +106,19 @@ def keyed(rows: list[dict], fallback: str) -> list[str]:
     return keys
 
 
-class ProtocolForm(FlaskForm):
-    """Every field of the protocol, in the order the editor shows them."""
-    # The protocol
-    title = StringField(F["title"])
-    domain = SelectField(F["domain"], choices=_choices(DOMAIN_LABELS), validate_choice=False)
-    summary = _long(F["summary"], _l("What a citizen reads first in the catalogue."))
-    objectives = _long(F["objectives"])
-    intervention = _long(F["intervention"], _l("What participants use or do, how often, for how long."))
-    risks = _long(F["risks"])
-    duration = _long(F["duration"], _l("How long one participant takes part, and how many surveys."))
-    location = _long(F["location"], _l("Where the pilot takes place (at home, online, a canteen…)."))
-    compensation = _long(F["compensation"], _l("What participants gain or are paid; write “nothing” if so."))
-    # Design
-    design = SelectField(F["design"], choices=_choices(DESIGN_LABELS), validate_choice=False)
+class ProtocolFormBase(FlaskForm):
+    """The protocol's inputs that are not one field each: rows of arms and timepoints, the eligibility's
+    parts, the primary outcome's variable and hypothesis. Every other input comes from `protocol.PROTOCOL`."""
     arms = FieldList(FormField(ArmRow), max_entries=6 + BLANK_ROWS)
     timepoints = FieldList(FormField(TimepointRow), max_entries=10 + BLANK_ROWS)
-    target_enrolment = IntegerField(F["target_enrolment"], validators=[Optional()],
-                                    description=_l("How many participants you need."))
     min_age = IntegerField(_l("Minimum age"), validators=[Optional()])
     max_age = IntegerField(_l("Maximum age"), validators=[Optional()], description=_l("Leave empty for no limit."))
     criteria = TextAreaField(_l("Other eligibility criteria"), description=_l(
         "One per line; each participant confirms them before consenting."))
-    # Primary outcome
     primary_variable = StringField(_l("Key of the question you will ask"), description=_l(
         "Only if you must register it before writing the surveys: the key the question will have, e.g. sleep_hours."))
     hypothesis = SelectField(_l("Hypothesis"), choices=_choices(HYPOTHESIS_LABELS, NOT_CHOSEN),
                              validate_choice=False)
-    alpha = FloatField(F["alpha"], validators=[Optional()], description=_l("Usually 0.05."))
-    # Data protection and regulatory frame
-    data_collected = _long(F["data_collected"], _l("Each datum you collect and what it is needed for."))
-    research_category = SelectField(F["research_category"], choices=_choices(CATEGORY_LABELS, NOT_CHOSEN),
-                                    validate_choice=False)
-    cnil_framework = SelectField(F["cnil_framework"], choices=_choices(CNIL_LABELS, NOT_CHOSEN),
-                                 validate_choice=False)
-    cnil_reference = StringField(F["cnil_reference"], description=_l(
-        "The compliance declaration or authorisation number, if any."))
-    ethics_opinion = StringField(F["ethics_opinion"], description=_l(
-        "The reference of the favourable opinion; required for RIPH 1, 2 and 3."))
-    dpia_done = BooleanField(_l("A data protection impact assessment (DPIA) has been carried out"))
-    retention_months = IntegerField(F["retention_months"], validators=[Optional()])
 
     # The form's inputs that make each field of the service, when they are not one to one.
     SOURCES = {"arms": ("arms",), "timepoints": ("timepoints",), "timepoint_delays": ("timepoints",),
@@ -184,10 +133,7 @@ class ProtocolForm(FlaskForm):
     def study_data(self, skip=()) -> dict:
         """The form as the body `services.save_draft` takes, with the API's field names; the fields in
         `skip` (whose inputs could not even be read, e.g. letters in a number) are left out."""
-        data = {name: self[name].data for name in (
-            "title", "domain", "design", "summary", "objectives", "intervention", "risks", "duration", "location",
-            "compensation", "data_collected", "target_enrolment", "research_category", "cnil_framework",
-            "cnil_reference", "ethics_opinion", "dpia_done", "retention_months")}
+        data = {f.name: self[f.name].data for f in SIMPLE_FIELDS if not sent_only(f)}
         arms = filled_rows(self.arms, "label", "key")
         arm_keys = keyed(arms, "group")
         timepoints = filled_rows(self.timepoints, "label", "days", "key")
@@ -204,8 +150,9 @@ class ProtocolForm(FlaskForm):
             primary_outcome={"variable": (self.primary_variable.data or "").strip() or None,
                              "hypothesis": self.hypothesis.data or None},
         )
-        if self.alpha.raw_data:  # sent, even empty (the service then says it is required)
-            data["alpha"] = self.alpha.data
+        for f in SIMPLE_FIELDS:
+            if sent_only(f) and self[f.name].raw_data:  # sent, even empty (the service then says it is required)
+                data[f.name] = self[f.name].data
         for name in skip:
             data.pop(name, None)
         return data
@@ -242,6 +189,19 @@ def _first_message(errors) -> str:
     return ""
 
 
+SIMPLE_FIELDS = [f for f in PROTOCOL if f.simple]
+
+
+def sent_only(f) -> bool:
+    """A required number (alpha) is read only when its input was sent: an absent one keeps the value."""
+    return isinstance(f.kind, NumberKind) and f.kind.required
+
+
+# The editor's form: a field per simple declaration, in the declarations' order, then the inputs above.
+ProtocolForm = type("ProtocolForm", (ProtocolFormBase,), {
+    "__doc__": "Every field of the protocol.", **{f.name: f.form_field() for f in SIMPLE_FIELDS}})
+
+
 class ProtocolFormWithVariables(ProtocolForm):
     """The editor once the surveys ask numeric questions: the primary outcome is picked among them."""
     primary_variable = SelectField(_l("Primary outcome variable"), validate_choice=False, description=_l(
@@ -251,13 +211,8 @@ class ProtocolFormWithVariables(ProtocolForm):
 def protocol_initial(study: Study) -> dict:
     """The study as the editor's fields."""
     eligibility = study.eligibility or {}
-    data = {name: getattr(study, name) for name in (
-        "title", "summary", "objectives", "intervention", "risks", "duration", "location", "compensation",
-        "data_collected", "target_enrolment", "cnil_reference", "ethics_opinion", "dpia_done",
-        "retention_months", "alpha")}
-    for name in ("domain", "design", "hypothesis", "research_category", "cnil_framework"):
-        value = getattr(study, name)
-        data[name] = str(value) if value else ""
+    data = {f.name: f.kind.initial(getattr(study, f.name)) for f in SIMPLE_FIELDS}
+    data["hypothesis"] = str(study.hypothesis) if study.hypothesis else ""
     delays = study.timepoint_delays or {}
     data.update(arms=[{"label": label_of(study.labels, "arms", key), "key": key} for key in study.arms or []]
                 + [{}] * BLANK_ROWS,

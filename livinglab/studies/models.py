@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import Organisation, User, enum_column
 from ..extensions import db
 from ..timeutil import utcnow
+from .enums import CnilFramework, Design, Domain, Hypothesis, ResearchCategory  # noqa: F401 (their home)
+from .protocol import declare_columns
 
 
 class StudyStatus(enum.StrEnum):
@@ -20,37 +22,6 @@ class StudyStatus(enum.StrEnum):
     PAUSED = "paused"
     CLOSED = "closed"  # recruitment closed: the enrolled still answer their timepoints
     ENDED = "ended"  # data collection over: no more answers, final results
-
-
-class Domain(enum.StrEnum):
-    EHEALTH = "e-health"
-    FOODTECH = "foodtech"
-
-
-class Design(enum.StrEnum):
-    SINGLE_GROUP_PRE_POST = "single_group_pre_post"
-    PARALLEL_GROUPS = "parallel_groups"
-
-
-class Hypothesis(enum.StrEnum):
-    INCREASE = "increase"
-    DECREASE = "decrease"
-    CHANGE = "change"
-
-
-class ResearchCategory(enum.StrEnum):
-    """French Jardé law categories, or research that does not involve the person."""
-    RIPH1 = "riph1"
-    RIPH2 = "riph2"
-    RIPH3 = "riph3"
-    NOT_RIPH = "not_riph"
-
-
-class CnilFramework(enum.StrEnum):
-    MR001 = "mr001"
-    MR003 = "mr003"
-    MR004 = "mr004"
-    AUTHORISATION = "authorisation"
 
 
 class Study(db.Model):
@@ -130,6 +101,9 @@ class Study(db.Model):
     @property
     def current_consent(self) -> "ConsentVersion | None":
         return self.consent_versions[-1] if self.consent_versions else None
+
+
+declare_columns(Study)  # the protocol's fields declared in `protocol` that the class above does not spell out
 
 
 class ConsentVersion(db.Model):

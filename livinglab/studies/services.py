@@ -15,6 +15,7 @@ from ..extensions import db
 from . import fields, workflow
 from ..timeutil import utcnow
 from .checklist import missing
+from .consent import clean_consent
 from .models import ConsentVersion, ReviewComment, ReviewSection, Study
 
 DECISIONS = ("approve", "request_changes", "reject")
@@ -73,38 +74,6 @@ def save_draft(user, study: Study, data: dict) -> tuple[list[str], dict[str, str
         study.version += 1
         audit.record(user, "study.update", study=study, fields=changed)
     return changed, invalid
-
-
-def clean_consent(text, clauses) -> tuple[str, list[dict]]:
-    errors = {}
-    try:
-        text = v.text(text, max_len=20_000, required=True)
-    except v.FieldError as err:
-        errors["text"] = err
-    out = []
-    if not isinstance(clauses, list):
-        errors["clauses"] = v.FieldError(_("Must be a list."), 400)
-    elif len(clauses) > 30:
-        errors["clauses"] = v.FieldError(_("At most %(n)d entries.", n=30))
-    else:
-        for index, clause in enumerate(clauses):
-            name = f"clauses.{index}"
-            if not isinstance(clause, dict):
-                errors[name] = v.FieldError(_("Each clause must be an object."), 400)
-                continue
-            try:
-                key = v.key(clause.get("key"))
-                body = v.text(clause.get("text"), max_len=2000, required=True)
-                required = True if clause.get("required") is None else v.boolean(clause.get("required"))
-            except v.FieldError as err:
-                errors[name] = err
-                continue
-            if any(c["key"] == key for c in out):
-                errors[name] = v.FieldError(_("The key “%(key)s” is used twice.", key=key))
-                continue
-            out.append({"key": key, "text": body, "required": required})
-    v.raise_for(errors)
-    return text, out
 
 
 def save_consent(user, study: Study, text, clauses) -> ConsentVersion:

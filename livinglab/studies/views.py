@@ -27,6 +27,7 @@ from .labels import field_label, fields_in_words
 from .forms import (LABELS, ConsentForm, DecisionForm, EndStudyForm, NewStudyForm, RecruitmentForm, StudyFilterForm,
                     consent_initial, protocol_form, protocol_initial)
 from .models import Study
+from .protocol import sections as protocol_sections
 
 bp = Blueprint("studies", __name__, url_prefix="/studies")
 
@@ -39,6 +40,7 @@ def page_helpers():
         # The survey builder is another blueprint: link to it only once its pages exist.
         "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
         "label_of": label_of,
+        "protocol_sections": protocol_sections(),
     }
 
 

@@ -1,25 +1,21 @@
 """Survey definitions: validate items, expand instruments, list a study's variables."""
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Literal
 
 from flask_babel import gettext as _
+from pydantic import Field as Limits
+from pydantic import create_model
 
+from .. import schema as s
 from .. import validation as v
+from ..schema import Key
 from .instruments import INSTRUMENTS, item_keys
+from .items import (EXTRAS, QUESTION, QUESTION_TYPES, REQUIRED, RESERVED_KEYS, TEXT_MAX, SurveyItem,  # noqa: F401
+                    item_key)
 
-QUESTION_TYPES = ("likert", "number", "yes_no", "single_choice", "multiple_choice", "text", "nps")
 NUMERIC_TYPES = ("likert", "number", "nps", "score")
-TEXT_MAX = 2000
 MAX_ITEMS = 100
-
-
-RESERVED_KEYS = ("participant_code", "arm", "timepoint")  # the columns every export starts with
-
-
-def item_key(value) -> str:
-    key = v.key(value)
-    if key in RESERVED_KEYS:
-        raise v.FieldError(_("“%(key)s” is reserved for the exports: choose another key.", key=key))
-    return key
 
 
 def clean_item(raw) -> dict:
@@ -34,36 +30,23 @@ def clean_item(raw) -> dict:
         except v.FieldError as err:
             errors[name] = err
 
-    key = field("key", item_key)
+    key = field("key", QUESTION["key"][0].check)
     if raw.get("instrument") is not None:
         code = field("instrument", lambda x: v.choice(x, list(INSTRUMENTS)))
         item = {"key": key, "instrument": code}
     else:
         kind = field("type", lambda x: v.choice(x, QUESTION_TYPES))
-        item = {
-            "key": key,
-            "text": field("text", lambda x: v.text(x, max_len=1000, required=True)),
-            "type": kind,
-            "required": field("required", lambda x: True if x is None else v.boolean(x)),
-        }
-        if kind == "likert":
-            lo = field("min", lambda x: v.integer(1 if x is None else x, lo=-10, hi=10))
-            hi = field("max", lambda x: v.integer(5 if x is None else x, lo=-10, hi=20))
-            if lo is not None and hi is not None and lo >= hi:
+        item = {"key": key, "text": field("text", QUESTION["text"][0].check), "type": kind,
+                "required": field("required", REQUIRED[0].check)}
+        extras = EXTRAS[kind][0] if kind else {}
+        for name, (declared, _required) in extras.items():
+            item[name] = field(name, declared.check)
+        lo, hi = item.get("min"), item.get("max")
+        if kind in ("likert", "number") and lo is not None and hi is not None:
+            if lo >= hi:
                 errors["max"] = v.FieldError(_("The maximum must be above the minimum."))
-            if lo is not None and hi is not None and hi - lo > 20:
+            elif kind == "likert" and hi - lo > 20:
                 errors["max"] = v.FieldError(_("A Likert scale has at most 21 points."))
-            item.update(min=lo, max=hi)
-        elif kind == "number":
-            lo = field("min", lambda x: v.number(x, lo=-1e9, hi=1e9))
-            hi = field("max", lambda x: v.number(x, lo=-1e9, hi=1e9))
-            if lo is not None and hi is not None and lo >= hi:
-                errors["max"] = v.FieldError(_("The maximum must be above the minimum."))
-            item.update(min=lo, max=hi,
-                        unit=field("unit", lambda x: v.text(x, max_len=32, single_line=True)))
-        elif kind in ("single_choice", "multiple_choice"):
-            item["choices"] = field("choices", lambda x: v.name_list(
-                [] if x is None else x, max_items=30, max_len=200, min_items=2))
     if errors:
         raise ItemError(errors)
     return item
@@ -169,3 +152,35 @@ def conflicts_with_other_surveys(items: list[dict], timepoint: str, others) -> s
                     return _("“%(key)s” is measured differently in the survey “%(survey)s”; the same key must "
                              "keep the same type and scale.", key=name, survey=other.title)
     return None
+
+
+# The API's survey bodies and answers: pydantic models that validate them and describe them in OpenAPI
+
+SURVEY = {
+    "key": s.composite(Key, v.key),
+    "title": s.text(200, required=True, single_line=True),
+    "timepoint": s.text(64, required=True, single_line=True),  # and one of the study's: checked by the service
+    "items": s.composite(Annotated[list[SurveyItem], Limits(min_length=1, max_length=MAX_ITEMS)], clean_items),
+}
+SURVEY_DOCS = {"timepoint": "One of the study's timepoints."}
+
+
+def _survey_fields(names, required=()):
+    return {name: (Annotated[SURVEY[name].annotation, Limits(description=SURVEY_DOCS.get(name))],
+                   ... if name in required else None) for name in names}
+
+
+NewSurvey = create_model("NewSurvey", __base__=s.Body, **_survey_fields(SURVEY, required=SURVEY))
+SurveyChanges = create_model("SurveyChanges", __base__=s.Body, **_survey_fields(("key", "title", "timepoint")))
+
+
+class Survey(s.Body):
+    id: int
+    key: Key
+    title: str
+    timepoint: str
+    items: list[SurveyItem]
+    state: Annotated[Literal["answered", "open", "waiting", "scheduled", "closed"], Limits(description=(
+        "For a participant only: `open` to answer now, `waiting` for an earlier timepoint, `scheduled` "
+        "until `opens_at`, `answered`, or `closed` after withdrawal or once the pilot has ended."))] = None
+    opens_at: Annotated[datetime | None, Limits(description="For a participant only.")] = None

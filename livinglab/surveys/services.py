@@ -1,35 +1,26 @@
 """Build the surveys of a study while its protocol is editable."""
 from flask_babel import gettext as _
 
-from .. import audit
+from .. import audit, schema
 from .. import validation as v
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..studies import workflow
 from ..studies.models import Study
-from .definitions import clean_item, clean_items, conflicts_with_other_surveys
+from .definitions import NewSurvey, SurveyChanges, clean_item, clean_items, conflicts_with_other_surveys
 from .models import Survey
 
 
 def _clean_header(study: Study, data: dict, *, creating: bool) -> tuple[dict, dict]:
-    checks = {
-        "key": v.key,
-        "title": lambda x: v.text(x, max_len=200, required=True, single_line=True),
-        "timepoint": lambda x: _timepoint(study, x),
-    }
-    clean, errors = v.gather(checks, data)
-    if creating:
-        for name in checks:
-            if name not in data:
-                errors[name] = v.FieldError(_("This field is required."))
+    """The survey's key, title, timepoint (and items when creating), checked; (clean, errors)."""
+    if creating:  # a body without items is told that a survey needs one
+        clean, errors = schema.validate(NewSurvey, {"items": [], **data}, partial=SurveyChanges)
+    else:
+        clean, errors = schema.validate(SurveyChanges, data)
+    if "timepoint" in clean and clean["timepoint"] not in study.timepoints:
+        errors["timepoint"] = v.FieldError(_("Must be one of the study's timepoints: %(tps)s.",
+                                             tps=", ".join(study.timepoints)))
     return clean, errors
-
-
-def _timepoint(study: Study, value) -> str:
-    value = v.text(value, max_len=64, required=True, single_line=True)
-    if value not in study.timepoints:
-        raise v.FieldError(_("Must be one of the study's timepoints: %(tps)s.", tps=", ".join(study.timepoints)))
-    return value
 
 
 def _check_against_others(study: Study, survey: Survey | None, items: list[dict], timepoint: str, key: str) -> None:
@@ -47,12 +38,8 @@ def create_survey(user, study: Study, data) -> Survey:
     if not isinstance(data, dict):
         v.raise_for({"body": v.FieldError(_("Send a JSON object."), 400)})
     header, errors = _clean_header(study, data, creating=True)
-    try:
-        items = clean_items(data.get("items", []))
-    except v.FieldError as err:
-        errors["items"] = err
-        items = []
     v.raise_for(errors)
+    items = header["items"]
     _check_against_others(study, None, items, header["timepoint"], header["key"])
     survey = Survey(key=header["key"], title=header["title"], timepoint=header["timepoint"], items=items)
     study.surveys.append(survey)

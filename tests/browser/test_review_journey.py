@@ -94,6 +94,7 @@ def test_a_protocol_is_sent_back_fixed_approved_and_opened(page, live_server, sc
     tab.get_by_label("Duration").fill("Four weeks, two short surveys.")
     tab.get_by_label("Place").fill("At home, online.")
     tab.get_by_label("Compensation").fill("Nothing.")
+    tab.get_by_label("Sponsor").fill("Sommeil Santé SAS")  # RIPH: the law requires one
     tab.get_by_label("Design", exact=True).select_option(label="Single group, before and after")
     tab.get_by_label("Timepoint 1", exact=True).fill("Before the coaching")
     tab.get_by_label("Timepoint 2", exact=True).fill("After four weeks")

@@ -1,0 +1,61 @@
+"""What a consent form is: its text and its clauses, declared once. The pydantic models validate the
+API's body (and the editor's, through the same service) and describe it in OpenAPI."""
+from datetime import datetime
+from typing import Annotated
+
+from flask_babel import gettext as _
+from pydantic import BeforeValidator, model_validator
+from pydantic import Field as Limits
+
+from .. import schema as s
+from .. import validation as v
+from ..schema import Key
+
+MAX_CLAUSES = 30
+
+
+class NewClause(s.Body):
+    key: Annotated[Key, BeforeValidator(v.key)]
+    text: s.text(2000, required=True).annotation
+    required: Annotated[bool, BeforeValidator(lambda x: True if x is None else v.boolean(x))] = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def an_object(cls, value):
+        if not isinstance(value, dict):
+            raise v.FieldError(_("Each clause must be an object."), 400)
+        return value
+
+
+class NewConsent(s.Body):
+    text: s.text(20_000, required=True).annotation
+    clauses: Annotated[list[NewClause], Limits(max_length=MAX_CLAUSES)] = []
+
+
+class Clause(s.Body):
+    key: Key
+    text: str
+    required: bool
+
+
+class Consent(s.Body):
+    version: Annotated[int, Limits(ge=1)]
+    text: str
+    clauses: list[Clause]
+    created_at: datetime
+
+
+def clean_consent(text, clauses) -> tuple[str, list[dict]]:
+    """The consent's text and clauses, checked; raises one error naming each bad part."""
+    clean, errors = s.validate(NewConsent, {"text": text, "clauses": clauses}, depth=2)
+    if isinstance(clauses, list) and "clauses" not in errors:  # a key used twice among the clauses otherwise valid
+        seen = set()
+        for index, clause in enumerate(clauses):
+            if f"clauses.{index}" in errors:
+                continue
+            key = s.validate(NewClause, clause)[0]["key"]
+            if key in seen:
+                errors[f"clauses.{index}"] = v.FieldError(_("The key “%(key)s” is used twice.", key=key))
+            seen.add(key)
+    v.raise_for(errors)
+    return clean["text"], clean["clauses"]

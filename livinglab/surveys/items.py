@@ -1,0 +1,81 @@
+"""What a survey item is: a question of one of the types, or a standard instrument, each attribute
+declared once. `definitions.clean_item` checks items with these declarations; the pydantic models
+built from them describe items in OpenAPI (and re-check what `clean_item` gives)."""
+from typing import Annotated, Literal, Union
+
+from flask_babel import gettext as _
+from pydantic import Discriminator, create_model
+from pydantic import Field as Limits
+from typing_extensions import TypeAliasType
+
+from .. import schema as s
+from .. import validation as v
+from ..schema import Key
+from .instruments import INSTRUMENTS
+
+QUESTION_TYPES = ("likert", "number", "yes_no", "single_choice", "multiple_choice", "text", "nps")
+TEXT_MAX = 2000
+RESERVED_KEYS = ("participant_code", "arm", "timepoint")  # the columns every export starts with
+
+
+def item_key(value) -> str:
+    key = v.key(value)
+    if key in RESERVED_KEYS:
+        raise v.FieldError(_("“%(key)s” is reserved for the exports: choose another key.", key=key))
+    return key
+
+
+def _choices(value) -> list[str]:
+    return v.name_list([] if value is None else value, max_items=30, max_len=200, min_items=2)
+
+
+CHOICES = s.composite(Annotated[list[Annotated[str, Limits(min_length=1, max_length=200)]], Limits(
+    min_length=2, max_length=30, json_schema_extra={"uniqueItems": True})], _choices)
+
+# Every question's attributes, then each type's own: (kind, required in the body)
+QUESTION = {
+    "key": (s.composite(Key, item_key), True),
+    "text": (s.text(1000, required=True), True),
+}
+REQUIRED = (s.boolean(default=True), False)
+EXTRAS = {
+    "likert": ({"min": (s.integer(-10, 10, default=1), False), "max": (s.integer(-10, 20, default=5), False)},
+               "an integer from `min` to `max` (at most 21 points)."),
+    "number": ({"min": (s.number(-1e9, 1e9), False), "max": (s.number(-1e9, 1e9), False),
+                "unit": (s.text(32, single_line=True), False)}, "a number, within `min` and `max` when given."),
+    "yes_no": ({}, "true or false."),
+    "single_choice": ({"choices": (CHOICES, True)}, "one of `choices`."),
+    "multiple_choice": ({"choices": (CHOICES, True)}, "a list of some of `choices`."),
+    "text": ({}, f"text, at most {TEXT_MAX} characters."),
+    "nps": ({}, "an integer from 0 to 10."),
+}
+
+
+def question_name(kind: str) -> str:
+    return "".join(part.title() for part in kind.split("_")) + "Question"
+
+
+def _question_model(kind: str):
+    extras, answer = EXTRAS[kind]
+    fields = {name: (k.annotation, ... if required else None) for name, (k, required) in QUESTION.items()}
+    fields["type"] = (Literal[kind], ...)
+    fields["required"] = (REQUIRED[0].annotation, True)
+    fields.update({name: (k.annotation, ... if required else None) for name, (k, required) in extras.items()})
+    return create_model(question_name(kind), __base__=s.Body, __doc__=f"Answered with {answer}", **fields)
+
+
+QUESTION_MODELS = {kind: _question_model(kind) for kind in QUESTION_TYPES}
+
+
+def _instrument_doc() -> str:
+    scales = "; ".join(f"`{code}`: {i.name}, {i.n_items} items {i.min}..{i.max}" for code, i in INSTRUMENTS.items())
+    return ("A standard instrument. Its items are answered as `<key>_1 … <key>_N` and its score, 0..100, is "
+            f"the variable `<key>`. {scales}.")
+
+
+Instrument = create_model("Instrument", __base__=s.Body, __doc__=_instrument_doc(),
+                          key=(QUESTION["key"][0].annotation, ...), instrument=(Literal[tuple(INSTRUMENTS)], ...))
+Question = TypeAliasType("Question", Annotated[Union[tuple(QUESTION_MODELS.values())], Discriminator("type")])
+SurveyItem = TypeAliasType("SurveyItem", Annotated[Union[Question, Instrument], Limits(description=(
+    "A question or an instrument. The same key in the surveys of two timepoints is the same variable measured "
+    "twice."))])
