@@ -17,7 +17,7 @@ from ..auth.models import Organisation
 from ..extensions import db
 from ..participants.models import Enrolment, Response
 from ..studies.models import Domain, Study, StudyStatus
-from ..studies.results import ResultsCache, results_for
+from ..results.cache import ResultsCache, results_for
 from ..surveys.models import Survey
 from ..timeutil import aware
 

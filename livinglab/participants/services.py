@@ -416,7 +416,7 @@ def erase_kept_answers(user, study: Study, enrolment: Enrolment) -> Enrolment:
 def erase_answers(enrolment: Enrolment) -> None:
     """Delete the rows themselves: erasure is not a flag. The cached results of the pilot go too (they
     are recomputed without them), and the database files are purged once the transaction commits."""
-    from ..studies.results import ResultsCache
+    from ..results.cache import ResultsCache
 
     for response in list(enrolment.responses):
         db.session.delete(response)

@@ -24,7 +24,7 @@ from ..listing import Listing, matches
 from ..studies import workflow
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study, StudyStatus
-from ..studies.results_views import lay_summary
+from ..results.views import lay_summary
 from ..surveys.answers import readable
 from ..surveys.definitions import answer_keys
 from ..timeutil import utcnow

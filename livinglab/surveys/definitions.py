@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from .. import validation as v
-from .instruments import INSTRUMENTS, item_keys
+from ..analysis.instruments import NUMERIC_TYPES, answer_keys, variable_type  # noqa: F401  (one home)
+from .instruments import INSTRUMENTS
 
 QUESTION_TYPES = ("likert", "number", "yes_no", "single_choice", "multiple_choice", "text", "nps")
-NUMERIC_TYPES = ("likert", "number", "nps", "score")
 TEXT_MAX = 2000
 MAX_ITEMS = 100
 
@@ -77,17 +77,6 @@ class ItemError(v.FieldError):
         status = 400 if any(e.status == 400 for e in errors.values()) else 422
         message = "; ".join(f"{name}: {err.message}" for name, err in errors.items())
         super().__init__(message, status)
-
-
-def answer_keys(item: dict) -> list[str]:
-    """The keys a participant answers for this item."""
-    if "instrument" in item:
-        return item_keys(item["key"], INSTRUMENTS[item["instrument"]])
-    return [item["key"]]
-
-
-def variable_type(item: dict) -> str:
-    return "score" if "instrument" in item else item["type"]
 
 
 def clean_items(raw_items) -> list[dict]:
