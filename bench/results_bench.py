@@ -44,15 +44,15 @@ import pandas as pd
 from sqlalchemy import update
 
 from livinglab import create_app, normalise_database_url
-from livinglab.analysis.loader import COLUMNS, answers_query, load_answers
+from livinglab.results.loading import COLUMNS, answers_query, load_answers
 from livinglab.analysis.variables import long_frame
 from livinglab.auth.services import create_token, create_user
 from livinglab.demo import build_study, sleep_protocol
 from livinglab.demo_bulk import bench_surveys, bulk_participants
 from livinglab.extensions import db
-from livinglab.studies import results as results_module
+from livinglab.results import cache as results_module
 from livinglab.studies.models import Study
-from livinglab.studies.results import compute, results_for
+from livinglab.results.cache import compute, results_for
 
 PASSWORD = "benchmark-password"
 
@@ -191,7 +191,7 @@ def same_frames(study_id: int) -> bool:
 
 
 def proposed_load_answers(connection, study_id: int) -> pd.DataFrame:
-    """The change proposed for analysis/loader.py, timed here: the same frame, built column by column.
+    """The change proposed for results/loading.py, timed here: the same frame, built column by column.
 
     `DataFrame.from_records` probes every SQLAlchemy Row with `hasattr`, and each miss raises and
     formats an exception inside SQLAlchemy (two per row): most of the loader's time. Columns taken

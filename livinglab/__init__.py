@@ -177,8 +177,8 @@ def register_blueprints(app: Flask) -> None:
     from .observatory.views import bp as observatory_bp
     from .participants.staff_views import bp as recruitment_bp
     from .participants.views import bp as participants_bp
-    from .studies.exports_views import bp as exports_bp
-    from .studies.results_views import bp as results_bp
+    from .results.exports_views import bp as exports_bp
+    from .results.views import bp as results_bp
     from .studies.views import bp as studies_bp
     from .surveys.views import bp as surveys_bp
 

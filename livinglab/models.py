@@ -5,6 +5,6 @@ from .studies.models import ConsentVersion, ReviewComment, Study  # noqa: F401
 from .surveys.models import Survey  # noqa: F401
 from .participants.models import (AllocationSlot, Answer, ConsentSignature, Enrolment, Response,  # noqa: F401
                                   Screening, SurveyDraft)
-from .studies.results import ResultsCache  # noqa: F401
+from .results.cache import ResultsCache  # noqa: F401
 from .studies import timestamps  # noqa: F401  (the listener that stamps Study.updated_at)
 from .notifications.models import NotificationPreference, OutboxMessage, SchedulerJob, WebhookDelivery, WebhookEndpoint  # noqa: F401,E501

@@ -14,7 +14,7 @@ from livinglab.extensions import db
 from livinglab.observatory import services as observatory
 from livinglab.participants import services as participation
 from livinglab.studies import services as studies
-from livinglab.studies.results_views import lay_summary
+from livinglab.results.views import lay_summary
 from livinglab.surveys.models import Survey
 
 API = "/api/v1"

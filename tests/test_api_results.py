@@ -114,6 +114,18 @@ def test_a_study_approved_without_answers_has_results_that_say_so(make_study, ge
     assert "no_data" in {warning["code"] for warning in body["warnings"]}
 
 
+def test_every_warning_and_reason_in_the_api_has_its_code_and_english_words(make_study, get, startup):
+    study = make_study("approved")
+    body = get(study.id, "results", startup).get_json()
+    primary = body["primary_outcome"]
+    assert primary["reason"] == "fewer than 2 participants have a value at both timepoints (0)"
+    assert primary["reason_code"] == {"code": "too_few_pairs", "n": 0, "minimum": 2}
+    assert primary["robustness"]["reason_code"]["code"] == "no_pairs" and primary["robustness"]["reason"]
+    assert {"code": "no_data", "message": "No answers yet: nothing to describe or test."} in body["warnings"]
+    assert all(set(w) >= {"code", "message"} and w["message"] for w in body["warnings"])
+    assert "format" not in body and all(isinstance(text, str) for text in body["methods"].values())
+
+
 @pytest.mark.parametrize("status", ["draft", "submitted", "changes_requested", "rejected"])
 def test_before_approval_results_and_exports_answer_409(make_study, get, startup, status):
     study = make_study(status)

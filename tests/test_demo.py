@@ -11,7 +11,7 @@ from livinglab.demo import seed
 from livinglab.extensions import db
 from livinglab.studies.checklist import missing
 from livinglab.studies.models import Study
-from livinglab.studies.results import results_for
+from livinglab.results.cache import results_for
 
 # What each pilot is about, as its title says: words its summary and its primary question must use.
 TOPICS = {
@@ -114,7 +114,7 @@ def recruiting_pilot_reads_like_real_answers(demo):
         alpha = results["variables"][key]["cronbach_alpha"][timepoint]
         assert alpha["value"] > 0.7, (key, timepoint, alpha)
     # sleep and well-being move together: people who sleep more feel better
-    from livinglab.analysis.loader import load_answers
+    from livinglab.results.loading import load_answers
 
     frame = load_answers(db.session.connection(), study.id)
     wide = frame[frame["timepoint"] == "baseline"].pivot_table(index="participant_code", columns="item",

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from livinglab import create_app, purge
 from livinglab.audit import AuditPseudonym, AuditRecord
-from livinglab.auth.models import User
 from livinglab.auth.services import create_token, create_user
 from livinglab.demo import build_study
 from livinglab.extensions import db

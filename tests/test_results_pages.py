@@ -6,12 +6,13 @@ import xml.etree.ElementTree as ET
 import pytest
 from flask_babel import force_locale
 
-from livinglab.analysis import charts
+from livinglab.analysis.errors import REASONS, WARNINGS
+from livinglab.results import charts
 from livinglab.demo import food_protocol, food_surveys, populate, sleep_protocol, sleep_surveys
 from livinglab.extensions import db
 from livinglab.participants import services
 from livinglab.studies import services as studies
-from livinglab.studies import verdict
+from livinglab.results import verdict
 
 
 def text(response) -> str:
@@ -249,7 +250,7 @@ CASES = {
          "0.1 to 2.5), p = 0.037, a large effect: the hypothesis of an increase is supported."),
         ["1,3", "p = 0,037", "Plant based"]),
     "untestable": (
-        outcome(estimate=None, ci95=None, p_value=None, supported=None, reason="fewer than 2 pairs (1)",
+        outcome(estimate=None, ci95=None, p_value=None, supported=None, reason={"code": "too_few_pairs", "n": 1, "minimum": 2},
                 effect_size={"name": "cohens_dz", "value": None}),
         ("Sleep: the hypothesis of an increase cannot be tested because fewer than 2 participants have a value at "
          "both timepoints (1)."),
@@ -290,15 +291,32 @@ def test_p_values_never_round_across_alpha(app, p, written):
 
 
 def test_the_analysis_reasons_and_warnings_are_translated_by_code(app):
-    results = {"primary_outcome": outcome(estimate=None, supported=None, reason="all differences are zero: no variance"),
+    results = {"primary_outcome": outcome(estimate=None, supported=None, reason={"code": "no_change"}),
                "secondary": [], "categorical": []}
     with app.test_request_context(), force_locale("en"):
-        assert "no variation to test" in verdict.reason_text("all differences are zero: no variance")
-        assert verdict.reason_text("something new") == "something new"
-        assert verdict.warning_text({"code": "empty_arm", "arm": "plant_based", "message": "x"}, results, {}) == \
+        assert "no variation to test" in verdict.reason_text({"code": "no_change"})
+        assert verdict.reason_text({"code": "too_few_pairs", "n": 1, "minimum": 2}) == \
+            "fewer than 2 participants have a value at both timepoints (1)"
+        assert verdict.warning_text({"code": "empty_arm", "arm": "plant_based"}, results, {}) == \
             "No participant of the group “Plant based” has answered yet."
-        assert verdict.warning_text({"code": "brand_new", "message": "As the analysis said."}, results, {}) == \
-            "As the analysis said."
+        assert verdict.warning_text({"code": "primary_not_tested", "variable": "sleep"}, results, {}) == \
+            "The primary outcome cannot be tested because every participant gave the same value at both " \
+            "timepoints: there is no variation to test."
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_every_code_the_analysis_speaks_has_its_own_sentence(app, locale):
+    entry = outcome(variable="sleep", comparison="baseline → follow_up", robustness={"test": "wilcoxon_signed_rank"},
+                    dropped_missing=2)
+    results = {"primary_outcome": entry, "secondary": [], "categorical": []}
+    numbers = {"n": 3, "minimum": 2, "maximum": 5000, "arm_n": 1, "control_n": 4, "k": 1, "timepoint": "baseline",
+               "variable": "sleep", "type": "text", "design": "crossover", "arm": "plant_based", "p_value": 0.01,
+               "alpha": 0.05, "comparison": "baseline → follow_up", "expected_min": 2.5}
+    with app.test_request_context(), force_locale(locale):
+        reasons = {verdict.reason_text({"code": code} | numbers) for code in REASONS}
+        warnings = {verdict.warning_text({"code": code} | numbers, results, {}) for code in WARNINGS}
+    assert len(reasons) == len(REASONS) and not reasons & set(REASONS)
+    assert len(warnings) == len(WARNINGS) and not warnings & set(WARNINGS)
 
 
 # --- Edge cases: a clear page, never an error or NaN ----------------------------------------------------

@@ -19,7 +19,7 @@ import pytest
 
 from livinglab.extensions import db
 from livinglab.participants import services as participation
-from livinglab.studies.results import results_for
+from livinglab.results.cache import results_for
 
 from .conftest import PASSWORD
 
@@ -473,7 +473,7 @@ def world(make_study, startup, other_startup, coordinator, make_user):
     participation.submit_response(enrolled, study, survey.key, {"sleep_hours": 6.5,
                                                                 **{f"who_{i}": 3 for i in range(1, 6)}})
     db.session.commit()
-    from livinglab.studies.results_views import chart_specs
+    from livinglab.results.views import chart_specs
 
     chart = sorted(chart_specs(study, results_for(study)))[0]  # a chart the results draw
     values = {"study_id": study.id, "survey_id": survey.id, "key": survey.key, "index": 0, "version": 1,

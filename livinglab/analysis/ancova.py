@@ -20,24 +20,23 @@ def ancova(last, baseline, arm, arms: list, conf_level: float = 0.95) -> dict:
     last, baseline, arm = last[keep], baseline[keep], arm[keep]
     sizes = {str(a): int(np.sum(arm == a)) for a in arms}
     if sizes[str(arms[0])] == 0 or sizes[str(arms[1])] == 0:
-        raise NotTestable(f"an arm has no participant measured at baseline and at the end ({sizes})",
-                          code="too_few")
+        raise NotTestable("too_few", what="measured_at_baseline_and_end", n_by_arm=sizes, minimum=1)
     present = [a for a in arms[1:] if sizes[str(a)] > 0]
     design = np.column_stack([np.ones(len(last))] + [(arm == a).astype(float) for a in present] + [baseline])
     n, p = design.shape
     if n - p < 1:
-        raise NotTestable(f"too few participants for the model ({n} for {p} coefficients)", code="too_few")
+        raise NotTestable("too_few", what="participants_for_model", n=n, coefficients=p)
     if np.ptp(baseline) == 0:
-        raise NotTestable("all baseline values are equal: nothing to adjust for", code="not_estimable")
+        raise NotTestable("not_estimable", what="baseline_all_equal")
     if np.linalg.matrix_rank(design) < p:
-        raise NotTestable("the arms cannot be separated from the baseline", code="not_estimable")
+        raise NotTestable("not_estimable", what="arms_confounded_with_baseline")
     fit = sm.OLS(last, design).fit()
     df = int(fit.df_resid)
     # R's summary.lm warns of an "essentially perfect fit" below (mean(f)^2 + var(f)) * 1e-30; the
     # pseudo-inverse leaves rounding noise near 1e-29 there, so the line is drawn at 1e-20
     fitted = fit.fittedvalues
     if fit.scale <= (fitted.mean() ** 2 + fitted.var(ddof=1)) * 1e-20:
-        raise NotTestable("the model fits every value exactly: no residual variance", code="no_variance")
+        raise NotTestable("no_variance", what="no_residual_variance")
     quantile = float(stats.t.ppf(0.5 + conf_level / 2, df))
     contrasts = []
     for i, a in enumerate(present, start=1):

@@ -37,10 +37,9 @@ def mcnemar_table(table, conf_level: float = 0.95) -> dict:
     n = both + yes_no + no_yes + neither
     discordant = yes_no + no_yes
     if n == 0:
-        raise NotTestable("no complete pairs", code="too_few")
+        raise NotTestable("too_few", what="pairs", n=0, minimum=1)
     if discordant == 0:
-        raise NotTestable("nobody changed their answer: no discordant pairs to test",
-                          code="no_discordant_pairs")
+        raise NotTestable("no_discordant_pairs", n=n)
     # R: STATISTIC <- (abs(x[1, 2] - x[2, 1]) - YATES)^2 / (x[1, 2] + x[2, 1]), YATES = 1
     statistic = (abs(yes_no - no_yes) - 1) ** 2 / discordant
     exact = discordant < EXACT_BELOW
@@ -69,10 +68,10 @@ def mcnemar(first, last, conf_level: float = 0.95) -> dict:
 
 
 def coded_contingency_test(table) -> dict:
-    """categorical.contingency_test with its warnings as {code, message} (API.md v1.1); the only one it
+    """categorical.contingency_test with its warnings coded as API.md v1.1 names them; the only one it
     raises is the chi-square fallback when Fisher's exact test would take too long."""
     test = contingency_test(table)
-    return test | {"warnings": [{"code": "approximate_p_value", "message": w} for w in test.get("warnings", [])]}
+    return test | {"warnings": [w | {"code": "approximate_p_value"} for w in test.get("warnings", [])]}
 
 
 def compare_proportions(arm_yes: int, arm_n: int, control_yes: int, control_n: int,
@@ -80,10 +79,10 @@ def compare_proportions(arm_yes: int, arm_n: int, control_yes: int, control_n: i
     """Arm against control on a yes/no outcome: risk difference (Newcombe), odds ratio (R `fisher.test`),
     and Fisher's exact or chi-square test chosen as categorical.contingency_test does (expected < 5)."""
     if arm_n <= 0 or control_n <= 0:
-        raise NotTestable(f"an arm has no answers ({arm_n} and {control_n})", code="too_few")
+        raise NotTestable("too_few", what="answers_per_arm", arm_n=arm_n, control_n=control_n, minimum=1)
     table = [[arm_yes, arm_n - arm_yes], [control_yes, control_n - control_yes]]
     if arm_yes + control_yes in (0, arm_n + control_n):
-        raise NotTestable("everyone gave the same answer", code="no_variance")
+        raise NotTestable("no_variance", what="same_answer")
     test = coded_contingency_test(table)
     difference = newcombe_difference(arm_yes, arm_n, control_yes, control_n, conf_level)
     return clean(test | {

@@ -25,12 +25,12 @@ def contingency_test(table) -> dict:
     """Chi-square, or Fisher's exact test when any expected count is below 5; says which ran."""
     observed = np.asarray(table, dtype=np.int64)
     if observed.ndim != 2 or observed.size == 0:
-        raise NotTestable("no answers to compare")
+        raise NotTestable("no_answers")
     observed = observed[observed.sum(axis=1) > 0][:, observed.sum(axis=0) > 0]
     if observed.shape[0] < 2:
-        raise NotTestable("fewer than two arms have answers")
+        raise NotTestable("too_few_arms_answered")
     if observed.shape[1] < 2:
-        raise NotTestable("everyone gave the same answer")
+        raise NotTestable("same_answer")
     expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
     smallest = float(expected.min())
     warnings = []
@@ -40,6 +40,6 @@ def contingency_test(table) -> dict:
                     "statistic_name": None, "statistic": None, "df": None,
                     "p_value": fisher_exact(observed), "expected_min": smallest, "warnings": []}
         except TooLarge:
-            warnings.append("Some expected counts are below 5, but the table is too large for "
-                            "Fisher's exact test: the chi-square p value is only approximate.")
+            # some expected counts are below 5, but the table is too large for Fisher's exact test
+            warnings.append({"code": "approximation", "expected_min": smallest})
     return chi_square(observed) | {"expected_min": smallest, "warnings": warnings}

@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 
-from .errors import NotTestable
+from .errors import NotTestable, reason, warning
 from .normality import shapiro_wilk
 from .paired import paired_t, signed_rank
 from .two_groups import mann_whitney, welch_t
@@ -48,15 +48,15 @@ def compare(panel: pd.DataFrame, roster: pd.Series, variable: dict, design: str,
         return _pre_post(entry, panel, variable, roster)
     if design == PARALLEL:
         return _between_arms(entry, panel, variable, arms, arm or (arms[1:] or [None])[0], roster)
-    entry["reason"] = f"unknown design “{design}”"
+    entry["reason"] = reason("unknown_design", design=design)
     return entry
 
 
 def _pre_post(entry: dict, panel: pd.DataFrame, variable: dict, roster: pd.Series) -> dict:
     timepoints = variable["timepoints"]
     if len(timepoints) < 2:
-        where = timepoints[0] if timepoints else "no timepoint"
-        entry["reason"] = f"measured at one timepoint only ({where}): a pre/post comparison needs two"
+        entry["reason"] = (reason("one_timepoint", timepoint=timepoints[0]) if timepoints
+                           else reason("not_measured"))
         return entry
     first, last = timepoints[0], timepoints[-1]
     before, after = column_at(panel, variable["key"], first), column_at(panel, variable["key"], last)
@@ -69,18 +69,17 @@ def _pre_post(entry: dict, panel: pd.DataFrame, variable: dict, roster: pd.Serie
     if n:
         entry["estimate"] = float(np.mean(after - before))
     return _run(entry, lambda: paired_t(after, before), lambda: signed_rank(after, before),
-                lambda: after - before, "paired differences", "Wilcoxon signed-rank test",
-                f"at both {first} and {last}")
+                lambda: after - before, "paired_differences")
 
 
 def _between_arms(entry: dict, panel: pd.DataFrame, variable: dict, arms: list[str], arm,
                   roster: pd.Series) -> dict:
     control = arms[0] if arms else None
     if arm is None or control is None:
-        entry["reason"] = "a parallel-group design needs a control arm and at least one other arm"
+        entry["reason"] = reason("no_control")
         return entry
     if not variable["timepoints"]:
-        entry["reason"] = "not measured at any timepoint"
+        entry["reason"] = reason("not_measured")
         return entry
     timepoint = variable["timepoints"][-1]
     values = column_at(panel, variable["key"], timepoint)
@@ -96,14 +95,14 @@ def _between_arms(entry: dict, panel: pd.DataFrame, variable: dict, arms: list[s
         entry["estimate"] = float(x.mean() - y.mean())
     return _run(entry, lambda: welch_t(x, y), lambda: mann_whitney(x, y),
                 lambda: np.concatenate([x - x.mean(), y - y.mean()]),
-                "residuals within arms", "Mann–Whitney test", f"at {timepoint}")
+                "residuals_within_arms")
 
 
 def _mean(values) -> float | None:
     return float(np.mean(values)) if len(values) else None
 
 
-def _run(entry, main, robust, residuals, what: str, robust_name: str, where: str) -> dict:
+def _run(entry, main, robust, residuals, what: str) -> dict:
     """Run the t test, its robustness test and Shapiro–Wilk, filling the entry and its warnings."""
     try:
         entry.update({k: v for k, v in main().items() if k != "n"})
@@ -118,21 +117,18 @@ def _run(entry, main, robust, residuals, what: str, robust_name: str, where: str
         entry["normality"] = shapiro_wilk(residuals()) | {"on": what}
         p = entry["normality"]["p_value"]
         if p is not None and p < NORMALITY_ALPHA:
-            entry["warnings"].append(_warning(entry, "not_normal", (
-                f"The {what} look far from normal (Shapiro–Wilk p = {p:.2g}): "
-                f"rely on the {robust_name} rather than the t test.")))
+            # rely on the robustness test rather than the t test
+            entry["warnings"].append(_warning(entry, "not_normal", p_value=p, on=what,
+                                              robustness=entry["robustness"]["test"]))
     if entry["dropped_missing"]:
-        entry["warnings"].append(_warning(entry, "missing_data", (
-            f"{entry['dropped_missing']} participant(s) with data were left out: "
-            f"no value {where}.")))
+        entry["warnings"].append(_warning(entry, "missing_data", n=entry["dropped_missing"]))
     robust_p = entry["robustness"].get("p_value")
     if entry["p_value"] is not None and robust_p is not None and \
             (entry["p_value"] < entry["alpha"]) != (robust_p < entry["alpha"]):
-        entry["warnings"].append(_warning(entry, "tests_disagree", (
-            f"The t test and the {robust_name} disagree at alpha = {entry['alpha']}: "
-            "read the result with caution.")))
+        entry["warnings"].append(_warning(entry, "tests_disagree", alpha=entry["alpha"], p_value=entry["p_value"],
+                                          robustness=entry["robustness"]["test"], robustness_p_value=robust_p))
     return entry
 
 
-def _warning(entry: dict, code: str, message: str) -> dict:
-    return {"code": code, "variable": entry["variable"], "comparison": entry["comparison"], "message": message}
+def _warning(entry: dict, code: str, **numbers) -> dict:
+    return warning(code, variable=entry["variable"], comparison=entry["comparison"], **numbers)

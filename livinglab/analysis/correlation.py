@@ -24,7 +24,7 @@ def _pairs(x, y) -> tuple[np.ndarray, np.ndarray]:
 def fisher_z_interval(r: float, n: int, conf_level: float = 0.95) -> list[float]:
     """R's cor.test CI for Pearson's r: tanh(atanh(r) ± z / √(n − 3)) (needs n ≥ 4)."""
     if n < 4:
-        raise NotTestable(f"an interval needs 4 pairs ({n})", code="too_few")
+        raise NotTestable("too_few", what="pairs", n=n, minimum=4)
     if abs(r) >= 1:
         return [float(r), float(r)]  # R: tanh(atanh(±1) ± …) = ±1
     z, sigma = math.atanh(r), 1 / math.sqrt(n - 3)
@@ -37,9 +37,9 @@ def pearson(x, y, conf_level: float = 0.95) -> dict:
     x, y = _pairs(x, y)
     n = len(x)
     if n < 3:
-        raise NotTestable(f"fewer than 3 complete pairs ({n})", code="too_few")
+        raise NotTestable("too_few", what="pairs", n=n, minimum=3)
     if np.ptp(x) == 0 or np.ptp(y) == 0:
-        raise NotTestable("a variable has no spread (sd 0)", code="no_variance")
+        raise NotTestable("no_variance", what="no_spread")
     r = float(np.clip(np.corrcoef(x, y)[0, 1], -1.0, 1.0))
     df = n - 2
     t = math.sqrt(df) * r / math.sqrt(1 - r * r) if abs(r) < 1 else math.copysign(math.inf, r)
@@ -89,9 +89,9 @@ def spearman(x, y) -> dict:
     x, y = _pairs(x, y)
     n = len(x)
     if n < 2:
-        raise NotTestable(f"fewer than 2 complete pairs ({n})", code="too_few")
+        raise NotTestable("too_few", what="pairs", n=n, minimum=2)
     if np.ptp(x) == 0 or np.ptp(y) == 0:
-        raise NotTestable("a variable has no spread (all values tie)", code="no_variance")
+        raise NotTestable("no_variance", what="all_tied")
     rx, ry = stats.rankdata(x), stats.rankdata(y)
     rho = float(np.clip(np.corrcoef(rx, ry)[0, 1], -1.0, 1.0))
     q = (n ** 3 - n) * (1 - rho) / 6
@@ -107,7 +107,7 @@ def spearman(x, y) -> dict:
         return float(stats.t.sf(t, n - 2) if lower else stats.t.cdf(t, n - 2))
 
     if not exact and n < 3:
-        raise NotTestable("too few pairs for the approximate p value", code="too_few")
+        raise NotTestable("too_few", what="pairs", n=n, minimum=3)
     p = tail(False) if q > (n ** 3 - n) / 6 else tail(True)
     return clean({"test": "spearman", "method": "Spearman's rank correlation rho", "n": n, "estimate": rho,
                   "statistic_name": "S", "statistic": q, "exact": exact, "ties": bool(ties),

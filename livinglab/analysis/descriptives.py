@@ -4,7 +4,8 @@ import json
 import numpy as np
 import pandas as pd
 
-from ..surveys.instruments import INSTRUMENTS
+from .errors import reason
+from .instruments import SCORING
 from .variables import CHOICE_TYPES, is_numeric, text_answers
 
 
@@ -54,12 +55,12 @@ def cronbach_alpha(items) -> dict:
     n, k = matrix.shape
     out = {"value": None, "n": int(n), "k": int(k)}
     if k < 2:
-        return out | {"reason": "needs at least 2 items"}
+        return out | {"reason": reason("too_few_items", k=int(k), minimum=2)}
     if n < 2:
-        return out | {"reason": f"fewer than 2 complete answers ({n})"}
+        return out | {"reason": reason("too_few_complete", n=int(n), minimum=2)}
     total = matrix.sum(axis=1).var(ddof=1)
     if total == 0:
-        return out | {"reason": "everyone has the same total: no variance"}
+        return out | {"reason": reason("same_total")}
     value = k / (k - 1) * (1 - matrix.var(axis=0, ddof=1).sum() / total)
     return out | {"value": float(value)}
 
@@ -67,7 +68,7 @@ def cronbach_alpha(items) -> dict:
 def instrument_alpha(code: str, answers) -> dict:
     """Cronbach's alpha of an instrument from its raw answers (one column per item, in order): the
     items are scored first, negatively worded ones reversed, as the instrument's score counts them."""
-    instrument = INSTRUMENTS[code]
+    instrument = SCORING[code]
     matrix = np.asarray(answers, dtype=float).reshape(-1, instrument.n_items)
     return cronbach_alpha(np.column_stack(instrument.scored_items(list(matrix.T))))
 

@@ -45,13 +45,13 @@ def hedges_g_exact(x, y, conf_level: float = 0.95) -> dict:
     x, y = _finite(x), _finite(y)
     n1, n2 = len(x), len(y)
     if n1 < 2 or n2 < 2:
-        raise NotTestable(f"an arm has fewer than 2 values ({n1} and {n2})", code="too_few")
+        raise NotTestable("too_few", what="values_per_arm", arm_n=n1, control_n=n2, minimum=2)
     df = n1 + n2 - 2
     pooled = math.sqrt(((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / df)
     if pooled == 0:
-        raise NotTestable("all values are equal within each arm (pooled sd 0)", code="no_variance")
+        raise NotTestable("no_variance", what="pooled_sd_zero")
     if df < 2:
-        raise NotTestable("too few values for the small-sample correction", code="too_few")
+        raise NotTestable("too_few", what="values_for_correction", n=n1 + n2, minimum=4)
     d = (x.mean() - y.mean()) / pooled
     scale = math.sqrt(1 / n1 + 1 / n2)
     j = hedges_correction(df)
@@ -69,10 +69,10 @@ def cohens_dz(x, y, conf_level: float = 0.95) -> dict:
     d = x[keep] - y[keep]
     n = len(d)
     if n < 2:
-        raise NotTestable(f"fewer than 2 pairs ({n})", code="too_few")
+        raise NotTestable("too_few", what="pairs", n=n, minimum=2)
     sd = d.std(ddof=1)
     if sd == 0:
-        raise NotTestable("all differences are equal (sd 0)", code="no_variance")
+        raise NotTestable("no_variance", what="differences_all_equal")
     dz = d.mean() / sd
     root = math.sqrt(n)
     lower, upper = (delta / root for delta in ncp_interval(dz * root, n - 1, conf_level))

@@ -16,7 +16,7 @@ def nps_interval(values, conf_level: float = 0.95) -> dict:
     v = v[np.isfinite(v)]
     n = len(v)
     if n == 0:
-        raise NotTestable("no answers", code="too_few")
+        raise NotTestable("too_few", what="answers", n=0, minimum=1)
     promoters, detractors = int(np.sum(v >= 9)), int(np.sum(v <= 6))
     adjusted_n = n + 3
     p, d = (promoters + 0.75) / adjusted_n, (detractors + 0.75) / adjusted_n
@@ -32,10 +32,9 @@ def cronbach_alpha_interval(alpha: float, n: int, k: int, conf_level: float = 0.
     """Feldt's interval for Cronbach's alpha (Feldt, Woodruff & Salih 1987; R's cocron::cronbach.alpha.CI,
     psych::alpha.ci): 1 − (1 − α)·F, F quantiles on n − 1 and (n − 1)(k − 1) degrees of freedom.
 
-    Takes descriptives.cronbach_alpha's value, n and k (descriptives is not imported here: it pulls in
-    modules that import Flask-Babel)."""
+    Takes descriptives.cronbach_alpha's value, n and k."""
     if n < 2 or k < 2:
-        raise NotTestable(f"needs 2 items and 2 complete answers ({k} and {n})", code="too_few")
+        raise NotTestable("too_few", what="items_and_answers", k=k, n=n, minimum=2)
     df1, df2 = n - 1, (n - 1) * (k - 1)
     tail = (1 - conf_level) / 2
     return [1 - (1 - alpha) * float(stats.f.ppf(1 - tail, df1, df2)),
@@ -50,11 +49,10 @@ def median_interval(values, conf_level: float = 0.95) -> dict:
     v = v[np.isfinite(v)]
     n = len(v)
     if n == 0:
-        raise NotTestable("no values", code="too_few")
+        raise NotTestable("too_few", what="values", n=0, minimum=1)
     k = int(stats.binom.ppf((1 - conf_level) / 2, n, 0.5))
     if k < 1:
-        raise NotTestable(f"too few values for a {conf_level:.0%} interval of the median ({n})",
-                          code="too_few")
+        raise NotTestable("too_few", what="values_for_median_interval", n=n, conf_level=conf_level)
     achieved = 1 - 2 * float(stats.binom.cdf(k - 1, n, 0.5))
     return clean({"median": float(np.median(v)), "ci95": [float(v[k - 1]), float(v[n - k])],
                   "conf_level": achieved, "ci_method": "order_statistics_binomial", "n": n})

@@ -11,7 +11,7 @@ from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from .errors import NotTestable
+from .errors import NotTestable, warning
 from .jsonsafe import clean
 from .random_intercept import SingularDesign, fixed_effects_covariance, reml_random_intercept
 
@@ -45,12 +45,12 @@ def _fit(y, design, groups, engine="profile"):
         try:
             fit = reml_random_intercept(y, design, groups)
         except (SingularDesign, np.linalg.LinAlgError):
-            raise NotTestable("the mixed model cannot be estimated", code="not_estimable")
+            raise NotTestable("not_estimable", what="mixed_model")
         notes = []
         if not fit["converged"]:
-            notes.append({"code": "not_converged", "message": "the mixed model's optimiser did not converge"})
+            notes.append(warning("not_converged"))
         if fit["boundary"]:
-            notes.append({"code": "boundary_fit", "message": "the between-participant variance is estimated at 0"})
+            notes.append(warning("boundary_fit", variance=0))
         return _Fit(fit["fe_params"], fit["cov"], fit["scale"], fit["cov_re"]), notes
     if engine != "statsmodels":
         raise ValueError("engine is 'profile' or 'statsmodels'")
@@ -75,13 +75,13 @@ def _fit_statsmodels(y, design, groups):
         if result.converged:
             break
     if result is None:
-        raise NotTestable(f"the mixed model cannot be estimated ({failure})", code="not_estimable")
+        raise NotTestable("not_estimable", what="mixed_model", error=type(failure).__name__)
     messages = [str(w.message) for w in caught]
     if not result.converged or any(issubclass(w.category, ConvergenceWarning) and "boundary" not in str(w.message)
                                    for w in caught):
-        notes.append({"code": "not_converged", "message": "the mixed model's optimiser did not converge"})
+        notes.append(warning("not_converged"))
     if any("boundary" in m for m in messages):
-        notes.append({"code": "boundary_fit", "message": "the between-participant variance is estimated at 0"})
+        notes.append(warning("boundary_fit", variance=0))
     return result, notes
 
 
@@ -101,14 +101,13 @@ def _terms(result, names, columns, df, conf_level):
 def _checked(y, participant, timepoints, timepoint, n_within, n_between=1):
     present = [tp for tp in timepoints if np.any(timepoint == tp)]
     if timepoints[0] not in present or len(present) < 2:
-        raise NotTestable("the baseline and at least one later timepoint need values", code="too_few")
+        raise NotTestable("too_few", what="timepoints", n=len(present), minimum=2)
     n, m = len(y), len(np.unique(participant))
     within_df, between_df = n - m - n_within, m - n_between
     if m < 2 or within_df < 1 or between_df < 1:
-        raise NotTestable(f"too few participants or repeated values for the model ({m} participants, "
-                          f"{n} values)", code="too_few")
+        raise NotTestable("too_few", what="participants_for_model", n=n, participants=m)
     if np.ptp(y) == 0:
-        raise NotTestable("all values are equal", code="no_variance")
+        raise NotTestable("no_variance", what="all_equal")
     return present, n, m, within_df, between_df
 
 
@@ -140,7 +139,7 @@ def mixed_model_arm_time(values, participant, timepoint, arm, timepoints: list, 
     y, participant, timepoint, arm = y[keep], participant[keep], timepoint[keep], arm[keep]
     present_arms = [a for a in arms[1:] if np.any(arm == a)]
     if not np.any(arm == arms[0]) or not present_arms:
-        raise NotTestable("the control and at least one other arm need values", code="too_few")
+        raise NotTestable("too_few", what="arms", n=len(present_arms) + 1, minimum=2)
     later = [tp for tp in timepoints[1:] if np.any(timepoint == tp)]
     pairs = [(a, tp) for a in present_arms for tp in later if np.any((arm == a) & (timepoint == tp))]
     _, n, m, within_df, between_df = _checked(y, participant, timepoints, timepoint,
@@ -150,7 +149,7 @@ def mixed_model_arm_time(values, participant, timepoint, arm, timepoints: list, 
                + [((arm == a) & (timepoint == tp)).astype(float) for a, tp in pairs])
     design = np.column_stack(columns)
     if np.linalg.matrix_rank(design) < design.shape[1]:
-        raise NotTestable("arms and timepoints cannot be separated with these data", code="not_estimable")
+        raise NotTestable("not_estimable", what="arms_confounded_with_timepoints")
     result, notes = _fit(y, design, participant, engine)
     first_time = 1 + len(present_arms)
     first_pair = first_time + len(later)
@@ -177,9 +176,9 @@ def friedman(matrix) -> dict:
     y = y[np.all(np.isfinite(y), axis=1)]
     n, k = y.shape
     if k < 2:
-        raise NotTestable("needs at least two timepoints", code="too_few")
+        raise NotTestable("too_few", what="timepoints", n=k, minimum=2)
     if n < 1:
-        raise NotTestable("no participant answered at every timepoint", code="too_few")
+        raise NotTestable("too_few", what="complete_participants", n=0, minimum=1)
     ranks = stats.rankdata(y, axis=1)
     # tie groups within each row: runs of equal values once the row is sorted
     ordered = np.sort(y, axis=1)
@@ -190,7 +189,7 @@ def friedman(matrix) -> dict:
     ties = float(np.sum(sizes ** 3 - sizes))
     denominator = n * k * (k + 1) - ties / (k - 1)
     if denominator == 0:
-        raise NotTestable("every participant gave the same value at every timepoint", code="no_variance")
+        raise NotTestable("no_variance", what="all_equal")
     statistic = 12 * float(np.sum((ranks.sum(axis=0) - n * (k + 1) / 2) ** 2)) / denominator
     return clean({"test": "friedman", "method": "Friedman rank sum test", "n": n,
                   "statistic_name": "Friedman chi-squared", "statistic": statistic, "df": k - 1,

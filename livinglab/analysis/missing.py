@@ -10,7 +10,7 @@ from statsmodels.imputation.mice import MICEData
 
 from .ancova import ancova
 from .binary import coded_contingency_test
-from .errors import NotTestable
+from .errors import NotTestable, reason
 from .jsonsafe import clean
 from .proportions import wilson
 
@@ -31,8 +31,8 @@ def attrition(randomised: dict, completed: dict) -> dict:
     try:
         out["test"] = coded_contingency_test([[per_arm[a]["lost"], per_arm[a]["completed"]] for a in arms])
     except NotTestable as refusal:
-        code = "no_variance" if "same answer" in refusal.reason else "too_few"
-        out["test"] = {"p_value": None, "reason": {"code": code, "message": refusal.reason}}
+        code = "no_variance" if refusal.code in ("same_answer", "no_variance") else "too_few"
+        out["test"] = {"p_value": None, "reason": reason(code, what=refusal.code, **refusal.details)}
     return clean(out)
 
 
@@ -54,7 +54,7 @@ def rubin_pool(estimates, variances, complete_df: float | None = None, conf_leve
     q, u = np.asarray(estimates, dtype=float), np.asarray(variances, dtype=float)
     m = len(q)
     if m < 2 or u.shape != q.shape:
-        raise NotTestable("Rubin's rules need at least two imputations", code="too_few")
+        raise NotTestable("too_few", what="imputations", n=m, minimum=2)
     estimate, within, between = float(q.mean()), float(u.mean()), float(q.var(ddof=1))
     total = within + (1 + 1 / m) * between
     lam = (1 + 1 / m) * between / total if total > 0 else 0.0
@@ -86,7 +86,7 @@ def mice_ancova(last, baseline, arm, arms: list, imputations: int = 20, burn_in:
     if imputations < 2:
         raise ValueError("at least two imputations")
     if np.sum(np.isfinite(last)) < 3:
-        raise NotTestable("too few observed outcomes to impute from", code="too_few")
+        raise NotTestable("too_few", what="observed_outcomes", n=int(np.sum(np.isfinite(last))), minimum=3)
     frame = pd.DataFrame({"last": last, "baseline": baseline})
     for i, a in enumerate(arms[1:], start=1):
         frame[f"arm{i}"] = (arm == a).astype(float)
@@ -108,7 +108,7 @@ def mice_ancova(last, baseline, arm, arms: list, imputations: int = 20, burn_in:
     pooled = [{"arm": a, "control": arms[0]} | rubin_pool(q, u, complete_df, conf_level)
               for a, (q, u) in contrasts.items() if len(q) == imputations]
     if not pooled:
-        raise NotTestable("no arm could be compared with the control", code="too_few")
+        raise NotTestable("too_few", what="arms", n=0, minimum=1)
     primary = pooled[0]
     return clean({"test": "ancova_multiple_imputation",
                   "method": "MICE (statsmodels, predictive mean matching) + ANCOVA, Rubin's rules",

@@ -19,14 +19,14 @@ def welch_anova(samples) -> dict:
     groups = [g for g in _groups(samples) if len(g)]
     k = len(groups)
     if k < 2:
-        raise NotTestable("fewer than two arms have values", code="too_few")
+        raise NotTestable("too_few", what="arms_with_values", n=len(groups), minimum=2)
     sizes = np.array([len(g) for g in groups], dtype=float)
     if np.any(sizes < 2):
-        raise NotTestable(f"an arm has fewer than 2 values ({[int(s) for s in sizes]})", code="too_few")
+        raise NotTestable("too_few", what="values_per_arm", n_by_arm=[int(s) for s in sizes], minimum=2)
     means = np.array([g.mean() for g in groups])
     variances = np.array([g.var(ddof=1) for g in groups])
     if np.any(variances == 0):
-        raise NotTestable("an arm has no spread (sd 0): Welch's weights are undefined", code="no_variance")
+        raise NotTestable("no_variance", what="arm_without_spread")
     w = sizes / variances
     total = w.sum()
     tmp = np.sum((1 - w / total) ** 2 / (sizes - 1)) / (k * k - 1)
@@ -43,14 +43,14 @@ def kruskal_wallis(samples) -> dict:
     groups = [g for g in _groups(samples) if len(g)]
     k = len(groups)
     if k < 2:
-        raise NotTestable("fewer than two arms have values", code="too_few")
+        raise NotTestable("too_few", what="arms_with_values", n=len(groups), minimum=2)
     values = np.concatenate(groups)
     n = len(values)
     ranks = stats.rankdata(values)
     ties = tie_sizes(ranks).astype(float)
     correction = 1 - np.sum(ties ** 3 - ties) / (n ** 3 - n)
     if correction == 0:
-        raise NotTestable("all values are equal: nothing to rank", code="no_variance")
+        raise NotTestable("no_variance", what="all_equal")
     bounds = np.cumsum([0] + [len(g) for g in groups])
     sums = np.array([ranks[a:b].sum() for a, b in zip(bounds[:-1], bounds[1:])])
     statistic = (12 * np.sum(sums ** 2 / np.diff(bounds)) / (n * (n + 1)) - 3 * (n + 1)) / correction
@@ -63,19 +63,21 @@ def _tested(test, *args) -> dict:
     try:
         return test(*args)
     except NotTestable as refusal:
-        return {"p_value": None, "reason": {"code": refusal.code, "message": refusal.reason}}
+        return {"p_value": None, "reason": refusal.reason}
 
 
-def _coded(test, smallest: int):
-    """two_groups' tests decline without a code: too few values, or else no variance (their only reasons)."""
+COARSE = {"too_few_per_arm": "too_few", "empty_group": "too_few", "all_equal_in_arms": "no_variance"}
+
+
+def _coded(test):
+    """two_groups' reasons in the coarse codes of API.md v1.1 (too few values, or no variance)."""
     def run(x, y):
-        sizes = [len(_groups([s])[0]) for s in (x, y)]
         try:
             return test(x, y)
         except NotTestable as refusal:
-            if refusal.code != "not_testable":
+            if refusal.code not in COARSE:
                 raise
-            raise NotTestable(refusal.reason, code="too_few" if min(sizes) < smallest else "no_variance")
+            raise NotTestable(COARSE[refusal.code], what=refusal.code, **refusal.details) from None
     return run
 
 
@@ -88,8 +90,8 @@ def against_control(samples: dict) -> dict:
     control = samples[names[0]]
     contrasts = []
     for name in names[1:]:
-        welch = _tested(_coded(welch_t, 2), samples[name], control)
-        rank = _tested(_coded(mann_whitney, 1), samples[name], control)
+        welch = _tested(_coded(welch_t), samples[name], control)
+        rank = _tested(_coded(mann_whitney), samples[name], control)
         contrasts.append({"arm": name, "control": names[0], **welch, "robustness": rank})
     for key, family in (("p_adjusted", [c["p_value"] for c in contrasts]),
                         ("robustness_p_adjusted", [c["robustness"]["p_value"] for c in contrasts])):

@@ -23,13 +23,12 @@ def paired_t(x, y, conf_level: float = 0.95) -> dict:
     d = _differences(x, y)
     n = len(d)
     if n < 2:
-        raise NotTestable(f"fewer than 2 pairs ({n})")
+        raise NotTestable("too_few_pairs", n=n, minimum=2)
     mean, sd = float(d.mean()), float(d.std(ddof=1))
     se = sd / math.sqrt(n)
     # R refuses "essentially constant" data with this very threshold (stats:::t.test.default)
     if se <= 10 * EPS * abs(mean):
-        raise NotTestable("all differences are zero: no variance" if mean == 0 else
-                          "all differences are equal (sd 0): no variance to test against")
+        raise NotTestable("no_change" if mean == 0 else "constant_change")
     df = n - 1
     t = mean / se
     half = float(stats.t.ppf(0.5 + conf_level / 2, df)) * se
@@ -48,7 +47,7 @@ def signed_rank(x, y) -> dict:
     d = d[d != 0]
     n = len(d)
     if n == 0:
-        raise NotTestable("all differences are zero: nothing to rank" if zeros else "no pairs")
+        raise NotTestable("no_change" if zeros else "no_pairs")
     ranks = stats.rankdata(np.abs(d))
     v = float(ranks[d > 0].sum())
     sizes = tie_sizes(ranks)

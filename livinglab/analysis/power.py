@@ -64,7 +64,7 @@ def power_prop_test(n: float | None = None, p1: float | None = None, p2: float |
     else:
         p2 = uniroot(lambda v: body(n, v) - power, p1, 1, extend="yes")
         if p2 > 1:
-            raise NotTestable("no p2 between p1 and 1 reaches that power", code="not_estimable")
+            raise NotTestable("not_estimable", what="p2_for_power")
     return {"method": "Two-sample comparison of proportions power calculation", "n": n, "p1": p1, "p2": p2,
             "sig_level": sig_level, "power": power, "alternative": alternative,
             "note": "n is number in *each* group"}
@@ -87,5 +87,5 @@ def smallest_detectable_effect(n: float, sd: float = 1.0, power: float = 0.8, si
     """The difference (in the outcome's units; in sd units when sd = 1) that n gives `power` to detect:
     R's `power.t.test(n = n, sd = sd, power = power, delta = NULL)`."""
     if n < 2:
-        raise NotTestable(f"needs at least 2 per group ({n})", code="too_few")
+        raise NotTestable("too_few", what="per_group", n=n, minimum=2)
     return power_t_test(n=n, sd=sd, power=power, sig_level=sig_level, type=type)

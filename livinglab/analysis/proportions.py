@@ -13,7 +13,7 @@ def _z(conf_level: float) -> float:
 def wilson(x: int, n: int, conf_level: float = 0.95) -> list[float]:
     """Wilson score interval, R's `prop.test(x, n, correct = FALSE)$conf.int` (PropCIs::scoreci)."""
     if n <= 0:
-        raise NotTestable("no answers", code="too_few")
+        raise NotTestable("too_few", what="answers", n=0, minimum=1)
     if not 0 <= x <= n:
         raise ValueError("x must lie between 0 and n")
     z = _z(conf_level)
@@ -34,7 +34,7 @@ def proportion(x: int, n: int, conf_level: float = 0.95) -> dict:
 def newcombe_difference(x1: int, n1: int, x2: int, n2: int, conf_level: float = 0.95) -> dict:
     """x1/n1 − x2/n2 with Newcombe's hybrid score interval (1998, method 10; R's propint, Epi::ci.pd)."""
     if n1 <= 0 or n2 <= 0:
-        raise NotTestable(f"an arm has no answers ({n1} and {n2})", code="too_few")
+        raise NotTestable("too_few", what="answers_per_arm", arm_n=n1, control_n=n2, minimum=1)
     p1, p2 = x1 / n1, x2 / n2
     l1, u1 = wilson(x1, n1, conf_level)
     l2, u2 = wilson(x2, n2, conf_level)
@@ -50,7 +50,7 @@ def newcombe_paired_difference(both: int, first_only: int, second_only: int, nei
     a, b, c, d = both, first_only, second_only, neither
     n = a + b + c + d
     if n <= 0:
-        raise NotTestable("no pairs", code="too_few")
+        raise NotTestable("too_few", what="pairs", n=0, minimum=1)
     p1, p2 = (a + b) / n, (a + c) / n
     l1, u1 = wilson(a + b, n, conf_level)
     l2, u2 = wilson(a + c, n, conf_level)

@@ -1,42 +1,18 @@
-"""The whole results dict of ../shared/API.md (Results), JSON-safe."""
+"""The whole results dict of ../shared/API.md (Results), JSON-safe: numbers and codes, no sentences."""
 import pandas as pd
 
 from .categorical import contingency_test
 from .comparisons import PARALLEL, SINGLE, compare, empty_outcome, supported
 from .descriptives import describe_all
-from .errors import NotTestable
+from .errors import NotTestable, reason, warning
 from .flow import consort
 from .jsonsafe import clean
 from .multiplicity import holm
 from .variables import by_participant, catalogue, is_numeric, long_frame, roster, text_answers, wide_numbers
 
-METHODS = {
-    "descriptives": "sd with n − 1; quartiles by linear interpolation (R type 7); an instrument score "
-                    "only for participants who answered all its items.",
-    "reliability": "Cronbach's alpha of each instrument on its scored items, as its score counts them (SUS: "
-                   "odd items x − 1, even items 5 − x; UMUX-Lite: x − 1; WHO-5: x), on participants who "
-                   "answered every item; k/(k − 1) × (1 − Σ item variances / variance of the total).",
-    SINGLE: "Pairs are the participants with a value at the first and the last timepoint measuring the "
-            "variable; estimate = mean(last − first); paired t test; Cohen's dz = mean / sd of the "
-            "differences; robustness: Wilcoxon signed-rank test (V = sum of the ranks of the positive "
-            "differences last − first, zeros dropped, as R's wilcox.test(last, first, paired = TRUE)).",
-    PARALLEL: "Each arm against the control (the first arm) at the last timepoint measuring the variable; "
-              "estimate = mean(arm) − mean(control); Welch's t test; Hedges' g = (mean difference / "
-              "pooled sd) × (1 − 3 / (4(n1 + n2) − 9)); robustness: Mann–Whitney test (W = U of the "
-              "arm, as R's wilcox.test(arm, control)).",
-    "rank_tests": "Exact p when n < 50 with no ties (and, for signed ranks, no zero differences); "
-                  "otherwise the normal approximation with continuity and tie corrections (R's default).",
-    "normality": "Shapiro–Wilk on the paired differences or on the residuals within arms (3 ≤ n ≤ 5000); "
-                 "when p < 0.05 a warning points to the robustness test.",
-    "secondary": "Secondary outcomes are exploratory: p_adjusted is Holm's adjustment across them; "
-                 "supported follows p_value as for the primary outcome, supported_after_holm follows p_adjusted.",
-    "categorical": "Choice and yes/no questions by arm (parallel groups only): Pearson's chi-square with "
-                   "Yates' correction on 2 × 2 tables, or Fisher's exact test (two-sided, as R) when an "
-                   "expected count is below 5; exploratory, Holm-adjusted among themselves. "
-                   "Multiple-choice and text answers are described, never tested.",
-    "missing_data": "dropped_missing counts participants who answered something in the study (in the "
-                    "compared arms) but lack the variable where the comparison needs it.",
-}
+# The method notes that apply, by key: results.verdict words them for the pages, results.document for the API.
+METHOD_NOTES = ("descriptives", "reliability", SINGLE, PARALLEL, "rank_tests", "normality", "secondary",
+                "categorical", "missing_data")
 
 
 def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None = None) -> dict:
@@ -68,7 +44,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
         "categorical": categorical,
         "not_compared": not_compared,
         "warnings": _warnings(frame, who, design, arms, primary, secondary, categorical),
-        "methods": {k: v for k, v in METHODS.items() if k not in (SINGLE, PARALLEL) or k == design},
+        "methods": [key for key in METHOD_NOTES if key not in (SINGLE, PARALLEL) or key == design],
     })
 
 
@@ -79,9 +55,9 @@ def _primary(panel, who, variables, spec, design, arms, alpha) -> dict:
     if variable is None or not is_numeric(variable):
         stand_in = variable or {"key": key, "label": key, "type": None}
         entry = empty_outcome(stand_in, design, hypothesis, alpha)
-        entry["reason"] = (f"the primary outcome “{key}” is not measured by any survey" if variable is None
-                           else f"the primary outcome is a {variable['type']} question: only numbers, "
-                                "Likert, NPS and instrument scores are compared with a t test")
+        # only numbers, Likert, NPS and instrument scores are compared with a t test
+        entry["reason"] = (reason("primary_not_measured", variable=key) if variable is None
+                           else reason("primary_not_numeric", variable=key, type=variable["type"]))
         return entry
     return compare(panel, _in_arms(who, design, arms, None), variable, design, arms,
                    hypothesis=hypothesis, alpha=alpha)
@@ -113,9 +89,8 @@ def _secondary(panel, who, variables, primary_key, design, arms, alpha) -> tuple
             if key == primary_key:
                 continue
             if len(variable["timepoints"]) < 2:
-                not_compared.append({"variable": key, "label": variable["label"], "reason":
-                                     f"measured at {variable['timepoints'][0]} only: a pre/post "
-                                     "comparison needs two timepoints"})
+                not_compared.append({"variable": key, "label": variable["label"],
+                                     "reason": reason("one_timepoint", timepoint=variable["timepoints"][0])})
                 continue
             entries.append(compare(panel, who, variable, design, arms, alpha=alpha, exploratory=True))
         elif design == PARALLEL:
@@ -161,8 +136,8 @@ def _categorical(frame, variables, design, arms) -> list[dict]:
                 entry.update(contingency_test(table.to_numpy()))
             except NotTestable as refusal:
                 entry["reason"] = refusal.reason
-            entry["warnings"] = [{"code": "approximation", "variable": key, "comparison": entry["comparison"],
-                                  "message": message} for message in entry["warnings"]]
+            entry["warnings"] = [found | {"variable": key, "comparison": entry["comparison"]}
+                                 for found in entry["warnings"]]
             entries.append(entry)
     _adjust(entries)
     return entries
@@ -171,18 +146,15 @@ def _categorical(frame, variables, design, arms) -> list[dict]:
 def _warnings(frame, who, design, arms, primary, secondary, categorical) -> list[dict]:
     found = []
     if not len(frame):
-        found.append({"code": "no_data", "message": "No answers yet: nothing to describe or test."})
+        found.append(warning("no_data"))
     if design == PARALLEL:
         for arm in arms:
             if not (who == arm).any():
-                found.append({"code": "empty_arm", "arm": arm,
-                              "message": f"No participant of the arm “{arm}” has answered yet."})
+                found.append(warning("empty_arm", arm=arm))
     if primary["reason"]:
-        found.append({"code": "primary_not_tested", "variable": primary["variable"],
-                      "message": f"The primary outcome cannot be tested: {primary['reason']}."})
+        found.append(warning("primary_not_tested", variable=primary["variable"], reason=primary["reason"]))
     for entry in [primary] + secondary + categorical:
         found.extend(entry["warnings"])
     if secondary or categorical:
-        found.append({"code": "exploratory", "message": "Secondary outcomes are exploratory: read them as "
-                      "leads for a future study, not as findings."})
+        found.append(warning("exploratory", n=len(secondary) + len(categorical)))
     return found

@@ -28,13 +28,13 @@ def welch_t(x, y, conf_level: float = 0.95) -> dict:
     x, y = _finite(x), _finite(y)
     nx, ny = len(x), len(y)
     if nx < 2 or ny < 2:
-        raise NotTestable(f"an arm has fewer than 2 participants ({nx} and {ny})")
+        raise NotTestable("too_few_per_arm", arm_n=nx, control_n=ny, minimum=2)
     mx, my = float(x.mean()), float(y.mean())
     vx, vy = float(x.var(ddof=1)) / nx, float(y.var(ddof=1)) / ny
     se = math.sqrt(vx + vy)
     # R's "data are essentially constant" threshold (stats:::t.test.default)
     if se <= 10 * EPS * max(abs(mx), abs(my)):
-        raise NotTestable("all values are equal in both arms (sd 0): no variance to test against")
+        raise NotTestable("all_equal_in_arms")
     df = (vx + vy) ** 2 / (vx ** 2 / (nx - 1) + vy ** 2 / (ny - 1))
     estimate = mx - my
     t = estimate / se
@@ -52,7 +52,7 @@ def mann_whitney(x, y) -> dict:
     x, y = _finite(x), _finite(y)
     nx, ny = len(x), len(y)
     if nx == 0 or ny == 0:
-        raise NotTestable(f"an arm has no values ({nx} and {ny})")
+        raise NotTestable("empty_group", arm_n=nx, control_n=ny)
     ranks = stats.rankdata(np.concatenate([x, y]))
     w = float(ranks[:nx].sum() - nx * (nx + 1) / 2)
     sizes = tie_sizes(ranks)
@@ -65,7 +65,7 @@ def mann_whitney(x, y) -> dict:
     n = nx + ny
     sigma = math.sqrt(nx * ny / 12 * ((n + 1) - float(np.sum(sizes ** 3 - sizes)) / (n * (n - 1))))
     if sigma == 0:
-        raise NotTestable("all values are equal in both arms: nothing to rank")
+        raise NotTestable("all_equal_in_arms")
     z = w - nx * ny / 2
     z = (z - math.copysign(0.5, z) * (z != 0)) / sigma
     return out | {"method": "Wilcoxon rank sum test with continuity correction", "exact": False,

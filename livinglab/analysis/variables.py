@@ -2,8 +2,7 @@
 import numpy as np
 import pandas as pd
 
-from ..surveys.definitions import NUMERIC_TYPES, answer_keys, variable_type
-from ..surveys.instruments import INSTRUMENTS
+from .instruments import NUMERIC_TYPES, SCORING, answer_keys, variable_type
 
 COLUMNS = ("participant_code", "arm", "timepoint", "item", "number", "text")
 ROW = ["participant_code", "arm", "timepoint"]
@@ -26,7 +25,7 @@ def catalogue(surveys, timepoints: list[str]) -> dict[str, dict]:
             entry = found.setdefault(item["key"], {
                 "key": item["key"],
                 "type": variable_type(item),
-                "label": INSTRUMENTS[code].name if code else item.get("text", item["key"]),
+                "label": SCORING[code].name if code else item.get("text", item["key"]),
                 "instrument": code,
                 "items": answer_keys(item) if code else [item["key"]],
                 "choices": ["yes", "no"] if item.get("type") == "yes_no" else item.get("choices"),
@@ -70,7 +69,7 @@ def _labels(column: pd.Series) -> pd.Series:
 
 def wide_numbers(frame: pd.DataFrame, variables: dict[str, dict]) -> pd.DataFrame:
     """Numeric answers and instrument scores, one row per participant × arm × timepoint."""
-    # NaN spreads through the formulas of surveys.instruments, so a missing item means no score
+    # NaN spreads through the formulas of analysis.instruments, so a missing item means no score
     keys = {key for v in variables.values() if is_numeric(v) for key in v["items"]}
     rows = frame[frame["item"].isin(keys) & frame["number"].notna()]
     rows = rows.drop_duplicates(["participant_code", "timepoint", "item"], keep="last")
@@ -82,7 +81,7 @@ def wide_numbers(frame: pd.DataFrame, variables: dict[str, dict]) -> pd.DataFram
     for key, variable in variables.items():
         if variable["instrument"]:
             columns = [wide[item].to_numpy() for item in variable["items"]]
-            scores[key] = INSTRUMENTS[variable["instrument"]].score(columns) if len(wide) else np.array([])
+            scores[key] = SCORING[variable["instrument"]].score(columns) if len(wide) else np.array([])
     return pd.concat([wide, pd.DataFrame(scores, index=wide.index, dtype=float)], axis=1)
 
 

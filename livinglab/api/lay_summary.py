@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from ..errors import Conflict
 from ..participants import services as participation
 from ..studies import workflow
-from ..studies.results_views import lay_summary as summary_of
+from ..results.views import lay_summary as summary_of
 from .common import token_required
 
 bp = Blueprint("lay_summary", __name__)

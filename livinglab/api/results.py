@@ -6,7 +6,8 @@ from ..exports import downloads, require_analysable
 from ..extensions import db
 from ..studies.models import Study
 from ..studies.workflow import is_interim
-from ..studies.results import results_for
+from ..results.cache import results_for
+from ..results.document import served
 from .common import token_required
 
 bp = Blueprint("results", __name__)
@@ -22,7 +23,7 @@ def load(user, study_id: int) -> Study:
 def results(user, study_id):
     """Flow, descriptives, primary and secondary outcomes; interim until the pilot ends."""
     study = load(user, study_id)
-    return {**results_for(study), "status": str(study.status), "interim": is_interim(study)}
+    return {**served(results_for(study)), "status": str(study.status), "interim": is_interim(study)}
 
 
 @bp.get("/studies/<int:study_id>/export.csv")

@@ -12,7 +12,7 @@ matplotlib.use("Agg")  # never a GUI backend on a server
 from matplotlib.figure import Figure  # noqa: E402  (the backend is chosen first)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from ..analysis.charts import CHART_LOCK  # noqa: E402
+from ..results.charts import CHART_LOCK  # noqa: E402
 
 INK, MUTED, GRID = "#1c2430", "#5a6472", "#d9dee5"
 # One colour per series, distinguishable by colour-blind readers where possible (Okabe–Ito based).

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..participants.models import Enrolment, Response
 from ..studies import workflow
 from ..studies.models import Domain, Study, StudyStatus
-from ..studies.results import ResultsCache, results_for
+from ..results.cache import ResultsCache, results_for
 from ..surveys.models import Survey
 from ..timeutil import aware
 

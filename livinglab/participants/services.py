@@ -344,8 +344,9 @@ def submit_response(user, study: Study, survey_key: str, answers) -> Response:
     except IntegrityError:  # a double click or a replayed request: the unique constraint decides
         db.session.rollback()
         raise Conflict(_("You have already answered this survey."), code="already_answered") from None
-    db.session.execute(insert(Answer), [  # one batched INSERT, however many items
-        {"response_id": response.id, "item_key": k, "number": n, "text": t} for k, (n, t) in rows.items()])
+    if rows:  # one batched INSERT, however many items (none when every question was optional and skipped)
+        db.session.execute(insert(Answer), [
+            {"response_id": response.id, "item_key": k, "number": n, "text": t} for k, (n, t) in rows.items()])
     db.session.execute(delete(SurveyDraft).where(SurveyDraft.enrolment_id == enrolment.id,
                                                  SurveyDraft.survey_id == survey.id))
     bump_data_version(study)
@@ -419,7 +420,7 @@ def erase_kept_answers(user, study: Study, enrolment: Enrolment) -> Enrolment:
 def erase_answers(enrolment: Enrolment) -> None:
     """Delete the rows themselves: erasure is not a flag. The cached results of the pilot go too (they
     are recomputed without them), and the database files are purged once the transaction commits."""
-    from ..studies.results import ResultsCache
+    from ..results.cache import ResultsCache
 
     for response in list(enrolment.responses):
         db.session.delete(response)

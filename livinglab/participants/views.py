@@ -23,9 +23,9 @@ from ..forms import show_errors
 from ..listing import Listing, matches
 from ..studies import workflow
 from ..studies.forms import DOMAIN_LABELS
+from ..results.views import lay_summary
 from ..studies.models import Domain, Study
 from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
-from ..studies.results_views import lay_summary
 from ..surveys.answers import readable
 from ..surveys.definitions import answer_keys
 from ..timeutil import utcnow

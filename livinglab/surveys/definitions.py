@@ -9,12 +9,11 @@ from pydantic import create_model
 
 from .. import schema as s
 from .. import validation as v
+from ..analysis.instruments import NUMERIC_TYPES, answer_keys, variable_type  # noqa: F401  (one home)
 from ..schema import Key
-from .instruments import INSTRUMENTS, item_keys
+from .instruments import INSTRUMENTS
 from .items import (EXTRAS, QUESTION, QUESTION_TYPES, REQUIRED, RESERVED_KEYS, TEXT_MAX, SurveyItem,  # noqa: F401
                     item_key)
-
-NUMERIC_TYPES = ("likert", "number", "nps", "score")
 MAX_ITEMS = 100
 
 
@@ -60,17 +59,6 @@ class ItemError(v.FieldError):
         status = 400 if any(e.status == 400 for e in errors.values()) else 422
         message = "; ".join(f"{name}: {err.message}" for name, err in errors.items())
         super().__init__(message, status)
-
-
-def answer_keys(item: dict) -> list[str]:
-    """The keys a participant answers for this item."""
-    if "instrument" in item:
-        return item_keys(item["key"], INSTRUMENTS[item["instrument"]])
-    return [item["key"]]
-
-
-def variable_type(item: dict) -> str:
-    return "score" if "instrument" in item else item["type"]
 
 
 def clean_items(raw_items) -> list[dict]:

@@ -48,8 +48,9 @@ def test_cronbach_alpha_by_hand():
 
 def test_cronbach_alpha_uses_complete_answers_and_explains_refusals():
     assert cronbach_alpha([[1, 2, 3], [2, 3, 3], [3, 4, 5], [4, 4, 5], [1, np.nan, 2]])["n"] == 4
-    assert cronbach_alpha([[1, 2], [np.nan, 3]])["reason"] == "fewer than 2 complete answers (1)"
-    assert cronbach_alpha([[2, 3], [3, 2]])["reason"] == "everyone has the same total: no variance"
+    # fewer than 2 complete answers (1); everyone has the same total: no variance
+    assert cronbach_alpha([[1, 2], [np.nan, 3]])["reason"] == {"code": "too_few_complete", "n": 1, "minimum": 2}
+    assert cronbach_alpha([[2, 3], [3, 2]])["reason"] == {"code": "same_total"}
 
 
 SUS_ALL_THREES, SUS_BEST, SUS_WORST = [3] * 10, [5, 1] * 5, [1, 5] * 5

@@ -136,6 +136,12 @@ def test_friedman_declines_without_complete_cases():
     assert refusal.value.code == "too_few"
 
 
+def test_friedman_declines_a_single_timepoint_saying_how_many_it_had():
+    with pytest.raises(NotTestable) as refusal:  # a NameError before: the reason named an unknown variable
+        friedman([[1.0], [2.0], [3.0]])
+    assert refusal.value.reason == {"code": "too_few", "what": "timepoints", "n": 1, "minimum": 2}
+
+
 row = st.lists(st.integers(0, 10).map(float), min_size=3, max_size=3)
 
 

@@ -22,9 +22,10 @@ def test_shapiro_wilk_is_scale_free_even_for_tiny_ranges():
 
 
 @pytest.mark.parametrize("values, reason", [
-    ([1.0, 2.0], "Shapiro–Wilk needs 3 to 5000 values (2)"),
-    ([3.0] * 10, "all values are equal"),
-    (list(range(5001)), "Shapiro–Wilk needs 3 to 5000 values (5001)"),
+    # Shapiro–Wilk needs 3 to 5000 values; R stops when all values are equal
+    ([1.0, 2.0], {"code": "normality_sample_size", "n": 2, "minimum": 3, "maximum": 5000}),
+    ([3.0] * 10, {"code": "all_equal"}),
+    (list(range(5001)), {"code": "normality_sample_size", "n": 5001, "minimum": 3, "maximum": 5000}),
 ])
 def test_shapiro_wilk_declines_with_a_reason(values, reason):
     result = shapiro_wilk(values)

@@ -85,10 +85,10 @@ def test_incomplete_pairs_are_dropped_as_r_does():
 
 
 @pytest.mark.parametrize("x, y, reason", [
-    ([], [], "fewer than 2 pairs (0)"),
-    ([1.0], [2.0], "fewer than 2 pairs (1)"),
-    ([3, 4, 5], [3, 4, 5], "all differences are zero: no variance"),
-    ([4, 5, 6], [3, 4, 5], "all differences are equal (sd 0): no variance to test against"),
+    ([], [], {"code": "too_few_pairs", "n": 0, "minimum": 2}),
+    ([1.0], [2.0], {"code": "too_few_pairs", "n": 1, "minimum": 2}),
+    ([3, 4, 5], [3, 4, 5], {"code": "no_change"}),  # all differences are zero: no variance
+    ([4, 5, 6], [3, 4, 5], {"code": "constant_change"}),  # all differences are equal (sd 0)
 ])
 def test_paired_t_declines_with_a_reason(x, y, reason):
     with pytest.raises(NotTestable) as refusal:
@@ -97,8 +97,9 @@ def test_paired_t_declines_with_a_reason(x, y, reason):
 
 
 def test_signed_rank_declines_when_every_difference_is_zero():
-    with pytest.raises(NotTestable, match="all differences are zero"):
+    with pytest.raises(NotTestable) as refusal:
         signed_rank([3, 4, 5], [3, 4, 5])
+    assert refusal.value.reason == {"code": "no_change"}  # all differences are zero
 
 
 def test_signed_rank_still_runs_when_all_differences_are_equal():

@@ -75,7 +75,7 @@ def test_flow_counts_follow_the_api():
 @pytest.mark.parametrize("rows", [None, []])
 def test_no_answers_at_all(rows):
     out = results(rows)
-    assert out["primary_outcome"]["reason"] == "fewer than 2 pairs (0)"
+    assert out["primary_outcome"]["reason"] == {"code": "too_few_pairs", "n": 0, "minimum": 2}
     assert out["primary_outcome"]["p_value"] is None and out["primary_outcome"]["supported"] is None
     assert out["variables"]["sleep"]["by_timepoint"]["baseline"]["n"] == 0
     assert out["flow"]["completed"] == {"baseline": 0, "follow_up": 0} and out["flow"]["analysed"] == 0
@@ -84,24 +84,25 @@ def test_no_answers_at_all(rows):
 
 def test_one_participant():
     primary = results(pre_post([6.0], [7.5]))["primary_outcome"]
-    assert primary["reason"] == "fewer than 2 pairs (1)"
+    assert primary["reason"] == {"code": "too_few_pairs", "n": 1, "minimum": 2}
     assert primary["estimate"] == 1.5 and primary["ci95"] is None
     parallel = results(at_follow_up([6.0], "control"), study("parallel_groups"))["primary_outcome"]
-    assert parallel["reason"] == "an arm has fewer than 2 participants (0 and 1)"
+    assert parallel["reason"] == {"code": "too_few_per_arm", "arm_n": 0, "control_n": 1, "minimum": 2}
 
 
 def test_all_answers_equal():
     out = results(pre_post([7.0] * 5, [7.0] * 5))
-    assert out["primary_outcome"]["reason"] == "all differences are zero: no variance"
-    assert out["primary_outcome"]["robustness"]["reason"] == "all differences are zero: nothing to rank"
+    # all differences are zero: no variance, nothing to rank
+    assert out["primary_outcome"]["reason"] == {"code": "no_change"}
+    assert out["primary_outcome"]["robustness"]["reason"] == {"code": "no_change"}
     assert out["variables"]["sleep"]["by_timepoint"]["baseline"]["sd"] == 0
 
 
 def test_an_arm_with_nobody():
     out = results(at_follow_up([6.0, 7.0, 8.0], "control"), study("parallel_groups"))
-    assert out["primary_outcome"]["reason"] == "an arm has fewer than 2 participants (0 and 3)"
-    assert {"code": "empty_arm", "arm": "intervention",
-            "message": "No participant of the arm “intervention” has answered yet."} in out["warnings"]
+    assert out["primary_outcome"]["reason"] == {"code": "too_few_per_arm", "arm_n": 0, "control_n": 3, "minimum": 2}
+    # no participant of the arm “intervention” has answered yet
+    assert {"code": "empty_arm", "arm": "intervention"} in out["warnings"]
     assert out["variables"]["sleep"]["by_arm"]["intervention"]["follow_up"]["mean"] is None
 
 
@@ -123,12 +124,12 @@ def test_a_variable_measured_once_cannot_be_compared_pre_post():
     rows = pre_post(SLEEP_1, SLEEP_2) + [("P1", "intervention", "baseline", "ux_1", 5),
                                          ("P1", "intervention", "baseline", "ux_2", 6)]
     out = results(rows, study(items=items))
-    assert out["not_compared"] == [{"variable": "ux", "label": "UMUX-Lite", "reason":
-                                    "measured at baseline only: a pre/post comparison needs two timepoints"}]
+    # measured at baseline only: a pre/post comparison needs two timepoints
+    assert out["not_compared"] == [{"variable": "ux", "label": "UMUX-Lite",
+                                    "reason": {"code": "one_timepoint", "timepoint": "baseline"}}]
     assert out["variables"]["ux"]["by_timepoint"]["baseline"]["mean"] == pytest.approx(75)
     only_once = results(pre_post(SLEEP_1, [None] * 10), study(items={"baseline": [SLEEP]}))
-    assert only_once["primary_outcome"]["reason"] == \
-        "measured at one timepoint only (baseline): a pre/post comparison needs two"
+    assert only_once["primary_outcome"]["reason"] == {"code": "one_timepoint", "timepoint": "baseline"}
 
 
 def test_text_answers_are_only_counted():
@@ -175,9 +176,10 @@ def test_choice_questions_are_compared_between_arms():
 
 
 @pytest.mark.parametrize("primary, reason", [
-    ("weight", "the primary outcome “weight” is not measured by any survey"),
-    ("mood", "the primary outcome is a single_choice question: only numbers, Likert, NPS and "
-             "instrument scores are compared with a t test"),
+    # not measured by any survey; a single_choice question: only numbers, Likert, NPS and instrument
+    # scores are compared with a t test
+    ("weight", {"code": "primary_not_measured", "variable": "weight"}),
+    ("mood", {"code": "primary_not_numeric", "variable": "mood", "type": "single_choice"}),
 ])
 def test_primary_outcome_that_cannot_be_tested(primary, reason):
     items = {tp: [SLEEP, MOOD] for tp in ("baseline", "follow_up")}
@@ -202,7 +204,7 @@ def test_non_normal_differences_point_to_the_robustness_test():
     primary = results(pre_post(before, after))["primary_outcome"]
     assert primary["normality"]["p_value"] < 0.05
     (warning,) = [w for w in primary["warnings"] if w["code"] == "not_normal"]
-    assert "Wilcoxon signed-rank" in warning["message"]
+    assert warning["robustness"] == "wilcoxon_signed_rank" and warning["p_value"] == primary["normality"]["p_value"]
 
 
 def test_choice_yes_no_nps_and_instrument_descriptives():
@@ -236,7 +238,7 @@ def test_surveys_may_come_as_a_list_and_unknown_designs_are_explained():
     out = results(pre_post(SLEEP_1, SLEEP_2), dict(study(), surveys=surveys))
     assert out["primary_outcome"]["n"] == 10
     odd = results(pre_post(SLEEP_1, SLEEP_2), dict(study(), design="crossover"))
-    assert odd["primary_outcome"]["reason"] == "unknown design “crossover”"
+    assert odd["primary_outcome"]["reason"] == {"code": "unknown_design", "design": "crossover"}
 
 
 def test_answers_at_unknown_timepoints_or_items_are_ignored():

@@ -1,7 +1,6 @@
 """The export downloads linked from the results page: the same files as the API, for signed-in staff."""
 from flask import Blueprint
 
-
 from ..policy import get_study_or_404, requires
 from ..exports import downloads, require_analysable
 

@@ -1,9 +1,9 @@
 """The results in words, in the reader's language: numbers as the locale writes them, the primary outcome
 in one sentence, the same for participants in simple words, and the analysis' reasons and warnings.
 
-The analysis speaks English and knows nothing of locales; everything a page shows of it passes here."""
+The analysis speaks in codes and numbers and knows nothing of locales; everything a page shows of it
+passes here: one message per code, with named placeholders."""
 import math
-import re
 
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
@@ -147,7 +147,7 @@ def hypothesis_verdict(outcome: dict) -> str:
 
 def untestable(outcome: dict, name: str) -> str:
     hypothesis = outcome.get("hypothesis") or "change"
-    reason = reason_text(outcome.get("reason") or "too few answers")
+    reason = reason_text(outcome.get("reason") or {"code": "too_few"})
     return {"increase": _("%(variable)s: the hypothesis of an increase cannot be tested because %(reason)s.",
                           variable=name, reason=reason),
             "decrease": _("%(variable)s: the hypothesis of a decrease cannot be tested because %(reason)s.",
@@ -244,61 +244,57 @@ def flow_sentence(flow: dict, timepoints: list[str]) -> str:
                     k=len(timepoints))
 
 
-# --- The analysis' reasons and warnings, translated ---------------------------------------------------
+# --- The analysis' reasons and warnings, translated from their codes -------------------------------
 
-def _reasons():
-    """(pattern of the analysis' English reason, its translation given the pattern's groups)."""
-    return [
-        (r"fewer than 2 pairs \((\d+)\)", lambda n: _(
-            "fewer than 2 participants have a value at both timepoints (%(n)s)", n=n)),
-        (r"an arm has fewer than 2 participants \((\d+) and (\d+)\)", lambda a, b: _(
-            "each group needs at least 2 participants with a value (here %(a)s and %(b)s)", a=a, b=b)),
-        (r"an arm has no values \((\d+) and (\d+)\)", lambda a, b: _(
-            "a group has no value (here %(a)s and %(b)s)", a=a, b=b)),
-        (r"all differences are zero", lambda: _(
-            "every participant gave the same value at both timepoints: there is no variation to test")),
-        (r"all differences are equal", lambda: _(
-            "every participant changed by exactly the same amount: there is no variation to test")),
-        (r"all values are equal in both arms", lambda: _(
-            "every participant gave the same value: there is no variation to test")),
-        (r"no pairs", lambda: _("no participant has a value at both timepoints")),
-        (r"measured at one timepoint only \((.*?)\)", lambda tp: _(
-            "it is measured at one timepoint only (%(timepoint)s): a before/after comparison needs two",
-            timepoint=words(tp))),
-        (r"measured at (\S+) only", lambda tp: _(
-            "it is measured at one timepoint only (%(timepoint)s): a before/after comparison needs two",
-            timepoint=words(tp))),
-        (r"not measured at any timepoint", lambda: _("no survey measures it")),
-        (r"a parallel-group design needs", lambda: _("the design needs a control group and at least one other group")),
-        (r"the primary outcome “(.*)” is not measured by any survey", lambda key: _(
-            "the primary outcome “%(key)s” is not measured by any survey", key=key)),
-        (r"the primary outcome is a (\w+) question", lambda kind: _(
-            "the primary outcome is a question of type “%(type)s”: only numbers, Likert scales, NPS and "
-            "instrument scores can be compared", type=kind)),
-        (r"unknown design", lambda: _("the design is unknown")),
-        (r"Shapiro–Wilk needs 3 to 5000 values \((\d+)\)", lambda n: _(
-            "the normality test needs 3 to 5,000 values (here %(n)s)", n=n)),
-        (r"^all values are equal$", lambda: _("all values are equal")),
-        (r"needs at least 2 items", lambda: _("it needs at least 2 items")),
-        (r"fewer than 2 complete answers \((\d+)\)", lambda n: _(
-            "fewer than 2 complete sets of answers (%(n)s)", n=n)),
-        (r"everyone has the same total", lambda: _("everyone has the same total: no variation")),
-        (r"no answers to compare", lambda: _("there are no answers to compare")),
-        (r"fewer than two arms have answers", lambda: _("fewer than two groups have answers")),
-        (r"everyone gave the same answer", lambda: _("everyone gave the same answer")),
-        (r"too few answers", lambda: _("there are too few answers")),
-    ]
+def _reasons() -> dict:
+    """One sentence per reason code of analysis.errors.REASONS, filled with the reason's numbers."""
+    return {
+        "too_few_pairs": lambda r: _("fewer than 2 participants have a value at both timepoints (%(n)s)",
+                                     n=integer(r.get("n"))),
+        "too_few_per_arm": lambda r: _("each group needs at least 2 participants with a value (here %(a)s and %(b)s)",
+                                       a=integer(r.get("arm_n")), b=integer(r.get("control_n"))),
+        "empty_group": lambda r: _("a group has no value (here %(a)s and %(b)s)",
+                                   a=integer(r.get("arm_n")), b=integer(r.get("control_n"))),
+        "no_change": lambda r: _("every participant gave the same value at both timepoints: there is no variation "
+                                 "to test"),
+        "constant_change": lambda r: _("every participant changed by exactly the same amount: there is no variation "
+                                       "to test"),
+        "all_equal_in_arms": lambda r: _("every participant gave the same value: there is no variation to test"),
+        "no_pairs": lambda r: _("no participant has a value at both timepoints"),
+        "one_timepoint": lambda r: _("it is measured at one timepoint only (%(timepoint)s): a before/after "
+                                     "comparison needs two", timepoint=words(r.get("timepoint"))),
+        "not_measured": lambda r: _("no survey measures it"),
+        "no_control": lambda r: _("the design needs a control group and at least one other group"),
+        "primary_not_measured": lambda r: _("the primary outcome “%(key)s” is not measured by any survey",
+                                            key=r.get("variable")),
+        "primary_not_numeric": lambda r: _("the primary outcome is a question of type “%(type)s”: only numbers, "
+                                           "Likert scales, NPS and instrument scores can be compared",
+                                           type=r.get("type")),
+        "unknown_design": lambda r: _("the design is unknown"),
+        "normality_sample_size": lambda r: _("the normality test needs 3 to 5,000 values (here %(n)s)",
+                                             n=integer(r.get("n"))),
+        "all_equal": lambda r: _("all values are equal"),
+        "too_few_items": lambda r: _("it needs at least 2 items"),
+        "too_few_complete": lambda r: _("fewer than 2 complete sets of answers (%(n)s)", n=integer(r.get("n"))),
+        "same_total": lambda r: _("everyone has the same total: no variation"),
+        "no_answers": lambda r: _("there are no answers to compare"),
+        "too_few_arms_answered": lambda r: _("fewer than two groups have answers"),
+        "same_answer": lambda r: _("everyone gave the same answer"),
+        "too_few": lambda r: _("there are too few answers"),
+        "no_variance": lambda r: _("there is no variation to test"),
+        "not_estimable": lambda r: _("the model cannot be estimated with these data"),
+        "no_discordant_pairs": lambda r: _("nobody changed their answer, so there is nothing to test"),
+        "not_testable": lambda r: _("the data cannot support this test"),
+    }
 
 
 def reason_text(reason) -> str:
-    """The analysis' reason in the page's language; as it came when it is not one we know."""
+    """The analysis' reason ({"code": ..., numbers}) in the page's language."""
     if not reason:
         return ""
-    for pattern, translate in _reasons():
-        found = re.search(pattern, str(reason))
-        if found:
-            return translate(*found.groups())
-    return str(reason)
+    code = reason.get("code") if isinstance(reason, dict) else None
+    sentence = _reasons().get(code)
+    return sentence(reason) if sentence else str(code or reason)
 
 
 def _entry_for(results: dict, warning: dict) -> dict:
@@ -310,37 +306,43 @@ def _entry_for(results: dict, warning: dict) -> dict:
 
 
 def warning_text(warning: dict, results: dict, names: dict[str, str]) -> str:
-    """One of the analysis' warnings in the page's language, by its code; its own message otherwise."""
+    """One of the analysis' warnings in the page's language, by its code."""
     code = warning.get("code")
     entry = _entry_for(results, warning)
     where = {"variable": names.get(warning.get("variable"), words(warning.get("variable"))),
              "comparison": comparison(entry) if entry else DASH}
-    robust = test_name((entry.get("robustness") or {}).get("test"))
+    robust = test_name(warning.get("robustness") or (entry.get("robustness") or {}).get("test"))
     if code == "no_data":
         return _("No answers yet: nothing to describe or test.")
     if code == "empty_arm":
         return _("No participant of the group “%(arm)s” has answered yet.", arm=words(warning.get("arm")))
     if code == "primary_not_tested":
         return _("The primary outcome cannot be tested because %(reason)s.",
-                 reason=reason_text((results.get("primary_outcome") or {}).get("reason")))
+                 reason=reason_text(warning.get("reason") or (results.get("primary_outcome") or {}).get("reason")))
     if code == "exploratory":
         return _("Secondary outcomes are exploratory: read them as leads for a future study, not as findings.")
-    if code == "not_normal" and entry:
-        normality = entry.get("normality") or {}
+    if code == "not_normal":
         return _("%(variable)s (%(comparison)s): the values look far from normal (Shapiro–Wilk %(p)s): rely on "
-                 "the %(test)s rather than the t test.", p=p_value(normality.get("p_value")), test=robust, **where)
-    if code == "missing_data" and entry:
+                 "the %(test)s rather than the t test.", p=p_value(warning.get("p_value")), test=robust, **where)
+    if code == "missing_data":
         return ngettext("%(variable)s (%(comparison)s): %(num)d participant with data was left out, with no value "
                         "where the comparison needs one.",
                         "%(variable)s (%(comparison)s): %(num)d participants with data were left out, with no value "
-                        "where the comparison needs one.", int(entry.get("dropped_missing") or 0), **where)
-    if code == "tests_disagree" and entry:
+                        "where the comparison needs one.", int(warning.get("n") or 0), **where)
+    if code == "tests_disagree":
         return _("%(variable)s (%(comparison)s): the t test and the %(test)s disagree at the %(alpha)s level: read "
-                 "the result with caution.", test=robust, alpha=number(entry.get("alpha"), 2, trim=True), **where)
-    if code == "approximation" and entry:
+                 "the result with caution.", test=robust, alpha=number(warning.get("alpha"), 2, trim=True), **where)
+    if code == "approximation":
         return _("%(variable)s (%(comparison)s): some expected counts are below 5, but the table is too large for "
                  "Fisher's exact test: the chi-square p value is only approximate.", **where)
-    return str(warning.get("message") or code or "")
+    if code == "approximate_p_value":
+        return _("Some expected counts are below 5, but the table is too large for Fisher's exact test: the "
+                 "chi-square p value is only approximate.")
+    if code == "not_converged":
+        return _("The mixed model's optimiser did not converge: read its estimates with caution.")
+    if code == "boundary_fit":
+        return _("The mixed model estimates the variance between participants at 0.")
+    return str(code or "")
 
 
 METHODS = {
@@ -371,5 +373,6 @@ METHODS = {
 }
 
 
-def method_notes(methods: dict) -> list[str]:
-    return [str(METHODS[key]) if key in METHODS else str(text) for key, text in (methods or {}).items()]
+def method_notes(methods: list) -> list[str]:
+    """The notes on the methods the analysis used, by their keys."""
+    return [str(METHODS[key]) for key in methods or () if key in METHODS]

@@ -1,27 +1,44 @@
-"""A study's results: computed from the database at most once per change of its data."""
-from datetime import datetime
+"""A study from the database as the pure analysis reads it: the answers in one SQL query as the
+long-form frame, the protocol as plain data, and the flow's tallies in a few aggregate queries.
 
-from sqlalchemy import JSON, DateTime, ForeignKey, func, select
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Mapped, mapped_column
+The only place where the results meet the database, apart from the cache."""
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
 
-from ..analysis.loader import load_answers
-from ..analysis.results import build_results
-from ..errors import Conflict
 from ..extensions import db
-from ..participants.models import Enrolment, EnrolmentStatus
+from ..participants.models import Answer, Enrolment, EnrolmentStatus, Response
 from ..participants.services import screening_counts
-from ..timeutil import utcnow
-from ..transactions import unit_of_work
-from .models import Study
+from ..studies.models import Study
+from ..surveys.models import Survey
+
+COLUMNS = ["participant_code", "arm", "timepoint", "item", "number", "text"]
 
 
-class ResultsCache(db.Model):
-    """The last results computed for a study, keyed by the study's data version."""
-    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), primary_key=True)
-    data_version: Mapped[int] = mapped_column()
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    results: Mapped[dict] = mapped_column(JSON)
+def answers_query(study_id: int):
+    return (select(Enrolment.participant_code, Enrolment.arm, Survey.timepoint, Answer.item_key,
+                   Answer.number, Answer.text)
+            .select_from(Answer)
+            .join(Response, Answer.response_id == Response.id)
+            .join(Enrolment, Response.enrolment_id == Enrolment.id)
+            .join(Survey, Response.survey_id == Survey.id)
+            .where(Enrolment.study_id == study_id))
+
+
+def frame_of(rows) -> pd.DataFrame:
+    """Rows of the answers query as the long frame, built column by column (pandas probing each
+    SQLAlchemy Row in `from_records` costs more than the query itself)."""
+    columns = list(zip(*rows)) if rows else [()] * len(COLUMNS)
+    return pd.DataFrame({
+        **{name: pd.Categorical(values) for name, values in zip(COLUMNS[:4], columns[:4])},
+        "number": np.array(columns[4], dtype=float),
+        "text": pd.array(columns[5], dtype="str"),
+    })
+
+
+def load_answers(connection, study_id: int, query=None) -> pd.DataFrame:
+    """Every remaining answer of the study: (participant_code, arm, timepoint, item, number, text)."""
+    return frame_of(connection.execute(query if query is not None else answers_query(study_id)).all())
 
 
 def study_spec(study: Study) -> dict:
@@ -73,17 +90,6 @@ def flow_counts(study: Study) -> dict:
 EXTRA_FLOW = ("excluded_labels", "declined_consent", "turned_away_full", "kept_by_arm")
 
 
-def compute(study: Study) -> dict:
-    frame = load_answers(db.session.connection(), study.id)
-    counts = flow_counts(study)
-    results = build_results(frame, study_spec(study), {k: v for k, v in counts.items() if k not in EXTRA_FLOW})
-    flow = results["flow"]
-    flow.update(excluded_labels=counts["excluded_labels"], declined_consent=counts["declined_consent"],
-                turned_away_full=counts["turned_away_full"])
-    flow.update(not_answered_counts(study, counts["kept_by_arm"], flow))
-    return results
-
-
 def not_answered_counts(study: Study, kept_by_arm: dict, flow: dict) -> dict:
     """Per timepoint, the enrolled participants (those whose answers were erased excepted, as in every other
     figure) with no answer there: they skipped it, left before it, or it is not due yet."""
@@ -95,22 +101,3 @@ def not_answered_counts(study: Study, kept_by_arm: dict, flow: dict) -> dict:
     completed = flow.get("completed") or {}
     return {"not_answered": {tp: max(0, kept - completed.get(tp, 0)) for tp in study.timepoints},
             "not_answered_by_arm": by_arm}
-
-
-def results_for(study: Study) -> dict:
-    """The cached results while the study's data has not changed; recomputed (and stored) otherwise."""
-    version = db.session.scalar(select(Study.data_version).where(Study.id == study.id))
-    cached = db.session.get(ResultsCache, study.id)
-    if cached is not None and cached.data_version == version:
-        return cached.results
-    results = compute(study)
-    results["data_version"] = version
-    try:  # a documented cache, written on GET: a short transaction of its own (pages read it, never write)
-        with unit_of_work():
-            if cached is None:
-                db.session.add(ResultsCache(study_id=study.id, data_version=version, results=results))
-            else:
-                cached.data_version, cached.results, cached.computed_at = version, results, utcnow()
-    except (Conflict, OperationalError):  # another worker stored it first, or held the write lock too long
-        pass
-    return results

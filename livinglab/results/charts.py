@@ -1,6 +1,6 @@
 """The results' charts as SVG text: plain numbers and already-translated words in, an SVG document out.
 
-Pure like the rest of the package: no Flask, no database, no files. Every figure is drawn on its own
+No Flask, no database, no files: the pages (results.views) give it numbers and words. Every figure is drawn on its own
 `Figure` (no pyplot and its global registry), under a lock because matplotlib's settings are global.
 The output is reproducible: a fixed hash salt, no date in the metadata, a seeded jitter."""
 import io

@@ -10,17 +10,17 @@ from flask import Blueprint, Response, render_template
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from ..analysis import charts
-from ..analysis.loader import answers_query, load_answers
 from ..analysis.variables import by_participant, catalogue, column_at, long_frame, wide_numbers
 from ..policy import get_study_or_404, requires
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..participants.models import Answer
+from ..studies.models import Study
+from ..studies.workflow import is_interim, results_available
+from . import charts
 from . import verdict as say
-from .models import Study
-from .results import results_for, study_spec
-from .workflow import is_interim, results_available
+from .cache import results_for
+from .loading import answers_query, load_answers, study_spec
 
 bp = Blueprint("results", __name__, url_prefix="/studies")
 
