@@ -9,7 +9,7 @@ from ..errors import DomainError
 from ..extensions import db, limiter
 from ..forms import EmptyForm, show_errors
 from ..urls import safe_next
-from . import organisations, services
+from . import mail_links, organisations, services
 from .forms import NewCoordinatorForm, RegisterForm, SignInForm
 from .limits import registration_limits
 from .models import Role
@@ -87,9 +87,11 @@ def register():
             show_errors(form, err, aliases={"invitation": "email"})  # the link's field is hidden
             status = 409 if err.status == 409 else 200  # what the per-email rate limit counts
         else:
+            mail_links.send_verification(user)
             db.session.commit()
             start_session(user)
-            flash(_("Your account is ready."), "success")
+            flash(_("Your account is ready. We sent a link to %(email)s: open it to confirm your address.",
+                    email=user.email), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
     return render_template("auth/register.html", form=form, invitation=invitation), status
 
@@ -107,6 +109,7 @@ def coordinators():
             db.session.rollback()
             show_errors(form, err)
         else:
+            mail_links.send_verification(user)
             db.session.commit()
             flash(_("%(name)s is now a coordinator.", name=user.name), "success")
             return redirect(url_for("auth.coordinators"))

@@ -59,7 +59,8 @@ def organisation_invitation(email: str, organisation: str, inviter: str, link: s
     existing = db.session.scalar(select(User).where(User.email == email))
     return outbox.enqueue("organisation_invitation", existing,
                           {"link": link, "organisation": organisation, "inviter": inviter},
-                          to_address=None if existing is not None else email, locale=locale)
+                          to_address=None if existing is not None else email,
+                          locale=None if existing is not None else locale)
 
 
 # Participation ---------------------------------------------------------------------------------------
@@ -166,3 +167,30 @@ def survey_reminder(enrolment, survey, closes_on: date | None, *, draft_waiting:
 def cast_null():
     """A NULL dedupe key: events are not deduplicated (each call is one event)."""
     return cast(null(), String)
+
+
+def cancel_survey_mail(*, study_id: int | None = None, enrolment=None, survey=None) -> int:
+    """Invitations and reminders not sent yet become pointless when the survey is answered (`enrolment`
+    and `survey`), the participant withdraws (`enrolment`) or the pilot ends (`study_id`): cancel them,
+    in the caller's transaction, set-based."""
+    from sqlalchemy import or_, update
+
+    from ..participants.models import Enrolment
+    from .models import OutboxMessage, QueueStatus
+
+    conditions = [OutboxMessage.kind.in_(("survey_open", "survey_reminder")),
+                  OutboxMessage.status.in_((QueueStatus.PENDING, QueueStatus.HELD))]
+    if enrolment is not None and survey is not None:
+        conditions.append(or_(OutboxMessage.dedupe_key == f"survey_open:{enrolment.id}:{survey.id}",
+                              OutboxMessage.dedupe_key.like(f"survey_reminder:{enrolment.id}:{survey.id}:%")))
+    elif enrolment is not None:
+        conditions.append(OutboxMessage.participant_code == enrolment.participant_code)
+    elif study_id is not None:
+        conditions.append(OutboxMessage.participant_code.in_(
+            select(Enrolment.participant_code).where(Enrolment.study_id == study_id)))
+    else:
+        raise ValueError("cancel what?")
+    return db.session.execute(
+        update(OutboxMessage).where(*conditions)
+        .values(status=QueueStatus.CANCELLED, last_error="no longer asked")
+        .execution_options(synchronize_session=False)).rowcount
