@@ -152,8 +152,8 @@ def survey_context(item: dict) -> dict:
 
 
 def survey_interval() -> timedelta:
-    """Every 10 minutes; four times a "day" when LIVINGLAB_DAY_SECONDS makes days shorter (a demo)."""
-    return min(timedelta(minutes=10), day_length() / 4)
+    """Every 10 minutes; eight times a "day" when LIVINGLAB_DAY_SECONDS makes days shorter (a demo)."""
+    return min(timedelta(minutes=10), day_length() / 8)
 
 
 @job("survey_invitations", every=survey_interval,
