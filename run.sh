@@ -10,6 +10,14 @@ cd "$(dirname "$0")"
 install . app
 
 port=${PORT:-5000}
+# --demo-days: a "day" of the survey calendar lasts a minute, so a newcomer sees the survey invitations and
+# reminders arrive in the local mailbox within minutes (README, "Mail, worker and webhooks").
+for arg in "$@"; do
+    case "$arg" in
+        --demo-days) export LIVINGLAB_DAY_SECONDS=${LIVINGLAB_DAY_SECONDS:-60} ;;
+        *) echo "usage: ./run.sh [--demo-days]" >&2; exit 2 ;;
+    esac
+done
 # Plain HTTP on this machine only: the session cookie cannot be Secure here (README, Configuration).
 export LIVINGLAB_BASE_URL=${LIVINGLAB_BASE_URL:-http://127.0.0.1:${port}}
 
@@ -30,5 +38,8 @@ trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT
 echo "LivingLab: http://127.0.0.1:${port}  (demo sign-ins in README.md; Ctrl+C to stop)"
 if [ "$LIVINGLAB_MAIL_URL" = local ]; then
     echo "Mail: every message the app sends is at http://127.0.0.1:${port}/dev/mailbox"
+fi
+if [ -n "${LIVINGLAB_DAY_SECONDS:-}" ]; then
+    echo "Survey calendar: a day lasts ${LIVINGLAB_DAY_SECONDS} s (demo only)"
 fi
 .venv/bin/flask --app livinglab run --host 127.0.0.1 --port "$port"

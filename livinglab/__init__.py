@@ -168,6 +168,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .audit_views import bp as audit_bp
     from .auth.account_views import bp as account_bp
+    from .auth.mail_views import bp as account_mail_bp
     from .auth.organisation_views import bp as organisation_bp
     from .auth.views import bp as auth_bp
     from .main import bp as main_bp
@@ -185,6 +186,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(account_mail_bp)
     app.register_blueprint(organisation_bp)
     app.register_blueprint(studies_bp)
     app.register_blueprint(exports_bp)

@@ -23,17 +23,25 @@ def register(app: Flask) -> None:
     @click.option("--name", default=None, help="Display name (defaults to the email).")
     @click.option("--role", type=click.Choice(["coordinator", "startup", "participant"]), required=True)
     @click.option("--organisation", default=None, help="Required for a startup.")
-    def create_user(email, password, name, role, organisation):
+    @click.option("--verified", is_flag=True, help="Count the address as verified (no verification message).")
+    def create_user(email, password, name, role, organisation, verified):
         """Create an account of any role (coordinators are only created this way or by a coordinator)."""
+        from .auth.mail_links import send_verification
         from .auth.services import create_user as create
+        from .timeutil import utcnow
 
         try:
             with unit_of_work():
                 user = create(email, password, name or email, role, organisation)
+                if verified:
+                    user.email_verified_at = utcnow()
+                else:
+                    send_verification(user)
         except DomainError as err:
             details = "; ".join(f"{k}: {m}" for k, m in err.fields.items())
             raise click.ClickException(f"{err.message} {details}".strip()) from None
-        click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+        click.echo(f"Created {user.role} {user.email} (id {user.id})"
+                   + ("." if verified else "; the worker sends the verification link."))
 
     app.cli.add_command(users)
 

@@ -5,7 +5,7 @@ and the closed one have participants whose answers follow a model of how people 
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from .auth.models import User
 from .auth.services import create_user
@@ -163,6 +163,11 @@ def seed() -> bool:
 
     if db.session.scalar(select(User).where(User.email == ACCOUNTS[0][0])):
         return False
+    from .notifications.models import OutboxMessage, WebhookDelivery
+
+    # The demo's weeks of history are not news: what its moves would have mailed is dropped below.
+    first_message = (db.session.scalar(select(func.max(OutboxMessage.id))) or 0) + 1
+    first_delivery = (db.session.scalar(select(func.max(WebhookDelivery.id))) or 0) + 1
     users = {role_org or role: create_user(email, PASSWORD, name, role, role_org)
              for email, name, role, role_org in ACCOUNTS}
     coordinator = users["coordinator"]
@@ -184,6 +189,8 @@ def seed() -> bool:
             studies.set_recruitment(coordinator, study, "closed")
         if pilot["status"] == "ended":
             studies.end_study(coordinator, study, "Every participant has had the follow-up survey.")
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id >= first_message))
+    db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.id >= first_delivery))
     return True
 
 

@@ -79,6 +79,17 @@ FORMS = {
                                page=lambda w: "/account/organisation"),
     "organisation.accept": Form("startup", lambda w: f"/account/invitations/{w['invited_to_another']}"),
     "auth.coordinators": Form("coordinator", lambda w: "/account/coordinators"),
+    # The accounts' mail: an accepted request queues a message (and is audited when the address has an account).
+    "account_mail.forgot": Form("anonymous", lambda w: "/account/forgot",
+                                may_store=frozenset({"outbox_message", "audit_record", "audit_chain",
+                                                     "audit_pseudonym", "database_identity"})),
+    "account_mail.resend_verification": Form("participant", lambda w: "/account/verify/resend",
+                                             page=lambda w: "/account/email"),
+    "account_mail.email": Form("participant", lambda w: "/account/email"),
+    "account_mail.reset": Form("anonymous", lambda w: "/account/reset",
+                               page=lambda w: f"/account/reset?token={w['reset']}"),
+    "account_mail.confirm_email": Form("anonymous", lambda w: "/account/email/confirm",
+                                       page=lambda w: f"/account/email/confirm?token={w['email_change']}"),
     "main.language": Form("anonymous", lambda w: "/language", page=lambda w: "/"),
     "audit.verify": Form("coordinator", lambda w: "/audit/verify", page=lambda w: "/audit"),
     "studies.new": Form("startup", lambda w: "/studies/new"),
@@ -178,8 +189,13 @@ def world(make_study, make_user, startup, coordinator, participant):
     db.session.add(ConsentVersion(study_id=changed.id, version=changed.current_consent.version + 1,
                                   text="Version two.", created_by_id=startup.id,
                                   clauses=[{"key": "ok", "text": "I agree to version two.", "required": True}]))
-    make_user("participant", email="someone@example.org")
+    someone = make_user("participant", email="someone@example.org")
     db.session.commit()
+    from livinglab.auth import mail_links
+
+    reset = mail_links.make_token("reset", someone, mail_links.fingerprint(someone.password_hash))
+    email_change = mail_links.make_token("email", someone, "someone.new@example.org",
+                                         mail_links.fingerprint(someone.email))
     from livinglab.notifications.preferences import unsubscribe_token
 
     return {"draft": draft.id, "survey": draft.surveys[0].id, "submitted": submitted.id, "approved": approved.id,
@@ -187,6 +203,7 @@ def world(make_study, make_user, startup, coordinator, participant):
             "enrolled": enrolled.id, "changed": changed.id, "open": open_study.id, "left": left.id,
             "open_criteria": len(open_study.eligibility["criteria"]),
             "invitation": invitation.id, "invited_to_another": invited_to_another,
+            "reset": reset, "email_change": email_change,
             "users": {"participant": participant.id, "startup": startup.id, "coordinator": coordinator.id}}
 
 

@@ -416,6 +416,10 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("GET", f"{v1}/me/notifications", staff)
     checked("PUT", f"{v1}/me/notifications", staff, json={"choices": {"review_submitted": "digest"}})
     checked("PUT", f"{v1}/me/notifications", staff, json={"choices": {"password_reset": "off"}})  # 422
+    checked("POST", f"{v1}/me/verification", participant)  # 202: sent again
+    checked("POST", f"{v1}/me/verification")  # 401
+    checked("POST", f"{v1}/auth/password-reset", None, json={"email": "nobody@example.org"})  # 202
+    checked("POST", f"{v1}/auth/password-reset", None, json={"email": "a\r\nb@example.org"})  # 422
 
     checked("DELETE", f"{v1}/me", startup)  # 403
     checked("DELETE", f"{v1}/me", participant)

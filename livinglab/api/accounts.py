@@ -1,7 +1,7 @@
 """Accounts: register, tokens (create, list, revoke), me."""
 from flask import Blueprint, current_app
 
-from ..auth import services, tokens
+from ..auth import mail_links, services, tokens
 from ..auth.limits import registration_limits
 from ..policy import public
 from ..clients import client_address
@@ -21,6 +21,7 @@ def register():
     """Create a startup or participant account (a startup joins an organisation with `invitation`)."""
     with unit_of_work():
         user = services.register(json_body())
+        mail_links.send_verification(user)  # never blocks: the API works for an unverified account
     return services.user_dict(user), 201
 
 

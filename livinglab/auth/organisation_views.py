@@ -46,7 +46,8 @@ def invite():
         except DomainError as err:
             show_errors(form, err)
         else:
-            session[NEW_LINK] = {"email": invitation.email, "url": public_url("organisation.invitation", token=raw)}
+            session[NEW_LINK] = {"email": invitation.email, "url": public_url("organisation.invitation", token=raw),
+                                 "mailed": current_user.email_verified_at is not None}
             return redirect(url_for(".show"))
     return page(form, status=422)
 

@@ -86,7 +86,22 @@ def invite(actor: User, email) -> tuple[str, Invitation]:
     db.session.add(invitation)
     db.session.flush()
     audit.record(actor, "organisation.invite", organisation_id=organisation.id, invitation_id=invitation.id)
+    mail_invitation(actor, invitation, raw)
     return raw, invitation
+
+
+def mail_invitation(actor: User, invitation: Invitation, raw: str) -> bool:
+    """The invitation by email, in the transaction that creates it. Only from an inviter whose own address
+    is verified: nobody can make LivingLab mail strangers from an account made up for it (the inviter
+    still gets the link to send)."""
+    from ..notifications import notify
+    from .mail_links import app_path
+
+    if actor.email_verified_at is None:
+        return False
+    notify.organisation_invitation(invitation.email, invitation.organisation.name, actor.name,
+                                   app_path("organisation.invitation", token=raw), locale=actor.locale)
+    return True
 
 
 def pending_invitations(organisation: Organisation) -> list[Invitation]:

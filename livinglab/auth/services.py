@@ -65,7 +65,8 @@ def register(data, *, allowed_roles=(Role.STARTUP, Role.PARTICIPANT), actor=None
         raise Conflict(_("An account with this email already exists."), code="email_taken",
                        fields={"email": _("Already registered.")})
     user = User(email=clean["email"], name=clean["name"], role=Role(clean["role"]),
-                password_hash=hash_password(clean["password"]), organisation=organisation)
+                password_hash=hash_password(clean["password"]), organisation=organisation,
+                locale=page_language() if actor is None else None)
     db.session.add(user)
     try:
         db.session.flush()
@@ -79,6 +80,15 @@ def register(data, *, allowed_roles=(Role.STARTUP, Role.PARTICIPANT), actor=None
     if invitation is not None:
         organisations.join(user, invitation)
     return user
+
+
+def page_language() -> str | None:
+    """The language the person registers in (the page's, or the API request's Accept-Language): their mail
+    speaks it. None outside a request (the CLI): the default language."""
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    return str(get_locale()) if has_request_context() else None
 
 
 def create_user(email, password, name, role, organisation=None, actor=None) -> User:

@@ -10,7 +10,7 @@ from ..extensions import limiter
 from ..forms import EmptyForm, show_errors
 from ..transactions import unit_of_work
 from ..urls import safe_next
-from . import organisations, services
+from . import mail_links, organisations, services
 from .forms import NewCoordinatorForm, RegisterForm, SignInForm
 from .limits import registration_limits
 from .models import Role
@@ -84,12 +84,14 @@ def register():
                                           "name": form.name.data, "role": form.role.data,
                                           "organisation": "" if invitation else form.organisation.data,
                                           "invitation": form.invitation.data or None})
+                mail_links.send_verification(user)  # in the registration's transaction (the outbox)
         except DomainError as err:
             show_errors(form, err, aliases={"invitation": "email"})  # the link's field is hidden
             status = 409 if err.status == 409 else 200  # what the per-email rate limit counts
         else:
             start_session(user)
-            flash(_("Your account is ready."), "success")
+            flash(_("Your account is ready. We sent a link to %(email)s: open it to confirm your address.",
+                    email=user.email), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
     return render_template("auth/register.html", form=form, invitation=invitation), status
 
@@ -104,6 +106,7 @@ def coordinators():
             with unit_of_work():
                 user = services.create_user(form.email.data, form.password.data, form.name.data, Role.COORDINATOR,
                                             actor=current_user)
+                mail_links.send_verification(user)
         except DomainError as err:
             show_errors(form, err)
         else:

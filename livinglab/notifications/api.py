@@ -1,12 +1,13 @@
 """/api/v1: the organisation's webhooks, and the caller's message preferences."""
-from flask import Blueprint
+from flask import Blueprint, current_app
 from flask_babel import gettext as _
 
 from .. import audit
 from ..api.common import json_body, token_required
 from ..api.pagination import paginate, paginate_list
 from ..errors import Invalid
-from ..extensions import db
+from ..extensions import db, limiter
+from ..policy import public
 from ..transactions import unit_of_work
 from . import preferences, webhooks
 from .kinds import preference_kinds
@@ -94,3 +95,45 @@ def put_preferences(user):
         if errors:
             raise Invalid(_("Some choices are not possible."), code="invalid_choice", fields=errors)
     return preferences_dict(user)
+
+
+# The accounts' mail (auth/mail_links.py): the API's doors to the verification and reset links ---------
+
+@bp.post("/me/verification")
+@limiter.limit("5 per hour")
+@token_required("signed_in")
+def resend_verification(user):
+    """Send the verification link again to the caller's address; 409 `already_verified` once it is."""
+    from ..auth import mail_links
+    from ..errors import Conflict
+
+    if user.email_verified_at is not None:
+        raise Conflict(_("Your address is already verified."), code="already_verified")
+    with unit_of_work():
+        mail_links.send_verification(user)
+    return {"email": user.email, "email_verified": False, "sent": True}, 202
+
+
+@bp.post("/auth/password-reset")
+@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"])
+@limiter.limit("5 per hour", key_func=lambda: reset_email_key())
+@public
+def request_password_reset():
+    """Mail a reset link to `{email}` if an account has it: 202 either way (the answer tells nothing)."""
+    from ..auth import mail_links
+
+    data = json_body()
+    with unit_of_work():
+        mail_links.request_reset(data.get("email"))
+    return {"sent": True}, 202
+
+
+def reset_email_key() -> str:
+    import hashlib
+
+    from flask import request
+
+    body = request.get_json(silent=True, force=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    email = email.strip().lower() if isinstance(email, str) else ""
+    return "reset-email:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()[:32]

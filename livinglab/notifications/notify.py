@@ -1,28 +1,31 @@
 """One call per message kind: what the domain functions call, in their own transaction, to say
 something to someone. Each adds outbox rows and never commits; the worker sends them.
 
-Where each belongs (wired after the branches merge):
+Where each is called (issue 11, items 5-10):
 
-    verify_email(user, link)                  auth: registration, and "send the link again"
-    password_reset(user, link)                auth: the "forgot password" form
-    email_change(user, new_email, link)       auth: an email change (confirm to the new, notice to the old)
+    verify_email(user, link)                  auth/mail_links.send_verification: registration (page, API, a
+                                              pilot's consent page, coordinators, CLI), "send the link again",
+                                              a reset asked for an unverified address
+    password_reset(user, link)                auth/mail_links.request_reset ("forgot password", page and API)
+    email_change(user, new_email, link)       auth/mail_links.request_email_change
     organisation_invitation(email, organisation, inviter, link, locale)
-                                              auth: an invitation to an organisation
+                                              auth/organisations.invite (when the inviter is verified)
     consent_changed(study, version, reconsent_required)
-                                              studies: a new consent version of a running study
-    enrolment_confirmed(enrolment)            participants.services.enrol
+                                              not called yet: no flow changes the consent of a running study
+    enrolment_confirmed(enrolment)            participants.services.admit (every enrolment)
     withdrawal_confirmed(enrolment, erase_data)
                                               participants.services.withdraw
     erasure_confirmed(email, locale, answers_kept)
-                                              participants.gdpr: the account erasure (address captured before)
-    review_submitted(study)                   studies: submit (and resubmit)
-    review_decision(study, decision, comment) studies: decide
-    recruitment_changed(study, state)         studies: open, pause, close (and end)
-    survey_open(enrolment, survey, closes_on) the scheduler's invitation job (journey branch), set-based
-    survey_reminder(enrolment, survey, ...)   the scheduler's reminder job, set-based
-    recruitment_digest(user, studies)         a weekly scheduler job
+                                              participants.gdpr.erase_account (address captured before)
+    review_submitted(study)                   studies.workflow.move: submit (and resubmit)
+    review_decision(study, decision, comment) studies.workflow.move: approve, request_changes, reject
+    recruitment_changed(study, state)         studies.workflow.move: open, pause, close, end
+    survey_open / survey_reminder             jobs.survey_invitations / jobs.survey_reminders (set-based,
+                                              with the same dedupe keys as these one-at-a-time doors)
+    recruitment_digest(user, studies)         jobs.recruitment_digest (set-based, weekly)
+    cancel_survey_mail(...)                   participants.services: an answer, a withdrawal; the end of a pilot
     webhooks.emit(organisation_id, "enrolment" | "answer" | "withdrawal", {codes})
-                                              participants.services: enrol, submit_response, withdraw
+                                              participants.services: admit, submit_response, withdraw
 
 Links are app paths (`/account/verify?token=...`), made absolute with LIVINGLAB_BASE_URL when sent."""
 from datetime import date, datetime
@@ -59,7 +62,8 @@ def organisation_invitation(email: str, organisation: str, inviter: str, link: s
     existing = db.session.scalar(select(User).where(User.email == email))
     return outbox.enqueue("organisation_invitation", existing,
                           {"link": link, "organisation": organisation, "inviter": inviter},
-                          to_address=None if existing is not None else email, locale=locale)
+                          to_address=None if existing is not None else email,
+                          locale=None if existing is not None else locale)
 
 
 # Participation ---------------------------------------------------------------------------------------
@@ -151,18 +155,46 @@ def survey_open(enrolment, survey, closes_on: date | None):
 
 
 def survey_reminder(enrolment, survey, closes_on: date | None, *, draft_waiting: bool, final: bool,
-                    day: date, expires_at: datetime | None = None):
+                    day: int | date, expires_at: datetime | None = None):
     """A reminder (3 and 7 days after opening by default); `final` says a draft will be discarded when
-    the window closes. Once per enrolment, survey and day. The scheduler's job should insert these
+    the window closes. Once per enrolment, survey and day (the scheduler's job keys it by the day after
+    opening, an int, so reminders of one calendar day in a shortened demo calendar stay apart). The scheduler's job should insert these
     set-based with `outbox.enqueue_from`; this is the one-at-a-time door, with the same key."""
     return outbox.enqueue("survey_reminder", enrolment.user, {
         "study_id": enrolment.study_id, "title": enrolment.study.title, "survey": survey.title,
         "survey_key": survey.key, "closes_on": closes_on.isoformat() if closes_on else None,
         "draft_waiting": bool(draft_waiting), "final": bool(final)},
         participant_code=enrolment.participant_code, expires_at=expires_at,
-        key=f"survey_reminder:{enrolment.id}:{survey.id}:{day.isoformat()}")
+        key=f"survey_reminder:{enrolment.id}:{survey.id}:{day if isinstance(day, int) else day.isoformat()}")
 
 
 def cast_null():
     """A NULL dedupe key: events are not deduplicated (each call is one event)."""
     return cast(null(), String)
+
+
+def cancel_survey_mail(*, study_id: int | None = None, enrolment=None, survey=None) -> int:
+    """Invitations and reminders not sent yet become pointless when the survey is answered (`enrolment`
+    and `survey`), the participant withdraws (`enrolment`) or the pilot ends (`study_id`): cancel them,
+    in the caller's transaction, set-based."""
+    from sqlalchemy import or_, update
+
+    from ..participants.models import Enrolment
+    from .models import OutboxMessage, QueueStatus
+
+    conditions = [OutboxMessage.kind.in_(("survey_open", "survey_reminder")),
+                  OutboxMessage.status.in_((QueueStatus.PENDING, QueueStatus.HELD))]
+    if enrolment is not None and survey is not None:
+        conditions.append(or_(OutboxMessage.dedupe_key == f"survey_open:{enrolment.id}:{survey.id}",
+                              OutboxMessage.dedupe_key.like(f"survey_reminder:{enrolment.id}:{survey.id}:%")))
+    elif enrolment is not None:
+        conditions.append(OutboxMessage.participant_code == enrolment.participant_code)
+    elif study_id is not None:
+        conditions.append(OutboxMessage.participant_code.in_(
+            select(Enrolment.participant_code).where(Enrolment.study_id == study_id)))
+    else:
+        raise ValueError("cancel what?")
+    return db.session.execute(
+        update(OutboxMessage).where(*conditions)
+        .values(status=QueueStatus.CANCELLED, last_error="no longer asked")
+        .execution_options(synchronize_session=False)).rowcount

@@ -47,6 +47,10 @@ def schemas() -> dict:
                                        + ", ".join(f"`{name}`" for name in choosable) + "."),
             "options": obj({}, additionalProperties=array(enum(("each", "digest", "off")))),
         }, required=["choices", "options"]),
+        "VerificationSent": obj({"email": string(), "email_verified": {"type": "boolean"},
+                                 "sent": {"type": "boolean"}}, required=["email", "email_verified", "sent"]),
+        "PasswordResetRequest": obj({"email": string(254, format="email")}, required=["email"]),
+        "PasswordResetQueued": obj({"sent": {"type": "boolean"}}, required=["sent"]),
         "NotificationChoicesChange": obj({
             "choices": obj({}, additionalProperties=enum(("each", "digest", "off")), minProperties=1),
         }, required=["choices"]),
@@ -84,6 +88,20 @@ def paths() -> dict:
             "list_webhook_deliveries", "The delivery log of a receiver, newest first", tag="webhooks",
             ok=(200, "Deliveries; `next_cursor` gives the next (older) page.", ref("WebhookDeliveryList")),
             errors=errors(400, 401, 403, 404, 422), description=STARTUPS, parameters=page_parameters())},
+        "/me/verification": {"post": operation(
+            "resend_verification", "Send the verification link again to the caller's address", tag="accounts",
+            ok=(202, "Queued; the worker sends it.", ref("VerificationSent")),
+            errors=errors(401, 409, 429, e409="`already_verified`."),
+            description="Until an address is verified LivingLab mails it nothing but this link; every flow of "
+                        "the API works meanwhile, and the messages that waited go once it is verified.")},
+        "/auth/password-reset": {"post": operation(
+            "request_password_reset", "Mail a link to choose a new password", tag="accounts", security=[],
+            body="PasswordResetRequest", ok=(202, "The same answer whether or not the address has an account.",
+                                             ref("PasswordResetQueued")),
+            errors=errors(400, 422, 429),
+            description="The link (`/account/reset?token=...` on `LIVINGLAB_BASE_URL`) works once, for one hour; "
+                        "using it signs out every session of the account and revokes its API tokens. An "
+                        "unverified address first gets its verification link again.")},
         "/me/notifications": {
             "get": operation("get_notification_choices", "The caller's choices of non-essential messages",
                              tag="accounts", ok=(200, "Choices and what each kind allows.", ref("NotificationChoices")),

@@ -4,9 +4,9 @@ each to an account, so that every template can be read in the local mailbox (and
 SAMPLES = {
     "verify_email": {"link": "/account/verify?token=abc"},
     "password_reset": {"link": "/account/reset?token=abc", "expires_minutes": 60},
-    "email_change_confirm": {"link": "/account/email?token=abc", "new_email": "new@example.org"},
+    "email_change_confirm": {"link": "/account/email/confirm?token=abc", "new_email": "new@example.org"},
     "email_change_notice": {"new_email": "new@example.org"},
-    "organisation_invitation": {"link": "/account/join?token=abc", "organisation": "Sommeil+", "inviter": "Ana"},
+    "organisation_invitation": {"link": "/account/invitations/abc", "organisation": "Sommeil+", "inviter": "Ana"},
     "consent_changed": {"study_id": 7, "title": "Sleep", "consent_version": 2, "reconsent_required": True},
     "enrolment_confirmed": {"study_id": 7, "title": "Sleep"},
     "withdrawal_confirmed": {"study_id": 7, "title": "Sleep", "erase_data": False},

@@ -37,7 +37,7 @@ ERROR_COOLDOWN = timedelta(minutes=5)
 @dataclass(frozen=True)
 class Job:
     name: str
-    every: timedelta
+    every: timedelta | Callable[[], timedelta]  # a function for jobs that follow a setting (the demo's short days)
     run: Callable[[datetime], dict]  # returns a small dict of what it did (kept, as JSON, in last_result)
     label: object  # what it does, in words (translated)
     explain: Callable[[dict], str] = str  # its result, in words (translated)
@@ -46,7 +46,11 @@ class Job:
 JOBS: dict[str, Job] = {}
 
 
-def job(name: str, every: timedelta, label, explain: Callable[[dict], str] = str):
+def interval(spec: Job) -> timedelta:
+    return spec.every() if callable(spec.every) else spec.every
+
+
+def job(name: str, every, label, explain: Callable[[dict], str] = str):
     """Register a function of `now` as a job run at most once per `every`."""
     def register(function):
         JOBS[name] = Job(name, every, function, label, explain)
@@ -100,7 +104,7 @@ def claim(spec: Job, now: datetime, force: bool = False) -> bool:
     """Lock the job's row (until the unit of work commits) if it is due (or forced); False if not due or taken."""
     conditions = [SchedulerJob.name == spec.name]
     if not force:
-        conditions += [or_(SchedulerJob.last_finished_at.is_(None), SchedulerJob.last_finished_at <= now - spec.every),
+        conditions += [or_(SchedulerJob.last_finished_at.is_(None), SchedulerJob.last_finished_at <= now - interval(spec)),
                        or_(SchedulerJob.not_before.is_(None), SchedulerJob.not_before <= now)]
     picked = select(SchedulerJob.name).where(*conditions).with_for_update(skip_locked=True)
     return db.session.execute(
@@ -113,7 +117,7 @@ def status() -> list[dict]:
     from . import jobs  # noqa: F401
 
     rows = {row.name: row for row in db.session.scalars(select(SchedulerJob))}
-    return [{"name": name, "every": spec.every, "label": spec.label, "row": rows.get(name),
+    return [{"name": name, "every": interval(spec), "label": spec.label, "row": rows.get(name),
              "result": explain(spec, rows[name].last_result) if name in rows else None}
             for name, spec in JOBS.items()]
 

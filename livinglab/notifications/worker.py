@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from ..extensions import db
+from ..timeutil import day_length
 from . import scheduler
 from .catcher import start as start_catcher
 from .delivery import deliver_due
@@ -24,6 +25,12 @@ from .transport import MailURL, SmtpConnection, parse_mail_url
 
 log = logging.getLogger("livinglab.worker")
 JOBS_CHECK_SECONDS = 30  # jobs run hourly or daily: no need to look every pass
+
+
+def jobs_check_seconds() -> float:
+    """Twice a minute; more often when LIVINGLAB_DAY_SECONDS makes the survey calendar's days short (a demo),
+    so that no invitation window (open until the first reminder is due) passes between two looks."""
+    return max(1.0, min(JOBS_CHECK_SECONDS, day_length().total_seconds() / 8))
 
 
 def worker_name() -> str:
@@ -67,7 +74,7 @@ class Worker:
         report = PassReport()
         if self.run_jobs and time.monotonic() >= self.next_jobs_check:
             report.jobs = scheduler.run_due(self.name)
-            self.next_jobs_check = time.monotonic() + JOBS_CHECK_SECONDS
+            self.next_jobs_check = time.monotonic() + jobs_check_seconds()
         report.mail = send_due(self.name, self.connection, limit=self.batch)
         report.webhooks = deliver_due(self.name)
         return report

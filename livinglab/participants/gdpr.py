@@ -86,7 +86,12 @@ def personal_data(user: User) -> dict:
 
 def erase_account(user: User) -> None:
     """Delete the account. Answers are erased, or kept without any link to the person when the
-    consent they signed said so; signatures (names) are always deleted."""
+    consent they signed said so; signatures (names) are always deleted. The confirmation goes to the
+    address the account had (read before it is gone), if it was verified."""
+    from ..notifications import notify
+
+    email, locale, verified = user.email, user.locale, user.email_verified_at is not None
+    answers_kept = False
     for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.user_id == user.id)):
         signed = enrolment.signature.consent_version if enrolment.signature else None
         if signed is None or signed.on_erasure != "anonymise":
@@ -94,6 +99,9 @@ def erase_account(user: User) -> None:
 
             erase_answers(enrolment)
             bump_data_version(enrolment.study)
+        elif not enrolment.data_erased and enrolment.responses:
+            answers_kept = True
+        notify.cancel_survey_mail(enrolment=enrolment)
         for signature in list(enrolment.signatures):
             enrolment.signatures.remove(signature)
             db.session.delete(signature)
@@ -109,4 +117,6 @@ def erase_account(user: User) -> None:
     audit.record(user, "account.erase")
     db.session.execute(delete(AuditPseudonym).where(AuditPseudonym.user_id == user.id))
     db.session.delete(user)
+    if verified:
+        notify.erasure_confirmed(email, locale, answers_kept)
     purge.after_commit()

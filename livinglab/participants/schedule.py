@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..timeutil import aware, utcnow
+from ..timeutil import aware, days, utcnow
 from .models import Enrolment, EnrolmentStatus, Response
 from .standing import of_enrolment
 
@@ -30,7 +30,7 @@ def survey_states(enrolment: Enrolment, surveys, answered_ids: set[int], now: da
     states, earlier_done = [], True
     for timepoint in study.timepoints:
         at_tp = [s for s in surveys if s.timepoint == timepoint]
-        opens_at = aware(enrolment.enrolled_at) + timedelta(days=int(delays.get(timepoint, 0) or 0))
+        opens_at = aware(enrolment.enrolled_at) + days(int(delays.get(timepoint, 0) or 0))
         for survey in sorted(at_tp, key=lambda s: s.id):
             if survey.id in answered_ids:
                 states.append(Due(survey, "answered"))
@@ -59,7 +59,7 @@ def follow_up_ends_at(study) -> datetime | None:
         Enrolment.study_id == study.id, Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.id.not_in(done)))
     if latest is None:
         return None
-    delay = timedelta(days=int((study.timepoint_delays or {}).get(last, 0) or 0))
+    delay = days(int((study.timepoint_delays or {}).get(last, 0) or 0))
     return aware(latest) + delay + ANSWER_WINDOW
 
 

@@ -10,6 +10,7 @@ from .. import audit, purge
 from .. import validation as v
 from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
+from ..notifications import notify, webhooks
 from ..policy import sees_pilot
 from ..studies import workflow
 from ..studies.models import Study
@@ -269,6 +270,10 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature) 
     screening.record(study, key, ScreeningOutcome.ENROLLED)
     audit.record(user, "participant.enrol", study=study, participant_code=enrolment.participant_code,
                  consent_version=consent.version)
+    notify.enrolment_confirmed(enrolment)
+    webhooks.emit(study.organisation_id, "enrolment", {
+        "study_id": study.id, "participant_code": enrolment.participant_code, "arm": enrolment.arm,
+        "consent_version": consent.version, "at": enrolment.enrolled_at})
     return enrolment
 
 
@@ -352,6 +357,10 @@ def submit_response(user, study: Study, survey_key: str, answers) -> Response:
     bump_data_version(study)
     audit.record(user, "participant.answer", study=study, participant_code=enrolment.participant_code,
                  survey=survey.key)
+    notify.cancel_survey_mail(enrolment=enrolment, survey=survey)
+    webhooks.emit(study.organisation_id, "answer", {
+        "study_id": study.id, "participant_code": enrolment.participant_code, "survey": survey.key,
+        "timepoint": survey.timepoint, "at": response.submitted_at})
     return response
 
 
@@ -386,6 +395,11 @@ def withdraw(user, study: Study, erase_data) -> Enrolment:
     bump_data_version(study)
     audit.record(user, "participant.withdraw", study=study, participant_code=enrolment.participant_code,
                  erase_data=erase_data)
+    notify.cancel_survey_mail(enrolment=enrolment)
+    notify.withdrawal_confirmed(enrolment, erase_data)
+    webhooks.emit(study.organisation_id, "withdrawal", {
+        "study_id": study.id, "participant_code": enrolment.participant_code, "answers_erased": bool(erase_data),
+        "at": enrolment.withdrawn_at})
     return enrolment
 
 

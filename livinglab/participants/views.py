@@ -249,6 +249,9 @@ def register_and_enrol(study: Study, form, visitor: str, signed: dict):
         raise consent_error  # the account is rolled back (and a refused clause counted)
     enrolment = services.enrol_screened(user, study, key, **signed)
     screening.claim(visitor, user)  # the visitor's checks are the new account's from now on
+    from ..auth.mail_links import send_verification
+
+    send_verification(user)  # the enrolment confirmation waits (held) until the address is verified
     return enrolment.user
 
 

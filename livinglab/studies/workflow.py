@@ -163,7 +163,23 @@ def move(study: Study, action: str, actor, comment: str | None = None) -> S:
     elif action == "end":
         study.ended_at = utcnow()
     audit.record(actor, f"study.{action}", study=study, from_state=before, to_state=after, comment=comment)
+    tell(study, action, after, comment)
     return after
+
+
+def tell(study: Study, action: str, after: S, comment: str | None) -> None:
+    """The mail of a move, in the move's transaction (notifications/notify.py): coordinators of each
+    submission, the organisation of each decision with its comment, both of each recruitment move."""
+    from ..notifications import notify
+
+    if action == "submit":
+        notify.review_submitted(study)
+    elif action in ("approve", "request_changes", "reject"):
+        notify.review_decision(study, action, comment)
+    elif action in ("open", "pause", "close", "end"):
+        notify.recruitment_changed(study, str(after))
+    if action == "end":  # no survey is asked for any more
+        notify.cancel_survey_mail(study_id=study.id)
 
 
 def template_helpers() -> dict:

@@ -143,3 +143,31 @@ def verified_user(make_user, verified):
         return verified(user)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def no_weekly_digest_unless_asked(app, monkeypatch):
+    """The weekly recruitment digest goes out on Mondays: tests ask for it by setting DIGEST_WEEKDAY."""
+    monkeypatch.setitem(app.config, "DIGEST_WEEKDAY", 7)  # no weekday is 7
+
+
+def clear_outbox():
+    """Forget the mail and webhook events of the setup (a study walked to a status tells people)."""
+    from sqlalchemy import delete
+
+    from livinglab.notifications.models import OutboxMessage, WebhookDelivery
+
+    db.session.execute(delete(OutboxMessage))
+    db.session.execute(delete(WebhookDelivery))
+    db.session.commit()
+
+
+@pytest.fixture
+def make_study(make_study):
+    """The shared fixture, minus the mail its walk through the lifecycle queued."""
+    def make(*args, **kwargs):
+        study = make_study(*args, **kwargs)
+        clear_outbox()
+        return study
+
+    return make

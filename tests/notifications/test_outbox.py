@@ -14,7 +14,7 @@ from livinglab.notifications.models import OutboxMessage, QueueStatus
 from livinglab.notifications.preferences import set_choice
 from livinglab.timeutil import utcnow
 
-from .conftest import BASE_URL
+from .conftest import BASE_URL, clear_outbox
 
 
 def rows():
@@ -114,6 +114,8 @@ def test_a_dedupe_key_makes_the_second_enqueue_a_no_op(verified_user, make_study
     enrolment = participation.enrol(person, study, consent_version=consent.version,
                                     clauses={c["key"]: True for c in consent.clauses}, signature="P", age=30,
                                     criteria_confirmed=True)
+    db.session.commit()
+    clear_outbox()  # the enrolment's confirmation
     survey = study.surveys[0]
     today = date.today()
     for _ in range(3):

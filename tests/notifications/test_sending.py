@@ -13,7 +13,7 @@ from livinglab.participants import services as participation
 from livinglab.timeutil import aware, utcnow
 
 from ..conftest import PASSWORD
-from .conftest import BASE_URL
+from .conftest import BASE_URL, clear_outbox
 
 
 @pytest.fixture
@@ -26,6 +26,7 @@ def enrolment(make_study, verified_user):
                                     clauses={c["key"]: True for c in consent.clauses}, signature=person.name,
                                     age=30, criteria_confirmed=True)
     db.session.commit()
+    clear_outbox()  # the enrolment's own confirmation: the tests below queue what they test
     return enrolment
 
 
