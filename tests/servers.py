@@ -13,7 +13,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from .conftest import AUDIT_KEY
+from tests.conftest import AUDIT_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 

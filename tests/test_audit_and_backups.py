@@ -18,7 +18,7 @@ from livinglab.audit import AuditChain, AuditRecord, DatabaseIdentity, canonical
 from livinglab.extensions import db
 from livinglab.studies.models import Study
 
-from .conftest import AUDIT_KEY
+from tests.conftest import AUDIT_KEY
 
 
 @pytest.fixture(autouse=True)

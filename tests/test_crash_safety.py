@@ -26,7 +26,7 @@ from livinglab.extensions import db
 from livinglab.participants import services as participation
 from livinglab.participants.models import Answer, Enrolment, Response
 
-from .servers import gunicorn
+from tests.servers import gunicorn
 
 PEOPLE, TWICE_EVERY, CLIENTS, WORKERS = 120, 5, 24, 3
 KILL_AFTER = PEOPLE // 3  # acknowledgements before the plug is pulled

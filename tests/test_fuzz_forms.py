@@ -32,7 +32,7 @@ from livinglab.extensions import db
 from livinglab.participants import services as participation
 from livinglab.studies.models import ConsentVersion
 
-from .conftest import signed_in_session
+from tests.conftest import signed_in_session
 
 EXAMPLES = int(os.environ.get("LIVINGLAB_FUZZ_EXAMPLES", "25"))
 REJECTED_FLASHES = {"error", "warning"}

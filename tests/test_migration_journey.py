@@ -11,7 +11,7 @@ from livinglab.extensions import db
 from livinglab.participants.services import screening_counts
 from livinglab.studies.models import Study
 
-from .test_migrations import _reset_to_empty
+from tests.test_migrations import _reset_to_empty
 
 REVISION = "5b1e2c7d9a30"
 TALLIES = {"screened": 5, "eligible": 3, "age": 2, "criterion:0": 1}

@@ -9,7 +9,7 @@ from livinglab.participants import services as participation
 from livinglab.policy import can, visible_studies
 from livinglab.studies.models import Study
 
-from .test_route_access import ACTIONS, ON_STUDY, ROLES, STATE_AGAINST, STATE_FOR
+from tests.test_route_access import ACTIONS, ON_STUDY, ROLES, STATE_AGAINST, STATE_FOR
 
 
 @pytest.fixture

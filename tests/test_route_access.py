@@ -21,7 +21,7 @@ from livinglab.extensions import db
 from livinglab.participants import services as participation
 from livinglab.results.cache import results_for
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 ROLES = ("anonymous", "participant", "enrolled", "startup", "other_startup", "coordinator")
 # Statuses in ROLES order. 302 for anonymous pages: to the sign-in page (checked); 401 for the API.

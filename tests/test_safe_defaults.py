@@ -9,7 +9,7 @@ from livinglab import create_app
 from livinglab.auth.models import User
 from livinglab.extensions import db, limiter
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,8 +10,8 @@ from scipy import stats
 from livinglab.analysis.ancova import ancova
 from livinglab.analysis.errors import NotTestable
 
-from .reference_data import printed
-from .reference_published import ANOREXIA
+from tests.analysis.reference_data import printed
+from tests.analysis.reference_published import ANOREXIA
 
 ARMS = ["Cont", "CBT", "FT"]
 

@@ -10,7 +10,7 @@ from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.odds_ratio import conditional_odds_ratio
 from livinglab.analysis.proportions import newcombe_difference, newcombe_paired_difference, wilson
 
-from .reference_data import printed
+from tests.analysis.reference_data import printed
 
 
 def test_wilson_matches_r_prop_test_without_correction():

@@ -10,7 +10,7 @@ from livinglab.analysis import fisher
 from livinglab.analysis.categorical import chi_square, contingency_test
 from livinglab.analysis.errors import NotTestable
 
-from .reference_data import printed
+from tests.analysis.reference_data import printed
 
 
 def test_yates_correction_on_two_by_two_matches_r():

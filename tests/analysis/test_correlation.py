@@ -10,8 +10,8 @@ from scipy import stats
 from livinglab.analysis.correlation import fisher_z_interval, pearson, spearman
 from livinglab.analysis.errors import NotTestable
 
-from .reference_data import printed
-from .reference_published import TUNA_X, TUNA_Y
+from tests.analysis.reference_data import printed
+from tests.analysis.reference_published import TUNA_X, TUNA_Y
 
 
 def test_pearson_matches_r_documentation():

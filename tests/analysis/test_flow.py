@@ -2,7 +2,7 @@
 from livinglab.analysis.flow import consort
 from livinglab.analysis.variables import long_frame
 
-from .builders import frame, pre_post
+from tests.analysis.builders import frame, pre_post
 
 
 def test_flow_reads_tallies_and_counts_completion_from_the_answers():

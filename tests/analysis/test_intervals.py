@@ -13,7 +13,7 @@ from livinglab.analysis.false_discovery import benjamini_hochberg
 from livinglab.analysis.intervals import cronbach_alpha_interval, median_interval, nps_interval
 from livinglab.analysis.multiplicity import holm
 
-from .reference_data import MPG_AUTOMATIC, MPG_MANUAL, SLEEP_1, SLEEP_2, printed
+from tests.analysis.reference_data import MPG_AUTOMATIC, MPG_MANUAL, SLEEP_1, SLEEP_2, printed
 
 
 def test_hedges_g_matches_r_effectsize():

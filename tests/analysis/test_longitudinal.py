@@ -10,8 +10,8 @@ from scipy import stats
 from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.longitudinal import friedman, mixed_model_arm_time, mixed_model_time
 
-from .reference_data import printed
-from .reference_published import ERGO_STOOL, ROUNDING_TIMES
+from tests.analysis.reference_data import printed
+from tests.analysis.reference_published import ERGO_STOOL, ROUNDING_TIMES
 
 TYPES = ["T1", "T2", "T3", "T4"]
 

@@ -9,7 +9,7 @@ from livinglab.analysis.ancova import ancova
 from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.missing import attrition, baseline_carried_forward, mice_ancova, rubin_pool
 
-from .reference_published import ANOREXIA
+from tests.analysis.reference_published import ANOREXIA
 
 
 def _two_arms():

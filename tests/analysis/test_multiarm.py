@@ -11,8 +11,8 @@ from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.multiarm import against_control, kruskal_wallis, welch_anova
 from livinglab.analysis.two_groups import welch_t
 
-from .reference_data import SLEEP_1, SLEEP_2, printed
-from .reference_published import ANOREXIA, MUCOCILIARY
+from tests.analysis.reference_data import SLEEP_1, SLEEP_2, printed
+from tests.analysis.reference_published import ANOREXIA, MUCOCILIARY
 
 
 def test_welch_anova_matches_r_documentation():

@@ -4,7 +4,7 @@ import pytest
 from livinglab.analysis.multiplicity import holm
 from livinglab.analysis.normality import shapiro_wilk
 
-from .reference_data import WT, printed
+from tests.analysis.reference_data import WT, printed
 
 
 def test_shapiro_wilk_matches_r_on_mtcars_weight():

@@ -5,7 +5,7 @@ from scipy import stats
 from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.paired import paired_t, signed_rank
 
-from .reference_data import SLEEP_1, SLEEP_2, printed
+from tests.analysis.reference_data import SLEEP_1, SLEEP_2, printed
 
 
 def test_paired_t_matches_r_on_sleep():

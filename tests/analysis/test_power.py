@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from livinglab.analysis.power import ancova_sample_size, power_prop_test, power_t_test, smallest_detectable_effect
 from livinglab.analysis.rootfinding import uniroot
 
-from .reference_data import printed
+from tests.analysis.reference_data import printed
 
 
 def test_power_t_test_matches_r_documentation():

@@ -13,7 +13,7 @@ from livinglab.analysis.paired import paired_t, signed_rank
 from livinglab.analysis.results import build_results
 from livinglab.analysis.two_groups import mann_whitney, welch_t
 
-from .builders import MOOD, NOTE, SLEEP, USABILITY, frame, study
+from tests.analysis.builders import MOOD, NOTE, SLEEP, USABILITY, frame, study
 
 # Likert-like values make ties and zeros common; a decimal part keeps the t tests honest too
 value = st.one_of(st.integers(-5, 5).map(float), st.floats(-100, 100, allow_nan=False).map(lambda v: round(v, 2)))
@@ -115,7 +115,7 @@ def test_results_are_always_json_serialisable(answers, design):
 @settings(deadline=None, max_examples=40)
 @given(sample, sample)
 def test_swapping_which_arm_is_control_flips_the_primary_outcome(x, y):
-    from .builders import at_follow_up
+    from tests.analysis.builders import at_follow_up
 
     assume(np.std(x) + np.std(y) > 0)
     rows = frame(at_follow_up(x, "a") + at_follow_up(y, "b"))

@@ -11,7 +11,7 @@ from livinglab.analysis.descriptives import cronbach_alpha, instrument_alpha
 from livinglab.analysis.results import build_results
 from livinglab.surveys.instruments import INSTRUMENTS, score
 
-from .builders import frame, study
+from tests.analysis.builders import frame, study
 
 # Hand-worked example: four respondents whose scored SUS items are all 4, 3, 2 and 1, except the first
 # respondent's first item, scored 3. Raw answers: odd item = scored + 1, even item = 5 − scored.

@@ -6,8 +6,8 @@ from scipy import stats
 
 from livinglab.analysis.results import build_results
 
-from .builders import MOOD, NOTE, SLEEP, USABILITY, at_follow_up, frame, pre_post, study
-from .reference_data import SLEEP_1, SLEEP_2, printed
+from tests.analysis.builders import MOOD, NOTE, SLEEP, USABILITY, at_follow_up, frame, pre_post, study
+from tests.analysis.reference_data import SLEEP_1, SLEEP_2, printed
 
 API_OUTCOME_KEYS = {"variable", "design", "comparison", "n", "estimate", "ci95", "test", "statistic", "df",
                     "p_value", "effect_size", "robustness", "hypothesis", "alpha", "supported"}

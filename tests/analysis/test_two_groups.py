@@ -7,7 +7,7 @@ from scipy import stats
 from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.two_groups import hedges_g, mann_whitney, welch_t
 
-from .reference_data import MPG_AUTOMATIC, MPG_MANUAL, SLEEP_1, SLEEP_2, printed
+from tests.analysis.reference_data import MPG_AUTOMATIC, MPG_MANUAL, SLEEP_1, SLEEP_2, printed
 
 
 def test_welch_matches_r_on_sleep():

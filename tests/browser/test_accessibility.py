@@ -16,7 +16,7 @@ from livinglab.demo import populate
 from livinglab.extensions import db
 from livinglab.participants import services
 
-from .conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from livinglab.participants import services
 from livinglab.studies import services as studies
 from livinglab.studies.models import Study
 
-from .conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
 

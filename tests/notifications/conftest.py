@@ -10,7 +10,7 @@ from aiosmtpd.smtp import AuthResult
 from livinglab.extensions import db
 from livinglab.timeutil import utcnow
 
-from ..servers import free_port
+from tests.servers import free_port
 
 BASE_URL = "https://livinglab.test"
 

@@ -14,8 +14,8 @@ from livinglab.extensions import db
 from livinglab.notifications.models import OutboxMessage, QueueStatus
 from livinglab.timeutil import utcnow
 
-from ..conftest import PASSWORD, signed_in_session
-from .conftest import BASE_URL
+from tests.conftest import PASSWORD, signed_in_session
+from tests.notifications.conftest import BASE_URL
 
 NEW_PASSWORD = "a brand new passphrase for tests"
 

@@ -14,7 +14,7 @@ from livinglab.notifications.models import OutboxMessage, QueueStatus
 from livinglab.notifications.preferences import set_choice
 from livinglab.timeutil import utcnow
 
-from .conftest import BASE_URL, clear_outbox
+from tests.notifications.conftest import BASE_URL, clear_outbox
 
 
 def rows():

@@ -12,8 +12,8 @@ from livinglab.notifications.models import OutboxMessage, QueueStatus
 from livinglab.participants import services as participation
 from livinglab.timeutil import aware, utcnow
 
-from ..conftest import PASSWORD
-from .conftest import BASE_URL, clear_outbox
+from tests.conftest import PASSWORD
+from tests.notifications.conftest import BASE_URL, clear_outbox
 
 
 @pytest.fixture
@@ -194,7 +194,7 @@ def test_after_the_last_attempt_a_temporary_failure_becomes_permanent(smtp_serve
 
 def test_an_unreachable_server_costs_one_attempt_and_leaves_the_rest_for_later(app, monkeypatch, run_worker,
                                                                               enrolment, verified_user):
-    from ..servers import free_port
+    from tests.servers import free_port
 
     monkeypatch.setitem(app.config, "MAIL_URL", f"smtp://127.0.0.1:{free_port()}")  # nobody listens
     others = [verified_user() for _ in range(3)]
@@ -212,7 +212,7 @@ def test_an_unreachable_server_costs_one_attempt_and_leaves_the_rest_for_later(a
 
 
 def test_the_smtp_url_credentials_are_used_to_log_in(app, monkeypatch, run_worker, enrolment):
-    from .conftest import start_server
+    from tests.notifications.conftest import start_server
 
     server = start_server(credentials=("mailer", "s3cret/+:"))
     try:

@@ -17,7 +17,7 @@ from livinglab.participants.models import Enrolment, Response, SurveyDraft
 from livinglab.studies import services as studies
 from livinglab.timeutil import utcnow
 
-from .conftest import BASE_URL, clear_outbox
+from tests.notifications.conftest import BASE_URL, clear_outbox
 
 DELAY = 28
 

@@ -15,7 +15,7 @@ from livinglab.auth.models import Organisation, User
 from livinglab.extensions import db
 from livinglab.timeutil import utcnow
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 class _Lazy:

@@ -15,7 +15,7 @@ from livinglab.auth import models
 from livinglab.extensions import db
 from livinglab.timeutil import aware, utcnow
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 ATTACKER, OWNER = "203.0.113.9", "198.51.100.7"
 FREE_FAILURES = 4  # failures in a row an address may make before it waits (README, Security)

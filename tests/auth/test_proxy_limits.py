@@ -17,7 +17,7 @@ import pytest
 from livinglab import create_app
 from livinglab.extensions import db, limiter
 
-from .servers import free_port, gunicorn
+from tests.servers import free_port, gunicorn
 
 CREDENTIALS = b'{"email": "nobody@example.org", "password": "wrong-password-123"}'
 

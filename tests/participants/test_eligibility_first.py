@@ -12,7 +12,7 @@ from livinglab.participants.models import ConsentSignature, Enrolment, Screening
 from livinglab.participants.services import screening_counts
 from livinglab.timeutil import utcnow
 
-from .conftest import PASSWORD, IsolatedClient
+from tests.conftest import PASSWORD, IsolatedClient
 
 CONSENT = {"consent_version": "1", "clause_0": "y", "clause_1": "y", "signature": "Camille Martin"}
 ACCOUNT = {"email": "camille.martin@example.org", "password": "a-long-enough-secret"}

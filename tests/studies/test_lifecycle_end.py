@@ -333,7 +333,7 @@ def test_no_string_of_the_code_promises_an_automatic_deletion():
     run (its outbox purge job, checked here to exist with that period) is the only promise allowed."""
     from livinglab.notifications import jobs
 
-    from .test_translations import source_messages
+    from tests.test_translations import source_messages
 
     kept = {"Sent mail and delivered webhook events are deleted after 90 days; failures stay."}
     promises = [m for m in source_messages()

@@ -30,8 +30,8 @@ from livinglab.demo import build_study, food_protocol, food_surveys
 from livinglab.extensions import db
 from livinglab.participants import services as participation
 
-from .conftest import join_organisation
-from .servers import gunicorn
+from tests.conftest import join_organisation
+from tests.servers import gunicorn
 
 EXAMPLES = int(os.environ.get("LIVINGLAB_FUZZ_EXAMPLES", "15"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

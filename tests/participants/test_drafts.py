@@ -11,7 +11,7 @@ from livinglab.extensions import db
 from livinglab.participants import services
 from livinglab.participants.models import Response, SurveyDraft
 
-from .conftest import PASSWORD, IsolatedClient
+from tests.conftest import PASSWORD, IsolatedClient
 
 API = "/api/v1"
 CLAUSES = {"understood": True, "data_use": True}

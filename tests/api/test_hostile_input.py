@@ -12,7 +12,7 @@ from livinglab import create_app
 from livinglab.errors import error_body
 from livinglab.extensions import db, limiter
 
-from .conftest import AUDIT_KEY, PASSWORD
+from tests.conftest import AUDIT_KEY, PASSWORD
 
 
 def row_counts() -> dict[str, int]:

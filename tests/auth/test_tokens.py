@@ -9,7 +9,7 @@ from livinglab.auth.models import ApiToken
 from livinglab.extensions import db
 from livinglab.timeutil import utcnow
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 def new_token(client, user, **extra) -> dict:

@@ -17,7 +17,7 @@ from livinglab.auth.models import ApiToken, User
 from livinglab.auth.services import create_user
 from livinglab.extensions import db
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 def page(response) -> str:
@@ -98,7 +98,7 @@ TABLES_THAT_NEVER_REUSE_IDS = ("user_account", "organisation", "api_token", "inv
 def test_the_migrated_schema_never_reuses_ids(app):
     """On SQLite the migration rebuilds these tables with AUTOINCREMENT (PostgreSQL's sequences never
     reuse an id: there, the rule is checked by the behaviour test above)."""
-    from .test_migrations import _reset_to_empty
+    from tests.test_migrations import _reset_to_empty
 
     _reset_to_empty()
     try:

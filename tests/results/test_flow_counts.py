@@ -12,7 +12,7 @@ from livinglab.participants import services
 from livinglab.participants.models import Enrolment, Screening, ScreeningOutcome
 from livinglab.participants.services import screening_counts
 
-from .conftest import PASSWORD, IsolatedClient
+from tests.conftest import PASSWORD, IsolatedClient
 
 API = "/api/v1"
 CLAUSES = {"understood": True, "data_use": True, "recontact": False}

@@ -16,7 +16,7 @@ from livinglab.studies.forms import ProtocolForm
 from livinglab.studies.models import Study
 from livinglab.studies.protocol import FIELDS, PROTOCOL, PUBLIC_FIELDS, StudyChanges
 
-from .test_study_pages import protocol_form
+from tests.studies.test_study_pages import protocol_form
 
 API = "/api/v1"
 SPONSOR = "Sommeil Santé SAS"

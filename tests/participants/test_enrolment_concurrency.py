@@ -14,7 +14,7 @@ from livinglab.demo import sleep_protocol
 from livinglab.extensions import db
 from livinglab.participants.models import Enrolment
 
-from .servers import gunicorn as serve
+from tests.servers import gunicorn as serve
 
 TARGET, PEOPLE, WORKERS = 10, 48, 4
 

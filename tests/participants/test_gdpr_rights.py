@@ -20,7 +20,7 @@ from livinglab.extensions import db
 from livinglab.participants import services as participation
 from livinglab.participants.models import Answer, Enrolment, Response
 
-from .conftest import AUDIT_KEY, PASSWORD
+from tests.conftest import AUDIT_KEY, PASSWORD
 
 FREE_TEXT_SURVEYS = [{"key": key, "title": key, "timepoint": key, "items": [
     {"key": "sleep_hours", "text": "Hours of sleep?", "type": "number", "min": 0, "max": 24},

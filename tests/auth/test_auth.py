@@ -12,7 +12,7 @@ from livinglab.audit import AuditRecord
 from livinglab.auth.models import Organisation, Role, User
 from livinglab.extensions import db, limiter
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 def count(model) -> int:

@@ -83,7 +83,7 @@ def test_the_cli_refuses_a_common_password(runner):
 
 
 def test_a_password_change_refuses_a_common_password(client, login, startup):
-    from .conftest import PASSWORD
+    from tests.conftest import PASSWORD
 
     login(startup)
     response = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "1234567890"})

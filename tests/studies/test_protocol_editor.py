@@ -9,7 +9,7 @@ import pytest
 from livinglab.extensions import db
 from livinglab.studies.models import Study
 
-from .test_study_pages import protocol_form
+from tests.studies.test_study_pages import protocol_form
 
 
 def text(response) -> str:
