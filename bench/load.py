@@ -506,9 +506,9 @@ def print_table(args, results: list[dict]) -> None:
                      f"{t.rate:.0f}", f"{t.percentile(.5):.1f}",
                      f"{s.rate / t.rate:.3f}" if t.rate else "-", f"{s.client_cpu:.2f}/{t.client_cpu:.2f}",
                      f"{'yes' if c['ok'] else 'NO'} ({c['stored']}/{c['acknowledged']})"))
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
     for row in (header, tuple("-" * w for w in widths), *rows):
-        print("  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip())
+        print("  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)).rstrip())
     print()
     for r in results:
         s, t = r["submit"], r["trivial"]

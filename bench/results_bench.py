@@ -44,15 +44,15 @@ import pandas as pd
 from sqlalchemy import update
 
 from livinglab import create_app, normalise_database_url
-from livinglab.results.loading import COLUMNS, answers_query, load_answers
 from livinglab.analysis.variables import long_frame
 from livinglab.auth.services import create_token, create_user
 from livinglab.demo import build_study, sleep_protocol
 from livinglab.demo_bulk import bench_surveys, bulk_participants
 from livinglab.extensions import db
 from livinglab.results import cache as results_module
-from livinglab.studies.models import Study
 from livinglab.results.cache import compute, results_for
+from livinglab.results.loading import COLUMNS, answers_query, load_answers
+from livinglab.studies.models import Study
 
 PASSWORD = "benchmark-password"
 
@@ -198,8 +198,8 @@ def proposed_load_answers(connection, study_id: int) -> pd.DataFrame:
     with `zip(*rows)` skip that; the labels become categoricals at once (what `long_frame` makes of
     them anyway), numbers a float array, texts pandas' string dtype, as before."""
     rows = connection.execute(answers_query(study_id)).all()
-    columns = list(zip(*rows)) if rows else [()] * len(COLUMNS)
-    return pd.DataFrame({**{name: pd.Categorical(values) for name, values in zip(COLUMNS[:4], columns[:4])},
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
+    return pd.DataFrame({**{name: pd.Categorical(values) for name, values in zip(COLUMNS[:4], columns[:4], strict=True)},
                          "number": np.array(columns[4], dtype=float),
                          "text": pd.array(columns[5], dtype="str")})
 

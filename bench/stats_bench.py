@@ -19,8 +19,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from livinglab.analysis import (ancova, binary, correlation, effect_sizes, false_discovery, intervals,  # noqa: E402
-                                longitudinal, missing, multiarm, power, quality)
+from livinglab.analysis import (  # noqa: E402
+    ancova,
+    binary,
+    correlation,
+    effect_sizes,
+    false_discovery,
+    intervals,
+    longitudinal,
+    missing,
+    multiarm,
+    power,
+    quality,
+)
 
 ARMS = ["control", "app", "coach"]
 TIMEPOINTS = ["baseline", "month_3", "month_6"]

@@ -5,7 +5,7 @@ Read-only by design: there is no route that edits or deletes a record. There is 
 person: participants are in the trail by participant code or account pseudonym only, and nothing
 here turns an email or an account into either."""
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,9 +17,9 @@ from wtforms.fields.choices import SelectChoice
 from . import audit
 from .audit import AuditRecord
 from .auth.models import Role, User
-from .policy import requires
 from .extensions import db
 from .forms import EmptyForm
+from .policy import requires
 from .studies.models import Study
 from .studies.workflow import STATUS_LABELS
 from .urls import MAX_ID
@@ -129,9 +129,9 @@ def criteria(form: TrailFilterForm, actions: list[str]) -> Criteria:
         if day is None:
             field.errors = [_("Write the date as YYYY-MM-DD, for example 2026-03-31.")]
         elif name == "date_from":
-            found.start = datetime.combine(day, time.min, timezone.utc)
+            found.start = datetime.combine(day, time.min, UTC)
         elif day < date.max:
-            found.end = datetime.combine(day + timedelta(days=1), time.min, timezone.utc)
+            found.end = datetime.combine(day + timedelta(days=1), time.min, UTC)
     if found.start and found.end and found.start >= found.end:
         form.date_to.errors = [_("The end date is before the start date.")]
     if (form.sort.data or "newest") not in SORTS:

@@ -7,11 +7,11 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from .errors import DomainError
 from .extensions import db
 from .transactions import unit_of_work
 
 ROOT = str(Path(__file__).resolve().parent.parent)
-from .errors import DomainError
 
 
 def register(app: Flask) -> None:

@@ -9,11 +9,11 @@ from sqlalchemy import delete, func, select
 
 from .auth.models import User
 from .auth.services import create_user
-from .timeutil import utcnow
 from .extensions import db
 from .studies import services as studies
 from .studies.models import Study
 from .surveys import services as surveys
+from .timeutil import utcnow
 
 PASSWORD = "livinglab-demo"
 ACCOUNTS = [

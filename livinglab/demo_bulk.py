@@ -76,7 +76,7 @@ def bulk_participants(study: Study, count: int, *, seed: int = 0, dropout: float
     ids = _insert(Enrolment, enrolments)
 
     responses, planned = [], []
-    for enrolment_id, enrolment in zip(ids, enrolments):
+    for enrolment_id, enrolment in zip(ids, enrolments, strict=True):
         lift_here = lift if enrolment["arm"] != study.arms[0] or len(study.arms) == 1 else 0.0
         for survey in surveys:
             later = survey.timepoint != study.timepoints[0]
@@ -87,7 +87,7 @@ def bulk_participants(study: Study, count: int, *, seed: int = 0, dropout: float
     response_ids = _insert(Response, responses)
 
     answers = []
-    for response_id, (items, given) in zip(response_ids, planned):
+    for response_id, (items, given) in zip(response_ids, planned, strict=True):
         rows, errors = check_answers(items, given)
         if errors:
             raise ValueError(f"synthetic answers refused: {errors}")

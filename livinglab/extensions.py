@@ -1,13 +1,14 @@
 """Flask extensions, created unbound here and bound in `create_app`."""
 from flask_babel import Babel
 from flask_limiter import Limiter
-from .clients import client_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .clients import client_address
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

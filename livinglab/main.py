@@ -2,9 +2,9 @@
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from .policy import can, public, requires
 from .config import Config
 from .participants.views import dashboard_page
+from .policy import can, public, requires
 from .transactions import unit_of_work
 from .urls import safe_next
 

@@ -6,9 +6,9 @@ startup on its organisation's, a participant on the pilots they are enrolled in)
 study's state (the lifecycle's predicates, in studies/workflow.py). Routes authorise who may act (404 for a
 study the caller cannot see, 403 for one they see but may not act on); the services refuse a move the state
 forbids (409)."""
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Callable
 
 from flask import abort
 from flask_babel import gettext as _

@@ -6,16 +6,16 @@ the checklist, the registration hash input and the pages.
 Each kind's limits are written once and give both the JSON Schema constraints and the check that
 produces the app's messages (`validation`); `validate` maps pydantic's errors onto the API's error
 contract (400 for a wrong type, 422 for a bad value, one message per field) in one place."""
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Callable, Literal
-
-from typing_extensions import TypeAliasType
+from typing import Annotated, Any, Literal
 
 from flask_babel import gettext as _
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 from pydantic import Field as Limits
 from sqlalchemy import Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import mapped_column
+from typing_extensions import TypeAliasType
 from wtforms import BooleanField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional

@@ -17,7 +17,6 @@ from livinglab import audit, audit_checkpoints, configure_audit
 from livinglab.audit import AuditChain, AuditRecord, DatabaseIdentity, canonical, verify, verify_trail
 from livinglab.extensions import db
 from livinglab.studies.models import Study
-
 from tests.conftest import AUDIT_KEY
 
 

@@ -1,7 +1,7 @@
 """The audit trail pages: who may see them, filters, paging, names, and verifying the chain."""
 import html
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -13,7 +13,7 @@ from livinglab.participants import gdpr
 from livinglab.participants import services as participation
 from livinglab.participants.models import Enrolment
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def text(response) -> str:
@@ -216,13 +216,13 @@ def test_date_filters_are_inclusive_days_in_utc(as_coordinator, make_study, monk
         return list(db.session.scalars(select(AuditRecord.id).where(AuditRecord.at >= start, AuditRecord.at < end)
                                        .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())))
 
-    fifth = between(datetime(2026, 3, 5, tzinfo=timezone.utc), datetime(2026, 3, 6, tzinfo=timezone.utc))
+    fifth = between(datetime(2026, 3, 5, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC))
     assert len(fifth) == 4  # the second study: study.create, consent.save, two survey.create
     assert shown_ids(text(as_coordinator.get("/audit?date_from=2026-03-05&date_to=2026-03-05"))) == fifth
     assert shown_ids(text(as_coordinator.get("/audit?date_from=2026-03-01&date_to=2026-03-05"))) == between(
-        datetime(2026, 3, 1, tzinfo=timezone.utc), datetime(2026, 3, 6, tzinfo=timezone.utc))
+        datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC))
     assert shown_ids(text(as_coordinator.get("/audit?date_from=2026-03-06"))) == between(
-        datetime(2026, 3, 6, tzinfo=timezone.utc), datetime(9999, 1, 1, tzinfo=timezone.utc))
+        datetime(2026, 3, 6, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
 
 
 @pytest.mark.parametrize("query, message", [

@@ -25,7 +25,6 @@ from livinglab.demo import sleep_protocol
 from livinglab.extensions import db
 from livinglab.participants import services as participation
 from livinglab.participants.models import Answer, Enrolment, Response
-
 from tests.servers import gunicorn
 
 PEOPLE, TWICE_EVERY, CLIENTS, WORKERS = 120, 5, 24, 3

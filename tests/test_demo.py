@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from livinglab.demo import seed
 from livinglab.extensions import db
+from livinglab.results.cache import results_for
 from livinglab.studies.checklist import missing
 from livinglab.studies.models import Study
-from livinglab.results.cache import results_for
 
 # What each pilot is about, as its title says: words its summary and its primary question must use.
 TOPICS = {

@@ -31,7 +31,6 @@ from livinglab.demo import build_study, food_protocol, food_surveys
 from livinglab.extensions import db
 from livinglab.participants import services as participation
 from livinglab.studies.models import ConsentVersion
-
 from tests.conftest import signed_in_session
 
 EXAMPLES = int(os.environ.get("LIVINGLAB_FUZZ_EXAMPLES", "25"))

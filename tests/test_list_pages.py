@@ -5,6 +5,7 @@ import re
 from datetime import datetime
 
 import pytest
+
 from livinglab.auth.models import User
 from livinglab.demo import food_protocol, food_surveys, sleep_protocol
 from livinglab.demo_bulk import bulk_participants

@@ -10,7 +10,6 @@ from sqlalchemy.orm import load_only
 from livinglab.extensions import db
 from livinglab.participants.services import screening_counts
 from livinglab.studies.models import Study
-
 from tests.test_migrations import _reset_to_empty
 
 REVISION = "5b1e2c7d9a30"

@@ -1,4 +1,6 @@
 """`flask db upgrade` on an empty database builds exactly the schema the models declare."""
+from datetime import UTC
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -153,14 +155,13 @@ def legacy_chain_holds() -> bool:
     from_state, to_state, comment, details), and the head row holds the last."""
     import hashlib
     import json
-    from datetime import timezone
 
     last = "0" * 64
     rows = db.session.execute(text("SELECT at, actor_id, actor_role, action, study_id, from_state, to_state, "
                                    "comment, details, prev_hash, hash FROM audit_record ORDER BY id")).all()
     for row in rows:
         at = row.at if not isinstance(row.at, str) else __import__("datetime").datetime.fromisoformat(row.at)
-        at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at
         details = json.loads(row.details) if isinstance(row.details, str) else row.details
         content = {"at": at.isoformat(), "actor_id": row.actor_id, "actor_role": row.actor_role,
                    "action": row.action, "study_id": row.study_id, "from_state": row.from_state,
@@ -244,11 +245,11 @@ def append_legacy_records(entries: list[dict]) -> None:
     """Records as the first revision wrote them (participants by account id), chained as it chained them."""
     import hashlib
     import json
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     last = db.session.scalar(text("SELECT last_hash FROM audit_head WHERE id = 1"))
     for entry in entries:
-        at = datetime.now(timezone.utc)
+        at = datetime.now(UTC)
         content = {"at": at.isoformat(), "actor_id": entry["actor_id"], "actor_role": "participant",
                    "action": entry["action"], "study_id": entry.get("study_id"), "from_state": None,
                    "to_state": None, "comment": None, "details": entry["details"]}

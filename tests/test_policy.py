@@ -8,7 +8,6 @@ from livinglab.extensions import db
 from livinglab.participants import services as participation
 from livinglab.policy import can, visible_studies
 from livinglab.studies.models import Study
-
 from tests.test_route_access import ACTIONS, ON_STUDY, ROLES, STATE_AGAINST, STATE_FOR
 
 

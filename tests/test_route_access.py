@@ -20,7 +20,6 @@ import pytest
 from livinglab.extensions import db
 from livinglab.participants import services as participation
 from livinglab.results.cache import results_for
-
 from tests.conftest import PASSWORD
 
 ROLES = ("anonymous", "participant", "enrolled", "startup", "other_startup", "coordinator")
@@ -472,7 +471,7 @@ def test_the_statuses_follow_who_may_do_each_action():
     for route, action in ROUTE_ACTIONS.items():
         if action == "anyone":
             continue
-        for role, may, status in zip(ROLES, ACTIONS[action].split(), map(int, EXPECTED[route].split())):
+        for role, may, status in zip(ROLES, ACTIONS[action].split(), map(int, EXPECTED[route].split()), strict=True):
             refused = {401, 403, 404} | ({302} if role == "anonymous" and not route[1].startswith("/api/") else set())
             objects_of_others = "invitation_id" in route[1] or "token_id" in route[1] or "webhook_id" in route[1] \
                 or "draft" in route[1]  # a third organisation's objects, a draft that does not exist: 404

@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from livinglab import create_app
 from livinglab.auth.models import User
 from livinglab.extensions import db, limiter
-
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent

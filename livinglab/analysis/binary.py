@@ -26,8 +26,9 @@ def paired_table(first, last) -> list[list[int]]:
     if first.shape != last.shape:
         raise ValueError("paired answers must have the same length")
     keep = np.isfinite(first) & np.isfinite(last)
-    f, l = first[keep] == 1, last[keep] == 1
-    return [[int(np.sum(f & l)), int(np.sum(f & ~l))], [int(np.sum(~f & l)), int(np.sum(~f & ~l))]]
+    yes_first, yes_last = first[keep] == 1, last[keep] == 1
+    return [[int(np.sum(yes_first & yes_last)), int(np.sum(yes_first & ~yes_last))],
+            [int(np.sum(~yes_first & yes_last)), int(np.sum(~yes_first & ~yes_last))]]
 
 
 def mcnemar_table(table, conf_level: float = 0.95) -> dict:

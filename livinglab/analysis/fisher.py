@@ -21,7 +21,7 @@ def _splits(total: int, caps: tuple[int, ...]) -> np.ndarray:
     room_after = np.cumsum(caps[::-1])[::-1].tolist()[1:] + [0]  # what later cells can still take
     ways = np.zeros((1, 0), dtype=np.int64)
     placed = np.zeros(1, dtype=np.int64)
-    for cap, room in zip(caps[:-1], room_after):
+    for cap, room in zip(caps[:-1], room_after, strict=False):
         choice = np.arange(min(cap, total) + 1)
         placed = (placed[:, None] + choice[None, :]).ravel()
         ways = np.column_stack([np.repeat(ways, len(choice), axis=0), np.tile(choice, len(ways))])
@@ -41,7 +41,7 @@ def _advance(layer: dict, column: int, logf: np.ndarray, budget: list) -> dict:
         if budget[0] > MAX_TABLES:
             raise TooLarge
         steps = -logf[splits].sum(axis=1)
-        for split, step in zip(splits, steps):
+        for split, step in zip(splits, steps, strict=True):
             grouped[tuple(int(v) for v in np.subtract(state, split))].append((lengths + step, weights))
     merged = {}
     for state, parts in grouped.items():

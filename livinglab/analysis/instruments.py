@@ -2,8 +2,8 @@
 
 The rules the statistics depend on, as plain data: `surveys.instruments` adds the items' wording
 (translated) to these, and surveys, exports and results all read them from here."""
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 NUMERIC_TYPES = ("likert", "number", "nps", "score")
 

@@ -44,8 +44,8 @@ def _fit(y, design, groups, engine="profile"):
     if engine == "profile":
         try:
             fit = reml_random_intercept(y, design, groups)
-        except (SingularDesign, np.linalg.LinAlgError):
-            raise NotTestable("not_estimable", what="mixed_model")
+        except (SingularDesign, np.linalg.LinAlgError) as err:
+            raise NotTestable("not_estimable", what="mixed_model") from err
         notes = []
         if not fit["converged"]:
             notes.append(warning("not_converged"))
@@ -88,7 +88,7 @@ def _fit_statsmodels(y, design, groups):
 def _terms(result, names, columns, df, conf_level):
     quantile = float(stats.t.ppf(0.5 + conf_level / 2, df))
     out = []
-    for name, column in zip(names, columns):
+    for name, column in zip(names, columns, strict=True):
         estimate, se = float(result.fe_params[column]), float(result.bse_fe[column])
         t = estimate / se
         out.append(name | {"estimate": estimate, "se": se,

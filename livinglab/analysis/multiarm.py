@@ -52,7 +52,7 @@ def kruskal_wallis(samples) -> dict:
     if correction == 0:
         raise NotTestable("no_variance", what="all_equal")
     bounds = np.cumsum([0] + [len(g) for g in groups])
-    sums = np.array([ranks[a:b].sum() for a, b in zip(bounds[:-1], bounds[1:])])
+    sums = np.array([ranks[a:b].sum() for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
     statistic = (12 * np.sum(sums ** 2 / np.diff(bounds)) / (n * (n + 1)) - 3 * (n + 1)) / correction
     return clean({"test": "kruskal_wallis", "method": "Kruskal-Wallis rank sum test", "n": n,
                   "statistic_name": "Kruskal-Wallis chi-squared", "statistic": float(statistic),
@@ -95,7 +95,7 @@ def against_control(samples: dict) -> dict:
         contrasts.append({"arm": name, "control": names[0], **welch, "robustness": rank})
     for key, family in (("p_adjusted", [c["p_value"] for c in contrasts]),
                         ("robustness_p_adjusted", [c["robustness"]["p_value"] for c in contrasts])):
-        for contrast, adjusted in zip(contrasts, holm(family)):
+        for contrast, adjusted in zip(contrasts, holm(family), strict=True):
             contrast[key] = adjusted
     overall = {}
     for name, test in (("welch_anova", welch_anova), ("kruskal_wallis", kruskal_wallis)):

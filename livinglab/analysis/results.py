@@ -105,7 +105,7 @@ def _secondary(panel, who, variables, primary_key, design, arms, alpha) -> tuple
 
 def _adjust(entries: list[dict]) -> None:
     """Holm across the family, written into each entry."""
-    for entry, p in zip(entries, holm([e["p_value"] for e in entries])):
+    for entry, p in zip(entries, holm([e["p_value"] for e in entries]), strict=True):
         entry["p_adjusted"] = p
         if "estimate" in entry:
             entry["supported_after_holm"] = supported(p, entry["estimate"], entry["hypothesis"], entry["alpha"])

@@ -3,9 +3,9 @@ from flask import Blueprint, current_app
 
 from ..auth import mail_links, services, tokens
 from ..auth.limits import registration_limits
-from ..policy import public
 from ..clients import client_address
 from ..extensions import limiter
+from ..policy import public
 from ..studies.fields import iso
 from ..transactions import unit_of_work
 from .common import json_body, token_required

@@ -2,7 +2,7 @@
 first, a page at a time; and the verification of its chains. Read-only: nothing edits a record.
 
 Participants appear by participant code or account pseudonym only, never by account."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, request
 from flask_babel import gettext as _
@@ -49,9 +49,9 @@ def criteria() -> Criteria:
     found.study_id = query_whole_number("study_id", 1, MAX_ID)
     start, end = query_day("from"), query_day("to")
     if start:
-        found.start = datetime.combine(start, time.min, timezone.utc)
+        found.start = datetime.combine(start, time.min, UTC)
     if end and end < date.max:
-        found.end = datetime.combine(end + timedelta(days=1), time.min, timezone.utc)
+        found.end = datetime.combine(end + timedelta(days=1), time.min, UTC)
     if found.start and found.end and found.start >= found.end:
         v.raise_for({"to": v.FieldError(_("The end date is before the start date."))})
     return found

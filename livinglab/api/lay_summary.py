@@ -4,8 +4,8 @@ from flask_babel import gettext as _
 
 from ..errors import Conflict
 from ..participants import services as participation
-from ..studies import workflow
 from ..results.views import lay_summary as summary_of
+from ..studies import workflow
 from .common import token_required
 
 bp = Blueprint("lay_summary", __name__)

@@ -6,15 +6,15 @@ from flask import Blueprint
 from ..auth.models import InvitationStatus, Role
 from ..auth.services import PASSWORD_MAX, PASSWORD_MIN
 from ..participants.models import EnrolmentStatus
+from ..policy import public
 from ..schema import json_schemas
 from ..studies import consent, protocol
 from ..studies.models import Design, Domain, Hypothesis, ReviewSection, StudyStatus
 from ..studies.services import DECISIONS
 from ..studies.workflow import RECRUITMENT_MOVES
 from ..surveys.definitions import TEXT_MAX, NewSurvey, Survey
-from .pagination import CURSOR_MAX, DEFAULT_LIMIT, MAX_LIMIT
-from ..policy import public
 from ..urls import MAX_ID
+from .pagination import CURSOR_MAX, DEFAULT_LIMIT, MAX_LIMIT
 
 bp = Blueprint("openapi", __name__)
 

@@ -6,8 +6,24 @@ from ..exports.statfiles import SPSS, STATA
 from ..studies.models import Domain, StudyStatus
 from ..surveys.definitions import MAX_ITEMS
 from ..urls import MAX_ID
-from .openapi import (NOT_APPROVED, NOT_EDITABLE, RESULTS_READERS, array, enum, errors, integer, nullable, obj,
-                      operation, page_of, page_parameters, query, ref, string, timestamp)
+from .openapi import (
+    NOT_APPROVED,
+    NOT_EDITABLE,
+    RESULTS_READERS,
+    array,
+    enum,
+    errors,
+    integer,
+    nullable,
+    obj,
+    operation,
+    page_of,
+    page_parameters,
+    query,
+    ref,
+    string,
+    timestamp,
+)
 
 TAGS = [
     {"name": "observatory", "description": "The sector at a glance, for coordinators: every organisation's pilots, "

@@ -1,13 +1,13 @@
 """Results and exports of a study: the analysis as JSON, the answers and their dictionary as CSV."""
 from flask import Blueprint
 
-from ..policy import authorise
 from ..exports import downloads, require_analysable
 from ..extensions import db
-from ..studies.models import Study
-from ..studies.workflow import is_interim
+from ..policy import authorise
 from ..results.cache import results_for
 from ..results.document import served
+from ..studies.models import Study
+from ..studies.workflow import is_interim
 from .common import token_required
 
 bp = Blueprint("results", __name__)

@@ -5,15 +5,15 @@ The same services as the survey builder's pages (surveys/services.py); a survey 
 from flask import Blueprint
 from flask_babel import gettext as _
 
-from ..policy import authorise
 from ..errors import NotFound
 from ..extensions import db
-from ..transactions import unit_of_work
+from ..policy import authorise
 from ..studies.models import Study
 from ..studies.workflow import require_editable
 from ..surveys import services
 from ..surveys.models import Survey
 from ..surveys.services import survey_dict
+from ..transactions import unit_of_work
 from .common import json_body, token_required
 
 bp = Blueprint("survey_editing", __name__)

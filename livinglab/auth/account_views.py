@@ -6,10 +6,10 @@ from flask_login import current_user
 from ..errors import DomainError
 from ..extensions import limiter
 from ..forms import show_errors
+from ..policy import requires
 from ..transactions import unit_of_work
 from . import services
 from .forms import NameForm, PasswordForm, SignOutEverywhereForm
-from ..policy import requires
 from .sessions import end_session, start_session
 from .tokens import tokens_of
 

@@ -6,11 +6,11 @@ from flask_login import current_user
 from ..errors import DomainError
 from ..extensions import limiter
 from ..forms import EmptyForm, show_errors
+from ..policy import public, requires
 from ..transactions import unit_of_work
 from ..urls import public_url
 from . import organisations
 from .forms import InviteForm
-from ..policy import public, requires
 
 bp = Blueprint("organisation", __name__, url_prefix="/account")
 NEW_LINK = "new_invitation_link"  # shown once, on the page the invitation's form returns to

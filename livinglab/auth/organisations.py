@@ -18,8 +18,8 @@ from ..extensions import db
 from ..policy import can
 from ..studies.fields import iso
 from ..timeutil import aware, utcnow
-from .models import Invitation, InvitationStatus, Organisation, User
 from .emails import clean_email
+from .models import Invitation, InvitationStatus, Organisation, User
 from .names import glyph_key, name_key
 from .tokens import hash_secret
 

@@ -8,13 +8,13 @@ from ..clients import client_address
 from ..errors import DomainError
 from ..extensions import limiter
 from ..forms import EmptyForm, show_errors
+from ..policy import public, requires
 from ..transactions import unit_of_work
 from ..urls import safe_next
 from . import mail_links, organisations, services
 from .forms import NewCoordinatorForm, RegisterForm, SignInForm
 from .limits import registration_limits
 from .models import Role
-from ..policy import public, requires
 from .sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/account")

@@ -110,7 +110,7 @@ def _columns_of(item: dict) -> list[Column]:
         anchors = INSTRUMENT_ANCHORS.get(code, LIKERT_ANCHORS)
         items = [Column(key, f"{instrument.name} {n}: {text}", "likert", low=instrument.min, high=instrument.max,
                         anchors=anchors, instrument=code)
-                 for n, (key, text) in enumerate(zip(answer_keys(item), instrument.texts), start=1)]
+                 for n, (key, text) in enumerate(zip(answer_keys(item), instrument.texts, strict=False), start=1)]
         score = Column(item["key"], str(_l("%(name)s score", name=instrument.name)), "score",
                        low=instrument.score_min, high=instrument.score_max, items=[c.key for c in items],
                        instrument=code)

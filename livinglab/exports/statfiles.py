@@ -102,10 +102,10 @@ def variable_names(keys: list[str], fmt: StatFormat) -> dict[str, str]:
 def _frame(plan: Plan, rows: Iterable[list], names: dict[str, str]) -> tuple[pd.DataFrame, dict]:
     values = [[] for _ in plan.columns]
     for row in rows:
-        for bucket, value in zip(values, row):
+        for bucket, value in zip(values, row, strict=False):
             bucket.append(value)
     data, value_labels = {}, {}
-    for column, bucket in zip(plan.columns, values):
+    for column, bucket in zip(plan.columns, values, strict=True):
         name = names[column.key]
         if column.type in CODED:
             codes = {choice: n for n, choice in enumerate(column.choices, start=1)}

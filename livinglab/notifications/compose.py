@@ -14,7 +14,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 
 from ..timeutil import utcnow
-from .kinds import Kind, decision_label, kind as kind_of, recruitment_state_label
+from .kinds import Kind, decision_label, recruitment_state_label
+from .kinds import kind as kind_of
 from .preferences import unsubscribe_token
 from .settings import base_url, from_address, mail_from, message_id_domain
 

@@ -3,8 +3,8 @@ its templates (templates/mail/<kind>.txt and .html) need.
 
 Essential messages (API.md, "Clarifications (v1.1)") always go and carry no unsubscribe link;
 every other one carries List-Unsubscribe and obeys the recipient's preferences."""
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l

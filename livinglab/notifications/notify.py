@@ -37,7 +37,6 @@ from ..auth.models import Role, User
 from ..extensions import db
 from . import outbox
 
-
 # Accounts --------------------------------------------------------------------------------------------
 
 def verify_email(user: User, link: str):

@@ -1,6 +1,17 @@
 """The OpenAPI description of the webhook and message-preference endpoints (merged by api/openapi.py)."""
-from ..api.openapi import (array, enum, errors, integer, nullable, obj, operation, page_parameters, ref, string,
-                           timestamp)
+from ..api.openapi import (
+    array,
+    enum,
+    errors,
+    integer,
+    nullable,
+    obj,
+    operation,
+    page_parameters,
+    ref,
+    string,
+    timestamp,
+)
 from ..urls import MAX_ID
 from .kinds import KINDS
 from .models import QueueStatus

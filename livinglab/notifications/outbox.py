@@ -22,7 +22,8 @@ from sqlalchemy.types import JSON, DateTime, Integer, String
 from ..auth.models import User
 from ..extensions import db
 from ..timeutil import utcnow
-from .kinds import Kind, kind as kind_of, sends
+from .kinds import Kind, sends
+from .kinds import kind as kind_of
 from .models import NotificationPreference, OutboxMessage, QueueStatus
 
 

@@ -18,9 +18,9 @@ Adding a job (the survey invitations and reminders, say):
 """
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import or_, select, update
 

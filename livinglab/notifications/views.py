@@ -12,13 +12,16 @@ from flask_login import current_user
 from sqlalchemy import func, select, update
 
 from ..auth.models import Role, User
-from ..policy import public, requires
 from ..extensions import csrf, db
+from ..policy import public, requires
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
 from ..urls import MAX_ID
-from . import jobs  # noqa: F401  (registers the scheduler's jobs)
-from . import preferences, scheduler
+from . import (
+    jobs,  # noqa: F401  (registers the scheduler's jobs)
+    preferences,
+    scheduler,
+)
 from .forms import RetryForm, preferences_form
 from .kinds import KINDS, essential_kinds, preference_kinds
 from .models import OutboxMessage, QueueStatus
@@ -207,9 +210,9 @@ def scheduler_command(job):
 @click.option("--email", default="citizen@livinglab.example", show_default=True, help="The account to write to.")
 def mail_samples_command(email):
     """Queue one message of every kind to an account, in its language, to read them all in the mailbox."""
+    from ..studies.models import Study
     from .outbox import enqueue
     from .samples import SAMPLES
-    from ..studies.models import Study
 
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:

@@ -5,10 +5,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit
-from ..policy import requires
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_errors
+from ..policy import requires
 from ..transactions import unit_of_work
 from ..urls import MAX_ID
 from . import webhooks

@@ -6,7 +6,7 @@ only a study whose data changed since its results were last computed costs a com
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import distinct, func, select
@@ -16,9 +16,9 @@ from ..audit import AuditRecord
 from ..auth.models import Organisation
 from ..extensions import db
 from ..participants.models import Enrolment, Response
+from ..results.cache import ResultsCache, results_for
 from ..studies import workflow
 from ..studies.models import Domain, Study, StudyStatus
-from ..results.cache import ResultsCache, results_for
 from ..surveys.models import Survey
 from ..timeutil import aware
 
@@ -37,9 +37,9 @@ class Scope:
         if self.domain:
             out.append(Study.domain == self.domain)
         if self.year:
-            out.append(Study.created_at >= datetime(self.year, 1, 1, tzinfo=timezone.utc))
+            out.append(Study.created_at >= datetime(self.year, 1, 1, tzinfo=UTC))
             if self.year < 9999:
-                out.append(Study.created_at < datetime(self.year + 1, 1, 1, tzinfo=timezone.utc))
+                out.append(Study.created_at < datetime(self.year + 1, 1, 1, tzinfo=UTC))
         return out
 
     def domains(self) -> list[str]:

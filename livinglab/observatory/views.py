@@ -10,8 +10,8 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
-from ..policy import requires
 from ..exports.cells import csv_cell
+from ..policy import requires
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.workflow import STATUS_LABELS
 from . import charts, services

@@ -17,7 +17,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..extensions import db
 from ..studies.models import Study
 from ..timeutil import aware, utcnow
-from .models import Screening, ScreeningOutcome as O
+from .models import Screening
+from .models import ScreeningOutcome as O
 
 VISITOR = "visitor"  # the session key of a visitor's random id, until it is claimed by an account
 # How long a passed check opens the consent step; after that the person checks again (counted once still).

@@ -19,8 +19,7 @@ from ..surveys.models import Survey
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
 from . import screening
-from .models import (Answer, ConsentSignature, Enrolment, EnrolmentStatus, Response, ScreeningOutcome,
-                     SurveyDraft)
+from .models import Answer, ConsentSignature, Enrolment, EnrolmentStatus, Response, ScreeningOutcome, SurveyDraft
 from .randomisation import arm_for_position
 from .schedule import survey_states
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..policy import can
 from ..extensions import db
+from ..policy import can
 from ..studies import workflow
 from ..studies.models import Study, StudyStatus
 from .models import Enrolment, EnrolmentStatus

@@ -15,15 +15,15 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..auth import services as accounts
 from ..auth.models import Organisation
-from ..policy import can, public, requires
 from ..clients import client_address
 from ..errors import DomainError, Invalid, NotFound
 from ..extensions import csrf, db, limiter, login_manager
 from ..forms import show_errors
 from ..listing import Listing, matches
+from ..policy import can, public, requires
+from ..results.views import lay_summary
 from ..studies import workflow
 from ..studies.forms import DOMAIN_LABELS
-from ..results.views import lay_summary
 from ..studies.models import Domain, Study
 from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
 from ..surveys.answers import readable

@@ -131,7 +131,7 @@ def strip_by_group(groups: Sequence[tuple[str, Sequence[float]]], *, y_label: st
     def draw(figure):
         ax = figure.add_subplot()
         positions = np.arange(1, len(groups) + 1)
-        filled = [(p, v) for p, (_label, v) in zip(positions, groups) if len(v)]
+        filled = [(p, v) for p, (_label, v) in zip(positions, groups, strict=True) if len(v)]
         if filled:
             ax.boxplot([v for _p, v in filled], positions=[p for p, _v in filled], widths=0.5,
                        showfliers=False, patch_artist=True,
@@ -193,13 +193,13 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[float]]], categories: Sequen
             widths = np.array([shares[index] if index < len(shares) else 0.0 for _label, shares in rows])
             bars = ax.barh(y, widths, left=left, color=colours[index], edgecolor="#ffffff", linewidth=0.8,
                            label=category, height=0.5)
-            for bar, width in zip(bars, widths):
+            for bar, width in zip(bars, widths, strict=True):
                 if width >= 7:
                     ax.text(bar.get_x() + width / 2, bar.get_y() + bar.get_height() / 2,
                             f"{width:.0f}", ha="center", va="center", fontsize=SMALLEST_FONT,
                             color=_ink_on(colours[index]))
             left += widths
-        for position, (label, _shares) in zip(y, rows):
+        for position, (label, _shares) in zip(y, rows, strict=True):
             ax.text(0, position + 0.3, label, ha="left", va="bottom", fontsize=10, color=INK)
         ax.set_yticks([])
         ax.set_ylim(-0.45, len(rows) - 0.1)

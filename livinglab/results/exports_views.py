@@ -1,8 +1,8 @@
 """The export downloads linked from the results page: the same files as the API, for signed-in staff."""
 from flask import Blueprint
 
-from ..policy import get_study_or_404, requires
 from ..exports import downloads, require_analysable
+from ..policy import get_study_or_404, requires
 
 bp = Blueprint("exports", __name__, url_prefix="/studies")
 

@@ -28,9 +28,9 @@ def answers_query(study_id: int):
 def frame_of(rows) -> pd.DataFrame:
     """Rows of the answers query as the long frame, built column by column (pandas probing each
     SQLAlchemy Row in `from_records` costs more than the query itself)."""
-    columns = list(zip(*rows)) if rows else [()] * len(COLUMNS)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
     return pd.DataFrame({
-        **{name: pd.Categorical(values) for name, values in zip(COLUMNS[:4], columns[:4])},
+        **{name: pd.Categorical(values) for name, values in zip(COLUMNS[:4], columns[:4], strict=True)},
         "number": np.array(columns[4], dtype=float),
         "text": pd.array(columns[5], dtype="str"),
     })

@@ -11,10 +11,10 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from ..analysis.variables import by_participant, catalogue, column_at, long_frame, wide_numbers
-from ..policy import get_study_or_404, requires
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..participants.models import Answer
+from ..policy import get_study_or_404, requires
 from ..studies.models import Study
 from ..studies.workflow import is_interim, results_available
 from . import charts

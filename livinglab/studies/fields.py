@@ -5,8 +5,17 @@ from .. import schema
 from .. import validation as v
 from ..timeutil import aware
 from .models import Design, Study
-from .protocol import (EDITABLE_FIELDS, FIELDS, HASHED_FIELDS, PROTOCOL, PUBLIC_FIELDS as PROTOCOL_PUBLIC,  # noqa: F401
-                       REQUIRED_ON_CREATE, NewStudy, StudyChanges, known_labels)
+from .protocol import (  # noqa: F401
+    EDITABLE_FIELDS,
+    FIELDS,
+    HASHED_FIELDS,
+    PROTOCOL,
+    REQUIRED_ON_CREATE,
+    NewStudy,
+    StudyChanges,
+    known_labels,
+)
+from .protocol import PUBLIC_FIELDS as PROTOCOL_PUBLIC
 
 # Fields of the study object a client may send back unchanged; they are ignored.
 READ_ONLY = ("id", "status", "version", "owner", "organisation", "created_at", "updated_at",

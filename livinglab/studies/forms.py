@@ -1,8 +1,17 @@
 """The study pages' forms. They check types only: every rule on values lives in the services."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -10,8 +19,7 @@ from ..schema import NumberKind
 from ..surveys.definitions import study_variables
 from .keys import key_from_label, label_of
 from .models import Design, ReviewSection, Study, StudyStatus
-from .protocol import (CATEGORY_LABELS, CNIL_LABELS, DESIGN_LABELS, DOMAIN_LABELS,  # noqa: F401 (read from here)
-                       HYPOTHESIS_LABELS, PROTOCOL)
+from .protocol import CATEGORY_LABELS, CNIL_LABELS, DESIGN_LABELS, DOMAIN_LABELS, HYPOTHESIS_LABELS, PROTOCOL  # noqa: F401 (read from here)
 from .workflow import STATUS_LABELS
 
 DECISION_LABELS = {
@@ -93,7 +101,7 @@ def filled_rows(rows, *names) -> list[dict]:
 
 def named(keys: list[str], rows: list[dict], group: str) -> dict:
     """The labels to keep: those that say more than the key in words ("follow_up" → "Follow up")."""
-    return {key: row["label"] for key, row in zip(keys, rows)
+    return {key: row["label"] for key, row in zip(keys, rows, strict=True)
             if row.get("label") and row["label"] != label_of(None, group, key)}
 
 
@@ -142,7 +150,7 @@ class ProtocolFormBase(FlaskForm):
             data["arms"] = arm_keys  # a single group needs no name: the service keeps its one arm
         data.update(
             timepoints=timepoint_keys,
-            timepoint_delays={key: row["days"] for key, row in zip(timepoint_keys, timepoints)
+            timepoint_delays={key: row["days"] for key, row in zip(timepoint_keys, timepoints, strict=True)
                               if row["days"] not in (None, "")},
             labels={"arms": named(arm_keys, arms, "arms"), "timepoints": named(timepoint_keys, timepoints, "timepoints")},
             eligibility={"min_age": self.min_age.data, "max_age": self.max_age.data,

@@ -9,11 +9,11 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from .. import validation as v
-from ..policy import can
 from ..errors import Conflict, Forbidden, Invalid, Malformed
 from ..extensions import db
-from . import fields, workflow
+from ..policy import can
 from ..timeutil import utcnow
+from . import fields, workflow
 from .checklist import missing
 from .consent import clean_consent
 from .models import ConsentVersion, ReviewComment, ReviewSection, Study

@@ -1,31 +1,41 @@
 """The study pages: dashboards, the protocol and consent editors, submission, review and recruitment."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from markupsafe import Markup, escape
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.models import Organisation, Role, User
-from ..policy import can, get_study_or_404, requires, visible_studies
-from ..participants.schedule import follow_up_ends_at
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..forms import EmptyForm, show_errors
 from ..listing import Listing, matches
+from ..participants.schedule import follow_up_ends_at
+from ..policy import can, get_study_or_404, requires, visible_studies
 from ..surveys.definitions import study_variables
 from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
 from . import services, workflow
 from .checklist import checklist, missing
+from .forms import (
+    LABELS,
+    ConsentForm,
+    DecisionForm,
+    EndStudyForm,
+    NewStudyForm,
+    RecruitmentForm,
+    StudyFilterForm,
+    consent_initial,
+    protocol_form,
+    protocol_initial,
+)
 from .keys import label_of
 from .labels import field_label, fields_in_words
-from .forms import (LABELS, ConsentForm, DecisionForm, EndStudyForm, NewStudyForm, RecruitmentForm, StudyFilterForm,
-                    consent_initial, protocol_form, protocol_initial)
 from .models import Study
 from .protocol import sections as protocol_sections
 

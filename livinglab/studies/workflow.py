@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from .. import audit
 from ..errors import Conflict
 from ..timeutil import utcnow
-from .models import Study, StudyStatus as S
+from .models import Study
+from .models import StudyStatus as S
 
 INITIAL = S.DRAFT  # a new study
 # move -> {from state: to state}

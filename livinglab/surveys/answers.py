@@ -123,7 +123,7 @@ def readable(items: list[dict], stored: dict[str, tuple]) -> list[dict]:
             instrument = INSTRUMENTS[item["instrument"]]
             values = [stored.get(key, (None, None))[0] for key in answer_keys(item)]
             sub = [{"key": key, "text": str(text), "value": _fmt(v) if v is not None else None}
-                   for key, text, v in zip(answer_keys(item), instrument.texts, values)]
+                   for key, text, v in zip(answer_keys(item), instrument.texts, values, strict=False)]
             total = score(item["instrument"], values) if None not in values else None
             out.append({"key": item["key"], "text": instrument.name, "value": _fmt(round(total, 2))
                         if total is not None else None, "items": sub})

@@ -12,8 +12,8 @@ from .. import validation as v
 from ..analysis.instruments import NUMERIC_TYPES, answer_keys, variable_type  # noqa: F401  (one home)
 from ..schema import Key
 from .instruments import INSTRUMENTS
-from .items import (EXTRAS, QUESTION, QUESTION_TYPES, REQUIRED, RESERVED_KEYS, TEXT_MAX, SurveyItem,  # noqa: F401
-                    item_key)
+from .items import EXTRAS, QUESTION, QUESTION_TYPES, REQUIRED, RESERVED_KEYS, TEXT_MAX, SurveyItem, item_key  # noqa: F401
+
 MAX_ITEMS = 100
 
 

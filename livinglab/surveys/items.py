@@ -75,7 +75,8 @@ def _instrument_doc() -> str:
 
 Instrument = create_model("Instrument", __base__=s.Body, __doc__=_instrument_doc(),
                           key=(QUESTION["key"][0].annotation, ...), instrument=(Literal[tuple(INSTRUMENTS)], ...))
-Question = TypeAliasType("Question", Annotated[Union[tuple(QUESTION_MODELS.values())], Discriminator("type")])
-SurveyItem = TypeAliasType("SurveyItem", Annotated[Union[Question, Instrument], Limits(description=(
+# Union of a tuple built at run time: `X | Y` has no spelling for it.
+Question = TypeAliasType("Question", Annotated[Union[tuple(QUESTION_MODELS.values())], Discriminator("type")])  # noqa: UP007
+SurveyItem = TypeAliasType("SurveyItem", Annotated[Question | Instrument, Limits(description=(
     "A question or an instrument. The same key in the surveys of two timepoints is the same variable measured "
     "twice."))])

@@ -4,15 +4,23 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..policy import get_study_or_404, requires
 from ..errors import Invalid, Malformed, NotFound
 from ..extensions import db
 from ..forms import EmptyForm, show_errors
+from ..policy import get_study_or_404, requires
 from ..studies.workflow import require_editable
 from ..transactions import unit_of_work
 from . import services
-from .forms import (SCORING, TYPE_LABELS, InstrumentForm, MoveForm, NewSurveyForm, QuestionForm, SurveyForm,
-                    fill_item_key)
+from .forms import (
+    SCORING,
+    TYPE_LABELS,
+    InstrumentForm,
+    MoveForm,
+    NewSurveyForm,
+    QuestionForm,
+    SurveyForm,
+    fill_item_key,
+)
 from .instruments import INSTRUMENTS
 from .models import Survey
 

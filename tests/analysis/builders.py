@@ -25,7 +25,7 @@ def frame(rows) -> pd.DataFrame:
 
 def pre_post(before, after, arm="intervention", item="sleep", start=0) -> list:
     rows = []
-    for i, (b, a) in enumerate(zip(before, after), start):
+    for i, (b, a) in enumerate(zip(before, after, strict=True), start):
         if b is not None:
             rows.append((f"P{i}", arm, "baseline", item, b))
         if a is not None:

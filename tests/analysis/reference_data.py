@@ -11,8 +11,8 @@ AM = [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0,
 WT = [2.620, 2.875, 2.320, 3.215, 3.440, 3.460, 3.570, 3.190, 3.150, 3.440, 3.440, 4.070, 3.730, 3.780,
       5.250, 5.424, 5.345, 2.200, 1.615, 1.835, 2.465, 3.520, 3.435, 3.840, 3.845, 1.935, 2.140, 1.513,
       3.170, 2.770, 3.570, 2.780]
-MPG_AUTOMATIC = [m for m, a in zip(MPG, AM) if a == 0]
-MPG_MANUAL = [m for m, a in zip(MPG, AM) if a == 1]
+MPG_AUTOMATIC = [m for m, a in zip(MPG, AM, strict=True) if a == 0]
+MPG_MANUAL = [m for m, a in zip(MPG, AM, strict=True) if a == 1]
 
 
 def printed(text: str):

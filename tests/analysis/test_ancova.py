@@ -9,7 +9,6 @@ from scipy import stats
 
 from livinglab.analysis.ancova import ancova
 from livinglab.analysis.errors import NotTestable
-
 from tests.analysis.reference_data import printed
 from tests.analysis.reference_published import ANOREXIA
 
@@ -87,7 +86,7 @@ participant = st.tuples(value, value, st.sampled_from(["a", "b"]))
 @settings(deadline=None, max_examples=60)
 @given(st.lists(participant, min_size=5, max_size=30), st.integers(-50, 50))
 def test_ancova_properties(rows, shift):
-    last, baseline, arm = (list(c) for c in zip(*rows))
+    last, baseline, arm = (list(c) for c in zip(*rows, strict=True))
     try:
         forward = ancova(last, baseline, arm, ["a", "b"])
     except NotTestable:

@@ -9,7 +9,6 @@ from livinglab.analysis.binary import compare_binary, compare_proportions, mcnem
 from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.odds_ratio import conditional_odds_ratio
 from livinglab.analysis.proportions import newcombe_difference, newcombe_paired_difference, wilson
-
 from tests.analysis.reference_data import printed
 
 

@@ -9,7 +9,6 @@ from scipy import stats
 from livinglab.analysis import fisher
 from livinglab.analysis.categorical import chi_square, contingency_test
 from livinglab.analysis.errors import NotTestable
-
 from tests.analysis.reference_data import printed
 
 

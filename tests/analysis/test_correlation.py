@@ -9,7 +9,6 @@ from scipy import stats
 
 from livinglab.analysis.correlation import fisher_z_interval, pearson, spearman
 from livinglab.analysis.errors import NotTestable
-
 from tests.analysis.reference_data import printed
 from tests.analysis.reference_published import TUNA_X, TUNA_Y
 
@@ -44,7 +43,7 @@ def test_spearman_edgeworth_matches_r_for_n_ten():
     # the pspearman package documents that value: pspearman(36, 10, approximation = "AS89") # 0.005825634
     x = list(range(1, 11))
     y = [1, 2, 3, 4, 5, 9, 10, 7, 8, 6]  # d = (0, 0, 0, 0, 0, −3, −3, 1, 1, 4): Σd² = 9 + 9 + 1 + 1 + 16 = 36
-    assert sum((a - b) ** 2 for a, b in zip(x, y)) == 36
+    assert sum((a - b) ** 2 for a, b in zip(x, y, strict=True)) == 36
     result = spearman(x, y)
     assert result["statistic"] == pytest.approx(36) and result["exact"]
     assert result["p_value"] / 2 == printed("0.005825634")
@@ -77,7 +76,7 @@ pairs = st.lists(st.tuples(st.integers(-20, 20), st.integers(-20, 20)), min_size
 @settings(deadline=None, max_examples=60)
 @given(pairs)
 def test_correlation_properties(rows):
-    x, y = (list(c) for c in zip(*rows))
+    x, y = (list(c) for c in zip(*rows, strict=True))
     try:
         forward = pearson(x, y)
     except NotTestable:

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from livinglab.analysis.descriptives import choice_summary, cronbach_alpha, numeric_summary, nps_summary
+from livinglab.analysis.descriptives import choice_summary, cronbach_alpha, nps_summary, numeric_summary
 from livinglab.analysis.variables import COLUMNS, catalogue, long_frame, wide_numbers
 from livinglab.surveys.instruments import score
 

@@ -1,7 +1,6 @@
 """CONSORT counts from the caller's tallies and the answers that remain."""
 from livinglab.analysis.flow import consort
 from livinglab.analysis.variables import long_frame
-
 from tests.analysis.builders import frame, pre_post
 
 

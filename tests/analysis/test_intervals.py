@@ -12,7 +12,6 @@ from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.false_discovery import benjamini_hochberg
 from livinglab.analysis.intervals import cronbach_alpha_interval, median_interval, nps_interval
 from livinglab.analysis.multiplicity import holm
-
 from tests.analysis.reference_data import MPG_AUTOMATIC, MPG_MANUAL, SLEEP_1, SLEEP_2, printed
 
 
@@ -105,8 +104,8 @@ def test_benjamini_hochberg_reproduces_the_1995_example():
 def test_benjamini_hochberg_is_monotone_bounded_and_below_holm(p_values):
     adjusted = benjamini_hochberg(p_values)
     strict = holm(p_values)
-    tested = sorted((p, a, h) for p, a, h in zip(p_values, adjusted, strict) if p is not None)
-    for (p, a, h), (_, a_next, _) in zip(tested, tested[1:]):
+    tested = sorted((p, a, h) for p, a, h in zip(p_values, adjusted, strict, strict=True) if p is not None)
+    for (_p, a, _h), (_, a_next, _) in zip(tested, tested[1:], strict=False):
         assert a <= a_next
     assert all(p <= a <= 1 and a <= h + 1e-12 for p, a, h in tested)
     assert [a is None for a in adjusted] == [p is None for p in p_values]

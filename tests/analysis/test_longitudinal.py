@@ -9,7 +9,6 @@ from scipy import stats
 
 from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.longitudinal import friedman, mixed_model_arm_time, mixed_model_time
-
 from tests.analysis.reference_data import printed
 from tests.analysis.reference_published import ERGO_STOOL, ROUNDING_TIMES
 
@@ -19,7 +18,7 @@ TYPES = ["T1", "T2", "T3", "T4"]
 def _long(matrix, names):
     values, participant, timepoint = [], [], []
     for i, row in enumerate(matrix):
-        for name, v in zip(names, row):
+        for name, v in zip(names, row, strict=True):
             values.append(v)
             participant.append(f"S{i + 1}")
             timepoint.append(name)
@@ -67,7 +66,7 @@ def test_balanced_mixed_model_equals_the_repeated_measures_anova():
     residual = y - y.mean(axis=1, keepdims=True) - y.mean(axis=0) + y.mean()
     mse = (residual ** 2).sum() / ((n - 1) * (k - 1))
     result = mixed_model_time(*_long(ROUNDING_TIMES, ["a", "b", "c"]), timepoints=["a", "b", "c"])
-    for contrast, column in zip(result["contrasts"], (1, 2)):
+    for contrast, column in zip(result["contrasts"], (1, 2), strict=True):
         assert contrast["estimate"] == pytest.approx(y[:, column].mean() - y[:, 0].mean(), abs=1e-9)
         assert contrast["se"] == pytest.approx(np.sqrt(2 * mse / n), rel=1e-5)
         assert contrast["df"] == n * k - n - (k - 1)
@@ -111,7 +110,7 @@ def test_arm_by_time_interaction_is_the_difference_in_change():
             arm.append("control" if i < n else "app")
     result = mixed_model_arm_time(values, participant, timepoint, arm, times, ["control", "app"])
     y = np.array(values).reshape(2 * n, 3)
-    for interaction, column in zip(result["interactions"], (1, 2)):
+    for interaction, column in zip(result["interactions"], (1, 2), strict=True):
         change = y[:, column] - y[:, 0]
         assert interaction["estimate"] == pytest.approx(change[n:].mean() - change[:n].mean(), abs=1e-8)
         assert interaction["df"] == 6 * n - 2 * n - 4
@@ -158,7 +157,7 @@ def test_mixed_model_ignores_each_participants_level(matrix, shifts):
     except NotTestable:
         assume(False)
     moved = mixed_model_time(*_long(shifted, ["a", "b", "c"]), timepoints=["a", "b", "c"])
-    for p, m in zip(plain["contrasts"], moved["contrasts"]):
+    for p, m in zip(plain["contrasts"], moved["contrasts"], strict=True):
         assert m["estimate"] == pytest.approx(p["estimate"], abs=1e-6)
         assert p["ci95"][0] <= p["estimate"] <= p["ci95"][1]
         assert 0 <= p["p_value"] <= 1
@@ -189,7 +188,7 @@ def test_profile_engine_agrees_with_statsmodels_mixedlm_on_unbalanced_data(seed)
             if j and rng.random() < 0.25:
                 continue
             rows.append((level + j * (0.4 if arm == "app" else 0.1) + rng.normal(), i, tp, arm))
-    values, participant, timepoint, arm = (list(c) for c in zip(*rows))
+    values, participant, timepoint, arm = (list(c) for c in zip(*rows, strict=True))
     for fit in (mixed_model_time, mixed_model_arm_time):
         args = (values, participant, timepoint) + ((arm, ["t0", "t1", "t2"], ["control", "app"])
                                                    if fit is mixed_model_arm_time else (["t0", "t1", "t2"],))
@@ -197,7 +196,7 @@ def test_profile_engine_agrees_with_statsmodels_mixedlm_on_unbalanced_data(seed)
         assert fast["random_intercept_sd"] == pytest.approx(slow["random_intercept_sd"], rel=1e-4)
         assert fast["residual_sd"] == pytest.approx(slow["residual_sd"], rel=1e-4)
         key = "contrasts" if fit is mixed_model_time else "interactions"
-        for a, b in zip(fast[key], slow[key]):
+        for a, b in zip(fast[key], slow[key], strict=True):
             assert a["estimate"] == pytest.approx(b["estimate"], abs=1e-5)
             assert a["se"] == pytest.approx(b["se"], rel=1e-4)
             assert a["df"] == b["df"]

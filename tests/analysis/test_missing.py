@@ -8,7 +8,6 @@ from scipy import stats
 from livinglab.analysis.ancova import ancova
 from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.missing import attrition, baseline_carried_forward, mice_ancova, rubin_pool
-
 from tests.analysis.reference_published import ANOREXIA
 
 

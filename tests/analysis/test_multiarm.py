@@ -10,7 +10,6 @@ from scipy import stats
 from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.multiarm import against_control, kruskal_wallis, welch_anova
 from livinglab.analysis.two_groups import welch_t
-
 from tests.analysis.reference_data import SLEEP_1, SLEEP_2, printed
 from tests.analysis.reference_published import ANOREXIA, MUCOCILIARY
 

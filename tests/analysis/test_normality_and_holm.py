@@ -3,7 +3,6 @@ import pytest
 
 from livinglab.analysis.multiplicity import holm
 from livinglab.analysis.normality import shapiro_wilk
-
 from tests.analysis.reference_data import WT, printed
 
 

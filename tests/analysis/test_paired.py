@@ -4,7 +4,6 @@ from scipy import stats
 
 from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.paired import paired_t, signed_rank
-
 from tests.analysis.reference_data import SLEEP_1, SLEEP_2, printed
 
 

@@ -5,7 +5,6 @@ from hypothesis import strategies as st
 
 from livinglab.analysis.power import ancova_sample_size, power_prop_test, power_t_test, smallest_detectable_effect
 from livinglab.analysis.rootfinding import uniroot
-
 from tests.analysis.reference_data import printed
 
 

@@ -12,7 +12,6 @@ from livinglab.analysis.multiplicity import holm
 from livinglab.analysis.paired import paired_t, signed_rank
 from livinglab.analysis.results import build_results
 from livinglab.analysis.two_groups import mann_whitney, welch_t
-
 from tests.analysis.builders import MOOD, NOTE, SLEEP, USABILITY, frame, study
 
 # Likert-like values make ties and zeros common; a decimal part keeps the t tests honest too
@@ -75,8 +74,8 @@ def test_swapping_before_and_after_mirrors_the_signed_rank_statistic(x, y):
 @given(st.lists(st.one_of(st.none(), st.floats(0, 1)), max_size=40))
 def test_holm_is_monotone_bounded_and_never_below_raw(p_values):
     adjusted = holm(p_values)
-    tested = sorted((p, a) for p, a in zip(p_values, adjusted) if p is not None)
-    for (p, a), (_, a_next) in zip(tested, tested[1:]):
+    tested = sorted((p, a) for p, a in zip(p_values, adjusted, strict=True) if p is not None)
+    for (_p, a), (_, a_next) in zip(tested, tested[1:], strict=False):
         assert a <= a_next
     assert all(p <= a <= 1 for p, a in tested)
     assert [a is None for a in adjusted] == [p is None for p in p_values]

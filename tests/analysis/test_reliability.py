@@ -10,7 +10,6 @@ import pytest
 from livinglab.analysis.descriptives import cronbach_alpha, instrument_alpha
 from livinglab.analysis.results import build_results
 from livinglab.surveys.instruments import INSTRUMENTS, score
-
 from tests.analysis.builders import frame, study
 
 # Hand-worked example: four respondents whose scored SUS items are all 4, 3, 2 and 1, except the first

@@ -5,7 +5,6 @@ import pytest
 from scipy import stats
 
 from livinglab.analysis.results import build_results
-
 from tests.analysis.builders import MOOD, NOTE, SLEEP, USABILITY, at_follow_up, frame, pre_post, study
 from tests.analysis.reference_data import SLEEP_1, SLEEP_2, printed
 
@@ -144,7 +143,7 @@ def test_text_answers_are_only_counted():
 def test_secondary_outcomes_are_exploratory_with_holm():
     items = {tp: [SLEEP, USABILITY] for tp in ("baseline", "follow_up")}
     rows = pre_post(SLEEP_1, SLEEP_2)
-    for i, (b, a) in enumerate(zip([2, 3, 4, 3, 5, 4], [4, 6, 5, 7, 6, 6])):
+    for i, (b, a) in enumerate(zip([2, 3, 4, 3, 5, 4], [4, 6, 5, 7, 6, 6], strict=True)):
         rows += [(f"P{i}", "intervention", tp, f"ux_{k}", v) for tp, v in (("baseline", b), ("follow_up", a))
                  for k in (1, 2)]
     out = results(rows, study(items=items))
@@ -193,7 +192,7 @@ def test_primary_outcome_that_cannot_be_tested(primary, reason):
 ])
 def test_supported_needs_the_hypothesised_direction(hypothesis, shift, expected):
     before = [5.0, 6.0, 5.5, 6.5, 5.0, 6.0]
-    after = [b + shift + d for b, d in zip(before, [0.1, -0.2, 0.3, 0.0, -0.1, 0.2])]
+    after = [b + shift + d for b, d in zip(before, [0.1, -0.2, 0.3, 0.0, -0.1, 0.2], strict=True)]
     primary = results(pre_post(before, after), study(hypothesis=hypothesis))["primary_outcome"]
     assert primary["p_value"] < 0.05 and primary["supported"] is expected
 

@@ -6,7 +6,6 @@ from scipy import stats
 
 from livinglab.analysis.errors import NotTestable
 from livinglab.analysis.two_groups import hedges_g, mann_whitney, welch_t
-
 from tests.analysis.reference_data import MPG_AUTOMATIC, MPG_MANUAL, SLEEP_1, SLEEP_2, printed
 
 

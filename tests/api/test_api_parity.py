@@ -13,8 +13,8 @@ from livinglab.audit import AuditRecord
 from livinglab.extensions import db
 from livinglab.observatory import services as observatory
 from livinglab.participants import services as participation
-from livinglab.studies import services as studies
 from livinglab.results.views import lay_summary
+from livinglab.studies import services as studies
 from livinglab.surveys.models import Survey
 
 API = "/api/v1"

@@ -22,14 +22,16 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from livinglab.auth.services import create_token
 from livinglab.demo import build_study, food_protocol, food_surveys
 from livinglab.extensions import db
 from livinglab.participants import services as participation
-
 from tests.conftest import join_organisation
 from tests.servers import gunicorn
 

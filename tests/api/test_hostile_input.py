@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from livinglab import create_app
 from livinglab.errors import error_body
 from livinglab.extensions import db, limiter
-
 from tests.conftest import AUDIT_KEY, PASSWORD
 
 
@@ -34,7 +33,6 @@ def targets(make_study, participant, startup, api_headers):
     """(path, headers) of the calls that store what they are sent."""
     study = make_study("recruiting")
     draft = make_study("draft")
-    consent = study.current_consent
     from livinglab.participants import services
 
     enrolled = make_study("recruiting")

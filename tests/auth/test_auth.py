@@ -11,7 +11,6 @@ from livinglab import create_app
 from livinglab.audit import AuditRecord
 from livinglab.auth.models import Organisation, Role, User
 from livinglab.extensions import db, limiter
-
 from tests.conftest import PASSWORD
 
 

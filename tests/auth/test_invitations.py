@@ -14,7 +14,6 @@ from livinglab.auth import models
 from livinglab.auth.models import Organisation, User
 from livinglab.extensions import db
 from livinglab.timeutil import utcnow
-
 from tests.conftest import PASSWORD
 
 

@@ -16,7 +16,6 @@ import pytest
 
 from livinglab import create_app
 from livinglab.extensions import db, limiter
-
 from tests.servers import free_port, gunicorn
 
 CREDENTIALS = b'{"email": "nobody@example.org", "password": "wrong-password-123"}'

@@ -16,7 +16,6 @@ from livinglab.audit import AuditRecord
 from livinglab.auth.models import ApiToken, User
 from livinglab.auth.services import create_user
 from livinglab.extensions import db
-
 from tests.conftest import PASSWORD
 
 

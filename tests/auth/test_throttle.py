@@ -14,7 +14,6 @@ from livinglab.audit import AuditRecord
 from livinglab.auth import models
 from livinglab.extensions import db
 from livinglab.timeutil import aware, utcnow
-
 from tests.conftest import PASSWORD
 
 ATTACKER, OWNER = "203.0.113.9", "198.51.100.7"
@@ -78,7 +77,7 @@ def test_delays_grow_and_are_bounded():
     assert [delay_after(n) for n in range(1, FREE_FAILURES + 1)] == [None] * FREE_FAILURES
     delays = [delay_after(n) for n in range(FREE_FAILURES + 1, FREE_FAILURES + 12)]
     assert delays[0] == timedelta(seconds=30)
-    assert all(later >= earlier for earlier, later in zip(delays, delays[1:]))
+    assert all(later >= earlier for earlier, later in zip(delays, delays[1:], strict=False))
     assert delays[1] == 2 * delays[0] and delays[-1] == timedelta(hours=1)
     assert delay_after(10_000) == timedelta(hours=1)
 

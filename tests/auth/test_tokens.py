@@ -8,7 +8,6 @@ from sqlalchemy import select
 from livinglab.auth.models import ApiToken
 from livinglab.extensions import db
 from livinglab.timeutil import utcnow
-
 from tests.conftest import PASSWORD
 
 

@@ -15,7 +15,6 @@ import pytest
 from livinglab.demo import populate
 from livinglab.extensions import db
 from livinglab.participants import services
-
 from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
@@ -117,7 +116,7 @@ def summary_table(found: dict) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["axe-core " + " ".join(AXE_TAGS) + ": serious+critical / all violations (rule ids of the blocking ones)"]
     for row in [header, ["-" * w for w in widths], *rows]:
-        lines.append("  ".join(text.ljust(width) for text, width in zip(row, widths)).rstrip())
+        lines.append("  ".join(text.ljust(width) for text, width in zip(row, widths, strict=True)).rstrip())
     return "\n".join(lines)
 
 

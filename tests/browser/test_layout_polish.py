@@ -9,7 +9,6 @@ from livinglab.extensions import db
 from livinglab.participants import services
 from livinglab.studies import services as studies
 from livinglab.studies.models import Study
-
 from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
@@ -122,7 +121,7 @@ def test_the_french_header_takes_two_lines_on_a_phone(browser, live_server, worl
     centres = sorted(tab.evaluate("""() => [...document.querySelectorAll(
         '.site-header .brand, .site-header .lang button, .site-header .nav > a, .site-header .nav button')]
         .map(e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; })"""))
-    rows = 1 + sum(1 for above, below in zip(centres, centres[1:]) if below - above > 16)
+    rows = 1 + sum(1 for above, below in zip(centres, centres[1:], strict=False) if below - above > 16)
     assert rows <= 2, f"{rows} lines: {centres}"
     assert box(tab, ".site-header")["height"] <= 130
     assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -103,7 +103,7 @@ def read_csv(response) -> list[list[str]]:
 
 def by_code(rows) -> dict:
     header = rows[0]
-    return {(row[0], row[2]): dict(zip(header, row)) for row in rows[1:]}
+    return {(row[0], row[2]): dict(zip(header, row, strict=True)) for row in rows[1:]}
 
 
 # The wide CSV
@@ -290,7 +290,7 @@ def test_the_workbook_holds_the_data_and_the_dictionary(pilot, answered, downloa
     data = list(book["data"].iter_rows(values_only=True))
     assert list(data[0]) == HEADER and len(data) == 5
     assert book["data"]["A1"].font.bold
-    rows = {(row[0], row[2]): dict(zip(HEADER, row)) for row in data[1:]}
+    rows = {(row[0], row[2]): dict(zip(HEADER, row, strict=True)) for row in data[1:]}
     first = rows[(answered["both"][0], "baseline")]
     assert first["sleep_hours"] == 6.5 and first["change"] == -2.5 and first["keep"] == 1 and first["who"] == 60
     assert first["comments"] == "'" + FORMULA and first["diet"] == "'-Vegan"

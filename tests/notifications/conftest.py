@@ -9,7 +9,6 @@ from aiosmtpd.smtp import AuthResult
 
 from livinglab.extensions import db
 from livinglab.timeutil import utcnow
-
 from tests.servers import free_port
 
 BASE_URL = "https://livinglab.test"

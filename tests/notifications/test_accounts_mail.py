@@ -13,7 +13,6 @@ from livinglab.auth.models import User
 from livinglab.extensions import db
 from livinglab.notifications.models import OutboxMessage, QueueStatus
 from livinglab.timeutil import utcnow
-
 from tests.conftest import PASSWORD, signed_in_session
 from tests.notifications.conftest import BASE_URL
 
@@ -95,7 +94,7 @@ def test_an_unverified_address_gets_only_the_verification_and_the_rest_after(cli
 def test_send_the_link_again_from_the_email_page(client, smtp_server, run_worker, make_user, login):
     person = login(make_user("participant"))
     page = client.get("/account/email")
-    assert page.status_code == 200 and "Send the link again".encode() in page.data
+    assert page.status_code == 200 and b"Send the link again" in page.data
     assert client.post("/account/verify/resend").status_code == 302
     run_worker()
     assert kinds(smtp_server, person.email) == ["verify_email"]

@@ -6,14 +6,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from livinglab.errors import Invalid
 from livinglab.extensions import db
 from livinglab.notifications import notify, outbox
 from livinglab.notifications.compose import Recipient, build
 from livinglab.notifications.kinds import KINDS
 from livinglab.notifications.models import OutboxMessage, QueueStatus
 from livinglab.notifications.preferences import set_choice
+from livinglab.notifications.samples import SAMPLES  # inputs of the rendering tests
 from livinglab.timeutil import utcnow
-
 from tests.notifications.conftest import BASE_URL, clear_outbox
 
 
@@ -97,7 +98,7 @@ def test_a_kind_turned_off_is_not_even_written_and_is_cancelled_if_turned_off_la
 
 def test_essential_messages_ignore_preferences(smtp_server, run_worker, verified_user):
     person = verified_user()
-    with pytest.raises(Exception):
+    with pytest.raises(Invalid):
         set_choice(person, "password_reset", "off")
     db.session.rollback()
     notify.password_reset(person, "/account/reset?token=t")
@@ -138,9 +139,6 @@ def test_enqueue_refuses_what_it_cannot_send(verified_user):
 
 
 # Every kind, both languages --------------------------------------------------------------------------
-
-from livinglab.notifications.samples import SAMPLES  # inputs of the rendering tests
-
 
 
 def test_every_kind_has_a_sample_here():

@@ -11,7 +11,6 @@ from livinglab.notifications import notify, outbox
 from livinglab.notifications.models import OutboxMessage, QueueStatus
 from livinglab.participants import services as participation
 from livinglab.timeutil import aware, utcnow
-
 from tests.conftest import PASSWORD
 from tests.notifications.conftest import BASE_URL, clear_outbox
 

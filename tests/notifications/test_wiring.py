@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from livinglab.errors import Invalid
 from livinglab.extensions import db
 from livinglab.notifications import scheduler
 from livinglab.notifications.jobs import recruitment_digest, survey_invitations, survey_reminders
@@ -16,7 +17,6 @@ from livinglab.participants import services as participation
 from livinglab.participants.models import Enrolment, Response, SurveyDraft
 from livinglab.studies import services as studies
 from livinglab.timeutil import utcnow
-
 from tests.notifications.conftest import BASE_URL, clear_outbox
 
 DELAY = 28
@@ -134,7 +134,7 @@ def test_enrolment_answer_and_withdrawal_mail_the_participant_and_post_codes_onl
 def test_a_refused_enrolment_posts_and_mails_nothing(hook, verified_user):
     person = verified_user("participant")
     consent = hook.current_consent
-    with pytest.raises(Exception):
+    with pytest.raises(Invalid):
         participation.enrol(person, hook, consent_version=consent.version,
                             clauses={c["key"]: False for c in consent.clauses}, signature=person.name, age=30,
                             criteria_confirmed=True)

@@ -2,7 +2,7 @@
 import csv
 import html
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -18,7 +18,7 @@ from livinglab.studies import services as studies
 from livinglab.studies import workflow
 from livinglab.studies.models import Study
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DAY = 86400
 
 SLEEP_SURVEYS = [
@@ -238,7 +238,7 @@ def test_domain_filter_keeps_one_domain(client, login, coordinator, sector):
 
 def test_year_filter_uses_the_year_of_creation(client, login, coordinator, sector):
     db.session.execute(update(Study).where(Study.id == sector["draft"].id)
-                       .values(created_at=datetime(2024, 5, 1, tzinfo=timezone.utc)))
+                       .values(created_at=datetime(2024, 5, 1, tzinfo=UTC)))
     db.session.commit()
     assert figures(Scope(year=2024))["studies"]["total"] == 1
     assert figures(Scope(year=2023))["studies"]["total"] == 0

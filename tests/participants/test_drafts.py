@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from livinglab.extensions import db
 from livinglab.participants import services
 from livinglab.participants.models import Response, SurveyDraft
-
 from tests.conftest import PASSWORD, IsolatedClient
 
 API = "/api/v1"

@@ -11,7 +11,6 @@ from livinglab.extensions import db
 from livinglab.participants.models import ConsentSignature, Enrolment, Screening
 from livinglab.participants.services import screening_counts
 from livinglab.timeutil import utcnow
-
 from tests.conftest import PASSWORD, IsolatedClient
 
 CONSENT = {"consent_version": "1", "clause_0": "y", "clause_1": "y", "signature": "Camille Martin"}

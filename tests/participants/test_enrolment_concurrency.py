@@ -13,7 +13,6 @@ from livinglab.auth.services import create_token
 from livinglab.demo import sleep_protocol
 from livinglab.extensions import db
 from livinglab.participants.models import Enrolment
-
 from tests.servers import gunicorn as serve
 
 TARGET, PEOPLE, WORKERS = 10, 48, 4

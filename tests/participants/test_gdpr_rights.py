@@ -19,7 +19,6 @@ from livinglab.demo import build_study
 from livinglab.extensions import db
 from livinglab.participants import services as participation
 from livinglab.participants.models import Answer, Enrolment, Response
-
 from tests.conftest import AUDIT_KEY, PASSWORD
 
 FREE_TEXT_SURVEYS = [{"key": key, "title": key, "timepoint": key, "items": [

@@ -8,8 +8,7 @@ from livinglab.auth.models import User
 from livinglab.demo import food_protocol, food_surveys, sleep_protocol
 from livinglab.extensions import db
 from livinglab.participants import services
-from livinglab.participants.models import (Answer, ConsentSignature, Enrolment, EnrolmentStatus, Response,
-                                           Screening)
+from livinglab.participants.models import Answer, ConsentSignature, Enrolment, EnrolmentStatus, Response, Screening
 from livinglab.participants.services import screening_counts
 from livinglab.studies import services as studies
 from livinglab.studies.models import ConsentVersion

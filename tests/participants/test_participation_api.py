@@ -96,7 +96,7 @@ def test_ineligible_people_are_counted_by_reason_and_nothing_else_is_kept(enrol,
 def test_a_stale_consent_version_is_refused(enrol, make_study, startup, participant, coordinator):
     study = make_study("draft")
     studies.save_consent(startup, study, "Version two", [{"key": "ok", "text": "I agree", "required": True}])
-    for move in ("submit",):
+    for _move in ("submit",):
         studies.submit(startup, study)
     studies.decide(coordinator, study, "approve", "")
     studies.set_recruitment(coordinator, study, "recruiting")

@@ -11,7 +11,6 @@ from livinglab.extensions import db
 from livinglab.participants import services
 from livinglab.participants.models import Enrolment, Screening, ScreeningOutcome
 from livinglab.participants.services import screening_counts
-
 from tests.conftest import PASSWORD, IsolatedClient
 
 API = "/api/v1"
@@ -102,7 +101,7 @@ def test_the_pages_and_the_api_count_the_same_steps(app, make_user, make_study, 
     assert browsers[0].post(f"/pilots/{by_pages.id}/join", data=consent).status_code == 302
     assert browsers[2].post(f"/pilots/{by_pages.id}/join", data={**consent, "clause_1": ""}).status_code == 422
     assert browsers[3].post(f"/pilots/{by_pages.id}/join", data=consent).location == f"/pilots/{by_pages.id}"
-    for (person, age), refuses in zip(people, (False, False, True, False)):
+    for (person, age), refuses in zip(people, (False, False, True, False), strict=True):
         enrol(by_api, person, age=age, clauses={**CLAUSES, "data_use": not refuses})
     expected = {"screened": 4, "eligible": 3, "age": 1, "declined_consent": 1, "turned_away_full": 1}
     assert screening_counts(by_pages) == expected

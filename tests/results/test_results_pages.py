@@ -7,12 +7,11 @@ import pytest
 from flask_babel import force_locale
 
 from livinglab.analysis.errors import REASONS, WARNINGS
-from livinglab.results import charts
 from livinglab.demo import food_protocol, food_surveys, populate, sleep_protocol, sleep_surveys
 from livinglab.extensions import db
 from livinglab.participants import services
+from livinglab.results import charts, verdict
 from livinglab.studies import services as studies
-from livinglab.results import verdict
 
 
 def text(response) -> str:

@@ -332,7 +332,6 @@ def test_no_string_of_the_code_promises_an_automatic_deletion():
     """Until retention runs, nothing may promise that pilot data are deleted; the one deletion the worker does
     run (its outbox purge job, checked here to exist with that period) is the only promise allowed."""
     from livinglab.notifications import jobs
-
     from tests.test_translations import source_messages
 
     kept = {"Sent mail and delivered webhook events are deleted after 90 days; failures stay."}

@@ -8,7 +8,6 @@ import pytest
 
 from livinglab.extensions import db
 from livinglab.studies.models import Study
-
 from tests.studies.test_study_pages import protocol_form
 
 

@@ -15,7 +15,6 @@ from livinglab.studies.checklist import missing
 from livinglab.studies.forms import ProtocolForm
 from livinglab.studies.models import Study
 from livinglab.studies.protocol import FIELDS, PROTOCOL, PUBLIC_FIELDS, StudyChanges
-
 from tests.studies.test_study_pages import protocol_form
 
 API = "/api/v1"

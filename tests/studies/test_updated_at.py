@@ -2,7 +2,7 @@
 
 Screening, enrolment, answers and withdrawals leave it alone; protocol, consent and survey edits and
 lifecycle moves stamp it."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, update
@@ -11,7 +11,7 @@ from livinglab.extensions import db
 from livinglab.studies.models import Study
 from livinglab.timeutil import aware
 
-LONG_AGO = datetime(2020, 1, 1, tzinfo=timezone.utc)
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 FOLLOW_UP = {"sleep_hours": 7.5, **{f"who_{i}": 4 for i in range(1, 6)}, **{f"sus_{i}": 4 for i in range(1, 11)}}
 
 
