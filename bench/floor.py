@@ -9,6 +9,7 @@ the app reaches divided by what this reaches is the cost of everything else.
 
     gunicorn 'bench.floor:create_floor()'   # with DATABASE_URL set, as load.py does
 """
+
 import hashlib
 import json
 import os
@@ -48,8 +49,13 @@ def floor_engine(url: str):
 def create_floor() -> Flask:
     app = Flask(__name__)
     engine = floor_engine(normalise_database_url(os.environ["DATABASE_URL"]))
-    token, enrolment, response, answer, survey = (ApiToken.__table__, Enrolment.__table__, Response.__table__,
-                                                  Answer.__table__, Survey.__table__)
+    token, enrolment, response, answer, survey = (
+        ApiToken.__table__,
+        Enrolment.__table__,
+        Response.__table__,
+        Answer.__table__,
+        Survey.__table__,
+    )
 
     @app.get("/floor/ready")
     def ready():
@@ -61,14 +67,19 @@ def create_floor() -> Flask:
         data = json.loads(request.get_data())
         now = datetime.now(UTC)
         with engine.connect() as connection:  # the reads: one deferred transaction
-            found = connection.execute(select(token.c.user_id, token.c.expires_at).where(
-                token.c.token_hash == hashlib.sha256(raw.encode()).hexdigest())).first()
+            found = connection.execute(
+                select(token.c.user_id, token.c.expires_at).where(
+                    token.c.token_hash == hashlib.sha256(raw.encode()).hexdigest()
+                )
+            ).first()
             if found is None or aware(found.expires_at) <= now:
                 abort(401)
-            enrolment_id = connection.scalar(select(enrolment.c.id).where(
-                enrolment.c.study_id == study_id, enrolment.c.user_id == found.user_id))
-            row = connection.execute(select(survey.c.id, survey.c["items"]).where(
-                survey.c.study_id == study_id, survey.c.key == key)).first()
+            enrolment_id = connection.scalar(
+                select(enrolment.c.id).where(enrolment.c.study_id == study_id, enrolment.c.user_id == found.user_id)
+            )
+            row = connection.execute(
+                select(survey.c.id, survey.c["items"]).where(survey.c.study_id == study_id, survey.c.key == key)
+            ).first()
             connection.rollback()
         if enrolment_id is None or row is None:
             abort(404)
@@ -79,11 +90,18 @@ def create_floor() -> Flask:
             connection.info["writing"] = True
             try:
                 with connection.begin():
-                    response_id = connection.scalar(insert(response).values(
-                        enrolment_id=enrolment_id, survey_id=row.id, submitted_at=now).returning(response.c.id))
-                    connection.execute(insert(answer), [
-                        {"response_id": response_id, "item_key": k, "number": n, "text": t}
-                        for k, (n, t) in rows.items()])
+                    response_id = connection.scalar(
+                        insert(response)
+                        .values(enrolment_id=enrolment_id, survey_id=row.id, submitted_at=now)
+                        .returning(response.c.id)
+                    )
+                    connection.execute(
+                        insert(answer),
+                        [
+                            {"response_id": response_id, "item_key": k, "number": n, "text": t}
+                            for k, (n, t) in rows.items()
+                        ],
+                    )
             finally:
                 connection.info["writing"] = False
         return {"id": response_id, "survey": key, "submitted_at": now.isoformat()}, 201

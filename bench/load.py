@@ -31,6 +31,7 @@ longer queue behind one another's study row and audit head.
 The clients are Python threads in this process, on the same machine: their CPU time is reported,
 since on a small machine they compete with the server for the cores.
 """
+
 import argparse
 import hashlib
 import http.client
@@ -58,6 +59,7 @@ AUDIT_KEY = "load-benchmark-audit-key-0123456789abcdef"
 
 # --- The database ------------------------------------------------------------------------------
 
+
 @dataclass
 class Participant:
     code: str
@@ -76,8 +78,15 @@ class Seed:
 def bench_app(url: str):
     from livinglab import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "load-benchmark", "AUDIT_KEY": AUDIT_KEY,
-                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "load-benchmark",
+            "AUDIT_KEY": AUDIT_KEY,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
 
 
 def empty_database(app, reset: bool) -> None:
@@ -90,8 +99,10 @@ def empty_database(app, reset: bool) -> None:
         existing = MetaData()
         existing.reflect(db.engine)
         if existing.tables and not reset:
-            sys.exit(f"{db.engine.url.render_as_string(hide_password=True)} is not empty: "
-                     "pass --reset to let the benchmark drop its tables.")
+            sys.exit(
+                f"{db.engine.url.render_as_string(hide_password=True)} is not empty: "
+                "pass --reset to let the benchmark drop its tables."
+            )
         existing.drop_all(db.engine)
         db.engine.dispose()
 
@@ -117,47 +128,90 @@ def seed(app, participants: int, rng: random.Random, pilots: int = 1) -> Seed:
         upgrade()  # the production path: the migrations, not create_all
         coordinator = create_user("coordinator@bench.example", "bench-password", "Bench coordinator", "coordinator")
         startup = create_user("founder@bench.example", "bench-password", "Bench founder", "startup", "Bench startup")
-        studies = [build_study(startup, coordinator, "recruiting", sleep_protocol(target_enrolment=participants))
-                   for _ in range(pilots)]
+        studies = [
+            build_study(startup, coordinator, "recruiting", sleep_protocol(target_enrolment=participants))
+            for _ in range(pilots)
+        ]
         db.session.flush()
         study = studies[0]  # every pilot has the same surveys (keys and items)
         now, lifetime = utcnow(), app.config["API_TOKEN_LIFETIME"]
         password_hash = coordinator.password_hash  # nobody signs in with a password here
-        db.session.execute(insert(User), [
-            {"email": f"participant{n}@bench.example", "name": f"Bench participant {n}",
-             "password_hash": password_hash, "role": Role.PARTICIPANT} for n in range(participants)])
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"participant{n}@bench.example",
+                    "name": f"Bench participant {n}",
+                    "password_hash": password_hash,
+                    "role": Role.PARTICIPANT,
+                }
+                for n in range(participants)
+            ],
+        )
         ids = dict(db.session.execute(select(User.email, User.id).where(User.role == Role.PARTICIPANT)).all())
         codes: set[str] = set()
         while len(codes) < participants:
             codes.add(new_participant_code())
         codes_in_order = sorted(codes)
         rng.shuffle(codes_in_order)
-        people = [Participant(code, secrets.token_urlsafe(32), studies[n % pilots].id)
-                  for n, code in enumerate(codes_in_order)]
-        db.session.execute(insert(Enrolment), [
-            {"study_id": p.study_id, "user_id": ids[f"participant{n}@bench.example"], "participant_code": p.code,
-             "position": n // pilots + 1, "arm": arm_for_position(studies[n % pilots], n // pilots + 1),
-             "enrolled_at": now}
-            for n, p in enumerate(people)])
-        enrolment_ids = dict(db.session.execute(
-            select(Enrolment.participant_code, Enrolment.id)
-            .where(Enrolment.study_id.in_([s.id for s in studies]))).all())
+        people = [
+            Participant(code, secrets.token_urlsafe(32), studies[n % pilots].id)
+            for n, code in enumerate(codes_in_order)
+        ]
+        db.session.execute(
+            insert(Enrolment),
+            [
+                {
+                    "study_id": p.study_id,
+                    "user_id": ids[f"participant{n}@bench.example"],
+                    "participant_code": p.code,
+                    "position": n // pilots + 1,
+                    "arm": arm_for_position(studies[n % pilots], n // pilots + 1),
+                    "enrolled_at": now,
+                }
+                for n, p in enumerate(people)
+            ],
+        )
+        enrolment_ids = dict(
+            db.session.execute(
+                select(Enrolment.participant_code, Enrolment.id).where(Enrolment.study_id.in_([s.id for s in studies]))
+            ).all()
+        )
         consent_ids = {s.id: s.current_consent.id for s in studies}
-        db.session.execute(insert(ConsentSignature), [
-            {"enrolment_id": enrolment_ids[p.code], "consent_version_id": consent_ids[p.study_id],
-             "clauses": {c["key"]: True for c in study.current_consent.clauses},
-             "signed_name": f"Bench participant {n}",
-             "signed_at": now} for n, p in enumerate(people)])
-        db.session.execute(insert(ApiToken), [
-            {"user_id": ids[f"participant{n}@bench.example"], "token_hash": hashlib.sha256(p.token.encode()).hexdigest(),
-             "created_at": now, "expires_at": now + lifetime} for n, p in enumerate(people)])
+        db.session.execute(
+            insert(ConsentSignature),
+            [
+                {
+                    "enrolment_id": enrolment_ids[p.code],
+                    "consent_version_id": consent_ids[p.study_id],
+                    "clauses": {c["key"]: True for c in study.current_consent.clauses},
+                    "signed_name": f"Bench participant {n}",
+                    "signed_at": now,
+                }
+                for n, p in enumerate(people)
+            ],
+        )
+        db.session.execute(
+            insert(ApiToken),
+            [
+                {
+                    "user_id": ids[f"participant{n}@bench.example"],
+                    "token_hash": hashlib.sha256(p.token.encode()).hexdigest(),
+                    "created_at": now,
+                    "expires_at": now + lifetime,
+                }
+                for n, p in enumerate(people)
+            ],
+        )
         for pilot in studies:
-            db.session.execute(update(Study).where(Study.id == pilot.id).values(
-                enrolled_count=sum(p.study_id == pilot.id for p in people), data_version=Study.data_version + 1))
+            db.session.execute(
+                update(Study)
+                .where(Study.id == pilot.id)
+                .values(enrolled_count=sum(p.study_id == pilot.id for p in people), data_version=Study.data_version + 1)
+            )
         surveys, expected = [], {}
         for survey in sorted(study.surveys, key=lambda s: study.timepoints.index(s.timepoint)):
-            payloads = [json.dumps({"answers": demo_answers(survey.items, rng, 0.5)}).encode()
-                        for _ in people]
+            payloads = [json.dumps({"answers": demo_answers(survey.items, rng, 0.5)}).encode() for _ in people]
             rows = []
             for payload in payloads:
                 stored, errors = check_answers(survey.items, json.loads(payload)["answers"])
@@ -174,6 +228,7 @@ def seed(app, participants: int, rng: random.Random, pilots: int = 1) -> Seed:
 
 # --- The server --------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -183,15 +238,40 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn on 127.0.0.1:<free port> against the bench database, rate limits off."""
 
-    def __init__(self, url: str, workers: int, worker_class: str, threads: int, app: str = "livinglab:create_app()",
-                 probe: str = TRIVIAL_PATH):
+    def __init__(
+        self,
+        url: str,
+        workers: int,
+        worker_class: str,
+        threads: int,
+        app: str = "livinglab:create_app()",
+        probe: str = TRIVIAL_PATH,
+    ):
         self.port, self.probe = free_port(), probe
-        command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class,
-                   "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--timeout", "120"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-k",
+            worker_class,
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ]
         if worker_class == "gthread":
             command += ["--threads", str(threads)]
-        env = {**os.environ, "DATABASE_URL": url, "LIVINGLAB_RATELIMIT_ENABLED": "false",
-               "LIVINGLAB_SECRET_KEY": "load-benchmark", "LIVINGLAB_AUDIT_KEY": AUDIT_KEY}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "LIVINGLAB_RATELIMIT_ENABLED": "false",
+            "LIVINGLAB_SECRET_KEY": "load-benchmark",
+            "LIVINGLAB_AUDIT_KEY": AUDIT_KEY,
+        }
         self.process = subprocess.Popen([*command, app], env=env, cwd=ROOT)
 
     def __enter__(self):
@@ -218,6 +298,7 @@ class Gunicorn:
 
 
 # --- The clients -------------------------------------------------------------------------------
+
 
 class Connection:
     """One client's HTTP/1.1 connection, kept alive when the server allows it."""
@@ -359,10 +440,12 @@ def submission_work(seed: Seed, next_participant, prefix: str = "/api/v1"):
                 record(phase, lock, status, elapsed, accepted)
                 if status != 201:
                     break  # the next survey would wait for this one
+
     return work
 
 
 # --- The check ---------------------------------------------------------------------------------
+
 
 def check_storage(app, seed: Seed, phase: Phase, floor: Phase) -> dict:
     """Every acknowledged submission stored exactly once, complete, for the right person and survey (the
@@ -375,16 +458,27 @@ def check_storage(app, seed: Seed, phase: Phase, floor: Phase) -> dict:
     from livinglab.surveys.models import Survey
 
     with app.app_context():
-        stored = {rid: (code, key) for rid, code, key in db.session.execute(
-            select(Response.id, Enrolment.participant_code, Survey.key)
-            .join(Enrolment, Response.enrolment_id == Enrolment.id).join(Survey, Response.survey_id == Survey.id)
-            .where(Enrolment.study_id.in_(seed.study_ids))).all()}
+        stored = {
+            rid: (code, key)
+            for rid, code, key in db.session.execute(
+                select(Response.id, Enrolment.participant_code, Survey.key)
+                .join(Enrolment, Response.enrolment_id == Enrolment.id)
+                .join(Survey, Response.survey_id == Survey.id)
+                .where(Enrolment.study_id.in_(seed.study_ids))
+            ).all()
+        }
         rows = dict(db.session.execute(select(Answer.response_id, func.count()).group_by(Answer.response_id)).all())
-        duplicates = db.session.scalar(select(func.count()).select_from(
-            select(Response.enrolment_id, Response.survey_id).group_by(Response.enrolment_id, Response.survey_id)
-            .having(func.count() > 1).subquery()))
-        audited = db.session.scalar(select(func.count()).select_from(audit.AuditRecord)
-                                    .where(audit.AuditRecord.action == "participant.answer"))
+        duplicates = db.session.scalar(
+            select(func.count()).select_from(
+                select(Response.enrolment_id, Response.survey_id)
+                .group_by(Response.enrolment_id, Response.survey_id)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        )
+        audited = db.session.scalar(
+            select(func.count()).select_from(audit.AuditRecord).where(audit.AuditRecord.action == "participant.answer")
+        )
         checked, broken = audit.verify()
         db.session.remove()
         db.engine.dispose()
@@ -393,8 +487,7 @@ def check_storage(app, seed: Seed, phase: Phase, floor: Phase) -> dict:
     stored = {rid: who for rid, who in stored.items() if rid not in floor_ids}
     acknowledged = {rid: (seed.participants[n].code, key) for n, key, rid in phase.accepted}
     wrong = [rid for rid, who in acknowledged.items() if stored.get(rid) != who]
-    incomplete = [rid for n, key, rid in phase.accepted
-                  if rows.get(rid, 0) != seed.expected_rows[key][n]]
+    incomplete = [rid for n, key, rid in phase.accepted if rows.get(rid, 0) != seed.expected_rows[key][n]]
     result = {
         "acknowledged": len(phase.accepted),
         "distinct ids": len(acknowledged),
@@ -407,9 +500,16 @@ def check_storage(app, seed: Seed, phase: Phase, floor: Phase) -> dict:
         "audit chain": "intact" if broken is None else f"broken after {checked}",
         "floor stored": f"{len(floor_ids) - len(floor_incomplete)}/{len(floor.accepted)}",
     }
-    result["ok"] = (len(acknowledged) == len(phase.accepted) == len(stored) and not wrong and not incomplete
-                    and duplicates == 0 and audited == len(stored) and broken is None and not floor_incomplete
-                    and len(floor_ids) == len(floor.accepted))
+    result["ok"] = (
+        len(acknowledged) == len(phase.accepted) == len(stored)
+        and not wrong
+        and not incomplete
+        and duplicates == 0
+        and audited == len(stored)
+        and broken is None
+        and not floor_incomplete
+        and len(floor_ids) == len(floor.accepted)
+    )
     return result
 
 
@@ -431,9 +531,14 @@ class LockWaits:
         def sample():
             with engine.connect() as connection:
                 while not self.stop.wait(0.1):
-                    self.samples.append(connection.execute(text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND wait_event_type = 'Lock'")).scalar())
+                    self.samples.append(
+                        connection.execute(
+                            text(
+                                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                "AND wait_event_type = 'Lock'"
+                            )
+                        ).scalar()
+                    )
                     connection.rollback()
             engine.dispose()
 
@@ -450,6 +555,7 @@ class LockWaits:
 
 # --- One configuration, and the table ----------------------------------------------------------
 
+
 def run(args, url: str, label: str, worker_class: str, reset: bool, pilots: int = 1) -> dict:
     load = os.getloadavg()[0]
     app = bench_app(url)
@@ -458,25 +564,38 @@ def run(args, url: str, label: str, worker_class: str, reset: bool, pilots: int 
     data = seed(app, args.participants, random.Random(args.seed), pilots)
     seeded = time.perf_counter() - began
     label = f"{label}, {pilots} pilot{'s' if pilots > 1 else ''}"
-    print(f"[{label} {worker_class}] seeded {args.participants} participants in {seeded:.1f} s; "
-          f"starting gunicorn ({args.workers} workers{f' x {args.threads} threads' if worker_class == 'gthread' else ''})",
-          flush=True)
+    print(
+        f"[{label} {worker_class}] seeded {args.participants} participants in {seeded:.1f} s; "
+        f"starting gunicorn ({args.workers} workers{f' x {args.threads} threads' if worker_class == 'gthread' else ''})",
+        flush=True,
+    )
     with Gunicorn(url, args.workers, worker_class, args.threads) as server:
         trivial = run_phase("trivial", server.port, args.seconds, args.clients, trivial_work)
         print(f"[{label} {worker_class}] trivial: {trivial.rate:.0f} req/s", flush=True)
         participants = iter(range(len(data.participants)))
         with LockWaits(url) as waits:
-            submissions = run_phase("submit", server.port, args.seconds, args.clients,
-                                    submission_work(data, participants))
+            submissions = run_phase(
+                "submit", server.port, args.seconds, args.clients, submission_work(data, participants)
+            )
         print(f"[{label} {worker_class}] submissions: {submissions.rate:.0f} accepted/s", flush=True)
-        with Gunicorn(url, args.workers, worker_class, args.threads, app="bench.floor:create_floor()",
-                      probe="/floor/ready") as bare:
-            floor = run_phase("floor", bare.port, args.seconds, args.clients,
-                              submission_work(data, participants, prefix="/floor"))
+        with Gunicorn(
+            url, args.workers, worker_class, args.threads, app="bench.floor:create_floor()", probe="/floor/ready"
+        ) as bare:
+            floor = run_phase(
+                "floor", bare.port, args.seconds, args.clients, submission_work(data, participants, prefix="/floor")
+            )
         print(f"[{label} {worker_class}] floor: {floor.rate:.0f} accepted/s", flush=True)
     check = check_storage(app, data, submissions, floor)
-    return {"database": label, "worker_class": worker_class, "trivial": trivial, "submit": submissions,
-            "floor": floor, "check": check, "load": load, "lock_waits": waits.mean}
+    return {
+        "database": label,
+        "worker_class": worker_class,
+        "trivial": trivial,
+        "submit": submissions,
+        "floor": floor,
+        "check": check,
+        "load": load,
+        "lock_waits": waits.mean,
+    }
 
 
 def fmt_errors(counter: Counter) -> str:
@@ -485,27 +604,56 @@ def fmt_errors(counter: Counter) -> str:
 
 def print_table(args, results: list[dict]) -> None:
     print()
-    print(f"{args.clients} clients, {args.seconds:g} s per phase, {args.participants} participants seeded, "
-          f"gunicorn {args.workers} workers (gthread: {args.threads} threads each), "
-          f"{os.cpu_count()} cores shared by server, database and clients; "
-          f"load average before/after: {results[0]['load']:.1f}/{os.getloadavg()[0]:.1f}")
+    print(
+        f"{args.clients} clients, {args.seconds:g} s per phase, {args.participants} participants seeded, "
+        f"gunicorn {args.workers} workers (gthread: {args.threads} threads each), "
+        f"{os.cpu_count()} cores shared by server, database and clients; "
+        f"load average before/after: {results[0]['load']:.1f}/{os.getloadavg()[0]:.1f}"
+    )
     print("client CPU: cores used by this process's clients, submission/trivial phase")
     print("lock waits (PostgreSQL): sessions waiting for a lock, mean of samples every 0.1 s of the submission phase")
     print(f"trivial endpoint: GET {TRIVIAL_PATH}; submission: POST /api/v1/studies/<id>/surveys/<key>/responses")
-    print("floor: the same submissions to bench/floor.py (token check, validation, one batched INSERT, "
-          "nothing else) on the same gunicorn settings; /floor = the app's accepted/s over the floor's")
-    header = ("database, pilots", "workers", "accepted/s", "p50 ms", "p95 ms", "errors", "lock waits",
-              "floor/s", "/floor", "trivial/s", "triv p50", "ratio", "client CPU", "stored once")
+    print(
+        "floor: the same submissions to bench/floor.py (token check, validation, one batched INSERT, "
+        "nothing else) on the same gunicorn settings; /floor = the app's accepted/s over the floor's"
+    )
+    header = (
+        "database, pilots",
+        "workers",
+        "accepted/s",
+        "p50 ms",
+        "p95 ms",
+        "errors",
+        "lock waits",
+        "floor/s",
+        "/floor",
+        "trivial/s",
+        "triv p50",
+        "ratio",
+        "client CPU",
+        "stored once",
+    )
     rows = []
     for r in results:
         t, s, c, f = r["trivial"], r["submit"], r["check"], r["floor"]
-        rows.append((r["database"], r["worker_class"], f"{s.rate:.1f}", f"{s.percentile(.5):.1f}",
-                     f"{s.percentile(.95):.1f}", fmt_errors(s.errors),
-                     "-" if r["lock_waits"] is None else f"{r['lock_waits']:.2f}",
-                     f"{f.rate:.1f}", f"{s.rate / f.rate:.2f}" if f.rate else "-",
-                     f"{t.rate:.0f}", f"{t.percentile(.5):.1f}",
-                     f"{s.rate / t.rate:.3f}" if t.rate else "-", f"{s.client_cpu:.2f}/{t.client_cpu:.2f}",
-                     f"{'yes' if c['ok'] else 'NO'} ({c['stored']}/{c['acknowledged']})"))
+        rows.append(
+            (
+                r["database"],
+                r["worker_class"],
+                f"{s.rate:.1f}",
+                f"{s.percentile(0.5):.1f}",
+                f"{s.percentile(0.95):.1f}",
+                fmt_errors(s.errors),
+                "-" if r["lock_waits"] is None else f"{r['lock_waits']:.2f}",
+                f"{f.rate:.1f}",
+                f"{s.rate / f.rate:.2f}" if f.rate else "-",
+                f"{t.rate:.0f}",
+                f"{t.percentile(0.5):.1f}",
+                f"{s.rate / t.rate:.3f}" if t.rate else "-",
+                f"{s.client_cpu:.2f}/{t.client_cpu:.2f}",
+                f"{'yes' if c['ok'] else 'NO'} ({c['stored']}/{c['acknowledged']})",
+            )
+        )
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
     for row in (header, tuple("-" * w for w in widths), *rows):
         print("  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)).rstrip())
@@ -529,8 +677,10 @@ def print_table(args, results: list[dict]) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL of a database kept for the benchmark "
-                        "(default: a fresh SQLite file in a temporary folder)")
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL URL of a database kept for the benchmark (default: a fresh SQLite file in a temporary folder)",
+    )
     parser.add_argument("--reset", action="store_true", help="drop every table of --database-url first")
     parser.add_argument("--seconds", type=float, default=15, help="length of each phase (default 15)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent simulated participants (default 16)")
@@ -540,11 +690,17 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default 4)")
     parser.add_argument("--worker-class", choices=["sync", "gthread", "both"], default="both")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the answers")
-    parser.add_argument("--pilots", default="1,10",
-                        help="comma-separated numbers of pilots the participants are spread over, one run each "
-                             "(default 1,10: all in one pilot, then spread over ten)")
-    parser.add_argument("--quick", action="store_true",
-                        help="reduced size for CI: 3 s phases, 8 clients, 800 participants, gthread only")
+    parser.add_argument(
+        "--pilots",
+        default="1,10",
+        help="comma-separated numbers of pilots the participants are spread over, one run each "
+        "(default 1,10: all in one pilot, then spread over ten)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="reduced size for CI: 3 s phases, 8 clients, 800 participants, gthread only",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.clients, args.participants = 3, 8, 800

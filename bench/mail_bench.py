@@ -15,6 +15,7 @@ to the last (`sent_at`), so process start-up is not counted.
 
 The database given by --database-url is wiped (every table dropped and created again).
 """
+
 import argparse
 import hashlib
 import os
@@ -46,8 +47,11 @@ def main() -> None:
     try:
         for workers in [int(n) for n in args.workers.split(",")]:
             result = run(url, args.messages, workers, args.batch, scratch / f"mail-{workers}")
-            print(f"{workers:>7} {result['seconds']:>8.2f} {result['rate']:>8.0f} {result['received']:>9} "
-                  f"{result['duplicates']:>10} {result['lost']:>5}", flush=True)
+            print(
+                f"{workers:>7} {result['seconds']:>8.2f} {result['rate']:>8.0f} {result['received']:>9} "
+                f"{result['duplicates']:>10} {result['lost']:>5}",
+                flush=True,
+            )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -72,23 +76,70 @@ def run(url: str, count: int, workers: int, batch: int, mail_dir: Path) -> dict:
         now = utcnow()
         uids = [new_uid() for _ in range(count)]
         for start in range(0, count, 5000):
-            db.session.execute(insert(OutboxMessage), [
-                {"uid": uid, "kind": "password_reset", "user_id": user.id, "context": {"link": "/account/reset?t=1"},
-                 "status": QueueStatus.PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now}
-                for uid in uids[start:start + 5000]])
+            db.session.execute(
+                insert(OutboxMessage),
+                [
+                    {
+                        "uid": uid,
+                        "kind": "password_reset",
+                        "user_id": user.id,
+                        "context": {"link": "/account/reset?t=1"},
+                        "status": QueueStatus.PENDING,
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "created_at": now,
+                    }
+                    for uid in uids[start : start + 5000]
+                ],
+            )
         db.session.commit()
 
         port = free_port()
-        catcher = subprocess.Popen([sys.executable, "-m", "livinglab.notifications.catcher", "--dir", str(mail_dir),
-                                    "--port", str(port), "--log-ids"], cwd=ROOT, stdout=subprocess.DEVNULL)
+        catcher = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "livinglab.notifications.catcher",
+                "--dir",
+                str(mail_dir),
+                "--port",
+                str(port),
+                "--log-ids",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
         wait_for_port(port)
-        env = {**os.environ, "DATABASE_URL": url, "LIVINGLAB_MAIL_URL": f"smtp://127.0.0.1:{port}",
-               "LIVINGLAB_MAIL_FROM": f"noreply@{DOMAIN}", "LIVINGLAB_BASE_URL": f"https://{DOMAIN}",
-               "LIVINGLAB_SECRET_KEY": "bench", "LIVINGLAB_WORKER_POLL_SECONDS": "0.2"}
-        processes = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "livinglab", "worker", "--no-scheduler",
-                                       "--batch", str(batch)], cwd=ROOT, env=env, start_new_session=True,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                     for _ in range(workers)]
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "LIVINGLAB_MAIL_URL": f"smtp://127.0.0.1:{port}",
+            "LIVINGLAB_MAIL_FROM": f"noreply@{DOMAIN}",
+            "LIVINGLAB_BASE_URL": f"https://{DOMAIN}",
+            "LIVINGLAB_SECRET_KEY": "bench",
+            "LIVINGLAB_WORKER_POLL_SECONDS": "0.2",
+        }
+        processes = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "flask",
+                    "--app",
+                    "livinglab",
+                    "worker",
+                    "--no-scheduler",
+                    "--batch",
+                    str(batch),
+                ],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(workers)
+        ]
         try:
             deadline = time.monotonic() + 3600
             while time.monotonic() < deadline:
@@ -112,9 +163,13 @@ def run(url: str, count: int, workers: int, batch: int, mail_dir: Path) -> dict:
 
     expected = {hashlib.sha256(f"<{uid}@{DOMAIN}>".encode()).hexdigest()[:40] + ".eml" for uid in uids}
     received = Counter((mail_dir / "received.log").read_text().split())
-    return {"seconds": seconds, "rate": count / seconds if seconds else float("inf"),
-            "received": sum(received.values()), "duplicates": sum(n - 1 for n in received.values() if n > 1),
-            "lost": len(expected - set(received))}
+    return {
+        "seconds": seconds,
+        "rate": count / seconds if seconds else float("inf"),
+        "received": sum(received.values()),
+        "duplicates": sum(n - 1 for n in received.values() if n > 1),
+        "lost": len(expected - set(received)),
+    }
 
 
 def wait_for_port(port: int) -> None:

@@ -22,6 +22,7 @@ and prints each time (wall and CPU) with its ratio to the floor, then each phase
 Python memory (tracemalloc, one more run) and the process's peak RSS so far. The export runs at
 `--small` and at `--participants` participants: its peak memory should not grow with the study.
 """
+
 import argparse
 import cProfile
 import gc
@@ -66,8 +67,15 @@ def main() -> None:
     else:
         folder = tempfile.TemporaryDirectory(prefix="livinglab-bench-")
         url = "sqlite:///" + os.path.join(folder.name, "bench.sqlite3")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "results-benchmark", "RATELIMIT_ENABLED": False,
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "results-benchmark",
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     print(f"database: {url.split('@')[-1]}")
     big, small, startup_email, token = build(app, args)
     client = app.test_client()
@@ -107,6 +115,7 @@ def main() -> None:
             response = client.get(f"/studies/{big}/results")
             assert response.status_code == 200, f"HTTP {response.status_code}"
             return len(response.get_data())
+
         return run
 
     def export(study_id: int):
@@ -116,6 +125,7 @@ def main() -> None:
             size = sum(len(chunk) for chunk in response.response)
             response.close()
             return size
+
         return run
 
     def with_proposed_loader(run):
@@ -126,23 +136,31 @@ def main() -> None:
                 return run()
             finally:
                 results_module.load_answers = original
+
         return patched
 
     rows = floor()
-    print(f"study {big}: {args.participants:,} participants, {rows:,} answers; study {small}: {args.small:,} "
-          f"participants")
+    print(
+        f"study {big}: {args.participants:,} participants, {rows:,} answers; study {small}: {args.small:,} participants"
+    )
     with app.app_context():
         print(f"the proposed loader gives the same frame: {same_frames(big)}\n")
-    phases = [("floor: one query, .all()", floor), ("raw DBAPI cursor, fetchall()", raw_cursor),
-              ("results_for, cold (compute + store cache)", results_cold), ("compute(study) alone", compute_only),
-              ("results_for, cold, proposed loader", with_proposed_loader(results_cold)),
-              ("compute(study), proposed loader", with_proposed_loader(compute_only))]
+    phases = [
+        ("floor: one query, .all()", floor),
+        ("raw DBAPI cursor, fetchall()", raw_cursor),
+        ("results_for, cold (compute + store cache)", results_cold),
+        ("compute(study) alone", compute_only),
+        ("results_for, cold, proposed loader", with_proposed_loader(results_cold)),
+        ("compute(study), proposed loader", with_proposed_loader(compute_only)),
+    ]
     with app.app_context():
         has_page = "results.show" in app.view_functions
     if has_page:
         phases += [("results page, cold", page(cold=True)), ("results page, cached", page(cold=False))]
-    phases += [(f"export.csv, {args.participants:,} participants", export(big)),
-               (f"export.csv, {args.small:,} participants", export(small))]
+    phases += [
+        (f"export.csv, {args.participants:,} participants", export(big)),
+        (f"export.csv, {args.small:,} participants", export(small)),
+    ]
     report(phases, args.runs)
     if not has_page:
         print("(no results page at /studies/<id>/results: not timed)")
@@ -177,17 +195,23 @@ def report(phases, runs: int) -> None:
     for name, run in working:
         seconds, cpu_seconds = statistics.median(wall[name]), statistics.median(cpu[name])
         peak = traced_peak(run)
-        print(f"{name:44} {seconds:7.3f} {seconds / floor_wall:7.2f} {cpu_seconds:7.3f} "
-              f"{cpu_seconds / floor_cpu:7.2f} {peak:8.1f} {maxrss():9.0f}", flush=True)
+        print(
+            f"{name:44} {seconds:7.3f} {seconds / floor_wall:7.2f} {cpu_seconds:7.3f} "
+            f"{cpu_seconds / floor_cpu:7.2f} {peak:8.1f} {maxrss():9.0f}",
+            flush=True,
+        )
 
 
 def same_frames(study_id: int) -> bool:
     """Both loaders' frames, as the analysis reads them (`long_frame`), hold the same values."""
     current = long_frame(load_answers(db.session.connection(), study_id))
     proposed = long_frame(proposed_load_answers(db.session.connection(), study_id))
-    return all(current[name].astype(object).where(current[name].notna(), None).tolist()
-               == proposed[name].astype(object).where(proposed[name].notna(), None).tolist()
-               and str(current[name].dtype) == str(proposed[name].dtype) for name in COLUMNS)
+    return all(
+        current[name].astype(object).where(current[name].notna(), None).tolist()
+        == proposed[name].astype(object).where(proposed[name].notna(), None).tolist()
+        and str(current[name].dtype) == str(proposed[name].dtype)
+        for name in COLUMNS
+    )
 
 
 def proposed_load_answers(connection, study_id: int) -> pd.DataFrame:
@@ -199,9 +223,13 @@ def proposed_load_answers(connection, study_id: int) -> pd.DataFrame:
     them anyway), numbers a float array, texts pandas' string dtype, as before."""
     rows = connection.execute(answers_query(study_id)).all()
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
-    return pd.DataFrame({**{name: pd.Categorical(values) for name, values in zip(COLUMNS[:4], columns[:4], strict=True)},
-                         "number": np.array(columns[4], dtype=float),
-                         "text": pd.array(columns[5], dtype="str")})
+    return pd.DataFrame(
+        {
+            **{name: pd.Categorical(values) for name, values in zip(COLUMNS[:4], columns[:4], strict=True)},
+            "number": np.array(columns[4], dtype=float),
+            "text": pd.array(columns[5], dtype="str"),
+        }
+    )
 
 
 def parse_args():
@@ -221,13 +249,15 @@ def build(app, args) -> tuple[int, int, str, str]:
     with app.app_context():
         db.create_all()
         stamp = time.time_ns()
-        startup = create_user(f"bench-{stamp}@startup.example", PASSWORD, "Bench startup", "startup",
-                              f"Bench startup {stamp}")
+        startup = create_user(
+            f"bench-{stamp}@startup.example", PASSWORD, "Bench startup", "startup", f"Bench startup {stamp}"
+        )
         coordinator = create_user(f"bench-{stamp}@coordinator.example", PASSWORD, "Bench coordinator", "coordinator")
         ids = []
         for count in (args.participants, args.small):
-            study = build_study(startup, coordinator, "recruiting", sleep_protocol(target_enrolment=count),
-                                bench_surveys(args.items))
+            study = build_study(
+                startup, coordinator, "recruiting", sleep_protocol(target_enrolment=count), bench_surveys(args.items)
+            )
             bulk_participants(study, count, seed=count)
             db.session.commit()
             ids.append(study.id)

@@ -9,6 +9,7 @@ a numeric outcome with a participant effect, about 10 % missing at the last time
 an NPS answer, a 5-item instrument and survey durations) and times each pure function of issue 13 on it,
 printing the median wall time of --runs runs (the mixed models and MICE run --slow-runs times).
 """
+
 import argparse
 import statistics
 import sys
@@ -42,17 +43,27 @@ def pilot(participants: int, seed: int) -> dict:
     arm = rng.choice(ARMS, participants)
     effect = np.select([arm == "app", arm == "coach"], [0.3, 0.5], 0.0)
     level = rng.normal(50, 10, participants)
-    wide = np.column_stack([level + rng.normal(0, 5, participants),
-                            level + effect * 5 + rng.normal(0, 5, participants),
-                            level + effect * 10 + rng.normal(0, 5, participants)])
+    wide = np.column_stack(
+        [
+            level + rng.normal(0, 5, participants),
+            level + effect * 5 + rng.normal(0, 5, participants),
+            level + effect * 10 + rng.normal(0, 5, participants),
+        ]
+    )
     wide[:, 1:][rng.random((participants, 2)) < 0.1] = np.nan
     yes_first = rng.random(participants) < 0.4
     yes_last = np.where(rng.random(participants) < 0.2, ~yes_first, yes_first)
     items = rng.integers(1, 6, (participants, 5))
     items[rng.random(participants) < 0.05] = 3  # some straight-liners
-    return {"arm": arm, "wide": wide, "yes_first": yes_first, "yes_last": yes_last,
-            "nps": rng.integers(0, 11, participants), "items": items,
-            "durations": rng.gamma(4, 20, participants)}
+    return {
+        "arm": arm,
+        "wide": wide,
+        "yes_first": yes_first,
+        "yes_last": yes_last,
+        "nps": rng.integers(0, 11, participants),
+        "items": items,
+        "durations": rng.gamma(4, 20, participants),
+    }
 
 
 def long_form(data: dict, with_arm: bool):
@@ -81,18 +92,41 @@ def methods(data: dict, imputations: int, statsmodels_engine: bool) -> list:
         ("welch_anova", False, lambda: multiarm.welch_anova(list(by_arm.values()))),
         ("kruskal_wallis", False, lambda: multiarm.kruskal_wallis(list(by_arm.values()))),
         ("against_control (Welch + Mann-Whitney, Holm)", False, lambda: multiarm.against_control(by_arm)),
-        ("mixed_model_time (15,000 rows)", True, lambda: longitudinal.mixed_model_time(
-            *long_form(data, False), TIMEPOINTS)),
-        ("mixed_model_arm_time (15,000 rows)", True, lambda: longitudinal.mixed_model_arm_time(
-            *long_form(data, True), TIMEPOINTS, ARMS)),
-        *([("mixed_model_time, statsmodels MixedLM engine", True, lambda: longitudinal.mixed_model_time(
-            *long_form(data, False), TIMEPOINTS, engine="statsmodels")),
-           ("mixed_model_arm_time, statsmodels MixedLM engine", True, lambda: longitudinal.mixed_model_arm_time(
-               *long_form(data, True), TIMEPOINTS, ARMS, engine="statsmodels"))] if statsmodels_engine else []),
+        (
+            "mixed_model_time (15,000 rows)",
+            True,
+            lambda: longitudinal.mixed_model_time(*long_form(data, False), TIMEPOINTS),
+        ),
+        (
+            "mixed_model_arm_time (15,000 rows)",
+            True,
+            lambda: longitudinal.mixed_model_arm_time(*long_form(data, True), TIMEPOINTS, ARMS),
+        ),
+        *(
+            [
+                (
+                    "mixed_model_time, statsmodels MixedLM engine",
+                    True,
+                    lambda: longitudinal.mixed_model_time(*long_form(data, False), TIMEPOINTS, engine="statsmodels"),
+                ),
+                (
+                    "mixed_model_arm_time, statsmodels MixedLM engine",
+                    True,
+                    lambda: longitudinal.mixed_model_arm_time(
+                        *long_form(data, True), TIMEPOINTS, ARMS, engine="statsmodels"
+                    ),
+                ),
+            ]
+            if statsmodels_engine
+            else []
+        ),
         ("friedman (complete cases)", False, lambda: longitudinal.friedman(wide)),
         ("mcnemar", False, lambda: binary.mcnemar(data["yes_first"], data["yes_last"])),
-        ("compare_binary (risk difference, OR, test)", False, lambda: binary.compare_binary(
-            data["yes_last"][arm == "app"], data["yes_last"][arm == "control"])),
+        (
+            "compare_binary (risk difference, OR, test)",
+            False,
+            lambda: binary.compare_binary(data["yes_last"][arm == "app"], data["yes_last"][arm == "control"]),
+        ),
         ("hedges_g_exact", False, lambda: effect_sizes.hedges_g_exact(app, control)),
         ("cohens_dz", False, lambda: effect_sizes.cohens_dz(last, baseline)),
         ("nps_interval", False, lambda: intervals.nps_interval(data["nps"])),
@@ -100,21 +134,32 @@ def methods(data: dict, imputations: int, statsmodels_engine: bool) -> list:
         ("median_interval", False, lambda: intervals.median_interval(last)),
         ("pearson", False, lambda: correlation.pearson(baseline, last)),
         ("spearman", False, lambda: correlation.spearman(baseline, last)),
-        ("spearman, n = 1,000 (exact branch, Edgeworth)", False, lambda: correlation.spearman(
-            baseline[:1000], last[:1000])),
+        (
+            "spearman, n = 1,000 (exact branch, Edgeworth)",
+            False,
+            lambda: correlation.spearman(baseline[:1000], last[:1000]),
+        ),
         ("benjamini_hochberg (40 p values)", False, lambda: false_discovery.benjamini_hochberg(p_values)),
         ("power_t_test (solve n)", False, lambda: power.power_t_test(power=0.9, delta=0.5)),
         ("power_prop_test (solve n)", False, lambda: power.power_prop_test(p1=0.4, p2=0.5, power=0.8)),
         ("ancova_sample_size", False, lambda: power.ancova_sample_size(0.5, 1, 0.6)),
         ("smallest_detectable_effect", False, lambda: power.smallest_detectable_effect(1666)),
-        ("quality flags (straight-lining, too fast, range)", False, lambda: quality.merge_flags(
-            quality.straight_lining(answers),
-            quality.too_fast(dict(enumerate(data["durations"])), 20),
-            quality.out_of_range(values, {"outcome": (0, 80)}))),
+        (
+            "quality flags (straight-lining, too fast, range)",
+            False,
+            lambda: quality.merge_flags(
+                quality.straight_lining(answers),
+                quality.too_fast(dict(enumerate(data["durations"])), 20),
+                quality.out_of_range(values, {"outcome": (0, 80)}),
+            ),
+        ),
         ("attrition", False, lambda: missing.attrition(randomised, completed)),
         ("baseline_carried_forward", False, lambda: missing.baseline_carried_forward(baseline, last)),
-        (f"mice_ancova ({imputations} imputations)", True, lambda: missing.mice_ancova(
-            last, baseline, arm, ARMS, imputations=imputations)),
+        (
+            f"mice_ancova ({imputations} imputations)",
+            True,
+            lambda: missing.mice_ancova(last, baseline, arm, ARMS, imputations=imputations),
+        ),
     ]
 
 
@@ -128,8 +173,10 @@ def main() -> None:
     parser.add_argument("--statsmodels", action="store_true", help="also time the MixedLM engine (slow)")
     args = parser.parse_args()
     data = pilot(args.participants, args.seed)
-    print(f"{args.participants} participants × {len(ARMS)} arms × {len(TIMEPOINTS)} timepoints; median of "
-          f"{args.runs} runs ({args.slow_runs} for the slow ones)")
+    print(
+        f"{args.participants} participants × {len(ARMS)} arms × {len(TIMEPOINTS)} timepoints; median of "
+        f"{args.runs} runs ({args.slow_runs} for the slow ones)"
+    )
     total = 0.0
     for name, slow, run in methods(data, args.imputations, args.statsmodels):
         times = []

@@ -1,4 +1,5 @@
 """LivingLab: run health-innovation living labs."""
+
 import os
 import secrets
 from pathlib import Path
@@ -68,7 +69,7 @@ def normalise_database_url(url: str) -> str:
     """Accept the postgres:// and postgresql:// URLs hosts hand out; we speak psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -86,8 +87,10 @@ def configure_audit(app: Flask) -> None:
     key = app.config.get("AUDIT_KEY")
     if not key:
         if app.config.get("PRODUCTION"):
-            raise RuntimeError("LIVINGLAB_AUDIT_KEY is required in production (at least 32 characters, "
-                               "kept outside the database and its backups).")
+            raise RuntimeError(
+                "LIVINGLAB_AUDIT_KEY is required in production (at least 32 characters, "
+                "kept outside the database and its backups)."
+            )
         path = Path(app.instance_path) / "audit_key"
         if not path.exists():
             path.write_text(secrets.token_hex(32))
@@ -215,9 +218,11 @@ def register_request_hooks(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy",
-                           "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                           "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")

@@ -15,6 +15,7 @@ The trail does not re-identify participants: a record about a participant carrie
 the pilot (`P-…`) or, for account events, a random pseudonym of the account (`A-…`) that is deleted
 with the account, never the account id, and never both in one record. Staff accounts are named by
 id: who decided what on a study is the trail's purpose."""
+
 import hashlib
 import hmac
 import itertools
@@ -62,15 +63,26 @@ class AuditRecord(db.Model):
 
     def content(self) -> dict:
         """What the MAC covers: every column but the id and the MACs themselves."""
-        return {"chain": self.chain, "seq": self.seq, "at": aware(self.at).isoformat(), "actor_id": self.actor_id,
-                "actor_role": self.actor_role, "participant_key": self.participant_key, "action": self.action,
-                "study_id": self.study_id, "from_state": self.from_state, "to_state": self.to_state,
-                "comment": self.comment, "details": self.details or {}}
+        return {
+            "chain": self.chain,
+            "seq": self.seq,
+            "at": aware(self.at).isoformat(),
+            "actor_id": self.actor_id,
+            "actor_role": self.actor_role,
+            "participant_key": self.participant_key,
+            "action": self.action,
+            "study_id": self.study_id,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "comment": self.comment,
+            "details": self.details or {},
+        }
 
 
 class AuditChain(db.Model):
     """The head of one chain. Writers of that chain lock it, so the chain never forks; writers of
     other chains (other pilots) do not wait for it."""
+
     chain: Mapped[str] = mapped_column(String(40), primary_key=True)
     seq: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
@@ -79,6 +91,7 @@ class AuditChain(db.Model):
 class DatabaseIdentity(db.Model):
     """One row, written with the database: the identifier its checkpoints name. The chain's MAC key is
     bound to it, so changing it breaks every record."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -87,11 +100,13 @@ class DatabaseIdentity(db.Model):
 class AuditPseudonym(db.Model):
     """A participant account's random name in the trail. Deleted with the account (erasure), after
     which nothing links that name to anyone."""
+
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(16), unique=True)
 
 
 # --- Keys ------------------------------------------------------------------------------------------
+
 
 def canonical(content: dict) -> bytes:
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
@@ -121,13 +136,13 @@ def database_id(session: Session | None = None) -> str:
     session = session or db.session
     found = current_database_id(session)
     if found is None:
-        session.execute(_insert_ignoring_conflicts(DatabaseIdentity, id=1, uuid=str(uuid.uuid4()),
-                                                   created_at=utcnow()))
+        session.execute(_insert_ignoring_conflicts(DatabaseIdentity, id=1, uuid=str(uuid.uuid4()), created_at=utcnow()))
         found = current_database_id(session)
     return found
 
 
 # --- Writing -----------------------------------------------------------------------------------------
+
 
 def chain_of(study_id: int | None) -> str:
     return MAIN_CHAIN if study_id is None else f"study:{study_id}"
@@ -220,9 +235,11 @@ def _link_new_records(session: Session, _context, _instances) -> None:
 
 # --- Verifying ---------------------------------------------------------------------------------------
 
+
 @dataclass
 class Problem:
     """What is wrong, where: a record that fails its link or MAC, or records missing at a chain's end."""
+
     kind: str  # "changed" | "missing" | "diverged" | "identity"
     chain: str | None = None
     record: AuditRecord | None = None
@@ -232,8 +249,10 @@ class Problem:
 
     def describe(self) -> str:
         if self.kind == "changed":
-            return (f"record #{self.record.id} ({self.chain}, position {self.record.seq}) was changed, or a record "
-                    f"before it in its chain was removed or inserted")
+            return (
+                f"record #{self.record.id} ({self.chain}, position {self.record.seq}) was changed, or a record "
+                f"before it in its chain was removed or inserted"
+            )
         if self.kind == "missing":
             where = "the database's own head row" if self.source == "head" else "the checkpoint"
             return f"records are missing at the end of {self.chain}: {self.have} found, {where} vouches for {self.want}"
@@ -269,13 +288,21 @@ def _walk(key: bytes, chain: str, batch: int, wanted: set[int]) -> tuple[int, st
     {position: MAC} for the positions `wanted`)."""
     last, checked, after, found = GENESIS, 0, 0, {}
     while True:
-        entries = db.session.scalars(select(AuditRecord).where(AuditRecord.chain == chain, AuditRecord.seq > after)
-                                     .order_by(AuditRecord.seq).limit(batch)).all()
+        entries = db.session.scalars(
+            select(AuditRecord)
+            .where(AuditRecord.chain == chain, AuditRecord.seq > after)
+            .order_by(AuditRecord.seq)
+            .limit(batch)
+        ).all()
         if not entries:
             return checked, last, None, found
         for entry in entries:
-            if (entry.seq != checked + 1 or entry.prev_hash != last or entry.chain != chain_of(entry.study_id)
-                    or not hmac.compare_digest(entry.hash, chain_mac(key, entry.prev_hash, entry.content()))):
+            if (
+                entry.seq != checked + 1
+                or entry.prev_hash != last
+                or entry.chain != chain_of(entry.study_id)
+                or not hmac.compare_digest(entry.hash, chain_mac(key, entry.prev_hash, entry.content()))
+            ):
                 return checked, last, Problem("changed", chain, entry), found
             last, checked = entry.hash, checked + 1
             if checked in wanted:
@@ -335,5 +362,6 @@ def verify(batch: int = 1000) -> tuple[int, AuditRecord | None]:
 
 
 def study_history(study_id: int) -> list[AuditRecord]:
-    return list(db.session.scalars(
-        select(AuditRecord).where(AuditRecord.study_id == study_id).order_by(AuditRecord.id)))
+    return list(
+        db.session.scalars(select(AuditRecord).where(AuditRecord.study_id == study_id).order_by(AuditRecord.id))
+    )

@@ -9,6 +9,7 @@ head rows were rewound too. A file of another database, or one whose signature d
 under this key, is never used. Keep the folder where the database's writers cannot write (another
 disk or machine, write-once storage), and run the command often (cron): what was written after the
 latest checkpoint is protected by the key and the head rows only."""
+
 import hashlib
 import hmac
 import json
@@ -64,8 +65,14 @@ def read(path: Path, database: str | None = None) -> Checkpoint | None:
         if not hmac.compare_digest(str(mac), _mac(body, str(body["database"]))):
             return None
         chains = {str(name): (int(head["count"]), str(head["hash"])) for name, head in body["chains"].items()}
-        return Checkpoint(str(body["database"]), datetime.fromisoformat(body["at"]), int(body["records"]), chains,
-                          path, bool(body.get("forced")))
+        return Checkpoint(
+            str(body["database"]),
+            datetime.fromisoformat(body["at"]),
+            int(body["records"]),
+            chains,
+            path,
+            bool(body.get("forced")),
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -76,8 +83,9 @@ def _files(database: str | None = None) -> list[Path]:
         names = [entry.name for entry in os.scandir(folder()) if entry.is_file()]
     except OSError:
         return []
-    matched = [(m.group(2), name) for name in names if (m := NAME.match(name))
-               and (database is None or m.group(1) == database)]
+    matched = [
+        (m.group(2), name) for name in names if (m := NAME.match(name)) and (database is None or m.group(1) == database)
+    ]
     return [folder() / name for _stamp, name in sorted(matched, reverse=True)]
 
 
@@ -114,10 +122,17 @@ def write(force: bool = False) -> tuple[Checkpoint, "audit.Verification"]:
     with unit_of_work():  # the identity, when this is the trail's first checkpoint
         database = result.database or audit.database_id()
     now = utcnow()
-    body = {"format": FORMAT, "database": database, "at": now.isoformat(), "records": result.checked,
-            "chains": {name: {"count": count, "hash": mac} for name, (count, mac) in sorted(result.chains.items())
-                       if count},
-            "forced": force, "problems_accepted": [p.describe() for p in result.problems]}
+    body = {
+        "format": FORMAT,
+        "database": database,
+        "at": now.isoformat(),
+        "records": result.checked,
+        "chains": {
+            name: {"count": count, "hash": mac} for name, (count, mac) in sorted(result.chains.items()) if count
+        },
+        "forced": force,
+        "problems_accepted": [p.describe() for p in result.problems],
+    }
     body["mac"] = _mac(body, database)
     target = folder()
     target.mkdir(parents=True, exist_ok=True)

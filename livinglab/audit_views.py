@@ -4,6 +4,7 @@ and verify its chains.
 Read-only by design: there is no route that edits or deletes a record. There is no search by
 person: participants are in the trail by participant code or account pseudonym only, and nothing
 here turns an email or an account into either."""
+
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -62,12 +63,19 @@ ACTION_LABELS = {
     "audit.rekey": _l("Trail re-chained under the audit key"),
 }
 DETAIL_LABELS = {
-    "fields": _l("fields"), "version": _l("version"), "survey": _l("survey"),
-    "consent_version": _l("consent version"), "erase_data": _l("answers erased"), "role": _l("role"),
-    "user_id": _l("account"), "organisation_id": _l("organisation"),
+    "fields": _l("fields"),
+    "version": _l("version"),
+    "survey": _l("survey"),
+    "consent_version": _l("consent version"),
+    "erase_data": _l("answers erased"),
+    "role": _l("role"),
+    "user_id": _l("account"),
+    "organisation_id": _l("organisation"),
     "previous_organisation_id": _l("previous organisation"),
-    "legacy_records": _l("records of the former chain"), "legacy_head": _l("its last hash"),
-    "legacy_intact": _l("intact"), "legacy_first_broken": _l("first broken record"),
+    "legacy_records": _l("records of the former chain"),
+    "legacy_head": _l("its last hash"),
+    "legacy_intact": _l("intact"),
+    "legacy_first_broken": _l("first broken record"),
 }
 ROLE_LABELS = {Role.COORDINATOR: _l("coordinator"), Role.STARTUP: _l("startup"), Role.PARTICIPANT: _l("participant")}
 SORTS = {"newest": _l("Newest first"), "oldest": _l("Oldest first")}
@@ -79,6 +87,7 @@ def action_label(action: str) -> str:
 
 class TrailFilterForm(Form):
     """The trail's search: a GET form, so no CSRF token; every value is checked by `criteria`."""
+
     action = SelectField(_l("Action"), choices=[], validate_choice=False)
     study = StringField(_l("Study"), description=_l("Its number, such as 12"))
     date_from = StringField(_l("From (UTC)"))
@@ -88,7 +97,8 @@ class TrailFilterForm(Form):
     def __init__(self, formdata, actions: list[str]):
         super().__init__(formdata)
         self.action.choices = [SelectChoice("", _l("Any action"))] + sorted(
-            (SelectChoice(a, action_label(a)) for a in actions), key=lambda c: str(c.label).casefold())
+            (SelectChoice(a, action_label(a)) for a in actions), key=lambda c: str(c.label).casefold()
+        )
 
 
 @dataclass
@@ -159,6 +169,7 @@ def filtered(query, found: Criteria):
 
 # --- Keyset paging -------------------------------------------------------------------------------
 
+
 @dataclass
 class Page:
     records: list[AuditRecord]
@@ -178,8 +189,11 @@ def page_of(query, sort: str, after: str | None, before: str | None) -> Page:
     cursor = None
     if raw is not None:
         anchor_id = whole_number(raw)
-        anchor = db.session.execute(select(AuditRecord.at, AuditRecord.id).where(AuditRecord.id == anchor_id)).first() \
-            if anchor_id else None
+        anchor = (
+            db.session.execute(select(AuditRecord.at, AuditRecord.id).where(AuditRecord.id == anchor_id)).first()
+            if anchor_id
+            else None
+        )
         if anchor is None:
             note = _("This position is not in the trail: here are the first records.")
         else:
@@ -206,11 +220,13 @@ def page_of(query, sort: str, after: str | None, before: str | None) -> Page:
 
 # --- Who did it, in words ------------------------------------------------------------------------
 
+
 def actor_text(record: AuditRecord, users: dict[int, tuple[str, Role]]) -> tuple[str, str | None]:
     """(who, their role) for one record. Participants by participant code or account pseudonym only."""
     if record.actor_role == Role.PARTICIPANT:
-        return (_("participant %(key)s", key=record.participant_key) if record.participant_key
-                else _("a participant")), None
+        return (
+            _("participant %(key)s", key=record.participant_key) if record.participant_key else _("a participant")
+        ), None
     if record.actor_id is None:
         return _("the system"), None
     if record.actor_id not in users:
@@ -246,18 +262,37 @@ def rows_for(records: list[AuditRecord]) -> list[dict]:
     """The page's records with names and study titles: two queries, whatever the page holds."""
     ids = {r.actor_id for r in records} | {r.details.get("user_id") for r in records if r.details}
     ids = {i for i in ids if isinstance(i, int)}
-    users = {uid: (name, role) for uid, name, role in db.session.execute(
-        select(User.id, User.name, User.role).where(User.id.in_(ids), User.role != Role.PARTICIPANT))} if ids else {}
+    users = (
+        {
+            uid: (name, role)
+            for uid, name, role in db.session.execute(
+                select(User.id, User.name, User.role).where(User.id.in_(ids), User.role != Role.PARTICIPANT)
+            )
+        }
+        if ids
+        else {}
+    )
     study_ids = {r.study_id for r in records if r.study_id is not None}
-    titles = dict(db.session.execute(select(Study.id, Study.title).where(Study.id.in_(study_ids))).all()) \
-        if study_ids else {}
+    titles = (
+        dict(db.session.execute(select(Study.id, Study.title).where(Study.id.in_(study_ids))).all())
+        if study_ids
+        else {}
+    )
     rows = []
     for record in records:
         who, role = actor_text(record, users)
-        rows.append({"record": record, "who": who, "role": role, "what": action_label(record.action),
-                     "title": titles.get(record.study_id),
-                     "from_state": state_text(record.from_state), "to_state": state_text(record.to_state),
-                     "details": detail_lines(record, users)})
+        rows.append(
+            {
+                "record": record,
+                "who": who,
+                "role": role,
+                "what": action_label(record.action),
+                "title": titles.get(record.study_id),
+                "from_state": state_text(record.from_state),
+                "to_state": state_text(record.to_state),
+                "details": detail_lines(record, users),
+            }
+        )
     return rows
 
 
@@ -266,6 +301,7 @@ def state_text(state: str | None) -> str | None:
 
 
 # --- Routes --------------------------------------------------------------------------------------
+
 
 @bp.get("")
 @requires("audit")
@@ -279,8 +315,9 @@ def index():
     total, page, rows = 0, Page([]), []
     if not invalid:
         total = db.session.scalar(filtered(select(func.count(AuditRecord.id)), found))
-        page = page_of(filtered(select(AuditRecord), found), sort, request.args.get("after"),
-                       request.args.get("before"))
+        page = page_of(
+            filtered(select(AuditRecord), found), sort, request.args.get("after"), request.args.get("before")
+        )
         rows = rows_for(page.records)
     args = {k: v for k, v in request.args.items() if k in form._fields and v}
     links = {}
@@ -290,8 +327,16 @@ def index():
         links["previous"] = url_for(".index", **args, before=page.newer)
     if page.older is not None:
         links["next"] = url_for(".index", **args, after=page.older)
-    return render_template("audit/index.html", form=form, rows=rows, total=total, page=page, invalid=invalid,
-                           filtered=found.any, links=links)
+    return render_template(
+        "audit/index.html",
+        form=form,
+        rows=rows,
+        total=total,
+        page=page,
+        invalid=invalid,
+        filtered=found.any,
+        links=links,
+    )
 
 
 @bp.post("/verify")
@@ -304,25 +349,59 @@ def verify():
     problem = result.first
     when = result.checkpoint.at.strftime("%Y-%m-%d %H:%M UTC") if result.checkpoint else None
     if problem is None:
-        flash(_("The trail is intact: %(n)d records in %(chains)d chains, every link verified under the key.",
-                n=result.checked, chains=len(result.chains)) + " " +
-              (_("Nothing is missing since the checkpoint of %(when)s.", when=when) if when
-               else _("No checkpoint has been written yet: run flask audit checkpoint.")), "success")
+        flash(
+            _(
+                "The trail is intact: %(n)d records in %(chains)d chains, every link verified under the key.",
+                n=result.checked,
+                chains=len(result.chains),
+            )
+            + " "
+            + (
+                _("Nothing is missing since the checkpoint of %(when)s.", when=when)
+                if when
+                else _("No checkpoint has been written yet: run flask audit checkpoint.")
+            ),
+            "success",
+        )
     elif problem.kind == "changed":
-        flash(_("The trail is broken at record #%(id)d: it was changed, or a record before it in its chain was "
-                "removed or inserted.", id=problem.record.id), "error")
+        flash(
+            _(
+                "The trail is broken at record #%(id)d: it was changed, or a record before it in its chain was "
+                "removed or inserted.",
+                id=problem.record.id,
+            ),
+            "error",
+        )
     elif problem.kind == "diverged":
-        flash(_("The trail is broken: chain “%(chain)s” no longer matches %(source)s at its record %(want)d: "
-                "its last records were rewritten.", chain=problem.chain, want=problem.want,
-                source=_("the checkpoint of %(when)s", when=when) if problem.source == "checkpoint"
-                else _("its head row")), "error")
+        flash(
+            _(
+                "The trail is broken: chain “%(chain)s” no longer matches %(source)s at its record %(want)d: "
+                "its last records were rewritten.",
+                chain=problem.chain,
+                want=problem.want,
+                source=_("the checkpoint of %(when)s", when=when)
+                if problem.source == "checkpoint"
+                else _("its head row"),
+            ),
+            "error",
+        )
     elif problem.kind == "missing":
-        flash(_("The trail is broken: records are missing at the end of chain “%(chain)s” (%(have)d found, "
-                "%(want)d vouched for by %(source)s).", chain=problem.chain, have=problem.have, want=problem.want,
-                source=_("the checkpoint of %(when)s", when=when) if problem.source == "checkpoint"
-                else _("its head row")), "error")
+        flash(
+            _(
+                "The trail is broken: records are missing at the end of chain “%(chain)s” (%(have)d found, "
+                "%(want)d vouched for by %(source)s).",
+                chain=problem.chain,
+                have=problem.have,
+                want=problem.want,
+                source=_("the checkpoint of %(when)s", when=when)
+                if problem.source == "checkpoint"
+                else _("its head row"),
+            ),
+            "error",
+        )
     else:
-        flash(_("The trail is broken: the database's identity is missing, while records or checkpoints exist."),
-              "error")
+        flash(
+            _("The trail is broken: the database's identity is missing, while records or checkpoints exist."), "error"
+        )
     db.session.rollback()  # verification only reads; release the transaction at once
     return redirect(url_for(".index"))

@@ -1,4 +1,5 @@
 """Backups and restores of the whole database: SQLite's online backup API, or pg_dump/pg_restore."""
+
 import os
 import sqlite3
 import subprocess
@@ -13,8 +14,14 @@ def _sqlite_path(url) -> str:
 
 
 def _pg_env(url) -> dict:
-    return {**os.environ, "PGHOST": url.host or "localhost", "PGPORT": str(url.port or 5432),
-            "PGUSER": url.username or "", "PGPASSWORD": url.password or "", "PGDATABASE": url.database or ""}
+    return {
+        **os.environ,
+        "PGHOST": url.host or "localhost",
+        "PGPORT": str(url.port or 5432),
+        "PGUSER": url.username or "",
+        "PGPASSWORD": url.password or "",
+        "PGDATABASE": url.database or "",
+    }
 
 
 def backup(path: str) -> None:
@@ -48,7 +55,19 @@ def restore(path: str) -> None:
             target.close()
             source.close()
     elif url.get_backend_name() == "postgresql":
-        subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                        "--dbname", url.database, path], env=_pg_env(url), check=True)
+        subprocess.run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--dbname",
+                url.database,
+                path,
+            ],
+            env=_pg_env(url),
+            check=True,
+        )
     else:
         raise RuntimeError(f"No restore method for {url.get_backend_name()}")

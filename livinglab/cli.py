@@ -1,4 +1,5 @@
 """flask --app livinglab users create | seed-demo | setup"""
+
 from pathlib import Path
 
 import click
@@ -40,8 +41,10 @@ def register(app: Flask) -> None:
         except DomainError as err:
             details = "; ".join(f"{k}: {m}" for k, m in err.fields.items())
             raise click.ClickException(f"{err.message} {details}".strip()) from None
-        click.echo(f"Created {user.role} {user.email} (id {user.id})"
-                   + ("." if verified else "; the worker sends the verification link."))
+        click.echo(
+            f"Created {user.role} {user.email} (id {user.id})"
+            + ("." if verified else "; the worker sends the verification link.")
+        )
 
     app.cli.add_command(users)
 
@@ -55,8 +58,11 @@ def register(app: Flask) -> None:
         click.echo("Demo data created." if created else "Demo data already present.")
 
     @app.cli.command("setup")
-    @click.option("--demo/--no-demo", default=False,
-                  help="Also seed the demo accounts and studies on an empty database (./run.sh does).")
+    @click.option(
+        "--demo/--no-demo",
+        default=False,
+        help="Also seed the demo accounts and studies on an empty database (./run.sh does).",
+    )
     def setup(demo):
         """Bring the database schema up to date; with --demo, seed the demo on first start."""
         upgrade()
@@ -81,10 +87,29 @@ def register(app: Flask) -> None:
     @translate.command("update")
     def translate_update():
         """Extract every string of the code and merge it into translations/fr/LC_MESSAGES/messages.po."""
-        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location", "--sort-output",
-                "-o", "livinglab/translations/messages.pot", ".")
-        pybabel("update", "-i", "livinglab/translations/messages.pot", "-d", "livinglab/translations",
-                "--no-fuzzy-matching", "--ignore-obsolete")
+        pybabel(
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "--sort-output",
+            "-o",
+            "livinglab/translations/messages.pot",
+            ".",
+        )
+        pybabel(
+            "update",
+            "-i",
+            "livinglab/translations/messages.pot",
+            "-d",
+            "livinglab/translations",
+            "--no-fuzzy-matching",
+            "--ignore-obsolete",
+        )
 
     @translate.command("compile")
     def translate_compile():
@@ -103,15 +128,22 @@ def register(app: Flask) -> None:
         result = verify_trail()
         from .audit_checkpoints import unsigned
 
-        against = (f"the checkpoint of {result.checkpoint.at.isoformat()} ({result.checkpoint.path.name})"
-                   if result.checkpoint else "no checkpoint yet (run `audit checkpoint`)")
+        against = (
+            f"the checkpoint of {result.checkpoint.at.isoformat()} ({result.checkpoint.path.name})"
+            if result.checkpoint
+            else "no checkpoint yet (run `audit checkpoint`)"
+        )
         ignored = unsigned(result.database)
         if ignored:
-            against += (f"; {ignored} checkpoint file(s) named for this database do not verify under this key "
-                        f"and were ignored (a wrong LIVINGLAB_AUDIT_KEY, or forgeries)")
+            against += (
+                f"; {ignored} checkpoint file(s) named for this database do not verify under this key "
+                f"and were ignored (a wrong LIVINGLAB_AUDIT_KEY, or forgeries)"
+            )
         if result.ok:
-            click.echo(f"Audit trail intact: {result.checked} records in {len(result.chains)} chains, every link "
-                       f"verified under the key; checked against {against}.")
+            click.echo(
+                f"Audit trail intact: {result.checked} records in {len(result.chains)} chains, every link "
+                f"verified under the key; checked against {against}."
+            )
             return
         for problem in result.problems[:10]:
             click.echo(f"- {problem.describe()}", err=True)
@@ -120,9 +152,12 @@ def register(app: Flask) -> None:
         raise click.ClickException(f"Audit trail broken at {where}; checked against {against}.")
 
     @audit_group.command("checkpoint")
-    @click.option("--force", is_flag=True,
-                  help="Accept a trail shorter than the latest checkpoint (after restoring an older backup). "
-                       "A changed record is never accepted.")
+    @click.option(
+        "--force",
+        is_flag=True,
+        help="Accept a trail shorter than the latest checkpoint (after restoring an older backup). "
+        "A changed record is never accepted.",
+    )
     def audit_checkpoint(force):
         """Verify the trail, then write the signed head of every chain outside the database."""
         from .audit_checkpoints import CheckpointRefused, write
@@ -132,10 +167,15 @@ def register(app: Flask) -> None:
         except CheckpointRefused as err:
             for problem in err.result.problems[:10]:
                 click.echo(f"- {problem.describe()}", err=True)
-            raise click.ClickException("The trail does not verify: no checkpoint written"
-                                       + ("" if force else " (see --force after restoring a backup)") + ".") from None
-        click.echo(f"Checkpoint written: {checkpoint.path} ({checkpoint.records} records in "
-                   f"{len(checkpoint.chains)} chains, database {checkpoint.database}).")
+            raise click.ClickException(
+                "The trail does not verify: no checkpoint written"
+                + ("" if force else " (see --force after restoring a backup)")
+                + "."
+            ) from None
+        click.echo(
+            f"Checkpoint written: {checkpoint.path} ({checkpoint.records} records in "
+            f"{len(checkpoint.chains)} chains, database {checkpoint.database})."
+        )
 
     app.cli.add_command(audit_group)
 

@@ -3,6 +3,7 @@
 Behind a reverse proxy, `TRUSTED_PROXIES` (create_app installs Werkzeug's ProxyFix) makes
 `request.remote_addr` the real client's address; without it, the proxy's own address would stand for
 everybody, and a client could never spoof its way out of a limit with a forged X-Forwarded-For."""
+
 import ipaddress
 
 from flask import request

@@ -1,4 +1,5 @@
 """Defaults; `create_app` overrides them from instance/config.py, then the environment."""
+
 from datetime import timedelta
 
 

@@ -2,6 +2,7 @@
 
 The nine demo pilots (`demo_pilots.PILOTS`) are each coherent from title to questions; the recruiting
 and the closed one have participants whose answers follow a model of how people answer (see there)."""
+
 import random
 from datetime import timedelta
 
@@ -35,8 +36,11 @@ def sleep_protocol(**overrides) -> dict:
         "arms": ["intervention"],
         "timepoints": ["baseline", "follow_up"],
         "target_enrolment": 40,
-        "eligibility": {"min_age": 18, "max_age": 65,
-                        "criteria": ["Works night or rotating shifts", "Lives in Nantes Métropole"]},
+        "eligibility": {
+            "min_age": 18,
+            "max_age": 65,
+            "criteria": ["Works night or rotating shifts", "Lives in Nantes Métropole"],
+        },
         "primary_outcome": {"variable": "sleep_hours", "hypothesis": "increase"},
         "alpha": 0.05,
         "intervention": "Daily coaching messages and a sleep diary in the Sommeil+ app, for four weeks.",
@@ -84,40 +88,89 @@ def food_protocol(**overrides) -> dict:
     return data
 
 
-CONSENT_TEXT = ("You are invited to take part in a pilot. Taking part is voluntary; you may withdraw at "
-                "any time without giving a reason, and choose whether your answers are kept or erased.")
+CONSENT_TEXT = (
+    "You are invited to take part in a pilot. Taking part is voluntary; you may withdraw at "
+    "any time without giving a reason, and choose whether your answers are kept or erased."
+)
 CONSENT_CLAUSES = [
     {"key": "understood", "text": "I have read and understood the information about this pilot.", "required": True},
-    {"key": "data_use", "text": "I agree that my answers are used, under a pseudonym, for this pilot.",
-     "required": True},
+    {
+        "key": "data_use",
+        "text": "I agree that my answers are used, under a pseudonym, for this pilot.",
+        "required": True,
+    },
     {"key": "recontact", "text": "I agree to be contacted about future pilots.", "required": False},
 ]
 
 
 def sleep_surveys() -> list[dict]:
-    sleep = {"key": "sleep_hours", "text": "On average, how many hours did you sleep per night last week?",
-             "type": "number", "min": 0, "max": 24, "unit": "h"}
+    sleep = {
+        "key": "sleep_hours",
+        "text": "On average, how many hours did you sleep per night last week?",
+        "type": "number",
+        "min": 0,
+        "max": 24,
+        "unit": "h",
+    }
     return [
-        {"key": "baseline", "title": "Before the coaching", "timepoint": "baseline",
-         "items": [sleep, {"key": "who", "instrument": "who5"}]},
-        {"key": "follow_up", "title": "After four weeks", "timepoint": "follow_up",
-         "items": [sleep, {"key": "who", "instrument": "who5"}, {"key": "sus", "instrument": "sus"},
-                   {"key": "comments", "text": "Anything else you would like to tell us?", "type": "text",
-                    "required": False}]},
+        {
+            "key": "baseline",
+            "title": "Before the coaching",
+            "timepoint": "baseline",
+            "items": [sleep, {"key": "who", "instrument": "who5"}],
+        },
+        {
+            "key": "follow_up",
+            "title": "After four weeks",
+            "timepoint": "follow_up",
+            "items": [
+                sleep,
+                {"key": "who", "instrument": "who5"},
+                {"key": "sus", "instrument": "sus"},
+                {
+                    "key": "comments",
+                    "text": "Anything else you would like to tell us?",
+                    "type": "text",
+                    "required": False,
+                },
+            ],
+        },
     ]
 
 
 def food_surveys() -> list[dict]:
-    satisfaction = {"key": "satisfaction", "text": "How satisfied is your family with school lunches?",
-                    "type": "likert", "min": 1, "max": 7}
+    satisfaction = {
+        "key": "satisfaction",
+        "text": "How satisfied is your family with school lunches?",
+        "type": "likert",
+        "min": 1,
+        "max": 7,
+    }
     return [
-        {"key": "baseline", "title": "Before the tasting", "timepoint": "baseline",
-         "items": [satisfaction, {"key": "diet", "text": "Which best describes your family's diet?",
-                                  "type": "single_choice", "choices": ["Omnivore", "Flexitarian", "Vegetarian"]}]},
-        {"key": "week_4", "title": "After four weeks", "timepoint": "week_4",
-         "items": [satisfaction, {"key": "recommend", "text": "Would you recommend these lunches to a friend?",
-                                  "type": "nps"},
-                   {"key": "keep", "text": "Should the canteen keep the new range?", "type": "yes_no"}]},
+        {
+            "key": "baseline",
+            "title": "Before the tasting",
+            "timepoint": "baseline",
+            "items": [
+                satisfaction,
+                {
+                    "key": "diet",
+                    "text": "Which best describes your family's diet?",
+                    "type": "single_choice",
+                    "choices": ["Omnivore", "Flexitarian", "Vegetarian"],
+                },
+            ],
+        },
+        {
+            "key": "week_4",
+            "title": "After four weeks",
+            "timepoint": "week_4",
+            "items": [
+                satisfaction,
+                {"key": "recommend", "text": "Would you recommend these lunches to a friend?", "type": "nps"},
+                {"key": "keep", "text": "Should the canteen keep the new range?", "type": "yes_no"},
+            ],
+        },
     ]
 
 
@@ -135,9 +188,15 @@ PATHS = {
 }
 
 
-def build_study(owner: User, coordinator: User, status: str = "draft", protocol: dict | None = None,
-                survey_defs: list[dict] | None = None, consent: tuple[str, list[dict]] | None = None,
-                comment: str | None = None) -> Study:
+def build_study(
+    owner: User,
+    coordinator: User,
+    status: str = "draft",
+    protocol: dict | None = None,
+    survey_defs: list[dict] | None = None,
+    consent: tuple[str, list[dict]] | None = None,
+    comment: str | None = None,
+) -> Study:
     """A complete study, walked through the real services to the given state."""
     study = studies.create_study(owner, protocol or sleep_protocol())
     studies.save_consent(owner, study, *(consent or (CONSENT_TEXT, CONSENT_CLAUSES)))
@@ -168,21 +227,31 @@ def seed() -> bool:
     # The demo's weeks of history are not news: what its moves would have mailed is dropped below.
     first_message = (db.session.scalar(select(func.max(OutboxMessage.id))) or 0) + 1
     first_delivery = (db.session.scalar(select(func.max(WebhookDelivery.id))) or 0) + 1
-    users = {role_org or role: create_user(email, PASSWORD, name, role, role_org)
-             for email, name, role, role_org in ACCOUNTS}
+    users = {
+        role_org or role: create_user(email, PASSWORD, name, role, role_org) for email, name, role, role_org in ACCOUNTS
+    }
     coordinator = users["coordinator"]
     for user in users.values():  # the demo's addresses count as verified: their mail is not held
         user.email_verified_at = utcnow()
     for pilot in PILOTS:
         if pilot["protocol"] == "sleep":
-            protocol = sleep_protocol(timepoint_delays={"follow_up": 28}, labels={
-                "arms": {}, "timepoints": {"baseline": "Before the coaching", "follow_up": "After four weeks"}})
+            protocol = sleep_protocol(
+                timepoint_delays={"follow_up": 28},
+                labels={"arms": {}, "timepoints": {"baseline": "Before the coaching", "follow_up": "After four weeks"}},
+            )
             survey_defs = sleep_surveys()
         else:
             protocol, survey_defs = {**COMMON, **pilot["protocol"]}, pilot["surveys"]
         walk_to = "recruiting" if pilot.get("participants") else pilot["status"]
-        study = build_study(users[pilot["owner"]], coordinator, walk_to, protocol, survey_defs,
-                            consent=consent(protocol["title"], protocol["objectives"]), comment=pilot.get("comment"))
+        study = build_study(
+            users[pilot["owner"]],
+            coordinator,
+            walk_to,
+            protocol,
+            survey_defs,
+            consent=consent(protocol["title"], protocol["objectives"]),
+            comment=pilot.get("comment"),
+        )
         if pilot.get("participants"):
             enrol_citizens(study, pilot["model"], pilot["participants"], pilot["seed"], pilot.get("recent", False))
         if pilot["status"] in ("closed", "ended"):
@@ -216,9 +285,14 @@ def enrol_citizens(study: Study, model: dict, count: int, seed: int, recent: boo
             db.session.flush()
         consent = study.current_consent
         enrolment = participation.enrol(
-            citizen, study, consent_version=consent.version, clauses={c["key"]: True for c in consent.clauses},
-            signature=citizen.name, age=rng.randint(rules.get("min_age") or 18, rules.get("max_age") or 80),
-            criteria_confirmed=True)
+            citizen,
+            study,
+            consent_version=consent.version,
+            clauses={c["key"]: True for c in consent.clauses},
+            signature=citizen.name,
+            age=rng.randint(rules.get("min_age") or 18, rules.get("max_age") or 80),
+            criteria_confirmed=True,
+        )
         days_ago = rng.randint(2, longest + 14) if recent else longest + rng.randint(2, 40)
         enrolment.enrolled_at = utcnow() - timedelta(days=days_ago, hours=rng.randint(0, 12))
         db.session.flush()
@@ -232,7 +306,8 @@ def enrol_citizens(study: Study, model: dict, count: int, seed: int, recent: boo
             answers = model_answers(survey.items, model, person, rng, shifted=later and treated)
             response = participation.submit_response(citizen, study, survey.key, answers)
             response.submitted_at = enrolment.enrolled_at + timedelta(
-                days=int(delays.get(survey.timepoint, 0) or 0), hours=rng.randint(1, 60))
+                days=int(delays.get(survey.timepoint, 0) or 0), hours=rng.randint(1, 60)
+            )
         if rng.random() < 0.07:
             participation.withdraw(citizen, study, erase_data=rng.random() < 0.5)
     db.session.flush()
@@ -298,15 +373,22 @@ def populate(study: Study, count: int, seed: int) -> None:
             db.session.flush()
         consent = study.current_consent
         enrolment = participation.enrol(
-            citizen, study, consent_version=consent.version, clauses={c["key"]: True for c in consent.clauses},
-            signature=citizen.name, age=rng.randint(18, 64), criteria_confirmed=True)
+            citizen,
+            study,
+            consent_version=consent.version,
+            clauses={c["key"]: True for c in consent.clauses},
+            signature=citizen.name,
+            age=rng.randint(18, 64),
+            criteria_confirmed=True,
+        )
         lift = 1.0 if str(study.design) == "single_group_pre_post" or enrolment.arm != study.arms[0] else 0.0
         for survey in sorted(study.surveys, key=lambda s: study.timepoints.index(s.timepoint)):
             if survey.timepoint != study.timepoints[0] and rng.random() < 0.15:
                 break  # some never come back for the follow-up
             later = survey.timepoint != study.timepoints[0]
-            participation.submit_response(citizen, study, survey.key,
-                                          demo_answers(survey.items, rng, lift if later else 0.0))
+            participation.submit_response(
+                citizen, study, survey.key, demo_answers(survey.items, rng, lift if later else 0.0)
+            )
         if rng.random() < 0.08:
             participation.withdraw(citizen, study, erase_data=rng.random() < 0.5)
 
@@ -320,11 +402,14 @@ def demo_answers(items: list[dict], rng, lift: float) -> dict:
         if "instrument" in item:
             instrument = INSTRUMENTS[item["instrument"]]
             for key in answer_keys(item):
-                answers[key] = min(instrument.max, max(instrument.min, round(rng.gauss(
-                    (instrument.min + instrument.max) / 2 + lift, 1))))
+                answers[key] = min(
+                    instrument.max,
+                    max(instrument.min, round(rng.gauss((instrument.min + instrument.max) / 2 + lift, 1))),
+                )
         elif item["type"] == "number":
-            answers[item["key"]] = round(min(item.get("max") or 24, max(item.get("min") or 0,
-                                                                        rng.gauss(6.2 + lift, 0.9))), 1)
+            answers[item["key"]] = round(
+                min(item.get("max") or 24, max(item.get("min") or 0, rng.gauss(6.2 + lift, 0.9))), 1
+            )
         elif item["type"] == "likert":
             answers[item["key"]] = min(item["max"], max(item["min"], round(rng.gauss(4 + 1.3 * lift, 1.2))))
         elif item["type"] == "nps":

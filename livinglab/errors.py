@@ -1,4 +1,5 @@
 """The domain errors services raise, and the one place that maps them to HTTP answers."""
+
 from itertools import islice
 
 from flask import render_template, request
@@ -53,7 +54,7 @@ MAX_FIELDS, MAX_MESSAGE, MAX_FIELD_NAME = 100, 500, 200  # API.md v1.1: error bo
 
 def _clip(text, limit: int) -> str:
     text = str(text)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -69,9 +70,19 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-HTTP_CODES = {400: "malformed", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-              422: "invalid", 429: "too_many_requests", 500: "server_error"}
+HTTP_CODES = {
+    400: "malformed",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "server_error",
+}
 
 
 def _http_message(status: int) -> str:

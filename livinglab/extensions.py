@@ -1,4 +1,5 @@
 """Flask extensions, created unbound here and bound in `create_app`."""
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -30,9 +31,13 @@ csrf = CSRFProtect()
 # One date format per language, whatever a template asks for ("medium", "long"...): "30 Nov 2026" in
 # English, "30 nov. 2026" in French; with the time, "30 Nov 2026, 14:05".
 DATE = "d MMM y"
-DATE_FORMATS = {"time": "medium", "date": "medium", "datetime": "medium",
-                **{f"time.{size}": "HH:mm" for size in ("short", "medium", "long", "full")},
-                **{f"date.{size}": DATE for size in ("short", "medium", "long", "full")},
-                **{f"datetime.{size}": f"{DATE}, HH:mm" for size in ("short", "medium", "long", "full")}}
+DATE_FORMATS = {
+    "time": "medium",
+    "date": "medium",
+    "datetime": "medium",
+    **{f"time.{size}": "HH:mm" for size in ("short", "medium", "long", "full")},
+    **{f"date.{size}": DATE for size in ("short", "medium", "long", "full")},
+    **{f"datetime.{size}": f"{DATE}, HH:mm" for size in ("short", "medium", "long", "full")},
+}
 babel = Babel(date_formats=DATE_FORMATS)
 limiter = Limiter(key_func=client_address)

@@ -1,4 +1,5 @@
 """What every page form shares: CSRF-only forms and showing service errors beside fields."""
+
 from flask import flash
 from flask_wtf import FlaskForm
 

@@ -4,6 +4,7 @@ box, a choice of order and numbered pages, the same way everywhere.
 A page costs a fixed number of queries however long the list: one count, one page of rows (and the
 loader options the caller adds). The address says everything (`?q=&sort=&page=`), so a page can be
 bookmarked and works without JavaScript; anything odd in it is ignored or trimmed, never an error."""
+
 import re
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ def matches(text: str, *columns):
 @dataclass
 class Listing:
     """One page of a list as the address asks for it: search, order and page number."""
+
     sorts: dict  # name -> (label, [order_by clauses]); the first is the default
     per_page: int = 25
     q: str = ""

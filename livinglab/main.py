@@ -1,4 +1,5 @@
 """The home page, the privacy notice, the language switch and the dashboard that sends each role to its own."""
+
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 

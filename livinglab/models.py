@@ -1,4 +1,5 @@
 """Import every model so that metadata and mappers know them all (migrations, create_app)."""
+
 from .audit import AuditChain, AuditPseudonym, AuditRecord, DatabaseIdentity  # noqa: F401
 from .auth.models import ApiToken, Invitation, Organisation, SigninThrottle, User  # noqa: F401
 from .notifications.models import NotificationPreference, OutboxMessage, SchedulerJob, WebhookDelivery, WebhookEndpoint  # noqa: F401,E501

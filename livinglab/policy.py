@@ -6,6 +6,7 @@ startup on its organisation's, a participant on the pilots they are enrolled in)
 study's state (the lifecycle's predicates, in studies/workflow.py). Routes authorise who may act (404 for a
 study the caller cannot see, 403 for one they see but may not act on); the services refuse a move the state
 forbids (409)."""
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -98,8 +99,10 @@ def can(user, action: str, study=None) -> bool:
 def is_enrolled(user, study) -> bool:
     from .participants.models import Enrolment
 
-    return db.session.scalar(select(Enrolment.id).where(
-        Enrolment.study_id == study.id, Enrolment.user_id == user.id)) is not None
+    return (
+        db.session.scalar(select(Enrolment.id).where(Enrolment.study_id == study.id, Enrolment.user_id == user.id))
+        is not None
+    )
 
 
 def sees_pilot(user, study) -> bool:
@@ -175,7 +178,9 @@ def requires(action: str):
             if not allowed_by_role(current_user, action):
                 abort(403)
             return view(*args, **kwargs)
+
         return declare_access(wrapped, action)
+
     return decorator
 
 

@@ -9,6 +9,7 @@ in the way, a background thread of this process tries again every second, withou
 until it succeeds (for up to ten minutes, then logs an error). PostgreSQL keeps dead row versions until VACUUM reclaims
 them (autovacuum, within minutes on an active table), and its WAL until it is recycled: see the
 README."""
+
 import logging
 import threading
 import time
@@ -65,8 +66,9 @@ def _retry(engine, key: str) -> None:
                     return
     with _lock:
         _retrying.pop(key, None)
-    log.error("The WAL checkpoint after an erasure did not complete in %d s: readers kept old snapshots.",
-              GIVE_UP_AFTER)
+    log.error(
+        "The WAL checkpoint after an erasure did not complete in %d s: readers kept old snapshots.", GIVE_UP_AFTER
+    )
 
 
 def wait(timeout: float = 30.0) -> None:

@@ -6,6 +6,7 @@ the checklist, the registration hash input and the pages.
 Each kind's limits are written once and give both the JSON Schema constraints and the check that
 produces the app's messages (`validation`); `validate` maps pydantic's errors onto the API's error
 contract (400 for a wrong type, 422 for a bad value, one message per field) in one place."""
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -23,8 +24,17 @@ from wtforms.validators import Optional
 from . import validation as v
 
 # A named type: its JSON Schema is one component, `Key`, that the others refer to
-Key = TypeAliasType("Key", Annotated[str, Limits(max_length=48, pattern=v.KEY_RE.pattern, description=(
-    "Lower-case letters, digits and `_`, starting with a letter."))])
+Key = TypeAliasType(
+    "Key",
+    Annotated[
+        str,
+        Limits(
+            max_length=48,
+            pattern=v.KEY_RE.pattern,
+            description=("Lower-case letters, digits and `_`, starting with a letter."),
+        ),
+    ],
+)
 
 
 def values_of(options) -> tuple[str, ...]:
@@ -33,9 +43,11 @@ def values_of(options) -> tuple[str, ...]:
 
 # Kinds: a type with its limits, and everything that follows from it
 
+
 @dataclass(frozen=True)
 class Kind:
     """The type and limits of a field; subclasses say how each derived artefact reads them."""
+
     show = "text"  # how a page shows the value: text, choice, flag, months, or a template of its own
 
     @property
@@ -70,13 +82,17 @@ class TextKind(Kind):
 
     @property
     def annotation(self):
-        limits = Limits(max_length=self.max_len, min_length=1 if self.required else None,
-                        pattern=r"^[^\r\n]*$" if self.single_line else None)
+        limits = Limits(
+            max_length=self.max_len,
+            min_length=1 if self.required else None,
+            pattern=r"^[^\r\n]*$" if self.single_line else None,
+        )
         return Annotated[str, limits, BeforeValidator(self.check)]
 
     def column(self):
-        return mapped_column(String(self.max_len) if self.single_line else Text, nullable=False, default="",
-                             server_default="")
+        return mapped_column(
+            String(self.max_len) if self.single_line else Text, nullable=False, default="", server_default=""
+        )
 
     def form_field(self, label, description):
         cls = StringField if self.single_line else TextAreaField
@@ -99,8 +115,14 @@ class IntegerKind(Kind):
 
     @property
     def annotation(self):
-        number = Annotated[int, Limits(ge=self.lo, le=self.hi, json_schema_extra=(
-            {"default": self.default} if self.default is not None else None))]
+        number = Annotated[
+            int,
+            Limits(
+                ge=self.lo,
+                le=self.hi,
+                json_schema_extra=({"default": self.default} if self.default is not None else None),
+            ),
+        ]
         optional = not self.required and self.default is None
         return Annotated[number | None if optional else number, BeforeValidator(self.check)]
 
@@ -108,8 +130,12 @@ class IntegerKind(Kind):
         return mapped_column(Integer, nullable=not self.required)
 
     def form_field(self, label, description):
-        return IntegerField(label, validators=[Optional()], description=description,
-                            render_kw={"min": self.lo, "max": self.hi, "inputmode": "numeric"})
+        return IntegerField(
+            label,
+            validators=[Optional()],
+            description=description,
+            render_kw={"min": self.lo, "max": self.hi, "inputmode": "numeric"},
+        )
 
     def filled(self, value) -> bool:
         return bool(value)
@@ -128,16 +154,26 @@ class NumberKind(Kind):
 
     @property
     def annotation(self):
-        number = Annotated[float, Limits(ge=self.lo, le=self.hi, json_schema_extra=(
-            {"default": self.default} if self.default is not None else None))]
+        number = Annotated[
+            float,
+            Limits(
+                ge=self.lo,
+                le=self.hi,
+                json_schema_extra=({"default": self.default} if self.default is not None else None),
+            ),
+        ]
         return Annotated[number if self.required else number | None, BeforeValidator(self.check)]
 
     def column(self):
         return mapped_column(Float, nullable=not self.required, default=self.default)
 
     def form_field(self, label, description):
-        return FloatField(label, validators=[Optional()], description=description,
-                          render_kw={"min": self.lo, "max": self.hi, "step": self.step or "any"})
+        return FloatField(
+            label,
+            validators=[Optional()],
+            description=description,
+            render_kw={"min": self.lo, "max": self.hi, "step": self.step or "any"},
+        )
 
     def filled(self, value) -> bool:
         return value is not None
@@ -161,12 +197,13 @@ class ChoiceKind(Kind):
 
     def column(self):
         from .auth.models import enum_column
-        return mapped_column(enum_column(self.options, name=self.options.__name__.lower()),
-                             nullable=not self.required)
+
+        return mapped_column(enum_column(self.options, name=self.options.__name__.lower()), nullable=not self.required)
 
     def form_field(self, label, description):
         choices = ([SelectChoice("", self.blank)] if self.blank else []) + [
-            SelectChoice(str(value), text) for value, text in self.labels.items()]
+            SelectChoice(str(value), text) for value, text in self.labels.items()
+        ]
         return SelectField(label, choices=choices, validate_choice=False, description=description)
 
     def initial(self, value):
@@ -207,6 +244,7 @@ class BooleanKind(Kind):
 class CompositeKind(Kind):
     """A value of several parts (a list, an object), checked by `check`; its form inputs and page
     rendering are written by hand (`show` names the template part), its column by the model."""
+
     type: Any
     check: Callable
     show: str = "composite"
@@ -248,6 +286,7 @@ def composite(type_, check, show="composite") -> CompositeKind:
 
 # The declaration of one field
 
+
 @dataclass(frozen=True)
 class Field:
     """One field, declared once. `needed` says what submission requires of it: True (filled in), a
@@ -255,6 +294,7 @@ class Field:
     (nothing); `needed_label` is the checklist's line (the label when not given). `public`: on the
     catalogue and the public page; `hashed`: in the registration hash input (every editable field is,
     as the API contract says; the flag makes it explicit)."""
+
     name: str
     kind: Kind
     label: Any
@@ -293,8 +333,10 @@ class Field:
 
 # Models, validation and the JSON Schema
 
-def model_of(name: str, fields, *, required=(), doc: str | None = None,
-             base: type[BaseModel] | None = None) -> type[BaseModel]:
+
+def model_of(
+    name: str, fields, *, required=(), doc: str | None = None, base: type[BaseModel] | None = None
+) -> type[BaseModel]:
     """A pydantic model of these fields; fields not in `required` may be left out."""
     definitions = {f.name: (f.kind.annotation, ... if f.name in required else None) for f in fields}
     config = None if base else ConfigDict(extra="ignore", json_schema_extra=_no_title)
@@ -311,6 +353,7 @@ def _no_title(schema: dict, _model=None) -> None:
 
 class Body(BaseModel):
     """A body whose unknown fields are ignored (the service names them), described without pydantic's titles."""
+
     model_config = ConfigDict(extra="ignore", json_schema_extra=_no_title)
 
 
@@ -352,8 +395,9 @@ def field_error(error: dict) -> v.FieldError:
     return v.FieldError(_("Some values are not valid."))
 
 
-def validate(model: type[BaseModel], data: dict, *, depth: int = 1,
-             partial: type[BaseModel] | None = None) -> tuple[dict, dict]:
+def validate(
+    model: type[BaseModel], data: dict, *, depth: int = 1, partial: type[BaseModel] | None = None
+) -> tuple[dict, dict]:
     """Validate `data` with `model`: (clean values of the fields sent, {field: FieldError}); a field is
     named by the first `depth` parts of its location (`clauses.0`). With errors, the clean values are
     those of the other fields by the `partial` model (its fields all optional), for checks across fields."""

@@ -1,4 +1,5 @@
 """Aware UTC timestamps, stored and compared the same way on SQLite and PostgreSQL."""
+
 from datetime import UTC, datetime, timedelta
 
 DAY = timedelta(days=1)

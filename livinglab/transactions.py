@@ -23,6 +23,7 @@ behaves like PostgreSQL's READ COMMITTED: reads before the first write may be ol
 writes; what must not race is decided under the lock (a conditional UPDATE, a FOR UPDATE read, a
 unique constraint), as on PostgreSQL.
 """
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -48,8 +49,10 @@ def unit_of_work(conflict: str | None = None, code: str = "conflict") -> Iterato
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise Conflict(conflict or _("Someone else made the same change at the same moment: reload the page "
-                                     "and try again."), code=code) from None
+        raise Conflict(
+            conflict or _("Someone else made the same change at the same moment: reload the page and try again."),
+            code=code,
+        ) from None
     except BaseException:
         session.rollback()
         raise
@@ -64,10 +67,12 @@ def end_reads() -> None:
 
 def transactional(function):
     """The decorated function's work is one unit of work (for worker jobs and CLI commands)."""
+
     @wraps(function)
     def wrapped(*args, **kwargs):
         with unit_of_work():
             return function(*args, **kwargs)
+
     return wrapped
 
 

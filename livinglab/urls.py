@@ -1,4 +1,5 @@
 """What comes in through URLs: ids in routes, redirect targets."""
+
 from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter

@@ -1,5 +1,6 @@
 """Small checks for values that arrive from JSON or forms. Each returns the clean value or raises
 `FieldError`; callers gather the messages per field and raise one `Invalid`."""
+
 import re
 
 from flask_babel import gettext as _
@@ -46,8 +47,15 @@ def integer(value, *, lo: int | None = None, hi: int | None = None, required: bo
     return value
 
 
-def number(value, *, lo: float | None = None, hi: float | None = None, required: bool = False,
-           lo_inclusive: bool = True, hi_inclusive: bool = True) -> float | None:
+def number(
+    value,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    required: bool = False,
+    lo_inclusive: bool = True,
+    hi_inclusive: bool = True,
+) -> float | None:
     if value is None or value == "":
         if required:
             raise FieldError(_("This field is required."))

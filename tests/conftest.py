@@ -1,4 +1,5 @@
 """Fixtures: one app per test session on SQLite (or on DATABASE_URL), rows wiped after each test."""
+
 import os
 
 import flask_babel
@@ -17,16 +18,26 @@ AUDIT_KEY = "test-audit-key-for-the-suite-only-0123456789"  # the gunicorn serve
 
 
 # The quick loop (`./test.sh -m "not slow"`) leaves out what starts servers or fuzzes; CI runs all.
-SLOW_MODULES = {"test_crash_safety", "test_enrolment_concurrency", "test_fuzz_api", "test_fuzz_forms",
-                "test_proxy_limits", "test_worker", "test_sending"}
+SLOW_MODULES = {
+    "test_crash_safety",
+    "test_enrolment_concurrency",
+    "test_fuzz_api",
+    "test_fuzz_forms",
+    "test_proxy_limits",
+    "test_worker",
+    "test_sending",
+}
 SLOW_FIXTURES = {"smtp_server", "run_worker"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects
 def pytest_collection_modifyitems(items):
     for item in items:
-        if (item.path.stem in SLOW_MODULES or "browser" in item.path.parts
-                or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))):
+        if (
+            item.path.stem in SLOW_MODULES
+            or "browser" in item.path.parts
+            or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+        ):
             item.add_marker(pytest.mark.slow)
 
 
@@ -39,17 +50,19 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "AUDIT_KEY": AUDIT_KEY,
-        "AUDIT_CHECKPOINTS": str(tmp_path_factory.mktemp("audit-checkpoints")),
-        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production keeps scrypt
-        "SESSION_COOKIE_SECURE": False,  # the test client and the live server speak plain HTTP
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "AUDIT_KEY": AUDIT_KEY,
+            "AUDIT_CHECKPOINTS": str(tmp_path_factory.mktemp("audit-checkpoints")),
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production keeps scrypt
+            "SESSION_COOKIE_SECURE": False,  # the test client and the live server speak plain HTTP
+        }
+    )
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -102,8 +115,9 @@ def make_user():
         n = next(counter)
         if role == "startup" and organisation is None:
             organisation = f"Startup {n}"
-        user = create_user(email or f"{role}{n}@example.org", PASSWORD, name or f"{role.title()} {n}",
-                           role, organisation)
+        user = create_user(
+            email or f"{role}{n}@example.org", PASSWORD, name or f"{role.title()} {n}", role, organisation
+        )
         db.session.commit()
         return user
 
@@ -161,6 +175,7 @@ def participant(make_user):
 @pytest.fixture
 def make_study(startup, coordinator):
     """A complete study of `startup`'s organisation, walked to the given status."""
+
     def make(status="draft", owner=None, **kwargs):
         study = build_study(owner or startup, coordinator, status, **kwargs)
         db.session.commit()
@@ -172,6 +187,7 @@ def make_study(startup, coordinator):
 @pytest.fixture
 def login(client):
     """Sign a user in through the real sign-in page."""
+
     def do(user, password=PASSWORD):
         response = client.post("/account/signin", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.data
@@ -183,6 +199,7 @@ def login(client):
 @pytest.fixture
 def api_headers():
     """Authorization headers with a fresh bearer token for a user (or none for anonymous)."""
+
     def headers(user=None):
         if user is None:
             return {}

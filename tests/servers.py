@@ -3,6 +3,7 @@
 The server runs in a process group of its own, so that a test can stop it politely (SIGTERM) or
 pull the plug on the master and every worker at once (SIGKILL), as a crashing machine would.
 """
+
 import os
 import signal
 import socket
@@ -58,19 +59,44 @@ class Gunicorn:
 
 
 @contextmanager
-def gunicorn(database_uri: str, log_dir: Path, *, workers: int = 2, threads: int = 4, env: dict | None = None,
-             args: tuple = ()):
+def gunicorn(
+    database_uri: str, log_dir: Path, *, workers: int = 2, threads: int = 4, env: dict | None = None, args: tuple = ()
+):
     """Serve `livinglab:create_app()` on the given database, rate limits off, until the block ends."""
     port = free_port()
-    environment = {**os.environ, "DATABASE_URL": database_uri, "LIVINGLAB_RATELIMIT_ENABLED": "false",
-                   "LIVINGLAB_SECRET_KEY": "tests-on-a-real-server", "LIVINGLAB_AUDIT_KEY": AUDIT_KEY, **(env or {})}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_uri,
+        "LIVINGLAB_RATELIMIT_ENABLED": "false",
+        "LIVINGLAB_SECRET_KEY": "tests-on-a-real-server",
+        "LIVINGLAB_AUDIT_KEY": AUDIT_KEY,
+        **(env or {}),
+    }
     log_path = Path(log_dir) / f"gunicorn-{port}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-             "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--no-control-socket", *args,
-             "livinglab:create_app()"],
-            env=environment, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "--threads",
+                str(threads),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "--no-control-socket",
+                *args,
+                "livinglab:create_app()",
+            ],
+            env=environment,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     server = Gunicorn(process, f"http://127.0.0.1:{port}", log_path)
     try:
         wait_until_up(server)

@@ -3,6 +3,7 @@
 The attacks here are those of a database writer who does not hold LIVINGLAB_AUDIT_KEY: rewrite
 records and recompute the chain, delete the newest records and rewind the head rows, move a record
 to another chain, change the database identity, forge or borrow a checkpoint."""
+
 import hashlib
 import hmac
 import json
@@ -51,6 +52,7 @@ def rewrite_chain(chain: str, mac) -> None:
 
 # --- The chains ------------------------------------------------------------------------------------
 
+
 def test_every_record_links_to_the_one_before_in_its_pilots_chain(make_study):
     first, second = make_study("recruiting"), make_study("approved")
     result = verify_trail()
@@ -84,8 +86,9 @@ def test_rewriting_records_and_recomputing_an_unkeyed_chain_is_caught(make_study
     """The attack that passed before issue 8: change a decision and recompute the SHA-256 chain."""
     study = make_study("rejected")
     target = db.session.scalar(select(AuditRecord).where(AuditRecord.action == "study.reject"))
-    db.session.execute(update(AuditRecord).where(AuditRecord.id == target.id)
-                       .values(action="study.approve", comment="All fine."))
+    db.session.execute(
+        update(AuditRecord).where(AuditRecord.id == target.id).values(action="study.approve", comment="All fine.")
+    )
     db.session.commit()
     rewrite_chain(f"study:{study.id}", unkeyed)
     broken = verify()[1]
@@ -95,8 +98,10 @@ def test_rewriting_records_and_recomputing_an_unkeyed_chain_is_caught(make_study
 def test_recomputing_with_a_guessed_key_is_caught(make_study):
     study = make_study("approved")
     guess = hashlib.sha256(b"livinglab").digest()
-    rewrite_chain(f"study:{study.id}",
-                  lambda prev, e: hmac.new(guess, prev.encode() + canonical(e.content()), hashlib.sha256).hexdigest())
+    rewrite_chain(
+        f"study:{study.id}",
+        lambda prev, e: hmac.new(guess, prev.encode() + canonical(e.content()), hashlib.sha256).hexdigest(),
+    )
     assert verify()[1] is not None
 
 
@@ -131,8 +136,9 @@ def test_deleting_the_last_records_and_rewinding_the_head_is_caught_by_the_check
     assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
     last = [(r.id, r.seq, r.prev_hash) for r in records(chain)[-2:]]
     db.session.execute(text("DELETE FROM audit_record WHERE id IN (:a, :b)"), {"a": last[0][0], "b": last[1][0]})
-    db.session.execute(update(AuditChain).where(AuditChain.chain == chain)
-                       .values(seq=last[0][1] - 1, last_hash=last[0][2]))
+    db.session.execute(
+        update(AuditChain).where(AuditChain.chain == chain).values(seq=last[0][1] - 1, last_hash=last[0][2])
+    )
     db.session.commit()
     assert verify_trail(use_checkpoint=False).ok  # the database alone is consistent again...
     result = verify_trail()  # ...but not with what the checkpoint vouches for
@@ -168,8 +174,12 @@ def test_removing_the_database_identity_is_noticed(make_study):
 def test_the_key_is_never_in_the_database(make_study, runner):
     make_study("recruiting")
     runner.invoke(args=["audit", "checkpoint"])
-    dump = json.dumps([[list(map(str, row)) for row in db.session.execute(table.select()).all()]
-                       for table in db.metadata.sorted_tables])
+    dump = json.dumps(
+        [
+            [list(map(str, row)) for row in db.session.execute(table.select()).all()]
+            for table in db.metadata.sorted_tables
+        ]
+    )
     database = audit.current_database_id()
     assert AUDIT_KEY not in dump
     for purpose in ("chain", "checkpoint"):
@@ -177,6 +187,7 @@ def test_the_key_is_never_in_the_database(make_study, runner):
 
 
 # --- Checkpoints -----------------------------------------------------------------------------------
+
 
 def test_a_checkpoint_names_its_database_and_every_chains_head(make_study, runner, checkpoints):
     study = make_study("recruiting")
@@ -211,8 +222,10 @@ def test_a_checkpoint_of_another_database_is_never_used(make_study, runner, chec
     [path] = list(checkpoints.iterdir())
     body = json.loads(path.read_text())
     other = "11111111-2222-4333-8444-555555555555"
-    body.update(database=other, chains={name: {"count": head["count"] + 5, "hash": "f" * 64}
-                                        for name, head in body["chains"].items()})
+    body.update(
+        database=other,
+        chains={name: {"count": head["count"] + 5, "hash": "f" * 64} for name, head in body["chains"].items()},
+    )
     body.pop("mac")
     body["mac"] = hmac.new(audit.derived_key("checkpoint", other), canonical(body), hashlib.sha256).hexdigest()
     (checkpoints / f"audit-{other}-29991231T235959999999Z.json").write_text(json.dumps(body))
@@ -228,7 +241,7 @@ def test_a_forged_checkpoint_is_ignored(make_study, runner, checkpoints):
     [path] = list(checkpoints.iterdir())
     body = json.loads(path.read_text())
     body["chains"] = {name: {"count": head["count"] + 1, "hash": head["hash"]} for name, head in body["chains"].items()}
-    forged = checkpoints / (path.name[:-len("20260101T000000000000Z.json")] + "29991231T235959999999Z.json")
+    forged = checkpoints / (path.name[: -len("20260101T000000000000Z.json")] + "29991231T235959999999Z.json")
     forged.write_text(json.dumps(body))
     assert audit_checkpoints.read(forged) is None
     assert verify_trail().ok and verify_trail().checkpoint.path == path
@@ -264,9 +277,12 @@ def test_after_restoring_an_older_backup_force_starts_again(make_study, runner, 
 
 # --- The key -----------------------------------------------------------------------------------------
 
+
 def app_stub(tmp_path, **config):
-    return SimpleNamespace(config={"AUDIT_KEY": None, "AUDIT_CHECKPOINTS": None, "PRODUCTION": False, **config},
-                           instance_path=str(tmp_path))
+    return SimpleNamespace(
+        config={"AUDIT_KEY": None, "AUDIT_CHECKPOINTS": None, "PRODUCTION": False, **config},
+        instance_path=str(tmp_path),
+    )
 
 
 def test_outside_production_a_random_key_is_kept_in_the_instance_folder(tmp_path):
@@ -299,6 +315,7 @@ def test_the_key_comes_from_the_environment_as_written(monkeypatch, tmp_path):
 
 
 # --- Concurrency ---------------------------------------------------------------------------------------
+
 
 def test_writers_in_two_pilots_do_not_wait_for_each_other(app, make_study, make_user):
     """One transaction holds the head of pilot A's chain (a submission not yet committed); a record in
@@ -337,6 +354,7 @@ def test_writers_in_two_pilots_do_not_wait_for_each_other(app, make_study, make_
 
 
 # --- Backups -----------------------------------------------------------------------------------------
+
 
 def test_backup_change_restore(make_study, runner, tmp_path):
     study = make_study("draft")

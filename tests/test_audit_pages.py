@@ -1,4 +1,5 @@
 """The audit trail pages: who may see them, filters, paging, names, and verifying the chain."""
+
 import html
 import re
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,7 @@ def words(page: str) -> str:
 def table(page: str) -> str:
     """The records' table alone (the page elsewhere echoes its own address, in the language switch)."""
     start = page.find("<table")
-    return words(page[start:page.find("</table>") + 8]) if start >= 0 else ""
+    return words(page[start : page.find("</table>") + 8]) if start >= 0 else ""
 
 
 def shown_ids(page: str) -> list[int]:
@@ -37,8 +38,15 @@ def shown_ids(page: str) -> list[int]:
 
 def enrol(user, study):
     consent = study.current_consent
-    participation.enrol(user, study, consent_version=consent.version, clauses={c["key"]: True for c in consent.clauses},
-                        signature=user.name, age=30, criteria_confirmed=True)
+    participation.enrol(
+        user,
+        study,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature=user.name,
+        age=30,
+        criteria_confirmed=True,
+    )
     db.session.commit()
 
 
@@ -74,8 +82,12 @@ def test_coordinators_browse_and_verify(as_coordinator):
 
 def test_records_cannot_be_edited_or_deleted_through_the_app(app, as_coordinator, make_study):
     make_study("submitted")
-    rules = {(rule.rule, method) for rule in app.url_map.iter_rules() if rule.rule.startswith("/audit")
-             for method in rule.methods - {"HEAD", "OPTIONS"}}
+    rules = {
+        (rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/audit")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     assert rules == {("/audit", "GET"), ("/audit/verify", "POST")}
     record_id = db.session.scalar(select(func.max(AuditRecord.id)))
     for method in ("put", "patch", "delete"):
@@ -85,6 +97,7 @@ def test_records_cannot_be_edited_or_deleted_through_the_app(app, as_coordinator
 
 
 # --- What a row says -------------------------------------------------------------------------------
+
 
 def test_rows_say_when_who_what_which_study_and_the_change(as_coordinator, make_study, coordinator, startup):
     study = make_study("changes_requested")
@@ -186,6 +199,7 @@ def test_after_erasure_nothing_in_the_trail_leads_to_the_persons_codes(make_stud
 
 # --- Filters ---------------------------------------------------------------------------------------------
 
+
 def test_action_select_lists_the_actions_in_the_trail(as_coordinator, make_study):
     make_study("approved")
     page = text(as_coordinator.get("/audit"))
@@ -213,29 +227,39 @@ def test_date_filters_are_inclusive_days_in_utc(as_coordinator, make_study, monk
     make_study("draft")
 
     def between(start, end):  # newest first, as the page shows them
-        return list(db.session.scalars(select(AuditRecord.id).where(AuditRecord.at >= start, AuditRecord.at < end)
-                                       .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())))
+        return list(
+            db.session.scalars(
+                select(AuditRecord.id)
+                .where(AuditRecord.at >= start, AuditRecord.at < end)
+                .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
+            )
+        )
 
     fifth = between(datetime(2026, 3, 5, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC))
     assert len(fifth) == 4  # the second study: study.create, consent.save, two survey.create
     assert shown_ids(text(as_coordinator.get("/audit?date_from=2026-03-05&date_to=2026-03-05"))) == fifth
     assert shown_ids(text(as_coordinator.get("/audit?date_from=2026-03-01&date_to=2026-03-05"))) == between(
-        datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC))
+        datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC)
+    )
     assert shown_ids(text(as_coordinator.get("/audit?date_from=2026-03-06"))) == between(
-        datetime(2026, 3, 6, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
+        datetime(2026, 3, 6, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
+    )
 
 
-@pytest.mark.parametrize("query, message", [
-    ("study=abc", "A study number is a whole number, such as 12."),
-    ("study=-3", "A study number is a whole number, such as 12."),
-    ("study=99999999999999999999", "A study number is a whole number, such as 12."),
-    ("study=%C2%B2", "A study number is a whole number, such as 12."),
-    ("sort=sideways", "Choose newest or oldest first."),
-    ("action=study.explode", "No record has this action."),
-    ("date_from=31/03/2026", "Write the date as YYYY-MM-DD, for example 2026-03-31."),
-    ("date_to=2026-02-30", "Write the date as YYYY-MM-DD, for example 2026-03-31."),
-    ("date_from=2026-03-05&date_to=2026-03-01", "The end date is before the start date."),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("study=abc", "A study number is a whole number, such as 12."),
+        ("study=-3", "A study number is a whole number, such as 12."),
+        ("study=99999999999999999999", "A study number is a whole number, such as 12."),
+        ("study=%C2%B2", "A study number is a whole number, such as 12."),
+        ("sort=sideways", "Choose newest or oldest first."),
+        ("action=study.explode", "No record has this action."),
+        ("date_from=31/03/2026", "Write the date as YYYY-MM-DD, for example 2026-03-31."),
+        ("date_to=2026-02-30", "Write the date as YYYY-MM-DD, for example 2026-03-31."),
+        ("date_from=2026-03-05&date_to=2026-03-01", "The end date is before the start date."),
+    ],
+)
 def test_bad_filters_give_a_message_and_no_records(as_coordinator, make_study, query, message):
     make_study("submitted")
     response = as_coordinator.get("/audit?" + query)
@@ -251,6 +275,7 @@ def test_extreme_dates_are_accepted(as_coordinator, make_study):
 
 
 # --- Paging ----------------------------------------------------------------------------------------------
+
 
 def many_records(n: int) -> None:
     for i in range(n):
@@ -276,8 +301,9 @@ def test_fifty_records_a_page_newest_first_with_keyset_cursors(as_coordinator):
 def test_the_next_link_keeps_the_filters_and_the_order(as_coordinator, make_study):
     make_study("approved")
     many_records(60)
-    oldest = db.session.scalars(select(AuditRecord.id).where(AuditRecord.action == "account.locked")
-                                .order_by(AuditRecord.at, AuditRecord.id)).all()
+    oldest = db.session.scalars(
+        select(AuditRecord.id).where(AuditRecord.action == "account.locked").order_by(AuditRecord.at, AuditRecord.id)
+    ).all()
     page = text(as_coordinator.get("/audit?action=account.locked&sort=oldest"))
     assert shown_ids(page) == oldest[:50]
     link = re.search(r'href="([^"]+)" rel="next"', page).group(1)
@@ -326,6 +352,7 @@ def test_query_count_does_not_grow_with_the_trail(as_coordinator, make_study, ma
 
 # --- Verifying the chain ---------------------------------------------------------------------------------
 
+
 def test_verify_reports_an_intact_trail(as_coordinator, make_study):
     make_study("approved")
     total = db.session.scalar(select(func.count()).select_from(AuditRecord))
@@ -366,11 +393,13 @@ def test_verify_notices_a_rewound_chain_against_the_checkpoint(as_coordinator, m
     study = make_study("submitted")
     assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
     chain = f"study:{study.id}"
-    last = db.session.scalars(select(AuditRecord).where(AuditRecord.chain == chain)
-                              .order_by(AuditRecord.seq.desc()).limit(2)).all()
+    last = db.session.scalars(
+        select(AuditRecord).where(AuditRecord.chain == chain).order_by(AuditRecord.seq.desc()).limit(2)
+    ).all()
     db.session.execute(AuditRecord.__table__.delete().where(AuditRecord.id.in_([r.id for r in last])))
-    db.session.execute(update(AuditChain).where(AuditChain.chain == chain)
-                       .values(seq=last[1].seq - 1, last_hash=last[1].prev_hash))
+    db.session.execute(
+        update(AuditChain).where(AuditChain.chain == chain).values(seq=last[1].seq - 1, last_hash=last[1].prev_hash)
+    )
     db.session.commit()
     page = text(as_coordinator.post("/audit/verify", follow_redirects=True))
     assert f"records are missing at the end of chain “{chain}”" in page and "the checkpoint of" in page

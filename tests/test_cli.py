@@ -1,4 +1,5 @@
 """The flask commands: users create, seed-demo, setup."""
+
 from sqlalchemy import func, select
 
 from livinglab.auth.models import Role, User
@@ -9,17 +10,31 @@ from livinglab.studies.models import Study, StudyStatus
 
 
 def test_create_a_coordinator(runner):
-    result = runner.invoke(args=["users", "create", "--email", "Claire@Example.org", "--password",
-                                 "a-long-password", "--role", "coordinator", "--name", "Claire"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Claire@Example.org",
+            "--password",
+            "a-long-password",
+            "--role",
+            "coordinator",
+            "--name",
+            "Claire",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "claire@example.org"))
     assert user.role == Role.COORDINATOR and user.name == "Claire"
 
 
 def test_create_refuses_bad_input_and_saves_nothing(runner, coordinator):
-    for args in (["--email", coordinator.email, "--password", "a-long-password", "--role", "coordinator"],
-                 ["--email", "x@example.org", "--password", "short", "--role", "coordinator"],
-                 ["--email", "y@example.org", "--password", "a-long-password", "--role", "startup"]):
+    for args in (
+        ["--email", coordinator.email, "--password", "a-long-password", "--role", "coordinator"],
+        ["--email", "x@example.org", "--password", "short", "--role", "coordinator"],
+        ["--email", "y@example.org", "--password", "a-long-password", "--role", "startup"],
+    ):
         result = runner.invoke(args=["users", "create", *args])
         assert result.exit_code != 0
         assert "Error" in result.output

@@ -8,6 +8,7 @@ the answers sent, no response lacks any of its answers, nobody has two responses
 audit chain is intact. A new server on the same database then takes the submissions that were lost:
 each is stored once (201), or was already stored before the crash (409 `already_answered`).
 """
+
 import http.client
 import json
 import threading
@@ -38,8 +39,12 @@ def answers_of(n: int) -> dict:
 
 def post(url: str, token: str, body: dict) -> tuple[int | None, dict | None]:
     """(status, JSON body); (None, None) when no answer came (refused, reset, cut off)."""
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
     try:
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
@@ -57,7 +62,8 @@ def stored_responses(study_id: int) -> dict[int, dict]:
         select(Response.enrolment_id, Response.id, Answer.item_key, Answer.number)
         .join(Enrolment, Response.enrolment_id == Enrolment.id)
         .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(Enrolment.study_id == study_id))
+        .where(Enrolment.study_id == study_id)
+    )
     stored: dict[int, dict] = {}
     for enrolment_id, response_id, key, number in rows:
         answers = stored.setdefault(enrolment_id, {}).setdefault(response_id, {})
@@ -71,16 +77,23 @@ def enrol_everyone(study, make_user) -> list[dict]:
     people = []
     for n in range(PEOPLE):
         user = make_user("participant")
-        enrolment = participation.enrol(user, study, consent_version=consent.version,
-                                        clauses={clause["key"]: True for clause in consent.clauses},
-                                        signature=user.name, age=30, criteria_confirmed=True)
+        enrolment = participation.enrol(
+            user,
+            study,
+            consent_version=consent.version,
+            clauses={clause["key"]: True for clause in consent.clauses},
+            signature=user.name,
+            age=30,
+            criteria_confirmed=True,
+        )
         people.append({"n": n, "enrolment": enrolment.id, "token": create_token(user)[0], "answers": answers_of(n)})
     db.session.commit()
     return people
 
 
 def test_a_crash_mid_burst_loses_no_acknowledged_response_and_leaves_none_half_written(
-        app, tmp_path, make_study, make_user):
+    app, tmp_path, make_study, make_user
+):
     study = make_study("recruiting", protocol=sleep_protocol(target_enrolment=PEOPLE))
     people = enrol_everyone(study, make_user)
     database = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -92,6 +105,7 @@ def test_a_crash_mid_burst_loses_no_acknowledged_response_and_leaves_none_half_w
 
     started = time.monotonic()
     with gunicorn(database, tmp_path, workers=WORKERS, threads=4) as server:
+
         def submit(person):
             status, body = post(server(path), person["token"], {"answers": person["answers"]})
             with lock:
@@ -112,10 +126,12 @@ def test_a_crash_mid_burst_loses_no_acknowledged_response_and_leaves_none_half_w
     refusals = Counter(body["error"]["code"] for _p, status, body in results if status and status != 201)
     stored = stored_responses(study.id)
     found = sum(len(responses) for responses in stored.values())
-    print(f"\n[{db.engine.dialect.name}] {len(sends)} submissions sent by {PEOPLE} participants to {WORKERS} "
-          f"gunicorn workers, SIGKILL after {killed_at} answers ({crash_seconds:.1f} s): "
-          f"{statuses[201]} acknowledged (201), {dict(refusals)} refused, {statuses[None]} without an answer; "
-          f"{found} responses found in the database")
+    print(
+        f"\n[{db.engine.dialect.name}] {len(sends)} submissions sent by {PEOPLE} participants to {WORKERS} "
+        f"gunicorn workers, SIGKILL after {killed_at} answers ({crash_seconds:.1f} s): "
+        f"{statuses[201]} acknowledged (201), {dict(refusals)} refused, {statuses[None]} without an answer; "
+        f"{found} responses found in the database"
+    )
 
     assert statuses[None] > 0, "the kill came after the burst: nothing was cut off"
     assert set(statuses) <= {201, 409, None}, statuses
@@ -141,13 +157,16 @@ def test_a_crash_mid_burst_loses_no_acknowledged_response_and_leaves_none_half_w
             retried = list(pool.map(lambda p: post(server(path), p["token"], {"answers": p["answers"]}), lost))
     retry_statuses = Counter(status for status, _body in retried)
     stored = stored_responses(study.id)
-    print(f"[{db.engine.dialect.name}] after a restart, {len(lost)} unacknowledged participants sent again: "
-          f"{retry_statuses[201]} stored now, {retry_statuses[409]} already stored before the crash")
+    print(
+        f"[{db.engine.dialect.name}] after a restart, {len(lost)} unacknowledged participants sent again: "
+        f"{retry_statuses[201]} stored now, {retry_statuses[409]} already stored before the crash"
+    )
     assert set(retry_statuses) <= {201, 409}, retry_statuses
     assert retry_statuses[409] == found - len(acks), "a 409 for every response stored but not acknowledged"
     assert {e: len(r) for e, r in stored.items()} == {person["enrolment"]: 1 for person in people}
     assert all(answers == by_enrolment[e]["answers"] for e, r in stored.items() for answers in r.values())
     assert audit.verify()[1] is None
-    total = db.session.scalar(select(func.count()).select_from(Response).join(Enrolment)
-                              .where(Enrolment.study_id == study.id))
+    total = db.session.scalar(
+        select(func.count()).select_from(Response).join(Enrolment).where(Enrolment.study_id == study.id)
+    )
     assert total == PEOPLE

@@ -2,6 +2,7 @@
 and questions are about one topic (and no other pilot's), its primary outcome is asked where the design
 compares it, and the pilots with participants show the effect they were built to show, with answers that
 hang together (a high Cronbach's alpha)."""
+
 import re
 
 import pytest
@@ -27,8 +28,13 @@ TOPICS = {
 }
 DOMAIN_OF = {"Sommeil+": "e-health", "Nourrir Foodtech": "foodtech"}
 # Words that belong to one pilot only: no other pilot may ask about them.
-OWN_WORDS = {"sleep": "Sleep coaching app for shift workers", "canteen": "Plant-based lunches at the company canteen", "school": None,
-             "knee": "Step-count coaching after knee surgery", "bloated": "Fermented snacks and digestive comfort"}
+OWN_WORDS = {
+    "sleep": "Sleep coaching app for shift workers",
+    "canteen": "Plant-based lunches at the company canteen",
+    "school": None,
+    "knee": "Step-count coaching after knee surgery",
+    "bloated": "Fermented snacks and digestive comfort",
+}
 
 
 def words(text: str) -> set[str]:
@@ -46,7 +52,8 @@ def test_each_pilot_is_coherent_from_title_to_questions(demo):
     """(One seeded demo for all these checks: seeding takes seconds.)"""
     assert set(demo) == set(TOPICS)
     assert sorted(str(study.status) for study in demo.values()) == sorted(
-        ["draft", "submitted", "changes_requested", "rejected", "approved", "recruiting", "paused", "closed", "ended"])
+        ["draft", "submitted", "changes_requested", "rejected", "approved", "recruiting", "paused", "closed", "ended"]
+    )
     assert str(demo["Sleep coaching app for shift workers"].status) == "recruiting"
     for title, study in demo.items():
         assert str(study.domain) == DOMAIN_OF[study.organisation.name], title
@@ -70,8 +77,10 @@ def topics_named_in_each_pilot(demo):
 
 def no_pilot_asks_about_another_pilots_topic(demo):
     for title, study in demo.items():
-        text = " ".join([study.summary, study.objectives, study.intervention, study.location]
-                        + [item.get("text", "") for survey in study.surveys for item in survey.items])
+        text = " ".join(
+            [study.summary, study.objectives, study.intervention, study.location]
+            + [item.get("text", "") for survey in study.surveys for item in survey.items]
+        )
         for word, owner in OWN_WORDS.items():
             if owner != title:
                 assert word not in words(text), (title, word)
@@ -79,8 +88,12 @@ def no_pilot_asks_about_another_pilots_topic(demo):
 
 def every_pilot_is_complete_and_measures_its_outcome_where_compared(demo):
     for title, study in demo.items():
-        timepoints_asked = {survey.timepoint for survey in study.surveys
-                            for item in survey.items if item["key"] == study.primary_variable}
+        timepoints_asked = {
+            survey.timepoint
+            for survey in study.surveys
+            for item in survey.items
+            if item["key"] == study.primary_variable
+        }
         assert {study.timepoints[0], study.timepoints[-1]} <= timepoints_asked, title
         if str(study.status) != "draft":
             assert missing(study) == {}, title
@@ -117,7 +130,8 @@ def recruiting_pilot_reads_like_real_answers(demo):
     from livinglab.results.loading import load_answers
 
     frame = load_answers(db.session.connection(), study.id)
-    wide = frame[frame["timepoint"] == "baseline"].pivot_table(index="participant_code", columns="item",
-                                                                values="number")
+    wide = frame[frame["timepoint"] == "baseline"].pivot_table(
+        index="participant_code", columns="item", values="number"
+    )
     who = wide[[f"who_{i}" for i in range(1, 6)]].sum(axis=1)
     assert wide["sleep_hours"].corr(who) > 0.3

@@ -10,6 +10,7 @@ The fields of each form are read from the page that shows it, so a field added t
 without touching this file; a new POST route fails `test_every_form_is_fuzzed` until it is listed in
 FORMS. Bounded: LIVINGLAB_FUZZ_EXAMPLES examples per form (default 25), derandomized.
 """
+
 import hashlib
 import json
 import logging
@@ -39,6 +40,7 @@ REJECTED_FLASHES = {"error", "warning"}
 
 # --- The forms: who posts them, on which objects, and which page shows them --------------------------
 
+
 @dataclass
 class Form:
     role: str  # "anonymous", "participant", "startup", "coordinator"
@@ -61,46 +63,66 @@ def screen_first(client, w):
 
 FORMS = {
     # A failed sign-in slows the next tries from this address (signin_throttle) and may be audited.
-    "auth.signin": Form("anonymous", lambda w: "/account/signin",
-                        may_store=frozenset({"audit_record", "audit_chain", "audit_pseudonym", "database_identity",
-                                             "signin_throttle"})),
+    "auth.signin": Form(
+        "anonymous",
+        lambda w: "/account/signin",
+        may_store=frozenset({"audit_record", "audit_chain", "audit_pseudonym", "database_identity", "signin_throttle"}),
+    ),
     "auth.register": Form("anonymous", lambda w: "/account/register"),
     "auth.signout": Form("participant", lambda w: "/account/signout", page=lambda w: "/privacy"),
     "account.name": Form("participant", lambda w: "/account/name", page=lambda w: "/account/"),
     "account.password": Form("participant", lambda w: "/account/password", page=lambda w: "/account/"),
-    "account.signout_everywhere": Form("participant", lambda w: "/account/signout-everywhere",
-                                       page=lambda w: "/account/"),
-    "organisation.invite": Form("startup", lambda w: "/account/organisation/invitations",
-                                page=lambda w: "/account/organisation"),
-    "organisation.revoke": Form("startup", lambda w: f"/account/organisation/invitations/{w['invitation']}/revoke",
-                                page=lambda w: "/account/organisation"),
-    "organisation.leave": Form("startup", lambda w: "/account/organisation/leave",
-                               page=lambda w: "/account/organisation"),
+    "account.signout_everywhere": Form(
+        "participant", lambda w: "/account/signout-everywhere", page=lambda w: "/account/"
+    ),
+    "organisation.invite": Form(
+        "startup", lambda w: "/account/organisation/invitations", page=lambda w: "/account/organisation"
+    ),
+    "organisation.revoke": Form(
+        "startup",
+        lambda w: f"/account/organisation/invitations/{w['invitation']}/revoke",
+        page=lambda w: "/account/organisation",
+    ),
+    "organisation.leave": Form(
+        "startup", lambda w: "/account/organisation/leave", page=lambda w: "/account/organisation"
+    ),
     "organisation.accept": Form("startup", lambda w: f"/account/invitations/{w['invited_to_another']}"),
     "auth.coordinators": Form("coordinator", lambda w: "/account/coordinators"),
     # The accounts' mail: an accepted request queues a message (and is audited when the address has an account).
-    "account_mail.forgot": Form("anonymous", lambda w: "/account/forgot",
-                                may_store=frozenset({"outbox_message", "audit_record", "audit_chain",
-                                                     "audit_pseudonym", "database_identity"})),
-    "account_mail.resend_verification": Form("participant", lambda w: "/account/verify/resend",
-                                             page=lambda w: "/account/email"),
+    "account_mail.forgot": Form(
+        "anonymous",
+        lambda w: "/account/forgot",
+        may_store=frozenset({"outbox_message", "audit_record", "audit_chain", "audit_pseudonym", "database_identity"}),
+    ),
+    "account_mail.resend_verification": Form(
+        "participant", lambda w: "/account/verify/resend", page=lambda w: "/account/email"
+    ),
     "account_mail.email": Form("participant", lambda w: "/account/email"),
-    "account_mail.reset": Form("anonymous", lambda w: "/account/reset",
-                               page=lambda w: f"/account/reset?token={w['reset']}"),
-    "account_mail.confirm_email": Form("anonymous", lambda w: "/account/email/confirm",
-                                       page=lambda w: f"/account/email/confirm?token={w['email_change']}"),
+    "account_mail.reset": Form(
+        "anonymous", lambda w: "/account/reset", page=lambda w: f"/account/reset?token={w['reset']}"
+    ),
+    "account_mail.confirm_email": Form(
+        "anonymous",
+        lambda w: "/account/email/confirm",
+        page=lambda w: f"/account/email/confirm?token={w['email_change']}",
+    ),
     "main.language": Form("anonymous", lambda w: "/language", page=lambda w: "/"),
     "audit.verify": Form("coordinator", lambda w: "/audit/verify", page=lambda w: "/audit"),
     "studies.new": Form("startup", lambda w: "/studies/new"),
     # The protocol editor keeps the valid fields of a draft even when others are refused (issue 9.11).
-    "studies.edit": Form("startup", lambda w: f"/studies/{w['draft']}/edit",
-                         may_store=frozenset({"study", "audit_record", "audit_chain", "database_identity"})),
+    "studies.edit": Form(
+        "startup",
+        lambda w: f"/studies/{w['draft']}/edit",
+        may_store=frozenset({"study", "audit_record", "audit_chain", "database_identity"}),
+    ),
     "studies.consent": Form("startup", lambda w: f"/studies/{w['draft']}/consent"),
-    "studies.submit": Form("startup", lambda w: f"/studies/{w['draft']}/submit",
-                           page=lambda w: f"/studies/{w['draft']}"),
+    "studies.submit": Form(
+        "startup", lambda w: f"/studies/{w['draft']}/submit", page=lambda w: f"/studies/{w['draft']}"
+    ),
     "studies.review": Form("coordinator", lambda w: f"/studies/{w['submitted']}/review"),
-    "studies.recruitment": Form("startup", lambda w: f"/studies/{w['approved']}/recruitment",
-                                page=lambda w: f"/studies/{w['approved']}"),
+    "studies.recruitment": Form(
+        "startup", lambda w: f"/studies/{w['approved']}/recruitment", page=lambda w: f"/studies/{w['approved']}"
+    ),
     "studies.end": Form("coordinator", lambda w: f"/studies/{w['enrolled']}/end"),
     "surveys.new": Form("startup", lambda w: f"/studies/{w['draft']}/surveys/new"),
     "surveys.update": Form("startup", lambda w: survey(w, "/edit"), page=survey),
@@ -111,26 +133,49 @@ FORMS = {
     "surveys.delete": Form("startup", lambda w: survey(w, "/delete"), page=survey),
     "participants.eligibility": Form("participant", lambda w: f"/pilots/{w['open']}/eligibility"),
     # a refused required clause is counted in the flow (the person's screening step), as in the API
-    "participants.join": Form("participant", lambda w: f"/pilots/{w['open']}/join", prepare=screen_first,
-                              may_store=frozenset({"screening", "study"})),
-    "participants.resume": Form("anonymous", lambda w: f"/pilots/{w['enrolled']}/surveys/baseline/resume",
-                                may_store=frozenset({"audit_record", "audit_chain", "audit_pseudonym", "database_identity", "user_account", "signin_throttle"})),
+    "participants.join": Form(
+        "participant",
+        lambda w: f"/pilots/{w['open']}/join",
+        prepare=screen_first,
+        may_store=frozenset({"screening", "study"}),
+    ),
+    "participants.resume": Form(
+        "anonymous",
+        lambda w: f"/pilots/{w['enrolled']}/surveys/baseline/resume",
+        may_store=frozenset(
+            {"audit_record", "audit_chain", "audit_pseudonym", "database_identity", "user_account", "signin_throttle"}
+        ),
+    ),
     "participants.reconsent": Form("participant", lambda w: f"/pilots/{w['changed']}/reconsent"),
     "participants.answer": Form("participant", lambda w: f"/pilots/{w['enrolled']}/surveys/baseline"),
     "participants.withdraw": Form("participant", lambda w: f"/pilots/{w['enrolled']}/withdraw"),
-    "participants.erase_answers": Form("participant", lambda w: f"/pilots/{w['left']}/erase-answers",
-                                       page=lambda w: f"/pilots/{w['left']}/withdraw"),
+    "participants.erase_answers": Form(
+        "participant", lambda w: f"/pilots/{w['left']}/erase-answers", page=lambda w: f"/pilots/{w['left']}/withdraw"
+    ),
     "participants.erase_account": Form("participant", lambda w: "/pilots/my-data/erase"),
     "notifications.preferences_page": Form("participant", lambda w: "/account/notifications"),
-    "notifications.retry": Form("coordinator", lambda w: "/outbox/retry", page=lambda w: "/outbox?status=failed",
-                                prepare=lambda client, w: a_failed_message(w)),
-    "notifications.unsubscribe": Form("anonymous", lambda w: "/mail/unsubscribe",
-                                      page=lambda w: f"/mail/unsubscribe?token={w['unsubscribe']}"),
+    "notifications.retry": Form(
+        "coordinator",
+        lambda w: "/outbox/retry",
+        page=lambda w: "/outbox?status=failed",
+        prepare=lambda client, w: a_failed_message(w),
+    ),
+    "notifications.unsubscribe": Form(
+        "anonymous", lambda w: "/mail/unsubscribe", page=lambda w: f"/mail/unsubscribe?token={w['unsubscribe']}"
+    ),
     "webhooks.index": Form("startup", lambda w: "/account/organisation/webhooks"),
-    "webhooks.delete": Form("startup", lambda w: "/account/organisation/webhooks/delete",
-                            page=lambda w: "/account/organisation/webhooks", prepare=lambda client, w: a_receiver(w)),
-    "webhooks.ping": Form("startup", lambda w: "/account/organisation/webhooks/ping",
-                          page=lambda w: "/account/organisation/webhooks", prepare=lambda client, w: a_receiver(w)),
+    "webhooks.delete": Form(
+        "startup",
+        lambda w: "/account/organisation/webhooks/delete",
+        page=lambda w: "/account/organisation/webhooks",
+        prepare=lambda client, w: a_receiver(w),
+    ),
+    "webhooks.ping": Form(
+        "startup",
+        lambda w: "/account/organisation/webhooks/ping",
+        page=lambda w: "/account/organisation/webhooks",
+        prepare=lambda client, w: a_receiver(w),
+    ),
 }
 
 
@@ -139,8 +184,16 @@ def a_failed_message(w):
     from livinglab.notifications.models import OutboxMessage, QueueStatus
 
     if not db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.status == QueueStatus.FAILED)):
-        db.session.add(OutboxMessage(kind="password_reset", user_id=w["users"]["participant"], context={"link": "/"},
-                                     status=QueueStatus.FAILED, attempts=8, last_error="550 No such user"))
+        db.session.add(
+            OutboxMessage(
+                kind="password_reset",
+                user_id=w["users"]["participant"],
+                context={"link": "/"},
+                status=QueueStatus.FAILED,
+                attempts=8,
+                last_error="550 No such user",
+            )
+        )
         db.session.commit()
 
 
@@ -149,15 +202,24 @@ def a_receiver(w):
     from livinglab.notifications.models import WebhookEndpoint
 
     if not db.session.scalar(select(WebhookEndpoint.id)):
-        db.session.add(WebhookEndpoint(organisation_id=w["organisation"], url="https://93.184.216.34/hook",
-                                       secret="whsec_test", events=["enrolment"]))
+        db.session.add(
+            WebhookEndpoint(
+                organisation_id=w["organisation"],
+                url="https://93.184.216.34/hook",
+                secret="whsec_test",
+                events=["enrolment"],
+            )
+        )
         db.session.commit()
 
 
 def page_forms(app) -> set[str]:
     """The endpoints of the pages that take a POST (the API is JSON, fuzzed by test_fuzz_api)."""
-    return {rule.endpoint for rule in app.url_map.iter_rules()
-            if "POST" in rule.methods and not rule.rule.startswith("/api/")}
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and not rule.rule.startswith("/api/")
+    }
 
 
 def test_every_form_is_fuzzed(app):
@@ -179,34 +241,60 @@ def world(make_study, make_user, startup, coordinator, participant):
     build_study(make_user("startup", organisation="Another startup"), coordinator, "draft")
     for study in (enrolled, changed, left):
         consent = study.current_consent
-        participation.enrol(participant, study, consent_version=consent.version,
-                            clauses={clause["key"]: True for clause in consent.clauses}, signature=participant.name,
-                            age=34, criteria_confirmed=True)
-    participation.submit_response(participant, left, "baseline",
-                                  {"sleep_hours": 7, **{f"who_{i}": 2 for i in range(1, 6)}})
+        participation.enrol(
+            participant,
+            study,
+            consent_version=consent.version,
+            clauses={clause["key"]: True for clause in consent.clauses},
+            signature=participant.name,
+            age=34,
+            criteria_confirmed=True,
+        )
+    participation.submit_response(
+        participant, left, "baseline", {"sleep_hours": 7, **{f"who_{i}": 2 for i in range(1, 6)}}
+    )
     participation.withdraw(participant, left, False)  # left, keeping the answers: they may be erased later
-    db.session.add(ConsentVersion(study_id=changed.id, version=changed.current_consent.version + 1,
-                                  text="Version two.", created_by_id=startup.id,
-                                  clauses=[{"key": "ok", "text": "I agree to version two.", "required": True}]))
+    db.session.add(
+        ConsentVersion(
+            study_id=changed.id,
+            version=changed.current_consent.version + 1,
+            text="Version two.",
+            created_by_id=startup.id,
+            clauses=[{"key": "ok", "text": "I agree to version two.", "required": True}],
+        )
+    )
     someone = make_user("participant", email="someone@example.org")
     db.session.commit()
     from livinglab.auth import mail_links
 
     reset = mail_links.make_token("reset", someone, mail_links.fingerprint(someone.password_hash))
-    email_change = mail_links.make_token("email", someone, "someone.new@example.org",
-                                         mail_links.fingerprint(someone.email))
+    email_change = mail_links.make_token(
+        "email", someone, "someone.new@example.org", mail_links.fingerprint(someone.email)
+    )
     from livinglab.notifications.preferences import unsubscribe_token
 
-    return {"draft": draft.id, "survey": draft.surveys[0].id, "submitted": submitted.id, "approved": approved.id,
-            "organisation": startup.organisation_id, "unsubscribe": unsubscribe_token(participant.id, "survey_open"),
-            "enrolled": enrolled.id, "changed": changed.id, "open": open_study.id, "left": left.id,
-            "open_criteria": len(open_study.eligibility["criteria"]),
-            "invitation": invitation.id, "invited_to_another": invited_to_another,
-            "reset": reset, "email_change": email_change,
-            "users": {"participant": participant.id, "startup": startup.id, "coordinator": coordinator.id}}
+    return {
+        "draft": draft.id,
+        "survey": draft.surveys[0].id,
+        "submitted": submitted.id,
+        "approved": approved.id,
+        "organisation": startup.organisation_id,
+        "unsubscribe": unsubscribe_token(participant.id, "survey_open"),
+        "enrolled": enrolled.id,
+        "changed": changed.id,
+        "open": open_study.id,
+        "left": left.id,
+        "open_criteria": len(open_study.eligibility["criteria"]),
+        "invitation": invitation.id,
+        "invited_to_another": invited_to_another,
+        "reset": reset,
+        "email_change": email_change,
+        "users": {"participant": participant.id, "startup": startup.id, "coordinator": coordinator.id},
+    }
 
 
 # --- Reading a form from its page -------------------------------------------------------------------
+
 
 @dataclass
 class Field:
@@ -288,27 +376,101 @@ def read_form(html: str, page_path: str, action: str) -> dict[str, Field] | None
 # --- Hostile values ---------------------------------------------------------------------------------
 
 HOSTILE = [
-    "", " ", "\x00", "a\x00b", "\r\n", "\t\t", "\u202egnp.exe", "\ufeff", "\u200b", "🙂" * 50, "ℌ𝔢𝔩𝔩𝔬", "é" * 201,
-    "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "{{ 7 * 7 }}", "{% debug %}", "' OR 1=1 --",
-    "../../etc/passwd", "javascript:alert(1)", "//evil.example/", "%00", "%s%s%n",
-    "-1", "0", "-0", "00", "1.5", "1,5", "1e309", "-1e309", "NaN", "inf", "-inf", "0x10", "١٢", "½", "²", "9" * 4301,
-    "2147483648", "-2147483649", "9223372036854775808", "99999999999999999999999999999999",
-    "true", "false", "on", "y", "yes", "null", "None", "[]", "{}", '{"a": 1}',
-    "2026-02-30", "1900-01-01", "9999-12-31T23:59:59+14:00",
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\r\n",
+    "\t\t",
+    "\u202egnp.exe",
+    "\ufeff",
+    "\u200b",
+    "🙂" * 50,
+    "ℌ𝔢𝔩𝔩𝔬",
+    "é" * 201,
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "{{ 7 * 7 }}",
+    "{% debug %}",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "javascript:alert(1)",
+    "//evil.example/",
+    "%00",
+    "%s%s%n",
+    "-1",
+    "0",
+    "-0",
+    "00",
+    "1.5",
+    "1,5",
+    "1e309",
+    "-1e309",
+    "NaN",
+    "inf",
+    "-inf",
+    "0x10",
+    "١٢",
+    "½",
+    "²",
+    "9" * 4301,
+    "2147483648",
+    "-2147483649",
+    "9223372036854775808",
+    "99999999999999999999999999999999",
+    "true",
+    "false",
+    "on",
+    "y",
+    "yes",
+    "null",
+    "None",
+    "[]",
+    "{}",
+    '{"a": 1}',
+    "2026-02-30",
+    "1900-01-01",
+    "9999-12-31T23:59:59+14:00",
 ]
-PLAUSIBLE = ["34", "5", "1", "2", "baseline", "follow_up", "q_new", "who", "sus", "likert", "number", "text",
-             "Sleep better", "A. Person", "fuzz@example.org", "someone@example.org", "colleague@example.org",
-             "correct-horse-battery"]
+PLAUSIBLE = [
+    "34",
+    "5",
+    "1",
+    "2",
+    "baseline",
+    "follow_up",
+    "q_new",
+    "who",
+    "sus",
+    "likert",
+    "number",
+    "text",
+    "Sleep better",
+    "A. Person",
+    "fuzz@example.org",
+    "someone@example.org",
+    "colleague@example.org",
+    "correct-horse-battery",
+]
 
 
 def huge_strings():
-    return st.builds(lambda unit, n: unit * n, st.sampled_from(["a", "é", "🙂", "\x00", "<b>", "9"]),
-                     st.sampled_from([201, 2_001, 20_001, 100_001]))
+    return st.builds(
+        lambda unit, n: unit * n,
+        st.sampled_from(["a", "é", "🙂", "\x00", "<b>", "9"]),
+        st.sampled_from([201, 2_001, 20_001, 100_001]),
+    )
 
 
 def scalar(options):
-    pools = [st.sampled_from(HOSTILE), st.sampled_from(PLAUSIBLE), st.text(max_size=60), huge_strings(),
-             st.integers(-(2 ** 70), 2 ** 70).map(str), st.floats().map(str)]
+    pools = [
+        st.sampled_from(HOSTILE),
+        st.sampled_from(PLAUSIBLE),
+        st.text(max_size=60),
+        huge_strings(),
+        st.integers(-(2**70), 2**70).map(str),
+        st.floats().map(str),
+    ]
     if options:
         pools.insert(0, st.sampled_from(options))
     return st.one_of(pools)
@@ -319,6 +481,7 @@ KEEP, DROP = object(), object()
 
 def form_data(fields: dict[str, Field]):
     """Per field: as the page has it, missing, a hostile value, or several values (a list)."""
+
     def one(entry: Field):
         value = scalar(entry.options)
         return st.one_of(st.just(KEEP), st.just(DROP), value, st.lists(value, min_size=2, max_size=4))
@@ -345,6 +508,7 @@ def encode(fields: dict[str, Field], choice) -> MultiDict:
 
 
 # --- The test ---------------------------------------------------------------------------------------
+
 
 class Errors(logging.Handler):
     def __init__(self):
@@ -392,8 +556,14 @@ def test_a_form_survives_hostile_input(app, client, world, endpoint):
     app.logger.addHandler(errors)
     outcomes, problems = {}, []
 
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(choice=form_data(fields))
     def post(choice):
         sign_in_as(client, user_id)
@@ -405,13 +575,18 @@ def test_a_form_survives_hostile_input(app, client, world, endpoint):
         status = response.status_code
         rejected = status == 200 or 400 <= status < 500 or bool(flashed(client) & REJECTED_FLASHES)
         outcomes[status, rejected] = outcomes.get((status, rejected), 0) + 1
-        sample = {key: (value[:80] + f"…({len(value)})" if len(value) > 80 else value)
-                  for key, value in data.items(multi=True)}
+        sample = {
+            key: (value[:80] + f"…({len(value)})" if len(value) > 80 else value)
+            for key, value in data.items(multi=True)
+        }
         if status >= 500:
             problems.append(f"{status} for {sample}:\n" + "\n".join(errors.records[-1:]))
         elif rejected:
-            changed = sorted(table for table, digest in table_digests().items()
-                             if digest != before[table] and table not in form.may_store)
+            changed = sorted(
+                table
+                for table, digest in table_digests().items()
+                if digest != before[table] and table not in form.may_store
+            )
             if changed:
                 problems.append(f"rejected ({status}) but stored {changed} for {sample}")
 
@@ -419,8 +594,11 @@ def test_a_form_survives_hostile_input(app, client, world, endpoint):
         post()
     finally:
         app.logger.removeHandler(errors)
-    summary = ", ".join(f"{status}{' rejected' if rejected else ''}: {n}"
-                        for (status, rejected), n in sorted(outcomes.items()))
-    print(f"\n[{db.engine.dialect.name}] {endpoint} as {form.role}, {len(fields)} fields: "
-          f"{sum(outcomes.values())} examples ({summary})")
+    summary = ", ".join(
+        f"{status}{' rejected' if rejected else ''}: {n}" for (status, rejected), n in sorted(outcomes.items())
+    )
+    print(
+        f"\n[{db.engine.dialect.name}] {endpoint} as {form.role}, {len(fields)} fields: "
+        f"{sum(outcomes.values())} examples ({summary})"
+    )
     assert not problems, "\n".join(problems[:5])

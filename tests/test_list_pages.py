@@ -1,6 +1,7 @@
 """Issue 9, item 16 (and issue 8, item 14): long lists on pages get a search box, a choice of order and
 pages, at a cost in queries that does not grow with the list; the participants of a pilot are listed by
 code, never in the order they enrolled (which, with their arms, would show the randomisation blocks)."""
+
 import re
 from datetime import datetime
 
@@ -13,8 +14,19 @@ from livinglab.extensions import db
 from livinglab.studies import services as studies
 from livinglab.studies.models import Study
 
-HOSTILE = ["%", "_", "\\", "%_%", "\r\nSet-Cookie: x=1", "=HYPERLINK(\"http://evil\")", "<script>alert(1)</script>",
-           "' OR 1=1 --", "x" * 5000, "\x00", "Ünïcödé ✓"]
+HOSTILE = [
+    "%",
+    "_",
+    "\\",
+    "%_%",
+    "\r\nSet-Cookie: x=1",
+    '=HYPERLINK("http://evil")',
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "x" * 5000,
+    "\x00",
+    "Ünïcödé ✓",
+]
 
 
 @pytest.fixture
@@ -26,6 +38,7 @@ def drafts(startup):
         ids = [studies.create_study(owner, {"title": title, "domain": "e-health"}).id for title in titles]
         db.session.commit()
         return ids
+
     return make
 
 
@@ -80,7 +93,8 @@ def test_the_review_queue_pages_and_searches(client, login, coordinator, drafts,
     newest = client.get("/studies/queue?sort=newest_submission").get_data(as_text=True)
     assert titles_on(newest)[0] == "Queued 26"
     assert titles_on(client.get("/studies/queue?q=queued 1").get_data(as_text=True)) == [
-        f"Queued {n}" for n in range(10, 20)]
+        f"Queued {n}" for n in range(10, 20)
+    ]
 
 
 def test_our_studies_page_and_search(client, login, startup, drafts):
@@ -120,7 +134,8 @@ def test_hostile_searches_and_orders_answer_cleanly(client, login, coordinator, 
             assert response.status_code == 200, (url, q, extra)
             html = response.get_data(as_text=True)
             assert "<script>alert(1)</script>" not in html and "Set-Cookie: x" not in response.headers.get(
-                "Set-Cookie", "")
+                "Set-Cookie", ""
+            )
     for raw in (b"q=%ED%A0%80", b"q=%FF%FE", b"sort=%C0%AF&page=%00", b"q=%0D%0A&page=%E2%80%AE1"):
         assert client.get(url + "?" + raw.decode("ascii")).status_code == 200, raw
 
@@ -128,17 +143,24 @@ def test_hostile_searches_and_orders_answer_cleanly(client, login, coordinator, 
 def enrol_through_the_api(client, api_headers, make_user, study, count: int) -> list[str]:
     codes = []
     for _ in range(count):
-        body = {"consent_version": study.current_consent.version, "clauses": {"understood": True, "data_use": True},
-                "signature": "A B", "age": 30, "criteria_confirmed": True}
-        response = client.post(f"/api/v1/studies/{study.id}/enrolment", json=body,
-                               headers=api_headers(make_user("participant")))
+        body = {
+            "consent_version": study.current_consent.version,
+            "clauses": {"understood": True, "data_use": True},
+            "signature": "A B",
+            "age": 30,
+            "criteria_confirmed": True,
+        }
+        response = client.post(
+            f"/api/v1/studies/{study.id}/enrolment", json=body, headers=api_headers(make_user("participant"))
+        )
         assert response.status_code == 201
         codes.append(response.json["participant_code"])
     return codes
 
 
-def test_participants_are_listed_by_code_not_in_enrolment_order(client, login, startup, make_study, make_user,
-                                                                api_headers):
+def test_participants_are_listed_by_code_not_in_enrolment_order(
+    client, login, startup, make_study, make_user, api_headers
+):
     study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
     in_enrolment_order = enrol_through_the_api(client, api_headers, make_user, study, 8)
     login(startup)
@@ -149,8 +171,9 @@ def test_participants_are_listed_by_code_not_in_enrolment_order(client, login, s
     assert not re.search(r'data-label="Enrolled"', html)
 
 
-def test_a_single_group_pilot_still_shows_when_each_participant_enrolled(client, login, startup, make_study,
-                                                                         make_user, api_headers):
+def test_a_single_group_pilot_still_shows_when_each_participant_enrolled(
+    client, login, startup, make_study, make_user, api_headers
+):
     study = make_study("recruiting")
     enrol_through_the_api(client, api_headers, make_user, study, 2)
     login(startup)
@@ -169,12 +192,14 @@ def test_participants_come_50_to_a_page_and_are_searched_by_code(client, login, 
     assert codes_on(last) == sorted(codes)[100:]
     wanted = sorted(codes)[7]
     found = client.get(f"/studies/{study.id}/participants", query_string={"q": wanted[:6].lower()}).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert wanted in codes_on(found) and all(code.startswith(wanted[:6]) for code in codes_on(found))
 
 
-def test_the_participants_page_costs_the_same_queries_and_size_at_60_and_600(client, login, startup, make_study,
-                                                                             count_queries):
+def test_the_participants_page_costs_the_same_queries_and_size_at_60_and_600(
+    client, login, startup, make_study, count_queries
+):
     study = make_study("recruiting")
     study_id = study.id
     bulk_participants(study, 60, seed=1)
@@ -209,10 +234,13 @@ def test_the_catalogue_pages_searches_and_shows_places_left(client, make_study):
     assert re.findall(r'<h2><a href="/pilots/\d+">([^<]*)</a></h2>', found) == ["Open pilot 07"]
 
 
-@pytest.mark.parametrize("path, role", [("/studies/all", "coordinator"), ("/studies/queue", "coordinator"),
-                                        ("/studies/", "startup"), ("/pilots/", None)])
-def test_list_pages_cost_the_same_queries_with_6_and_30_studies(client, login, coordinator, startup, drafts,
-                                                                count_queries, path, role):
+@pytest.mark.parametrize(
+    "path, role",
+    [("/studies/all", "coordinator"), ("/studies/queue", "coordinator"), ("/studies/", "startup"), ("/pilots/", None)],
+)
+def test_list_pages_cost_the_same_queries_with_6_and_30_studies(
+    client, login, coordinator, startup, drafts, count_queries, path, role
+):
     def grow(n):
         ids = drafts([f"S{n}-{i}" for i in range(n)])
         for study_id in ids:

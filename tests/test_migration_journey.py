@@ -1,5 +1,6 @@
 """The journey migration: `ended` passes the status CHECK, screening counters become one row per person with
 the same totals, and a downgrade gives the counters back."""
+
 import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
@@ -20,8 +21,10 @@ TALLIES = {"screened": 5, "eligible": 3, "age": 2, "criterion:0": 1}
 def at_first_revision(app, make_study):
     """A recruiting study and its counters, in a database at the revision before this one."""
     study_id = make_study("recruiting").id
-    rows = {table.name: [dict(row._mapping) for row in db.session.execute(select(table))]
-            for table in db.metadata.sorted_tables}
+    rows = {
+        table.name: [dict(row._mapping) for row in db.session.execute(select(table))]
+        for table in db.metadata.sorted_tables
+    }
     db.session.remove()
     _reset_to_empty()
     config = app.extensions["migrate"].migrate.get_config(directory=None)
@@ -32,11 +35,13 @@ def at_first_revision(app, make_study):
     with db.engine.begin() as connection:
         for table in old.sorted_tables:
             if rows.get(table.name):
-                connection.execute(insert(table), [{k: v for k, v in row.items() if k in table.c}
-                                                   for row in rows[table.name]])
+                connection.execute(
+                    insert(table), [{k: v for k, v in row.items() if k in table.c} for row in rows[table.name]]
+                )
         for reason, count in TALLIES.items():
-            connection.execute(insert(old.tables["screening_tally"]).values(study_id=study_id, reason=reason,
-                                                                             count=count))
+            connection.execute(
+                insert(old.tables["screening_tally"]).values(study_id=study_id, reason=reason, count=count)
+            )
     yield study_id
     db.session.remove()
     downgrade(revision="base")
@@ -52,8 +57,11 @@ def test_the_counters_become_rows_with_the_same_totals_and_come_back(at_first_re
     db.session.remove()
     downgrade(revision=REVISION + "-1")
     with db.engine.connect() as connection:
-        back = dict(connection.execute(text("SELECT reason, count FROM screening_tally WHERE study_id = :id"),
-                                       {"id": at_first_revision}).all())
+        back = dict(
+            connection.execute(
+                text("SELECT reason, count FROM screening_tally WHERE study_id = :id"), {"id": at_first_revision}
+            ).all()
+        )
     assert back == TALLIES
     upgrade(revision=REVISION)
 
@@ -67,6 +75,8 @@ def test_the_status_check_takes_ended_and_refuses_anything_else(at_first_revisio
     db.session.remove()
     downgrade(revision=REVISION + "-1")  # an ended study goes back to the nearest old status
     with db.engine.connect() as connection:
-        assert connection.execute(text("SELECT status FROM study WHERE id = :id"),
-                                  {"id": at_first_revision}).scalar() == "closed"
+        assert (
+            connection.execute(text("SELECT status FROM study WHERE id = :id"), {"id": at_first_revision}).scalar()
+            == "closed"
+        )
     upgrade(revision=REVISION)

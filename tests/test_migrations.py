@@ -1,4 +1,5 @@
 """`flask db upgrade` on an empty database builds exactly the schema the models declare."""
+
 from datetime import UTC
 
 import pytest
@@ -59,8 +60,10 @@ def test_data_survive_upgrading_from_the_first_migration_to_the_latest(app):
     db.create_all()
     seed()
     db.session.commit()
-    rows = {table.name: [dict(row._mapping) for row in db.session.execute(select(table))]
-            for table in db.metadata.sorted_tables}
+    rows = {
+        table.name: [dict(row._mapping) for row in db.session.execute(select(table))]
+        for table in db.metadata.sorted_tables
+    }
     for study in rows["study"]:  # the first revision knows no `ended`: the nearest status it knows
         study["status"] = "closed" if study["status"] == "ended" else study["status"]
     db.session.remove()
@@ -75,17 +78,26 @@ def test_data_survive_upgrading_from_the_first_migration_to_the_latest(app):
                     connection.execute(insert(table), [as_first_revision_row(table, row) for row in rows[table.name]])
                     if connection.dialect.name == "postgresql" and "id" in table.c:
                         # rows copied with their ids leave the sequence behind, as a restore does until setval
-                        connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                                f"(SELECT max(id) FROM {table.name}))"))
-        before = {table.name: db.session.scalar(select(func.count()).select_from(table))
-                  for table in old.sorted_tables if table.name != "alembic_version"}
+                        connection.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                f"(SELECT max(id) FROM {table.name}))"
+                            )
+                        )
+        before = {
+            table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in old.sorted_tables
+            if table.name != "alembic_version"
+        }
         db.session.remove()
         upgrade()
-        after = {name: db.session.scalar(select(func.count()).select_from(db.metadata.tables[name]))
-                 for name in before if name in db.metadata.tables}
+        after = {
+            name: db.session.scalar(select(func.count()).select_from(db.metadata.tables[name]))
+            for name in before
+            if name in db.metadata.tables
+        }
         # every row kept, and one more audit record: the re-chaining of the trail under the key says so
-        assert after == {name: n + (name == "audit_record") for name, n in before.items()
-                         if name in db.metadata.tables}
+        assert after == {name: n + (name == "audit_record") for name, n in before.items() if name in db.metadata.tables}
         assert before["answer"] > 0 and before["study"] >= 8
     finally:
         db.session.remove()
@@ -102,8 +114,15 @@ def as_first_revision_row(table, row: dict) -> dict:
     out = {name: value for name, value in row.items() if name in table.c}
     for column in table.c:
         if column.name not in out and not column.nullable and not column.primary_key:
-            out[column.name] = (False if isinstance(column.type, Boolean) else 0 if isinstance(column.type, Integer)
-                                else "" if isinstance(column.type, String) else None)
+            out[column.name] = (
+                False
+                if isinstance(column.type, Boolean)
+                else 0
+                if isinstance(column.type, Integer)
+                else ""
+                if isinstance(column.type, String)
+                else None
+            )
     return out
 
 
@@ -121,8 +140,11 @@ def test_data_survive_going_down_to_the_first_migration_and_up_again(app):
 
     def counts() -> dict[str, int]:
         present = set(inspect(db.engine).get_table_names())
-        return {table.name: db.session.scalar(select(func.count()).select_from(table))
-                for table in db.metadata.sorted_tables if table.name in present}
+        return {
+            table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+            if table.name in present
+        }
 
     try:
         upgrade()
@@ -136,8 +158,9 @@ def test_data_survive_going_down_to_the_first_migration_and_up_again(app):
         assert at_first == {name: at_head[name] for name in at_first}
         upgrade()
         after = counts()  # with one more audit record: the re-chaining under the key says so
-        assert {name: after[name] for name in at_first} == {name: n + (name == "audit_record")
-                                                             for name, n in at_first.items()}
+        assert {name: after[name] for name in at_first} == {
+            name: n + (name == "audit_record") for name, n in at_first.items()
+        }
         assert at_head["answer"] > 0 and at_head["study"] >= 8
         from livinglab.audit import verify
 
@@ -157,15 +180,27 @@ def legacy_chain_holds() -> bool:
     import json
 
     last = "0" * 64
-    rows = db.session.execute(text("SELECT at, actor_id, actor_role, action, study_id, from_state, to_state, "
-                                   "comment, details, prev_hash, hash FROM audit_record ORDER BY id")).all()
+    rows = db.session.execute(
+        text(
+            "SELECT at, actor_id, actor_role, action, study_id, from_state, to_state, "
+            "comment, details, prev_hash, hash FROM audit_record ORDER BY id"
+        )
+    ).all()
     for row in rows:
         at = row.at if not isinstance(row.at, str) else __import__("datetime").datetime.fromisoformat(row.at)
         at = at.replace(tzinfo=UTC) if at.tzinfo is None else at
         details = json.loads(row.details) if isinstance(row.details, str) else row.details
-        content = {"at": at.isoformat(), "actor_id": row.actor_id, "actor_role": row.actor_role,
-                   "action": row.action, "study_id": row.study_id, "from_state": row.from_state,
-                   "to_state": row.to_state, "comment": row.comment, "details": details or {}}
+        content = {
+            "at": at.isoformat(),
+            "actor_id": row.actor_id,
+            "actor_role": row.actor_role,
+            "action": row.action,
+            "study_id": row.study_id,
+            "from_state": row.from_state,
+            "to_state": row.to_state,
+            "comment": row.comment,
+            "details": details or {},
+        }
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         if row.prev_hash != last or row.hash != hashlib.sha256((last + canonical).encode()).hexdigest():
             return False
@@ -190,8 +225,10 @@ def filled_then_downgraded(app):
         upgrade()
         seed()
         db.session.commit()
-        counts = {table.name: db.session.scalar(select(func.count()).select_from(table))
-                  for table in db.metadata.sorted_tables}
+        counts = {
+            table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+        }
         db.session.remove()
         downgrade(revision=first)
         yield counts
@@ -214,14 +251,19 @@ def test_the_upgrade_rechains_the_legacy_trail_under_the_key(filled_then_downgra
     assert legacy_chain_holds()  # the downgrade left a valid trail of the first revision
     db.session.remove()
     upgrade()
-    after = {table.name: db.session.scalar(select(func.count()).select_from(table))
-             for table in db.metadata.sorted_tables}
+    after = {
+        table.name: db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables
+    }
     assert before["answer"] > 0 and before["study"] >= 8
     kept = {name for name in after if name in first_schema}
     assert {name: after[name] for name in kept} == {name: before[name] + (name == "audit_record") for name in kept}
     rekey = db.session.scalar(select(AuditRecord).where(AuditRecord.action == "audit.rekey"))
-    assert rekey.details == {"legacy_records": before["audit_record"], "legacy_head": rekey.details["legacy_head"],
-                             "legacy_intact": True, "legacy_first_broken": None}
+    assert rekey.details == {
+        "legacy_records": before["audit_record"],
+        "legacy_head": rekey.details["legacy_head"],
+        "legacy_intact": True,
+        "legacy_first_broken": None,
+    }
     result = verify_trail()
     assert result.ok and result.checked == after["audit_record"] and len(result.chains) > 2
 
@@ -250,16 +292,35 @@ def append_legacy_records(entries: list[dict]) -> None:
     last = db.session.scalar(text("SELECT last_hash FROM audit_head WHERE id = 1"))
     for entry in entries:
         at = datetime.now(UTC)
-        content = {"at": at.isoformat(), "actor_id": entry["actor_id"], "actor_role": "participant",
-                   "action": entry["action"], "study_id": entry.get("study_id"), "from_state": None,
-                   "to_state": None, "comment": None, "details": entry["details"]}
-        digest = hashlib.sha256((last + json.dumps(content, sort_keys=True, ensure_ascii=False,
-                                                   separators=(",", ":"))).encode()).hexdigest()
-        db.session.execute(text(
-            "INSERT INTO audit_record (at, actor_id, actor_role, action, study_id, details, prev_hash, hash) "
-            "VALUES (:at, :actor_id, 'participant', :action, :study_id, :details, :prev, :hash)"),
-            {"at": at, "actor_id": entry["actor_id"], "action": entry["action"], "study_id": entry.get("study_id"),
-             "details": json.dumps(entry["details"]), "prev": last, "hash": digest})
+        content = {
+            "at": at.isoformat(),
+            "actor_id": entry["actor_id"],
+            "actor_role": "participant",
+            "action": entry["action"],
+            "study_id": entry.get("study_id"),
+            "from_state": None,
+            "to_state": None,
+            "comment": None,
+            "details": entry["details"],
+        }
+        digest = hashlib.sha256(
+            (last + json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))).encode()
+        ).hexdigest()
+        db.session.execute(
+            text(
+                "INSERT INTO audit_record (at, actor_id, actor_role, action, study_id, details, prev_hash, hash) "
+                "VALUES (:at, :actor_id, 'participant', :action, :study_id, :details, :prev, :hash)"
+            ),
+            {
+                "at": at,
+                "actor_id": entry["actor_id"],
+                "action": entry["action"],
+                "study_id": entry.get("study_id"),
+                "details": json.dumps(entry["details"]),
+                "prev": last,
+                "hash": digest,
+            },
+        )
         last = digest
     db.session.execute(text("UPDATE audit_head SET last_hash = :h WHERE id = 1"), {"h": last})
     db.session.commit()
@@ -275,13 +336,19 @@ def test_the_upgrade_pseudonymises_participants(filled_then_downgraded):
 
     enrolment = db.session.scalars(select(Enrolment).where(Enrolment.user_id.is_not(None))).first()
     uid, study, code = enrolment.user_id, enrolment.study_id, enrolment.participant_code
-    append_legacy_records([
-        {"actor_id": uid, "action": "account.create", "details": {"role": "participant", "user_id": uid}},
-        {"actor_id": uid, "action": "participant.enrol", "study_id": study,
-         "details": {"participant_code": code, "consent_version": 1}},
-        {"actor_id": uid, "action": "participant.answer", "study_id": study, "details": {"survey": "baseline"}},
-        {"actor_id": uid, "action": "account.signin", "details": {}},
-    ])
+    append_legacy_records(
+        [
+            {"actor_id": uid, "action": "account.create", "details": {"role": "participant", "user_id": uid}},
+            {
+                "actor_id": uid,
+                "action": "participant.enrol",
+                "study_id": study,
+                "details": {"participant_code": code, "consent_version": 1},
+            },
+            {"actor_id": uid, "action": "participant.answer", "study_id": study, "details": {"survey": "baseline"}},
+            {"actor_id": uid, "action": "account.signin", "details": {}},
+        ]
+    )
     assert legacy_chain_holds()
     participants = set(db.session.scalars(select(User.id).where(User.role == Role.PARTICIPANT)))
     db.session.remove()

@@ -1,5 +1,6 @@
 """`can(user, action, study)` against the table of tests/test_route_access.py (written there, not read from
 the policy), the lifecycle's part in it, and the filter "studies this user may see" through pages and API."""
+
 import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
@@ -18,12 +19,24 @@ def callers(make_study, startup, other_startup, coordinator, make_user):
     pilot = make_study("recruiting")
     enrolled, outsider = make_user("participant"), make_user("participant")
     consent = pilot.current_consent
-    participation.enrol(enrolled, pilot, consent_version=consent.version,
-                        clauses={c["key"]: True for c in consent.clauses}, signature="P", age=30,
-                        criteria_confirmed=True)
+    participation.enrol(
+        enrolled,
+        pilot,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature="P",
+        age=30,
+        criteria_confirmed=True,
+    )
     db.session.commit()
-    users = {"anonymous": AnonymousUserMixin(), "participant": outsider, "enrolled": enrolled, "startup": startup,
-             "other_startup": other_startup, "coordinator": coordinator}
+    users = {
+        "anonymous": AnonymousUserMixin(),
+        "participant": outsider,
+        "enrolled": enrolled,
+        "startup": startup,
+        "other_startup": other_startup,
+        "coordinator": coordinator,
+    }
     return pilot, users
 
 
@@ -54,16 +67,23 @@ def test_the_visible_studies_filter_matches_who_may_read_each_study(callers, mak
     other = make_study("draft", owner=users["other_startup"])
     own_draft = make_study("draft")
     everyone = {pilot.id, other.id, own_draft.id}
-    expected = {"anonymous": set(), "participant": set(), "enrolled": {pilot.id},
-                "startup": {pilot.id, own_draft.id}, "other_startup": {other.id}, "coordinator": everyone}
+    expected = {
+        "anonymous": set(),
+        "participant": set(),
+        "enrolled": {pilot.id},
+        "startup": {pilot.id, own_draft.id},
+        "other_startup": {other.id},
+        "coordinator": everyone,
+    }
     for role in ROLES:
         seen = set(db.session.scalars(select(Study.id).where(visible_studies(users[role]))))
         assert seen == expected[role], role
         assert seen == {s.id for s in db.session.scalars(select(Study)) if can(users[role], "read", s)}, role
 
 
-def test_a_startup_never_lists_another_organisations_study(client, login, api_headers, make_study, startup,
-                                                          other_startup, coordinator):
+def test_a_startup_never_lists_another_organisations_study(
+    client, login, api_headers, make_study, startup, other_startup, coordinator
+):
     ours = make_study("draft")
     theirs = make_study("recruiting", owner=other_startup)
     ours.title, theirs.title = "Our very own pilot", "Their secret pilot"

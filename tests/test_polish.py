@@ -1,6 +1,7 @@
 """Issue 9, item 19 (what a server-side test can see): one date format per language, no doubled
 punctuation in the incomplete-submission message, "My data" for participants only, the approval message's
 fingerprint shortened with a copy button; and the fields' labels for the audit trail (`field_label`)."""
+
 import html
 import re
 
@@ -13,14 +14,18 @@ from livinglab.studies.models import Study
 
 MONTHS = {
     "en": "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|January|February|March|April|June|July|August|"
-          "September|October|November|December",
+    "September|October|November|December",
     "fr": "janv\\.|févr\\.|mars|avr\\.|mai|juin|juil\\.|août|sept\\.|oct\\.|nov\\.|déc\\.|janvier|février|avril|"
-          "juillet|septembre|octobre|novembre|décembre",
+    "juillet|septembre|octobre|novembre|décembre",
 }
 # The one format of each language: "30 Nov 2026" / "30 nov. 2026", with ", 14:05" when there is a time.
-ONE_FORMAT = {lang: re.compile(rf"^\d{{1,2}} ({months}) \d{{4}}(, \d{{2}}:\d{{2}})?$")
-              for lang, months in (("en", "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"),
-                                   ("fr", "janv\\.|févr\\.|mars|avr\\.|mai|juin|juil\\.|août|sept\\.|oct\\.|nov\\.|déc\\."))}
+ONE_FORMAT = {
+    lang: re.compile(rf"^\d{{1,2}} ({months}) \d{{4}}(, \d{{2}}:\d{{2}})?$")
+    for lang, months in (
+        ("en", "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"),
+        ("fr", "janv\\.|févr\\.|mars|avr\\.|mai|juin|juil\\.|août|sept\\.|oct\\.|nov\\.|déc\\."),
+    )
+}
 
 
 def text(response) -> str:
@@ -42,12 +47,21 @@ def test_one_date_format_per_language(client, login, startup, make_study, make_u
     from livinglab.participants import services
 
     consent = study.current_consent
-    services.enrol(citizen, study, consent_version=consent.version, clauses={c["key"]: True for c in consent.clauses},
-                   signature=citizen.name, age=30, criteria_confirmed=True)
+    services.enrol(
+        citizen,
+        study,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature=citizen.name,
+        age=30,
+        criteria_confirmed=True,
+    )
     db.session.commit()
     found = []
-    for user, paths in ((startup, ["/studies/", f"/studies/{study.id}", f"/studies/{study.id}/participants"]),
-                        (citizen, [f"/pilots/{study.id}/consent", "/dashboard", f"/pilots/{study.id}"])):
+    for user, paths in (
+        (startup, ["/studies/", f"/studies/{study.id}", f"/studies/{study.id}/participants"]),
+        (citizen, [f"/pilots/{study.id}/consent", "/dashboard", f"/pilots/{study.id}"]),
+    ):
         client.post("/account/signout")
         login(user)
         client.post("/language", data={"lang": lang, "next": "/"})
@@ -78,15 +92,16 @@ def test_my_data_is_in_the_footer_of_participants_only(client, login, make_user)
     for role, shown in (("participant", True), ("startup", False), ("coordinator", False)):
         client.post("/account/signout")
         login(make_user(role))
-        footer = client.get("/privacy").get_data(as_text=True).split('<footer', 1)[1]
+        footer = client.get("/privacy").get_data(as_text=True).split("<footer", 1)[1]
         assert ("/pilots/my-data" in footer) is shown, role
 
 
 def test_the_approval_message_shows_the_fingerprint_short_with_a_copy_button(client, login, coordinator, make_study):
     study = make_study("submitted")
     login(coordinator)
-    page = client.post(f"/studies/{study.id}/review", data={"decision": "approve", "comment": ""},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/studies/{study.id}/review", data={"decision": "approve", "comment": ""}, follow_redirects=True
+    ).get_data(as_text=True)
     fingerprint = db.session.get(Study, study.id).registration_hash
     flash = re.search(r'<p class="flash flash-success"[^>]*>(Approved.*?)</p>', page, re.S).group(1)
     assert f'<code class="hash-short" title="{fingerprint}">{fingerprint}</code>' in flash  # whole when copied
@@ -102,7 +117,8 @@ def test_field_labels_in_both_languages(app):
 
     with app.test_request_context():
         assert fields_in_words(["data_collected", "timepoint_delays"]) == (
-            "Data collected and why, When each timepoint's survey opens")
+            "Data collected and why, When each timepoint's survey opens"
+        )
         assert field_label("no_such_field") == "no_such_field"
         with force_locale("fr"):
             assert field_label("data_collected") == "Données collectées et finalités"

@@ -15,6 +15,7 @@ The world: one recruiting pilot of the owning startup's organisation, with its s
 participants' answers; one participant enrolled in it (who answered the baseline survey), one who is
 not. Requests carry no form data and an empty JSON object; the destructive ones (signing out, erasing
 an account) come last."""
+
 import pytest
 
 from livinglab.extensions import db
@@ -251,13 +252,31 @@ ACTIONS = {
     "submit": "- - - y - -",
     "review": "- - - - - y",
 }
-ON_STUDY = {"read", "take_part", "view", "progress", "results", "recruit", "end", "end_early", "edit", "submit",
-            "review"}
+ON_STUDY = {
+    "read",
+    "take_part",
+    "view",
+    "progress",
+    "results",
+    "recruit",
+    "end",
+    "end_early",
+    "edit",
+    "submit",
+    "review",
+}
 # `can` also asks the lifecycle: each action on a study in a state where it makes sense (else the world's
 # recruiting pilot), and in one where nobody may do it, whoever they are.
 STATE_FOR = {"edit": "draft", "submit": "draft", "review": "submitted"}
-STATE_AGAINST = {"edit": "submitted", "submit": "approved", "review": "changes_requested", "results": "submitted",
-                 "recruit": "ended", "end": "approved", "end_early": "draft"}
+STATE_AGAINST = {
+    "edit": "submitted",
+    "submit": "approved",
+    "review": "changes_requested",
+    "results": "submitted",
+    "recruit": "ended",
+    "end": "approved",
+    "end_early": "draft",
+}
 
 # The action each route names in its decorator ("anyone": public; the view checks what it must).
 ROUTE_ACTIONS = {
@@ -434,15 +453,25 @@ ROUTE_ACTIONS = {
     ("POST", "/mail/unsubscribe"): "anyone",
 }
 # They end the membership, the session or the account: last, in this order
-LAST = ("/api/v1/organisation/leave", "/account/organisation/leave", "/pilots/my-data/erase", "/api/v1/me",
-        "/account/signout-everywhere", "/account/signout")
+LAST = (
+    "/api/v1/organisation/leave",
+    "/account/organisation/leave",
+    "/pilots/my-data/erase",
+    "/api/v1/me",
+    "/account/signout-everywhere",
+    "/account/signout",
+)
 # Anonymous callers are sent to sign in, except where a page leads elsewhere by design
 ELSEWHERE = ("/language", "/account/signout", "/pilots/<int:study_id>/join", "/pilots/<int:study_id>/not-eligible")
 
 
 def routes(app) -> set[tuple[str, str]]:
-    return {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint not in EXEMPT
-            for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in EXEMPT
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
 
 
 def test_every_route_is_in_the_table(app):
@@ -451,15 +480,22 @@ def test_every_route_is_in_the_table(app):
 
 
 def test_every_route_declares_who_may_use_it(app):
-    undeclared = sorted(rule.rule for rule in app.url_map.iter_rules()
-                        if rule.endpoint not in EXEMPT and not hasattr(app.view_functions[rule.endpoint], "access"))
+    undeclared = sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in EXEMPT and not hasattr(app.view_functions[rule.endpoint], "access")
+    )
     assert undeclared == [], "declare each with public / requires(action) / token_required(action)"
 
 
 def test_every_route_names_the_action_of_the_table(app):
     assert set(ROUTE_ACTIONS) == set(EXPECTED)
-    named = {(method, rule.rule): app.view_functions[rule.endpoint].access for rule in app.url_map.iter_rules()
-             if rule.endpoint not in EXEMPT for method in rule.methods - {"HEAD", "OPTIONS"}}
+    named = {
+        (method, rule.rule): app.view_functions[rule.endpoint].access
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in EXEMPT
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     assert {route: named[route] for route in ROUTE_ACTIONS if named[route] != ROUTE_ACTIONS[route]} == {}
     assert set(ROUTE_ACTIONS.values()) - {"anyone"} <= set(ACTIONS), "each action a route names is in ACTIONS"
 
@@ -473,8 +509,9 @@ def test_the_statuses_follow_who_may_do_each_action():
             continue
         for role, may, status in zip(ROLES, ACTIONS[action].split(), map(int, EXPECTED[route].split()), strict=True):
             refused = {401, 403, 404} | ({302} if role == "anonymous" and not route[1].startswith("/api/") else set())
-            objects_of_others = "invitation_id" in route[1] or "token_id" in route[1] or "webhook_id" in route[1] \
-                or "draft" in route[1]  # a third organisation's objects, a draft that does not exist: 404
+            objects_of_others = (
+                "invitation_id" in route[1] or "token_id" in route[1] or "webhook_id" in route[1] or "draft" in route[1]
+            )  # a third organisation's objects, a draft that does not exist: 404
             if may == "y" and status in refused and not (status == 404 and objects_of_others):
                 problems.append(f"{route}: {role} may {action}, yet gets {status}")
             if may == "-" and status not in refused:
@@ -490,21 +527,41 @@ def world(make_study, startup, other_startup, coordinator, make_user):
     populate(study, count=6, seed=7)  # answers, so that the results have charts
     enrolled, outsider = make_user("participant"), make_user("participant")
     consent = study.current_consent
-    participation.enrol(enrolled, study, consent_version=consent.version,
-                        clauses={c["key"]: True for c in consent.clauses}, signature="P", age=30,
-                        criteria_confirmed=True)
+    participation.enrol(
+        enrolled,
+        study,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature="P",
+        age=30,
+        criteria_confirmed=True,
+    )
     survey = study.surveys[0]
-    participation.submit_response(enrolled, study, survey.key, {"sleep_hours": 6.5,
-                                                                **{f"who_{i}": 3 for i in range(1, 6)}})
+    participation.submit_response(
+        enrolled, study, survey.key, {"sleep_hours": 6.5, **{f"who_{i}": 3 for i in range(1, 6)}}
+    )
     db.session.commit()
     from livinglab.results.views import chart_specs
 
     chart = sorted(chart_specs(study, results_for(study)))[0]  # a chart the results draw
-    values = {"study_id": study.id, "survey_id": survey.id, "key": survey.key, "index": 0, "version": 1,
-              "item_key": survey.items[0]["key"],
-              "name": chart, "token": "not-a-real-invitation", **others_objects(make_user)}
-    users = {"participant": outsider, "enrolled": enrolled, "startup": startup, "other_startup": other_startup,
-             "coordinator": coordinator}
+    values = {
+        "study_id": study.id,
+        "survey_id": survey.id,
+        "key": survey.key,
+        "index": 0,
+        "version": 1,
+        "item_key": survey.items[0]["key"],
+        "name": chart,
+        "token": "not-a-real-invitation",
+        **others_objects(make_user),
+    }
+    users = {
+        "participant": outsider,
+        "enrolled": enrolled,
+        "startup": startup,
+        "other_startup": other_startup,
+        "coordinator": coordinator,
+    }
     return values, users
 
 
@@ -517,8 +574,9 @@ def others_objects(make_user) -> dict:
 
     third = make_user("startup", organisation="A third startup")
     _raw, invitation = organisations.invite(third, "someone@example.org")
-    receiver = WebhookEndpoint(organisation_id=third.organisation_id, url="https://93.184.216.34/hook",
-                               secret="s" * 32, events=["enrolment"])
+    receiver = WebhookEndpoint(
+        organisation_id=third.organisation_id, url="https://93.184.216.34/hook", secret="s" * 32, events=["enrolment"]
+    )
     db.session.add(receiver)
     _raw, token = create_token(third)
     db.session.commit()
@@ -541,10 +599,20 @@ def test_each_caller_gets_what_the_table_says_on_every_route(client, world, api_
     headers = api_headers(user) if user else {}
     if user:
         assert client.post("/account/signin", data={"email": user.email, "password": PASSWORD}).status_code == 302
-    calls = sorted(((method, rule) for rule in client.application.url_map.iter_rules() if rule.endpoint not in EXEMPT
-                    for method in rule.methods - {"HEAD", "OPTIONS"}),
-                   key=lambda call: (LAST.index(call[1].rule) + 1 if call[1].rule in LAST else 0,
-                                     call[0] != "GET", call[1].rule, call[0]))
+    calls = sorted(
+        (
+            (method, rule)
+            for rule in client.application.url_map.iter_rules()
+            if rule.endpoint not in EXEMPT
+            for method in rule.methods - {"HEAD", "OPTIONS"}
+        ),
+        key=lambda call: (
+            LAST.index(call[1].rule) + 1 if call[1].rule in LAST else 0,
+            call[0] != "GET",
+            call[1].rule,
+            call[0],
+        ),
+    )
     problems = []
     for method, rule in calls:
         expected = EXPECTED.get((method, rule.rule))
@@ -553,11 +621,16 @@ def test_each_caller_gets_what_the_table_says_on_every_route(client, world, api_
         want = int(expected.split()[column])
         api = rule.rule.startswith("/api/")
         url = build(rule, values)
-        response = client.open(url, method=method, headers=headers if api else {},
-                               json={} if api and method != "GET" else None)
+        response = client.open(
+            url, method=method, headers=headers if api else {}, json={} if api and method != "GET" else None
+        )
         if response.status_code != want:
             problems.append(f"{method} {rule.rule}: {response.status_code}, the table says {want}")
-        elif role == "anonymous" and want == 302 and "/account/signin" not in response.location \
-                and rule.rule not in ELSEWHERE:
+        elif (
+            role == "anonymous"
+            and want == 302
+            and "/account/signin" not in response.location
+            and rule.rule not in ELSEWHERE
+        ):
             problems.append(f"{method} {rule.rule}: redirects to {response.location}, not to sign in")
     assert problems == []

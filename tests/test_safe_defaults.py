@@ -1,5 +1,6 @@
 """Safe defaults (issue 8, item 19): `setup` seeds no demo accounts unless asked; the session cookie is
 Secure unless the app says it runs on plain HTTP; no flag keeps a public secret key."""
+
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,16 @@ def _limiter_back_to_the_test_app(app):
 
 
 def fresh_app(tmp_path, **config):
-    return create_app({"TESTING": True, "SECRET_KEY": "x", "RATELIMIT_ENABLED": False,
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
-                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **config})
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "RATELIMIT_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            **config,
+        }
+    )
 
 
 def accounts_after_setup(app, *args) -> int:
@@ -49,27 +57,46 @@ def test_run_sh_asks_for_the_demo():
     assert "setup --demo" in (ROOT / "run.sh").read_text()
 
 
-@pytest.mark.parametrize("config, secure", [
-    ({}, True),
-    ({"BASE_URL": "https://livinglab.example"}, True),
-    ({"BASE_URL": "http://127.0.0.1:5000"}, False),
-    ({"SESSION_COOKIE_SECURE": False}, False),
-    ({"SESSION_COOKIE_SECURE": "false"}, False),
-    ({"SESSION_COOKIE_SECURE": True, "BASE_URL": "http://127.0.0.1:5000"}, True),
-    ({"DEBUG": True}, False),
-], ids=["default", "https base url", "http base url", "explicitly off", "off from the environment",
-        "explicit wins", "flask run --debug"])
+@pytest.mark.parametrize(
+    "config, secure",
+    [
+        ({}, True),
+        ({"BASE_URL": "https://livinglab.example"}, True),
+        ({"BASE_URL": "http://127.0.0.1:5000"}, False),
+        ({"SESSION_COOKIE_SECURE": False}, False),
+        ({"SESSION_COOKIE_SECURE": "false"}, False),
+        ({"SESSION_COOKIE_SECURE": True, "BASE_URL": "http://127.0.0.1:5000"}, True),
+        ({"DEBUG": True}, False),
+    ],
+    ids=[
+        "default",
+        "https base url",
+        "http base url",
+        "explicitly off",
+        "off from the environment",
+        "explicit wins",
+        "flask run --debug",
+    ],
+)
 def test_the_session_cookie_is_secure_unless_the_app_runs_on_plain_http(tmp_path, config, secure):
     assert fresh_app(tmp_path, **config).config["SESSION_COOKIE_SECURE"] is secure
 
 
 def test_the_default_sign_in_cookie_says_secure(app, tmp_path, startup):
-    production_like = create_app({"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
-                                  "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                  "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False})
+    production_like = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     try:
         response = production_like.test_client().post(
-            "https://localhost/account/signin", data={"email": startup.email, "password": PASSWORD})
+            "https://localhost/account/signin", data={"email": startup.email, "password": PASSWORD}
+        )
         assert response.status_code == 302
         assert "Secure" in response.headers["Set-Cookie"]
     finally:
@@ -77,11 +104,14 @@ def test_the_default_sign_in_cookie_says_secure(app, tmp_path, startup):
             db.engine.dispose()
 
 
-@pytest.mark.parametrize("config", [{"TESTING": True}, {"TESTING": True, "SECRET_KEY": "dev-only-change-me"},
-                                    {"TESTING": False, "SECRET_KEY": ""}])
+@pytest.mark.parametrize(
+    "config",
+    [{"TESTING": True}, {"TESTING": True, "SECRET_KEY": "dev-only-change-me"}, {"TESTING": False, "SECRET_KEY": ""}],
+)
 def test_no_flag_keeps_a_public_secret_key(tmp_path, config):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'k.sqlite3'}", "RATELIMIT_ENABLED": False,
-                      **config})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'k.sqlite3'}", "RATELIMIT_ENABLED": False, **config}
+    )
     assert app.config["SECRET_KEY"] not in (None, "", "dev-only-change-me")
     assert len(app.config["SECRET_KEY"]) >= 32
 

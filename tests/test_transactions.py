@@ -1,5 +1,6 @@
 """One unit of work per user action: commit at the end, roll back on any error, integrity errors as
 conflicts; a submission's answers in one batched INSERT."""
+
 import pytest
 from sqlalchemy import create_engine, func, select, update
 
@@ -14,13 +15,18 @@ ITEMS = [{"key": f"q{n}", "text": f"Question {n}", "type": "likert", "min": 1, "
 
 
 def enrolment_body(study):
-    return {"consent_version": study.current_consent.version,
-            "clauses": {"understood": True, "data_use": True, "recontact": False},
-            "signature": "Camille Citoyenne", "age": 34, "criteria_confirmed": True}
+    return {
+        "consent_version": study.current_consent.version,
+        "clauses": {"understood": True, "data_use": True, "recontact": False},
+        "signature": "Camille Citoyenne",
+        "age": 34,
+        "criteria_confirmed": True,
+    }
 
 
 def test_a_40_item_submission_inserts_its_answers_in_one_statement(
-        client, api_headers, make_study, participant, count_queries):
+    client, api_headers, make_study, participant, count_queries
+):
     study = make_study("recruiting")
     baseline = db.session.scalar(select(Survey).where(Survey.study_id == study.id, Survey.key == "baseline"))
     baseline.items = ITEMS
@@ -30,14 +36,18 @@ def test_a_40_item_submission_inserts_its_answers_in_one_statement(
     assert enrolled.status_code == 201, enrolled.json
     answers = {item["key"]: n % 7 + 1 for n, item in enumerate(ITEMS)}
     with count_queries() as statements:
-        response = client.post(f"/api/v1/studies/{study.id}/surveys/baseline/responses",
-                               json={"answers": answers}, headers=headers)
+        response = client.post(
+            f"/api/v1/studies/{study.id}/surveys/baseline/responses", json={"answers": answers}, headers=headers
+        )
     assert response.status_code == 201, response.json
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO ANSWER")]
     assert len(inserts) == 1, inserts
     assert len(statements) <= 20, statements  # 55 when each answer had its own INSERT
-    stored = dict(db.session.execute(select(Answer.item_key, Answer.number)
-                                     .where(Answer.response_id == response.json["id"])).all())
+    stored = dict(
+        db.session.execute(
+            select(Answer.item_key, Answer.number).where(Answer.response_id == response.json["id"])
+        ).all()
+    )
     assert stored == {key: float(value) for key, value in answers.items()}
 
 
@@ -63,8 +73,10 @@ def test_a_unit_of_work_rolls_back_on_any_error(make_user):
 def test_a_lost_unique_constraint_is_a_conflict_and_nothing_is_kept(client, api_headers, make_study, participant):
     study = make_study("recruiting")
     headers = api_headers(participant)
-    assert client.post(f"/api/v1/studies/{study.id}/enrolment", json=enrolment_body(study),
-                       headers=headers).status_code == 201
+    assert (
+        client.post(f"/api/v1/studies/{study.id}/enrolment", json=enrolment_body(study), headers=headers).status_code
+        == 201
+    )
     enrolment = db.session.scalar(select(Enrolment))
     survey = db.session.scalar(select(Survey).where(Survey.study_id == study.id, Survey.key == "baseline"))
     with unit_of_work():
@@ -92,5 +104,7 @@ def test_a_request_reads_without_holding_the_write_lock_and_writes_after_another
     finally:
         other.dispose()
     db.session.expire_all()
-    assert (db.session.get(User, first.id).name, db.session.get(User, second.id).name) == \
-        ("Written after", "Written meanwhile")
+    assert (db.session.get(User, first.id).name, db.session.get(User, second.id).name) == (
+        "Written after",
+        "Written meanwhile",
+    )

@@ -1,4 +1,5 @@
 """The French catalogue is complete: every string of the code is translated, and compiled."""
+
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -14,7 +15,8 @@ METHODS = [("livinglab/**.py", "python"), ("livinglab/templates/**.html", "jinja
 def source_messages() -> set:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), METHODS, keywords=KEYWORDS, options_map={"livinglab/templates/**.html": {}}):
+        str(ROOT), METHODS, keywords=KEYWORDS, options_map={"livinglab/templates/**.html": {}}
+    ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
@@ -26,8 +28,11 @@ def french():
 
 def test_every_string_of_the_code_has_a_french_translation():
     catalog = french()
-    translated = {m.id if isinstance(m.id, str) else m.id[0]
-                  for m in catalog if m.id and m.string and not m.fuzzy and all(m.string)}
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalog
+        if m.id and m.string and not m.fuzzy and all(m.string)
+    }
     missing = sorted(source_messages() - translated)
     assert missing == [], f"{len(missing)} strings lack French (run `flask --app livinglab translate update`)"
 

@@ -1,4 +1,5 @@
 """Baseline-adjusted comparison of arms: ANCOVA by ordinary least squares (statsmodels OLS)."""
+
 import numpy as np
 import statsmodels.api as sm
 from scipy import stats
@@ -42,18 +43,39 @@ def ancova(last, baseline, arm, arms: list, conf_level: float = 0.95) -> dict:
     for i, a in enumerate(present, start=1):
         estimate, se = float(fit.params[i]), float(fit.bse[i])
         t = estimate / se
-        contrasts.append({"arm": a, "control": arms[0], "estimate": estimate, "se": se,
-                          "ci95": [estimate - quantile * se, estimate + quantile * se],
-                          "statistic": t, "df": df, "p_value": float(2 * stats.t.sf(abs(t), df)),
-                          "n": sizes[str(a)] + sizes[str(arms[0])]})
+        contrasts.append(
+            {
+                "arm": a,
+                "control": arms[0],
+                "estimate": estimate,
+                "se": se,
+                "ci95": [estimate - quantile * se, estimate + quantile * se],
+                "statistic": t,
+                "df": df,
+                "p_value": float(2 * stats.t.sf(abs(t), df)),
+                "n": sizes[str(a)] + sizes[str(arms[0])],
+            }
+        )
     slope, slope_se = float(fit.params[-1]), float(fit.bse[-1])
     primary = contrasts[0]
-    return clean({
-        "test": "ancova", "method": "ANCOVA: lm(outcome_last ~ arm + outcome_baseline)",
-        "n": n, "n_by_arm": sizes, "residual_sd": float(np.sqrt(fit.scale)),
-        "estimate": primary["estimate"], "se": primary["se"], "ci95": primary["ci95"],
-        "statistic": primary["statistic"], "df": df, "p_value": primary["p_value"],
-        "baseline_coefficient": {"estimate": slope, "se": slope_se,
-                                 "ci95": [slope - quantile * slope_se, slope + quantile * slope_se]},
-        "contrasts": contrasts,
-    })
+    return clean(
+        {
+            "test": "ancova",
+            "method": "ANCOVA: lm(outcome_last ~ arm + outcome_baseline)",
+            "n": n,
+            "n_by_arm": sizes,
+            "residual_sd": float(np.sqrt(fit.scale)),
+            "estimate": primary["estimate"],
+            "se": primary["se"],
+            "ci95": primary["ci95"],
+            "statistic": primary["statistic"],
+            "df": df,
+            "p_value": primary["p_value"],
+            "baseline_coefficient": {
+                "estimate": slope,
+                "se": slope_se,
+                "ci95": [slope - quantile * slope_se, slope + quantile * slope_se],
+            },
+            "contrasts": contrasts,
+        }
+    )

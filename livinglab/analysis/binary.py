@@ -1,4 +1,5 @@
 """Yes/no outcomes: McNemar's test before/after, and arm against control (risk difference, odds ratio)."""
+
 import numpy as np
 from scipy import stats
 
@@ -27,8 +28,10 @@ def paired_table(first, last) -> list[list[int]]:
         raise ValueError("paired answers must have the same length")
     keep = np.isfinite(first) & np.isfinite(last)
     yes_first, yes_last = first[keep] == 1, last[keep] == 1
-    return [[int(np.sum(yes_first & yes_last)), int(np.sum(yes_first & ~yes_last))],
-            [int(np.sum(~yes_first & yes_last)), int(np.sum(~yes_first & ~yes_last))]]
+    return [
+        [int(np.sum(yes_first & yes_last)), int(np.sum(yes_first & ~yes_last))],
+        [int(np.sum(~yes_first & yes_last)), int(np.sum(~yes_first & ~yes_last))],
+    ]
 
 
 def mcnemar_table(table, conf_level: float = 0.95) -> dict:
@@ -53,14 +56,26 @@ def mcnemar_table(table, conf_level: float = 0.95) -> dict:
     # p(last) − p(first) is minus Newcombe's p(first) − p(last)
     paired = newcombe_paired_difference(both, yes_no, no_yes, neither, conf_level)
     lower, upper = paired["ci95"]
-    return clean({
-        "test": "mcnemar", "method": method, "exact": exact, "n": n,
-        "statistic_name": "McNemar's chi-squared", "statistic": statistic, "df": 1, "p_value": p_value,
-        "discordant": {"yes_to_no": yes_no, "no_to_yes": no_yes},
-        "estimate": -paired["estimate"], "ci95": [-upper, -lower], "ci_method": paired["ci_method"],
-        "proportions": {"first": proportion(both + yes_no, n, conf_level),
-                        "last": proportion(both + no_yes, n, conf_level)},
-    })
+    return clean(
+        {
+            "test": "mcnemar",
+            "method": method,
+            "exact": exact,
+            "n": n,
+            "statistic_name": "McNemar's chi-squared",
+            "statistic": statistic,
+            "df": 1,
+            "p_value": p_value,
+            "discordant": {"yes_to_no": yes_no, "no_to_yes": no_yes},
+            "estimate": -paired["estimate"],
+            "ci95": [-upper, -lower],
+            "ci_method": paired["ci_method"],
+            "proportions": {
+                "first": proportion(both + yes_no, n, conf_level),
+                "last": proportion(both + no_yes, n, conf_level),
+            },
+        }
+    )
 
 
 def mcnemar(first, last, conf_level: float = 0.95) -> dict:
@@ -75,8 +90,7 @@ def coded_contingency_test(table) -> dict:
     return test | {"warnings": [w | {"code": "approximate_p_value"} for w in test.get("warnings", [])]}
 
 
-def compare_proportions(arm_yes: int, arm_n: int, control_yes: int, control_n: int,
-                        conf_level: float = 0.95) -> dict:
+def compare_proportions(arm_yes: int, arm_n: int, control_yes: int, control_n: int, conf_level: float = 0.95) -> dict:
     """Arm against control on a yes/no outcome: risk difference (Newcombe), odds ratio (R `fisher.test`),
     and Fisher's exact or chi-square test chosen as categorical.contingency_test does (expected < 5)."""
     if arm_n <= 0 or control_n <= 0:
@@ -86,13 +100,20 @@ def compare_proportions(arm_yes: int, arm_n: int, control_yes: int, control_n: i
         raise NotTestable("no_variance", what="same_answer")
     test = coded_contingency_test(table)
     difference = newcombe_difference(arm_yes, arm_n, control_yes, control_n, conf_level)
-    return clean(test | {
-        "n": arm_n + control_n, "estimate": difference["estimate"], "ci95": difference["ci95"],
-        "ci_method": difference["ci_method"],
-        "odds_ratio": conditional_odds_ratio(table, conf_level),
-        "proportions": {"arm": proportion(arm_yes, arm_n, conf_level),
-                        "control": proportion(control_yes, control_n, conf_level)},
-    })
+    return clean(
+        test
+        | {
+            "n": arm_n + control_n,
+            "estimate": difference["estimate"],
+            "ci95": difference["ci95"],
+            "ci_method": difference["ci_method"],
+            "odds_ratio": conditional_odds_ratio(table, conf_level),
+            "proportions": {
+                "arm": proportion(arm_yes, arm_n, conf_level),
+                "control": proportion(control_yes, control_n, conf_level),
+            },
+        }
+    )
 
 
 def compare_binary(arm, control, conf_level: float = 0.95) -> dict:

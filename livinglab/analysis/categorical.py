@@ -1,4 +1,5 @@
 """Choice answers compared between arms: chi-square (Yates on 2 × 2) or Fisher's exact test."""
+
 import numpy as np
 from scipy import stats
 
@@ -14,11 +15,17 @@ def chi_square(table) -> dict:
     yates = observed.shape == (2, 2)
     if yates:
         gap = gap - min(0.5, float(gap.min()))  # R: YATES <- min(0.5, abs(x - E))
-    statistic = float(np.sum(gap ** 2 / expected))
+    statistic = float(np.sum(gap**2 / expected))
     df = (observed.shape[0] - 1) * (observed.shape[1] - 1)
     method = "Pearson's Chi-squared test" + (" with Yates' continuity correction" if yates else "")
-    return {"test": "chi_square", "method": method, "statistic_name": "X-squared",
-            "statistic": statistic, "df": df, "p_value": float(stats.chi2.sf(statistic, df))}
+    return {
+        "test": "chi_square",
+        "method": method,
+        "statistic_name": "X-squared",
+        "statistic": statistic,
+        "df": df,
+        "p_value": float(stats.chi2.sf(statistic, df)),
+    }
 
 
 def contingency_test(table) -> dict:
@@ -36,9 +43,16 @@ def contingency_test(table) -> dict:
     warnings = []
     if smallest < 5:
         try:
-            return {"test": "fisher_exact", "method": "Fisher's Exact Test for Count Data",
-                    "statistic_name": None, "statistic": None, "df": None,
-                    "p_value": fisher_exact(observed), "expected_min": smallest, "warnings": []}
+            return {
+                "test": "fisher_exact",
+                "method": "Fisher's Exact Test for Count Data",
+                "statistic_name": None,
+                "statistic": None,
+                "df": None,
+                "p_value": fisher_exact(observed),
+                "expected_min": smallest,
+                "warnings": [],
+            }
         except TooLarge:
             # some expected counts are below 5, but the table is too large for Fisher's exact test
             warnings.append({"code": "approximation", "expected_min": smallest})

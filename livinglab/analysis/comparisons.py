@@ -1,4 +1,5 @@
 """One variable compared as ../shared/API.md (Results) defines it, for either design."""
+
 import numpy as np
 import pandas as pd
 
@@ -20,27 +21,58 @@ def supported(p_value, estimate, hypothesis: str, alpha: float):
     return bool(p_value < alpha and direction)
 
 
-def empty_outcome(variable: dict, design: str, hypothesis: str = "change", alpha: float = 0.05,
-                  exploratory: bool = False) -> dict:
+def empty_outcome(
+    variable: dict, design: str, hypothesis: str = "change", alpha: float = 0.05, exploratory: bool = False
+) -> dict:
     """Every field of an outcome entry, nothing computed yet."""
     paired = design == SINGLE
     return {
-        "variable": variable["key"], "label": variable["label"], "type": variable["type"],
-        "design": design, "comparison": None, "timepoints": [], "arms": [], "exploratory": exploratory,
-        "n": 0, "n_by_group": {}, "means": {}, "dropped_missing": 0,
-        "estimate": None, "ci95": None, "test": "paired_t" if paired else "welch_t", "method": None,
-        "statistic": None, "df": None, "p_value": None,
+        "variable": variable["key"],
+        "label": variable["label"],
+        "type": variable["type"],
+        "design": design,
+        "comparison": None,
+        "timepoints": [],
+        "arms": [],
+        "exploratory": exploratory,
+        "n": 0,
+        "n_by_group": {},
+        "means": {},
+        "dropped_missing": 0,
+        "estimate": None,
+        "ci95": None,
+        "test": "paired_t" if paired else "welch_t",
+        "method": None,
+        "statistic": None,
+        "df": None,
+        "p_value": None,
         "effect_size": {"name": "cohens_dz" if paired else "hedges_g", "value": None},
-        "robustness": {"test": "wilcoxon_signed_rank" if paired else "mann_whitney",
-                       "statistic": None, "p_value": None},
-        "normality": None, "hypothesis": hypothesis, "alpha": alpha, "supported": None,
-        "reason": None, "warnings": [],
+        "robustness": {
+            "test": "wilcoxon_signed_rank" if paired else "mann_whitney",
+            "statistic": None,
+            "p_value": None,
+        },
+        "normality": None,
+        "hypothesis": hypothesis,
+        "alpha": alpha,
+        "supported": None,
+        "reason": None,
+        "warnings": [],
     }
 
 
-def compare(panel: pd.DataFrame, roster: pd.Series, variable: dict, design: str, arms: list[str], *,
-            arm: str | None = None, hypothesis: str = "change", alpha: float = 0.05,
-            exploratory: bool = False) -> dict:
+def compare(
+    panel: pd.DataFrame,
+    roster: pd.Series,
+    variable: dict,
+    design: str,
+    arms: list[str],
+    *,
+    arm: str | None = None,
+    hypothesis: str = "change",
+    alpha: float = 0.05,
+    exploratory: bool = False,
+) -> dict:
     """The API's outcome entry for one numeric variable of `panel` (variables.by_participant)."""
     # roster maps each participant with any data to their arm, to count who was left out
     entry = empty_outcome(variable, design, hypothesis, alpha, exploratory)
@@ -55,25 +87,33 @@ def compare(panel: pd.DataFrame, roster: pd.Series, variable: dict, design: str,
 def _pre_post(entry: dict, panel: pd.DataFrame, variable: dict, roster: pd.Series) -> dict:
     timepoints = variable["timepoints"]
     if len(timepoints) < 2:
-        entry["reason"] = (reason("one_timepoint", timepoint=timepoints[0]) if timepoints
-                           else reason("not_measured"))
+        entry["reason"] = reason("one_timepoint", timepoint=timepoints[0]) if timepoints else reason("not_measured")
         return entry
     first, last = timepoints[0], timepoints[-1]
     before, after = column_at(panel, variable["key"], first), column_at(panel, variable["key"], last)
     both = np.isfinite(before) & np.isfinite(after)
     before, after = before[both], after[both]
     n = len(before)
-    entry.update(comparison=f"{first} → {last}", timepoints=[first, last], n=n,
-                 n_by_group={first: n, last: n}, means={first: _mean(before), last: _mean(after)},
-                 dropped_missing=max(0, len(roster) - n))
+    entry.update(
+        comparison=f"{first} → {last}",
+        timepoints=[first, last],
+        n=n,
+        n_by_group={first: n, last: n},
+        means={first: _mean(before), last: _mean(after)},
+        dropped_missing=max(0, len(roster) - n),
+    )
     if n:
         entry["estimate"] = float(np.mean(after - before))
-    return _run(entry, lambda: paired_t(after, before), lambda: signed_rank(after, before),
-                lambda: after - before, "paired_differences")
+    return _run(
+        entry,
+        lambda: paired_t(after, before),
+        lambda: signed_rank(after, before),
+        lambda: after - before,
+        "paired_differences",
+    )
 
 
-def _between_arms(entry: dict, panel: pd.DataFrame, variable: dict, arms: list[str], arm,
-                  roster: pd.Series) -> dict:
+def _between_arms(entry: dict, panel: pd.DataFrame, variable: dict, arms: list[str], arm, roster: pd.Series) -> dict:
     control = arms[0] if arms else None
     if arm is None or control is None:
         entry["reason"] = reason("no_control")
@@ -87,15 +127,24 @@ def _between_arms(entry: dict, panel: pd.DataFrame, variable: dict, arms: list[s
     x = values[(in_arm == arm) & np.isfinite(values)]
     y = values[(in_arm == control) & np.isfinite(values)]
     in_arms = int(roster.isin([arm, control]).sum())
-    entry.update(comparison=f"{arm} vs {control} at {timepoint}", timepoints=[timepoint],
-                 arms=[control, arm], n=len(x) + len(y), n_by_group={control: len(y), arm: len(x)},
-                 means={control: _mean(y), arm: _mean(x)},
-                 dropped_missing=max(0, in_arms - len(x) - len(y)))
+    entry.update(
+        comparison=f"{arm} vs {control} at {timepoint}",
+        timepoints=[timepoint],
+        arms=[control, arm],
+        n=len(x) + len(y),
+        n_by_group={control: len(y), arm: len(x)},
+        means={control: _mean(y), arm: _mean(x)},
+        dropped_missing=max(0, in_arms - len(x) - len(y)),
+    )
     if len(x) and len(y):
         entry["estimate"] = float(x.mean() - y.mean())
-    return _run(entry, lambda: welch_t(x, y), lambda: mann_whitney(x, y),
-                lambda: np.concatenate([x - x.mean(), y - y.mean()]),
-                "residuals_within_arms")
+    return _run(
+        entry,
+        lambda: welch_t(x, y),
+        lambda: mann_whitney(x, y),
+        lambda: np.concatenate([x - x.mean(), y - y.mean()]),
+        "residuals_within_arms",
+    )
 
 
 def _mean(values) -> float | None:
@@ -118,15 +167,27 @@ def _run(entry, main, robust, residuals, what: str) -> dict:
         p = entry["normality"]["p_value"]
         if p is not None and p < NORMALITY_ALPHA:
             # rely on the robustness test rather than the t test
-            entry["warnings"].append(_warning(entry, "not_normal", p_value=p, on=what,
-                                              robustness=entry["robustness"]["test"]))
+            entry["warnings"].append(
+                _warning(entry, "not_normal", p_value=p, on=what, robustness=entry["robustness"]["test"])
+            )
     if entry["dropped_missing"]:
         entry["warnings"].append(_warning(entry, "missing_data", n=entry["dropped_missing"]))
     robust_p = entry["robustness"].get("p_value")
-    if entry["p_value"] is not None and robust_p is not None and \
-            (entry["p_value"] < entry["alpha"]) != (robust_p < entry["alpha"]):
-        entry["warnings"].append(_warning(entry, "tests_disagree", alpha=entry["alpha"], p_value=entry["p_value"],
-                                          robustness=entry["robustness"]["test"], robustness_p_value=robust_p))
+    if (
+        entry["p_value"] is not None
+        and robust_p is not None
+        and (entry["p_value"] < entry["alpha"]) != (robust_p < entry["alpha"])
+    ):
+        entry["warnings"].append(
+            _warning(
+                entry,
+                "tests_disagree",
+                alpha=entry["alpha"],
+                p_value=entry["p_value"],
+                robustness=entry["robustness"]["test"],
+                robustness_p_value=robust_p,
+            )
+        )
     return entry
 
 

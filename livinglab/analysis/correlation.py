@@ -1,4 +1,5 @@
 """Correlations between two numeric variables, as R's cor.test computes them (exploratory results)."""
+
 import math
 from functools import lru_cache
 from itertools import permutations
@@ -44,8 +45,16 @@ def pearson(x, y, conf_level: float = 0.95) -> dict:
     df = n - 2
     t = math.sqrt(df) * r / math.sqrt(1 - r * r) if abs(r) < 1 else math.copysign(math.inf, r)
     p = 2 * min(stats.t.cdf(t, df), stats.t.sf(t, df))
-    out = {"test": "pearson", "method": "Pearson's product-moment correlation", "n": n, "estimate": r,
-           "statistic_name": "t", "statistic": t, "df": df, "p_value": float(min(1.0, p))}
+    out = {
+        "test": "pearson",
+        "method": "Pearson's product-moment correlation",
+        "n": n,
+        "estimate": r,
+        "statistic_name": "t",
+        "statistic": t,
+        "df": df,
+        "p_value": float(min(1.0, p)),
+    }
     if n >= 4:
         out["ci95"] = fisher_z_interval(r, n, conf_level)
     return clean(out)
@@ -71,13 +80,25 @@ def _prho(n: int, is_: float, lower_tail: bool) -> float:
         ifr = 1 if is_ == n3 else int(np.sum(_sums_of_squared_differences(n) >= is_))
         nfac = math.factorial(n)
         return (nfac - ifr if lower_tail else ifr) / nfac
-    c = (.2274, .2531, .1745, .0758, .1033, .3932, .0879, .0151, .0072, .0831, .0131, 4.6e-4)
+    c = (0.2274, 0.2531, 0.1745, 0.0758, 0.1033, 0.3932, 0.0879, 0.0151, 0.0072, 0.0831, 0.0131, 4.6e-4)
     y = float(n)
     b = 1 / y
     x = (6 * (is_ - 1) * b / (y * y - 1) - 1) * math.sqrt(y - 1)
     y = x * x
-    u = x * b * (c[0] + b * (c[1] + c[2] * b) + y * (-c[3] + b * (c[4] + c[5] * b)
-                 - y * b * (c[6] + c[7] * b - y * (c[8] - c[9] * b + y * b * (c[10] - c[11] * y)))))
+    u = (
+        x
+        * b
+        * (
+            c[0]
+            + b * (c[1] + c[2] * b)
+            + y
+            * (
+                -c[3]
+                + b * (c[4] + c[5] * b)
+                - y * b * (c[6] + c[7] * b - y * (c[8] - c[9] * b + y * b * (c[10] - c[11] * y)))
+            )
+        )
+    )
     y = u / math.exp(y / 2)
     pv = (-y if lower_tail else y) + float(stats.norm.cdf(x) if lower_tail else stats.norm.sf(x))
     return min(1.0, max(0.0, pv))
@@ -94,7 +115,7 @@ def spearman(x, y) -> dict:
         raise NotTestable("no_variance", what="all_tied")
     rx, ry = stats.rankdata(x), stats.rankdata(y)
     rho = float(np.clip(np.corrcoef(rx, ry)[0, 1], -1.0, 1.0))
-    q = (n ** 3 - n) * (1 - rho) / 6
+    q = (n**3 - n) * (1 - rho) / 6
     ties = min(len(np.unique(x)), len(np.unique(y))) < n
     exact = n <= EXACT_UP_TO and not ties
 
@@ -108,7 +129,17 @@ def spearman(x, y) -> dict:
 
     if not exact and n < 3:
         raise NotTestable("too_few", what="pairs", n=n, minimum=3)
-    p = tail(False) if q > (n ** 3 - n) / 6 else tail(True)
-    return clean({"test": "spearman", "method": "Spearman's rank correlation rho", "n": n, "estimate": rho,
-                  "statistic_name": "S", "statistic": q, "exact": exact, "ties": bool(ties),
-                  "p_value": min(2 * p, 1.0)})
+    p = tail(False) if q > (n**3 - n) / 6 else tail(True)
+    return clean(
+        {
+            "test": "spearman",
+            "method": "Spearman's rank correlation rho",
+            "n": n,
+            "estimate": rho,
+            "statistic_name": "S",
+            "statistic": q,
+            "exact": exact,
+            "ties": bool(ties),
+            "p_value": min(2 * p, 1.0),
+        }
+    )

@@ -1,4 +1,5 @@
 """Descriptive statistics per variable, per timepoint and per arm × timepoint."""
+
 import json
 
 import numpy as np
@@ -21,17 +22,28 @@ def numeric_summary(values) -> dict:
     if n == 0:
         return {"n": 0} | dict.fromkeys(("mean", "sd", "median", "q1", "q3", "min", "max"))
     q1, median, q3 = np.quantile(v, [0.25, 0.5, 0.75], method="linear")
-    return {"n": n, "mean": float(v.mean()), "sd": float(v.std(ddof=1)) if n > 1 else None,
-            "median": float(median), "q1": float(q1), "q3": float(q3),
-            "min": float(v.min()), "max": float(v.max())}
+    return {
+        "n": n,
+        "mean": float(v.mean()),
+        "sd": float(v.std(ddof=1)) if n > 1 else None,
+        "median": float(median),
+        "q1": float(q1),
+        "q3": float(q3),
+        "min": float(v.min()),
+        "max": float(v.max()),
+    }
 
 
 def nps_summary(values) -> dict:
     """Net Promoter Score: % promoters (9–10) minus % detractors (0–6)."""
     v = _finite(values)
     promoters, detractors = int(np.sum(v >= 9)), int(np.sum(v <= 6))
-    return {"score": 100 * (promoters - detractors) / len(v) if len(v) else None,
-            "promoters": promoters, "passives": len(v) - promoters - detractors, "detractors": detractors}
+    return {
+        "score": 100 * (promoters - detractors) / len(v) if len(v) else None,
+        "promoters": promoters,
+        "passives": len(v) - promoters - detractors,
+        "detractors": detractors,
+    }
 
 
 def choice_summary(answers: list[list[str]], choices: list[str] | None) -> dict:
@@ -41,8 +53,7 @@ def choice_summary(answers: list[list[str]], choices: list[str] | None) -> dict:
         for choice in picked:
             counts[choice] = counts.get(choice, 0) + 1
     n = len(answers)
-    return {"n": n, "counts": counts,
-            "percentages": {c: (100 * k / n if n else None) for c, k in counts.items()}}
+    return {"n": n, "counts": counts, "percentages": {c: (100 * k / n if n else None) for c, k in counts.items()}}
 
 
 def cronbach_alpha(items) -> dict:
@@ -111,8 +122,9 @@ class Groups:
         return self.cache[(timepoint, arm)]
 
 
-def describe(variable: dict, wide: pd.DataFrame, frame: pd.DataFrame, arms: list[str],
-             groups: Groups | None = None) -> dict:
+def describe(
+    variable: dict, wide: pd.DataFrame, frame: pd.DataFrame, arms: list[str], groups: Groups | None = None
+) -> dict:
     """The API's variable entry: type, by_timepoint, by_arm, and Cronbach's alpha for instruments."""
     if is_numeric(variable):
         groups = groups or Groups.of(wide)
@@ -128,13 +140,18 @@ def describe(variable: dict, wide: pd.DataFrame, frame: pd.DataFrame, arms: list
             return _summary(variable, rows=rows[mask])
 
     timepoints = variable["timepoints"]
-    out = {"type": variable["type"], "label": variable["label"], "timepoints": timepoints,
-           "by_timepoint": {tp: summary(groups(tp)) for tp in timepoints},
-           "by_arm": {arm: {tp: summary(groups(tp, arm)) for tp in timepoints} for arm in arms}}
+    out = {
+        "type": variable["type"],
+        "label": variable["label"],
+        "timepoints": timepoints,
+        "by_timepoint": {tp: summary(groups(tp)) for tp in timepoints},
+        "by_arm": {arm: {tp: summary(groups(tp, arm)) for tp in timepoints} for arm in arms},
+    }
     if variable["instrument"]:
         out["cronbach_alpha"] = {
             tp: instrument_alpha(variable["instrument"], wide.loc[groups(tp), variable["items"]].to_numpy())
-            for tp in timepoints}
+            for tp in timepoints
+        }
     return out
 
 

@@ -1,4 +1,5 @@
 """Standardised effect sizes with noncentral-t intervals, as R's effectsize package computes them."""
+
 import math
 
 import numpy as np
@@ -15,6 +16,7 @@ def _finite(values) -> np.ndarray:
 
 def _ncp(t: float, df: float, probability: float) -> float:
     """The noncentrality δ with P(T ≤ t | df, δ) = probability (the CDF falls as δ grows)."""
+
     def gap(delta):
         return float(stats.nct.cdf(t, df, delta)) - probability
 
@@ -56,8 +58,9 @@ def hedges_g_exact(x, y, conf_level: float = 0.95) -> dict:
     scale = math.sqrt(1 / n1 + 1 / n2)
     j = hedges_correction(df)
     lower, upper = (delta * scale * j for delta in ncp_interval(d / scale, df, conf_level))
-    return clean({"name": "hedges_g", "value": d * j, "ci95": [lower, upper], "correction": j,
-                  "ci_method": "noncentral_t"})
+    return clean(
+        {"name": "hedges_g", "value": d * j, "ci95": [lower, upper], "correction": j, "ci_method": "noncentral_t"}
+    )
 
 
 def cohens_dz(x, y, conf_level: float = 0.95) -> dict:

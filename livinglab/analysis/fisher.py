@@ -1,4 +1,5 @@
 """Fisher's exact test on r × c tables, two-sided as R's fisher.test computes it."""
+
 # p = Σ P(table) over every table with the observed margins that is no more likely than the observed
 # one. Columns are filled one at a time and partial tables of equal probability merged: the idea of
 # Mehta and Patel's network algorithm (R's FEXACT), without its bounds.
@@ -51,8 +52,7 @@ def _advance(layer: dict, column: int, logf: np.ndarray, budget: list) -> dict:
     return merged
 
 
-def _finish(layer: dict, column: int, logf: np.ndarray, constant: float, limit: float,
-            budget: list) -> float:
+def _finish(layer: dict, column: int, logf: np.ndarray, constant: float, limit: float, budget: list) -> float:
     """The last two columns at once: the second is whatever the row totals leave."""
     total = 0.0
     for state, (lengths, weights) in layer.items():

@@ -1,11 +1,13 @@
 """CONSORT-style participant flow: who was screened, excluded, enrolled, allocated, followed up, analysed."""
+
 import pandas as pd
 
 KNOWN = {"screened", "eligible", "excluded", "enrolled", "allocated", "withdrawn", "withdrawn_erased"}
 
 
-def consort(counts: dict | None, frame: pd.DataFrame, arms: list[str], timepoints: list[str],
-            analysed: dict[str, int]) -> dict:
+def consort(
+    counts: dict | None, frame: pd.DataFrame, arms: list[str], timepoints: list[str], analysed: dict[str, int]
+) -> dict:
     """The API's `flow`, from the caller's tallies and the answers that remain."""
     # counts: screened, eligible, excluded {reason: n}, enrolled, allocated {arm: n}, withdrawn,
     # withdrawn_erased; any other key is an exclusion reason as tallied (e.g. "age", "criterion:0").

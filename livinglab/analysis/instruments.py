@@ -2,6 +2,7 @@
 
 The rules the statistics depend on, as plain data: `surveys.instruments` adds the items' wording
 (translated) to these, and surveys, exports and results all read them from here."""
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,8 +26,10 @@ class Scoring:
     def scored_items(self, values: list) -> list:
         """Each item's contribution to the score (SUS: odd items x − 1, even items 5 − x; UMUX-Lite:
         x − 1; WHO-5: x): the items on which reliability is computed. Works on numbers or arrays."""
-        return [self.max - value if position in self.reversed_items else value - self.min
-                for position, value in enumerate(values, start=1)]
+        return [
+            self.max - value if position in self.reversed_items else value - self.min
+            for position, value in enumerate(values, start=1)
+        ]
 
 
 def _sus(values: list[float]) -> float:
@@ -36,8 +39,7 @@ def _sus(values: list[float]) -> float:
 
 
 SCORING: dict[str, Scoring] = {
-    "sus": Scoring("sus", "System Usability Scale (SUS)", 10, 1, 5, 0, 100, _sus,
-                   reversed_items=(2, 4, 6, 8, 10)),
+    "sus": Scoring("sus", "System Usability Scale (SUS)", 10, 1, 5, 0, 100, _sus, reversed_items=(2, 4, 6, 8, 10)),
     "umux_lite": Scoring("umux_lite", "UMUX-Lite", 2, 1, 7, 0, 100, lambda v: (v[0] + v[1] - 2) * 100 / 12),
     "who5": Scoring("who5", "WHO-5 Well-Being Index", 5, 0, 5, 0, 100, lambda v: 4 * sum(v)),
 }

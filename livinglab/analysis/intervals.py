@@ -1,4 +1,5 @@
 """Confidence intervals for the scores a pilot reports: NPS, Cronbach's alpha, the median."""
+
 import math
 
 import numpy as np
@@ -21,11 +22,18 @@ def nps_interval(values, conf_level: float = 0.95) -> dict:
     adjusted_n = n + 3
     p, d = (promoters + 0.75) / adjusted_n, (detractors + 0.75) / adjusted_n
     centre = p - d
-    half = float(stats.norm.ppf((1 + conf_level) / 2)) * math.sqrt((p + d - centre ** 2) / adjusted_n)
-    return clean({"n": n, "score": 100 * (promoters - detractors) / n, "promoters": promoters,
-                  "passives": n - promoters - detractors, "detractors": detractors,
-                  "ci95": [100 * max(-1.0, centre - half), 100 * min(1.0, centre + half)],
-                  "ci_method": "adjusted_wald"})
+    half = float(stats.norm.ppf((1 + conf_level) / 2)) * math.sqrt((p + d - centre**2) / adjusted_n)
+    return clean(
+        {
+            "n": n,
+            "score": 100 * (promoters - detractors) / n,
+            "promoters": promoters,
+            "passives": n - promoters - detractors,
+            "detractors": detractors,
+            "ci95": [100 * max(-1.0, centre - half), 100 * min(1.0, centre + half)],
+            "ci_method": "adjusted_wald",
+        }
+    )
 
 
 def cronbach_alpha_interval(alpha: float, n: int, k: int, conf_level: float = 0.95) -> list[float]:
@@ -37,8 +45,10 @@ def cronbach_alpha_interval(alpha: float, n: int, k: int, conf_level: float = 0.
         raise NotTestable("too_few", what="items_and_answers", k=k, n=n, minimum=2)
     df1, df2 = n - 1, (n - 1) * (k - 1)
     tail = (1 - conf_level) / 2
-    return [1 - (1 - alpha) * float(stats.f.ppf(1 - tail, df1, df2)),
-            1 - (1 - alpha) * float(stats.f.ppf(tail, df1, df2))]
+    return [
+        1 - (1 - alpha) * float(stats.f.ppf(1 - tail, df1, df2)),
+        1 - (1 - alpha) * float(stats.f.ppf(tail, df1, df2)),
+    ]
 
 
 def median_interval(values, conf_level: float = 0.95) -> dict:
@@ -54,5 +64,12 @@ def median_interval(values, conf_level: float = 0.95) -> dict:
     if k < 1:
         raise NotTestable("too_few", what="values_for_median_interval", n=n, conf_level=conf_level)
     achieved = 1 - 2 * float(stats.binom.cdf(k - 1, n, 0.5))
-    return clean({"median": float(np.median(v)), "ci95": [float(v[k - 1]), float(v[n - k])],
-                  "conf_level": achieved, "ci_method": "order_statistics_binomial", "n": n})
+    return clean(
+        {
+            "median": float(np.median(v)),
+            "ci95": [float(v[k - 1]), float(v[n - k])],
+            "conf_level": achieved,
+            "ci_method": "order_statistics_binomial",
+            "n": n,
+        }
+    )

@@ -1,4 +1,5 @@
 """Make results safe for `json.dumps(allow_nan=False)`: plain Python types, no NaN or infinity."""
+
 import math
 from collections.abc import Mapping
 

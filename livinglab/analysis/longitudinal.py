@@ -4,6 +4,7 @@ Friedman's test on complete cases.
 Two engines fit the same REML likelihood: "profile" (random_intercept.py, per-participant sums, milliseconds
 on 15,000 rows) and "statsmodels" (MixedLM, a per-group Python loop: seconds to a minute on 15,000 rows).
 The tests hold both to nlme's printed output and to each other."""
+
 import warnings
 
 import numpy as np
@@ -16,9 +17,11 @@ from .jsonsafe import clean
 from .random_intercept import SingularDesign, fixed_effects_covariance, reml_random_intercept
 
 METHODS = ("bfgs", "lbfgs", "powell")  # bfgs with a tight gradient tolerance reaches nlme's digits
-P_VALUE_METHOD = ("t on nlme's df (within-participant terms: observations − participants − within columns; "
-                  "arm terms: participants − between columns), as nlme::lme; p_value_z is the Wald z that "
-                  "statsmodels' MixedLM reports")
+P_VALUE_METHOD = (
+    "t on nlme's df (within-participant terms: observations − participants − within columns; "
+    "arm terms: participants − between columns), as nlme::lme; p_value_z is the Wald z that "
+    "statsmodels' MixedLM reports"
+)
 
 
 def _long(values, participant, timepoint, arm=None):
@@ -77,8 +80,9 @@ def _fit_statsmodels(y, design, groups):
     if result is None:
         raise NotTestable("not_estimable", what="mixed_model", error=type(failure).__name__)
     messages = [str(w.message) for w in caught]
-    if not result.converged or any(issubclass(w.category, ConvergenceWarning) and "boundary" not in str(w.message)
-                                   for w in caught):
+    if not result.converged or any(
+        issubclass(w.category, ConvergenceWarning) and "boundary" not in str(w.message) for w in caught
+    ):
         notes.append(warning("not_converged"))
     if any("boundary" in m for m in messages):
         notes.append(warning("boundary_fit", variance=0))
@@ -91,10 +95,18 @@ def _terms(result, names, columns, df, conf_level):
     for name, column in zip(names, columns, strict=True):
         estimate, se = float(result.fe_params[column]), float(result.bse_fe[column])
         t = estimate / se
-        out.append(name | {"estimate": estimate, "se": se,
-                           "ci95": [estimate - quantile * se, estimate + quantile * se],
-                           "statistic": t, "df": df, "p_value": float(2 * stats.t.sf(abs(t), df)),
-                           "p_value_z": float(2 * stats.norm.sf(abs(t)))})
+        out.append(
+            name
+            | {
+                "estimate": estimate,
+                "se": se,
+                "ci95": [estimate - quantile * se, estimate + quantile * se],
+                "statistic": t,
+                "df": df,
+                "p_value": float(2 * stats.t.sf(abs(t), df)),
+                "p_value_z": float(2 * stats.norm.sf(abs(t))),
+            }
+        )
     return out
 
 
@@ -111,8 +123,9 @@ def _checked(y, participant, timepoints, timepoint, n_within, n_between=1):
     return present, n, m, within_df, between_df
 
 
-def mixed_model_time(values, participant, timepoint, timepoints: list, conf_level: float = 0.95,
-                     engine: str = "profile") -> dict:
+def mixed_model_time(
+    values, participant, timepoint, timepoints: list, conf_level: float = 0.95, engine: str = "profile"
+) -> dict:
     """nlme's `lme(y ~ factor(time), random = ~ 1 | participant)` (REML): each timepoint against the first."""
     y, participant, timepoint, _ = _long(values, participant, timepoint)
     keep = np.isin(timepoint, timepoints)
@@ -121,17 +134,32 @@ def mixed_model_time(values, participant, timepoint, timepoints: list, conf_leve
     _, n, m, within_df, _ = _checked(y, participant, timepoints, timepoint, len(later))
     design = np.column_stack([np.ones(n)] + [(timepoint == tp).astype(float) for tp in later])
     result, notes = _fit(y, design, participant, engine)
-    contrasts = _terms(result, [{"timepoint": tp, "reference": timepoints[0]} for tp in later],
-                       range(1, 1 + len(later)), within_df, conf_level)
-    return clean({"test": "mixed_model", "method": "Linear mixed model, random intercept per participant (REML)",
-                  "n_participants": m, "n_observations": n,
-                  "random_intercept_sd": float(np.sqrt(np.asarray(result.cov_re)[0, 0])),
-                  "residual_sd": float(np.sqrt(result.scale)), "contrasts": contrasts,
-                  "engine": engine, "p_value_method": P_VALUE_METHOD, "warnings": notes})
+    contrasts = _terms(
+        result,
+        [{"timepoint": tp, "reference": timepoints[0]} for tp in later],
+        range(1, 1 + len(later)),
+        within_df,
+        conf_level,
+    )
+    return clean(
+        {
+            "test": "mixed_model",
+            "method": "Linear mixed model, random intercept per participant (REML)",
+            "n_participants": m,
+            "n_observations": n,
+            "random_intercept_sd": float(np.sqrt(np.asarray(result.cov_re)[0, 0])),
+            "residual_sd": float(np.sqrt(result.scale)),
+            "contrasts": contrasts,
+            "engine": engine,
+            "p_value_method": P_VALUE_METHOD,
+            "warnings": notes,
+        }
+    )
 
 
-def mixed_model_arm_time(values, participant, timepoint, arm, timepoints: list, arms: list,
-                         conf_level: float = 0.95, engine: str = "profile") -> dict:
+def mixed_model_arm_time(
+    values, participant, timepoint, arm, timepoints: list, arms: list, conf_level: float = 0.95, engine: str = "profile"
+) -> dict:
     """nlme's `lme(y ~ arm * factor(time), random = ~ 1 | participant)` (REML), control = arms[0]: the
     interaction of each arm with each later timepoint is its difference in change from the baseline."""
     y, participant, timepoint, arm = _long(values, participant, timepoint, arm)
@@ -142,30 +170,55 @@ def mixed_model_arm_time(values, participant, timepoint, arm, timepoints: list, 
         raise NotTestable("too_few", what="arms", n=len(present_arms) + 1, minimum=2)
     later = [tp for tp in timepoints[1:] if np.any(timepoint == tp)]
     pairs = [(a, tp) for a in present_arms for tp in later if np.any((arm == a) & (timepoint == tp))]
-    _, n, m, within_df, between_df = _checked(y, participant, timepoints, timepoint,
-                                              len(later) + len(pairs), 1 + len(present_arms))
-    columns = ([np.ones(n)] + [(arm == a).astype(float) for a in present_arms]
-               + [(timepoint == tp).astype(float) for tp in later]
-               + [((arm == a) & (timepoint == tp)).astype(float) for a, tp in pairs])
+    _, n, m, within_df, between_df = _checked(
+        y, participant, timepoints, timepoint, len(later) + len(pairs), 1 + len(present_arms)
+    )
+    columns = (
+        [np.ones(n)]
+        + [(arm == a).astype(float) for a in present_arms]
+        + [(timepoint == tp).astype(float) for tp in later]
+        + [((arm == a) & (timepoint == tp)).astype(float) for a, tp in pairs]
+    )
     design = np.column_stack(columns)
     if np.linalg.matrix_rank(design) < design.shape[1]:
         raise NotTestable("not_estimable", what="arms_confounded_with_timepoints")
     result, notes = _fit(y, design, participant, engine)
     first_time = 1 + len(present_arms)
     first_pair = first_time + len(later)
-    return clean({
-        "test": "mixed_model", "method": "Linear mixed model, arm × time, random intercept per participant (REML)",
-        "n_participants": m, "n_observations": n,
-        "random_intercept_sd": float(np.sqrt(np.asarray(result.cov_re)[0, 0])),
-        "residual_sd": float(np.sqrt(result.scale)),
-        "arm_at_baseline": _terms(result, [{"arm": a, "control": arms[0]} for a in present_arms],
-                                  range(1, first_time), between_df, conf_level),
-        "time_in_control": _terms(result, [{"timepoint": tp, "reference": timepoints[0]} for tp in later],
-                                  range(first_time, first_pair), within_df, conf_level),
-        "interactions": _terms(result, [{"arm": a, "control": arms[0], "timepoint": tp, "reference": timepoints[0]}
-                                        for a, tp in pairs], range(first_pair, first_pair + len(pairs)),
-                               within_df, conf_level),
-        "engine": engine, "p_value_method": P_VALUE_METHOD, "warnings": notes})
+    return clean(
+        {
+            "test": "mixed_model",
+            "method": "Linear mixed model, arm × time, random intercept per participant (REML)",
+            "n_participants": m,
+            "n_observations": n,
+            "random_intercept_sd": float(np.sqrt(np.asarray(result.cov_re)[0, 0])),
+            "residual_sd": float(np.sqrt(result.scale)),
+            "arm_at_baseline": _terms(
+                result,
+                [{"arm": a, "control": arms[0]} for a in present_arms],
+                range(1, first_time),
+                between_df,
+                conf_level,
+            ),
+            "time_in_control": _terms(
+                result,
+                [{"timepoint": tp, "reference": timepoints[0]} for tp in later],
+                range(first_time, first_pair),
+                within_df,
+                conf_level,
+            ),
+            "interactions": _terms(
+                result,
+                [{"arm": a, "control": arms[0], "timepoint": tp, "reference": timepoints[0]} for a, tp in pairs],
+                range(first_pair, first_pair + len(pairs)),
+                within_df,
+                conf_level,
+            ),
+            "engine": engine,
+            "p_value_method": P_VALUE_METHOD,
+            "warnings": notes,
+        }
+    )
 
 
 def friedman(matrix) -> dict:
@@ -186,11 +239,19 @@ def friedman(matrix) -> dict:
     starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
     run_ids = np.cumsum(starts.ravel())
     sizes = np.bincount(run_ids)[1:].astype(float)
-    ties = float(np.sum(sizes ** 3 - sizes))
+    ties = float(np.sum(sizes**3 - sizes))
     denominator = n * k * (k + 1) - ties / (k - 1)
     if denominator == 0:
         raise NotTestable("no_variance", what="all_equal")
     statistic = 12 * float(np.sum((ranks.sum(axis=0) - n * (k + 1) / 2) ** 2)) / denominator
-    return clean({"test": "friedman", "method": "Friedman rank sum test", "n": n,
-                  "statistic_name": "Friedman chi-squared", "statistic": statistic, "df": k - 1,
-                  "p_value": float(stats.chi2.sf(statistic, k - 1))})
+    return clean(
+        {
+            "test": "friedman",
+            "method": "Friedman rank sum test",
+            "n": n,
+            "statistic_name": "Friedman chi-squared",
+            "statistic": statistic,
+            "df": k - 1,
+            "p_value": float(stats.chi2.sf(statistic, k - 1)),
+        }
+    )

@@ -1,5 +1,6 @@
 """Missing data: attrition per arm, baseline carried forward, multiple imputation (statsmodels MICE)
 with Rubin's rules."""
+
 import math
 import warnings
 
@@ -24,9 +25,13 @@ def attrition(randomised: dict, completed: dict) -> dict:
         n, done = int(randomised[a]), int(completed.get(a, 0))
         if not 0 <= done <= n:
             raise ValueError(f"completed must lie between 0 and the randomised count ({a})")
-        per_arm[a] = {"randomised": n, "completed": done, "lost": n - done,
-                      "proportion_lost": (n - done) / n if n else None,
-                      "ci95": wilson(n - done, n) if n else None}
+        per_arm[a] = {
+            "randomised": n,
+            "completed": done,
+            "lost": n - done,
+            "proportion_lost": (n - done) / n if n else None,
+            "ci95": wilson(n - done, n) if n else None,
+        }
     out = {"by_arm": per_arm}
     try:
         out["test"] = coded_contingency_test([[per_arm[a]["lost"], per_arm[a]["completed"]] for a in arms])
@@ -44,8 +49,13 @@ def baseline_carried_forward(baseline, last) -> dict:
         raise ValueError("baseline and last must have the same length")
     missing = ~np.isfinite(last)
     filled = np.where(missing, baseline, last)
-    return clean({"values": filled.tolist(), "imputed": int(np.sum(missing & np.isfinite(baseline))),
-                  "still_missing": int(np.sum(~np.isfinite(filled)))})
+    return clean(
+        {
+            "values": filled.tolist(),
+            "imputed": int(np.sum(missing & np.isfinite(baseline))),
+            "still_missing": int(np.sum(~np.isfinite(filled))),
+        }
+    )
 
 
 def rubin_pool(estimates, variances, complete_df: float | None = None, conf_level: float = 0.95) -> dict:
@@ -58,24 +68,48 @@ def rubin_pool(estimates, variances, complete_df: float | None = None, conf_leve
     estimate, within, between = float(q.mean()), float(u.mean()), float(q.var(ddof=1))
     total = within + (1 + 1 / m) * between
     lam = (1 + 1 / m) * between / total if total > 0 else 0.0
-    df_old = (m - 1) / lam ** 2 if lam > 0 else math.inf
+    df_old = (m - 1) / lam**2 if lam > 0 else math.inf
     if complete_df is not None:
         df_obs = (complete_df + 1) / (complete_df + 3) * complete_df * (1 - lam)
         df = df_old * df_obs / (df_old + df_obs) if math.isfinite(df_old) else df_obs
     else:
         df = df_old
     se = math.sqrt(total)
-    half = float(stats.t.ppf(0.5 + conf_level / 2, df)) * se if math.isfinite(df) else \
-        float(stats.norm.ppf(0.5 + conf_level / 2)) * se
+    half = (
+        float(stats.t.ppf(0.5 + conf_level / 2, df)) * se
+        if math.isfinite(df)
+        else float(stats.norm.ppf(0.5 + conf_level / 2)) * se
+    )
     statistic = estimate / se if se > 0 else math.copysign(math.inf, estimate)
     p = 2 * (stats.t.sf(abs(statistic), df) if math.isfinite(df) else stats.norm.sf(abs(statistic)))
-    return clean({"estimate": estimate, "se": se, "ci95": [estimate - half, estimate + half],
-                  "statistic": statistic, "df": df, "p_value": float(p), "m": m, "within": within,
-                  "between": between, "total": total, "lambda": lam})
+    return clean(
+        {
+            "estimate": estimate,
+            "se": se,
+            "ci95": [estimate - half, estimate + half],
+            "statistic": statistic,
+            "df": df,
+            "p_value": float(p),
+            "m": m,
+            "within": within,
+            "between": between,
+            "total": total,
+            "lambda": lam,
+        }
+    )
 
 
-def mice_ancova(last, baseline, arm, arms: list, imputations: int = 20, burn_in: int = 10,
-                iterations: int = 5, seed: int = 0, conf_level: float = 0.95) -> dict:
+def mice_ancova(
+    last,
+    baseline,
+    arm,
+    arms: list,
+    imputations: int = 20,
+    burn_in: int = 10,
+    iterations: int = 5,
+    seed: int = 0,
+    conf_level: float = 0.95,
+) -> dict:
     """The ANCOVA of ancova.py on all randomised participants: missing outcomes (and baselines) imputed by
     chained equations (statsmodels MICEData, predictive mean matching on the other variables and the arm),
     the arm coefficient pooled with Rubin's rules; `seed` makes it reproducible."""
@@ -105,13 +139,27 @@ def mice_ancova(last, baseline, arm, arms: list, imputations: int = 20, burn_in:
             for contrast in fit["contrasts"]:
                 contrasts[contrast["arm"]][0].append(contrast["estimate"])
                 contrasts[contrast["arm"]][1].append(contrast["se"] ** 2)
-    pooled = [{"arm": a, "control": arms[0]} | rubin_pool(q, u, complete_df, conf_level)
-              for a, (q, u) in contrasts.items() if len(q) == imputations]
+    pooled = [
+        {"arm": a, "control": arms[0]} | rubin_pool(q, u, complete_df, conf_level)
+        for a, (q, u) in contrasts.items()
+        if len(q) == imputations
+    ]
     if not pooled:
         raise NotTestable("too_few", what="arms", n=0, minimum=1)
     primary = pooled[0]
-    return clean({"test": "ancova_multiple_imputation",
-                  "method": "MICE (statsmodels, predictive mean matching) + ANCOVA, Rubin's rules",
-                  "n": len(last), "imputed_participants": missing, "imputations": imputations, "seed": seed,
-                  "estimate": primary["estimate"], "ci95": primary["ci95"], "statistic": primary["statistic"],
-                  "df": primary["df"], "p_value": primary["p_value"], "contrasts": pooled})
+    return clean(
+        {
+            "test": "ancova_multiple_imputation",
+            "method": "MICE (statsmodels, predictive mean matching) + ANCOVA, Rubin's rules",
+            "n": len(last),
+            "imputed_participants": missing,
+            "imputations": imputations,
+            "seed": seed,
+            "estimate": primary["estimate"],
+            "ci95": primary["ci95"],
+            "statistic": primary["statistic"],
+            "df": primary["df"],
+            "p_value": primary["p_value"],
+            "contrasts": pooled,
+        }
+    )

@@ -1,4 +1,5 @@
 """Three or more arms: Welch's one-way ANOVA, Kruskal–Wallis, then each arm against the control with Holm."""
+
 import numpy as np
 from scipy import stats
 
@@ -33,9 +34,17 @@ def welch_anova(samples) -> dict:
     grand = np.sum(w * means) / total
     statistic = np.sum(w * (means - grand) ** 2) / ((k - 1) * (1 + 2 * (k - 2) * tmp))
     df2 = 1 / (3 * tmp)
-    return clean({"test": "welch_anova", "method": "One-way analysis of means (not assuming equal variances)",
-                  "n": int(sizes.sum()), "statistic_name": "F", "statistic": float(statistic),
-                  "df": [k - 1, float(df2)], "p_value": float(stats.f.sf(statistic, k - 1, df2))})
+    return clean(
+        {
+            "test": "welch_anova",
+            "method": "One-way analysis of means (not assuming equal variances)",
+            "n": int(sizes.sum()),
+            "statistic_name": "F",
+            "statistic": float(statistic),
+            "df": [k - 1, float(df2)],
+            "p_value": float(stats.f.sf(statistic, k - 1, df2)),
+        }
+    )
 
 
 def kruskal_wallis(samples) -> dict:
@@ -48,15 +57,23 @@ def kruskal_wallis(samples) -> dict:
     n = len(values)
     ranks = stats.rankdata(values)
     ties = tie_sizes(ranks).astype(float)
-    correction = 1 - np.sum(ties ** 3 - ties) / (n ** 3 - n)
+    correction = 1 - np.sum(ties**3 - ties) / (n**3 - n)
     if correction == 0:
         raise NotTestable("no_variance", what="all_equal")
     bounds = np.cumsum([0] + [len(g) for g in groups])
     sums = np.array([ranks[a:b].sum() for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
-    statistic = (12 * np.sum(sums ** 2 / np.diff(bounds)) / (n * (n + 1)) - 3 * (n + 1)) / correction
-    return clean({"test": "kruskal_wallis", "method": "Kruskal-Wallis rank sum test", "n": n,
-                  "statistic_name": "Kruskal-Wallis chi-squared", "statistic": float(statistic),
-                  "df": k - 1, "p_value": float(stats.chi2.sf(statistic, k - 1))})
+    statistic = (12 * np.sum(sums**2 / np.diff(bounds)) / (n * (n + 1)) - 3 * (n + 1)) / correction
+    return clean(
+        {
+            "test": "kruskal_wallis",
+            "method": "Kruskal-Wallis rank sum test",
+            "n": n,
+            "statistic_name": "Kruskal-Wallis chi-squared",
+            "statistic": float(statistic),
+            "df": k - 1,
+            "p_value": float(stats.chi2.sf(statistic, k - 1)),
+        }
+    )
 
 
 def _tested(test, *args) -> dict:
@@ -71,6 +88,7 @@ COARSE = {"too_few_per_arm": "too_few", "empty_group": "too_few", "all_equal_in_
 
 def _coded(test):
     """two_groups' reasons in the coarse codes of API.md v1.1 (too few values, or no variance)."""
+
     def run(x, y):
         try:
             return test(x, y)
@@ -78,6 +96,7 @@ def _coded(test):
             if refusal.code not in COARSE:
                 raise
             raise NotTestable(COARSE[refusal.code], what=refusal.code, **refusal.details) from None
+
     return run
 
 
@@ -93,8 +112,10 @@ def against_control(samples: dict) -> dict:
         welch = _tested(_coded(welch_t), samples[name], control)
         rank = _tested(_coded(mann_whitney), samples[name], control)
         contrasts.append({"arm": name, "control": names[0], **welch, "robustness": rank})
-    for key, family in (("p_adjusted", [c["p_value"] for c in contrasts]),
-                        ("robustness_p_adjusted", [c["robustness"]["p_value"] for c in contrasts])):
+    for key, family in (
+        ("p_adjusted", [c["p_value"] for c in contrasts]),
+        ("robustness_p_adjusted", [c["robustness"]["p_value"] for c in contrasts]),
+    ):
         for contrast, adjusted in zip(contrasts, holm(family), strict=True):
             contrast[key] = adjusted
     overall = {}

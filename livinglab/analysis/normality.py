@@ -1,4 +1,5 @@
 """Shapiro–Wilk, to say when a t test leans on normality that the data do not show."""
+
 import numpy as np
 from scipy import stats
 
@@ -10,8 +11,7 @@ def shapiro_wilk(values) -> dict:
     values = np.sort(np.asarray(values, dtype=float))
     values = values[np.isfinite(values)]
     n = len(values)
-    out = {"test": "shapiro_wilk", "method": "Shapiro-Wilk normality test", "n": n,
-           "statistic": None, "p_value": None}
+    out = {"test": "shapiro_wilk", "method": "Shapiro-Wilk normality test", "n": n, "statistic": None, "p_value": None}
     if n < 3 or n > 5000:
         return out | {"reason": reason("normality_sample_size", n=n, minimum=3, maximum=5000)}
     spread = values[-1] - values[0]

@@ -1,4 +1,5 @@
 """The conditional maximum-likelihood odds ratio of a 2 × 2 table and its exact interval, as R's fisher.test."""
+
 import math
 
 import numpy as np
@@ -88,5 +89,11 @@ def conditional_odds_ratio(table, conf_level: float = 0.95) -> dict:
             return 1 / uniroot(lambda t: h.cdf(x, 1 / t, upper=True) - alpha, EPSILON, 1)
         return 1.0
 
-    return clean({"name": "odds_ratio", "method": "conditional maximum likelihood (R fisher.test)",
-                  "value": mle(), "ci95": [lower(), upper()]})
+    return clean(
+        {
+            "name": "odds_ratio",
+            "method": "conditional maximum likelihood (R fisher.test)",
+            "value": mle(),
+            "ci95": [lower(), upper()],
+        }
+    )

@@ -1,4 +1,5 @@
 """Paired comparisons, as R computes them: the paired t test and the Wilcoxon signed-rank test."""
+
 import math
 
 import numpy as np
@@ -33,9 +34,14 @@ def paired_t(x, y, conf_level: float = 0.95) -> dict:
     t = mean / se
     half = float(stats.t.ppf(0.5 + conf_level / 2, df)) * se
     return {
-        "test": "paired_t", "method": "Paired t-test", "n": n,
-        "estimate": mean, "ci95": [mean - half, mean + half],
-        "statistic": t, "df": df, "p_value": float(2 * stats.t.sf(abs(t), df)),
+        "test": "paired_t",
+        "method": "Paired t-test",
+        "n": n,
+        "estimate": mean,
+        "ci95": [mean - half, mean + half],
+        "statistic": t,
+        "df": df,
+        "p_value": float(2 * stats.t.sf(abs(t), df)),
         "effect_size": {"name": "cohens_dz", "value": mean / sd},
     }
 
@@ -52,15 +58,27 @@ def signed_rank(x, y) -> dict:
     v = float(ranks[d > 0].sum())
     sizes = tie_sizes(ranks)
     ties = bool(np.any(sizes > 1))
-    out = {"test": "wilcoxon_signed_rank", "statistic_name": "V", "statistic": v, "n": n,
-           "zeros_dropped": zeros, "ties": ties}
+    out = {
+        "test": "wilcoxon_signed_rank",
+        "statistic_name": "V",
+        "statistic": v,
+        "n": n,
+        "zeros_dropped": zeros,
+        "ties": ties,
+    }
     # R (exact = NULL, correct = TRUE): exact below 50 differences without ties or zeros, otherwise
     # the normal approximation with continuity and tie corrections
     if n < 50 and not ties and not zeros:
-        return out | {"method": "Wilcoxon signed rank exact test", "exact": True,
-                      "p_value": exact_two_sided(v, signrank_counts(n))}
+        return out | {
+            "method": "Wilcoxon signed rank exact test",
+            "exact": True,
+            "p_value": exact_two_sided(v, signrank_counts(n)),
+        }
     z = v - n * (n + 1) / 4
-    sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - float(np.sum(sizes ** 3 - sizes)) / 48)
+    sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - float(np.sum(sizes**3 - sizes)) / 48)
     z = (z - math.copysign(0.5, z) * (z != 0)) / sigma
-    return out | {"method": "Wilcoxon signed rank test with continuity correction", "exact": False,
-                  "p_value": normal_two_sided(z)}
+    return out | {
+        "method": "Wilcoxon signed rank test with continuity correction",
+        "exact": False,
+        "p_value": normal_two_sided(z),
+    }

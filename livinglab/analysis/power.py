@@ -1,4 +1,5 @@
 """Sample size and power, matching R's power.t.test and power.prop.test (root found as R's uniroot)."""
+
 import math
 
 from scipy import stats
@@ -17,9 +18,15 @@ def _one_unknown(**given) -> str:
     return missing[0]
 
 
-def power_t_test(n: float | None = None, delta: float | None = None, sd: float = 1.0,
-                 sig_level: float = 0.05, power: float | None = None, type: str = "two.sample",
-                 alternative: str = "two.sided") -> dict:
+def power_t_test(
+    n: float | None = None,
+    delta: float | None = None,
+    sd: float = 1.0,
+    sig_level: float = 0.05,
+    power: float | None = None,
+    type: str = "two.sample",
+    alternative: str = "two.sided",
+) -> dict:
     """R's `power.t.test` (strict = FALSE): give two of n, delta, power and get the third."""
     unknown = _one_unknown(n=n, delta=delta, power=power)
     tsample, tside = T_TYPES[type], SIDES[alternative]
@@ -37,15 +44,31 @@ def power_t_test(n: float | None = None, delta: float | None = None, sd: float =
     else:
         delta = uniroot(lambda v: body(n, v) - power, sd * 1e-7, sd * 1e7, extend="upX")
     kind = {"two.sample": "Two-sample", "one.sample": "One-sample", "paired": "Paired"}[type]
-    note = {"paired": "n is number of *pairs*, sd is std.dev. of *differences* within pairs",
-            "two.sample": "n is number in *each* group"}.get(type)
-    return {"method": f"{kind} t test power calculation", "n": n, "delta": delta, "sd": sd,
-            "sig_level": sig_level, "power": power, "type": type, "alternative": alternative, "note": note}
+    note = {
+        "paired": "n is number of *pairs*, sd is std.dev. of *differences* within pairs",
+        "two.sample": "n is number in *each* group",
+    }.get(type)
+    return {
+        "method": f"{kind} t test power calculation",
+        "n": n,
+        "delta": delta,
+        "sd": sd,
+        "sig_level": sig_level,
+        "power": power,
+        "type": type,
+        "alternative": alternative,
+        "note": note,
+    }
 
 
-def power_prop_test(n: float | None = None, p1: float | None = None, p2: float | None = None,
-                    sig_level: float = 0.05, power: float | None = None,
-                    alternative: str = "two.sided") -> dict:
+def power_prop_test(
+    n: float | None = None,
+    p1: float | None = None,
+    p2: float | None = None,
+    sig_level: float = 0.05,
+    power: float | None = None,
+    alternative: str = "two.sided",
+) -> dict:
     """R's `power.prop.test` (strict = FALSE): give all but one of n, p2, power (p1 is always given)."""
     unknown = _one_unknown(n=n, p2=p2, power=power)
     tside = SIDES[alternative]
@@ -54,8 +77,12 @@ def power_prop_test(n: float | None = None, p1: float | None = None, p2: float |
 
     def body(n_, p2_):
         q = stats.norm.isf(sig_level / tside)
-        return float(stats.norm.cdf((math.sqrt(n_) * abs(p1 - p2_) - q * math.sqrt((p1 + p2_) * (1 - (p1 + p2_) / 2)))
-                                    / math.sqrt(p1 * (1 - p1) + p2_ * (1 - p2_))))
+        return float(
+            stats.norm.cdf(
+                (math.sqrt(n_) * abs(p1 - p2_) - q * math.sqrt((p1 + p2_) * (1 - (p1 + p2_) / 2)))
+                / math.sqrt(p1 * (1 - p1) + p2_ * (1 - p2_))
+            )
+        )
 
     if unknown == "power":
         power = body(n, p2)
@@ -65,9 +92,16 @@ def power_prop_test(n: float | None = None, p1: float | None = None, p2: float |
         p2 = uniroot(lambda v: body(n, v) - power, p1, 1, extend="yes")
         if p2 > 1:
             raise NotTestable("not_estimable", what="p2_for_power")
-    return {"method": "Two-sample comparison of proportions power calculation", "n": n, "p1": p1, "p2": p2,
-            "sig_level": sig_level, "power": power, "alternative": alternative,
-            "note": "n is number in *each* group"}
+    return {
+        "method": "Two-sample comparison of proportions power calculation",
+        "n": n,
+        "p1": p1,
+        "p2": p2,
+        "sig_level": sig_level,
+        "power": power,
+        "alternative": alternative,
+        "note": "n is number in *each* group",
+    }
 
 
 def ancova_sample_size(delta: float, sd: float, rho: float, power: float = 0.8, sig_level: float = 0.05) -> dict:
@@ -77,13 +111,23 @@ def ancova_sample_size(delta: float, sd: float, rho: float, power: float = 0.8, 
         raise ValueError("rho must lie strictly between -1 and 1")
     t_test = power_t_test(delta=delta, sd=sd, power=power, sig_level=sig_level)
     n = t_test["n"] * (1 - rho * rho)
-    return {"method": "ANCOVA sample size (Borm et al. 2007): n_t-test × (1 − rho²)", "n": n,
-            "n_per_arm": math.ceil(n), "n_t_test": t_test["n"], "rho": rho, "delta": delta, "sd": sd,
-            "power": power, "sig_level": sig_level, "note": "n is number in *each* group"}
+    return {
+        "method": "ANCOVA sample size (Borm et al. 2007): n_t-test × (1 − rho²)",
+        "n": n,
+        "n_per_arm": math.ceil(n),
+        "n_t_test": t_test["n"],
+        "rho": rho,
+        "delta": delta,
+        "sd": sd,
+        "power": power,
+        "sig_level": sig_level,
+        "note": "n is number in *each* group",
+    }
 
 
-def smallest_detectable_effect(n: float, sd: float = 1.0, power: float = 0.8, sig_level: float = 0.05,
-                               type: str = "two.sample") -> dict:
+def smallest_detectable_effect(
+    n: float, sd: float = 1.0, power: float = 0.8, sig_level: float = 0.05, type: str = "two.sample"
+) -> dict:
     """The difference (in the outcome's units; in sd units when sd = 1) that n gives `power` to detect:
     R's `power.t.test(n = n, sd = sd, power = power, delta = NULL)`."""
     if n < 2:

@@ -1,4 +1,5 @@
 """Score intervals for proportions and their differences (Wilson, Newcombe's method 10)."""
+
 import math
 
 from scipy import stats
@@ -27,8 +28,13 @@ def wilson(x: int, n: int, conf_level: float = 0.95) -> list[float]:
 
 def proportion(x: int, n: int, conf_level: float = 0.95) -> dict:
     """A proportion with its Wilson interval, as ../shared/API.md (v1.1) asks for yes/no variables."""
-    return {"n": int(n), "count": int(x), "value": x / n if n else None,
-            "ci95": wilson(x, n, conf_level) if n else None, "ci_method": "wilson"}
+    return {
+        "n": int(n),
+        "count": int(x),
+        "value": x / n if n else None,
+        "ci95": wilson(x, n, conf_level) if n else None,
+        "ci_method": "wilson",
+    }
 
 
 def newcombe_difference(x1: int, n1: int, x2: int, n2: int, conf_level: float = 0.95) -> dict:
@@ -44,8 +50,9 @@ def newcombe_difference(x1: int, n1: int, x2: int, n2: int, conf_level: float = 
     return {"estimate": d, "ci95": [lower, upper], "ci_method": "newcombe_hybrid_score"}
 
 
-def newcombe_paired_difference(both: int, first_only: int, second_only: int, neither: int,
-                               conf_level: float = 0.95) -> dict:
+def newcombe_paired_difference(
+    both: int, first_only: int, second_only: int, neither: int, conf_level: float = 0.95
+) -> dict:
     """p(first) − p(second) for paired yes/no answers, Newcombe's paired method 10 (Stat Med 1998;17:2635)."""
     a, b, c, d = both, first_only, second_only, neither
     n = a + b + c + d

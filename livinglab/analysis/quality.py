@@ -4,6 +4,7 @@ Each function takes plain mappings keyed by response id and returns {response_id
 flagged responses only; a flag is {"code": ..., and the numbers behind it}. Flags never exclude data:
 the registered analysis runs on everything, an exclusion is a person's decision recorded elsewhere.
 """
+
 import math
 from collections.abc import Mapping
 

@@ -5,6 +5,7 @@ y = Xβ + b + e, b ~ N(0, σ²γ) per participant, e ~ N(0, σ²): for a given v
 boundary γ = 0). The same likelihood as nlme::lme and statsmodels' MixedLM (REML), computed from per-participant
 sums, so 15,000 rows take milliseconds instead of MixedLM's per-group Python loop.
 """
+
 import math
 
 import numpy as np
@@ -34,7 +35,7 @@ def reml_random_intercept(y, design, groups) -> dict:
         a = xtx - sums_x.T @ (c[:, None] * sums_x)
         b = xty - sums_x.T @ (c * sums_y)
         beta = np.linalg.solve(a, b)
-        rss = yty - float(np.sum(c * sums_y ** 2)) - float(b @ beta)
+        rss = yty - float(np.sum(c * sums_y**2)) - float(b @ beta)
         return a, beta, rss
 
     def minus_loglike(log_gamma):
@@ -53,12 +54,13 @@ def reml_random_intercept(y, design, groups) -> dict:
         a, beta, rss = pieces(gamma)
         da = -sums_x.T @ (c_prime[:, None] * sums_x)
         db = -sums_x.T @ (c_prime * sums_y)
-        drss = -float(np.sum(c_prime * sums_y ** 2)) - 2 * float(beta @ db) + float(beta @ da @ beta)
+        drss = -float(np.sum(c_prime * sums_y**2)) - 2 * float(beta @ db) + float(beta @ da @ beta)
         dlogdet = float(np.trace(np.linalg.solve(a, da)))
         return gamma * ((n - p) * drss / rss + float(np.sum(sizes / (1 + sizes * gamma))) + dlogdet)
 
-    best = optimize.minimize_scalar(minus_loglike, bounds=(-25.0, 12.0), method="bounded",
-                                    options={"xatol": 1e-10, "maxiter": 500})
+    best = optimize.minimize_scalar(
+        minus_loglike, bounds=(-25.0, 12.0), method="bounded", options={"xatol": 1e-10, "maxiter": 500}
+    )
     log_gamma, converged = best.x, bool(best.success)
     low, high = log_gamma - 1e-3, log_gamma + 1e-3
     if -25.0 < low and high < 12.0 and slope(low) < 0 < slope(high):
@@ -68,8 +70,15 @@ def reml_random_intercept(y, design, groups) -> dict:
         gamma = 0.0
     a, beta, rss = pieces(gamma)
     scale = rss / (n - p)
-    return {"fe_params": beta, "cov": scale * np.linalg.inv(a), "scale": scale, "cov_re": scale * gamma,
-            "converged": converged, "boundary": gamma == 0.0, "groups": m}
+    return {
+        "fe_params": beta,
+        "cov": scale * np.linalg.inv(a),
+        "scale": scale,
+        "cov_re": scale * gamma,
+        "converged": converged,
+        "boundary": gamma == 0.0,
+        "groups": m,
+    }
 
 
 def fixed_effects_covariance(design, groups, gamma: float, scale: float) -> np.ndarray:

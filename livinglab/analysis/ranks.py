@@ -1,4 +1,5 @@
 """Exact null distributions of the Wilcoxon statistics, as R's psignrank and pwilcox count them."""
+
 from functools import lru_cache
 
 import numpy as np
@@ -37,7 +38,7 @@ def exact_two_sided(statistic: float, counts: tuple[int, ...]) -> float:
     whole = sum(counts)
     k = int(round(statistic))
     middle = (len(counts) - 1) / 2
-    tail = sum(counts[k:]) if statistic > middle else sum(counts[:k + 1])
+    tail = sum(counts[k:]) if statistic > middle else sum(counts[: k + 1])
     return min(1.0, 2 * tail / whole)
 
 

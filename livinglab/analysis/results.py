@@ -1,4 +1,5 @@
 """The whole results dict of ../shared/API.md (Results), JSON-safe: numbers and codes, no sentences."""
+
 import pandas as pd
 
 from .categorical import contingency_test
@@ -11,8 +12,17 @@ from .multiplicity import holm
 from .variables import by_participant, catalogue, is_numeric, long_frame, roster, text_answers, wide_numbers
 
 # The method notes that apply, by key: results.verdict words them for the pages, results.document for the API.
-METHOD_NOTES = ("descriptives", "reliability", SINGLE, PARALLEL, "rank_tests", "normality", "secondary",
-                "categorical", "missing_data")
+METHOD_NOTES = (
+    "descriptives",
+    "reliability",
+    SINGLE,
+    PARALLEL,
+    "rank_tests",
+    "normality",
+    "secondary",
+    "categorical",
+    "missing_data",
+)
 
 
 def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None = None) -> dict:
@@ -35,17 +45,19 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     secondary, not_compared = _secondary(panel, who, variables, primary_key, design, arms, alpha)
     categorical = _categorical(frame, variables, design, arms)
     analysed = _analysed([primary] + [s for s in secondary if s["variable"] == primary_key], design, arms)
-    return clean({
-        "study_id": study.get("id"),
-        "flow": consort(counts, frame, arms, timepoints, analysed),
-        "variables": describe_all(variables, wide, frame, arms),
-        "primary_outcome": primary,
-        "secondary": secondary,
-        "categorical": categorical,
-        "not_compared": not_compared,
-        "warnings": _warnings(frame, who, design, arms, primary, secondary, categorical),
-        "methods": [key for key in METHOD_NOTES if key not in (SINGLE, PARALLEL) or key == design],
-    })
+    return clean(
+        {
+            "study_id": study.get("id"),
+            "flow": consort(counts, frame, arms, timepoints, analysed),
+            "variables": describe_all(variables, wide, frame, arms),
+            "primary_outcome": primary,
+            "secondary": secondary,
+            "categorical": categorical,
+            "not_compared": not_compared,
+            "warnings": _warnings(frame, who, design, arms, primary, secondary, categorical),
+            "methods": [key for key in METHOD_NOTES if key not in (SINGLE, PARALLEL) or key == design],
+        }
+    )
 
 
 def _primary(panel, who, variables, spec, design, arms, alpha) -> dict:
@@ -56,11 +68,13 @@ def _primary(panel, who, variables, spec, design, arms, alpha) -> dict:
         stand_in = variable or {"key": key, "label": key, "type": None}
         entry = empty_outcome(stand_in, design, hypothesis, alpha)
         # only numbers, Likert, NPS and instrument scores are compared with a t test
-        entry["reason"] = (reason("primary_not_measured", variable=key) if variable is None
-                           else reason("primary_not_numeric", variable=key, type=variable["type"]))
+        entry["reason"] = (
+            reason("primary_not_measured", variable=key)
+            if variable is None
+            else reason("primary_not_numeric", variable=key, type=variable["type"])
+        )
         return entry
-    return compare(panel, _in_arms(who, design, arms, None), variable, design, arms,
-                   hypothesis=hypothesis, alpha=alpha)
+    return compare(panel, _in_arms(who, design, arms, None), variable, design, arms, hypothesis=hypothesis, alpha=alpha)
 
 
 def _analysed(entries: list[dict], design: str, arms: list[str]) -> dict[str, int]:
@@ -89,16 +103,31 @@ def _secondary(panel, who, variables, primary_key, design, arms, alpha) -> tuple
             if key == primary_key:
                 continue
             if len(variable["timepoints"]) < 2:
-                not_compared.append({"variable": key, "label": variable["label"],
-                                     "reason": reason("one_timepoint", timepoint=variable["timepoints"][0])})
+                not_compared.append(
+                    {
+                        "variable": key,
+                        "label": variable["label"],
+                        "reason": reason("one_timepoint", timepoint=variable["timepoints"][0]),
+                    }
+                )
                 continue
             entries.append(compare(panel, who, variable, design, arms, alpha=alpha, exploratory=True))
         elif design == PARALLEL:
             for arm in arms[1:]:
                 if key == primary_key and arm == arms[1]:
                     continue
-                entries.append(compare(panel, _in_arms(who, design, arms, arm), variable, design, arms,
-                                       arm=arm, alpha=alpha, exploratory=True))
+                entries.append(
+                    compare(
+                        panel,
+                        _in_arms(who, design, arms, arm),
+                        variable,
+                        design,
+                        arms,
+                        arm=arm,
+                        alpha=alpha,
+                        exploratory=True,
+                    )
+                )
     _adjust(entries)
     return entries, not_compared
 
@@ -124,20 +153,32 @@ def _categorical(frame, variables, design, arms) -> list[dict]:
         answer = rows["number"].map({1.0: "yes", 0.0: "no"}) if variable["type"] == "yes_no" else rows["text"]
         for arm in arms[1:]:
             group = [arms[0], arm]
-            table = pd.crosstab(rows["arm"], answer).reindex(index=group, columns=variable["choices"],
-                                                                fill_value=0)
-            entry = {"variable": key, "label": variable["label"], "type": variable["type"],
-                     "comparison": f"{arm} vs {arms[0]} at {timepoint}", "timepoints": [timepoint],
-                     "arms": group, "exploratory": True, "n": int(table.to_numpy().sum()),
-                     "table": {a: {c: int(table.loc[a, c]) for c in table.columns} for a in group},
-                     "test": None, "method": None, "statistic": None, "df": None, "p_value": None,
-                     "reason": None, "warnings": []}
+            table = pd.crosstab(rows["arm"], answer).reindex(index=group, columns=variable["choices"], fill_value=0)
+            entry = {
+                "variable": key,
+                "label": variable["label"],
+                "type": variable["type"],
+                "comparison": f"{arm} vs {arms[0]} at {timepoint}",
+                "timepoints": [timepoint],
+                "arms": group,
+                "exploratory": True,
+                "n": int(table.to_numpy().sum()),
+                "table": {a: {c: int(table.loc[a, c]) for c in table.columns} for a in group},
+                "test": None,
+                "method": None,
+                "statistic": None,
+                "df": None,
+                "p_value": None,
+                "reason": None,
+                "warnings": [],
+            }
             try:
                 entry.update(contingency_test(table.to_numpy()))
             except NotTestable as refusal:
                 entry["reason"] = refusal.reason
-            entry["warnings"] = [found | {"variable": key, "comparison": entry["comparison"]}
-                                 for found in entry["warnings"]]
+            entry["warnings"] = [
+                found | {"variable": key, "comparison": entry["comparison"]} for found in entry["warnings"]
+            ]
             entries.append(entry)
     _adjust(entries)
     return entries

@@ -1,9 +1,10 @@
 """R's uniroot: Brent's zeroin (R_zeroin2, src/library/stats/src/zeroin.c), so roots match R's digits."""
+
 import math
 import sys
 
 EPSILON = sys.float_info.epsilon
-R_TOL = EPSILON ** 0.25  # uniroot's default tol = .Machine$double.eps^0.25
+R_TOL = EPSILON**0.25  # uniroot's default tol = .Machine$double.eps^0.25
 DBL_MAX = sys.float_info.max
 
 

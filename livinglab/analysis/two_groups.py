@@ -1,4 +1,5 @@
 """Two independent groups as R computes them: Welch's t test and the Mann–Whitney test."""
+
 import math
 
 import numpy as np
@@ -35,14 +36,19 @@ def welch_t(x, y, conf_level: float = 0.95) -> dict:
     # R's "data are essentially constant" threshold (stats:::t.test.default)
     if se <= 10 * EPS * max(abs(mx), abs(my)):
         raise NotTestable("all_equal_in_arms")
-    df = (vx + vy) ** 2 / (vx ** 2 / (nx - 1) + vy ** 2 / (ny - 1))
+    df = (vx + vy) ** 2 / (vx**2 / (nx - 1) + vy**2 / (ny - 1))
     estimate = mx - my
     t = estimate / se
     half = float(stats.t.ppf(0.5 + conf_level / 2, df)) * se
     return {
-        "test": "welch_t", "method": "Welch Two Sample t-test", "n": nx + ny,
-        "estimate": estimate, "ci95": [estimate - half, estimate + half],
-        "statistic": t, "df": df, "p_value": float(2 * stats.t.sf(abs(t), df)),
+        "test": "welch_t",
+        "method": "Welch Two Sample t-test",
+        "n": nx + ny,
+        "estimate": estimate,
+        "ci95": [estimate - half, estimate + half],
+        "statistic": t,
+        "df": df,
+        "p_value": float(2 * stats.t.sf(abs(t), df)),
         "effect_size": {"name": "hedges_g", "value": hedges_g(x, y)},
     }
 
@@ -60,13 +66,19 @@ def mann_whitney(x, y) -> dict:
     out = {"test": "mann_whitney", "statistic_name": "W", "statistic": w, "n": nx + ny, "ties": ties}
     # R (exact = NULL, correct = TRUE): exact when both samples are under 50 and nothing ties
     if nx < 50 and ny < 50 and not ties:
-        return out | {"method": "Wilcoxon rank sum exact test", "exact": True,
-                      "p_value": exact_two_sided(w, ranksum_counts(nx, ny))}
+        return out | {
+            "method": "Wilcoxon rank sum exact test",
+            "exact": True,
+            "p_value": exact_two_sided(w, ranksum_counts(nx, ny)),
+        }
     n = nx + ny
-    sigma = math.sqrt(nx * ny / 12 * ((n + 1) - float(np.sum(sizes ** 3 - sizes)) / (n * (n - 1))))
+    sigma = math.sqrt(nx * ny / 12 * ((n + 1) - float(np.sum(sizes**3 - sizes)) / (n * (n - 1))))
     if sigma == 0:
         raise NotTestable("all_equal_in_arms")
     z = w - nx * ny / 2
     z = (z - math.copysign(0.5, z) * (z != 0)) / sigma
-    return out | {"method": "Wilcoxon rank sum test with continuity correction", "exact": False,
-                  "p_value": normal_two_sided(z)}
+    return out | {
+        "method": "Wilcoxon rank sum test with continuity correction",
+        "exact": False,
+        "p_value": normal_two_sided(z),
+    }

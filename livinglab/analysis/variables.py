@@ -1,4 +1,5 @@
 """Survey definitions and long-form answers turned into variables and a wide table of numbers."""
+
 import numpy as np
 import pandas as pd
 
@@ -22,16 +23,19 @@ def catalogue(surveys, timepoints: list[str]) -> dict[str, dict]:
     for timepoint, items in surveys_by_timepoint(surveys):
         for item in items:
             code = item.get("instrument")
-            entry = found.setdefault(item["key"], {
-                "key": item["key"],
-                "type": variable_type(item),
-                "label": SCORING[code].name if code else item.get("text", item["key"]),
-                "instrument": code,
-                "items": answer_keys(item) if code else [item["key"]],
-                "choices": ["yes", "no"] if item.get("type") == "yes_no" else item.get("choices"),
-                "unit": item.get("unit"),
-                "timepoints": [],
-            })
+            entry = found.setdefault(
+                item["key"],
+                {
+                    "key": item["key"],
+                    "type": variable_type(item),
+                    "label": SCORING[code].name if code else item.get("text", item["key"]),
+                    "instrument": code,
+                    "items": answer_keys(item) if code else [item["key"]],
+                    "choices": ["yes", "no"] if item.get("type") == "yes_no" else item.get("choices"),
+                    "unit": item.get("unit"),
+                    "timepoints": [],
+                },
+            )
             if timepoint not in entry["timepoints"]:
                 entry["timepoints"].append(timepoint)
     rank = {tp: i for i, tp in enumerate(timepoints)}
@@ -73,8 +77,11 @@ def wide_numbers(frame: pd.DataFrame, variables: dict[str, dict]) -> pd.DataFram
     keys = {key for v in variables.values() if is_numeric(v) for key in v["items"]}
     rows = frame[frame["item"].isin(keys) & frame["number"].notna()]
     rows = rows.drop_duplicates(["participant_code", "timepoint", "item"], keep="last")
-    wide = rows.pivot(index=ROW, columns="item", values="number") if len(rows) else \
-        pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=ROW))
+    wide = (
+        rows.pivot(index=ROW, columns="item", values="number")
+        if len(rows)
+        else pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=ROW))
+    )
     wide = wide.reindex(columns=sorted(keys)).astype(float)
     wide.columns.name = None
     scores = {}

@@ -1,4 +1,5 @@
 """The /api/v1 blueprint: thin handlers over the same services as the pages."""
+
 from flask import Blueprint
 
 from ..notifications.api import bp as notifications_bp

@@ -1,4 +1,5 @@
 """Accounts: register, tokens (create, list, revoke), me."""
+
 from flask import Blueprint, current_app
 
 from ..auth import mail_links, services, tokens

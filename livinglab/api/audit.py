@@ -2,6 +2,7 @@
 first, a page at a time; and the verification of its chains. Read-only: nothing edits a record.
 
 Participants appear by participant code or account pseudonym only, never by account."""
+
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, request
@@ -59,22 +60,40 @@ def criteria() -> Criteria:
 
 def record_dict(record: AuditRecord) -> dict:
     participant = record.actor_role == Role.PARTICIPANT
-    return {"id": record.id, "at": iso(record.at), "action": record.action, "label": action_label(record.action),
-            "study_id": record.study_id, "study_title": None,
-            "actor": {"id": None if participant else record.actor_id, "role": record.actor_role, "name": None},
-            "participant_key": record.participant_key, "from_state": record.from_state,
-            "to_state": record.to_state, "comment": record.comment, "details": record.details or {},
-            "chain": record.chain, "seq": record.seq}
+    return {
+        "id": record.id,
+        "at": iso(record.at),
+        "action": record.action,
+        "label": action_label(record.action),
+        "study_id": record.study_id,
+        "study_title": None,
+        "actor": {"id": None if participant else record.actor_id, "role": record.actor_role, "name": None},
+        "participant_key": record.participant_key,
+        "from_state": record.from_state,
+        "to_state": record.to_state,
+        "comment": record.comment,
+        "details": record.details or {},
+        "chain": record.chain,
+        "seq": record.seq,
+    }
 
 
 def name_actors(items: list[dict]) -> None:
     """Staff names and study titles for a page of records: two queries, whatever the page holds."""
     ids = {item["actor"]["id"] for item in items if item["actor"]["id"] is not None}
-    names = dict(db.session.execute(select(User.id, User.name).where(
-        User.id.in_(ids), User.role != Role.PARTICIPANT)).all()) if ids else {}
+    names = (
+        dict(
+            db.session.execute(select(User.id, User.name).where(User.id.in_(ids), User.role != Role.PARTICIPANT)).all()
+        )
+        if ids
+        else {}
+    )
     study_ids = {item["study_id"] for item in items if item["study_id"] is not None}
-    titles = dict(db.session.execute(select(Study.id, Study.title).where(Study.id.in_(study_ids))).all()) \
-        if study_ids else {}
+    titles = (
+        dict(db.session.execute(select(Study.id, Study.title).where(Study.id.in_(study_ids))).all())
+        if study_ids
+        else {}
+    )
     for item in items:
         item["actor"]["name"] = names.get(item["actor"]["id"])
         item["study_title"] = titles.get(item["study_id"])
@@ -86,8 +105,13 @@ def trail(_user):
     """A page of the trail, newest first unless `sort=oldest`, filtered by action, study and UTC days."""
     sort = query_choice("sort", SORTS) or "newest"
     found = criteria()
-    page = paginate(filtered(select(AuditRecord), found), AuditRecord.id, f"audit.{sort}", record_dict,
-                    newest_first=sort == "newest")
+    page = paginate(
+        filtered(select(AuditRecord), found),
+        AuditRecord.id,
+        f"audit.{sort}",
+        record_dict,
+        newest_first=sort == "newest",
+    )
     name_actors(page["items"])
     return page
 
@@ -99,13 +123,21 @@ def verify(_user):
     result = audit.verify_trail()
     problem = result.first
     answer = {
-        "intact": problem is None, "checked": result.checked, "chains": len(result.chains),
+        "intact": problem is None,
+        "checked": result.checked,
+        "chains": len(result.chains),
         "checkpoint_at": iso(result.checkpoint.at) if result.checkpoint else None,
-        "problem": None if problem is None else {
-            "kind": problem.kind, "chain": problem.chain,
+        "problem": None
+        if problem is None
+        else {
+            "kind": problem.kind,
+            "chain": problem.chain,
             "record_id": problem.record.id if problem.record is not None else None,
-            "found": problem.have, "vouched_for": problem.want, "source": problem.source or None,
-            "message": problem.describe()},
+            "found": problem.have,
+            "vouched_for": problem.want,
+            "source": problem.source or None,
+            "message": problem.describe(),
+        },
     }
     db.session.rollback()  # verification only reads; release the transaction at once
     return answer

@@ -1,4 +1,5 @@
 """Bearer-token authentication and JSON bodies for the API."""
+
 import json
 import re
 from functools import wraps
@@ -37,7 +38,9 @@ def token_required(action: str = "signed_in"):
                 raise Forbidden(_("Your role may not do this."))
             g.api_user = user
             return view(user, *args, **kwargs)
+
         return declare_access(wrapped, action)
+
     return decorator
 
 
@@ -82,21 +85,24 @@ def _check_tree(data) -> None:
     while pending:
         value, depth = pending.pop()
         if depth > MAX_DEPTH:
-            raise Malformed(_("The JSON is nested too deeply (at most %(n)d levels).", n=MAX_DEPTH),
-                            code="malformed_json")
+            raise Malformed(
+                _("The JSON is nested too deeply (at most %(n)d levels).", n=MAX_DEPTH), code="malformed_json"
+            )
         if isinstance(value, dict):
             if len(value) > MAX_KEYS:
                 raise Malformed(_("An object has too many keys (at most %(n)d).", n=MAX_KEYS), code="malformed_json")
             for key, item in value.items():
                 if SURROGATE.search(key):
-                    raise Malformed(_("The JSON holds a lone surrogate (such as \\ud800): it is not text."),
-                                    code="malformed_json")
+                    raise Malformed(
+                        _("The JSON holds a lone surrogate (such as \\ud800): it is not text."), code="malformed_json"
+                    )
                 pending.append((item, depth + 1))
         elif isinstance(value, list):
             pending.extend((item, depth + 1) for item in value)
         elif isinstance(value, str) and SURROGATE.search(value):
-            raise Malformed(_("The JSON holds a lone surrogate (such as \\ud800): it is not text."),
-                            code="malformed_json")
+            raise Malformed(
+                _("The JSON holds a lone surrogate (such as \\ud800): it is not text."), code="malformed_json"
+            )
 
 
 def query_choice(name: str, options) -> str | None:

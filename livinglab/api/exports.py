@@ -1,4 +1,5 @@
 """The export files beside export.csv: XLSX, SPSS and Stata, as the results page links them."""
+
 from flask import Blueprint
 
 from ..exports import downloads

@@ -1,4 +1,5 @@
 """What an ended pilot found, in plain words, for those who took part: the participant's dashboard's summary."""
+
 from flask import Blueprint
 from flask_babel import gettext as _
 
@@ -20,6 +21,8 @@ def lay_summary(user, study_id):
     if not workflow.is_final(study):
         raise Conflict(_("This pilot has not ended yet: what it found is said once it has."), code="not_ended")
     if enrolment.data_erased:
-        raise Conflict(_("Your answers were erased at your request: this pilot no longer counts you among those "
-                         "who took part."), code="answers_erased")
+        raise Conflict(
+            _("Your answers were erased at your request: this pilot no longer counts you among those who took part."),
+            code="answers_erased",
+        )
     return {"study_id": study.id, "title": study.title, **summary_of(study)}

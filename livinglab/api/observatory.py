@@ -1,4 +1,5 @@
 """The observatory as JSON, for coordinators: the figures of the page and its per-study table."""
+
 from dataclasses import asdict
 from types import SimpleNamespace
 

@@ -1,4 +1,5 @@
 """The caller's organisation: members, invitations (create, list, revoke), accepting one, leaving."""
+
 from flask import Blueprint
 
 from ..auth import organisations, services
@@ -15,16 +16,20 @@ bp = Blueprint("organisation", __name__)
 @token_required("manage_organisation")
 def members(user):
     """The members of the caller's organisation, in the order they have accounts."""
-    return paginate_list(organisations.members(organisations.own_organisation(user)), "members",
-                         organisations.member_dict)
+    return paginate_list(
+        organisations.members(organisations.own_organisation(user)), "members", organisations.member_dict
+    )
 
 
 @bp.get("/organisation/invitations")
 @token_required("manage_organisation")
 def invitations(user):
     """The organisation's pending invitations, oldest first (the link's secret is never shown again)."""
-    return paginate_list(organisations.pending_invitations(organisations.own_organisation(user)), "invitations",
-                         organisations.invitation_dict)
+    return paginate_list(
+        organisations.pending_invitations(organisations.own_organisation(user)),
+        "invitations",
+        organisations.invitation_dict,
+    )
 
 
 @bp.post("/organisation/invitations")
@@ -34,8 +39,11 @@ def invite(user):
     """Invite an email; the answer holds the link (and its secret) to send to that person, once."""
     with unit_of_work():
         raw, invitation = organisations.invite(user, json_body().get("email"))
-    return {**organisations.invitation_dict(invitation), "token": raw,
-            "url": public_url("organisation.invitation", token=raw)}, 201
+    return {
+        **organisations.invitation_dict(invitation),
+        "token": raw,
+        "url": public_url("organisation.invitation", token=raw),
+    }, 201
 
 
 @bp.delete("/organisation/invitations/<int:invitation_id>")

@@ -5,6 +5,7 @@ read newest first).
 A cursor is the last id of the page, signed with the app's secret key for one list only (a cursor of
 the catalogue does not page the studies), so a client can neither forge nor tamper with it: anything
 else answers 400 `invalid_cursor`. Keyset pagination: each page is one indexed query, however deep."""
+
 import re
 
 from flask import current_app, request
@@ -46,8 +47,11 @@ def read_cursor(listing: str) -> int | None:
     raw = request.args.get("cursor")
     if raw is None or raw == "":
         return None
-    problem = Malformed(_("This cursor is not one this list gave: start again without it."),
-                        code="invalid_cursor", fields={"cursor": _("Use the next_cursor of the previous page.")})
+    problem = Malformed(
+        _("This cursor is not one this list gave: start again without it."),
+        code="invalid_cursor",
+        fields={"cursor": _("Use the next_cursor of the previous page.")},
+    )
     if len(raw) > CURSOR_MAX:
         raise problem
     try:
@@ -79,5 +83,7 @@ def paginate_list(objects: list, listing: str, render) -> dict:
 
 
 def _page(rows: list, more: bool, listing: str, render) -> dict:
-    return {"items": [render(row) for row in rows],
-            "next_cursor": make_cursor(listing, rows[-1].id) if more and rows else None}
+    return {
+        "items": [render(row) for row in rows],
+        "next_cursor": make_cursor(listing, rows[-1].id) if more and rows else None,
+    }

@@ -1,4 +1,5 @@
 """The participant's side of the API: enrolment, answers, withdrawal and GDPR rights."""
+
 import hashlib
 
 from flask import Blueprint, current_app, request
@@ -23,8 +24,14 @@ def enrol(user, study_id):
     data = json_body()
     with participation.counting_refusals(), unit_of_work():  # a refusal after the check is counted, as on the pages
         enrolment = participation.enrol(
-            user, study, consent_version=data.get("consent_version"), clauses=data.get("clauses"),
-            signature=data.get("signature"), age=data.get("age"), criteria_confirmed=data.get("criteria_confirmed"))
+            user,
+            study,
+            consent_version=data.get("consent_version"),
+            clauses=data.get("clauses"),
+            signature=data.get("signature"),
+            age=data.get("age"),
+            criteria_confirmed=data.get("criteria_confirmed"),
+        )
     return {"participant_code": enrolment.participant_code, "arm": enrolment.arm}, 201
 
 
@@ -84,8 +91,11 @@ def withdraw(user, study_id):
     study = participation.visible_study(user, study_id)
     with unit_of_work():
         enrolment = participation.withdraw(user, study, json_body().get("erase_data"))
-    return {"participant_code": enrolment.participant_code, "status": str(enrolment.status),
-            "data_erased": enrolment.data_erased}
+    return {
+        "participant_code": enrolment.participant_code,
+        "status": str(enrolment.status),
+        "data_erased": enrolment.data_erased,
+    }
 
 
 @bp.get("/me/export")

@@ -1,4 +1,5 @@
 """Results and exports of a study: the analysis as JSON, the answers and their dictionary as CSV."""
+
 from flask import Blueprint
 
 from ..exports import downloads, require_analysable

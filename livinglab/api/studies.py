@@ -1,4 +1,5 @@
 """Studies: the protocol, its consent and surveys, the review and recruitment."""
+
 from flask import Blueprint
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -21,8 +22,12 @@ bp = Blueprint("studies", __name__)
 
 
 def consent_dict(consent) -> dict:
-    return {"version": consent.version, "text": consent.text, "clauses": consent.clauses,
-            "created_at": iso(consent.created_at)}
+    return {
+        "version": consent.version,
+        "text": consent.text,
+        "clauses": consent.clauses,
+        "created_at": iso(consent.created_at),
+    }
 
 
 def find_study(study_id: int) -> Study | None:
@@ -47,8 +52,9 @@ def create_study(user):
 def list_studies(user):
     """The studies the caller may see, optionally of one status, a page at a time by id."""
     status = query_choice("status", StudyStatus)
-    query = (select(Study).options(selectinload(Study.owner), selectinload(Study.organisation))
-             .where(visible_studies(user)))
+    query = (
+        select(Study).options(selectinload(Study.owner), selectinload(Study.organisation)).where(visible_studies(user))
+    )
     if status:
         query = query.where(Study.status == status)
     return paginate(query, Study.id, "studies", study_dict)
@@ -166,8 +172,11 @@ def end(user, study_id):
 def catalogue():
     """Recruiting studies, public fields only (with the places left), for anyone, a page at a time."""
     domain = query_choice("domain", Domain)
-    query = (select(Study).options(selectinload(Study.organisation), selectinload(Study.owner))
-             .where(workflow.in_states(workflow.RECRUITING)))
+    query = (
+        select(Study)
+        .options(selectinload(Study.organisation), selectinload(Study.owner))
+        .where(workflow.in_states(workflow.RECRUITING))
+    )
     if domain:
         query = query.where(Study.domain == domain)
     return paginate(query, Study.id, "catalogue", public_study_dict)

@@ -2,6 +2,7 @@
 
 The same services as the survey builder's pages (surveys/services.py); a survey is named by its key, as in
 `/studies/{id}/surveys/{key}/responses`, and an item by its key."""
+
 from flask import Blueprint
 from flask_babel import gettext as _
 

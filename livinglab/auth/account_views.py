@@ -1,4 +1,5 @@
 """The account page: change one's name and password, sign out of every device."""
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,8 +20,12 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def page(name_form=None, password_form=None, everywhere_form=None, status=200):
     user = current_user
     return render_template(
-        "auth/account.html", name_form=name_form or NameForm(name=user.name), password_form=password_form or PasswordForm(),
-        everywhere_form=everywhere_form or SignOutEverywhereForm(), tokens=tokens_of(user)), status
+        "auth/account.html",
+        name_form=name_form or NameForm(name=user.name),
+        password_form=password_form or PasswordForm(),
+        everywhere_form=everywhere_form or SignOutEverywhereForm(),
+        tokens=tokens_of(user),
+    ), status
 
 
 @bp.get("/")
@@ -62,8 +67,11 @@ def password():
             show_errors(form, err)
         else:
             start_session(user)  # this browser stays signed in, under the new session token
-            flash(_("Your password is changed. Every other session is signed out.")
-                  + (" " + _("%(n)d API tokens were revoked.", n=revoked) if revoked else ""), "success")
+            flash(
+                _("Your password is changed. Every other session is signed out.")
+                + (" " + _("%(n)d API tokens were revoked.", n=revoked) if revoked else ""),
+                "success",
+            )
             return redirect(url_for(".settings"))
     return page(password_form=form, status=422)
 

@@ -1,4 +1,5 @@
 """Email addresses as accounts and invitations store them: validated, normalised, lower case."""
+
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 

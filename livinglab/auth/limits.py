@@ -2,6 +2,7 @@
 
 The per-email limit counts only the answers that say the email is taken, so that it slows down whoever
 probes which emails have an account without letting anyone keep a person from registering."""
+
 import hashlib
 
 from flask import current_app, request
@@ -28,9 +29,14 @@ def _conflict(response) -> bool:
 
 def registration_limits(view):
     """Both limits, shared by the registration page and the API (one count for both doors)."""
-    per_client = limiter.shared_limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], scope="register",
-                                      methods=["POST"])
-    per_email = limiter.shared_limit(lambda: current_app.config["REGISTER_EMAIL_RATE_LIMIT"],
-                                     scope="register-email", methods=["POST"], key_func=_email_key,
-                                     deduct_when=_conflict)
+    per_client = limiter.shared_limit(
+        lambda: current_app.config["REGISTER_RATE_LIMIT"], scope="register", methods=["POST"]
+    )
+    per_email = limiter.shared_limit(
+        lambda: current_app.config["REGISTER_EMAIL_RATE_LIMIT"],
+        scope="register-email",
+        methods=["POST"],
+        key_func=_email_key,
+        deduct_when=_conflict,
+    )
     return per_email(per_client(view))

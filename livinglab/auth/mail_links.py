@@ -6,6 +6,7 @@ using it changes: a reset token the current password hash (a reset changes it), 
 the current address (the change replaces it), a verification token the address it verifies. A token
 names its account by id; a tampered, truncated, expired or replayed one is refused with the same
 answer. Every message goes through the outbox in the caller's transaction (notifications/notify.py)."""
+
 import hashlib
 import hmac
 from datetime import timedelta
@@ -31,8 +32,7 @@ RESET_LIFETIME = timedelta(hours=1)
 EMAIL_CHANGE_LIFETIME = timedelta(days=1)
 TOKEN_MAX = 600  # characters: anything longer is not one of ours
 
-SALTS = {"verify": "livinglab.verify-email", "reset": "livinglab.password-reset",
-         "email": "livinglab.email-change"}
+SALTS = {"verify": "livinglab.verify-email", "reset": "livinglab.password-reset", "email": "livinglab.email-change"}
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -71,11 +71,13 @@ def app_path(endpoint: str, **values) -> str:
 
 
 def bad_link() -> Invalid:
-    return Invalid(_("This link is not valid: it was already used, has expired, or was copied incompletely."),
-                   code="invalid_link")
+    return Invalid(
+        _("This link is not valid: it was already used, has expired, or was copied incompletely."), code="invalid_link"
+    )
 
 
 # Verification ---------------------------------------------------------------------------------------
+
 
 def send_verification(user: User) -> None:
     """Queue the verification link (the only message an unverified address gets)."""
@@ -107,6 +109,7 @@ def verify(token, signed_in: User | None = None) -> User:
 
 # Password reset -------------------------------------------------------------------------------------
 
+
 def request_reset(email) -> None:
     """Queue a reset link if an account has this address; the same answer either way. An unverified
     address first gets its verification link again: the reset waits (held) until it is verified."""
@@ -120,8 +123,9 @@ def request_reset(email) -> None:
     if user is None:
         return
     token = make_token("reset", user, fingerprint(user.password_hash))
-    message = notify.password_reset(user, app_path("account_mail.reset", token=token),
-                                    expires_minutes=int(RESET_LIFETIME.total_seconds() // 60))
+    message = notify.password_reset(
+        user, app_path("account_mail.reset", token=token), expires_minutes=int(RESET_LIFETIME.total_seconds() // 60)
+    )
     if message is not None:
         message.expires_at = utcnow() + RESET_LIFETIME  # a stale link is not worth sending
     if user.email_verified_at is None:
@@ -159,6 +163,7 @@ def reset_password(token, new) -> User:
 
 
 # Email change ---------------------------------------------------------------------------------------
+
 
 def request_email_change(user: User, new_email, password) -> str:
     """Send a confirmation link to the new address and a notice to the current one; the address

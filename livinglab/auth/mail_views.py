@@ -1,5 +1,6 @@
 """Pages of the accounts' mail: verify an address (and send the link again), forgotten password, new
 password from a link, email change and its confirmation. The logic is in auth/mail_links.py."""
+
 import hashlib
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -106,8 +107,13 @@ def reset():
         else:
             if current_user.is_authenticated:
                 end_session()
-            flash(_("Your password is changed, and every session of your account is signed out: sign in with "
-                    "the new password."), "success")
+            flash(
+                _(
+                    "Your password is changed, and every session of your account is signed out: sign in with "
+                    "the new password."
+                ),
+                "success",
+            )
             return redirect(url_for("auth.signin"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/reset.html", form=form, user=user), status
@@ -126,8 +132,14 @@ def email():
         except DomainError as err:
             show_errors(form, err, aliases={"new_email": "email"})
         else:
-            flash(_("We sent a link to %(email)s: your address changes when you open it (within a day). Your "
-                    "current address gets a notice.", email=new_email), "success")
+            flash(
+                _(
+                    "We sent a link to %(email)s: your address changes when you open it (within a day). Your "
+                    "current address gets a notice.",
+                    email=new_email,
+                ),
+                "success",
+            )
             return redirect(url_for(".email"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/email.html", form=form, resend_form=EmptyForm()), status

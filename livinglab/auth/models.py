@@ -1,4 +1,5 @@
 """Accounts, organisations, invitations, API tokens and the sign-in throttle."""
+
 import enum
 import secrets
 from datetime import datetime
@@ -23,8 +24,15 @@ class Role(enum.StrEnum):
 
 def enum_column(enum_cls, **kw):
     """Enums stored as their values, as readable strings, the same on SQLite and PostgreSQL."""
-    return Enum(enum_cls, values_callable=lambda e: [m.value for m in e], native_enum=False, create_constraint=True,
-                validate_strings=True, length=32, **kw)
+    return Enum(
+        enum_cls,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        length=32,
+        **kw,
+    )
 
 
 def new_secret() -> str:
@@ -107,6 +115,7 @@ class Invitation(db.Model):
     """An email invited into an organisation. Only the hash of its secret is kept: the link holding the
     secret is shown once to the inviter (and, once mail exists, written into the outbox message in the
     same transaction)."""
+
     __table_args__ = {**NEVER_REUSE_IDS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,8 +123,9 @@ class Invitation(db.Model):
     email: Mapped[str] = mapped_column(String(254), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    status: Mapped[InvitationStatus] = mapped_column(enum_column(InvitationStatus, name="invitation_status"),
-                                                     default=InvitationStatus.PENDING)
+    status: Mapped[InvitationStatus] = mapped_column(
+        enum_column(InvitationStatus, name="invitation_status"), default=InvitationStatus.PENDING
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -127,6 +137,7 @@ class Invitation(db.Model):
 class SigninThrottle(db.Model):
     """Consecutive failed sign-ins of one account from one client address, and until when that address
     must wait before trying that account again. Other addresses are not affected."""
+
     __table_args__ = (UniqueConstraint("user_id", "client", name="uq_signin_throttle_user_client"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

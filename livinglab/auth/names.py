@@ -6,6 +6,7 @@ case-folded name, which catches case, compatibility forms (full-width letters), 
 invisible characters, and letters of other scripts that look Latin ("Sоmmeil" with a Cyrillic о); and
 the skeleton of the name as written, which catches look-alikes that case folding would separate (a
 capital I standing for a small l). White space does not count."""
+
 import unicodedata
 
 import icu

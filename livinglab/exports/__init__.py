@@ -2,6 +2,7 @@
 
 Pseudonymous by construction: the rows come from enrolments, responses and answers only, never from
 accounts, so no name, email or account id can reach a file."""
+
 from flask_babel import gettext as _
 
 from ..errors import Conflict
@@ -14,4 +15,3 @@ def require_analysable(study: Study) -> Study:
     if not workflow.is_exportable(study):
         raise Conflict(_("Results and exports exist once the protocol is approved."), code="not_approved")
     return study
-

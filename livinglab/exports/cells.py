@@ -8,6 +8,7 @@ ends; each piece then starts a cell of its own. So every piece that would start 
 of these separators and after spaces or a quote, gets the apostrophe too: `a; =1+1` is written
 `a; '=1+1`. Full-width signs (＝ ＋ － ＠), which some spreadsheets read as their ASCII twins, count
 as formula starts. Only text is touched: numbers are written as numbers, negative ones included."""
+
 import re
 
 # A cell, or a piece of one after a separator a spreadsheet splits on, whose first character past

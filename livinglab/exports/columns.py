@@ -2,6 +2,7 @@
 
 An instrument gives its items `<key>_1 … <key>_N`, then its score `<key>`. Built from the survey
 definitions alone, so the header (and the data dictionary) exist before any answer does."""
+
 import json
 from dataclasses import dataclass, field
 
@@ -58,8 +59,10 @@ class Column:
         if self.type == "yes_no":
             return {1: str(_l("yes")), 0: str(_l("no"))}
         if self.anchors and self.low is not None and self.high is not None:
-            return {self.low: f"{_fmt(self.low)} ({self.anchors[0]})",
-                    self.high: f"{_fmt(self.high)} ({self.anchors[1]})"}
+            return {
+                self.low: f"{_fmt(self.low)} ({self.anchors[0]})",
+                self.high: f"{_fmt(self.high)} ({self.anchors[1]})",
+            }
         return {}
 
 
@@ -72,8 +75,11 @@ class Plan:
     def __post_init__(self):
         # where each stored answer key goes (the first columns say who and when: no answer goes there)
         self.index = {column.source: n for n, column in enumerate(self.columns) if n >= len(ID_KEYS)}
-        self.scores = [(self.index[c.source], [self.index[k] for k in c.items], INSTRUMENTS[c.instrument].score)
-                       for c in self.columns if c.type == "score"]
+        self.scores = [
+            (self.index[c.source], [self.index[k] for k in c.items], INSTRUMENTS[c.instrument].score)
+            for c in self.columns
+            if c.type == "score"
+        ]
 
     @property
     def header(self) -> list[str]:
@@ -108,12 +114,27 @@ def _columns_of(item: dict) -> list[Column]:
     if code:
         instrument = INSTRUMENTS[code]
         anchors = INSTRUMENT_ANCHORS.get(code, LIKERT_ANCHORS)
-        items = [Column(key, f"{instrument.name} {n}: {text}", "likert", low=instrument.min, high=instrument.max,
-                        anchors=anchors, instrument=code)
-                 for n, (key, text) in enumerate(zip(answer_keys(item), instrument.texts, strict=False), start=1)]
-        score = Column(item["key"], str(_l("%(name)s score", name=instrument.name)), "score",
-                       low=instrument.score_min, high=instrument.score_max, items=[c.key for c in items],
-                       instrument=code)
+        items = [
+            Column(
+                key,
+                f"{instrument.name} {n}: {text}",
+                "likert",
+                low=instrument.min,
+                high=instrument.max,
+                anchors=anchors,
+                instrument=code,
+            )
+            for n, (key, text) in enumerate(zip(answer_keys(item), instrument.texts, strict=False), start=1)
+        ]
+        score = Column(
+            item["key"],
+            str(_l("%(name)s score", name=instrument.name)),
+            "score",
+            low=instrument.score_min,
+            high=instrument.score_max,
+            items=[c.key for c in items],
+            instrument=code,
+        )
         return [*items, score]
     kind = item["type"]
     column = Column(item["key"], item["text"], kind, unit=item.get("unit"), choices=list(item.get("choices") or []))

@@ -5,6 +5,7 @@ as it is; with a UTF-8 byte order mark, because Excel (French Excel included) ot
 the machine's legacy code page and turns "é" into "Ã©". pandas and readr skip the mark; base R wants
 `read.csv(f, fileEncoding = "UTF-8-BOM")`, Python's csv module `encoding="utf-8-sig"`. French Excel
 expects semicolons: the XLSX workbook is the file for spreadsheet users."""
+
 import csv
 import io
 from collections.abc import Iterable, Iterator

@@ -1,4 +1,5 @@
 """The data dictionary: what each column of the export holds."""
+
 from flask_babel import gettext as _
 
 from .columns import Column, Plan

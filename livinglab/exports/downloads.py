@@ -1,4 +1,5 @@
 """The export files as HTTP answers, shared by the API and the pages (which authorise first)."""
+
 from flask import Response, send_file, stream_with_context
 
 from ..studies.models import Study
@@ -41,10 +42,13 @@ def dictionary_csv(study: Study) -> Response:
 def workbook(study: Study) -> Response:
     """Both sheets in one XLSX file."""
     plan = plan_for(study)
-    sheets = [("data", plan.header, wide_rows(stored_rows(study.id, plan), plan)),
-              ("dictionary", HEADER, dictionary_rows(plan))]  # fixed names, for scripts
-    return _private(send_file(workbook_file(sheets), mimetype=XLSX, as_attachment=True,
-                              download_name=filename(study, "data.xlsx")))
+    sheets = [
+        ("data", plan.header, wide_rows(stored_rows(study.id, plan), plan)),
+        ("dictionary", HEADER, dictionary_rows(plan)),
+    ]  # fixed names, for scripts
+    return _private(
+        send_file(workbook_file(sheets), mimetype=XLSX, as_attachment=True, download_name=filename(study, "data.xlsx"))
+    )
 
 
 def spss(study: Study) -> Response:
@@ -58,5 +62,6 @@ def stata(study: Study) -> Response:
 def _stat_response(study: Study, fmt) -> Response:
     plan = plan_for(study)
     body = stat_file(plan, wide_rows(stored_rows(study.id, plan), plan), fmt, study.title)
-    return _private(send_file(body, mimetype=fmt.mimetype, as_attachment=True,
-                              download_name=filename(study, f"data.{fmt.suffix}")))
+    return _private(
+        send_file(body, mimetype=fmt.mimetype, as_attachment=True, download_name=filename(study, f"data.{fmt.suffix}"))
+    )

@@ -2,6 +2,7 @@
 
 The query is ordered by participant and timepoint, so each wide row is complete as soon as the next
 one starts: memory holds one row, whatever the size of the study."""
+
 from collections.abc import Iterator
 
 from sqlalchemy import case, select
@@ -20,14 +21,15 @@ def export_query(study_id: int, timepoints: list[str]):
     Starts from the responses (left join to the answers) so that a response whose optional
     questions were all skipped still gives its row. Erased answers are deleted rows: absent."""
     rank = case({tp: n for n, tp in enumerate(timepoints)}, value=Survey.timepoint, else_=len(timepoints))
-    return (select(Enrolment.participant_code, Enrolment.arm, Survey.timepoint, Answer.item_key, Answer.number,
-                   Answer.text)
-            .select_from(Response)
-            .join(Enrolment, Response.enrolment_id == Enrolment.id)
-            .join(Survey, Response.survey_id == Survey.id)
-            .outerjoin(Answer, Answer.response_id == Response.id)
-            .where(Enrolment.study_id == study_id)
-            .order_by(Enrolment.participant_code, rank, Survey.timepoint, Survey.id))
+    return (
+        select(Enrolment.participant_code, Enrolment.arm, Survey.timepoint, Answer.item_key, Answer.number, Answer.text)
+        .select_from(Response)
+        .join(Enrolment, Response.enrolment_id == Enrolment.id)
+        .join(Survey, Response.survey_id == Survey.id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(Enrolment.study_id == study_id)
+        .order_by(Enrolment.participant_code, rank, Survey.timepoint, Survey.id)
+    )
 
 
 def stored_rows(study_id: int, plan: Plan):
@@ -35,8 +37,7 @@ def stored_rows(study_id: int, plan: Plan):
     its own: the CSV is streamed after the view has returned, when Flask-SQLAlchemy has already closed
     the request's session, and with it the transaction that holds a server-side cursor."""
     with db.engine.connect() as connection:
-        yield from connection.execute(export_query(study_id, plan.timepoints),
-                                      execution_options={"yield_per": BATCH})
+        yield from connection.execute(export_query(study_id, plan.timepoints), execution_options={"yield_per": BATCH})
 
 
 def wide_rows(rows, plan: Plan) -> Iterator[list]:

@@ -6,6 +6,7 @@ labelled. Multiple choice ("a; b") and text stay strings. Text (values, value an
 file label) is neutralised as in the CSV: SPSS and Stata save data to Excel and CSV as they hold it
 ("Save as Excel", `export excel`, `export delimited`), so a formula would travel. ReadStat needs a data
 frame and a file path, so these two formats hold the study in memory, unlike the CSV."""
+
 import io
 import os
 import tempfile
@@ -42,14 +43,51 @@ class StatFormat:
 
 
 SPSS = StatFormat(
-    "sav", "application/x-spss-sav", 64, None, 255, 120, 64,
+    "sav",
+    "application/x-spss-sav",
+    64,
+    None,
+    255,
+    120,
+    64,
     frozenset({"all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with"}),
-    pyreadstat.write_sav)
+    pyreadstat.write_sav,
+)
 STATA = StatFormat(
-    "dta", "application/x-stata-dta", 32, 80, None, 32_000, 80,
-    frozenset({"byte", "double", "float", "if", "in", "int", "long", "strl", "using", "with", "_all", "_b",
-               "_coef", "_cons", "_n", "_pi", "_pred", "_rc", "_skip", *(f"str{n}" for n in range(1, 2046))}),
-    pyreadstat.write_dta, label_set_named=True)
+    "dta",
+    "application/x-stata-dta",
+    32,
+    80,
+    None,
+    32_000,
+    80,
+    frozenset(
+        {
+            "byte",
+            "double",
+            "float",
+            "if",
+            "in",
+            "int",
+            "long",
+            "strl",
+            "using",
+            "with",
+            "_all",
+            "_b",
+            "_coef",
+            "_cons",
+            "_n",
+            "_pi",
+            "_pred",
+            "_rc",
+            "_skip",
+            *(f"str{n}" for n in range(1, 2046)),
+        }
+    ),
+    pyreadstat.write_dta,
+    label_set_named=True,
+)
 
 
 def stat_file(plan: Plan, rows: Iterable[list], fmt: StatFormat, title: str) -> io.BytesIO:
@@ -57,10 +95,15 @@ def stat_file(plan: Plan, rows: Iterable[list], fmt: StatFormat, title: str) -> 
     names = variable_names([c.key for c in plan.columns], fmt)
     frame, value_labels = _frame(plan, rows, names)
     labels = {names[c.key]: _variable_label(c, names[c.key], fmt) for c in plan.columns}
-    value_labels = {name: {code: _clip_bytes(neutralise(str(text)), fmt.value_label_bytes)
-                           for code, text in mapping.items()} for name, mapping in value_labels.items()}
-    options = {"file_label": _clip_bytes(neutralise(title), fmt.file_label_bytes), "column_labels": labels,
-               "variable_value_labels": value_labels}
+    value_labels = {
+        name: {code: _clip_bytes(neutralise(str(text)), fmt.value_label_bytes) for code, text in mapping.items()}
+        for name, mapping in value_labels.items()
+    }
+    options = {
+        "file_label": _clip_bytes(neutralise(title), fmt.file_label_bytes),
+        "column_labels": labels,
+        "variable_value_labels": value_labels,
+    }
     if fmt is SPSS:
         options["variable_measure"] = {names[c.key]: _measure(c) for c in plan.columns}
     handle, path = tempfile.mkstemp(suffix="." + fmt.suffix)
@@ -90,7 +133,7 @@ def variable_names(keys: list[str], fmt: StatFormat) -> dict[str, str]:
         n = 1
         while True:
             suffix = f"_{n}"
-            candidate = key[:limit - len(suffix)] + suffix
+            candidate = key[: limit - len(suffix)] + suffix
             if candidate not in taken and legal(candidate):
                 break
             n += 1
@@ -126,7 +169,7 @@ def _variable_label(column: Column, name: str, fmt: StatFormat) -> str:
     if column.unit:
         label = f"{label} ({column.unit})"
     if fmt.label_chars:
-        return label[:fmt.label_chars]
+        return label[: fmt.label_chars]
     return _clip_bytes(label, fmt.label_bytes)
 
 

@@ -2,6 +2,7 @@
 
 openpyxl's write-only mode streams rows to temporary files, so the rows need not fit in memory;
 only the finished, compressed file is held for sending."""
+
 import io
 from collections.abc import Iterable
 

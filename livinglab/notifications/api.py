@@ -1,4 +1,5 @@
 """/api/v1: the organisation's webhooks, and the caller's message preferences."""
+
 from flask import Blueprint, current_app
 from flask_babel import gettext as _
 
@@ -73,8 +74,10 @@ def get_preferences(user):
 
 
 def preferences_dict(user) -> dict:
-    return {"choices": preferences.choices_of(user),
-            "options": {k.name: list(k.choices) for k in preference_kinds(str(user.role))}}
+    return {
+        "choices": preferences.choices_of(user),
+        "options": {k.name: list(k.choices) for k in preference_kinds(str(user.role))},
+    }
 
 
 @bp.put("/me/notifications")
@@ -98,6 +101,7 @@ def put_preferences(user):
 
 
 # The accounts' mail (auth/mail_links.py): the API's doors to the verification and reset links ---------
+
 
 @bp.post("/me/verification")
 @limiter.limit("5 per hour")

@@ -8,6 +8,7 @@ deduplication by Message-ID at the receiver.
 
     python -m livinglab.notifications.catcher --dir instance/mail --port 1025
 """
+
 import argparse
 import hashlib
 import os
@@ -72,8 +73,14 @@ def start(directory: Path, host: str = "127.0.0.1", port: int = 0, log_ids: bool
     Path(directory).mkdir(parents=True, exist_ok=True)
     if not port:
         port = free_port(host)
-    controller = Controller(StoringHandler(directory, log_ids), hostname=host, port=port, ready_timeout=30,
-                            enable_SMTPUTF8=True, data_size_limit=10 * 1024 * 1024)
+    controller = Controller(
+        StoringHandler(directory, log_ids),
+        hostname=host,
+        port=port,
+        ready_timeout=30,
+        enable_SMTPUTF8=True,
+        data_size_limit=10 * 1024 * 1024,
+    )
     controller.start()
     return controller
 

@@ -1,6 +1,7 @@
 """From an outbox row to an email: the recipient's language, text and HTML parts from templates,
 links into the app from LIVINGLAB_BASE_URL, a Message-ID fixed per row, and List-Unsubscribe on
 non-essential messages only."""
+
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -61,8 +62,7 @@ def build(message, recipient: Recipient) -> EmailMessage:
     context = dict(message.context or {})
     unsubscribe = None
     if not spec.essential and recipient.user_id is not None:
-        unsubscribe = app_url("notifications.unsubscribe",
-                              token=unsubscribe_token(recipient.user_id, spec.governed_by))
+        unsubscribe = app_url("notifications.unsubscribe", token=unsubscribe_token(recipient.user_id, spec.governed_by))
     with force_locale(recipient.locale):
         subject = one_line(spec.subject(context))
         page = template_context(spec, context, message, recipient, unsubscribe)
@@ -91,11 +91,19 @@ def template_context(spec: Kind, context: dict, message, recipient: Recipient, u
     if "link" in context:
         page["link"] = absolute(context["link"])
     page.update(
-        kind=spec, essential=spec.essential, lang=recipient.locale, recipient_name=recipient.name,
+        kind=spec,
+        essential=spec.essential,
+        lang=recipient.locale,
+        recipient_name=recipient.name,
         participant_code=message.participant_code or context.get("participant_code"),
-        app_url=app_url, home_url=app_url("main.index"), unsubscribe_url=unsubscribe,
+        app_url=app_url,
+        home_url=app_url("main.index"),
+        unsubscribe_url=unsubscribe,
         preferences_url=app_url("notifications.preferences_page"),
-        decision_label=decision_label, recruitment_state_label=recruitment_state_label, day=day)
+        decision_label=decision_label,
+        recruitment_state_label=recruitment_state_label,
+        day=day,
+    )
     return page
 
 
@@ -113,7 +121,7 @@ INLINE = {
     "<li>": '<li style="margin:0 0 6px;">',
     "<h2>": '<h2 style="font-size:17px;margin:20px 0 8px;">',
     "<blockquote>": '<blockquote style="margin:0 0 16px;padding:8px 14px;border-left:4px solid #d9dee5;'
-                    'white-space:pre-line;">',
+    'white-space:pre-line;">',
 }
 
 

@@ -5,6 +5,7 @@ The receiver checks `X-LivingLab-Signature: sha256=<hex>`, the HMAC-SHA256 with 
 when posting and every address must be public (unless WEBHOOK_ALLOW_PRIVATE): the connection goes to
 the address that was checked, so a name that changes its answer in between (DNS rebinding) cannot
 lead us into the private network."""
+
 import hashlib
 import hmac
 import http.client
@@ -45,9 +46,18 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def body_of(uid: str, event: str, organisation_id: int, created_at: datetime, payload: dict) -> bytes:
-    return json.dumps({"id": uid, "event": event, "organisation_id": organisation_id,
-                       "created_at": aware(created_at).isoformat(), "data": payload},
-                      ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return json.dumps(
+        {
+            "id": uid,
+            "event": event,
+            "organisation_id": organisation_id,
+            "created_at": aware(created_at).isoformat(),
+            "data": payload,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    ).encode("utf-8")
 
 
 def post(url: str, body: bytes, headers: dict, timeout: float, allow_private: bool) -> Answer:
@@ -67,12 +77,14 @@ def post(url: str, body: bytes, headers: dict, timeout: float, allow_private: bo
         raise Refused(f"{parts.hostname} resolves to a private or local address")
     pinned = addresses[0]
     if https:
-        connection = http.client.HTTPSConnection(parts.hostname, port, timeout=timeout,
-                                                 context=ssl.create_default_context())
+        connection = http.client.HTTPSConnection(
+            parts.hostname, port, timeout=timeout, context=ssl.create_default_context()
+        )
     else:
         connection = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
     connection._create_connection = lambda address, timeout=timeout, source=None: socket.create_connection(
-        (pinned, address[1]), timeout, source)
+        (pinned, address[1]), timeout, source
+    )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         connection.request("POST", path, body=body, headers=headers)
@@ -93,24 +105,37 @@ def deliver_due(worker: str, now: datetime | None = None, limit: int = 20) -> di
     d, e = WebhookDelivery, WebhookEndpoint
     rows = db.session.execute(
         select(d.id, d.uid, d.event, d.payload, d.attempts, d.created_at, e.url, e.secret, e.organisation_id)
-        .join(e, e.id == d.endpoint_id).where(d.id.in_(ids), d.claimed_by == worker).order_by(d.id)).all()
+        .join(e, e.id == d.endpoint_id)
+        .where(d.id.in_(ids), d.claimed_by == worker)
+        .order_by(d.id)
+    ).all()
     end_reads()  # nothing is held open while we post
     timeout = float(setting("WEBHOOK_TIMEOUT"))
     allow_private = enabled("WEBHOOK_ALLOW_PRIVATE")
     for row in rows:
         body = body_of(row.uid, row.event, row.organisation_id, row.created_at, row.payload)
         timestamp = int(time.time())
-        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
-                   "X-LivingLab-Event": row.event, "X-LivingLab-Delivery": row.uid,
-                   "X-LivingLab-Timestamp": str(timestamp),
-                   "X-LivingLab-Signature": signature(row.secret, timestamp, body)}
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-LivingLab-Event": row.event,
+            "X-LivingLab-Delivery": row.uid,
+            "X-LivingLab-Timestamp": str(timestamp),
+            "X-LivingLab-Signature": signature(row.secret, timestamp, body),
+        }
         permanent, status = False, None
         try:
             answer = post(row.url, body, headers, timeout, allow_private)
             status = answer.status
-            error = None if 200 <= status < 300 else (
-                f"HTTP {status}: redirects are not followed" if 300 <= status < 400 else
-                f"HTTP {status}: {answer.excerpt}")
+            error = (
+                None
+                if 200 <= status < 300
+                else (
+                    f"HTTP {status}: redirects are not followed"
+                    if 300 <= status < 400
+                    else f"HTTP {status}: {answer.excerpt}"
+                )
+            )
         except Refused as err:
             error, permanent = f"refused: {err}", True
         except (OSError, http.client.HTTPException, ConnectionError, ValueError) as err:
@@ -119,9 +144,15 @@ def deliver_due(worker: str, now: datetime | None = None, limit: int = 20) -> di
             values = {"status": QueueStatus.SENT, "sent_at": utcnow(), "last_error": None}
             counts["sent"] += 1
         else:
-            values = queue.retry_or_fail(row.attempts, int(setting("WEBHOOK_MAX_ATTEMPTS")), error, utcnow(),
-                                         float(setting("MAIL_RETRY_SECONDS")),
-                                         float(setting("MAIL_RETRY_MAX_SECONDS")), permanent=permanent)
+            values = queue.retry_or_fail(
+                row.attempts,
+                int(setting("WEBHOOK_MAX_ATTEMPTS")),
+                error,
+                utcnow(),
+                float(setting("MAIL_RETRY_SECONDS")),
+                float(setting("MAIL_RETRY_MAX_SECONDS")),
+                permanent=permanent,
+            )
             counts["failed" if values["status"] == QueueStatus.FAILED else "retried"] += 1
         queue.finish(WebhookDelivery, row.id, worker, response_status=status, **values)
     return counts

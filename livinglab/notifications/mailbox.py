@@ -2,6 +2,7 @@
 
 Only when LIVINGLAB_MAILBOX is true (run.sh sets it); everywhere else every route here answers 404,
 so production never shows anyone's mail."""
+
 import re
 from email import message_from_bytes
 from email.policy import default
@@ -34,9 +35,14 @@ def summary(path) -> dict:
         date = parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
     except (TypeError, ValueError):
         date = None
-    return {"name": path.name, "subject": str(message["Subject"] or ""), "to": str(message["To"] or ""),
-            "date": date, "kind": str(message["X-LivingLab-Kind"] or ""),
-            "unsubscribe": message["List-Unsubscribe"] is not None}
+    return {
+        "name": path.name,
+        "subject": str(message["Subject"] or ""),
+        "to": str(message["To"] or ""),
+        "date": date,
+        "kind": str(message["X-LivingLab-Kind"] or ""),
+        "unsubscribe": message["List-Unsubscribe"] is not None,
+    }
 
 
 def stored(name: str):
@@ -53,10 +59,13 @@ def stored(name: str):
 def index():
     """The newest messages first."""
     directory = mail_dir()
-    paths = sorted(directory.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True) \
-        if directory.is_dir() else []
-    return render_template("notifications/mailbox.html", messages=[summary(p) for p in paths[:LISTED]],
-                           total=len(paths), directory=directory)
+    paths = sorted(directory.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True) if directory.is_dir() else []
+    return render_template(
+        "notifications/mailbox.html",
+        messages=[summary(p) for p in paths[:LISTED]],
+        total=len(paths),
+        directory=directory,
+    )
 
 
 @bp.get("/<name>")
@@ -65,12 +74,29 @@ def show(name: str):
     """One message: its headers, its text part, and its HTML part in a sandboxed frame."""
     message = read(stored(name))
     text = message.get_body(preferencelist=("plain",))
-    headers = [(key, str(message[key])) for key in ("From", "To", "Subject", "Date", "Message-ID",
-                                                     "Content-Language", "List-Unsubscribe", "List-Unsubscribe-Post",
-                                                     "X-LivingLab-Kind") if message[key] is not None]
-    return render_template("notifications/mailbox_message.html", name=name, headers=headers,
-                           subject=str(message["Subject"] or ""), text=text.get_content() if text else "",
-                           has_html=message.get_body(preferencelist=("html",)) is not None)
+    headers = [
+        (key, str(message[key]))
+        for key in (
+            "From",
+            "To",
+            "Subject",
+            "Date",
+            "Message-ID",
+            "Content-Language",
+            "List-Unsubscribe",
+            "List-Unsubscribe-Post",
+            "X-LivingLab-Kind",
+        )
+        if message[key] is not None
+    ]
+    return render_template(
+        "notifications/mailbox_message.html",
+        name=name,
+        headers=headers,
+        subject=str(message["Subject"] or ""),
+        text=text.get_content() if text else "",
+        has_html=message.get_body(preferencelist=("html",)) is not None,
+    )
 
 
 @bp.get("/<name>/html")
@@ -84,7 +110,8 @@ def html(name: str):
     content = part.get_content().replace("<head>", '<head><base target="_top">', 1)
     response = make_response(content)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
-    response.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-                                                   "frame-ancestors 'self'; form-action 'none'")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; form-action 'none'"
+    )
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response

@@ -2,6 +2,7 @@
 
 Mail and webhook deliveries are two queues of the same shape (`Queued`): a row is written in the
 transaction of the event that causes it, and the worker claims, sends and marks it."""
+
 import enum
 import uuid
 from datetime import datetime
@@ -15,11 +16,11 @@ from ..timeutil import utcnow
 
 
 class QueueStatus(enum.StrEnum):
-    PENDING = "pending"      # due at next_attempt_at
-    HELD = "held"            # waits for the recipient to verify their address
-    SENDING = "sending"      # claimed by a worker until claimed_until (a lease)
-    SENT = "sent"            # accepted by the SMTP server / answered 2xx by the endpoint
-    FAILED = "failed"        # permanently: a 5xx SMTP answer, or too many attempts
+    PENDING = "pending"  # due at next_attempt_at
+    HELD = "held"  # waits for the recipient to verify their address
+    SENDING = "sending"  # claimed by a worker until claimed_until (a lease)
+    SENT = "sent"  # accepted by the SMTP server / answered 2xx by the endpoint
+    FAILED = "failed"  # permanently: a 5xx SMTP answer, or too many attempts
     CANCELLED = "cancelled"  # not sent on purpose: opted out, recipient erased, expired
 
 
@@ -29,8 +30,10 @@ def new_uid() -> str:
 
 class Queued:
     """The columns a worker needs to claim a row, send it once per lease, and retry it with backoff."""
+
     status: Mapped[QueueStatus] = mapped_column(
-        enum_column(QueueStatus, name="queue_status"), default=QueueStatus.PENDING)
+        enum_column(QueueStatus, name="queue_status"), default=QueueStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
@@ -44,6 +47,7 @@ class OutboxMessage(Queued, db.Model):
     """One email to send. The recipient's address and language are read when it is sent (an account
     may change them, or be erased, meanwhile); `to_address` is set only for mail to an address that
     is not the account's current one (an email change, an invitation, an erased account)."""
+
     __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +67,7 @@ class OutboxMessage(Queued, db.Model):
 
 class NotificationPreference(db.Model):
     """An account's choice for one non-essential kind; no row means the default: each message."""
+
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(64), primary_key=True)
     choice: Mapped[str] = mapped_column(String(16))  # "off" | "digest"
@@ -83,6 +88,7 @@ class WebhookEndpoint(db.Model):
 
 class WebhookDelivery(Queued, db.Model):
     """One event to post to one endpoint; the organisation reads these as its delivery log."""
+
     __table_args__ = (Index("ix_webhook_delivery_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +103,7 @@ class SchedulerJob(db.Model):
     """One row per named job: when it last ran and how it went. A worker runs a job inside the
     transaction that claimed this row (locked, SKIP LOCKED for the others), so a crash mid-job rolls
     the whole run back and the job is simply due again."""
+
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

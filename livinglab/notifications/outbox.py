@@ -11,6 +11,7 @@ sends at least once (livinglab/notifications/sender.py). Two doors in:
 The gate lives here: a message to an account whose address is not verified is `held` (only the
 verification itself goes), and `release_held` sends them on once it is verified. A non-essential
 kind that the account turned off is not written at all (and checked again when sending)."""
+
 import json
 from datetime import datetime, timedelta
 
@@ -27,9 +28,18 @@ from .kinds import kind as kind_of
 from .models import NotificationPreference, OutboxMessage, QueueStatus
 
 
-def enqueue(kind: str, recipient: User | None, context: dict, *, key: str | None = None,
-            to_address: str | None = None, locale: str | None = None, participant_code: str | None = None,
-            expires_at: datetime | None = None, now: datetime | None = None) -> OutboxMessage | None:
+def enqueue(
+    kind: str,
+    recipient: User | None,
+    context: dict,
+    *,
+    key: str | None = None,
+    to_address: str | None = None,
+    locale: str | None = None,
+    participant_code: str | None = None,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> OutboxMessage | None:
     """Add one message to the caller's transaction. Returns the row (None when the account opted
     out, or when `key` was already used: the message exists)."""
     spec = kind_of(kind)
@@ -41,10 +51,20 @@ def enqueue(kind: str, recipient: User | None, context: dict, *, key: str | None
     if recipient is not None and not spec.essential and not sends(spec, choice_of(recipient.id, spec.governed_by)):
         return None
     now = now or utcnow()
-    values = dict(kind=kind, user_id=recipient.id if recipient is not None else None, to_address=to_address,
-                  locale=locale, participant_code=participant_code, context=context, dedupe_key=key,
-                  expires_at=expires_at, status=initial_status(spec, recipient), attempts=0,
-                  next_attempt_at=now, created_at=now)
+    values = dict(
+        kind=kind,
+        user_id=recipient.id if recipient is not None else None,
+        to_address=to_address,
+        locale=locale,
+        participant_code=participant_code,
+        context=context,
+        dedupe_key=key,
+        expires_at=expires_at,
+        status=initial_status(spec, recipient),
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
     if key is None:
         message = OutboxMessage(**values)
         db.session.add(message)
@@ -53,8 +73,14 @@ def enqueue(kind: str, recipient: User | None, context: dict, *, key: str | None
     return None
 
 
-def enqueue_from(kind: str, rows: Select, *, context: dict | None = None, expires_at: datetime | None = None,
-                 now: datetime | None = None) -> int:
+def enqueue_from(
+    kind: str,
+    rows: Select,
+    *,
+    context: dict | None = None,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> int:
     """Insert one message per row of `rows`, set-based, in the caller's transaction.
 
     `rows` selects the columns `user_id` (an account) and `dedupe_key` (a string, or NULL for none),
@@ -68,17 +94,27 @@ def enqueue_from(kind: str, rows: Select, *, context: dict | None = None, expire
     columns = source.c
     pref = NotificationPreference
     held = and_(User.email_verified_at.is_(None), literal(not spec.verification))
-    query = (select(
-        uid_sql(), literal(kind, String), columns.user_id,
-        case((held, literal(QueueStatus.HELD.value)), else_=literal(QueueStatus.PENDING.value)),
-        literal(context, JSON), columns.dedupe_key,
-        columns.participant_code if "participant_code" in columns else cast(null(), String),
-        literal(0, Integer), literal(now, DateTime(timezone=True)), literal(now, DateTime(timezone=True)),
-        literal(expires_at, DateTime(timezone=True)))
-        .select_from(source).join(User, User.id == columns.user_id))
+    query = (
+        select(
+            uid_sql(),
+            literal(kind, String),
+            columns.user_id,
+            case((held, literal(QueueStatus.HELD.value)), else_=literal(QueueStatus.PENDING.value)),
+            literal(context, JSON),
+            columns.dedupe_key,
+            columns.participant_code if "participant_code" in columns else cast(null(), String),
+            literal(0, Integer),
+            literal(now, DateTime(timezone=True)),
+            literal(now, DateTime(timezone=True)),
+            literal(expires_at, DateTime(timezone=True)),
+        )
+        .select_from(source)
+        .join(User, User.id == columns.user_id)
+    )
     if not spec.essential:
-        chosen = select(pref.choice).where(pref.user_id == columns.user_id, pref.kind == spec.governed_by) \
-            .scalar_subquery()
+        chosen = (
+            select(pref.choice).where(pref.user_id == columns.user_id, pref.kind == spec.governed_by).scalar_subquery()
+        )
         allowed = [c for c in spec.sends_on if c is not None]
         condition = chosen.in_(allowed) if allowed else literal(False)
         if None in spec.sends_on:
@@ -86,10 +122,27 @@ def enqueue_from(kind: str, rows: Select, *, context: dict | None = None, expire
         query = query.where(condition)
     else:
         query = query.where(literal(True))  # SQLite needs a WHERE before ON CONFLICT after a SELECT
-    statement = insert_ignore(OutboxMessage).from_select(
-        ["uid", "kind", "user_id", "status", "context", "dedupe_key", "participant_code", "attempts",
-         "next_attempt_at", "created_at", "expires_at"], query).on_conflict_do_nothing() \
+    statement = (
+        insert_ignore(OutboxMessage)
+        .from_select(
+            [
+                "uid",
+                "kind",
+                "user_id",
+                "status",
+                "context",
+                "dedupe_key",
+                "participant_code",
+                "attempts",
+                "next_attempt_at",
+                "created_at",
+                "expires_at",
+            ],
+            query,
+        )
+        .on_conflict_do_nothing()
         .returning(OutboxMessage.id)
+    )
     return len(db.session.execute(statement).all())  # rowcount is -1 for this on psycopg
 
 
@@ -106,13 +159,17 @@ def release_held(user: User, now: datetime | None = None) -> int:
         update(OutboxMessage)
         .where(OutboxMessage.user_id == user.id, OutboxMessage.status == QueueStatus.HELD)
         .values(status=QueueStatus.PENDING, next_attempt_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount
 
 
 def choice_of(user_id: int, kind_name: str) -> str | None:
-    return db.session.scalar(select(NotificationPreference.choice).where(
-        NotificationPreference.user_id == user_id, NotificationPreference.kind == kind_name))
+    return db.session.scalar(
+        select(NotificationPreference.choice).where(
+            NotificationPreference.user_id == user_id, NotificationPreference.kind == kind_name
+        )
+    )
 
 
 def checked_context(spec: Kind, context: dict) -> dict:
@@ -140,6 +197,7 @@ def _plain(value):
 
 # Dialect helpers: insert-or-ignore and a random uid per row, on SQLite and PostgreSQL ----------------
 
+
 def dialect_name() -> str:
     return db.session.get_bind().dialect.name
 
@@ -161,6 +219,7 @@ def purge_sent(older_than: timedelta, now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - older_than
     result = db.session.execute(
         OutboxMessage.__table__.delete().where(
-            OutboxMessage.status.in_([QueueStatus.SENT, QueueStatus.CANCELLED]),
-            OutboxMessage.created_at < cutoff))
+            OutboxMessage.status.in_([QueueStatus.SENT, QueueStatus.CANCELLED]), OutboxMessage.created_at < cutoff
+        )
+    )
     return result.rowcount

@@ -1,4 +1,5 @@
 """Each account's choices of non-essential messages, and the signed one-click unsubscribe token."""
+
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
@@ -15,8 +16,13 @@ SALT = "livinglab.unsubscribe"
 
 def choices_of(user) -> dict[str, str]:
     """{kind: choice} for every kind this account may choose; "each" where it chose nothing."""
-    stored = dict(db.session.execute(select(NotificationPreference.kind, NotificationPreference.choice)
-                                     .where(NotificationPreference.user_id == user.id)).all())
+    stored = dict(
+        db.session.execute(
+            select(NotificationPreference.kind, NotificationPreference.choice).where(
+                NotificationPreference.user_id == user.id
+            )
+        ).all()
+    )
     return {k.name: stored.get(k.name, "each") for k in preference_kinds(str(user.role))}
 
 
@@ -24,10 +30,16 @@ def set_choice(user, kind_name: str, choice: str) -> None:
     """Record one choice in the caller's transaction ("each" is the default: no row)."""
     spec = choosable(user, kind_name)
     if choice not in spec.choices:
-        raise Invalid(_("This choice is not available for these messages."), code="invalid_choice",
-                      fields={kind_name: _("One of: %(choices)s.", choices=", ".join(spec.choices))})
-    db.session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == user.id,
-                                                            NotificationPreference.kind == kind_name))
+        raise Invalid(
+            _("This choice is not available for these messages."),
+            code="invalid_choice",
+            fields={kind_name: _("One of: %(choices)s.", choices=", ".join(spec.choices))},
+        )
+    db.session.execute(
+        delete(NotificationPreference).where(
+            NotificationPreference.user_id == user.id, NotificationPreference.kind == kind_name
+        )
+    )
     if choice != "each":
         db.session.add(NotificationPreference(user_id=user.id, kind=kind_name, choice=choice))
 
@@ -35,8 +47,11 @@ def set_choice(user, kind_name: str, choice: str) -> None:
 def choosable(user, kind_name: str) -> Kind:
     spec = KINDS.get(kind_name)
     if spec is None or spec not in preference_kinds(str(user.role)):
-        raise Invalid(_("These messages cannot be chosen."), code="unknown_kind",
-                      fields={str(kind_name)[:64]: _("Not a kind of message you can choose.")})
+        raise Invalid(
+            _("These messages cannot be chosen."),
+            code="unknown_kind",
+            fields={str(kind_name)[:64]: _("Not a kind of message you can choose.")},
+        )
     return spec
 
 
@@ -57,7 +72,13 @@ def read_unsubscribe_token(token) -> tuple[int, str] | None:
         data = serializer().loads(token)
     except (BadData, ValueError, UnicodeError):
         return None
-    if (not isinstance(data, list) or len(data) != 2 or not isinstance(data[0], int) or isinstance(data[0], bool)
-            or not 0 < data[0] <= MAX_ID or not isinstance(data[1], str)):
+    if (
+        not isinstance(data, list)
+        or len(data) != 2
+        or not isinstance(data[0], int)
+        or isinstance(data[0], bool)
+        or not 0 < data[0] <= MAX_ID
+        or not isinstance(data[1], str)
+    ):
         return None
     return data[0], data[1]

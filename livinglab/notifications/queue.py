@@ -6,6 +6,7 @@ picked with SELECT ... FOR UPDATE SKIP LOCKED, so workers claiming at the same t
 rows and never wait for each other; on SQLite the claiming UPDATE takes the write lock (see
 `transactions`), and SQLite lets one writer at a time in, so two claims never overlap either. Each
 claim, mark and release is a unit of work of its own."""
+
 import random
 from datetime import datetime, timedelta
 
@@ -26,13 +27,25 @@ def claim(model, worker: str, now: datetime, limit: int, lease: timedelta) -> li
         ):
             if len(ids) >= limit:
                 break
-            picked = (select(model.id).where(due).order_by(model.next_attempt_at, model.id).limit(limit - len(ids))
-                      .with_for_update(skip_locked=True))
+            picked = (
+                select(model.id)
+                .where(due)
+                .order_by(model.next_attempt_at, model.id)
+                .limit(limit - len(ids))
+                .with_for_update(skip_locked=True)
+            )
             ids += db.session.scalars(
-                update(model).where(model.id.in_(picked.scalar_subquery()))
-                .values(status=QueueStatus.SENDING, claimed_by=worker, claimed_until=now + lease,
-                        attempts=model.attempts + 1)
-                .returning(model.id).execution_options(synchronize_session=False)).all()
+                update(model)
+                .where(model.id.in_(picked.scalar_subquery()))
+                .values(
+                    status=QueueStatus.SENDING,
+                    claimed_by=worker,
+                    claimed_until=now + lease,
+                    attempts=model.attempts + 1,
+                )
+                .returning(model.id)
+                .execution_options(synchronize_session=False)
+            ).all()
     return sorted(ids)
 
 
@@ -40,8 +53,11 @@ def finish(model, row_id: int, worker: str, **values) -> bool:
     """Mark one claimed row (sent, failed, retry...) and commit; False if the claim was lost meanwhile."""
     with unit_of_work():
         result = db.session.execute(
-            update(model).where(model.id == row_id, model.claimed_by == worker, model.status == QueueStatus.SENDING)
-            .values(claimed_by=None, claimed_until=None, **values).execution_options(synchronize_session=False))
+            update(model)
+            .where(model.id == row_id, model.claimed_by == worker, model.status == QueueStatus.SENDING)
+            .values(claimed_by=None, claimed_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
     return result.rowcount == 1
 
 
@@ -50,10 +66,17 @@ def release(model, row_ids: list[int], worker: str, when: datetime) -> None:
     with unit_of_work():
         if row_ids:
             db.session.execute(
-                update(model).where(model.id.in_(row_ids), model.claimed_by == worker,
-                                    model.status == QueueStatus.SENDING)
-                .values(status=QueueStatus.PENDING, claimed_by=None, claimed_until=None, next_attempt_at=when,
-                        attempts=model.attempts - 1).execution_options(synchronize_session=False))
+                update(model)
+                .where(model.id.in_(row_ids), model.claimed_by == worker, model.status == QueueStatus.SENDING)
+                .values(
+                    status=QueueStatus.PENDING,
+                    claimed_by=None,
+                    claimed_until=None,
+                    next_attempt_at=when,
+                    attempts=model.attempts - 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
 
 
 def backoff(attempts: int, base: float, ceiling: float) -> timedelta:
@@ -62,10 +85,14 @@ def backoff(attempts: int, base: float, ceiling: float) -> timedelta:
     return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
 
-def retry_or_fail(attempts: int, max_attempts: int, error: str, now: datetime, base: float, ceiling: float,
-                  permanent: bool = False) -> dict:
+def retry_or_fail(
+    attempts: int, max_attempts: int, error: str, now: datetime, base: float, ceiling: float, permanent: bool = False
+) -> dict:
     """The values that mark a failed attempt: failed for good, or pending again later."""
     if permanent or attempts >= max_attempts:
         return {"status": QueueStatus.FAILED, "last_error": error[:2000]}
-    return {"status": QueueStatus.PENDING, "last_error": error[:2000],
-            "next_attempt_at": now + backoff(attempts, base, ceiling)}
+    return {
+        "status": QueueStatus.PENDING,
+        "last_error": error[:2000],
+        "next_attempt_at": now + backoff(attempts, base, ceiling),
+    }

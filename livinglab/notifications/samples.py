@@ -12,17 +12,48 @@ SAMPLES = {
     "withdrawal_confirmed": {"study_id": 7, "title": "Sleep", "erase_data": False},
     "erasure_confirmed": {"answers_kept": True},
     "review_submitted": {"study_id": 7, "title": "Sleep", "organisation": "Sommeil+", "submitter_verified": False},
-    "review_digest": {"count": 3, "studies": [{"study_id": 7, "title": "Sleep", "organisation": "Sommeil+",
-                                               "submitted_at": "2026-03-02T09:00:00+00:00",
-                                               "submitter_verified": True}], "day": "2026-03-03"},
+    "review_digest": {
+        "count": 3,
+        "studies": [
+            {
+                "study_id": 7,
+                "title": "Sleep",
+                "organisation": "Sommeil+",
+                "submitted_at": "2026-03-02T09:00:00+00:00",
+                "submitter_verified": True,
+            }
+        ],
+        "day": "2026-03-03",
+    },
     "review_decision": {"study_id": 7, "title": "Sleep", "decision": "reject", "comment": "No <b>risk</b> plan."},
     "recruitment_changed": {"study_id": 7, "title": "Sleep", "state": "paused"},
-    "recruitment_digest": {"week": "2026-W10", "studies": [{"study_id": 7, "title": "Sleep", "enrolled": 2,
-                                                            "answered": 1, "withdrawn": 0,
-                                                            "codes": {"enrolled": ["P-AAAA1111", "P-BBBB2222"],
-                                                                      "answered": ["P-AAAA1111"]}}]},
-    "survey_open": {"study_id": 7, "title": "Sleep", "survey": "Baseline", "survey_key": "baseline",
-                    "closes_on": "2026-03-31"},
-    "survey_reminder": {"study_id": 7, "title": "Sleep", "survey": "Baseline", "survey_key": "baseline",
-                        "closes_on": "2026-03-31", "draft_waiting": True, "final": True},
+    "recruitment_digest": {
+        "week": "2026-W10",
+        "studies": [
+            {
+                "study_id": 7,
+                "title": "Sleep",
+                "enrolled": 2,
+                "answered": 1,
+                "withdrawn": 0,
+                "codes": {"enrolled": ["P-AAAA1111", "P-BBBB2222"], "answered": ["P-AAAA1111"]},
+            }
+        ],
+    },
+    "survey_open": {
+        "study_id": 7,
+        "title": "Sleep",
+        "survey": "Baseline",
+        "survey_key": "baseline",
+        "closes_on": "2026-03-31",
+    },
+    "survey_reminder": {
+        "study_id": 7,
+        "title": "Sleep",
+        "survey": "Baseline",
+        "survey_key": "baseline",
+        "closes_on": "2026-03-31",
+        "draft_waiting": True,
+        "final": True,
+    },
 }

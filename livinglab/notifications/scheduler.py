@@ -16,6 +16,7 @@ Adding a job (the survey invitations and reminders, say):
         rows = select(Enrolment.user_id.label("user_id"), <dedupe key expression>.label("dedupe_key"), ...)
         return enqueue_from("survey_reminder", rows, context=...)
 """
+
 import json
 import logging
 from collections.abc import Callable
@@ -52,17 +53,22 @@ def interval(spec: Job) -> timedelta:
 
 def job(name: str, every, label, explain: Callable[[dict], str] = str):
     """Register a function of `now` as a job run at most once per `every`."""
+
     def register(function):
         JOBS[name] = Job(name, every, function, label, explain)
         return function
+
     return register
 
 
 def ensure_rows() -> None:
     with unit_of_work():
         if JOBS:
-            db.session.execute(insert_ignore(SchedulerJob).values([{"name": name, "runs": 0} for name in JOBS])
-                               .on_conflict_do_nothing())
+            db.session.execute(
+                insert_ignore(SchedulerJob)
+                .values([{"name": name, "runs": 0} for name in JOBS])
+                .on_conflict_do_nothing()
+            )
 
 
 def run_due(worker: str, now: datetime | None = None) -> dict[str, object]:
@@ -71,8 +77,7 @@ def run_due(worker: str, now: datetime | None = None) -> dict[str, object]:
 
     now = now or utcnow()
     ensure_rows()
-    return {name: outcome for name in list(JOBS)
-            if (outcome := run_job(name, worker, now, ensure=False)) is not None}
+    return {name: outcome for name in list(JOBS) if (outcome := run_job(name, worker, now, ensure=False)) is not None}
 
 
 def run_job(name: str, worker: str, now: datetime | None = None, force: bool = False, ensure: bool = True):
@@ -88,14 +93,25 @@ def run_job(name: str, worker: str, now: datetime | None = None, force: bool = F
             if not claim(spec, now, force):
                 return None  # not due, or another worker runs it: the claim changed no row
             result = spec.run(now)
-            db.session.execute(update(SchedulerJob).where(SchedulerJob.name == name).values(
-                last_finished_at=now, runs=SchedulerJob.runs + 1, last_result=json.dumps(result)[:2000],
-                last_error=None, not_before=None))
+            db.session.execute(
+                update(SchedulerJob)
+                .where(SchedulerJob.name == name)
+                .values(
+                    last_finished_at=now,
+                    runs=SchedulerJob.runs + 1,
+                    last_result=json.dumps(result)[:2000],
+                    last_error=None,
+                    not_before=None,
+                )
+            )
     except Exception as err:
         log.exception("Job %s failed in worker %s", name, worker)
         with unit_of_work():
-            db.session.execute(update(SchedulerJob).where(SchedulerJob.name == name).values(
-                not_before=now + ERROR_COOLDOWN, last_error=f"{type(err).__name__}: {err}"[:2000]))
+            db.session.execute(
+                update(SchedulerJob)
+                .where(SchedulerJob.name == name)
+                .values(not_before=now + ERROR_COOLDOWN, last_error=f"{type(err).__name__}: {err}"[:2000])
+            )
         return {"error": str(err)}
     return result
 
@@ -104,12 +120,20 @@ def claim(spec: Job, now: datetime, force: bool = False) -> bool:
     """Lock the job's row (until the unit of work commits) if it is due (or forced); False if not due or taken."""
     conditions = [SchedulerJob.name == spec.name]
     if not force:
-        conditions += [or_(SchedulerJob.last_finished_at.is_(None), SchedulerJob.last_finished_at <= now - interval(spec)),
-                       or_(SchedulerJob.not_before.is_(None), SchedulerJob.not_before <= now)]
+        conditions += [
+            or_(SchedulerJob.last_finished_at.is_(None), SchedulerJob.last_finished_at <= now - interval(spec)),
+            or_(SchedulerJob.not_before.is_(None), SchedulerJob.not_before <= now),
+        ]
     picked = select(SchedulerJob.name).where(*conditions).with_for_update(skip_locked=True)
-    return db.session.execute(
-        update(SchedulerJob).where(SchedulerJob.name.in_(picked.scalar_subquery()))
-        .values(last_started_at=now).execution_options(synchronize_session=False)).rowcount == 1
+    return (
+        db.session.execute(
+            update(SchedulerJob)
+            .where(SchedulerJob.name.in_(picked.scalar_subquery()))
+            .values(last_started_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 def status() -> list[dict]:
@@ -117,9 +141,16 @@ def status() -> list[dict]:
     from . import jobs  # noqa: F401
 
     rows = {row.name: row for row in db.session.scalars(select(SchedulerJob))}
-    return [{"name": name, "every": interval(spec), "label": spec.label, "row": rows.get(name),
-             "result": explain(spec, rows[name].last_result) if name in rows else None}
-            for name, spec in JOBS.items()]
+    return [
+        {
+            "name": name,
+            "every": interval(spec),
+            "label": spec.label,
+            "row": rows.get(name),
+            "result": explain(spec, rows[name].last_result) if name in rows else None,
+        }
+        for name, spec in JOBS.items()
+    ]
 
 
 def explain(spec: Job, stored: str | None) -> str | None:

@@ -5,6 +5,7 @@ it is sent twice only if a worker dies after the SMTP server accepted it and bef
 marked sent (at most one message per worker and crash, since each is marked and committed as soon
 as the server accepts it), and then both copies carry the same Message-ID, so they can be told apart
 as duplicates."""
+
 import logging
 import re
 from dataclasses import dataclass, field
@@ -59,18 +60,39 @@ def send_due(worker: str, connection: SmtpConnection, now: datetime | None = Non
     # Plain rows, not ORM objects: they stay readable after each commit without another query.
     m = OutboxMessage
     rows = db.session.execute(
-        select(m.id, m.uid, m.kind, m.user_id, m.to_address, m.locale, m.participant_code, m.context,
-               m.expires_at, m.attempts, m.claimed_until)
-        .where(m.id.in_(ids), m.claimed_by == worker).order_by(m.id)).all()
+        select(
+            m.id,
+            m.uid,
+            m.kind,
+            m.user_id,
+            m.to_address,
+            m.locale,
+            m.participant_code,
+            m.context,
+            m.expires_at,
+            m.attempts,
+            m.claimed_until,
+        )
+        .where(m.id.in_(ids), m.claimed_by == worker)
+        .order_by(m.id)
+    ).all()
     user_ids = {row.user_id for row in rows if row.user_id is not None}
     users, choices = {}, {}
     if user_ids:
-        users = {u.id: u for u in db.session.execute(
-            select(User.id, User.email, User.name, User.locale, User.email_verified_at)
-            .where(User.id.in_(user_ids))).all()}
-        choices = {(p.user_id, p.kind): p.choice for p in db.session.execute(
-            select(NotificationPreference.user_id, NotificationPreference.kind, NotificationPreference.choice)
-            .where(NotificationPreference.user_id.in_(user_ids))).all()}
+        users = {
+            u.id: u
+            for u in db.session.execute(
+                select(User.id, User.email, User.name, User.locale, User.email_verified_at).where(User.id.in_(user_ids))
+            ).all()
+        }
+        choices = {
+            (p.user_id, p.kind): p.choice
+            for p in db.session.execute(
+                select(
+                    NotificationPreference.user_id, NotificationPreference.kind, NotificationPreference.choice
+                ).where(NotificationPreference.user_id.in_(user_ids))
+            ).all()
+        }
     batch = [(row, users.get(row.user_id)) for row in rows]
     end_reads()  # nothing is held open while we talk SMTP
     for index, (row, user) in enumerate(batch):
@@ -81,8 +103,10 @@ def send_due(worker: str, connection: SmtpConnection, now: datetime | None = Non
         outcome = handle(row, user, choices, connection, worker)
         record(tally, outcome)
         if outcome.get("connection_lost"):
-            rest = [r.id for r, _u in batch[index + 1:]]
-            queue.release(OutboxMessage, rest, worker, utcnow() + timedelta(seconds=float(setting("MAIL_RETRY_SECONDS"))))
+            rest = [r.id for r, _u in batch[index + 1 :]]
+            queue.release(
+                OutboxMessage, rest, worker, utcnow() + timedelta(seconds=float(setting("MAIL_RETRY_SECONDS")))
+            )
             tally.released += len(rest)
             break
     return tally
@@ -100,14 +124,15 @@ def handle(row, user, choices: dict, connection: SmtpConnection, worker: str) ->
         return finish(row, worker, "cancelled", status=QueueStatus.CANCELLED, last_error="recipient erased")
     if user is not None and row.user_id is not None:
         if user.email_verified_at is None and not spec.verification:
-            return finish(row, worker, "held", status=QueueStatus.HELD, attempts=row.attempts - 1,
-                          last_error=None)
+            return finish(row, worker, "held", status=QueueStatus.HELD, attempts=row.attempts - 1, last_error=None)
         if not sends(spec, choices.get((user.id, spec.governed_by))):
             return finish(row, worker, "cancelled", status=QueueStatus.CANCELLED, last_error="opted out")
-    recipient = Recipient(address=row.to_address or user.email,
-                          name=user.name if user is not None and not row.to_address else None,
-                          locale=language(row.locale or (user.locale if user is not None else None)),
-                          user_id=user.id if user is not None else None)
+    recipient = Recipient(
+        address=row.to_address or user.email,
+        name=user.name if user is not None and not row.to_address else None,
+        locale=language(row.locale or (user.locale if user is not None else None)),
+        user_id=user.id if user is not None else None,
+    )
     try:
         email = build(row, recipient)
     except Exception as err:  # a template or a context that cannot render: retrying will not help
@@ -118,9 +143,15 @@ def handle(row, user, choices: dict, connection: SmtpConnection, worker: str) ->
     except SendError as err:
         # Servers often quote the address in their answer: never keep it (participants' addresses above all).
         error = re.sub(re.escape(recipient.address), "[recipient]", str(err), flags=re.IGNORECASE)
-        values = queue.retry_or_fail(row.attempts, int(setting("MAIL_MAX_ATTEMPTS")), error, utcnow(),
-                                     float(setting("MAIL_RETRY_SECONDS")), float(setting("MAIL_RETRY_MAX_SECONDS")),
-                                     permanent=err.permanent)
+        values = queue.retry_or_fail(
+            row.attempts,
+            int(setting("MAIL_MAX_ATTEMPTS")),
+            error,
+            utcnow(),
+            float(setting("MAIL_RETRY_SECONDS")),
+            float(setting("MAIL_RETRY_MAX_SECONDS")),
+            permanent=err.permanent,
+        )
         outcome = "failed" if values["status"] == QueueStatus.FAILED else "retried"
         log.warning("Message %s (%s) not sent, %s: %s", row.id, row.kind, outcome, error)
         return {**finish(row, worker, outcome, **values), "connection_lost": err.connection_lost, "error": error}

@@ -2,6 +2,7 @@
 
 Each can be set as `LIVINGLAB_<NAME>` in the environment or `<NAME>` in instance/config.py; the
 README's configuration table lists them."""
+
 from email.utils import parseaddr
 from ipaddress import ip_address
 from pathlib import Path
@@ -10,27 +11,27 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 DEFAULTS = {
-    "MAIL_URL": None,             # smtp://user:pass@host:587?starttls=1 | smtps://... | local
-    "MAIL_FROM": None,            # "LivingLab <noreply@example.org>"; derived from BASE_URL when unset
+    "MAIL_URL": None,  # smtp://user:pass@host:587?starttls=1 | smtps://... | local
+    "MAIL_FROM": None,  # "LivingLab <noreply@example.org>"; derived from BASE_URL when unset
     "BASE_URL": "http://127.0.0.1:5000",  # the app's public address, for links in messages
-    "MAILBOX": False,             # the local mailbox page (/dev/mailbox); never in production
-    "MAIL_DIR": None,             # where the local catcher stores messages; instance/mail when unset
-    "MAIL_TIMEOUT": 30,           # seconds, per SMTP operation
-    "MAIL_MAX_ATTEMPTS": 8,       # then the message is marked failed
-    "MAIL_RETRY_SECONDS": 60,     # first retry delay; doubled at each attempt
+    "MAILBOX": False,  # the local mailbox page (/dev/mailbox); never in production
+    "MAIL_DIR": None,  # where the local catcher stores messages; instance/mail when unset
+    "MAIL_TIMEOUT": 30,  # seconds, per SMTP operation
+    "MAIL_MAX_ATTEMPTS": 8,  # then the message is marked failed
+    "MAIL_RETRY_SECONDS": 60,  # first retry delay; doubled at each attempt
     "MAIL_RETRY_MAX_SECONDS": 6 * 3600,
-    "MAIL_LEASE_SECONDS": 120,    # a claim older than this is another worker's to retry
-    "MAIL_BATCH": 50,             # rows claimed at once
-    "HELD_DAYS": 30,              # a message held for an unverified address is dropped after this
-    "WORKER_POLL_SECONDS": 2.0,   # the worker's nap when there is nothing to do
-    "DIGEST_HOUR": 7,             # UTC hour from which daily digests go out
-    "DIGEST_WEEKDAY": 0,          # the weekly recruitment digest goes out on Mondays (0) from DIGEST_HOUR
-    "REMINDER_DAYS": "3,7",       # reminders of an unanswered survey, days after it opened
-    "DAY_SECONDS": None,          # a shorter "day" of the survey calendar, for a demo (60: a minute)
+    "MAIL_LEASE_SECONDS": 120,  # a claim older than this is another worker's to retry
+    "MAIL_BATCH": 50,  # rows claimed at once
+    "HELD_DAYS": 30,  # a message held for an unverified address is dropped after this
+    "WORKER_POLL_SECONDS": 2.0,  # the worker's nap when there is nothing to do
+    "DIGEST_HOUR": 7,  # UTC hour from which daily digests go out
+    "DIGEST_WEEKDAY": 0,  # the weekly recruitment digest goes out on Mondays (0) from DIGEST_HOUR
+    "REMINDER_DAYS": "3,7",  # reminders of an unanswered survey, days after it opened
+    "DAY_SECONDS": None,  # a shorter "day" of the survey calendar, for a demo (60: a minute)
     "WEBHOOK_ALLOW_PRIVATE": False,  # allow http and loopback/private addresses (tests, local tools)
-    "WEBHOOK_TIMEOUT": 10,        # seconds, to connect and to read the answer
+    "WEBHOOK_TIMEOUT": 10,  # seconds, to connect and to read the answer
     "WEBHOOK_MAX_ATTEMPTS": 8,
-    "WEBHOOK_MAX_ENDPOINTS": 5,   # per organisation
+    "WEBHOOK_MAX_ENDPOINTS": 5,  # per organisation
 }
 
 

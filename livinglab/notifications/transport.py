@@ -4,6 +4,7 @@ failure sorted into permanent (a 5xx answer about this message) or transient (re
 Why smtplib and email.message rather than a mail library: both are part of Python, maintained with
 it, and give us the two things we need exactly: our own headers (Message-ID, List-Unsubscribe) and
 the SMTP answer code of each failure."""
+
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -34,8 +35,11 @@ class MailURL:
     def safe(self) -> str:
         """For logs: never the password."""
         user = f"{self.username}@" if self.username else ""
-        return LOCAL if self.local else f"{self.scheme}://{user}{self.host}:{self.port}" + \
-            ("?starttls=1" if self.starttls else "")
+        return (
+            LOCAL
+            if self.local
+            else f"{self.scheme}://{user}{self.host}:{self.port}" + ("?starttls=1" if self.starttls else "")
+        )
 
 
 TRUE = {"1", "true", "yes", "on"}
@@ -44,8 +48,10 @@ TRUE = {"1", "true", "yes", "on"}
 def parse_mail_url(url: str | None, timeout: float = 30) -> MailURL:
     """smtp://user:pass@host:587?starttls=1, smtps://user:pass@host (465), smtp://host:1025, or local."""
     if not url or not str(url).strip():
-        raise MailConfigError("LIVINGLAB_MAIL_URL is not set: say where mail goes (smtp://..., smtps://..., "
-                              "or local for the local mailbox).")
+        raise MailConfigError(
+            "LIVINGLAB_MAIL_URL is not set: say where mail goes (smtp://..., smtps://..., "
+            "or local for the local mailbox)."
+        )
     url = str(url).strip()
     if url in (LOCAL, "local://"):
         return MailURL(LOCAL, timeout=timeout)
@@ -67,9 +73,15 @@ def parse_mail_url(url: str | None, timeout: float = 30) -> MailURL:
             timeout = float(query["timeout"])
         except ValueError:
             raise MailConfigError("LIVINGLAB_MAIL_URL: timeout is a number of seconds.") from None
-    return MailURL(parts.scheme, parts.hostname, port,
-                   unquote(parts.username) if parts.username else None,
-                   unquote(parts.password) if parts.password else None, starttls, timeout)
+    return MailURL(
+        parts.scheme,
+        parts.hostname,
+        port,
+        unquote(parts.username) if parts.username else None,
+        unquote(parts.password) if parts.password else None,
+        starttls,
+        timeout,
+    )
 
 
 class SendError(Exception):
@@ -95,8 +107,9 @@ class SmtpConnection:
             return self.smtp
         try:
             if self.url.scheme == "smtps":
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.url.timeout,
-                                        context=ssl.create_default_context())
+                smtp = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.url.timeout, context=ssl.create_default_context()
+                )
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.url.timeout)
             try:
@@ -111,8 +124,9 @@ class SmtpConnection:
                 raise
         except (smtplib.SMTPException, OSError) as err:
             # Nothing about a message: the server, the network or our settings. Retry later.
-            raise SendError(f"cannot connect to {self.url.safe()}: {describe(err)}", permanent=False,
-                            connection_lost=True) from None
+            raise SendError(
+                f"cannot connect to {self.url.safe()}: {describe(err)}", permanent=False, connection_lost=True
+            ) from None
         self.smtp = smtp
         return smtp
 

@@ -2,6 +2,7 @@
 
 The blueprint also carries the worker's commands (`flask --app livinglab worker`, `mailcatcher`,
 `scheduler`), at the top level of the CLI."""
+
 import json
 import re
 
@@ -28,23 +29,39 @@ from .models import OutboxMessage, QueueStatus
 
 bp = Blueprint("notifications", __name__, cli_group=None)
 PER_PAGE = 50
-STATUS_ORDER = [QueueStatus.FAILED, QueueStatus.PENDING, QueueStatus.HELD, QueueStatus.SENDING, QueueStatus.SENT,
-                QueueStatus.CANCELLED]
+STATUS_ORDER = [
+    QueueStatus.FAILED,
+    QueueStatus.PENDING,
+    QueueStatus.HELD,
+    QueueStatus.SENDING,
+    QueueStatus.SENT,
+    QueueStatus.CANCELLED,
+]
 
 
 def status_labels() -> dict:
-    return {QueueStatus.FAILED: _("Failed"), QueueStatus.PENDING: _("Waiting"), QueueStatus.HELD: _("Held"),
-            QueueStatus.SENDING: _("Sending"), QueueStatus.SENT: _("Sent"), QueueStatus.CANCELLED: _("Not sent")}
+    return {
+        QueueStatus.FAILED: _("Failed"),
+        QueueStatus.PENDING: _("Waiting"),
+        QueueStatus.HELD: _("Held"),
+        QueueStatus.SENDING: _("Sending"),
+        QueueStatus.SENT: _("Sent"),
+        QueueStatus.CANCELLED: _("Not sent"),
+    }
 
 
 # The outbox (coordinators) ----------------------------------------------------------------------------
+
 
 @bp.get("/outbox")
 @requires("outbox")
 def outbox():
     """Messages by status, failures first; participants' mail shows their code, never their address."""
-    counts = dict(db.session.execute(select(OutboxMessage.status, func.count(OutboxMessage.id))
-                                     .group_by(OutboxMessage.status)).all())
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status)
+        ).all()
+    )
     wanted = request.args.get("status") or QueueStatus.FAILED.value
     if wanted not in {s.value for s in QueueStatus}:
         wanted = QueueStatus.FAILED.value
@@ -54,14 +71,32 @@ def outbox():
         select(OutboxMessage, User.role, User.email)
         .outerjoin(User, User.id == OutboxMessage.user_id)
         .where(OutboxMessage.status == wanted)
-        .order_by(OutboxMessage.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
+        .order_by(OutboxMessage.id.desc())
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE + 1)
+    ).all()
     more = len(rows) > PER_PAGE
-    messages = [{"row": message, "to": recipient_text(message, role, email), "error": error_text(message),
-                 "label": KINDS[message.kind].label if message.kind in KINDS else message.kind}
-                for message, role, email in rows[:PER_PAGE]]
-    return render_template("notifications/outbox.html", counts=counts, statuses=STATUS_ORDER,
-                           labels=status_labels(), wanted=wanted, messages=messages, page=page, more=more,
-                           jobs=scheduler.status(), retry_form=RetryForm())
+    messages = [
+        {
+            "row": message,
+            "to": recipient_text(message, role, email),
+            "error": error_text(message),
+            "label": KINDS[message.kind].label if message.kind in KINDS else message.kind,
+        }
+        for message, role, email in rows[:PER_PAGE]
+    ]
+    return render_template(
+        "notifications/outbox.html",
+        counts=counts,
+        statuses=STATUS_ORDER,
+        labels=status_labels(),
+        wanted=wanted,
+        messages=messages,
+        page=page,
+        more=more,
+        jobs=scheduler.status(),
+        retry_form=RetryForm(),
+    )
 
 
 def recipient_text(message: OutboxMessage, role, email) -> str:
@@ -88,14 +123,20 @@ def retry():
     """Send a failed message again, from its first attempt."""
     form = RetryForm()
     message_id = form.message.data or ""
-    if not form.validate_on_submit() or not (message_id.isascii() and message_id.isdigit()) \
-            or len(message_id) > 10 or int(message_id) > MAX_ID:
+    if (
+        not form.validate_on_submit()
+        or not (message_id.isascii() and message_id.isdigit())
+        or len(message_id) > 10
+        or int(message_id) > MAX_ID
+    ):
         abort(400)
     with unit_of_work():
         changed = db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == int(message_id), OutboxMessage.status == QueueStatus.FAILED)
+            update(OutboxMessage)
+            .where(OutboxMessage.id == int(message_id), OutboxMessage.status == QueueStatus.FAILED)
             .values(status=QueueStatus.PENDING, attempts=0, next_attempt_at=utcnow(), last_error=None)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)
+        ).rowcount
     if changed:
         flash(_("The message will be sent again in a moment."), "success")
     else:
@@ -104,6 +145,7 @@ def retry():
 
 
 # Preferences (every account) --------------------------------------------------------------------------
+
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
 @requires("signed_in")
@@ -120,11 +162,11 @@ def preferences_page():
         flash(_("Your choices are saved."), "success")
         return redirect(url_for(".preferences_page"))
     fields = [getattr(form, f"kind_{spec.name}") for spec in kinds]
-    return render_template("notifications/preferences.html", form=form, fields=fields,
-                           essential=essential_kinds(role))
+    return render_template("notifications/preferences.html", form=form, fields=fields, essential=essential_kinds(role))
 
 
 # One-click unsubscribe (RFC 8058): no sign-in, no CSRF token; the signed token is the authority ----
+
 
 @bp.route("/mail/unsubscribe", methods=["GET", "POST"])
 @csrf.exempt
@@ -145,13 +187,13 @@ def unsubscribe():
         if request.form.get("List-Unsubscribe") == "One-Click":  # a mail client (RFC 8058): answer, no redirect
             return render_template("notifications/unsubscribe.html", state="done", kind=spec)
         return redirect(url_for(".unsubscribe", token=token, done=1), code=303)  # a person's browser
-    done = request.args.get("done") == "1" and user is not None \
-        and preferences.choices_of(user).get(spec.name) == "off"
+    done = request.args.get("done") == "1" and user is not None and preferences.choices_of(user).get(spec.name) == "off"
     state = "done" if done else "confirm"
     return render_template("notifications/unsubscribe.html", state=state, kind=spec, token=token)
 
 
 # Commands ---------------------------------------------------------------------------------------------
+
 
 @bp.cli.command("worker")
 @click.option("--once", is_flag=True, help="One pass: due jobs, then every due message and webhook; then exit.")
@@ -168,10 +210,12 @@ def worker_command(once, no_scheduler, batch):
         raise click.ClickException(str(err)) from None
     if report is not None:
         mail = report.mail
-        click.echo(f"mail: {mail.sent} sent, {mail.retried} to retry, {mail.failed} failed, {mail.held} held, "
-                   f"{mail.cancelled} not sent; webhooks: {report.webhooks['sent']} delivered, "
-                   f"{report.webhooks['retried']} to retry, {report.webhooks['failed']} failed; "
-                   f"jobs run: {', '.join(report.jobs) or 'none'}")
+        click.echo(
+            f"mail: {mail.sent} sent, {mail.retried} to retry, {mail.failed} failed, {mail.held} held, "
+            f"{mail.cancelled} not sent; webhooks: {report.webhooks['sent']} delivered, "
+            f"{report.webhooks['retried']} to retry, {report.webhooks['failed']} failed; "
+            f"jobs run: {', '.join(report.jobs) or 'none'}"
+        )
 
 
 @bp.cli.command("mailcatcher")
@@ -203,7 +247,6 @@ def scheduler_command(job):
     if result is None:
         raise click.ClickException(f"{job} is running in another worker right now.")
     click.echo(f"{job}: {scheduler.explain(scheduler.JOBS[job], json.dumps(result))}")
-
 
 
 @bp.cli.command("mail-samples")

@@ -1,4 +1,5 @@
 """The organisation's webhooks: add and remove receivers, send a test event, read the delivery log."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -30,8 +31,9 @@ def index():
         try:
             with unit_of_work():
                 created = webhooks.create_endpoint(current_user, form.url.data, events, form.description.data or "")
-                audit.record(current_user, "webhook.create", endpoint_id=created.id, url=created.url,
-                             events=created.events)
+                audit.record(
+                    current_user, "webhook.create", endpoint_id=created.id, url=created.url, events=created.events
+                )
         except DomainError as err:
             show_errors(form, err)
         else:
@@ -43,16 +45,25 @@ def index():
     organisation_id = current_user.organisation_id
     endpoints = webhooks.endpoints_of(organisation_id)
     wanted = whole(request.args.get("receiver"))
-    query = (select(WebhookDelivery, WebhookEndpoint.url).join(WebhookEndpoint)
-             .where(WebhookEndpoint.organisation_id == organisation_id))
+    query = (
+        select(WebhookDelivery, WebhookEndpoint.url)
+        .join(WebhookEndpoint)
+        .where(WebhookEndpoint.organisation_id == organisation_id)
+    )
     if wanted is not None:
         query = query.where(WebhookEndpoint.id == wanted)
     deliveries = db.session.execute(query.order_by(WebhookDelivery.id.desc()).limit(LOG_SIZE)).all()
     created = next((e for e in endpoints if shown and e.id == shown.get("id")), None)
-    return render_template("notifications/webhooks.html", form=form, endpoints=endpoints, created=created,
-                           deliveries=deliveries, wanted=wanted, button=EndpointForm(),
-                           event_labels={"enrolment": _("Enrolments"), "answer": _("Answers to surveys"),
-                                         "withdrawal": _("Withdrawals")}), 422 if form.errors else 200
+    return render_template(
+        "notifications/webhooks.html",
+        form=form,
+        endpoints=endpoints,
+        created=created,
+        deliveries=deliveries,
+        wanted=wanted,
+        button=EndpointForm(),
+        event_labels={"enrolment": _("Enrolments"), "answer": _("Answers to surveys"), "withdrawal": _("Withdrawals")},
+    ), 422 if form.errors else 200
 
 
 @bp.post("/delete")

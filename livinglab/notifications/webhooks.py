@@ -4,6 +4,7 @@
 INSERT ... SELECT), so a rolled-back event posts nothing; the worker posts them (delivery.py), signed
 with HMAC-SHA256, retried with backoff, and logged for the organisation. Payloads carry codes only:
 participant codes, study ids, survey keys; never a name or an address."""
+
 import json
 import secrets
 import socket
@@ -34,17 +35,33 @@ def emit(organisation_id: int, event: str, payload: dict, *, now: datetime | Non
         raise ValueError(f"unknown webhook event {event!r}; one of {', '.join(EVENTS)}")
     payload = plain_payload(payload)
     now = now or utcnow()
-    ids = [endpoint_id for endpoint_id, events in db.session.execute(
-        select(WebhookEndpoint.id, WebhookEndpoint.events).where(WebhookEndpoint.organisation_id == organisation_id))
-        if not events or event in events]
+    ids = [
+        endpoint_id
+        for endpoint_id, events in db.session.execute(
+            select(WebhookEndpoint.id, WebhookEndpoint.events).where(WebhookEndpoint.organisation_id == organisation_id)
+        )
+        if not events or event in events
+    ]
     if not ids:
         return 0
-    query = select(uid_sql(), WebhookEndpoint.id, literal(event, String), literal(payload, JSON),
-                   literal(QueueStatus.PENDING.value), literal(0, Integer), literal(now, DateTime(timezone=True)),
-                   literal(now, DateTime(timezone=True))).where(WebhookEndpoint.id.in_(ids))
-    statement = insert_ignore(WebhookDelivery).from_select(
-        ["uid", "endpoint_id", "event", "payload", "status", "attempts", "next_attempt_at", "created_at"],
-        query).on_conflict_do_nothing().returning(WebhookDelivery.id)
+    query = select(
+        uid_sql(),
+        WebhookEndpoint.id,
+        literal(event, String),
+        literal(payload, JSON),
+        literal(QueueStatus.PENDING.value),
+        literal(0, Integer),
+        literal(now, DateTime(timezone=True)),
+        literal(now, DateTime(timezone=True)),
+    ).where(WebhookEndpoint.id.in_(ids))
+    statement = (
+        insert_ignore(WebhookDelivery)
+        .from_select(
+            ["uid", "endpoint_id", "event", "payload", "status", "attempts", "next_attempt_at", "created_at"], query
+        )
+        .on_conflict_do_nothing()
+        .returning(WebhookDelivery.id)
+    )
     return len(db.session.execute(statement).all())
 
 
@@ -71,17 +88,29 @@ def walk_keys(value):
 def ping(endpoint: WebhookEndpoint, now: datetime | None = None) -> WebhookDelivery:
     """A test event for one endpoint, so the organisation can check its receiver."""
     now = now or utcnow()
-    delivery = WebhookDelivery(endpoint_id=endpoint.id, event=PING, payload={"message": "ping"},
-                               status=QueueStatus.PENDING, next_attempt_at=now, created_at=now)
+    delivery = WebhookDelivery(
+        endpoint_id=endpoint.id,
+        event=PING,
+        payload={"message": "ping"},
+        status=QueueStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+    )
     db.session.add(delivery)
     return delivery
 
 
 # Endpoints ----------------------------------------------------------------------------------------
 
+
 def endpoints_of(organisation_id: int) -> list[WebhookEndpoint]:
-    return list(db.session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.organisation_id == organisation_id)
-                                   .order_by(WebhookEndpoint.id)))
+    return list(
+        db.session.scalars(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.organisation_id == organisation_id)
+            .order_by(WebhookEndpoint.id)
+        )
+    )
 
 
 def endpoint_of(organisation_id: int, endpoint_id) -> WebhookEndpoint:
@@ -108,14 +137,21 @@ def create_endpoint(user, url, events=None, description="") -> WebhookEndpoint:
         errors["description"] = _("At most 200 characters.")
     if errors:
         raise Invalid(_("The webhook could not be added."), fields=errors)
-    count = db.session.scalar(select(func.count(WebhookEndpoint.id))
-                              .where(WebhookEndpoint.organisation_id == user.organisation_id))
+    count = db.session.scalar(
+        select(func.count(WebhookEndpoint.id)).where(WebhookEndpoint.organisation_id == user.organisation_id)
+    )
     if count >= int(setting("WEBHOOK_MAX_ENDPOINTS")):
-        raise Conflict(_("Your organisation has %(n)d webhooks already: remove one first.", n=count),
-                       code="too_many_webhooks")
-    endpoint = WebhookEndpoint(organisation_id=user.organisation_id, url=clean_url,
-                               secret="whsec_" + secrets.token_urlsafe(32), events=sorted(set(events)),
-                               description=" ".join(description.split()), created_by=user.id)
+        raise Conflict(
+            _("Your organisation has %(n)d webhooks already: remove one first.", n=count), code="too_many_webhooks"
+        )
+    endpoint = WebhookEndpoint(
+        organisation_id=user.organisation_id,
+        url=clean_url,
+        secret="whsec_" + secrets.token_urlsafe(32),
+        events=sorted(set(events)),
+        description=" ".join(description.split()),
+        created_by=user.id,
+    )
     db.session.add(endpoint)
     db.session.flush()
     return endpoint
@@ -126,20 +162,32 @@ def delete_endpoint(endpoint: WebhookEndpoint) -> None:
 
 
 def endpoint_dict(endpoint: WebhookEndpoint, with_secret: bool = False) -> dict:
-    out = {"id": endpoint.id, "url": endpoint.url, "events": list(endpoint.events or EVENTS),
-           "description": endpoint.description, "created_at": iso(endpoint.created_at)}
+    out = {
+        "id": endpoint.id,
+        "url": endpoint.url,
+        "events": list(endpoint.events or EVENTS),
+        "description": endpoint.description,
+        "created_at": iso(endpoint.created_at),
+    }
     if with_secret:
         out["secret"] = endpoint.secret
     return out
 
 
 def delivery_dict(delivery: WebhookDelivery) -> dict:
-    return {"id": delivery.id, "delivery_id": delivery.uid, "event": delivery.event, "payload": delivery.payload,
-            "status": "delivered" if delivery.status == QueueStatus.SENT else str(delivery.status),
-            "attempts": delivery.attempts, "response_status": delivery.response_status,
-            "last_error": delivery.last_error, "created_at": iso(delivery.created_at),
-            "delivered_at": iso(delivery.sent_at),
-            "next_attempt_at": iso(delivery.next_attempt_at) if delivery.status == QueueStatus.PENDING else None}
+    return {
+        "id": delivery.id,
+        "delivery_id": delivery.uid,
+        "event": delivery.event,
+        "payload": delivery.payload,
+        "status": "delivered" if delivery.status == QueueStatus.SENT else str(delivery.status),
+        "attempts": delivery.attempts,
+        "response_status": delivery.response_status,
+        "last_error": delivery.last_error,
+        "created_at": iso(delivery.created_at),
+        "delivered_at": iso(delivery.sent_at),
+        "next_attempt_at": iso(delivery.next_attempt_at) if delivery.status == QueueStatus.PENDING else None,
+    }
 
 
 def iso(value) -> str | None:
@@ -149,6 +197,7 @@ def iso(value) -> str | None:
 
 
 # The address check (SSRF) -------------------------------------------------------------------------
+
 
 def resolve(host: str, port: int) -> list[str]:
     """Every address a host name resolves to (tests replace this: there is no DNS in the sandbox)."""
@@ -160,13 +209,15 @@ def public_address(address: str) -> bool:
     ip = ip_address(address.split("%")[0])
     if isinstance(ip, IPv6Address):  # an IPv4 address dressed as IPv6 is judged as IPv4
         ip = ip.ipv4_mapped or ip.sixtofour or ip
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback or ip.is_link_local
-                                 or ip.is_private or ip.is_unspecified)
+    return ip.is_global and not (
+        ip.is_multicast or ip.is_reserved or ip.is_loopback or ip.is_link_local or ip.is_private or ip.is_unspecified
+    )
 
 
 def check_url(url) -> str:
     """A URL we agree to post to: https (http only where private addresses are allowed), no user or
     password in it, and a host whose every address is public. Raises Invalid on `url`."""
+
     def bad(message):
         raise Invalid(_("This address cannot receive webhooks."), code="invalid_url", fields={"url": message})
 

@@ -3,6 +3,7 @@ events, and naps when there is nothing to do. `--once` does one full pass and ex
 
 Several workers may run at once, on one machine or many (PostgreSQL): rows are claimed with leases,
 jobs with a conditional UPDATE, so each message is handled by one worker at a time."""
+
 import logging
 import os
 import secrets
@@ -107,8 +108,14 @@ class Worker:
                 self.stopping.wait(max(poll, 5))
                 continue
             if report.mail.handled or report.mail.released:
-                log.info("mail: %s sent, %s retried, %s failed, %s held, %s cancelled", report.mail.sent,
-                         report.mail.retried, report.mail.failed, report.mail.held, report.mail.cancelled)
+                log.info(
+                    "mail: %s sent, %s retried, %s failed, %s held, %s cancelled",
+                    report.mail.sent,
+                    report.mail.retried,
+                    report.mail.failed,
+                    report.mail.held,
+                    report.mail.cancelled,
+                )
             if not report.busy:
                 self.connection.close()  # do not keep an idle SMTP session open
                 self.stopping.wait(poll)

@@ -3,6 +3,7 @@
 Pure: no Flask, no database. matplotlib's object API (no pyplot, no global figure); the style is
 matplotlib's global rcParams, so one chart is drawn at a time (a lock) in threaded servers. Text
 stays text in the SVG, so it is sharp and searchable."""
+
 import io
 
 import matplotlib
@@ -18,10 +19,17 @@ INK, MUTED, GRID = "#1c2430", "#5a6472", "#d9dee5"
 # One colour per series, distinguishable by colour-blind readers where possible (Okabe–Ito based).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8a94a3", "#1c2430"]
 STYLE = {
-    "svg.fonttype": "none", "svg.hashsalt": "livinglab", "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"], "font.size": 10,
-    "axes.edgecolor": GRID, "axes.labelcolor": INK, "xtick.color": MUTED, "ytick.color": INK,
-    "axes.spines.top": False, "axes.spines.right": False,
+    "svg.fonttype": "none",
+    "svg.hashsalt": "livinglab",
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
+    "font.size": 10,
+    "axes.edgecolor": GRID,
+    "axes.labelcolor": INK,
+    "xtick.color": MUTED,
+    "ytick.color": INK,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
 }
 WIDE, NARROW = 7.2, 3.8  # inches: a desktop column, a phone screen
 _drawing = CHART_LOCK  # matplotlib's settings are global: one chart at a time, across every module
@@ -67,8 +75,9 @@ def box_plot_size(groups: list[tuple[str, list[float]]], width: float = WIDE) ->
 def _legend(fig: Figure, ax, width: float) -> None:
     handles, labels = ax.get_legend_handles_labels()
     if handles:
-        fig.legend(handles, labels, loc="outside lower center", ncols=_legend_columns(labels, width),
-                   frameon=False, fontsize=9)
+        fig.legend(
+            handles, labels, loc="outside lower center", ncols=_legend_columns(labels, width), frameon=False, fontsize=9
+        )
 
 
 def _svg(fig: Figure, title: str) -> str:
@@ -84,8 +93,16 @@ def _empty(message: str, width: float) -> str:
         return _svg(fig, message)
 
 
-def stacked_bars(categories: list[str], series: list[tuple[str, list[int]]], *, title: str, xlabel: str,
-                 empty: str, colours: list[str] | None = None, width: float = WIDE) -> str:
+def stacked_bars(
+    categories: list[str],
+    series: list[tuple[str, list[int]]],
+    *,
+    title: str,
+    xlabel: str,
+    empty: str,
+    colours: list[str] | None = None,
+    width: float = WIDE,
+) -> str:
     """Horizontal bars, one per category, stacked by series (label, one value per category)."""
     if not categories or not any(v for _label, values in series for v in values):
         return _empty(empty, width)
@@ -97,18 +114,32 @@ def stacked_bars(categories: list[str], series: list[tuple[str, list[int]]], *, 
         positions = list(range(len(categories)))
         for index, label, values in shown:  # a state nobody is in needs no legend entry
             colour = colours[index % len(colours)]
-            bars = ax.barh(positions, values, left=left, color=colour, label=label, height=0.6,
-                           edgecolor="white", linewidth=0.8)
-            ax.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center",
-                         color=_text_on(colour), fontsize=9)
+            bars = ax.barh(
+                positions, values, left=left, color=colour, label=label, height=0.6, edgecolor="white", linewidth=0.8
+            )
+            ax.bar_label(
+                bars,
+                labels=[str(v) if v else "" for v in values],
+                label_type="center",
+                color=_text_on(colour),
+                fontsize=9,
+            )
             left = [a + b for a, b in zip(left, values, strict=True)]
         _finish(ax, positions, categories, xlabel, integers=True)
         _legend(fig, ax, width)
         return _svg(fig, title)
 
 
-def grouped_bars(categories: list[str], series: list[tuple[str, list[int]]], *, title: str, xlabel: str,
-                 empty: str, colours: list[str] | None = None, width: float = WIDE) -> str:
+def grouped_bars(
+    categories: list[str],
+    series: list[tuple[str, list[int]]],
+    *,
+    title: str,
+    xlabel: str,
+    empty: str,
+    colours: list[str] | None = None,
+    width: float = WIDE,
+) -> str:
     """Horizontal bars side by side within each category, one per series, the first on top."""
     if not categories or not any(v for _label, values in series for v in values):
         return _empty(empty, width)
@@ -127,8 +158,7 @@ def grouped_bars(categories: list[str], series: list[tuple[str, list[int]]], *, 
         return _svg(fig, title)
 
 
-def box_plot(groups: list[tuple[str, list[float]]], *, title: str, xlabel: str, empty: str,
-             width: float = WIDE) -> str:
+def box_plot(groups: list[tuple[str, list[float]]], *, title: str, xlabel: str, empty: str, width: float = WIDE) -> str:
     """A horizontal box per group (median, quartiles, whiskers at 1.5 IQR) with every value shown
     as a dot, since review rounds are few."""
     groups = [(label, values) for label, values in groups if values]
@@ -137,11 +167,18 @@ def box_plot(groups: list[tuple[str, list[float]]], *, title: str, xlabel: str, 
     with _drawing, matplotlib.rc_context(STYLE):
         fig, ax = _figure(len(groups), width)
         positions = list(range(len(groups)))
-        ax.boxplot([values for _label, values in groups], positions=positions, orientation="horizontal",
-                   widths=0.5, showfliers=False, patch_artist=True,
-                   boxprops={"facecolor": "#e3f4e8", "edgecolor": "#0b6e4f"},
-                   medianprops={"color": "#08543c", "linewidth": 2},
-                   whiskerprops={"color": MUTED}, capprops={"color": MUTED})
+        ax.boxplot(
+            [values for _label, values in groups],
+            positions=positions,
+            orientation="horizontal",
+            widths=0.5,
+            showfliers=False,
+            patch_artist=True,
+            boxprops={"facecolor": "#e3f4e8", "edgecolor": "#0b6e4f"},
+            medianprops={"color": "#08543c", "linewidth": 2},
+            whiskerprops={"color": MUTED},
+            capprops={"color": MUTED},
+        )
         for position, (_label, values) in zip(positions, groups, strict=True):
             jitter = [position + 0.18 * ((i * 0.618) % 1 - 0.5) for i in range(len(values))]
             ax.scatter(values, jitter, s=14, color=PALETTE[0], alpha=0.7, zorder=3, linewidths=0)
@@ -163,7 +200,7 @@ def _finish(ax, positions: list[int], labels: list[str], xlabel: str, integers: 
 
 def _text_on(colour: str) -> str:
     """Black or white, whichever reads better on this fill (WCAG relative luminance)."""
-    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
     channel = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
     luminance = 0.2126 * channel[0] + 0.7152 * channel[1] + 0.0722 * channel[2]
     return "#000000" if luminance > 0.179 else "#ffffff"

@@ -1,4 +1,5 @@
 """The observatory's filters: a GET form, so no CSRF token."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -14,7 +15,8 @@ class ScopeForm(Form):
     def __init__(self, formdata, years: list[int]):
         super().__init__(formdata)
         self.domain.choices = [SelectChoice("", _l("Any domain"))] + [
-            SelectChoice(str(value), label) for value, label in DOMAIN_LABELS.items()]
+            SelectChoice(str(value), label) for value, label in DOMAIN_LABELS.items()
+        ]
         self.year.choices = [SelectChoice("", _l("Any year"))] + [SelectChoice(str(y), str(y)) for y in years]
 
     def scope(self) -> Scope:

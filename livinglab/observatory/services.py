@@ -3,6 +3,7 @@
 Every query groups in SQL, so the number of queries grows with nothing: neither participants nor
 answers nor studies. The verdicts of ended studies are read from their cached results in one query;
 only a study whose data changed since its results were last computed costs a computation (once)."""
+
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ REVIEW_ACTIONS = ("study.submit", *DECISIONS)
 @dataclass(frozen=True)
 class Scope:
     """Which studies the figures cover: a domain, a year of creation (UTC), or all."""
+
     domain: str | None = None
     year: int | None = None
 
@@ -49,6 +51,7 @@ class Scope:
 @dataclass
 class Round:
     """One review round: a submission and the decision that ended it (if any yet)."""
+
     submitted_at: datetime
     decided_at: datetime | None = None
     decision: str | None = None
@@ -74,21 +77,28 @@ def creation_years() -> list[int]:
 
 
 def counts_by_domain_status(scope: Scope) -> dict[tuple[str, str], int]:
-    rows = db.session.execute(select(Study.domain, Study.status, func.count())
-                              .where(*scope.conditions()).group_by(Study.domain, Study.status))
+    rows = db.session.execute(
+        select(Study.domain, Study.status, func.count()).where(*scope.conditions()).group_by(Study.domain, Study.status)
+    )
     return {(str(domain), str(status)): n for domain, status, n in rows}
 
 
 def participation(scope: Scope) -> dict[int, StudyFigures]:
     """Enrolled and retained (answered a survey of the study's last timepoint) per study, in two
     grouped queries; the last timepoint is picked from each study's list, in Python."""
-    enrolled = (select(Enrolment.study_id, func.count().label("n")).group_by(Enrolment.study_id).subquery())
-    studies = db.session.execute(select(Study.id, Study.timepoints, enrolled.c.n)
-                                 .join(enrolled, enrolled.c.study_id == Study.id).where(*scope.conditions())).all()
+    enrolled = select(Enrolment.study_id, func.count().label("n")).group_by(Enrolment.study_id).subquery()
+    studies = db.session.execute(
+        select(Study.id, Study.timepoints, enrolled.c.n)
+        .join(enrolled, enrolled.c.study_id == Study.id)
+        .where(*scope.conditions())
+    ).all()
     answered = db.session.execute(
         select(Survey.study_id, Survey.timepoint, func.count(distinct(Response.enrolment_id)))
-        .join(Response, Response.survey_id == Survey.id).join(Study, Study.id == Survey.study_id)
-        .where(*scope.conditions()).group_by(Survey.study_id, Survey.timepoint)).all()
+        .join(Response, Response.survey_id == Survey.id)
+        .join(Study, Study.id == Survey.study_id)
+        .where(*scope.conditions())
+        .group_by(Survey.study_id, Survey.timepoint)
+    ).all()
     per_timepoint = {(study_id, timepoint): n for study_id, timepoint, n in answered}
     figures = {}
     for study_id, timepoints, n in studies:
@@ -104,7 +114,8 @@ def review_rounds(scope: Scope) -> dict[int, list[Round]]:
         select(AuditRecord.study_id, AuditRecord.action, AuditRecord.at)
         .join(Study, Study.id == AuditRecord.study_id)
         .where(AuditRecord.action.in_(REVIEW_ACTIONS), *scope.conditions())
-        .order_by(AuditRecord.study_id, AuditRecord.id))
+        .order_by(AuditRecord.study_id, AuditRecord.id)
+    )
     rounds: dict[int, list[Round]] = defaultdict(list)
     for study_id, action, at in rows:
         mine = rounds[study_id]
@@ -124,7 +135,9 @@ def verdicts(scope: Scope) -> dict[int, bool | None]:
     rows = db.session.execute(
         select(Study.id, Study.data_version, ResultsCache.data_version, supported)
         .outerjoin(ResultsCache, ResultsCache.study_id == Study.id)
-        .where(workflow.in_states(workflow.FINAL), *scope.conditions()).order_by(Study.id)).all()
+        .where(workflow.in_states(workflow.FINAL), *scope.conditions())
+        .order_by(Study.id)
+    ).all()
     out, stale = {}, []
     for study_id, version, cached_version, verdict in rows:
         if cached_version is not None and cached_version == version:
@@ -132,8 +145,9 @@ def verdicts(scope: Scope) -> dict[int, bool | None]:
         else:
             stale.append(study_id)
     if stale:
-        for study in db.session.scalars(select(Study).options(selectinload(Study.surveys))
-                                        .where(Study.id.in_(stale)).order_by(Study.id)):
+        for study in db.session.scalars(
+            select(Study).options(selectinload(Study.surveys)).where(Study.id.in_(stale)).order_by(Study.id)
+        ):
             study_id = study.id
             try:
                 out[study_id] = (results_for(study).get("primary_outcome") or {}).get("supported")
@@ -155,8 +169,14 @@ def summary(values: list[float]) -> dict:
     ordered = sorted(values)
     if not ordered:
         return {"n": 0, "median": None, "q1": None, "q3": None, "min": None, "max": None}
-    return {"n": len(ordered), "median": quantile(ordered, .5), "q1": quantile(ordered, .25),
-            "q3": quantile(ordered, .75), "min": ordered[0], "max": ordered[-1]}
+    return {
+        "n": len(ordered),
+        "median": quantile(ordered, 0.5),
+        "q1": quantile(ordered, 0.25),
+        "q3": quantile(ordered, 0.75),
+        "min": ordered[0],
+        "max": ordered[-1],
+    }
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -209,37 +229,69 @@ def figures(scope: Scope, with_verdicts: bool = True) -> dict:
         found = verdicts(scope)
         supported = sum(1 for v in found.values() if v is True)
         not_supported = sum(1 for v in found.values() if v is False)
-        outcomes = {"ended": len(found), "supported": supported, "not_supported": not_supported,
-                    "untestable": sum(1 for v in found.values() if v is None),
-                    "share": rate(supported, supported + not_supported)}
-    return {"domains": domains, "statuses": statuses, "studies": studies, "participants": people,
-            "overall": overall, "turnaround": turnaround, "outcomes": outcomes}
+        outcomes = {
+            "ended": len(found),
+            "supported": supported,
+            "not_supported": not_supported,
+            "untestable": sum(1 for v in found.values() if v is None),
+            "share": rate(supported, supported + not_supported),
+        }
+    return {
+        "domains": domains,
+        "statuses": statuses,
+        "studies": studies,
+        "participants": people,
+        "overall": overall,
+        "turnaround": turnaround,
+        "outcomes": outcomes,
+    }
 
 
-EXPORT_COLUMNS = ["study_id", "title", "domain", "status", "organisation", "created_on", "first_submitted_on",
-                  "last_decided_on", "review_rounds", "enrolled", "retained", "primary_outcome_supported"]
+EXPORT_COLUMNS = [
+    "study_id",
+    "title",
+    "domain",
+    "status",
+    "organisation",
+    "created_on",
+    "first_submitted_on",
+    "last_decided_on",
+    "review_rounds",
+    "enrolled",
+    "retained",
+    "primary_outcome_supported",
+]
 
 
 def export_rows(scope: Scope) -> list[dict]:
     """One row per study; counts and dates only, never a participant."""
     rows = db.session.execute(
-        select(Study.id, Study.title, Study.domain, Study.status, Organisation.name, Study.created_at,
-               Study.decided_at)
+        select(Study.id, Study.title, Study.domain, Study.status, Organisation.name, Study.created_at, Study.decided_at)
         .join(Organisation, Organisation.id == Study.organisation_id)
-        .where(*scope.conditions()).order_by(Study.id)).all()
+        .where(*scope.conditions())
+        .order_by(Study.id)
+    ).all()
     people, rounds, found = participation(scope), review_rounds(scope), verdicts(scope)
     out = []
     for study_id, title, domain, status, organisation, created_at, decided_at in rows:
         mine, numbers = rounds.get(study_id, []), people.get(study_id, StudyFigures())
         verdict = found.get(study_id, "")  # absent: the study has not ended
-        out.append({
-            "study_id": study_id, "title": title, "domain": str(domain), "status": str(status),
-            "organisation": organisation, "created_on": _day(created_at),
-            "first_submitted_on": _day(mine[0].submitted_at) if mine else "",
-            "last_decided_on": _day(decided_at), "review_rounds": len(mine),
-            "enrolled": numbers.enrolled, "retained": numbers.retained,
-            "primary_outcome_supported": {True: "yes", False: "no", None: "untestable"}.get(verdict, ""),
-        })
+        out.append(
+            {
+                "study_id": study_id,
+                "title": title,
+                "domain": str(domain),
+                "status": str(status),
+                "organisation": organisation,
+                "created_on": _day(created_at),
+                "first_submitted_on": _day(mine[0].submitted_at) if mine else "",
+                "last_decided_on": _day(decided_at),
+                "review_rounds": len(mine),
+                "enrolled": numbers.enrolled,
+                "retained": numbers.retained,
+                "primary_outcome_supported": {True: "yes", False: "no", None: "untestable"}.get(verdict, ""),
+            }
+        )
     return out
 
 

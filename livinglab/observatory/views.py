@@ -1,4 +1,5 @@
 """The observatory pages: the figures, their charts (SVG) and the CSV export."""
+
 import csv
 import hashlib
 import io
@@ -64,11 +65,17 @@ def index():
     """The sector at a glance: studies, participation, review turnaround, outcomes."""
     form, scope = scope_form()
     data = services.figures(scope)
-    return render_template("observatory/index.html", form=form, data=data,
-                           filters={k: v for k, v in (("domain", scope.domain), ("year", scope.year)) if v},
-                           alt={name: chart_alt(name, data) for name in CHARTS},
-                           sizes={name: {"wide": pixels(name, data, charts.WIDE),
-                                         "narrow": pixels(name, data, charts.NARROW)} for name in CHARTS})
+    return render_template(
+        "observatory/index.html",
+        form=form,
+        data=data,
+        filters={k: v for k, v in (("domain", scope.domain), ("year", scope.year)) if v},
+        alt={name: chart_alt(name, data) for name in CHARTS},
+        sizes={
+            name: {"wide": pixels(name, data, charts.WIDE), "narrow": pixels(name, data, charts.NARROW)}
+            for name in CHARTS
+        },
+    )
 
 
 @bp.get("/observatory/charts/<any(studies, participants, turnaround):name>.svg")
@@ -106,8 +113,9 @@ def export():
     for row in services.export_rows(scope):
         writer.writerow({key: csv_cell(value) for key, value in row.items()})
     name = "-".join(["livinglab-observatory", *(str(v) for v in (scope.domain, scope.year) if v)])
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return Response(
+        buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'}
+    )
 
 
 # --- Charts and their text alternatives ------------------------------------------------------------
@@ -137,19 +145,36 @@ def chart_input(name: str, data: dict) -> tuple[str, tuple, dict]:
     labels = [domain_label(d) for d in domains]
     if name == "studies":
         by_domain = data["studies"]["by_domain"]
-        return "stacked_bars", (labels, [(status_label(s), [by_domain[d][s] for d in domains])
-                                         for s in data["statuses"]]), {
-            "title": _("Studies by domain and status"), "xlabel": _("Studies"), "empty": _("No study yet.")}
+        return (
+            "stacked_bars",
+            (labels, [(status_label(s), [by_domain[d][s] for d in domains]) for s in data["statuses"]]),
+            {"title": _("Studies by domain and status"), "xlabel": _("Studies"), "empty": _("No study yet.")},
+        )
     if name == "participants":
         people = data["participants"]
-        return "grouped_bars", (labels, [(_("Enrolled"), [people[d]["enrolled"] for d in domains]),
-                                         (_("Retained"), [people[d]["retained"] for d in domains])]), {
-            "title": _("Participants enrolled and retained"), "xlabel": _("Participants"),
-            "empty": _("No participant yet."), "colours": [charts.PALETTE[0], charts.PALETTE[2]]}
+        return (
+            "grouped_bars",
+            (
+                labels,
+                [
+                    (_("Enrolled"), [people[d]["enrolled"] for d in domains]),
+                    (_("Retained"), [people[d]["retained"] for d in domains]),
+                ],
+            ),
+            {
+                "title": _("Participants enrolled and retained"),
+                "xlabel": _("Participants"),
+                "empty": _("No participant yet."),
+                "colours": [charts.PALETTE[0], charts.PALETTE[2]],
+            },
+        )
     unit, axis = turnaround_unit(data)
     durations = data["turnaround"]["durations"]
-    return "box_plot", ([(domain_label(d), [v / unit for v in durations[d]]) for d in domains],), {
-        "title": _("Review turnaround"), "xlabel": axis, "empty": _("No review decided yet.")}
+    return (
+        "box_plot",
+        ([(domain_label(d), [v / unit for v in durations[d]]) for d in domains],),
+        {"title": _("Review turnaround"), "xlabel": axis, "empty": _("No review decided yet.")},
+    )
 
 
 def digest(name: str, data: dict) -> str:
@@ -165,6 +190,7 @@ def pixels(name: str, data: dict, width: float) -> tuple[int, int]:
     function, args, _words = chart_input(name, data)
     inches = getattr(charts, f"{function}_size")(*args, width=width)
     return round(inches[0] * 96), round(inches[1] * 96)
+
 
 def turnaround_unit(data: dict) -> tuple[float, str]:
     longest = max((v for values in data["turnaround"]["durations"].values() for v in values), default=0)
@@ -190,20 +216,41 @@ def chart_alt(name: str, data: dict) -> str:
         for d in domains:
             counts = data["studies"]["by_domain"][d]
             states = ", ".join(f"{n} {status_label(s).lower()}" for s, n in counts.items() if n)
-            parts.append(_("%(domain)s: %(n)d (%(states)s)", domain=domain_label(d), n=sum(counts.values()),
-                           states=states or "0"))
+            parts.append(
+                _(
+                    "%(domain)s: %(n)d (%(states)s)",
+                    domain=domain_label(d),
+                    n=sum(counts.values()),
+                    states=states or "0",
+                )
+            )
         return _("Bar chart of studies per domain, stacked by status. %(parts)s.", parts="; ".join(parts))
     if name == "participants":
-        parts = [_("%(domain)s: %(enrolled)d enrolled, %(retained)d retained", domain=domain_label(d),
-                   enrolled=data["participants"][d]["enrolled"], retained=data["participants"][d]["retained"])
-                 for d in domains]
+        parts = [
+            _(
+                "%(domain)s: %(enrolled)d enrolled, %(retained)d retained",
+                domain=domain_label(d),
+                enrolled=data["participants"][d]["enrolled"],
+                retained=data["participants"][d]["retained"],
+            )
+            for d in domains
+        ]
         return _("Bar chart of participants enrolled and retained per domain. %(parts)s.", parts="; ".join(parts))
     parts = []
     for d in domains:
         s = data["turnaround"]["by_domain"][d]
         if s["n"]:
-            parts.append(_("%(domain)s: median %(median)s, quartiles %(q1)s to %(q3)s, %(n)d rounds",
-                           domain=domain_label(d), median=duration(s["median"]), q1=duration(s["q1"]),
-                           q3=duration(s["q3"]), n=s["n"]))
-    return _("Box plot of review turnaround per domain, each round a dot. %(parts)s.",
-             parts="; ".join(parts) or _("No review decided yet"))
+            parts.append(
+                _(
+                    "%(domain)s: median %(median)s, quartiles %(q1)s to %(q3)s, %(n)d rounds",
+                    domain=domain_label(d),
+                    median=duration(s["median"]),
+                    q1=duration(s["q1"]),
+                    q3=duration(s["q3"]),
+                    n=s["n"],
+                )
+            )
+    return _(
+        "Box plot of review turnaround per domain, each round a dot. %(parts)s.",
+        parts="; ".join(parts) or _("No review decided yet"),
+    )

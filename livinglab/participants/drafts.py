@@ -1,6 +1,7 @@
 """Answers saved to finish later: one draft per enrolment and survey, kept on the server, restored when the
 participant comes back, deleted when the survey is submitted (or the participant leaves, or the pilot ends).
 A draft is never analysed nor exported: the loader and the exports read submitted answers only."""
+
 import math
 
 from flask_babel import gettext as _
@@ -58,14 +59,16 @@ def clean_draft(survey, answers) -> dict:
 
 
 def draft_of(enrolment: Enrolment, survey) -> SurveyDraft | None:
-    return db.session.scalar(select(SurveyDraft).where(SurveyDraft.enrolment_id == enrolment.id,
-                                                       SurveyDraft.survey_id == survey.id))
+    return db.session.scalar(
+        select(SurveyDraft).where(SurveyDraft.enrolment_id == enrolment.id, SurveyDraft.survey_id == survey.id)
+    )
 
 
 def drafts_of(enrolment: Enrolment) -> dict[int, SurveyDraft]:
     """The participant's drafts in this pilot, by survey id."""
-    return {d.survey_id: d for d in db.session.scalars(select(SurveyDraft)
-                                                        .where(SurveyDraft.enrolment_id == enrolment.id))}
+    return {
+        d.survey_id: d for d in db.session.scalars(select(SurveyDraft).where(SurveyDraft.enrolment_id == enrolment.id))
+    }
 
 
 def save(user, study: Study, survey_key: str, answers) -> SurveyDraft:
@@ -101,6 +104,7 @@ def discard(user, study: Study, survey_key: str) -> None:
 
 def shown(answers: dict) -> dict:
     """A draft as the survey form shows it: every value as the text of an input."""
+
     def text(value):
         if isinstance(value, bool):
             return "true" if value else "false"
@@ -108,5 +112,7 @@ def shown(answers: dict) -> dict:
             return str(int(value))
         return str(value)
 
-    return {key: [text(x) for x in value] if isinstance(value, list) else text(value)
-            for key, value in (answers or {}).items()}
+    return {
+        key: [text(x) for x in value] if isinstance(value, list) else text(value)
+        for key, value in (answers or {}).items()
+    }

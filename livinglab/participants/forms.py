@@ -1,4 +1,5 @@
 """The participant's forms. They check presence and types only: every rule on values lives in the services."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
@@ -13,8 +14,11 @@ YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 
 class EligibilityForm(FlaskForm):
     # Text, not IntegerField: the service says what is wrong with an age, in the same words as the API.
-    age = StringField(_l("Your age"), widget=NumberInput(min=0, max=130),
-                      render_kw={"inputmode": "numeric", "autocomplete": "off", "class": "short"})
+    age = StringField(
+        _l("Your age"),
+        widget=NumberInput(min=0, max=130),
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "class": "short"},
+    )
 
     def confirmed(self) -> list[bool]:
         """One answer per criterion, in the protocol's order."""
@@ -23,12 +27,16 @@ class EligibilityForm(FlaskForm):
 
 def eligibility_form(criteria: list[str]) -> EligibilityForm:
     """The age, and one yes/no question per criterion of the study."""
+
     class Form(EligibilityForm):
         criteria_count = len(criteria)
 
     for index, text in enumerate(criteria):
-        setattr(Form, f"criterion_{index}", RadioField(
-            text, choices=YES_NO, validators=[InputRequired(message=_l("Please answer yes or no."))]))
+        setattr(
+            Form,
+            f"criterion_{index}",
+            RadioField(text, choices=YES_NO, validators=[InputRequired(message=_l("Please answer yes or no."))]),
+        )
     return Form()
 
 
@@ -56,15 +64,23 @@ class ConsentForm(FlaskForm):
 class ConsentAndAccountForm(ConsentForm):
     """For someone who checked their eligibility without an account: the account is made with the
     consent, in the same step (the signature's name is the account's name)."""
-    email = EmailField(_l("Email"), render_kw={"autocomplete": "email"},
-                       description=_l("To sign in again and answer the next surveys. The startup never sees it."))
-    password = PasswordField(_l("Choose a password"), render_kw={"autocomplete": "new-password"},
-                             description=_l("At least %(n)d characters.", n=PASSWORD_MIN))
+
+    email = EmailField(
+        _l("Email"),
+        render_kw={"autocomplete": "email"},
+        description=_l("To sign in again and answer the next surveys. The startup never sees it."),
+    )
+    password = PasswordField(
+        _l("Choose a password"),
+        render_kw={"autocomplete": "new-password"},
+        description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
+    )
 
 
 def consent_form(consent, with_account: bool = False) -> ConsentForm:
     """A checkbox per clause of this consent version, and the signature (and an account's email and
     password for someone who has none yet)."""
+
     class Form(ConsentAndAccountForm if with_account else ConsentForm):
         clauses = consent.clauses
 
@@ -77,17 +93,25 @@ def consent_form(consent, with_account: bool = False) -> ConsentForm:
 
 
 class WithdrawForm(FlaskForm):
-    erase = RadioField(_l("What should happen to the answers you gave?"), choices=[
-        SelectChoice("keep", _l("Keep them: they stay in the pilot's results, under my participant code")),
-        SelectChoice("erase", _l("Erase them: every answer I gave to this pilot is deleted")),
-    ], validators=[InputRequired(message=_l("Please choose whether to keep or erase your answers."))])
+    erase = RadioField(
+        _l("What should happen to the answers you gave?"),
+        choices=[
+            SelectChoice("keep", _l("Keep them: they stay in the pilot's results, under my participant code")),
+            SelectChoice("erase", _l("Erase them: every answer I gave to this pilot is deleted")),
+        ],
+        validators=[InputRequired(message=_l("Please choose whether to keep or erase your answers."))],
+    )
 
 
 class EraseKeptAnswersForm(FlaskForm):
-    confirm = BooleanField(_l("I understand that every answer I gave to this pilot is deleted for good."),
-                           validators=[InputRequired(message=_l("Tick this box to confirm."))])
+    confirm = BooleanField(
+        _l("I understand that every answer I gave to this pilot is deleted for good."),
+        validators=[InputRequired(message=_l("Tick this box to confirm."))],
+    )
 
 
 class EraseAccountForm(FlaskForm):
-    confirm = BooleanField(_l("I understand that my account is erased for good and cannot be recovered."),
-                           validators=[InputRequired(message=_l("Tick this box to confirm."))])
+    confirm = BooleanField(
+        _l("I understand that my account is erased for good and cannot be recovered."),
+        validators=[InputRequired(message=_l("Tick this box to confirm."))],
+    )

@@ -1,4 +1,5 @@
 """The participant's GDPR rights: see and download everything held; erase the account."""
+
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -32,53 +33,112 @@ def audit_events(user: User, codes: list[str]) -> list[dict]:
     else:  # staff act under their account id, and are named by it when a record is about them
         about = [AuditRecord.actor_id == user.id, AuditRecord.details["user_id"].as_integer() == user.id]
     records = db.session.scalars(select(AuditRecord).where(or_(*about)).order_by(AuditRecord.id))
-    return [{"id": r.id, "at": iso(r.at), "action": r.action, "study_id": r.study_id,
-             "by": "you" if r.actor_id == user.id or (r.actor_role == "participant" and r.participant_key in keys)
-             else (r.actor_role or "system"),
-             "participant_key": r.participant_key, "from_state": r.from_state, "to_state": r.to_state,
-             "comment": r.comment, "details": r.details or {}} for r in records]
+    return [
+        {
+            "id": r.id,
+            "at": iso(r.at),
+            "action": r.action,
+            "study_id": r.study_id,
+            "by": "you"
+            if r.actor_id == user.id or (r.actor_role == "participant" and r.participant_key in keys)
+            else (r.actor_role or "system"),
+            "participant_key": r.participant_key,
+            "from_state": r.from_state,
+            "to_state": r.to_state,
+            "comment": r.comment,
+            "details": r.details or {},
+        }
+        for r in records
+    ]
 
 
 def personal_data(user: User) -> dict:
     """Every personal datum held about this account, the audit records about it included."""
     enrolments = db.session.scalars(
-        select(Enrolment).where(Enrolment.user_id == user.id).order_by(Enrolment.id)
-        .options(selectinload(Enrolment.study), selectinload(Enrolment.signatures)
-                 .selectinload(ConsentSignature.consent_version),
-                 selectinload(Enrolment.responses).selectinload(Response.answers),
-                 selectinload(Enrolment.responses).selectinload(Response.survey))).all()
-    drafts = db.session.scalars(select(SurveyDraft).where(SurveyDraft.enrolment_id.in_([e.id for e in enrolments]))
-                                .order_by(SurveyDraft.id).options(selectinload(SurveyDraft.survey))).all()
+        select(Enrolment)
+        .where(Enrolment.user_id == user.id)
+        .order_by(Enrolment.id)
+        .options(
+            selectinload(Enrolment.study),
+            selectinload(Enrolment.signatures).selectinload(ConsentSignature.consent_version),
+            selectinload(Enrolment.responses).selectinload(Response.answers),
+            selectinload(Enrolment.responses).selectinload(Response.survey),
+        )
+    ).all()
+    drafts = db.session.scalars(
+        select(SurveyDraft)
+        .where(SurveyDraft.enrolment_id.in_([e.id for e in enrolments]))
+        .order_by(SurveyDraft.id)
+        .options(selectinload(SurveyDraft.survey))
+    ).all()
     data = {
-        "account": {"id": user.id, "email": user.email, "name": user.name, "role": str(user.role),
-                    "language": user.locale, "created_at": iso(user.created_at),
-                    "organisation": user.organisation.name if user.organisation else None},
+        "account": {
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "role": str(user.role),
+            "language": user.locale,
+            "created_at": iso(user.created_at),
+            "organisation": user.organisation.name if user.organisation else None,
+        },
         **security_data(user),  # API tokens (never the secret), sign-in throttling, invitations
-        "enrolments": [{
-            "study": {"id": e.study.id, "title": e.study.title},
-            "participant_code": e.participant_code,
-            "arm": e.arm,
-            "status": str(e.status),
-            "enrolled_at": iso(e.enrolled_at),
-            "withdrawn_at": iso(e.withdrawn_at),
-            "answers_erased": e.data_erased,
-            "consents": [{"consent_version": s.consent_version.version, "consent_text": s.consent_version.text,
-                          "clauses": [{"key": c["key"], "text": c["text"], "required": c["required"],
-                                       "agreed": s.clauses.get(c["key"], False)}
-                                      for c in s.consent_version.clauses],
-                          "signed_name": s.signed_name, "signed_at": iso(s.signed_at)} for s in e.signatures],
-            "responses": [{"survey": r.survey.key, "timepoint": r.survey.timepoint,
-                           "submitted_at": iso(r.submitted_at),
-                           "answers": {a.item_key: json_value(_item_types(r.survey).get(a.item_key, "text"),
-                                                              a.number, a.text) for a in r.answers}}
-                          for r in e.responses],
-            "drafts": [{"survey": d.survey.key, "saved_at": iso(d.saved_at), "answers": d.answers}
-                       for d in drafts if d.enrolment_id == e.id],
-        } for e in enrolments],
+        "enrolments": [
+            {
+                "study": {"id": e.study.id, "title": e.study.title},
+                "participant_code": e.participant_code,
+                "arm": e.arm,
+                "status": str(e.status),
+                "enrolled_at": iso(e.enrolled_at),
+                "withdrawn_at": iso(e.withdrawn_at),
+                "answers_erased": e.data_erased,
+                "consents": [
+                    {
+                        "consent_version": s.consent_version.version,
+                        "consent_text": s.consent_version.text,
+                        "clauses": [
+                            {
+                                "key": c["key"],
+                                "text": c["text"],
+                                "required": c["required"],
+                                "agreed": s.clauses.get(c["key"], False),
+                            }
+                            for c in s.consent_version.clauses
+                        ],
+                        "signed_name": s.signed_name,
+                        "signed_at": iso(s.signed_at),
+                    }
+                    for s in e.signatures
+                ],
+                "responses": [
+                    {
+                        "survey": r.survey.key,
+                        "timepoint": r.survey.timepoint,
+                        "submitted_at": iso(r.submitted_at),
+                        "answers": {
+                            a.item_key: json_value(_item_types(r.survey).get(a.item_key, "text"), a.number, a.text)
+                            for a in r.answers
+                        },
+                    }
+                    for r in e.responses
+                ],
+                "drafts": [
+                    {"survey": d.survey.key, "saved_at": iso(d.saved_at), "answers": d.answers}
+                    for d in drafts
+                    if d.enrolment_id == e.id
+                ],
+            }
+            for e in enrolments
+        ],
         # kept once per pilot to count each person once, under a key that does not name them: never the answers
-        "eligibility_checks": [{"study_id": c.study_id, "outcome": str(c.outcome),
-                                "rules_not_met": c.reasons.split(), "at": iso(c.updated_at)}
-                               for c in screening.of_account(user)],
+        "eligibility_checks": [
+            {
+                "study_id": c.study_id,
+                "outcome": str(c.outcome),
+                "rules_not_met": c.reasons.split(),
+                "at": iso(c.updated_at),
+            }
+            for c in screening.of_account(user)
+        ],
     }
     data["audit_events"] = audit_events(user, [e.participant_code for e in enrolments])
     return data

@@ -1,4 +1,5 @@
 """Participants in a study: screening counts, enrolment with its arm, consent signatures, answers."""
+
 import enum
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from ..timeutil import utcnow
 
 class ScreeningOutcome(enum.StrEnum):
     """How far a person went, as the flow counts them: each person once per pilot, at their latest step."""
+
     NOT_ELIGIBLE = "not_eligible"
     ELIGIBLE = "eligible"  # passed the check, has not enrolled (yet)
     DECLINED_CONSENT = "declined_consent"  # refused a required clause
@@ -25,6 +27,7 @@ class Screening(db.Model):
     """One row per person who completed a pilot's eligibility check: never the answers (age, criteria), only
     the outcome and the rules not met, under a key that does not name the person (a keyed hash of the account
     id, or of a visitor's random id). The unique key counts each person once per pilot."""
+
     __table_args__ = (UniqueConstraint("study_id", "screener_key", name="uq_screening_study_screener_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,9 +46,11 @@ class EnrolmentStatus(enum.StrEnum):
 
 
 class Enrolment(db.Model):
-    __table_args__ = (UniqueConstraint("study_id", "user_id", name="uq_enrolment_study_user"),
-                      UniqueConstraint("study_id", "position", name="uq_enrolment_study_position"),
-                      NEVER_REUSE_IDS)
+    __table_args__ = (
+        UniqueConstraint("study_id", "user_id", name="uq_enrolment_study_user"),
+        UniqueConstraint("study_id", "position", name="uq_enrolment_study_position"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
@@ -55,7 +60,8 @@ class Enrolment(db.Model):
     position: Mapped[int] = mapped_column()  # 1 for the first enrolled; indexes the allocation list
     arm: Mapped[str] = mapped_column(String(64))
     status: Mapped[EnrolmentStatus] = mapped_column(
-        enum_column(EnrolmentStatus, name="enrolment_status"), default=EnrolmentStatus.ACTIVE)
+        enum_column(EnrolmentStatus, name="enrolment_status"), default=EnrolmentStatus.ACTIVE
+    )
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     data_erased: Mapped[bool] = mapped_column(default=False)
@@ -63,9 +69,11 @@ class Enrolment(db.Model):
     study: Mapped[Study] = relationship()
     user: Mapped[User | None] = relationship()
     signatures: Mapped[list["ConsentSignature"]] = relationship(
-        back_populates="enrolment", order_by="ConsentSignature.id", cascade="all, delete-orphan")
+        back_populates="enrolment", order_by="ConsentSignature.id", cascade="all, delete-orphan"
+    )
     responses: Mapped[list["Response"]] = relationship(
-        back_populates="enrolment", order_by="Response.id", cascade="all, delete-orphan")
+        back_populates="enrolment", order_by="Response.id", cascade="all, delete-orphan"
+    )
 
     @property
     def signature(self) -> "ConsentSignature | None":
@@ -74,6 +82,7 @@ class Enrolment(db.Model):
 
 class ConsentSignature(db.Model):
     """Evidence of consent: which version, each clause's answer, signed as whom, when."""
+
     __table_args__ = {**NEVER_REUSE_IDS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +98,7 @@ class ConsentSignature(db.Model):
 
 class AllocationSlot(db.Model):
     """The concealed allocation list: generated a permuted block at a time, never shown to anyone."""
+
     __table_args__ = (UniqueConstraint("study_id", "position", name="uq_allocation_slot_study_position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,8 +110,11 @@ class AllocationSlot(db.Model):
 
 class Response(db.Model):
     """One participant's answers to one survey: once, enforced by the database."""
-    __table_args__ = (UniqueConstraint("enrolment_id", "survey_id", name="uq_response_enrolment_survey"),
-                      NEVER_REUSE_IDS)
+
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "survey_id", name="uq_response_enrolment_survey"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
@@ -111,11 +124,13 @@ class Response(db.Model):
     enrolment: Mapped[Enrolment] = relationship(back_populates="responses")
     survey: Mapped[Survey] = relationship()
     answers: Mapped[list["Answer"]] = relationship(
-        back_populates="response", cascade="all, delete-orphan", order_by="Answer.id")
+        back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"
+    )
 
 
 class Answer(db.Model):
     """Long form: one row per (response, item); numbers in `number`, everything else in `text`."""
+
     __table_args__ = (UniqueConstraint("response_id", "item_key", name="uq_answer_response_item_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,6 +145,7 @@ class Answer(db.Model):
 class SurveyDraft(db.Model):
     """Answers saved to finish later: one per enrolment and survey, deleted when the survey is submitted.
     Never analysed nor exported (the loader reads `answer` only)."""
+
     __table_args__ = (UniqueConstraint("enrolment_id", "survey_id", name="uq_survey_draft_enrolment_survey"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
 """Recruitment progress for the startup and the coordinators: counts and codes, never identities."""
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -11,14 +12,24 @@ from .services import screening_counts
 
 def progress(study) -> dict:
     """A fixed number of aggregate queries, whatever the number of participants."""
-    per_arm = dict(db.session.execute(
-        select(Enrolment.arm, func.count()).where(Enrolment.study_id == study.id).group_by(Enrolment.arm)).all())
-    withdrawn = db.session.scalar(select(func.count()).select_from(Enrolment).where(
-        Enrolment.study_id == study.id, Enrolment.status == EnrolmentStatus.WITHDRAWN))
-    answered = dict(db.session.execute(
-        select(Survey.timepoint, func.count(func.distinct(Response.enrolment_id)))
-        .join(Response, Response.survey_id == Survey.id)
-        .where(Survey.study_id == study.id).group_by(Survey.timepoint)).all())
+    per_arm = dict(
+        db.session.execute(
+            select(Enrolment.arm, func.count()).where(Enrolment.study_id == study.id).group_by(Enrolment.arm)
+        ).all()
+    )
+    withdrawn = db.session.scalar(
+        select(func.count())
+        .select_from(Enrolment)
+        .where(Enrolment.study_id == study.id, Enrolment.status == EnrolmentStatus.WITHDRAWN)
+    )
+    answered = dict(
+        db.session.execute(
+            select(Survey.timepoint, func.count(func.distinct(Response.enrolment_id)))
+            .join(Response, Response.survey_id == Survey.id)
+            .where(Survey.study_id == study.id)
+            .group_by(Survey.timepoint)
+        ).all()
+    )
     return {
         "enrolled": sum(per_arm.values()),
         "target": study.target_enrolment,
@@ -43,20 +54,42 @@ def participant_listing(study, status: str | None = None) -> Listing:
     """One page of the participants by code: arm, status, surveys answered; three queries whatever
     the number of participants (the count, the page, the answers of the page)."""
     listing = Listing.from_request(SORTS, per_page=50)
-    query = select(Enrolment.id, Enrolment.participant_code, Enrolment.arm, Enrolment.status,
-                   Enrolment.enrolled_at, Enrolment.withdrawn_at, Enrolment.data_erased).where(
-        Enrolment.study_id == study.id)
+    query = select(
+        Enrolment.id,
+        Enrolment.participant_code,
+        Enrolment.arm,
+        Enrolment.status,
+        Enrolment.enrolled_at,
+        Enrolment.withdrawn_at,
+        Enrolment.data_erased,
+    ).where(Enrolment.study_id == study.id)
     if listing.q:
         query = query.where(matches(listing.q, Enrolment.participant_code))
     if status in STATUSES:
         query = query.where(Enrolment.status == status)
     listing.fetch(query, scalars=False)
     ids = [row.id for row in listing.rows]
-    answered = dict(db.session.execute(
-        select(Response.enrolment_id, func.count()).where(Response.enrolment_id.in_(ids))
-        .group_by(Response.enrolment_id)).all()) if ids else {}
-    listing.rows = [{"participant_code": row.participant_code, "arm": row.arm, "status": str(row.status),
-                     "enrolled_at": row.enrolled_at, "withdrawn_at": row.withdrawn_at,
-                     "data_erased": row.data_erased, "surveys_answered": answered.get(row.id, 0)}
-                    for row in listing.rows]
+    answered = (
+        dict(
+            db.session.execute(
+                select(Response.enrolment_id, func.count())
+                .where(Response.enrolment_id.in_(ids))
+                .group_by(Response.enrolment_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    listing.rows = [
+        {
+            "participant_code": row.participant_code,
+            "arm": row.arm,
+            "status": str(row.status),
+            "enrolled_at": row.enrolled_at,
+            "withdrawn_at": row.withdrawn_at,
+            "data_erased": row.data_erased,
+            "surveys_answered": answered.get(row.id, 0),
+        }
+        for row in listing.rows
+    ]
     return listing

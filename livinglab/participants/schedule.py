@@ -1,4 +1,5 @@
 """Which surveys a participant may answer now: timepoints in order, each after its delay."""
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,10 +54,17 @@ def follow_up_ends_at(study) -> datetime | None:
     One query, whatever the number of participants."""
     last = study.timepoints[-1] if study.timepoints else None
     last_ids = [s.id for s in study.surveys if s.timepoint == last]
-    done = (select(Response.enrolment_id).where(Response.survey_id.in_(last_ids)).group_by(Response.enrolment_id)
-            .having(func.count(func.distinct(Response.survey_id)) >= len(last_ids)))
-    latest = db.session.scalar(select(func.max(Enrolment.enrolled_at)).where(
-        Enrolment.study_id == study.id, Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.id.not_in(done)))
+    done = (
+        select(Response.enrolment_id)
+        .where(Response.survey_id.in_(last_ids))
+        .group_by(Response.enrolment_id)
+        .having(func.count(func.distinct(Response.survey_id)) >= len(last_ids))
+    )
+    latest = db.session.scalar(
+        select(func.max(Enrolment.enrolled_at)).where(
+            Enrolment.study_id == study.id, Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.id.not_in(done)
+        )
+    )
     if latest is None:
         return None
     delay = days(int((study.timepoint_delays or {}).get(last, 0) or 0))

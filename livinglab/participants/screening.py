@@ -4,6 +4,7 @@ and nothing they answered is kept.
 A person is known here by a screener key: a keyed hash (HMAC with the app's secret key) of their account
 id, or, for a visitor without an account, of a random id held in their session. The database's unique
 key (pilot, screener key) is what stops the counts from being inflated by checking again."""
+
 import hashlib
 import hmac
 import secrets
@@ -67,8 +68,11 @@ def record(study: Study, key: str, outcome: O, reasons: list[str] | tuple = ()) 
 def find(study: Study, key: str | None) -> Screening | None:
     if not key:
         return None
-    return db.session.scalar(select(Screening).where(Screening.study_id == study.id, Screening.screener_key == key)
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(
+        select(Screening)
+        .where(Screening.study_id == study.id, Screening.screener_key == key)
+        .execution_options(populate_existing=True)
+    )
 
 
 def passed_recently(study: Study, key: str | None) -> Screening | None:
@@ -87,15 +91,19 @@ def claim(visitor: str | None, user) -> int:
     rows = list(db.session.scalars(select(Screening).where(Screening.screener_key == visitor_key(visitor))))
     mine = account_key(user)
     for row in rows:
-        existing = db.session.scalar(select(Screening).where(Screening.study_id == row.study_id,
-                                                              Screening.screener_key == mine))
+        existing = db.session.scalar(
+            select(Screening).where(Screening.study_id == row.study_id, Screening.screener_key == mine)
+        )
         if existing is not None:  # the account had checked too: one row, with the latest step
             if aware(row.updated_at) >= aware(existing.updated_at):
                 existing.outcome, existing.reasons, existing.updated_at = row.outcome, row.reasons, row.updated_at
             db.session.delete(row)
-            db.session.execute(update(Study).where(Study.id == row.study_id)  # the flow changed
-                               .values(data_version=Study.data_version + 1)
-                               .execution_options(synchronize_session=False))
+            db.session.execute(
+                update(Study)
+                .where(Study.id == row.study_id)  # the flow changed
+                .values(data_version=Study.data_version + 1)
+                .execution_options(synchronize_session=False)
+            )
         else:
             row.screener_key = mine
     db.session.flush()
@@ -110,8 +118,9 @@ def anonymise(user) -> None:
 
 def of_account(user) -> list[Screening]:
     """The account's own checks, for its personal data export."""
-    return list(db.session.scalars(select(Screening).where(Screening.screener_key == account_key(user))
-                                   .order_by(Screening.id)))
+    return list(
+        db.session.scalars(select(Screening).where(Screening.screener_key == account_key(user)).order_by(Screening.id))
+    )
 
 
 def counts(study: Study) -> dict[str, int]:
@@ -119,7 +128,9 @@ def counts(study: Study) -> dict[str, int]:
     each exclusion reason (`age`, `criterion:<n>`), `declined_consent`, `turned_away_full`."""
     rows = db.session.execute(
         select(Screening.outcome, Screening.reasons, func.count())
-        .where(Screening.study_id == study.id).group_by(Screening.outcome, Screening.reasons)).all()
+        .where(Screening.study_id == study.id)
+        .group_by(Screening.outcome, Screening.reasons)
+    ).all()
     out: dict[str, int] = {}
 
     def add(name: str, n: int) -> None:
@@ -135,4 +146,3 @@ def counts(study: Study) -> dict[str, int]:
         if outcome in (O.DECLINED_CONSENT, O.TURNED_AWAY_FULL):
             add(str(outcome), n)
     return out
-

@@ -1,4 +1,5 @@
 """The participant's journey: screening, consent and enrolment, answers, withdrawal."""
+
 import secrets
 from contextlib import contextmanager
 
@@ -77,6 +78,7 @@ def enrolment_of(user, study: Study) -> Enrolment | None:
 
 # --- Screening -------------------------------------------------------------------------------
 
+
 def clean_screening(study: Study, age, criteria_confirmed) -> tuple[int, list[bool]]:
     age, confirmed, errors = screening_values(study, age, criteria_confirmed)
     v.raise_for(errors)
@@ -95,15 +97,19 @@ def screening_values(study: Study, age, criteria_confirmed) -> tuple[int | None,
         errors["age"], age = err, None
     if isinstance(criteria_confirmed, bool):
         confirmed = [criteria_confirmed] * len(criteria)
-    elif isinstance(criteria_confirmed, list) and all(isinstance(c, bool) for c in criteria_confirmed) \
-            and len(criteria_confirmed) == len(criteria):
+    elif (
+        isinstance(criteria_confirmed, list)
+        and all(isinstance(c, bool) for c in criteria_confirmed)
+        and len(criteria_confirmed) == len(criteria)
+    ):
         confirmed = criteria_confirmed
     elif criteria_confirmed is None and not criteria:
         confirmed = []
     else:
         confirmed = []
         errors["criteria_confirmed"] = v.FieldError(
-            _("Answer true or false, or a list with one true or false per criterion."), 400)
+            _("Answer true or false, or a list with one true or false per criterion."), 400
+        )
     return age, confirmed, errors
 
 
@@ -137,17 +143,21 @@ def reason_texts(study: Study, reasons: list[str]) -> list[str]:
     for reason in reasons:
         if reason == "age":
             if rules.get("max_age") is not None:
-                out.append(_("This pilot is for people aged %(lo)d to %(hi)d.", lo=rules["min_age"], hi=rules["max_age"]))
+                out.append(
+                    _("This pilot is for people aged %(lo)d to %(hi)d.", lo=rules["min_age"], hi=rules["max_age"])
+                )
             else:
                 out.append(_("This pilot is for people aged %(lo)d or more.", lo=rules.get("min_age") or 0))
         else:
             index = int(reason.split(":")[1])
-            out.append(_("This pilot is for people who can confirm: “%(criterion)s”.",
-                         criterion=rules["criteria"][index]))
+            out.append(
+                _("This pilot is for people who can confirm: “%(criterion)s”.", criterion=rules["criteria"][index])
+            )
     return out
 
 
 # --- Enrolment -------------------------------------------------------------------------------
+
 
 def consent_values(study: Study, consent_version, clauses, signature):
     """(consent, answers, signature, errors, refused): every problem of a signed form, found at once."""
@@ -180,13 +190,17 @@ def clean_consent_answers(study: Study, consent_version, clauses, signature):
     if any(err.status == 400 for err in errors.values()):
         v.raise_for(errors)
     if consent is None or consent_version != consent.version:
-        raise Invalid(_("The consent form has changed: please read the current version and sign again."),
-                      code="stale_consent", fields={"consent_version": _("Not the current version.")})
+        raise Invalid(
+            _("The consent form has changed: please read the current version and sign again."),
+            code="stale_consent",
+            fields={"consent_version": _("Not the current version.")},
+        )
     fields = {name: err.message for name, err in errors.items()}
     fields.update({f"clauses.{key}": _("Required to take part.") for key in refused})
     if refused:
-        raise Invalid(_("Taking part needs your agreement to every required clause."), code="consent_refused",
-                      fields=fields)
+        raise Invalid(
+            _("Taking part needs your agreement to every required clause."), code="consent_refused", fields=fields
+        )
     if fields:
         raise Invalid(_("Some values are not valid."), fields=fields)
     return consent, answers, signature
@@ -198,11 +212,15 @@ def take_a_place(study: Study) -> int | None:
     Returns the new enrolment's position, or None when the study is full."""
     result = db.session.execute(
         update(Study)
-        .where(Study.id == study.id, workflow.in_states(workflow.RECRUITING),
-               (Study.target_enrolment.is_(None)) | (Study.enrolled_count < Study.target_enrolment))
+        .where(
+            Study.id == study.id,
+            workflow.in_states(workflow.RECRUITING),
+            (Study.target_enrolment.is_(None)) | (Study.enrolled_count < Study.target_enrolment),
+        )
         .values(enrolled_count=Study.enrolled_count + 1, data_version=Study.data_version + 1)
         .returning(Study.enrolled_count)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     position = result.scalar()
     db.session.refresh(study)
     if position is None:
@@ -225,9 +243,17 @@ def enrol(user, study: Study, *, consent_version, clauses, signature, age, crite
     key = screening.account_key(user)
     reasons = screen(study, age, confirmed, key)
     if reasons:
-        raise counted(Invalid(" ".join(reason_texts(study, reasons)), code="not_eligible",
-                              fields={"age" if r == "age" else "criteria_confirmed": _("Not eligible.")
-                                      for r in reasons}), study, key, ScreeningOutcome.NOT_ELIGIBLE, reasons)
+        raise counted(
+            Invalid(
+                " ".join(reason_texts(study, reasons)),
+                code="not_eligible",
+                fields={"age" if r == "age" else "criteria_confirmed": _("Not eligible.") for r in reasons},
+            ),
+            study,
+            key,
+            ScreeningOutcome.NOT_ELIGIBLE,
+            reasons,
+        )
     return admit(user, study, key, consent_version=consent_version, clauses=clauses, signature=signature)
 
 
@@ -238,8 +264,10 @@ def enrol_screened(user, study: Study, key: str | None, *, consent_version, clau
     if enrolment_of(user, study):
         raise Conflict(_("You are already taking part in this pilot."), code="already_enrolled")
     if screening.passed_recently(study, key) is None:
-        raise Conflict(_("Please check again whether you can take part: your answers were not kept for long."),
-                       code="screening_expired")
+        raise Conflict(
+            _("Please check again whether you can take part: your answers were not kept for long."),
+            code="screening_expired",
+        )
     return admit(user, study, key, consent_version=consent_version, clauses=clauses, signature=signature)
 
 
@@ -254,12 +282,20 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature) 
         raise
     position = take_a_place(study)
     if position is None:
-        raise counted(Conflict(_("This pilot has all the participants it needs."), code="full"),
-                      study, key, ScreeningOutcome.TURNED_AWAY_FULL)
-    enrolment = Enrolment(study_id=study.id, user_id=user.id, participant_code=new_participant_code(),
-                          position=position, arm=arm_for_position(study, position))
-    enrolment.signatures.append(ConsentSignature(consent_version_id=consent.id, clauses=answers,
-                                                 signed_name=signature))
+        raise counted(
+            Conflict(_("This pilot has all the participants it needs."), code="full"),
+            study,
+            key,
+            ScreeningOutcome.TURNED_AWAY_FULL,
+        )
+    enrolment = Enrolment(
+        study_id=study.id,
+        user_id=user.id,
+        participant_code=new_participant_code(),
+        position=position,
+        arm=arm_for_position(study, position),
+    )
+    enrolment.signatures.append(ConsentSignature(consent_version_id=consent.id, clauses=answers, signed_name=signature))
     db.session.add(enrolment)
     try:
         db.session.flush()
@@ -267,12 +303,25 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature) 
         db.session.rollback()
         raise Conflict(_("You are already taking part in this pilot."), code="already_enrolled") from None
     screening.record(study, key, ScreeningOutcome.ENROLLED)
-    audit.record(user, "participant.enrol", study=study, participant_code=enrolment.participant_code,
-                 consent_version=consent.version)
+    audit.record(
+        user,
+        "participant.enrol",
+        study=study,
+        participant_code=enrolment.participant_code,
+        consent_version=consent.version,
+    )
     notify.enrolment_confirmed(enrolment)
-    webhooks.emit(study.organisation_id, "enrolment", {
-        "study_id": study.id, "participant_code": enrolment.participant_code, "arm": enrolment.arm,
-        "consent_version": consent.version, "at": enrolment.enrolled_at})
+    webhooks.emit(
+        study.organisation_id,
+        "enrolment",
+        {
+            "study_id": study.id,
+            "participant_code": enrolment.participant_code,
+            "arm": enrolment.arm,
+            "consent_version": consent.version,
+            "at": enrolment.enrolled_at,
+        },
+    )
     return enrolment
 
 
@@ -281,8 +330,13 @@ def resign_consent(user, enrolment: Enrolment, *, consent_version, clauses, sign
     consent, answers, signature = clean_consent_answers(enrolment.study, consent_version, clauses, signature)
     signed = ConsentSignature(consent_version_id=consent.id, clauses=answers, signed_name=signature)
     enrolment.signatures.append(signed)
-    audit.record(user, "participant.reconsent", study=enrolment.study, participant_code=enrolment.participant_code,
-                 consent_version=consent.version)
+    audit.record(
+        user,
+        "participant.reconsent",
+        study=enrolment.study,
+        participant_code=enrolment.participant_code,
+        consent_version=consent.version,
+    )
     return signed
 
 
@@ -292,6 +346,7 @@ def needs_reconsent(enrolment: Enrolment) -> bool:
 
 
 # --- Surveys and answers -----------------------------------------------------------------------
+
 
 def answered_survey_ids(enrolment: Enrolment) -> set[int]:
     return set(db.session.scalars(select(Response.survey_id).where(Response.enrolment_id == enrolment.id)))
@@ -328,8 +383,7 @@ def require_answerable(enrolment: Enrolment, survey: Survey) -> None:
     if state.state != "open":
         raise Conflict(_("This survey is not open yet."), code="not_open")
     if needs_reconsent(enrolment):
-        raise Conflict(_("The consent form has changed: please read and sign it again first."),
-                       code="reconsent_needed")
+        raise Conflict(_("The consent form has changed: please read and sign it again first."), code="reconsent_needed")
 
 
 def submit_response(user, study: Study, survey_key: str, answers) -> Response:
@@ -349,23 +403,39 @@ def submit_response(user, study: Study, survey_key: str, answers) -> Response:
         db.session.rollback()
         raise Conflict(_("You have already answered this survey."), code="already_answered") from None
     if rows:  # one batched INSERT, however many items (none when every question was optional and skipped)
-        db.session.execute(insert(Answer), [
-            {"response_id": response.id, "item_key": k, "number": n, "text": t} for k, (n, t) in rows.items()])
-    db.session.execute(delete(SurveyDraft).where(SurveyDraft.enrolment_id == enrolment.id,
-                                                 SurveyDraft.survey_id == survey.id))
+        db.session.execute(
+            insert(Answer),
+            [{"response_id": response.id, "item_key": k, "number": n, "text": t} for k, (n, t) in rows.items()],
+        )
+    db.session.execute(
+        delete(SurveyDraft).where(SurveyDraft.enrolment_id == enrolment.id, SurveyDraft.survey_id == survey.id)
+    )
     bump_data_version(study)
-    audit.record(user, "participant.answer", study=study, participant_code=enrolment.participant_code,
-                 survey=survey.key)
+    audit.record(
+        user, "participant.answer", study=study, participant_code=enrolment.participant_code, survey=survey.key
+    )
     notify.cancel_survey_mail(enrolment=enrolment, survey=survey)
-    webhooks.emit(study.organisation_id, "answer", {
-        "study_id": study.id, "participant_code": enrolment.participant_code, "survey": survey.key,
-        "timepoint": survey.timepoint, "at": response.submitted_at})
+    webhooks.emit(
+        study.organisation_id,
+        "answer",
+        {
+            "study_id": study.id,
+            "participant_code": enrolment.participant_code,
+            "survey": survey.key,
+            "timepoint": survey.timepoint,
+            "at": response.submitted_at,
+        },
+    )
     return response
 
 
 def bump_data_version(study: Study) -> None:
-    db.session.execute(update(Study).where(Study.id == study.id)
-                       .values(data_version=Study.data_version + 1).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Study)
+        .where(Study.id == study.id)
+        .values(data_version=Study.data_version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def stored_answers(response: Response) -> dict[str, tuple]:
@@ -373,6 +443,7 @@ def stored_answers(response: Response) -> dict[str, tuple]:
 
 
 # --- Withdrawal ----------------------------------------------------------------------------------
+
 
 def withdraw(user, study: Study, erase_data) -> Enrolment:
     """Leave the pilot, keeping the answers given so far or erasing them (rows deleted). Having left
@@ -392,13 +463,21 @@ def withdraw(user, study: Study, erase_data) -> Enrolment:
     if erase_data:
         erase_answers(enrolment)
     bump_data_version(study)
-    audit.record(user, "participant.withdraw", study=study, participant_code=enrolment.participant_code,
-                 erase_data=erase_data)
+    audit.record(
+        user, "participant.withdraw", study=study, participant_code=enrolment.participant_code, erase_data=erase_data
+    )
     notify.cancel_survey_mail(enrolment=enrolment)
     notify.withdrawal_confirmed(enrolment, erase_data)
-    webhooks.emit(study.organisation_id, "withdrawal", {
-        "study_id": study.id, "participant_code": enrolment.participant_code, "answers_erased": bool(erase_data),
-        "at": enrolment.withdrawn_at})
+    webhooks.emit(
+        study.organisation_id,
+        "withdrawal",
+        {
+            "study_id": study.id,
+            "participant_code": enrolment.participant_code,
+            "answers_erased": bool(erase_data),
+            "at": enrolment.withdrawn_at,
+        },
+    )
     return enrolment
 
 
@@ -410,20 +489,26 @@ def answers_anonymised(enrolment: Enrolment) -> bool:
 
 
 def can_erase_kept_answers(enrolment: Enrolment) -> bool:
-    return (enrolment.status == EnrolmentStatus.WITHDRAWN and not enrolment.data_erased
-            and not answers_anonymised(enrolment))
+    return (
+        enrolment.status == EnrolmentStatus.WITHDRAWN
+        and not enrolment.data_erased
+        and not answers_anonymised(enrolment)
+    )
 
 
 def erase_kept_answers(user, study: Study, enrolment: Enrolment) -> Enrolment:
     """Erase, after leaving, the answers the participant chose to keep when they left."""
     if enrolment.status != EnrolmentStatus.WITHDRAWN:
-        raise Conflict(_("You are still taking part: leave the pilot, choosing to erase your answers."),
-                       code="not_withdrawn")
+        raise Conflict(
+            _("You are still taking part: leave the pilot, choosing to erase your answers."), code="not_withdrawn"
+        )
     if enrolment.data_erased:
         raise Conflict(_("Your answers to this pilot are already erased."), code="already_erased")
     if answers_anonymised(enrolment):
-        raise Conflict(_("This pilot's data are anonymised: your answers can no longer be told apart from "
-                         "anyone else's."), code="anonymised")
+        raise Conflict(
+            _("This pilot's data are anonymised: your answers can no longer be told apart from anyone else's."),
+            code="anonymised",
+        )
     erase_answers(enrolment)
     bump_data_version(study)
     audit.record(user, "participant.erase_answers", study=study, participant_code=enrolment.participant_code)

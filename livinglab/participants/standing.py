@@ -1,4 +1,5 @@
 """Where a person stands in a pilot: the one place that every page (and the schedule) reads it from."""
+
 import enum
 from dataclasses import dataclass
 
@@ -60,8 +61,9 @@ def standing(user, study: Study) -> Standing:
     if user is not None and getattr(user, "is_authenticated", False):
         if not can(user, "join"):
             return Standing(State.STAFF)
-        enrolment = db.session.scalar(select(Enrolment).where(Enrolment.study_id == study.id,
-                                                              Enrolment.user_id == user.id))
+        enrolment = db.session.scalar(
+            select(Enrolment).where(Enrolment.study_id == study.id, Enrolment.user_id == user.id)
+        )
         if enrolment is not None:
             return of_enrolment(enrolment)
     if not workflow.is_recruiting(study):
@@ -81,11 +83,13 @@ def sentence(here: Standing, study: Study) -> str:
     """The one sentence that says where this person stands (in the pilot page's notice and in messages)."""
     if here.state == State.NOT_RECRUITING:
         return str(NOT_RECRUITING.get(study.status, _l("This pilot is not recruiting at the moment.")))
-    return str({
-        State.STAFF: _l("Only participant accounts can take part in pilots."),
-        State.MAY_JOIN: _l("This pilot is looking for participants."),
-        State.FULL: _l("This pilot has all the participants it needs."),
-        State.TAKING_PART: _l("You are taking part in this pilot."),
-        State.WITHDRAWN: _l("You left this pilot: nothing more is asked of you, and you cannot join it again."),
-        State.FINISHED: _l("This pilot has ended: nothing more is asked of you. Thank you for taking part."),
-    }[here.state])
+    return str(
+        {
+            State.STAFF: _l("Only participant accounts can take part in pilots."),
+            State.MAY_JOIN: _l("This pilot is looking for participants."),
+            State.FULL: _l("This pilot has all the participants it needs."),
+            State.TAKING_PART: _l("You are taking part in this pilot."),
+            State.WITHDRAWN: _l("You left this pilot: nothing more is asked of you, and you cannot join it again."),
+            State.FINISHED: _l("This pilot has ended: nothing more is asked of you. Thank you for taking part."),
+        }[here.state]
+    )

@@ -1,4 +1,5 @@
 """The participant's pages: catalogue, eligibility, consent and enrolment, surveys, withdrawal, GDPR rights."""
+
 import json
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -41,8 +42,12 @@ bp = Blueprint("participants", __name__, url_prefix="/pilots")
 
 @bp.context_processor
 def page_helpers():
-    return {"domain_labels": DOMAIN_LABELS, "when": readable_time, "standing_sentence": sentence,
-            "public_fields": PUBLIC_PROTOCOL}
+    return {
+        "domain_labels": DOMAIN_LABELS,
+        "when": readable_time,
+        "standing_sentence": sentence,
+        "public_fields": PUBLIC_PROTOCOL,
+    }
 
 
 def readable_time(iso: str | None) -> str:
@@ -74,6 +79,7 @@ def elsewhere(study: Study, here):
 
 # --- The catalogue and a pilot's page ------------------------------------------------------------
 
+
 @bp.get("/")
 @public
 def catalogue():
@@ -82,8 +88,11 @@ def catalogue():
     if domain not in {d.value for d in Domain}:
         domain = None
     listing = Listing.from_request(CATALOGUE_SORTS, per_page=12)
-    query = (select(Study).join(Organisation, Organisation.id == Study.organisation_id)
-             .where(workflow.in_states(workflow.RECRUITING)))
+    query = (
+        select(Study)
+        .join(Organisation, Organisation.id == Study.organisation_id)
+        .where(workflow.in_states(workflow.RECRUITING))
+    )
     if domain:
         query = query.where(Study.domain == domain)
     if listing.q:
@@ -95,9 +104,14 @@ def catalogue():
 # Newest first; or the pilots with the most places left (those without a target count as open).
 CATALOGUE_SORTS = {
     "newest": (_l("Newest first"), [Study.id.desc()]),
-    "places": (_l("Most places left"), [
-        case((Study.target_enrolment.is_(None), 1), else_=0).desc(),
-        (Study.target_enrolment - Study.enrolled_count).desc(), Study.id.desc()]),
+    "places": (
+        _l("Most places left"),
+        [
+            case((Study.target_enrolment.is_(None), 1), else_=0).desc(),
+            (Study.target_enrolment - Study.enrolled_count).desc(),
+            Study.id.desc(),
+        ],
+    ),
     "title": (_l("Title, A to Z"), [func.lower(Study.title), Study.id]),
 }
 
@@ -111,6 +125,7 @@ def study(study_id: int):
 
 
 # --- Eligibility, consent and enrolment ------------------------------------------------------------
+
 
 @bp.route("/<int:study_id>/eligibility", methods=["GET", "POST"])
 @public
@@ -152,15 +167,19 @@ def not_eligible(study_id: int):
     checked = screening.find(study, screening.key_of(current_user))
     if checked is None or not checked.reasons:
         return redirect(url_for(".study", study_id=study.id))
-    return render_template("participants/not_eligible.html", study=study,
-                           reasons=services.reason_texts(study, checked.reasons.split()))
+    return render_template(
+        "participants/not_eligible.html", study=study, reasons=services.reason_texts(study, checked.reasons.split())
+    )
 
 
 @bp.route("/<int:study_id>/join", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["ENROL_RATE_LIMIT"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"],
-               exempt_when=lambda: current_user.is_authenticated)  # it creates accounts for visitors
+@limiter.limit(
+    lambda: current_app.config["REGISTER_RATE_LIMIT"],
+    methods=["POST"],
+    exempt_when=lambda: current_user.is_authenticated,
+)  # it creates accounts for visitors
 def join(study_id: int):
     """Read the consent form, tick its clauses, sign, and enrol (randomised where the design says so); a
     visitor creates their account in the same step."""
@@ -183,8 +202,7 @@ def join(study_id: int):
         raise NotFound(_("This pilot has no consent form yet."))
     form = consent_form(study.current_consent, with_account=not current_user.is_authenticated)
     if form.is_submitted() and form.validate():
-        signed = {"consent_version": form.version(), "clauses": form.clause_answers(),
-                  "signature": form.signature.data}
+        signed = {"consent_version": form.version(), "clauses": form.clause_answers(), "signature": form.signature.data}
         signing_in = not current_user.is_authenticated
         try:
             with services.counting_refusals(), unit_of_work():
@@ -204,10 +222,13 @@ def join(study_id: int):
                 sign_in(person)
             session.pop(screening.VISITOR, None)
             return redirect(url_for(".welcome", study_id=study.id))
-    return render_template("participants/join.html", study=study, form=form, today=utcnow(),
-                           signin=url_for("auth.signin", next=url_for(".join", study_id=study.id,
-                                                                      screening=visitor)) if visitor else None), \
-        422 if form.errors else 200
+    return render_template(
+        "participants/join.html",
+        study=study,
+        form=form,
+        today=utcnow(),
+        signin=url_for("auth.signin", next=url_for(".join", study_id=study.id, screening=visitor)) if visitor else None,
+    ), 422 if form.errors else 200
 
 
 def adopt_visitor_checks(named: str | None = None) -> None:
@@ -235,8 +256,14 @@ def register_and_enrol(study: Study, form, visitor: str, signed: dict):
         consent_error = err
     try:
         with db.session.begin_nested():
-            user = accounts.register({"email": form.email.data, "password": form.password.data,
-                                      "name": form.signature.data, "role": "participant"})
+            user = accounts.register(
+                {
+                    "email": form.email.data,
+                    "password": form.password.data,
+                    "name": form.signature.data,
+                    "role": "participant",
+                }
+            )
     except DomainError as err:
         fields = {("signature" if name == "name" else name): message for name, message in err.fields.items()}
         if consent_error is None:
@@ -283,8 +310,9 @@ def refused_enrolment(study: Study, form, err: DomainError) -> str | None:
 def welcome(study_id: int):
     """Right after enrolment: the participant code, the group, and what comes next."""
     study, enrolment = my_study(study_id)
-    return render_template("participants/welcome.html", study=study, enrolment=enrolment,
-                           states=services.states_for(enrolment))
+    return render_template(
+        "participants/welcome.html", study=study, enrolment=enrolment, states=services.states_for(enrolment)
+    )
 
 
 @bp.route("/<int:study_id>/reconsent", methods=["GET", "POST"])
@@ -298,8 +326,13 @@ def reconsent(study_id: int):
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                services.resign_consent(current_user, enrolment, consent_version=form.version(),
-                                        clauses=form.clause_answers(), signature=form.signature.data)
+                services.resign_consent(
+                    current_user,
+                    enrolment,
+                    consent_version=form.version(),
+                    clauses=form.clause_answers(),
+                    signature=form.signature.data,
+                )
         except DomainError as err:
             if err.code == "stale_consent" or "consent_version" in err.fields:
                 flash(_("The consent form has just changed: please read this version and sign it."), "warning")
@@ -308,26 +341,35 @@ def reconsent(study_id: int):
         else:
             flash(_("Thank you: your consent to the new version is recorded."), "success")
             return redirect(url_for("main.dashboard"))
-    return render_template("participants/join.html", study=study, form=form, today=utcnow(), reconsent=True), \
-        422 if form.errors else 200
+    return render_template(
+        "participants/join.html", study=study, form=form, today=utcnow(), reconsent=True
+    ), 422 if form.errors else 200
 
 
 # --- The dashboard, surveys and answers ------------------------------------------------------------
+
 
 def dashboard_page():
     """The participant's dashboard (at /dashboard): each pilot, where they stand, their code, what is due."""
     pilots = []
     for enrolment in services.my_enrolments(current_user):
         here = of_enrolment(enrolment)
-        pilots.append({
-            "enrolment": enrolment, "study": enrolment.study, "here": here,
-            "states": services.states_for(enrolment),
-            "drafts": drafts.drafts_of(enrolment) if here.answering else {},
-            "reconsent": here.answering and services.needs_reconsent(enrolment),
-            # what an ended pilot found, for those who took part (not those who had their answers erased)
-            "summary": lay_summary(enrolment.study) if here.state in (State.FINISHED, State.WITHDRAWN)
-            and workflow.is_final(enrolment.study) and not enrolment.data_erased else None,
-        })
+        pilots.append(
+            {
+                "enrolment": enrolment,
+                "study": enrolment.study,
+                "here": here,
+                "states": services.states_for(enrolment),
+                "drafts": drafts.drafts_of(enrolment) if here.answering else {},
+                "reconsent": here.answering and services.needs_reconsent(enrolment),
+                # what an ended pilot found, for those who took part (not those who had their answers erased)
+                "summary": lay_summary(enrolment.study)
+                if here.state in (State.FINISHED, State.WITHDRAWN)
+                and workflow.is_final(enrolment.study)
+                and not enrolment.data_erased
+                else None,
+            }
+        )
     return render_template("main/participant_home.html", pilots=pilots, standing_sentence=sentence)
 
 
@@ -374,8 +416,13 @@ def answer(study_id: int, key: str):
         answers, shown = posted_answers(survey.items)
         if not token_valid():
             # an expired (or replayed) form: nothing is saved; shown again with its answers and a fresh token
-            flash(_("This page had expired, so your answers were not sent yet. They are kept below: check them "
-                    "and send them again."), "warning")
+            flash(
+                _(
+                    "This page had expired, so your answers were not sent yet. They are kept below: check them "
+                    "and send them again."
+                ),
+                "warning",
+            )
             status = 400
         else:
             finish_later = request.form.get("action") == "draft"
@@ -394,19 +441,33 @@ def answer(study_id: int, key: str):
                 flash(err.message, "error")
                 errors, status = err.fields, 422
             else:
-                flash(_("Your answers to “%(title)s” are saved as a draft. Finish them from “My pilots” "
+                flash(
+                    _(
+                        "Your answers to “%(title)s” are saved as a draft. Finish them from “My pilots” "
                         "whenever you like: nothing is sent before you press “Send my answers”.",
-                        title=survey.title) if finish_later else
-                      _("Thank you: your answers to “%(title)s” are saved.", title=survey.title), "success")
+                        title=survey.title,
+                    )
+                    if finish_later
+                    else _("Thank you: your answers to “%(title)s” are saved.", title=survey.title),
+                    "success",
+                )
                 return redirect(url_for("main.dashboard"))
     else:
         draft = drafts.draft_of(enrolment, survey)
         if draft is not None:
             shown = drafts.shown(draft.answers)
     due = next(d for d in services.states_for(enrolment) if d.survey.id == survey.id)
-    return render_template("participants/survey.html", study=study, survey=survey, due=due, answers=shown,
-                           errors=errors, draft=draft, here=of_enrolment(enrolment),
-                           reconsent=services.needs_reconsent(enrolment)), status
+    return render_template(
+        "participants/survey.html",
+        study=study,
+        survey=survey,
+        due=due,
+        answers=shown,
+        errors=errors,
+        draft=draft,
+        here=of_enrolment(enrolment),
+        reconsent=services.needs_reconsent(enrolment),
+    ), status
 
 
 def from_this_site() -> bool:
@@ -428,9 +489,13 @@ def kept_answers() -> list[tuple[str, str]]:
     survey's form, or kept already (prefixed) by this page when a sign-in failed."""
     kept = []
     for name, value in request.form.items(multi=True):
-        key = name[len(KEPT):] if name.startswith(KEPT) else name
-        if key not in ("csrf_token", "action", "email", "password") and KEY_RE.match(key) and len(value) <= 2000 \
-                and len(kept) < MAX_KEPT:
+        key = name[len(KEPT) :] if name.startswith(KEPT) else name
+        if (
+            key not in ("csrf_token", "action", "email", "password")
+            and KEY_RE.match(key)
+            and len(value) <= 2000
+            and len(kept) < MAX_KEPT
+        ):
             kept.append((KEPT + key, value))
     return kept
 
@@ -439,8 +504,9 @@ def kept_for_sign_in(study_id: int, key: str, error: str | None = None, status: 
     """A survey sent after the session ended: the answers stay in this page (hidden fields, nothing stored
     on the server), beside a sign-in form; signing in again saves them as the participant's draft."""
     study = visible_study(study_id)
-    return render_template("participants/signed_out.html", study=study, key=key, kept=kept_answers(),
-                           error=error), status
+    return render_template(
+        "participants/signed_out.html", study=study, key=key, kept=kept_answers(), error=error
+    ), status
 
 
 @bp.route("/<int:study_id>/surveys/<key>/resume", methods=["GET", "POST"])
@@ -453,8 +519,9 @@ def resume(study_id: int, key: str):
     if request.method == "GET":  # reloaded, or followed: the same sign-in, with nothing kept
         return kept_for_sign_in(study_id, key, status=200)
     try:
-        user = accounts.authenticate(request.form.get("email") or "", request.form.get("password") or "",
-                                     client_address())
+        user = accounts.authenticate(
+            request.form.get("email") or "", request.form.get("password") or "", client_address()
+        )
     except DomainError as err:
         db.session.rollback()
         return kept_for_sign_in(study_id, key, error=err.message)
@@ -469,8 +536,9 @@ def resume(study_id: int, key: str):
         with unit_of_work():
             drafts.save(user, study, key, answers)
     except DomainError as err:
-        flash(_("You are signed in again, but these answers could not be kept: %(reason)s",
-                reason=err.message), "error")
+        flash(
+            _("You are signed in again, but these answers could not be kept: %(reason)s", reason=err.message), "error"
+        )
         return redirect(url_for("main.dashboard"))
     flash(_("You are signed in again and your answers are back. Check them, then send them."), "success")
     return redirect(url_for(".answer", study_id=study_id, key=key))
@@ -481,8 +549,10 @@ def resume(study_id: int, key: str):
 def answers(study_id: int):
     """What the participant answered, question by question."""
     study, enrolment = my_study(study_id)
-    sheets = [(response, readable(response.survey.items, services.stored_answers(response)))
-              for response in enrolment.responses]
+    sheets = [
+        (response, readable(response.survey.items, services.stored_answers(response)))
+        for response in enrolment.responses
+    ]
     return render_template("participants/answers.html", study=study, enrolment=enrolment, sheets=sheets)
 
 
@@ -491,8 +561,12 @@ def answers(study_id: int):
 def consent(study_id: int):
     """A printable copy of the consent the participant signed: version, clauses, name, date."""
     study, enrolment = my_study(study_id)
-    return render_template("participants/consent_copy.html", study=study, enrolment=enrolment,
-                           signatures=list(reversed(enrolment.signatures)))
+    return render_template(
+        "participants/consent_copy.html",
+        study=study,
+        enrolment=enrolment,
+        signatures=list(reversed(enrolment.signatures)),
+    )
 
 
 @bp.route("/<int:study_id>/withdraw", methods=["GET", "POST"])
@@ -512,13 +586,24 @@ def withdraw(study_id: int):
         except DomainError as err:
             flash(err.message, "error")
         else:
-            flash(_("You have left “%(title)s”. Your answers are erased.", title=study.title) if erase else
-                  _("You have left “%(title)s”. The answers you gave are kept under your participant code.",
-                    title=study.title), "success")
+            flash(
+                _("You have left “%(title)s”. Your answers are erased.", title=study.title)
+                if erase
+                else _(
+                    "You have left “%(title)s”. The answers you gave are kept under your participant code.",
+                    title=study.title,
+                ),
+                "success",
+            )
         return redirect(url_for("main.dashboard"))
-    return render_template("participants/withdraw.html", study=study, enrolment=enrolment, form=form,
-                           erase_form=EraseKeptAnswersForm(formdata=None),
-                           can_erase=services.can_erase_kept_answers(enrolment)), 422 if form.errors else 200
+    return render_template(
+        "participants/withdraw.html",
+        study=study,
+        enrolment=enrolment,
+        form=form,
+        erase_form=EraseKeptAnswersForm(formdata=None),
+        can_erase=services.can_erase_kept_answers(enrolment),
+    ), 422 if form.errors else 200
 
 
 @bp.post("/<int:study_id>/erase-answers")
@@ -539,11 +624,18 @@ def erase_answers(study_id: int):
         return redirect(url_for(".withdraw", study_id=study.id))
     if enrolment.status != EnrolmentStatus.WITHDRAWN:
         return redirect(url_for(".withdraw", study_id=study.id))
-    return render_template("participants/withdraw.html", study=study, enrolment=enrolment, form=WithdrawForm(),
-                           erase_form=form, can_erase=services.can_erase_kept_answers(enrolment)), 422
+    return render_template(
+        "participants/withdraw.html",
+        study=study,
+        enrolment=enrolment,
+        form=WithdrawForm(),
+        erase_form=form,
+        can_erase=services.can_erase_kept_answers(enrolment),
+    ), 422
 
 
 # --- GDPR rights -----------------------------------------------------------------------------------
+
 
 @bp.get("/my-data")
 @requires("signed_in")
@@ -552,8 +644,12 @@ def my_data():
     from ..audit_views import action_label
 
     data = gdpr.personal_data(current_user)
-    return render_template("participants/my_data.html", data=data, action_label=action_label,
-                           events=list(reversed(data["audit_events"]))[:100])
+    return render_template(
+        "participants/my_data.html",
+        data=data,
+        action_label=action_label,
+        events=list(reversed(data["audit_events"]))[:100],
+    )
 
 
 @bp.get("/my-data.json")
@@ -561,8 +657,11 @@ def my_data():
 def my_data_json():
     """The same, as a JSON file to download (the right to data portability)."""
     body = json.dumps(gdpr.personal_data(current_user), ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="livinglab-my-data.json"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="livinglab-my-data.json"'},
+    )
 
 
 @bp.route("/my-data/erase", methods=["GET", "POST"])
@@ -577,5 +676,6 @@ def erase_account():
         session.pop(screening.VISITOR, None)
         flash(_("Your account is erased. Thank you for the time you gave to LivingLab."), "success")
         return redirect(url_for("main.index"))
-    return render_template("participants/erase_account.html", form=form,
-                           enrolments=services.my_enrolments(current_user)), 422 if form.errors else 200
+    return render_template(
+        "participants/erase_account.html", form=form, enrolments=services.my_enrolments(current_user)
+    ), 422 if form.errors else 200

@@ -1,5 +1,6 @@
 """A study's results: computed from the database at most once per change of its data (or of the
 results' format), stored as the analysis returns them: numbers and codes, no sentences."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, select
@@ -21,6 +22,7 @@ FORMAT = 2
 
 class ResultsCache(db.Model):
     """The last results computed for a study, keyed by the study's data version."""
+
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), primary_key=True)
     data_version: Mapped[int] = mapped_column()
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -32,8 +34,11 @@ def compute(study: Study) -> dict:
     counts = flow_counts(study)
     results = build_results(frame, study_spec(study), {k: v for k, v in counts.items() if k not in EXTRA_FLOW})
     flow = results["flow"]
-    flow.update(excluded_labels=counts["excluded_labels"], declined_consent=counts["declined_consent"],
-                turned_away_full=counts["turned_away_full"])
+    flow.update(
+        excluded_labels=counts["excluded_labels"],
+        declined_consent=counts["declined_consent"],
+        turned_away_full=counts["turned_away_full"],
+    )
     flow.update(not_answered_counts(study, counts["kept_by_arm"], flow))
     return results
 

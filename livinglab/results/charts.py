@@ -3,6 +3,7 @@
 No Flask, no database, no files: the pages (results.views) give it numbers and words. Every figure is drawn on its own
 `Figure` (no pyplot and its global registry), under a lock because matplotlib's settings are global.
 The output is reproducible: a fixed hash salt, no date in the metadata, a seeded jitter."""
+
 import io
 import threading
 from collections.abc import Sequence
@@ -31,9 +32,15 @@ SETTINGS = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
     "font.size": 10,  # points at the figure's own size, which is the size the printed report uses
-    "axes.edgecolor": MUTED, "axes.labelcolor": INK, "axes.titlesize": 10,
-    "axes.spines.top": False, "axes.spines.right": False,
-    "xtick.color": MUTED, "ytick.color": MUTED, "xtick.labelcolor": INK, "ytick.labelcolor": INK,
+    "axes.edgecolor": MUTED,
+    "axes.labelcolor": INK,
+    "axes.titlesize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.color": MUTED,
+    "ytick.color": MUTED,
+    "xtick.labelcolor": INK,
+    "ytick.labelcolor": INK,
     "legend.frameon": False,
 }
 CHART_LOCK = threading.Lock()  # matplotlib's settings are global: one chart at a time
@@ -82,6 +89,7 @@ def _number_format(decimal: str):
         if "e" in text:
             text = f"{value:.3g}"
         return text.replace("-", "−").replace(".", decimal)
+
     return FuncFormatter(fmt)
 
 
@@ -94,8 +102,7 @@ def _render(draw, width: float, height: float) -> str:
     return out.getvalue()
 
 
-def paired_lines(before, after, *, labels: Sequence[str], y_label: str, mean_label: str,
-                 decimal: str = ".") -> str:
+def paired_lines(before, after, *, labels: Sequence[str], y_label: str, mean_label: str, decimal: str = ".") -> str:
     """One grey line per participant from the first to the last timepoint, and the mean in colour."""
     before, after = np.asarray(before, dtype=float).ravel(), np.asarray(after, dtype=float).ravel()
     both = np.isfinite(before) & np.isfinite(after)
@@ -106,12 +113,12 @@ def paired_lines(before, after, *, labels: Sequence[str], y_label: str, mean_lab
         shown = _sample(len(before), MAX_LINES)
         alpha = 0.55 if len(shown) <= 40 else 0.3
         for i in shown:
-            ax.plot([0, 1], [before[i], after[i]], color="#8a94a3", alpha=alpha, linewidth=1,
-                    marker="o", markersize=3.5)
+            ax.plot(
+                [0, 1], [before[i], after[i]], color="#8a94a3", alpha=alpha, linewidth=1, marker="o", markersize=3.5
+            )
         if len(before):
             means = [float(before.mean()), float(after.mean())]
-            ax.plot([0, 1], means, color=BRAND, linewidth=3, marker="o", markersize=7,
-                    label=mean_label, zorder=5)
+            ax.plot([0, 1], means, color=BRAND, linewidth=3, marker="o", markersize=7, label=mean_label, zorder=5)
             figure.legend(loc="outside lower center", fontsize=SMALLEST_FONT)
         ax.set_xticks([0, 1], list(labels))
         ax.set_xlim(-0.25, 1.25)
@@ -119,11 +126,13 @@ def paired_lines(before, after, *, labels: Sequence[str], y_label: str, mean_lab
         ax.yaxis.set_major_formatter(_number_format(decimal))
         ax.grid(axis="y", color=LINE, linewidth=0.8)
         ax.set_axisbelow(True)
+
     return _render(draw, *paired_lines_size())
 
 
-def strip_by_group(groups: Sequence[tuple[str, Sequence[float]]], *, y_label: str, mean_label: str,
-                   decimal: str = ".") -> str:
+def strip_by_group(
+    groups: Sequence[tuple[str, Sequence[float]]], *, y_label: str, mean_label: str, decimal: str = "."
+) -> str:
     """A box plot per group (median, quartiles, whiskers to 1.5 IQR) with every value as a jittered dot."""
     groups = [(label, _finite(values)) for label, values in groups]
     rng = np.random.default_rng(0)
@@ -133,17 +142,30 @@ def strip_by_group(groups: Sequence[tuple[str, Sequence[float]]], *, y_label: st
         positions = np.arange(1, len(groups) + 1)
         filled = [(p, v) for p, (_label, v) in zip(positions, groups, strict=True) if len(v)]
         if filled:
-            ax.boxplot([v for _p, v in filled], positions=[p for p, _v in filled], widths=0.5,
-                       showfliers=False, patch_artist=True,
-                       boxprops={"facecolor": "#e3f4e8", "edgecolor": BRAND},
-                       medianprops={"color": BRAND, "linewidth": 2.5},
-                       whiskerprops={"color": BRAND}, capprops={"color": BRAND})
+            ax.boxplot(
+                [v for _p, v in filled],
+                positions=[p for p, _v in filled],
+                widths=0.5,
+                showfliers=False,
+                patch_artist=True,
+                boxprops={"facecolor": "#e3f4e8", "edgecolor": BRAND},
+                medianprops={"color": BRAND, "linewidth": 2.5},
+                whiskerprops={"color": BRAND},
+                capprops={"color": BRAND},
+            )
         for index, (position, values) in enumerate(filled):
             shown = values[_sample(len(values), MAX_POINTS)]
             jitter = rng.uniform(-0.14, 0.14, size=len(shown))
             ax.scatter(position + jitter, shown, s=16, color=ACCENT, alpha=0.6, linewidths=0, zorder=3)
-            ax.scatter([position], [values.mean()], marker="D", s=60, color=INK, zorder=4,
-                       label=mean_label if index == 0 else None)
+            ax.scatter(
+                [position],
+                [values.mean()],
+                marker="D",
+                s=60,
+                color=INK,
+                zorder=4,
+                label=mean_label if index == 0 else None,
+            )
         ax.set_xticks(positions, [label for label, _v in groups])
         ax.set_xlim(0.4, len(groups) + 0.6)
         ax.set_ylabel(y_label)
@@ -152,6 +174,7 @@ def strip_by_group(groups: Sequence[tuple[str, Sequence[float]]], *, y_label: st
         ax.set_axisbelow(True)
         if filled:
             figure.legend(loc="outside lower center", fontsize=SMALLEST_FONT)
+
     return _render(draw, *strip_by_group_size(len(groups)))
 
 
@@ -177,8 +200,14 @@ def _ink_on(colour) -> str:
     return "#ffffff" if _luminance(colour) < 0.5 else INK
 
 
-def stacked_bars(rows: Sequence[tuple[str, Sequence[float]]], categories: Sequence[str], *, x_label: str,
-                 kind: str = "ordered", decimal: str = ".") -> str:
+def stacked_bars(
+    rows: Sequence[tuple[str, Sequence[float]]],
+    categories: Sequence[str],
+    *,
+    x_label: str,
+    kind: str = "ordered",
+    decimal: str = ".",
+) -> str:
     """One horizontal bar per row, its label above it, split into the share (in %) of each category;
     `kind` is "ordered" (Likert points, a diverging scale) or "nominal" (choices, distinct colours)."""
     rows = [(label, np.nan_to_num(np.asarray(shares, dtype=float))) for label, shares in rows]
@@ -191,13 +220,27 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[float]]], categories: Sequen
         left = np.zeros(len(rows))
         for index, category in enumerate(categories):
             widths = np.array([shares[index] if index < len(shares) else 0.0 for _label, shares in rows])
-            bars = ax.barh(y, widths, left=left, color=colours[index], edgecolor="#ffffff", linewidth=0.8,
-                           label=category, height=0.5)
+            bars = ax.barh(
+                y,
+                widths,
+                left=left,
+                color=colours[index],
+                edgecolor="#ffffff",
+                linewidth=0.8,
+                label=category,
+                height=0.5,
+            )
             for bar, width in zip(bars, widths, strict=True):
                 if width >= 7:
-                    ax.text(bar.get_x() + width / 2, bar.get_y() + bar.get_height() / 2,
-                            f"{width:.0f}", ha="center", va="center", fontsize=SMALLEST_FONT,
-                            color=_ink_on(colours[index]))
+                    ax.text(
+                        bar.get_x() + width / 2,
+                        bar.get_y() + bar.get_height() / 2,
+                        f"{width:.0f}",
+                        ha="center",
+                        va="center",
+                        fontsize=SMALLEST_FONT,
+                        color=_ink_on(colours[index]),
+                    )
             left += widths
         for position, (label, _shares) in zip(y, rows, strict=True):
             ax.text(0, position + 0.3, label, ha="left", va="bottom", fontsize=10, color=INK)
@@ -208,13 +251,16 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[float]]], categories: Sequen
         ax.xaxis.set_major_formatter(_number_format(decimal))
         ax.spines["left"].set_visible(False)
         if rows and len(categories):
-            figure.legend(loc="outside lower center", ncols=columns, fontsize=SMALLEST_FONT, handlelength=1.2,
-                          columnspacing=1.2)
+            figure.legend(
+                loc="outside lower center", ncols=columns, fontsize=SMALLEST_FONT, handlelength=1.2, columnspacing=1.2
+            )
+
     return _render(draw, *stacked_bars_size(len(rows), categories))
 
 
-def grouped_bars(rows: Sequence[tuple[str, Sequence[float]]], categories: Sequence[str], *, x_label: str,
-                 decimal: str = ".") -> str:
+def grouped_bars(
+    rows: Sequence[tuple[str, Sequence[float]]], categories: Sequence[str], *, x_label: str, decimal: str = "."
+) -> str:
     """Horizontal bars, one per category and row, for answers where one person may pick several
     (the shares need not add up to 100 %)."""
     rows = [(label, np.nan_to_num(np.asarray(shares, dtype=float))) for label, shares in rows]
@@ -226,8 +272,13 @@ def grouped_bars(rows: Sequence[tuple[str, Sequence[float]]], categories: Sequen
         y = np.arange(len(categories))[::-1]
         for index, (label, shares) in enumerate(rows):
             values = [shares[i] if i < len(shares) else 0.0 for i in range(len(categories))]
-            ax.barh(y + (len(rows) / 2 - index - 0.5) * height, values, height=height * 0.92,
-                    color=colours[index], label=label)
+            ax.barh(
+                y + (len(rows) / 2 - index - 0.5) * height,
+                values,
+                height=height * 0.92,
+                color=colours[index],
+                label=label,
+            )
         ax.set_yticks(y, list(categories))
         ax.set_xlim(0, 100)
         ax.set_xlabel(x_label)
@@ -237,4 +288,5 @@ def grouped_bars(rows: Sequence[tuple[str, Sequence[float]]], categories: Sequen
         ax.set_axisbelow(True)
         if rows and len(categories):
             figure.legend(loc="outside lower center", ncols=min(len(rows), 3), fontsize=SMALLEST_FONT)
+
     return _render(draw, *grouped_bars_size(len(rows), len(categories)))

@@ -1,4 +1,5 @@
 """The export downloads linked from the results page: the same files as the API, for signed-in staff."""
+
 from flask import Blueprint
 
 from ..exports import downloads, require_analysable

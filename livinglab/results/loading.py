@@ -2,6 +2,7 @@
 long-form frame, the protocol as plain data, and the flow's tallies in a few aggregate queries.
 
 The only place where the results meet the database, apart from the cache."""
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
@@ -16,24 +17,27 @@ COLUMNS = ["participant_code", "arm", "timepoint", "item", "number", "text"]
 
 
 def answers_query(study_id: int):
-    return (select(Enrolment.participant_code, Enrolment.arm, Survey.timepoint, Answer.item_key,
-                   Answer.number, Answer.text)
-            .select_from(Answer)
-            .join(Response, Answer.response_id == Response.id)
-            .join(Enrolment, Response.enrolment_id == Enrolment.id)
-            .join(Survey, Response.survey_id == Survey.id)
-            .where(Enrolment.study_id == study_id))
+    return (
+        select(Enrolment.participant_code, Enrolment.arm, Survey.timepoint, Answer.item_key, Answer.number, Answer.text)
+        .select_from(Answer)
+        .join(Response, Answer.response_id == Response.id)
+        .join(Enrolment, Response.enrolment_id == Enrolment.id)
+        .join(Survey, Response.survey_id == Survey.id)
+        .where(Enrolment.study_id == study_id)
+    )
 
 
 def frame_of(rows) -> pd.DataFrame:
     """Rows of the answers query as the long frame, built column by column (pandas probing each
     SQLAlchemy Row in `from_records` costs more than the query itself)."""
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
-    return pd.DataFrame({
-        **{name: pd.Categorical(values) for name, values in zip(COLUMNS[:4], columns[:4], strict=True)},
-        "number": np.array(columns[4], dtype=float),
-        "text": pd.array(columns[5], dtype="str"),
-    })
+    return pd.DataFrame(
+        {
+            **{name: pd.Categorical(values) for name, values in zip(COLUMNS[:4], columns[:4], strict=True)},
+            "number": np.array(columns[4], dtype=float),
+            "text": pd.array(columns[5], dtype="str"),
+        }
+    )
 
 
 def load_answers(connection, study_id: int, query=None) -> pd.DataFrame:
@@ -44,10 +48,15 @@ def load_answers(connection, study_id: int, query=None) -> pd.DataFrame:
 def study_spec(study: Study) -> dict:
     """The study as the pure analysis reads it: plain data, no ORM."""
     return {
-        "id": study.id, "design": str(study.design), "arms": list(study.arms),
-        "timepoints": list(study.timepoints), "alpha": study.alpha,
-        "primary_outcome": {"variable": study.primary_variable,
-                            "hypothesis": str(study.hypothesis) if study.hypothesis else None},
+        "id": study.id,
+        "design": str(study.design),
+        "arms": list(study.arms),
+        "timepoints": list(study.timepoints),
+        "alpha": study.alpha,
+        "primary_outcome": {
+            "variable": study.primary_variable,
+            "hypothesis": str(study.hypothesis) if study.hypothesis else None,
+        },
         "surveys": [{"timepoint": s.timepoint, "items": s.items} for s in study.surveys],
         "eligibility": study.eligibility,
     }
@@ -59,7 +68,8 @@ def flow_counts(study: Study) -> dict:
     by_arm = db.session.execute(
         select(Enrolment.arm, Enrolment.status, Enrolment.data_erased, func.count())
         .where(Enrolment.study_id == study.id)
-        .group_by(Enrolment.arm, Enrolment.status, Enrolment.data_erased)).all()
+        .group_by(Enrolment.arm, Enrolment.status, Enrolment.data_erased)
+    ).all()
     per_arm, kept, withdrawn, erased = {}, {}, 0, 0
     for arm, status, data_erased, n in by_arm:
         per_arm[arm] = per_arm.get(arm, 0) + n
@@ -95,9 +105,16 @@ def not_answered_counts(study: Study, kept_by_arm: dict, flow: dict) -> dict:
     figure) with no answer there: they skipped it, left before it, or it is not due yet."""
     arms = list(study.arms)
     completed_by_arm = flow.get("completed_by_arm") or {}
-    by_arm = {arm: {tp: max(0, kept_by_arm.get(arm, 0) - (completed_by_arm.get(arm) or {}).get(tp, 0))
-                    for tp in study.timepoints} for arm in arms}
+    by_arm = {
+        arm: {
+            tp: max(0, kept_by_arm.get(arm, 0) - (completed_by_arm.get(arm) or {}).get(tp, 0))
+            for tp in study.timepoints
+        }
+        for arm in arms
+    }
     kept = sum(kept_by_arm.values())
     completed = flow.get("completed") or {}
-    return {"not_answered": {tp: max(0, kept - completed.get(tp, 0)) for tp in study.timepoints},
-            "not_answered_by_arm": by_arm}
+    return {
+        "not_answered": {tp: max(0, kept - completed.get(tp, 0)) for tp in study.timepoints},
+        "not_answered_by_arm": by_arm,
+    }

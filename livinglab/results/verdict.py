@@ -3,6 +3,7 @@ in one sentence, the same for participants in simple words, and the analysis' re
 
 The analysis speaks in codes and numbers and knows nothing of locales; everything a page shows of it
 passes here: one message per code, with named placeholders."""
+
 import math
 
 from flask_babel import format_decimal, ngettext
@@ -15,6 +16,7 @@ SINGLE, PARALLEL = "single_group_pre_post", "parallel_groups"
 
 
 # --- Numbers ------------------------------------------------------------------------------------
+
 
 def finite(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
@@ -38,7 +40,7 @@ def percent(value) -> str:
 
 
 def p_value(p, alpha: float = 0.05, bare: bool = False) -> str:
-    """"p = 0.003", "p < 0.001" (bare: "0.003", "< 0.001"), with as many decimals as it takes not to
+    """ "p = 0.003", "p < 0.001" (bare: "0.003", "< 0.001"), with as many decimals as it takes not to
     round across alpha."""
     if not finite(p):
         return DASH
@@ -67,6 +69,7 @@ def degrees_of_freedom(df) -> str:
 
 # --- Names --------------------------------------------------------------------------------------
 
+
 def words(key) -> str:
     """A protocol key in words: "follow_up" → "Follow up"."""
     text = str(key or "").replace("_", " ").strip()
@@ -85,11 +88,15 @@ def with_unit(text: str, unit: str | None) -> str:
 
 
 def comparison(entry: dict) -> str:
-    """"Baseline → Follow up" or "Plant based vs Usual menu at Week 4", from the entry's fields."""
+    """ "Baseline → Follow up" or "Plant based vs Usual menu at Week 4", from the entry's fields."""
     timepoints, arms = entry.get("timepoints") or [], entry.get("arms") or []
     if len(arms) == 2 and timepoints:
-        return _("%(arm)s vs %(control)s at %(timepoint)s", arm=words(arms[1]), control=words(arms[0]),
-                 timepoint=words(timepoints[-1]))
+        return _(
+            "%(arm)s vs %(control)s at %(timepoint)s",
+            arm=words(arms[1]),
+            control=words(arms[0]),
+            timepoint=words(timepoints[-1]),
+        )
     if len(timepoints) == 2:
         return _("%(first)s → %(last)s", first=words(timepoints[0]), last=words(timepoints[1]))
     return DASH
@@ -120,55 +127,79 @@ def magnitude(value) -> str | None:
 
 
 MAGNITUDES = {"negligible": _l("negligible"), "small": _l("small"), "medium": _l("medium"), "large": _l("large")}
-EFFECT_PHRASES = {"negligible": _l("a negligible effect"), "small": _l("a small effect"),
-                  "medium": _l("a medium effect"), "large": _l("a large effect")}
+EFFECT_PHRASES = {
+    "negligible": _l("a negligible effect"),
+    "small": _l("a small effect"),
+    "medium": _l("a medium effect"),
+    "large": _l("a large effect"),
+}
 
 
 # --- The primary outcome in one sentence ------------------------------------------------------------
+
 
 def hypothesis_verdict(outcome: dict) -> str:
     hypothesis = outcome.get("hypothesis") or "change"
     supported = outcome.get("supported")
     p, alpha = outcome.get("p_value"), outcome.get("alpha") or 0.05
     if supported:
-        return {"increase": _("the hypothesis of an increase is supported"),
-                "decrease": _("the hypothesis of a decrease is supported")}.get(
-            hypothesis, _("the hypothesis of a change is supported"))
+        return {
+            "increase": _("the hypothesis of an increase is supported"),
+            "decrease": _("the hypothesis of a decrease is supported"),
+        }.get(hypothesis, _("the hypothesis of a change is supported"))
     if finite(p) and p < alpha:  # significant, but the other way
-        return {"increase": _("the hypothesis of an increase is not supported, since the difference goes the "
-                              "other way"),
-                "decrease": _("the hypothesis of a decrease is not supported, since the difference goes the "
-                              "other way")}.get(
-            hypothesis, _("the hypothesis of a change is not supported"))
-    return {"increase": _("the hypothesis of an increase is not supported"),
-            "decrease": _("the hypothesis of a decrease is not supported")}.get(
-        hypothesis, _("the hypothesis of a change is not supported"))
+        return {
+            "increase": _("the hypothesis of an increase is not supported, since the difference goes the other way"),
+            "decrease": _("the hypothesis of a decrease is not supported, since the difference goes the other way"),
+        }.get(hypothesis, _("the hypothesis of a change is not supported"))
+    return {
+        "increase": _("the hypothesis of an increase is not supported"),
+        "decrease": _("the hypothesis of a decrease is not supported"),
+    }.get(hypothesis, _("the hypothesis of a change is not supported"))
 
 
 def untestable(outcome: dict, name: str) -> str:
     hypothesis = outcome.get("hypothesis") or "change"
     reason = reason_text(outcome.get("reason") or {"code": "too_few"})
-    return {"increase": _("%(variable)s: the hypothesis of an increase cannot be tested because %(reason)s.",
-                          variable=name, reason=reason),
-            "decrease": _("%(variable)s: the hypothesis of a decrease cannot be tested because %(reason)s.",
-                          variable=name, reason=reason)}.get(
-        hypothesis, _("%(variable)s: the hypothesis of a change cannot be tested because %(reason)s.",
-                      variable=name, reason=reason))
+    return {
+        "increase": _(
+            "%(variable)s: the hypothesis of an increase cannot be tested because %(reason)s.",
+            variable=name,
+            reason=reason,
+        ),
+        "decrease": _(
+            "%(variable)s: the hypothesis of a decrease cannot be tested because %(reason)s.",
+            variable=name,
+            reason=reason,
+        ),
+    }.get(
+        hypothesis,
+        _(
+            "%(variable)s: the hypothesis of a change cannot be tested because %(reason)s.",
+            variable=name,
+            reason=reason,
+        ),
+    )
 
 
 def primary_sentence(outcome: dict, name: str, unit: str | None = None) -> str:
-    """"Sleep hours rose by 1.6 h on average (95 % CI 0.7 to 2.5), p = 0.003, a large effect: the
+    """ "Sleep hours rose by 1.6 h on average (95 % CI 0.7 to 2.5), p = 0.003, a large effect: the
     hypothesis of an increase is supported." — or why it cannot be tested."""
     estimate, ci = outcome.get("estimate"), outcome.get("ci95")
     if outcome.get("supported") is None or not finite(estimate) or not ci or not all(finite(x) for x in ci):
         return untestable(outcome, name)
     d = decimals_for(ci, estimate)
     figures = {
-        "variable": name, "amount": with_unit(number(abs(estimate), d), unit),
-        "low": number(ci[0], d), "high": number(ci[1], d),
+        "variable": name,
+        "amount": with_unit(number(abs(estimate), d), unit),
+        "low": number(ci[0], d),
+        "high": number(ci[1], d),
         "p": p_value(outcome.get("p_value"), outcome.get("alpha") or 0.05),
-        "size": str(EFFECT_PHRASES.get(magnitude((outcome.get("effect_size") or {}).get("value")),
-                                       _l("an effect of unknown size"))),
+        "size": str(
+            EFFECT_PHRASES.get(
+                magnitude((outcome.get("effect_size") or {}).get("value")), _l("an effect of unknown size")
+            )
+        ),
         "verdict": hypothesis_verdict(outcome),
     }
     rounded = round(estimate, d)
@@ -176,49 +207,90 @@ def primary_sentence(outcome: dict, name: str, unit: str | None = None) -> str:
     if outcome.get("design") == PARALLEL and len(arms) == 2:
         figures.update(arm=words(arms[1]), control=words(arms[0]))
         if rounded > 0:
-            return _("%(variable)s was higher by %(amount)s on average in the group “%(arm)s” than in the group "
-                     "“%(control)s” (95 %% CI %(low)s to %(high)s), %(p)s, %(size)s: %(verdict)s.", **figures)
+            return _(
+                "%(variable)s was higher by %(amount)s on average in the group “%(arm)s” than in the group "
+                "“%(control)s” (95 %% CI %(low)s to %(high)s), %(p)s, %(size)s: %(verdict)s.",
+                **figures,
+            )
         if rounded < 0:
-            return _("%(variable)s was lower by %(amount)s on average in the group “%(arm)s” than in the group "
-                     "“%(control)s” (95 %% CI %(low)s to %(high)s), %(p)s, %(size)s: %(verdict)s.", **figures)
-        return _("%(variable)s was about the same on average in the groups “%(arm)s” and “%(control)s” "
-                 "(95 %% CI %(low)s to %(high)s), %(p)s, %(size)s: %(verdict)s.", **figures)
+            return _(
+                "%(variable)s was lower by %(amount)s on average in the group “%(arm)s” than in the group "
+                "“%(control)s” (95 %% CI %(low)s to %(high)s), %(p)s, %(size)s: %(verdict)s.",
+                **figures,
+            )
+        return _(
+            "%(variable)s was about the same on average in the groups “%(arm)s” and “%(control)s” "
+            "(95 %% CI %(low)s to %(high)s), %(p)s, %(size)s: %(verdict)s.",
+            **figures,
+        )
     if rounded > 0:
-        return _("%(variable)s rose by %(amount)s on average (95 %% CI %(low)s to %(high)s), %(p)s, %(size)s: "
-                 "%(verdict)s.", **figures)
+        return _(
+            "%(variable)s rose by %(amount)s on average (95 %% CI %(low)s to %(high)s), %(p)s, %(size)s: %(verdict)s.",
+            **figures,
+        )
     if rounded < 0:
-        return _("%(variable)s fell by %(amount)s on average (95 %% CI %(low)s to %(high)s), %(p)s, %(size)s: "
-                 "%(verdict)s.", **figures)
-    return _("%(variable)s barely changed on average (95 %% CI %(low)s to %(high)s), %(p)s, %(size)s: "
-             "%(verdict)s.", **figures)
+        return _(
+            "%(variable)s fell by %(amount)s on average (95 %% CI %(low)s to %(high)s), %(p)s, %(size)s: %(verdict)s.",
+            **figures,
+        )
+    return _(
+        "%(variable)s barely changed on average (95 %% CI %(low)s to %(high)s), %(p)s, %(size)s: %(verdict)s.",
+        **figures,
+    )
 
 
 # --- For participants, in simple words --------------------------------------------------------------
+
 
 def lay_sentence(outcome: dict, name: str, unit: str | None = None) -> str:
     """What the pilot found, for the people who took part: the difference, then what it means."""
     estimate, ci = outcome.get("estimate"), outcome.get("ci95")
     if outcome.get("supported") is None or not finite(estimate):
-        return _("The answers were not enough to tell whether “%(variable)s” changed: the pilot cannot "
-                 "draw a conclusion about its main question.", variable=name)
+        return _(
+            "The answers were not enough to tell whether “%(variable)s” changed: the pilot cannot "
+            "draw a conclusion about its main question.",
+            variable=name,
+        )
     d = decimals_for(ci, estimate)
     amount, rounded = with_unit(number(abs(estimate), d), unit), round(estimate, d)
     arms = outcome.get("arms") or []
     if outcome.get("design") == PARALLEL and len(arms) == 2:
         figures = {"variable": name, "amount": amount, "arm": words(arms[1]), "control": words(arms[0])}
-        found = (_("On average, the answers about “%(variable)s” were %(amount)s higher in the group "
-                   "“%(arm)s” than in the group “%(control)s”.", **figures) if rounded > 0 else
-                 _("On average, the answers about “%(variable)s” were %(amount)s lower in the group "
-                   "“%(arm)s” than in the group “%(control)s”.", **figures) if rounded < 0 else
-                 _("On average, the answers about “%(variable)s” were about the same in both groups.", **figures))
+        found = (
+            _(
+                "On average, the answers about “%(variable)s” were %(amount)s higher in the group "
+                "“%(arm)s” than in the group “%(control)s”.",
+                **figures,
+            )
+            if rounded > 0
+            else _(
+                "On average, the answers about “%(variable)s” were %(amount)s lower in the group "
+                "“%(arm)s” than in the group “%(control)s”.",
+                **figures,
+            )
+            if rounded < 0
+            else _("On average, the answers about “%(variable)s” were about the same in both groups.", **figures)
+        )
     else:
         figures = {"variable": name, "amount": amount}
-        found = (_("On average, the answers about “%(variable)s” rose by %(amount)s between the first and the "
-                   "last survey.", **figures) if rounded > 0 else
-                 _("On average, the answers about “%(variable)s” fell by %(amount)s between the first and the "
-                   "last survey.", **figures) if rounded < 0 else
-                 _("On average, the answers about “%(variable)s” barely changed between the first and the last "
-                   "survey.", **figures))
+        found = (
+            _(
+                "On average, the answers about “%(variable)s” rose by %(amount)s between the first and the "
+                "last survey.",
+                **figures,
+            )
+            if rounded > 0
+            else _(
+                "On average, the answers about “%(variable)s” fell by %(amount)s between the first and the "
+                "last survey.",
+                **figures,
+            )
+            if rounded < 0
+            else _(
+                "On average, the answers about “%(variable)s” barely changed between the first and the last survey.",
+                **figures,
+            )
+        )
     p, alpha = outcome.get("p_value"), outcome.get("alpha") or 0.05
     if outcome["supported"]:
         meaning = _("This is the difference the pilot was looking for, and it is unlikely to be due to chance.")
@@ -230,49 +302,75 @@ def lay_sentence(outcome: dict, name: str, unit: str | None = None) -> str:
 
 
 def flow_sentence(flow: dict, timepoints: list[str]) -> str:
-    """"30 people took part; 24 answered both surveys." """
+    """ "30 people took part; 24 answered both surveys." """
     enrolled = int(flow.get("enrolled") or 0)
     done = int((flow.get("completed") or {}).get(timepoints[-1], 0)) if timepoints else 0
     if len(timepoints) <= 1:
-        return ngettext("%(num)d person took part; %(done)d answered the survey.",
-                        "%(num)d people took part; %(done)d answered the survey.", enrolled, done=done)
+        return ngettext(
+            "%(num)d person took part; %(done)d answered the survey.",
+            "%(num)d people took part; %(done)d answered the survey.",
+            enrolled,
+            done=done,
+        )
     if len(timepoints) == 2:
-        return ngettext("%(num)d person took part; %(done)d answered both surveys.",
-                        "%(num)d people took part; %(done)d answered both surveys.", enrolled, done=done)
-    return ngettext("%(num)d person took part; %(done)d answered all %(k)d surveys.",
-                    "%(num)d people took part; %(done)d answered all %(k)d surveys.", enrolled, done=done,
-                    k=len(timepoints))
+        return ngettext(
+            "%(num)d person took part; %(done)d answered both surveys.",
+            "%(num)d people took part; %(done)d answered both surveys.",
+            enrolled,
+            done=done,
+        )
+    return ngettext(
+        "%(num)d person took part; %(done)d answered all %(k)d surveys.",
+        "%(num)d people took part; %(done)d answered all %(k)d surveys.",
+        enrolled,
+        done=done,
+        k=len(timepoints),
+    )
 
 
 # --- The analysis' reasons and warnings, translated from their codes -------------------------------
 
+
 def _reasons() -> dict:
     """One sentence per reason code of analysis.errors.REASONS, filled with the reason's numbers."""
     return {
-        "too_few_pairs": lambda r: _("fewer than 2 participants have a value at both timepoints (%(n)s)",
-                                     n=integer(r.get("n"))),
-        "too_few_per_arm": lambda r: _("each group needs at least 2 participants with a value (here %(a)s and %(b)s)",
-                                       a=integer(r.get("arm_n")), b=integer(r.get("control_n"))),
-        "empty_group": lambda r: _("a group has no value (here %(a)s and %(b)s)",
-                                   a=integer(r.get("arm_n")), b=integer(r.get("control_n"))),
-        "no_change": lambda r: _("every participant gave the same value at both timepoints: there is no variation "
-                                 "to test"),
-        "constant_change": lambda r: _("every participant changed by exactly the same amount: there is no variation "
-                                       "to test"),
+        "too_few_pairs": lambda r: _(
+            "fewer than 2 participants have a value at both timepoints (%(n)s)", n=integer(r.get("n"))
+        ),
+        "too_few_per_arm": lambda r: _(
+            "each group needs at least 2 participants with a value (here %(a)s and %(b)s)",
+            a=integer(r.get("arm_n")),
+            b=integer(r.get("control_n")),
+        ),
+        "empty_group": lambda r: _(
+            "a group has no value (here %(a)s and %(b)s)", a=integer(r.get("arm_n")), b=integer(r.get("control_n"))
+        ),
+        "no_change": lambda r: _(
+            "every participant gave the same value at both timepoints: there is no variation to test"
+        ),
+        "constant_change": lambda r: _(
+            "every participant changed by exactly the same amount: there is no variation to test"
+        ),
         "all_equal_in_arms": lambda r: _("every participant gave the same value: there is no variation to test"),
         "no_pairs": lambda r: _("no participant has a value at both timepoints"),
-        "one_timepoint": lambda r: _("it is measured at one timepoint only (%(timepoint)s): a before/after "
-                                     "comparison needs two", timepoint=words(r.get("timepoint"))),
+        "one_timepoint": lambda r: _(
+            "it is measured at one timepoint only (%(timepoint)s): a before/after comparison needs two",
+            timepoint=words(r.get("timepoint")),
+        ),
         "not_measured": lambda r: _("no survey measures it"),
         "no_control": lambda r: _("the design needs a control group and at least one other group"),
-        "primary_not_measured": lambda r: _("the primary outcome “%(key)s” is not measured by any survey",
-                                            key=r.get("variable")),
-        "primary_not_numeric": lambda r: _("the primary outcome is a question of type “%(type)s”: only numbers, "
-                                           "Likert scales, NPS and instrument scores can be compared",
-                                           type=r.get("type")),
+        "primary_not_measured": lambda r: _(
+            "the primary outcome “%(key)s” is not measured by any survey", key=r.get("variable")
+        ),
+        "primary_not_numeric": lambda r: _(
+            "the primary outcome is a question of type “%(type)s”: only numbers, "
+            "Likert scales, NPS and instrument scores can be compared",
+            type=r.get("type"),
+        ),
         "unknown_design": lambda r: _("the design is unknown"),
-        "normality_sample_size": lambda r: _("the normality test needs 3 to 5,000 values (here %(n)s)",
-                                             n=integer(r.get("n"))),
+        "normality_sample_size": lambda r: _(
+            "the normality test needs 3 to 5,000 values (here %(n)s)", n=integer(r.get("n"))
+        ),
         "all_equal": lambda r: _("all values are equal"),
         "too_few_items": lambda r: _("it needs at least 2 items"),
         "too_few_complete": lambda r: _("fewer than 2 complete sets of answers (%(n)s)", n=integer(r.get("n"))),
@@ -298,8 +396,9 @@ def reason_text(reason) -> str:
 
 
 def _entry_for(results: dict, warning: dict) -> dict:
-    for entry in [results.get("primary_outcome") or {}] + (results.get("secondary") or []) + \
-            (results.get("categorical") or []):
+    for entry in (
+        [results.get("primary_outcome") or {}] + (results.get("secondary") or []) + (results.get("categorical") or [])
+    ):
         if entry.get("variable") == warning.get("variable") and entry.get("comparison") == warning.get("comparison"):
             return entry
     return {}
@@ -309,35 +408,58 @@ def warning_text(warning: dict, results: dict, names: dict[str, str]) -> str:
     """One of the analysis' warnings in the page's language, by its code."""
     code = warning.get("code")
     entry = _entry_for(results, warning)
-    where = {"variable": names.get(warning.get("variable"), words(warning.get("variable"))),
-             "comparison": comparison(entry) if entry else DASH}
+    where = {
+        "variable": names.get(warning.get("variable"), words(warning.get("variable"))),
+        "comparison": comparison(entry) if entry else DASH,
+    }
     robust = test_name(warning.get("robustness") or (entry.get("robustness") or {}).get("test"))
     if code == "no_data":
         return _("No answers yet: nothing to describe or test.")
     if code == "empty_arm":
         return _("No participant of the group “%(arm)s” has answered yet.", arm=words(warning.get("arm")))
     if code == "primary_not_tested":
-        return _("The primary outcome cannot be tested because %(reason)s.",
-                 reason=reason_text(warning.get("reason") or (results.get("primary_outcome") or {}).get("reason")))
+        return _(
+            "The primary outcome cannot be tested because %(reason)s.",
+            reason=reason_text(warning.get("reason") or (results.get("primary_outcome") or {}).get("reason")),
+        )
     if code == "exploratory":
         return _("Secondary outcomes are exploratory: read them as leads for a future study, not as findings.")
     if code == "not_normal":
-        return _("%(variable)s (%(comparison)s): the values look far from normal (Shapiro–Wilk %(p)s): rely on "
-                 "the %(test)s rather than the t test.", p=p_value(warning.get("p_value")), test=robust, **where)
+        return _(
+            "%(variable)s (%(comparison)s): the values look far from normal (Shapiro–Wilk %(p)s): rely on "
+            "the %(test)s rather than the t test.",
+            p=p_value(warning.get("p_value")),
+            test=robust,
+            **where,
+        )
     if code == "missing_data":
-        return ngettext("%(variable)s (%(comparison)s): %(num)d participant with data was left out, with no value "
-                        "where the comparison needs one.",
-                        "%(variable)s (%(comparison)s): %(num)d participants with data were left out, with no value "
-                        "where the comparison needs one.", int(warning.get("n") or 0), **where)
+        return ngettext(
+            "%(variable)s (%(comparison)s): %(num)d participant with data was left out, with no value "
+            "where the comparison needs one.",
+            "%(variable)s (%(comparison)s): %(num)d participants with data were left out, with no value "
+            "where the comparison needs one.",
+            int(warning.get("n") or 0),
+            **where,
+        )
     if code == "tests_disagree":
-        return _("%(variable)s (%(comparison)s): the t test and the %(test)s disagree at the %(alpha)s level: read "
-                 "the result with caution.", test=robust, alpha=number(warning.get("alpha"), 2, trim=True), **where)
+        return _(
+            "%(variable)s (%(comparison)s): the t test and the %(test)s disagree at the %(alpha)s level: read "
+            "the result with caution.",
+            test=robust,
+            alpha=number(warning.get("alpha"), 2, trim=True),
+            **where,
+        )
     if code == "approximation":
-        return _("%(variable)s (%(comparison)s): some expected counts are below 5, but the table is too large for "
-                 "Fisher's exact test: the chi-square p value is only approximate.", **where)
+        return _(
+            "%(variable)s (%(comparison)s): some expected counts are below 5, but the table is too large for "
+            "Fisher's exact test: the chi-square p value is only approximate.",
+            **where,
+        )
     if code == "approximate_p_value":
-        return _("Some expected counts are below 5, but the table is too large for Fisher's exact test: the "
-                 "chi-square p value is only approximate.")
+        return _(
+            "Some expected counts are below 5, but the table is too large for Fisher's exact test: the "
+            "chi-square p value is only approximate."
+        )
     if code == "not_converged":
         return _("The mixed model's optimiser did not converge: read its estimates with caution.")
     if code == "boundary_fit":
@@ -346,30 +468,46 @@ def warning_text(warning: dict, results: dict, names: dict[str, str]) -> str:
 
 
 METHODS = {
-    "descriptives": _l("Standard deviations with n − 1; quartiles by linear interpolation (R's type 7); an "
-                       "instrument score only for participants who answered all its items."),
-    "reliability": _l("Cronbach's alpha of each instrument on its scored items, as its score counts them (SUS: "
-                      "odd items x − 1, even items 5 − x, so the negatively worded even items are reversed; "
-                      "UMUX-Lite: x − 1; WHO-5: x), on participants who answered every item."),
-    SINGLE: _l("Pairs are the participants with a value at the first and the last timepoint measuring the "
-               "variable; estimate = mean(last − first); paired t test; Cohen's dz = mean / sd of the "
-               "differences; robustness: Wilcoxon signed-rank test (V = sum of the ranks of the positive "
-               "differences, zeros dropped, as R's wilcox.test(last, first, paired = TRUE))."),
-    PARALLEL: _l("Each group against the control (the first group) at the last timepoint measuring the variable; "
-                 "estimate = mean(group) − mean(control); Welch's t test; Hedges' g = (mean difference / pooled "
-                 "sd) × (1 − 3 / (4(n1 + n2) − 9)); robustness: Mann–Whitney test (W = U of the group, as R's "
-                 "wilcox.test(group, control))."),
-    "rank_tests": _l("Exact p when n < 50 with no ties (and, for signed ranks, no zero differences); otherwise "
-                     "the normal approximation with continuity and tie corrections (R's default)."),
-    "normality": _l("Shapiro–Wilk on the paired differences or on the residuals within groups (3 ≤ n ≤ 5000); "
-                    "when p < 0.05 a warning points to the robustness test."),
+    "descriptives": _l(
+        "Standard deviations with n − 1; quartiles by linear interpolation (R's type 7); an "
+        "instrument score only for participants who answered all its items."
+    ),
+    "reliability": _l(
+        "Cronbach's alpha of each instrument on its scored items, as its score counts them (SUS: "
+        "odd items x − 1, even items 5 − x, so the negatively worded even items are reversed; "
+        "UMUX-Lite: x − 1; WHO-5: x), on participants who answered every item."
+    ),
+    SINGLE: _l(
+        "Pairs are the participants with a value at the first and the last timepoint measuring the "
+        "variable; estimate = mean(last − first); paired t test; Cohen's dz = mean / sd of the "
+        "differences; robustness: Wilcoxon signed-rank test (V = sum of the ranks of the positive "
+        "differences, zeros dropped, as R's wilcox.test(last, first, paired = TRUE))."
+    ),
+    PARALLEL: _l(
+        "Each group against the control (the first group) at the last timepoint measuring the variable; "
+        "estimate = mean(group) − mean(control); Welch's t test; Hedges' g = (mean difference / pooled "
+        "sd) × (1 − 3 / (4(n1 + n2) − 9)); robustness: Mann–Whitney test (W = U of the group, as R's "
+        "wilcox.test(group, control))."
+    ),
+    "rank_tests": _l(
+        "Exact p when n < 50 with no ties (and, for signed ranks, no zero differences); otherwise "
+        "the normal approximation with continuity and tie corrections (R's default)."
+    ),
+    "normality": _l(
+        "Shapiro–Wilk on the paired differences or on the residuals within groups (3 ≤ n ≤ 5000); "
+        "when p < 0.05 a warning points to the robustness test."
+    ),
     "secondary": _l("Secondary outcomes are exploratory: the adjusted p is Holm's adjustment across them."),
-    "categorical": _l("Choice and yes/no questions by group (parallel groups only): Pearson's chi-square with "
-                      "Yates' correction on 2 × 2 tables, or Fisher's exact test (two-sided, as R) when an "
-                      "expected count is below 5; exploratory, Holm-adjusted among themselves. Multiple-choice and "
-                      "text answers are described, never tested."),
-    "missing_data": _l("Participants left out count those who answered something in the study (in the compared "
-                       "groups) but lack the variable where the comparison needs it."),
+    "categorical": _l(
+        "Choice and yes/no questions by group (parallel groups only): Pearson's chi-square with "
+        "Yates' correction on 2 × 2 tables, or Fisher's exact test (two-sided, as R) when an "
+        "expected count is below 5; exploratory, Holm-adjusted among themselves. Multiple-choice and "
+        "text answers are described, never tested."
+    ),
+    "missing_data": _l(
+        "Participants left out count those who answered something in the study (in the compared "
+        "groups) but lack the variable where the comparison needs it."
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 """The results pages: what the pilot found (flow, primary outcome, charts, tables), a printable report,
 the charts as SVG, and the lay summary shown to participants once a pilot ends."""
+
 import threading
 from collections import OrderedDict
 
@@ -30,11 +31,22 @@ CHOICES = ("single_choice", "multiple_choice", "yes_no")
 
 @bp.context_processor
 def page_helpers():
-    return {"num": say.number, "integer": say.integer, "percent": say.percent, "p_text": say.p_value,
-            "test_name": say.test_name, "words": say.words, "magnitude": say.magnitude,
-            "magnitudes": say.MAGNITUDES, "effect_sizes": say.EFFECT_SIZES, "df_text": say.degrees_of_freedom,
-            "reason_text": say.reason_text, "comparison_text": say.comparison, "choice_label": choice_label,
-            "DASH": say.DASH}
+    return {
+        "num": say.number,
+        "integer": say.integer,
+        "percent": say.percent,
+        "p_text": say.p_value,
+        "test_name": say.test_name,
+        "words": say.words,
+        "magnitude": say.magnitude,
+        "magnitudes": say.MAGNITUDES,
+        "effect_sizes": say.EFFECT_SIZES,
+        "df_text": say.degrees_of_freedom,
+        "reason_text": say.reason_text,
+        "comparison_text": say.comparison,
+        "choice_label": choice_label,
+        "DASH": say.DASH,
+    }
 
 
 def results_study(study_id: int) -> Study:
@@ -47,6 +59,7 @@ def results_study(study_id: int) -> Study:
 
 
 # --- The pages ----------------------------------------------------------------------------------
+
 
 @bp.get("/<int:study_id>/results")
 @requires("results")
@@ -79,8 +92,10 @@ def chart(study_id: int, name: str):
     spec = chart_specs(study, results).get(name)
     if spec is None:
         raise NotFound(_("This chart does not exist."))
-    body = cached_svg((study.id, study.created_at.isoformat(), results.get("data_version"), name, str(get_locale())),
-                      lambda: draw(study, results, spec))
+    body = cached_svg(
+        (study.id, study.created_at.isoformat(), results.get("data_version"), name, str(get_locale())),
+        lambda: draw(study, results, spec),
+    )
     response = Response(body, mimetype="image/svg+xml")
     # matplotlib styles its SVG inline; inside an image nothing runs, and this policy says so twice
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
@@ -88,6 +103,7 @@ def chart(study_id: int, name: str):
 
 
 # --- What the pages show --------------------------------------------------------------------------
+
 
 def units_of(study: Study) -> dict[str, str]:
     return {item["key"]: item["unit"] for survey in study.surveys for item in survey.items if item.get("unit")}
@@ -113,15 +129,26 @@ def page_context(study: Study) -> dict:
     for spec in specs.values():
         by_variable.setdefault(spec["variable"], []).append(spec)
     return {
-        "study": study, "results": results, "flow": results.get("flow") or {}, "primary": primary,
-        "primary_name": names.get(key, say.words(key)), "primary_unit": units.get(key),
+        "study": study,
+        "results": results,
+        "flow": results.get("flow") or {},
+        "primary": primary,
+        "primary_name": names.get(key, say.words(key)),
+        "primary_unit": units.get(key),
         "sentence": say.primary_sentence(primary, names.get(key, say.words(key)), units.get(key)),
-        "primary_chart": specs.get(f"compare-{key}"), "charts": by_variable, "names": names, "units": units,
+        "primary_chart": specs.get(f"compare-{key}"),
+        "charts": by_variable,
+        "names": names,
+        "units": units,
         "warnings": [say.warning_text(w, results, names) for w in results.get("warnings") or []],
-        "methods": say.method_notes(results.get("methods")), "interim": is_interim(study),
-        "exclusions": exclusions(study, results.get("flow") or {}), "timepoints": list(study.timepoints),
-        "arms": list(study.arms), "parallel": str(study.design) == say.PARALLEL,
-        "secondary": results.get("secondary") or [], "categorical": results.get("categorical") or [],
+        "methods": say.method_notes(results.get("methods")),
+        "interim": is_interim(study),
+        "exclusions": exclusions(study, results.get("flow") or {}),
+        "timepoints": list(study.timepoints),
+        "arms": list(study.arms),
+        "parallel": str(study.design) == say.PARALLEL,
+        "secondary": results.get("secondary") or [],
+        "categorical": results.get("categorical") or [],
     }
 
 
@@ -131,8 +158,11 @@ def exclusions(study: Study, flow: dict) -> list[tuple[str, int]]:
     lines = []
     for reason, count in (flow.get("excluded") or {}).items():
         if reason == "age":
-            text = (_("Age outside %(lo)d–%(hi)d", lo=rules.get("min_age") or 0, hi=rules["max_age"])
-                    if rules.get("max_age") is not None else _("Younger than %(lo)d", lo=rules.get("min_age") or 0))
+            text = (
+                _("Age outside %(lo)d–%(hi)d", lo=rules.get("min_age") or 0, hi=rules["max_age"])
+                if rules.get("max_age") is not None
+                else _("Younger than %(lo)d", lo=rules.get("min_age") or 0)
+            )
         elif reason in labels:
             text = _("Could not confirm “%(criterion)s”", criterion=labels[reason])
         else:
@@ -146,11 +176,14 @@ def lay_summary(study: Study) -> dict:
     results = results_for(study)
     primary = results.get("primary_outcome") or {}
     key = primary.get("variable")
-    return {"finding": say.lay_sentence(primary, names_of(results).get(key, say.words(key)), units_of(study).get(key)),
-            "flow": say.flow_sentence(results.get("flow") or {}, list(study.timepoints))}
+    return {
+        "finding": say.lay_sentence(primary, names_of(results).get(key, say.words(key)), units_of(study).get(key)),
+        "flow": say.flow_sentence(results.get("flow") or {}, list(study.timepoints)),
+    }
 
 
 # --- Charts: which exist, and what they say in words --------------------------------------------------
+
 
 def _rows(study: Study, variable: dict) -> list[tuple[str, str, str | None, dict]]:
     """(label, timepoint, arm, summary) for each timepoint (× group for parallel designs) with answers."""
@@ -187,8 +220,11 @@ def chart_specs(study: Study, results: dict) -> dict[str, dict]:
         if kind in NUMERIC:
             entry = _entry(results, key)
             if not parallel and len(timepoints) >= 2 and entry and entry.get("n"):
-                specs[f"compare-{key}"] = base | {"chart": "paired", "timepoints": [timepoints[0], timepoints[-1]],
-                                                  **_paired_words(name, entry, timepoints)}
+                specs[f"compare-{key}"] = base | {
+                    "chart": "paired",
+                    "timepoints": [timepoints[0], timepoints[-1]],
+                    **_paired_words(name, entry, timepoints),
+                }
             elif timepoints:
                 spec = _strip_words(study, name, variable, timepoints[-1], parallel)
                 if spec:
@@ -213,8 +249,11 @@ def chart_pixels(study: Study, results: dict, spec: dict) -> tuple[int, int]:
     else:
         function, labels = distribution_categories(study, (results.get("variables") or {})[spec["variable"]], spec)
         labels = [choice_label(spec["type"], label) for label in labels] if spec["type"] in CHOICES else labels
-        inches = (charts.grouped_bars_size(len(spec["rows"]), len(labels)) if function == "grouped_bars"
-                  else charts.stacked_bars_size(len(spec["rows"]), labels))
+        inches = (
+            charts.grouped_bars_size(len(spec["rows"]), len(labels))
+            if function == "grouped_bars"
+            else charts.stacked_bars_size(len(spec["rows"]), labels)
+        )
     return round(inches[0] * 96), round(inches[1] * 96)
 
 
@@ -242,67 +281,134 @@ def _paired_words(name: str, entry: dict, timepoints: list[str]) -> dict:
     first, last = entry["timepoints"] if len(entry.get("timepoints") or []) == 2 else (timepoints[0], timepoints[-1])
     means = entry.get("means") or {}
     return {
-        "alt": _("%(variable)s at %(first)s and %(last)s, one line per participant", variable=name,
-                 first=say.words(first), last=say.words(last)),
+        "alt": _(
+            "%(variable)s at %(first)s and %(last)s, one line per participant",
+            variable=name,
+            first=say.words(first),
+            last=say.words(last),
+        ),
         "caption": ngettext(
             "One grey line for the %(num)d participant who answered at both %(first)s and %(last)s; the green line "
             "joins the means, %(before)s then %(after)s.",
             "One grey line for each of the %(num)d participants who answered at both %(first)s and %(last)s; the "
-            "green line joins the means, %(before)s then %(after)s.", int(entry["n"]),
-            first=say.words(first), last=say.words(last), before=say.number(means.get(first), 2),
-            after=say.number(means.get(last), 2)) + _sampled(int(entry["n"]), charts.MAX_LINES),
+            "green line joins the means, %(before)s then %(after)s.",
+            int(entry["n"]),
+            first=say.words(first),
+            last=say.words(last),
+            before=say.number(means.get(first), 2),
+            after=say.number(means.get(last), 2),
+        )
+        + _sampled(int(entry["n"]), charts.MAX_LINES),
     }
 
 
 def _sampled(count: int, limit: int) -> str:
     if count <= limit:
         return ""
-    return " " + _("Lines or dots drawn for a random sample of %(shown)s of %(total)s participants; the means, "
-                   "boxes and bars use everyone.", shown=say.integer(limit), total=say.integer(count))
+    return " " + _(
+        "Lines or dots drawn for a random sample of %(shown)s of %(total)s participants; the means, "
+        "boxes and bars use everyone.",
+        shown=say.integer(limit),
+        total=say.integer(count),
+    )
 
 
 def _strip_words(study: Study, name: str, variable: dict, timepoint: str, parallel: bool) -> dict | None:
-    groups = ([(arm, ((variable.get("by_arm") or {}).get(arm) or {}).get(timepoint) or {}) for arm in study.arms]
-              if parallel else [(None, (variable.get("by_timepoint") or {}).get(timepoint) or {})])
+    groups = (
+        [(arm, ((variable.get("by_arm") or {}).get(arm) or {}).get(timepoint) or {}) for arm in study.arms]
+        if parallel
+        else [(None, (variable.get("by_timepoint") or {}).get(timepoint) or {})]
+    )
     if not any(summary.get("n") for _arm, summary in groups):
         return None
-    parts = [_("%(group)s: mean %(mean)s, median %(median)s (n = %(n)s)",
-               group=say.words(arm) if arm else say.words(timepoint), mean=say.number(s.get("mean"), 2),
-               median=say.number(s.get("median"), 2, trim=True), n=say.integer(s.get("n") or 0))
-             for arm, s in groups]
+    parts = [
+        _(
+            "%(group)s: mean %(mean)s, median %(median)s (n = %(n)s)",
+            group=say.words(arm) if arm else say.words(timepoint),
+            mean=say.number(s.get("mean"), 2),
+            median=say.number(s.get("median"), 2, trim=True),
+            n=say.integer(s.get("n") or 0),
+        )
+        for arm, s in groups
+    ]
     largest = max(int(s.get("n") or 0) for _arm, s in groups)
-    return {"chart": "strip", "timepoint": timepoint, "arms": [arm for arm, _s in groups],
-            "alt": _("%(variable)s at %(timepoint)s, per group", variable=name, timepoint=say.words(timepoint))
-            if parallel else _("%(variable)s at %(timepoint)s", variable=name, timepoint=say.words(timepoint)),
-            "caption": _("Each dot is one participant's value at %(timepoint)s; the box spans the middle half of "
-                         "the values, its line is the median and the diamond the mean.",
-                         timepoint=say.words(timepoint)) + " " + "; ".join(parts) + "."
-            + _sampled(largest, charts.MAX_POINTS)}
+    return {
+        "chart": "strip",
+        "timepoint": timepoint,
+        "arms": [arm for arm, _s in groups],
+        "alt": _("%(variable)s at %(timepoint)s, per group", variable=name, timepoint=say.words(timepoint))
+        if parallel
+        else _("%(variable)s at %(timepoint)s", variable=name, timepoint=say.words(timepoint)),
+        "caption": _(
+            "Each dot is one participant's value at %(timepoint)s; the box spans the middle half of "
+            "the values, its line is the median and the diamond the mean.",
+            timepoint=say.words(timepoint),
+        )
+        + " "
+        + "; ".join(parts)
+        + "."
+        + _sampled(largest, charts.MAX_POINTS),
+    }
 
 
 def _distribution_words(name: str, kind: str, rows: list) -> dict:
     if kind == "nps":
-        parts = [_("%(row)s: NPS %(score)s (n = %(n)s)", row=label, score=say.number((s.get("nps") or {}).get("score"), 0),
-                   n=say.integer(s["n"])) for label, _tp, _arm, s in rows]
-        caption = _("Share of detractors (0 to 6), passives (7 and 8) and promoters (9 and 10); the Net Promoter "
-                    "Score is the share of promoters minus the share of detractors.") + " " + "; ".join(parts) + "."
+        parts = [
+            _(
+                "%(row)s: NPS %(score)s (n = %(n)s)",
+                row=label,
+                score=say.number((s.get("nps") or {}).get("score"), 0),
+                n=say.integer(s["n"]),
+            )
+            for label, _tp, _arm, s in rows
+        ]
+        caption = (
+            _(
+                "Share of detractors (0 to 6), passives (7 and 8) and promoters (9 and 10); the Net Promoter "
+                "Score is the share of promoters minus the share of detractors."
+            )
+            + " "
+            + "; ".join(parts)
+            + "."
+        )
     elif kind == "likert":
-        parts = [_("%(row)s: mean %(mean)s (n = %(n)s)", row=label, mean=say.number(s.get("mean"), 2),
-                   n=say.integer(s["n"])) for label, _tp, _arm, s in rows]
+        parts = [
+            _("%(row)s: mean %(mean)s (n = %(n)s)", row=label, mean=say.number(s.get("mean"), 2), n=say.integer(s["n"]))
+            for label, _tp, _arm, s in rows
+        ]
         caption = _("Share of each point of the scale, lowest on the left.") + " " + "; ".join(parts) + "."
     else:
         parts = []
         for label, _tp, _arm, s in rows:
             counts = s.get("counts") or {}
             top = max(counts, key=counts.get) if counts else None
-            parts.append(_("%(row)s: most often “%(choice)s” (%(share)s, n = %(n)s)", row=label,
-                           choice=choice_label(kind, top),
-                           share=say.percent((s.get("percentages") or {}).get(top)), n=say.integer(s["n"]))
-                         if top is not None else label)
-        caption = (_("Share of respondents who picked each answer (several answers allowed).")
-                   if kind == "multiple_choice" else _("Share of each answer.")) + " " + "; ".join(parts) + "."
-    return {"chart": "distribution", "rows": [(label, tp, arm) for label, tp, arm, _s in rows],
-            "alt": _("%(variable)s: how the answers are spread", variable=name), "caption": caption}
+            parts.append(
+                _(
+                    "%(row)s: most often “%(choice)s” (%(share)s, n = %(n)s)",
+                    row=label,
+                    choice=choice_label(kind, top),
+                    share=say.percent((s.get("percentages") or {}).get(top)),
+                    n=say.integer(s["n"]),
+                )
+                if top is not None
+                else label
+            )
+        caption = (
+            (
+                _("Share of respondents who picked each answer (several answers allowed).")
+                if kind == "multiple_choice"
+                else _("Share of each answer.")
+            )
+            + " "
+            + "; ".join(parts)
+            + "."
+        )
+    return {
+        "chart": "distribution",
+        "rows": [(label, tp, arm) for label, tp, arm, _s in rows],
+        "alt": _("%(variable)s: how the answers are spread", variable=name),
+        "caption": caption,
+    }
 
 
 # --- Drawing -------------------------------------------------------------------------------------
@@ -345,8 +451,9 @@ def draw(study: Study, results: dict, spec: dict) -> str:
         _function, categories = distribution_categories(study, described, spec)
         rows = []
         for label, tp, arm in spec["rows"]:
-            summary = (((described.get("by_arm") or {}).get(arm) or {}) if arm else
-                       (described.get("by_timepoint") or {})).get(tp) or {}
+            summary = (
+                ((described.get("by_arm") or {}).get(arm) or {}) if arm else (described.get("by_timepoint") or {})
+            ).get(tp) or {}
             shares = summary.get("percentages") or {}
             rows.append((f"{label} (n = {summary.get('n', 0)})", [shares.get(c) or 0.0 for c in categories]))
         labels = [choice_label(spec["type"], c) for c in categories]
@@ -356,13 +463,23 @@ def draw(study: Study, results: dict, spec: dict) -> str:
     if spec["chart"] == "distribution" and spec["type"] == "nps":
         rows = []
         for label, tp, arm in spec["rows"]:
-            summary = (((described.get("by_arm") or {}).get(arm) or {}) if arm else
-                       (described.get("by_timepoint") or {})).get(tp) or {}
+            summary = (
+                ((described.get("by_arm") or {}).get(arm) or {}) if arm else (described.get("by_timepoint") or {})
+            ).get(tp) or {}
             nps, n = summary.get("nps") or {}, summary.get("n") or 0
-            rows.append((f"{label} (n = {n})", [100 * (nps.get(part) or 0) / n if n else 0.0
-                                                 for part in ("detractors", "passives", "promoters")]))
-        return charts.stacked_bars(rows, distribution_categories(study, described, spec)[1],
-                                   x_label=_("Share of answers (%)"), kind="ordered", decimal=decimal)
+            rows.append(
+                (
+                    f"{label} (n = {n})",
+                    [100 * (nps.get(part) or 0) / n if n else 0.0 for part in ("detractors", "passives", "promoters")],
+                )
+            )
+        return charts.stacked_bars(
+            rows,
+            distribution_categories(study, described, spec)[1],
+            x_label=_("Share of answers (%)"),
+            kind="ordered",
+            decimal=decimal,
+        )
 
     variable = catalogue(study_spec(study)["surveys"], list(study.timepoints)).get(key)
     if variable is None:
@@ -372,10 +489,14 @@ def draw(study: Study, results: dict, spec: dict) -> str:
         first, last = spec["timepoints"]
         before, after = column_at(panel, key, first), column_at(panel, key, last)
         keep = np.isfinite(before) & np.isfinite(after)
-        return charts.paired_lines(before[keep], after[keep], labels=[say.words(first), say.words(last)],
-                                   y_label=axis, mean_label=ngettext("Mean of %(num)d participant",
-                                                                     "Mean of %(num)d participants", int(keep.sum())),
-                                   decimal=decimal)
+        return charts.paired_lines(
+            before[keep],
+            after[keep],
+            labels=[say.words(first), say.words(last)],
+            y_label=axis,
+            mean_label=ngettext("Mean of %(num)d participant", "Mean of %(num)d participants", int(keep.sum())),
+            decimal=decimal,
+        )
     if spec["chart"] == "strip":
         tp = spec["timepoint"]
         values = column_at(panel, key, tp)
@@ -396,7 +517,12 @@ def draw(study: Study, results: dict, spec: dict) -> str:
             mask &= wide.index.get_level_values("arm") == arm
         values = wide.loc[mask, key].to_numpy(dtype=float) if key in wide.columns else np.array([])
         values = values[np.isfinite(values)]
-        rows.append((f"{label} (n = {len(values)})",
-                     [100 * float(np.sum(values == p)) / len(values) if len(values) else 0.0 for p in points]))
-    return charts.stacked_bars(rows, [str(p) for p in points], x_label=_("Share of answers (%)"), kind="ordered",
-                               decimal=decimal)
+        rows.append(
+            (
+                f"{label} (n = {len(values)})",
+                [100 * float(np.sum(values == p)) / len(values) if len(values) else 0.0 for p in points],
+            )
+        )
+    return charts.stacked_bars(
+        rows, [str(p) for p in points], x_label=_("Share of answers (%)"), kind="ordered", decimal=decimal
+    )

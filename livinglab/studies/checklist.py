@@ -1,4 +1,5 @@
 """What a protocol still lacks before it can be submitted."""
+
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -23,8 +24,14 @@ def field_checks(study: Study) -> list[Check]:
             continue
         met = field.needed_state(study)
         problem = met if isinstance(met, str) else None  # a rule may say why it is not met
-        checks.append(Check(field.name, problem or str(field.needed_label or field.label), met is True,
-                            REVIEW_SECTION[field.section]))
+        checks.append(
+            Check(
+                field.name,
+                problem or str(field.needed_label or field.label),
+                met is True,
+                REVIEW_SECTION[field.section],
+            )
+        )
     return checks
 
 
@@ -33,11 +40,20 @@ def checklist(study: Study) -> list[Check]:
     missing_tps = [tp for tp in study.timepoints if tp not in covered]
     consent = study.current_consent
     return field_checks(study) + [
-        Check("consent", _("A consent form with at least one required clause"),
-              consent is not None and any(c["required"] for c in consent.clauses), "consent"),
-        Check("surveys", _("A survey at every timepoint") if not missing_tps
-              else _("A survey at every timepoint (missing: %(tps)s)", tps=", ".join(missing_tps)),
-              not missing_tps, "surveys"),
+        Check(
+            "consent",
+            _("A consent form with at least one required clause"),
+            consent is not None and any(c["required"] for c in consent.clauses),
+            "consent",
+        ),
+        Check(
+            "surveys",
+            _("A survey at every timepoint")
+            if not missing_tps
+            else _("A survey at every timepoint (missing: %(tps)s)", tps=", ".join(missing_tps)),
+            not missing_tps,
+            "surveys",
+        ),
     ]
 
 

@@ -1,5 +1,6 @@
 """What a consent form is: its text and its clauses, declared once. The pydantic models validate the
 API's body (and the editor's, through the same service) and describe it in OpenAPI."""
+
 from datetime import datetime
 from typing import Annotated
 

@@ -1,4 +1,5 @@
 """The values a protocol's choices take."""
+
 import enum
 
 
@@ -20,6 +21,7 @@ class Hypothesis(enum.StrEnum):
 
 class ResearchCategory(enum.StrEnum):
     """French Jardé law categories, or research that does not involve the person."""
+
     RIPH1 = "riph1"
     RIPH2 = "riph2"
     RIPH3 = "riph3"

@@ -1,4 +1,5 @@
 """The study object: which fields it has, how each is checked, and how it is serialised."""
+
 from flask_babel import gettext as _
 
 from .. import schema
@@ -18,16 +19,27 @@ from .protocol import (  # noqa: F401
 from .protocol import PUBLIC_FIELDS as PROTOCOL_PUBLIC
 
 # Fields of the study object a client may send back unchanged; they are ignored.
-READ_ONLY = ("id", "status", "version", "owner", "organisation", "created_at", "updated_at",
-             "submitted_at", "registration_hash", "ended_at")
+READ_ONLY = (
+    "id",
+    "status",
+    "version",
+    "owner",
+    "organisation",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "registration_hash",
+    "ended_at",
+)
 
 
 def clean_study_fields(data, *, creating: bool, current: Study | None = None) -> dict:
     """Check the fields of a create or patch body; returns clean values or raises one error."""
     if not isinstance(data, dict):
         v.raise_for({"body": v.FieldError(_("Send a JSON object."), 400)})
-    errors = {name: v.FieldError(_("Unknown field."), 422)
-              for name in data if name not in FIELDS and name not in READ_ONLY}
+    errors = {
+        name: v.FieldError(_("Unknown field."), 422) for name in data if name not in FIELDS and name not in READ_ONLY
+    }
     # the fields without error still count for the checks across fields below
     clean, field_errors = schema.validate(NewStudy if creating else StudyChanges, data, partial=StudyChanges)
     errors.update(field_errors)
@@ -42,25 +54,32 @@ def clean_study_fields(data, *, creating: bool, current: Study | None = None) ->
         if design == Design.SINGLE_GROUP_PRE_POST and len(arms) != 1:
             errors["arms"] = v.FieldError(_("A single-group design has exactly one arm."))
         if design == Design.PARALLEL_GROUPS and len(arms) < 2:
-            errors["arms"] = v.FieldError(_("A parallel-group design needs at least two arms; the first is the control."))
+            errors["arms"] = v.FieldError(
+                _("A parallel-group design needs at least two arms; the first is the control.")
+            )
     if current is not None and "timepoints" in clean and "timepoints" not in errors:
         orphaned = sorted({survey.timepoint for survey in current.surveys} - set(clean["timepoints"]))
         if orphaned:
-            errors["timepoints"] = v.FieldError(_("Surveys are planned at %(tps)s: move or delete them first.",
-                                                  tps=", ".join(orphaned)))
+            errors["timepoints"] = v.FieldError(
+                _("Surveys are planned at %(tps)s: move or delete them first.", tps=", ".join(orphaned))
+            )
     timepoints = clean.get("timepoints", current.timepoints if current else ["baseline", "follow_up"])
     delays = clean.get("timepoint_delays", current.timepoint_delays if current else {}) or {}
     unknown = [name for name in delays if name not in timepoints]
     if unknown and "timepoints" not in errors and "timepoint_delays" not in errors:
         if "timepoint_delays" in clean:
-            errors["timepoint_delays"] = v.FieldError(_("Not a timepoint of this study: %(names)s.",
-                                                        names=", ".join(unknown)))
+            errors["timepoint_delays"] = v.FieldError(
+                _("Not a timepoint of this study: %(names)s.", names=", ".join(unknown))
+            )
         else:  # timepoints renamed or removed: their delays go with them
             clean["timepoint_delays"] = {k: d for k, d in delays.items() if k in timepoints}
     # Labels follow the arms and timepoints: those of a key the study does not have are dropped.
     if "labels" in clean or (current is not None and ("arms" in clean or "timepoints" in clean)):
-        clean["labels"] = known_labels(clean.get("labels", current.labels if current else {}),
-                                       arms if arms is not None else ["intervention"], timepoints)
+        clean["labels"] = known_labels(
+            clean.get("labels", current.labels if current else {}),
+            arms if arms is not None else ["intervention"],
+            timepoints,
+        )
     v.raise_for(errors)
     return clean
 

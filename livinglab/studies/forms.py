@@ -1,4 +1,5 @@
 """The study pages' forms. They check types only: every rule on values lives in the services."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -40,9 +41,16 @@ SECTION_LABELS = {
     ReviewSection.DATA_PROTECTION: _l("Data protection"),
 }
 # For the templates, by field name.
-LABELS = {"domain": DOMAIN_LABELS, "design": DESIGN_LABELS, "hypothesis": HYPOTHESIS_LABELS,
-          "research_category": CATEGORY_LABELS, "cnil_framework": CNIL_LABELS, "decision": DECISION_LABELS,
-          "decided": DECIDED_LABELS, "section": SECTION_LABELS}
+LABELS = {
+    "domain": DOMAIN_LABELS,
+    "design": DESIGN_LABELS,
+    "hypothesis": HYPOTHESIS_LABELS,
+    "research_category": CATEGORY_LABELS,
+    "cnil_framework": CNIL_LABELS,
+    "decision": DECISION_LABELS,
+    "decided": DECIDED_LABELS,
+    "section": SECTION_LABELS,
+}
 NOT_CHOSEN = SelectChoice("", _l("Not chosen yet"))
 
 
@@ -67,21 +75,26 @@ class ErrorSlot:
         self.errors = []
 
 
-KEY_HINT = _l("Lower-case letters, digits and _, starting with a letter. Made from the name when left empty; "
-              "the API and the exports use it.")
+KEY_HINT = _l(
+    "Lower-case letters, digits and _, starting with a letter. Made from the name when left empty; "
+    "the API and the exports use it."
+)
 
 
 class ArmRow(Form):
     """One group of a parallel-group design: what the founder calls it, and its key (under "Advanced")."""
+
     label = StringField(_l("Name"))
     key = StringField(_l("Key"), description=KEY_HINT)
 
 
 class TimepointRow(Form):
     """One timepoint: its name, the day its survey opens, and its key (under "Advanced")."""
+
     label = StringField(_l("Name"))
-    days = IntegerField(_l("Opens on day"), validators=[Optional()],
-                        description=_l("Days after enrolment; 0 or empty: at once."))
+    days = IntegerField(
+        _l("Opens on day"), validators=[Optional()], description=_l("Days after enrolment; 0 or empty: at once.")
+    )
     key = StringField(_l("Key"), description=KEY_HINT)
 
 
@@ -101,8 +114,11 @@ def filled_rows(rows, *names) -> list[dict]:
 
 def named(keys: list[str], rows: list[dict], group: str) -> dict:
     """The labels to keep: those that say more than the key in words ("follow_up" → "Follow up")."""
-    return {key: row["label"] for key, row in zip(keys, rows, strict=True)
-            if row.get("label") and row["label"] != label_of(None, group, key)}
+    return {
+        key: row["label"]
+        for key, row in zip(keys, rows, strict=True)
+        if row.get("label") and row["label"] != label_of(None, group, key)
+    }
 
 
 def keyed(rows: list[dict], fallback: str) -> list[str]:
@@ -117,21 +133,32 @@ def keyed(rows: list[dict], fallback: str) -> list[str]:
 class ProtocolFormBase(FlaskForm):
     """The protocol's inputs that are not one field each: rows of arms and timepoints, the eligibility's
     parts, the primary outcome's variable and hypothesis. Every other input comes from `protocol.PROTOCOL`."""
+
     arms = FieldList(FormField(ArmRow), max_entries=6 + BLANK_ROWS)
     timepoints = FieldList(FormField(TimepointRow), max_entries=10 + BLANK_ROWS)
     min_age = IntegerField(_l("Minimum age"), validators=[Optional()])
     max_age = IntegerField(_l("Maximum age"), validators=[Optional()], description=_l("Leave empty for no limit."))
-    criteria = TextAreaField(_l("Other eligibility criteria"), description=_l(
-        "One per line; each participant confirms them before consenting."))
-    primary_variable = StringField(_l("Key of the question you will ask"), description=_l(
-        "Only if you must register it before writing the surveys: the key the question will have, e.g. sleep_hours."))
-    hypothesis = SelectField(_l("Hypothesis"), choices=_choices(HYPOTHESIS_LABELS, NOT_CHOSEN),
-                             validate_choice=False)
+    criteria = TextAreaField(
+        _l("Other eligibility criteria"),
+        description=_l("One per line; each participant confirms them before consenting."),
+    )
+    primary_variable = StringField(
+        _l("Key of the question you will ask"),
+        description=_l(
+            "Only if you must register it before writing the surveys: the key the question will have, e.g. sleep_hours."
+        ),
+    )
+    hypothesis = SelectField(_l("Hypothesis"), choices=_choices(HYPOTHESIS_LABELS, NOT_CHOSEN), validate_choice=False)
 
     # The form's inputs that make each field of the service, when they are not one to one.
-    SOURCES = {"arms": ("arms",), "timepoints": ("timepoints",), "timepoint_delays": ("timepoints",),
-               "labels": ("arms", "timepoints"), "eligibility": ("min_age", "max_age", "criteria"),
-               "primary_outcome": ("primary_variable", "hypothesis")}
+    SOURCES = {
+        "arms": ("arms",),
+        "timepoints": ("timepoints",),
+        "timepoint_delays": ("timepoints",),
+        "labels": ("arms", "timepoints"),
+        "eligibility": ("min_age", "max_age", "criteria"),
+        "primary_outcome": ("primary_variable", "hypothesis"),
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,13 +177,24 @@ class ProtocolFormBase(FlaskForm):
             data["arms"] = arm_keys  # a single group needs no name: the service keeps its one arm
         data.update(
             timepoints=timepoint_keys,
-            timepoint_delays={key: row["days"] for key, row in zip(timepoint_keys, timepoints, strict=True)
-                              if row["days"] not in (None, "")},
-            labels={"arms": named(arm_keys, arms, "arms"), "timepoints": named(timepoint_keys, timepoints, "timepoints")},
-            eligibility={"min_age": self.min_age.data, "max_age": self.max_age.data,
-                         "criteria": lines(self.criteria.data)},
-            primary_outcome={"variable": (self.primary_variable.data or "").strip() or None,
-                             "hypothesis": self.hypothesis.data or None},
+            timepoint_delays={
+                key: row["days"]
+                for key, row in zip(timepoint_keys, timepoints, strict=True)
+                if row["days"] not in (None, "")
+            },
+            labels={
+                "arms": named(arm_keys, arms, "arms"),
+                "timepoints": named(timepoint_keys, timepoints, "timepoints"),
+            },
+            eligibility={
+                "min_age": self.min_age.data,
+                "max_age": self.max_age.data,
+                "criteria": lines(self.criteria.data),
+            },
+            primary_outcome={
+                "variable": (self.primary_variable.data or "").strip() or None,
+                "hypothesis": self.hypothesis.data or None,
+            },
         )
         for f in SIMPLE_FIELDS:
             if sent_only(f) and self[f.name].raw_data:  # sent, even empty (the service then says it is required)
@@ -206,14 +244,23 @@ def sent_only(f) -> bool:
 
 
 # The editor's form: a field per simple declaration, in the declarations' order, then the inputs above.
-ProtocolForm = type("ProtocolForm", (ProtocolFormBase,), {
-    "__doc__": "Every field of the protocol.", **{f.name: f.form_field() for f in SIMPLE_FIELDS}})
+ProtocolForm = type(
+    "ProtocolForm",
+    (ProtocolFormBase,),
+    {"__doc__": "Every field of the protocol.", **{f.name: f.form_field() for f in SIMPLE_FIELDS}},
+)
 
 
 class ProtocolFormWithVariables(ProtocolForm):
     """The editor once the surveys ask numeric questions: the primary outcome is picked among them."""
-    primary_variable = SelectField(_l("Primary outcome variable"), validate_choice=False, description=_l(
-        "The numeric questions and instrument scores of your surveys, with the timepoints that ask them."))
+
+    primary_variable = SelectField(
+        _l("Primary outcome variable"),
+        validate_choice=False,
+        description=_l(
+            "The numeric questions and instrument scores of your surveys, with the timepoints that ask them."
+        ),
+    )
 
 
 def protocol_initial(study: Study) -> dict:
@@ -222,13 +269,19 @@ def protocol_initial(study: Study) -> dict:
     data = {f.name: f.kind.initial(getattr(study, f.name)) for f in SIMPLE_FIELDS}
     data["hypothesis"] = str(study.hypothesis) if study.hypothesis else ""
     delays = study.timepoint_delays or {}
-    data.update(arms=[{"label": label_of(study.labels, "arms", key), "key": key} for key in study.arms or []]
-                + [{}] * BLANK_ROWS,
-                timepoints=[{"label": label_of(study.labels, "timepoints", tp), "days": delays.get(tp), "key": tp}
-                            for tp in study.timepoints or []] + [{}] * BLANK_ROWS,
-                min_age=eligibility.get("min_age"), max_age=eligibility.get("max_age"),
-                criteria="\n".join(eligibility.get("criteria") or []),
-                primary_variable=study.primary_variable or "")
+    data.update(
+        arms=[{"label": label_of(study.labels, "arms", key), "key": key} for key in study.arms or []]
+        + [{}] * BLANK_ROWS,
+        timepoints=[
+            {"label": label_of(study.labels, "timepoints", tp), "days": delays.get(tp), "key": tp}
+            for tp in study.timepoints or []
+        ]
+        + [{}] * BLANK_ROWS,
+        min_age=eligibility.get("min_age"),
+        max_age=eligibility.get("max_age"),
+        criteria="\n".join(eligibility.get("criteria") or []),
+        primary_variable=study.primary_variable or "",
+    )
     return data
 
 
@@ -238,10 +291,17 @@ def protocol_form(study: Study, **kwargs) -> ProtocolForm:
     if not variables:
         return ProtocolForm(**kwargs)
     form = ProtocolFormWithVariables(**kwargs)
-    choices = [NOT_CHOSEN] + [SelectChoice(var.key, _l("%(question)s (asked at %(timepoints)s)", question=var.label,
-                                                      timepoints=", ".join(label_of(study.labels, "timepoints", tp)
-                                                                           for tp in var.timepoints)))
-                              for var in variables]
+    choices = [NOT_CHOSEN] + [
+        SelectChoice(
+            var.key,
+            _l(
+                "%(question)s (asked at %(timepoints)s)",
+                question=var.label,
+                timepoints=", ".join(label_of(study.labels, "timepoints", tp) for tp in var.timepoints),
+            ),
+        )
+        for var in variables
+    ]
     current = study.primary_variable
     if current and current not in {var.key for var in variables}:
         choices.append(SelectChoice(current, _l("%(key)s (not asked as a number in any survey)", key=current)))
@@ -250,17 +310,25 @@ def protocol_form(study: Study, **kwargs) -> ProtocolForm:
 
 
 class ClauseForm(Form):
-    key = StringField(_l("Key"), description=_l(
-        "The clause's name in the API and the consent records: lower-case letters, digits and _. Made from the "
-        "text when left empty."))
+    key = StringField(
+        _l("Key"),
+        description=_l(
+            "The clause's name in the API and the consent records: lower-case letters, digits and _. Made from the "
+            "text when left empty."
+        ),
+    )
     text = TextAreaField(_l("What the participant agrees to"))
     required = BooleanField(_l("Required to take part"), default=True)
 
 
 class ConsentForm(FlaskForm):
-    text = TextAreaField(_l("Information for participants"), description=_l(
-        "Plain language: what the pilot is, what taking part means, the risks, how data are used, "
-        "and that they may withdraw at any time."))
+    text = TextAreaField(
+        _l("Information for participants"),
+        description=_l(
+            "Plain language: what the pilot is, what taking part means, the risks, how data are used, "
+            "and that they may withdraw at any time."
+        ),
+    )
     clauses = FieldList(FormField(ClauseForm))
 
     def filled_clauses(self) -> tuple[list[dict], list[int]]:
@@ -276,8 +344,9 @@ class ConsentForm(FlaskForm):
         made: list[str] = []
         for clause in clauses:
             if not clause["key"]:
-                clause["key"] = key_from_label(clause["text"], sorted(typed) + made, fallback="clause", max_words=3,
-                                               drop_stop_words=True)
+                clause["key"] = key_from_label(
+                    clause["text"], sorted(typed) + made, fallback="clause", max_words=3, drop_stop_words=True
+                )
                 made.append(clause["key"])
         return clauses, rows
 
@@ -311,6 +380,7 @@ class RecruitmentForm(FlaskForm):
 
 class StudyFilterForm(Form):
     """The coordinator's overview filters: a GET form, so no CSRF token."""
+
     status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, SelectChoice("", _l("Any status"))))
     domain = SelectField(_l("Domain"), choices=_choices(DOMAIN_LABELS, SelectChoice("", _l("Any domain"))))
 
@@ -324,6 +394,8 @@ class StudyFilterForm(Form):
 
 class EndStudyForm(FlaskForm):
     """Ending a pilot: a reason, always (the service refuses an empty one)."""
-    reason = TextAreaField(_l("Why the pilot ends"),
-                           description=_l("Kept in the pilot's history. For example: every follow-up is done; "
-                                          "or why it stops early."))
+
+    reason = TextAreaField(
+        _l("Why the pilot ends"),
+        description=_l("Kept in the pilot's history. For example: every follow-up is done; or why it stops early."),
+    )

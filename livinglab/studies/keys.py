@@ -4,18 +4,21 @@ The API names arms, timepoints, surveys, questions and consent clauses by keys (
 digits and _, starting with a letter, at most 48: `validation.KEY_RE`). On the pages, founders write
 labels; the key is made from the label, shown and editable under "Advanced", and checked by the
 same service as the API's."""
+
 import re
 import unicodedata
 
 KEY_MAX = 40  # leaves room for a "_2" suffix under the 48 characters of a key
 # Words that carry no meaning in a variable's name, in English and French.
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 a an and are as at be by can could did do does for from have how i if in is it many much my of on or per
 should so that the this to was were what when which who will with would you your
 au aux avec ce ces combien comment de des du en est et il la le les leur ma mes mon ou par pour quel quelle
 quels quelles que qui sa se ses son sur ta te tes ton un une vos votre vous y avez etes etiez
 c d j l m n qu s t
-""".split())
+""".split()
+)
 
 
 def words_of(label: str) -> list[str]:
@@ -24,8 +27,9 @@ def words_of(label: str) -> list[str]:
     return [word for word in re.split(r"[^a-z0-9]+", ascii_text.lower()) if word]
 
 
-def key_from_label(label: str, taken=(), *, fallback: str = "item", max_words: int | None = None,
-                   drop_stop_words: bool = False) -> str:
+def key_from_label(
+    label: str, taken=(), *, fallback: str = "item", max_words: int | None = None, drop_stop_words: bool = False
+) -> str:
     """A key for this label, not among `taken`: its words joined by _, cut at a word boundary, a
     digit at the start prefixed with `fallback`, `fallback` itself when nothing is left; `_2`, `_3`…
     when the key is already taken."""

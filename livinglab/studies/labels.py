@@ -1,5 +1,6 @@
 """The protocol's fields in words, in the reader's language (declared in `protocol`): for the editor's
 error summary, the study page's history and the audit trail (`field_label`, `fields_in_words`)."""
+
 from .protocol import PROTOCOL
 
 FIELD_LABELS = {f.name: f.label for f in PROTOCOL}

@@ -1,4 +1,5 @@
 """Pilot protocols, their review, and their consent documents."""
+
 import enum
 from datetime import datetime
 
@@ -37,7 +38,8 @@ class Study(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     status: Mapped[StudyStatus] = mapped_column(
-        enum_column(StudyStatus, name="study_status"), default=StudyStatus.DRAFT, index=True)
+        enum_column(StudyStatus, name="study_status"), default=StudyStatus.DRAFT, index=True
+    )
     version: Mapped[int] = mapped_column(default=1)
 
     # The protocol
@@ -45,13 +47,11 @@ class Study(db.Model):
     domain: Mapped[Domain] = mapped_column(enum_column(Domain, name="domain"))
     summary: Mapped[str] = mapped_column(Text, default="")
     objectives: Mapped[str] = mapped_column(Text, default="")
-    design: Mapped[Design] = mapped_column(
-        enum_column(Design, name="design"), default=Design.SINGLE_GROUP_PRE_POST)
+    design: Mapped[Design] = mapped_column(enum_column(Design, name="design"), default=Design.SINGLE_GROUP_PRE_POST)
     arms: Mapped[list] = mapped_column(JSON, default=lambda: ["intervention"])
     timepoints: Mapped[list] = mapped_column(JSON, default=lambda: ["baseline", "follow_up"])
     target_enrolment: Mapped[int | None] = mapped_column()
-    eligibility: Mapped[dict] = mapped_column(
-        JSON, default=lambda: {"min_age": 18, "max_age": None, "criteria": []})
+    eligibility: Mapped[dict] = mapped_column(JSON, default=lambda: {"min_age": 18, "max_age": None, "criteria": []})
     primary_variable: Mapped[str | None] = mapped_column(String(64))
     hypothesis: Mapped[Hypothesis | None] = mapped_column(enum_column(Hypothesis, name="hypothesis"))
     alpha: Mapped[float] = mapped_column(default=0.05)
@@ -72,9 +72,9 @@ class Study(db.Model):
 
     # The French regulatory frame
     research_category: Mapped[ResearchCategory | None] = mapped_column(
-        enum_column(ResearchCategory, name="research_category"))
-    cnil_framework: Mapped[CnilFramework | None] = mapped_column(
-        enum_column(CnilFramework, name="cnil_framework"))
+        enum_column(ResearchCategory, name="research_category")
+    )
+    cnil_framework: Mapped[CnilFramework | None] = mapped_column(enum_column(CnilFramework, name="cnil_framework"))
     cnil_reference: Mapped[str] = mapped_column(String(200), default="")
     ethics_opinion: Mapped[str] = mapped_column(String(200), default="")
     dpia_done: Mapped[bool] = mapped_column(default=False)
@@ -92,11 +92,14 @@ class Study(db.Model):
     organisation: Mapped[Organisation] = relationship()
     owner: Mapped[User] = relationship()
     consent_versions: Mapped[list["ConsentVersion"]] = relationship(
-        back_populates="study", order_by="ConsentVersion.version", cascade="all, delete-orphan")
+        back_populates="study", order_by="ConsentVersion.version", cascade="all, delete-orphan"
+    )
     comments: Mapped[list["ReviewComment"]] = relationship(
-        back_populates="study", order_by="ReviewComment.id", cascade="all, delete-orphan")
+        back_populates="study", order_by="ReviewComment.id", cascade="all, delete-orphan"
+    )
     surveys: Mapped[list["Survey"]] = relationship(  # noqa: F821 (surveys.models)
-        back_populates="study", order_by="Survey.id", cascade="all, delete-orphan")
+        back_populates="study", order_by="Survey.id", cascade="all, delete-orphan"
+    )
 
     @property
     def current_consent(self) -> "ConsentVersion | None":
@@ -132,6 +135,7 @@ class ReviewSection(enum.StrEnum):
 
 class ReviewComment(db.Model):
     """A coordinator's decision comment, or a remark on one section of the protocol."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

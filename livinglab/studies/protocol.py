@@ -4,6 +4,7 @@ columns of new fields, the submission checklist, the registration hash input, th
 the public page are all derived from `PROTOCOL` (see `livinglab.schema`).
 
 Adding a field: one `Field(...)` line below, and an Alembic migration for its column."""
+
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -46,6 +47,7 @@ RIPH = (ResearchCategory.RIPH1, ResearchCategory.RIPH2, ResearchCategory.RIPH3)
 
 
 # The composite fields: their checks (the app's messages) and their JSON shape
+
 
 def _eligibility(value) -> dict:
     if not isinstance(value, dict):
@@ -92,16 +94,19 @@ def _labels(value) -> dict:
             raise v.FieldError(_("Must be an object of keys to labels."), 400)
         if len(entries) > 20:
             raise v.FieldError(_("At most %(n)d entries.", n=20))
-        out[group] = {v.key(key): v.text(label, max_len=100, required=True, single_line=True)
-                      for key, label in entries.items()}
+        out[group] = {
+            v.key(key): v.text(label, max_len=100, required=True, single_line=True) for key, label in entries.items()
+        }
     return out
 
 
 def known_labels(labels: dict | None, arms, timepoints) -> dict:
     """The labels of the arms and timepoints the study has; those of any other key are dropped."""
     labels = labels or {}
-    return {"arms": {k: t for k, t in (labels.get("arms") or {}).items() if k in (arms or [])},
-            "timepoints": {k: t for k, t in (labels.get("timepoints") or {}).items() if k in (timepoints or [])}}
+    return {
+        "arms": {k: t for k, t in (labels.get("arms") or {}).items() if k in (arms or [])},
+        "timepoints": {k: t for k, t in (labels.get("timepoints") or {}).items() if k in (timepoints or [])},
+    }
 
 
 def keys(max_items: int):
@@ -113,15 +118,19 @@ def _key_list(max_items: int):
 
 
 Age = Annotated[int, Limits(ge=0, le=120)]
-LabelMap = Annotated[dict[Annotated[str, Limits(pattern=v.KEY_RE.pattern)], Annotated[str, Limits(
-    min_length=1, max_length=100)]], Limits(max_length=20)]
+LabelMap = Annotated[
+    dict[Annotated[str, Limits(pattern=v.KEY_RE.pattern)], Annotated[str, Limits(min_length=1, max_length=100)]],
+    Limits(max_length=20),
+]
 
 
 class Eligibility(s.Body):
     min_age: Age
     max_age: Age | None = None
-    criteria: Annotated[list[Annotated[str, Limits(min_length=1, max_length=300)]],
-                        Limits(max_length=20, json_schema_extra={"uniqueItems": True})] = []
+    criteria: Annotated[
+        list[Annotated[str, Limits(min_length=1, max_length=300)]],
+        Limits(max_length=20, json_schema_extra={"uniqueItems": True}),
+    ] = []
 
 
 class PrimaryOutcome(s.Body):
@@ -145,8 +154,9 @@ def primary_outcome_problem(study) -> str | None:
     if not var.numeric:
         return _("The primary outcome must be numeric (Likert, number, NPS or an instrument score).")
     if study.design == Design.SINGLE_GROUP_PRE_POST and len(var.timepoints) < 2:
-        return _("A pre/post design compares two timepoints: ask “%(key)s” at the first and a later timepoint.",
-                 key=var.key)
+        return _(
+            "A pre/post design compares two timepoints: ask “%(key)s” at the first and a later timepoint.", key=var.key
+        )
     return None
 
 
@@ -165,89 +175,250 @@ def riph(name: str):
 
 # The protocol, field by field, in the editor's order. Sections: protocol, design, outcome, data_protection.
 PROTOCOL = (
-    Field("title", s.text(200, required=True, single_line=True), _l("Title"), needed=True, public=True,
-          needed_label=_l("A title")),
+    Field(
+        "title",
+        s.text(200, required=True, single_line=True),
+        _l("Title"),
+        needed=True,
+        public=True,
+        needed_label=_l("A title"),
+    ),
     Field("domain", s.choice(Domain, DOMAIN_LABELS), _l("Domain"), public=True),
-    Field("summary", s.text(LONG_TEXT), _l("Plain-language summary"), _l("What a citizen reads first in the catalogue."),
-          needed=True, needed_label=_l("A plain-language summary"), public=True),
+    Field(
+        "summary",
+        s.text(LONG_TEXT),
+        _l("Plain-language summary"),
+        _l("What a citizen reads first in the catalogue."),
+        needed=True,
+        needed_label=_l("A plain-language summary"),
+        public=True,
+    ),
     Field("objectives", s.text(LONG_TEXT), _l("Objectives"), needed=True, needed_label=_l("Objectives")),
-    Field("intervention", s.text(LONG_TEXT), _l("Intervention"),
-          _l("What participants use or do, how often, for how long."), needed=True,
-          needed_label=_l("The intervention being tested"), public=True),
-    Field("risks", s.text(LONG_TEXT), _l("Risks and how they are reduced"), needed=True,
-          needed_label=_l("Risks and how they are reduced")),
-    Field("duration", s.text(LONG_TEXT), _l("Duration"), _l("How long one participant takes part, and how many surveys."),
-          needed=True, needed_label=_l("How long taking part lasts"), public=True, public_label=_l("How long")),
-    Field("location", s.text(LONG_TEXT), _l("Place"), _l("Where the pilot takes place (at home, online, a canteen…)."),
-          needed=True, needed_label=_l("Where the pilot takes place"), public=True, public_label=_l("Where")),
-    Field("compensation", s.text(LONG_TEXT), _l("Compensation"),
-          _l("What participants gain or are paid; write “nothing” if so."), needed=True,
-          needed_label=_l("What participants gain or are paid (write “nothing” if so)"), public=True,
-          public_label=_l("Payment"), extra={"public_empty": _l("None")}),
-    Field("sponsor", s.text(200, single_line=True), _l("Sponsor"), _l("Who is legally responsible for the research; required for RIPH."), needed=riph("sponsor"), public=True),
-    Field("design", s.choice(Design, DESIGN_LABELS), _l("Design"), section="design", public=True, extra={"doc": (
-        "`single_group_pre_post`: everyone gets the intervention, the outcome is compared between the first "
-        "and the last timepoint. `parallel_groups`: participants are randomised to arms; the first arm is "
-        "the control. Changing the design without sending `arms` resets them.")}),
-    Field("arms", s.composite(keys(6), _key_list(6), "arms"), _l("Groups"), section="design", public=True,
-          extra={"doc": "`[\"intervention\"]` for a single group; two or more for parallel groups."}),
-    Field("timepoints", s.composite(keys(10), _key_list(10), "timepoints"), _l("Timepoints"), section="design",
-          public=True, needed=lambda study: study.design != Design.SINGLE_GROUP_PRE_POST or len(study.timepoints) >= 2,
-          needed_label=_l("At least two timepoints for a pre/post design"),
-          extra={"doc": "In order, e.g. `[\"baseline\", \"follow_up\"]`."}),
-    Field("timepoint_delays", s.composite(dict[str, Annotated[int, Limits(ge=0, le=3650)]], _delays, "hidden"),
-          _l("When each timepoint's survey opens"), section="design",
-          read=lambda study: dict(study.timepoint_delays or {}), extra={"doc": (
-              "Days after enrolment before each timepoint's surveys open, e.g. `{\"follow_up\": 28}`; "
-              "a timepoint not listed opens at once (once the earlier ones are answered).")}),
-    Field("labels", s.composite(Labels, _labels, "hidden"), _l("Names of the groups and timepoints"),
-          section="design", read=lambda study: known_labels(study.labels, study.arms, study.timepoints),
-          extra={"doc": (
-              "What people call each arm and timepoint, by key, e.g. `{\"arms\": {\"plant_based\": "
-              "\"Plant-based menu\"}, \"timepoints\": {\"week_4\": \"After four weeks\"}}`; the pages show them "
-              "instead of the keys. Optional; labels of keys the study does not have are dropped.")}),
-    Field("target_enrolment", s.integer(1, 100_000), _l("Target enrolment"), _l("How many participants you need."),
-          section="design", needed=True, needed_label=_l("A target enrolment"), public=True),
-    Field("eligibility", s.composite(Eligibility, _eligibility, "eligibility"), _l("Eligibility"), section="design",
-          public=True, needed=lambda study: (study.eligibility or {}).get("min_age") is not None,
-          needed_label=_l("Eligibility: a minimum age"), read=lambda study: dict(study.eligibility)),
-    Field("primary_outcome", s.composite(PrimaryOutcome, _primary_outcome, "primary_outcome"), _l("Primary outcome"),
-          section="outcome", needed=_outcome_problem,
-          needed_label=_l("A primary outcome measured where the design compares it"),
-          read=lambda study: {"variable": study.primary_variable,
-                              "hypothesis": str(study.hypothesis) if study.hypothesis else None},
-          write=lambda value: {"primary_variable": value["variable"], "hypothesis": value["hypothesis"]}),
-    Field("alpha", s.number(0.001, 0.2, default=0.05, required=True, step=0.001), _l("Significance level (alpha)"),
-          _l("Usually 0.05."), section="outcome", extra={"doc": "The significance level."}),
-    Field("data_collected", s.text(LONG_TEXT), _l("Data collected and why"),
-          _l("Each datum you collect and what it is needed for."), section="data_protection", needed=True,
-          needed_label=_l("Which data are collected and why")),
-    Field("research_category", s.choice(ResearchCategory, CATEGORY_LABELS, required=False, blank=NOT_CHOSEN),
-          _l("Category of research"), section="data_protection", needed=True,
-          needed_label=_l("The category of research"), extra={"doc": (
-              "The Jardé law category (RIPH 1-3), or research not involving the person.")}),
-    Field("cnil_framework", s.choice(CnilFramework, CNIL_LABELS, required=False, blank=NOT_CHOSEN),
-          _l("CNIL framework"), section="data_protection", needed=True,
-          needed_label=_l("The CNIL reference methodology or authorisation"),
-          extra={"doc": "The CNIL reference methodology, or an individual authorisation."}),
-    Field("cnil_reference", s.text(200, single_line=True), _l("CNIL reference"),
-          _l("The compliance declaration or authorisation number, if any."), section="data_protection",
-          needed=lambda study: study.cnil_framework != CnilFramework.AUTHORISATION or _filled(study.cnil_reference),
-          needed_label=_l("The CNIL authorisation number"),
-          extra={"doc": "The authorisation number, when `cnil_framework` is `authorisation`."}),
-    Field("ethics_opinion", s.text(200, single_line=True), _l("Ethics committee (CPP) opinion"),
-          _l("The reference of the favourable opinion; required for RIPH 1, 2 and 3."), section="data_protection",
-          needed=riph("ethics_opinion"),
-          needed_label=_l("The ethics committee (CPP) opinion reference, required for RIPH"),
-          extra={"doc": "The ethics committee (CPP) opinion; required for RIPH."}),
-    Field("dpia_done", s.boolean(), _l("Data protection impact assessment (DPIA)"), section="data_protection",
-          needed=True, needed_label=_l("A data protection impact assessment (DPIA)"),
-          extra={"doc": "A data protection impact assessment was made.", "yes": _l("Carried out"),
-                 "no": _l("Not carried out yet")},
-          form_label=_l("A data protection impact assessment (DPIA) has been carried out")),
-    Field("retention_months", s.integer(1, 600), _l("Data retention (months)"), section="data_protection",
-          needed=True, needed_label=_l("The data retention period"),
-          extra={"doc": "How long the data are kept.", "show": "months"}),
+    Field(
+        "intervention",
+        s.text(LONG_TEXT),
+        _l("Intervention"),
+        _l("What participants use or do, how often, for how long."),
+        needed=True,
+        needed_label=_l("The intervention being tested"),
+        public=True,
+    ),
+    Field(
+        "risks",
+        s.text(LONG_TEXT),
+        _l("Risks and how they are reduced"),
+        needed=True,
+        needed_label=_l("Risks and how they are reduced"),
+    ),
+    Field(
+        "duration",
+        s.text(LONG_TEXT),
+        _l("Duration"),
+        _l("How long one participant takes part, and how many surveys."),
+        needed=True,
+        needed_label=_l("How long taking part lasts"),
+        public=True,
+        public_label=_l("How long"),
+    ),
+    Field(
+        "location",
+        s.text(LONG_TEXT),
+        _l("Place"),
+        _l("Where the pilot takes place (at home, online, a canteen…)."),
+        needed=True,
+        needed_label=_l("Where the pilot takes place"),
+        public=True,
+        public_label=_l("Where"),
+    ),
+    Field(
+        "compensation",
+        s.text(LONG_TEXT),
+        _l("Compensation"),
+        _l("What participants gain or are paid; write “nothing” if so."),
+        needed=True,
+        needed_label=_l("What participants gain or are paid (write “nothing” if so)"),
+        public=True,
+        public_label=_l("Payment"),
+        extra={"public_empty": _l("None")},
+    ),
+    Field(
+        "sponsor",
+        s.text(200, single_line=True),
+        _l("Sponsor"),
+        _l("Who is legally responsible for the research; required for RIPH."),
+        needed=riph("sponsor"),
+        public=True,
+    ),
+    Field(
+        "design",
+        s.choice(Design, DESIGN_LABELS),
+        _l("Design"),
+        section="design",
+        public=True,
+        extra={
+            "doc": (
+                "`single_group_pre_post`: everyone gets the intervention, the outcome is compared between the first "
+                "and the last timepoint. `parallel_groups`: participants are randomised to arms; the first arm is "
+                "the control. Changing the design without sending `arms` resets them."
+            )
+        },
+    ),
+    Field(
+        "arms",
+        s.composite(keys(6), _key_list(6), "arms"),
+        _l("Groups"),
+        section="design",
+        public=True,
+        extra={"doc": '`["intervention"]` for a single group; two or more for parallel groups.'},
+    ),
+    Field(
+        "timepoints",
+        s.composite(keys(10), _key_list(10), "timepoints"),
+        _l("Timepoints"),
+        section="design",
+        public=True,
+        needed=lambda study: study.design != Design.SINGLE_GROUP_PRE_POST or len(study.timepoints) >= 2,
+        needed_label=_l("At least two timepoints for a pre/post design"),
+        extra={"doc": 'In order, e.g. `["baseline", "follow_up"]`.'},
+    ),
+    Field(
+        "timepoint_delays",
+        s.composite(dict[str, Annotated[int, Limits(ge=0, le=3650)]], _delays, "hidden"),
+        _l("When each timepoint's survey opens"),
+        section="design",
+        read=lambda study: dict(study.timepoint_delays or {}),
+        extra={
+            "doc": (
+                'Days after enrolment before each timepoint\'s surveys open, e.g. `{"follow_up": 28}`; '
+                "a timepoint not listed opens at once (once the earlier ones are answered)."
+            )
+        },
+    ),
+    Field(
+        "labels",
+        s.composite(Labels, _labels, "hidden"),
+        _l("Names of the groups and timepoints"),
+        section="design",
+        read=lambda study: known_labels(study.labels, study.arms, study.timepoints),
+        extra={
+            "doc": (
+                'What people call each arm and timepoint, by key, e.g. `{"arms": {"plant_based": '
+                '"Plant-based menu"}, "timepoints": {"week_4": "After four weeks"}}`; the pages show them '
+                "instead of the keys. Optional; labels of keys the study does not have are dropped."
+            )
+        },
+    ),
+    Field(
+        "target_enrolment",
+        s.integer(1, 100_000),
+        _l("Target enrolment"),
+        _l("How many participants you need."),
+        section="design",
+        needed=True,
+        needed_label=_l("A target enrolment"),
+        public=True,
+    ),
+    Field(
+        "eligibility",
+        s.composite(Eligibility, _eligibility, "eligibility"),
+        _l("Eligibility"),
+        section="design",
+        public=True,
+        needed=lambda study: (study.eligibility or {}).get("min_age") is not None,
+        needed_label=_l("Eligibility: a minimum age"),
+        read=lambda study: dict(study.eligibility),
+    ),
+    Field(
+        "primary_outcome",
+        s.composite(PrimaryOutcome, _primary_outcome, "primary_outcome"),
+        _l("Primary outcome"),
+        section="outcome",
+        needed=_outcome_problem,
+        needed_label=_l("A primary outcome measured where the design compares it"),
+        read=lambda study: {
+            "variable": study.primary_variable,
+            "hypothesis": str(study.hypothesis) if study.hypothesis else None,
+        },
+        write=lambda value: {"primary_variable": value["variable"], "hypothesis": value["hypothesis"]},
+    ),
+    Field(
+        "alpha",
+        s.number(0.001, 0.2, default=0.05, required=True, step=0.001),
+        _l("Significance level (alpha)"),
+        _l("Usually 0.05."),
+        section="outcome",
+        extra={"doc": "The significance level."},
+    ),
+    Field(
+        "data_collected",
+        s.text(LONG_TEXT),
+        _l("Data collected and why"),
+        _l("Each datum you collect and what it is needed for."),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("Which data are collected and why"),
+    ),
+    Field(
+        "research_category",
+        s.choice(ResearchCategory, CATEGORY_LABELS, required=False, blank=NOT_CHOSEN),
+        _l("Category of research"),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("The category of research"),
+        extra={"doc": ("The Jardé law category (RIPH 1-3), or research not involving the person.")},
+    ),
+    Field(
+        "cnil_framework",
+        s.choice(CnilFramework, CNIL_LABELS, required=False, blank=NOT_CHOSEN),
+        _l("CNIL framework"),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("The CNIL reference methodology or authorisation"),
+        extra={"doc": "The CNIL reference methodology, or an individual authorisation."},
+    ),
+    Field(
+        "cnil_reference",
+        s.text(200, single_line=True),
+        _l("CNIL reference"),
+        _l("The compliance declaration or authorisation number, if any."),
+        section="data_protection",
+        needed=lambda study: study.cnil_framework != CnilFramework.AUTHORISATION or _filled(study.cnil_reference),
+        needed_label=_l("The CNIL authorisation number"),
+        extra={"doc": "The authorisation number, when `cnil_framework` is `authorisation`."},
+    ),
+    Field(
+        "ethics_opinion",
+        s.text(200, single_line=True),
+        _l("Ethics committee (CPP) opinion"),
+        _l("The reference of the favourable opinion; required for RIPH 1, 2 and 3."),
+        section="data_protection",
+        needed=riph("ethics_opinion"),
+        needed_label=_l("The ethics committee (CPP) opinion reference, required for RIPH"),
+        extra={"doc": "The ethics committee (CPP) opinion; required for RIPH."},
+    ),
+    Field(
+        "dpia_done",
+        s.boolean(),
+        _l("Data protection impact assessment (DPIA)"),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("A data protection impact assessment (DPIA)"),
+        extra={
+            "doc": "A data protection impact assessment was made.",
+            "yes": _l("Carried out"),
+            "no": _l("Not carried out yet"),
+        },
+        form_label=_l("A data protection impact assessment (DPIA) has been carried out"),
+    ),
+    Field(
+        "retention_months",
+        s.integer(1, 600),
+        _l("Data retention (months)"),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("The data retention period"),
+        extra={"doc": "How long the data are kept.", "show": "months"},
+    ),
 )
 FIELDS = {f.name: f for f in PROTOCOL}
 EDITABLE_FIELDS = tuple(FIELDS)
@@ -259,8 +430,7 @@ SECTIONS = {
     "data_protection": _l("Data protection and regulatory frame"),
 }
 # The review section (and checklist group) each page section belongs to
-REVIEW_SECTION = {"protocol": "protocol", "design": "design", "outcome": "design",
-                  "data_protection": "data_protection"}
+REVIEW_SECTION = {"protocol": "protocol", "design": "design", "outcome": "design", "data_protection": "data_protection"}
 REQUIRED_ON_CREATE = ("title", "domain")
 
 
@@ -277,6 +447,7 @@ def sections() -> list[tuple]:
 
 
 # The API's bodies and answers, as pydantic models: they validate, and their JSON Schema is the OpenAPI's
+
 
 def _api_fields():
     """The declarations with their API description attached."""
@@ -304,7 +475,6 @@ NewStudy = s.model_of("NewStudy", _api_fields(), required=REQUIRED_ON_CREATE, do
 StudyChanges = s.model_of("StudyChanges", _api_fields(), doc=READ_ONLY_NOTE + " Other unknown fields answer 422.")
 
 
-
 class PersonRef(s.Body):
     id: int
     name: str
@@ -313,28 +483,44 @@ class PersonRef(s.Body):
 class OrganisationRef(s.Body):
     id: int
     name: str
-StudyStatusValue = Literal[("draft", "submitted", "changes_requested", "approved", "rejected", "recruiting", "paused",
-                            "closed", "ended")]
+
+
+StudyStatusValue = Literal[
+    ("draft", "submitted", "changes_requested", "approved", "rejected", "recruiting", "paused", "closed", "ended")
+]
 
 
 class StudyRecord(s.Body):
     """The fields of the Study object that are not the protocol's."""
+
     id: int
-    status: Annotated[StudyStatusValue, Limits(description=(
-        "draft → submitted → approved | changes_requested | rejected; changes_requested → submitted; "
-        "approved → recruiting ⇄ paused; recruiting | paused → closed (recruitment only: the enrolled go "
-        "on answering; it never reopens); recruiting | paused | closed → ended (no more answers, final "
-        "results)."))]
+    status: Annotated[
+        StudyStatusValue,
+        Limits(
+            description=(
+                "draft → submitted → approved | changes_requested | rejected; changes_requested → submitted; "
+                "approved → recruiting ⇄ paused; recruiting | paused → closed (recruitment only: the enrolled go "
+                "on answering; it never reopens); recruiting | paused | closed → ended (no more answers, final "
+                "results)."
+            )
+        ),
+    ]
     version: Annotated[int, Limits(ge=1, description="Goes up with every change of the protocol.")]
     owner: PersonRef
     organisation: OrganisationRef
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None
-    registration_hash: Annotated[Annotated[str, Limits(pattern="^[0-9a-f]{64}$")] | None, Limits(description=(
-        "SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of `{protocol, consent, surveys}` as "
-        "approved; null before approval. `protocol` holds every field of `StudyChanges`, as this object "
-        "serves it."))]
+    registration_hash: Annotated[
+        Annotated[str, Limits(pattern="^[0-9a-f]{64}$")] | None,
+        Limits(
+            description=(
+                "SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of `{protocol, consent, surveys}` as "
+                "approved; null before approval. `protocol` holds every field of `StudyChanges`, as this object "
+                "serves it."
+            )
+        ),
+    ]
     ended_at: Annotated[datetime | None, Limits(description="When the pilot ended; null before.")]
 
 
@@ -348,12 +534,20 @@ class OrganisationName(s.Body):
 class PublicRecord(s.Body):
     id: int
     status: StudyStatusValue
-    places_left: Annotated[int | None, Limits(ge=0, description=(
-        "Places still open: the target enrolment minus the participants enrolled; null without a target."))]
+    places_left: Annotated[
+        int | None,
+        Limits(
+            ge=0,
+            description=(
+                "Places still open: the target enrolment minus the participants enrolled; null without a target."
+            ),
+        ),
+    ]
     organisation: OrganisationName
 
 
 PUBLIC = tuple(f for f in PROTOCOL if f.public)
 PUBLIC_FIELDS = tuple(f.name for f in PUBLIC)
-PublicStudy = s.model_of("PublicStudy", [f for f in _api_fields() if f.name in PUBLIC_FIELDS],
-                         required=PUBLIC_FIELDS, base=PublicRecord)
+PublicStudy = s.model_of(
+    "PublicStudy", [f for f in _api_fields() if f.name in PUBLIC_FIELDS], required=PUBLIC_FIELDS, base=PublicRecord
+)

@@ -1,4 +1,5 @@
 """The domain functions of protocols and their review: the only place where these rules live."""
+
 import hashlib
 import json
 
@@ -26,8 +27,7 @@ def create_study(user, data) -> Study:
     if user.organisation_id is None:  # between leaving one organisation and joining another
         raise Forbidden(_("Join an organisation before drafting a study."), code="no_organisation")
     clean = fields.clean_study_fields(data, creating=True)
-    study = Study(organisation_id=user.organisation_id, owner_id=user.id, title=clean["title"],
-                  domain=clean["domain"])
+    study = Study(organisation_id=user.organisation_id, owner_id=user.id, title=clean["title"], domain=clean["domain"])
     fields.apply(study, clean)
     db.session.add(study)
     db.session.flush()
@@ -61,8 +61,7 @@ def save_draft(user, study: Study, data: dict) -> tuple[list[str], dict[str, str
             at_fault = {name.split(".")[0] for name in err.fields} & set(pending)
             if not at_fault:
                 raise
-            invalid.update({name: message for name, message in err.fields.items()
-                            if name.split(".")[0] in at_fault})
+            invalid.update({name: message for name, message in err.fields.items() if name.split(".")[0] in at_fault})
             # A design is saved with its arms or not at all: alone, it would reset them.
             if "arms" in at_fault and "design" in pending and "design" not in at_fault:
                 at_fault.add("design")
@@ -131,11 +130,27 @@ def decide(user, study: Study, decision, comment, section_comments=None) -> None
     if not workflow.allowed(study, decision):
         workflow.move(study, decision, user)  # raises the 409
     if comment:
-        db.session.add(ReviewComment(study=study, author_id=user.id, section=ReviewSection.GENERAL,
-                                     decision=decision, study_version=study.version, body=comment))
+        db.session.add(
+            ReviewComment(
+                study=study,
+                author_id=user.id,
+                section=ReviewSection.GENERAL,
+                decision=decision,
+                study_version=study.version,
+                body=comment,
+            )
+        )
     for section, body in sections.items():
-        db.session.add(ReviewComment(study=study, author_id=user.id, section=section, decision=decision,
-                                     study_version=study.version, body=body))
+        db.session.add(
+            ReviewComment(
+                study=study,
+                author_id=user.id,
+                section=section,
+                decision=decision,
+                study_version=study.version,
+                body=body,
+            )
+        )
     if decision == "approve":
         study.registration_hash = registration_hash(study)
     workflow.move(study, decision, user, comment=comment)
@@ -165,11 +180,19 @@ def end_study(user, study: Study, reason) -> None:
         workflow.move(study, "end", user)  # raises the 409
     ends_at = follow_up_ends_at(study)
     if ends_at is not None and ends_at > utcnow() and not can(user, "end_early", study):
-        raise Conflict(_("Participants may still answer until %(date)s: the pilot can end then, or earlier by a "
-                         "coordinator.", date=format_date(ends_at, "long")), code="follow_up_running")
+        raise Conflict(
+            _(
+                "Participants may still answer until %(date)s: the pilot can end then, or earlier by a coordinator.",
+                date=format_date(ends_at, "long"),
+            ),
+            code="follow_up_running",
+        )
     # drafts would never be sent now
-    db.session.execute(delete(SurveyDraft).where(
-        SurveyDraft.enrolment_id.in_(select(Enrolment.id).where(Enrolment.study_id == study.id))))
+    db.session.execute(
+        delete(SurveyDraft).where(
+            SurveyDraft.enrolment_id.in_(select(Enrolment.id).where(Enrolment.study_id == study.id))
+        )
+    )
     workflow.move(study, "end", user, comment=reason)
 
 
@@ -178,10 +201,11 @@ def frozen_record(study: Study) -> dict:
     consent = study.current_consent
     return {
         "protocol": fields.protocol_dict(study),
-        "consent": {"version": consent.version, "text": consent.text, "clauses": consent.clauses}
-        if consent else None,
-        "surveys": [{"key": s.key, "title": s.title, "timepoint": s.timepoint, "items": s.items}
-                    for s in sorted(study.surveys, key=lambda s: s.key)],
+        "consent": {"version": consent.version, "text": consent.text, "clauses": consent.clauses} if consent else None,
+        "surveys": [
+            {"key": s.key, "title": s.title, "timepoint": s.timepoint, "items": s.items}
+            for s in sorted(study.surveys, key=lambda s: s.key)
+        ],
     }
 
 
@@ -193,7 +217,11 @@ def registration_hash(study: Study) -> str:
 
 def review_queue() -> list[Study]:
     """Submitted studies, the oldest submission first."""
-    return list(db.session.scalars(
-        select(Study).options(selectinload(Study.organisation))
-        .where(workflow.in_states(workflow.REVIEWABLE)).order_by(Study.submitted_at, Study.id)))
-
+    return list(
+        db.session.scalars(
+            select(Study)
+            .options(selectinload(Study.organisation))
+            .where(workflow.in_states(workflow.REVIEWABLE))
+            .order_by(Study.submitted_at, Study.id)
+        )
+    )

@@ -4,6 +4,7 @@ Participant activity (screening, enrolment, answers, withdrawals) changes only t
 (`enrolled_count`, `data_version`), never `updated_at`: "Updated" on the lists and in the API follows
 what the startup and the coordinators did to the pilot, not who took part in it. One listener sets it,
 before each flush, so that no service has to remember to (a new lifecycle move included)."""
+
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
@@ -16,8 +17,11 @@ ACTIVITY_COLUMNS = frozenset({"enrolled_count", "data_version", "updated_at"})
 
 def _protocol_changed(study: Study) -> bool:
     state = inspect(study)
-    return any(attr.key not in ACTIVITY_COLUMNS and attr.history.has_changes()
-               for attr in state.attrs if attr.key in Study.__table__.columns)
+    return any(
+        attr.key not in ACTIVITY_COLUMNS and attr.history.has_changes()
+        for attr in state.attrs
+        if attr.key in Study.__table__.columns
+    )
 
 
 def _study_of(session: Session, obj) -> Study | None:

@@ -1,4 +1,5 @@
 """The study pages: dashboards, the protocol and consent editors, submission, review and recruitment."""
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -67,8 +68,9 @@ def next_step(study: Study) -> str:
     if workflow.is_editable(study):  # a draft
         gaps = len(missing(study))
         if gaps:
-            return ngettext("Complete the protocol (%(num)d item missing)",
-                            "Complete the protocol (%(num)d items missing)", gaps)
+            return ngettext(
+                "Complete the protocol (%(num)d item missing)", "Complete the protocol (%(num)d items missing)", gaps
+            )
         return _("Submit for review")
     return str(workflow.NEXT_STEPS[study.status])
 
@@ -166,8 +168,9 @@ def mine():
     listing = Listing.from_request(study_sorts("updated", "title", "status", "created"), per_page=20)
     query = searched(select(Study).where(visible_studies(current_user)), listing, organisations=False)
     listing.fetch(query.options(selectinload(Study.surveys), selectinload(Study.consent_versions)))
-    return render_template("studies/mine.html", listing=listing,
-                           rows=[(study, next_step(study)) for study in listing.rows])
+    return render_template(
+        "studies/mine.html", listing=listing, rows=[(study, next_step(study)) for study in listing.rows]
+    )
 
 
 @bp.get("/all")
@@ -182,10 +185,17 @@ def overview():
     if form.domain.data:
         query = query.where(Study.domain == form.domain.data)
     listing.fetch(query.options(selectinload(Study.organisation)))
-    waiting = db.session.scalar(select(func.count(Study.id)).where(workflow.in_states(workflow.REVIEWABLE),
-                                                                   visible_studies(current_user)))
-    return render_template("studies/overview.html", form=form, listing=listing, studies=listing.rows,
-                           waiting=waiting, filtered=bool(form.status.data or form.domain.data or listing.q))
+    waiting = db.session.scalar(
+        select(func.count(Study.id)).where(workflow.in_states(workflow.REVIEWABLE), visible_studies(current_user))
+    )
+    return render_template(
+        "studies/overview.html",
+        form=form,
+        listing=listing,
+        studies=listing.rows,
+        waiting=waiting,
+        filtered=bool(form.status.data or form.domain.data or listing.q),
+    )
 
 
 @bp.get("/queue")
@@ -193,8 +203,9 @@ def overview():
 def queue():
     """Studies waiting for a decision, the oldest submission first (or as asked), a page at a time."""
     listing = Listing.from_request(study_sorts("oldest_submission", "newest_submission", "title", "organisation"))
-    query = searched(select(Study).where(workflow.in_states(workflow.REVIEWABLE), visible_studies(current_user)),
-                     listing)
+    query = searched(
+        select(Study).where(workflow.in_states(workflow.REVIEWABLE), visible_studies(current_user)), listing
+    )
     listing.fetch(query.options(selectinload(Study.organisation)))
     return render_template("studies/queue.html", listing=listing, studies=listing.rows)
 
@@ -224,9 +235,14 @@ def show(study_id: int):
     # Participants' own actions stay out of this page: they are pseudonymous to the startup.
     history = [record for record in audit.study_history(study.id) if record.actor_role != Role.PARTICIPANT]
     context = study_context(study, [record.actor_id for record in history])
-    return render_template("studies/show.html", **context, history=[(r, describe(r)) for r in history],
-                           next_step=next_step(study), requested=requested_changes(study),
-                           form=EmptyForm())
+    return render_template(
+        "studies/show.html",
+        **context,
+        history=[(r, describe(r)) for r in history],
+        next_step=next_step(study),
+        requested=requested_changes(study),
+        form=EmptyForm(),
+    )
 
 
 @bp.route("/<int:study_id>/edit", methods=["GET", "POST"])
@@ -244,8 +260,14 @@ def edit(study_id: int):
         form.validate()
         if "csrf_token" in form.errors:
             flash(_("This form has expired: nothing was saved. Please try again."), "error")
-            return render_template("studies/edit.html", study=study, form=form, problems=[],
-                                   checks=checklist(study), requested=requested_changes(study)), 400
+            return render_template(
+                "studies/edit.html",
+                study=study,
+                form=form,
+                problems=[],
+                checks=checklist(study),
+                requested=requested_changes(study),
+            ), 400
         unreadable = form.unreadable()
         try:
             with unit_of_work():
@@ -259,20 +281,38 @@ def edit(study_id: int):
             return redirect(url_for(".edit", study_id=study.id))
         problems = editor_problems(form, invalid)
         status = 422
-    return render_template("studies/edit.html", study=study, form=form, problems=problems, changed=status == 422,
-                           checks=checklist(study), requested=requested_changes(study)), status
+    return render_template(
+        "studies/edit.html",
+        study=study,
+        form=form,
+        problems=problems,
+        changed=status == 422,
+        checks=checklist(study),
+        requested=requested_changes(study),
+    ), status
 
 
 # Where each field of the service is shown in the editor: the id the error summary links to.
-EDITOR_ANCHORS = {"arms": "arms", "labels": "arms", "timepoints": "timepoints", "timepoint_delays": "timepoints",
-                  "eligibility": "eligibility", "primary_outcome": "primary_variable"}
+EDITOR_ANCHORS = {
+    "arms": "arms",
+    "labels": "arms",
+    "timepoints": "timepoints",
+    "timepoint_delays": "timepoints",
+    "eligibility": "eligibility",
+    "primary_outcome": "primary_variable",
+}
 
 
 def editor_problems(form, invalid: dict[str, str]) -> list[tuple[str, str, str]]:
     """The fields that were not saved, as (anchor, label, message) in the editor's order; each message is
     also shown beside its input."""
-    slots = {"arms": form.arm_errors, "labels": form.arm_errors, "timepoints": form.timepoint_errors,
-             "timepoint_delays": form.timepoint_errors, "eligibility": form.eligibility}
+    slots = {
+        "arms": form.arm_errors,
+        "labels": form.arm_errors,
+        "timepoints": form.timepoint_errors,
+        "timepoint_delays": form.timepoint_errors,
+        "eligibility": form.eligibility,
+    }
     problems = []
     for name, message in invalid.items():
         field = name.split(".")[0]
@@ -289,26 +329,52 @@ def editor_problems(form, invalid: dict[str, str]) -> list[tuple[str, str, str]]
     return sorted(problems, key=lambda problem: order.get(problem[0], len(order)))
 
 
-EDITOR_ORDER = ("title", "domain", "summary", "objectives", "intervention", "risks", "duration", "location",
-                "compensation", "design", "arms", "timepoints", "target_enrolment", "eligibility", "primary_variable",
-                "hypothesis", "alpha", "data_collected", "research_category", "cnil_framework", "cnil_reference",
-                "ethics_opinion", "dpia_done", "retention_months")
+EDITOR_ORDER = (
+    "title",
+    "domain",
+    "summary",
+    "objectives",
+    "intervention",
+    "risks",
+    "duration",
+    "location",
+    "compensation",
+    "design",
+    "arms",
+    "timepoints",
+    "target_enrolment",
+    "eligibility",
+    "primary_variable",
+    "hypothesis",
+    "alpha",
+    "data_collected",
+    "research_category",
+    "cnil_framework",
+    "cnil_reference",
+    "ethics_opinion",
+    "dpia_done",
+    "retention_months",
+)
 
 
 def saved_message(study: Study) -> str:
     gaps = len(missing(study))
     if not gaps:
         return _("Draft saved. Nothing is missing: you can submit it for review.")
-    return ngettext("Draft saved. %(num)d item is still missing before you can submit it.",
-                    "Draft saved. %(num)d items are still missing before you can submit it.", gaps)
+    return ngettext(
+        "Draft saved. %(num)d item is still missing before you can submit it.",
+        "Draft saved. %(num)d items are still missing before you can submit it.",
+        gaps,
+    )
 
 
 def fingerprint(value: str) -> Markup:
     """A SHA-256 fingerprint shown short (CSS cuts it, so selecting it still copies all 64 characters), with
     a copy button that static/copy.js reveals where the clipboard can be written."""
-    return Markup('<code class="hash-short" title="{full}">{full}</code> <button type="button" class="link copy-button" '
-                  'data-copy="{full}" data-copied="{copied}" hidden>{label}</button>').format(
-        full=value, label=_("Copy the fingerprint"), copied=_("Copied"))
+    return Markup(
+        '<code class="hash-short" title="{full}">{full}</code> <button type="button" class="link copy-button" '
+        'data-copy="{full}" data-copied="{copied}" hidden>{label}</button>'
+    ).format(full=value, label=_("Copy the fingerprint"), copied=_("Copied"))
 
 
 def requested_changes(study: Study) -> list:
@@ -369,8 +435,9 @@ def consent_version(study_id: int, version: int):
 def consent_preview(study_id: int):
     """The current consent exactly as a participant will see it, with its controls disabled."""
     study = get_study_or_404(study_id)
-    return render_template("studies/consent_preview.html", study=study, consent=study.current_consent,
-                           today=utcnow().date())
+    return render_template(
+        "studies/consent_preview.html", study=study, consent=study.current_consent, today=utcnow().date()
+    )
 
 
 @bp.post("/<int:study_id>/submit")
@@ -390,8 +457,10 @@ def submit(study_id: int):
             else:
                 flash(err.message, "error")
         else:
-            flash(_("Submitted for review. A coordinator will read it and decide; you will see the decision here."),
-                  "success")
+            flash(
+                _("Submitted for review. A coordinator will read it and decide; you will see the decision here."),
+                "success",
+            )
     return redirect(url_for(".show", study_id=study.id))
 
 
@@ -403,8 +472,11 @@ def review(study_id: int):
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            if form.decision.data == "reject" and request.form.get("confirmed") != "yes" \
-                    and workflow.allowed(study, "reject"):
+            if (
+                form.decision.data == "reject"
+                and request.form.get("confirmed") != "yes"
+                and workflow.allowed(study, "reject")
+            ):
                 services.clean_decision(form.decision.data, form.comment.data, form.section_comments())
                 return confirm_rejection(study, form)
             with unit_of_work():
@@ -424,11 +496,21 @@ def confirm_rejection(study: Study, form: DecisionForm):
     """Rejecting cannot be undone: a page asks once more, with the decision and comments carried along."""
     carried = {"decision": "reject", "comment": form.comment.data or "", **form.section_comments()}
     return render_template(
-        "confirm.html", title=_("Reject this protocol?"), action=url_for(".review", study_id=study.id),
-        lines=[_("“%(title)s” will be rejected. The startup reads your comments, but cannot resubmit this protocol: "
-                 "a rejection is final.", title=study.title)],
-        carried=carried, confirm=_("Yes, reject the protocol"), cancel=url_for(".review", study_id=study.id),
-        cancel_label=_("No, go back to the review"))
+        "confirm.html",
+        title=_("Reject this protocol?"),
+        action=url_for(".review", study_id=study.id),
+        lines=[
+            _(
+                "“%(title)s” will be rejected. The startup reads your comments, but cannot resubmit this protocol: "
+                "a rejection is final.",
+                title=study.title,
+            )
+        ],
+        carried=carried,
+        confirm=_("Yes, reject the protocol"),
+        cancel=url_for(".review", study_id=study.id),
+        cancel_label=_("No, go back to the review"),
+    )
 
 
 def decision_message(study: Study) -> str:
@@ -436,7 +518,8 @@ def decision_message(study: Study) -> str:
         # The template string itself (no variables: flask-babel leaves %(hash)s in place), escaped, then the
         # fingerprint as markup: shortened on screen, whole when selected or copied.
         return Markup(escape(_("Approved. The protocol is registered with the fingerprint %(hash)s."))) % {
-            "hash": fingerprint(study.registration_hash)}
+            "hash": fingerprint(study.registration_hash)
+        }
     if workflow.changes_requested(study):
         return _("Changes requested: the startup can edit the protocol again and resubmit it.")
     return _("Rejected. The startup can read your comments.")
@@ -451,14 +534,24 @@ def recruitment(study_id: int):
     if form.validate_on_submit():
         if form.state.data == "closed" and request.form.get("confirmed") != "yes" and workflow.allowed(study, "close"):
             return render_template(
-                "confirm.html", title=_("Close recruitment?"),
+                "confirm.html",
+                title=_("Close recruitment?"),
                 action=url_for(".recruitment", study_id=study.id),
-                lines=[_("Nobody new can join “%(title)s” once recruitment is closed, and it cannot reopen.",
-                         title=study.title),
-                       _("The participants already enrolled go on answering the surveys of their timepoints. "
-                         "Ending the pilot, when they are done, is a separate step.")],
-                carried={"state": "closed"}, confirm=_("Yes, close recruitment"),
-                cancel=url_for(".show", study_id=study.id), cancel_label=_("No, keep it as it is"))
+                lines=[
+                    _(
+                        "Nobody new can join “%(title)s” once recruitment is closed, and it cannot reopen.",
+                        title=study.title,
+                    ),
+                    _(
+                        "The participants already enrolled go on answering the surveys of their timepoints. "
+                        "Ending the pilot, when they are done, is a separate step."
+                    ),
+                ],
+                carried={"state": "closed"},
+                confirm=_("Yes, close recruitment"),
+                cancel=url_for(".show", study_id=study.id),
+                cancel_label=_("No, keep it as it is"),
+            )
         try:
             with unit_of_work():
                 services.set_recruitment(current_user, study, form.state.data)
@@ -486,10 +579,16 @@ def end(study_id: int):
             show_errors(form, err)
             status = err.status
         else:
-            flash(_("The pilot has ended. Its results are final, and its participants can read what it found."),
-                  "success")
+            flash(
+                _("The pilot has ended. Its results are final, and its participants can read what it found."), "success"
+            )
             return redirect(url_for(".show", study_id=study.id))
     ends_at = follow_up_ends_at(study)
     early = ends_at is not None and ends_at > utcnow()
-    return render_template("studies/end.html", study=study, form=form, ends_at=ends_at if early else None,
-                           may_end=not early or can(current_user, "end_early", study)), status
+    return render_template(
+        "studies/end.html",
+        study=study,
+        form=form,
+        ends_at=ends_at if early else None,
+        may_end=not early or can(current_user, "end_early", study),
+    ), status

@@ -1,5 +1,6 @@
 """The study lifecycle: one table of allowed moves, the predicates every page and the API read, and one
 function that makes the moves."""
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -65,6 +66,7 @@ RECRUITMENT_CHANGED = {
     S.PAUSED: _l("Recruitment is paused: the study is hidden from the catalogue."),
     S.CLOSED: _l("Recruitment is closed. The participants enrolled go on answering their surveys."),
 }
+
 
 def allowed(study: Study, move: str) -> bool:
     return study.status in TRANSITIONS.get(move, {})
@@ -134,7 +136,6 @@ def is_final(study: Study) -> bool:
     return study.status in FINAL
 
 
-
 def in_states(states: frozenset):
     """The SQL condition for a set of states above: `select(Study).where(in_states(RECRUITING))`."""
     if len(states) == 1:
@@ -145,16 +146,22 @@ def in_states(states: frozenset):
 def require_editable(study: Study) -> None:
     if not is_editable(study):
         raise Conflict(
-            _("This study is %(status)s: it can only be edited as a draft or when changes are requested.",
-              status=STATUS_LABELS[study.status]), code="not_editable")
+            _(
+                "This study is %(status)s: it can only be edited as a draft or when changes are requested.",
+                status=STATUS_LABELS[study.status],
+            ),
+            code="not_editable",
+        )
 
 
 def move(study: Study, action: str, actor, comment: str | None = None) -> S:
     """Make one move of the lifecycle, or raise `Conflict`; writes the audit record."""
     targets = TRANSITIONS.get(action, {})
     if study.status not in targets:
-        raise Conflict(_("A study that is %(status)s cannot be moved this way.",
-                         status=STATUS_LABELS[study.status]), code="invalid_transition")
+        raise Conflict(
+            _("A study that is %(status)s cannot be moved this way.", status=STATUS_LABELS[study.status]),
+            code="invalid_transition",
+        )
     before, after = study.status, targets[study.status]
     study.status = after
     if action == "submit":
@@ -185,7 +192,16 @@ def tell(study: Study, action: str, after: S, comment: str | None) -> None:
 
 def template_helpers() -> dict:
     """The predicates, by name, for every template: `{% if is_interim(study) %}`."""
-    return {"move_allowed": allowed, "is_editable": is_editable, "is_reviewable": is_reviewable,
-            "is_approved": is_approved, "approved_once": approved_once, "is_recruiting": is_recruiting,
-            "takes_answers": takes_answers, "results_available": results_available, "is_exportable": is_exportable,
-            "is_interim": is_interim, "is_final": is_final}
+    return {
+        "move_allowed": allowed,
+        "is_editable": is_editable,
+        "is_reviewable": is_reviewable,
+        "is_approved": is_approved,
+        "approved_once": approved_once,
+        "is_recruiting": is_recruiting,
+        "takes_answers": takes_answers,
+        "results_available": results_available,
+        "is_exportable": is_exportable,
+        "is_interim": is_interim,
+        "is_final": is_final,
+    }

@@ -1,4 +1,5 @@
 """Check a participant's answers against a survey definition, and turn them into long-form rows."""
+
 import json
 
 from flask_babel import gettext as _
@@ -122,11 +123,19 @@ def readable(items: list[dict], stored: dict[str, tuple]) -> list[dict]:
         if "instrument" in item:
             instrument = INSTRUMENTS[item["instrument"]]
             values = [stored.get(key, (None, None))[0] for key in answer_keys(item)]
-            sub = [{"key": key, "text": str(text), "value": _fmt(v) if v is not None else None}
-                   for key, text, v in zip(answer_keys(item), instrument.texts, values, strict=False)]
+            sub = [
+                {"key": key, "text": str(text), "value": _fmt(v) if v is not None else None}
+                for key, text, v in zip(answer_keys(item), instrument.texts, values, strict=False)
+            ]
             total = score(item["instrument"], values) if None not in values else None
-            out.append({"key": item["key"], "text": instrument.name, "value": _fmt(round(total, 2))
-                        if total is not None else None, "items": sub})
+            out.append(
+                {
+                    "key": item["key"],
+                    "text": instrument.name,
+                    "value": _fmt(round(total, 2)) if total is not None else None,
+                    "items": sub,
+                }
+            )
             continue
         number, text = stored.get(item["key"], (None, None))
         if item["type"] == "yes_no" and number is not None:

@@ -1,4 +1,5 @@
 """Survey definitions: validate items, expand instruments, list a study's variables."""
+
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
@@ -35,8 +36,12 @@ def clean_item(raw) -> dict:
         item = {"key": key, "instrument": code}
     else:
         kind = field("type", lambda x: v.choice(x, QUESTION_TYPES))
-        item = {"key": key, "text": field("text", QUESTION["text"][0].check), "type": kind,
-                "required": field("required", REQUIRED[0].check)}
+        item = {
+            "key": key,
+            "text": field("text", QUESTION["text"][0].check),
+            "type": kind,
+            "required": field("required", REQUIRED[0].check),
+        }
         extras = EXTRAS[kind][0] if kind else {}
         for name, (declared, _required) in extras.items():
             item[name] = field(name, declared.check)
@@ -83,8 +88,9 @@ def clean_items(raw_items) -> list[dict]:
         items.append(item)
     if problems:
         status = 400 if any(e.status == 400 for e in problems.values()) else 422
-        raise v.FieldError("; ".join(_("item %(n)d: %(msg)s", n=i + 1, msg=e.message)
-                                     for i, e in problems.items()), status)
+        raise v.FieldError(
+            "; ".join(_("item %(n)d: %(msg)s", n=i + 1, msg=e.message) for i, e in problems.items()), status
+        )
     return items
 
 
@@ -134,11 +140,18 @@ def conflicts_with_other_surveys(items: list[dict], timepoint: str, others) -> s
                 if name not in mine:
                     continue
                 if other.timepoint == timepoint:
-                    return _("“%(key)s” is already asked at this timepoint in the survey “%(survey)s”.",
-                             key=name, survey=other.title)
+                    return _(
+                        "“%(key)s” is already asked at this timepoint in the survey “%(survey)s”.",
+                        key=name,
+                        survey=other.title,
+                    )
                 if mine[name]["key"] != item["key"] or measurement(mine[name]) != measurement(item):
-                    return _("“%(key)s” is measured differently in the survey “%(survey)s”; the same key must "
-                             "keep the same type and scale.", key=name, survey=other.title)
+                    return _(
+                        "“%(key)s” is measured differently in the survey “%(survey)s”; the same key must "
+                        "keep the same type and scale.",
+                        key=name,
+                        survey=other.title,
+                    )
     return None
 
 
@@ -154,8 +167,13 @@ SURVEY_DOCS = {"timepoint": "One of the study's timepoints."}
 
 
 def _survey_fields(names, required=()):
-    return {name: (Annotated[SURVEY[name].annotation, Limits(description=SURVEY_DOCS.get(name))],
-                   ... if name in required else None) for name in names}
+    return {
+        name: (
+            Annotated[SURVEY[name].annotation, Limits(description=SURVEY_DOCS.get(name))],
+            ... if name in required else None,
+        )
+        for name in names
+    }
 
 
 NewSurvey = create_model("NewSurvey", __base__=s.Body, **_survey_fields(SURVEY, required=SURVEY))
@@ -168,7 +186,13 @@ class Survey(s.Body):
     title: str
     timepoint: str
     items: list[SurveyItem]
-    state: Annotated[Literal["answered", "open", "waiting", "scheduled", "closed"], Limits(description=(
-        "For a participant only: `open` to answer now, `waiting` for an earlier timepoint, `scheduled` "
-        "until `opens_at`, `answered`, or `closed` after withdrawal or once the pilot has ended."))] = None
+    state: Annotated[
+        Literal["answered", "open", "waiting", "scheduled", "closed"],
+        Limits(
+            description=(
+                "For a participant only: `open` to answer now, `waiting` for an earlier timepoint, `scheduled` "
+                "until `opens_at`, `answered`, or `closed` after withdrawal or once the pilot has ended."
+            )
+        ),
+    ] = None
     opens_at: Annotated[datetime | None, Limits(description="For a participant only.")] = None

@@ -1,4 +1,5 @@
 """The survey builder's forms: a survey's header, a question, a standard instrument."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
@@ -20,7 +21,9 @@ TYPE_LABELS = {
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 
 SCORING = {
-    "sus": _l("10 statements answered from 1 to 5. Score from 0 to 100: 2.5 × (the sum of odd items − 1 + the sum of 5 − even items)."),
+    "sus": _l(
+        "10 statements answered from 1 to 5. Score from 0 to 100: 2.5 × (the sum of odd items − 1 + the sum of 5 − even items)."
+    ),
     "umux_lite": _l("2 statements answered from 1 to 7. Score from 0 to 100: (item 1 + item 2 − 2) × 100 / 12."),
     "who5": _l("5 statements answered from 0 to 5. Score from 0 to 100: 4 × the sum."),
 }
@@ -46,21 +49,27 @@ class ItemFields(Form):
 
 
 class QuestionFields(ItemFields):
-    key = StringField(_l("Key"), description=_l(
-        "The variable's name in the API and the exports: lower-case letters, digits and _, starting with a letter. "
-        "Made from the question when left empty; the same question asked in another survey gets the same key, "
-        "so that it is compared between timepoints."))
+    key = StringField(
+        _l("Key"),
+        description=_l(
+            "The variable's name in the API and the exports: lower-case letters, digits and _, starting with a letter. "
+            "Made from the question when left empty; the same question asked in another survey gets the same key, "
+            "so that it is compared between timepoints."
+        ),
+    )
     text = TextAreaField(_l("Question"), render_kw={"rows": 2})
-    type = SelectField(_l("Type of answer"), choices=[SelectChoice(t, TYPE_LABELS[t]) for t in QUESTION_TYPES],
-                       default="likert")
+    type = SelectField(
+        _l("Type of answer"), choices=[SelectChoice(t, TYPE_LABELS[t]) for t in QUESTION_TYPES], default="likert"
+    )
     required = BooleanField(_l("An answer is required"), default=True)
-    min = StringField(_l("Lowest value"),
-                      description=_l("Scales: a whole number, 1 when empty. Numbers: optional."))
-    max = StringField(_l("Highest value"),
-                      description=_l("Scales: a whole number, 5 when empty. Numbers: optional."))
+    min = StringField(_l("Lowest value"), description=_l("Scales: a whole number, 1 when empty. Numbers: optional."))
+    max = StringField(_l("Highest value"), description=_l("Scales: a whole number, 5 when empty. Numbers: optional."))
     unit = StringField(_l("Unit"), description=_l("Numbers only, e.g. h, kg, €."))
-    choices = TextAreaField(_l("Choices"), render_kw={"rows": 4},
-                            description=_l("Choice questions only: one choice per line, at least two."))
+    choices = TextAreaField(
+        _l("Choices"),
+        render_kw={"rows": 4},
+        description=_l("Choice questions only: one choice per line, at least two."),
+    )
 
     def item(self) -> dict:
         """The question as the service takes it, with only the fields its type uses."""
@@ -88,11 +97,16 @@ class QuestionFields(ItemFields):
 
 
 class InstrumentFields(ItemFields):
-    key = StringField(_l("Key"), description=_l(
-        "The score's name in the API and the exports, e.g. sus; its statements are answered as key_1, key_2… "
-        "The instrument's short name when left empty, the same in every survey that uses it."))
-    instrument = SelectField(_l("Instrument"), choices=[SelectChoice(code, i.name) for code, i in INSTRUMENTS.items()],
-                             default="sus")
+    key = StringField(
+        _l("Key"),
+        description=_l(
+            "The score's name in the API and the exports, e.g. sus; its statements are answered as key_1, key_2… "
+            "The instrument's short name when left empty, the same in every survey that uses it."
+        ),
+    )
+    instrument = SelectField(
+        _l("Instrument"), choices=[SelectChoice(code, i.name) for code, i in INSTRUMENTS.items()], default="sus"
+    )
 
     def item(self) -> dict:
         return {"key": self.key.data, "instrument": self.instrument.data}
@@ -116,13 +130,20 @@ def fill_item_key(form: ItemFields, study, survey=None, index: int | None = None
     except (TypeError, ValueError, AttributeError):
         return
     timepoint = timepoint or (survey.timepoint if survey is not None else None)
-    others = [(other, position, existing) for other in study.surveys for position, existing in enumerate(other.items)
-              if not (other is survey and position == index)]
+    others = [
+        (other, position, existing)
+        for other in study.surveys
+        for position, existing in enumerate(other.items)
+        if not (other is survey and position == index)
+    ]
     for other, _position, existing in others:
         if other.timepoint == timepoint or other is survey:
             continue
-        same = (existing.get("instrument") == item.get("instrument") if "instrument" in item
-                else "instrument" not in existing and _same_text(existing.get("text"), item.get("text")))
+        same = (
+            existing.get("instrument") == item.get("instrument")
+            if "instrument" in item
+            else "instrument" not in existing and _same_text(existing.get("text"), item.get("text"))
+        )
         if same and "instrument" not in existing and "instrument" not in item:
             try:
                 same = measurement(existing) == measurement(clean_item({**item, "key": existing["key"]}))
@@ -135,8 +156,13 @@ def fill_item_key(form: ItemFields, study, survey=None, index: int | None = None
     if "instrument" in item:
         form.key.data = key_from_label(str(item.get("instrument") or "score"), taken, fallback="score")
     else:
-        form.key.data = key_from_label(item.get("text") if isinstance(item.get("text"), str) else "", taken,
-                                       fallback="question", max_words=4, drop_stop_words=True)
+        form.key.data = key_from_label(
+            item.get("text") if isinstance(item.get("text"), str) else "",
+            taken,
+            fallback="question",
+            max_words=4,
+            drop_stop_words=True,
+        )
 
 
 def _number(raw: str | None, *, whole: bool):
@@ -168,11 +194,14 @@ class InstrumentForm(InstrumentFields, FlaskForm):
 
 
 class SurveyHeaderFields:
-    key = StringField(_l("Key"), description=_l(
-        "The survey's name in the API: lower-case letters, digits and _. Made from the title when left empty."))
+    key = StringField(
+        _l("Key"),
+        description=_l(
+            "The survey's name in the API: lower-case letters, digits and _. Made from the title when left empty."
+        ),
+    )
     title = StringField(_l("Title"), description=_l("Participants see it above the questions."))
-    timepoint = SelectField(_l("Timepoint"), choices=[],
-                            description=_l("When participants answer this survey."))
+    timepoint = SelectField(_l("Timepoint"), choices=[], description=_l("When participants answer this survey."))
 
     def set_timepoints(self, study) -> None:
         self.timepoint.choices = [SelectChoice(tp, label_of(study.labels, "timepoints", tp)) for tp in study.timepoints]
@@ -181,8 +210,7 @@ class SurveyHeaderFields:
         """A key made from the title, when none was typed."""
         if not (self.key.data or "").strip() and isinstance(self.title.data, str):
             taken = [other.key for other in study.surveys if other is not survey]
-            self.key.data = key_from_label(self.title.data, taken, fallback="survey", max_words=5,
-                                           drop_stop_words=True)
+            self.key.data = key_from_label(self.title.data, taken, fallback="survey", max_words=5, drop_stop_words=True)
 
 
 class SurveyForm(SurveyHeaderFields, FlaskForm):
@@ -198,6 +226,7 @@ class SurveyForm(SurveyHeaderFields, FlaskForm):
 
 class NewSurveyForm(SurveyHeaderFields, FlaskForm):
     """A new survey and its first item: a question or an instrument, chosen by the button pressed."""
+
     start = SelectField(choices=[SelectChoice("question"), SelectChoice("instrument")], default="question")
     question = FormField(QuestionFields)
     instrument = FormField(InstrumentFields)
@@ -221,8 +250,12 @@ class NewSurveyForm(SurveyHeaderFields, FlaskForm):
         return all(results)
 
     def data_for_service(self) -> dict:
-        return {"key": self.key.data, "title": self.title.data, "timepoint": self.timepoint.data,
-                "items": [self.chosen.form.item()]}
+        return {
+            "key": self.key.data,
+            "title": self.title.data,
+            "timepoint": self.timepoint.data,
+            "items": [self.chosen.form.item()],
+        }
 
 
 class MoveForm(FlaskForm):

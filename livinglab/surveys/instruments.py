@@ -1,4 +1,5 @@
 """Standard instruments: their items and how they are scored (as ../shared/API.md defines them)."""
+
 from dataclasses import dataclass, fields
 
 from flask_babel import lazy_gettext as _l
@@ -9,6 +10,7 @@ from ..analysis.instruments import SCORING, Scoring, item_keys  # noqa: F401  (i
 @dataclass(frozen=True)
 class Instrument(Scoring):
     """An instrument's scoring (analysis.instruments) and the wording of its items."""
+
     texts: tuple = ()
 
 

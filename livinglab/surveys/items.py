@@ -1,6 +1,7 @@
 """What a survey item is: a question of one of the types, or a standard instrument, each attribute
 declared once. `definitions.clean_item` checks items with these declarations; the pydantic models
 built from them describe items in OpenAPI (and re-check what `clean_item` gives)."""
+
 from typing import Annotated, Literal, Union
 
 from flask_babel import gettext as _
@@ -29,8 +30,13 @@ def _choices(value) -> list[str]:
     return v.name_list([] if value is None else value, max_items=30, max_len=200, min_items=2)
 
 
-CHOICES = s.composite(Annotated[list[Annotated[str, Limits(min_length=1, max_length=200)]], Limits(
-    min_length=2, max_length=30, json_schema_extra={"uniqueItems": True})], _choices)
+CHOICES = s.composite(
+    Annotated[
+        list[Annotated[str, Limits(min_length=1, max_length=200)]],
+        Limits(min_length=2, max_length=30, json_schema_extra={"uniqueItems": True}),
+    ],
+    _choices,
+)
 
 # Every question's attributes, then each type's own: (kind, required in the body)
 QUESTION = {
@@ -39,10 +45,18 @@ QUESTION = {
 }
 REQUIRED = (s.boolean(default=True), False)
 EXTRAS = {
-    "likert": ({"min": (s.integer(-10, 10, default=1), False), "max": (s.integer(-10, 20, default=5), False)},
-               "an integer from `min` to `max` (at most 21 points)."),
-    "number": ({"min": (s.number(-1e9, 1e9), False), "max": (s.number(-1e9, 1e9), False),
-                "unit": (s.text(32, single_line=True), False)}, "a number, within `min` and `max` when given."),
+    "likert": (
+        {"min": (s.integer(-10, 10, default=1), False), "max": (s.integer(-10, 20, default=5), False)},
+        "an integer from `min` to `max` (at most 21 points).",
+    ),
+    "number": (
+        {
+            "min": (s.number(-1e9, 1e9), False),
+            "max": (s.number(-1e9, 1e9), False),
+            "unit": (s.text(32, single_line=True), False),
+        },
+        "a number, within `min` and `max` when given.",
+    ),
     "yes_no": ({}, "true or false."),
     "single_choice": ({"choices": (CHOICES, True)}, "one of `choices`."),
     "multiple_choice": ({"choices": (CHOICES, True)}, "a list of some of `choices`."),
@@ -69,14 +83,30 @@ QUESTION_MODELS = {kind: _question_model(kind) for kind in QUESTION_TYPES}
 
 def _instrument_doc() -> str:
     scales = "; ".join(f"`{code}`: {i.name}, {i.n_items} items {i.min}..{i.max}" for code, i in INSTRUMENTS.items())
-    return ("A standard instrument. Its items are answered as `<key>_1 … <key>_N` and its score, 0..100, is "
-            f"the variable `<key>`. {scales}.")
+    return (
+        "A standard instrument. Its items are answered as `<key>_1 … <key>_N` and its score, 0..100, is "
+        f"the variable `<key>`. {scales}."
+    )
 
 
-Instrument = create_model("Instrument", __base__=s.Body, __doc__=_instrument_doc(),
-                          key=(QUESTION["key"][0].annotation, ...), instrument=(Literal[tuple(INSTRUMENTS)], ...))
+Instrument = create_model(
+    "Instrument",
+    __base__=s.Body,
+    __doc__=_instrument_doc(),
+    key=(QUESTION["key"][0].annotation, ...),
+    instrument=(Literal[tuple(INSTRUMENTS)], ...),
+)
 # Union of a tuple built at run time: `X | Y` has no spelling for it.
 Question = TypeAliasType("Question", Annotated[Union[tuple(QUESTION_MODELS.values())], Discriminator("type")])  # noqa: UP007
-SurveyItem = TypeAliasType("SurveyItem", Annotated[Question | Instrument, Limits(description=(
-    "A question or an instrument. The same key in the surveys of two timepoints is the same variable measured "
-    "twice."))])
+SurveyItem = TypeAliasType(
+    "SurveyItem",
+    Annotated[
+        Question | Instrument,
+        Limits(
+            description=(
+                "A question or an instrument. The same key in the surveys of two timepoints is the same variable measured "
+                "twice."
+            )
+        ),
+    ],
+)

@@ -1,4 +1,5 @@
 """Survey definitions: a survey per timepoint, its items kept as an ordered list of validated dicts."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint

@@ -1,4 +1,5 @@
 """Build the surveys of a study while its protocol is editable."""
+
 from flask_babel import gettext as _
 
 from .. import audit, schema
@@ -18,8 +19,9 @@ def _clean_header(study: Study, data: dict, *, creating: bool) -> tuple[dict, di
     else:
         clean, errors = schema.validate(SurveyChanges, data)
     if "timepoint" in clean and clean["timepoint"] not in study.timepoints:
-        errors["timepoint"] = v.FieldError(_("Must be one of the study's timepoints: %(tps)s.",
-                                             tps=", ".join(study.timepoints)))
+        errors["timepoint"] = v.FieldError(
+            _("Must be one of the study's timepoints: %(tps)s.", tps=", ".join(study.timepoints))
+        )
     return clean, errors
 
 
@@ -54,8 +56,9 @@ def update_survey(user, survey: Survey, data: dict) -> None:
     workflow.require_editable(study)
     header, errors = _clean_header(study, data, creating=False)
     v.raise_for(errors)
-    _check_against_others(study, survey, survey.items, header.get("timepoint", survey.timepoint),
-                          header.get("key", survey.key))
+    _check_against_others(
+        study, survey, survey.items, header.get("timepoint", survey.timepoint), header.get("key", survey.key)
+    )
     for name, value in header.items():
         setattr(survey, name, value)
     audit.record(user, "survey.update", study=study, survey=survey.key)
@@ -139,11 +142,18 @@ def delete_item(user, survey: Survey, index: int) -> None:
     index = _index(survey, index)
     items = [item for i, item in enumerate(survey.items) if i != index]
     if not items:
-        raise Invalid(_("A survey needs at least one item: delete the survey instead."),
-                      fields={"items": _("A survey needs at least one item.")})
+        raise Invalid(
+            _("A survey needs at least one item: delete the survey instead."),
+            fields={"items": _("A survey needs at least one item.")},
+        )
     _replace_items(user, survey, items, "delete_item")
 
 
 def survey_dict(survey: Survey) -> dict:
-    return {"id": survey.id, "key": survey.key, "title": survey.title, "timepoint": survey.timepoint,
-            "items": survey.items}
+    return {
+        "id": survey.id,
+        "key": survey.key,
+        "title": survey.title,
+        "timepoint": survey.timepoint,
+        "items": survey.items,
+    }

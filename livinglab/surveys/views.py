@@ -1,4 +1,5 @@
 """The survey builder: a study's surveys, their questions and instruments, and a participant's preview."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -60,12 +61,17 @@ def item_form(item: dict | None = None, kind: str | None = None):
 
 
 def render_builder(study, survey, status=200, **forms):
-    forms.setdefault("header_form", SurveyForm(study, formdata=None, data={
-        "key": survey.key, "title": survey.title, "timepoint": survey.timepoint}))
+    forms.setdefault(
+        "header_form",
+        SurveyForm(
+            study, formdata=None, data={"key": survey.key, "title": survey.title, "timepoint": survey.timepoint}
+        ),
+    )
     forms.setdefault("question_form", QuestionForm(formdata=None))
     forms.setdefault("instrument_form", InstrumentForm(formdata=None))
-    return render_template("surveys/show.html", study=study, survey=survey,
-                           type_labels=TYPE_LABELS, scoring=SCORING, **forms), status
+    return render_template(
+        "surveys/show.html", study=study, survey=survey, type_labels=TYPE_LABELS, scoring=SCORING, **forms
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -139,8 +145,9 @@ def add_item(study_id: int, survey_id: int):
             show_errors(form, err, ITEM_ALIASES)
         else:
             flash(_("“%(key)s” added.", key=form.key.data.strip()), "success")
-            return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id,
-                                    _anchor=f"item-{len(survey.items)}"))
+            return redirect(
+                url_for("surveys.show", study_id=study.id, survey_id=survey.id, _anchor=f"item-{len(survey.items)}")
+            )
     elif form.is_submitted():
         flash_invalid()
     which = "instrument_form" if isinstance(form, InstrumentForm) else "question_form"
@@ -166,13 +173,15 @@ def edit_item(study_id: int, survey_id: int, index: int):
             show_errors(form, err, ITEM_ALIASES)
         else:
             flash(_("“%(key)s” saved.", key=form.key.data.strip()), "success")
-            return redirect(url_for("surveys.show", study_id=study.id, survey_id=survey.id,
-                                    _anchor=f"item-{index + 1}"))
+            return redirect(
+                url_for("surveys.show", study_id=study.id, survey_id=survey.id, _anchor=f"item-{index + 1}")
+            )
     elif form.is_submitted():
         flash_invalid()
     status = 422 if form.is_submitted() else 200
-    return render_template("surveys/edit_item.html", study=study, survey=survey, index=index, form=form,
-                           scoring=SCORING), status
+    return render_template(
+        "surveys/edit_item.html", study=study, survey=survey, index=index, form=form, scoring=SCORING
+    ), status
 
 
 @bp.post("/<int:survey_id>/items/<int:index>/move")
@@ -202,12 +211,21 @@ def delete_item(study_id: int, survey_id: int, index: int):
     if request.form.get("confirmed") != "yes" and index < len(survey.items) and len(survey.items) > 1:
         item = survey.items[index]
         return render_template(
-            "confirm.html", title=_("Delete this question?"),
+            "confirm.html",
+            title=_("Delete this question?"),
             action=url_for("surveys.delete_item", study_id=study.id, survey_id=survey.id, index=index),
-            lines=[_("“%(question)s” will be deleted from the survey “%(title)s”. This cannot be undone.",
-                     question=item.get("text") or item.get("key"), title=survey.title)],
-            carried={}, confirm=_("Yes, delete the question"),
-            cancel=url_for("surveys.show", study_id=study.id, survey_id=survey.id), cancel_label=_("No, keep it"))
+            lines=[
+                _(
+                    "“%(question)s” will be deleted from the survey “%(title)s”. This cannot be undone.",
+                    question=item.get("text") or item.get("key"),
+                    title=survey.title,
+                )
+            ],
+            carried={},
+            confirm=_("Yes, delete the question"),
+            cancel=url_for("surveys.show", study_id=study.id, survey_id=survey.id),
+            cancel_label=_("No, keep it"),
+        )
     try:
         with unit_of_work():
             services.delete_item(current_user, survey, index)
@@ -228,13 +246,22 @@ def delete(study_id: int, survey_id: int):
     require_editable(study)  # a frozen protocol answers 409 before anything is asked
     if request.form.get("confirmed") != "yes":
         return render_template(
-            "confirm.html", title=_("Delete this survey?"), action=url_for("surveys.delete", study_id=study.id,
-                                                                             survey_id=survey.id),
-            lines=[ngettext("The survey “%(title)s” and its %(num)d item will be deleted. This cannot be undone.",
-                            "The survey “%(title)s” and its %(num)d items will be deleted. This cannot be undone.",
-                            len(survey.items), title=survey.title)],
-            carried={}, confirm=_("Yes, delete the survey"),
-            cancel=url_for("surveys.show", study_id=study.id, survey_id=survey.id), cancel_label=_("No, keep it"))
+            "confirm.html",
+            title=_("Delete this survey?"),
+            action=url_for("surveys.delete", study_id=study.id, survey_id=survey.id),
+            lines=[
+                ngettext(
+                    "The survey “%(title)s” and its %(num)d item will be deleted. This cannot be undone.",
+                    "The survey “%(title)s” and its %(num)d items will be deleted. This cannot be undone.",
+                    len(survey.items),
+                    title=survey.title,
+                )
+            ],
+            carried={},
+            confirm=_("Yes, delete the survey"),
+            cancel=url_for("surveys.show", study_id=study.id, survey_id=survey.id),
+            cancel_label=_("No, keep it"),
+        )
     title = survey.title
     with unit_of_work():
         services.delete_survey(current_user, survey)

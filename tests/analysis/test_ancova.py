@@ -1,4 +1,5 @@
 """ANCOVA against R's summary(lm(post ~ group + pre)) for published data."""
+
 import json
 
 import numpy as np
@@ -49,8 +50,10 @@ def test_ancova_interval_is_confint():
     # R's confint.lm: estimate ± qt(0.975, 68) × se; by hand from the printed 4.0971 and 1.8935
     result = ancova(*_anorexia(), arms=ARMS)
     q = stats.t.ppf(0.975, 68)
-    assert result["ci95"] == [pytest.approx(4.0971 - q * 1.8935, abs=2e-4),
-                              pytest.approx(4.0971 + q * 1.8935, abs=2e-4)]
+    assert result["ci95"] == [
+        pytest.approx(4.0971 - q * 1.8935, abs=2e-4),
+        pytest.approx(4.0971 + q * 1.8935, abs=2e-4),
+    ]
 
 
 def test_ancova_two_arms_only_uses_those_arms():
@@ -67,12 +70,15 @@ def test_ancova_drops_incomplete_rows():
     assert ancova(last, baseline, arm, ARMS)["n"] == 70
 
 
-@pytest.mark.parametrize("last, baseline, arm, code", [
-    ([1, 2, 3], [1, 2, 3], ["a", "a", "a"], "too_few"),
-    ([1, 2, 3], [1, 2, 4], ["a", "b", "a"], "too_few"),
-    ([1, 2, 3, 4, 5], [2, 2, 2, 2, 2], ["a", "b", "a", "b", "a"], "not_estimable"),
-    ([1, 2, 3, 4, 5], [1, 2, 3, 4, 5], ["a", "b", "a", "b", "a"], "no_variance"),
-])
+@pytest.mark.parametrize(
+    "last, baseline, arm, code",
+    [
+        ([1, 2, 3], [1, 2, 3], ["a", "a", "a"], "too_few"),
+        ([1, 2, 3], [1, 2, 4], ["a", "b", "a"], "too_few"),
+        ([1, 2, 3, 4, 5], [2, 2, 2, 2, 2], ["a", "b", "a", "b", "a"], "not_estimable"),
+        ([1, 2, 3, 4, 5], [1, 2, 3, 4, 5], ["a", "b", "a", "b", "a"], "no_variance"),
+    ],
+)
 def test_ancova_declines_with_codes(last, baseline, arm, code):
     with pytest.raises(NotTestable) as refusal:
         ancova(last, baseline, arm, ["a", "b"])

@@ -1,4 +1,5 @@
 """Yes/no outcomes against values printed by R and published worked examples."""
+
 import json
 
 import pytest
@@ -25,10 +26,13 @@ def test_wilson_at_the_edges_is_zero_and_one_exactly():
     assert wilson(0, 20)[1] == pytest.approx(3.841459 / 23.841459, abs=1e-6)
 
 
-@pytest.mark.parametrize("x1, n1, x2, n2, lower, upper", [
-    (56, 70, 48, 80, "0.05243147", "0.3338727"),
-    (9, 10, 3, 10, "0.1705", "0.8090"),
-])
+@pytest.mark.parametrize(
+    "x1, n1, x2, n2, lower, upper",
+    [
+        (56, 70, 48, 80, "0.05243147", "0.3338727"),
+        (9, 10, 3, 10, "0.1705", "0.8090"),
+    ],
+)
 def test_risk_difference_matches_newcombe_method_10(x1, n1, x2, n2, lower, upper):
     # Newcombe (1998) Stat Med 17:873, Table II, method 10; R package propint's tests and README print
     # ci.two.indep.props(ci=95, a=56, m=70, b=48, n=80): $l 0.05243147, $u 0.3338727; (9/10, 3/10): 0.1705, 0.8090
@@ -36,12 +40,15 @@ def test_risk_difference_matches_newcombe_method_10(x1, n1, x2, n2, lower, upper
     assert result["ci95"] == [printed(lower), printed(upper)]
 
 
-@pytest.mark.parametrize("table, lower, upper", [
-    ((36, 12, 2, 0), "0.0569", "0.3404"),
-    ((18, 12, 2, 18), "0.0562", "0.3290"),
-    ((53, 0, 0, 1), "-0.0729", "0.0729"),
-    ((0, 30, 0, 0), "0.8395", "1.0000"),
-])
+@pytest.mark.parametrize(
+    "table, lower, upper",
+    [
+        ((36, 12, 2, 0), "0.0569", "0.3404"),
+        ((18, 12, 2, 18), "0.0562", "0.3290"),
+        ((53, 0, 0, 1), "-0.0729", "0.0729"),
+        ((0, 30, 0, 0), "0.8395", "1.0000"),
+    ],
+)
 def test_paired_difference_matches_newcombe_paired_method_10(table, lower, upper):
     # Newcombe (1998) Stat Med 17:2635, method 10, as tested in R package propint
     # (ci.two.dep.props(ci=95, e, f, g, h): e = both yes, f = first only, g = second only, h = neither)
@@ -136,7 +143,8 @@ def test_between_arms_declines_with_codes():
 
 
 counts = st.tuples(st.integers(1, 40), st.integers(1, 40)).flatmap(
-    lambda n: st.tuples(st.integers(0, n[0]), st.just(n[0]), st.integers(0, n[1]), st.just(n[1])))
+    lambda n: st.tuples(st.integers(0, n[0]), st.just(n[0]), st.integers(0, n[1]), st.just(n[1]))
+)
 
 
 @settings(deadline=None, max_examples=60)

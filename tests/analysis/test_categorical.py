@@ -1,4 +1,5 @@
 """Chi-square (with Yates on 2 × 2) and Fisher's exact test against values printed by R."""
+
 import itertools
 from math import exp, lgamma, log
 
@@ -68,10 +69,17 @@ def _brute_force(table) -> float:
     return total
 
 
-@pytest.mark.parametrize("table", [
-    [[2, 0, 1], [0, 3, 1]], [[1, 2], [3, 0], [2, 2]], [[3, 0, 0, 1], [0, 2, 2, 0]],
-    [[1, 1, 2], [2, 0, 1], [0, 3, 1]], [[5, 0], [0, 5]], [[2, 2, 2], [2, 2, 2]],
-])
+@pytest.mark.parametrize(
+    "table",
+    [
+        [[2, 0, 1], [0, 3, 1]],
+        [[1, 2], [3, 0], [2, 2]],
+        [[3, 0, 0, 1], [0, 2, 2, 0]],
+        [[1, 1, 2], [2, 0, 1], [0, 3, 1]],
+        [[5, 0], [0, 5]],
+        [[2, 2, 2], [2, 2, 2]],
+    ],
+)
 def test_fisher_agrees_with_brute_force_enumeration(table):
     assert fisher.fisher_exact(table) == pytest.approx(_brute_force(table), rel=1e-9)
 
@@ -85,14 +93,18 @@ def test_fisher_too_large_falls_back_on_chi_square_with_a_warning(monkeypatch):
 
 
 def test_empty_rows_and_columns_are_dropped_before_testing():
-    assert contingency_test([[3, 0, 1], [1, 0, 3], [0, 0, 0]])["p_value"] == \
-        pytest.approx(contingency_test([[3, 1], [1, 3]])["p_value"])
+    assert contingency_test([[3, 0, 1], [1, 0, 3], [0, 0, 0]])["p_value"] == pytest.approx(
+        contingency_test([[3, 1], [1, 3]])["p_value"]
+    )
 
 
-@pytest.mark.parametrize("table, reason", [
-    ([[3, 1], [0, 0]], {"code": "too_few_arms_answered"}),  # fewer than two arms have answers
-    ([[3, 0], [4, 0]], {"code": "same_answer"}),  # everyone gave the same answer
-])
+@pytest.mark.parametrize(
+    "table, reason",
+    [
+        ([[3, 1], [0, 0]], {"code": "too_few_arms_answered"}),  # fewer than two arms have answers
+        ([[3, 0], [4, 0]], {"code": "same_answer"}),  # everyone gave the same answer
+    ],
+)
 def test_contingency_declines_with_a_reason(table, reason):
     with pytest.raises(NotTestable) as refusal:
         contingency_test(table)

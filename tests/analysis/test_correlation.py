@@ -1,4 +1,5 @@
 """Pearson and Spearman correlations against R's printed cor.test output."""
+
 import json
 
 import numpy as np
@@ -54,16 +55,19 @@ def test_spearman_with_ties_uses_the_t_approximation():
     x, y = [1, 2, 2, 3, 4, 5, 6, 6], [2, 1, 3, 3, 5, 4, 7, 8]
     result = spearman(x, y)
     rho = stats.spearmanr(x, y).statistic
-    t = rho / np.sqrt((1 - rho ** 2) / 6)
+    t = rho / np.sqrt((1 - rho**2) / 6)
     assert not result["exact"] and result["ties"]
     assert result["estimate"] == pytest.approx(rho, rel=1e-12)
     assert result["p_value"] == pytest.approx(2 * stats.t.sf(abs(t), 6), rel=1e-9)
 
 
-@pytest.mark.parametrize("x, y, code", [
-    ([1, 2], [2, 1], "too_few"),
-    ([1, 1, 1, 1], [1, 2, 3, 4], "no_variance"),
-])
+@pytest.mark.parametrize(
+    "x, y, code",
+    [
+        ([1, 2], [2, 1], "too_few"),
+        ([1, 1, 1, 1], [1, 2, 3, 4], "no_variance"),
+    ],
+)
 def test_pearson_declines_with_codes(x, y, code):
     with pytest.raises(NotTestable) as refusal:
         pearson(x, y)

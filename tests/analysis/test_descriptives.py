@@ -1,4 +1,5 @@
 """Descriptive statistics, instrument scores and Cronbach's alpha against hand-worked examples."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,8 +19,16 @@ def test_quartiles_are_r_type_7():
 
 
 def test_numeric_summary_of_nothing_and_of_one_value():
-    assert numeric_summary([]) == {"n": 0, "mean": None, "sd": None, "median": None, "q1": None,
-                                   "q3": None, "min": None, "max": None}
+    assert numeric_summary([]) == {
+        "n": 0,
+        "mean": None,
+        "sd": None,
+        "median": None,
+        "q1": None,
+        "q3": None,
+        "min": None,
+        "max": None,
+    }
     one = numeric_summary([4.0, float("nan")])
     assert one["n"] == 1 and one["sd"] is None and one["median"] == 4.0
 
@@ -56,17 +65,20 @@ def test_cronbach_alpha_uses_complete_answers_and_explains_refusals():
 SUS_ALL_THREES, SUS_BEST, SUS_WORST = [3] * 10, [5, 1] * 5, [1, 5] * 5
 
 
-@pytest.mark.parametrize("code, answers, expected", [
-    ("sus", SUS_ALL_THREES, 50),   # 2.5 × (5·(3 − 1) + 5·(5 − 3)) = 50
-    ("sus", SUS_BEST, 100),        # 2.5 × (5·4 + 5·4)
-    ("sus", SUS_WORST, 0),
-    ("umux_lite", [7, 7], 100),    # (7 + 7 − 2) × 100 / 12
-    ("umux_lite", [4, 4], 50),
-    ("umux_lite", [1, 1], 0),
-    ("who5", [5] * 5, 100),        # 4 × 25
-    ("who5", [3] * 5, 60),
-    ("who5", [0] * 5, 0),
-])
+@pytest.mark.parametrize(
+    "code, answers, expected",
+    [
+        ("sus", SUS_ALL_THREES, 50),  # 2.5 × (5·(3 − 1) + 5·(5 − 3)) = 50
+        ("sus", SUS_BEST, 100),  # 2.5 × (5·4 + 5·4)
+        ("sus", SUS_WORST, 0),
+        ("umux_lite", [7, 7], 100),  # (7 + 7 − 2) × 100 / 12
+        ("umux_lite", [4, 4], 50),
+        ("umux_lite", [1, 1], 0),
+        ("who5", [5] * 5, 100),  # 4 × 25
+        ("who5", [3] * 5, 60),
+        ("who5", [0] * 5, 0),
+    ],
+)
 def test_instrument_scores_by_hand(code, answers, expected):
     assert score(code, answers) == expected
     variables = catalogue({"t0": [{"key": "ux", "instrument": code}]}, ["t0"])

@@ -1,4 +1,5 @@
 """CONSORT counts from the caller's tallies and the answers that remain."""
+
 from livinglab.analysis.flow import consort
 from livinglab.analysis.variables import long_frame
 from tests.analysis.builders import frame, pre_post
@@ -6,15 +7,28 @@ from tests.analysis.builders import frame, pre_post
 
 def test_flow_reads_tallies_and_counts_completion_from_the_answers():
     answers = long_frame(frame(pre_post([1, 2, 3], [2, None, 4])))
-    counts = {"screened": 9, "eligible": 6, "excluded": {"age": 2}, "criterion:1": 1, "enrolled": 5,
-              "allocated": {"intervention": 5}, "withdrawn": 1}
+    counts = {
+        "screened": 9,
+        "eligible": 6,
+        "excluded": {"age": 2},
+        "criterion:1": 1,
+        "enrolled": 5,
+        "allocated": {"intervention": 5},
+        "withdrawn": 1,
+    }
     flow = consort(counts, answers, ["intervention"], ["baseline", "follow_up"], {"intervention": 2})
     assert flow == {
-        "screened": 9, "eligible": 6, "excluded": {"age": 2, "criterion:1": 1}, "enrolled": 5,
-        "allocated": {"intervention": 5}, "withdrawn": 1, "withdrawn_erased": 0,
+        "screened": 9,
+        "eligible": 6,
+        "excluded": {"age": 2, "criterion:1": 1},
+        "enrolled": 5,
+        "allocated": {"intervention": 5},
+        "withdrawn": 1,
+        "withdrawn_erased": 0,
         "completed": {"baseline": 3, "follow_up": 2},
         "completed_by_arm": {"intervention": {"baseline": 3, "follow_up": 2}},
-        "analysed": 2, "analysed_by_arm": {"intervention": 2},
+        "analysed": 2,
+        "analysed_by_arm": {"intervention": 2},
     }
 
 

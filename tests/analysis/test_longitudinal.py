@@ -1,4 +1,5 @@
 """Mixed models over three or more timepoints and Friedman's test, against nlme's and R's printed output."""
+
 import json
 
 import numpy as np
@@ -38,8 +39,11 @@ def test_mixed_model_matches_nlme_on_ergo_stool():
     assert result["residual_sd"] == printed("1.100295")
     t2, t3, t4 = result["contrasts"]
     assert [c["timepoint"] for c in (t2, t3, t4)] == ["T2", "T3", "T4"]
-    for contrast, estimate, t, p in ((t2, "3.888889", "7.497610", None), (t3, "2.222222", "4.284348", "0.0003"),
-                                     (t4, "0.666667", "1.285304", "0.2110")):
+    for contrast, estimate, t, p in (
+        (t2, "3.888889", "7.497610", None),
+        (t3, "2.222222", "4.284348", "0.0003"),
+        (t4, "0.666667", "1.285304", "0.2110"),
+    ):
         assert contrast["estimate"] == printed(estimate)
         assert contrast["se"] == printed("0.5186838")
         assert contrast["df"] == 24
@@ -54,8 +58,10 @@ def test_mixed_model_intervals_are_nlme_intervals():
     # nlme's intervals(): estimate ± qt(0.975, 24) × se (here from the printed 3.888889 and 0.5186838)
     result = mixed_model_time(*_long(ERGO_STOOL, TYPES), timepoints=TYPES)
     q = stats.t.ppf(0.975, 24)
-    assert result["contrasts"][0]["ci95"] == [pytest.approx(3.888889 - q * 0.5186838, abs=1e-6),
-                                             pytest.approx(3.888889 + q * 0.5186838, abs=1e-6)]
+    assert result["contrasts"][0]["ci95"] == [
+        pytest.approx(3.888889 - q * 0.5186838, abs=1e-6),
+        pytest.approx(3.888889 + q * 0.5186838, abs=1e-6),
+    ]
 
 
 def test_balanced_mixed_model_equals_the_repeated_measures_anova():
@@ -64,7 +70,7 @@ def test_balanced_mixed_model_equals_the_repeated_measures_anova():
     y = np.array(ROUNDING_TIMES)
     n, k = y.shape
     residual = y - y.mean(axis=1, keepdims=True) - y.mean(axis=0) + y.mean()
-    mse = (residual ** 2).sum() / ((n - 1) * (k - 1))
+    mse = (residual**2).sum() / ((n - 1) * (k - 1))
     result = mixed_model_time(*_long(ROUNDING_TIMES, ["a", "b", "c"]), timepoints=["a", "b", "c"])
     for contrast, column in zip(result["contrasts"], (1, 2), strict=True):
         assert contrast["estimate"] == pytest.approx(y[:, column].mean() - y[:, 0].mean(), abs=1e-9)
@@ -118,11 +124,14 @@ def test_arm_by_time_interaction_is_the_difference_in_change():
     json.dumps(result, allow_nan=False)
 
 
-@pytest.mark.parametrize("values, participant, timepoint, code", [
-    ([1.0, 2.0], ["a", "a"], ["t0", "t1"], "too_few"),
-    ([1.0, 2.0, 3.0], ["a", "b", "c"], ["t0", "t0", "t0"], "too_few"),
-    ([2.0] * 6, ["a", "a", "b", "b", "c", "c"], ["t0", "t1"] * 3, "no_variance"),
-])
+@pytest.mark.parametrize(
+    "values, participant, timepoint, code",
+    [
+        ([1.0, 2.0], ["a", "a"], ["t0", "t1"], "too_few"),
+        ([1.0, 2.0, 3.0], ["a", "b", "c"], ["t0", "t0", "t0"], "too_few"),
+        ([2.0] * 6, ["a", "a", "b", "b", "c", "c"], ["t0", "t1"] * 3, "no_variance"),
+    ],
+)
 def test_mixed_model_declines_with_codes(values, participant, timepoint, code):
     with pytest.raises(NotTestable) as refusal:
         mixed_model_time(values, participant, timepoint, ["t0", "t1"])
@@ -151,7 +160,7 @@ def test_mixed_model_ignores_each_participants_level(matrix, shifts):
     # balanced data the time effects do not move (they are within-participant differences)
     y = np.array(matrix)
     assume(np.ptp(y - y.mean(axis=1, keepdims=True)) > 0)
-    shifted = y + np.array(shifts[:len(y)], dtype=float)[:, None]
+    shifted = y + np.array(shifts[: len(y)], dtype=float)[:, None]
     try:
         plain = mixed_model_time(*_long(y, ["a", "b", "c"]), timepoints=["a", "b", "c"])
     except NotTestable:
@@ -190,8 +199,9 @@ def test_profile_engine_agrees_with_statsmodels_mixedlm_on_unbalanced_data(seed)
             rows.append((level + j * (0.4 if arm == "app" else 0.1) + rng.normal(), i, tp, arm))
     values, participant, timepoint, arm = (list(c) for c in zip(*rows, strict=True))
     for fit in (mixed_model_time, mixed_model_arm_time):
-        args = (values, participant, timepoint) + ((arm, ["t0", "t1", "t2"], ["control", "app"])
-                                                   if fit is mixed_model_arm_time else (["t0", "t1", "t2"],))
+        args = (values, participant, timepoint) + (
+            (arm, ["t0", "t1", "t2"], ["control", "app"]) if fit is mixed_model_arm_time else (["t0", "t1", "t2"],)
+        )
         fast, slow = fit(*args), fit(*args, engine="statsmodels")
         assert fast["random_intercept_sd"] == pytest.approx(slow["random_intercept_sd"], rel=1e-4)
         assert fast["residual_sd"] == pytest.approx(slow["residual_sd"], rel=1e-4)

@@ -1,4 +1,5 @@
 """Attrition, baseline carried forward, Rubin's rules and MICE (hand-checked; deterministic with a seed)."""
+
 import json
 
 import numpy as np
@@ -19,8 +20,13 @@ def _two_arms():
 
 def test_attrition_per_arm_and_test():
     result = attrition({"control": 30, "app": 30}, {"control": 25, "app": 20})
-    assert result["by_arm"]["app"] == {"randomised": 30, "completed": 20, "lost": 10,
-                                       "proportion_lost": pytest.approx(1 / 3), "ci95": result["by_arm"]["app"]["ci95"]}
+    assert result["by_arm"]["app"] == {
+        "randomised": 30,
+        "completed": 20,
+        "lost": 10,
+        "proportion_lost": pytest.approx(1 / 3),
+        "ci95": result["by_arm"]["app"]["ci95"],
+    }
     # expected counts ≥ 5: chi-square with Yates on [[5, 25], [10, 20]] (R: chisq.test(...)$statistic by hand)
     # |O − E| = 2.5, minus ½ → 2; X² = 4 × (1/7.5 + 1/22.5 + 1/7.5 + 1/22.5) = 1.422222
     assert result["test"]["test"] == "chi_square"

@@ -1,4 +1,5 @@
 """Three or more arms against values printed by R."""
+
 import json
 
 import numpy as np
@@ -89,11 +90,14 @@ def test_against_control_reports_a_reason_for_an_arm_it_cannot_test():
     json.dumps(result, allow_nan=False)
 
 
-@pytest.mark.parametrize("samples, code", [
-    ([[1.0, 2.0]], "too_few"),
-    ([[1.0, 2.0], [3.0]], "too_few"),
-    ([[1.0, 1.0], [3.0, 4.0]], "no_variance"),
-])
+@pytest.mark.parametrize(
+    "samples, code",
+    [
+        ([[1.0, 2.0]], "too_few"),
+        ([[1.0, 2.0], [3.0]], "too_few"),
+        ([[1.0, 1.0], [3.0, 4.0]], "no_variance"),
+    ],
+)
 def test_welch_anova_declines_with_codes(samples, code):
     with pytest.raises(NotTestable) as refusal:
         welch_anova(samples)

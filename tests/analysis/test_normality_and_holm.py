@@ -1,4 +1,5 @@
 """Shapiro–Wilk against R, and Holm's adjustment against a hand computation of R's p.adjust."""
+
 import pytest
 
 from livinglab.analysis.multiplicity import holm
@@ -20,12 +21,15 @@ def test_shapiro_wilk_is_scale_free_even_for_tiny_ranges():
     assert small["statistic"] == pytest.approx(shapiro_wilk(WT)["statistic"], rel=1e-9)
 
 
-@pytest.mark.parametrize("values, reason", [
-    # Shapiro–Wilk needs 3 to 5000 values; R stops when all values are equal
-    ([1.0, 2.0], {"code": "normality_sample_size", "n": 2, "minimum": 3, "maximum": 5000}),
-    ([3.0] * 10, {"code": "all_equal"}),
-    (list(range(5001)), {"code": "normality_sample_size", "n": 5001, "minimum": 3, "maximum": 5000}),
-])
+@pytest.mark.parametrize(
+    "values, reason",
+    [
+        # Shapiro–Wilk needs 3 to 5000 values; R stops when all values are equal
+        ([1.0, 2.0], {"code": "normality_sample_size", "n": 2, "minimum": 3, "maximum": 5000}),
+        ([3.0] * 10, {"code": "all_equal"}),
+        (list(range(5001)), {"code": "normality_sample_size", "n": 5001, "minimum": 3, "maximum": 5000}),
+    ],
+)
 def test_shapiro_wilk_declines_with_a_reason(values, reason):
     result = shapiro_wilk(values)
     assert (result["p_value"], result["reason"]) == (None, reason)

@@ -1,4 +1,5 @@
 """Paired t and Wilcoxon signed-rank against values printed by R."""
+
 import pytest
 from scipy import stats
 
@@ -83,12 +84,15 @@ def test_incomplete_pairs_are_dropped_as_r_does():
     assert with_gap["p_value"] == pytest.approx(full["p_value"])
 
 
-@pytest.mark.parametrize("x, y, reason", [
-    ([], [], {"code": "too_few_pairs", "n": 0, "minimum": 2}),
-    ([1.0], [2.0], {"code": "too_few_pairs", "n": 1, "minimum": 2}),
-    ([3, 4, 5], [3, 4, 5], {"code": "no_change"}),  # all differences are zero: no variance
-    ([4, 5, 6], [3, 4, 5], {"code": "constant_change"}),  # all differences are equal (sd 0)
-])
+@pytest.mark.parametrize(
+    "x, y, reason",
+    [
+        ([], [], {"code": "too_few_pairs", "n": 0, "minimum": 2}),
+        ([1.0], [2.0], {"code": "too_few_pairs", "n": 1, "minimum": 2}),
+        ([3, 4, 5], [3, 4, 5], {"code": "no_change"}),  # all differences are zero: no variance
+        ([4, 5, 6], [3, 4, 5], {"code": "constant_change"}),  # all differences are equal (sd 0)
+    ],
+)
 def test_paired_t_declines_with_a_reason(x, y, reason):
     with pytest.raises(NotTestable) as refusal:
         paired_t(x, y)

@@ -1,4 +1,5 @@
 """Sample size and power against R's printed power.t.test and power.prop.test output."""
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -52,7 +53,7 @@ def test_smallest_detectable_effect_inverts_the_sample_size():
 
 def test_uniroot_finds_r_roots():
     # R: uniroot(function(x) x^2 - 2, c(0, 2))$root, within uniroot's default tolerance of √2
-    assert uniroot(lambda x: x * x - 2, 0, 2) == pytest.approx(2 ** 0.5, abs=1.3e-4)
+    assert uniroot(lambda x: x * x - 2, 0, 2) == pytest.approx(2**0.5, abs=1.3e-4)
     with pytest.raises(ValueError):
         uniroot(lambda x: x * x + 1, 0, 2)
 

@@ -1,4 +1,5 @@
 """Invariants that must hold for any data (Hypothesis)."""
+
 import json
 
 import numpy as np
@@ -90,10 +91,12 @@ def test_descriptives_are_ordered(values):
     assert s["min"] - slack <= s["mean"] <= s["max"] + slack
 
 
-answer = st.tuples(st.sampled_from(["P1", "P2", "P3", "P4", "P5", "P6"]),
-                   st.sampled_from(["baseline", "follow_up"]),
-                   st.sampled_from(["sleep", "ux_1", "ux_2", "mood", "note"]),
-                   st.one_of(st.integers(1, 7).map(float), st.sampled_from(["good", "bad", "", "=1+1"])))
+answer = st.tuples(
+    st.sampled_from(["P1", "P2", "P3", "P4", "P5", "P6"]),
+    st.sampled_from(["baseline", "follow_up"]),
+    st.sampled_from(["sleep", "ux_1", "ux_2", "mood", "note"]),
+    st.one_of(st.integers(1, 7).map(float), st.sampled_from(["good", "bad", "", "=1+1"])),
+)
 
 
 @settings(max_examples=60, deadline=None)

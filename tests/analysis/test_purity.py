@@ -1,4 +1,5 @@
 """DESIGN.md: the analysis is pure, it knows nothing of Flask or the database."""
+
 import ast
 from pathlib import Path
 
@@ -7,8 +8,18 @@ import pytest
 import livinglab.analysis
 
 PURE = sorted(p.stem for p in Path(livinglab.analysis.__file__).parent.glob("*.py") if p.stem != "__init__")
-FORBIDDEN = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_babel", "babel", "extensions", "models",
-             "livinglab", "matplotlib"}
+FORBIDDEN = {
+    "flask",
+    "flask_sqlalchemy",
+    "sqlalchemy",
+    "flask_login",
+    "flask_babel",
+    "babel",
+    "extensions",
+    "models",
+    "livinglab",
+    "matplotlib",
+}
 
 
 def test_every_module_of_the_package_is_checked():

@@ -1,4 +1,5 @@
 """Data-quality flags: straight-lining, impossibly fast responses, implausible values (hand-checked)."""
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,8 +20,10 @@ def test_too_fast_uses_seconds_per_item():
 def test_out_of_range_checks_declared_items_and_open_ends():
     values = {"r1": {"sleep": 25, "age": 40}, "r2": {"sleep": 7, "weight": -3}, "r3": {"sleep": "n/a"}}
     flags = out_of_range(values, {"sleep": (0, 16), "weight": (1, None)})
-    assert flags == {"r1": [{"code": "out_of_range", "item": "sleep", "value": 25.0, "min": 0, "max": 16}],
-                     "r2": [{"code": "out_of_range", "item": "weight", "value": -3.0, "min": 1, "max": None}]}
+    assert flags == {
+        "r1": [{"code": "out_of_range", "item": "sleep", "value": 25.0, "min": 0, "max": 16}],
+        "r2": [{"code": "out_of_range", "item": "weight", "value": -3.0, "min": 1, "max": None}],
+    }
 
 
 def test_merge_keeps_every_flag():

@@ -4,6 +4,7 @@ The SUS alternates positively (odd) and negatively (even) worded statements: som
 system easy agrees with the odd ones and disagrees with the even ones. On raw answers such a
 consistent respondent looks inconsistent and alpha comes out near −1; on the scored items
 (odd x − 1, even 5 − x, as the SUS score counts them) it is high."""
+
 import numpy as np
 import pytest
 
@@ -66,11 +67,15 @@ def test_consistent_sus_respondents_give_a_high_alpha_in_the_results():
             rows.append((f"P{person}", "intervention", "follow_up", f"sus_{item}", value))
         rows.append((f"P{person}", "intervention", "baseline", "sleep", 6.0))
         rows.append((f"P{person}", "intervention", "follow_up", "sleep", 7.0))
-    spec = study(items={"baseline": [{"key": "sleep", "text": "Sleep", "type": "number"}],
-                        "follow_up": [{"key": "sleep", "text": "Sleep", "type": "number"},
-                                      {"key": "sus", "instrument": "sus"}]})
+    spec = study(
+        items={
+            "baseline": [{"key": "sleep", "text": "Sleep", "type": "number"}],
+            "follow_up": [{"key": "sleep", "text": "Sleep", "type": "number"}, {"key": "sus", "instrument": "sus"}],
+        }
+    )
     alpha = build_results(frame(rows), spec)["variables"]["sus"]["cronbach_alpha"]["follow_up"]
     assert alpha["n"] == 30 and alpha["value"] > 0.9
-    raw = cronbach_alpha(np.array([[r[4] for r in rows if r[0] == f"P{p}" and r[3].startswith("sus_")]
-                                   for p in range(30)], dtype=float))
+    raw = cronbach_alpha(
+        np.array([[r[4] for r in rows if r[0] == f"P{p}" and r[3].startswith("sus_")] for p in range(30)], dtype=float)
+    )
     assert raw["value"] < -0.9  # what the page showed before

@@ -1,4 +1,5 @@
 """The whole results dict: the API contract, the edge cases of issue 4, and honesty."""
+
 import json
 
 import pytest
@@ -8,8 +9,23 @@ from livinglab.analysis.results import build_results
 from tests.analysis.builders import MOOD, NOTE, SLEEP, USABILITY, at_follow_up, frame, pre_post, study
 from tests.analysis.reference_data import SLEEP_1, SLEEP_2, printed
 
-API_OUTCOME_KEYS = {"variable", "design", "comparison", "n", "estimate", "ci95", "test", "statistic", "df",
-                    "p_value", "effect_size", "robustness", "hypothesis", "alpha", "supported"}
+API_OUTCOME_KEYS = {
+    "variable",
+    "design",
+    "comparison",
+    "n",
+    "estimate",
+    "ci95",
+    "test",
+    "statistic",
+    "df",
+    "p_value",
+    "effect_size",
+    "robustness",
+    "hypothesis",
+    "alpha",
+    "supported",
+}
 API_FLOW_KEYS = {"screened", "eligible", "enrolled", "allocated", "withdrawn", "completed", "analysed"}
 NUMBERS = {"n", "mean", "sd", "median", "q1", "q3", "min", "max"}
 
@@ -26,8 +42,11 @@ def test_pre_post_primary_outcome_follows_the_api_and_r():
     out = results(pre_post(SLEEP_1, SLEEP_2))
     primary = out["primary_outcome"]
     assert API_OUTCOME_KEYS <= primary.keys()
-    assert (primary["variable"], primary["design"], primary["comparison"]) == \
-        ("sleep", "single_group_pre_post", "baseline → follow_up")
+    assert (primary["variable"], primary["design"], primary["comparison"]) == (
+        "sleep",
+        "single_group_pre_post",
+        "baseline → follow_up",
+    )
     assert (primary["n"], primary["test"], primary["df"]) == (10, "paired_t", 9)
     assert primary["estimate"] == pytest.approx(1.58)
     assert primary["ci95"] == [printed("0.7001142"), printed("2.4598858")]
@@ -62,8 +81,15 @@ def test_variables_give_numbers_per_timepoint_and_per_arm():
 
 
 def test_flow_counts_follow_the_api():
-    counts = {"screened": 14, "eligible": 12, "age": 1, "criterion:0": 1, "enrolled": 12,
-              "allocated": {"intervention": 12}, "withdrawn": 2}
+    counts = {
+        "screened": 14,
+        "eligible": 12,
+        "age": 1,
+        "criterion:0": 1,
+        "enrolled": 12,
+        "allocated": {"intervention": 12},
+        "withdrawn": 2,
+    }
     flow = results(pre_post(SLEEP_1, SLEEP_2), counts=counts)["flow"]
     assert API_FLOW_KEYS <= flow.keys()
     assert flow["excluded"] == {"age": 1, "criterion:0": 1}
@@ -120,12 +146,15 @@ def test_missing_follow_up_is_counted_and_warned():
 
 def test_a_variable_measured_once_cannot_be_compared_pre_post():
     items = {"baseline": [SLEEP, USABILITY], "follow_up": [SLEEP]}
-    rows = pre_post(SLEEP_1, SLEEP_2) + [("P1", "intervention", "baseline", "ux_1", 5),
-                                         ("P1", "intervention", "baseline", "ux_2", 6)]
+    rows = pre_post(SLEEP_1, SLEEP_2) + [
+        ("P1", "intervention", "baseline", "ux_1", 5),
+        ("P1", "intervention", "baseline", "ux_2", 6),
+    ]
     out = results(rows, study(items=items))
     # measured at baseline only: a pre/post comparison needs two timepoints
-    assert out["not_compared"] == [{"variable": "ux", "label": "UMUX-Lite",
-                                    "reason": {"code": "one_timepoint", "timepoint": "baseline"}}]
+    assert out["not_compared"] == [
+        {"variable": "ux", "label": "UMUX-Lite", "reason": {"code": "one_timepoint", "timepoint": "baseline"}}
+    ]
     assert out["variables"]["ux"]["by_timepoint"]["baseline"]["mean"] == pytest.approx(75)
     only_once = results(pre_post(SLEEP_1, [None] * 10), study(items={"baseline": [SLEEP]}))
     assert only_once["primary_outcome"]["reason"] == {"code": "one_timepoint", "timepoint": "baseline"}
@@ -133,8 +162,10 @@ def test_a_variable_measured_once_cannot_be_compared_pre_post():
 
 def test_text_answers_are_only_counted():
     items = {"baseline": [SLEEP], "follow_up": [SLEEP, NOTE]}
-    rows = pre_post(SLEEP_1, SLEEP_2) + [("P1", "intervention", "follow_up", "note", "=HYPERLINK(\"x\")"),
-                                         ("P2", "intervention", "follow_up", "note", "  ")]
+    rows = pre_post(SLEEP_1, SLEEP_2) + [
+        ("P1", "intervention", "follow_up", "note", '=HYPERLINK("x")'),
+        ("P2", "intervention", "follow_up", "note", "  "),
+    ]
     out = results(rows, study(items=items))
     assert out["variables"]["note"]["by_timepoint"]["follow_up"] == {"n": 1}
     assert all(e["variable"] != "note" for e in out["secondary"] + out["categorical"] + out["not_compared"])
@@ -144,8 +175,9 @@ def test_secondary_outcomes_are_exploratory_with_holm():
     items = {tp: [SLEEP, USABILITY] for tp in ("baseline", "follow_up")}
     rows = pre_post(SLEEP_1, SLEEP_2)
     for i, (b, a) in enumerate(zip([2, 3, 4, 3, 5, 4], [4, 6, 5, 7, 6, 6], strict=True)):
-        rows += [(f"P{i}", "intervention", tp, f"ux_{k}", v) for tp, v in (("baseline", b), ("follow_up", a))
-                 for k in (1, 2)]
+        rows += [
+            (f"P{i}", "intervention", tp, f"ux_{k}", v) for tp, v in (("baseline", b), ("follow_up", a)) for k in (1, 2)
+        ]
     out = results(rows, study(items=items))
     (ux,) = out["secondary"]
     assert ux["exploratory"] is True and ux["hypothesis"] == "change"
@@ -154,8 +186,11 @@ def test_secondary_outcomes_are_exploratory_with_holm():
 
 
 def test_three_arms_compare_each_with_the_control():
-    rows = at_follow_up(SLEEP_1, "control") + at_follow_up(SLEEP_2, "coaching") + \
-        at_follow_up([v + 1 for v in SLEEP_2], "app")
+    rows = (
+        at_follow_up(SLEEP_1, "control")
+        + at_follow_up(SLEEP_2, "coaching")
+        + at_follow_up([v + 1 for v in SLEEP_2], "app")
+    )
     out = results(rows, study("parallel_groups", arms=["control", "coaching", "app"]))
     assert out["primary_outcome"]["comparison"] == "coaching vs control at follow_up"
     (other,) = out["secondary"]
@@ -174,12 +209,15 @@ def test_choice_questions_are_compared_between_arms():
     assert mood["p_value"] == pytest.approx(stats.fisher_exact([[3, 7], [8, 2]]).pvalue)
 
 
-@pytest.mark.parametrize("primary, reason", [
-    # not measured by any survey; a single_choice question: only numbers, Likert, NPS and instrument
-    # scores are compared with a t test
-    ("weight", {"code": "primary_not_measured", "variable": "weight"}),
-    ("mood", {"code": "primary_not_numeric", "variable": "mood", "type": "single_choice"}),
-])
+@pytest.mark.parametrize(
+    "primary, reason",
+    [
+        # not measured by any survey; a single_choice question: only numbers, Likert, NPS and instrument
+        # scores are compared with a t test
+        ("weight", {"code": "primary_not_measured", "variable": "weight"}),
+        ("mood", {"code": "primary_not_numeric", "variable": "mood", "type": "single_choice"}),
+    ],
+)
 def test_primary_outcome_that_cannot_be_tested(primary, reason):
     items = {tp: [SLEEP, MOOD] for tp in ("baseline", "follow_up")}
     out = results(pre_post(SLEEP_1, SLEEP_2), study(items=items, primary=primary))
@@ -187,9 +225,15 @@ def test_primary_outcome_that_cannot_be_tested(primary, reason):
     assert "primary_not_tested" in [w["code"] for w in out["warnings"]]
 
 
-@pytest.mark.parametrize("hypothesis, shift, expected", [
-    ("decrease", -2, True), ("increase", -2, False), ("change", -2, True), ("increase", 2, True),
-])
+@pytest.mark.parametrize(
+    "hypothesis, shift, expected",
+    [
+        ("decrease", -2, True),
+        ("increase", -2, False),
+        ("change", -2, True),
+        ("increase", 2, True),
+    ],
+)
 def test_supported_needs_the_hypothesised_direction(hypothesis, shift, expected):
     before = [5.0, 6.0, 5.5, 6.5, 5.0, 6.0]
     after = [b + shift + d for b, d in zip(before, [0.1, -0.2, 0.3, 0.0, -0.1, 0.2], strict=True)]
@@ -207,25 +251,42 @@ def test_non_normal_differences_point_to_the_robustness_test():
 
 
 def test_choice_yes_no_nps_and_instrument_descriptives():
-    items = {"baseline": [
-        {"key": "again", "text": "Would you use it again?", "type": "yes_no"},
-        {"key": "uses", "text": "What for?", "type": "multiple_choice", "choices": ["sleep", "stress", "sport"]},
-        {"key": "recommend", "text": "Recommend?", "type": "nps"}, USABILITY, SLEEP]}
-    rows = [("P1", "intervention", "baseline", "again", 1), ("P2", "intervention", "baseline", "again", 0),
-            ("P3", "intervention", "baseline", "again", 1),
-            ("P1", "intervention", "baseline", "uses", '["sleep", "sport"]'),
-            ("P2", "intervention", "baseline", "uses", '["sleep"]')]
+    items = {
+        "baseline": [
+            {"key": "again", "text": "Would you use it again?", "type": "yes_no"},
+            {"key": "uses", "text": "What for?", "type": "multiple_choice", "choices": ["sleep", "stress", "sport"]},
+            {"key": "recommend", "text": "Recommend?", "type": "nps"},
+            USABILITY,
+            SLEEP,
+        ]
+    }
+    rows = [
+        ("P1", "intervention", "baseline", "again", 1),
+        ("P2", "intervention", "baseline", "again", 0),
+        ("P3", "intervention", "baseline", "again", 1),
+        ("P1", "intervention", "baseline", "uses", '["sleep", "sport"]'),
+        ("P2", "intervention", "baseline", "uses", '["sleep"]'),
+    ]
     rows += [(f"P{i}", "intervention", "baseline", "recommend", v) for i, v in enumerate([10, 9, 7, 3], 1)]
-    rows += [(f"P{i}", "intervention", "baseline", f"ux_{k}", v) for i, (a, b) in
-             enumerate([(7, 6), (5, 5), (2, 3)], 1) for k, v in ((1, a), (2, b))]
+    rows += [
+        (f"P{i}", "intervention", "baseline", f"ux_{k}", v)
+        for i, (a, b) in enumerate([(7, 6), (5, 5), (2, 3)], 1)
+        for k, v in ((1, a), (2, b))
+    ]
     out = results(rows, study(items=items, timepoints=("baseline",)))["variables"]
     assert out["again"]["by_timepoint"]["baseline"] == {
-        "n": 3, "counts": {"yes": 2, "no": 1}, "percentages": {"yes": pytest.approx(200 / 3),
-                                                                "no": pytest.approx(100 / 3)}}
+        "n": 3,
+        "counts": {"yes": 2, "no": 1},
+        "percentages": {"yes": pytest.approx(200 / 3), "no": pytest.approx(100 / 3)},
+    }
     assert out["uses"]["by_timepoint"]["baseline"]["counts"] == {"sleep": 2, "stress": 0, "sport": 1}
     assert out["uses"]["by_timepoint"]["baseline"]["percentages"]["sleep"] == 100
     assert out["recommend"]["by_timepoint"]["baseline"]["nps"] == {
-        "score": 25.0, "promoters": 2, "passives": 1, "detractors": 1}
+        "score": 25.0,
+        "promoters": 2,
+        "passives": 1,
+        "detractors": 1,
+    }
     # UMUX-Lite scores (a + b − 2) × 100 / 12: 91.67, 66.67, 25; alpha on the two items, by hand:
     # item variances 6.3333 and 2.3333, total variance 16.3333 → 2 × (1 − 8.6667 / 16.3333) = 0.9388
     assert out["ux"]["by_timepoint"]["baseline"]["mean"] == pytest.approx((1100 / 12 + 800 / 12 + 300 / 12) / 3)
@@ -241,8 +302,10 @@ def test_surveys_may_come_as_a_list_and_unknown_designs_are_explained():
 
 
 def test_answers_at_unknown_timepoints_or_items_are_ignored():
-    rows = pre_post(SLEEP_1, SLEEP_2) + [("P1", "intervention", "week_9", "sleep", 99.0),
-                                         ("P1", "intervention", "baseline", "old_item", 5.0)]
+    rows = pre_post(SLEEP_1, SLEEP_2) + [
+        ("P1", "intervention", "week_9", "sleep", 99.0),
+        ("P1", "intervention", "baseline", "old_item", 5.0),
+    ]
     out = results(rows)
     assert out["primary_outcome"]["estimate"] == pytest.approx(1.58)
     assert set(out["variables"]) == {"sleep"}

@@ -1,4 +1,5 @@
 """Welch t, Hedges' g and Mann–Whitney against values printed by R."""
+
 import statistics
 
 import pytest
@@ -69,10 +70,13 @@ def test_mann_whitney_matches_r_on_mtcars():
     assert result["p_value"] == printed("0.001871391")
 
 
-@pytest.mark.parametrize("y, w, p", [
-    ([12, 15, 5, 9, 9, 14, 56, 22, 3, 7, 32, 5], 51.5, "0.5966"),
-    ([1233, 4356, 987, 39999, 1111, 200000], 0, "0.001364"),
-])
+@pytest.mark.parametrize(
+    "y, w, p",
+    [
+        ([12, 15, 5, 9, 9, 14, 56, 22, 3, 7, 32, 5], 51.5, "0.5966"),
+        ([1233, 4356, 987, 39999, 1111, 200000], 0, "0.001364"),
+    ],
+)
 def test_mann_whitney_ties_match_r(y, w, p):
     # endmemo.com/r/wilcoxon.php: x <- c(1,5,9,24,56,21,3,7,21,4); wilcox.test(x, y):
     # "Wilcoxon rank sum test with continuity correction", W = 51.5, p-value = 0.5966;
@@ -107,11 +111,14 @@ def test_mann_whitney_switches_to_normal_at_50():
     assert small["exact"] and not large["exact"]
 
 
-@pytest.mark.parametrize("x, y, reason", [
-    ([1.0], [2.0, 3.0], {"code": "too_few_per_arm", "arm_n": 1, "control_n": 2, "minimum": 2}),
-    ([], [2.0, 3.0], {"code": "too_few_per_arm", "arm_n": 0, "control_n": 2, "minimum": 2}),
-    ([5, 5, 5], [5, 5], {"code": "all_equal_in_arms"}),  # sd 0: no variance to test against
-])
+@pytest.mark.parametrize(
+    "x, y, reason",
+    [
+        ([1.0], [2.0, 3.0], {"code": "too_few_per_arm", "arm_n": 1, "control_n": 2, "minimum": 2}),
+        ([], [2.0, 3.0], {"code": "too_few_per_arm", "arm_n": 0, "control_n": 2, "minimum": 2}),
+        ([5, 5, 5], [5, 5], {"code": "all_equal_in_arms"}),  # sd 0: no variance to test against
+    ],
+)
 def test_welch_declines_with_a_reason(x, y, reason):
     with pytest.raises(NotTestable) as refusal:
         welch_t(x, y)

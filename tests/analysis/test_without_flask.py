@@ -1,5 +1,6 @@
 """Issue 10 (item 5): every module of the analysis imports and runs with Flask, Flask-Babel and the
 database layer absent, and what it returns speaks in codes and numbers, never in sentences."""
+
 import subprocess
 import sys
 import textwrap
@@ -8,8 +9,17 @@ from pathlib import Path
 import livinglab.analysis
 
 PACKAGE = Path(livinglab.analysis.__file__).parent
-BLOCKED = ("flask", "flask_babel", "flask_sqlalchemy", "flask_login", "flask_wtf", "sqlalchemy", "babel", "werkzeug",
-           "jinja2")
+BLOCKED = (
+    "flask",
+    "flask_babel",
+    "flask_sqlalchemy",
+    "flask_login",
+    "flask_wtf",
+    "sqlalchemy",
+    "babel",
+    "werkzeug",
+    "jinja2",
+)
 
 
 def test_every_analysis_module_imports_and_runs_end_to_end_without_flask_babel_or_the_database():

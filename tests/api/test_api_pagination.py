@@ -1,5 +1,6 @@
 """Issue 9, item 16 and API.md v1.1: every `{items}` list of the API is paginated with `limit` (default
 100, at most 500) and an opaque `cursor`; `next_cursor` is null on the last page; the order is stable."""
+
 import base64
 import json
 
@@ -17,10 +18,10 @@ def drafts(startup):
 
     def make(n: int, owner=None) -> list[int]:
         author = owner or db.session.get(User, startup_id)
-        ids = [studies.create_study(author, {"title": f"Pilot {i}", "domain": "e-health"}).id
-               for i in range(n)]
+        ids = [studies.create_study(author, {"title": f"Pilot {i}", "domain": "e-health"}).id for i in range(n)]
         db.session.commit()
         return ids
+
     return make
 
 
@@ -53,8 +54,9 @@ def test_the_default_page_holds_100_studies(client, drafts, startup, api_headers
     ids = drafts(101)
     first = client.get("/api/v1/studies", headers=api_headers(startup)).json
     assert [item["id"] for item in first["items"]] == ids[:100]
-    second = client.get("/api/v1/studies", query_string={"cursor": first["next_cursor"]},
-                        headers=api_headers(startup)).json
+    second = client.get(
+        "/api/v1/studies", query_string={"cursor": first["next_cursor"]}, headers=api_headers(startup)
+    ).json
     assert [item["id"] for item in second["items"]] == ids[100:] and second["next_cursor"] is None
 
 
@@ -74,9 +76,21 @@ def test_a_study_created_between_two_pages_is_neither_lost_nor_repeated(client, 
     assert [i["id"] for i in first["items"]] + sum(rest, []) == ids + later
 
 
-@pytest.mark.parametrize("limit, status", [("0", 422), ("501", 422), ("99999999999999999999", 422),
-                                           ("-1", 400), ("abc", 400), ("1.5", 400), ("", 400), ("1e3", 400),
-                                           ("=1+1", 400), ("3\r\nX: y", 400)])
+@pytest.mark.parametrize(
+    "limit, status",
+    [
+        ("0", 422),
+        ("501", 422),
+        ("99999999999999999999", 422),
+        ("-1", 400),
+        ("abc", 400),
+        ("1.5", 400),
+        ("", 400),
+        ("1e3", 400),
+        ("=1+1", 400),
+        ("3\r\nX: y", 400),
+    ],
+)
 def test_a_bad_limit_is_a_clear_error(client, drafts, startup, api_headers, limit, status):
     drafts(1)
     response = client.get("/api/v1/studies", query_string={"limit": limit}, headers=api_headers(startup))
@@ -104,8 +118,19 @@ def test_a_cursor_cannot_be_forged_nor_tampered_with(client, drafts, startup, ap
     headers = api_headers(startup)
     cursor = client.get("/api/v1/studies", query_string={"limit": 1}, headers=headers).json["next_cursor"]
     unsigned = base64.urlsafe_b64encode(b'{"after":0}').decode().rstrip("=")
-    for bad in [tampered(cursor), cursor[:-2] + "xx", unsigned, "abc", "x" * 5000, cursor + "\r\nX-Evil: 1",
-                "=HYPERLINK(\"http://evil\")", "%00", "null", "[]", "{}"]:
+    for bad in [
+        tampered(cursor),
+        cursor[:-2] + "xx",
+        unsigned,
+        "abc",
+        "x" * 5000,
+        cursor + "\r\nX-Evil: 1",
+        '=HYPERLINK("http://evil")',
+        "%00",
+        "null",
+        "[]",
+        "{}",
+    ]:
         response = client.get("/api/v1/studies", query_string={"cursor": bad}, headers=headers)
         assert response.status_code == 400, bad
         assert response.json["error"]["code"] == "invalid_cursor"
@@ -116,8 +141,9 @@ def test_a_cursor_pages_only_the_list_that_gave_it(client, make_study, api_heade
     for _ in range(2):
         make_study("recruiting")
     catalogue = client.get("/api/v1/catalogue", query_string={"limit": 1}).json
-    response = client.get("/api/v1/studies", query_string={"cursor": catalogue["next_cursor"]},
-                          headers=api_headers(startup))
+    response = client.get(
+        "/api/v1/studies", query_string={"cursor": catalogue["next_cursor"]}, headers=api_headers(startup)
+    )
     assert response.status_code == 400 and response.json["error"]["code"] == "invalid_cursor"
 
 
@@ -130,10 +156,16 @@ def test_the_catalogue_is_paginated_and_shows_places_left(client, make_study, ma
     assert [i["id"] for i in rest["items"]] == [second.id] and rest["next_cursor"] is None
     assert page["items"][0]["places_left"] == first.target_enrolment == 40
     citizen = make_user("participant")
-    body = {"consent_version": 1, "clauses": {"understood": True, "data_use": True}, "signature": "C C",
-            "age": 30, "criteria_confirmed": True}
-    assert client.post(f"/api/v1/studies/{first.id}/enrolment", json=body,
-                       headers=api_headers(citizen)).status_code == 201
+    body = {
+        "consent_version": 1,
+        "clauses": {"understood": True, "data_use": True},
+        "signature": "C C",
+        "age": 30,
+        "criteria_confirmed": True,
+    }
+    assert (
+        client.post(f"/api/v1/studies/{first.id}/enrolment", json=body, headers=api_headers(citizen)).status_code == 201
+    )
     again = client.get("/api/v1/catalogue").json["items"]
     assert {i["id"]: i["places_left"] for i in again} == {first.id: 39, second.id: 40}
 
@@ -143,14 +175,16 @@ def test_the_surveys_list_is_paginated(client, make_study, startup, api_headers)
     headers = api_headers(startup)
     page = client.get(f"/api/v1/studies/{study.id}/surveys", query_string={"limit": 1}, headers=headers).json
     assert len(page["items"]) == 1 and page["next_cursor"]
-    rest = client.get(f"/api/v1/studies/{study.id}/surveys", query_string={"limit": 1, "cursor": page["next_cursor"]},
-                      headers=headers).json
+    rest = client.get(
+        f"/api/v1/studies/{study.id}/surveys", query_string={"limit": 1, "cursor": page["next_cursor"]}, headers=headers
+    ).json
     assert len(rest["items"]) == 1 and rest["next_cursor"] is None
     assert page["items"][0]["id"] < rest["items"][0]["id"]
 
 
-def test_a_page_costs_as_many_queries_with_40_studies_as_with_8(client, drafts, coordinator, api_headers,
-                                                               count_queries):
+def test_a_page_costs_as_many_queries_with_40_studies_as_with_8(
+    client, drafts, coordinator, api_headers, count_queries
+):
     headers = api_headers(coordinator)
 
     def measure() -> int:

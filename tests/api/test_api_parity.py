@@ -2,6 +2,7 @@
 
 Survey editing (change, reorder, delete a survey and its items while the protocol is editable), the XLSX,
 SPSS and Stata exports, the observatory, the audit trail, and the lay summary a participant reads."""
+
 import io
 
 import pyreadstat
@@ -22,9 +23,17 @@ FORMULA = '=HYPERLINK("http://x","y")'
 BASELINE = {"sleep_hours": 6, **{f"who_{i}": 3 for i in range(1, 6)}}
 # Hostile input: wrong types, nesting, lone surrogates, NUL, huge strings, non-JSON
 HOSTILE_BODIES = [
-    '{"title": 5}', "[1, 2]", '"text"', "{", '{"key": "\\ud800"}', '{"title": "a\\u0000b"}',
-    '{"title": "' + "x" * 100_000 + '"}', "[" * 100 + "]" * 100, '{"title": {"a": 1}, "items": {"a": 1}}',
-    "null", "NaN",
+    '{"title": 5}',
+    "[1, 2]",
+    '"text"',
+    "{",
+    '{"key": "\\ud800"}',
+    '{"title": "a\\u0000b"}',
+    '{"title": "' + "x" * 100_000 + '"}',
+    "[" * 100 + "]" * 100,
+    '{"title": {"a": 1}, "items": {"a": 1}}',
+    "null",
+    "NaN",
 ]
 
 
@@ -59,6 +68,7 @@ def draft(make_study):
 @pytest.fixture
 def as_(client, api_headers):
     """Call the API as a user (None: anonymous); a str body is sent raw, as JSON."""
+
     def call(user, method, url, body=None):
         headers = api_headers(user)
         if isinstance(body, str):
@@ -70,14 +80,21 @@ def as_(client, api_headers):
 
 def enrol(user, study):
     consent = study.current_consent
-    enrolment = participation.enrol(user, study, consent_version=consent.version,
-                                    clauses={c["key"]: True for c in consent.clauses}, signature=user.name,
-                                    age=30, criteria_confirmed=True)
+    enrolment = participation.enrol(
+        user,
+        study,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature=user.name,
+        age=30,
+        criteria_confirmed=True,
+    )
     db.session.commit()
     return enrolment
 
 
 # --- Survey editing -------------------------------------------------------------------------------
+
 
 def test_the_owner_reads_one_survey_by_its_key(as_, draft, startup):
     response = as_(startup, "GET", f"{API}/studies/{draft.id}/surveys/follow_up")
@@ -87,7 +104,8 @@ def test_the_owner_reads_one_survey_by_its_key(as_, draft, startup):
 
 
 def test_a_coordinator_and_an_enrolled_participant_read_a_survey_and_others_do_not(
-        as_, make_study, coordinator, participant, make_user, other_startup):
+    as_, make_study, coordinator, participant, make_user, other_startup
+):
     study = make_study("recruiting")
     enrol(participant, study)
     url = f"{API}/studies/{study.id}/surveys/baseline"
@@ -124,24 +142,33 @@ def test_the_owner_adds_an_item_at_the_end(as_, draft, startup):
     response = as_(startup, "POST", url, {"key": "mood", "text": "Your mood?", "type": "likert", "min": 1, "max": 7})
     assert response.status_code == 201, response.get_json()
     assert [i["key"] for i in response.get_json()["items"]] == ["sleep_hours", "who", "mood"]
-    assert response.get_json()["items"][-1] == {"key": "mood", "text": "Your mood?", "type": "likert",
-                                                "required": True, "min": 1, "max": 7}
+    assert response.get_json()["items"][-1] == {
+        "key": "mood",
+        "text": "Your mood?",
+        "type": "likert",
+        "required": True,
+        "min": 1,
+        "max": 7,
+    }
     assert as_(startup, "POST", url, {"key": "ux", "instrument": "umux_lite"}).status_code == 201
     assert stored_items(draft.id, "baseline") == ["sleep_hours", "who", "mood", "ux"]
     assert trail("survey.add_item") == 2
 
 
-@pytest.mark.parametrize("item, status, field", [
-    ({"key": "sleep_hours", "text": "Again?", "type": "nps"}, 422, None),  # the key is taken
-    ({"key": "who_1", "text": "Clash?", "type": "nps"}, 422, None),  # an instrument's answer key
-    ({"key": "q", "text": "Q?", "type": "slider"}, 422, "type"),
-    ({"key": "q", "text": "Q?", "type": "single_choice", "choices": ["only one"]}, 422, "choices"),
-    ({"key": "Q Q", "text": "Q?", "type": "nps"}, 422, "key"),
-    ({"key": "arm", "text": "Q?", "type": "nps"}, 422, "key"),  # reserved for the exports
-    ({"key": "q", "instrument": "phq9"}, 422, "instrument"),
-    ({"key": "q", "text": 5, "type": "nps"}, 400, "text"),
-    ({"key": "q", "text": "Q?", "type": "likert", "min": "1"}, 400, "min"),
-])
+@pytest.mark.parametrize(
+    "item, status, field",
+    [
+        ({"key": "sleep_hours", "text": "Again?", "type": "nps"}, 422, None),  # the key is taken
+        ({"key": "who_1", "text": "Clash?", "type": "nps"}, 422, None),  # an instrument's answer key
+        ({"key": "q", "text": "Q?", "type": "slider"}, 422, "type"),
+        ({"key": "q", "text": "Q?", "type": "single_choice", "choices": ["only one"]}, 422, "choices"),
+        ({"key": "Q Q", "text": "Q?", "type": "nps"}, 422, "key"),
+        ({"key": "arm", "text": "Q?", "type": "nps"}, 422, "key"),  # reserved for the exports
+        ({"key": "q", "instrument": "phq9"}, 422, "instrument"),
+        ({"key": "q", "text": 5, "type": "nps"}, 400, "text"),
+        ({"key": "q", "text": "Q?", "type": "likert", "min": "1"}, 400, "min"),
+    ],
+)
 def test_an_item_the_builder_would_refuse_is_refused_and_nothing_is_saved(as_, draft, startup, item, status, field):
     error = assert_error(as_(startup, "POST", f"{API}/studies/{draft.id}/surveys/baseline/items", item), status)
     if field:
@@ -155,8 +182,12 @@ def test_the_owner_replaces_an_item_in_its_place(as_, draft, startup):
     assert response.status_code == 200, response.get_json()
     assert [i["key"] for i in response.get_json()["items"]] == ["sleep_hours", "who", "sus", "remarks"]
     assert_error(as_(startup, "PUT", url, {"key": "x", "text": "?", "type": "nps"}), 404)  # `comments` is gone
-    assert_error(as_(startup, "PUT", f"{API}/studies/{draft.id}/surveys/follow_up/items/sus",
-                     {"key": "who", "instrument": "sus"}), 422)  # the key of another item
+    assert_error(
+        as_(
+            startup, "PUT", f"{API}/studies/{draft.id}/surveys/follow_up/items/sus", {"key": "who", "instrument": "sus"}
+        ),
+        422,
+    )  # the key of another item
     assert trail("survey.edit_item") == 1
 
 
@@ -168,18 +199,24 @@ def test_the_owner_reorders_the_items(as_, draft, startup):
     assert trail("survey.move_item") == 1
 
 
-@pytest.mark.parametrize("order, status", [
-    (["sus", "who", "sleep_hours"], 422),  # one missing
-    (["comments", "sus", "who", "sleep_hours", "sus"], 422),  # one twice
-    (["comments", "sus", "who", "nope"], 422),  # one unknown
-    ([], 422),
-    ("sus,who", 400),
-    ([1, 2, 3, 4], 400),
-    (None, 400),
-])
+@pytest.mark.parametrize(
+    "order, status",
+    [
+        (["sus", "who", "sleep_hours"], 422),  # one missing
+        (["comments", "sus", "who", "sleep_hours", "sus"], 422),  # one twice
+        (["comments", "sus", "who", "nope"], 422),  # one unknown
+        ([], 422),
+        ("sus,who", 400),
+        ([1, 2, 3, 4], 400),
+        (None, 400),
+    ],
+)
 def test_an_order_that_is_not_every_item_once_is_refused(as_, draft, startup, order, status):
-    assert_error(as_(startup, "PUT", f"{API}/studies/{draft.id}/surveys/follow_up/order", {"items": order}),
-                 status, fields=["items"])
+    assert_error(
+        as_(startup, "PUT", f"{API}/studies/{draft.id}/surveys/follow_up/order", {"items": order}),
+        status,
+        fields=["items"],
+    )
     assert stored_items(draft.id, "follow_up") == ["sleep_hours", "who", "sus", "comments"]
 
 
@@ -252,8 +289,13 @@ def test_hostile_bodies_answer_4xx_and_change_nothing(as_, draft, startup, metho
 
 @pytest.mark.parametrize("method, path, body", [e for e in EDITS if e[2] is not None])
 def test_a_body_that_is_not_json_is_415(client, api_headers, draft, startup, method, path, body):
-    response = client.open(f"{API}/studies/{draft.id}{path}", method=method, data="title=x",
-                           content_type="application/x-www-form-urlencoded", headers=api_headers(startup))
+    response = client.open(
+        f"{API}/studies/{draft.id}{path}",
+        method=method,
+        data="title=x",
+        content_type="application/x-www-form-urlencoded",
+        headers=api_headers(startup),
+    )
     assert_error(response, 415)
 
 
@@ -265,6 +307,7 @@ def test_odd_survey_and_item_keys_in_the_path_are_404(as_, draft, startup, key):
 
 # --- Exports --------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def answered(make_study, make_user):
     """A recruiting pilot with two participants; one wrote a formula in the comments."""
@@ -273,9 +316,17 @@ def answered(make_study, make_user):
         user = make_user("participant")
         enrol(user, study)
         participation.submit_response(user, study, "baseline", BASELINE)
-        participation.submit_response(user, study, "follow_up", {
-            "sleep_hours": 7, **{f"who_{i}": 4 for i in range(1, 6)}, **{f"sus_{i}": 3 for i in range(1, 11)},
-            "comments": comment})
+        participation.submit_response(
+            user,
+            study,
+            "follow_up",
+            {
+                "sleep_hours": 7,
+                **{f"who_{i}": 4 for i in range(1, 6)},
+                **{f"sus_{i}": 3 for i in range(1, 11)},
+                "comments": comment,
+            },
+        )
     db.session.commit()
     return study
 
@@ -284,7 +335,7 @@ def test_the_workbook_is_the_pages_workbook_and_runs_no_formula(as_, client, log
     response = as_(startup, "GET", f"{API}/studies/{answered.id}/export.xlsx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert response.headers["Content-Disposition"].endswith(f'livinglab-study-{answered.id}-data.xlsx')
+    assert response.headers["Content-Disposition"].endswith(f"livinglab-study-{answered.id}-data.xlsx")
     assert response.headers["Cache-Control"] == "no-store"
     book = load_workbook(io.BytesIO(response.get_data()))
     assert book.sheetnames == ["data", "dictionary"]
@@ -296,10 +347,13 @@ def test_the_workbook_is_the_pages_workbook_and_runs_no_formula(as_, client, log
     assert [list(s.iter_rows(values_only=True)) for s in page] == [list(s.iter_rows(values_only=True)) for s in book]
 
 
-@pytest.mark.parametrize("suffix, reader, mimetype", [("sav", pyreadstat.read_sav, "application/x-spss-sav"),
-                                                      ("dta", pyreadstat.read_dta, "application/x-stata-dta")])
-def test_spss_and_stata_files_neutralise_formulas_like_the_pages(as_, answered, coordinator, tmp_path, suffix,
-                                                                 reader, mimetype):
+@pytest.mark.parametrize(
+    "suffix, reader, mimetype",
+    [("sav", pyreadstat.read_sav, "application/x-spss-sav"), ("dta", pyreadstat.read_dta, "application/x-stata-dta")],
+)
+def test_spss_and_stata_files_neutralise_formulas_like_the_pages(
+    as_, answered, coordinator, tmp_path, suffix, reader, mimetype
+):
     response = as_(coordinator, "GET", f"{API}/studies/{answered.id}/export.{suffix}")
     assert response.status_code == 200 and response.mimetype == mimetype
     assert response.headers["Content-Disposition"].endswith(f"livinglab-study-{answered.id}-data.{suffix}")
@@ -337,15 +391,16 @@ def test_exports_write_the_same_audit_records_as_the_pages(client, api_headers, 
     before = actions()
     for suffix in ("xlsx", "sav", "dta"):
         assert client.get(f"/studies/{answered.id}/exports/data.{suffix}").status_code == 200
-    by_pages = actions()[len(before):]
+    by_pages = actions()[len(before) :]
     headers = api_headers(startup)
     before = actions()
     for suffix in ("xlsx", "sav", "dta"):
         assert client.get(f"{API}/studies/{answered.id}/export.{suffix}", headers=headers).status_code == 200
-    assert actions()[len(before):] == by_pages
+    assert actions()[len(before) :] == by_pages
 
 
 # --- The observatory ------------------------------------------------------------------------------
+
 
 def test_the_observatory_answers_what_the_page_shows(as_, make_study, coordinator, make_user):
     study = make_study("recruiting")
@@ -366,14 +421,24 @@ def test_the_observatory_filters_by_domain_and_year(as_, make_study, coordinator
     body = as_(coordinator, "GET", f"{API}/observatory?domain=foodtech&year={year}").get_json()
     assert body["scope"] == {"domain": "foodtech", "year": year} and body["domains"] == ["foodtech"]
     assert body["studies"]["total"] == 0
-    assert as_(coordinator, "GET", f"{API}/observatory?domain=e-health&year={year}").get_json()[
-        "studies"]["total"] == 2
+    assert as_(coordinator, "GET", f"{API}/observatory?domain=e-health&year={year}").get_json()["studies"]["total"] == 2
 
 
-@pytest.mark.parametrize("query, status", [
-    ("domain=space", 422), ("year=1900", 422), ("year=10000", 422), ("year=twenty", 400), ("year=²", 400),
-    ("year=" + "9" * 5000, 400), ("year=-1", 400), ("domain=%00", 422), ("limit=0", None), ("cursor=x", None),
-])
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("domain=space", 422),
+        ("year=1900", 422),
+        ("year=10000", 422),
+        ("year=twenty", 400),
+        ("year=²", 400),
+        ("year=" + "9" * 5000, 400),
+        ("year=-1", 400),
+        ("domain=%00", 422),
+        ("limit=0", None),
+        ("cursor=x", None),
+    ],
+)
 def test_the_observatory_refuses_bad_filters(as_, coordinator, query, status):
     for path in ("/observatory", "/observatory/studies"):
         response = as_(coordinator, "GET", f"{API}{path}?{query}")
@@ -406,6 +471,7 @@ def test_only_coordinators_see_the_observatory(as_, startup, participant, path):
 
 
 # --- The audit trail ------------------------------------------------------------------------------
+
 
 def test_coordinators_page_through_the_trail_newest_first(as_, draft, coordinator, startup):
     db.session.rollback()
@@ -449,12 +515,25 @@ def test_the_trail_is_filtered_like_the_page(as_, make_study, coordinator):
     assert as_(coordinator, "GET", f"{API}/audit?action=nothing.like.this").get_json()["items"] == []
 
 
-@pytest.mark.parametrize("query, status", [
-    ("from=yesterday", 422), ("to=2026-02-30", 422), ("from=2026-03-02&to=2026-03-01", 422),
-    ("from=%EF%BC%92026-01-01", 422), ("study_id=x", 400), ("study_id=0", 422), ("study_id=" + "9" * 40, 400),
-    ("action=a%00b", 422), ("action=" + "a" * 65, 422), ("action=a%0Ab", 422), ("sort=random", 422),
-    ("limit=501", 422), ("limit=ten", 400), ("cursor=forged", 400),
-])
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("from=yesterday", 422),
+        ("to=2026-02-30", 422),
+        ("from=2026-03-02&to=2026-03-01", 422),
+        ("from=%EF%BC%92026-01-01", 422),
+        ("study_id=x", 400),
+        ("study_id=0", 422),
+        ("study_id=" + "9" * 40, 400),
+        ("action=a%00b", 422),
+        ("action=" + "a" * 65, 422),
+        ("action=a%0Ab", 422),
+        ("sort=random", 422),
+        ("limit=501", 422),
+        ("limit=ten", 400),
+        ("cursor=forged", 400),
+    ],
+)
 def test_bad_trail_filters_answer_4xx(as_, coordinator, query, status):
     assert_error(as_(coordinator, "GET", f"{API}/audit?{query}"), status)
 
@@ -493,6 +572,7 @@ def test_only_coordinators_read_or_verify_the_trail(as_, startup, participant, m
 
 # --- The lay summary ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def ended(make_study, make_user, coordinator):
     """An ended pilot: one participant finished, one withdrew keeping the answers, one erasing them."""
@@ -521,8 +601,9 @@ def test_a_participant_reads_what_the_ended_pilot_found_as_on_the_dashboard(as_,
 
 def test_the_lay_summary_is_in_the_callers_language(client, api_headers, ended):
     study, people = ended
-    response = client.get(f"{API}/studies/{study.id}/lay-summary",
-                          headers={**api_headers(people["finished"]), "Accept-Language": "fr"})
+    response = client.get(
+        f"{API}/studies/{study.id}/lay-summary", headers={**api_headers(people["finished"]), "Accept-Language": "fr"}
+    )
     assert "personne" in response.get_json()["flow"] or "participé" in response.get_json()["flow"]
 
 
@@ -537,8 +618,7 @@ def test_no_lay_summary_before_the_pilot_ends(as_, make_study, participant):
     assert_error(as_(participant, "GET", f"{API}/studies/{study.id}/lay-summary"), 409, "not_ended")
 
 
-def test_the_lay_summary_is_for_the_pilots_participants_only(as_, ended, make_user, startup, coordinator,
-                                                             make_study):
+def test_the_lay_summary_is_for_the_pilots_participants_only(as_, ended, make_user, startup, coordinator, make_study):
     study, _people = ended
     url = f"{API}/studies/{study.id}/lay-summary"
     assert_error(as_(None, "GET", url), 401)

@@ -10,6 +10,7 @@ objects (studies in every useful state), so that requests get past the 404 and r
 Bounded and reproducible: LIVINGLAB_FUZZ_EXAMPLES examples (default 15) per operation and generation
 mode (valid, invalid), derandomized, no example database, no shrinking; each run prints its counts.
 """
+
 import os
 import time
 from collections import Counter
@@ -44,8 +45,13 @@ LAST = ["POST /studies/{study_id}/withdrawal", "DELETE /me"]
 
 @pytest.fixture(scope="module")
 def server(app, tmp_path_factory):
-    with gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path_factory.mktemp("fuzz-api"), workers=2,
-                  threads=4, env={"LIVINGLAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}) as live:
+    with gunicorn(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        tmp_path_factory.mktemp("fuzz-api"),
+        workers=2,
+        threads=4,
+        env={"LIVINGLAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"},
+    ) as live:
         yield live
 
 
@@ -53,23 +59,33 @@ def server(app, tmp_path_factory):
 def world(make_study, make_user, startup, other_startup, coordinator, participant):
     """Accounts of every role and studies in every useful state; returns tokens, study ids, survey keys."""
     join_organisation(startup, make_user("startup", organisation="Colleague's first startup"))
-    studies = [make_study(status) for status in ("draft", "submitted", "changes_requested", "approved",
-                                                 "recruiting", "paused")]
+    studies = [
+        make_study(status) for status in ("draft", "submitted", "changes_requested", "approved", "recruiting", "paused")
+    ]
     enrolled_in = studies[4]
     open_to_all = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
     studies += [open_to_all, build_study(other_startup, coordinator, "draft")]
     db.session.commit()
     consent = enrolled_in.current_consent
-    participation.enrol(participant, enrolled_in, consent_version=consent.version,
-                        clauses={clause["key"]: True for clause in consent.clauses}, signature=participant.name,
-                        age=30, criteria_confirmed=True)
+    participation.enrol(
+        participant,
+        enrolled_in,
+        consent_version=consent.version,
+        clauses={clause["key"]: True for clause in consent.clauses},
+        signature=participant.name,
+        age=30,
+        criteria_confirmed=True,
+    )
     db.session.commit()
-    users = {"participant": participant, "startup": startup, "other_startup": other_startup,
-             "coordinator": coordinator}
+    users = {"participant": participant, "startup": startup, "other_startup": other_startup, "coordinator": coordinator}
     tokens = {role: create_token(user)[0] for role, user in users.items()}
     db.session.commit()
-    return {"tokens": tokens, "study_ids": [s.id for s in studies], "open": open_to_all.id,
-            "survey_keys": sorted({s.key for study in studies for s in study.surveys})}
+    return {
+        "tokens": tokens,
+        "study_ids": [s.id for s in studies],
+        "open": open_to_all.id,
+        "survey_keys": sorted({s.key for study in studies for s in study.surveys}),
+    }
 
 
 def ordered(operations):
@@ -120,8 +136,14 @@ class Run:
                 self.failures.setdefault((case.operation.label, failure.title), str(group))
 
     def fuzz(self, operation, mode, world) -> None:
-        @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=strategy(operation, mode, world))
         def run(case):
             self.check(case)
@@ -134,10 +156,18 @@ def regressions(operation, world) -> list:
     accepts but int() refuses (a superscript, more than 4,300 digits)."""
     if operation.label != "POST /studies/{study_id}/enrolment":
         return []
-    enrolment = {"consent_version": 1, "clauses": {"understood": True, "data_use": True},
-                 "signature": "A. Person", "criteria_confirmed": True}
-    return [operation.Case(path_parameters={"study_id": world["open"]}, body={**enrolment, "age": age},
-                           media_type="application/json") for age in ("²", "9" * 4301)]
+    enrolment = {
+        "consent_version": 1,
+        "clauses": {"understood": True, "data_use": True},
+        "signature": "A. Person",
+        "criteria_confirmed": True,
+    }
+    return [
+        operation.Case(
+            path_parameters={"study_id": world["open"]}, body={**enrolment, "age": age}, media_type="application/json"
+        )
+        for age in ("²", "9" * 4301)
+    ]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -147,8 +177,9 @@ def test_the_api_survives_the_fuzzer(server, world, role):
     # that invalid bodies reach validation instead of stopping at a garbled Authorization header
     # (missing and bad tokens are the anonymous run's, and test_openapi's).
     config = schemathesis.Config.from_dict({"generation": {"with-security-parameters": False}})
-    schema = schemathesis.openapi.from_dict(requests.get(server("/api/v1/openapi.json"), timeout=30).json(),
-                                            config=config)
+    schema = schemathesis.openapi.from_dict(
+        requests.get(server("/api/v1/openapi.json"), timeout=30).json(), config=config
+    )
     token = world["tokens"].get(role)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     operations = ordered([result.ok() for result in schema.get_all_operations()])
@@ -163,8 +194,13 @@ def test_the_api_survives_the_fuzzer(server, world, role):
     except requests.ConnectionError as err:
         pytest.fail(f"the server stopped answering ({err}); its log:\n{server.log()[-5000:]}")
     seconds = time.monotonic() - started
-    print(f"\n[{db.engine.dialect.name}] fuzzer as {role}: {len(operations)} operations, "
-          f"{sum(run.examples.values())} examples in {seconds:.0f} s (at most {EXAMPLES} per operation and mode); "
-          f"answers: {dict(sorted(run.statuses.items()))}")
-    assert not run.failures, "\n".join(f"--- {label}: {title}\n{detail}" for (label, title), detail
-                                       in run.failures.items()) + "\n" + server.log()[-5000:]
+    print(
+        f"\n[{db.engine.dialect.name}] fuzzer as {role}: {len(operations)} operations, "
+        f"{sum(run.examples.values())} examples in {seconds:.0f} s (at most {EXAMPLES} per operation and mode); "
+        f"answers: {dict(sorted(run.statuses.items()))}"
+    )
+    assert not run.failures, (
+        "\n".join(f"--- {label}: {title}\n{detail}" for (label, title), detail in run.failures.items())
+        + "\n"
+        + server.log()[-5000:]
+    )

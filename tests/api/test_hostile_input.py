@@ -3,6 +3,7 @@ to answer 500, 415 for bodies that are not JSON, bounded error bodies, a rate li
 
 Each attack is sent where it hurts: registration (stored in accounts), enrolment (signature),
 answers (free text), study creation and editing (JSON columns). Nothing may be stored."""
+
 import json
 
 import pytest
@@ -36,12 +37,19 @@ def targets(make_study, participant, startup, api_headers):
     from livinglab.participants import services
 
     enrolled = make_study("recruiting")
-    services.enrol(participant, enrolled, consent_version=enrolled.current_consent.version,
-                   clauses={c["key"]: True for c in enrolled.current_consent.clauses}, signature="P", age=30,
-                   criteria_confirmed=True)
+    services.enrol(
+        participant,
+        enrolled,
+        consent_version=enrolled.current_consent.version,
+        clauses={c["key"]: True for c in enrolled.current_consent.clauses},
+        signature="P",
+        age=30,
+        criteria_confirmed=True,
+    )
     db.session.commit()
     other = __import__("livinglab.auth.services", fromlist=["x"]).create_user(
-        "hostile@example.org", PASSWORD, "Hostile", "participant")
+        "hostile@example.org", PASSWORD, "Hostile", "participant"
+    )
     db.session.commit()
     return {
         "register": ("POST", "/api/v1/auth/register", {}),
@@ -90,8 +98,10 @@ def test_hostile_json_is_a_400_with_the_error_body_and_stores_nothing(client, ta
 
 
 def test_a_surrogate_pair_is_text_and_is_accepted(client):
-    body = '{"email": "pair@example.org", "password": "%s", "name": "Zo\\u00eb \\ud83d\\ude00", ' \
-           '"role": "participant"}' % PASSWORD
+    body = (
+        '{"email": "pair@example.org", "password": "%s", "name": "Zo\\u00eb \\ud83d\\ude00", '
+        '"role": "participant"}' % PASSWORD
+    )
     response = client.post("/api/v1/auth/register", data=body, content_type="application/json")
     assert response.status_code == 201 and response.get_json()["name"] == "Zoë 😀"
 
@@ -115,18 +125,24 @@ def api_calls_with_bodies(app):
 
 
 @pytest.mark.parametrize("content_type, body", NOT_JSON)
-def test_every_api_call_refuses_a_body_that_is_not_json(app, client, make_study, startup, coordinator, api_headers,
-                                                        content_type, body):
+def test_every_api_call_refuses_a_body_that_is_not_json(
+    app, client, make_study, startup, coordinator, api_headers, content_type, body
+):
     submitted = make_study("submitted")
-    values = {"study_id": submitted.id, "key": "baseline", "item_key": "sleep_hours", "token_id": 1, "invitation_id": 1,
-              "webhook_id": 1}
+    values = {
+        "study_id": submitted.id,
+        "key": "baseline",
+        "item_key": "sleep_hours",
+        "token_id": 1,
+        "invitation_id": 1,
+        "webhook_id": 1,
+    }
     callers = ({}, api_headers(coordinator), api_headers(startup))
     before = row_counts()
     for headers in callers:
         for method, rule in api_calls_with_bodies(app):
             path = rule.build({k: values[k] for k in rule.arguments})[1]
-            response = client.open(path, method=method, headers={**headers, "Content-Type": content_type},
-                                   data=body)
+            response = client.open(path, method=method, headers={**headers, "Content-Type": content_type}, data=body)
             assert_error(response, 415, "unsupported_media_type")
     assert row_counts() == before
 
@@ -134,13 +150,18 @@ def test_every_api_call_refuses_a_body_that_is_not_json(app, client, make_study,
 def test_json_with_a_charset_and_empty_bodies_are_fine(api_headers, client, make_study, startup):
     study = make_study("draft")
     headers = api_headers(startup)
-    response = client.patch(f"/api/v1/studies/{study.id}", headers=headers, data='{"title": "Renamed"}',
-                            content_type="application/json; charset=utf-8")
+    response = client.patch(
+        f"/api/v1/studies/{study.id}",
+        headers=headers,
+        data='{"title": "Renamed"}',
+        content_type="application/json; charset=utf-8",
+    )
     assert response.status_code == 200 and response.get_json()["title"] == "Renamed"
     assert client.post(f"/api/v1/studies/{study.id}/submit", headers=headers).status_code == 200
 
 
 # --- Bounded error bodies ------------------------------------------------------------------------------
+
 
 def test_a_body_of_unknown_keys_gets_a_small_error_body(client, api_headers, startup):
     """Before: a 2 MB body of unknown keys was answered with a 3 MB error body."""
@@ -181,24 +202,34 @@ def test_crlf_in_the_language_switchs_next_is_refused(client, target):
 
 @pytest.mark.parametrize("target", CRLF)
 def test_crlf_in_the_sign_in_next_is_refused(client, participant, target):
-    response = client.post("/account/signin", query_string={"next": target},
-                           data={"email": participant.email, "password": PASSWORD})
+    response = client.post(
+        "/account/signin", query_string={"next": target}, data={"email": participant.email, "password": PASSWORD}
+    )
     assert response.status_code == 302 and response.location == "/dashboard"
     assert "evil" not in str(response.headers)
 
 
 # --- The answers endpoint is rate limited -----------------------------------------------------------------
 
+
 @pytest.fixture
 def limited(app, monkeypatch):
     """The same database behind an app with rate limits on, as in production."""
     for name in ("enabled", "initialized"):
         monkeypatch.setattr(limiter, name, getattr(limiter, name))
-    limited = create_app({"TESTING": True, "SECRET_KEY": "x", "AUDIT_KEY": AUDIT_KEY,
-                          "AUDIT_CHECKPOINTS": app.config["AUDIT_CHECKPOINTS"],
-                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                          "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-                          "ANSWER_RATE_LIMIT": "3 per minute", "ANSWER_ADDRESS_RATE_LIMIT": "5 per minute"})
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "AUDIT_KEY": AUDIT_KEY,
+            "AUDIT_CHECKPOINTS": app.config["AUDIT_CHECKPOINTS"],
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "ANSWER_RATE_LIMIT": "3 per minute",
+            "ANSWER_ADDRESS_RATE_LIMIT": "5 per minute",
+        }
+    )
     limiter.reset()
     yield limited.test_client()
     limiter.reset()

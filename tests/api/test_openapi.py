@@ -1,4 +1,5 @@
 """The OpenAPI description: valid, complete, and true to what the API answers."""
+
 import copy
 import re
 from datetime import timedelta
@@ -32,8 +33,9 @@ def spec():
 
 def operations(spec):
     """(path, method, operation) for every operation of the description."""
-    return [(path, method, item[method]) for path, item in spec["paths"].items() for method in METHODS
-            if method in item]
+    return [
+        (path, method, item[method]) for path, item in spec["paths"].items() for method in METHODS if method in item
+    ]
 
 
 def needs_token(operation) -> bool:
@@ -42,10 +44,11 @@ def needs_token(operation) -> bool:
 
 def template(rule: str) -> str:
     """/api/v1/studies/<int:study_id> -> /studies/{study_id}"""
-    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule[len(PREFIX):])
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule[len(PREFIX) :])
 
 
 # The document
+
 
 def test_the_description_is_served_as_json_to_anyone(client):
     response = client.get(f"{PREFIX}/openapi.json")
@@ -67,9 +70,12 @@ def test_the_validator_catches_a_broken_description(spec):
 
 
 def test_every_api_route_is_described_and_every_described_operation_is_a_route(app, spec):
-    routes = {(template(rule.rule), method.lower())
-              for rule in app.url_map.iter_rules() if rule.rule.startswith(PREFIX + "/")
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    routes = {
+        (template(rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(PREFIX + "/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     described = {(path, method) for path, method, _operation in operations(spec)}
     assert routes - described == set(), "routes missing from the description"
     assert described - routes == set(), "described operations that are not routes"
@@ -92,13 +98,17 @@ def test_each_operation_documents_the_conventions(spec, path, method):
         assert "404" in documented, "a study can be unknown or hidden"
     for status, response in operation["responses"].items():
         if status >= "400":
-            schema = response.get("content", {}).get("application/json", {}).get("schema") or \
-                spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]["content"][
-                    "application/json"]["schema"]
+            schema = (
+                response.get("content", {}).get("application/json", {}).get("schema")
+                or spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]["content"]["application/json"][
+                    "schema"
+                ]
+            )
             assert schema == {"$ref": "#/components/schemas/Error"}
 
 
 # The schemas match what the serialisers produce
+
 
 def properties(spec, name: str) -> set:
     return set(spec["components"]["schemas"][name]["properties"])
@@ -128,10 +138,15 @@ def test_the_editable_fields_are_the_study_fields_a_client_may_send(spec):
 
 # Security as described
 
+
 def url_for(path: str, study_id: int) -> str:
-    return PREFIX + (path.replace("{study_id}", str(study_id)).replace("{key}", "baseline")
-                     .replace("{token_id}", "1").replace("{invitation_id}", "1")
-                     .replace("{webhook_id}", "1"))
+    return PREFIX + (
+        path.replace("{study_id}", str(study_id))
+        .replace("{key}", "baseline")
+        .replace("{token_id}", "1")
+        .replace("{invitation_id}", "1")
+        .replace("{webhook_id}", "1")
+    )
 
 
 def expired_headers(user, api_headers) -> dict:
@@ -149,10 +164,14 @@ PUBLIC = [(p, m) for p, m, o in operations(build_spec()) if not needs_token(o)]
 @pytest.mark.parametrize("token", ["none", "garbage", "expired"])
 @pytest.mark.parametrize("path, method", SECURED)
 def test_an_operation_that_needs_a_token_refuses_a_missing_garbage_or_expired_one(
-        client, api_headers, make_study, participant, path, method, token):
+    client, api_headers, make_study, participant, path, method, token
+):
     study = make_study("recruiting")
-    headers = {"none": {}, "garbage": {"Authorization": "Bearer garbage"},
-               "expired": expired_headers(participant, api_headers) if token == "expired" else {}}[token]
+    headers = {
+        "none": {},
+        "garbage": {"Authorization": "Bearer garbage"},
+        "expired": expired_headers(participant, api_headers) if token == "expired" else {},
+    }[token]
     response = client.open(url_for(path, study.id), method=method.upper(), headers=headers, json={})
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "unauthorized"
@@ -166,6 +185,7 @@ def test_an_operation_described_as_public_needs_no_token(client, make_study, pat
 
 
 # Every answer of a whole pilot matches its description
+
 
 class CheckedClient:
     """A test client that notes every API answer that is not documented, or not valid against its schema
@@ -196,9 +216,10 @@ class CheckedClient:
             pass  # a file (text/csv): its media type is all the description says
         elif "content" in described:
             schema = {**described["content"]["application/json"]["schema"], "components": self.spec["components"]}
-            errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-                      for e in OAS31Validator(schema, format_checker=oas31_format_checker).iter_errors(
-                          response.get_json())]
+            errors = [
+                f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+                for e in OAS31Validator(schema, format_checker=oas31_format_checker).iter_errors(response.get_json())
+            ]
             self.problems += [f"{method} {path} {status}: {error}" for error in errors]
         elif response.get_data():
             self.problems.append(f"{method} {path} {status}: a body where none is described")
@@ -217,8 +238,13 @@ def bearer(response) -> dict:
 def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_headers, coordinator, spec):
     v1 = PREFIX
     # A startup registers and drafts its pilot.
-    account = {"email": "zoe@sommeil.example", "password": "correct-horse-battery", "name": "Zoë",
-               "role": "startup", "organisation": "Sommeil Santé"}
+    account = {
+        "email": "zoe@sommeil.example",
+        "password": "correct-horse-battery",
+        "name": "Zoë",
+        "role": "startup",
+        "organisation": "Sommeil Santé",
+    }
     checked("POST", f"{v1}/auth/register", json=account)
     checked("POST", f"{v1}/auth/register", json=account)  # 409
     checked("POST", f"{v1}/auth/register", json={**account, "email": "x"})  # 422
@@ -242,8 +268,13 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{v1}/organisation/invitations", startup, json={"email": 5})  # 400
     checked("POST", f"{v1}/organisation/invitations", startup, json={"email": "not an email"})  # 422
     checked("GET", f"{v1}/organisation/invitations", startup)
-    colleague = {"email": "leo@sommeil.example", "password": "correct-horse-battery", "name": "Léo",
-                 "role": "startup", "invitation": invited.get_json()["token"]}
+    colleague = {
+        "email": "leo@sommeil.example",
+        "password": "correct-horse-battery",
+        "name": "Léo",
+        "role": "startup",
+        "invitation": invited.get_json()["token"],
+    }
     checked("POST", f"{v1}/auth/register", json=colleague)
     leo = bearer(checked("POST", f"{v1}/auth/tokens", json=colleague))
     checked("POST", f"{v1}/invitations/accept", leo, json={"token": colleague["invitation"]})  # 404: used
@@ -278,9 +309,17 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{v1}/studies/{sid}/surveys", startup, json={"key": "x", "items": "no"})  # 400
     checked("GET", f"{v1}/studies/{sid}/surveys", startup)
     # The startup builds, changes, reorders and deletes a survey, as on the survey builder's pages.
-    checked("POST", f"{v1}/studies/{sid}/surveys", startup, json={
-        "key": "extra", "title": "Extra", "timepoint": "baseline",
-        "items": [{"key": "mood", "text": "Your mood?", "type": "likert"}]})
+    checked(
+        "POST",
+        f"{v1}/studies/{sid}/surveys",
+        startup,
+        json={
+            "key": "extra",
+            "title": "Extra",
+            "timepoint": "baseline",
+            "items": [{"key": "mood", "text": "Your mood?", "type": "likert"}],
+        },
+    )
     extra = f"{v1}/studies/{sid}/surveys/extra"
     checked("GET", extra, startup)
     checked("GET", f"{v1}/studies/{sid}/surveys/nope", startup)  # 404
@@ -290,8 +329,12 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{extra}/items", startup, json={"key": "energy", "text": "Your energy?", "type": "nps"})
     checked("POST", f"{extra}/items", startup, json={"key": "energy", "text": "Again?", "type": "nps"})  # 422
     checked("POST", f"{extra}/items", startup, json={"key": "x", "text": 5, "type": "nps"})  # 400
-    checked("PUT", f"{extra}/items/energy", startup,
-            json={"key": "energy", "text": "Your energy?", "type": "likert", "min": 1, "max": 7})
+    checked(
+        "PUT",
+        f"{extra}/items/energy",
+        startup,
+        json={"key": "energy", "text": "Your energy?", "type": "likert", "min": 1, "max": 7},
+    )
     checked("PUT", f"{extra}/items/nope", startup, json={"key": "nope", "text": "?", "type": "nps"})  # 404
     checked("PUT", f"{extra}/items/energy", startup, json={"key": "energy", "type": "likert"})  # 422
     checked("PUT", f"{extra}/items/energy", startup, json={"key": 1, "text": "?", "type": "nps"})  # 400
@@ -333,13 +376,22 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("GET", f"{v1}/openapi.json")
 
     # A participant takes part, answers, reads their data, withdraws and leaves.
-    person = {"email": "camille@example.org", "password": "correct-horse-battery", "name": "Camille",
-              "role": "participant"}
+    person = {
+        "email": "camille@example.org",
+        "password": "correct-horse-battery",
+        "name": "Camille",
+        "role": "participant",
+    }
     checked("POST", f"{v1}/auth/register", json=person)
     participant = bearer(checked("POST", f"{v1}/auth/tokens", json=person))
     checked("POST", f"{v1}/studies", participant, json=sleep_protocol())  # 403
-    enrolment = {"consent_version": 2, "clauses": {"understood": True, "data_use": True, "recontact": False},
-                 "signature": "Camille", "age": 34, "criteria_confirmed": True}
+    enrolment = {
+        "consent_version": 2,
+        "clauses": {"understood": True, "data_use": True, "recontact": False},
+        "signature": "Camille",
+        "age": 34,
+        "criteria_confirmed": True,
+    }
     checked("POST", f"{v1}/studies/{sid}/enrolment", participant, json={**enrolment, "consent_version": 1})  # 422
     checked("POST", f"{v1}/studies/{sid}/enrolment", participant, json={**enrolment, "age": "old"})  # 400
     checked("POST", f"{v1}/studies/{sid}/enrolment", participant, json=enrolment)
@@ -351,8 +403,7 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{v1}/studies/{sid}/surveys/baseline/responses", participant, json={"answers": {}})  # 422
     checked("POST", f"{v1}/studies/{sid}/surveys/nope/responses", participant, json={"answers": {}})  # 404
     checked("POST", f"{v1}/studies/{sid}/surveys/baseline/responses", participant, json={"answers": baseline})
-    checked("POST", f"{v1}/studies/{sid}/surveys/baseline/responses", participant,
-            json={"answers": baseline})  # 409
+    checked("POST", f"{v1}/studies/{sid}/surveys/baseline/responses", participant, json={"answers": baseline})  # 409
     draft = f"{v1}/studies/{sid}/surveys/follow_up/draft"
     checked("GET", draft, participant)  # 404 no_draft
     checked("PUT", draft, participant, json={"answers": {"sleep_hours": 7, "comments": "So far so good"}})
@@ -401,8 +452,9 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{v1}/audit/verify", startup)  # 403
 
     # The startup plugs its own tool in (no worker runs here: nothing is posted); everyone chooses their mail.
-    hook = checked("POST", f"{v1}/webhooks", startup, json={"url": "https://93.184.216.34/livinglab",
-                                                            "events": ["enrolment"]}).get_json()
+    hook = checked(
+        "POST", f"{v1}/webhooks", startup, json={"url": "https://93.184.216.34/livinglab", "events": ["enrolment"]}
+    ).get_json()
     checked("POST", f"{v1}/webhooks", startup, json={"url": "https://127.0.0.1/"})  # 422
     checked("POST", f"{v1}/webhooks", startup, data="[", content_type="application/json")  # 400
     checked("POST", f"{v1}/webhooks", participant, json={})  # 403
@@ -436,40 +488,55 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
 
 # Request bodies as described
 
+
 def request_validator(spec, name: str) -> OAS31Validator:
-    return OAS31Validator({"$ref": f"#/components/schemas/{name}", "components": spec["components"]},
-                          format_checker=oas31_format_checker)
+    return OAS31Validator(
+        {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}, format_checker=oas31_format_checker
+    )
 
 
-@pytest.mark.parametrize("name, body", [
-    ("NewStudy", sleep_protocol()),
-    ("NewStudy", food_protocol()),
-    ("StudyChanges", {"summary": "Shorter.", "primary_outcome": {"variable": "sus", "hypothesis": "change"}}),
-    ("NewConsent", {"text": CONSENT_TEXT, "clauses": CONSENT_CLAUSES}),
-    *[("NewSurvey", survey) for survey in sleep_surveys() + food_surveys()],
-    ("Decision", {"decision": "approve"}),
-    ("Decision", {"decision": "request_changes", "comment": "Why?", "section_comments": {"design": "Why?"}}),
-    ("Recruitment", {"state": "paused"}),
-    ("Registration", {"email": "a@example.org", "password": "x" * 10, "name": "A", "role": "participant"}),
-])
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        ("NewStudy", sleep_protocol()),
+        ("NewStudy", food_protocol()),
+        ("StudyChanges", {"summary": "Shorter.", "primary_outcome": {"variable": "sus", "hypothesis": "change"}}),
+        ("NewConsent", {"text": CONSENT_TEXT, "clauses": CONSENT_CLAUSES}),
+        *[("NewSurvey", survey) for survey in sleep_surveys() + food_surveys()],
+        ("Decision", {"decision": "approve"}),
+        ("Decision", {"decision": "request_changes", "comment": "Why?", "section_comments": {"design": "Why?"}}),
+        ("Recruitment", {"state": "paused"}),
+        ("Registration", {"email": "a@example.org", "password": "x" * 10, "name": "A", "role": "participant"}),
+    ],
+)
 def test_the_bodies_the_api_accepts_are_valid_requests(spec, name, body):
     assert list(request_validator(spec, name).iter_errors(body)) == []
 
 
-@pytest.mark.parametrize("name, body", [
-    ("NewStudy", {"domain": "foodtech"}),
-    ("NewStudy", {"title": "T", "domain": "agritech"}),
-    ("StudyChanges", {"target_enrolment": 0}),
-    ("StudyChanges", {"arms": ["Intervention"]}),
-    ("NewSurvey", {"key": "s", "title": "S", "timepoint": "baseline", "items": []}),
-    ("NewSurvey", {"key": "s", "title": "S", "timepoint": "baseline",
-                   "items": [{"key": "q", "text": "Q", "type": "single_choice", "choices": []}]}),
-    ("NewSurvey", {"key": "s", "title": "S", "timepoint": "baseline", "items": [{"key": "q", "instrument": "x"}]}),
-    ("Decision", {"decision": "request_changes"}),
-    ("Decision", {"decision": "maybe", "comment": "Hmm."}),
-    ("Recruitment", {"state": "open"}),
-    ("Registration", {"email": "a@example.org", "password": "x" * 10, "name": "A", "role": "startup"}),
-])
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        ("NewStudy", {"domain": "foodtech"}),
+        ("NewStudy", {"title": "T", "domain": "agritech"}),
+        ("StudyChanges", {"target_enrolment": 0}),
+        ("StudyChanges", {"arms": ["Intervention"]}),
+        ("NewSurvey", {"key": "s", "title": "S", "timepoint": "baseline", "items": []}),
+        (
+            "NewSurvey",
+            {
+                "key": "s",
+                "title": "S",
+                "timepoint": "baseline",
+                "items": [{"key": "q", "text": "Q", "type": "single_choice", "choices": []}],
+            },
+        ),
+        ("NewSurvey", {"key": "s", "title": "S", "timepoint": "baseline", "items": [{"key": "q", "instrument": "x"}]}),
+        ("Decision", {"decision": "request_changes"}),
+        ("Decision", {"decision": "maybe", "comment": "Hmm."}),
+        ("Recruitment", {"state": "open"}),
+        ("Registration", {"email": "a@example.org", "password": "x" * 10, "name": "A", "role": "startup"}),
+    ],
+)
 def test_bodies_the_api_refuses_are_invalid_requests_too(spec, name, body):
     assert list(request_validator(spec, name).iter_errors(body)) != []
 

@@ -1,4 +1,5 @@
 """The accounts API: registration, bearer tokens, the caller's account, and what each refuses."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,8 +14,13 @@ PASSWORD = "correct-horse-battery"  # what tests/conftest.py gives every account
 
 
 def register_body(**overrides) -> dict:
-    body = {"email": "zoe@sommeil.example", "password": PASSWORD, "name": "Zoë Ångström",
-            "role": "startup", "organisation": "Sommeil Santé"}
+    body = {
+        "email": "zoe@sommeil.example",
+        "password": PASSWORD,
+        "name": "Zoë Ångström",
+        "role": "startup",
+        "organisation": "Sommeil Santé",
+    }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not ...}
 
@@ -37,11 +43,13 @@ def assert_error(response, status: int, code: str | None = None, fields=()) -> d
 
 def row_counts() -> dict:
     db.session.rollback()
-    return {table.name: db.session.scalar(select(func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables
+    }
 
 
 # Registration
+
 
 def test_a_startup_registers_with_its_new_organisation(client):
     response = client.post("/api/v1/auth/register", json=register_body(email="  Zoe@Sommeil.Example "))
@@ -55,16 +63,16 @@ def test_a_startup_registers_with_its_new_organisation(client):
 
 
 def test_a_participant_registers_without_an_organisation(client):
-    response = client.post("/api/v1/auth/register",
-                           json=register_body(role="participant", organisation=..., email="p@example.org"))
+    response = client.post(
+        "/api/v1/auth/register", json=register_body(role="participant", organisation=..., email="p@example.org")
+    )
     assert response.status_code == 201
     assert response.get_json()["organisation"] is None
 
 
 def test_registration_stores_html_and_unicode_verbatim(client, api_headers):
     name = '<script>alert("pwned")</script> 李雷 🧪'
-    response = client.post("/api/v1/auth/register",
-                           json=register_body(name=name, organisation="<b>Café</b> & Co"))
+    response = client.post("/api/v1/auth/register", json=register_body(name=name, organisation="<b>Café</b> & Co"))
     assert response.status_code == 201
     assert response.get_json()["name"] == name
     assert response.get_json()["organisation"]["name"] == "<b>Café</b> & Co"
@@ -90,8 +98,9 @@ def test_an_organisation_registers_once_whatever_the_case(client, startup):
 def test_an_organisation_name_with_accents_registers_once_whatever_the_case(client):
     """SQLite's lower() folds ASCII only: "CAFÉ" must still clash with "Café" (it does on PostgreSQL)."""
     assert client.post("/api/v1/auth/register", json=register_body(organisation="CAFÉ SANTÉ")).status_code == 201
-    response = client.post("/api/v1/auth/register",
-                           json=register_body(email="other@example.org", organisation="Café Santé"))
+    response = client.post(
+        "/api/v1/auth/register", json=register_body(email="other@example.org", organisation="Café Santé")
+    )
     assert_error(response, 409, "organisation_taken")
 
 
@@ -121,8 +130,9 @@ BAD_REGISTRATIONS = [
 ]
 
 
-@pytest.mark.parametrize("body, status, fields", [row[1:] for row in BAD_REGISTRATIONS],
-                         ids=[row[0] for row in BAD_REGISTRATIONS])
+@pytest.mark.parametrize(
+    "body, status, fields", [row[1:] for row in BAD_REGISTRATIONS], ids=[row[0] for row in BAD_REGISTRATIONS]
+)
 def test_registration_refuses_bad_input_and_creates_nothing(client, body, status, fields):
     before = row_counts()
     if isinstance(body, str):
@@ -134,6 +144,7 @@ def test_registration_refuses_bad_input_and_creates_nothing(client, body, status
 
 
 # Tokens
+
 
 def test_a_token_is_issued_for_the_right_password_and_opens_the_api(client, startup):
     response = client.post("/api/v1/auth/tokens", json={"email": f"  {startup.email.upper()} ", "password": PASSWORD})
@@ -153,12 +164,16 @@ def test_only_the_hash_of_a_token_is_stored(client, startup):
     assert stored and raw not in stored
 
 
-@pytest.mark.parametrize("email, password", [
-    ("{email}", "wrong-password-123"),
-    ("nobody@example.org", PASSWORD),
-    ("{email}\x00", PASSWORD),
-    ("", ""),
-], ids=["wrong password", "unknown email", "NUL in the email", "empty strings"])
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("{email}", "wrong-password-123"),
+        ("nobody@example.org", PASSWORD),
+        ("{email}\x00", PASSWORD),
+        ("", ""),
+    ],
+    ids=["wrong password", "unknown email", "NUL in the email", "empty strings"],
+)
 def test_wrong_credentials_get_401_invalid_credentials(client, startup, email, password):
     before = row_counts()
     credentials = {"email": email.format(email=startup.email), "password": password}
@@ -169,9 +184,17 @@ def test_wrong_credentials_get_401_invalid_credentials(client, startup, email, p
     assert after == before
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"email": 5, "password": PASSWORD}, {"email": "a@example.org", "password": None}, "[]", "{not json",
-], ids=["nothing", "email not text", "password null", "array", "malformed"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"email": 5, "password": PASSWORD},
+        {"email": "a@example.org", "password": None},
+        "[]",
+        "{not json",
+    ],
+    ids=["nothing", "email not text", "password null", "array", "malformed"],
+)
 def test_token_requests_of_the_wrong_shape_get_400(client, body):
     if isinstance(body, str):
         response = client.post("/api/v1/auth/tokens", data=body, content_type="application/json")
@@ -189,14 +212,20 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(client, 
 
 # The caller's account
 
+
 @pytest.mark.parametrize("role", ["startup", "colleague", "participant", "coordinator"])
 def test_me_answers_the_callers_own_account(client, api_headers, request, role):
     user = request.getfixturevalue(role)
     response = client.get("/api/v1/me", headers=api_headers(user))
     assert response.status_code == 200
     organisation = {"id": user.organisation.id, "name": user.organisation.name} if user.organisation else None
-    assert response.get_json() == {"id": user.id, "email": user.email, "name": user.name, "role": str(user.role),
-                                   "organisation": organisation}
+    assert response.get_json() == {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": str(user.role),
+        "organisation": organisation,
+    }
 
 
 def test_a_colleague_belongs_to_the_organisation_that_added_them(client, api_headers, startup, colleague):
@@ -212,14 +241,18 @@ def expired_token_headers(user, api_headers) -> dict:
     return headers
 
 
-@pytest.mark.parametrize("headers", [
-    None,
-    {"Authorization": "Bearer not-a-real-token"},
-    {"Authorization": "Bearer "},
-    {"Authorization": "Basic c3RhcnR1cDpwYXNzd29yZA=="},
-    {"Authorization": "not-even-a-scheme"},
-    "expired",
-], ids=["no header", "unknown token", "empty token", "basic auth", "no scheme", "expired token"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        None,
+        {"Authorization": "Bearer not-a-real-token"},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Basic c3RhcnR1cDpwYXNzd29yZA=="},
+        {"Authorization": "not-even-a-scheme"},
+        "expired",
+    ],
+    ids=["no header", "unknown token", "empty token", "basic auth", "no scheme", "expired token"],
+)
 def test_me_needs_a_valid_token(client, api_headers, startup, headers):
     if headers == "expired":
         headers = expired_token_headers(startup, api_headers)
@@ -238,15 +271,23 @@ def test_the_api_ignores_the_session_cookie(client, login, startup):
 
 # Rate limits
 
+
 @pytest.fixture
 def limited_client(tmp_path, monkeypatch):
     """A second app with rate limits on; the shared limiter is put back as it was afterwards."""
     for name in ("enabled", "initialized"):
         monkeypatch.setattr(limiter, name, getattr(limiter, name))
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "RATELIMIT_ENABLED": True,
-                      "RATELIMIT_STORAGE_URI": "memory://", "SIGNIN_RATE_LIMIT": "3 per minute",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limited.sqlite3'}",
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SIGNIN_RATE_LIMIT": "3 per minute",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limited.sqlite3'}",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     with app.app_context():
         db.create_all()
     yield app.test_client()

@@ -2,6 +2,7 @@
 
 Throttling, sessions, passwords and invitations have files of their own (test_throttle.py,
 test_sessions.py, test_passwords.py, test_invitations.py)."""
+
 from datetime import timedelta
 
 import pytest
@@ -23,8 +24,13 @@ def page(response) -> str:
 
 
 def register(client, **overrides):
-    data = {"role": "participant", "name": "Zoé Ørsted-Łukasz", "email": "zoe@example.org",
-            "password": "a-long-password", "organisation": ""}
+    data = {
+        "role": "participant",
+        "name": "Zoé Ørsted-Łukasz",
+        "email": "zoe@example.org",
+        "password": "a-long-password",
+        "organisation": "",
+    }
     data.update(overrides)
     return client.post("/account/register", data=data)
 
@@ -45,14 +51,17 @@ def test_startup_registers_with_its_new_organisation(client):
     assert user.organisation.name == "Acme Santé"
 
 
-@pytest.mark.parametrize("overrides, field_message", [
-    ({"role": "startup", "organisation": ""}, "A startup account needs its organisation."),
-    ({"email": "not-an-email"}, "Enter a valid email address."),
-    ({"password": "short"}, "Use at least 10 characters."),
-    ({"name": ""}, "This field is required."),
-    ({"name": "x" * 10_000}, "Field cannot be longer than 200 characters."),
-    ({"role": "coordinator"}, "Not a valid choice."),
-])
+@pytest.mark.parametrize(
+    "overrides, field_message",
+    [
+        ({"role": "startup", "organisation": ""}, "A startup account needs its organisation."),
+        ({"email": "not-an-email"}, "Enter a valid email address."),
+        ({"password": "short"}, "Use at least 10 characters."),
+        ({"name": ""}, "This field is required."),
+        ({"name": "x" * 10_000}, "Field cannot be longer than 200 characters."),
+        ({"role": "coordinator"}, "Not a valid choice."),
+    ],
+)
 def test_bad_registration_is_refused_beside_the_field_and_saves_nothing(client, overrides, field_message):
     response = register(client, **overrides)
     assert response.status_code == 200
@@ -96,12 +105,15 @@ def test_sign_in_follows_only_local_next(client, startup):
     assert client.post("/account/signin?next=https://evil.example/", data=creds).location == "/dashboard"
 
 
-@pytest.mark.parametrize("email, password", [
-    ("sam@example.org", "wrong-password"),
-    ("nobody@example.org", PASSWORD),
-    ("", ""),
-    ("x" * 10_000, "y"),
-])
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("sam@example.org", "wrong-password"),
+        ("nobody@example.org", PASSWORD),
+        ("", ""),
+        ("x" * 10_000, "y"),
+    ],
+)
 def test_wrong_credentials_are_refused_without_saying_which(client, make_user, email, password):
     make_user("startup", email="sam@example.org")
     response = client.post("/account/signin", data={"email": email, "password": password})
@@ -114,9 +126,16 @@ def test_wrong_credentials_are_refused_without_saying_which(client, make_user, e
 @pytest.fixture
 def rate_limited(app):
     """The same database behind an app with rate limits on (as in production)."""
-    limited = create_app({"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
-                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                          "RATELIMIT_ENABLED": True, "SIGNIN_RATE_LIMIT": "3 per minute"})
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_ENABLED": True,
+            "SIGNIN_RATE_LIMIT": "3 per minute",
+        }
+    )
     limiter.reset()
     yield limited
     limiter.reset()
@@ -127,8 +146,9 @@ def rate_limited(app):
 
 def test_sign_in_is_rate_limited(rate_limited):
     client = rate_limited.test_client()
-    statuses = [client.post("/account/signin", data={"email": "a@example.org", "password": "x"}).status_code
-                for _ in range(4)]
+    statuses = [
+        client.post("/account/signin", data={"email": "a@example.org", "password": "x"}).status_code for _ in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]
     assert "Too many attempts" in client.post("/account/signin", data={}).get_data(as_text=True)
 
@@ -200,19 +220,28 @@ def test_error_pages_use_the_site_look(client):
 
 def test_a_coordinator_creates_another_coordinator(client, login, coordinator):
     login(coordinator)
-    response = client.post("/account/coordinators", data={"name": "Nadia", "email": "nadia@example.org",
-                                                          "password": "a-long-password"})
+    response = client.post(
+        "/account/coordinators", data={"name": "Nadia", "email": "nadia@example.org", "password": "a-long-password"}
+    )
     assert response.status_code == 302
     created = db.session.scalar(select(User).where(User.email == "nadia@example.org"))
     assert created.role == Role.COORDINATOR
-    assert db.session.scalar(select(AuditRecord.actor_id).where(AuditRecord.action == "account.create")
-                             .order_by(AuditRecord.id.desc()).limit(1)) == coordinator.id
+    assert (
+        db.session.scalar(
+            select(AuditRecord.actor_id)
+            .where(AuditRecord.action == "account.create")
+            .order_by(AuditRecord.id.desc())
+            .limit(1)
+        )
+        == coordinator.id
+    )
 
 
 def test_a_taken_email_cannot_become_a_coordinator(client, login, coordinator, participant):
     login(coordinator)
-    response = client.post("/account/coordinators", data={"name": "X", "email": participant.email,
-                                                          "password": "a-long-password"})
+    response = client.post(
+        "/account/coordinators", data={"name": "X", "email": participant.email, "password": "a-long-password"}
+    )
     assert "An account with this email already exists." in page(response)
     db.session.refresh(participant)
     assert participant.role == Role.PARTICIPANT
@@ -222,8 +251,9 @@ def test_a_taken_email_cannot_become_a_coordinator(client, login, coordinator, p
 def test_only_coordinators_create_coordinators(client, login, make_user, role):
     login(make_user(role))
     assert client.get("/account/coordinators").status_code == 403
-    response = client.post("/account/coordinators", data={"name": "X", "email": "x@example.org",
-                                                          "password": "a-long-password"})
+    response = client.post(
+        "/account/coordinators", data={"name": "X", "email": "x@example.org", "password": "a-long-password"}
+    )
     assert response.status_code == 403
     assert db.session.scalar(select(User).where(User.email == "x@example.org")) is None
 
@@ -231,8 +261,10 @@ def test_only_coordinators_create_coordinators(client, login, make_user, role):
 def test_registration_returns_to_the_page_that_asked_for_an_account(client):
     signin = client.get("/account/signin?next=/pilots/1/eligibility").get_data(as_text=True)
     assert "/account/register?next=/pilots/1/eligibility" in signin
-    response = client.post("/account/register?next=/pilots/1/eligibility", data={
-        "role": "participant", "name": "Zoé", "email": "zoe@example.org", "password": "a-long-password"})
+    response = client.post(
+        "/account/register?next=/pilots/1/eligibility",
+        data={"role": "participant", "name": "Zoé", "email": "zoe@example.org", "password": "a-long-password"},
+    )
     assert response.location == "/pilots/1/eligibility"
 
 

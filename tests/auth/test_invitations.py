@@ -4,6 +4,7 @@ The attack reproduced: "add a colleague" moved any startup account into the call
 without asking it (its own studies became 404 to it, the caller's readable) and answered the victim's
 name. Now a member invites an email; only the holder of the link, signed in with that email (or
 registering with it), joins; leaving is explicit; no answer says whether an email has an account."""
+
 from datetime import timedelta
 
 import pytest
@@ -54,8 +55,10 @@ def bearer(user, api_headers):
 
 # The old attack, and what no answer reveals
 
-def test_inviting_an_existing_startup_moves_nobody_and_reveals_nothing(client, login, startup, other_startup,
-                                                                        make_study):
+
+def test_inviting_an_existing_startup_moves_nobody_and_reveals_nothing(
+    client, login, startup, other_startup, make_study
+):
     theirs = make_study("draft", owner=other_startup)
     login(startup)
     token = invite_by_page(client, other_startup.email)
@@ -67,15 +70,24 @@ def test_inviting_an_existing_startup_moves_nobody_and_reveals_nothing(client, l
 
 
 @pytest.mark.parametrize("who", ["nobody", "participant", "coordinator", "other_startup"])
-def test_an_invitation_answers_the_same_whether_or_not_the_email_has_an_account(client, startup, api_headers,
-                                                                                  request, who):
+def test_an_invitation_answers_the_same_whether_or_not_the_email_has_an_account(
+    client, startup, api_headers, request, who
+):
     email = "nobody@example.org" if who == "nobody" else request.getfixturevalue(who).email
-    response = client.post("/api/v1/organisation/invitations", json={"email": email},
-                           headers=api_headers(startup))
+    response = client.post("/api/v1/organisation/invitations", json={"email": email}, headers=api_headers(startup))
     assert response.status_code == 201
     body = response.get_json()
-    assert set(body) == {"id", "email", "organisation", "invited_by", "status", "created_at", "expires_at",
-                         "token", "url"}
+    assert set(body) == {
+        "id",
+        "email",
+        "organisation",
+        "invited_by",
+        "status",
+        "created_at",
+        "expires_at",
+        "token",
+        "url",
+    }
     assert body["email"] == email and body["status"] == "pending"
 
 
@@ -90,8 +102,8 @@ def test_the_old_add_a_colleague_form_is_gone(client, login, startup, other_star
 
 # Accepting
 
-def test_a_startup_in_another_organisation_leaves_it_then_accepts(app, client, login, startup, make_user,
-                                                                  make_study):
+
+def test_a_startup_in_another_organisation_leaves_it_then_accepts(app, client, login, startup, make_user, make_study):
     ours = make_study("draft")
     newcomer = make_user("startup", organisation="Solo")
     login(startup)
@@ -162,8 +174,10 @@ def test_a_link_works_once_and_not_after_revocation_or_expiry(client, api_header
     organisations.revoke_invitation(startup, revoked_invitation.id)
     expired_invitation.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert client.post("/api/v1/invitations/accept", json={"token": used},
-                       headers=api_headers(people[0])).status_code == 200
+    assert (
+        client.post("/api/v1/invitations/accept", json={"token": used}, headers=api_headers(people[0])).status_code
+        == 200
+    )
     organisations.leave(people[0])
     db.session.commit()
     for person, raw in ((people[0], used), (people[1], revoked), (people[2], expired)):
@@ -183,15 +197,23 @@ def test_a_participant_cannot_join_an_organisation(client, api_headers, startup,
 
 # Registering with an invitation
 
+
 def test_registering_with_the_link_joins_the_organisation(client, login, startup, app):
     login(startup)
     token = invite_by_page(client, "newcomer@example.org")
     visitor = app.test_client()
     form = page(visitor.get(f"/account/register?invitation={token}"))
     assert "Your account will join Sommeil+" in form and 'value="newcomer@example.org"' in form
-    response = visitor.post(f"/account/register?invitation={token}", data={
-        "role": "startup", "name": "New", "email": "newcomer@example.org", "password": "a-long-password",
-        "invitation": token})
+    response = visitor.post(
+        f"/account/register?invitation={token}",
+        data={
+            "role": "startup",
+            "name": "New",
+            "email": "newcomer@example.org",
+            "password": "a-long-password",
+            "invitation": token,
+        },
+    )
     assert response.status_code == 302
     newcomer = db.session.scalar(select(User).where(User.email == "newcomer@example.org"))
     assert newcomer.organisation_id == startup.organisation_id
@@ -202,8 +224,13 @@ def test_registering_with_the_link_joins_the_organisation(client, login, startup
 def test_registering_through_the_api_with_the_link(client, startup):
     raw, _ = organisations.invite(startup, "api@example.org")
     db.session.commit()
-    body = {"email": "api@example.org", "password": "a-long-password", "name": "A", "role": "startup",
-            "invitation": raw}
+    body = {
+        "email": "api@example.org",
+        "password": "a-long-password",
+        "name": "A",
+        "role": "startup",
+        "invitation": raw,
+    }
     response = client.post("/api/v1/auth/register", json=body)
     assert response.status_code == 201
     assert response.get_json()["organisation"] == {"id": startup.organisation_id, "name": "Sommeil+"}
@@ -213,9 +240,16 @@ def test_registering_with_a_link_for_another_email_creates_nothing(client, start
     raw, _ = organisations.invite(startup, "invited@example.org")
     db.session.commit()
     users = db.session.scalar(select(func.count()).select_from(User))
-    response = client.post("/api/v1/auth/register", json={
-        "email": "intruder@example.org", "password": "a-long-password", "name": "I", "role": "startup",
-        "invitation": raw})
+    response = client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": "intruder@example.org",
+            "password": "a-long-password",
+            "name": "I",
+            "role": "startup",
+            "invitation": raw,
+        },
+    )
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"]["invitation"] == "This invitation is for another email address."
     assert db.session.scalar(select(func.count()).select_from(User)) == users
@@ -223,14 +257,22 @@ def test_registering_with_a_link_for_another_email_creates_nothing(client, start
 
 @pytest.mark.parametrize("token", ["not-a-real-link", "Sj\u0011", "x" * 200])
 def test_registering_with_an_unknown_link_says_so_beside_the_field(client, token):
-    response = client.post("/api/v1/auth/register", json={
-        "email": "a@example.org", "password": "a-long-password", "name": "A", "role": "startup",
-        "invitation": token})
+    response = client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": "a@example.org",
+            "password": "a-long-password",
+            "name": "A",
+            "role": "startup",
+            "invitation": token,
+        },
+    )
     assert response.status_code == 422 and "invitation" in response.get_json()["error"]["fields"]
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
 # Leaving
+
 
 def test_the_last_member_of_an_organisation_with_studies_cannot_leave(client, api_headers, startup, make_study):
     make_study("draft")
@@ -252,12 +294,14 @@ def test_a_member_leaves_while_a_colleague_stays(client, api_headers, startup, c
 
 # The organisation API
 
+
 def test_members_and_invitations_through_the_api(client, api_headers, startup, colleague):
     headers = api_headers(startup)
     members = client.get("/api/v1/organisation/members", headers=headers).get_json()
     assert {m["email"] for m in members["items"]} == {startup.email, colleague.email}
-    created = client.post("/api/v1/organisation/invitations", json={"email": "  New@Example.org "},
-                          headers=headers).get_json()
+    created = client.post(
+        "/api/v1/organisation/invitations", json={"email": "  New@Example.org "}, headers=headers
+    ).get_json()
     assert created["email"] == "new@example.org" and created["url"].endswith(created["token"])
     listed = client.get("/api/v1/organisation/invitations", headers=headers).get_json()["items"]
     assert [i["id"] for i in listed] == [created["id"]] and "token" not in listed[0]
@@ -281,10 +325,17 @@ def test_another_organisation_cannot_see_or_revoke_our_invitations(client, api_h
     assert invitation.status == models.InvitationStatus.PENDING
 
 
-@pytest.mark.parametrize("body, status", [
-    ({"email": "a@example.org\r\nBcc: b@example.org"}, 422), ({"email": 5}, 400), ({"email": ["a@b.org"]}, 400),
-    ({}, 422), ({"email": "x" * 10_000}, 422), ({"email": "\ud800@example.org"}, 400),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"email": "a@example.org\r\nBcc: b@example.org"}, 422),
+        ({"email": 5}, 400),
+        ({"email": ["a@b.org"]}, 400),
+        ({}, 422),
+        ({"email": "x" * 10_000}, 422),
+        ({"email": "\ud800@example.org"}, 400),
+    ],
+)
 def test_hostile_invitations_are_refused_and_store_nothing(client, api_headers, startup, body, status):
     response = client.post("/api/v1/organisation/invitations", json=body, headers=api_headers(startup))
     assert response.status_code == status, response.get_json()
@@ -295,8 +346,10 @@ def test_hostile_invitations_are_refused_and_store_nothing(client, api_headers, 
 def test_only_startups_manage_an_organisation(client, api_headers, request, role):
     headers = api_headers(request.getfixturevalue(role))
     assert client.get("/api/v1/organisation/members", headers=headers).status_code == 403
-    assert client.post("/api/v1/organisation/invitations", json={"email": "a@example.org"},
-                       headers=headers).status_code == 403
+    assert (
+        client.post("/api/v1/organisation/invitations", json={"email": "a@example.org"}, headers=headers).status_code
+        == 403
+    )
     assert client.post("/api/v1/organisation/leave", headers=headers).status_code == 403
 
 

@@ -1,5 +1,6 @@
 """Passwords as NIST SP 800-63B says: at least 10 characters, not only white space, not a commonly used
 one, no composition rules, a clear message; wherever a password is chosen (issue 8, item 4)."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -18,8 +19,10 @@ def count_users() -> int:
 
 
 def api_register(client, password, **extra):
-    return client.post("/api/v1/auth/register", json={"email": "p@example.org", "password": password, "name": "P",
-                                                      "role": "participant", **extra})
+    return client.post(
+        "/api/v1/auth/register",
+        json={"email": "p@example.org", "password": password, "name": "P", "role": "participant", **extra},
+    )
 
 
 @pytest.mark.parametrize("password", COMMON)
@@ -30,13 +33,16 @@ def test_a_common_password_is_refused_at_registration(client, password):
     assert count_users() == 0
 
 
-@pytest.mark.parametrize("password, message", [*((p, "Use at least 10 characters.") for p in TOO_SHORT),
-                                               *((p, "cannot be only spaces") for p in BLANK)])
+@pytest.mark.parametrize(
+    "password, message",
+    [*((p, "Use at least 10 characters.") for p in TOO_SHORT), *((p, "cannot be only spaces") for p in BLANK)],
+)
 def test_a_short_or_blank_password_is_refused_with_a_clear_message(client, password, message):
     response = api_register(client, password)
     assert response.status_code == 422 and message in response.get_json()["error"]["fields"]["password"]
-    page = client.post("/account/register", data={"role": "participant", "name": "P", "email": "p@example.org",
-                                                   "password": password})
+    page = client.post(
+        "/account/register", data={"role": "participant", "name": "P", "email": "p@example.org", "password": password}
+    )
     assert message in page.get_data(as_text=True)
     assert count_users() == 0
 
@@ -55,8 +61,15 @@ def test_ten_characters_are_enough_and_129_too_many(client):
 def test_the_email_or_the_name_as_password_is_refused(client):
     response = api_register(client, "p@example.org")
     assert response.status_code == 422
-    response = client.post("/api/v1/auth/register", json={"email": "jeanne.dupont@example.org", "name": "Jeanne",
-                                                           "password": "Jeanne.Dupont", "role": "participant"})
+    response = client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": "jeanne.dupont@example.org",
+            "name": "Jeanne",
+            "password": "Jeanne.Dupont",
+            "role": "participant",
+        },
+    )
     assert response.status_code == 422 and "too common" in response.get_json()["error"]["fields"]["password"]
 
 
@@ -69,15 +82,17 @@ def test_a_password_typed_with_decomposed_accents_still_signs_in(client):
 
 def test_a_coordinator_cannot_be_given_a_common_password(client, login, coordinator):
     login(coordinator)
-    response = client.post("/account/coordinators", data={"name": "N", "email": "n@example.org",
-                                                          "password": "password1234"})
+    response = client.post(
+        "/account/coordinators", data={"name": "N", "email": "n@example.org", "password": "password1234"}
+    )
     assert "too common" in response.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.email == "n@example.org")) is None
 
 
 def test_the_cli_refuses_a_common_password(runner):
-    result = runner.invoke(args=["users", "create", "--email", "c@example.org", "--password", "qwertyuiop",
-                                 "--role", "coordinator"])
+    result = runner.invoke(
+        args=["users", "create", "--email", "c@example.org", "--password", "qwertyuiop", "--role", "coordinator"]
+    )
     assert result.exit_code != 0 and "too common" in result.output
     assert count_users() == 0
 

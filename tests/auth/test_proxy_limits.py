@@ -4,6 +4,7 @@ X-Forwarded-For, Werkzeug's ProxyFix), and held across 4 gunicorn workers by a s
 
 Attacks reproduced: behind a proxy every client had the proxy's address, so one client's attempts
 used up everybody's limit; and with several workers each counted on its own (memory://)."""
+
 import shutil
 import socket
 import subprocess
@@ -27,10 +28,18 @@ def proxied(app):
     made = []
 
     def make(hops: int):
-        new = create_app({"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
-                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                          "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": True,
-                          "SIGNIN_RATE_LIMIT": "3 per minute", "TRUSTED_PROXIES": hops})
+        new = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "x",
+                "WTF_CSRF_ENABLED": False,
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                "RATELIMIT_ENABLED": True,
+                "SIGNIN_RATE_LIMIT": "3 per minute",
+                "TRUSTED_PROXIES": hops,
+            }
+        )
         made.append(new)
         limiter.reset()  # counts of earlier tests (memory:// lives as long as the process)
         return new.test_client()
@@ -46,8 +55,13 @@ def proxied(app):
 
 def attempt(client, forwarded_for=None, proxy="10.0.0.1"):
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
-    return client.post("/api/v1/auth/tokens", data=CREDENTIALS, content_type="application/json", headers=headers,
-                       environ_base={"REMOTE_ADDR": proxy}).status_code
+    return client.post(
+        "/api/v1/auth/tokens",
+        data=CREDENTIALS,
+        content_type="application/json",
+        headers=headers,
+        environ_base={"REMOTE_ADDR": proxy},
+    ).status_code
 
 
 def test_behind_one_proxy_each_real_client_has_its_own_limit(proxied):
@@ -82,9 +96,12 @@ def redis_url(tmp_path_factory):
     assert binary, "redis-server is needed (apt-get install redis-server; .ci/run installs it)"
     port = free_port()
     folder = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(folder)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -104,8 +121,12 @@ def redis_url(tmp_path_factory):
 
 
 def post(url: str, forwarded_for: str) -> int:
-    request = urllib.request.Request(url, data=CREDENTIALS, method="POST", headers={
-        "Content-Type": "application/json", "X-Forwarded-For": forwarded_for, "Connection": "close"})
+    request = urllib.request.Request(
+        url,
+        data=CREDENTIALS,
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Forwarded-For": forwarded_for, "Connection": "close"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status
@@ -115,12 +136,17 @@ def post(url: str, forwarded_for: str) -> int:
 
 def test_limits_hold_across_four_gunicorn_workers_with_a_shared_store(app, tmp_path, redis_url):
     limit = 6
-    env = {"LIVINGLAB_RATELIMIT_ENABLED": "true", "LIVINGLAB_RATELIMIT_STORAGE_URI": redis_url,
-           "LIVINGLAB_TRUSTED_PROXIES": "1", "LIVINGLAB_SIGNIN_RATE_LIMIT": f"{limit} per hour",
-           "LIVINGLAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    env = {
+        "LIVINGLAB_RATELIMIT_ENABLED": "true",
+        "LIVINGLAB_RATELIMIT_STORAGE_URI": redis_url,
+        "LIVINGLAB_TRUSTED_PROXIES": "1",
+        "LIVINGLAB_SIGNIN_RATE_LIMIT": f"{limit} per hour",
+        "LIVINGLAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
     access_log = ("--access-logfile", "-", "--access-logformat", "answered-by %(p)s %(s)s")  # pid, status
-    with gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, workers=4, threads=1, env=env,
-                  args=access_log) as server:
+    with gunicorn(
+        app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, workers=4, threads=1, env=env, args=access_log
+    ) as server:
         url = server("/api/v1/auth/tokens")
         with ThreadPoolExecutor(max_workers=8) as pool:
             statuses = list(pool.map(lambda _n: post(url, "198.51.100.1"), range(24)))

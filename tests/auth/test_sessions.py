@@ -4,6 +4,7 @@ Attacks reproduced here, each of which worked before: a cookie copied before an 
 signed in the next person to register (ids were reused on SQLite); a cookie copied before sign-out kept
 working; a password change left other sessions open; a session lived as long as it was used; the CSRF
 token and everything else planted in the anonymous session survived signing in."""
+
 import re
 import time
 from datetime import timedelta
@@ -35,8 +36,10 @@ def with_cookie(app, value):
 
 
 def register(client, email, role="participant"):
-    response = client.post("/account/register", data={"role": role, "name": "Zoé", "email": email,
-                                                      "password": "a-long-password", "organisation": ""})
+    response = client.post(
+        "/account/register",
+        data={"role": role, "name": "Zoé", "email": email, "password": "a-long-password", "organisation": ""},
+    )
     assert response.status_code == 302, page(response)
     return db.session.scalar(select(User).where(User.email == email))
 
@@ -46,6 +49,7 @@ def is_signed_in(client) -> bool:
 
 
 # Item 1: a cookie outlives its account
+
 
 def test_a_cookie_copied_before_erasure_does_not_sign_in_the_next_registrant(app, client):
     first = register(client, "first@example.org")
@@ -90,8 +94,16 @@ def test_the_session_cookie_holds_no_account_id(client, startup):
         assert session["_user_id"] == startup.session_token
 
 
-TABLES_THAT_NEVER_REUSE_IDS = ("user_account", "organisation", "api_token", "invitation", "enrolment",
-                               "consent_signature", "response", "survey")
+TABLES_THAT_NEVER_REUSE_IDS = (
+    "user_account",
+    "organisation",
+    "api_token",
+    "invitation",
+    "enrolment",
+    "consent_signature",
+    "response",
+    "survey",
+)
 
 
 def test_the_migrated_schema_never_reuses_ids(app):
@@ -105,7 +117,9 @@ def test_the_migrated_schema_never_reuses_ids(app):
         if db.engine.dialect.name == "sqlite":
             with db.engine.connect() as connection:
                 for table in TABLES_THAT_NEVER_REUSE_IDS:
-                    sql = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}).scalar()
+                    sql = connection.execute(
+                        text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}
+                    ).scalar()
                     assert "AUTOINCREMENT" in sql, table
         else:
             columns = {table: inspect(db.engine).get_columns(table) for table in TABLES_THAT_NEVER_REUSE_IDS}
@@ -119,6 +133,7 @@ def test_the_migrated_schema_never_reuses_ids(app):
 
 # Item 3: sign-out, password change, sign out everywhere, absolute lifetime
 
+
 def test_signing_out_ends_every_copy_of_the_session(app, client, login, startup):
     login(startup)
     copy = with_cookie(app, cookie_of(client))
@@ -128,13 +143,13 @@ def test_signing_out_ends_every_copy_of_the_session(app, client, login, startup)
     assert not is_signed_in(copy)
 
 
-def test_changing_the_password_ends_other_sessions_and_revokes_api_tokens(app, client, login, startup,
-                                                                          api_headers):
+def test_changing_the_password_ends_other_sessions_and_revokes_api_tokens(app, client, login, startup, api_headers):
     login(startup)
     copy = with_cookie(app, cookie_of(client))
     headers = api_headers(startup)
-    response = client.post("/account/password", data={"current_password": PASSWORD,
-                                                      "new_password": "an entirely new passphrase"})
+    response = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": "an entirely new passphrase"}
+    )
     assert response.status_code == 302
     assert "Every other session is signed out" in page(client.get("/account/"))
     assert is_signed_in(client)  # this browser goes on, under the new token
@@ -143,17 +158,26 @@ def test_changing_the_password_ends_other_sessions_and_revokes_api_tokens(app, c
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
     fresh = app.test_client()
     assert fresh.post("/account/signin", data={"email": startup.email, "password": PASSWORD}).status_code == 200
-    assert fresh.post("/account/signin", data={"email": startup.email,
-                                               "password": "an entirely new passphrase"}).status_code == 302
+    assert (
+        fresh.post(
+            "/account/signin", data={"email": startup.email, "password": "an entirely new passphrase"}
+        ).status_code
+        == 302
+    )
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"current_password": "not-my-password", "new_password": "an entirely new passphrase"},
-     "This is not your current password."),
-    ({"current_password": PASSWORD, "new_password": "password1234"}, "too common"),
-    ({"current_password": PASSWORD, "new_password": "short"}, "Use at least 10 characters."),
-    ({"current_password": PASSWORD, "new_password": " " * 12}, "cannot be only spaces"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            {"current_password": "not-my-password", "new_password": "an entirely new passphrase"},
+            "This is not your current password.",
+        ),
+        ({"current_password": PASSWORD, "new_password": "password1234"}, "too common"),
+        ({"current_password": PASSWORD, "new_password": "short"}, "Use at least 10 characters."),
+        ({"current_password": PASSWORD, "new_password": " " * 12}, "cannot be only spaces"),
+    ],
+)
 def test_a_refused_password_change_changes_nothing(app, client, login, startup, data, message):
     login(startup)
     copy = with_cookie(app, cookie_of(client))
@@ -174,8 +198,12 @@ def test_signing_out_of_every_device(app, client, login, startup, api_headers, r
     assert response.status_code == 302 and "/account/signin" in response.location
     assert not is_signed_in(client) and not is_signed_in(copy)
     assert (client.get("/api/v1/me", headers=headers).status_code == 401) is revoke_tokens
-    assert db.session.scalar(select(func.count()).select_from(AuditRecord)
-                             .where(AuditRecord.action == "account.signout_everywhere")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "account.signout_everywhere")
+        )
+        == 1
+    )
 
 
 def test_changing_the_name(client, login, startup):
@@ -214,6 +242,7 @@ def test_the_account_pages_need_a_session(client, path):
 
 # Item 8: CSRF token rotated at sign-in and sign-out; nothing of the anonymous session carried over
 
+
 def csrf_token(client, path="/account/signin") -> str:
     return re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', page(client.get(path))).group(1)
 
@@ -227,8 +256,7 @@ def csrf_on(app):
 
 def test_the_csrf_token_changes_at_sign_in_and_the_old_one_stops_working(client, startup, csrf_on):
     before = csrf_token(client)
-    response = client.post("/account/signin", data={"email": startup.email, "password": PASSWORD,
-                                                    "csrf_token": before})
+    response = client.post("/account/signin", data={"email": startup.email, "password": PASSWORD, "csrf_token": before})
     assert response.status_code == 302
     after = csrf_token(client, "/pilots/my-data")
     assert after != before
@@ -238,8 +266,9 @@ def test_the_csrf_token_changes_at_sign_in_and_the_old_one_stops_working(client,
 
 
 def test_the_csrf_token_changes_at_sign_out(client, startup, csrf_on):
-    client.post("/account/signin", data={"email": startup.email, "password": PASSWORD,
-                                         "csrf_token": csrf_token(client)})
+    client.post(
+        "/account/signin", data={"email": startup.email, "password": PASSWORD, "csrf_token": csrf_token(client)}
+    )
     signed_in = csrf_token(client, "/pilots/my-data")
     assert client.post("/account/signout", data={"csrf_token": signed_in}).status_code == 302
     assert csrf_token(client) != signed_in

@@ -3,6 +3,7 @@ held in the database; the owner from another address signs in (issue 8, item 5).
 
 The attack reproduced: five wrong passwords from anywhere locked any account, coordinators included,
 for 15 minutes, again and again."""
+
 import re
 from datetime import timedelta
 
@@ -21,8 +22,9 @@ FREE_FAILURES = 4  # failures in a row an address may make before it waits (READ
 
 
 def sign_in(client, user, password, address):
-    return client.post("/account/signin", data={"email": user.email, "password": password},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/account/signin", data={"email": user.email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def flashes(response) -> list[str]:
@@ -30,8 +32,9 @@ def flashes(response) -> list[str]:
 
 
 def token_request(client, user, password, address):
-    return client.post("/api/v1/auth/tokens", json={"email": user.email, "password": password},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/v1/auth/tokens", json={"email": user.email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 @pytest.mark.parametrize("role", ["coordinator", "startup", "participant"])
@@ -56,8 +59,11 @@ def test_after_a_few_failures_the_address_waits_and_the_right_password_gets_the_
     assert refused.status_code == wrong[-1].status_code == 200
     assert flashes(refused) == flashes(wrong[-1]) == flashes(wrong[0])  # a delay looks like a wrong password
     assert "The email or the password is wrong" in flashes(refused)[0]
-    unknown = client.post("/account/signin", data={"email": "nobody@example.org", "password": PASSWORD},
-                          environ_base={"REMOTE_ADDR": ATTACKER})
+    unknown = client.post(
+        "/account/signin",
+        data={"email": "nobody@example.org", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": ATTACKER},
+    )
     assert flashes(unknown) == flashes(refused)
     assert client.get("/account/").status_code == 302
 
@@ -131,9 +137,16 @@ def test_a_day_without_failures_starts_the_count_afresh(client, startup):
 
 def test_the_count_is_held_in_the_database_for_every_worker(app, startup):
     """Two app instances (two workers) on the same database count the same failures."""
-    other_app = create_app({"TESTING": True, "SECRET_KEY": "another-worker", "WTF_CSRF_ENABLED": False,
-                            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                            "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    other_app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "another-worker",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     try:
         first, second = app.test_client(), other_app.test_client()
         for attempt in range(FREE_FAILURES + 1):
@@ -141,7 +154,8 @@ def test_the_count_is_held_in_the_database_for_every_worker(app, startup):
             db.session.remove()  # as each request of a real worker does at its end
         assert throttle_row(startup, ATTACKER).failures == FREE_FAILURES + 1
         assert "The email or the password is wrong" in sign_in(second, startup, PASSWORD, ATTACKER).get_data(
-            as_text=True)
+            as_text=True
+        )
     finally:
         with other_app.app_context():
             db.engine.dispose()
@@ -159,5 +173,7 @@ def test_waiting_is_audited_without_the_password(client, startup):
         sign_in(client, startup, "wrong-password-123", ATTACKER)
     records = db.session.scalars(select(AuditRecord).where(AuditRecord.action == "account.signin_delayed")).all()
     assert len(records) == 1 and "wrong-password-123" not in str(records[0].details)
-    assert db.session.scalar(select(func.count()).select_from(AuditRecord)
-                             .where(AuditRecord.action == "account.locked")) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "account.locked"))
+        == 0
+    )

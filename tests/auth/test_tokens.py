@@ -1,5 +1,6 @@
 """API tokens: named, listed without their secret, revoked one by one (API.md "Lifecycle, tokens and
 amendments"); and the personal data export lists them with the sign-in throttling (issue 8, items 3, 12)."""
+
 from datetime import timedelta
 
 import pytest
@@ -65,8 +66,9 @@ def test_a_token_may_revoke_itself(client, startup):
 @pytest.mark.parametrize("token_id", ["{theirs}", "999999", "0", "99999999999999999999"])
 def test_another_accounts_token_cannot_be_revoked(client, startup, other_startup, token_id):
     mine, theirs = new_token(client, startup), new_token(client, other_startup)
-    response = client.delete(f"/api/v1/auth/tokens/{token_id.format(theirs=theirs['id'])}",
-                             headers=bearer(mine["token"]))
+    response = client.delete(
+        f"/api/v1/auth/tokens/{token_id.format(theirs=theirs['id'])}", headers=bearer(mine["token"])
+    )
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
     assert client.get("/api/v1/me", headers=bearer(theirs["token"])).status_code == 200
 
@@ -80,8 +82,9 @@ def test_expired_tokens_are_not_listed(client, startup):
     assert [item["id"] for item in items] == [token["id"]]
 
 
-@pytest.mark.parametrize("name, status", [(5, 400), (["a"], 400), ("x" * 101, 422), ("two\nlines", 422),
-                                          ("a\x00b", 422)])
+@pytest.mark.parametrize(
+    "name, status", [(5, 400), (["a"], 400), ("x" * 101, 422), ("two\nlines", 422), ("a\x00b", 422)]
+)
 def test_a_bad_token_name_is_refused_and_creates_nothing(client, startup, name, status):
     response = client.post("/api/v1/auth/tokens", json={"email": startup.email, "password": PASSWORD, "name": name})
     assert response.status_code == status and "name" in response.get_json()["error"]["fields"]
@@ -98,16 +101,25 @@ def test_the_token_list_pages(client, startup):
     ids = [item["id"] for page in (first, second, third) for item in page["items"]]
     assert len(ids) == len(set(ids)) == 5 and third["next_cursor"] is None
     # out of range: 422; not a whole number, or a cursor this list never gave: 400 (as every list of the API)
-    for query, status in (("limit=0", 422), ("limit=501", 422), ("limit=x", 400), ("cursor=-1", 400),
-                          ("limit=%D9%A1", 400), ("cursor=2", 400)):
+    for query, status in (
+        ("limit=0", 422),
+        ("limit=501", 422),
+        ("limit=x", 400),
+        ("cursor=-1", 400),
+        ("limit=%D9%A1", 400),
+        ("cursor=2", 400),
+    ):
         assert client.get(f"/api/v1/auth/tokens?{query}", headers=bearer(raw)).status_code == status, query
 
 
 def test_the_personal_data_export_lists_tokens_and_sign_in_throttling(client, participant):
     raw = new_token(client, participant, name="Fitness band")["token"]
     for _ in range(5):
-        client.post("/api/v1/auth/tokens", json={"email": participant.email, "password": "wrong-password-123"},
-                    environ_base={"REMOTE_ADDR": "203.0.113.9"})
+        client.post(
+            "/api/v1/auth/tokens",
+            json={"email": participant.email, "password": "wrong-password-123"},
+            environ_base={"REMOTE_ADDR": "203.0.113.9"},
+        )
     export = client.get("/api/v1/me/export", headers=bearer(raw)).get_json()
     assert [token["name"] for token in export["api_tokens"]] == ["Fitness band"]
     assert set(export["api_tokens"][0]) == {"id", "name", "created_at", "last_used_at", "expires_at"}

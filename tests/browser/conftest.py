@@ -4,6 +4,7 @@ The live server is a second app instance on the same database as the `app` fixtu
 database or DATABASE_URL), with CSRF on, as in production. Each request closes its session when it
 ends, so the server holds no transaction open and the per-test wipe in tests/conftest.py is safe.
 """
+
 import logging
 import os
 import re
@@ -17,8 +18,14 @@ from livinglab import create_app
 from livinglab.extensions import db
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 HERE = Path(__file__).parent
@@ -56,10 +63,12 @@ class LiveServer:
 def live_server(app):
     """The app on http://127.0.0.1:<free port>, served from a background thread."""
     settings = {key: value for key, value in app.config.items() if key.isupper()}
-    settings.update({
-        "TESTING": False,  # behave as in production: errors rendered, not raised
-        "WTF_CSRF_ENABLED": True,  # the HTML forms always need their token
-    })
+    settings.update(
+        {
+            "TESTING": False,  # behave as in production: errors rendered, not raised
+            "WTF_CSRF_ENABLED": True,  # the HTML forms always need their token
+        }
+    )
     server_app = create_app(settings)  # same database, same fast test settings
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -103,8 +112,12 @@ class BrowserErrors:
         self.allowed: list[re.Pattern] = [re.compile(r"status of 404 .*/favicon\.ico\)$")]
 
     def watch(self, page):
-        page.on("console", lambda msg: msg.type == "error" and self.messages.append(
-            f"console: {msg.text} ({msg.location.get('url', '')})"))
+        page.on(
+            "console",
+            lambda msg: (
+                msg.type == "error" and self.messages.append(f"console: {msg.text} ({msg.location.get('url', '')})")
+            ),
+        )
         page.on("pageerror", lambda error: self.messages.append(f"javascript: {error}"))
 
     def allow(self, pattern: str):
@@ -120,8 +133,9 @@ def browser_errors():
 
 
 def _open_page(browser, live_server, browser_errors, **context_options):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/Paris",
-                                  **context_options)
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-GB", timezone_id="Europe/Paris", **context_options
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     browser_errors.watch(page)
@@ -143,8 +157,9 @@ def page(browser, live_server, browser_errors):
 @pytest.fixture
 def phone_page(browser, live_server, browser_errors):
     """A fresh phone-sized tab: 390×844, touch, mobile viewport rules."""
-    yield from _open_page(browser, live_server, browser_errors, viewport=PHONE, device_scale_factor=2,
-                          is_mobile=True, has_touch=True)
+    yield from _open_page(
+        browser, live_server, browser_errors, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ browser tests check the policy. Every violation is printed with its rule and nod
 critical ones fail the test. A table of pages × language × size is printed at the end of the module
 and saved, with every violation's nodes, in test-artifacts/accessibility.txt.
 """
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ DETAILS: list[str] = []  # every violation with its nodes, for test-artifacts/ac
 @dataclass
 class Site:
     """The pages to visit and who visits them: role -> [(page name, path)]."""
+
     pages: dict[str, list[tuple[str, str]]]
     users: dict[str, object]
 
@@ -49,13 +51,27 @@ def site(make_study, make_user, startup, coordinator):
     populate(pilot, count=6, seed=7)  # numbers on the progress and results pages
     enrolled = make_user("participant", name="Camille Martin")
     consent = pilot.current_consent
-    services.enrol(enrolled, pilot, consent_version=consent.version, clauses={c["key"]: True for c in consent.clauses},
-                   signature=enrolled.name, age=34, criteria_confirmed=True)
+    services.enrol(
+        enrolled,
+        pilot,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature=enrolled.name,
+        age=34,
+        criteria_confirmed=True,
+    )
     services.submit_response(enrolled, pilot, "baseline", {"sleep_hours": 6.5, **{f"who_{i}": 3 for i in range(1, 6)}})
     newcomer = make_user("participant", name="Dominique Lefèvre")
     leaver = make_user("participant", name="Lou Martin")  # left keeping the answers: may still erase them
-    services.enrol(leaver, pilot, consent_version=consent.version, clauses={c["key"]: True for c in consent.clauses},
-                   signature=leaver.name, age=40, criteria_confirmed=True)
+    services.enrol(
+        leaver,
+        pilot,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature=leaver.name,
+        age=40,
+        criteria_confirmed=True,
+    )
     services.submit_response(leaver, pilot, "baseline", {"sleep_hours": 7, **{f"who_{i}": 2 for i in range(1, 6)}})
     services.withdraw(leaver, pilot, False)
     draft = make_study("draft")
@@ -64,26 +80,52 @@ def site(make_study, make_user, startup, coordinator):
     survey = draft.surveys[0]
     p, d = pilot.id, draft.id
     pages = {
-        "anonymous": [("home", "/"), ("sign-in", "/account/signin"), ("register", "/account/register"),
-                      ("catalogue", "/pilots/"), ("pilot page", f"/pilots/{p}"), ("privacy", "/privacy"),
-                      ("error 404", "/no-such-page")],
+        "anonymous": [
+            ("home", "/"),
+            ("sign-in", "/account/signin"),
+            ("register", "/account/register"),
+            ("catalogue", "/pilots/"),
+            ("pilot page", f"/pilots/{p}"),
+            ("privacy", "/privacy"),
+            ("error 404", "/no-such-page"),
+        ],
         "newcomer": [("eligibility", f"/pilots/{p}/eligibility"), ("consent (join)", f"/pilots/{p}/join")],
-        "participant": [("participant dashboard", "/dashboard"), ("survey form", f"/pilots/{p}/surveys/follow_up"),
-                        ("my answers", f"/pilots/{p}/answers"), ("signed consent", f"/pilots/{p}/consent"),
-                        ("my data", "/pilots/my-data"), ("withdraw", f"/pilots/{p}/withdraw")],
-        "startup": [("startup dashboard", "/studies/"), ("study page", f"/studies/{p}"),
-                    ("protocol editor", f"/studies/{d}/edit"), ("consent editor", f"/studies/{d}/consent"),
-                    ("survey builder", f"/studies/{d}/surveys/{survey.id}"),
-                    ("survey preview", f"/studies/{d}/surveys/{survey.id}/preview"),
-                    ("recruitment progress", f"/studies/{p}/participants"), ("results", f"/studies/{p}/results"),
-                    ("account", "/account/"), ("organisation", "/account/organisation")],
+        "participant": [
+            ("participant dashboard", "/dashboard"),
+            ("survey form", f"/pilots/{p}/surveys/follow_up"),
+            ("my answers", f"/pilots/{p}/answers"),
+            ("signed consent", f"/pilots/{p}/consent"),
+            ("my data", "/pilots/my-data"),
+            ("withdraw", f"/pilots/{p}/withdraw"),
+        ],
+        "startup": [
+            ("startup dashboard", "/studies/"),
+            ("study page", f"/studies/{p}"),
+            ("protocol editor", f"/studies/{d}/edit"),
+            ("consent editor", f"/studies/{d}/consent"),
+            ("survey builder", f"/studies/{d}/surveys/{survey.id}"),
+            ("survey preview", f"/studies/{d}/surveys/{survey.id}/preview"),
+            ("recruitment progress", f"/studies/{p}/participants"),
+            ("results", f"/studies/{p}/results"),
+            ("account", "/account/"),
+            ("organisation", "/account/organisation"),
+        ],
         "leaver": [("erase kept answers", f"/pilots/{p}/withdraw")],
-        "coordinator": [("coordinator overview", "/studies/all"), ("review queue", "/studies/queue"),
-                        ("review page", f"/studies/{submitted.id}/review"), ("audit trail", "/audit"),
-                        ("observatory", "/observatory")],
+        "coordinator": [
+            ("coordinator overview", "/studies/all"),
+            ("review queue", "/studies/queue"),
+            ("review page", f"/studies/{submitted.id}/review"),
+            ("audit trail", "/audit"),
+            ("observatory", "/observatory"),
+        ],
     }
-    users = {"newcomer": newcomer, "participant": enrolled, "leaver": leaver, "startup": startup,
-             "coordinator": coordinator}
+    users = {
+        "newcomer": newcomer,
+        "participant": enrolled,
+        "leaver": leaver,
+        "startup": startup,
+        "coordinator": coordinator,
+    }
     return Site(pages, users)
 
 
@@ -160,27 +202,50 @@ def pass_eligibility(tab, study_path):
 def start_axe(tab) -> None:
     """Inject axe-core and start it without waiting, so the four tabs' renderers check at once."""
     tab.add_script_tag(path=str(AXE))
-    tab.evaluate("tags => { window.__axe = axe.run(document, "
-                 "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}); }", AXE_TAGS)
+    tab.evaluate(
+        "tags => { window.__axe = axe.run(document, "
+        "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}); }",
+        AXE_TAGS,
+    )
 
 
 def axe_violations(tab) -> list[dict]:
     result = tab.evaluate("() => window.__axe")
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [{"target": [str(t) for t in n["target"]], "html": n["html"],
-                        "failureSummary": n.get("failureSummary") or ""} for n in v["nodes"]]}
-            for v in result["violations"]]
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [
+                {
+                    "target": [str(t) for t in n["target"]],
+                    "html": n["html"],
+                    "failureSummary": n.get("failureSummary") or "",
+                }
+                for n in v["nodes"]
+            ],
+        }
+        for v in result["violations"]
+    ]
 
 
 def server_errors(live_server, since: int) -> list[str]:
     """The live app's logged errors, with the exception that caused each."""
-    return [f"server: {r.getMessage()}: {r.exc_info[1]!r}" if r.exc_info else f"server: {r.getMessage()}"
-            for r in live_server.errors.records[since:]]
+    return [
+        f"server: {r.getMessage()}: {r.exc_info[1]!r}" if r.exc_info else f"server: {r.getMessage()}"
+        for r in live_server.errors.records[since:]
+    ]
 
 
 def open_tab(browser, live_server, lang, size, storage_state=None):
-    context = browser.new_context(base_url=live_server.url, locale=LOCALES[lang], timezone_id="Europe/Paris",
-                                  bypass_csp=True, storage_state=storage_state, **SIZES[size])
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale=LOCALES[lang],
+        timezone_id="Europe/Paris",
+        bypass_csp=True,
+        storage_state=storage_state,
+        **SIZES[size],
+    )
     context.set_default_timeout(15_000)
     return context.new_page()
 
@@ -198,16 +263,18 @@ def test_every_main_page_has_no_serious_accessibility_violation(browser, live_se
             sign_in(first, site.users[role])
             signed_in = first.context.storage_state()
             first.context.close()
-        tabs = {(lang, size): open_tab(browser, live_server, lang, size, signed_in)
-                for lang in LOCALES for size in SIZES}
+        tabs = {
+            (lang, size): open_tab(browser, live_server, lang, size, signed_in) for lang in LOCALES for size in SIZES
+        }
         try:
             for name, path in pages:
                 scanned = []
                 for (lang, size), tab in tabs.items():
                     response = tab.goto(path)
                     expected = 404 if name == "error 404" else 200  # any other answer fails: a 404 page is not the page
-                    assert response.status == expected, (f"{name}: GET {path} answered {response.status}\n"
-                                                         + "\n".join(server_errors(live_server, errors_before)))
+                    assert response.status == expected, f"{name}: GET {path} answered {response.status}\n" + "\n".join(
+                        server_errors(live_server, errors_before)
+                    )
                     assert tab.locator("html").get_attribute("lang") == lang, f"{name} is not in {lang}"
                     start_axe(tab)
                     scanned.append((lang, size))
@@ -216,8 +283,11 @@ def test_every_main_page_has_no_serious_accessibility_violation(browser, live_se
                     violations = FOUND[(name, lang, size)] = axe_violations(tab)
                     if violations:
                         DETAILS.append(f"{name} ({path}, {lang}, {size}):\n" + "\n".join(map(describe, violations)))
-                    blocking += [f"{name} ({lang}, {size}): {v['id']} ({v['impact']})"
-                                 for v in violations if v["impact"] in BLOCKING]
+                    blocking += [
+                        f"{name} ({lang}, {size}): {v['id']} ({v['impact']})"
+                        for v in violations
+                        if v["impact"] in BLOCKING
+                    ]
                     if name == "eligibility":
                         pass_eligibility(tab, f"/pilots/{path.split('/')[2]}")
         finally:

@@ -1,6 +1,7 @@
 """The participant's journey on a phone, where it used to dead-end (issue 9, items 10 and 17): eligibility
 before any account, the account made with the consent, "Save and finish later", a page that expired and a
 session that ended without losing the answers; and the end of a pilot, on a desktop and a phone."""
+
 import re
 
 import pytest
@@ -38,8 +39,9 @@ def pilot(make_study):
 def citizen(pilot):
     """Camille, enrolled in the pilot, who signs in on the phone."""
     user = create_user("camille@example.org", PASSWORD, "Camille Martin", "participant")
-    services.enrol(user, pilot, consent_version=1, clauses=CLAUSES, signature=user.name, age=34,
-                   criteria_confirmed=True)
+    services.enrol(
+        user, pilot, consent_version=1, clauses=CLAUSES, signature=user.name, age=34, criteria_confirmed=True
+    )
     db.session.commit()
     return user
 
@@ -71,8 +73,9 @@ def expect_half_restored(tab):
     expect(tab.locator("input[name=who_2][value='3']")).to_be_checked()
 
 
-def test_a_visitor_checks_eligibility_first_and_makes_the_account_with_the_consent(phone_page, pilot, screenshot,
-                                                                                   browser_errors):
+def test_a_visitor_checks_eligibility_first_and_makes_the_account_with_the_consent(
+    phone_page, pilot, screenshot, browser_errors
+):
     browser_errors.allow("status of 422")  # the consent sent incomplete on purpose
     tab = phone_page
     users = count(User)
@@ -124,8 +127,9 @@ def test_save_and_finish_later_on_a_phone(phone_page, pilot, citizen, screenshot
     assert count(SurveyDraft) == 0 and count(Response) == 1
 
 
-def test_a_survey_sent_after_the_session_ended_comes_back_after_signing_in(phone_page, pilot, citizen, screenshot,
-                                                                           browser_errors):
+def test_a_survey_sent_after_the_session_ended_comes_back_after_signing_in(
+    phone_page, pilot, citizen, screenshot, browser_errors
+):
     browser_errors.allow("status of 401")  # the page that asks to sign in again
     tab = phone_page
     sign_in(tab, citizen.email)
@@ -162,8 +166,9 @@ def test_an_expired_page_is_shown_again_with_the_answers(phone_page, pilot, citi
     assert count(Response) == 1
 
 
-def test_the_end_of_a_pilot_on_a_desktop_then_on_the_participants_phone(page, phone_page, pilot, citizen,
-                                                                         coordinator, screenshot, browser_errors):
+def test_the_end_of_a_pilot_on_a_desktop_then_on_the_participants_phone(
+    page, phone_page, pilot, citizen, coordinator, screenshot, browser_errors
+):
     browser_errors.allow("status of 422")  # the reason left empty on purpose
     services.submit_response(citizen, pilot, "baseline", {"sleep_hours": 6, **{f"who_{i}": 3 for i in range(1, 6)}})
     db.session.commit()
@@ -200,8 +205,9 @@ def test_the_end_of_a_pilot_on_a_desktop_then_on_the_participants_phone(page, ph
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 @pytest.mark.parametrize("size", ["page", "phone_page"])
-def test_the_new_pages_fit_in_both_languages_and_sizes(request, make_study, coordinator, screenshot,
-                                                       browser_errors, language, size):
+def test_the_new_pages_fit_in_both_languages_and_sizes(
+    request, make_study, coordinator, screenshot, browser_errors, language, size
+):
     """Every page this work adds or changes, looked at in French and English, on a desktop and a phone."""
     browser_errors.allow("status of 40[01]")
     tab = request.getfixturevalue(size)
@@ -209,8 +215,9 @@ def test_the_new_pages_fit_in_both_languages_and_sizes(request, make_study, coor
     ended = make_study("recruiting")
     user = create_user(f"visitor-{language}-{size}@example.org", PASSWORD, "Camille Martin", "participant")
     for study in (pilot, ended):
-        services.enrol(user, study, consent_version=1, clauses=CLAUSES, signature=user.name, age=34,
-                       criteria_confirmed=True)
+        services.enrol(
+            user, study, consent_version=1, clauses=CLAUSES, signature=user.name, age=34, criteria_confirmed=True
+        )
     from livinglab.studies import services as studies
 
     studies.set_recruitment(coordinator, ended, "closed")

@@ -3,6 +3,7 @@
 Only Tab, Shift+Tab, Space, Enter, arrow keys and typing once the page is open. After every key
 press the focused element must show where the focus is (an outline or a box-shadow).
 """
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -17,17 +18,39 @@ PASSWORD = "correct-horse-battery"  # tests/conftest.py's make_user
 MAX_TABS = 60
 
 SURVEYS = [
-    {"key": "baseline", "title": "Before the coaching", "timepoint": "baseline", "items": [
-        {"key": "mood", "text": "How do you feel this week?", "type": "likert", "min": 1, "max": 5},
-        {"key": "sleep_hours", "text": "How many hours did you sleep last night?", "type": "number",
-         "min": 0, "max": 24, "unit": "h"},
-        {"key": "naps", "text": "Do you take naps?", "type": "yes_no"},
-        {"key": "comments", "text": "Anything else you would like to tell us?", "type": "text", "required": False},
-    ]},
-    {"key": "follow_up", "title": "After four weeks", "timepoint": "follow_up", "items": [
-        {"key": "sleep_hours", "text": "How many hours did you sleep last night?", "type": "number",
-         "min": 0, "max": 24, "unit": "h"},
-    ]},
+    {
+        "key": "baseline",
+        "title": "Before the coaching",
+        "timepoint": "baseline",
+        "items": [
+            {"key": "mood", "text": "How do you feel this week?", "type": "likert", "min": 1, "max": 5},
+            {
+                "key": "sleep_hours",
+                "text": "How many hours did you sleep last night?",
+                "type": "number",
+                "min": 0,
+                "max": 24,
+                "unit": "h",
+            },
+            {"key": "naps", "text": "Do you take naps?", "type": "yes_no"},
+            {"key": "comments", "text": "Anything else you would like to tell us?", "type": "text", "required": False},
+        ],
+    },
+    {
+        "key": "follow_up",
+        "title": "After four weeks",
+        "timepoint": "follow_up",
+        "items": [
+            {
+                "key": "sleep_hours",
+                "text": "How many hours did you sleep last night?",
+                "type": "number",
+                "min": 0,
+                "max": 24,
+                "unit": "h",
+            },
+        ],
+    },
 ]
 
 FOCUS = """() => {
@@ -157,7 +180,11 @@ def test_a_participant_enrols_and_answers_with_the_keyboard_alone(page, pilot, p
     response = db.session.scalar(select(Response).join(Enrolment).where(Enrolment.study_id == pilot.id))
     assert response is not None and response.enrolment.signature.signed_name == "Camille Martin"
     answers = {a.item_key: (a.number, a.text) for a in response.answers}
-    assert answers == {"mood": (3.0, None), "sleep_hours": (6.5, None), "naps": (0.0, None),
-                       "comments": (None, "Typed without a mouse.")}
+    assert answers == {
+        "mood": (3.0, None),
+        "sleep_hours": (6.5, None),
+        "naps": (0.0, None),
+        "comments": (None, "Typed without a mouse."),
+    }
     clauses = response.enrolment.signature.clauses
     assert clauses["understood"] is True and clauses["data_use"] is True and clauses["recontact"] is False

@@ -2,6 +2,7 @@
 centred, participant codes never cut at their hyphen, tap targets of at least 44px on a phone, a French
 header of two lines on a phone, charts that keep their place before they load, and the approval's
 fingerprint shortened with a copy button (and whole, selectable text without JavaScript)."""
+
 import pytest
 
 from livinglab.demo import food_protocol, food_surveys
@@ -14,8 +15,10 @@ from tests.browser.conftest import DESKTOP, PHONE
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct-horse-battery"  # tests/conftest.py's make_user
-SIZES = {"desktop": {"viewport": DESKTOP},
-         "phone": {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}}
+SIZES = {
+    "desktop": {"viewport": DESKTOP},
+    "phone": {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
+}
 LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 
 
@@ -26,18 +29,31 @@ def world(make_study, make_user, startup, coordinator):
     pilot = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
     citizen = make_user("participant", name="Camille Martin")
     consent = pilot.current_consent
-    services.enrol(citizen, pilot, consent_version=consent.version, clauses={c["key"]: True for c in consent.clauses},
-                   signature=citizen.name, age=34, criteria_confirmed=True)
+    services.enrol(
+        citizen,
+        pilot,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature=citizen.name,
+        age=34,
+        criteria_confirmed=True,
+    )
     services.submit_response(citizen, pilot, "baseline", {"satisfaction": 4, "diet": "Omnivore"})
     submitted = make_study("submitted")
     db.session.commit()
-    return {"pilot": pilot.id, "submitted": submitted.id, "citizen": citizen, "startup": startup,
-            "coordinator": coordinator}
+    return {
+        "pilot": pilot.id,
+        "submitted": submitted.id,
+        "citizen": citizen,
+        "startup": startup,
+        "coordinator": coordinator,
+    }
 
 
 def tab_for(browser, live_server, size="desktop", lang="en", user=None, **options):
-    context = browser.new_context(base_url=live_server.url, locale=LOCALES[lang], timezone_id="Europe/Paris",
-                                  **SIZES[size], **options)
+    context = browser.new_context(
+        base_url=live_server.url, locale=LOCALES[lang], timezone_id="Europe/Paris", **SIZES[size], **options
+    )
     context.set_default_timeout(15_000)
     tab = context.new_page()
     if user is not None:
@@ -74,8 +90,9 @@ def test_radio_buttons_sit_on_their_labels_line(browser, live_server, world, siz
 def test_yes_no_and_0_to_10_answers_are_44px_tap_targets_on_a_phone(browser, live_server, world):
     tab = tab_for(browser, live_server, "phone", user=world["citizen"])
     tab.goto(f"/pilots/{world['pilot']}/surveys/week_4")
-    targets = tab.locator("label[for^=a-keep-]").all() + tab.locator(
-        "fieldset:has(input[name=recommend]) .scale-point").all()
+    targets = (
+        tab.locator("label[for^=a-keep-]").all() + tab.locator("fieldset:has(input[name=recommend]) .scale-point").all()
+    )
     assert len(targets) == 2 + 11
     for target in targets:
         size = target.bounding_box()
@@ -102,8 +119,10 @@ def test_the_register_buttons_text_is_centred(browser, live_server, size, lang):
 
 
 def test_participant_codes_are_never_cut_at_their_hyphen(browser, live_server, world):
-    for user, path in ((world["startup"], f"/studies/{world['pilot']}/participants"),
-                       (world["citizen"], f"/pilots/{world['pilot']}/answers")):
+    for user, path in (
+        (world["startup"], f"/studies/{world['pilot']}/participants"),
+        (world["citizen"], f"/pilots/{world['pilot']}/answers"),
+    ):
         tab = tab_for(browser, live_server, "phone", user=user)
         tab.goto(path)
         code = tab.locator(".participant-code").first
@@ -118,9 +137,11 @@ def test_the_french_header_takes_two_lines_on_a_phone(browser, live_server, worl
     tab = tab_for(browser, live_server, "phone", "fr", user=world.get(role))
     tab.goto("/pilots/")
     assert tab.locator("html").get_attribute("lang") == "fr"
-    centres = sorted(tab.evaluate("""() => [...document.querySelectorAll(
+    centres = sorted(
+        tab.evaluate("""() => [...document.querySelectorAll(
         '.site-header .brand, .site-header .lang button, .site-header .nav > a, .site-header .nav button')]
-        .map(e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; })"""))
+        .map(e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; })""")
+    )
     rows = 1 + sum(1 for above, below in zip(centres, centres[1:], strict=False) if below - above > 16)
     assert rows <= 2, f"{rows} lines: {centres}"
     assert box(tab, ".site-header")["height"] <= 130

@@ -1,4 +1,5 @@
 """A citizen's whole journey on a phone: catalogue, eligibility, consent, surveys, data, withdrawal."""
+
 import json
 import re
 
@@ -203,8 +204,15 @@ def test_the_staff_progress_page_on_a_phone(phone_page, pilot, startup, make_use
 
     for i in range(3):
         person = make_user("participant", name=f"Hidden Person {i}")
-        services.enrol(person, pilot, consent_version=1, clauses={"understood": True, "data_use": True},
-                       signature=person.name, age=30 + i, criteria_confirmed=True)
+        services.enrol(
+            person,
+            pilot,
+            consent_version=1,
+            clauses={"understood": True, "data_use": True},
+            signature=person.name,
+            age=30 + i,
+            criteria_confirmed=True,
+        )
     services.screen(pilot, 12, [True, False])
     db.session.commit()
     tab = phone_page

@@ -1,6 +1,7 @@
 """Issue 9, item 13: the printed report is compact and its charts legible on paper. Printed to PDF by
 chromium on A4 from the demo's pilots: the closed one (five variables, two groups) and the recruiting
 one; every chart's smallest text measured at the size the page prints it."""
+
 import re
 
 import pytest
@@ -22,8 +23,11 @@ def demo(app):
 
 
 def report_tab(browser, live_server, email: str, lang: str = "en"):
-    context = browser.new_context(base_url=live_server.url, locale={"en": "en-GB", "fr": "fr-FR"}[lang],
-                                  viewport={"width": A4_CONTENT, "height": 1000})
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale={"en": "en-GB", "fr": "fr-FR"}[lang],
+        viewport={"width": A4_CONTENT, "height": 1000},
+    )
     context.set_default_timeout(20_000)
     tab = context.new_page()
     tab.goto("/account/signin")
@@ -38,10 +42,13 @@ def pages_of(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
 
 
-@pytest.mark.parametrize("title, email, at_most", [
-    ("Fermented snacks and digestive comfort", "founder@nourrir.example", 7),  # was 12
-    ("Sleep coaching app for shift workers", "founder@sommeil.example", 4),  # was 9
-])
+@pytest.mark.parametrize(
+    "title, email, at_most",
+    [
+        ("Fermented snacks and digestive comfort", "founder@nourrir.example", 7),  # was 12
+        ("Sleep coaching app for shift workers", "founder@sommeil.example", 4),  # was 9
+    ],
+)
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_report_prints_on_few_pages(browser, live_server, demo, title, email, at_most, lang):
     tab = report_tab(browser, live_server, email, lang)

@@ -1,5 +1,6 @@
 """A protocol's review on a desktop: a startup writes and submits it, a coordinator asks for changes,
 the startup fixes and resubmits, the coordinator approves it and opens recruitment."""
+
 import re
 
 import pytest
@@ -118,7 +119,8 @@ def test_a_protocol_is_sent_back_fixed_approved_and_opened(page, live_server, sc
     expect(tab.get_by_role("heading", level=1)).to_have_text("Consent form", timeout=WAIT)
     tab.get_by_label("Information for participants").fill(
         "This pilot tests a sleep coaching app for four weeks. You answer two short surveys. "
-        "Your answers are kept under a pseudonym. You may withdraw at any time.")
+        "Your answers are kept under a pseudonym. You may withdraw at any time."
+    )
     tab.locator("#clauses-0-text").fill("I agree that my answers are used, under a pseudonym, for this pilot.")
     tab.locator("#clauses-0-required").check()
     screenshot(tab, "review-04-consent")
@@ -139,8 +141,10 @@ def test_a_protocol_is_sent_back_fixed_approved_and_opened(page, live_server, sc
     tab.goto(f"/studies/{study_id}/edit")
     variable = tab.get_by_label("Primary outcome variable")
     expect(variable).to_have_js_property("tagName", "SELECT", timeout=WAIT)
-    variable.select_option(label="On average, how many hours did you sleep per night last week? "
-                                 "(asked at Before the coaching, After four weeks)")
+    variable.select_option(
+        label="On average, how many hours did you sleep per night last week? "
+        "(asked at Before the coaching, After four weeks)"
+    )
     tab.get_by_label("Hypothesis").select_option("increase")
     tab.get_by_role("button", name="Save draft").click()
     flash(tab, "Draft saved. Nothing is missing: you can submit it for review.")
@@ -182,7 +186,8 @@ def test_a_protocol_is_sent_back_fixed_approved_and_opened(page, live_server, sc
     expect(tab.get_by_role("region", name="Changes requested by the reviewer")).to_be_visible(timeout=WAIT)
     tab.get_by_label("Risks and how they are reduced").fill(
         "Minimal: some tiredness while habits change. A weekly check-in asks about tiredness; "
-        "anyone too tired can stop at once.")
+        "anyone too tired can stop at once."
+    )
     tab.get_by_role("button", name="Save draft").click()
     flash(tab, "Draft saved.")
     tab.goto(f"/studies/{study_id}")

@@ -1,4 +1,5 @@
 """A visitor's first minutes, in a real browser, on a desktop and on a phone."""
+
 import pytest
 from playwright.sync_api import expect
 

@@ -1,4 +1,5 @@
 """Exports of a pilot's answers: wide CSV, data dictionary, XLSX, SPSS and Stata; pseudonymous and safe."""
+
 import csv
 import io
 import re
@@ -17,34 +18,94 @@ FORMULA = '=HYPERLINK("http://x","y")'
 LONG_TEXT = "é" * 1999 + "!"
 
 EVERY_TYPE = [
-    {"key": "baseline", "title": "Before", "timepoint": "baseline", "items": [
-        {"key": "sleep_hours", "text": "Hours of sleep per night?", "type": "number", "min": 0, "max": 24,
-         "unit": "h"},
-        {"key": "change", "text": "Hours more or less than usual?", "type": "number", "min": -10, "max": 10},
-        {"key": "mood", "text": "How is your mood?", "type": "likert", "min": 1, "max": 7},
-        {"key": "diet", "text": "Your diet?", "type": "single_choice",
-         "choices": ["Omnivore", "Flexitarian", "-Vegan"]},
-        {"key": "habits", "text": "Your habits?", "type": "multiple_choice", "choices": ["Coffee", "Screens", "Naps"]},
-        {"key": "keep", "text": "Keep the app?", "type": "yes_no"},
-        {"key": "recommend", "text": "Recommend it?", "type": "nps"},
-        {"key": "who", "instrument": "who5"},
-        {"key": "comments", "text": "Anything else?", "type": "text", "required": False},
-    ]},
-    {"key": "follow_up", "title": "After", "timepoint": "follow_up", "items": [
-        {"key": "sleep_hours", "text": "Hours of sleep per night?", "type": "number", "min": 0, "max": 24,
-         "unit": "h"},
-        {"key": "mood", "text": "How is your mood?", "type": "likert", "min": 1, "max": 7},
-        {"key": "umux", "instrument": "umux_lite"},
-        {"key": "comments", "text": "Anything else?", "type": "text", "required": False},
-    ]},
+    {
+        "key": "baseline",
+        "title": "Before",
+        "timepoint": "baseline",
+        "items": [
+            {
+                "key": "sleep_hours",
+                "text": "Hours of sleep per night?",
+                "type": "number",
+                "min": 0,
+                "max": 24,
+                "unit": "h",
+            },
+            {"key": "change", "text": "Hours more or less than usual?", "type": "number", "min": -10, "max": 10},
+            {"key": "mood", "text": "How is your mood?", "type": "likert", "min": 1, "max": 7},
+            {
+                "key": "diet",
+                "text": "Your diet?",
+                "type": "single_choice",
+                "choices": ["Omnivore", "Flexitarian", "-Vegan"],
+            },
+            {
+                "key": "habits",
+                "text": "Your habits?",
+                "type": "multiple_choice",
+                "choices": ["Coffee", "Screens", "Naps"],
+            },
+            {"key": "keep", "text": "Keep the app?", "type": "yes_no"},
+            {"key": "recommend", "text": "Recommend it?", "type": "nps"},
+            {"key": "who", "instrument": "who5"},
+            {"key": "comments", "text": "Anything else?", "type": "text", "required": False},
+        ],
+    },
+    {
+        "key": "follow_up",
+        "title": "After",
+        "timepoint": "follow_up",
+        "items": [
+            {
+                "key": "sleep_hours",
+                "text": "Hours of sleep per night?",
+                "type": "number",
+                "min": 0,
+                "max": 24,
+                "unit": "h",
+            },
+            {"key": "mood", "text": "How is your mood?", "type": "likert", "min": 1, "max": 7},
+            {"key": "umux", "instrument": "umux_lite"},
+            {"key": "comments", "text": "Anything else?", "type": "text", "required": False},
+        ],
+    },
 ]
-HEADER = ["participant_code", "arm", "timepoint", "sleep_hours", "change", "mood", "diet", "habits", "keep",
-          "recommend", "who_1", "who_2", "who_3", "who_4", "who_5", "who", "comments", "umux_1", "umux_2", "umux"]
+HEADER = [
+    "participant_code",
+    "arm",
+    "timepoint",
+    "sleep_hours",
+    "change",
+    "mood",
+    "diet",
+    "habits",
+    "keep",
+    "recommend",
+    "who_1",
+    "who_2",
+    "who_3",
+    "who_4",
+    "who_5",
+    "who",
+    "comments",
+    "umux_1",
+    "umux_2",
+    "umux",
+]
 
 
 def baseline(**overrides) -> dict:
-    answers = {"sleep_hours": 6.5, "change": -2.5, "mood": 3, "diet": "-Vegan", "habits": ["Naps", "Coffee"],
-               "keep": True, "recommend": 9, **{f"who_{i}": 3 for i in range(1, 6)}, "comments": FORMULA}
+    answers = {
+        "sleep_hours": 6.5,
+        "change": -2.5,
+        "mood": 3,
+        "diet": "-Vegan",
+        "habits": ["Naps", "Coffee"],
+        "keep": True,
+        "recommend": 9,
+        **{f"who_{i}": 3 for i in range(1, 6)},
+        "comments": FORMULA,
+    }
     return answers | overrides
 
 
@@ -54,12 +115,19 @@ FOLLOW_UP = {"sleep_hours": 7.5, "mood": 5, "umux_1": 6, "umux_2": 7, "comments"
 @pytest.fixture
 def take_part(make_user):
     """A participant who enrols, answers the given surveys, and may withdraw."""
+
     def take(study, answers: dict, withdraw=None):
         user = make_user("participant")
         consent = study.current_consent
-        enrolment = participation.enrol(user, study, consent_version=consent.version,
-                                        clauses={c["key"]: True for c in consent.clauses}, signature=user.name,
-                                        age=30, criteria_confirmed=True)
+        enrolment = participation.enrol(
+            user,
+            study,
+            consent_version=consent.version,
+            clauses={c["key"]: True for c in consent.clauses},
+            signature=user.name,
+            age=30,
+            criteria_confirmed=True,
+        )
         for key, given in answers.items():
             participation.submit_response(user, study, key, given)
         if withdraw is not None:
@@ -108,6 +176,7 @@ def by_code(rows) -> dict:
 
 # The wide CSV
 
+
 def test_the_csv_has_one_row_per_participant_and_timepoint_and_a_column_per_answer_key(pilot, answered, download):
     rows = read_csv(download(pilot, "data.csv"))
     assert rows[0] == HEADER
@@ -115,7 +184,8 @@ def test_the_csv_has_one_row_per_participant_and_timepoint_and_a_column_per_answ
     assert codes == sorted(codes), "ordered by participant code"
     both, once, kept = answered["both"][0], answered["once"][0], answered["kept"][0]
     assert sorted((row[0], row[2]) for row in rows[1:]) == sorted(
-        [(both, "baseline"), (both, "follow_up"), (once, "baseline"), (kept, "baseline")])
+        [(both, "baseline"), (both, "follow_up"), (once, "baseline"), (kept, "baseline")]
+    )
     assert [row[2] for row in rows[1:] if row[0] == both] == ["baseline", "follow_up"]
 
 
@@ -147,8 +217,7 @@ def test_the_csv_is_utf8_with_a_byte_order_mark_for_excel(pilot, answered, downl
     assert response.content_type == "text/csv; charset=utf-8"
     assert response.get_data().startswith("\ufeffparticipant_code,".encode())
     assert "Très bien".encode() in response.get_data()
-    assert response.headers["Content-Disposition"] == \
-        f'attachment; filename="livinglab-study-{pilot.id}-data.csv"'
+    assert response.headers["Content-Disposition"] == f'attachment; filename="livinglab-study-{pilot.id}-data.csv"'
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -161,10 +230,14 @@ def test_wide_rows_are_built_as_the_long_rows_arrive(pilot):
     from livinglab.exports.rows import wide_rows
 
     plan = plan_for(pilot)
-    long_rows = iter([("P-A", "intervention", "baseline", "sleep_hours", 6.0, None),
-                      ("P-A", "intervention", "baseline", "keep", 1.0, None),
-                      ("P-B", "intervention", "baseline", "sleep_hours", 7.0, None),
-                      ("P-B", "intervention", "baseline", "habits", None, '["Naps"]')])
+    long_rows = iter(
+        [
+            ("P-A", "intervention", "baseline", "sleep_hours", 6.0, None),
+            ("P-A", "intervention", "baseline", "keep", 1.0, None),
+            ("P-B", "intervention", "baseline", "sleep_hours", 7.0, None),
+            ("P-B", "intervention", "baseline", "habits", None, '["Naps"]'),
+        ]
+    )
     rows = wide_rows(long_rows, plan)
     first = next(rows)
     assert first[:4] == ["P-A", "intervention", "baseline", 6] and first[HEADER.index("keep")] == 1
@@ -193,28 +266,56 @@ def test_a_study_without_answers_exports_the_header_only(pilot, download):
 
 
 def test_a_response_with_every_optional_question_skipped_still_has_its_row(make_study, take_part, download):
-    optional = [{"key": "baseline", "title": "B", "timepoint": "baseline", "items": [
-        {"key": "sleep_hours", "text": "Sleep?", "type": "number", "required": False},
-        {"key": "note", "text": "Note?", "type": "text", "required": False}]},
-        {"key": "follow_up", "title": "F", "timepoint": "follow_up", "items": [
-            {"key": "sleep_hours", "text": "Sleep?", "type": "number", "required": False}]}]
+    optional = [
+        {
+            "key": "baseline",
+            "title": "B",
+            "timepoint": "baseline",
+            "items": [
+                {"key": "sleep_hours", "text": "Sleep?", "type": "number", "required": False},
+                {"key": "note", "text": "Note?", "type": "text", "required": False},
+            ],
+        },
+        {
+            "key": "follow_up",
+            "title": "F",
+            "timepoint": "follow_up",
+            "items": [{"key": "sleep_hours", "text": "Sleep?", "type": "number", "required": False}],
+        },
+    ]
     study = make_study("recruiting", survey_defs=optional)
     code, _user = take_part(study, {"baseline": {}})
     assert read_csv(download(study, "data.csv"))[1:] == [[code, "intervention", "baseline", "", ""]]
 
 
 def test_two_surveys_at_one_timepoint_share_one_row(make_study, take_part, download):
-    surveys = [{"key": "baseline", "title": "B", "timepoint": "baseline", "items": [
-        {"key": "sleep_hours", "text": "Sleep?", "type": "number"}]},
-        {"key": "baseline_extra", "title": "B2", "timepoint": "baseline", "items": [
-            {"key": "energy", "text": "Energy?", "type": "likert"}]},
-        {"key": "follow_up", "title": "F", "timepoint": "follow_up", "items": [
-            {"key": "sleep_hours", "text": "Sleep?", "type": "number"}]}]
+    surveys = [
+        {
+            "key": "baseline",
+            "title": "B",
+            "timepoint": "baseline",
+            "items": [{"key": "sleep_hours", "text": "Sleep?", "type": "number"}],
+        },
+        {
+            "key": "baseline_extra",
+            "title": "B2",
+            "timepoint": "baseline",
+            "items": [{"key": "energy", "text": "Energy?", "type": "likert"}],
+        },
+        {
+            "key": "follow_up",
+            "title": "F",
+            "timepoint": "follow_up",
+            "items": [{"key": "sleep_hours", "text": "Sleep?", "type": "number"}],
+        },
+    ]
     study = make_study("recruiting", survey_defs=surveys)
     code, _user = take_part(study, {"baseline": {"sleep_hours": 6}, "baseline_extra": {"energy": 4}})
     rows = read_csv(download(study, "data.csv"))
-    assert rows == [["participant_code", "arm", "timepoint", "sleep_hours", "energy"],
-                    [code, "intervention", "baseline", "6", "4"]]
+    assert rows == [
+        ["participant_code", "arm", "timepoint", "sleep_hours", "energy"],
+        [code, "intervention", "baseline", "6", "4"],
+    ]
 
 
 @pytest.mark.parametrize("key", ["participant_code", "arm", "timepoint"])
@@ -237,13 +338,15 @@ def test_parallel_groups_export_each_participants_arm(make_study, take_part, dow
 
 # Never a name, an email or an account
 
+
 @pytest.mark.parametrize("what", ["data.csv", "dictionary.csv", "data.xlsx", "data.sav", "data.dta"])
 def test_no_export_holds_a_name_or_an_email(pilot, answered, download, startup, what):
     body = download(pilot, what).get_data()
     if what == "data.xlsx":
         book = load_workbook(io.BytesIO(body))
-        body = "\n".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True)
-                         for cell in row).encode()
+        body = "\n".join(
+            str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+        ).encode()
     for _code, user in answered.values():
         for personal in (user.email, user.name, startup.email, startup.name):
             assert personal.encode() not in body
@@ -251,13 +354,20 @@ def test_no_export_holds_a_name_or_an_email(pilot, answered, download, startup, 
 
 # The data dictionary
 
+
 def test_the_dictionary_describes_every_column_in_order(pilot, download):
     rows = read_csv(download(pilot, "dictionary.csv"))
     assert rows[0] == ["key", "label", "type", "range_or_choices", "unit", "timepoints"]
     assert [row[0] for row in rows[1:]] == HEADER
     entry = {row[0]: row for row in rows[1:]}
-    assert entry["sleep_hours"] == ["sleep_hours", "Hours of sleep per night?", "number", "[0, 24]", "h",
-                                    "baseline; follow_up"]
+    assert entry["sleep_hours"] == [
+        "sleep_hours",
+        "Hours of sleep per night?",
+        "number",
+        "[0, 24]",
+        "h",
+        "baseline; follow_up",
+    ]
     assert entry["change"][3] == "[-10, 10]"
     assert entry["mood"][3] == "[1, 7] (1 = lowest; 7 = highest)"
     assert entry["diet"][2:4] == ["single_choice", "Omnivore; Flexitarian; '-Vegan"]  # a French spreadsheet splits on ;
@@ -272,14 +382,22 @@ def test_the_dictionary_describes_every_column_in_order(pilot, download):
 
 
 def test_the_dictionary_neutralises_formulas_in_question_texts(make_study, download):
-    surveys = [{"key": s, "title": s, "timepoint": s, "items": [
-        {"key": "sleep_hours", "text": "=1+1 hours?", "type": "number"}]} for s in ("baseline", "follow_up")]
+    surveys = [
+        {
+            "key": s,
+            "title": s,
+            "timepoint": s,
+            "items": [{"key": "sleep_hours", "text": "=1+1 hours?", "type": "number"}],
+        }
+        for s in ("baseline", "follow_up")
+    ]
     study = make_study("recruiting", survey_defs=surveys)
     rows = read_csv(download(study, "dictionary.csv"))
     assert rows[-1][1] == "'=1+1 hours?"
 
 
 # XLSX
+
 
 def test_the_workbook_holds_the_data_and_the_dictionary(pilot, answered, download):
     response = download(pilot, "data.xlsx")
@@ -311,6 +429,7 @@ def test_control_characters_cannot_break_the_workbook(pilot, take_part, download
 
 # SPSS and Stata
 
+
 @pytest.mark.parametrize("what, reader", [("data.sav", pyreadstat.read_sav), ("data.dta", pyreadstat.read_dta)])
 def test_spss_and_stata_files_carry_variable_and_value_labels(pilot, answered, download, tmp_path, what, reader):
     path = tmp_path / what
@@ -341,8 +460,12 @@ def test_spss_measure_levels_follow_the_question_types(pilot, answered, download
     path.write_bytes(download(pilot, "data.sav").get_data())
     _frame, meta = pyreadstat.read_sav(str(path))
     measure = meta.variable_measure
-    assert (measure["sleep_hours"], measure["who"], measure["mood"], measure["diet"]) == \
-        ("scale", "scale", "ordinal", "nominal")
+    assert (measure["sleep_hours"], measure["who"], measure["mood"], measure["diet"]) == (
+        "scale",
+        "scale",
+        "ordinal",
+        "nominal",
+    )
 
 
 @pytest.mark.parametrize("what, reader", [("data.sav", pyreadstat.read_sav), ("data.dta", pyreadstat.read_dta)])
@@ -353,13 +476,23 @@ def test_a_study_without_answers_gives_empty_spss_and_stata_files(pilot, downloa
     assert list(frame.columns) == HEADER and len(frame) == 0
 
 
-def test_keys_too_long_or_reserved_for_stata_are_renamed_and_said_in_the_label(make_study, take_part, download,
-                                                                                 tmp_path):
+def test_keys_too_long_or_reserved_for_stata_are_renamed_and_said_in_the_label(
+    make_study, take_part, download, tmp_path
+):
     long_key = "a" * 40
-    surveys = [{"key": s, "title": s, "timepoint": s, "items": [
-        {"key": "sleep_hours", "text": "Sleep?", "type": "number"},
-        {"key": "in", "text": "Inside?", "type": "yes_no"},
-        {"key": long_key, "instrument": "umux_lite"}]} for s in ("baseline", "follow_up")]
+    surveys = [
+        {
+            "key": s,
+            "title": s,
+            "timepoint": s,
+            "items": [
+                {"key": "sleep_hours", "text": "Sleep?", "type": "number"},
+                {"key": "in", "text": "Inside?", "type": "yes_no"},
+                {"key": long_key, "instrument": "umux_lite"},
+            ],
+        }
+        for s in ("baseline", "follow_up")
+    ]
     study = make_study("recruiting", survey_defs=surveys)
     take_part(study, {"baseline": {"sleep_hours": 7, "in": True, f"{long_key}_1": 5, f"{long_key}_2": 3}})
     path = tmp_path / "data.dta"
@@ -373,8 +506,13 @@ def test_keys_too_long_or_reserved_for_stata_are_renamed_and_said_in_the_label(m
     assert meta.variable_value_labels[short + "_1"] == {1: "1 (strongly disagree)", 7: "7 (strongly agree)"}
     sav = tmp_path / "data.sav"
     sav.write_bytes(download(study, "data.sav").get_data())
-    assert list(pyreadstat.read_sav(str(sav))[0].columns)[3:] == \
-        ["sleep_hours", "in", f"{long_key}_1", f"{long_key}_2", long_key]
+    assert list(pyreadstat.read_sav(str(sav))[0].columns)[3:] == [
+        "sleep_hours",
+        "in",
+        f"{long_key}_1",
+        f"{long_key}_2",
+        long_key,
+    ]
 
 
 def test_variable_names_stay_unique_when_shortened():
@@ -389,14 +527,26 @@ def test_variable_names_stay_unique_when_shortened():
 
 # Cells
 
+
 @pytest.mark.parametrize("text", ["=1+1", "+33 6 12", "-2", "@SUM(A1)", "\tx", "\rx", FORMULA])
 def test_text_that_a_spreadsheet_would_run_gets_an_apostrophe(text):
     assert neutralise(text) == "'" + text
     assert csv_cell(text) == "'" + text and sheet_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("value, written", [(-2.5, "-2.5"), (-3, "-3"), (0, "0"), (1e-07, "1e-07"),
-                                            (None, ""), ("a = b", "a = b"), ("", ""), ("'quoted", "'quoted")])
+@pytest.mark.parametrize(
+    "value, written",
+    [
+        (-2.5, "-2.5"),
+        (-3, "-3"),
+        (0, "0"),
+        (1e-07, "1e-07"),
+        (None, ""),
+        ("a = b", "a = b"),
+        ("", ""),
+        ("'quoted", "'quoted"),
+    ],
+)
 def test_numbers_stay_numbers_and_plain_text_stays_as_it_is(value, written):
     assert csv_cell(value) == written
     assert sheet_cell(value) == value
@@ -405,8 +555,15 @@ def test_numbers_stay_numbers_and_plain_text_stays_as_it_is(value, written):
 # Formulas after the separators a French spreadsheet splits on (issue 8, item 17)
 
 SEPARATORS = re.compile(r"[;,|\t\r\n]")
-SPLIT_FORMULAS = ["Bien; =HYPERLINK(\"http://x\",\"y\")", "ok;@SUM(1+1)*cmd|' /C calc'!A0", "a, +33 6 12",
-                  "x|-2+3", "a;\t=1", 'quoted; "=1+1"', "fullwidth; ＝1+1"]
+SPLIT_FORMULAS = [
+    'Bien; =HYPERLINK("http://x","y")',
+    "ok;@SUM(1+1)*cmd|' /C calc'!A0",
+    "a, +33 6 12",
+    "x|-2+3",
+    "a;\t=1",
+    'quoted; "=1+1"',
+    "fullwidth; ＝1+1",
+]
 
 
 def pieces_that_would_run(text: str) -> list[str]:
@@ -425,13 +582,32 @@ def pieces_that_would_run(text: str) -> list[str]:
 
 @pytest.fixture
 def split_pilot(make_study, take_part):
-    surveys = [{"key": s, "title": s, "timepoint": s, "items": [
-        {"key": "sleep_hours", "text": "Sleep?", "type": "number", "required": False},
-        {"key": "note", "text": "Your note; =1+1", "type": "text", "required": False},
-        {"key": "tools", "text": "Tools?", "type": "multiple_choice", "choices": ["Tea", "@SUM(1)", "-x"],
-         "required": False},
-        {"key": "pick", "text": "Pick?", "type": "single_choice", "choices": ["Plain", "+cmd;=2"],
-         "required": False}]} for s in ("baseline", "follow_up")]
+    surveys = [
+        {
+            "key": s,
+            "title": s,
+            "timepoint": s,
+            "items": [
+                {"key": "sleep_hours", "text": "Sleep?", "type": "number", "required": False},
+                {"key": "note", "text": "Your note; =1+1", "type": "text", "required": False},
+                {
+                    "key": "tools",
+                    "text": "Tools?",
+                    "type": "multiple_choice",
+                    "choices": ["Tea", "@SUM(1)", "-x"],
+                    "required": False,
+                },
+                {
+                    "key": "pick",
+                    "text": "Pick?",
+                    "type": "single_choice",
+                    "choices": ["Plain", "+cmd;=2"],
+                    "required": False,
+                },
+            ],
+        }
+        for s in ("baseline", "follow_up")
+    ]
     study = make_study("recruiting", survey_defs=surveys)
     for text in SPLIT_FORMULAS:
         take_part(study, {"baseline": {"note": text, "tools": ["Tea", "@SUM(1)", "-x"], "pick": "+cmd;=2"}})
@@ -444,13 +620,14 @@ def test_no_piece_of_a_csv_runs_when_a_french_spreadsheet_splits_it(split_pilot,
     assert pieces_that_would_run(raw) == []
     if what == "data.csv":
         notes = [row[4] for row in read_csv(download(split_pilot, what))[1:]]
-        assert "Bien; '=HYPERLINK(\"http://x\",\"y\")" in notes and "a, '+33 6 12" in notes  # kept whole, readable
+        assert 'Bien; \'=HYPERLINK("http://x","y")' in notes and "a, '+33 6 12" in notes  # kept whole, readable
 
 
 def test_no_piece_of_a_workbook_cell_runs_when_split(split_pilot, download):
     book = load_workbook(io.BytesIO(download(split_pilot, "data.xlsx").get_data()))
-    cells = [cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
-             if isinstance(cell, str)]
+    cells = [
+        cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row if isinstance(cell, str)
+    ]
     assert "Tea; '@SUM(1); '-x" in cells
     assert [cell for cell in cells if pieces_that_would_run(cell)] == []
 
@@ -467,19 +644,32 @@ def test_no_text_of_a_statistics_file_runs_when_split(split_pilot, download, tmp
     assert [text for text in texts if pieces_that_would_run(text)] == []
 
 
-@pytest.mark.parametrize("text, written", [("a; =1+1", "a; '=1+1"), ("a;=1", "a;'=1"), ("a, -b", "a, '-b"),
-                                           ("a\t@b", "a\t'@b"), ("a\n+b", "a\n'+b"), ('x; "=1"', 'x; "\'=1"'),
-                                           ("x| =1", "x| '=1"), ("＝1", "'＝1"), ("a; b, c", "a; b, c"),
-                                           ("a; '=1", "a; '=1")])
+@pytest.mark.parametrize(
+    "text, written",
+    [
+        ("a; =1+1", "a; '=1+1"),
+        ("a;=1", "a;'=1"),
+        ("a, -b", "a, '-b"),
+        ("a\t@b", "a\t'@b"),
+        ("a\n+b", "a\n'+b"),
+        ('x; "=1"', 'x; "\'=1"'),
+        ("x| =1", "x| '=1"),
+        ("＝1", "'＝1"),
+        ("a; b, c", "a; b, c"),
+        ("a; '=1", "a; '=1"),
+    ],
+)
 def test_pieces_after_separators_get_an_apostrophe_once(text, written):
     assert neutralise(text) == written and neutralise(written) == written
 
 
 # Who may download
 
+
 @pytest.mark.parametrize("what", ["data.csv", "dictionary.csv", "data.xlsx", "data.sav", "data.dta"])
 def test_the_owner_organisation_and_coordinators_download_every_format(
-        client, login, pilot, answered, colleague, coordinator, what):
+    client, login, pilot, answered, colleague, coordinator, what
+):
     for user in (colleague, coordinator):
         login(user)
         assert client.get(f"/studies/{pilot.id}/exports/{what}").status_code == 200
@@ -501,8 +691,7 @@ def test_a_participant_of_the_study_cannot_download(client, login, pilot, answer
     assert client.get(f"/studies/{pilot.id}/exports/data.csv").status_code == 403
 
 
-@pytest.mark.parametrize("status, expected", [("draft", 409), ("submitted", 409), ("approved", 200),
-                                               ("closed", 200)])
+@pytest.mark.parametrize("status, expected", [("draft", 409), ("submitted", 409), ("approved", 200), ("closed", 200)])
 def test_exports_exist_once_the_protocol_is_approved(make_study, download, status, expected):
     study = make_study(status, protocol=sleep_protocol())
     response = download(study, "data.csv", expected)

@@ -1,4 +1,5 @@
 """A real SMTP server for the mail tests (aiosmtpd, in this process, on a free port), and helpers."""
+
 import threading
 from email import message_from_bytes
 from email.policy import default
@@ -90,9 +91,15 @@ class SmtpServer:
 def start_server(credentials=None) -> SmtpServer:
     recorder = Recorder()
     server = SmtpServer(free_port(), recorder, credentials)
-    server.controller = Controller(recorder, hostname="127.0.0.1", port=server.port, ready_timeout=30,
-                                   enable_SMTPUTF8=True, authenticator=server.authenticate,
-                                   auth_require_tls=False)
+    server.controller = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=server.port,
+        ready_timeout=30,
+        enable_SMTPUTF8=True,
+        authenticator=server.authenticate,
+        auth_require_tls=False,
+    )
     server.controller.start()
     return server
 
@@ -126,6 +133,7 @@ def run_worker():
 @pytest.fixture
 def verified():
     """Mark an account's address as verified (the accounts branch provides the real flow)."""
+
     def mark(user):
         user.email_verified_at = utcnow()
         db.session.commit()
@@ -164,6 +172,7 @@ def clear_outbox():
 @pytest.fixture
 def make_study(make_study):
     """The shared fixture, minus the mail its walk through the lifecycle queued."""
+
     def make(*args, **kwargs):
         study = make_study(*args, **kwargs)
         clear_outbox()

@@ -2,6 +2,7 @@
 "send the link again", the gate that holds everything else until then, password reset (single-use, one
 hour, revealing nothing), email change (confirmation to the new address, notice to the old), invitations
 by email; and the attacks: replayed, tampered, expired and other people's tokens, CR/LF in email fields."""
+
 import re
 from unittest import mock
 
@@ -27,15 +28,16 @@ def link_in(mail, path_start: str) -> str:
     """The app path of the first link of the message that starts with `path_start`."""
     for url in re.findall(r"https?://[^\s\"<>]+", mail.text):
         if url.startswith(BASE_URL + path_start):
-            return url[len(BASE_URL):]
+            return url[len(BASE_URL) :]
     raise AssertionError(f"no link to {path_start} in {mail.text!r}")
 
 
 def register_page(client, email, role="participant", lang=None, **extra):
     if lang:
         client.post("/language", data={"lang": lang})
-    return client.post("/account/register", data={"role": role, "name": "Camille Test", "email": email,
-                                                  "password": PASSWORD, **extra})
+    return client.post(
+        "/account/register", data={"role": role, "name": "Camille Test", "email": email, "password": PASSWORD, **extra}
+    )
 
 
 def user(email) -> User:
@@ -45,8 +47,10 @@ def user(email) -> User:
 
 # Verification ---------------------------------------------------------------------------------------
 
+
 def test_registration_on_the_page_mails_the_verification_in_the_page_language_and_the_link_verifies(
-        client, smtp_server, run_worker):
+    client, smtp_server, run_worker
+):
     response = register_page(client, "camille@example.org", lang="fr")
     assert response.status_code == 302
     run_worker()
@@ -61,19 +65,30 @@ def test_registration_on_the_page_mails_the_verification_in_the_page_language_an
     assert client.get(link_in(mail, "/account/verify")).status_code == 200  # again: harmless
 
 
-def test_an_unverified_address_gets_only_the_verification_and_the_rest_after(client, smtp_server, run_worker,
-                                                                             make_study):
+def test_an_unverified_address_gets_only_the_verification_and_the_rest_after(
+    client, smtp_server, run_worker, make_study
+):
     """API flows work for an unverified account (registration, enrolment); its enrolment confirmation waits."""
     study = make_study("recruiting")
-    created = client.post("/api/v1/auth/register", json={"email": "dana@example.org", "password": PASSWORD,
-                                                           "name": "Dana", "role": "participant"})
+    created = client.post(
+        "/api/v1/auth/register",
+        json={"email": "dana@example.org", "password": PASSWORD, "name": "Dana", "role": "participant"},
+    )
     assert created.status_code == 201
     token = client.post("/api/v1/auth/tokens", json={"email": "dana@example.org", "password": PASSWORD})
     headers = {"Authorization": "Bearer " + token.get_json()["token"]}
     consent = study.current_consent
-    enrolled = client.post(f"/api/v1/studies/{study.id}/enrolment", headers=headers, json={
-        "consent_version": consent.version, "clauses": {c["key"]: True for c in consent.clauses},
-        "signature": "Dana", "age": 30, "criteria_confirmed": True})
+    enrolled = client.post(
+        f"/api/v1/studies/{study.id}/enrolment",
+        headers=headers,
+        json={
+            "consent_version": consent.version,
+            "clauses": {c["key"]: True for c in consent.clauses},
+            "signature": "Dana",
+            "age": 30,
+            "criteria_confirmed": True,
+        },
+    )
     assert enrolled.status_code == 201, enrolled.get_json()
     run_worker()
     assert kinds(smtp_server, "dana@example.org") == ["verify_email"]
@@ -117,12 +132,14 @@ def test_a_verification_link_of_another_account_or_tampered_is_refused(client, m
 
 # Password reset --------------------------------------------------------------------------------------
 
+
 def request_reset(client, email):
     return client.post("/account/forgot", data={"email": email})
 
 
-def test_reset_mails_a_single_use_link_that_signs_out_every_session(app, client, smtp_server, run_worker,
-                                                                    verified_user, api_headers):
+def test_reset_mails_a_single_use_link_that_signs_out_every_session(
+    app, client, smtp_server, run_worker, verified_user, api_headers
+):
     person = verified_user("participant", locale="fr")
     headers = api_headers(person)
     other = app.test_client()
@@ -149,8 +166,10 @@ def test_reset_mails_a_single_use_link_that_signs_out_every_session(app, client,
 
     # Single use: the same link again is refused, on both methods.
     assert client.get(path).status_code == 400
-    assert client.post("/account/reset", data={"token": token, "new_password": "yet another passphrase"}
-                       ).status_code == 400
+    assert (
+        client.post("/account/reset", data={"token": token, "new_password": "yet another passphrase"}).status_code
+        == 400
+    )
 
 
 def test_reset_links_expire_after_an_hour(client, verified_user):
@@ -158,8 +177,7 @@ def test_reset_links_expire_after_an_hour(client, verified_user):
     with client.application.test_request_context():
         token = mail_links.make_token("reset", person, mail_links.fingerprint(person.password_hash))
     assert client.get(f"/account/reset?token={token}").status_code == 200
-    with mock.patch("itsdangerous.timed.TimestampSigner.get_timestamp",
-                    return_value=int(utcnow().timestamp()) - 3601):
+    with mock.patch("itsdangerous.timed.TimestampSigner.get_timestamp", return_value=int(utcnow().timestamp()) - 3601):
         with client.application.test_request_context():
             stale = mail_links.make_token("reset", person, mail_links.fingerprint(person.password_hash))
     assert client.get(f"/account/reset?token={stale}").status_code == 400
@@ -181,8 +199,9 @@ def test_the_reset_answer_reveals_nothing(client, smtp_server, run_worker, verif
     assert kinds(smtp_server, person.email) == ["password_reset", "password_reset"]
 
 
-def test_an_unverified_account_gets_its_verification_and_the_reset_waits_for_it(client, smtp_server, run_worker,
-                                                                                make_user):
+def test_an_unverified_account_gets_its_verification_and_the_reset_waits_for_it(
+    client, smtp_server, run_worker, make_user
+):
     person = make_user("participant")
     request_reset(client, person.email)
     run_worker()
@@ -205,8 +224,9 @@ def test_a_reset_token_of_another_account_or_tampered_is_refused(client, verifie
     assert user(bob.email).password_hash == bob.password_hash
 
 
-@pytest.mark.parametrize("email", ["a@example.org\r\nBcc: victim@example.org", "a@example.org\nX: y",
-                                   "\x00@example.org", "x" * 300])
+@pytest.mark.parametrize(
+    "email", ["a@example.org\r\nBcc: victim@example.org", "a@example.org\nX: y", "\x00@example.org", "x" * 300]
+)
 def test_cr_lf_and_junk_in_email_fields_answer_4xx(client, verified_user, login, email):
     assert request_reset(client, email).status_code == 422
     assert client.post("/api/v1/auth/password-reset", json={"email": email}).status_code == 422
@@ -218,8 +238,10 @@ def test_cr_lf_and_junk_in_email_fields_answer_4xx(client, verified_user, login,
 
 # Email change ----------------------------------------------------------------------------------------
 
-def test_an_email_change_is_confirmed_from_the_new_address_and_noticed_at_the_old(client, smtp_server, run_worker,
-                                                                                  verified_user, login):
+
+def test_an_email_change_is_confirmed_from_the_new_address_and_noticed_at_the_old(
+    client, smtp_server, run_worker, verified_user, login
+):
     person = login(verified_user("startup", locale="fr"))
     old = person.email
     wrong = client.post("/account/email", data={"email": "new@example.org", "password": "not it"})
@@ -261,8 +283,8 @@ def test_an_email_change_to_an_address_taken_meanwhile_is_refused(client, verifi
 
 # Invitations -----------------------------------------------------------------------------------------
 
-def test_an_invitation_is_mailed_by_a_verified_member_only(client, smtp_server, run_worker, startup, verified,
-                                                           login):
+
+def test_an_invitation_is_mailed_by_a_verified_member_only(client, smtp_server, run_worker, startup, verified, login):
     login(startup)
     assert client.post("/account/organisation/invitations", data={"email": "first@example.org"}).status_code == 302
     run_worker()
@@ -278,14 +300,20 @@ def test_an_invitation_is_mailed_by_a_verified_member_only(client, smtp_server, 
 
 def test_a_rolled_back_registration_sends_nothing(client, smtp_server, run_worker, make_user):
     make_user("participant", email="taken@example.org")
-    assert client.post("/api/v1/auth/register", json={"email": "taken@example.org", "password": PASSWORD,
-                                                       "name": "X", "role": "participant"}).status_code == 409
+    assert (
+        client.post(
+            "/api/v1/auth/register",
+            json={"email": "taken@example.org", "password": PASSWORD, "name": "X", "role": "participant"},
+        ).status_code
+        == 409
+    )
     run_worker()
     assert smtp_server.received == []
 
 
-def test_the_review_page_says_whether_the_submitter_verified_their_address(client, make_study, login, coordinator,
-                                                                           startup, verified):
+def test_the_review_page_says_whether_the_submitter_verified_their_address(
+    client, make_study, login, coordinator, startup, verified
+):
     study = make_study("submitted")
     login(coordinator)
     assert b"email address not verified" in client.get(f"/studies/{study.id}/review").data

@@ -1,5 +1,6 @@
 """The newcomer's mail: LIVINGLAB_MAIL_URL=local runs our SMTP catcher, which keeps each message as a
 .eml file (once per Message-ID), and /dev/mailbox shows them, only when LIVINGLAB_MAILBOX is on."""
+
 import smtplib
 from email.message import EmailMessage
 
@@ -40,8 +41,9 @@ def test_local_mode_stores_each_message_and_the_mailbox_shows_it(local_mail, run
     assert html.headers["X-Frame-Options"] == "SAMEORIGIN" and '<base target="_top">' in html.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("name", ["../secret_key", "..%2Fsecret_key", "x.eml", "0" * 40 + ".txt",
-                                  "A" * 40 + ".eml", "0" * 40 + ".eml"])
+@pytest.mark.parametrize(
+    "name", ["../secret_key", "..%2Fsecret_key", "x.eml", "0" * 40 + ".txt", "A" * 40 + ".eml", "0" * 40 + ".eml"]
+)
 def test_only_stored_messages_can_be_read(local_mail, client, name):
     assert client.get(f"/dev/mailbox/{name}").status_code == 404
     assert client.get(f"/dev/mailbox/{name}/html").status_code == 404
@@ -71,21 +73,34 @@ def test_the_catcher_keeps_one_copy_per_message_id(tmp_path):
     assert len((tmp_path / "duplicates.log").read_text().split()) == 1
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("smtp://mail.example.org", ("smtp", "mail.example.org", 25, None, None, False)),
-    ("smtp://user:p%40ss@mail.example.org:587?starttls=1", ("smtp", "mail.example.org", 587, "user", "p@ss", True)),
-    ("smtps://user:pw@mail.example.org", ("smtps", "mail.example.org", 465, "user", "pw", False)),
-    ("smtp://127.0.0.1:1025?starttls=false", ("smtp", "127.0.0.1", 1025, None, None, False)),
-    ("local", ("local", "127.0.0.1", 25, None, None, False)),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("smtp://mail.example.org", ("smtp", "mail.example.org", 25, None, None, False)),
+        ("smtp://user:p%40ss@mail.example.org:587?starttls=1", ("smtp", "mail.example.org", 587, "user", "p@ss", True)),
+        ("smtps://user:pw@mail.example.org", ("smtps", "mail.example.org", 465, "user", "pw", False)),
+        ("smtp://127.0.0.1:1025?starttls=false", ("smtp", "127.0.0.1", 1025, None, None, False)),
+        ("local", ("local", "127.0.0.1", 25, None, None, False)),
+    ],
+)
 def test_mail_urls_are_read(url, expected):
     parsed = parse_mail_url(url)
     assert (parsed.scheme, parsed.host, parsed.port, parsed.username, parsed.password, parsed.starttls) == expected
     assert parsed.password is None or parsed.password not in parsed.safe()
 
 
-@pytest.mark.parametrize("url", [None, "", "http://mail.example.org", "smtp://", "smtp://host:notaport",
-                                 "smtps://host?starttls=1", "smtp://host?timeout=soon"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        None,
+        "",
+        "http://mail.example.org",
+        "smtp://",
+        "smtp://host:notaport",
+        "smtps://host?starttls=1",
+        "smtp://host?timeout=soon",
+    ],
+)
 def test_bad_mail_urls_are_refused_clearly(url):
     with pytest.raises(MailConfigError):
         parse_mail_url(url)

@@ -1,5 +1,6 @@
 """The outbox: rows in the caller's transaction, the verification gate, preferences, dedupe keys, and
 every kind of message rendered in both languages."""
+
 import re
 from datetime import date, timedelta
 
@@ -22,8 +23,9 @@ def rows():
     return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
 
 
-def test_an_unverified_address_gets_only_the_verification_then_the_rest_once_verified(smtp_server, run_worker,
-                                                                                     make_user, make_study):
+def test_an_unverified_address_gets_only_the_verification_then_the_rest_once_verified(
+    smtp_server, run_worker, make_user, make_study
+):
     person = make_user("startup")  # email_verified_at is null
     study = make_study("approved")
     study.organisation_id = person.organisation_id
@@ -34,8 +36,10 @@ def test_an_unverified_address_gets_only_the_verification_then_the_rest_once_ver
     run_worker()
 
     assert [str(r["X-LivingLab-Kind"]) for r in smtp_server.to(person.email)] == ["verify_email"]
-    assert {(r.kind, r.status) for r in rows()} == {("review_decision", QueueStatus.HELD),
-                                                    ("verify_email", QueueStatus.SENT)}
+    assert {(r.kind, r.status) for r in rows()} == {
+        ("review_decision", QueueStatus.HELD),
+        ("verify_email", QueueStatus.SENT),
+    }
     # The accounts branch's verification: set the date and release what waited, in one transaction.
     person.email_verified_at = utcnow()
     assert outbox.release_held(person) == 1
@@ -78,8 +82,9 @@ def test_held_messages_are_dropped_after_the_held_days(make_user, make_study):
     assert rows()[0].status == QueueStatus.CANCELLED
 
 
-def test_a_kind_turned_off_is_not_even_written_and_is_cancelled_if_turned_off_later(smtp_server, run_worker,
-                                                                                    verified_user, make_study):
+def test_a_kind_turned_off_is_not_even_written_and_is_cancelled_if_turned_off_later(
+    smtp_server, run_worker, verified_user, make_study
+):
     person = verified_user("startup")
     study = make_study("approved")
     study.organisation_id = person.organisation_id
@@ -112,9 +117,15 @@ def test_a_dedupe_key_makes_the_second_enqueue_a_no_op(verified_user, make_study
     person = verified_user()
     study = make_study("recruiting")
     consent = study.current_consent
-    enrolment = participation.enrol(person, study, consent_version=consent.version,
-                                    clauses={c["key"]: True for c in consent.clauses}, signature="P", age=30,
-                                    criteria_confirmed=True)
+    enrolment = participation.enrol(
+        person,
+        study,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature="P",
+        age=30,
+        criteria_confirmed=True,
+    )
     db.session.commit()
     clear_outbox()  # the enrolment's confirmation
     survey = study.surveys[0]

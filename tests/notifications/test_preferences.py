@@ -1,5 +1,6 @@
 """Preferences: a page per account in plain words (FR/EN), the API, and one-click unsubscribe that
 needs no sign-in and survives tampering."""
+
 import pytest
 from sqlalchemy import select
 
@@ -26,8 +27,7 @@ def test_the_preferences_page_speaks_french(client, login, coordinator):
     assert "Préférences d’e-mail" in page and "Nouveaux protocoles à relire" in page and "Un résumé quotidien" in page
 
 
-def test_a_coordinator_may_choose_the_daily_digest_but_a_participant_may_not(client, login, coordinator,
-                                                                             participant):
+def test_a_coordinator_may_choose_the_daily_digest_but_a_participant_may_not(client, login, coordinator, participant):
     login(coordinator)
     client.post("/account/notifications", data={"kind_review_submitted": "digest", "kind_recruitment_changed": "off"})
     assert choices_of(coordinator)["review_submitted"] == "digest"
@@ -59,10 +59,19 @@ def test_one_click_unsubscribe_shows_a_confirmation_then_turns_the_kind_off(app,
     assert one_click.status_code == 200  # a mail client, again: fine, and no redirect to follow
 
 
-@pytest.mark.parametrize("token", [
-    None, "", "garbage", "a" * 600, "W10.invalid", "WzEsInN1cnZleV9yZW1pbmRlciJd",  # no signature
-    "%00", "WzEsInN1cnZleV9yZW1pbmRlciJd.AAAAAAAAAAAAAAAAAAAAAAAAAAA",
-])
+@pytest.mark.parametrize(
+    "token",
+    [
+        None,
+        "",
+        "garbage",
+        "a" * 600,
+        "W10.invalid",
+        "WzEsInN1cnZleV9yZW1pbmRlciJd",  # no signature
+        "%00",
+        "WzEsInN1cnZleV9yZW1pbmRlciJd.AAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ],
+)
 def test_a_tampered_or_missing_token_is_a_clear_400(app, participant, token):
     anonymous = app.test_client()
     url = "/mail/unsubscribe" if token is None else f"/mail/unsubscribe?token={token}"
@@ -84,8 +93,14 @@ def test_a_token_cannot_be_moved_to_another_account_or_kind(app, participant, ma
 
 
 def test_essential_kinds_and_odd_payloads_cannot_be_unsubscribed(app, participant):
-    for payload in ([participant.id, "password_reset"], [participant.id, "nonsense"], [True, "survey_open"],
-                    ["1", "survey_open"], {"u": 1}, [2**40, "survey_open"]):
+    for payload in (
+        [participant.id, "password_reset"],
+        [participant.id, "nonsense"],
+        [True, "survey_open"],
+        ["1", "survey_open"],
+        {"u": 1},
+        [2**40, "survey_open"],
+    ):
         from livinglab.notifications.preferences import serializer
 
         token = serializer().dumps(payload)
@@ -97,13 +112,18 @@ def test_the_api_reads_and_changes_the_callers_choices(client, api_headers, coor
     got = client.get("/api/v1/me/notifications", headers=headers).get_json()
     assert got["choices"]["review_submitted"] == "each"
     assert got["options"]["review_submitted"] == ["each", "digest", "off"]
-    changed = client.put("/api/v1/me/notifications", headers=headers,
-                         json={"choices": {"review_submitted": "digest"}})
+    changed = client.put("/api/v1/me/notifications", headers=headers, json={"choices": {"review_submitted": "digest"}})
     assert changed.status_code == 200 and changed.get_json()["choices"]["review_submitted"] == "digest"
-    wrong = client.put("/api/v1/me/notifications", headers=headers,
-                       json={"choices": {"password_reset": "off", "review_submitted": "sometimes"}})
+    wrong = client.put(
+        "/api/v1/me/notifications",
+        headers=headers,
+        json={"choices": {"password_reset": "off", "review_submitted": "sometimes"}},
+    )
     assert wrong.status_code == 422
     assert set(wrong.get_json()["error"]["fields"]) == {"password_reset", "review_submitted"}
     assert choices_of(coordinator)["review_submitted"] == "digest"  # nothing half-saved
-    assert client.put("/api/v1/me/notifications", headers=headers, data="[", content_type="application/json").status_code == 400
+    assert (
+        client.put("/api/v1/me/notifications", headers=headers, data="[", content_type="application/json").status_code
+        == 400
+    )
     assert client.get("/api/v1/me/notifications").status_code == 401

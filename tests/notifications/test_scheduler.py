@@ -1,5 +1,6 @@
 """The scheduler: each job at most once per interval; the review digest, set-based and idempotent,
 once per coordinator and day even when run twice or by two schedulers at once."""
+
 import threading
 from datetime import timedelta
 
@@ -26,8 +27,12 @@ def digest_at_any_hour(app, monkeypatch):
 def queue(make_study, verified_user, make_user, coordinator):
     """Two protocols waiting; coordinators who chose each, digest and none."""
     studies = [make_study("submitted"), make_study("submitted")]
-    chosen = {"each": coordinator, "digest": verified_user("coordinator"), "digest2": verified_user("coordinator"),
-              "off": verified_user("coordinator")}
+    chosen = {
+        "each": coordinator,
+        "digest": verified_user("coordinator"),
+        "digest2": verified_user("coordinator"),
+        "off": verified_user("coordinator"),
+    }
     for name, choice in (("digest", "digest"), ("digest2", "digest"), ("off", "off")):
         set_choice(chosen[name], "review_submitted", choice)
     db.session.commit()
@@ -35,20 +40,25 @@ def queue(make_study, verified_user, make_user, coordinator):
 
 
 def digests():
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "review_digest")
-                              .order_by(OutboxMessage.user_id)).all()
+    return db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "review_digest").order_by(OutboxMessage.user_id)
+    ).all()
 
 
 def test_the_digest_goes_once_a_day_to_the_coordinators_who_chose_it(queue):
     assert scheduler.run_due("worker-a", MORNING)["review_digest"] == {"digests": 2, "protocols": 2}
     assert "review_digest" not in scheduler.run_due("worker-a", MORNING + timedelta(minutes=30))  # not due again yet
-    assert scheduler.run_job("review_digest", "worker-a", MORNING + timedelta(hours=2)) == {"digests": 0, "protocols": 2}
+    assert scheduler.run_job("review_digest", "worker-a", MORNING + timedelta(hours=2)) == {
+        "digests": 0,
+        "protocols": 2,
+    }
 
     people = queue["coordinators"]
     assert [m.user_id for m in digests()] == sorted([people["digest"].id, people["digest2"].id])
     [first, _second] = digests()
-    assert first.context["count"] == 2 and [s["study_id"] for s in first.context["studies"]] == \
-        [s.id for s in queue["studies"]]
+    assert first.context["count"] == 2 and [s["study_id"] for s in first.context["studies"]] == [
+        s.id for s in queue["studies"]
+    ]
     assert first.dedupe_key == f"review_digest:{first.user_id}:{MORNING.date().isoformat()}"
     # The next day brings a new digest.
     assert scheduler.run_job("review_digest", "worker-a", MORNING + timedelta(days=1)) == {"digests": 2, "protocols": 2}
@@ -56,7 +66,9 @@ def test_the_digest_goes_once_a_day_to_the_coordinators_who_chose_it(queue):
 
 def test_no_digest_before_the_digest_hour_nor_for_an_empty_queue(app, queue, monkeypatch):
     monkeypatch.setitem(app.config, "DIGEST_HOUR", 7)
-    assert scheduler.run_job("review_digest", "w", MORNING.replace(hour=6), force=True) == {"skipped": "before_digest_hour"}
+    assert scheduler.run_job("review_digest", "w", MORNING.replace(hour=6), force=True) == {
+        "skipped": "before_digest_hour"
+    }
     monkeypatch.setitem(app.config, "DIGEST_HOUR", 0)
     for study in queue["studies"]:
         study.status = "approved"
@@ -131,8 +143,9 @@ def test_the_same_dedupe_keys_inserted_by_two_transactions_at_once_land_once(app
     from livinglab.notifications.outbox import enqueue_from
 
     def insert(_n):
-        rows = select(User.id.label("user_id"),
-                      (literal("test:") + cast(User.id, String)).label("dedupe_key")).where(User.role == Role.COORDINATOR)
+        rows = select(User.id.label("user_id"), (literal("test:") + cast(User.id, String)).label("dedupe_key")).where(
+            User.role == Role.COORDINATOR
+        )
         added = enqueue_from("review_digest", rows, context={"count": 1, "studies": []}, now=MORNING)
         db.session.commit()
         return added
@@ -155,8 +168,9 @@ def test_a_failing_job_is_rolled_back_and_paused(app, queue, monkeypatch):
         raise RuntimeError("boom")
 
     original = scheduler.JOBS["review_digest"]
-    monkeypatch.setitem(scheduler.JOBS, "review_digest", scheduler.Job("review_digest", timedelta(hours=1),
-                                                                       broken, "broken", str))
+    monkeypatch.setitem(
+        scheduler.JOBS, "review_digest", scheduler.Job("review_digest", timedelta(hours=1), broken, "broken", str)
+    )
     assert scheduler.run_job("review_digest", "w", MORNING) == {"error": "boom"}
     assert digests() == []  # its writes were rolled back
     row = db.session.get(SchedulerJob, "review_digest")

@@ -1,5 +1,6 @@
 """Messages go through a real SMTP server: both parts, the recipient's language, links into the app,
 a Message-ID per outbox row, List-Unsubscribe on non-essential mail only, retries and failures."""
+
 import re
 from datetime import timedelta
 
@@ -21,9 +22,15 @@ def enrolment(make_study, verified_user):
     study = make_study("recruiting")
     person = verified_user("participant", locale="fr")
     consent = study.current_consent
-    enrolment = participation.enrol(person, study, consent_version=consent.version,
-                                    clauses={c["key"]: True for c in consent.clauses}, signature=person.name,
-                                    age=30, criteria_confirmed=True)
+    enrolment = participation.enrol(
+        person,
+        study,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature=person.name,
+        age=30,
+        criteria_confirmed=True,
+    )
     db.session.commit()
     clear_outbox()  # the enrolment's own confirmation: the tests below queue what they test
     return enrolment
@@ -37,8 +44,9 @@ def links(text: str) -> list[str]:
     return re.findall(r"https?://[^\s\"<>]+", text)
 
 
-def test_a_committed_message_is_sent_in_the_recipients_language_with_both_parts(smtp_server, run_worker, enrolment,
-                                                                               client):
+def test_a_committed_message_is_sent_in_the_recipients_language_with_both_parts(
+    smtp_server, run_worker, enrolment, client
+):
     notify.enrolment_confirmed(enrolment)
     db.session.commit()
     row = messages()[0]
@@ -92,7 +100,8 @@ def test_a_rolled_back_event_sends_nothing(smtp_server, run_worker, enrolment):
 
 
 def test_non_essential_mail_carries_one_click_unsubscribe_and_it_works_without_signing_in(
-        smtp_server, run_worker, enrolment, app):
+    smtp_server, run_worker, enrolment, app
+):
     survey = enrolment.study.surveys[0]
     notify.survey_open(enrolment, survey, closes_on=None)
     db.session.commit()
@@ -108,8 +117,11 @@ def test_non_essential_mail_carries_one_click_unsubscribe_and_it_works_without_s
     assert answer == f"{BASE_URL}/pilots/{enrolment.study_id}/surveys/{survey.key}"
     # A mail client posts RFC 8058's body, with no cookie and no CSRF token.
     anonymous = app.test_client()
-    response = anonymous.post(header[1:-1].removeprefix(BASE_URL), data="List-Unsubscribe=One-Click",
-                              content_type="application/x-www-form-urlencoded")
+    response = anonymous.post(
+        header[1:-1].removeprefix(BASE_URL),
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 200
     notify.survey_open(enrolment, enrolment.study.surveys[1], closes_on=None)
     db.session.commit()
@@ -140,7 +152,8 @@ def test_message_id_is_the_same_for_every_attempt_of_a_row(smtp_server, run_work
 
 
 def test_a_permanent_refusal_fails_at_once_and_the_outbox_shows_it_without_the_participants_address(
-        smtp_server, run_worker, enrolment, coordinator, login, client):
+    smtp_server, run_worker, enrolment, coordinator, login, client
+):
     address = enrolment.user.email
     smtp_server.recorder.refuse[address] = f"550 5.1.1 <{address.upper()}>: No such user"  # servers quote it
     notify.enrolment_confirmed(enrolment)
@@ -161,8 +174,9 @@ def test_a_permanent_refusal_fails_at_once_and_the_outbox_shows_it_without_the_p
     assert run_worker().mail.sent == 1 and len(smtp_server.received) == 1
 
 
-def test_staff_mail_shows_the_address_on_the_outbox_page(smtp_server, run_worker, make_study, verified_user,
-                                                         coordinator, login, client):
+def test_staff_mail_shows_the_address_on_the_outbox_page(
+    smtp_server, run_worker, make_study, verified_user, coordinator, login, client
+):
     member = verified_user("startup")
     smtp_server.recorder.refuse[member.email] = "550 5.1.1 No such user"
     study = make_study("approved")
@@ -174,8 +188,9 @@ def test_staff_mail_shows_the_address_on_the_outbox_page(smtp_server, run_worker
     assert member.email in client.get("/outbox?status=failed").get_data(as_text=True)
 
 
-def test_after_the_last_attempt_a_temporary_failure_becomes_permanent(smtp_server, run_worker, enrolment, app,
-                                                                      monkeypatch):
+def test_after_the_last_attempt_a_temporary_failure_becomes_permanent(
+    smtp_server, run_worker, enrolment, app, monkeypatch
+):
     monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 3)
     smtp_server.recorder.fail_data = ["451 busy"] * 3
     notify.enrolment_confirmed(enrolment)
@@ -191,8 +206,9 @@ def test_after_the_last_attempt_a_temporary_failure_becomes_permanent(smtp_serve
     assert smtp_server.received == []
 
 
-def test_an_unreachable_server_costs_one_attempt_and_leaves_the_rest_for_later(app, monkeypatch, run_worker,
-                                                                              enrolment, verified_user):
+def test_an_unreachable_server_costs_one_attempt_and_leaves_the_rest_for_later(
+    app, monkeypatch, run_worker, enrolment, verified_user
+):
     from tests.servers import free_port
 
     monkeypatch.setitem(app.config, "MAIL_URL", f"smtp://127.0.0.1:{free_port()}")  # nobody listens
@@ -243,8 +259,9 @@ def test_a_link_to_another_site_is_refused_when_rendering(smtp_server, run_worke
     assert "not a path of this app" in messages()[0].last_error
 
 
-def test_header_injection_through_names_and_titles_stays_in_one_header(smtp_server, run_worker, make_user,
-                                                                       verified, make_study):
+def test_header_injection_through_names_and_titles_stays_in_one_header(
+    smtp_server, run_worker, make_user, verified, make_study
+):
     person = make_user("startup")
     person.name = "Eve\r\nBcc: victim@example.org"  # the forms refuse it; the mail must not trust them
     verified(person)
@@ -276,16 +293,25 @@ def test_erased_accounts_get_nothing_but_the_erasure_confirmation(smtp_server, r
     run_worker()
 
     rows = messages()
-    assert [(r.kind, r.status) for r in rows] == [("withdrawal_confirmed", QueueStatus.CANCELLED),
-                                                  ("erasure_confirmed", QueueStatus.SENT)]
+    assert [(r.kind, r.status) for r in rows] == [
+        ("withdrawal_confirmed", QueueStatus.CANCELLED),
+        ("erasure_confirmed", QueueStatus.SENT),
+    ]
     [mail] = smtp_server.received
     assert mail.rcpt_tos == [address] and "effacé" in mail.text
 
 
 def test_expired_messages_are_not_sent(smtp_server, run_worker, enrolment):
     survey = enrolment.study.surveys[0]
-    notify.survey_reminder(enrolment, survey, None, draft_waiting=False, final=False, day=utcnow().date(),
-                           expires_at=utcnow() - timedelta(seconds=1))
+    notify.survey_reminder(
+        enrolment,
+        survey,
+        None,
+        draft_waiting=False,
+        final=False,
+        day=utcnow().date(),
+        expires_at=utcnow() - timedelta(seconds=1),
+    )
     db.session.commit()
     run_worker()
     assert smtp_server.received == [] and messages()[0].status == QueueStatus.CANCELLED

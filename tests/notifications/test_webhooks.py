@@ -1,5 +1,6 @@
 """Webhooks: events written in the caller's transaction, posted signed to a real local HTTP server,
 retried, logged for the organisation; SSRF refused; another organisation's endpoints are 404."""
+
 import hashlib
 import hmac
 import json
@@ -69,8 +70,12 @@ def deliveries():
 
 
 def test_an_event_is_posted_signed_with_codes_only(receiver, endpoint, startup):
-    assert webhooks.emit(startup.organisation_id, "enrolment", {"study_id": 4, "participant_code": "P-AB12CD34",
-                                                                "arm": "control"}) == 1
+    assert (
+        webhooks.emit(
+            startup.organisation_id, "enrolment", {"study_id": 4, "participant_code": "P-AB12CD34", "arm": "control"}
+        )
+        == 1
+    )
     assert webhooks.emit(startup.organisation_id, "answer", {"study_id": 4}) == 0  # not subscribed
     db.session.commit()
 
@@ -80,8 +85,12 @@ def test_an_event_is_posted_signed_with_codes_only(receiver, endpoint, startup):
     assert request["path"] == "/hooks/livinglab?source=test"
     headers, body = request["headers"], request["body"]
     assert headers["Content-Type"] == "application/json" and headers["X-LivingLab-Event"] == "enrolment"
-    expected = "sha256=" + hmac.new(endpoint.secret.encode(), headers["X-LivingLab-Timestamp"].encode() + b"." + body,
-                                    hashlib.sha256).hexdigest()
+    expected = (
+        "sha256="
+        + hmac.new(
+            endpoint.secret.encode(), headers["X-LivingLab-Timestamp"].encode() + b"." + body, hashlib.sha256
+        ).hexdigest()
+    )
     assert hmac.compare_digest(headers["X-LivingLab-Signature"], expected)
     event = json.loads(body)
     assert event["event"] == "enrolment" and event["organisation_id"] == startup.organisation_id
@@ -124,8 +133,9 @@ def test_failures_are_retried_with_backoff_then_marked_failed(app, receiver, end
     assert len(receiver.requests) == 3  # the redirect was not followed
 
 
-def test_the_organisation_reads_its_delivery_log_and_another_cannot(client, login, receiver, endpoint, startup,
-                                                                    other_startup):
+def test_the_organisation_reads_its_delivery_log_and_another_cannot(
+    client, login, receiver, endpoint, startup, other_startup
+):
     webhooks.emit(startup.organisation_id, "enrolment", {"participant_code": "P-LOG00001"})
     db.session.commit()
     deliver_due("w")
@@ -146,8 +156,10 @@ def test_the_organisation_reads_its_delivery_log_and_another_cannot(client, logi
 
 def test_a_startup_adds_sees_the_secret_once_pings_and_removes_a_receiver(client, login, receiver, startup):
     login(startup)
-    posted = client.post("/account/organisation/webhooks", data={"url": receiver.url, "description": "CRM",
-                                                                 "enrolment": "y", "answer": "y"})
+    posted = client.post(
+        "/account/organisation/webhooks",
+        data={"url": receiver.url, "description": "CRM", "enrolment": "y", "answer": "y"},
+    )
     assert posted.status_code == 302
     created = db.session.scalar(select(WebhookEndpoint))
     assert created.events == ["answer", "enrolment"]
@@ -159,8 +171,9 @@ def test_a_startup_adds_sees_the_secret_once_pings_and_removes_a_receiver(client
     assert db.session.scalars(select(WebhookEndpoint)).all() == [] and deliveries() == []
 
 
-def test_the_api_manages_webhooks_and_hides_other_organisations(client, api_headers, receiver, startup,
-                                                                other_startup, participant):
+def test_the_api_manages_webhooks_and_hides_other_organisations(
+    client, api_headers, receiver, startup, other_startup, participant
+):
     mine, theirs = api_headers(startup), api_headers(other_startup)
     created = client.post("/api/v1/webhooks", headers=mine, json={"url": receiver.url, "events": ["answer"]})
     assert created.status_code == 201
@@ -170,8 +183,11 @@ def test_the_api_manages_webhooks_and_hides_other_organisations(client, api_head
     assert [item["id"] for item in listed] == [body["id"]] and "secret" not in listed[0]
     assert client.get("/api/v1/webhooks", headers=theirs).get_json()["items"] == []
     hook = body["id"]
-    for method, path in (("DELETE", f"/api/v1/webhooks/{hook}"), ("GET", f"/api/v1/webhooks/{hook}/deliveries"),
-                         ("POST", f"/api/v1/webhooks/{hook}/ping")):
+    for method, path in (
+        ("DELETE", f"/api/v1/webhooks/{hook}"),
+        ("GET", f"/api/v1/webhooks/{hook}/deliveries"),
+        ("POST", f"/api/v1/webhooks/{hook}/ping"),
+    ):
         response = client.open(path, method=method, headers=theirs)
         assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
     assert client.get("/api/v1/webhooks", headers=api_headers(participant)).status_code == 403
@@ -179,7 +195,9 @@ def test_the_api_manages_webhooks_and_hides_other_organisations(client, api_head
     log = client.get(f"/api/v1/webhooks/{hook}/deliveries?limit=1", headers=mine).get_json()
     assert [item["event"] for item in log["items"]] == ["ping"] and log["next_cursor"] is None
     assert client.get(f"/api/v1/webhooks/{hook}/deliveries?limit=0", headers=mine).status_code == 422
-    assert client.get(f"/api/v1/webhooks/{hook}/deliveries?cursor=x", headers=mine).status_code == 400  # a cursor this list never gave
+    assert (
+        client.get(f"/api/v1/webhooks/{hook}/deliveries?cursor=x", headers=mine).status_code == 400
+    )  # a cursor this list never gave
     assert client.delete(f"/api/v1/webhooks/{hook}", headers=mine).status_code == 204
     assert client.delete(f"/api/v1/webhooks/{hook}", headers=mine).status_code == 404
 
@@ -194,11 +212,16 @@ def test_an_organisation_has_at_most_five_receivers(client, api_headers, receive
 
 # SSRF ------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def dns(monkeypatch):
     """A fake resolver (the sandbox has no DNS): names map to addresses; IP literals resolve to themselves."""
-    table = {"hooks.example.com": ["93.184.216.34"], "rebind.example.com": ["93.184.216.34"],
-             "inside.example.com": ["10.0.0.7"], "mixed.example.com": ["93.184.216.34", "192.168.1.1"]}
+    table = {
+        "hooks.example.com": ["93.184.216.34"],
+        "rebind.example.com": ["93.184.216.34"],
+        "inside.example.com": ["10.0.0.7"],
+        "mixed.example.com": ["93.184.216.34", "192.168.1.1"],
+    }
 
     def resolve(host, port):
         import ipaddress
@@ -216,16 +239,38 @@ def dns(monkeypatch):
     return table
 
 
-@pytest.mark.parametrize("url", [
-    "https://127.0.0.1/hook", "https://localhost/hook", "https://[::1]/hook", "https://10.1.2.3/hook",
-    "https://172.16.0.1/", "https://192.168.0.10/", "https://169.254.169.254/latest/meta-data/",
-    "https://[::ffff:127.0.0.1]/", "https://[fd00::1]/", "https://0.0.0.0/", "https://100.64.0.1/",
-    "https://inside.example.com/", "https://mixed.example.com/", "http://hooks.example.com/",
-    "https://user:pass@hooks.example.com/", "https://hooks.example.com@127.0.0.1/", "ftp://hooks.example.com/",
-    "https://nowhere.invalid/", "javascript:alert(1)", "https://hooks.example.com/\r\nX: y", "", " ",
-    "https://hooks.example.com:99999/", "https://" + "a" * 600 + ".com/", "https://hooks.exämple.com/",
-    "https:///path-only", "https://hooks.example.com/#frag",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/hook",
+        "https://localhost/hook",
+        "https://[::1]/hook",
+        "https://10.1.2.3/hook",
+        "https://172.16.0.1/",
+        "https://192.168.0.10/",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::ffff:127.0.0.1]/",
+        "https://[fd00::1]/",
+        "https://0.0.0.0/",
+        "https://100.64.0.1/",
+        "https://inside.example.com/",
+        "https://mixed.example.com/",
+        "http://hooks.example.com/",
+        "https://user:pass@hooks.example.com/",
+        "https://hooks.example.com@127.0.0.1/",
+        "ftp://hooks.example.com/",
+        "https://nowhere.invalid/",
+        "javascript:alert(1)",
+        "https://hooks.example.com/\r\nX: y",
+        "",
+        " ",
+        "https://hooks.example.com:99999/",
+        "https://" + "a" * 600 + ".com/",
+        "https://hooks.exämple.com/",
+        "https:///path-only",
+        "https://hooks.example.com/#frag",
+    ],
+)
 def test_addresses_that_lead_inside_or_make_no_sense_are_refused_with_a_422(client, api_headers, startup, dns, url):
     response = client.post("/api/v1/webhooks", headers=api_headers(startup), json={"url": url})
     assert response.status_code == 422, url
@@ -235,14 +280,20 @@ def test_addresses_that_lead_inside_or_make_no_sense_are_refused_with_a_422(clie
 
 def test_wrong_types_are_refused_without_a_500(client, api_headers, startup, dns):
     headers = api_headers(startup)
-    for body in ({"url": 5}, {"url": ["https://hooks.example.com/"]}, {"url": "https://hooks.example.com/",
-                 "events": "enrolment"}, {"url": "https://hooks.example.com/", "events": ["everything"]},
-                 {"url": "https://hooks.example.com/", "description": {"a": 1}}):
+    for body in (
+        {"url": 5},
+        {"url": ["https://hooks.example.com/"]},
+        {"url": "https://hooks.example.com/", "events": "enrolment"},
+        {"url": "https://hooks.example.com/", "events": ["everything"]},
+        {"url": "https://hooks.example.com/", "description": {"a": 1}},
+    ):
         assert client.post("/api/v1/webhooks", headers=headers, json=body).status_code == 422, body
 
 
 def test_a_public_address_is_accepted(client, api_headers, startup, dns):
-    response = client.post("/api/v1/webhooks", headers=api_headers(startup), json={"url": "https://hooks.example.com/x"})
+    response = client.post(
+        "/api/v1/webhooks", headers=api_headers(startup), json={"url": "https://hooks.example.com/x"}
+    )
     assert response.status_code == 201
 
 
@@ -258,7 +309,10 @@ def test_a_name_that_turns_private_after_registration_is_refused_when_posting(cl
 
 def test_a_stale_delivery_is_claimed_again_after_its_lease(receiver, endpoint, startup):
     webhooks.emit(startup.organisation_id, "enrolment", {"participant_code": "P-1"})
-    db.session.execute(update(WebhookDelivery).values(status=QueueStatus.SENDING, claimed_by="dead",
-                                                      claimed_until=utcnow() - timedelta(seconds=1)))
+    db.session.execute(
+        update(WebhookDelivery).values(
+            status=QueueStatus.SENDING, claimed_by="dead", claimed_until=utcnow() - timedelta(seconds=1)
+        )
+    )
     db.session.commit()
     assert deliver_due("w")["sent"] == 1 and len(receiver.requests) == 1

@@ -2,6 +2,7 @@
 (mail and webhook events, in the event's own transaction), and the scheduler's survey invitations,
 reminders and weekly recruitment digest: set-based, idempotent, never after an answer, a withdrawal or
 the end of the pilot."""
+
 from datetime import timedelta
 
 import pytest
@@ -24,9 +25,15 @@ DELAY = 28
 
 def enrol(person, study):
     consent = study.current_consent
-    enrolment = participation.enrol(person, study, consent_version=consent.version,
-                                    clauses={c["key"]: True for c in consent.clauses}, signature=person.name,
-                                    age=30, criteria_confirmed=True)
+    enrolment = participation.enrol(
+        person,
+        study,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature=person.name,
+        age=30,
+        criteria_confirmed=True,
+    )
     db.session.commit()
     return enrolment
 
@@ -44,8 +51,10 @@ def kinds(server, address):
 
 # Review and recruitment -----------------------------------------------------------------------------
 
-def test_each_move_of_the_lifecycle_tells_the_right_people(app, smtp_server, run_worker, make_study, startup,
-                                                           coordinator, verified, verified_user, colleague):
+
+def test_each_move_of_the_lifecycle_tells_the_right_people(
+    app, smtp_server, run_worker, make_study, startup, coordinator, verified, verified_user, colleague
+):
     verified(startup), verified(coordinator), verified(colleague)
     digest_fan = verified_user("coordinator")
     from livinglab.notifications.preferences import set_choice
@@ -73,8 +82,12 @@ def test_each_move_of_the_lifecycle_tells_the_right_people(app, smtp_server, run
     db.session.commit()
     run_worker()
     moves = [(str(m["X-LivingLab-Kind"]), str(m["Subject"])) for m in smtp_server.to(coordinator.email)]
-    assert [k for k, _s in moves] == ["review_submitted", "review_submitted", "recruitment_changed",
-                                      "recruitment_changed"]
+    assert [k for k, _s in moves] == [
+        "review_submitted",
+        "review_submitted",
+        "recruitment_changed",
+        "recruitment_changed",
+    ]
     assert "open" in moves[2][1] and "paused" in moves[3][1]
     assert kinds(smtp_server, startup.email)[-2:] == ["recruitment_changed", "recruitment_changed"]
 
@@ -88,8 +101,9 @@ def test_a_rolled_back_decision_sends_nothing(smtp_server, run_worker, make_stud
     assert rows() == [] and smtp_server.received == []
 
 
-def test_the_decision_is_in_the_recipients_language(smtp_server, run_worker, make_study, coordinator, startup,
-                                                    verified):
+def test_the_decision_is_in_the_recipients_language(
+    smtp_server, run_worker, make_study, coordinator, startup, verified
+):
     startup.locale = "fr"
     verified(startup)
     study = make_study("submitted")
@@ -103,18 +117,23 @@ def test_the_decision_is_in_the_recipients_language(smtp_server, run_worker, mak
 
 # Participants: confirmations and webhooks ------------------------------------------------------------
 
+
 @pytest.fixture
 def hook(make_study, startup):
     """A recruiting pilot whose organisation listens to every event."""
     study = make_study("recruiting")
-    db.session.add(WebhookEndpoint(organisation_id=startup.organisation_id, url="https://hooks.example/x",
-                                   secret="s" * 32, events=[]))
+    db.session.add(
+        WebhookEndpoint(
+            organisation_id=startup.organisation_id, url="https://hooks.example/x", secret="s" * 32, events=[]
+        )
+    )
     db.session.commit()
     return study
 
 
-def test_enrolment_answer_and_withdrawal_mail_the_participant_and_post_codes_only(smtp_server, run_worker, hook,
-                                                                                  verified_user):
+def test_enrolment_answer_and_withdrawal_mail_the_participant_and_post_codes_only(
+    smtp_server, run_worker, hook, verified_user
+):
     person = verified_user("participant", locale="fr")
     enrolment = enrol(person, hook)
     participation.submit_response(person, hook, "baseline", {"sleep_hours": 6, **{f"who_{n}": 3 for n in range(1, 6)}})
@@ -135,9 +154,15 @@ def test_a_refused_enrolment_posts_and_mails_nothing(hook, verified_user):
     person = verified_user("participant")
     consent = hook.current_consent
     with pytest.raises(Invalid):
-        participation.enrol(person, hook, consent_version=consent.version,
-                            clauses={c["key"]: False for c in consent.clauses}, signature=person.name, age=30,
-                            criteria_confirmed=True)
+        participation.enrol(
+            person,
+            hook,
+            consent_version=consent.version,
+            clauses={c["key"]: False for c in consent.clauses},
+            signature=person.name,
+            age=30,
+            criteria_confirmed=True,
+        )
     db.session.rollback()
     assert rows() == [] and db.session.scalar(select(func.count(WebhookDelivery.id))) == 0
 
@@ -165,6 +190,7 @@ def test_an_unverified_account_erased_gets_nothing(smtp_server, run_worker, hook
 
 # Surveys: invitations and reminders ------------------------------------------------------------------
 
+
 @pytest.fixture
 def pilot(make_study):
     study = make_study("recruiting")
@@ -175,8 +201,9 @@ def pilot(make_study):
 
 def enrolled_days_ago(person, study, days: float, answered_baseline=True):
     enrolment = enrol(person, study)
-    db.session.execute(update(Enrolment).where(Enrolment.id == enrolment.id)
-                       .values(enrolled_at=utcnow() - timedelta(days=days)))
+    db.session.execute(
+        update(Enrolment).where(Enrolment.id == enrolment.id).values(enrolled_at=utcnow() - timedelta(days=days))
+    )
     if answered_baseline:
         baseline = next(s for s in study.surveys if s.timepoint == "baseline")
         db.session.add(Response(enrolment_id=enrolment.id, survey_id=baseline.id))
@@ -185,8 +212,9 @@ def enrolled_days_ago(person, study, days: float, answered_baseline=True):
     return enrolment
 
 
-def test_the_invitation_goes_when_the_survey_opens_once_with_a_direct_link(smtp_server, run_worker, pilot,
-                                                                          verified_user):
+def test_the_invitation_goes_when_the_survey_opens_once_with_a_direct_link(
+    smtp_server, run_worker, pilot, verified_user
+):
     due = verified_user("participant", locale="fr")
     early = verified_user("participant")
     behind = verified_user("participant")
@@ -205,12 +233,19 @@ def test_the_invitation_goes_when_the_survey_opens_once_with_a_direct_link(smtp_
     assert mail["List-Unsubscribe"] is not None and enrolment.participant_code in mail.text
 
 
-def test_reminders_on_days_3_and_7_never_after_an_answer_a_withdrawal_or_the_end(smtp_server, run_worker, pilot,
-                                                                                verified_user, coordinator):
+def test_reminders_on_days_3_and_7_never_after_an_answer_a_withdrawal_or_the_end(
+    smtp_server, run_worker, pilot, verified_user, coordinator
+):
     waiting, drafted, answered, withdrawn = (verified_user("participant") for _ in range(4))
-    people = {name: enrolled_days_ago(person, pilot, DELAY + 3.5)
-              for name, person in (("waiting", waiting), ("drafted", drafted), ("answered", answered),
-                                   ("withdrawn", withdrawn))}
+    people = {
+        name: enrolled_days_ago(person, pilot, DELAY + 3.5)
+        for name, person in (
+            ("waiting", waiting),
+            ("drafted", drafted),
+            ("answered", answered),
+            ("withdrawn", withdrawn),
+        )
+    }
     follow_up = next(s for s in pilot.surveys if s.timepoint == "follow_up")
     db.session.add(SurveyDraft(enrolment_id=people["drafted"].id, survey_id=follow_up.id, answers={"sleep_hours": 7}))
     db.session.add(Response(enrolment_id=people["answered"].id, survey_id=follow_up.id))
@@ -249,8 +284,12 @@ def test_an_answer_cancels_the_invitation_not_sent_yet(pilot, verified_user):
     enrolment = enrolled_days_ago(person, pilot, DELAY + 0.5)
     assert survey_invitations(utcnow()) == {"invitations": 1}
     db.session.commit()
-    participation.submit_response(person, pilot, "follow_up", {
-        "sleep_hours": 7, **{f"who_{n}": 3 for n in range(1, 6)}, **{f"sus_{n}": 3 for n in range(1, 11)}})
+    participation.submit_response(
+        person,
+        pilot,
+        "follow_up",
+        {"sleep_hours": 7, **{f"who_{n}": 3 for n in range(1, 6)}, **{f"sus_{n}": 3 for n in range(1, 11)}},
+    )
     db.session.commit()
     [row] = rows("survey_open")
     assert row.status == QueueStatus.CANCELLED and row.participant_code == enrolment.participant_code
@@ -289,8 +328,10 @@ def test_a_shorter_day_for_a_demo(app, monkeypatch, pilot, verified_user):
 
 # Startups: the weekly digest --------------------------------------------------------------------------
 
-def test_the_weekly_digest_counts_by_code_once_a_week(app, monkeypatch, smtp_server, run_worker, hook, startup,
-                                                      verified, verified_user, colleague):
+
+def test_the_weekly_digest_counts_by_code_once_a_week(
+    app, monkeypatch, smtp_server, run_worker, hook, startup, verified, verified_user, colleague
+):
     verified(startup), verified(colleague)
     people = [verified_user("participant") for _ in range(2)]
     codes = [enrol(p, hook).participant_code for p in people]

@@ -1,5 +1,6 @@
 """The worker as a program: `flask worker --once`, several worker processes sharing the outbox, and a
 worker killed (SIGKILL) in the middle of a batch. Counted by Message-ID at a real SMTP server."""
+
 import os
 import signal
 import subprocess
@@ -23,25 +24,46 @@ ROOT = Path(__file__).resolve().parents[2]
 def fill_outbox(user: User, count: int) -> set[str]:
     """`count` committed password-reset messages to one verified account; their expected Message-IDs."""
     now = utcnow()
-    rows = [{"uid": new_uid(), "kind": "password_reset", "user_id": user.id, "context": {"link": f"/reset?n={n}"},
-             "status": QueueStatus.PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now}
-            for n in range(count)]
+    rows = [
+        {
+            "uid": new_uid(),
+            "kind": "password_reset",
+            "user_id": user.id,
+            "context": {"link": f"/reset?n={n}"},
+            "status": QueueStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for n in range(count)
+    ]
     db.session.execute(insert(OutboxMessage), rows)
     db.session.commit()
     return {f"<{row['uid']}@livinglab.test>" for row in rows}
 
 
 def worker_process(app, smtp_url: str, *args: str, lease: int = 120, env: dict | None = None) -> subprocess.Popen:
-    environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-                   "LIVINGLAB_SECRET_KEY": "test-secret", "LIVINGLAB_MAIL_URL": smtp_url,
-                   "LIVINGLAB_BASE_URL": "https://livinglab.test", "LIVINGLAB_MAIL_FROM": "noreply@livinglab.test",
-                   "LIVINGLAB_MAIL_LEASE_SECONDS": str(lease), "LIVINGLAB_WORKER_POLL_SECONDS": "0.2",
-                   **(env or {})}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "LIVINGLAB_SECRET_KEY": "test-secret",
+        "LIVINGLAB_MAIL_URL": smtp_url,
+        "LIVINGLAB_BASE_URL": "https://livinglab.test",
+        "LIVINGLAB_MAIL_FROM": "noreply@livinglab.test",
+        "LIVINGLAB_MAIL_LEASE_SECONDS": str(lease),
+        "LIVINGLAB_WORKER_POLL_SECONDS": "0.2",
+        **(env or {}),
+    }
     log = tempfile.NamedTemporaryFile(prefix="worker-", suffix=".log", delete=False)
     with log:
-        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "livinglab", "worker", *args],
-                                   cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "livinglab", "worker", *args],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     process.log_path = Path(log.name)
     return process
 
@@ -85,8 +107,11 @@ def test_the_worker_refuses_to_start_without_a_mail_url(runner, app, monkeypatch
 
 def test_a_claim_left_by_a_dead_worker_is_taken_again_after_its_lease(smtp_server, run_worker, verified_user):
     expected = fill_outbox(verified_user(), 2)
-    db.session.execute(update(OutboxMessage).values(status=QueueStatus.SENDING, claimed_by="dead:1",
-                                                    claimed_until=utcnow() + timedelta(minutes=1), attempts=1))
+    db.session.execute(
+        update(OutboxMessage).values(
+            status=QueueStatus.SENDING, claimed_by="dead:1", claimed_until=utcnow() + timedelta(minutes=1), attempts=1
+        )
+    )
     db.session.commit()
     assert run_worker().mail.sent == 0  # the lease still runs
     db.session.execute(update(OutboxMessage).values(claimed_until=utcnow() - timedelta(seconds=1)))
@@ -113,7 +138,8 @@ def test_three_worker_processes_share_the_outbox_and_send_each_message_once(app,
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_at_most_its_message_in_flight(
-        app, smtp_server, verified_user):
+    app, smtp_server, verified_user
+):
     """SIGKILL while the server is receiving: after a restart every committed message is received,
     each Message-ID at least once, and at most the one message in flight twice (README: guarantees)."""
     expected = fill_outbox(verified_user(), 120)
@@ -140,8 +166,11 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_at_most_its_mess
 
     second = worker_process(app, smtp_server.url(), "--batch", "50", lease=2)
     try:
-        wait_for(lambda: len({str(m["Message-ID"]) for m in smtp_server.received}) >= 120, 120,
-                 "every message after the restart")
+        wait_for(
+            lambda: len({str(m["Message-ID"]) for m in smtp_server.received}) >= 120,
+            120,
+            "every message after the restart",
+        )
         time.sleep(0.5)
     finally:
         output = stop(second)

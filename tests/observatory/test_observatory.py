@@ -1,4 +1,5 @@
 """The observatory: who may see it, its figures on a hand-built sector, filters, CSV, charts, queries."""
+
 import csv
 import html
 import io
@@ -22,15 +23,30 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DAY = 86400
 
 SLEEP_SURVEYS = [
-    {"key": tp, "title": tp, "timepoint": tp,
-     "items": [{"key": "sleep_hours", "text": "Hours slept per night?", "type": "number", "min": 0, "max": 24}]}
-    for tp in ("baseline", "follow_up")]
+    {
+        "key": tp,
+        "title": tp,
+        "timepoint": tp,
+        "items": [{"key": "sleep_hours", "text": "Hours slept per night?", "type": "number", "min": 0, "max": 24}],
+    }
+    for tp in ("baseline", "follow_up")
+]
 FOOD_SURVEYS = [
-    {"key": tp, "title": tp, "timepoint": tp,
-     "items": [{"key": "satisfaction", "text": "How satisfied?", "type": "likert", "min": 1, "max": 7}]}
-    for tp in ("baseline", "week_4")]
-ROUTES = ["/observatory", "/observatory.csv", "/observatory/charts/studies.svg",
-          "/observatory/charts/participants.svg", "/observatory/charts/turnaround.svg"]
+    {
+        "key": tp,
+        "title": tp,
+        "timepoint": tp,
+        "items": [{"key": "satisfaction", "text": "How satisfied?", "type": "likert", "min": 1, "max": 7}],
+    }
+    for tp in ("baseline", "week_4")
+]
+ROUTES = [
+    "/observatory",
+    "/observatory.csv",
+    "/observatory/charts/studies.svg",
+    "/observatory/charts/participants.svg",
+    "/observatory/charts/turnaround.svg",
+]
 
 
 def text(response) -> str:
@@ -78,8 +94,15 @@ def join(make_user, study: Study, *answers, withdraw_erasing: bool = False) -> N
     """A new participant enrols and answers each timepoint's survey in turn (a value per survey)."""
     user = make_user("participant")
     consent = study.current_consent
-    participation.enrol(user, study, consent_version=consent.version, clauses={c["key"]: True for c in consent.clauses},
-                        signature=user.name, age=30, criteria_confirmed=True)
+    participation.enrol(
+        user,
+        study,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature=user.name,
+        age=30,
+        criteria_confirmed=True,
+    )
     variable = study.primary_variable
     for timepoint, value in zip(study.timepoints, answers, strict=False):
         participation.submit_response(user, study, timepoint, {variable: value})
@@ -91,19 +114,34 @@ def join(make_user, study: Study, *answers, withdraw_erasing: bool = False) -> N
 @pytest.fixture
 def sector(startup, other_startup, coordinator, make_user, clock):
     """Six studies, two domains, every figure worked out by hand in the tests below."""
+
     def sleep(title):
         return build_study(startup, coordinator, "draft", sleep_protocol(title=title), SLEEP_SURVEYS)
 
     def food(title):
         return build_study(other_startup, coordinator, "draft", food_protocol(title=title), FOOD_SURVEYS)
 
-    s = {"draft": sleep("A draft"), "submitted": sleep("Waiting"), "two_rounds": sleep("Two rounds"),
-         "decrease": sleep("Wrong way"), "rejected": food("Rejected"), "recruiting": food("Recruiting"),
-         "tiny": food("Tiny")}
+    s = {
+        "draft": sleep("A draft"),
+        "submitted": sleep("Waiting"),
+        "two_rounds": sleep("Two rounds"),
+        "decrease": sleep("Wrong way"),
+        "rejected": food("Rejected"),
+        "recruiting": food("Recruiting"),
+        "tiny": food("Tiny"),
+    }
     db.session.commit()
     walk(s["submitted"], coordinator, clock, ("submit", 0))
-    walk(s["two_rounds"], coordinator, clock, ("submit", 0), ("request_changes", 2), ("submit", 3),
-         ("approve", 4), ("open", 4))
+    walk(
+        s["two_rounds"],
+        coordinator,
+        clock,
+        ("submit", 0),
+        ("request_changes", 2),
+        ("submit", 3),
+        ("approve", 4),
+        ("open", 4),
+    )
     for before, after in ((5, 7), (6, 8), (5.5, 7.4)):
         join(make_user, s["two_rounds"], before, after)
     join(make_user, s["two_rounds"], 6)  # never answered the follow-up
@@ -124,6 +162,7 @@ def sector(startup, other_startup, coordinator, make_user, clock):
 
 
 # --- Who may see it ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_anonymous_visitors_are_sent_to_sign_in(client, route):
@@ -155,8 +194,9 @@ def test_only_coordinators_get_the_observatory_link(client, login, coordinator, 
 
 # --- The figures -----------------------------------------------------------------------------------
 
+
 def test_quartiles_interpolate_as_r_type_7():
-    assert quantile([1, 2, 3, 4], .25) == 1.75 and quantile([1, 2, 3, 4], .5) == 2.5
+    assert quantile([1, 2, 3, 4], 0.25) == 1.75 and quantile([1, 2, 3, 4], 0.5) == 2.5
     assert summary([5.0]) == {"n": 1, "median": 5.0, "q1": 5.0, "q3": 5.0, "min": 5.0, "max": 5.0}
     assert summary([])["median"] is None
 
@@ -175,8 +215,8 @@ def test_participants_enrolled_and_retained_per_domain(sector):
     # e-health: 4 + 2 enrolled, 3 + 2 answered the follow-up; foodtech: 3 + 1 enrolled (one withdrew
     # and erased), 1 + 1 answered week 4.
     assert data["participants"]["e-health"] == {"pilots": 2, "enrolled": 6, "retained": 5, "rate": 5 / 6}
-    assert data["participants"]["foodtech"] == {"pilots": 2, "enrolled": 4, "retained": 2, "rate": .5}
-    assert data["overall"] == {"pilots": 4, "enrolled": 10, "retained": 7, "rate": .7}
+    assert data["participants"]["foodtech"] == {"pilots": 2, "enrolled": 4, "retained": 2, "rate": 0.5}
+    assert data["overall"] == {"pilots": 4, "enrolled": 10, "retained": 7, "rate": 0.7}
 
 
 def test_review_turnaround_counts_each_round(sector):
@@ -186,16 +226,16 @@ def test_review_turnaround_counts_each_round(sector):
     ehealth = turnaround["by_domain"]["e-health"]
     assert (ehealth["n"], ehealth["median"], ehealth["q1"], ehealth["q3"]) == (3, DAY, DAY, 1.5 * DAY)
     food = turnaround["by_domain"]["foodtech"]
-    assert (food["median"], food["q1"], food["q3"]) == (.5 * DAY, .375 * DAY, 2.75 * DAY)
+    assert (food["median"], food["q1"], food["q3"]) == (0.5 * DAY, 0.375 * DAY, 2.75 * DAY)
     overall = turnaround["overall"]
-    assert (overall["n"], overall["median"], overall["q1"], overall["q3"]) == (6, DAY, .625 * DAY, 1.75 * DAY)
+    assert (overall["n"], overall["median"], overall["q1"], overall["q3"]) == (6, DAY, 0.625 * DAY, 1.75 * DAY)
     assert turnaround["waiting"] == 1
 
 
 def test_share_of_supported_hypotheses_among_testable_ended_pilots(sector):
     outcomes = figures(Scope())["outcomes"]
     # two_rounds: sleep rose by ~2 h (supported); decrease: it fell (not supported); tiny: one participant.
-    assert outcomes == {"ended": 3, "supported": 1, "not_supported": 1, "untestable": 1, "share": .5}
+    assert outcomes == {"ended": 3, "supported": 1, "not_supported": 1, "untestable": 1, "share": 0.5}
 
 
 def test_a_pilot_is_final_when_it_ends_not_when_its_recruitment_closes(startup, coordinator, make_user, clock):
@@ -210,22 +250,37 @@ def test_a_pilot_is_final_when_it_ends_not_when_its_recruitment_closes(startup, 
     assert figures(Scope())["outcomes"]["ended"] == 0
     assert export_rows(Scope())[0]["primary_outcome_supported"] == ""
     walk(study, coordinator, clock, ("end", 11))
-    assert figures(Scope())["outcomes"] == {"ended": 1, "supported": 1, "not_supported": 0, "untestable": 0,
-                                            "share": 1.0}
+    assert figures(Scope())["outcomes"] == {
+        "ended": 1,
+        "supported": 1,
+        "not_supported": 0,
+        "untestable": 0,
+        "share": 1.0,
+    }
     assert export_rows(Scope())[0]["primary_outcome_supported"] == "yes"
 
 
 def test_the_page_shows_the_figures(client, login, coordinator, sector):
     login(coordinator)
     page = text(client.get("/observatory"))
-    for expected in ("Observatory", "Studies by domain and status", "70%", "24 h", "15 h", "42 h", "2.8 days",
-                     "Of 2 ended pilots with a testable primary outcome, 1 supported their hypothesis (50%).",
-                     "1 round is waiting for a decision.", 'src="/observatory/charts/studies.svg"'):
+    for expected in (
+        "Observatory",
+        "Studies by domain and status",
+        "70%",
+        "24 h",
+        "15 h",
+        "42 h",
+        "2.8 days",
+        "Of 2 ended pilots with a testable primary outcome, 1 supported their hypothesis (50%).",
+        "1 round is waiting for a decision.",
+        'src="/observatory/charts/studies.svg"',
+    ):
         assert expected in page, expected
     assert 'alt="Bar chart of studies per domain, stacked by status. E-health: 4 (1 draft' in page
 
 
 # --- Filters -----------------------------------------------------------------------------------------
+
 
 def test_domain_filter_keeps_one_domain(client, login, coordinator, sector):
     data = figures(Scope(domain="foodtech"))
@@ -237,8 +292,9 @@ def test_domain_filter_keeps_one_domain(client, login, coordinator, sector):
 
 
 def test_year_filter_uses_the_year_of_creation(client, login, coordinator, sector):
-    db.session.execute(update(Study).where(Study.id == sector["draft"].id)
-                       .values(created_at=datetime(2024, 5, 1, tzinfo=UTC)))
+    db.session.execute(
+        update(Study).where(Study.id == sector["draft"].id).values(created_at=datetime(2024, 5, 1, tzinfo=UTC))
+    )
     db.session.commit()
     assert figures(Scope(year=2024))["studies"]["total"] == 1
     assert figures(Scope(year=2023))["studies"]["total"] == 0
@@ -249,13 +305,16 @@ def test_year_filter_uses_the_year_of_creation(client, login, coordinator, secto
     assert [int(r["study_id"]) for r in rows] == [sector["draft"].id]
 
 
-@pytest.mark.parametrize("query, message", [
-    ("domain=astrology", "Choose a domain from the list."),
-    ("year=abc", "Choose a year from the list."),
-    ("year=-1", "Choose a year from the list."),
-    ("year=99999999999999999999", "Choose a year from the list."),
-    ("domain=%00&year=%F0%9F%98%80", "Choose a domain from the list."),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("domain=astrology", "Choose a domain from the list."),
+        ("year=abc", "Choose a year from the list."),
+        ("year=-1", "Choose a year from the list."),
+        ("year=99999999999999999999", "Choose a year from the list."),
+        ("domain=%00&year=%F0%9F%98%80", "Choose a domain from the list."),
+    ],
+)
 def test_bad_filters_are_reported_and_ignored(client, login, coordinator, sector, query, message):
     login(coordinator)
     response = client.get("/observatory?" + query)
@@ -273,6 +332,7 @@ def test_a_year_without_studies_gives_empty_figures(client, login, coordinator, 
 
 # --- CSV and charts -------------------------------------------------------------------------------------
 
+
 def test_csv_has_one_row_per_study_and_no_person(client, login, coordinator, sector):
     login(coordinator)
     response = client.get("/observatory.csv")
@@ -283,7 +343,10 @@ def test_csv_has_one_row_per_study_and_no_person(client, login, coordinator, sec
     two = rows[sector["two_rounds"].id]
     assert (two["domain"], two["status"], two["organisation"]) == ("e-health", "ended", "Sommeil+")
     assert (two["first_submitted_on"], two["last_decided_on"], two["review_rounds"]) == (
-        "2026-03-02", "2026-03-06", "2")
+        "2026-03-02",
+        "2026-03-06",
+        "2",
+    )
     assert (two["enrolled"], two["retained"], two["primary_outcome_supported"]) == ("4", "3", "yes")
     assert rows[sector["decrease"].id]["primary_outcome_supported"] == "no"
     assert rows[sector["tiny"].id]["primary_outcome_supported"] == "untestable"
@@ -297,7 +360,7 @@ def test_csv_has_one_row_per_study_and_no_person(client, login, coordinator, sec
 
 
 def test_csv_neutralises_formulas_in_titles(client, login, coordinator, startup):
-    build_study(startup, coordinator, "draft", sleep_protocol(title="=HYPERLINK(\"http://evil\")"), SLEEP_SURVEYS)
+    build_study(startup, coordinator, "draft", sleep_protocol(title='=HYPERLINK("http://evil")'), SLEEP_SURVEYS)
     db.session.commit()
     login(coordinator)
     row = next(csv.DictReader(io.StringIO(client.get("/observatory.csv").get_data(as_text=True))))
@@ -323,6 +386,7 @@ def test_empty_sector_renders(client, login, coordinator):
 
 
 # --- Queries do not grow with participants ------------------------------------------------------------
+
 
 def wipe():
     db.session.rollback()

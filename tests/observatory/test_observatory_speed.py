@@ -1,5 +1,6 @@
 """Issue 9, item 14: the observatory costs a constant number of queries in the number of studies, and
 its charts are drawn once for the data they show (then served from memory, or 304 to the browser)."""
+
 import re
 
 import pytest
@@ -29,6 +30,7 @@ def ended_studies(startup, coordinator):
             studies.set_recruitment(reviewer, study, "closed")
             studies.end_study(reviewer, study, "Every participant has answered the follow-up.")
         db.session.commit()
+
     return add
 
 
@@ -40,11 +42,13 @@ def measure(client, count_queries):
             response = client.get(url)
         assert response.status_code == 200, url
         return len(statements)
+
     return run
 
 
-def test_the_observatory_costs_the_same_queries_with_5_and_25_ended_studies(client, login, coordinator,
-                                                                             ended_studies, measure):
+def test_the_observatory_costs_the_same_queries_with_5_and_25_ended_studies(
+    client, login, coordinator, ended_studies, measure
+):
     login(coordinator)
     ended_studies(5)
     measure("/observatory")  # computes and caches each new study's results once
@@ -103,10 +107,13 @@ def test_chart_images_say_their_size_so_the_page_does_not_jump(client, login, co
     page = client.get("/observatory").get_data(as_text=True)
     for name in CHARTS:
         img = re.search(rf'<img src="/observatory/charts/{name}.svg"[^>]*width="(\d+)" height="(\d+)"', page)
-        source = re.search(rf'srcset="/observatory/charts/{name}.svg\?size=narrow"[^>]*width="(\d+)" height="(\d+)"',
-                           page)
+        source = re.search(
+            rf'srcset="/observatory/charts/{name}.svg\?size=narrow"[^>]*width="(\d+)" height="(\d+)"', page
+        )
         assert img and source, name
-        for match, url in ((img, f"/observatory/charts/{name}.svg"),
-                           (source, f"/observatory/charts/{name}.svg?size=narrow")):
+        for match, url in (
+            (img, f"/observatory/charts/{name}.svg"),
+            (source, f"/observatory/charts/{name}.svg?size=narrow"),
+        ):
             width, height = svg_size(client.get(url).get_data(as_text=True))
             assert abs(int(match.group(1)) - width) <= 1 and abs(int(match.group(2)) - height) <= 1, url

@@ -1,5 +1,6 @@
 """Answers are never lost (issue 9, item 10): "Save and finish later" keeps a draft on the server, and a
 survey sent from an expired page or after the session ended keeps its answers."""
+
 import csv
 import io
 import re
@@ -27,8 +28,9 @@ def rows(model) -> int:
 
 
 def enrol(user, study):
-    enrolment = services.enrol(user, study, consent_version=1, clauses=CLAUSES, signature=user.name, age=40,
-                               criteria_confirmed=True)
+    enrolment = services.enrol(
+        user, study, consent_version=1, clauses=CLAUSES, signature=user.name, age=40, criteria_confirmed=True
+    )
     db.session.commit()
     return enrolment
 
@@ -45,6 +47,7 @@ def checked(page: str, name: str, value: str) -> bool:
 
 
 # --- Save and finish later, on the pages -----------------------------------------------------------------
+
 
 def test_save_and_finish_later_keeps_the_answers_until_they_are_sent(client, login, pilot, participant):
     login(participant)
@@ -104,6 +107,7 @@ def test_leaving_the_pilot_or_erasing_the_account_deletes_the_drafts(client, log
 
 # --- Drafts through the API ------------------------------------------------------------------------------
 
+
 def test_the_api_saves_reads_and_deletes_a_draft(client, api_headers, pilot, participant):
     headers = api_headers(participant)
     url = f"{API}/studies/{pilot.id}/surveys/baseline/draft"
@@ -115,24 +119,39 @@ def test_the_api_saves_reads_and_deletes_a_draft(client, api_headers, pilot, par
     assert client.get(url, headers=headers).status_code == 404 and rows(SurveyDraft) == 0
 
 
-@pytest.mark.parametrize("raw, status", [
-    ('{"answers": {"nope": 1}}', 422), ('{"answers": {"comments": "%s"}}' % ("x" * 2001), 422),
-    ('{"answers": {"sleep_hours": {"a": 1}}}', 400), ('{"answers": "text"}', 400),
-    ('{"answers": {"sleep_hours": Infinity}}', 400), ('{"answers": {"who_1": [%s]}}' % ",".join(['"a"'] * 31), 422),
-    ('{"answers": {"%s": 1}}' % ("x" * 100_000), 422), ('{"answers": {"sleep_hours": 1e400}}', 422),
-])
+@pytest.mark.parametrize(
+    "raw, status",
+    [
+        ('{"answers": {"nope": 1}}', 422),
+        ('{"answers": {"comments": "%s"}}' % ("x" * 2001), 422),
+        ('{"answers": {"sleep_hours": {"a": 1}}}', 400),
+        ('{"answers": "text"}', 400),
+        ('{"answers": {"sleep_hours": Infinity}}', 400),
+        ('{"answers": {"who_1": [%s]}}' % ",".join(['"a"'] * 31), 422),
+        ('{"answers": {"%s": 1}}' % ("x" * 100_000), 422),
+        ('{"answers": {"sleep_hours": 1e400}}', 422),
+    ],
+)
 def test_a_hostile_draft_is_refused_and_nothing_is_kept(client, api_headers, pilot, participant, raw, status):
-    response = client.put(f"{API}/studies/{pilot.id}/surveys/baseline/draft", data=raw,
-                          headers=api_headers(participant), content_type="application/json")
+    response = client.put(
+        f"{API}/studies/{pilot.id}/surveys/baseline/draft",
+        data=raw,
+        headers=api_headers(participant),
+        content_type="application/json",
+    )
     assert response.status_code == status, response.get_json()
     assert len(response.get_data()) < 20_000
     assert rows(SurveyDraft) == 0
 
 
-def test_nobody_reads_or_writes_another_participants_draft(client, api_headers, pilot, participant, make_user,
-                                                           make_study):
-    client.put(f"{API}/studies/{pilot.id}/surveys/baseline/draft", json={"answers": {"sleep_hours": 6.5}},
-               headers=api_headers(participant))
+def test_nobody_reads_or_writes_another_participants_draft(
+    client, api_headers, pilot, participant, make_user, make_study
+):
+    client.put(
+        f"{API}/studies/{pilot.id}/surveys/baseline/draft",
+        json={"answers": {"sleep_hours": 6.5}},
+        headers=api_headers(participant),
+    )
     other = make_user("participant")
     enrol(other, pilot)
     theirs = client.get(f"{API}/studies/{pilot.id}/surveys/baseline/draft", headers=api_headers(other))
@@ -141,22 +160,30 @@ def test_nobody_reads_or_writes_another_participants_draft(client, api_headers, 
     response = client.get(f"{API}/studies/{pilot.id}/surveys/baseline/draft", headers=api_headers(stranger))
     assert response.status_code == 403
     another_pilot = make_study("recruiting")
-    response = client.put(f"{API}/studies/{another_pilot.id}/surveys/baseline/draft",
-                          json={"answers": {"sleep_hours": 1}}, headers=api_headers(participant))
+    response = client.put(
+        f"{API}/studies/{another_pilot.id}/surveys/baseline/draft",
+        json={"answers": {"sleep_hours": 1}},
+        headers=api_headers(participant),
+    )
     assert response.status_code == 403  # not taking part there
-    response = client.put(f"{API}/studies/{pilot.id}/surveys/week_4/draft", json={"answers": {}},
-                          headers=api_headers(participant))
+    response = client.put(
+        f"{API}/studies/{pilot.id}/surveys/week_4/draft", json={"answers": {}}, headers=api_headers(participant)
+    )
     assert response.status_code == 404  # no such survey in this pilot
     assert db.session.scalar(select(SurveyDraft.answers)) == {"sleep_hours": 6.5}
 
 
 def test_a_survey_not_open_yet_takes_no_draft(client, api_headers, pilot, participant):
-    response = client.put(f"{API}/studies/{pilot.id}/surveys/follow_up/draft", json={"answers": {"sleep_hours": 7}},
-                          headers=api_headers(participant))
+    response = client.put(
+        f"{API}/studies/{pilot.id}/surveys/follow_up/draft",
+        json={"answers": {"sleep_hours": 7}},
+        headers=api_headers(participant),
+    )
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "not_open"
 
 
 # --- An expired form, a session that ended ---------------------------------------------------------------
+
 
 @pytest.fixture
 def csrf_on(app):
@@ -165,8 +192,7 @@ def csrf_on(app):
     app.config["WTF_CSRF_ENABLED"] = False
 
 
-def test_an_expired_page_is_shown_again_with_the_answers_and_a_fresh_token(client, login, pilot, participant,
-                                                                          csrf_on):
+def test_an_expired_page_is_shown_again_with_the_answers_and_a_fresh_token(client, login, pilot, participant, csrf_on):
     login(participant)
     csrf_on()
     response = client.post(f"/pilots/{pilot.id}/surveys/baseline", data={**BASELINE, "csrf_token": "expired"})
@@ -191,12 +217,16 @@ def test_a_survey_sent_after_the_session_ended_comes_back_after_signing_in(app, 
     assert "On average, how many hours" not in page  # the survey's questions are not shown to whoever this is
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     kept = dict(re.findall(r'name="(answer-[a-z0-9_]+)" value="([^"]*)"', page))
-    wrong = browser.post(f"/pilots/{pilot.id}/surveys/baseline/resume",
-                         data={**kept, "csrf_token": token, "email": participant.email, "password": "wrong-one"})
+    wrong = browser.post(
+        f"/pilots/{pilot.id}/surveys/baseline/resume",
+        data={**kept, "csrf_token": token, "email": participant.email, "password": "wrong-one"},
+    )
     assert wrong.status_code == 401 and 'name="answer-who_2" value="4"' in text(wrong)
     assert rows(SurveyDraft) == 0
-    back = browser.post(f"/pilots/{pilot.id}/surveys/baseline/resume",
-                        data={**kept, "csrf_token": token, "email": participant.email, "password": PASSWORD})
+    back = browser.post(
+        f"/pilots/{pilot.id}/surveys/baseline/resume",
+        data={**kept, "csrf_token": token, "email": participant.email, "password": PASSWORD},
+    )
     assert back.location == f"/pilots/{pilot.id}/surveys/baseline"
     restored = text(browser.get(back.location))
     assert "your answers are back" in restored and 'value="6.5"' in restored and checked(restored, "who_2", "4")
@@ -208,16 +238,21 @@ def test_signing_in_again_as_someone_who_does_not_take_part_keeps_nothing(app, p
     app.test_client_class = IsolatedClient
     browser = app.test_client()
     browser.post(f"/pilots/{pilot.id}/surveys/baseline", data=HALF)
-    back = browser.post(f"/pilots/{pilot.id}/surveys/baseline/resume",
-                        data={"answer-sleep_hours": "6.5", "email": stranger.email, "password": PASSWORD})
+    back = browser.post(
+        f"/pilots/{pilot.id}/surveys/baseline/resume",
+        data={"answer-sleep_hours": "6.5", "email": stranger.email, "password": PASSWORD},
+    )
     assert back.location == "/dashboard" and rows(SurveyDraft) == 0
 
 
-@pytest.mark.parametrize("data", [
-    {"<script>": "x", "answer-../x": "y"},
-    {f"k{i}": "v" for i in range(900)},
-    {"sleep_hours": "x" * 5000},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"<script>": "x", "answer-../x": "y"},
+        {f"k{i}": "v" for i in range(900)},
+        {"sleep_hours": "x" * 5000},
+    ],
+)
 def test_hostile_values_sent_signed_out_are_bounded_and_escaped(client, pilot, data):
     response = client.post(f"/pilots/{pilot.id}/surveys/baseline", data=data)
     assert response.status_code == 401
@@ -228,11 +263,11 @@ def test_hostile_values_sent_signed_out_are_bounded_and_escaped(client, pilot, d
 
 
 def test_another_site_cannot_have_answers_kept_for_someone_to_sign_in_beside(client, pilot):
-    forged = client.post(f"/pilots/{pilot.id}/surveys/baseline", data=HALF,
-                         headers={"Origin": "https://evil.example"})
+    forged = client.post(f"/pilots/{pilot.id}/surveys/baseline", data=HALF, headers={"Origin": "https://evil.example"})
     assert forged.status_code == 302 and forged.location.startswith("/account/signin")
-    referred = client.post(f"/pilots/{pilot.id}/surveys/baseline", data=HALF,
-                           headers={"Referer": "https://evil.example/page"})
+    referred = client.post(
+        f"/pilots/{pilot.id}/surveys/baseline", data=HALF, headers={"Referer": "https://evil.example/page"}
+    )
     assert referred.status_code == 302
     ours = client.post(f"/pilots/{pilot.id}/surveys/baseline", data=HALF, headers={"Origin": "http://localhost"})
     assert ours.status_code == 401 and 'name="answer-sleep_hours" value="6.5"' in text(ours)

@@ -1,5 +1,6 @@
 """Eligibility before an account (issue 9, item 17), the eligibility answers kept out of the session cookie
 (issue 8, item 9), every error of a form at once (issue 9, item 18)."""
+
 from datetime import timedelta
 
 import pytest
@@ -38,8 +39,9 @@ def recruiting(make_study):
 
 
 def check(client, study, age="34", criteria=("yes", "yes")):
-    return client.post(f"/pilots/{study.id}/eligibility",
-                       data={"age": age, **{f"criterion_{i}": a for i, a in enumerate(criteria)}})
+    return client.post(
+        f"/pilots/{study.id}/eligibility", data={"age": age, **{f"criterion_{i}": a for i, a in enumerate(criteria)}}
+    )
 
 
 def session_of(app, client) -> dict:
@@ -60,6 +62,7 @@ def session_values(value) -> list:
 
 
 # --- Eligibility first, the account at the consent ---------------------------------------------------
+
 
 def test_a_visitor_checks_eligibility_and_nothing_is_created_when_not_eligible(app, visitor, recruiting):
     users = rows(User)
@@ -96,9 +99,10 @@ def test_an_eligible_visitor_creates_the_account_while_signing_the_consent(app, 
 def test_every_error_of_the_consent_and_the_account_is_shown_at_once_and_nothing_is_created(visitor, recruiting):
     check(visitor, recruiting)
     users = rows(User)
-    response = visitor.post(f"/pilots/{recruiting.id}/join",
-                            data={"consent_version": "1", "clause_0": "y", "signature": "",
-                                  "email": "not-an-email", "password": "short"})
+    response = visitor.post(
+        f"/pilots/{recruiting.id}/join",
+        data={"consent_version": "1", "clause_0": "y", "signature": "", "email": "not-an-email", "password": "short"},
+    )
     assert response.status_code == 422
     page = text(response)
     for field in ("clause_1", "signature", "email", "password"):
@@ -166,6 +170,7 @@ def test_staff_never_take_part(client, login, make_user, recruiting, role):
 
 # --- The eligibility answers stay out of the session cookie (issue 8, item 9) -----------------------------
 
+
 def test_the_session_cookie_holds_no_eligibility_answer(app, client, login, participant, recruiting, visitor):
     login(participant)
     check(client, recruiting, age="47", criteria=("yes", "yes"))
@@ -178,6 +183,7 @@ def test_the_session_cookie_holds_no_eligibility_answer(app, client, login, part
 
 
 # --- Every error at once (issue 9, item 18) ---------------------------------------------------------------
+
 
 def test_the_eligibility_form_shows_every_error_at_once(client, login, participant, recruiting):
     login(participant)
@@ -199,9 +205,17 @@ def test_the_consent_form_shows_the_signature_and_the_clause_errors_at_once(clie
 
 
 def test_the_api_names_every_bad_value_at_once(client, api_headers, participant, recruiting):
-    response = client.post(f"/api/v1/studies/{recruiting.id}/enrolment", headers=api_headers(participant),
-                           json={"consent_version": 1, "clauses": {"understood": True, "data_use": True},
-                                 "signature": "", "age": 300, "criteria_confirmed": True})
+    response = client.post(
+        f"/api/v1/studies/{recruiting.id}/enrolment",
+        headers=api_headers(participant),
+        json={
+            "consent_version": 1,
+            "clauses": {"understood": True, "data_use": True},
+            "signature": "",
+            "age": 300,
+            "criteria_confirmed": True,
+        },
+    )
     assert response.status_code == 422
     assert set(response.get_json()["error"]["fields"]) == {"age", "signature"}
     assert screening_counts(recruiting) == {}

@@ -1,5 +1,6 @@
 """The enrolment cap holds when many people enrol at the same instant, against a real
 multi-process server (gunicorn) on the test database (SQLite file, or PostgreSQL)."""
+
 import json
 import threading
 import urllib.error
@@ -25,8 +26,9 @@ def gunicorn(app, tmp_path):
 
 
 def post_json(url: str, body: bytes, token: str) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read()
@@ -38,8 +40,15 @@ def test_the_cap_holds_under_concurrent_enrolments(gunicorn, make_study, make_us
     study = make_study("recruiting", protocol=sleep_protocol(target_enrolment=TARGET))
     tokens = [create_token(make_user("participant"))[0] for _ in range(PEOPLE)]
     db.session.commit()
-    body = json.dumps({"consent_version": 1, "clauses": {"understood": True, "data_use": True},
-                       "signature": "A. Person", "age": 30, "criteria_confirmed": True}).encode()
+    body = json.dumps(
+        {
+            "consent_version": 1,
+            "clauses": {"understood": True, "data_use": True},
+            "signature": "A. Person",
+            "age": 30,
+            "criteria_confirmed": True,
+        }
+    ).encode()
     url = f"{gunicorn}/api/v1/studies/{study.id}/enrolment"
     start = threading.Barrier(PEOPLE)
 
@@ -54,8 +63,10 @@ def test_the_cap_holds_under_concurrent_enrolments(gunicorn, make_study, make_us
     db.session.commit()  # end the snapshot this test read before the burst
     stored = db.session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.study_id == study.id))
     db.session.refresh(study)
-    print(f"\n[{db.engine.dialect.name}] {PEOPLE} concurrent enrolments sent to {WORKERS} gunicorn workers: "
-          f"{statuses.count(201)} accepted, {codes.count('full')} refused as full, target {TARGET}")
+    print(
+        f"\n[{db.engine.dialect.name}] {PEOPLE} concurrent enrolments sent to {WORKERS} gunicorn workers: "
+        f"{statuses.count(201)} accepted, {codes.count('full')} refused as full, target {TARGET}"
+    )
     assert statuses.count(201) == TARGET
     assert codes == ["full"] * (PEOPLE - TARGET)
     assert stored == TARGET == study.enrolled_count

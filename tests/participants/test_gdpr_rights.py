@@ -6,6 +6,7 @@
 - The personal data export holds the audit records about the person; every personal answer carries
   `Cache-Control: no-store`, the API's and the anonymous caller's too.
 - Having withdrawn and kept their answers, a participant may still have them erased, by page and API."""
+
 import json
 from pathlib import Path
 
@@ -21,29 +22,54 @@ from livinglab.participants import services as participation
 from livinglab.participants.models import Answer, Enrolment, Response
 from tests.conftest import AUDIT_KEY, PASSWORD
 
-FREE_TEXT_SURVEYS = [{"key": key, "title": key, "timepoint": key, "items": [
-    {"key": "sleep_hours", "text": "Hours of sleep?", "type": "number", "min": 0, "max": 24},
-    {"key": "note", "text": "Anything else?", "type": "text", "required": False}]} for key in ("baseline", "follow_up")]
+FREE_TEXT_SURVEYS = [
+    {
+        "key": key,
+        "title": key,
+        "timepoint": key,
+        "items": [
+            {"key": "sleep_hours", "text": "Hours of sleep?", "type": "number", "min": 0, "max": 24},
+            {"key": "note", "text": "Anything else?", "type": "text", "required": False},
+        ],
+    }
+    for key in ("baseline", "follow_up")
+]
 
 
 def enrol(user, study, signature=None):
     consent = study.current_consent
-    enrolment = participation.enrol(user, study, consent_version=consent.version,
-                                    clauses={c["key"]: True for c in consent.clauses},
-                                    signature=signature or user.name, age=30, criteria_confirmed=True)
+    enrolment = participation.enrol(
+        user,
+        study,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature=signature or user.name,
+        age=30,
+        criteria_confirmed=True,
+    )
     db.session.commit()
     return enrolment
 
 
 # --- Item 11: gone from the database files ------------------------------------------------------------
 
+
 @pytest.fixture
 def own_sqlite_app(tmp_path):
     """An app on a SQLite file of its own (whatever DATABASE_URL the suite runs on): its files are read."""
     path = tmp_path / "erasure.sqlite3"
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "AUDIT_KEY": AUDIT_KEY, "WTF_CSRF_ENABLED": False,
-                      "AUDIT_CHECKPOINTS": str(tmp_path / "checkpoints"), "RATELIMIT_ENABLED": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "AUDIT_KEY": AUDIT_KEY,
+            "WTF_CSRF_ENABLED": False,
+            "AUDIT_CHECKPOINTS": str(tmp_path / "checkpoints"),
+            "RATELIMIT_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     with app.app_context():
         db.create_all()
         yield app, path
@@ -53,8 +79,9 @@ def own_sqlite_app(tmp_path):
 
 def file_bytes(path: Path) -> bytes:
     purge.wait()  # a purge that found a reader in the way finishes in the background
-    return b"".join(Path(f"{path}{suffix}").read_bytes() for suffix in ("", "-wal", "-shm")
-                    if Path(f"{path}{suffix}").exists())
+    return b"".join(
+        Path(f"{path}{suffix}").read_bytes() for suffix in ("", "-wal", "-shm") if Path(f"{path}{suffix}").exists()
+    )
 
 
 def secrets_of_a_participant(app, n: int, consent_on_erasure="erase"):
@@ -133,6 +160,7 @@ def test_a_reader_in_the_way_delays_the_purge_but_not_the_answer(own_sqlite_app)
 
 # --- Item 12: the export holds the audit records about the person; no-store everywhere -------------------
 
+
 def test_the_export_holds_the_audit_records_about_the_person(client, login, make_study, make_user, api_headers):
     study = make_study("recruiting")
     me = make_user("participant")
@@ -141,8 +169,10 @@ def test_the_export_holds_the_audit_records_about_the_person(client, login, make
     participation.withdraw(me, study, False)
     db.session.commit()
     login(me)
-    for data in (client.get("/api/v1/me/export", headers=api_headers(me)).json,
-                 json.loads(client.get("/pilots/my-data.json").data)):
+    for data in (
+        client.get("/api/v1/me/export", headers=api_headers(me)).json,
+        json.loads(client.get("/pilots/my-data.json").data),
+    ):
         events = data["audit_events"]
         actions = [(e["action"], e["participant_key"]) for e in events]
         assert ("participant.enrol", mine.participant_code) in actions
@@ -162,8 +192,7 @@ def test_staff_see_the_records_of_what_they_did(client, api_headers, make_study,
     assert approvals and approvals[0]["study_id"] == study.id and approvals[0]["by"] == "you"
 
 
-def test_an_account_that_takes_an_erased_ones_id_gets_none_of_its_records(client, api_headers, make_study,
-                                                                           make_user):
+def test_an_account_that_takes_an_erased_ones_id_gets_none_of_its_records(client, api_headers, make_study, make_user):
     from livinglab.participants import gdpr
 
     study = make_study("recruiting")
@@ -183,8 +212,12 @@ PERSONAL = [
     ("GET", "/api/v1/me", "participant", None),
     ("GET", "/api/v1/studies", "startup", None),
     ("POST", "/api/v1/auth/tokens", None, {"email": "participant1@example.org", "password": PASSWORD}),
-    ("POST", "/api/v1/auth/register", None, {"email": "new@example.org", "password": PASSWORD, "name": "N",
-                                             "role": "participant"}),
+    (
+        "POST",
+        "/api/v1/auth/register",
+        None,
+        {"email": "new@example.org", "password": PASSWORD, "name": "N", "role": "participant"},
+    ),
     ("GET", "/api/v1/me", None, None),  # a 401: the error body is no-store too
     ("GET", "/pilots/my-data.json", "page", None),
     ("GET", "/pilots/my-data", "page", None),
@@ -194,8 +227,7 @@ PERSONAL = [
 
 
 @pytest.mark.parametrize("method, path, who, body", PERSONAL)
-def test_personal_answers_are_never_stored_by_a_cache(client, login, api_headers, make_user, method, path, who,
-                                                      body):
+def test_personal_answers_are_never_stored_by_a_cache(client, login, api_headers, make_user, method, path, who, body):
     participant = make_user("participant")
     startup = make_user("startup")
     headers = {}
@@ -216,21 +248,24 @@ def test_static_files_stay_cacheable(client):
 
 # --- Item 13: erasing, later, the answers kept at withdrawal ---------------------------------------------
 
+
 @pytest.fixture
 def kept(make_study, participant):
     """A participant who answered, then left keeping the answers."""
     study = make_study("recruiting")
     enrol(participant, study)
-    participation.submit_response(participant, study, "baseline", {"sleep_hours": 6.5,
-                                                                   **{f"who_{i}": 3 for i in range(1, 6)}})
+    participation.submit_response(
+        participant, study, "baseline", {"sleep_hours": 6.5, **{f"who_{i}": 3 for i in range(1, 6)}}
+    )
     participation.withdraw(participant, study, False)
     db.session.commit()
     return study
 
 
 def answers_of(study) -> int:
-    return db.session.scalar(select(func.count()).select_from(Answer).join(Response)
-                             .join(Enrolment).where(Enrolment.study_id == study.id))
+    return db.session.scalar(
+        select(func.count()).select_from(Answer).join(Response).join(Enrolment).where(Enrolment.study_id == study.id)
+    )
 
 
 def test_the_api_erases_kept_answers_later(client, api_headers, kept, participant):
@@ -251,18 +286,21 @@ def test_the_api_erases_kept_answers_later(client, api_headers, kept, participan
 
 
 def test_withdrawing_again_without_erasing_says_already_withdrawn(client, api_headers, kept, participant):
-    response = client.post(f"/api/v1/studies/{kept.id}/withdrawal", json={"erase_data": False},
-                           headers=api_headers(participant))
+    response = client.post(
+        f"/api/v1/studies/{kept.id}/withdrawal", json={"erase_data": False}, headers=api_headers(participant)
+    )
     assert response.status_code == 409 and response.json["error"]["code"] == "withdrawn"
     assert answers_of(kept) > 0
 
 
-def test_nobody_else_erases_a_participants_kept_answers(client, api_headers, login, kept, make_user, startup,
-                                                         coordinator):
+def test_nobody_else_erases_a_participants_kept_answers(
+    client, api_headers, login, kept, make_user, startup, coordinator
+):
     stranger = make_user("participant")
     for user, status in ((stranger, 403), (startup, 403), (coordinator, 403)):  # 403 not_enrolled; role
-        response = client.post(f"/api/v1/studies/{kept.id}/withdrawal", json={"erase_data": True},
-                               headers=api_headers(user))
+        response = client.post(
+            f"/api/v1/studies/{kept.id}/withdrawal", json={"erase_data": True}, headers=api_headers(user)
+        )
         assert response.status_code == status, user.role
     login(stranger)
     assert client.post(f"/pilots/{kept.id}/erase-answers", data={"confirm": "y"}).status_code == 403

@@ -1,4 +1,5 @@
 """The participant's journey through the pages, and the staff's recruitment progress page."""
+
 import json
 
 import pytest
@@ -14,8 +15,12 @@ from livinglab.studies import services as studies
 from livinglab.studies.models import ConsentVersion
 
 BASELINE = {"sleep_hours": "6.5", **{f"who_{i}": "3" for i in range(1, 6)}}
-FOLLOW_UP = {"sleep_hours": "7,5", **{f"who_{i}": "4" for i in range(1, 6)},
-             **{f"sus_{i}": "4" for i in range(1, 11)}, "comments": "<script>alert(1)</script>"}
+FOLLOW_UP = {
+    "sleep_hours": "7,5",
+    **{f"who_{i}": "4" for i in range(1, 6)},
+    **{f"sus_{i}": "4" for i in range(1, 11)},
+    "comments": "<script>alert(1)</script>",
+}
 CONSENT = {"consent_version": "1", "clause_0": "y", "clause_1": "y", "signature": "Camille Citoyenne"}
 
 
@@ -44,8 +49,14 @@ def join(client, study, **overrides):
 
 def enrol_directly(user, study, **overrides) -> Enrolment:
     """Enrol through the service (for the tests that are about what comes after)."""
-    details = {"consent_version": study.current_consent.version, "clauses": {"understood": True, "data_use": True},
-               "signature": user.name, "age": 34, "criteria_confirmed": True, **overrides}
+    details = {
+        "consent_version": study.current_consent.version,
+        "clauses": {"understood": True, "data_use": True},
+        "signature": user.name,
+        "age": 34,
+        "criteria_confirmed": True,
+        **overrides,
+    }
     enrolment = services.enrol(user, study, **details)
     db.session.commit()
     return enrolment
@@ -66,13 +77,22 @@ def answer(client, study, key, answers):
 
 # --- The whole journey ----------------------------------------------------------------------------
 
+
 def test_a_participant_goes_through_the_whole_journey(client, login, participant, recruiting):
     catalogue = text(client.get("/pilots/"))
     assert recruiting.title in catalogue and "Sommeil+" in catalogue and "40 places left" in catalogue
     page = text(client.get(f"/pilots/{recruiting.id}"))
-    for fact in ("Daily coaching messages", "Four weeks, two short online surveys", "At home, online.",
-                 "A 20 € voucher", "Aged 18 to 65", "Works night or rotating shifts", "possible tiredness",
-                 "24 months", "Check if I can take part"):
+    for fact in (
+        "Daily coaching messages",
+        "Four weeks, two short online surveys",
+        "At home, online.",
+        "A 20 € voucher",
+        "Aged 18 to 65",
+        "Works night or rotating shifts",
+        "possible tiredness",
+        "24 months",
+        "Check if I can take part",
+    ):
         assert fact in page, fact
 
     anonymous = client.get(f"/pilots/{recruiting.id}/eligibility")  # no account needed to check
@@ -106,8 +126,12 @@ def test_a_participant_goes_through_the_whole_journey(client, login, participant
     assert "your answers to “Before the coaching” are saved" in text(client.get("/dashboard"))
     assert answer(client, recruiting, "follow_up", FOLLOW_UP).location == "/dashboard"
     assert rows(Response) == 2
-    assert db.session.scalar(select(Answer.number).where(Answer.item_key == "sleep_hours")
-                             .order_by(Answer.id.desc()).limit(1)) == 7.5
+    assert (
+        db.session.scalar(
+            select(Answer.number).where(Answer.item_key == "sleep_hours").order_by(Answer.id.desc()).limit(1)
+        )
+        == 7.5
+    )
 
     read_back = text(client.get(f"/pilots/{recruiting.id}/answers"))
     assert "On average, how many hours did you sleep per night last week?" in read_back
@@ -173,13 +197,18 @@ def test_a_parallel_group_participant_sees_the_arm(client, login, participant, m
 
 # --- Eligibility ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("age, criteria, reason, counts", [
-    ("15", ("yes", "yes"), "This pilot is for people aged 18 to 65.", {"screened": 1, "age": 1}),
-    ("34", ("no", "yes"), "Works night or rotating shifts", {"screened": 1, "criterion:0": 1}),
-    ("80", ("yes", "no"), "Lives in Nantes Métropole", {"screened": 1, "age": 1, "criterion:1": 1}),
-])
-def test_ineligible_people_are_told_kindly_and_only_counted(client, login, participant, recruiting, age, criteria,
-                                                            reason, counts):
+
+@pytest.mark.parametrize(
+    "age, criteria, reason, counts",
+    [
+        ("15", ("yes", "yes"), "This pilot is for people aged 18 to 65.", {"screened": 1, "age": 1}),
+        ("34", ("no", "yes"), "Works night or rotating shifts", {"screened": 1, "criterion:0": 1}),
+        ("80", ("yes", "no"), "Lives in Nantes Métropole", {"screened": 1, "age": 1, "criterion:1": 1}),
+    ],
+)
+def test_ineligible_people_are_told_kindly_and_only_counted(
+    client, login, participant, recruiting, age, criteria, reason, counts
+):
     login(participant)
     response = eligibility(client, recruiting, age, criteria)
     assert response.location == f"/pilots/{recruiting.id}/not-eligible"
@@ -193,16 +222,19 @@ def test_ineligible_people_are_told_kindly_and_only_counted(client, login, parti
     assert rows(Enrolment) == 0
 
 
-@pytest.mark.parametrize("age, criteria, field, message", [
-    ("thirty", ("yes", "yes"), "age", "Must be a whole number."),
-    ("", ("yes", "yes"), "age", "This field is required."),
-    ("1000000000000", ("yes", "yes"), "age", "Must be between 0 and 130."),
-    ("34", ("yes",), "criterion_1", "Please answer yes or no."),
-    ("34", ("yes", "perhaps"), "criterion_1", "Not a valid choice."),
-])
-def test_bad_eligibility_answers_are_shown_beside_the_question_and_not_counted(client, login, participant,
-                                                                               recruiting, age, criteria, field,
-                                                                               message):
+@pytest.mark.parametrize(
+    "age, criteria, field, message",
+    [
+        ("thirty", ("yes", "yes"), "age", "Must be a whole number."),
+        ("", ("yes", "yes"), "age", "This field is required."),
+        ("1000000000000", ("yes", "yes"), "age", "Must be between 0 and 130."),
+        ("34", ("yes",), "criterion_1", "Please answer yes or no."),
+        ("34", ("yes", "perhaps"), "criterion_1", "Not a valid choice."),
+    ],
+)
+def test_bad_eligibility_answers_are_shown_beside_the_question_and_not_counted(
+    client, login, participant, recruiting, age, criteria, field, message
+):
     login(participant)
     response = eligibility(client, recruiting, age, criteria)
     assert response.status_code == 422
@@ -217,8 +249,9 @@ def test_joining_needs_the_eligibility_check_first(client, login, participant, r
     assert rows(Enrolment) == 0
 
 
-def test_the_eligibility_answers_of_one_person_never_serve_the_next_on_the_same_device(client, login, make_user,
-                                                                                        recruiting):
+def test_the_eligibility_answers_of_one_person_never_serve_the_next_on_the_same_device(
+    client, login, make_user, recruiting
+):
     login(make_user("participant"))
     eligibility(client, recruiting)
     client.post("/account/signout")
@@ -237,8 +270,10 @@ def test_an_enrolled_participant_is_sent_to_the_pilot_page(client, enrolled):
 
 # --- Consent --------------------------------------------------------------------------------------
 
-def test_a_required_clause_left_unticked_is_shown_beside_it_and_nothing_is_saved(client, login, participant,
-                                                                                  recruiting):
+
+def test_a_required_clause_left_unticked_is_shown_beside_it_and_nothing_is_saved(
+    client, login, participant, recruiting
+):
     login(participant)
     eligibility(client, recruiting)
     response = join(client, recruiting, clause_1=None)
@@ -252,8 +287,9 @@ def test_a_required_clause_left_unticked_is_shown_beside_it_and_nothing_is_saved
     assert recruiting.enrolled_count == 0
 
 
-@pytest.mark.parametrize("signature, message", [("", "This field is required."),
-                                                ("x" * 300, "At most 200 characters.")])
+@pytest.mark.parametrize(
+    "signature, message", [("", "This field is required."), ("x" * 300, "At most 200 characters.")]
+)
 def test_the_signature_is_required_and_checked(client, login, participant, recruiting, signature, message):
     login(participant)
     eligibility(client, recruiting)
@@ -296,9 +332,15 @@ def test_a_pilot_that_stops_recruiting_refuses_enrolment(client, login, particip
 
 
 def test_a_changed_consent_must_be_signed_again_before_the_next_answer(client, enrolled, participant, startup):
-    db.session.add(ConsentVersion(study_id=enrolled.id, version=2, text="Version two of the form.",
-                                  clauses=[{"key": "ok", "text": "I agree to version two.", "required": True}],
-                                  created_by_id=startup.id))
+    db.session.add(
+        ConsentVersion(
+            study_id=enrolled.id,
+            version=2,
+            text="Version two of the form.",
+            clauses=[{"key": "ok", "text": "I agree to version two.", "required": True}],
+            created_by_id=startup.id,
+        )
+    )
     db.session.commit()
     assert "Read and sign" in text(client.get("/dashboard"))
     refused = answer(client, enrolled, "baseline", BASELINE)
@@ -306,8 +348,9 @@ def test_a_changed_consent_must_be_signed_again_before_the_next_answer(client, e
     assert "Version two of the form." in text(client.get(refused.location))
     missing = client.post(f"/pilots/{enrolled.id}/reconsent", data={"consent_version": "2", "signature": "Camille"})
     assert missing.status_code == 422 and 'id="clause_0-error"' in text(missing)
-    signed = client.post(f"/pilots/{enrolled.id}/reconsent",
-                         data={"consent_version": "2", "clause_0": "y", "signature": "Camille"})
+    signed = client.post(
+        f"/pilots/{enrolled.id}/reconsent", data={"consent_version": "2", "clause_0": "y", "signature": "Camille"}
+    )
     assert signed.location == "/dashboard" and rows(ConsentSignature) == 2
     assert answer(client, enrolled, "baseline", BASELINE).location == "/dashboard" and rows(Response) == 1
     copy = text(client.get(f"/pilots/{enrolled.id}/consent"))
@@ -316,14 +359,18 @@ def test_a_changed_consent_must_be_signed_again_before_the_next_answer(client, e
 
 # --- Answers ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("answers, field, message", [
-    ({**BASELINE, "sleep_hours": "25"}, "sleep_hours", "Enter a value from 0 to 24."),
-    ({**BASELINE, "sleep_hours": "lots"}, "sleep_hours", "Enter a number."),
-    ({**BASELINE, "who_1": "6"}, "who_1", "Enter a value from 0 to 5."),
-    ({**BASELINE, "who_1": "2.5"}, "who_1", "Enter a whole number."),
-    ({k: v for k, v in BASELINE.items() if k != "who_2"}, "who_2", "Please answer this question."),
-    ({**BASELINE, "sleep_hours": "   "}, "sleep_hours", "Please answer this question."),
-])
+
+@pytest.mark.parametrize(
+    "answers, field, message",
+    [
+        ({**BASELINE, "sleep_hours": "25"}, "sleep_hours", "Enter a value from 0 to 24."),
+        ({**BASELINE, "sleep_hours": "lots"}, "sleep_hours", "Enter a number."),
+        ({**BASELINE, "who_1": "6"}, "who_1", "Enter a value from 0 to 5."),
+        ({**BASELINE, "who_1": "2.5"}, "who_1", "Enter a whole number."),
+        ({k: v for k, v in BASELINE.items() if k != "who_2"}, "who_2", "Please answer this question."),
+        ({**BASELINE, "sleep_hours": "   "}, "sleep_hours", "Please answer this question."),
+    ],
+)
 def test_bad_answers_are_shown_beside_the_item_and_nothing_is_saved(client, enrolled, answers, field, message):
     response = answer(client, enrolled, "baseline", answers)
     assert response.status_code == 422
@@ -401,6 +448,7 @@ def test_answers_are_escaped_wherever_they_are_shown(client, enrolled):
 
 # --- GDPR rights -----------------------------------------------------------------------------------
 
+
 def test_a_participant_erases_the_account(client, enrolled, participant):
     answer(client, enrolled, "baseline", BASELINE)
     email = participant.email
@@ -428,14 +476,23 @@ def test_staff_read_and_download_their_data_but_erase_nothing(client, login, mak
 
 def test_the_privacy_notice_says_who_why_how_long_and_how_to_complain(client):
     page = text(client.get("/privacy"))
-    for words in ("LivingLab operator named in your pilot's information sheet", "6(1)(a)", "9(2)(a)",
-                  "retention period", "participant code", "CNIL", "3 Place de Fontenoy, 75007 Paris",
-                  "Erasure", "portability"):
+    for words in (
+        "LivingLab operator named in your pilot's information sheet",
+        "6(1)(a)",
+        "9(2)(a)",
+        "retention period",
+        "participant code",
+        "CNIL",
+        "3 Place de Fontenoy, 75007 Paris",
+        "Erasure",
+        "portability",
+    ):
         assert words in page, words
     assert 'href="/privacy"' in text(client.get("/"))
 
 
 # --- The catalogue -------------------------------------------------------------------------------
+
 
 def test_the_catalogue_lists_recruiting_pilots_by_domain(client, make_study):
     sleep = make_study("recruiting")
@@ -464,6 +521,7 @@ SIGN_IN = 302
 @pytest.fixture
 def as_role(request, client, login, make_user, startup, other_startup, coordinator):
     """Sign in as one of ROLES; the enrolled participant is enrolled in the given study."""
+
     def become(role, study):
         if role == "anonymous":
             return None
@@ -475,6 +533,7 @@ def as_role(request, client, login, make_user, startup, other_startup, coordinat
         else:
             user = {"startup": startup, "other_startup": other_startup, "coordinator": coordinator}[role]
         return login(user)
+
     return become
 
 
@@ -520,8 +579,11 @@ CLOSED_MATRIX = [
 
 
 def matrix(table):
-    return [pytest.param(method, path, role, codes[i], id=f"{method} {path} {role}")
-            for method, path, codes in table for i, role in enumerate(ROLES)]
+    return [
+        pytest.param(method, path, role, codes[i], id=f"{method} {path} {role}")
+        for method, path, codes in table
+        for i, role in enumerate(ROLES)
+    ]
 
 
 @pytest.mark.parametrize("method, path, role, expected", matrix(RECRUITING_MATRIX))
@@ -529,14 +591,20 @@ def test_who_may_reach_each_page_of_a_recruiting_pilot(client, as_role, recruiti
     as_role(role, recruiting)
     response = client.open(path.format(id=recruiting.id), method=method)
     assert response.status_code == expected, text(response)[:500]
-    if expected == SIGN_IN and role == "anonymous" and path not in ("/dashboard",) and "eligib" not in path \
-            and "join" not in path:
+    if (
+        expected == SIGN_IN
+        and role == "anonymous"
+        and path not in ("/dashboard",)
+        and "eligib" not in path
+        and "join" not in path
+    ):
         assert response.location.startswith("/account/signin")
 
 
 @pytest.mark.parametrize("method, path, role, expected", matrix(CLOSED_MATRIX))
-def test_who_may_reach_each_page_of_a_closed_pilot(client, as_role, recruiting, coordinator, method, path, role,
-                                                   expected):
+def test_who_may_reach_each_page_of_a_closed_pilot(
+    client, as_role, recruiting, coordinator, method, path, role, expected
+):
     as_role(role, recruiting)
     studies.set_recruitment(coordinator, recruiting, "closed")
     db.session.commit()
@@ -566,10 +634,12 @@ def test_a_participant_never_reads_another_participants_pages(client, login, mak
 
 # --- Recruitment progress -------------------------------------------------------------------------
 
+
 def test_progress_shows_the_figures_by_code_and_never_an_identity(client, login, startup, make_user, make_study):
     study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
-    people = [make_user("participant", name=f"Zébulon Quasimodo{i}", email=f"zebulon.secret{i}@example.org")
-              for i in range(4)]
+    people = [
+        make_user("participant", name=f"Zébulon Quasimodo{i}", email=f"zebulon.secret{i}@example.org") for i in range(4)
+    ]
     codes = [enrol_directly(person, study, criteria_confirmed=[True]).participant_code for person in people]
     services.submit_response(people[0], study, "baseline", {"satisfaction": 5, "diet": "Omnivore"})
     services.withdraw(people[1], study, True)
@@ -588,7 +658,8 @@ def test_progress_shows_the_figures_by_code_and_never_an_identity(client, login,
 
 
 def test_progress_runs_the_same_number_of_queries_whatever_the_number_of_participants(
-        client, login, startup, make_user, make_study, count_queries):
+    client, login, startup, make_user, make_study, count_queries
+):
     study = make_study("recruiting", protocol=sleep_protocol(target_enrolment=100))
 
     def add(n):
@@ -614,14 +685,24 @@ def test_progress_runs_the_same_number_of_queries_whatever_the_number_of_partici
 
 # --- French ---------------------------------------------------------------------------------------
 
+
 def test_every_page_renders_in_french(client, enrolled, participant):
     answer(client, enrolled, "baseline", BASELINE)
     french = {"Accept-Language": "fr-FR,fr;q=0.9"}
     client.post("/language", data={"lang": "fr", "next": "/"})
-    paths = ["/pilots/", f"/pilots/{enrolled.id}", "/dashboard", f"/pilots/{enrolled.id}/welcome",
-             f"/pilots/{enrolled.id}/surveys/follow_up", f"/pilots/{enrolled.id}/answers",
-             f"/pilots/{enrolled.id}/consent", f"/pilots/{enrolled.id}/withdraw", "/pilots/my-data",
-             "/pilots/my-data/erase", "/privacy"]
+    paths = [
+        "/pilots/",
+        f"/pilots/{enrolled.id}",
+        "/dashboard",
+        f"/pilots/{enrolled.id}/welcome",
+        f"/pilots/{enrolled.id}/surveys/follow_up",
+        f"/pilots/{enrolled.id}/answers",
+        f"/pilots/{enrolled.id}/consent",
+        f"/pilots/{enrolled.id}/withdraw",
+        "/pilots/my-data",
+        "/pilots/my-data/erase",
+        "/privacy",
+    ]
     for path in paths:
         response = client.get(path, headers=french)
         assert response.status_code == 200, path
@@ -633,14 +714,21 @@ def test_every_page_renders_in_french(client, enrolled, participant):
 def test_the_enrolment_and_staff_pages_render_in_french(client, login, make_user, recruiting, startup):
     french = {"Accept-Language": "fr-FR,fr;q=0.9"}
     login(make_user("participant"))
-    pages = [client.get(f"/pilots/{recruiting.id}/eligibility", headers=french),
-             client.post(f"/pilots/{recruiting.id}/eligibility", data={"age": "x"}, headers=french)]
-    client.post(f"/pilots/{recruiting.id}/eligibility", data={"age": "12", "criterion_0": "yes",
-                                                               "criterion_1": "no"}, headers=french)
+    pages = [
+        client.get(f"/pilots/{recruiting.id}/eligibility", headers=french),
+        client.post(f"/pilots/{recruiting.id}/eligibility", data={"age": "x"}, headers=french),
+    ]
+    client.post(
+        f"/pilots/{recruiting.id}/eligibility",
+        data={"age": "12", "criterion_0": "yes", "criterion_1": "no"},
+        headers=french,
+    )
     pages.append(client.get(f"/pilots/{recruiting.id}/not-eligible", headers=french))
     eligibility(client, recruiting)
-    pages += [client.get(f"/pilots/{recruiting.id}/join", headers=french),
-              client.post(f"/pilots/{recruiting.id}/join", data={"consent_version": "1"}, headers=french)]
+    pages += [
+        client.get(f"/pilots/{recruiting.id}/join", headers=french),
+        client.post(f"/pilots/{recruiting.id}/join", data={"consent_version": "1"}, headers=french),
+    ]
     client.post("/account/signout")
     login(startup)
     pages.append(client.get(f"/studies/{recruiting.id}/participants", headers=french))

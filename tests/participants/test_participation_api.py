@@ -1,4 +1,5 @@
 """The participant's journey over the API: enrolment, answers, withdrawal, GDPR rights."""
+
 import json
 
 import pytest
@@ -12,8 +13,12 @@ from livinglab.participants.services import screening_counts
 from livinglab.studies import services as studies
 
 SLEEP_BASELINE = {"sleep_hours": 6.5, **{f"who_{i}": 3 for i in range(1, 6)}}
-SLEEP_FOLLOW_UP = {"sleep_hours": 7.5, **{f"who_{i}": 4 for i in range(1, 6)},
-                   **{f"sus_{i}": 4 for i in range(1, 11)}, "comments": "<script>alert(1)</script>"}
+SLEEP_FOLLOW_UP = {
+    "sleep_hours": 7.5,
+    **{f"who_{i}": 4 for i in range(1, 6)},
+    **{f"sus_{i}": 4 for i in range(1, 11)},
+    "comments": "<script>alert(1)</script>",
+}
 
 
 def rows(model) -> int:
@@ -21,9 +26,13 @@ def rows(model) -> int:
 
 
 def enrolment_body(study, **overrides):
-    body = {"consent_version": study.current_consent.version,
-            "clauses": {"understood": True, "data_use": True, "recontact": False},
-            "signature": "Camille Citoyenne", "age": 34, "criteria_confirmed": True}
+    body = {
+        "consent_version": study.current_consent.version,
+        "clauses": {"understood": True, "data_use": True, "recontact": False},
+        "signature": "Camille Citoyenne",
+        "age": 34,
+        "criteria_confirmed": True,
+    }
     body.update(overrides)
     return body
 
@@ -36,8 +45,10 @@ def recruiting(make_study):
 @pytest.fixture
 def enrol(client, api_headers):
     def do(study, user, **overrides):
-        return client.post(f"/api/v1/studies/{study.id}/enrolment", json=enrolment_body(study, **overrides),
-                           headers=api_headers(user))
+        return client.post(
+            f"/api/v1/studies/{study.id}/enrolment", json=enrolment_body(study, **overrides), headers=api_headers(user)
+        )
+
     return do
 
 
@@ -60,22 +71,25 @@ def test_codes_are_random_not_sequential(enrol, recruiting, make_user):
     assert len(codes) == 5
 
 
-@pytest.mark.parametrize("overrides, status, code", [
-    ({"age": 12}, 422, "not_eligible"),
-    ({"age": 70}, 422, "not_eligible"),
-    ({"criteria_confirmed": [True, False]}, 422, "not_eligible"),
-    ({"age": "thirty"}, 400, "malformed"),
-    ({"age": 10 ** 12}, 422, "invalid"),
-    ({"criteria_confirmed": [True]}, 400, "malformed"),
-    ({"clauses": {"understood": True, "data_use": False}}, 422, "consent_refused"),
-    ({"clauses": {"understood": True}}, 422, "consent_refused"),
-    ({"clauses": {"understood": True, "data_use": True, "sell_data": True}}, 422, "invalid"),
-    ({"clauses": ["understood"]}, 400, "malformed"),
-    ({"consent_version": 99}, 422, "stale_consent"),
-    ({"consent_version": "1"}, 400, "malformed"),
-    ({"signature": ""}, 422, "invalid"),
-    ({"signature": "x" * 10_000}, 422, "invalid"),
-])
+@pytest.mark.parametrize(
+    "overrides, status, code",
+    [
+        ({"age": 12}, 422, "not_eligible"),
+        ({"age": 70}, 422, "not_eligible"),
+        ({"criteria_confirmed": [True, False]}, 422, "not_eligible"),
+        ({"age": "thirty"}, 400, "malformed"),
+        ({"age": 10**12}, 422, "invalid"),
+        ({"criteria_confirmed": [True]}, 400, "malformed"),
+        ({"clauses": {"understood": True, "data_use": False}}, 422, "consent_refused"),
+        ({"clauses": {"understood": True}}, 422, "consent_refused"),
+        ({"clauses": {"understood": True, "data_use": True, "sell_data": True}}, 422, "invalid"),
+        ({"clauses": ["understood"]}, 400, "malformed"),
+        ({"consent_version": 99}, 422, "stale_consent"),
+        ({"consent_version": "1"}, 400, "malformed"),
+        ({"signature": ""}, 422, "invalid"),
+        ({"signature": "x" * 10_000}, 422, "invalid"),
+    ],
+)
 def test_bad_enrolments_are_refused_and_enrol_nobody(enrol, recruiting, participant, overrides, status, code):
     response = enrol(recruiting, participant, **overrides)
     assert response.status_code == status, response.json
@@ -105,9 +119,19 @@ def test_a_stale_consent_version_is_refused(enrol, make_study, startup, particip
     assert response.status_code == 422 and response.json["error"]["code"] == "stale_consent"
 
 
-@pytest.mark.parametrize("status, code", [("draft", 404), ("submitted", 404), ("changes_requested", 404),
-                                          ("rejected", 404), ("approved", 409), ("paused", 409), ("closed", 409),
-                                          ("ended", 409)])
+@pytest.mark.parametrize(
+    "status, code",
+    [
+        ("draft", 404),
+        ("submitted", 404),
+        ("changes_requested", 404),
+        ("rejected", 404),
+        ("approved", 409),
+        ("paused", 409),
+        ("closed", 409),
+        ("ended", 409),
+    ],
+)
 def test_only_recruiting_studies_enrol(enrol, make_study, participant, status, code):
     """API.md, Clarifications: a study approved at least once answers 409 `not_recruiting`; drafts 404."""
     study = make_study(status)
@@ -161,8 +185,12 @@ def enrolled(enrol, recruiting, participant):
 @pytest.fixture
 def answer(client, api_headers, participant):
     def do(study, key, answers, user=None):
-        return client.post(f"/api/v1/studies/{study.id}/surveys/{key}/responses", json={"answers": answers},
-                           headers=api_headers(user or participant))
+        return client.post(
+            f"/api/v1/studies/{study.id}/surveys/{key}/responses",
+            json={"answers": answers},
+            headers=api_headers(user or participant),
+        )
+
     return do
 
 
@@ -192,16 +220,19 @@ def test_a_timepoint_delay_keeps_the_survey_closed_until_its_day(answer, enrolle
     assert response.status_code == 409 and response.json["error"]["code"] == "not_open"
 
 
-@pytest.mark.parametrize("answers, field", [
-    ({**SLEEP_BASELINE, "sleep_hours": 25}, "sleep_hours"),
-    ({**SLEEP_BASELINE, "sleep_hours": "lots"}, "sleep_hours"),
-    ({**SLEEP_BASELINE, "sleep_hours": True}, "sleep_hours"),
-    ({**SLEEP_BASELINE, "who_1": 6}, "who_1"),
-    ({**SLEEP_BASELINE, "who_1": 2.5}, "who_1"),
-    ({k: v for k, v in SLEEP_BASELINE.items() if k != "who_2"}, "who_2"),
-    ({k: v for k, v in SLEEP_BASELINE.items() if k != "sleep_hours"}, "sleep_hours"),
-    ({**SLEEP_BASELINE, "favourite_colour": "blue"}, "favourite_colour"),
-])
+@pytest.mark.parametrize(
+    "answers, field",
+    [
+        ({**SLEEP_BASELINE, "sleep_hours": 25}, "sleep_hours"),
+        ({**SLEEP_BASELINE, "sleep_hours": "lots"}, "sleep_hours"),
+        ({**SLEEP_BASELINE, "sleep_hours": True}, "sleep_hours"),
+        ({**SLEEP_BASELINE, "who_1": 6}, "who_1"),
+        ({**SLEEP_BASELINE, "who_1": 2.5}, "who_1"),
+        ({k: v for k, v in SLEEP_BASELINE.items() if k != "who_2"}, "who_2"),
+        ({k: v for k, v in SLEEP_BASELINE.items() if k != "sleep_hours"}, "sleep_hours"),
+        ({**SLEEP_BASELINE, "favourite_colour": "blue"}, "favourite_colour"),
+    ],
+)
 def test_bad_answers_are_refused_per_item_and_nothing_is_saved(answer, enrolled, answers, field):
     response = answer(enrolled, "baseline", answers)
     assert response.status_code == 422
@@ -231,8 +262,9 @@ def test_an_unknown_survey_is_not_found(answer, enrolled):
 
 def test_withdrawal_keeping_answers(client, api_headers, answer, enrolled, participant):
     answer(enrolled, "baseline", SLEEP_BASELINE)
-    response = client.post(f"/api/v1/studies/{enrolled.id}/withdrawal", json={"erase_data": False},
-                           headers=api_headers(participant))
+    response = client.post(
+        f"/api/v1/studies/{enrolled.id}/withdrawal", json={"erase_data": False}, headers=api_headers(participant)
+    )
     assert response.status_code == 200 and response.json["status"] == "withdrawn"
     assert rows(Response) == 1
     after = answer(enrolled, "follow_up", SLEEP_FOLLOW_UP)
@@ -241,8 +273,9 @@ def test_withdrawal_keeping_answers(client, api_headers, answer, enrolled, parti
 
 def test_withdrawal_with_erasure_deletes_the_rows(client, api_headers, answer, enrolled, participant):
     answer(enrolled, "baseline", SLEEP_BASELINE)
-    client.post(f"/api/v1/studies/{enrolled.id}/withdrawal", json={"erase_data": True},
-                headers=api_headers(participant))
+    client.post(
+        f"/api/v1/studies/{enrolled.id}/withdrawal", json={"erase_data": True}, headers=api_headers(participant)
+    )
     assert rows(Response) == 0 and rows(Answer) == 0
     assert db.session.scalar(select(Enrolment.data_erased)) is True
 
@@ -287,8 +320,7 @@ def test_erasing_the_account_erases_answers_and_identity(client, api_headers, an
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
-def test_erasure_keeps_answers_anonymously_when_the_consent_said_so(client, api_headers, answer, enrolled,
-                                                                     participant):
+def test_erasure_keeps_answers_anonymously_when_the_consent_said_so(client, api_headers, answer, enrolled, participant):
     enrolled.current_consent.on_erasure = "anonymise"
     db.session.commit()
     answer(enrolled, "baseline", SLEEP_BASELINE)
@@ -306,8 +338,9 @@ def test_only_participants_erase_their_account_through_the_api(client, api_heade
 
 def test_every_step_is_audited(client, api_headers, answer, enrolled, participant):
     answer(enrolled, "baseline", SLEEP_BASELINE)
-    client.post(f"/api/v1/studies/{enrolled.id}/withdrawal", json={"erase_data": False},
-                headers=api_headers(participant))
+    client.post(
+        f"/api/v1/studies/{enrolled.id}/withdrawal", json={"erase_data": False}, headers=api_headers(participant)
+    )
     code = db.session.scalar(select(Enrolment.participant_code).where(Enrolment.user_id == participant.id))
     actions = list(db.session.scalars(select(AuditRecord.action).where(AuditRecord.participant_key == code)))
     assert {"participant.enrol", "participant.answer", "participant.withdraw"} <= set(actions)

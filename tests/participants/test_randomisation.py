@@ -1,4 +1,5 @@
 """Permuted blocks of random sizes: balanced arms, and an allocation nobody can foresee."""
+
 import random
 from collections import Counter
 
@@ -76,8 +77,11 @@ def test_the_concealed_list_is_stored_a_block_at_a_time(make_study):
     study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
     arms = [arm_for_position(study, position) for position in range(1, 61)]
     db.session.commit()
-    slots = db.session.execute(select(AllocationSlot.position, AllocationSlot.arm, AllocationSlot.block)
-                               .where(AllocationSlot.study_id == study.id).order_by(AllocationSlot.position)).all()
+    slots = db.session.execute(
+        select(AllocationSlot.position, AllocationSlot.arm, AllocationSlot.block)
+        .where(AllocationSlot.study_id == study.id)
+        .order_by(AllocationSlot.position)
+    ).all()
     assert [arm for _pos, arm, _block in slots][:60] == arms
     assert len(slots) - 60 < 2 * max(BLOCK_MULTIPLES)  # never more than one block ahead
     by_block = {}

@@ -1,4 +1,5 @@
 """GET /api/v1/studies/{id}/results, export.csv and dictionary.csv, as ../shared/API.md defines them."""
+
 import csv
 import io
 import json
@@ -15,8 +16,12 @@ from livinglab.studies import services as studies
 
 V1 = "/api/v1"
 BASELINE = {"sleep_hours": 6.0, **{f"who_{i}": 3 for i in range(1, 6)}}
-FOLLOW_UP = {"sleep_hours": 7.5, **{f"who_{i}": 4 for i in range(1, 6)}, **{f"sus_{i}": 4 for i in range(1, 11)},
-             "comments": '=HYPERLINK("http://x","y")'}
+FOLLOW_UP = {
+    "sleep_hours": 7.5,
+    **{f"who_{i}": 4 for i in range(1, 6)},
+    **{f"sus_{i}": 4 for i in range(1, 11)},
+    "comments": '=HYPERLINK("http://x","y")',
+}
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +30,9 @@ def spec():
 
 
 def valid(spec, name: str, body) -> list[str]:
-    validator = OAS31Validator({"$ref": f"#/components/schemas/{name}", "components": spec["components"]},
-                               format_checker=oas31_format_checker)
+    validator = OAS31Validator(
+        {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}, format_checker=oas31_format_checker
+    )
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
 
 
@@ -35,15 +41,22 @@ def take_part(make_user):
     def take(study, answers: dict, withdraw=None):
         user = make_user("participant")
         consent = study.current_consent
-        enrolment = participation.enrol(user, study, consent_version=consent.version,
-                                        clauses={c["key"]: True for c in consent.clauses}, signature=user.name,
-                                        age=30, criteria_confirmed=True)
+        enrolment = participation.enrol(
+            user,
+            study,
+            consent_version=consent.version,
+            clauses={c["key"]: True for c in consent.clauses},
+            signature=user.name,
+            age=30,
+            criteria_confirmed=True,
+        )
         for key, given in answers.items():
             participation.submit_response(user, study, key, given)
         if withdraw is not None:
             participation.withdraw(user, study, erase_data=withdraw)
         db.session.commit()
         return enrolment.participant_code, user
+
     return take
 
 
@@ -64,10 +77,12 @@ def get(client, api_headers):
         response = client.get(f"{V1}/studies/{study_id}/{what}", headers=api_headers(user))
         assert response.status_code == status, response.data[:500]
         return response
+
     return call
 
 
 # Results
+
 
 def test_the_owner_reads_the_results_as_the_api_defines_them(pilot, get, startup, spec):
     body = get(pilot.id, "results", startup).get_json()
@@ -82,8 +97,9 @@ def test_the_owner_reads_the_results_as_the_api_defines_them(pilot, get, startup
     assert flow["completed"] == {"baseline": 4, "follow_up": 3}, "the erased participant is gone"
 
 
-def test_results_stay_interim_when_recruitment_closes_and_are_final_once_the_pilot_ends(pilot, get, startup,
-                                                                                      coordinator):
+def test_results_stay_interim_when_recruitment_closes_and_are_final_once_the_pilot_ends(
+    pilot, get, startup, coordinator
+):
     studies.set_recruitment(coordinator, pilot, "closed")
     db.session.commit()
     body = get(pilot.id, "results", startup).get_json()
@@ -166,6 +182,7 @@ def test_results_follow_new_answers(pilot, get, startup, take_part):
 
 # export.csv and dictionary.csv
 
+
 def rows_of(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"), newline="")))
 
@@ -180,7 +197,7 @@ def test_export_csv_is_a_streamed_wide_csv_of_pseudonymous_codes(pilot, get, sta
     assert len(rows) == 1 + 4 + 3, "4 at baseline (one erased), 3 at follow-up"
     assert all(row[0].startswith("P-") for row in rows[1:])
     comments = {row[-1] for row in rows[1:]}
-    assert "'=HYPERLINK(\"http://x\",\"y\")" in comments
+    assert '\'=HYPERLINK("http://x","y")' in comments
 
 
 def test_export_csv_is_the_file_the_page_offers(pilot, get, startup, client, login):

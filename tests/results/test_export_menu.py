@@ -1,19 +1,26 @@
 """Issue 9, item 9: the results and participants pages lead to the five exports, each in a sentence."""
+
 import re
 
 import pytest
 
-EXPORTS = {"data.csv": "text/csv", "dictionary.csv": "text/csv",
-           "data.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "data.sav": None, "data.dta": None}
+EXPORTS = {
+    "data.csv": "text/csv",
+    "dictionary.csv": "text/csv",
+    "data.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "data.sav": None,
+    "data.dta": None,
+}
 
 
 def export_links(html: str) -> dict[str, str]:
     """The menu's links and the sentence after each."""
     menu = re.search(r'<details class="menu export-menu">(.*?)</details>', html, re.S)
     assert menu, "no Export data menu"
-    return {href.rsplit("/", 1)[1]: re.sub(r"\s+", " ", sentence).strip() for href, sentence in re.findall(
-        r'<a href="([^"]+)" download>[^<]+</a>\s*<span>([^<]+)</span>', menu.group(1))}
+    return {
+        href.rsplit("/", 1)[1]: re.sub(r"\s+", " ", sentence).strip()
+        for href, sentence in re.findall(r'<a href="([^"]+)" download>[^<]+</a>\s*<span>([^<]+)</span>', menu.group(1))
+    }
 
 
 @pytest.mark.parametrize("page", ["results", "participants"])
@@ -46,8 +53,9 @@ def test_no_menu_before_approval(client, login, startup, make_study):
     assert "export-menu" not in client.get(f"/studies/{study.id}/participants").get_data(as_text=True)
 
 
-def test_a_coordinator_gets_the_menu_and_another_startup_gets_nothing(client, login, coordinator, other_startup,
-                                                                      make_study):
+def test_a_coordinator_gets_the_menu_and_another_startup_gets_nothing(
+    client, login, coordinator, other_startup, make_study
+):
     study = make_study("recruiting")
     login(coordinator)
     assert len(export_links(client.get(f"/studies/{study.id}/results").get_data(as_text=True))) == 5

@@ -1,5 +1,6 @@
 """The flow of a pilot counts alike through the pages and the API (issue 9, item 3), once per person and
 pilot (issue 8, item 18), with the CONSORT boxes of API.md, "Clarifications (v1.1)"."""
+
 import re
 
 import pytest
@@ -22,15 +23,23 @@ def rows(model) -> int:
 
 
 def body(study, **overrides) -> dict:
-    return {"consent_version": study.current_consent.version, "clauses": dict(CLAUSES), "signature": "Camille",
-            "age": 34, "criteria_confirmed": True, **overrides}
+    return {
+        "consent_version": study.current_consent.version,
+        "clauses": dict(CLAUSES),
+        "signature": "Camille",
+        "age": 34,
+        "criteria_confirmed": True,
+        **overrides,
+    }
 
 
 @pytest.fixture
 def enrol(client, api_headers):
     def do(study, user, headers=None, **overrides):
-        return client.post(f"{API}/studies/{study.id}/enrolment", json=body(study, **overrides),
-                           headers=headers or api_headers(user))
+        return client.post(
+            f"{API}/studies/{study.id}/enrolment", json=body(study, **overrides), headers=headers or api_headers(user)
+        )
+
     return do
 
 
@@ -47,6 +56,7 @@ def flow(client, api_headers, study, user):
 
 
 # --- One rule for the API and the pages ------------------------------------------------------------
+
 
 def test_refused_api_enrolments_keep_their_counts(enrol, small, make_user, client, api_headers, startup):
     """15 people try through the API: 2 enrol, the rest are refused for every reason; all 15 are screened."""
@@ -95,8 +105,9 @@ def test_the_pages_and_the_api_count_the_same_steps(app, make_user, make_study, 
     for person, age in people:  # each on their own phone, all checking before anyone signs
         browser = app.test_client()
         browser.post("/account/signin", data={"email": person.email, "password": PASSWORD})
-        browser.post(f"/pilots/{by_pages.id}/eligibility", data={"age": str(age), "criterion_0": "yes",
-                                                                  "criterion_1": "yes"})
+        browser.post(
+            f"/pilots/{by_pages.id}/eligibility", data={"age": str(age), "criterion_0": "yes", "criterion_1": "yes"}
+        )
         browsers.append(browser)
     assert browsers[0].post(f"/pilots/{by_pages.id}/join", data=consent).status_code == 302
     assert browsers[2].post(f"/pilots/{by_pages.id}/join", data={**consent, "clause_1": ""}).status_code == 422
@@ -111,6 +122,7 @@ def test_the_pages_and_the_api_count_the_same_steps(app, make_user, make_study, 
 
 
 # --- Once per person and pilot (issue 8, item 18) --------------------------------------------------------
+
 
 def test_one_account_checking_again_and_again_counts_once(client, login, participant, make_study, enrol):
     study = make_study("recruiting")
@@ -154,8 +166,14 @@ def test_a_screening_keeps_no_answer_and_no_account_id(enrol, make_study, partic
     enrol(study, participant, age=87, criteria_confirmed=[True, False])
     row = db.session.scalar(select(Screening))
     assert row.outcome == ScreeningOutcome.NOT_ELIGIBLE and row.reasons == "age criterion:1"
-    assert set(Screening.__table__.columns.keys()) == {"id", "study_id", "screener_key", "outcome", "reasons",
-                                                       "updated_at"}  # no age, no answer, no account id
+    assert set(Screening.__table__.columns.keys()) == {
+        "id",
+        "study_id",
+        "screener_key",
+        "outcome",
+        "reasons",
+        "updated_at",
+    }  # no age, no answer, no account id
     assert re.fullmatch(r"[0-9a-f]{64}", row.screener_key) and row.screener_key != str(participant.id)
 
 
@@ -170,12 +188,14 @@ def test_erasing_the_account_keeps_the_count_but_unlinks_it(client, api_headers,
 
 # --- The CONSORT boxes -------------------------------------------------------------------------------
 
+
 def test_the_flow_has_the_consort_boxes_and_who_did_not_answer(client, api_headers, make_study, make_user, startup):
     study = make_study("recruiting")
     people = [make_user("participant") for _ in range(4)]
     for person in people:
-        services.enrol(person, study, consent_version=1, clauses=CLAUSES, signature="S", age=40,
-                       criteria_confirmed=True)
+        services.enrol(
+            person, study, consent_version=1, clauses=CLAUSES, signature="S", age=40, criteria_confirmed=True
+        )
     baseline = {"sleep_hours": 6, **{f"who_{i}": 3 for i in range(1, 6)}}
     follow_up = {"sleep_hours": 7, **{f"who_{i}": 4 for i in range(1, 6)}, **{f"sus_{i}": 4 for i in range(1, 11)}}
     for person in people[:3]:
@@ -197,8 +217,12 @@ def test_the_flow_diagram_shows_every_box(client, login, startup, make_study, ma
     enrol(study, make_user("participant"), clauses={**CLAUSES, "data_use": False})
     login(startup)
     page = client.get(f"/studies/{study.id}/results").get_data(as_text=True)
-    for words in ("Declined the consent form: <strong>1</strong>", "Turned away: the pilot was full: <strong>1</strong>",
-                  "did not enrol", "no answer yet: 1"):
+    for words in (
+        "Declined the consent form: <strong>1</strong>",
+        "Turned away: the pilot was full: <strong>1</strong>",
+        "did not enrol",
+        "no answer yet: 1",
+    ):
         assert words in page, words
     french = client.get(f"/studies/{study.id}/results", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "ont refusé le formulaire de consentement" in french.lower()

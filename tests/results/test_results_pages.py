@@ -1,4 +1,5 @@
 """The results pages, their charts, the plain-language verdict, the printable report and the lay summary."""
+
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -24,8 +25,14 @@ def words_of(response) -> str:
 
 
 def enrol(user, study, **overrides):
-    details = {"consent_version": study.current_consent.version, "clauses": {"understood": True, "data_use": True},
-               "signature": user.name, "age": 34, "criteria_confirmed": True, **overrides}
+    details = {
+        "consent_version": study.current_consent.version,
+        "clauses": {"understood": True, "data_use": True},
+        "signature": user.name,
+        "age": 34,
+        "criteria_confirmed": True,
+        **overrides,
+    }
     return services.enrol(user, study, **details)
 
 
@@ -79,8 +86,11 @@ def parallel(make_study, coordinator):
 
 # --- Who may see what ---------------------------------------------------------------------------
 
-ROUTES = ["/studies/{id}/results", "/studies/{id}/results/report",
-          "/studies/{id}/results/charts/compare-sleep_hours.svg"]
+ROUTES = [
+    "/studies/{id}/results",
+    "/studies/{id}/results/report",
+    "/studies/{id}/results/charts/compare-sleep_hours.svg",
+]
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -136,15 +146,27 @@ def test_the_study_page_links_to_results_and_participants_once_approved(client, 
 
 # --- The page -----------------------------------------------------------------------------------
 
+
 def test_results_page_shows_flow_verdict_figures_charts_and_methods(client, login, startup, ended):
     login(startup)
     page = words_of(client.get(f"/studies/{ended.id}/results"))
     assert "Interim results" not in page
     assert "What the pilot found" in page and "the hypothesis of an increase" in page
-    for part in ("checked their eligibility", "signed the consent form and enrolled", "allocated",
-                 "analysed for the primary outcome", "Paired t test", "Wilcoxon signed-rank test",
-                 "Cohen's dz", "Shapiro–Wilk", "Secondary outcomes", "WHO-5 Well-Being Index",
-                 "Cronbach's alpha", "How these figures were computed", "Printable report"):
+    for part in (
+        "checked their eligibility",
+        "signed the consent form and enrolled",
+        "allocated",
+        "analysed for the primary outcome",
+        "Paired t test",
+        "Wilcoxon signed-rank test",
+        "Cohen's dz",
+        "Shapiro–Wilk",
+        "Secondary outcomes",
+        "WHO-5 Well-Being Index",
+        "Cronbach's alpha",
+        "How these figures were computed",
+        "Printable report",
+    ):
         assert part in page, part
     assert "Age outside 18–65: 1" in re.sub(r"<[^>]+>", "", page)
     assert "Could not confirm “Works night or rotating shifts”: 1" in re.sub(r"<[^>]+>", "", page)
@@ -165,8 +187,14 @@ def test_parallel_groups_page_draws_strips_and_stacked_bars(client, login, coord
     assert "Group “Usual menu”" in page and "Group “Plant based”" in page
     assert "Answers to choice questions, by group" in page and "Fisher's exact test" in page
     urls = set(chart_urls(page))
-    for name in ("compare-satisfaction", "distribution-satisfaction", "distribution-diet", "distribution-recommend",
-                 "distribution-keep", "compare-recommend"):
+    for name in (
+        "compare-satisfaction",
+        "distribution-satisfaction",
+        "distribution-diet",
+        "distribution-recommend",
+        "distribution-keep",
+        "compare-recommend",
+    ):
         assert f"/studies/{parallel.id}/results/charts/{name}.svg" in urls, name
     assert_clean(page)
     for url in urls:
@@ -196,8 +224,8 @@ def test_printable_report_has_everything_and_a_print_hint(client, login, coordin
     login(coordinator)
     page = text(client.get(f"/studies/{ended.id}/results/report"))
     assert "results-report" in page and "Print or save as PDF" in page and "print.js" in page
-    assert "<details class=\"methods\" open>" in page
-    assert chart_urls(page) and "<script>" not in page.replace('<script src=', '')
+    assert '<details class="methods" open>' in page
+    assert chart_urls(page) and "<script>" not in page.replace("<script src=", "")
     assert_clean(page)
 
 
@@ -211,49 +239,106 @@ def test_results_page_speaks_french_with_decimal_commas(client, login, startup, 
 
 # --- The verdict sentence -------------------------------------------------------------------------
 
+
 def outcome(**fields) -> dict:
-    base = {"design": "single_group_pre_post", "estimate": 1.58, "ci95": [0.70, 2.46], "p_value": 0.0028,
-            "effect_size": {"name": "cohens_dz", "value": 1.28}, "hypothesis": "increase", "alpha": 0.05,
-            "supported": True, "reason": None, "arms": [], "timepoints": ["baseline", "follow_up"]}
+    base = {
+        "design": "single_group_pre_post",
+        "estimate": 1.58,
+        "ci95": [0.70, 2.46],
+        "p_value": 0.0028,
+        "effect_size": {"name": "cohens_dz", "value": 1.28},
+        "hypothesis": "increase",
+        "alpha": 0.05,
+        "supported": True,
+        "reason": None,
+        "arms": [],
+        "timepoints": ["baseline", "follow_up"],
+    }
     return base | fields
 
 
 CASES = {
     "increase_supported": (
         outcome(),
-        ("Sleep rose by 1.6 h on average (95 % CI 0.7 to 2.5), p = 0.003, a large effect: the hypothesis of an "
-         "increase is supported."),
-        ["1,6", "0,7", "2,5", "p = 0,003"]),
+        (
+            "Sleep rose by 1.6 h on average (95 % CI 0.7 to 2.5), p = 0.003, a large effect: the hypothesis of an "
+            "increase is supported."
+        ),
+        ["1,6", "0,7", "2,5", "p = 0,003"],
+    ),
     "decrease_supported": (
-        outcome(estimate=-0.8, ci95=[-1.24, -0.36], p_value=0.0004, hypothesis="decrease",
-                effect_size={"name": "cohens_dz", "value": -0.6}),
-        ("Sleep fell by 0.80 h on average (95 % CI -1.24 to -0.36), p < 0.001, a medium effect: the hypothesis of "
-         "a decrease is supported."),
-        ["0,80", "p < 0,001"]),
+        outcome(
+            estimate=-0.8,
+            ci95=[-1.24, -0.36],
+            p_value=0.0004,
+            hypothesis="decrease",
+            effect_size={"name": "cohens_dz", "value": -0.6},
+        ),
+        (
+            "Sleep fell by 0.80 h on average (95 % CI -1.24 to -0.36), p < 0.001, a medium effect: the hypothesis of "
+            "a decrease is supported."
+        ),
+        ["0,80", "p < 0,001"],
+    ),
     "change_not_supported": (
-        outcome(estimate=0.3, ci95=[-0.5, 1.1], p_value=0.42, hypothesis="change", supported=False,
-                effect_size={"name": "cohens_dz", "value": 0.15}),
-        ("Sleep rose by 0.3 h on average (95 % CI -0.5 to 1.1), p = 0.42, a negligible effect: the hypothesis of a "
-         "change is not supported."),
-        ["0,3", "p = 0,42"]),
+        outcome(
+            estimate=0.3,
+            ci95=[-0.5, 1.1],
+            p_value=0.42,
+            hypothesis="change",
+            supported=False,
+            effect_size={"name": "cohens_dz", "value": 0.15},
+        ),
+        (
+            "Sleep rose by 0.3 h on average (95 % CI -0.5 to 1.1), p = 0.42, a negligible effect: the hypothesis of a "
+            "change is not supported."
+        ),
+        ["0,3", "p = 0,42"],
+    ),
     "increase_other_way": (
-        outcome(estimate=-1.2, ci95=[-2.0, -0.4], p_value=0.01, supported=False,
-                effect_size={"name": "cohens_dz", "value": -0.3}),
-        ("Sleep fell by 1.2 h on average (95 % CI -2.0 to -0.4), p = 0.010, a small effect: the hypothesis of an "
-         "increase is not supported, since the difference goes the other way."),
-        ["1,2", "p = 0,010"]),
+        outcome(
+            estimate=-1.2,
+            ci95=[-2.0, -0.4],
+            p_value=0.01,
+            supported=False,
+            effect_size={"name": "cohens_dz", "value": -0.3},
+        ),
+        (
+            "Sleep fell by 1.2 h on average (95 % CI -2.0 to -0.4), p = 0.010, a small effect: the hypothesis of an "
+            "increase is not supported, since the difference goes the other way."
+        ),
+        ["1,2", "p = 0,010"],
+    ),
     "parallel_higher": (
-        outcome(design="parallel_groups", arms=["usual_menu", "plant_based"], estimate=1.28, ci95=[0.085, 2.474],
-                p_value=0.0371, effect_size={"name": "hedges_g", "value": 0.91}),
-        ("Sleep was higher by 1.3 h on average in the group “Plant based” than in the group “Usual menu” (95 % CI "
-         "0.1 to 2.5), p = 0.037, a large effect: the hypothesis of an increase is supported."),
-        ["1,3", "p = 0,037", "Plant based"]),
+        outcome(
+            design="parallel_groups",
+            arms=["usual_menu", "plant_based"],
+            estimate=1.28,
+            ci95=[0.085, 2.474],
+            p_value=0.0371,
+            effect_size={"name": "hedges_g", "value": 0.91},
+        ),
+        (
+            "Sleep was higher by 1.3 h on average in the group “Plant based” than in the group “Usual menu” (95 % CI "
+            "0.1 to 2.5), p = 0.037, a large effect: the hypothesis of an increase is supported."
+        ),
+        ["1,3", "p = 0,037", "Plant based"],
+    ),
     "untestable": (
-        outcome(estimate=None, ci95=None, p_value=None, supported=None, reason={"code": "too_few_pairs", "n": 1, "minimum": 2},
-                effect_size={"name": "cohens_dz", "value": None}),
-        ("Sleep: the hypothesis of an increase cannot be tested because fewer than 2 participants have a value at "
-         "both timepoints (1)."),
-        ["Sleep"]),
+        outcome(
+            estimate=None,
+            ci95=None,
+            p_value=None,
+            supported=None,
+            reason={"code": "too_few_pairs", "n": 1, "minimum": 2},
+            effect_size={"name": "cohens_dz", "value": None},
+        ),
+        (
+            "Sleep: the hypothesis of an increase cannot be tested because fewer than 2 participants have a value at "
+            "both timepoints (1)."
+        ),
+        ["Sleep"],
+    ),
 }
 
 
@@ -274,43 +359,91 @@ def test_the_verdict_sentence_in_french_writes_decimal_commas(app, case):
     assert "1.6" not in sentence and "0.003" not in sentence
 
 
-@pytest.mark.parametrize("value, words", [(0.0, "negligible"), (0.19, "negligible"), (0.2, "small"), (-0.49, "small"),
-                                          (0.5, "medium"), (0.79, "medium"), (0.8, "large"), (-2.4, "large"),
-                                          (None, None), (float("nan"), None)])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        (0.0, "negligible"),
+        (0.19, "negligible"),
+        (0.2, "small"),
+        (-0.49, "small"),
+        (0.5, "medium"),
+        (0.79, "medium"),
+        (0.8, "large"),
+        (-2.4, "large"),
+        (None, None),
+        (float("nan"), None),
+    ],
+)
 def test_effect_size_words_follow_the_conventional_thresholds(value, words):
     assert verdict.magnitude(value) == words
 
 
-@pytest.mark.parametrize("p, written", [(0.0028, "p = 0.003"), (0.00099, "p < 0.001"), (0.2345, "p = 0.23"),
-                                        (0.0496, "p = 0.0496"), (0.05, "p = 0.050"), (None, "—"),
-                                        (float("nan"), "—")])
+@pytest.mark.parametrize(
+    "p, written",
+    [
+        (0.0028, "p = 0.003"),
+        (0.00099, "p < 0.001"),
+        (0.2345, "p = 0.23"),
+        (0.0496, "p = 0.0496"),
+        (0.05, "p = 0.050"),
+        (None, "—"),
+        (float("nan"), "—"),
+    ],
+)
 def test_p_values_never_round_across_alpha(app, p, written):
     with app.test_request_context(), force_locale("en"):
         assert verdict.p_value(p, 0.05) == written
 
 
 def test_the_analysis_reasons_and_warnings_are_translated_by_code(app):
-    results = {"primary_outcome": outcome(estimate=None, supported=None, reason={"code": "no_change"}),
-               "secondary": [], "categorical": []}
+    results = {
+        "primary_outcome": outcome(estimate=None, supported=None, reason={"code": "no_change"}),
+        "secondary": [],
+        "categorical": [],
+    }
     with app.test_request_context(), force_locale("en"):
         assert "no variation to test" in verdict.reason_text({"code": "no_change"})
-        assert verdict.reason_text({"code": "too_few_pairs", "n": 1, "minimum": 2}) == \
-            "fewer than 2 participants have a value at both timepoints (1)"
-        assert verdict.warning_text({"code": "empty_arm", "arm": "plant_based"}, results, {}) == \
-            "No participant of the group “Plant based” has answered yet."
-        assert verdict.warning_text({"code": "primary_not_tested", "variable": "sleep"}, results, {}) == \
-            "The primary outcome cannot be tested because every participant gave the same value at both " \
+        assert (
+            verdict.reason_text({"code": "too_few_pairs", "n": 1, "minimum": 2})
+            == "fewer than 2 participants have a value at both timepoints (1)"
+        )
+        assert (
+            verdict.warning_text({"code": "empty_arm", "arm": "plant_based"}, results, {})
+            == "No participant of the group “Plant based” has answered yet."
+        )
+        assert (
+            verdict.warning_text({"code": "primary_not_tested", "variable": "sleep"}, results, {})
+            == "The primary outcome cannot be tested because every participant gave the same value at both "
             "timepoints: there is no variation to test."
+        )
 
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
 def test_every_code_the_analysis_speaks_has_its_own_sentence(app, locale):
-    entry = outcome(variable="sleep", comparison="baseline → follow_up", robustness={"test": "wilcoxon_signed_rank"},
-                    dropped_missing=2)
+    entry = outcome(
+        variable="sleep",
+        comparison="baseline → follow_up",
+        robustness={"test": "wilcoxon_signed_rank"},
+        dropped_missing=2,
+    )
     results = {"primary_outcome": entry, "secondary": [], "categorical": []}
-    numbers = {"n": 3, "minimum": 2, "maximum": 5000, "arm_n": 1, "control_n": 4, "k": 1, "timepoint": "baseline",
-               "variable": "sleep", "type": "text", "design": "crossover", "arm": "plant_based", "p_value": 0.01,
-               "alpha": 0.05, "comparison": "baseline → follow_up", "expected_min": 2.5}
+    numbers = {
+        "n": 3,
+        "minimum": 2,
+        "maximum": 5000,
+        "arm_n": 1,
+        "control_n": 4,
+        "k": 1,
+        "timepoint": "baseline",
+        "variable": "sleep",
+        "type": "text",
+        "design": "crossover",
+        "arm": "plant_based",
+        "p_value": 0.01,
+        "alpha": 0.05,
+        "comparison": "baseline → follow_up",
+        "expected_min": 2.5,
+    }
     with app.test_request_context(), force_locale(locale):
         reasons = {verdict.reason_text({"code": code} | numbers) for code in REASONS}
         warnings = {verdict.warning_text({"code": code} | numbers, results, {}) for code in WARNINGS}
@@ -319,6 +452,7 @@ def test_every_code_the_analysis_speaks_has_its_own_sentence(app, locale):
 
 
 # --- Edge cases: a clear page, never an error or NaN ----------------------------------------------------
+
 
 def test_an_approved_study_with_no_answers(client, login, startup, make_study):
     study = make_study("approved")
@@ -335,8 +469,12 @@ def test_one_participant(client, login, startup, make_user, make_study):
     person = make_user("participant")
     enrol(person, study)
     services.submit_response(person, study, "baseline", {"sleep_hours": 6, **{f"who_{i}": 3 for i in range(1, 6)}})
-    services.submit_response(person, study, "follow_up", {"sleep_hours": 7.5, **{f"who_{i}": 4 for i in range(1, 6)},
-                                                          **{f"sus_{i}": 4 for i in range(1, 11)}})
+    services.submit_response(
+        person,
+        study,
+        "follow_up",
+        {"sleep_hours": 7.5, **{f"who_{i}": 4 for i in range(1, 6)}, **{f"sus_{i}": 4 for i in range(1, 11)}},
+    )
     db.session.commit()
     login(startup)
     page = text(client.get(f"/studies/{study.id}/results"))
@@ -352,8 +490,12 @@ def test_all_answers_equal(client, login, startup, make_user, make_study):
         person = make_user("participant")
         enrol(person, study)
         services.submit_response(person, study, "baseline", {"sleep_hours": 7, **{f"who_{i}": 3 for i in range(1, 6)}})
-        services.submit_response(person, study, "follow_up", {"sleep_hours": 7, **{f"who_{i}": 3 for i in range(1, 6)},
-                                                              **{f"sus_{i}": 3 for i in range(1, 11)}})
+        services.submit_response(
+            person,
+            study,
+            "follow_up",
+            {"sleep_hours": 7, **{f"who_{i}": 3 for i in range(1, 6)}, **{f"sus_{i}": 3 for i in range(1, 11)}},
+        )
     db.session.commit()
     login(startup)
     page = text(client.get(f"/studies/{study.id}/results"))
@@ -414,17 +556,20 @@ def test_html_in_labels_and_choices_is_escaped(client, login, startup, coordinat
 
 # --- Charts, pure -----------------------------------------------------------------------------------
 
+
 def test_charts_are_reproducible_svg_even_without_data():
     before, after = [5.0, 6.0, 7.5], [6.0, 6.5, 8.0]
     first = charts.paired_lines(before, after, labels=["A", "B"], y_label="Hours", mean_label="Mean")
     assert first == charts.paired_lines(before, after, labels=["A", "B"], y_label="Hours", mean_label="Mean")
-    for svg in (first,
-                charts.paired_lines([], [], labels=["A", "B"], y_label="Hours", mean_label="Mean"),
-                charts.strip_by_group([("x", []), ("y", [float("nan")])], y_label="v", mean_label="Mean"),
-                charts.stacked_bars([("row", [float("nan"), 50, 50])], ["1", "2", "3"], x_label="%"),
-                charts.stacked_bars([("row", [])], [], x_label="%"),
-                charts.grouped_bars([("row", [10, 90])], ["a", "b"], x_label="%"),
-                charts.grouped_bars([], ["a"], x_label="%")):
+    for svg in (
+        first,
+        charts.paired_lines([], [], labels=["A", "B"], y_label="Hours", mean_label="Mean"),
+        charts.strip_by_group([("x", []), ("y", [float("nan")])], y_label="v", mean_label="Mean"),
+        charts.stacked_bars([("row", [float("nan"), 50, 50])], ["1", "2", "3"], x_label="%"),
+        charts.stacked_bars([("row", [])], [], x_label="%"),
+        charts.grouped_bars([("row", [10, 90])], ["a", "b"], x_label="%"),
+        charts.grouped_bars([], ["a"], x_label="%"),
+    ):
         assert ET.fromstring(svg.encode()).tag.endswith("svg")
 
 
@@ -435,6 +580,7 @@ def test_charts_thin_large_samples_but_keep_the_means():
 
 
 # --- The lay summary for participants ------------------------------------------------------------------
+
 
 def test_participants_of_a_closed_pilot_see_what_it_found(client, login, participant, ended):
     login(participant)
@@ -463,7 +609,8 @@ def test_no_lay_summary_while_the_pilot_runs(client, login, participant, make_st
 
 
 def test_withdrawn_participants_keeping_their_data_see_the_summary_not_those_who_erased_it(
-        client, login, make_user, make_study, coordinator):
+    client, login, make_user, make_study, coordinator
+):
     study = make_study("recruiting")
     populate(study, 4, seed=6)
     kept, erased = make_user("participant"), make_user("participant")
@@ -494,8 +641,10 @@ def test_the_lay_summary_never_shows_other_participants_codes(client, login, par
 
 # --- Speed: queries do not grow with the participants ------------------------------------------------------
 
+
 def test_results_pages_run_the_same_number_of_queries_whatever_the_number_of_participants(
-        client, login, startup, coordinator, make_study, count_queries):
+    client, login, startup, coordinator, make_study, count_queries
+):
     small = make_study("recruiting", protocol=sleep_protocol(target_enrolment=60))
     large = make_study("recruiting", protocol=sleep_protocol(target_enrolment=60), survey_defs=sleep_surveys())
     populate(small, 10, seed=8)
@@ -505,13 +654,19 @@ def test_results_pages_run_the_same_number_of_queries_whatever_the_number_of_par
     counts = {}
     for name, study in (("small", small), ("large", large)):
         for visit in ("cold", "warm"):
-            for route in ("/studies/{id}/results", "/studies/{id}/results/report",
-                          "/studies/{id}/results/charts/compare-sleep_hours.svg"):
+            for route in (
+                "/studies/{id}/results",
+                "/studies/{id}/results/report",
+                "/studies/{id}/results/charts/compare-sleep_hours.svg",
+            ):
                 db.session.commit()  # each request starts with an empty identity map, as in production
                 with count_queries() as statements:
                     assert client.get(route.format(id=study.id)).status_code == 200
                 counts[(name, visit, route)] = len(statements)
     for visit in ("cold", "warm"):
-        for route in ("/studies/{id}/results", "/studies/{id}/results/report",
-                      "/studies/{id}/results/charts/compare-sleep_hours.svg"):
+        for route in (
+            "/studies/{id}/results",
+            "/studies/{id}/results/report",
+            "/studies/{id}/results/charts/compare-sleep_hours.svg",
+        ):
             assert counts[("small", visit, route)] == counts[("large", visit, route)], (visit, route, counts)

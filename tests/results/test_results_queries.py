@@ -1,5 +1,6 @@
 """Issue 4, point 12: results, exports and the results page run as many SQL statements for 1,000
 participants as for 10 (no query per participant, per answer or per variable)."""
+
 import pytest
 
 from livinglab.demo import food_protocol, food_surveys, sleep_protocol, sleep_surveys
@@ -31,6 +32,7 @@ def measure(client, count_queries):
     """The SQL statements one GET runs, its body read to the end (the CSV is streamed). The tests hold
     one app context, so its session is dropped first: each request starts, as in production, with
     nothing loaded."""
+
     def run(url: str, headers=None) -> int:
         db.session.remove()
         with count_queries() as statements:
@@ -38,6 +40,7 @@ def measure(client, count_queries):
             response.get_data()
         assert response.status_code == 200, (url, response.status_code)
         return len(statements)
+
     return run
 
 

@@ -1,4 +1,5 @@
 """The studies API: a whole pilot, who may call what, the lifecycle, and what bad input gets."""
+
 import hashlib
 import json
 import re
@@ -18,11 +19,16 @@ from livinglab.surveys.services import survey_dict
 API = "/api/v1"
 ROLES = ("anonymous", "participant", "startup", "colleague", "other_startup", "coordinator")
 CONSENT = {"text": CONSENT_TEXT, "clauses": CONSENT_CLAUSES}
-EXTRA_SURVEY = {"key": "mood", "title": "Mood check", "timepoint": "baseline",
-                "items": [{"key": "mood", "text": "How is your mood today?", "type": "likert"}]}
+EXTRA_SURVEY = {
+    "key": "mood",
+    "title": "Mood check",
+    "timepoint": "baseline",
+    "items": [{"key": "mood", "text": "How is your mood today?", "type": "likert"}],
+}
 
 
 # Helpers
+
 
 @pytest.fixture
 def api(client, api_headers):
@@ -66,12 +72,17 @@ def assert_error(response, status: int, code: str | None = None, fields=()) -> d
 def snapshot() -> dict:
     """Everything a request could change: row counts, and every study, consent and survey as stored."""
     db.session.rollback()  # a fresh transaction sees what the requests committed
-    counts = {table.name: db.session.scalar(select(func.count()).select_from(table))
-              for table in db.metadata.sorted_tables}
-    studies = {study.id: (study_dict(study),
-                          [(c.version, c.text, c.clauses) for c in study.consent_versions],
-                          [survey_dict(s) for s in study.surveys])
-               for study in db.session.scalars(select(Study))}
+    counts = {
+        table.name: db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables
+    }
+    studies = {
+        study.id: (
+            study_dict(study),
+            [(c.version, c.text, c.clauses) for c in study.consent_versions],
+            [survey_dict(s) for s in study.surveys],
+        )
+        for study in db.session.scalars(select(Study))
+    }
     return {"counts": counts, "studies": studies}
 
 
@@ -92,8 +103,10 @@ def expected_registration_hash(study: dict, consent: dict, surveys: list[dict]) 
     record = {
         "protocol": {name: study[name] for name in EDITABLE_FIELDS},
         "consent": {name: consent[name] for name in ("version", "text", "clauses")},
-        "surveys": [{name: s[name] for name in ("key", "title", "timepoint", "items")}
-                    for s in sorted(surveys, key=lambda s: s["key"])],
+        "surveys": [
+            {name: s[name] for name in ("key", "title", "timepoint", "items")}
+            for s in sorted(surveys, key=lambda s: s["key"])
+        ],
     }
     canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -101,9 +114,15 @@ def expected_registration_hash(study: dict, consent: dict, surveys: list[dict]) 
 
 # A whole pilot over the API
 
+
 def test_a_whole_pilot_runs_over_the_api(client, api, coordinator):
-    account = {"email": "zoe@sommeil.example", "password": "correct-horse-battery", "name": "Zoë Ångström",
-               "role": "startup", "organisation": "Sommeil Santé"}
+    account = {
+        "email": "zoe@sommeil.example",
+        "password": "correct-horse-battery",
+        "name": "Zoë Ångström",
+        "role": "startup",
+        "organisation": "Sommeil Santé",
+    }
     assert client.post(f"{API}/auth/register", json=account).status_code == 201
     token = client.post(f"{API}/auth/tokens", json={"email": account["email"], "password": account["password"]})
     assert token.status_code == 201
@@ -128,16 +147,25 @@ def test_a_whole_pilot_runs_over_the_api(client, api, coordinator):
     assert second.get_json()["clauses"] == CONSENT_CLAUSES
     for survey in sleep_surveys():
         assert as_startup("POST", f"/studies/{sid}/surveys", json=survey).status_code == 201
-    assert [s["key"] for s in as_startup("GET", f"/studies/{sid}/surveys").get_json()["items"]] == \
-        ["baseline", "follow_up"]
+    assert [s["key"] for s in as_startup("GET", f"/studies/{sid}/surveys").get_json()["items"]] == [
+        "baseline",
+        "follow_up",
+    ]
 
     # Submit; the coordinator asks for changes; the startup edits and resubmits.
     submitted = as_startup("POST", f"/studies/{sid}/submit")
     assert submitted.status_code == 200 and submitted.get_json()["status"] == "submitted"
     assert submitted.get_json()["submitted_at"]
-    changes = api("POST", f"/studies/{sid}/decision", coordinator,
-                  json={"decision": "request_changes", "comment": "Say how night-shift workers are reached.",
-                        "section_comments": {"design": "Why four weeks?"}})
+    changes = api(
+        "POST",
+        f"/studies/{sid}/decision",
+        coordinator,
+        json={
+            "decision": "request_changes",
+            "comment": "Say how night-shift workers are reached.",
+            "section_comments": {"design": "Why four weeks?"},
+        },
+    )
     assert changes.status_code == 200
     assert (changes.get_json()["status"], changes.get_json()["registration_hash"]) == ("changes_requested", None)
     edited = as_startup("PATCH", f"/studies/{sid}", json={"location": "At home; flyers in Nantes hospitals."})
@@ -173,8 +201,18 @@ def test_a_whole_pilot_runs_over_the_api(client, api, coordinator):
 
     # Every step left its mark in the audit trail.
     assert [record.action for record in study_history(sid)] == [
-        "study.create", "consent.save", "consent.save", "survey.create", "survey.create", "study.submit",
-        "study.request_changes", "study.update", "study.submit", "study.approve", "study.open"]
+        "study.create",
+        "consent.save",
+        "consent.save",
+        "survey.create",
+        "survey.create",
+        "study.submit",
+        "study.request_changes",
+        "study.update",
+        "study.submit",
+        "study.approve",
+        "study.open",
+    ]
 
 
 def test_an_approval_hash_changes_with_the_protocol(api, make_study, coordinator, startup):
@@ -198,22 +236,31 @@ ACCESS = [
     ("add a survey", "POST", "/studies/{id}/surveys", "draft", EXTRA_SURVEY, (401, 404, 201, 201, 404, 403)),
     ("list surveys", "GET", "/studies/{id}/surveys", "draft", None, (401, 404, 200, 200, 404, 200)),
     ("submit", "POST", "/studies/{id}/submit", "draft", None, (401, 404, 200, 200, 404, 403)),
-    ("decide", "POST", "/studies/{id}/decision", "submitted", {"decision": "approve"},
-     (401, 404, 403, 403, 404, 200)),
-    ("open recruitment", "POST", "/studies/{id}/recruitment", "approved", {"state": "recruiting"},
-     (401, 404, 200, 200, 404, 200)),
+    ("decide", "POST", "/studies/{id}/decision", "submitted", {"decision": "approve"}, (401, 404, 403, 403, 404, 200)),
+    (
+        "open recruitment",
+        "POST",
+        "/studies/{id}/recruitment",
+        "approved",
+        {"state": "recruiting"},
+        (401, 404, 200, 200, 404, 200),
+    ),
     ("create a study", "POST", "/studies", None, sleep_protocol(), (401, 403, 201, 201, 201, 403)),
     ("list studies", "GET", "/studies", None, None, (401, 200, 200, 200, 200, 200)),
     ("read the catalogue", "GET", "/catalogue", None, None, (200,) * 6),
     ("read the caller's account", "GET", "/me", None, None, (401, 200, 200, 200, 200, 200)),
 ]
-ACCESS_CASES = [pytest.param(method, path, status, body, role, expected[i], id=f"{what} - {role}")
-                for what, method, path, status, body, expected in ACCESS for i, role in enumerate(ROLES)]
+ACCESS_CASES = [
+    pytest.param(method, path, status, body, role, expected[i], id=f"{what} - {role}")
+    for what, method, path, status, body, expected in ACCESS
+    for i, role in enumerate(ROLES)
+]
 
 
 @pytest.mark.parametrize("method, path, status, body, role, expected", ACCESS_CASES)
-def test_each_role_gets_the_expected_status_from_each_endpoint(api, make_study, as_role, method, path, status, body,
-                                                               role, expected):
+def test_each_role_gets_the_expected_status_from_each_endpoint(
+    api, make_study, as_role, method, path, status, body, role, expected
+):
     user = as_role(role)
     study = make_study(status) if status else None
     path = path.format(id=study.id if study else None)
@@ -231,8 +278,13 @@ def test_each_role_gets_the_expected_status_from_each_endpoint(api, make_study, 
 
 
 def enrol(api, study, participant):
-    body = {"consent_version": study.current_consent.version, "signature": "Camille Citoyenne", "age": 30,
-            "clauses": {"understood": True, "data_use": True, "recontact": False}, "criteria_confirmed": True}
+    body = {
+        "consent_version": study.current_consent.version,
+        "signature": "Camille Citoyenne",
+        "age": 30,
+        "clauses": {"understood": True, "data_use": True, "recontact": False},
+        "criteria_confirmed": True,
+    }
     response = api("POST", f"/studies/{study.id}/enrolment", participant, json=body)
     assert response.status_code == 201, response.get_data(as_text=True)
 
@@ -246,11 +298,14 @@ def test_an_enrolled_participant_reads_the_study_and_what_is_still_to_answer(api
     assert [(s["key"], s["state"]) for s in surveys] == [("baseline", "open"), ("follow_up", "waiting")]
 
 
-@pytest.mark.parametrize("method, path, body", [
-    ("PATCH", "/studies/{id}", {"summary": "Mine now."}),
-    ("POST", "/studies/{id}/decision", {"decision": "approve"}),
-    ("POST", "/studies/{id}/recruitment", {"state": "paused"}),
-])
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("PATCH", "/studies/{id}", {"summary": "Mine now."}),
+        ("POST", "/studies/{id}/decision", {"decision": "approve"}),
+        ("POST", "/studies/{id}/recruitment", {"state": "paused"}),
+    ],
+)
 def test_an_enrolled_participant_may_read_but_not_act_on_the_study(api, make_study, participant, method, path, body):
     study = make_study("recruiting")
     enrol(api, study, participant)
@@ -268,17 +323,20 @@ def test_another_organisations_study_looks_exactly_like_a_missing_one(api, make_
 
 
 @pytest.mark.parametrize("study_id", [999_999, 2**31, 2**63, 10**30], ids=["unknown", "2^31", "2^63", "10^30"])
-@pytest.mark.parametrize("method, path, body", [
-    ("GET", "/studies/{id}", None),
-    ("PATCH", "/studies/{id}", {"summary": "x"}),
-    ("PUT", "/studies/{id}/consent", CONSENT),
-    ("GET", "/studies/{id}/consent", None),
-    ("POST", "/studies/{id}/surveys", EXTRA_SURVEY),
-    ("GET", "/studies/{id}/surveys", None),
-    ("POST", "/studies/{id}/submit", None),
-    ("POST", "/studies/{id}/decision", {"decision": "approve"}),
-    ("POST", "/studies/{id}/recruitment", {"state": "recruiting"}),
-])
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("GET", "/studies/{id}", None),
+        ("PATCH", "/studies/{id}", {"summary": "x"}),
+        ("PUT", "/studies/{id}/consent", CONSENT),
+        ("GET", "/studies/{id}/consent", None),
+        ("POST", "/studies/{id}/surveys", EXTRA_SURVEY),
+        ("GET", "/studies/{id}/surveys", None),
+        ("POST", "/studies/{id}/submit", None),
+        ("POST", "/studies/{id}/decision", {"decision": "approve"}),
+        ("POST", "/studies/{id}/recruitment", {"state": "recruiting"}),
+    ],
+)
 def test_a_study_id_that_names_nothing_is_404_never_500(api, coordinator, study_id, method, path, body):
     kwargs = {"json": body} if body is not None else {}
     assert_error(api(method, path.format(id=study_id), coordinator, **kwargs), 404, "not_found")
@@ -290,13 +348,14 @@ def test_no_api_route_answers_500_for_a_study_id_beyond_the_database(app, api, a
     user, answers = as_role(role), {}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(API + "/") and "study_id" in rule.arguments:
-            path = rule.rule[len(API):].replace("<int:study_id>", str(10**30)).replace("<key>", "baseline")
+            path = rule.rule[len(API) :].replace("<int:study_id>", str(10**30)).replace("<key>", "baseline")
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 answers[f"{method} {path}"] = api(method, path, user, json={}).status_code
     assert answers and {call: status for call, status in answers.items() if status not in (403, 404)} == {}
 
 
 # Listing
+
 
 def test_a_startup_lists_its_organisations_studies_only(api, make_study, startup, colleague, other_startup):
     own = make_study("draft")
@@ -322,8 +381,9 @@ def test_an_unknown_status_filter_is_refused_rather_than_ignored(api, coordinato
     assert_error(api("GET", "/studies?status=recruting", coordinator), 422, fields=["status"])
 
 
-def test_listing_studies_costs_the_same_queries_for_one_or_many(api, make_study, coordinator, other_startup,
-                                                                 count_queries):
+def test_listing_studies_costs_the_same_queries_for_one_or_many(
+    api, make_study, coordinator, other_startup, count_queries
+):
     make_study("draft")
     api.warm(coordinator)
     with count_queries() as one:
@@ -337,6 +397,7 @@ def test_listing_studies_costs_the_same_queries_for_one_or_many(api, make_study,
 
 
 # The catalogue
+
 
 def test_the_catalogue_lists_recruiting_studies_with_public_fields_only(client, make_study, startup):
     recruiting = make_study("recruiting")
@@ -388,8 +449,11 @@ def test_every_move_of_the_workflow_has_an_endpoint():
     assert set(MOVES) == set(TRANSITIONS)
 
 
-@pytest.mark.parametrize("move, status", [(m, s) for m in TRANSITIONS for s in StudyStatus],
-                         ids=[f"{m}-from-{s}" for m in TRANSITIONS for s in StudyStatus])
+@pytest.mark.parametrize(
+    "move, status",
+    [(m, s) for m in TRANSITIONS for s in StudyStatus],
+    ids=[f"{m}-from-{s}" for m in TRANSITIONS for s in StudyStatus],
+)
 def test_a_move_is_made_exactly_from_the_states_the_workflow_table_lists(api, make_study, as_role, move, status):
     who, path, body = MOVES[move]
     user = as_role(who)
@@ -416,8 +480,9 @@ EDITS = [
 
 @pytest.mark.parametrize("method, path, body, ok", EDITS, ids=["patch", "consent", "survey"])
 @pytest.mark.parametrize("status", list(StudyStatus), ids=str)
-def test_a_study_is_edited_only_as_a_draft_or_when_changes_are_requested(api, make_study, startup, status,
-                                                                         method, path, body, ok):
+def test_a_study_is_edited_only_as_a_draft_or_when_changes_are_requested(
+    api, make_study, startup, status, method, path, body, ok
+):
     study = make_study(str(status))
     api.warm(startup)
     if status in EDITABLE:
@@ -429,6 +494,7 @@ def test_a_study_is_edited_only_as_a_draft_or_when_changes_are_requested(api, ma
 
 
 # Creating and editing a study
+
 
 def test_a_new_study_gets_the_documented_defaults(api, startup):
     study = api("POST", "/studies", startup, json={"title": "Minimal", "domain": "foodtech"}).get_json()
@@ -451,13 +517,19 @@ def test_patching_nothing_changes_nothing(api, make_study, startup):
 def test_read_only_fields_sent_back_are_ignored(api, make_study, startup):
     study = make_study("draft")
     current = api("GET", f"/studies/{study.id}", startup).get_json()
-    sent = {**current, "status": "approved", "version": 99, "registration_hash": "0" * 64, "id": 12345,
-            "owner": {"id": 1, "name": "Someone else"}, "summary": "Edited."}
+    sent = {
+        **current,
+        "status": "approved",
+        "version": 99,
+        "registration_hash": "0" * 64,
+        "id": 12345,
+        "owner": {"id": 1, "name": "Someone else"},
+        "summary": "Edited.",
+    }
     response = api("PATCH", f"/studies/{study.id}", startup, json=sent)
     assert response.status_code == 200
     after = response.get_json()
-    assert (after["status"], after["version"], after["registration_hash"], after["id"]) == \
-        ("draft", 2, None, study.id)
+    assert (after["status"], after["version"], after["registration_hash"], after["id"]) == ("draft", 2, None, study.id)
     assert after["summary"] == "Edited."
 
 
@@ -505,8 +577,12 @@ BAD_STUDY_INPUT = [
     ("a primary outcome as text", {"primary_outcome": "sleep_hours"}, 400, ["primary_outcome"]),
     ("an unknown domain", {"domain": "agritech"}, 422, ["domain"]),
     ("an unknown design", {"design": "crossover"}, 422, ["design"]),
-    ("an unknown hypothesis", {"primary_outcome": {"variable": "sleep_hours", "hypothesis": "up"}}, 422,
-     ["primary_outcome"]),
+    (
+        "an unknown hypothesis",
+        {"primary_outcome": {"variable": "sleep_hours", "hypothesis": "up"}},
+        422,
+        ["primary_outcome"],
+    ),
     ("an unknown research category", {"research_category": "riph4"}, 422, ["research_category"]),
     ("an unknown CNIL framework", {"cnil_framework": "mr999"}, 422, ["cnil_framework"]),
     ("an unknown field", {"colour": "blue"}, 422, ["colour"]),
@@ -519,12 +595,10 @@ BAD_STUDY_INPUT = [
     ("a negative minimum age", {"eligibility": {"min_age": -1}}, 422, ["eligibility"]),
     ("a minimum age of 121", {"eligibility": {"min_age": 121}}, 422, ["eligibility"]),
     ("a maximum age below the minimum", {"eligibility": {"min_age": 30, "max_age": 20}}, 422, ["eligibility"]),
-    ("21 criteria", {"eligibility": {"min_age": 18, "criteria": [f"c{i}" for i in range(21)]}}, 422,
-     ["eligibility"]),
+    ("21 criteria", {"eligibility": {"min_age": 18, "criteria": [f"c{i}" for i in range(21)]}}, 422, ["eligibility"]),
     ("a retention of zero months", {"retention_months": 0}, 422, ["retention_months"]),
     ("a retention of 601 months", {"retention_months": 601}, 422, ["retention_months"]),
-    ("a primary outcome key with spaces", {"primary_outcome": {"variable": "sleep hours"}}, 422,
-     ["primary_outcome"]),
+    ("a primary outcome key with spaces", {"primary_outcome": {"variable": "sleep hours"}}, 422, ["primary_outcome"]),
     ("two arms in a single group", {"arms": ["a", "b"]}, 422, ["arms"]),
     ("one arm in parallel groups", {"design": "parallel_groups", "arms": ["only"]}, 422, ["arms"]),
     ("seven arms", {"design": "parallel_groups", "arms": [f"arm_{i}" for i in range(7)]}, 422, ["arms"]),
@@ -547,8 +621,9 @@ def send(api, method, path, user, body):
     return api(method, path, user, json=body)
 
 
-@pytest.mark.parametrize("body, status, fields", [row[1:] for row in BAD_STUDY_INPUT],
-                         ids=[row[0] for row in BAD_STUDY_INPUT])
+@pytest.mark.parametrize(
+    "body, status, fields", [row[1:] for row in BAD_STUDY_INPUT], ids=[row[0] for row in BAD_STUDY_INPUT]
+)
 def test_editing_a_study_refuses_bad_input_and_changes_nothing(api, make_study, startup, body, status, fields):
     study = make_study("draft")
     api.warm(startup)
@@ -557,9 +632,14 @@ def test_editing_a_study_refuses_bad_input_and_changes_nothing(api, make_study, 
     assert_error(response, status, fields=fields)
 
 
-@pytest.mark.parametrize("body, status, fields", [
-    row[1:] if not isinstance(row[1], dict) else ({**sleep_protocol(), **row[1]}, *row[2:])
-    for row in BAD_STUDY_INPUT], ids=[row[0] for row in BAD_STUDY_INPUT])
+@pytest.mark.parametrize(
+    "body, status, fields",
+    [
+        row[1:] if not isinstance(row[1], dict) else ({**sleep_protocol(), **row[1]}, *row[2:])
+        for row in BAD_STUDY_INPUT
+    ],
+    ids=[row[0] for row in BAD_STUDY_INPUT],
+)
 def test_creating_a_study_refuses_bad_input_and_creates_nothing(api, startup, body, status, fields):
     api.warm(startup)
     with database_unchanged():
@@ -584,10 +664,15 @@ def test_removing_a_timepoint_that_still_has_a_survey_is_refused(api, make_study
 
 # The consent form
 
+
 def test_each_consent_save_is_a_new_version_and_clauses_default_to_required(api, make_study, startup):
     study = make_study("draft")
-    response = api("PUT", f"/studies/{study.id}/consent", startup,
-                   json={"text": "Version two.", "clauses": [{"key": "agree", "text": "I agree."}]})
+    response = api(
+        "PUT",
+        f"/studies/{study.id}/consent",
+        startup,
+        json={"text": "Version two.", "clauses": [{"key": "agree", "text": "I agree."}]},
+    )
     assert response.status_code == 200
     consent = response.get_json()
     assert consent["version"] == 2
@@ -606,20 +691,27 @@ BAD_CONSENTS = [
     ("a clause that is not an object", {"text": "T", "clauses": ["agree"]}, 400, ["clauses.0"]),
     ("a clause without key", {"text": "T", "clauses": [{"text": "I agree."}]}, 422, ["clauses.0"]),
     ("a clause without text", {"text": "T", "clauses": [{"key": "agree"}]}, 422, ["clauses.0"]),
-    ("a clause required as text", {"text": "T", "clauses": [{"key": "a", "text": "A", "required": "yes"}]}, 400,
-     ["clauses.0"]),
-    ("a clause key used twice", {"text": "T", "clauses": [{"key": "a", "text": "A"}, {"key": "a", "text": "B"}]},
-     422, ["clauses.1"]),
-    ("31 clauses", {"text": "T", "clauses": [{"key": f"c{i}", "text": "C"} for i in range(31)]}, 422,
-     ["clauses"]),
+    (
+        "a clause required as text",
+        {"text": "T", "clauses": [{"key": "a", "text": "A", "required": "yes"}]},
+        400,
+        ["clauses.0"],
+    ),
+    (
+        "a clause key used twice",
+        {"text": "T", "clauses": [{"key": "a", "text": "A"}, {"key": "a", "text": "B"}]},
+        422,
+        ["clauses.1"],
+    ),
+    ("31 clauses", {"text": "T", "clauses": [{"key": f"c{i}", "text": "C"} for i in range(31)]}, 422, ["clauses"]),
     ("a 20,001-character text", {"text": "t" * 20_001}, 422, ["text"]),
-    ("a 10,000-character clause", {"text": "T", "clauses": [{"key": "a", "text": "c" * 10_000}]}, 422,
-     ["clauses.0"]),
+    ("a 10,000-character clause", {"text": "T", "clauses": [{"key": "a", "text": "c" * 10_000}]}, 422, ["clauses.0"]),
 ]
 
 
-@pytest.mark.parametrize("body, status, fields", [row[1:] for row in BAD_CONSENTS],
-                         ids=[row[0] for row in BAD_CONSENTS])
+@pytest.mark.parametrize(
+    "body, status, fields", [row[1:] for row in BAD_CONSENTS], ids=[row[0] for row in BAD_CONSENTS]
+)
 def test_saving_a_consent_refuses_bad_input_and_changes_nothing(api, make_study, startup, body, status, fields):
     study = make_study("draft")
     api.warm(startup)
@@ -635,6 +727,7 @@ def test_a_study_without_consent_answers_404_no_consent(api, startup):
 
 # Submission: the checklist
 
+
 def draft_over_api(api, startup, *, consent=CONSENT, surveys=None, **protocol) -> int:
     study = api("POST", "/studies", startup, json=sleep_protocol(**protocol)).get_json()
     if consent:
@@ -646,19 +739,34 @@ def draft_over_api(api, startup, *, consent=CONSENT, surveys=None, **protocol) -
 
 INCOMPLETE = [
     # (what, how the draft is made, the checklist key that must be listed)
-    ("a primary outcome no survey asks", {"primary_outcome": {"variable": "steps", "hypothesis": "increase"}},
-     "primary_outcome"),
-    ("a text primary outcome", {"primary_outcome": {"variable": "comments", "hypothesis": "change"}},
-     "primary_outcome"),
-    ("a pre/post outcome measured once", {"primary_outcome": {"variable": "sus", "hypothesis": "increase"}},
-     "primary_outcome"),
+    (
+        "a primary outcome no survey asks",
+        {"primary_outcome": {"variable": "steps", "hypothesis": "increase"}},
+        "primary_outcome",
+    ),
+    (
+        "a text primary outcome",
+        {"primary_outcome": {"variable": "comments", "hypothesis": "change"}},
+        "primary_outcome",
+    ),
+    (
+        "a pre/post outcome measured once",
+        {"primary_outcome": {"variable": "sus", "hypothesis": "increase"}},
+        "primary_outcome",
+    ),
     ("no primary outcome", {"primary_outcome": None}, "primary_outcome"),
     ("no consent", {"consent": None}, "consent"),
-    ("a consent without required clause",
-     {"consent": {"text": "T", "clauses": [{"key": "optional", "text": "O", "required": False}]}}, "consent"),
+    (
+        "a consent without required clause",
+        {"consent": {"text": "T", "clauses": [{"key": "optional", "text": "O", "required": False}]}},
+        "consent",
+    ),
     ("no survey at follow-up", {"surveys": sleep_surveys()[:1]}, "surveys"),
-    ("a single timepoint in a pre/post design", {"timepoints": ["baseline"], "surveys": sleep_surveys()[:1]},
-     "timepoints"),
+    (
+        "a single timepoint in a pre/post design",
+        {"timepoints": ["baseline"], "surveys": sleep_surveys()[:1]},
+        "timepoints",
+    ),
     ("no summary", {"summary": ""}, "summary"),
     ("no DPIA", {"dpia_done": False}, "dpia_done"),
     ("RIPH without ethics opinion", {"research_category": "riph2", "ethics_opinion": ""}, "ethics_opinion"),
@@ -676,8 +784,13 @@ def test_an_incomplete_protocol_is_refused_with_what_is_missing(api, startup, se
 
 
 def test_an_outcome_measured_once_is_enough_for_parallel_groups(api, startup):
-    study_id = draft_over_api(api, startup, design="parallel_groups", arms=["usual_care", "app"],
-                              primary_outcome={"variable": "sus", "hypothesis": "increase"})
+    study_id = draft_over_api(
+        api,
+        startup,
+        design="parallel_groups",
+        arms=["usual_care", "app"],
+        primary_outcome={"variable": "sus", "hypothesis": "increase"},
+    )
     assert api("POST", f"/studies/{study_id}/submit", startup).status_code == 200
 
 
@@ -703,13 +816,18 @@ BAD_DECISIONS = [
     ("a comment of the wrong type", {"decision": "reject", "comment": ["No."]}, 400, ["comment"]),
     ("a 10,001-character comment", {"decision": "reject", "comment": "c" * 10_001}, 422, ["comment"]),
     ("section comments as a list", {"decision": "approve", "section_comments": ["ok"]}, 400, ["section_comments"]),
-    ("an unknown section", {"decision": "approve", "section_comments": {"budget": "Cheap."}}, 422,
-     ["section_comments.budget"]),
+    (
+        "an unknown section",
+        {"decision": "approve", "section_comments": {"budget": "Cheap."}},
+        422,
+        ["section_comments.budget"],
+    ),
 ]
 
 
-@pytest.mark.parametrize("body, status, fields", [row[1:] for row in BAD_DECISIONS],
-                         ids=[row[0] for row in BAD_DECISIONS])
+@pytest.mark.parametrize(
+    "body, status, fields", [row[1:] for row in BAD_DECISIONS], ids=[row[0] for row in BAD_DECISIONS]
+)
 def test_a_decision_refuses_bad_input_and_changes_nothing(api, make_study, coordinator, body, status, fields):
     study = make_study("submitted")
     api.warm(coordinator)
@@ -720,8 +838,9 @@ def test_a_decision_refuses_bad_input_and_changes_nothing(api, make_study, coord
 
 def test_a_rejection_keeps_its_comment_and_ends_the_study(api, make_study, coordinator, startup):
     study = make_study("submitted")
-    response = api("POST", f"/studies/{study.id}/decision", coordinator, json={"decision": "reject",
-                                                                             "comment": "Too risky."})
+    response = api(
+        "POST", f"/studies/{study.id}/decision", coordinator, json={"decision": "reject", "comment": "Too risky."}
+    )
     assert response.get_json()["status"] == "rejected"
     assert [c.body for c in reload(study.id).comments] == ["Too risky."]
     assert_error(api("POST", f"/studies/{study.id}/submit", startup), 409, "invalid_transition")
@@ -729,16 +848,21 @@ def test_a_rejection_keeps_its_comment_and_ends_the_study(api, make_study, coord
 
 # Recruitment
 
-@pytest.mark.parametrize("body, status, fields", [
-    ({}, 422, ["state"]),
-    ({"state": None}, 422, ["state"]),
-    ({"state": "open"}, 422, ["state"]),
-    ({"state": "Recruiting"}, 422, ["state"]),
-    ({"state": 1}, 400, ["state"]),
-    ({"state": ["recruiting"]}, 400, ["state"]),
-    ("[]", 400, []),
-    ("{state: recruiting}", 400, []),
-], ids=["nothing", "null", "a move instead of a state", "capitalised", "a number", "a list", "array", "malformed"])
+
+@pytest.mark.parametrize(
+    "body, status, fields",
+    [
+        ({}, 422, ["state"]),
+        ({"state": None}, 422, ["state"]),
+        ({"state": "open"}, 422, ["state"]),
+        ({"state": "Recruiting"}, 422, ["state"]),
+        ({"state": 1}, 400, ["state"]),
+        ({"state": ["recruiting"]}, 400, ["state"]),
+        ("[]", 400, []),
+        ("{state: recruiting}", 400, []),
+    ],
+    ids=["nothing", "null", "a move instead of a state", "capitalised", "a number", "a list", "array", "malformed"],
+)
 def test_recruitment_refuses_an_unknown_state_and_changes_nothing(api, make_study, coordinator, body, status, fields):
     study = make_study("approved")
     api.warm(coordinator)
@@ -749,20 +873,30 @@ def test_recruitment_refuses_an_unknown_state_and_changes_nothing(api, make_stud
 
 def test_recruitment_pauses_reopens_and_closes(api, make_study, startup, coordinator):
     study = make_study("approved")
-    states = [api("POST", f"/studies/{study.id}/recruitment", user, json={"state": state}).get_json()["status"]
-              for user, state in [(startup, "recruiting"), (coordinator, "paused"), (startup, "recruiting"),
-                                  (coordinator, "closed")]]
+    states = [
+        api("POST", f"/studies/{study.id}/recruitment", user, json={"state": state}).get_json()["status"]
+        for user, state in [
+            (startup, "recruiting"),
+            (coordinator, "paused"),
+            (startup, "recruiting"),
+            (coordinator, "closed"),
+        ]
+    ]
     assert states == ["recruiting", "paused", "recruiting", "closed"]
 
 
 # Errors are always JSON
 
-@pytest.mark.parametrize("method, path, status", [
-    ("GET", "/no-such-endpoint", 404),
-    ("DELETE", "/studies/1", 405),
-    ("PUT", "/catalogue", 405),
-    ("GET", "/studies/not-a-number", 404),
-])
+
+@pytest.mark.parametrize(
+    "method, path, status",
+    [
+        ("GET", "/no-such-endpoint", 404),
+        ("DELETE", "/studies/1", 405),
+        ("PUT", "/catalogue", 405),
+        ("GET", "/studies/not-a-number", 404),
+    ],
+)
 def test_unknown_routes_and_methods_answer_the_error_body(api, coordinator, method, path, status):
     assert_error(api(method, path, coordinator), status)
 

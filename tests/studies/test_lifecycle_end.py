@@ -1,4 +1,5 @@
 """Closing recruitment, ending the pilot, and what everyone reads in each state (issue 9, items 2, 4, 5, 7, 8)."""
+
 import inspect
 import re
 from datetime import timedelta
@@ -34,8 +35,9 @@ def reload(study) -> Study:
 
 
 def enrol(user, study):
-    enrolment = services.enrol(user, study, consent_version=1, clauses=CLAUSES, signature=user.name, age=40,
-                               criteria_confirmed=True)
+    enrolment = services.enrol(
+        user, study, consent_version=1, clauses=CLAUSES, signature=user.name, age=40, criteria_confirmed=True
+    )
     db.session.commit()
     return enrolment
 
@@ -53,19 +55,25 @@ def end_api(client, api_headers, study, user, reason="Every follow-up is done.")
 
 
 def backdate(study, days: int):
-    db.session.execute(update(Enrolment).where(Enrolment.study_id == study.id)
-                       .values(enrolled_at=utcnow() - timedelta(days=days)))
+    db.session.execute(
+        update(Enrolment).where(Enrolment.study_id == study.id).values(enrolled_at=utcnow() - timedelta(days=days))
+    )
     db.session.commit()
 
 
 # --- Closing recruitment only closes recruitment (item 5) ------------------------------------------------
 
-def test_enrolled_participants_finish_their_schedule_after_recruitment_closes(client, api_headers, login, pilot,
-                                                                               participant, coordinator):
+
+def test_enrolled_participants_finish_their_schedule_after_recruitment_closes(
+    client, api_headers, login, pilot, participant, coordinator
+):
     studies.set_recruitment(coordinator, pilot, "closed")
     db.session.commit()
-    answered = client.post(f"{API}/studies/{pilot.id}/surveys/baseline/responses", json={"answers": BASELINE},
-                           headers=api_headers(participant))
+    answered = client.post(
+        f"{API}/studies/{pilot.id}/surveys/baseline/responses",
+        json={"answers": BASELINE},
+        headers=api_headers(participant),
+    )
     assert answered.status_code == 201
     backdate(pilot, 30)
     login(participant)
@@ -80,8 +88,9 @@ def test_a_closed_recruitment_never_reopens(client, api_headers, pilot, coordina
     studies.set_recruitment(coordinator, pilot, "closed")
     db.session.commit()
     for user in (coordinator, startup):
-        response = client.post(f"{API}/studies/{pilot.id}/recruitment", json={"state": "recruiting"},
-                               headers=api_headers(user))
+        response = client.post(
+            f"{API}/studies/{pilot.id}/recruitment", json={"state": "recruiting"}, headers=api_headers(user)
+        )
         assert response.status_code == 409 and response.get_json()["error"]["code"] == "invalid_transition"
     assert reload(pilot).status == StudyStatus.CLOSED
 
@@ -97,13 +106,17 @@ def test_closing_recruitment_asks_for_confirmation_on_a_page(client, login, pilo
 
 # --- Ending the pilot ----------------------------------------------------------------------------------
 
+
 def test_a_coordinator_ends_a_pilot_at_any_time_with_a_reason(client, api_headers, pilot, coordinator):
     response = end_api(client, api_headers, pilot, coordinator, reason="Stopped by the ethics committee.")
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["status"] == "ended" and response.get_json()["ended_at"]
     record = db.session.scalar(select(AuditRecord).where(AuditRecord.action == "study.end"))
-    assert (record.from_state, record.to_state, record.comment) == ("recruiting", "ended",
-                                                                     "Stopped by the ethics committee.")
+    assert (record.from_state, record.to_state, record.comment) == (
+        "recruiting",
+        "ended",
+        "Stopped by the ethics committee.",
+    )
 
 
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}, {"reason": None}])
@@ -130,8 +143,9 @@ def test_the_owner_ends_the_pilot_once_every_timepoint_window_has_passed(client,
     assert reload(pilot).status == StudyStatus.ENDED
 
 
-def test_the_owner_ends_at_once_when_everyone_has_answered_or_left(client, api_headers, pilot, participant, startup,
-                                                                    make_user):
+def test_the_owner_ends_at_once_when_everyone_has_answered_or_left(
+    client, api_headers, pilot, participant, startup, make_user
+):
     other = make_user("participant")
     enrol(other, pilot)
     backdate(pilot, 28)
@@ -160,14 +174,21 @@ def test_who_may_end_a_pilot(client, api_headers, pilot, participant, other_star
     assert reload(pilot).status == StudyStatus.RECRUITING
 
 
-def test_an_ended_pilot_takes_no_answers_and_its_results_are_final(client, api_headers, pilot, participant,
-                                                                  coordinator, startup):
+def test_an_ended_pilot_takes_no_answers_and_its_results_are_final(
+    client, api_headers, pilot, participant, coordinator, startup
+):
     end_api(client, api_headers, pilot, coordinator)
-    refused = client.post(f"{API}/studies/{pilot.id}/surveys/baseline/responses", json={"answers": BASELINE},
-                          headers=api_headers(participant))
+    refused = client.post(
+        f"{API}/studies/{pilot.id}/surveys/baseline/responses",
+        json={"answers": BASELINE},
+        headers=api_headers(participant),
+    )
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "study_ended"
-    draft = client.put(f"{API}/studies/{pilot.id}/surveys/baseline/draft", json={"answers": {"sleep_hours": 5}},
-                       headers=api_headers(participant))
+    draft = client.put(
+        f"{API}/studies/{pilot.id}/surveys/baseline/draft",
+        json={"answers": {"sleep_hours": 5}},
+        headers=api_headers(participant),
+    )
     assert draft.status_code == 409 and draft.get_json()["error"]["code"] == "study_ended"
     results = client.get(f"{API}/studies/{pilot.id}/results", headers=api_headers(startup)).get_json()
     assert (results["status"], results["interim"]) == ("ended", False)
@@ -204,6 +225,7 @@ def test_the_owner_reads_when_it_may_end_the_pilot(client, login, pilot, startup
 
 # --- What participants read in each state (items 4 and 5) ---------------------------------------------
 
+
 def test_after_withdrawing_every_page_says_so(client, login, pilot, participant):
     login(participant)
     client.post(f"/pilots/{pilot.id}/withdraw", data={"erase": "keep"})
@@ -217,8 +239,9 @@ def test_after_withdrawing_every_page_says_so(client, login, pilot, participant)
     assert "you have left this pilot" in text(client.get(f"/pilots/{pilot.id}/surveys/baseline"))
 
 
-def test_once_the_pilot_ends_participants_read_that_it_ended_and_what_it_found(client, login, api_headers, pilot,
-                                                                              participant, coordinator):
+def test_once_the_pilot_ends_participants_read_that_it_ended_and_what_it_found(
+    client, login, api_headers, pilot, participant, coordinator
+):
     services.submit_response(participant, pilot, "baseline", BASELINE)
     db.session.commit()
     end_api(client, api_headers, pilot, coordinator)
@@ -239,12 +262,15 @@ def test_no_lay_summary_while_recruitment_is_only_closed(client, login, pilot, p
     assert "What the pilot found" not in text(client.get("/dashboard"))
 
 
-@pytest.mark.parametrize("status, sentence", [
-    ("approved", "This pilot has not opened to participants yet."),
-    ("paused", "Recruitment is paused for now"),
-    ("closed", "Recruitment has closed: this pilot takes no new participants."),
-    ("ended", "This pilot has ended."),
-])
+@pytest.mark.parametrize(
+    "status, sentence",
+    [
+        ("approved", "This pilot has not opened to participants yet."),
+        ("paused", "Recruitment is paused for now"),
+        ("closed", "Recruitment has closed: this pilot takes no new participants."),
+        ("ended", "This pilot has ended."),
+    ],
+)
 def test_the_public_page_says_why_nobody_new_can_join(client, make_study, status, sentence):
     study = make_study(status)
     page = text(client.get(f"/pilots/{study.id}"))
@@ -269,6 +295,7 @@ def test_the_standing_comes_from_one_place(make_study, make_user, participant, c
 
 # --- Item 7: not recruiting is 409; incomplete names exactly what is missing -----------------------------
 
+
 def test_submit_names_exactly_the_missing_field(client, api_headers, make_study, startup):
     study = make_study("draft", protocol=sleep_protocol(location=""))
     response = client.post(f"{API}/studies/{study.id}/submit", headers=api_headers(startup))
@@ -279,13 +306,16 @@ def test_submit_names_exactly_the_missing_field(client, api_headers, make_study,
     assert set(response.get_json()["error"]["fields"]) == {"duration"}
 
 
-def test_a_new_participant_of_a_pilot_that_stopped_recruiting_gets_409(client, api_headers, pilot, make_user,
-                                                                       coordinator):
+def test_a_new_participant_of_a_pilot_that_stopped_recruiting_gets_409(
+    client, api_headers, pilot, make_user, coordinator
+):
     studies.set_recruitment(coordinator, pilot, "paused")
     db.session.commit()
-    response = client.post(f"{API}/studies/{pilot.id}/enrolment", headers=api_headers(make_user("participant")),
-                           json={"consent_version": 1, "clauses": CLAUSES, "signature": "S", "age": 30,
-                                 "criteria_confirmed": True})
+    response = client.post(
+        f"{API}/studies/{pilot.id}/enrolment",
+        headers=api_headers(make_user("participant")),
+        json={"consent_version": 1, "clauses": CLAUSES, "signature": "S", "age": 30, "criteria_confirmed": True},
+    )
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "not_recruiting"
 
 
@@ -296,9 +326,11 @@ def test_an_unknown_pilot_is_404(client, api_headers, participant):
 
 # --- Item 8: interim and results available, one definition each ----------------------------------------
 
+
 @pytest.mark.parametrize("status", [s.value for s in StudyStatus])
 def test_interim_and_available_agree_on_the_api_the_results_page_and_the_study_page(
-        client, login, api_headers, make_study, startup, status):
+    client, login, api_headers, make_study, startup, status
+):
     study = make_study(status)
     available, interim = workflow.results_available(study), workflow.is_interim(study)
     assert available == (status in ("approved", "recruiting", "paused", "closed", "ended"))
@@ -318,6 +350,7 @@ def test_interim_and_available_agree_on_the_api_the_results_page_and_the_study_p
 
 # --- Item 2: nothing promises what the code does not do ---------------------------------------------------
 
+
 def test_no_page_promises_a_deletion_that_never_happens(client, login, pilot, participant):
     for language in ("en", "fr"):
         headers = {"Accept-Language": language}
@@ -335,13 +368,17 @@ def test_no_string_of_the_code_promises_an_automatic_deletion():
     from tests.test_translations import source_messages
 
     kept = {"Sent mail and delivered webhook events are deleted after 90 days; failures stay."}
-    promises = [m for m in source_messages()
-                if re.search(r"(then|automatically) (deleted|erased)|deleted at the end|are deleted after", m)]
+    promises = [
+        m
+        for m in source_messages()
+        if re.search(r"(then|automatically) (deleted|erased)|deleted at the end|are deleted after", m)
+    ]
     assert [m for m in promises if m not in kept] == []
     assert "timedelta(days=90)" in inspect.getsource(jobs.purge)
 
 
 # --- Destructive actions ask first, on a page (item 5) ------------------------------------------------------
+
 
 def test_rejecting_asks_for_confirmation_with_the_comment_carried(client, login, make_study, coordinator):
     study = make_study("submitted")
@@ -352,8 +389,9 @@ def test_rejecting_asks_for_confirmation_with_the_comment_carried(client, login,
     assert reload(study).status == StudyStatus.SUBMITTED
     missing = client.post(f"/studies/{study.id}/review", data={"decision": "reject", "comment": ""})
     assert missing.status_code == 200 and 'id="comment-error"' in text(missing)
-    done = client.post(f"/studies/{study.id}/review", data={"decision": "reject", "comment": "Too risky <b>.",
-                                                            "confirmed": "yes"})
+    done = client.post(
+        f"/studies/{study.id}/review", data={"decision": "reject", "comment": "Too risky <b>.", "confirmed": "yes"}
+    )
     assert done.status_code == 302 and reload(study).status == StudyStatus.REJECTED
 
 

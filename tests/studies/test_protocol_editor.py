@@ -1,6 +1,7 @@
 """Issue 9, items 11 and 12: the protocol editor saves the valid fields of a draft and lists the invalid
 ones at the top, linked to each input; founders name groups, timepoints, surveys, questions and clauses in
 words, and the keys are made from those names (shown, editable, under "Advanced")."""
+
 import html
 import re
 
@@ -28,12 +29,21 @@ def summary_links(page: str) -> list[str]:
 
 # --- 9.11: valid fields are saved, invalid ones listed -----------------------------------------------
 
+
 def test_valid_fields_are_saved_and_invalid_ones_listed_with_links(client, login, startup, make_study):
     study = make_study("draft")
     login(startup)
-    response = client.post(f"/studies/{study.id}/edit", data=protocol_form(
-        summary="A clearer summary.", risks="Fewer risks.", alpha="5", target_enrolment="lots",
-        min_age="70", max_age="30"))
+    response = client.post(
+        f"/studies/{study.id}/edit",
+        data=protocol_form(
+            summary="A clearer summary.",
+            risks="Fewer risks.",
+            alpha="5",
+            target_enrolment="lots",
+            min_age="70",
+            max_age="30",
+        ),
+    )
     assert response.status_code == 422
     page = text(response)
     saved = reload(study.id)
@@ -57,8 +67,9 @@ def test_the_checklist_keeps_saying_what_blocks_submission(client, login, startu
     page = text(response)
     checklist = re.search(r'<details class="card editor-checklist" open>(.*?)</details>\s*<form', page, re.S)
     assert checklist, "the checklist is on the editor, open when something is wrong"
-    missing = re.findall(r'<li class="missing"><span class="visually-hidden">Missing:</span> ([^<]+)</li>',
-                         checklist.group(1))
+    missing = re.findall(
+        r'<li class="missing"><span class="visually-hidden">Missing:</span> ([^<]+)</li>', checklist.group(1)
+    )
     assert missing == ["A target enrolment"]  # retention was not changed: still 24, so not missing
     assert reload(study.id).target_enrolment is None
 
@@ -66,12 +77,17 @@ def test_the_checklist_keeps_saying_what_blocks_submission(client, login, startu
 def test_groups_and_design_are_saved_together_or_not_at_all(client, login, startup, make_study):
     study = make_study("draft")
     login(startup)
-    response = client.post(f"/studies/{study.id}/edit", data=protocol_form(
-        design="parallel_groups", arms=["intervention"], summary="Now in two groups."))
+    response = client.post(
+        f"/studies/{study.id}/edit",
+        data=protocol_form(design="parallel_groups", arms=["intervention"], summary="Now in two groups."),
+    )
     page = text(response)
     saved = reload(study.id)
-    assert (saved.design, saved.arms, saved.summary) == ("single_group_pre_post", ["intervention"],
-                                                         "Now in two groups.")
+    assert (saved.design, saved.arms, saved.summary) == (
+        "single_group_pre_post",
+        ["intervention"],
+        "Now in two groups.",
+    )
     assert summary_links(page) == ["design", "arms"]
     assert "A parallel-group design needs at least two arms" in page
 
@@ -85,8 +101,9 @@ def test_a_fully_valid_save_still_redirects(client, login, startup, make_study):
 
 def test_the_api_patch_stays_all_or_nothing(client, make_study, startup, api_headers):
     study = make_study("draft")
-    response = client.patch(f"/api/v1/studies/{study.id}", json={"summary": "Changed", "alpha": 5},
-                            headers=api_headers(startup))
+    response = client.patch(
+        f"/api/v1/studies/{study.id}", json={"summary": "Changed", "alpha": 5}, headers=api_headers(startup)
+    )
     assert response.status_code == 422 and set(response.json["error"]["fields"]) == {"alpha"}
     assert reload(study.id).summary != "Changed"
 
@@ -100,15 +117,27 @@ def test_a_frozen_protocol_saves_nothing(client, login, startup, make_study):
 
 # --- 9.12: keys made from names ------------------------------------------------------------------------
 
-def test_groups_and_timepoints_are_named_in_words_and_keys_made_from_the_names(client, login, startup, make_study,
-                                                                              api_headers):
+
+def test_groups_and_timepoints_are_named_in_words_and_keys_made_from_the_names(
+    client, login, startup, make_study, api_headers
+):
     study = make_study("draft", survey_defs=[])
     login(startup)
-    data = {name: value for name, value in protocol_form(design="parallel_groups").items()
-            if not name.startswith(("arms-", "timepoints-"))}
-    data.update({"arms-0-label": "Menu habituel", "arms-1-label": "Menu végétal",
-                 "timepoints-0-label": "Avant la dégustation", "timepoints-0-days": "0",
-                 "timepoints-1-label": "Après 4 semaines", "timepoints-1-days": "28"})
+    data = {
+        name: value
+        for name, value in protocol_form(design="parallel_groups").items()
+        if not name.startswith(("arms-", "timepoints-"))
+    }
+    data.update(
+        {
+            "arms-0-label": "Menu habituel",
+            "arms-1-label": "Menu végétal",
+            "timepoints-0-label": "Avant la dégustation",
+            "timepoints-0-days": "0",
+            "timepoints-1-label": "Après 4 semaines",
+            "timepoints-1-days": "28",
+        }
+    )
     response = client.post(f"/studies/{study.id}/edit", data=data)
     assert response.status_code == 302, text(response)
     saved = reload(study.id)
@@ -121,8 +150,12 @@ def test_groups_and_timepoints_are_named_in_words_and_keys_made_from_the_names(c
     page = text(client.get(f"/studies/{study.id}/edit"))
     # the names come back as typed; the keys are there, folded under "Advanced"
     assert re.search(r'id="arms-1-label"[^>]*value="Menu végétal"', page)
-    advanced = re.search(r'<details class="advanced"[^>]*>\s*<summary>Advanced: the keys of the groups and '
-                         r'timepoints</summary>(.*?)</details>', page, re.S).group(1)
+    advanced = re.search(
+        r'<details class="advanced"[^>]*>\s*<summary>Advanced: the keys of the groups and '
+        r"timepoints</summary>(.*?)</details>",
+        page,
+        re.S,
+    ).group(1)
     assert re.search(r'id="arms-1-key"[^>]*value="menu_vegetal"', advanced)
     assert re.search(r'id="timepoints-1-key"[^>]*value="apres_4_semaines"', advanced)
     assert re.search(r'id="timepoints-1-days"[^>]*value="28"', page)
@@ -136,8 +169,9 @@ def test_groups_and_timepoints_are_named_in_words_and_keys_made_from_the_names(c
 def test_a_key_typed_under_advanced_is_kept(client, login, startup, make_study):
     study = make_study("draft", survey_defs=[])
     login(startup)
-    data = {name: value for name, value in protocol_form(design="parallel_groups").items()
-            if not name.startswith("arms-")}
+    data = {
+        name: value for name, value in protocol_form(design="parallel_groups").items() if not name.startswith("arms-")
+    }
     data.update({"arms-0-label": "Usual care", "arms-0-key": "control", "arms-1-label": "Coaching app"})
     assert client.post(f"/studies/{study.id}/edit", data=data).status_code == 302
     assert reload(study.id).arms == ["control", "coaching_app"]
@@ -151,12 +185,20 @@ def test_labels_in_the_api(client, make_study, startup, api_headers):
     headers = api_headers(startup)
     body = client.get(f"/api/v1/studies/{study.id}", headers=headers).json
     assert body["labels"] == {"arms": {}, "timepoints": {}}
-    response = client.patch(f"/api/v1/studies/{study.id}", headers=headers, json={
-        "labels": {"timepoints": {"follow_up": "After four weeks", "unknown": "Dropped"}}})
+    response = client.patch(
+        f"/api/v1/studies/{study.id}",
+        headers=headers,
+        json={"labels": {"timepoints": {"follow_up": "After four weeks", "unknown": "Dropped"}}},
+    )
     assert response.status_code == 200
     assert response.json["labels"] == {"arms": {}, "timepoints": {"follow_up": "After four weeks"}}
-    for bad, status in (({"timepoints": {"follow_up": ""}}, 422), ({"colours": {}}, 422), ("x", 400),
-                        ({"arms": {"Bad Key": "x"}}, 422), ({"arms": {"intervention": "x" * 101}}, 422)):
+    for bad, status in (
+        ({"timepoints": {"follow_up": ""}}, 422),
+        ({"colours": {}}, 422),
+        ("x", 400),
+        ({"arms": {"Bad Key": "x"}}, 422),
+        ({"arms": {"intervention": "x" * 101}}, 422),
+    ):
         answer = client.patch(f"/api/v1/studies/{study.id}", headers=headers, json={"labels": bad})
         assert answer.status_code == status, bad
         assert "labels" in answer.json["error"]["fields"]
@@ -167,9 +209,19 @@ def test_a_survey_and_its_questions_need_no_key(client, login, startup, make_stu
     login(startup)
     question = "On average, how many hours did you sleep per night last week?"
     for title, timepoint in (("Before the coaching", "baseline"), ("After four weeks", "follow_up")):
-        response = client.post(f"/studies/{study.id}/surveys/new", data={
-            "title": title, "timepoint": timepoint, "start": "question", "question-text": question,
-            "question-type": "number", "question-required": "y", "question-min": "0", "question-max": "24"})
+        response = client.post(
+            f"/studies/{study.id}/surveys/new",
+            data={
+                "title": title,
+                "timepoint": timepoint,
+                "start": "question",
+                "question-text": question,
+                "question-type": "number",
+                "question-required": "y",
+                "question-min": "0",
+                "question-max": "24",
+            },
+        )
         assert response.status_code == 302, text(response)
     saved = reload(study.id)
     baseline, follow_up = sorted(saved.surveys, key=lambda s: s.id)
@@ -178,14 +230,22 @@ def test_a_survey_and_its_questions_need_no_key(client, login, startup, make_stu
     assert baseline.items[0]["key"] == follow_up.items[0]["key"] == "average_hours_sleep_night"
     # an instrument gets its short name, the same in every survey
     for survey in (baseline, follow_up):
-        added = client.post(f"/studies/{study.id}/surveys/{survey.id}/items",
-                            data={"kind": "instrument", "instrument-instrument": "who5", "instrument-key": ""})
+        added = client.post(
+            f"/studies/{study.id}/surveys/{survey.id}/items",
+            data={"kind": "instrument", "instrument-instrument": "who5", "instrument-key": ""},
+        )
         assert added.status_code == 302
     assert [s.items[-1]["key"] for s in sorted(reload(study.id).surveys, key=lambda s: s.id)] == ["who5", "who5"]
     # another question in the same survey never takes a used key
-    client.post(f"/studies/{study.id}/surveys/{baseline.id}/items", data={
-        "kind": "question", "question-text": "How many hours did you sleep per night last week?",
-        "question-type": "number", "question-required": "y"})
+    client.post(
+        f"/studies/{study.id}/surveys/{baseline.id}/items",
+        data={
+            "kind": "question",
+            "question-text": "How many hours did you sleep per night last week?",
+            "question-type": "number",
+            "question-required": "y",
+        },
+    )
     keys = [item["key"] for item in db.session.get(type(baseline), baseline.id).items]
     assert len(keys) == len(set(keys)) == 3
     # the primary outcome is picked among the questions, by their wording
@@ -197,10 +257,17 @@ def test_a_survey_and_its_questions_need_no_key(client, login, startup, make_stu
 def test_consent_clauses_need_no_key(client, login, startup, make_study):
     study = make_study("draft")
     login(startup)
-    response = client.post(f"/studies/{study.id}/consent", data={
-        "text": "About this pilot.", "clauses-0-text": "I agree that my answers are used for this pilot.",
-        "clauses-0-required": "y", "clauses-1-text": "I agree to be contacted again.",
-        "clauses-2-text": "I agree to be contacted again, by phone.", "clauses-2-key": "phone"})
+    response = client.post(
+        f"/studies/{study.id}/consent",
+        data={
+            "text": "About this pilot.",
+            "clauses-0-text": "I agree that my answers are used for this pilot.",
+            "clauses-0-required": "y",
+            "clauses-1-text": "I agree to be contacted again.",
+            "clauses-2-text": "I agree to be contacted again, by phone.",
+            "clauses-2-key": "phone",
+        },
+    )
     assert response.status_code == 302, text(response)
     clauses = reload(study.id).current_consent.clauses
     assert [c["key"] for c in clauses] == ["agree_answers_used", "agree_contacted_again", "phone"]
@@ -208,15 +275,24 @@ def test_consent_clauses_need_no_key(client, login, startup, make_study):
 
 # --- 9.19: the history shows the fields' labels -----------------------------------------------------------
 
-@pytest.mark.parametrize("lang, expected", [
-    ("en", "Edited the protocol: Data collected and why, When each timepoint's survey opens"),
-    ("fr", "Protocole modifié\u00a0: Données collectées et finalités, Ouverture du questionnaire de chaque temps de mesure"),
-])
-def test_the_history_names_the_fields_edited_in_words(client, login, startup, make_study, api_headers, lang,
-                                                      expected):
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("en", "Edited the protocol: Data collected and why, When each timepoint's survey opens"),
+        (
+            "fr",
+            "Protocole modifié\u00a0: Données collectées et finalités, Ouverture du questionnaire de chaque temps de mesure",
+        ),
+    ],
+)
+def test_the_history_names_the_fields_edited_in_words(client, login, startup, make_study, api_headers, lang, expected):
     study = make_study("draft")
-    client.patch(f"/api/v1/studies/{study.id}", headers=api_headers(startup),
-                 json={"data_collected": "Sleep hours only.", "timepoint_delays": {"follow_up": 28}})
+    client.patch(
+        f"/api/v1/studies/{study.id}",
+        headers=api_headers(startup),
+        json={"data_collected": "Sleep hours only.", "timepoint_delays": {"follow_up": 28}},
+    )
     login(startup)
     client.post("/language", data={"lang": lang, "next": "/"})
     page = text(client.get(f"/studies/{study.id}"))

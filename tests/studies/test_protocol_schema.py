@@ -1,6 +1,7 @@
 """One declaration per protocol field (studies/protocol.py): the form, the API's validation and its OpenAPI
 description, the checklist, the registration hash input and the pages all follow it. The study's
 `sponsor`, added as one line of declaration (and a migration), proves it end to end."""
+
 import html
 import re
 
@@ -40,6 +41,7 @@ def reload(study_id: int) -> Study:
 
 # The declarations themselves
 
+
 def test_every_field_is_declared_once_with_a_label_in_both_languages(app):
     assert len(FIELDS) == len(PROTOCOL)
     with app.test_request_context(headers={"Accept-Language": "fr"}):
@@ -49,8 +51,9 @@ def test_every_field_is_declared_once_with_a_label_in_both_languages(app):
         assert all(str(field.label) for field in PROTOCOL)
 
 
-def test_every_simple_field_has_an_input_in_the_editor_and_a_row_on_the_protocol_page(client, login, startup,
-                                                                                       make_study):
+def test_every_simple_field_has_an_input_in_the_editor_and_a_row_on_the_protocol_page(
+    client, login, startup, make_study
+):
     study = make_study("draft")
     login(startup)
     editor = text(client.get(f"/studies/{study.id}/edit"))
@@ -76,6 +79,7 @@ def spec():
 
 # The sponsor, from its one line
 
+
 def test_the_sponsor_is_in_the_form(client, login, startup, make_study):
     study = make_study("draft")
     assert isinstance(ProtocolForm.sponsor.kwargs, dict)  # a field of the form class, from the declaration
@@ -83,7 +87,9 @@ def test_the_sponsor_is_in_the_form(client, login, startup, make_study):
     page = text(client.get(f"/studies/{study.id}/edit"))
     assert re.search(rf'<input[^>]*id="sponsor"[^>]*value="{SPONSOR}"', page)
     assert "Who is legally responsible for the research; required for RIPH." in page
-    assert client.post(f"/studies/{study.id}/edit", data=protocol_form(sponsor="Université de Nantes")).status_code == 302
+    assert (
+        client.post(f"/studies/{study.id}/edit", data=protocol_form(sponsor="Université de Nantes")).status_code == 302
+    )
     assert reload(study.id).sponsor == "Université de Nantes"
 
 
@@ -99,12 +105,15 @@ def test_the_sponsor_is_read_and_written_over_the_api(api, startup):
     assert api("PATCH", f"/studies/{study['id']}", startup, json=changed.get_json()).status_code == 200
 
 
-@pytest.mark.parametrize("value, status, message", [
-    (42, 400, "Must be text."),
-    (["CHU"], 400, "Must be text."),
-    ("CHU\nde Nantes", 422, "Must fit on one line."),
-    ("x" * 201, 422, "At most 200 characters."),
-])
+@pytest.mark.parametrize(
+    "value, status, message",
+    [
+        (42, 400, "Must be text."),
+        (["CHU"], 400, "Must be text."),
+        ("CHU\nde Nantes", 422, "Must fit on one line."),
+        ("x" * 201, 422, "At most 200 characters."),
+    ],
+)
 def test_a_bad_sponsor_is_refused_with_the_api_error_contract(api, startup, make_study, value, status, message):
     study = make_study("draft")
     response = api("PATCH", f"/studies/{study.id}", startup, json={"sponsor": value, "summary": "Kept?"})
@@ -153,11 +162,14 @@ def test_the_sponsor_is_on_the_protocol_page_and_the_public_pages(client, api, l
 
 # The error contract, mapped from pydantic in one place
 
+
 def test_pydantic_errors_become_the_app_messages_and_statuses(app):
     with app.test_request_context():
         clean, errors = validate(StudyChanges, {"title": "", "alpha": "0.05", "dpia_done": True})
         assert clean == {}
         assert {name: (err.message, err.status) for name, err in errors.items()} == {
-            "title": ("This field is required.", 422), "alpha": ("Must be a number.", 400)}
+            "title": ("This field is required.", 422),
+            "alpha": ("Must be a number.", 400),
+        }
         clean, errors = validate(StudyChanges, {"title": " T ", "dpia_done": True})
         assert (clean, errors) == ({"title": "T", "dpia_done": True}, {})

@@ -1,4 +1,5 @@
 """The study pages: who sees what, the editors, submission, review and recruitment."""
+
 import html
 import re
 
@@ -22,8 +23,11 @@ def reload(study) -> Study:
 
 def rows(name: str, keys) -> dict:
     """The editor's rows of arms or timepoints (issue 9.12: a name per row, its key under "Advanced")."""
-    return {f"{name}-{i}-{part}": value for i, key in enumerate(keys)
-            for part, value in (("label", key.replace("_", " ").capitalize()), ("key", key))}
+    return {
+        f"{name}-{i}-{part}": value
+        for i, key in enumerate(keys)
+        for part, value in (("label", key.replace("_", " ").capitalize()), ("key", key))
+    }
 
 
 def protocol_form(**overrides) -> dict:
@@ -34,9 +38,15 @@ def protocol_form(**overrides) -> dict:
         data.update(rows(name, overrides.pop(name, p[name])))
     data.update(
         target_enrolment="40",
-        min_age="18", max_age="65", criteria="\n".join(p["eligibility"]["criteria"]),
-        primary_variable="sleep_hours", hypothesis="increase", alpha="0.05", cnil_reference="",
-        dpia_done="y", retention_months="24",
+        min_age="18",
+        max_age="65",
+        criteria="\n".join(p["eligibility"]["criteria"]),
+        primary_variable="sleep_hours",
+        hypothesis="increase",
+        alpha="0.05",
+        cnil_reference="",
+        dpia_done="y",
+        retention_months="24",
     )
     data.update(overrides)
     return {name: value for name, value in data.items() if value is not None}
@@ -50,8 +60,14 @@ def new_draft(client, title="Hydration reminders", domain="e-health") -> Study:
 
 # --- Who may open what ---------------------------------------------------------------------------
 
-STUDY_PAGES = ["/studies/{id}", "/studies/{id}/edit", "/studies/{id}/consent", "/studies/{id}/consent/preview",
-               "/studies/{id}/consent/1", "/studies/{id}/review"]
+STUDY_PAGES = [
+    "/studies/{id}",
+    "/studies/{id}/edit",
+    "/studies/{id}/consent",
+    "/studies/{id}/consent/preview",
+    "/studies/{id}/consent/1",
+    "/studies/{id}/review",
+]
 LIST_PAGES = ["/studies/", "/studies/all", "/studies/queue", "/studies/new"]
 
 
@@ -63,46 +79,49 @@ def test_anonymous_is_sent_to_sign_in(client, make_study, path):
     assert "/account/signin" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("path, role, expected", [
-    ("/studies/{id}", "startup", 200),
-    ("/studies/{id}", "colleague", 200),
-    ("/studies/{id}", "coordinator", 200),
-    ("/studies/{id}", "other_startup", 404),
-    ("/studies/{id}", "participant", 404),
-    ("/studies/{id}/edit", "startup", 200),
-    ("/studies/{id}/edit", "colleague", 200),
-    ("/studies/{id}/edit", "coordinator", 403),
-    ("/studies/{id}/edit", "other_startup", 404),
-    ("/studies/{id}/edit", "participant", 404),
-    ("/studies/{id}/consent", "startup", 200),
-    ("/studies/{id}/consent", "coordinator", 403),
-    ("/studies/{id}/consent", "other_startup", 404),
-    ("/studies/{id}/consent", "participant", 404),
-    ("/studies/{id}/consent/preview", "startup", 200),
-    ("/studies/{id}/consent/preview", "coordinator", 200),
-    ("/studies/{id}/consent/preview", "other_startup", 404),
-    ("/studies/{id}/consent/preview", "participant", 404),
-    ("/studies/{id}/consent/1", "startup", 200),
-    ("/studies/{id}/consent/1", "coordinator", 200),
-    ("/studies/{id}/consent/1", "other_startup", 404),
-    ("/studies/{id}/consent/1", "participant", 404),
-    ("/studies/{id}/review", "coordinator", 200),
-    ("/studies/{id}/review", "startup", 403),
-    ("/studies/{id}/review", "other_startup", 404),
-    ("/studies/{id}/review", "participant", 404),
-    ("/studies/", "startup", 200),
-    ("/studies/", "coordinator", 403),
-    ("/studies/", "participant", 403),
-    ("/studies/new", "startup", 200),
-    ("/studies/new", "coordinator", 403),
-    ("/studies/new", "participant", 403),
-    ("/studies/all", "coordinator", 200),
-    ("/studies/all", "startup", 403),
-    ("/studies/all", "participant", 403),
-    ("/studies/queue", "coordinator", 200),
-    ("/studies/queue", "startup", 403),
-    ("/studies/queue", "participant", 403),
-])
+@pytest.mark.parametrize(
+    "path, role, expected",
+    [
+        ("/studies/{id}", "startup", 200),
+        ("/studies/{id}", "colleague", 200),
+        ("/studies/{id}", "coordinator", 200),
+        ("/studies/{id}", "other_startup", 404),
+        ("/studies/{id}", "participant", 404),
+        ("/studies/{id}/edit", "startup", 200),
+        ("/studies/{id}/edit", "colleague", 200),
+        ("/studies/{id}/edit", "coordinator", 403),
+        ("/studies/{id}/edit", "other_startup", 404),
+        ("/studies/{id}/edit", "participant", 404),
+        ("/studies/{id}/consent", "startup", 200),
+        ("/studies/{id}/consent", "coordinator", 403),
+        ("/studies/{id}/consent", "other_startup", 404),
+        ("/studies/{id}/consent", "participant", 404),
+        ("/studies/{id}/consent/preview", "startup", 200),
+        ("/studies/{id}/consent/preview", "coordinator", 200),
+        ("/studies/{id}/consent/preview", "other_startup", 404),
+        ("/studies/{id}/consent/preview", "participant", 404),
+        ("/studies/{id}/consent/1", "startup", 200),
+        ("/studies/{id}/consent/1", "coordinator", 200),
+        ("/studies/{id}/consent/1", "other_startup", 404),
+        ("/studies/{id}/consent/1", "participant", 404),
+        ("/studies/{id}/review", "coordinator", 200),
+        ("/studies/{id}/review", "startup", 403),
+        ("/studies/{id}/review", "other_startup", 404),
+        ("/studies/{id}/review", "participant", 404),
+        ("/studies/", "startup", 200),
+        ("/studies/", "coordinator", 403),
+        ("/studies/", "participant", 403),
+        ("/studies/new", "startup", 200),
+        ("/studies/new", "coordinator", 403),
+        ("/studies/new", "participant", 403),
+        ("/studies/all", "coordinator", 200),
+        ("/studies/all", "startup", 403),
+        ("/studies/all", "participant", 403),
+        ("/studies/queue", "coordinator", 200),
+        ("/studies/queue", "startup", 403),
+        ("/studies/queue", "participant", 403),
+    ],
+)
 def test_page_access(request, client, login, make_study, path, role, expected):
     study = make_study("draft")
     login(request.getfixturevalue(role))
@@ -142,8 +161,10 @@ def test_startup_cannot_decide(client, login, startup, make_study):
 
 # --- The startup's dashboard ---------------------------------------------------------------------
 
-def test_dashboard_lists_own_studies_with_their_next_step(client, login, startup, other_startup, coordinator,
-                                                          make_study):
+
+def test_dashboard_lists_own_studies_with_their_next_step(
+    client, login, startup, other_startup, coordinator, make_study
+):
     make_study("draft", protocol=sleep_protocol(title="Complete draft"))
     make_study("changes_requested", protocol=sleep_protocol(title="Sent back"))
     make_study("submitted", protocol=sleep_protocol(title="In review"))
@@ -170,13 +191,17 @@ def test_colleague_sees_the_organisation_studies(client, login, colleague, make_
 
 # --- Creating and editing the protocol -----------------------------------------------------------
 
+
 def test_new_study_is_a_draft_and_opens_the_editor(client, login, startup):
     login(startup)
     response = client.post("/studies/new", data={"title": "Hydration reminders", "domain": "e-health"})
     study = db.session.scalars(select(Study)).one()
     assert response.headers["Location"].endswith(f"/studies/{study.id}/edit")
-    assert (study.status, study.organisation_id, study.owner_id) == (StudyStatus.DRAFT, startup.organisation_id,
-                                                                      startup.id)
+    assert (study.status, study.organisation_id, study.owner_id) == (
+        StudyStatus.DRAFT,
+        startup.organisation_id,
+        startup.id,
+    )
     assert client.get(response.headers["Location"]).status_code == 200
 
 
@@ -191,18 +216,34 @@ def test_new_study_needs_a_title(client, login, startup):
 def test_editor_saves_every_field(client, login, startup):
     login(startup)
     study = new_draft(client)
-    response = client.post(f"/studies/{study.id}/edit", data=protocol_form(
-        design="parallel_groups", arms=["control", "app"], max_age="", cnil_framework="authorisation",
-        cnil_reference="DR-2026-042", retention_months="36", alpha="0.01"))
+    response = client.post(
+        f"/studies/{study.id}/edit",
+        data=protocol_form(
+            design="parallel_groups",
+            arms=["control", "app"],
+            max_age="",
+            cnil_framework="authorisation",
+            cnil_reference="DR-2026-042",
+            retention_months="36",
+            alpha="0.01",
+        ),
+    )
     assert response.status_code == 302
     study = reload(study)
     assert study.design == "parallel_groups" and study.arms == ["control", "app"]
     assert study.timepoints == ["baseline", "follow_up"]
-    assert study.eligibility == {"min_age": 18, "max_age": None,
-                                 "criteria": ["Works night or rotating shifts", "Lives in Nantes Métropole"]}
+    assert study.eligibility == {
+        "min_age": 18,
+        "max_age": None,
+        "criteria": ["Works night or rotating shifts", "Lives in Nantes Métropole"],
+    }
     assert (study.primary_variable, study.hypothesis, study.alpha) == ("sleep_hours", "increase", 0.01)
     assert (study.cnil_framework, study.cnil_reference, study.dpia_done, study.retention_months) == (
-        "authorisation", "DR-2026-042", True, 36)
+        "authorisation",
+        "DR-2026-042",
+        True,
+        36,
+    )
     assert study.summary == sleep_protocol()["summary"]
     assert "Draft saved." in text(client.get(response.headers["Location"]))
 
@@ -210,10 +251,18 @@ def test_editor_saves_every_field(client, login, startup):
 def test_an_incomplete_draft_can_be_saved(client, login, startup):
     login(startup)
     study = new_draft(client)
-    response = client.post(f"/studies/{study.id}/edit", data={
-        "title": "Hydration reminders", "domain": "e-health", "design": "single_group_pre_post",
-        **rows("arms", ["intervention"]), **rows("timepoints", ["baseline", "follow_up"]), "min_age": "65",
-        "summary": "Reminders to drink."})
+    response = client.post(
+        f"/studies/{study.id}/edit",
+        data={
+            "title": "Hydration reminders",
+            "domain": "e-health",
+            "design": "single_group_pre_post",
+            **rows("arms", ["intervention"]),
+            **rows("timepoints", ["baseline", "follow_up"]),
+            "min_age": "65",
+            "summary": "Reminders to drink.",
+        },
+    )
     assert response.status_code == 302
     study = reload(study)
     assert study.summary == "Reminders to drink." and study.eligibility["min_age"] == 65
@@ -224,8 +273,7 @@ def test_editor_shows_type_errors_beside_fields_and_saves_the_rest(client, login
     """Issue 9.11 changed this: the valid fields of a draft are saved, the unreadable ones are not."""
     study = make_study("draft")
     login(startup)
-    response = client.post(f"/studies/{study.id}/edit",
-                           data=protocol_form(summary="Changed", target_enrolment="lots"))
+    response = client.post(f"/studies/{study.id}/edit", data=protocol_form(summary="Changed", target_enrolment="lots"))
     assert response.status_code == 422
     assert "Not a valid integer value." in text(response)
     response = client.post(f"/studies/{study.id}/edit", data=protocol_form(summary="Changed again", alpha=""))
@@ -237,8 +285,12 @@ def test_editor_shows_type_errors_beside_fields_and_saves_the_rest(client, login
 def test_editor_shows_service_errors_beside_fields(client, login, startup, make_study):
     study = make_study("draft")
     login(startup)
-    response = client.post(f"/studies/{study.id}/edit", data=protocol_form(
-        design="parallel_groups", arms=["intervention"], min_age="70", max_age="30", primary_variable="Sleep hours"))
+    response = client.post(
+        f"/studies/{study.id}/edit",
+        data=protocol_form(
+            design="parallel_groups", arms=["intervention"], min_age="70", max_age="30", primary_variable="Sleep hours"
+        ),
+    )
     page = text(response)
     assert response.status_code == 422
     assert "A parallel-group design needs at least two arms" in page
@@ -253,8 +305,10 @@ def test_overlong_fields_are_rejected_and_nothing_is_saved(client, login, startu
     study = make_study("draft")
     version = study.version
     login(startup)
-    response = client.post(f"/studies/{study.id}/edit", data=protocol_form(
-        title="T" * 10_000, summary="S" * 10_001, objectives="New objectives"))
+    response = client.post(
+        f"/studies/{study.id}/edit",
+        data=protocol_form(title="T" * 10_000, summary="S" * 10_001, objectives="New objectives"),
+    )
     page = text(response)
     assert response.status_code == 422
     assert "At most 200 characters." in page
@@ -273,8 +327,10 @@ def test_a_frozen_protocol_cannot_be_edited(client, login, startup, make_study):
     assert "can only be edited as a draft" in text(client.get(response.headers["Location"]))
     assert reload(study).title == sleep_protocol()["title"]
     assert client.get(f"/studies/{study.id}/edit").status_code == 302
-    response = client.post(f"/studies/{study.id}/consent", data={"text": "New", "clauses-0-key": "ok",
-                                                                 "clauses-0-text": "OK", "clauses-0-required": "y"})
+    response = client.post(
+        f"/studies/{study.id}/consent",
+        data={"text": "New", "clauses-0-key": "ok", "clauses-0-text": "OK", "clauses-0-required": "y"},
+    )
     assert response.status_code == 302
     assert len(reload(study).consent_versions) == 1
 
@@ -322,24 +378,35 @@ def test_user_html_is_shown_escaped(client, login, startup, coordinator):
 
 # --- The consent form ----------------------------------------------------------------------------
 
+
 def test_each_consent_save_is_a_new_version_and_blank_rows_are_ignored(client, login, startup, make_study):
     study = make_study("draft")
     login(startup)
     page = text(client.get(f"/studies/{study.id}/consent"))
     assert re.search(r'<input[^>]*name="clauses-2-key"[^>]*value="recontact"', page)  # existing clauses
     assert 'name="clauses-5-key"' in page and 'name="clauses-6-key"' not in page  # and three blank rows
-    response = client.post(f"/studies/{study.id}/consent", data={
-        "text": "Version two.",
-        "clauses-0-key": "understood", "clauses-0-text": "I understood.", "clauses-0-required": "y",
-        "clauses-1-key": "", "clauses-1-text": "", "clauses-1-required": "y",
-        "clauses-2-key": "recontact", "clauses-2-text": "Contact me later.",
-    })
+    response = client.post(
+        f"/studies/{study.id}/consent",
+        data={
+            "text": "Version two.",
+            "clauses-0-key": "understood",
+            "clauses-0-text": "I understood.",
+            "clauses-0-required": "y",
+            "clauses-1-key": "",
+            "clauses-1-text": "",
+            "clauses-1-required": "y",
+            "clauses-2-key": "recontact",
+            "clauses-2-text": "Contact me later.",
+        },
+    )
     assert response.status_code == 302
     versions = reload(study).consent_versions
     assert [v.version for v in versions] == [1, 2]
     assert versions[-1].text == "Version two."
-    assert versions[-1].clauses == [{"key": "understood", "text": "I understood.", "required": True},
-                                    {"key": "recontact", "text": "Contact me later.", "required": False}]
+    assert versions[-1].clauses == [
+        {"key": "understood", "text": "I understood.", "required": True},
+        {"key": "recontact", "text": "Contact me later.", "required": False},
+    ]
     old = text(client.get(f"/studies/{study.id}/consent/1"))
     assert "I agree to be contacted about future pilots." in old and "A later version replaces it" in old
     assert "Version 1" in text(client.get(f"/studies/{study.id}"))
@@ -348,12 +415,18 @@ def test_each_consent_save_is_a_new_version_and_blank_rows_are_ignored(client, l
 def test_consent_errors_are_shown_on_their_row(client, login, startup, make_study):
     study = make_study("draft")
     login(startup)
-    response = client.post(f"/studies/{study.id}/consent", data={
-        "text": "",
-        "clauses-0-key": "same", "clauses-0-text": "First.",
-        "clauses-1-key": "", "clauses-1-text": "",
-        "clauses-2-key": "same", "clauses-2-text": "Second.",
-    })
+    response = client.post(
+        f"/studies/{study.id}/consent",
+        data={
+            "text": "",
+            "clauses-0-key": "same",
+            "clauses-0-text": "First.",
+            "clauses-1-key": "",
+            "clauses-1-text": "",
+            "clauses-2-key": "same",
+            "clauses-2-text": "Second.",
+        },
+    )
     page = text(response)
     assert response.status_code == 200
     assert "This field is required." in page
@@ -380,6 +453,7 @@ def test_consent_preview_without_consent(client, login, startup):
 
 
 # --- Submission ----------------------------------------------------------------------------------
+
 
 def test_submitting_an_incomplete_draft_lists_what_is_missing(client, login, startup):
     login(startup)
@@ -413,8 +487,7 @@ def test_queue_lists_the_oldest_submission_first(client, login, coordinator, mak
     assert "Not submitted" not in page and "Sommeil+" in page
 
 
-def test_queue_loads_organisations_in_one_query(client, login, coordinator, make_study, make_user,
-                                                count_queries):
+def test_queue_loads_organisations_in_one_query(client, login, coordinator, make_study, make_user, count_queries):
     login(coordinator)
     make_study("submitted")
     with count_queries() as few:
@@ -428,13 +501,20 @@ def test_queue_loads_organisations_in_one_query(client, login, coordinator, make
 
 # --- Review --------------------------------------------------------------------------------------
 
+
 def test_review_page_shows_the_whole_submission(client, login, coordinator, make_study):
     study = make_study("submitted")
     login(coordinator)
     page = text(client.get(f"/studies/{study.id}/review"))
-    for expected in (sleep_protocol()["summary"], "CPP Ouest IV 2026-123", "You are invited to take part",
-                     "On average, how many hours did you sleep per night last week?",
-                     "WHO-5 Well-Being Index", "Complete: nothing is missing.", "Record the decision"):
+    for expected in (
+        sleep_protocol()["summary"],
+        "CPP Ouest IV 2026-123",
+        "You are invited to take part",
+        "On average, how many hours did you sleep per night last week?",
+        "WHO-5 Well-Being Index",
+        "Complete: nothing is missing.",
+        "Record the decision",
+    ):
         assert expected in page
 
 
@@ -451,14 +531,24 @@ def test_a_decision_without_comment_shows_the_error_and_keeps_the_status(client,
 def test_request_changes_with_section_comments(client, login, startup, coordinator, make_study):
     study = make_study("submitted")
     login(coordinator)
-    response = client.post(f"/studies/{study.id}/review", data={
-        "decision": "request_changes", "comment": "Nearly there.", "consent": "Say who keeps the data.",
-        "design": "", "surveys": "", "data_protection": ""})
+    response = client.post(
+        f"/studies/{study.id}/review",
+        data={
+            "decision": "request_changes",
+            "comment": "Nearly there.",
+            "consent": "Say who keeps the data.",
+            "design": "",
+            "surveys": "",
+            "data_protection": "",
+        },
+    )
     assert response.status_code == 302
     study = reload(study)
     assert study.status == StudyStatus.CHANGES_REQUESTED
-    assert {(c.section, c.body) for c in study.comments} == {("general", "Nearly there."),
-                                                             ("consent", "Say who keeps the data.")}
+    assert {(c.section, c.body) for c in study.comments} == {
+        ("general", "Nearly there."),
+        ("consent", "Say who keeps the data."),
+    }
     client.post("/account/signout")
     login(startup)
     page = text(client.get(f"/studies/{study.id}"))
@@ -469,8 +559,9 @@ def test_request_changes_with_section_comments(client, login, startup, coordinat
 def test_approval_shows_the_registration_hash(client, login, coordinator, make_study):
     study = make_study("submitted")
     login(coordinator)
-    response = client.post(f"/studies/{study.id}/review", data={"decision": "approve", "comment": ""},
-                           follow_redirects=True)
+    response = client.post(
+        f"/studies/{study.id}/review", data={"decision": "approve", "comment": ""}, follow_redirects=True
+    )
     study = reload(study)
     assert study.status == StudyStatus.APPROVED and len(study.registration_hash) == 64
     page = text(response)
@@ -491,6 +582,7 @@ def test_review_form_only_for_a_submitted_study(client, login, coordinator, make
 
 # --- Recruitment and the study page's buttons ----------------------------------------------------
 
+
 def test_recruitment_moves(client, login, startup, coordinator, make_study):
     study = make_study("approved")
     login(coordinator)
@@ -507,16 +599,24 @@ def test_recruitment_moves(client, login, startup, coordinator, make_study):
     assert reload(study).status == StudyStatus.PAUSED
 
 
-@pytest.mark.parametrize("status, role, shown, hidden", [
-    ("draft", "startup", ["Edit protocol", "Edit consent", "Submit for review"], ["Open recruitment", "Review this"]),
-    ("draft", "coordinator", [], ["Edit protocol", "Submit for review", "Review this"]),
-    ("submitted", "coordinator", ["Review this study"], ["Edit protocol", "Open recruitment"]),
-    ("submitted", "startup", [], ["Edit protocol", "Submit for review", "Review this"]),
-    ("approved", "startup", ["Open recruitment"], ["Edit protocol", "Pause recruitment"]),
-    ("recruiting", "coordinator", ["Pause recruitment", "Close recruitment"], ["Open recruitment", "Resume"]),
-    ("paused", "startup", ["Resume recruitment", "Close recruitment"], ["Pause recruitment"]),
-    ("closed", "coordinator", [], ["recruitment</button>", "Edit protocol"]),
-])
+@pytest.mark.parametrize(
+    "status, role, shown, hidden",
+    [
+        (
+            "draft",
+            "startup",
+            ["Edit protocol", "Edit consent", "Submit for review"],
+            ["Open recruitment", "Review this"],
+        ),
+        ("draft", "coordinator", [], ["Edit protocol", "Submit for review", "Review this"]),
+        ("submitted", "coordinator", ["Review this study"], ["Edit protocol", "Open recruitment"]),
+        ("submitted", "startup", [], ["Edit protocol", "Submit for review", "Review this"]),
+        ("approved", "startup", ["Open recruitment"], ["Edit protocol", "Pause recruitment"]),
+        ("recruiting", "coordinator", ["Pause recruitment", "Close recruitment"], ["Open recruitment", "Resume"]),
+        ("paused", "startup", ["Resume recruitment", "Close recruitment"], ["Pause recruitment"]),
+        ("closed", "coordinator", [], ["recruitment</button>", "Edit protocol"]),
+    ],
+)
 def test_study_page_shows_only_the_allowed_buttons(request, client, login, make_study, status, role, shown, hidden):
     study = make_study(status)
     login(request.getfixturevalue(role))
@@ -528,7 +628,8 @@ def test_study_page_shows_only_the_allowed_buttons(request, client, login, make_
 
 
 def test_study_page_history_names_the_actors_in_a_bounded_number_of_queries(
-        client, login, startup, colleague, coordinator, make_study, count_queries):
+    client, login, startup, colleague, coordinator, make_study, count_queries
+):
     study = make_study("submitted")
     login(startup)
     db.session.expire_all()  # each request starts with nothing loaded, as in production (the tests share one session)
@@ -545,11 +646,16 @@ def test_study_page_history_names_the_actors_in_a_bounded_number_of_queries(
     db.session.expire_all()
     with count_queries() as after:
         page = text(client.get(f"/studies/{study.id}"))
-    assert coordinator.name in page and colleague.name in page and "Edited the protocol: Risks and how they are reduced" in page
+    assert (
+        coordinator.name in page
+        and colleague.name in page
+        and "Edited the protocol: Risks and how they are reduced" in page
+    )
     assert len(after) == len(before)
 
 
 # --- The coordinator's overview ------------------------------------------------------------------
+
 
 def test_overview_filters_by_status_and_domain(client, login, coordinator, make_study):
     make_study("submitted", protocol=sleep_protocol(title="Sleep in review"))

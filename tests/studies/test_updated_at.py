@@ -2,6 +2,7 @@
 
 Screening, enrolment, answers and withdrawals leave it alone; protocol, consent and survey edits and
 lifecycle moves stamp it."""
+
 from datetime import UTC, datetime
 
 import pytest
@@ -26,9 +27,13 @@ def stored(study_id: int) -> datetime:
 
 
 def enrolment(study, **overrides) -> dict:
-    body = {"consent_version": study.current_consent.version,
-            "clauses": {"understood": True, "data_use": True, "recontact": False},
-            "signature": "Camille Citoyenne", "age": 34, "criteria_confirmed": True}
+    body = {
+        "consent_version": study.current_consent.version,
+        "clauses": {"understood": True, "data_use": True, "recontact": False},
+        "signature": "Camille Citoyenne",
+        "age": 34,
+        "criteria_confirmed": True,
+    }
     return body | overrides
 
 
@@ -38,15 +43,26 @@ def test_participants_activity_leaves_updated_at_alone(client, make_study, make_
     citizen, too_young = make_user("participant"), make_user("participant")
     headers = api_headers(citizen)
     # screened and refused, screened and enrolled, then answers and a withdrawal
-    assert client.post(f"/api/v1/studies/{study.id}/enrolment", json=enrolment(study, age=12),
-                       headers=api_headers(too_young)).status_code == 422
-    assert client.post(f"/api/v1/studies/{study.id}/enrolment", json=enrolment(study),
-                       headers=headers).status_code == 201
+    assert (
+        client.post(
+            f"/api/v1/studies/{study.id}/enrolment", json=enrolment(study, age=12), headers=api_headers(too_young)
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(f"/api/v1/studies/{study.id}/enrolment", json=enrolment(study), headers=headers).status_code == 201
+    )
     answers = {"sleep_hours": 6.5, **{f"who_{i}": 3 for i in range(1, 6)}}
-    assert client.post(f"/api/v1/studies/{study.id}/surveys/baseline/responses", json={"answers": answers},
-                       headers=headers).status_code == 201
-    assert client.post(f"/api/v1/studies/{study.id}/withdrawal", json={"erase_data": False},
-                       headers=headers).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/studies/{study.id}/surveys/baseline/responses", json={"answers": answers}, headers=headers
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(f"/api/v1/studies/{study.id}/withdrawal", json={"erase_data": False}, headers=headers).status_code
+        == 200
+    )
     assert db.session.get(Study, study.id).data_version > 0
     assert stored(study.id) == LONG_AGO
     listed = client.get(f"/api/v1/studies/{study.id}", headers=api_headers(study.owner)).json
@@ -58,8 +74,12 @@ def test_a_lifecycle_move_stamps_updated_at(client, make_study, coordinator, api
     study = make_study("recruiting")
     set_long_ago(study.id)
     state = {"pause": "paused", "close": "closed"}[move]
-    assert client.post(f"/api/v1/studies/{study.id}/recruitment", json={"state": state},
-                       headers=api_headers(coordinator)).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/studies/{study.id}/recruitment", json={"state": state}, headers=api_headers(coordinator)
+        ).status_code
+        == 200
+    )
     assert stored(study.id) > LONG_AGO
 
 
@@ -68,10 +88,21 @@ def test_protocol_consent_and_survey_edits_stamp_updated_at(client, make_study, 
     headers = api_headers(startup)
     edits = [
         ("patch", f"/api/v1/studies/{study.id}", {"summary": "A clearer summary."}),
-        ("put", f"/api/v1/studies/{study.id}/consent", {"text": "New text.", "clauses": [
-            {"key": "understood", "text": "I understood.", "required": True}]}),
-        ("post", f"/api/v1/studies/{study.id}/surveys", {"key": "extra", "title": "Extra", "timepoint": "baseline",
-                                                          "items": [{"key": "mood", "text": "Mood?", "type": "likert"}]}),
+        (
+            "put",
+            f"/api/v1/studies/{study.id}/consent",
+            {"text": "New text.", "clauses": [{"key": "understood", "text": "I understood.", "required": True}]},
+        ),
+        (
+            "post",
+            f"/api/v1/studies/{study.id}/surveys",
+            {
+                "key": "extra",
+                "title": "Extra",
+                "timepoint": "baseline",
+                "items": [{"key": "mood", "text": "Mood?", "type": "likert"}],
+            },
+        ),
     ]
     for method, url, body in edits:
         set_long_ago(study.id)
@@ -83,7 +114,6 @@ def test_protocol_consent_and_survey_edits_stamp_updated_at(client, make_study, 
 def test_an_edit_that_changes_nothing_leaves_updated_at_alone(client, make_study, startup, api_headers):
     study = make_study("draft")
     set_long_ago(study.id)
-    response = client.patch(f"/api/v1/studies/{study.id}", json={"title": study.title},
-                            headers=api_headers(startup))
+    response = client.patch(f"/api/v1/studies/{study.id}", json={"title": study.title}, headers=api_headers(startup))
     assert response.status_code == 200
     assert stored(study.id) == LONG_AGO

@@ -1,4 +1,5 @@
 """The review workflow's rules, at the level of the services pages and API share."""
+
 import hashlib
 import json
 
@@ -18,10 +19,19 @@ def test_the_table_of_moves_matches_the_contract():
     S = StudyStatus
     pairs = {(before, after) for moves in workflow.TRANSITIONS.values() for before, after in moves.items()}
     assert pairs == {
-        (S.DRAFT, S.SUBMITTED), (S.CHANGES_REQUESTED, S.SUBMITTED), (S.SUBMITTED, S.APPROVED),
-        (S.SUBMITTED, S.CHANGES_REQUESTED), (S.SUBMITTED, S.REJECTED), (S.APPROVED, S.RECRUITING),
-        (S.RECRUITING, S.PAUSED), (S.PAUSED, S.RECRUITING), (S.RECRUITING, S.CLOSED), (S.PAUSED, S.CLOSED),
-        (S.RECRUITING, S.ENDED), (S.PAUSED, S.ENDED), (S.CLOSED, S.ENDED),
+        (S.DRAFT, S.SUBMITTED),
+        (S.CHANGES_REQUESTED, S.SUBMITTED),
+        (S.SUBMITTED, S.APPROVED),
+        (S.SUBMITTED, S.CHANGES_REQUESTED),
+        (S.SUBMITTED, S.REJECTED),
+        (S.APPROVED, S.RECRUITING),
+        (S.RECRUITING, S.PAUSED),
+        (S.PAUSED, S.RECRUITING),
+        (S.RECRUITING, S.CLOSED),
+        (S.PAUSED, S.CLOSED),
+        (S.RECRUITING, S.ENDED),
+        (S.PAUSED, S.ENDED),
+        (S.CLOSED, S.ENDED),
     }
 
 
@@ -31,12 +41,33 @@ MEANINGS = {
     "changes_requested": {"is_editable", "is_submittable", "changes_requested", "is_interim"},
     "submitted": {"is_reviewable", "is_interim"},
     "rejected": {"is_interim"},
-    "approved": {"is_approved", "approved_once", "results_available", "is_exportable", "recruitment_adjustable",
-                 "is_interim"},
-    "recruiting": {"approved_once", "is_recruiting", "recruitment_adjustable", "takes_answers", "results_available",
-                   "is_exportable", "is_endable", "is_interim"},
-    "paused": {"approved_once", "recruitment_adjustable", "takes_answers", "results_available", "is_exportable",
-               "is_endable", "is_interim"},
+    "approved": {
+        "is_approved",
+        "approved_once",
+        "results_available",
+        "is_exportable",
+        "recruitment_adjustable",
+        "is_interim",
+    },
+    "recruiting": {
+        "approved_once",
+        "is_recruiting",
+        "recruitment_adjustable",
+        "takes_answers",
+        "results_available",
+        "is_exportable",
+        "is_endable",
+        "is_interim",
+    },
+    "paused": {
+        "approved_once",
+        "recruitment_adjustable",
+        "takes_answers",
+        "results_available",
+        "is_exportable",
+        "is_endable",
+        "is_interim",
+    },
     # Recruitment closed is not the end: the enrolled still answer, the results stay interim
     "closed": {"approved_once", "takes_answers", "results_available", "is_exportable", "is_endable", "is_interim"},
     "ended": {"approved_once", "results_available", "is_exportable", "is_final"},
@@ -66,16 +97,22 @@ def test_every_move_the_table_forbids_is_a_conflict_and_changes_nothing(make_stu
 
 def test_each_move_writes_who_when_from_to_and_comment(make_study, coordinator):
     study = make_study("submitted")
-    services.decide(coordinator, study, "request_changes", "Explain the allergy policy.",
-                    {"consent": "Say how to withdraw.", "design": ""})
+    services.decide(
+        coordinator,
+        study,
+        "request_changes",
+        "Explain the allergy policy.",
+        {"consent": "Say how to withdraw.", "design": ""},
+    )
     db.session.commit()
     last = study_history(study.id)[-1]
-    assert (last.action, last.from_state, last.to_state) == ("study.request_changes", "submitted",
-                                                             "changes_requested")
+    assert (last.action, last.from_state, last.to_state) == ("study.request_changes", "submitted", "changes_requested")
     assert last.actor_id == coordinator.id and last.comment == "Explain the allergy policy." and last.at
     comments = db.session.scalars(select(ReviewComment).where(ReviewComment.study_id == study.id)).all()
-    assert {(c.section, c.body) for c in comments} == {("general", "Explain the allergy policy."),
-                                                       ("consent", "Say how to withdraw.")}
+    assert {(c.section, c.body) for c in comments} == {
+        ("general", "Explain the allergy policy."),
+        ("consent", "Say how to withdraw."),
+    }
 
 
 @pytest.mark.parametrize("decision", ["request_changes", "reject"])
@@ -92,11 +129,12 @@ def test_approval_freezes_a_fingerprint_anyone_can_recompute(make_study, coordin
     study = make_study("submitted")
     services.decide(coordinator, study, "approve", "")
     db.session.commit()
-    canonical = json.dumps(services.frozen_record(study), sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
+    canonical = json.dumps(services.frozen_record(study), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert study.registration_hash == hashlib.sha256(canonical.encode()).hexdigest()
-    assert services.frozen_record(study)["protocol"]["primary_outcome"] == {"variable": "sleep_hours",
-                                                                         "hypothesis": "increase"}
+    assert services.frozen_record(study)["protocol"]["primary_outcome"] == {
+        "variable": "sleep_hours",
+        "hypothesis": "increase",
+    }
 
 
 @pytest.mark.parametrize("status", ["submitted", "approved", "recruiting", "rejected", "closed"])
@@ -106,8 +144,11 @@ def test_frozen_studies_refuse_every_edit(make_study, startup, status):
     attempts = [
         lambda: services.update_study(startup, study, {"title": "Changed"}),
         lambda: services.save_consent(startup, study, "New text", []),
-        lambda: surveys.create_survey(startup, study, {"key": "x", "title": "X", "timepoint": "baseline",
-                                                       "items": [{"key": "q", "text": "Q", "type": "yes_no"}]}),
+        lambda: surveys.create_survey(
+            startup,
+            study,
+            {"key": "x", "title": "X", "timepoint": "baseline", "items": [{"key": "q", "text": "Q", "type": "yes_no"}]},
+        ),
         lambda: surveys.add_item(startup, survey, {"key": "q2", "text": "Q", "type": "yes_no"}),
         lambda: surveys.delete_item(startup, survey, 0),
         lambda: surveys.delete_survey(startup, survey),
@@ -136,7 +177,10 @@ def test_resubmission_after_changes(make_study, startup, coordinator):
     services.decide(coordinator, study, "approve", "Fine now.")
     db.session.commit()
     assert [r.to_state for r in study_history(study.id) if r.to_state][-3:] == [
-        "changes_requested", "submitted", "approved"]
+        "changes_requested",
+        "submitted",
+        "approved",
+    ]
     assert study.version == 2
 
 
@@ -167,11 +211,14 @@ class TestChecklist:
         services.update_study(startup, study, {"cnil_reference": "DR-2026-042"})
         assert "cnil_reference" not in missing(study)
 
-    @pytest.mark.parametrize("variable, reason", [
-        ("nowhere", "is not asked in any survey"),
-        ("comments", "must be numeric"),
-        ("sus", "compares two timepoints"),
-    ])
+    @pytest.mark.parametrize(
+        "variable, reason",
+        [
+            ("nowhere", "is not asked in any survey"),
+            ("comments", "must be numeric"),
+            ("sus", "compares two timepoints"),
+        ],
+    )
     def test_the_primary_outcome_must_be_analysable(self, make_study, startup, variable, reason):
         study = make_study("draft")
         services.update_study(startup, study, {"primary_outcome": {"variable": variable, "hypothesis": "increase"}})
@@ -221,8 +268,11 @@ class TestTimepointDelays:
 
     def test_removing_a_timepoint_drops_its_delay(self, make_study, startup):
         study = make_study("draft")
-        services.update_study(startup, study, {"timepoints": ["baseline", "follow_up", "month_3"],
-                                               "timepoint_delays": {"follow_up": 28, "month_3": 90}})
+        services.update_study(
+            startup,
+            study,
+            {"timepoints": ["baseline", "follow_up", "month_3"], "timepoint_delays": {"follow_up": 28, "month_3": 90}},
+        )
         services.update_study(startup, study, {"timepoints": ["baseline", "follow_up"]})
         assert study.timepoint_delays == {"follow_up": 28}
 
@@ -232,10 +282,18 @@ def test_the_protocol_editor_reads_delays_beside_timepoints(client, login, make_
     login(startup)
     page = client.get(f"/studies/{study.id}/edit").get_data(as_text=True)
     # issue 9.12: each timepoint has a name and a day field (no more "follow_up: 28")
-    form = {"title": study.title, "domain": "e-health", "design": "single_group_pre_post",
-            "timepoints-0-label": "Baseline", "timepoints-0-key": "baseline",
-            "timepoints-1-label": "Follow up", "timepoints-1-key": "follow_up", "timepoints-1-days": "28",
-            "min_age": "18", "alpha": "0.05"}
+    form = {
+        "title": study.title,
+        "domain": "e-health",
+        "design": "single_group_pre_post",
+        "timepoints-0-label": "Baseline",
+        "timepoints-0-key": "baseline",
+        "timepoints-1-label": "Follow up",
+        "timepoints-1-key": "follow_up",
+        "timepoints-1-days": "28",
+        "min_age": "18",
+        "alpha": "0.05",
+    }
     assert "follow_up" in page
     client.post(f"/studies/{study.id}/edit", data=form)
     db.session.refresh(study)

@@ -1,4 +1,5 @@
 """The surveys API: building a study's surveys from questions and instruments, and what it refuses."""
+
 from contextlib import contextmanager
 
 import pytest
@@ -69,24 +70,63 @@ def no_survey_added():
 
 NORMALISED = [
     # (what is sent, what is stored and answered)
-    (question("mood", "likert"), {"key": "mood", "type": "likert", "text": "A question?", "required": True,
-                                  "min": 1, "max": 5}),
-    (question("pain", "likert", min=0, max=10, required=False),
-     {"key": "pain", "type": "likert", "text": "A question?", "required": False, "min": 0, "max": 10}),
-    (question("weight", "number", min=30, max=250.5, unit="kg"),
-     {"key": "weight", "type": "number", "text": "A question?", "required": True, "min": 30.0, "max": 250.5,
-      "unit": "kg"}),
-    (question("steps", "number"), {"key": "steps", "type": "number", "text": "A question?", "required": True,
-                                   "min": None, "max": None, "unit": ""}),
+    (
+        question("mood", "likert"),
+        {"key": "mood", "type": "likert", "text": "A question?", "required": True, "min": 1, "max": 5},
+    ),
+    (
+        question("pain", "likert", min=0, max=10, required=False),
+        {"key": "pain", "type": "likert", "text": "A question?", "required": False, "min": 0, "max": 10},
+    ),
+    (
+        question("weight", "number", min=30, max=250.5, unit="kg"),
+        {
+            "key": "weight",
+            "type": "number",
+            "text": "A question?",
+            "required": True,
+            "min": 30.0,
+            "max": 250.5,
+            "unit": "kg",
+        },
+    ),
+    (
+        question("steps", "number"),
+        {
+            "key": "steps",
+            "type": "number",
+            "text": "A question?",
+            "required": True,
+            "min": None,
+            "max": None,
+            "unit": "",
+        },
+    ),
     (question("smoker", "yes_no"), {"key": "smoker", "type": "yes_no", "text": "A question?", "required": True}),
-    (question("diet", "single_choice", choices=["Vegan", "Omnivore"]),
-     {"key": "diet", "type": "single_choice", "text": "A question?", "required": True,
-      "choices": ["Vegan", "Omnivore"]}),
-    (question("meals", "multiple_choice", choices=["Breakfast", "Lunch", "Dinner"]),
-     {"key": "meals", "type": "multiple_choice", "text": "A question?", "required": True,
-      "choices": ["Breakfast", "Lunch", "Dinner"]}),
-    (question("note", "text", text="  Anything else?  "),
-     {"key": "note", "type": "text", "text": "Anything else?", "required": True}),
+    (
+        question("diet", "single_choice", choices=["Vegan", "Omnivore"]),
+        {
+            "key": "diet",
+            "type": "single_choice",
+            "text": "A question?",
+            "required": True,
+            "choices": ["Vegan", "Omnivore"],
+        },
+    ),
+    (
+        question("meals", "multiple_choice", choices=["Breakfast", "Lunch", "Dinner"]),
+        {
+            "key": "meals",
+            "type": "multiple_choice",
+            "text": "A question?",
+            "required": True,
+            "choices": ["Breakfast", "Lunch", "Dinner"],
+        },
+    ),
+    (
+        question("note", "text", text="  Anything else?  "),
+        {"key": "note", "type": "text", "text": "Anything else?", "required": True},
+    ),
     (question("recommend", "nps"), {"key": "recommend", "type": "nps", "text": "A question?", "required": True}),
     ({"key": "ux", "instrument": "umux_lite"}, {"key": "ux", "instrument": "umux_lite"}),
 ]
@@ -103,8 +143,9 @@ def test_an_item_is_stored_normalised_with_its_defaults(post_survey, sent, store
     assert response.get_json()["items"] == [stored]
 
 
-def test_a_survey_is_answered_with_its_id_and_listed_in_creation_order(client, api_headers, coordinator, draft,
-                                                                       post_survey):
+def test_a_survey_is_answered_with_its_id_and_listed_in_creation_order(
+    client, api_headers, coordinator, draft, post_survey
+):
     created = post_survey(survey(question("mood", "likert"), {"key": "mood_ux", "instrument": "sus"}))
     assert created.status_code == 201
     body = created.get_json()
@@ -117,8 +158,12 @@ def test_a_survey_is_answered_with_its_id_and_listed_in_creation_order(client, a
 def test_html_and_unicode_in_questions_are_stored_verbatim(post_survey):
     text = "<b>Comment</b> dormez-vous ? 😴 <script>alert(1)</script>"
     choices = ["<i>Bien</i>", "Très « mal »"]
-    response = post_survey(survey(question("sleep_quality", "single_choice", text=text, choices=choices),
-                                  title="Qualité du sommeil — <em>test</em>"))
+    response = post_survey(
+        survey(
+            question("sleep_quality", "single_choice", text=text, choices=choices),
+            title="Qualité du sommeil — <em>test</em>",
+        )
+    )
     assert response.status_code == 201
     item = response.get_json()["items"][0]
     assert (item["text"], item["choices"]) == (text, choices)
@@ -126,11 +171,19 @@ def test_html_and_unicode_in_questions_are_stored_verbatim(post_survey):
 
 
 def test_the_same_key_at_two_timepoints_is_one_variable_measured_twice(post_survey, client, api_headers, startup):
-    study = client.post(f"{API}/studies", json={"title": "Mood", "domain": "e-health"},
-                        headers=api_headers(startup)).get_json()
+    study = client.post(
+        f"{API}/studies", json={"title": "Mood", "domain": "e-health"}, headers=api_headers(startup)
+    ).get_json()
     for timepoint in ("baseline", "follow_up"):
-        response = post_survey(survey(question("mood", "likert", max=7), {"key": "wellbeing", "instrument": "who5"},
-                                      key=timepoint, timepoint=timepoint), study_id=study["id"])
+        response = post_survey(
+            survey(
+                question("mood", "likert", max=7),
+                {"key": "wellbeing", "instrument": "who5"},
+                key=timepoint,
+                timepoint=timepoint,
+            ),
+            study_id=study["id"],
+        )
         assert response.status_code == 201, response.get_data(as_text=True)
 
 
@@ -158,8 +211,12 @@ BAD_SURVEYS = [
     ("a 10,000-character question", survey(question(text="q" * 10_000)), 422, ["items"]),
     ("required as text", survey(question(required="yes")), 400, ["items"]),
     ("duplicate item keys", survey(question("q"), question("q", "nps")), 422, ["items"]),
-    ("a question named like an instrument item", survey({"key": "ux", "instrument": "sus"}, question("ux_3")), 422,
-     ["items"]),
+    (
+        "a question named like an instrument item",
+        survey({"key": "ux", "instrument": "sus"}, question("ux_3")),
+        422,
+        ["items"],
+    ),
     ("a likert minimum equal to its maximum", survey(question(kind="likert", min=5, max=5)), 422, ["items"]),
     ("a likert minimum above its maximum", survey(question(kind="likert", min=7, max=1)), 422, ["items"]),
     ("a likert scale of 31 points", survey(question(kind="likert", min=-10, max=20)), 422, ["items"]),
@@ -167,9 +224,13 @@ BAD_SURVEYS = [
     ("a likert bound as text", survey(question(kind="likert", max="7")), 400, ["items"]),
     ("a number minimum above its maximum", survey(question(kind="number", min=10, max=0)), 422, ["items"]),
     ("a number bound out of range", survey(question(kind="number", max=1e12)), 422, ["items"]),
-    ("a number bound beyond any float", '{"key": "extra", "title": "T", "timepoint": "baseline", "items": '
-                                        '[{"key": "q", "type": "number", "text": "Q", "max": 1' + "0" * 400 + "}]}",
-     422, ["items"]),
+    (
+        "a number bound beyond any float",
+        '{"key": "extra", "title": "T", "timepoint": "baseline", "items": '
+        '[{"key": "q", "type": "number", "text": "Q", "max": 1' + "0" * 400 + "}]}",
+        422,
+        ["items"],
+    ),
     ("a 33-character unit", survey(question(kind="number", unit="u" * 33)), 422, ["items"]),
     ("no choices", survey(question(kind="single_choice")), 422, ["items"]),
     ("empty choices", survey(question(kind="single_choice", choices=[])), 422, ["items"]),
@@ -194,19 +255,24 @@ def test_a_bad_survey_is_refused_and_nothing_is_stored(post_survey, body, status
 CROSS_TIMEPOINT = [
     # Each pair is (baseline item, follow-up item) under the same key: not the same variable, so refused.
     ("a likert and a number", question("mood", "likert"), question("mood", "number")),
-    ("two different instruments", {"key": "wellbeing", "instrument": "who5"},
-     {"key": "wellbeing", "instrument": "sus"}),
+    (
+        "two different instruments",
+        {"key": "wellbeing", "instrument": "who5"},
+        {"key": "wellbeing", "instrument": "sus"},
+    ),
     ("two likert scales", question("mood", "likert", min=1, max=5), question("mood", "likert", min=1, max=7)),
     ("an instrument item and a question", {"key": "wellbeing", "instrument": "who5"}, question("wellbeing_1", "nps")),
 ]
 
 
 @pytest.mark.parametrize("first, second", [row[1:] for row in CROSS_TIMEPOINT], ids=[row[0] for row in CROSS_TIMEPOINT])
-def test_a_key_measured_differently_at_another_timepoint_is_refused(post_survey, client, api_headers, startup,
-                                                                    first, second):
+def test_a_key_measured_differently_at_another_timepoint_is_refused(
+    post_survey, client, api_headers, startup, first, second
+):
     """The same key at two timepoints is compared as one variable, so it must be measured the same way."""
-    study = client.post(f"{API}/studies", json={"title": "Mood", "domain": "e-health"},
-                        headers=api_headers(startup)).get_json()
+    study = client.post(
+        f"{API}/studies", json={"title": "Mood", "domain": "e-health"}, headers=api_headers(startup)
+    ).get_json()
     assert post_survey(survey(first, key="baseline"), study_id=study["id"]).status_code == 201
     with no_survey_added():
         response = post_survey(survey(second, key="follow_up", timepoint="follow_up"), study_id=study["id"])

@@ -1,5 +1,6 @@
 """The survey builder pages: who may see and change what, what each change does to the database,
 and what a participant will see in the preview."""
+
 import re
 
 import pytest
@@ -36,11 +37,21 @@ def keys(survey_id: int) -> list[str]:
 
 def question(**fields) -> dict:
     """The add/edit question form as a browser posts it (an unticked box is simply absent)."""
-    data = {"kind": "question", "key": "mood", "text": "How is your mood today?", "type": "likert",
-            "required": "y", "min": "", "max": "", "unit": "", "choices": ""}
+    data = {
+        "kind": "question",
+        "key": "mood",
+        "text": "How is your mood today?",
+        "type": "likert",
+        "required": "y",
+        "min": "",
+        "max": "",
+        "unit": "",
+        "choices": "",
+    }
     data.update(fields)
-    return {("kind" if name == "kind" else f"question-{name}"): value
-            for name, value in data.items() if value is not None}
+    return {
+        ("kind" if name == "kind" else f"question-{name}"): value for name, value in data.items() if value is not None
+    }
 
 
 def instrument(key="umux", code="umux_lite") -> dict:
@@ -63,14 +74,19 @@ def field_error(response, field_id: str) -> str:
 
 # --- who may do what --------------------------------------------------------------------------
 
+
 def routes(study, survey):
     """(method, path, form data, needs edit rights) for every page."""
     return [
         ("get", url(study, suffix="/new"), None, True),
         ("post", url(study, suffix="/new"), new_survey(), True),
         ("get", url(study, survey), None, False),
-        ("post", url(study, survey, "/edit"), {"survey-key": "after", "survey-title": "After",
-                                               "survey-timepoint": "follow_up"}, True),
+        (
+            "post",
+            url(study, survey, "/edit"),
+            {"survey-key": "after", "survey-title": "After", "survey-timepoint": "follow_up"},
+            True,
+        ),
         ("post", url(study, survey, "/items"), question(), True),
         ("get", url(study, survey, "/items/0/edit"), None, True),
         ("post", url(study, survey, "/items/0/edit"), question(key="sleep_hours", type="number"), True),
@@ -81,8 +97,19 @@ def routes(study, survey):
     ]
 
 
-ROUTE_NAMES = ["new", "create", "show", "update", "add_item", "edit_item_form", "edit_item", "move_item",
-               "delete_item", "delete", "preview"]
+ROUTE_NAMES = [
+    "new",
+    "create",
+    "show",
+    "update",
+    "add_item",
+    "edit_item_form",
+    "edit_item",
+    "move_item",
+    "delete_item",
+    "delete",
+    "preview",
+]
 
 
 def snapshot(study):
@@ -153,18 +180,32 @@ def test_unknown_survey_and_study_are_not_found(client, login, startup, study):
 
 # --- the builder page --------------------------------------------------------------------------
 
+
 def test_builder_lists_items_in_order_with_their_details(client, login, startup, study):
     login(startup)
     page = client.get(url(study, follow_up(study))).text
-    positions = [page.index(text) for text in (
-        "On average, how many hours did you sleep", "WHO-5 Well-Being Index",
-        "System Usability Scale (SUS)", "Anything else you would like to tell us?")]
+    positions = [
+        page.index(text)
+        for text in (
+            "On average, how many hours did you sleep",
+            "WHO-5 Well-Being Index",
+            "System Usability Scale (SUS)",
+            "Anything else you would like to tell us?",
+        )
+    ]
     assert positions == sorted(positions)
     assert "Between 0 and 24." in page and "Unit: h." in page
     assert "who_1 … who_5" in page and "sus_1 … sus_10" in page
     assert "Optional" in page and "Required" in page
-    for button in ("Move up", "Move down", "Delete", "Add a question", "Add a standard instrument",
-                   "Delete the survey", "Preview as a participant"):
+    for button in (
+        "Move up",
+        "Move down",
+        "Delete",
+        "Add a question",
+        "Add a standard instrument",
+        "Delete the survey",
+        "Preview as a participant",
+    ):
         assert button in page
     assert f'href="/studies/{study.id}"' in page
 
@@ -179,6 +220,7 @@ def test_coordinator_sees_the_survey_without_buttons(client, login, coordinator,
 
 # --- creating a survey ---------------------------------------------------------------------------
 
+
 def test_new_survey_offers_the_study_timepoints(client, login, startup, study):
     login(startup)
     page = client.get(url(study, suffix="/new")).text
@@ -188,14 +230,14 @@ def test_new_survey_offers_the_study_timepoints(client, login, startup, study):
 
 def test_create_survey_with_a_first_question(client, login, startup, study):
     login(startup)
-    response = client.post(url(study, suffix="/new"), data=new_survey(**{"question-min": "0",
-                                                                          "question-max": "10"}))
+    response = client.post(url(study, suffix="/new"), data=new_survey(**{"question-min": "0", "question-max": "10"}))
     assert response.status_code == 302
     survey = db.session.get(type(study), study.id).surveys[-1]
     assert response.location.endswith(f"/studies/{study.id}/surveys/{survey.id}")
     assert (survey.key, survey.title, survey.timepoint) == ("week_2", "Two weeks in", "follow_up")
-    assert survey.items == [{"key": "energy", "text": "How energetic do you feel?", "type": "likert",
-                             "required": True, "min": 0, "max": 10}]
+    assert survey.items == [
+        {"key": "energy", "text": "How energetic do you feel?", "type": "likert", "required": True, "min": 0, "max": 10}
+    ]
 
 
 def test_create_survey_with_an_instrument(client, login, startup, study):
@@ -211,17 +253,20 @@ def test_create_survey_ignores_the_question_when_starting_with_an_instrument(cli
     assert client.post(url(study, suffix="/new"), data=data).status_code == 302
 
 
-@pytest.mark.parametrize("fields, field_id, message", [
-    ({"key": "baseline"}, "key", "Already used."),
-    ({"key": "Week 2"}, "key", "Use lower-case letters"),
-    ({"title": ""}, "title", "This field is required."),
-    ({"title": "x" * 10_000}, "title", "At most 200 characters."),
-    ({"timepoint": "week_99"}, "timepoint", "Not a valid choice."),
-    ({"question-text": ""}, "question-text", "This field is required."),
-    ({"question-key": "sleep_hours", "question-type": "number"}, "question-key", "already asked at this timepoint"),
-    ({"question-key": "comments", "timepoint": "baseline"}, "question-key", "the same key must keep the same type"),
-    ({"question-type": "slider"}, "question-type", "Not a valid choice."),
-])
+@pytest.mark.parametrize(
+    "fields, field_id, message",
+    [
+        ({"key": "baseline"}, "key", "Already used."),
+        ({"key": "Week 2"}, "key", "Use lower-case letters"),
+        ({"title": ""}, "title", "This field is required."),
+        ({"title": "x" * 10_000}, "title", "At most 200 characters."),
+        ({"timepoint": "week_99"}, "timepoint", "Not a valid choice."),
+        ({"question-text": ""}, "question-text", "This field is required."),
+        ({"question-key": "sleep_hours", "question-type": "number"}, "question-key", "already asked at this timepoint"),
+        ({"question-key": "comments", "timepoint": "baseline"}, "question-key", "the same key must keep the same type"),
+        ({"question-type": "slider"}, "question-type", "Not a valid choice."),
+    ],
+)
 def test_create_survey_shows_errors_and_saves_nothing(client, login, startup, study, fields, field_id, message):
     login(startup)
     before = snapshot(study)
@@ -233,17 +278,21 @@ def test_create_survey_shows_errors_and_saves_nothing(client, login, startup, st
 
 # --- adding, editing, moving and deleting items -----------------------------------------------
 
-@pytest.mark.parametrize("fields, expected", [
-    ({"type": "likert", "min": "1", "max": "7"}, {"min": 1, "max": 7}),
-    ({"type": "likert"}, {"min": 1, "max": 5}),
-    ({"type": "number", "min": "0", "max": "7,5", "unit": "kg"}, {"min": 0.0, "max": 7.5, "unit": "kg"}),
-    ({"type": "number"}, {"min": None, "max": None, "unit": ""}),
-    ({"type": "yes_no", "min": "9", "max": "1", "choices": "stray"}, {}),
-    ({"type": "single_choice", "choices": "Tea\n\n  Coffee \r\nWater"}, {"choices": ["Tea", "Coffee", "Water"]}),
-    ({"type": "multiple_choice", "choices": "Tea\nCoffee"}, {"choices": ["Tea", "Coffee"]}),
-    ({"type": "text", "required": None}, {"required": False}),
-    ({"type": "nps", "unit": "stray"}, {}),
-])
+
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"type": "likert", "min": "1", "max": "7"}, {"min": 1, "max": 7}),
+        ({"type": "likert"}, {"min": 1, "max": 5}),
+        ({"type": "number", "min": "0", "max": "7,5", "unit": "kg"}, {"min": 0.0, "max": 7.5, "unit": "kg"}),
+        ({"type": "number"}, {"min": None, "max": None, "unit": ""}),
+        ({"type": "yes_no", "min": "9", "max": "1", "choices": "stray"}, {}),
+        ({"type": "single_choice", "choices": "Tea\n\n  Coffee \r\nWater"}, {"choices": ["Tea", "Coffee", "Water"]}),
+        ({"type": "multiple_choice", "choices": "Tea\nCoffee"}, {"choices": ["Tea", "Coffee"]}),
+        ({"type": "text", "required": None}, {"required": False}),
+        ({"type": "nps", "unit": "stray"}, {}),
+    ],
+)
 def test_add_question_keeps_only_the_fields_its_type_uses(client, login, startup, study, fields, expected):
     login(startup)
     survey = follow_up(study)
@@ -266,25 +315,29 @@ def test_add_instrument(client, login, startup, study):
 LONG = "x" * 10_000
 
 
-@pytest.mark.parametrize("fields, field_id, message", [
-    ({"key": "sleep_hours"}, "question-key", "is used twice"),
-    ({"key": "who_3"}, "question-key", "is used twice"),
-    ({"key": "Mood!"}, "question-key", "Use lower-case letters"),
-    ({"key": "", "text": ""}, "question-text", "This field is required."),  # an empty key is made (issue 9.12)
-    ({"type": "likert", "min": "5", "max": "5"}, "question-max", "The maximum must be above the minimum."),
-    ({"type": "likert", "min": "7", "max": "3"}, "question-max", "The maximum must be above the minimum."),
-    ({"type": "likert", "min": "1.5"}, "question-min", "Must be a whole number."),
-    ({"type": "number", "min": "10", "max": "2"}, "question-max", "The maximum must be above the minimum."),
-    ({"type": "number", "min": "ten"}, "question-min", "Must be a number."),
-    ({"type": "single_choice", "choices": ""}, "question-choices", "At least 2 entries."),
-    ({"type": "multiple_choice", "choices": "Only one"}, "question-choices", "At least 2 entries."),
-    ({"type": "single_choice", "choices": "Tea\nTea"}, "question-choices", "listed twice"),
-    ({"type": "slider"}, "question-type", "Not a valid choice."),
-    ({"text": ""}, "question-text", "This field is required."),
-    ({"text": LONG}, "question-text", "At most 1000 characters."),
-])
+@pytest.mark.parametrize(
+    "fields, field_id, message",
+    [
+        ({"key": "sleep_hours"}, "question-key", "is used twice"),
+        ({"key": "who_3"}, "question-key", "is used twice"),
+        ({"key": "Mood!"}, "question-key", "Use lower-case letters"),
+        ({"key": "", "text": ""}, "question-text", "This field is required."),  # an empty key is made (issue 9.12)
+        ({"type": "likert", "min": "5", "max": "5"}, "question-max", "The maximum must be above the minimum."),
+        ({"type": "likert", "min": "7", "max": "3"}, "question-max", "The maximum must be above the minimum."),
+        ({"type": "likert", "min": "1.5"}, "question-min", "Must be a whole number."),
+        ({"type": "number", "min": "10", "max": "2"}, "question-max", "The maximum must be above the minimum."),
+        ({"type": "number", "min": "ten"}, "question-min", "Must be a number."),
+        ({"type": "single_choice", "choices": ""}, "question-choices", "At least 2 entries."),
+        ({"type": "multiple_choice", "choices": "Only one"}, "question-choices", "At least 2 entries."),
+        ({"type": "single_choice", "choices": "Tea\nTea"}, "question-choices", "listed twice"),
+        ({"type": "slider"}, "question-type", "Not a valid choice."),
+        ({"text": ""}, "question-text", "This field is required."),
+        ({"text": LONG}, "question-text", "At most 1000 characters."),
+    ],
+)
 def test_invalid_question_shows_the_error_beside_its_field_and_changes_nothing(
-        client, login, startup, study, fields, field_id, message):
+    client, login, startup, study, fields, field_id, message
+):
     login(startup)
     survey = follow_up(study)
     before = stored(survey.id)
@@ -309,8 +362,9 @@ def test_invalid_instrument_shows_the_error_and_changes_nothing(client, login, s
 
 def test_invalid_add_keeps_what_was_typed(client, login, startup, study):
     login(startup)
-    response = client.post(url(study, follow_up(study), "/items"),
-                           data=question(type="single_choice", text="Which drink?", choices="Tea"))
+    response = client.post(
+        url(study, follow_up(study), "/items"), data=question(type="single_choice", text="Which drink?", choices="Tea")
+    )
     assert "Which drink?</textarea>" in response.text
     assert '<option selected value="single_choice">' in response.text
 
@@ -336,12 +390,26 @@ def test_edit_form_shows_the_stored_question(client, login, startup, study):
 def test_edit_question(client, login, startup, study):
     login(startup)
     survey = follow_up(study)
-    data = question(key="sleep_hours", text="Hours of sleep per night?", type="number", min="2", max="16",
-                    unit="hours", required=None)
+    data = question(
+        key="sleep_hours",
+        text="Hours of sleep per night?",
+        type="number",
+        min="2",
+        max="16",
+        unit="hours",
+        required=None,
+    )
     response = client.post(url(study, survey, "/items/0/edit"), data=data)
     assert response.status_code == 302 and response.location.endswith("#item-1")
-    assert stored(survey.id)[0] == {"key": "sleep_hours", "text": "Hours of sleep per night?", "type": "number",
-                                    "required": False, "min": 2.0, "max": 16.0, "unit": "hours"}
+    assert stored(survey.id)[0] == {
+        "key": "sleep_hours",
+        "text": "Hours of sleep per night?",
+        "type": "number",
+        "required": False,
+        "min": 2.0,
+        "max": 16.0,
+        "unit": "hours",
+    }
     assert keys(survey.id) == ["sleep_hours", "who", "sus", "comments"]
 
 
@@ -364,12 +432,15 @@ def test_edit_instrument(client, login, startup, study):
     assert stored(survey.id)[1] == {"key": "wellbeing", "instrument": "who5"}
 
 
-@pytest.mark.parametrize("index, direction, expected", [
-    (1, "up", ["who", "sleep_hours", "sus", "comments"]),
-    (1, "down", ["sleep_hours", "sus", "who", "comments"]),
-    (0, "up", ["sleep_hours", "who", "sus", "comments"]),
-    (3, "down", ["sleep_hours", "who", "sus", "comments"]),
-])
+@pytest.mark.parametrize(
+    "index, direction, expected",
+    [
+        (1, "up", ["who", "sleep_hours", "sus", "comments"]),
+        (1, "down", ["sleep_hours", "sus", "who", "comments"]),
+        (0, "up", ["sleep_hours", "who", "sus", "comments"]),
+        (3, "down", ["sleep_hours", "who", "sus", "comments"]),
+    ],
+)
 def test_move_item(client, login, startup, study, index, direction, expected):
     login(startup)
     survey = follow_up(study)
@@ -424,11 +495,14 @@ def test_update_survey_header(client, login, startup, study):
     assert (survey.key, survey.title, survey.timepoint) == ("after", "After the coaching", "follow_up")
 
 
-@pytest.mark.parametrize("fields, field_id, message", [
-    ({"survey-key": "baseline"}, "survey-key", "Already used."),
-    ({"survey-title": " "}, "survey-title", "This field is required."),
-    ({"survey-timepoint": "baseline"}, "survey-timepoint", "is already asked at this timepoint"),
-])
+@pytest.mark.parametrize(
+    "fields, field_id, message",
+    [
+        ({"survey-key": "baseline"}, "survey-key", "Already used."),
+        ({"survey-title": " "}, "survey-title", "This field is required."),
+        ({"survey-timepoint": "baseline"}, "survey-timepoint", "is already asked at this timepoint"),
+    ],
+)
 def test_update_survey_errors_change_nothing(client, login, startup, study, fields, field_id, message):
     login(startup)
     survey = follow_up(study)
@@ -437,11 +511,12 @@ def test_update_survey_errors_change_nothing(client, login, startup, study, fiel
     response = client.post(url(study, survey, "/edit"), data=data)
     assert response.status_code == 422
     assert message in field_error(response, field_id)
-    assert "<details class=\"card settings\" open>" in response.text
+    assert '<details class="card settings" open>' in response.text
     assert snapshot(study) == before
 
 
 # --- a frozen protocol -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("status", ["submitted", "approved", "recruiting"])
 def test_frozen_study_shows_no_buttons(client, login, startup, make_study, status):
@@ -476,17 +551,24 @@ def test_changes_requested_reopens_the_builder(client, login, startup, make_stud
 
 # --- the preview ---------------------------------------------------------------------------------
 
+
 def form_of(page: str) -> str:
-    return page[page.index('<form class="survey-form"'):page.index("</form>", page.index('<form class="survey-form"'))]
+    return page[
+        page.index('<form class="survey-form"') : page.index("</form>", page.index('<form class="survey-form"'))
+    ]
 
 
 def test_preview_shows_every_item_disabled(client, login, startup, study):
     login(startup)
     survey = follow_up(study)
-    client.post(url(study, survey, "/items"), data=question(key="drinks", text="What do you drink?",
-                                                            type="multiple_choice", choices="Tea\nCoffee"))
-    client.post(url(study, survey, "/items"), data=question(key="fav", text="Favourite?",
-                                                            type="single_choice", choices="Tea\nCoffee"))
+    client.post(
+        url(study, survey, "/items"),
+        data=question(key="drinks", text="What do you drink?", type="multiple_choice", choices="Tea\nCoffee"),
+    )
+    client.post(
+        url(study, survey, "/items"),
+        data=question(key="fav", text="Favourite?", type="single_choice", choices="Tea\nCoffee"),
+    )
     client.post(url(study, survey, "/items"), data=question(key="again", text="Again?", type="yes_no"))
     client.post(url(study, survey, "/items"), data=question(key="mood", type="likert", min="1", max="7"))
     client.post(url(study, survey, "/items"), data=question(key="recommend", text="Recommend?", type="nps"))
@@ -525,4 +607,3 @@ def test_preview_labels_every_input(client, login, startup, make_study):
     ids = re.findall(r'<input[^>]*\sid="([^"]+)"', form)
     assert all(f'for="{input_id}"' in form for input_id in ids)
     assert form.count('<label class="scale-point">') == 7 + 11
-
