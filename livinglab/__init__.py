@@ -123,7 +123,7 @@ def register_extensions(app: Flask) -> None:
     if hops < 0:
         raise ValueError("TRUSTED_PROXIES is a number of proxies, 0 or more")
     if hops:  # request.remote_addr and request.scheme become the real client's, as the proxies saw them
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():

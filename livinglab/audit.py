@@ -29,9 +29,9 @@ from flask import current_app
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
-from .extensions import db
+from .extensions import Model, db
 from .timeutil import aware, utcnow
 
 GENESIS = "0" * 64
@@ -40,7 +40,7 @@ PSEUDONYM_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _order = itertools.count()  # the order records were made in, within one flush
 
 
-class AuditRecord(db.Model):
+class AuditRecord(Model):
     __table_args__ = (UniqueConstraint("chain", "seq", name="uq_audit_record_chain_seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,7 +79,7 @@ class AuditRecord(db.Model):
         }
 
 
-class AuditChain(db.Model):
+class AuditChain(Model):
     """The head of one chain. Writers of that chain lock it, so the chain never forks; writers of
     other chains (other pilots) do not wait for it."""
 
@@ -88,7 +88,7 @@ class AuditChain(db.Model):
     last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
 
 
-class DatabaseIdentity(db.Model):
+class DatabaseIdentity(Model):
     """One row, written with the database: the identifier its checkpoints name. The chain's MAC key is
     bound to it, so changing it breaks every record."""
 
@@ -97,7 +97,7 @@ class DatabaseIdentity(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class AuditPseudonym(db.Model):
+class AuditPseudonym(Model):
     """A participant account's random name in the trail. Deleted with the account (erasure), after
     which nothing links that name to anyone."""
 
@@ -127,17 +127,17 @@ def _insert_ignoring_conflicts(model, **values):
     return insert(model).values(**values).on_conflict_do_nothing()
 
 
-def current_database_id(session: Session | None = None) -> str | None:
+def current_database_id(session: Session | scoped_session | None = None) -> str | None:
     return (session or db.session).scalar(select(DatabaseIdentity.uuid).where(DatabaseIdentity.id == 1))
 
 
-def database_id(session: Session | None = None) -> str:
+def database_id(session: Session | scoped_session | None = None) -> str:
     """This database's identifier, made on first use when the migrations did not make it (create_all)."""
     session = session or db.session
     found = current_database_id(session)
     if found is None:
         session.execute(_insert_ignoring_conflicts(DatabaseIdentity, id=1, uuid=str(uuid.uuid4()), created_at=utcnow()))
-        found = current_database_id(session)
+        found = session.execute(select(DatabaseIdentity.uuid).where(DatabaseIdentity.id == 1)).scalar_one()
     return found
 
 
@@ -155,7 +155,7 @@ def pseudonym(user_id: int) -> str:
     if key is None:
         fresh = "A-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(10))
         session.execute(_insert_ignoring_conflicts(AuditPseudonym, user_id=user_id, key=fresh))
-        key = session.scalar(select(AuditPseudonym.key).where(AuditPseudonym.user_id == user_id))
+        key = session.execute(select(AuditPseudonym.key).where(AuditPseudonym.user_id == user_id)).scalar_one()
     return key
 
 
@@ -200,7 +200,7 @@ def record(actor, action: str, *, study=None, from_state=None, to_state=None, co
         comment=comment or None,
         details=details,
     )
-    entry._order = next(_order)
+    entry._order = next(_order)  # type: ignore[attr-defined]  # a plain attribute, no column: the order in one flush
     db.session.add(entry)
     return entry
 
@@ -249,6 +249,7 @@ class Problem:
 
     def describe(self) -> str:
         if self.kind == "changed":
+            assert self.record is not None  # a changed record is named
             return (
                 f"record #{self.record.id} ({self.chain}, position {self.record.seq}) was changed, or a record "
                 f"before it in its chain was removed or inserted"
@@ -279,13 +280,14 @@ class Verification:
         """The first problem: the lowest record id among changed records, else the first missing tail."""
         changed = [p for p in self.problems if p.kind == "changed"]
         if changed:
-            return min(changed, key=lambda p: p.record.id)
+            return min(changed, key=lambda p: p.record.id)  # type: ignore[union-attr]  # a changed record is named
         return self.problems[0] if self.problems else None
 
 
 def _walk(key: bytes, chain: str, batch: int, wanted: set[int]) -> tuple[int, str, Problem | None, dict[int, str]]:
     """Walk one chain in order: (records verified, last MAC, the first bad record as a problem or None,
     {position: MAC} for the positions `wanted`)."""
+    found: dict[int, str]
     last, checked, after, found = GENESIS, 0, 0, {}
     while True:
         entries = db.session.scalars(

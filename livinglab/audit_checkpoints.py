@@ -141,4 +141,4 @@ def write(force: bool = False) -> tuple[Checkpoint, "audit.Verification"]:
     temporary.write_text(json.dumps(body, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(temporary, path)  # never a half-written checkpoint
     checkpoint = read(path, database)
-    return checkpoint, result
+    return checkpoint, result  # type: ignore[return-value]  # the file just written reads back

@@ -5,6 +5,7 @@ Read-only by design: there is no route that edits or deletes a record. There is 
 person: participants are in the trail by participant code or account pseudonym only, and nothing
 here turns an email or an account into either."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -172,7 +173,7 @@ def filtered(query, found: Criteria):
 
 @dataclass
 class Page:
-    records: list[AuditRecord]
+    records: Sequence[AuditRecord]
     newer: int | None = None  # the cursor of the page before (towards the start of the order)
     older: int | None = None  # the cursor of the page after
     note: str | None = None
@@ -287,7 +288,7 @@ def rows_for(records: list[AuditRecord]) -> list[dict]:
                 "who": who,
                 "role": role,
                 "what": action_label(record.action),
-                "title": titles.get(record.study_id),
+                "title": titles.get(record.study_id),  # type: ignore[arg-type]  # no study: None takes no title
                 "from_state": state_text(record.from_state),
                 "to_state": state_text(record.to_state),
                 "details": detail_lines(record, users),

@@ -63,7 +63,7 @@ def restore(path: str) -> None:
                 "--no-owner",
                 "--single-transaction",
                 "--dbname",
-                url.database,
+                url.database,  # type: ignore[list-item]  # a PostgreSQL URL names its database
                 path,
             ],
             env=_pg_env(url),

@@ -5,6 +5,7 @@ and the closed one have participants whose answers follow a model of how people 
 
 import random
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 
@@ -284,6 +285,7 @@ def enrol_citizens(study: Study, model: dict, count: int, seed: int, recent: boo
             db.session.add(citizen)
             db.session.flush()
         consent = study.current_consent
+        assert consent is not None  # build_study gave every pilot its consent
         enrolment = participation.enrol(
             citizen,
             study,
@@ -325,7 +327,7 @@ def model_answers(items: list[dict], model: dict, person: dict, rng, *, shifted:
             value += spec.get("effect", 0.0) * person["response"]
         return min(hi, max(lo, value))
 
-    answers = {}
+    answers: dict[str, Any] = {}
     for item in items:
         spec = model.get(item["key"], {})
         if "instrument" in item:
@@ -337,8 +339,8 @@ def model_answers(items: list[dict], model: dict, person: dict, rng, *, shifted:
                     value = instrument.min + instrument.max - value
                 answers[key] = round(value)
         elif item["type"] in ("number", "likert", "nps"):
-            lo = item.get("min") if item.get("min") is not None else 0
-            hi = item.get("max") if item.get("max") is not None else (10 if item["type"] == "nps" else lo + 100)
+            lo = item["min"] if item.get("min") is not None else 0
+            hi = item["max"] if item.get("max") is not None else (10 if item["type"] == "nps" else lo + 100)
             value = draw(spec, person["trait"], lo, hi)
             digits = spec.get("round", 0) if item["type"] == "number" else 0
             answers[item["key"]] = round(value, digits) if digits else int(round(value))
@@ -372,6 +374,7 @@ def populate(study: Study, count: int, seed: int) -> None:
             db.session.add(citizen)
             db.session.flush()
         consent = study.current_consent
+        assert consent is not None  # build_study gave every pilot its consent
         enrolment = participation.enrol(
             citizen,
             study,

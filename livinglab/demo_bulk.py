@@ -115,7 +115,7 @@ def bulk_participants(study: Study, count: int, *, seed: int = 0, dropout: float
             planned.append((survey.items, answers_for(survey.items, rng, lift_here if later else 0.0)))
     response_ids = _insert(Response, responses)
 
-    answers = []
+    answers: list[dict] = []
     for response_id, (items, given) in zip(response_ids, planned, strict=True):
         rows, errors = check_answers(items, given)
         if errors:

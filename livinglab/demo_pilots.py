@@ -9,6 +9,8 @@ instruments follow a second trait (how easy that person found the product), the 
 even items going the other way. So the results pages show what real data shows: correlated items, a high
 Cronbach's alpha, and an effect in the expected direction, with noise."""
 
+from typing import Any
+
 COMMON = {
     "research_category": "riph3",
     "cnil_framework": "mr003",
@@ -61,7 +63,7 @@ UMUX = {"key": "umux", "instrument": "umux_lite"}
 # later timepoints in the intervention arm (scaled by a person's response, mean 1, sd 0.5).
 # Instruments: per item, in item units. "usability": follows the usability trait instead.
 
-PILOTS = [
+PILOTS: list[dict[str, Any]] = [
     {
         "status": "draft",
         "owner": "Sommeil+",

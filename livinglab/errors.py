@@ -112,13 +112,13 @@ def register_errorhandlers(app):
         if status >= 500:
             db.session.rollback()
         message = _http_message(status)
-        if status == 400 and getattr(err, "description", "") and "CSRF" in str(err.description):
+        if status == 400 and getattr(err, "description", "") and "CSRF" in str(err.description):  # type: ignore[arg-type]  # werkzeug's stub types the attribute too narrowly
             message = _("Your form expired. Please go back, reload the page and try again.")
         if wants_json():
             response = app.json.response(error_body(HTTP_CODES.get(status, "error"), message))
             response.status_code = status
             if getattr(err, "valid_methods", None):
-                response.headers["Allow"] = ", ".join(err.valid_methods)
+                response.headers["Allow"] = ", ".join(err.valid_methods)  # type: ignore[attr-defined]  # only MethodNotAllowed has it: read after getattr above
             return response
         return render_template("errors/error.html", status=status, message=message), status
 

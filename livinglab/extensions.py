@@ -1,5 +1,7 @@
 """Flask extensions, created unbound here and bound in `create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -25,6 +27,10 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:  # mypy cannot take `db.Model`, an attribute of an instance, as a base class
+    Model = Base
+else:
+    Model = db.Model  # the base of every model: Base with Flask-SQLAlchemy's table names and query
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -7,6 +7,7 @@ bookmarked and works without JavaScript; anything odd in it is ignored or trimme
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import request, url_for
 from flask_babel import gettext as _
@@ -52,7 +53,7 @@ class Listing:
     @classmethod
     def from_request(cls, sorts: dict, per_page: int = 25) -> "Listing":
         args = request.args
-        sort = args.get("sort") if args.get("sort") in sorts else next(iter(sorts))
+        sort = args["sort"] if args.get("sort") in sorts else next(iter(sorts))
         raw_page = (args.get("page") or "1").strip()
         page, note = 1, None
         if raw_page.isascii() and raw_page.isdigit() and 0 < int(raw_page) <= PAGE_MAX:
@@ -71,7 +72,7 @@ class Listing:
 
     def fetch(self, query, *, scalars: bool = True) -> "Listing":
         """Count the query's rows, then fetch the asked page in the asked order."""
-        self.total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        self.total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
         if self.page > self.pages:
             self.note = _("There is no page %(page)d: here is the last one.", page=self.page)
             self.page = self.pages
@@ -90,7 +91,9 @@ class Listing:
 
     def url(self, **changes) -> str:
         """This page's address with some parameters changed (None drops one); empty ones left out."""
-        args = {key: value for key, value in request.args.items() if key in ("domain", "status", "state")}
+        args: dict[str, Any] = {
+            key: value for key, value in request.args.items() if key in ("domain", "status", "state")
+        }
         args.update(q=self.q, sort=self.sort, page=self.page)
         args.update(changes)
         if args.get("sort") == next(iter(self.sorts)):
@@ -98,4 +101,4 @@ class Listing:
         if args.get("page") == 1:
             args.pop("page")
         args = {key: value for key, value in args.items() if value not in (None, "")}
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        return url_for(request.endpoint, **(request.view_args or {}), **args)  # type: ignore[arg-type]  # a page being served has its endpoint

@@ -9,11 +9,12 @@ contract (400 for a wrong type, 422 for a bad value, one message per field) in o
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from flask_babel import gettext as _
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 from pydantic import Field as Limits
+from pydantic_core import ErrorDetails
 from sqlalchemy import Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import mapped_column
 from typing_extensions import TypeAliasType
@@ -49,6 +50,11 @@ class Kind:
     """The type and limits of a field; subclasses say how each derived artefact reads them."""
 
     show = "text"  # how a page shows the value: text, choice, flag, months, or a template of its own
+
+    if TYPE_CHECKING:  # each kind's own (a method, or CompositeKind's field): no default for dataclasses to inherit
+
+        def check(self, value) -> Any:
+            """The value, cleaned; a `validation.FieldError` when it is not valid."""
 
     @property
     def annotation(self):
@@ -340,7 +346,8 @@ def model_of(
     """A pydantic model of these fields; fields not in `required` may be left out."""
     definitions = {f.name: (f.kind.annotation, ... if f.name in required else None) for f in fields}
     config = None if base else ConfigDict(extra="ignore", json_schema_extra=_no_title)
-    return create_model(name, __config__=config, __base__=base, __doc__=doc, **definitions)
+    # pydantic's overloads take __base__=None and a class apart; `base` is either
+    return create_model(name, __config__=config, __base__=base, __doc__=doc, **definitions)  # type: ignore[call-overload]
 
 
 def _no_title(schema: dict, _model=None) -> None:
@@ -382,7 +389,7 @@ VALUE_ERRORS = {
 }
 
 
-def field_error(error: dict) -> v.FieldError:
+def field_error(error: ErrorDetails) -> v.FieldError:
     """One pydantic error as the app's FieldError (status 400 for a wrong type, else 422)."""
     found = (error.get("ctx") or {}).get("error")
     if isinstance(found, v.FieldError):
@@ -404,7 +411,7 @@ def validate(
     try:
         instance = model.model_validate(data)
     except ValidationError as err:
-        errors = {}
+        errors: dict[str, v.FieldError] = {}
         for error in err.errors():
             name = ".".join(str(part) for part in error["loc"][:depth]) or "body"
             errors.setdefault(name, field_error(error))
@@ -415,7 +422,7 @@ def validate(
     return {name: values[name] for name in data if name in values}, {}  # in the order sent
 
 
-def json_schemas(*models: type[BaseModel], mode: str = "validation") -> dict:
+def json_schemas(*models: type[BaseModel], mode: Literal["validation", "serialization"] = "validation") -> dict:
     """The OpenAPI components of these models (and of the models they nest), by name."""
     out = {}
     for model in models:

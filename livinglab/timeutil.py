@@ -1,6 +1,7 @@
 """Aware UTC timestamps, stored and compared the same way on SQLite and PostgreSQL."""
 
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 DAY = timedelta(days=1)
 
@@ -9,6 +10,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def aware(value: datetime) -> datetime: ...
+@overload
+def aware(value: None) -> None: ...
+@overload
+def aware(value: datetime | None) -> datetime | None: ...
 def aware(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; they were written in UTC."""
     if value is not None and value.tzinfo is None:

@@ -31,7 +31,7 @@ from functools import wraps
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import scoped_session
 
 from .errors import Conflict
 from .extensions import db
@@ -40,7 +40,7 @@ WRITING = "livinglab_writing"  # in a SQLite connection's info: its transaction 
 
 
 @contextmanager
-def unit_of_work(conflict: str | None = None, code: str = "conflict") -> Iterator[Session]:
+def unit_of_work(conflict: str | None = None, code: str = "conflict") -> Iterator[scoped_session]:
     """Commit the block's changes at its end; roll back on any exception and re-raise it, an
     IntegrityError as `Conflict(conflict, code)` (a concurrent request won a unique constraint)."""
     session = db.session

@@ -2,6 +2,7 @@
 `FieldError`; callers gather the messages per field and raise one `Invalid`."""
 
 import re
+from typing import Literal, NoReturn, overload
 
 from flask_babel import gettext as _
 
@@ -32,6 +33,12 @@ def text(value, *, max_len: int, required: bool = False, single_line: bool = Fal
     return value
 
 
+@overload
+def integer(value, *, lo: int | None = None, hi: int | None = None, required: Literal[True]) -> int: ...
+@overload
+def integer(value: int, *, lo: int | None = None, hi: int | None = None, required: bool = False) -> int: ...
+@overload
+def integer(value, *, lo: int | None = None, hi: int | None = None, required: bool = False) -> int | None: ...
 def integer(value, *, lo: int | None = None, hi: int | None = None, required: bool = False) -> int | None:
     if value is None or value == "":
         if required:
@@ -143,3 +150,9 @@ def raise_for(errors: dict, message: str | None = None) -> None:
     if any(getattr(err, "status", 422) == 400 for err in errors.values()):
         raise Malformed(message or _("Some values have the wrong type."), fields=fields)
     raise Invalid(message or _("Some values are not valid."), fields=fields)
+
+
+def reject(name: str, error: FieldError) -> NoReturn:
+    """`raise_for` with one field's error, which it always raises."""
+    raise_for({name: error})
+    raise AssertionError("raise_for raises for any field error")

@@ -79,7 +79,7 @@ def compare(
     if design == SINGLE:
         return _pre_post(entry, panel, variable, roster)
     if design == PARALLEL:
-        return _between_arms(entry, panel, variable, arms, arm or (arms[1:] or [None])[0], roster)
+        return _between_arms(entry, panel, variable, arms, arm or (arms[1:] or [None])[0], roster)  # type: ignore[list-item]  # no second arm: None
     entry["reason"] = reason("unknown_design", design=design)
     return entry
 

@@ -3,6 +3,7 @@ with Rubin's rules."""
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,7 @@ def attrition(randomised: dict, completed: dict) -> dict:
             "proportion_lost": (n - done) / n if n else None,
             "ci95": wilson(n - done, n) if n else None,
         }
-    out = {"by_arm": per_arm}
+    out: dict[str, Any] = {"by_arm": per_arm}
     try:
         out["test"] = coded_contingency_test([[per_arm[a]["lost"], per_arm[a]["completed"]] for a in arms])
     except NotTestable as refusal:
@@ -125,7 +126,7 @@ def mice_ancova(
     for i, a in enumerate(arms[1:], start=1):
         frame[f"arm{i}"] = (arm == a).astype(float)
     missing = int(frame[["last", "baseline"]].isna().any(axis=1).sum())
-    contrasts = {a: ([], []) for a in arms[1:]}
+    contrasts: dict[str, tuple[list[float], list[float]]] = {a: ([], []) for a in arms[1:]}
     complete_df = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # statsmodels' own deprecation notices, not about the data

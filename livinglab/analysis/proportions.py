@@ -63,7 +63,7 @@ def newcombe_paired_difference(
     l2, u2 = wilson(a + c, n, conf_level)
     margins = (a + b) * (c + d) * (a + c) * (b + d)
     # Newcombe's phi: a positive association is shrunk by n/2 (never below 0); 0 when a margin is empty
-    cross = a * d - b * c
+    cross: float = a * d - b * c
     if cross > 0:
         cross = max(cross - n / 2, 0.0)
     phi = cross / math.sqrt(margins) if margins > 0 else 0.0

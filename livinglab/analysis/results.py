@@ -77,7 +77,7 @@ def _primary(panel, who, variables, spec, design, arms, alpha) -> dict:
     return compare(panel, _in_arms(who, design, arms, None), variable, design, arms, hypothesis=hypothesis, alpha=alpha)
 
 
-def _analysed(entries: list[dict], design: str, arms: list[str]) -> dict[str, int]:
+def _analysed(entries: list[dict], design: str | None, arms: list[str]) -> dict[str, int]:
     """Per arm, the participants whose data enter the comparisons of the primary outcome."""
     analysed = dict.fromkeys(arms, 0)
     for entry in entries:

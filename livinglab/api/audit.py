@@ -36,7 +36,7 @@ def query_day(name: str) -> date | None:
             return date.fromisoformat(raw)
         except ValueError:
             pass
-    v.raise_for({name: v.FieldError(_("Write the date as YYYY-MM-DD, for example 2026-03-31."))})
+    v.reject(name, v.FieldError(_("Write the date as YYYY-MM-DD, for example 2026-03-31.")))
 
 
 def criteria() -> Criteria:

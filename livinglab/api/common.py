@@ -110,7 +110,7 @@ def query_choice(name: str, options) -> str | None:
     try:
         return v.choice(request.args.get(name), options, required=False)
     except v.FieldError as err:
-        v.raise_for({name: err})
+        v.reject(name, err)
 
 
 def query_whole_number(name: str, lo: int, hi: int) -> int | None:
@@ -119,8 +119,8 @@ def query_whole_number(name: str, lo: int, hi: int) -> int | None:
     if raw is None or raw == "":
         return None
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 30):
-        v.raise_for({name: v.FieldError(_("Must be a whole number."), 400)})
+        v.reject(name, v.FieldError(_("Must be a whole number."), 400))
     try:
         return v.integer(int(raw), lo=lo, hi=hi)
     except v.FieldError as err:
-        v.raise_for({name: err})
+        v.reject(name, err)

@@ -19,7 +19,7 @@ from .pagination import CURSOR_MAX, DEFAULT_LIMIT, MAX_LIMIT
 
 bp = Blueprint("openapi", __name__)
 
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 ERROR_RESPONSES = {
     400: (
         "BadRequest",
@@ -1165,7 +1165,7 @@ def with_media_type_errors(paths: dict) -> dict:
 
 def merge_paths(*groups: dict) -> dict:
     """Several groups may describe other methods of one path (GET /me, DELETE /me)."""
-    paths = {}
+    paths: dict[str, dict] = {}
     for group in groups:
         for path, item in group.items():
             paths.setdefault(path, {}).update(item)

@@ -7,6 +7,7 @@ the catalogue does not page the studies), so a client can neither forge nor tamp
 else answers 400 `invalid_cursor`. Keyset pagination: each page is one indexed query, however deep."""
 
 import re
+from collections.abc import Sequence
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -27,15 +28,15 @@ def page_limit() -> int:
     if raw is None:
         return DEFAULT_LIMIT
     if not DIGITS.fullmatch(raw):
-        v.raise_for({"limit": v.FieldError(_("Must be a whole number."), 400)})
+        v.reject("limit", v.FieldError(_("Must be a whole number."), 400))
     try:
         return v.integer(int(raw), lo=1, hi=MAX_LIMIT)
     except v.FieldError as err:
-        v.raise_for({"limit": err})
+        v.reject("limit", err)
 
 
 def _signer(listing: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=f"livinglab.api.cursor.{listing}")
+    return URLSafeSerializer(current_app.secret_key, salt=f"livinglab.api.cursor.{listing}")  # type: ignore[arg-type]  # create_app sets the secret key
 
 
 def make_cursor(listing: str, last_id: int) -> str:
@@ -82,7 +83,7 @@ def paginate_list(objects: list, listing: str, render) -> dict:
     return _page(rows[:limit], len(rows) > limit, listing, render)
 
 
-def _page(rows: list, more: bool, listing: str, render) -> dict:
+def _page(rows: Sequence, more: bool, listing: str, render) -> dict:
     return {
         "items": [render(row) for row in rows],
         "next_cursor": make_cursor(listing, rows[-1].id) if more and rows else None,

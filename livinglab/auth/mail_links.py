@@ -96,7 +96,7 @@ def verify(token, signed_in: User | None = None) -> User:
 
     data = read_token("verify", token, VERIFY_LIFETIME, 2)
     user = db.session.get(User, data[0]) if data else None
-    if user is None or not hmac.compare_digest(data[1], fingerprint(user.email)):
+    if user is None or not hmac.compare_digest(data[1], fingerprint(user.email)):  # type: ignore[index]  # a user is found only when data is
         raise bad_link()
     if signed_in is not None and signed_in.id != user.id:
         raise Conflict(_("This link is for another account: sign out first."), code="another_account")
@@ -137,7 +137,7 @@ def reset_user(token) -> User:
     """The account a live, unused reset token names; `invalid_link` otherwise."""
     data = read_token("reset", token, RESET_LIFETIME, 2)
     user = db.session.get(User, data[0]) if data else None
-    if user is None or not hmac.compare_digest(data[1], fingerprint(user.password_hash)):
+    if user is None or not hmac.compare_digest(data[1], fingerprint(user.password_hash)):  # type: ignore[index]  # a user is found only when data is
         raise bad_link()
     return user
 
@@ -191,11 +191,11 @@ def request_email_change(user: User, new_email, password) -> str:
 def email_change_target(token, signed_in: User | None = None) -> tuple[User, str]:
     data = read_token("email", token, EMAIL_CHANGE_LIFETIME, 3)
     user = db.session.get(User, data[0]) if data else None
-    if user is None or not hmac.compare_digest(data[2], fingerprint(user.email)):
+    if user is None or not hmac.compare_digest(data[2], fingerprint(user.email)):  # type: ignore[index]  # a user is found only when data is
         raise bad_link()
     if signed_in is not None and signed_in.id != user.id:
         raise Conflict(_("This link is for another account: sign out first."), code="another_account")
-    return user, data[1]
+    return user, data[1]  # type: ignore[index]  # a user is found only when data is
 
 
 def confirm_email_change(token, signed_in: User | None = None) -> User:

@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import DateTime, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 # SQLite reuses the id of the newest row once it is deleted unless the table says AUTOINCREMENT; an id
@@ -39,7 +39,7 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __table_args__ = {**NEVER_REUSE_IDS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +52,7 @@ class Organisation(db.Model):
     members: Mapped[list["User"]] = relationship(back_populates="organisation", order_by="User.name")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
     __table_args__ = {**NEVER_REUSE_IDS}
 
@@ -91,7 +91,7 @@ class User(UserMixin, db.Model):
         return self.role == Role.PARTICIPANT
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __table_args__ = {**NEVER_REUSE_IDS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,7 +111,7 @@ class InvitationStatus(enum.StrEnum):
     REVOKED = "revoked"
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """An email invited into an organisation. Only the hash of its secret is kept: the link holding the
     secret is shown once to the inviter (and, once mail exists, written into the outbox message in the
     same transaction)."""
@@ -134,7 +134,7 @@ class Invitation(db.Model):
     invited_by: Mapped[User | None] = relationship()
 
 
-class SigninThrottle(db.Model):
+class SigninThrottle(Model):
     """Consecutive failed sign-ins of one account from one client address, and until when that address
     must wait before trying that account again. Other addresses are not affected."""
 

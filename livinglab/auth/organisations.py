@@ -8,6 +8,7 @@ says whether an email has an account. Every step is audited."""
 
 import secrets
 from datetime import timedelta
+from typing import TypeGuard
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -32,7 +33,7 @@ def _email(value) -> str:
     try:
         return clean_email(value)
     except v.FieldError as err:
-        v.raise_for({"email": err})
+        v.reject("email", err)
 
 
 def name_taken(name: str) -> bool:
@@ -75,7 +76,7 @@ def own_organisation(actor: User) -> Organisation:
     return actor.organisation
 
 
-def _live(invitation: Invitation | None) -> bool:
+def _live(invitation: Invitation | None) -> TypeGuard[Invitation]:
     return (
         invitation is not None
         and invitation.status == InvitationStatus.PENDING
@@ -207,7 +208,7 @@ def accept_invitation(user: User, raw) -> Organisation:
         raise Conflict(
             _(
                 "You are a member of %(name)s: leave it first, then accept this invitation.",
-                name=user.organisation.name,
+                name=user.organisation.name,  # type: ignore[union-attr]  # organisation_id is set
             ),
             code="already_in_organisation",
         )
@@ -231,9 +232,9 @@ def leave(user: User) -> None:
     if not can(user, "manage_organisation") or user.organisation_id is None:
         raise Conflict(_("You are not a member of any organisation."), code="no_organisation")
     # Lock the organisation's row, so that its last two members cannot both leave at the same time.
-    organisation = db.session.scalar(
+    organisation = db.session.execute(
         select(Organisation).where(Organisation.id == user.organisation_id).with_for_update()
-    )
+    ).scalar_one()
     others = db.session.scalar(
         select(func.count()).select_from(User).where(User.organisation_id == organisation.id, User.id != user.id)
     )

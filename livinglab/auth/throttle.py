@@ -56,6 +56,7 @@ def record_failure(user: User, client: str) -> None:
         )
     )
     row = _row(user, client)
+    assert row is not None  # the upsert above made it
     db.session.refresh(row)
     wait = delay_after(row.failures)
     if wait is not None:

@@ -55,7 +55,7 @@ def wide_rows(rows, plan: Plan) -> Iterator[list]:
             values[0], values[1], values[2] = code, arm, timepoint
         position = index.get(key)
         if position is not None:
-            values[position] = convert[position](number, text)
+            values[position] = convert[position](number, text)  # type: ignore[index]  # the first row always starts a new list
     if values is not None:
         yield _scored(values, plan)
 

@@ -143,7 +143,7 @@ def variable_names(keys: list[str], fmt: StatFormat) -> dict[str, str]:
 
 
 def _frame(plan: Plan, rows: Iterable[list], names: dict[str, str]) -> tuple[pd.DataFrame, dict]:
-    values = [[] for _ in plan.columns]
+    values: list[list] = [[] for _ in plan.columns]
     for row in rows:
         for bucket, value in zip(values, row, strict=False):
             bucket.append(value)
@@ -170,7 +170,7 @@ def _variable_label(column: Column, name: str, fmt: StatFormat) -> str:
         label = f"{label} ({column.unit})"
     if fmt.label_chars:
         return label[: fmt.label_chars]
-    return _clip_bytes(label, fmt.label_bytes)
+    return _clip_bytes(label, fmt.label_bytes)  # type: ignore[arg-type]  # a format without label_chars has label_bytes
 
 
 def _clip_bytes(text: str, limit: int) -> str:

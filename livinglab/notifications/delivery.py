@@ -68,7 +68,7 @@ def post(url: str, body: bytes, headers: dict, timeout: float, allow_private: bo
         raise Refused("the address must use https")
     port = parts.port or (443 if https else 80)
     try:
-        addresses = resolve(parts.hostname, port)
+        addresses = resolve(parts.hostname, port)  # type: ignore[arg-type]  # check_url accepted only URLs with a host
     except (OSError, UnicodeError) as err:
         raise ConnectionError(f"cannot resolve {parts.hostname}: {err}") from None
     if not addresses:
@@ -77,12 +77,19 @@ def post(url: str, body: bytes, headers: dict, timeout: float, allow_private: bo
         raise Refused(f"{parts.hostname} resolves to a private or local address")
     pinned = addresses[0]
     if https:
-        connection = http.client.HTTPSConnection(
-            parts.hostname, port, timeout=timeout, context=ssl.create_default_context()
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            parts.hostname,  # type: ignore[arg-type]  # check_url accepted only URLs with a host
+            port,
+            timeout=timeout,
+            context=ssl.create_default_context(),
         )
     else:
-        connection = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
-    connection._create_connection = lambda address, timeout=timeout, source=None: socket.create_connection(
+        connection = http.client.HTTPConnection(
+            parts.hostname,  # type: ignore[arg-type]  # check_url accepted only URLs with a host
+            port,
+            timeout=timeout,
+        )
+    connection._create_connection = lambda address, timeout=timeout, source=None: socket.create_connection(  # type: ignore[attr-defined]  # pins the checked address (http.client's hook)
         (pinned, address[1]), timeout, source
     )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -85,7 +85,7 @@ def review_digest(now: datetime) -> dict:
 def expire_held(now: datetime) -> dict:
     """Messages held for an address that was never verified are dropped after HELD_DAYS."""
     cutoff = now - timedelta(days=float(setting("HELD_DAYS")))
-    dropped = db.session.execute(
+    dropped = db.session.execute(  # type: ignore[attr-defined]  # a DML statement's CursorResult has rowcount
         update(OutboxMessage)
         .where(OutboxMessage.status == QueueStatus.HELD, OutboxMessage.created_at < cutoff)
         .values(status=QueueStatus.CANCELLED, last_error="held too long: the address was never verified")
@@ -103,8 +103,8 @@ def expire_held(now: datetime) -> dict:
 def purge(now: datetime) -> dict:
     """Sent and cancelled mail, and delivered webhook events, are deleted after 90 days."""
     mail = purge_sent(timedelta(days=90), now)
-    hooks = db.session.execute(
-        WebhookDelivery.__table__.delete().where(
+    hooks = db.session.execute(  # type: ignore[attr-defined]  # a DML statement's CursorResult has rowcount
+        WebhookDelivery.__table__.delete().where(  # type: ignore[attr-defined]  # a model's __table__ is a Table
             WebhookDelivery.status == QueueStatus.SENT, WebhookDelivery.created_at < now - timedelta(days=90)
         )
     ).rowcount

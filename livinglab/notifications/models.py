@@ -11,7 +11,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..auth.models import enum_column
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
@@ -43,7 +43,7 @@ class Queued:
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class OutboxMessage(Queued, db.Model):
+class OutboxMessage(Queued, Model):
     """One email to send. The recipient's address and language are read when it is sent (an account
     may change them, or be erased, meanwhile); `to_address` is set only for mail to an address that
     is not the account's current one (an email change, an invitation, an erased account)."""
@@ -65,7 +65,7 @@ class OutboxMessage(Queued, db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class NotificationPreference(db.Model):
+class NotificationPreference(Model):
     """An account's choice for one non-essential kind; no row means the default: each message."""
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
@@ -74,7 +74,7 @@ class NotificationPreference(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
-class WebhookEndpoint(db.Model):
+class WebhookEndpoint(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(String(500))
@@ -86,7 +86,7 @@ class WebhookEndpoint(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class WebhookDelivery(Queued, db.Model):
+class WebhookDelivery(Queued, Model):
     """One event to post to one endpoint; the organisation reads these as its delivery log."""
 
     __table_args__ = (Index("ix_webhook_delivery_due", "status", "next_attempt_at"),)
@@ -99,7 +99,7 @@ class WebhookDelivery(Queued, db.Model):
     response_status: Mapped[int | None] = mapped_column()
 
 
-class SchedulerJob(db.Model):
+class SchedulerJob(Model):
     """One row per named job: when it last ran and how it went. A worker runs a job inside the
     transaction that claimed this row (locked, SKIP LOCKED for the others), so a crash mid-job rolls
     the whole run back and the job is simply due again."""

@@ -31,7 +31,7 @@ Links are app paths (`/account/verify?token=...`), made absolute with LIVINGLAB_
 
 from datetime import date, datetime
 
-from sqlalchemy import cast, null, select
+from sqlalchemy import ColumnElement, cast, null, select
 from sqlalchemy.types import String
 
 from ..auth.models import Role, User
@@ -245,7 +245,7 @@ def cancel_survey_mail(*, study_id: int | None = None, enrolment=None, survey=No
     from ..participants.models import Enrolment
     from .models import OutboxMessage, QueueStatus
 
-    conditions = [
+    conditions: list[ColumnElement[bool]] = [
         OutboxMessage.kind.in_(("survey_open", "survey_reminder")),
         OutboxMessage.status.in_((QueueStatus.PENDING, QueueStatus.HELD)),
     ]
@@ -264,7 +264,7 @@ def cancel_survey_mail(*, study_id: int | None = None, enrolment=None, survey=No
         )
     else:
         raise ValueError("cancel what?")
-    return db.session.execute(
+    return db.session.execute(  # type: ignore[attr-defined]  # a DML statement's CursorResult has rowcount
         update(OutboxMessage)
         .where(*conditions)
         .values(status=QueueStatus.CANCELLED, last_error="no longer asked")

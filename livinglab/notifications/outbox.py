@@ -15,7 +15,7 @@ kind that the account turned off is not written at all (and checked again when s
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, cast, exists, func, literal, null, select, update
+from sqlalchemy import ColumnElement, and_, case, cast, exists, func, literal, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 from sqlalchemy.types import JSON, DateTime, Integer, String
@@ -116,7 +116,7 @@ def enqueue_from(
             select(pref.choice).where(pref.user_id == columns.user_id, pref.kind == spec.governed_by).scalar_subquery()
         )
         allowed = [c for c in spec.sends_on if c is not None]
-        condition = chosen.in_(allowed) if allowed else literal(False)
+        condition: ColumnElement[bool] = chosen.in_(allowed) if allowed else literal(False)
         if None in spec.sends_on:
             condition = condition | ~exists().where(pref.user_id == columns.user_id, pref.kind == spec.governed_by)
         query = query.where(condition)
@@ -161,7 +161,7 @@ def release_held(user: User, now: datetime | None = None) -> int:
         .values(status=QueueStatus.PENDING, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return result.rowcount  # type: ignore[attr-defined]  # a DML statement's CursorResult has rowcount
 
 
 def choice_of(user_id: int, kind_name: str) -> str | None:
@@ -218,8 +218,8 @@ def purge_sent(older_than: timedelta, now: datetime | None = None) -> int:
     """Delete sent and cancelled messages older than this (their job is done); failed ones stay."""
     cutoff = (now or utcnow()) - older_than
     result = db.session.execute(
-        OutboxMessage.__table__.delete().where(
+        OutboxMessage.__table__.delete().where(  # type: ignore[attr-defined]  # a model's __table__ is a Table
             OutboxMessage.status.in_([QueueStatus.SENT, QueueStatus.CANCELLED]), OutboxMessage.created_at < cutoff
         )
     )
-    return result.rowcount
+    return result.rowcount  # type: ignore[attr-defined]  # a DML statement's CursorResult has rowcount

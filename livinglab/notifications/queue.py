@@ -19,7 +19,7 @@ from .models import QueueStatus
 
 def claim(model, worker: str, now: datetime, limit: int, lease: timedelta) -> list[int]:
     """Claim up to `limit` due rows (abandoned claims first), commit, and return their ids."""
-    ids = []
+    ids: list[int] = []
     with unit_of_work():
         for due in (
             (model.status == QueueStatus.SENDING) & (model.claimed_until < now),
@@ -58,7 +58,7 @@ def finish(model, row_id: int, worker: str, **values) -> bool:
             .values(claimed_by=None, claimed_until=None, **values)
             .execution_options(synchronize_session=False)
         )
-    return result.rowcount == 1
+    return result.rowcount == 1  # type: ignore[attr-defined]  # a DML statement's CursorResult has rowcount
 
 
 def release(model, row_ids: list[int], worker: str, when: datetime) -> None:

@@ -126,7 +126,7 @@ def claim(spec: Job, now: datetime, force: bool = False) -> bool:
         ]
     picked = select(SchedulerJob.name).where(*conditions).with_for_update(skip_locked=True)
     return (
-        db.session.execute(
+        db.session.execute(  # type: ignore[attr-defined]  # a DML statement's CursorResult has rowcount
             update(SchedulerJob)
             .where(SchedulerJob.name.in_(picked.scalar_subquery()))
             .values(last_started_at=now)

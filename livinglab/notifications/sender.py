@@ -176,7 +176,7 @@ def record(tally: Tally, outcome: dict) -> None:
 
 def language(locale: str | None) -> str:
     languages = current_app.config.get("LANGUAGES", ("en", "fr"))
-    return locale if locale in languages else current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+    return locale if locale in languages else current_app.config.get("BABEL_DEFAULT_LOCALE", "en")  # type: ignore[return-value]  # a locale found in LANGUAGES is a str
 
 
 def connection_for(url: MailURL, host: str | None = None, port: int | None = None) -> SmtpConnection:

@@ -107,7 +107,7 @@ class SmtpConnection:
             return self.smtp
         try:
             if self.url.scheme == "smtps":
-                smtp = smtplib.SMTP_SSL(
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
                     self.host, self.port, timeout=self.url.timeout, context=ssl.create_default_context()
                 )
             else:

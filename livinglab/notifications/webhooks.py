@@ -137,9 +137,9 @@ def create_endpoint(user, url, events=None, description="") -> WebhookEndpoint:
         errors["description"] = _("At most 200 characters.")
     if errors:
         raise Invalid(_("The webhook could not be added."), fields=errors)
-    count = db.session.scalar(
+    count = db.session.execute(
         select(func.count(WebhookEndpoint.id)).where(WebhookEndpoint.organisation_id == user.organisation_id)
-    )
+    ).scalar_one()
     if count >= int(setting("WEBHOOK_MAX_ENDPOINTS")):
         raise Conflict(
             _("Your organisation has %(n)d webhooks already: remove one first.", n=count), code="too_many_webhooks"
@@ -201,7 +201,7 @@ def iso(value) -> str | None:
 
 def resolve(host: str, port: int) -> list[str]:
     """Every address a host name resolves to (tests replace this: there is no DNS in the sandbox)."""
-    return sorted({info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
+    return sorted({info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})  # type: ignore[misc]  # an AF_INET/AF_INET6 address is a str
 
 
 def public_address(address: str) -> bool:

@@ -5,6 +5,8 @@ matplotlib's global rcParams, so one chart is drawn at a time (a lock) in thread
 stays text in the SVG, so it is sharp and searchable."""
 
 import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -15,10 +17,14 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..results.charts import CHART_LOCK  # noqa: E402
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.typing import RcKeyType
+
 INK, MUTED, GRID = "#1c2430", "#5a6472", "#d9dee5"
 # One colour per series, distinguishable by colour-blind readers where possible (Okabe–Ito based).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8a94a3", "#1c2430"]
-STYLE = {
+STYLE: dict["RcKeyType", Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "livinglab",
     "font.family": "sans-serif",
@@ -35,18 +41,18 @@ WIDE, NARROW = 7.2, 3.8  # inches: a desktop column, a phone screen
 _drawing = CHART_LOCK  # matplotlib's settings are global: one chart at a time, across every module
 
 
-def _legend_columns(labels: list[str], width: float) -> int:
+def _legend_columns(labels: Sequence[str], width: float) -> int:
     """As many columns as fit across the figure (about 5.5 pt a character at 9 pt, plus the key)."""
     column = 28 + 5.5 * max((len(label) for label in labels), default=0)
     return max(1, min(4, len(labels), int(width * 72 // column)))
 
 
-def _height(rows: float, width: float, legend: list[str] = ()) -> float:
+def _height(rows: float, width: float, legend: Sequence[str] = ()) -> float:
     legend_rows = -(-len(legend) // _legend_columns(legend, width)) if legend else 0
     return 1.0 + 0.5 * max(rows, 1) + 0.22 * legend_rows
 
 
-def _figure(rows: float, width: float, legend: list[str] = ()) -> tuple[Figure, object]:
+def _figure(rows: float, width: float, legend: Sequence[str] = ()) -> tuple[Figure, "Axes"]:
     fig = Figure(figsize=(width, _height(rows, width, legend)), layout="constrained")
     return fig, fig.add_subplot()
 
@@ -68,8 +74,8 @@ def grouped_bars_size(categories: list[str], series: list[tuple[str, list[int]]]
 
 
 def box_plot_size(groups: list[tuple[str, list[float]]], width: float = WIDE) -> tuple:
-    groups = [values for _label, values in groups if values]
-    return (width, _height(len(groups), width)) if groups else (width, EMPTY_HEIGHT)
+    filled = [values for _label, values in groups if values]
+    return (width, _height(len(filled), width)) if filled else (width, EMPTY_HEIGHT)
 
 
 def _legend(fig: Figure, ax, width: float) -> None:

@@ -8,6 +8,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import distinct, func, select
@@ -103,7 +104,7 @@ def participation(scope: Scope) -> dict[int, StudyFigures]:
     figures = {}
     for study_id, timepoints, n in studies:
         last = timepoints[-1] if timepoints else None
-        figures[study_id] = StudyFigures(enrolled=n, retained=per_timepoint.get((study_id, last), 0))
+        figures[study_id] = StudyFigures(enrolled=n, retained=per_timepoint.get((study_id, last), 0))  # type: ignore[arg-type]  # None (no timepoint) takes the default
     return figures
 
 
@@ -118,7 +119,7 @@ def review_rounds(scope: Scope) -> dict[int, list[Round]]:
     )
     rounds: dict[int, list[Round]] = defaultdict(list)
     for study_id, action, at in rows:
-        mine = rounds[study_id]
+        mine = rounds[study_id]  # type: ignore[index]  # records joined to a study have its id
         if action == "study.submit":
             mine.append(Round(submitted_at=aware(at)))
         elif mine and mine[-1].decided_at is None:
@@ -195,7 +196,7 @@ def figures(scope: Scope, with_verdicts: bool = True) -> dict:
     }
     domain_of = dict(db.session.execute(select(Study.id, Study.domain).where(*scope.conditions())).all())
 
-    people = {d: {"pilots": 0, "enrolled": 0, "retained": 0} for d in domains}
+    people: dict[str, dict[str, Any]] = {d: {"pilots": 0, "enrolled": 0, "retained": 0} for d in domains}
     for study_id, numbers in participation(scope).items():
         if study_id not in domain_of:  # created since the first query (PostgreSQL reads each anew)
             continue
@@ -203,7 +204,9 @@ def figures(scope: Scope, with_verdicts: bool = True) -> dict:
         entry["pilots"] += 1
         entry["enrolled"] += numbers.enrolled
         entry["retained"] += numbers.retained
-    overall = {key: sum(entry[key] for entry in people.values()) for key in ("pilots", "enrolled", "retained")}
+    overall: dict[str, Any] = {
+        key: sum(entry[key] for entry in people.values()) for key in ("pilots", "enrolled", "retained")
+    }
     for entry in [*people.values(), overall]:
         entry["rate"] = rate(entry["retained"], entry["enrolled"])
 
@@ -289,7 +292,7 @@ def export_rows(scope: Scope) -> list[dict]:
                 "review_rounds": len(mine),
                 "enrolled": numbers.enrolled,
                 "retained": numbers.retained,
-                "primary_outcome_supported": {True: "yes", False: "no", None: "untestable"}.get(verdict, ""),
+                "primary_outcome_supported": {True: "yes", False: "no", None: "untestable"}.get(verdict, ""),  # type: ignore[arg-type]  # None (untestable) is a key
             }
         )
     return out

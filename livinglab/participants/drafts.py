@@ -3,6 +3,7 @@ participant comes back, deleted when the survey is submitted (or the participant
 A draft is never analysed nor exported: the loader and the exports read submitted answers only."""
 
 import math
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -26,6 +27,7 @@ def clean_draft(survey, answers) -> dict:
     if not isinstance(answers, dict):
         v.raise_for({"answers": v.FieldError(_("Send an object of answers by key."), 400)})
     keys = {key for item in survey.items for key in answer_keys(item)}
+    out: dict[str, Any]
     out, errors = {}, {}
     for key, value in answers.items():
         name = str(key)[:80]

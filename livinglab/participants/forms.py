@@ -81,7 +81,7 @@ def consent_form(consent, with_account: bool = False) -> ConsentForm:
     """A checkbox per clause of this consent version, and the signature (and an account's email and
     password for someone who has none yet)."""
 
-    class Form(ConsentAndAccountForm if with_account else ConsentForm):
+    class Form(ConsentAndAccountForm if with_account else ConsentForm):  # type: ignore[misc]  # a base class chosen at run time
         clauses = consent.clauses
 
     for index, clause in enumerate(consent.clauses):

@@ -1,6 +1,6 @@
 """The participant's GDPR rights: see and download everything held; erase the account."""
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit, purge
@@ -28,6 +28,7 @@ def audit_events(user: User, codes: list[str]) -> list[dict]:
     """The audit records about this person: by their account's pseudonym, their participant codes,
     or (staff) their account id."""
     keys = [*codes, *db.session.scalars(select(AuditPseudonym.key).where(AuditPseudonym.user_id == user.id))]
+    about: list[ColumnElement[bool]]
     if user.role == Role.PARTICIPANT:  # never named by account id in the trail: an indexed look-up by key
         about = [AuditRecord.participant_key.in_(keys)]
     else:  # staff act under their account id, and are named by it when a record is about them

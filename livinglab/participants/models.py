@@ -7,7 +7,7 @@ from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import NEVER_REUSE_IDS, User, enum_column
-from ..extensions import db
+from ..extensions import Model
 from ..studies.models import ConsentVersion, Study
 from ..surveys.models import Survey
 from ..timeutil import utcnow
@@ -23,7 +23,7 @@ class ScreeningOutcome(enum.StrEnum):
     ENROLLED = "enrolled"
 
 
-class Screening(db.Model):
+class Screening(Model):
     """One row per person who completed a pilot's eligibility check: never the answers (age, criteria), only
     the outcome and the rules not met, under a key that does not name the person (a keyed hash of the account
     id, or of a visitor's random id). The unique key counts each person once per pilot."""
@@ -45,7 +45,7 @@ class EnrolmentStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __table_args__ = (
         UniqueConstraint("study_id", "user_id", name="uq_enrolment_study_user"),
         UniqueConstraint("study_id", "position", name="uq_enrolment_study_position"),
@@ -80,7 +80,7 @@ class Enrolment(db.Model):
         return self.signatures[-1] if self.signatures else None
 
 
-class ConsentSignature(db.Model):
+class ConsentSignature(Model):
     """Evidence of consent: which version, each clause's answer, signed as whom, when."""
 
     __table_args__ = {**NEVER_REUSE_IDS}
@@ -96,7 +96,7 @@ class ConsentSignature(db.Model):
     consent_version: Mapped[ConsentVersion] = relationship()
 
 
-class AllocationSlot(db.Model):
+class AllocationSlot(Model):
     """The concealed allocation list: generated a permuted block at a time, never shown to anyone."""
 
     __table_args__ = (UniqueConstraint("study_id", "position", name="uq_allocation_slot_study_position"),)
@@ -108,7 +108,7 @@ class AllocationSlot(db.Model):
     arm: Mapped[str] = mapped_column(String(64))
 
 
-class Response(db.Model):
+class Response(Model):
     """One participant's answers to one survey: once, enforced by the database."""
 
     __table_args__ = (
@@ -128,7 +128,7 @@ class Response(db.Model):
     )
 
 
-class Answer(db.Model):
+class Answer(Model):
     """Long form: one row per (response, item); numbers in `number`, everything else in `text`."""
 
     __table_args__ = (UniqueConstraint("response_id", "item_key", name="uq_answer_response_item_key"),)
@@ -142,7 +142,7 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
-class SurveyDraft(db.Model):
+class SurveyDraft(Model):
     """Answers saved to finish later: one per enrolment and survey, deleted when the survey is submitted.
     Never analysed nor exported (the loader reads `answer` only)."""
 

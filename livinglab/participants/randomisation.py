@@ -39,6 +39,6 @@ def arm_for_position(study, position: int) -> str:
             last_position += 1
             db.session.add(AllocationSlot(study_id=study.id, position=last_position, block=last_block, arm=arm))
     db.session.flush()
-    return db.session.scalar(
+    return db.session.execute(
         select(AllocationSlot.arm).where(AllocationSlot.study_id == study.id, AllocationSlot.position == position)
-    )
+    ).scalar_one()

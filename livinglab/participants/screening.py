@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Literal, overload
 
 from flask import current_app, session
 from sqlalchemy import func, select, update
@@ -40,6 +41,10 @@ def visitor_key(visitor_id: str) -> str:
     return _keyed("visitor", visitor_id)
 
 
+@overload
+def session_visitor(create: Literal[True]) -> str: ...
+@overload
+def session_visitor(create: bool = False) -> str | None: ...
 def session_visitor(create: bool = False) -> str | None:
     """This browser's visitor id (made on the first eligibility check without an account)."""
     visitor = session.get(VISITOR)

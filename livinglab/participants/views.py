@@ -210,7 +210,7 @@ def join(study_id: int):
                     services.enrol_screened(current_user, study, key, **signed)
                     person = current_user
                 else:
-                    person = register_and_enrol(study, form, visitor, signed)
+                    person = register_and_enrol(study, form, visitor, signed)  # type: ignore[arg-type]  # the check passed above was this visitor's
                 if signing_in:
                     audit.record(person, "account.signin")
         except DomainError as err:
@@ -381,7 +381,7 @@ def posted_answers(items: list[dict], prefix: str = "") -> tuple[dict, dict]:
         for key in answer_keys(item):
             value = request.form.getlist(prefix + key) if multiple else request.form.get(prefix + key)
             shown[key] = value
-            if value and (multiple or value.strip()):
+            if value and (multiple or value.strip()):  # type: ignore[union-attr]  # a str when not multiple
                 answers[key] = value
     return answers, shown
 
@@ -411,6 +411,7 @@ def answer(study_id: int, key: str):
         abort(403)
     study, enrolment = my_study(study_id)
     survey = services.find_survey(study, key)
+    shown: dict
     shown, errors, status, draft = {}, {}, 200, None
     if request.method == "POST":
         answers, shown = posted_answers(survey.items)
@@ -487,7 +488,7 @@ KEPT = "answer-"  # the prefix of the kept values' names, apart from the sign-in
 def kept_answers() -> list[tuple[str, str]]:
     """The posted values that look like answers (named like a key, bounded), to keep in the page: from the
     survey's form, or kept already (prefixed) by this page when a sign-in failed."""
-    kept = []
+    kept: list[tuple[str, str]] = []
     for name, value in request.form.items(multi=True):
         key = name[len(KEPT) :] if name.startswith(KEPT) else name
         if (

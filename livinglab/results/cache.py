@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..analysis.results import build_results
 from ..errors import Conflict
-from ..extensions import db
+from ..extensions import Model, db
 from ..studies.models import Study
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
@@ -20,7 +20,7 @@ from .loading import EXTRA_FLOW, flow_counts, load_answers, not_answered_counts,
 FORMAT = 2
 
 
-class ResultsCache(db.Model):
+class ResultsCache(Model):
     """The last results computed for a study, keyed by the study's data version."""
 
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), primary_key=True)
@@ -56,7 +56,7 @@ def results_for(study: Study) -> dict:
             if cached is None:
                 db.session.add(ResultsCache(study_id=study.id, data_version=version, results=results))
             else:
-                cached.data_version, cached.results, cached.computed_at = version, results, utcnow()
+                cached.data_version, cached.results, cached.computed_at = version, results, utcnow()  # type: ignore[assignment]  # the study's row exists: its version is an int
     except (Conflict, OperationalError):  # another worker stored it first, or held the write lock too long
         pass
     return results

@@ -7,6 +7,7 @@ The output is reproducible: a fixed hash salt, no date in the metadata, a seeded
 import io
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -15,6 +16,9 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402  (the backend is chosen first)
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 # Sample sizes above which individual lines or points are thinned to a reproducible random sample
 # (the box, the mean and the bars always use every value): the SVG stays light on large pilots.
@@ -25,7 +29,7 @@ INK, MUTED, LINE, BRAND, ACCENT = "#1c2430", "#5a6472", "#d9dee5", "#0b6e4f", "#
 # Okabe–Ito: told apart by everyone, colour-blind or not, for choices with no order.
 QUALITATIVE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
-SETTINGS = {
+SETTINGS: dict["RcKeyType", Any] = {
     "svg.fonttype": "none",  # real <text>: small, selectable, read by the browser's own fonts
     "svg.hashsalt": "livinglab",  # stable element ids, so the same data gives the same bytes
     "text.parse_math": False,  # a "$" in a label is a dollar, never TeX
@@ -131,7 +135,7 @@ def paired_lines(before, after, *, labels: Sequence[str], y_label: str, mean_lab
 
 
 def strip_by_group(
-    groups: Sequence[tuple[str, Sequence[float]]], *, y_label: str, mean_label: str, decimal: str = "."
+    groups: Sequence[tuple[str, Sequence[float] | np.ndarray]], *, y_label: str, mean_label: str, decimal: str = "."
 ) -> str:
     """A box plot per group (median, quartiles, whiskers to 1.5 IQR) with every value as a jittered dot."""
     groups = [(label, _finite(values)) for label, values in groups]

@@ -70,6 +70,8 @@ def flow_counts(study: Study) -> dict:
         .where(Enrolment.study_id == study.id)
         .group_by(Enrolment.arm, Enrolment.status, Enrolment.data_erased)
     ).all()
+    per_arm: dict[str, int]
+    kept: dict[str, int]
     per_arm, kept, withdrawn, erased = {}, {}, 0, 0
     for arm, status, data_erased, n in by_arm:
         per_arm[arm] = per_arm.get(arm, 0) + n

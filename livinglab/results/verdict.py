@@ -5,6 +5,7 @@ The analysis speaks in codes and numbers and knows nothing of locales; everythin
 passes here: one message per code, with named placeholders."""
 
 import math
+from typing import TypeGuard
 
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
@@ -18,7 +19,7 @@ SINGLE, PARALLEL = "single_group_pre_post", "parallel_groups"
 # --- Numbers ------------------------------------------------------------------------------------
 
 
-def finite(value) -> bool:
+def finite(value) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -197,7 +198,8 @@ def primary_sentence(outcome: dict, name: str, unit: str | None = None) -> str:
         "p": p_value(outcome.get("p_value"), outcome.get("alpha") or 0.05),
         "size": str(
             EFFECT_PHRASES.get(
-                magnitude((outcome.get("effect_size") or {}).get("value")), _l("an effect of unknown size")
+                magnitude((outcome.get("effect_size") or {}).get("value")),  # type: ignore[arg-type]  # None: the default
+                _l("an effect of unknown size"),
             )
         ),
         "verdict": hypothesis_verdict(outcome),
@@ -409,7 +411,7 @@ def warning_text(warning: dict, results: dict, names: dict[str, str]) -> str:
     code = warning.get("code")
     entry = _entry_for(results, warning)
     where = {
-        "variable": names.get(warning.get("variable"), words(warning.get("variable"))),
+        "variable": names.get(warning.get("variable"), words(warning.get("variable"))),  # type: ignore[arg-type]  # None (no variable) takes the default
         "comparison": comparison(entry) if entry else DASH,
     }
     robust = test_name(warning.get("robustness") or (entry.get("robustness") or {}).get("test"))
@@ -511,6 +513,6 @@ METHODS = {
 }
 
 
-def method_notes(methods: list) -> list[str]:
+def method_notes(methods: list | None) -> list[str]:
     """The notes on the methods the analysis used, by their keys."""
     return [str(METHODS[key]) for key in methods or () if key in METHODS]

@@ -133,9 +133,9 @@ def page_context(study: Study) -> dict:
         "results": results,
         "flow": results.get("flow") or {},
         "primary": primary,
-        "primary_name": names.get(key, say.words(key)),
-        "primary_unit": units.get(key),
-        "sentence": say.primary_sentence(primary, names.get(key, say.words(key)), units.get(key)),
+        "primary_name": names.get(key, say.words(key)),  # type: ignore[arg-type]  # None (no primary outcome) takes the default
+        "primary_unit": units.get(key),  # type: ignore[arg-type]  # None (no primary outcome) takes the default
+        "sentence": say.primary_sentence(primary, names.get(key, say.words(key)), units.get(key)),  # type: ignore[arg-type]  # None (no primary outcome) takes the default
         "primary_chart": specs.get(f"compare-{key}"),
         "charts": by_variable,
         "names": names,
@@ -177,7 +177,7 @@ def lay_summary(study: Study) -> dict:
     primary = results.get("primary_outcome") or {}
     key = primary.get("variable")
     return {
-        "finding": say.lay_sentence(primary, names_of(results).get(key, say.words(key)), units_of(study).get(key)),
+        "finding": say.lay_sentence(primary, names_of(results).get(key, say.words(key)), units_of(study).get(key)),  # type: ignore[arg-type]  # None (no primary outcome) takes the default
         "flow": say.flow_sentence(results.get("flow") or {}, list(study.timepoints)),
     }
 
@@ -265,7 +265,7 @@ def distribution_categories(study: Study, described: dict, spec: dict) -> tuple[
         return ("grouped_bars" if kind == "multiple_choice" else "stacked_bars"), list(first)
     if kind == "nps":
         return "stacked_bars", [_("Detractors (0–6)"), _("Passives (7–8)"), _("Promoters (9–10)")]
-    item = next((i for s in study.surveys for i in s.items if i.get("key") == spec["variable"]), {})
+    item: dict = next((i for s in study.surveys for i in s.items if i.get("key") == spec["variable"]), {})
     low = int(item["min"]) if item.get("min") is not None else 1
     high = int(item["max"]) if item.get("max") is not None else 5
     return "stacked_bars", [str(p) for p in range(low, high + 1)]
@@ -381,7 +381,7 @@ def _distribution_words(name: str, kind: str, rows: list) -> dict:
         parts = []
         for label, _tp, _arm, s in rows:
             counts = s.get("counts") or {}
-            top = max(counts, key=counts.get) if counts else None
+            top = max(counts, key=counts.get) if counts else None  # type: ignore[arg-type]  # counts.get as a key function
             parts.append(
                 _(
                     "%(row)s: most often “%(choice)s” (%(share)s, n = %(n)s)",

@@ -17,7 +17,7 @@ MAX_CLAUSES = 30
 
 class NewClause(s.Body):
     key: Annotated[Key, BeforeValidator(v.key)]
-    text: s.text(2000, required=True).annotation
+    text: s.text(2000, required=True).annotation  # type: ignore[valid-type]  # the kind computes the annotation
     required: Annotated[bool, BeforeValidator(lambda x: True if x is None else v.boolean(x))] = True
 
     @model_validator(mode="before")
@@ -29,7 +29,7 @@ class NewClause(s.Body):
 
 
 class NewConsent(s.Body):
-    text: s.text(20_000, required=True).annotation
+    text: s.text(20_000, required=True).annotation  # type: ignore[valid-type]  # the kind computes the annotation
     clauses: Annotated[list[NewClause], Limits(max_length=MAX_CLAUSES)] = []
 
 

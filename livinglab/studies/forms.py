@@ -1,5 +1,7 @@
 """The study pages' forms. They check types only: every rule on values lives in the services."""
 
+from typing import TYPE_CHECKING, Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -205,7 +207,7 @@ class ProtocolFormBase(FlaskForm):
 
     def unreadable(self) -> dict[str, str]:
         """The service fields whose inputs the form could not read (a word in a number field), with why."""
-        out = {}
+        out: dict[str, str] = {}
         for name, errors in self.errors.items():
             if name == "csrf_token":
                 continue
@@ -244,11 +246,14 @@ def sent_only(f) -> bool:
 
 
 # The editor's form: a field per simple declaration, in the declarations' order, then the inputs above.
-ProtocolForm = type(
-    "ProtocolForm",
-    (ProtocolFormBase,),
-    {"__doc__": "Every field of the protocol.", **{f.name: f.form_field() for f in SIMPLE_FIELDS}},
-)
+if TYPE_CHECKING:  # the checker knows the base; the fields are made at run time
+    ProtocolForm = ProtocolFormBase
+else:
+    ProtocolForm = type(
+        "ProtocolForm",
+        (ProtocolFormBase,),
+        {"__doc__": "Every field of the protocol.", **{f.name: f.form_field() for f in SIMPLE_FIELDS}},
+    )
 
 
 class ProtocolFormWithVariables(ProtocolForm):
@@ -334,7 +339,8 @@ class ConsentForm(FlaskForm):
     def filled_clauses(self) -> tuple[list[dict], list[int]]:
         """The clauses to save, and the row each came from; rows left blank are ignored; a clause
         without a key gets one made from its text."""
-        clauses, rows = [], []
+        clauses: list[dict[str, Any]] = []
+        rows: list[int] = []
         for index, row in enumerate(self.clauses):
             key, text = (row.key.data or "").strip(), (row.text.data or "").strip()
             if key or text:

@@ -2,15 +2,19 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organisation, User, enum_column
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 from .enums import CnilFramework, Design, Domain, Hypothesis, ResearchCategory  # noqa: F401 (their home)
 from .protocol import declare_columns
+
+if TYPE_CHECKING:
+    from ..surveys.models import Survey  # which imports this module
 
 
 class StudyStatus(enum.StrEnum):
@@ -25,7 +29,7 @@ class StudyStatus(enum.StrEnum):
     ENDED = "ended"  # data collection over: no more answers, final results
 
 
-class Study(db.Model):
+class Study(Model):
     __table_args__ = (
         CheckConstraint("target_enrolment IS NULL OR target_enrolment > 0", name="target_positive"),
         CheckConstraint("alpha > 0 AND alpha < 1", name="alpha_range"),
@@ -97,7 +101,7 @@ class Study(db.Model):
     comments: Mapped[list["ReviewComment"]] = relationship(
         back_populates="study", order_by="ReviewComment.id", cascade="all, delete-orphan"
     )
-    surveys: Mapped[list["Survey"]] = relationship(  # noqa: F821 (surveys.models)
+    surveys: Mapped[list["Survey"]] = relationship(
         back_populates="study", order_by="Survey.id", cascade="all, delete-orphan"
     )
 
@@ -109,7 +113,7 @@ class Study(db.Model):
 declare_columns(Study)  # the protocol's fields declared in `protocol` that the class above does not spell out
 
 
-class ConsentVersion(db.Model):
+class ConsentVersion(Model):
     __table_args__ = (UniqueConstraint("study_id", "version", name="uq_consent_version_study_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,7 +137,7 @@ class ReviewSection(enum.StrEnum):
     DATA_PROTECTION = "data_protection"
 
 
-class ReviewComment(db.Model):
+class ReviewComment(Model):
     """A coordinator's decision comment, or a remark on one section of the protocol."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ Adding a field: one `Field(...)` line below, and an Alembic migration for its co
 from datetime import datetime
 from typing import Annotated, Literal
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import Field as Limits
@@ -20,7 +21,7 @@ from .enums import CnilFramework, Design, Domain, Hypothesis, ResearchCategory
 
 LONG_TEXT = 10_000
 
-DOMAIN_LABELS = {Domain.EHEALTH: _l("E-health"), Domain.FOODTECH: _l("Foodtech")}
+DOMAIN_LABELS: dict[str, LazyString] = {Domain.EHEALTH: _l("E-health"), Domain.FOODTECH: _l("Foodtech")}
 DESIGN_LABELS = {
     Design.SINGLE_GROUP_PRE_POST: _l("Single group, before and after"),
     Design.PARALLEL_GROUPS: _l("Parallel groups, randomised"),
@@ -135,7 +136,7 @@ class Eligibility(s.Body):
 
 class PrimaryOutcome(s.Body):
     variable: Annotated[Key | None, Limits(description="A question or instrument key of the surveys.")] = None
-    hypothesis: Literal[s.values_of(Hypothesis)] | None = None
+    hypothesis: Literal[s.values_of(Hypothesis)] | None = None  # type: ignore[valid-type]  # values known at run time
 
 
 class Labels(s.Body, extra="forbid"):

@@ -313,7 +313,7 @@ def editor_problems(form, invalid: dict[str, str]) -> list[tuple[str, str, str]]
         "timepoint_delays": form.timepoint_errors,
         "eligibility": form.eligibility,
     }
-    problems = []
+    problems: list[tuple[str, str, str]] = []
     for name, message in invalid.items():
         field = name.split(".")[0]
         anchor = EDITOR_ANCHORS.get(field, field)
@@ -518,7 +518,7 @@ def decision_message(study: Study) -> str:
         # The template string itself (no variables: flask-babel leaves %(hash)s in place), escaped, then the
         # fingerprint as markup: shortened on screen, whole when selected or copied.
         return Markup(escape(_("Approved. The protocol is registered with the fingerprint %(hash)s."))) % {
-            "hash": fingerprint(study.registration_hash)
+            "hash": fingerprint(study.registration_hash)  # type: ignore[arg-type]  # an approved study has its registration hash
         }
     if workflow.changes_requested(study):
         return _("Changes requested: the startup can edit the protocol again and resubmit it.")

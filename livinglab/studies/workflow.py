@@ -1,6 +1,7 @@
 """The study lifecycle: one table of allowed moves, the predicates every page and the API read, and one
 function that makes the moves."""
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -37,7 +38,7 @@ COLLECTING = frozenset({S.RECRUITING, S.PAUSED, S.CLOSED})
 FINAL = frozenset({S.ENDED})  # data collection over: the results are final
 RECRUITMENT_MOVES = {"recruiting": "open", "paused": "pause", "closed": "close"}
 
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, LazyString] = {
     S.DRAFT: _l("Draft"),
     S.SUBMITTED: _l("Submitted for review"),
     S.CHANGES_REQUESTED: _l("Changes requested"),

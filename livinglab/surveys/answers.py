@@ -86,6 +86,7 @@ def check_answers(items: list[dict], answers) -> tuple[dict[str, tuple], dict[st
     """Validate `{answer key: value}` against the items: (rows by key, errors by key)."""
     if not isinstance(answers, dict):
         return {}, {"answers": _("Send an object of answers keyed by item.")}
+    rows: dict[str, tuple]
     rows, errors = {}, {}
     known = {key for item in items for key in answer_keys(item)}
     for key in answers:

@@ -194,5 +194,5 @@ class Survey(s.Body):
                 "until `opens_at`, `answered`, or `closed` after withdrawal or once the pilot has ended."
             )
         ),
-    ] = None
+    ] = None  # type: ignore[assignment]  # left out unless for a participant; the schema keeps the bare enum
     opens_at: Annotated[datetime | None, Limits(description="For a participant only.")] = None

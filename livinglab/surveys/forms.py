@@ -43,7 +43,7 @@ class ItemFields(Form):
             clean_item(self.item())
         except v.FieldError as err:
             for name, problem in getattr(err, "errors", {"key": err}).items():
-                getattr(self, name, self.key).errors.append(problem.message)
+                getattr(self, name, self.key).errors.append(problem.message)  # type: ignore[union-attr]  # every field named by clean_item exists on the form
             return False
         return True
 
@@ -157,7 +157,7 @@ def fill_item_key(form: ItemFields, study, survey=None, index: int | None = None
         form.key.data = key_from_label(str(item.get("instrument") or "score"), taken, fallback="score")
     else:
         form.key.data = key_from_label(
-            item.get("text") if isinstance(item.get("text"), str) else "",
+            item["text"] if isinstance(item.get("text"), str) else "",
             taken,
             fallback="question",
             max_words=4,

@@ -2,7 +2,7 @@
 declared once. `definitions.clean_item` checks items with these declarations; the pydantic models
 built from them describe items in OpenAPI (and re-check what `clean_item` gives)."""
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from flask_babel import gettext as _
 from pydantic import Discriminator, create_model
@@ -44,7 +44,7 @@ QUESTION = {
     "text": (s.text(1000, required=True), True),
 }
 REQUIRED = (s.boolean(default=True), False)
-EXTRAS = {
+EXTRAS: dict[str, tuple[dict[str, tuple[s.Kind, bool]], str]] = {
     "likert": (
         {"min": (s.integer(-10, 10, default=1), False), "max": (s.integer(-10, 20, default=5), False)},
         "an integer from `min` to `max` (at most 21 points).",
@@ -71,7 +71,9 @@ def question_name(kind: str) -> str:
 
 def _question_model(kind: str):
     extras, answer = EXTRAS[kind]
-    fields = {name: (k.annotation, ... if required else None) for name, (k, required) in QUESTION.items()}
+    fields: dict[str, Any] = {
+        name: (k.annotation, ... if required else None) for name, (k, required) in QUESTION.items()
+    }
     fields["type"] = (Literal[kind], ...)
     fields["required"] = (REQUIRED[0].annotation, True)
     fields.update({name: (k.annotation, ... if required else None) for name, (k, required) in extras.items()})
@@ -93,15 +95,16 @@ Instrument = create_model(
     "Instrument",
     __base__=s.Body,
     __doc__=_instrument_doc(),
-    key=(QUESTION["key"][0].annotation, ...),
-    instrument=(Literal[tuple(INSTRUMENTS)], ...),
+    key=(QUESTION["key"][0].annotation, ...),  # type: ignore[maybe-unrecognized-str-typeform]  # "key" is no annotation
+    instrument=(Literal[tuple(INSTRUMENTS)], ...),  # type: ignore[arg-type]  # a Literal of values known at run time
 )
 # Union of a tuple built at run time: `X | Y` has no spelling for it.
-Question = TypeAliasType("Question", Annotated[Union[tuple(QUESTION_MODELS.values())], Discriminator("type")])  # noqa: UP007
+# (models made by create_model: no static type for mypy either)
+Question = TypeAliasType("Question", Annotated[Union[tuple(QUESTION_MODELS.values())], Discriminator("type")])  # type: ignore[valid-type]  # noqa: UP007
 SurveyItem = TypeAliasType(
     "SurveyItem",
     Annotated[
-        Question | Instrument,
+        Question | Instrument,  # type: ignore[valid-type]  # models made at run time
         Limits(
             description=(
                 "A question or an instrument. The same key in the surveys of two timepoints is the same variable measured "

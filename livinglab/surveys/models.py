@@ -6,12 +6,12 @@ from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import NEVER_REUSE_IDS
-from ..extensions import db
+from ..extensions import Model
 from ..studies.models import Study
 from ..timeutil import utcnow
 
 
-class Survey(db.Model):
+class Survey(Model):
     __table_args__ = (UniqueConstraint("study_id", "key", name="uq_survey_study_key"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
