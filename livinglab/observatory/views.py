@@ -4,13 +4,12 @@ import csv
 import hashlib
 import io
 import json
-import threading
-from collections import OrderedDict
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
+from ..drawn import DrawnOnce
 from ..exports.cells import csv_cell
 from ..policy import requires
 from ..studies.forms import DOMAIN_LABELS
@@ -120,23 +119,8 @@ def export():
 
 # --- Charts and their text alternatives ------------------------------------------------------------
 
-_CHART_CACHE: OrderedDict = OrderedDict()
-_CHART_LOCK = threading.Lock()
-CHART_CACHE_SIZE = 64
-
-
-def cached_chart(key: tuple, render) -> str:
-    """A chart drawn once per (chart, width, digest of its data and words), kept in this process."""
-    with _CHART_LOCK:
-        if key in _CHART_CACHE:
-            _CHART_CACHE.move_to_end(key)
-            return _CHART_CACHE[key]
-    body = render()
-    with _CHART_LOCK:
-        _CHART_CACHE[key] = body
-        while len(_CHART_CACHE) > CHART_CACHE_SIZE:
-            _CHART_CACHE.popitem(last=False)
-    return body
+charts_drawn = DrawnOnce(size=64)  # a chart per (name, digest of its data and words)
+cached_chart = charts_drawn.get
 
 
 def chart_input(name: str, data: dict) -> tuple[str, tuple, dict]:

@@ -1,9 +1,6 @@
 """The results pages: what the pilot found (flow, primary outcome, charts, tables), a printable report,
 the charts as SVG, and the lay summary shown to participants once a pilot ends."""
 
-import threading
-from collections import OrderedDict
-
 import numpy as np
 import pandas as pd
 from babel.numbers import get_decimal_symbol
@@ -12,6 +9,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from ..analysis.variables import by_participant, catalogue, column_at, long_frame, wide_numbers
+from ..drawn import DrawnOnce
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..participants.models import Answer
@@ -413,23 +411,7 @@ def _distribution_words(name: str, kind: str, rows: list) -> dict:
 
 # --- Drawing -------------------------------------------------------------------------------------
 
-_SVG_CACHE: OrderedDict = OrderedDict()
-_SVG_LOCK = threading.Lock()
-SVG_CACHE_SIZE = 128
-
-
-def cached_svg(key: tuple, render) -> str:
-    """Charts drawn once per data version (and language), kept in this process' memory."""
-    with _SVG_LOCK:
-        if key in _SVG_CACHE:
-            _SVG_CACHE.move_to_end(key)
-            return _SVG_CACHE[key]
-    body = render()
-    with _SVG_LOCK:
-        _SVG_CACHE[key] = body
-        while len(_SVG_CACHE) > SVG_CACHE_SIZE:
-            _SVG_CACHE.popitem(last=False)
-    return body
+cached_svg = DrawnOnce(size=128).get  # charts drawn once per data version and language
 
 
 def load_values(study: Study, variable: dict) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -75,7 +75,7 @@ def test_a_study_whose_data_changed_is_recomputed_once(client, login, coordinato
 def test_charts_are_drawn_once_for_the_data_they_show(client, login, coordinator, ended_studies, monkeypatch):
     login(coordinator)
     ended_studies(2)
-    views._CHART_CACHE.clear()
+    views.charts_drawn.clear()
     drawn = []
     original = charts.stacked_bars
     monkeypatch.setattr(charts, "stacked_bars", lambda *a, **k: drawn.append(1) or original(*a, **k))
