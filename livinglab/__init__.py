@@ -75,10 +75,23 @@ def normalise_database_url(url: str) -> str:
 
 def instance_secret(app: Flask) -> str:
     """A random key kept in instance/, so sessions survive restarts without a key in git."""
-    path = Path(app.instance_path) / "secret_key"
+    return kept_secret(Path(app.instance_path) / "secret_key")
+
+
+def kept_secret(path: Path) -> str:
+    """The random key in `path`, made once. Workers starting together on a fresh instance all get the
+    same key: the file appears whole (written aside, then linked in place), and never replaces one that
+    another process made first (a second key would split sessions, or the audit chains, between them)."""
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        aside.write_text(secrets.token_hex(32))
+        aside.chmod(0o600)
+        try:
+            os.link(aside, path)  # atomic, and fails if the file exists
+        except FileExistsError:
+            pass  # another worker made it first: theirs is the key
+        finally:
+            aside.unlink()
     return path.read_text().strip()
 
 
@@ -91,11 +104,7 @@ def configure_audit(app: Flask) -> None:
                 "LIVINGLAB_AUDIT_KEY is required in production (at least 32 characters, "
                 "kept outside the database and its backups)."
             )
-        path = Path(app.instance_path) / "audit_key"
-        if not path.exists():
-            path.write_text(secrets.token_hex(32))
-            path.chmod(0o600)
-        key = path.read_text().strip()
+        key = kept_secret(Path(app.instance_path) / "audit_key")
     if len(str(key)) < 32:
         raise RuntimeError("LIVINGLAB_AUDIT_KEY must have at least 32 characters.")
     app.config["AUDIT_KEY"] = str(key)

@@ -122,3 +122,24 @@ def test_the_testing_flag_from_the_environment_keeps_no_public_key(tmp_path, mon
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'k.sqlite3'}", "RATELIMIT_ENABLED": False})
     assert app.testing
     assert app.config["SECRET_KEY"] not in (None, "", "dev-only-change-me")
+
+
+def test_a_key_made_by_another_worker_a_moment_before_is_kept_not_replaced(tmp_path, monkeypatch):
+    """Two workers start on a fresh instance: both see no key file, one writes it first. The second must
+    use that key, not write its own over it (the old code did: sessions and audit chains split)."""
+    from livinglab import kept_secret
+
+    path = tmp_path / "secret_key"
+    path.write_text("a" * 64)  # the first worker's key, written just after this one looked
+    real_exists = Path.exists
+    monkeypatch.setattr(Path, "exists", lambda self: False if self == path else real_exists(self))
+    assert kept_secret(path) == "a" * 64
+    assert path.read_text() == "a" * 64 and sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]
+
+
+def test_a_fresh_instance_gets_one_key_that_stays(tmp_path):
+    from livinglab import kept_secret
+
+    first = kept_secret(tmp_path / "audit_key")
+    assert len(first) == 64 and kept_secret(tmp_path / "audit_key") == first
+    assert oct((tmp_path / "audit_key").stat().st_mode & 0o777) == "0o600"
