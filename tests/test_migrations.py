@@ -362,3 +362,38 @@ def test_the_upgrade_pseudonymises_participants(filled_then_downgraded):
     key = db.session.scalar(select(AuditPseudonym.key).where(AuditPseudonym.user_id == uid))
     assert [r.participant_key for r in account] == [key, key] and key.startswith("A-")
     assert all("participant_code" not in (r.details or {}) for r in records)
+
+
+def test_migrations_give_no_connection_back_with_its_foreign_keys_off(app):
+    """Migrations turn SQLite's foreign keys off on their connection; it went back to the pool that way,
+    and later requests on it deleted parents without their ON DELETE CASCADE children (a webhook's
+    deliveries survived it now and then). Every pooled connection must enforce foreign keys afterwards."""
+    _reset_to_empty()
+    try:
+        upgrade()
+        downgrade(revision="base")
+        upgrade()
+    finally:
+        downgrade(revision="base")
+        _reset_to_empty()
+        db.create_all()
+    connections = [db.engine.connect() for _ in range(db.engine.pool.size())]
+    try:
+        survivors = []
+        for connection in connections:  # on each pooled connection: does deleting a parent cascade?
+            with connection.begin():
+                connection.exec_driver_sql("CREATE TEMPORARY TABLE parent_probe (id INTEGER PRIMARY KEY)")
+                connection.exec_driver_sql(
+                    "CREATE TEMPORARY TABLE child_probe (id INTEGER PRIMARY KEY, "
+                    "parent_id INTEGER REFERENCES parent_probe (id) ON DELETE CASCADE)"
+                )
+                connection.exec_driver_sql("INSERT INTO parent_probe (id) VALUES (1)")
+                connection.exec_driver_sql("INSERT INTO child_probe (id, parent_id) VALUES (1, 1)")
+                connection.exec_driver_sql("DELETE FROM parent_probe")
+                survivors.append(connection.exec_driver_sql("SELECT count(*) FROM child_probe").scalar())
+                connection.exec_driver_sql("DROP TABLE child_probe")
+                connection.exec_driver_sql("DROP TABLE parent_probe")
+        assert survivors == [0] * len(connections)
+    finally:
+        for connection in connections:
+            connection.close()

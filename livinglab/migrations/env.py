@@ -105,7 +105,15 @@ def run_migrations_online():
                         raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
         finally:
             if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                # Back on before the connection returns to the pool, or later requests on it would delete
+                # parents without their ON DELETE CASCADE children. The pragma is ignored inside a
+                # transaction: end any first, and if it still reads off, the pool must not keep it.
+                if connection.in_transaction():
+                    connection.rollback()
+                raw = connection.connection.driver_connection
+                raw.execute("PRAGMA foreign_keys=ON")
+                if raw.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
+                    connection.invalidate()
 
 
 if context.is_offline_mode():
