@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+from werkzeug.wsgi import FileWrapper
 
 from livinglab import create_app
 from livinglab.extensions import db
@@ -49,6 +50,27 @@ class ServerErrors(logging.Handler):
         self.records.append(record)
 
 
+def files_closed_by_the_app(app):
+    """WSGI middleware: a file response is read and closed here, not left to the test server.
+
+    Werkzeug's development server closes a response's file only if the client is still there when
+    it finishes; when chromium drops a connection mid-file (a favicon it no longer wants), the file
+    is closed by the garbage collector later, and its ResourceWarning (an error under this suite's
+    `filterwarnings = error`) fails whichever test happens to be running. Static files are small.
+    """
+
+    def middleware(environ, start_response):
+        response = app(environ, start_response)
+        if isinstance(response, FileWrapper):
+            try:
+                return [b"".join(response)]
+            finally:
+                response.close()
+        return response
+
+    return middleware
+
+
 class LiveServer:
     def __init__(self, app, url):
         self.app, self.url = app, url
@@ -70,7 +92,7 @@ def live_server(app):
         }
     )
     server_app = create_app(settings)  # same database, same fast test settings
-    server = make_server("127.0.0.1", 0, server_app, threaded=True)
+    server = make_server("127.0.0.1", 0, files_closed_by_the_app(server_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     live = LiveServer(server_app, f"http://127.0.0.1:{server.server_port}")
