@@ -15,6 +15,7 @@ from .extensions import db
 from .studies import services as studies
 from .studies.models import Study
 from .surveys import services as surveys
+from .timeutil import days as calendar_days
 from .timeutil import utcnow
 
 PASSWORD = "livinglab-demo"
@@ -296,20 +297,24 @@ def enrol_citizens(study: Study, model: dict, count: int, seed: int, recent: boo
             criteria_confirmed=True,
         )
         days_ago = rng.randint(2, longest + 14) if recent else longest + rng.randint(2, 40)
-        enrolment.enrolled_at = utcnow() - timedelta(days=days_ago, hours=rng.randint(0, 12))
-        db.session.flush()
+        enrolled_at = utcnow() - timedelta(days=days_ago, hours=rng.randint(0, 12))
         person = {"trait": rng.gauss(0, 1), "usability": rng.gauss(0, 1), "response": max(0.0, rng.gauss(1, 0.35))}
         treated = len(study.arms) == 1 or enrolment.arm != study.arms[0]
         for survey in sorted(study.surveys, key=lambda s: study.timepoints.index(s.timepoint)):
             later = survey.timepoint != study.timepoints[0]
-            opens_at = enrolment.enrolled_at + timedelta(days=int(delays.get(survey.timepoint, 0) or 0))
-            if later and (opens_at > utcnow() or rng.random() < 0.12):
+            delay = timedelta(days=int(delays.get(survey.timepoint, 0) or 0))
+            if later and (enrolled_at + delay > utcnow() or rng.random() < 0.12):
                 break  # not open yet, or never came back for the follow-up
             answers = model_answers(survey.items, model, person, rng, shifted=later and treated)
+            # Answered through the service, as a participant would, when the survey had just opened: for the
+            # moment of the call the enrolment is placed so that the survey's window is open now.
+            n_days = int(delays.get(survey.timepoint, 0) or 0)
+            enrolment.enrolled_at = utcnow() - calendar_days(n_days) - calendar_days(1) / 24  # (`./run.sh --demo-days`)
+            db.session.flush()
             response = participation.submit_response(citizen, study, survey.key, answers)
-            response.submitted_at = enrolment.enrolled_at + timedelta(
-                days=int(delays.get(survey.timepoint, 0) or 0), hours=rng.randint(1, 60)
-            )
+            response.submitted_at = enrolled_at + delay + timedelta(hours=rng.randint(1, 60))
+        enrolment.enrolled_at = enrolled_at
+        db.session.flush()
         if rng.random() < 0.07:
             participation.withdraw(citizen, study, erase_data=rng.random() < 0.5)
     db.session.flush()

@@ -1055,7 +1055,8 @@ def participation_paths() -> dict:
                     e429="At most 30 submissions a minute per token (and 300 per client address).",
                     e403="Also `not_enrolled`: not taking part in this study.",
                     e409="`already_answered`, `withdrawn`, `study_ended`, `not_open` (an earlier "
-                    "timepoint or a date first), or `reconsent_needed`.",
+                    "timepoint or a date first), `window_closed` (the timepoint's window has closed: the "
+                    "survey is missed), or `reconsent_needed`.",
                     e422="`invalid_answers`: `fields` names each bad or missing answer.",
                 ),
                 description="An enrolled participant. Deletes the survey's draft, if any.",

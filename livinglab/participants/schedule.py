@@ -1,7 +1,12 @@
-"""Which surveys a participant may answer now: timepoints in order, each after its delay."""
+"""Which surveys a participant may answer now: timepoints in order, each in its window.
+
+Each timepoint of a pilot has a window, in days after a participant's enrolment (protocol fields
+`timepoint_delays` and `timepoint_closes`): its surveys open on the first day, once the surveys of the
+earlier timepoints are answered or missed, and close on the second. A survey not answered when its
+window closes is `missed`: it can no longer be answered, its draft is discarded, and the flow counts it."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -10,48 +15,65 @@ from ..timeutil import aware, days, utcnow
 from .models import Enrolment, EnrolmentStatus, Response
 from .standing import of_enrolment
 
-# How long the last timepoint's surveys stay open before the owner may end the pilot without a coordinator.
-ANSWER_WINDOW = timedelta(days=14)
+# How long a timepoint's surveys stay open when the protocol does not say (`timepoint_closes`).
+DEFAULT_WINDOW_DAYS = 14
+
+
+def window_days(study, timepoint: str) -> tuple[int, int]:
+    """(the day the timepoint's surveys open, the day they close), counted from enrolment."""
+    opens = int((study.timepoint_delays or {}).get(timepoint, 0) or 0)
+    closes = (study.timepoint_closes or {}).get(timepoint)
+    return opens, int(closes) if closes is not None else opens + DEFAULT_WINDOW_DAYS
+
+
+def window_of(enrolment: Enrolment, timepoint: str) -> tuple[datetime, datetime]:
+    """When the timepoint's surveys open and close for this participant."""
+    opens, closes = window_days(enrolment.study, timepoint)
+    start = aware(enrolment.enrolled_at)
+    return start + days(opens), start + days(closes)
 
 
 @dataclass
 class Due:
     survey: object
-    state: str  # answered | open | waiting (earlier timepoint first) | scheduled (opens on a date) | closed
-    # (closed: nothing more is asked, because the participant withdrew or the pilot ended)
+    # answered | open | waiting (earlier timepoint first) | scheduled (opens on a date) | missed (its window
+    # closed unanswered) | closed (nothing more is asked: the participant withdrew or the pilot ended)
+    state: str
     opens_at: datetime | None = None
+    closes_at: datetime | None = None
 
 
 def survey_states(enrolment: Enrolment, surveys, answered_ids: set[int], now: datetime | None = None) -> list[Due]:
     """Every survey of the study with its state for this participant, in timepoint order."""
     now = now or utcnow()
-    study = enrolment.study
-    delays = study.timepoint_delays or {}
     answering = of_enrolment(enrolment).answering
     states, earlier_done = [], True
-    for timepoint in study.timepoints:
+    for timepoint in enrolment.study.timepoints:
         at_tp = [s for s in surveys if s.timepoint == timepoint]
-        opens_at = aware(enrolment.enrolled_at) + days(int(delays.get(timepoint, 0) or 0))
+        opens_at, closes_at = window_of(enrolment, timepoint)
         for survey in sorted(at_tp, key=lambda s: s.id):
             if survey.id in answered_ids:
-                states.append(Due(survey, "answered"))
+                state = "answered"
             elif not answering:
-                states.append(Due(survey, "closed"))
+                state = "closed"
+            elif now >= closes_at:
+                state = "missed"
             elif not earlier_done:
-                states.append(Due(survey, "waiting"))
+                state = "waiting"
             elif now < opens_at:
-                states.append(Due(survey, "scheduled", opens_at))
+                state = "scheduled"
             else:
-                states.append(Due(survey, "open"))
-        earlier_done = earlier_done and all(s.id in answered_ids for s in at_tp)
+                state = "open"
+            states.append(Due(survey, state, opens_at, closes_at))
+        earlier_done = earlier_done and (now >= closes_at or all(s.id in answered_ids for s in at_tp))
     return states
 
 
 def follow_up_ends_at(study) -> datetime | None:
-    """When every timepoint window of the pilot has passed: the moment the last timepoint's surveys have been
-    open for ANSWER_WINDOW for the latest-enrolled participant still taking part who has not answered them.
-    None when nobody is still due (everyone answered the last timepoint, withdrew, or nobody enrolled).
-    One query, whatever the number of participants."""
+    """When every timepoint window of the pilot has passed: the last window's close for the latest-enrolled
+    participant still taking part who has not answered the last timepoint. None when nobody is still due
+    (everyone answered the last timepoint, withdrew, or nobody enrolled). One query, whatever the number of
+    participants."""
     last = study.timepoints[-1] if study.timepoints else None
     last_ids = [s.id for s in study.surveys if s.timepoint == last]
     done = (
@@ -67,8 +89,8 @@ def follow_up_ends_at(study) -> datetime | None:
     )
     if latest is None:
         return None
-    delay = days(int((study.timepoint_delays or {}).get(last, 0) or 0))
-    return aware(latest) + delay + ANSWER_WINDOW
+    last_close = max(window_days(study, timepoint)[1] for timepoint in study.timepoints)
+    return aware(latest) + days(last_close)
 
 
 def follow_up_over(study, now: datetime | None = None) -> bool:

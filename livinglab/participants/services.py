@@ -380,6 +380,8 @@ def require_answerable(enrolment: Enrolment, survey: Survey) -> None:
     state = next(d for d in states_for(enrolment) if d.survey.id == survey.id)
     if state.state == "answered":
         raise Conflict(_("You have already answered this survey."), code="already_answered")
+    if state.state == "missed":
+        raise Conflict(_("This survey's window has closed: it can no longer be answered."), code="window_closed")
     if state.state != "open":
         raise Conflict(_("This survey is not open yet."), code="not_open")
     if needs_reconsent(enrolment):

@@ -35,9 +35,11 @@ from ..validation import KEY_RE
 from . import drafts, gdpr, screening, services
 from .forms import EraseAccountForm, EraseKeptAnswersForm, WithdrawForm, consent_form, eligibility_form
 from .models import EnrolmentStatus, ScreeningOutcome
+from .schedule import window_days
 from .standing import State, of_enrolment, sentence, standing
 
 bp = Blueprint("participants", __name__, url_prefix="/pilots")
+bp.add_app_template_global(window_days, "window_days")  # (opens, closes) days of a timepoint, for every page
 
 
 @bp.context_processor

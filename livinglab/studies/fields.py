@@ -64,15 +64,25 @@ def clean_study_fields(data, *, creating: bool, current: Study | None = None) ->
                 _("Surveys are planned at %(tps)s: move or delete them first.", tps=", ".join(orphaned))
             )
     timepoints = clean.get("timepoints", current.timepoints if current else ["baseline", "follow_up"])
-    delays = clean.get("timepoint_delays", current.timepoint_delays if current else {}) or {}
-    unknown = [name for name in delays if name not in timepoints]
-    if unknown and "timepoints" not in errors and "timepoint_delays" not in errors:
-        if "timepoint_delays" in clean:
-            errors["timepoint_delays"] = v.FieldError(
-                _("Not a timepoint of this study: %(names)s.", names=", ".join(unknown))
+    for name in ("timepoint_delays", "timepoint_closes"):  # {timepoint: day}, following the timepoints
+        days = clean.get(name, getattr(current, name) if current else {}) or {}
+        unknown = [tp for tp in days if tp not in timepoints]
+        if unknown and "timepoints" not in errors and name not in errors:
+            if name in clean:
+                errors[name] = v.FieldError(_("Not a timepoint of this study: %(names)s.", names=", ".join(unknown)))
+            else:  # timepoints renamed or removed: their days go with them
+                clean[name] = {k: d for k, d in days.items() if k in timepoints}
+    # A window closes after it opens (a timepoint with no close day closes 14 days after it opens).
+    if not errors.keys() & {"timepoints", "timepoint_delays", "timepoint_closes"} and (
+        clean.keys() & {"timepoints", "timepoint_delays", "timepoint_closes"}
+    ):
+        opens = clean.get("timepoint_delays", current.timepoint_delays if current else {}) or {}
+        closes = clean.get("timepoint_closes", current.timepoint_closes if current else {}) or {}
+        early = [tp for tp, day in closes.items() if tp in timepoints and day <= int(opens.get(tp, 0) or 0)]
+        if early:
+            errors["timepoint_closes"] = v.FieldError(
+                _("A survey must close after the day it opens: %(names)s.", names=", ".join(early))
             )
-        else:  # timepoints renamed or removed: their delays go with them
-            clean["timepoint_delays"] = {k: d for k, d in delays.items() if k in timepoints}
     # Labels follow the arms and timepoints: those of a key the study does not have are dropped.
     if "labels" in clean or (current is not None and ("arms" in clean or "timepoints" in clean)):
         clean["labels"] = known_labels(

@@ -97,6 +97,11 @@ class TimepointRow(Form):
     days = IntegerField(
         _l("Opens on day"), validators=[Optional()], description=_l("Days after enrolment; 0 or empty: at once.")
     )
+    closes = IntegerField(
+        _l("Closes on day"),
+        validators=[Optional()],
+        description=_l("Days after enrolment; empty: 14 days after it opens."),
+    )
     key = StringField(_l("Key"), description=KEY_HINT)
 
 
@@ -123,6 +128,15 @@ def named(keys: list[str], rows: list[dict], group: str) -> dict:
     }
 
 
+def day_list(text: str | None):
+    """ "3, 7" as [3, 7]; text that is not whole numbers is sent as it is, for the service to refuse."""
+    parts = [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+    try:
+        return [int(part) for part in parts]
+    except ValueError:
+        return text
+
+
 def keyed(rows: list[dict], fallback: str) -> list[str]:
     """Each row's key: the one typed under "Advanced", or one made from its name."""
     keys: list[str] = []
@@ -140,6 +154,13 @@ class ProtocolFormBase(FlaskForm):
     timepoints = FieldList(FormField(TimepointRow), max_entries=10 + BLANK_ROWS)
     min_age = IntegerField(_l("Minimum age"), validators=[Optional()])
     max_age = IntegerField(_l("Maximum age"), validators=[Optional()], description=_l("Leave empty for no limit."))
+    reminder_days = StringField(
+        _l("Reminders"),
+        description=_l(
+            "Days after a survey opens on which participants who have not answered it are reminded, separated "
+            "by commas (e.g. 3, 7); empty: no reminder. None is sent once the survey has closed."
+        ),
+    )
     criteria = TextAreaField(
         _l("Other eligibility criteria"),
         description=_l("One per line; each participant confirms them before consenting."),
@@ -157,6 +178,8 @@ class ProtocolFormBase(FlaskForm):
         "arms": ("arms",),
         "timepoints": ("timepoints",),
         "timepoint_delays": ("timepoints",),
+        "timepoint_closes": ("timepoints",),
+        "reminder_days": ("reminder_days",),
         "labels": ("arms", "timepoints"),
         "eligibility": ("min_age", "max_age", "criteria"),
         "primary_outcome": ("primary_variable", "hypothesis"),
@@ -173,7 +196,7 @@ class ProtocolFormBase(FlaskForm):
         data = {f.name: self[f.name].data for f in SIMPLE_FIELDS if not sent_only(f)}
         arms = filled_rows(self.arms, "label", "key")
         arm_keys = keyed(arms, "group")
-        timepoints = filled_rows(self.timepoints, "label", "days", "key")
+        timepoints = filled_rows(self.timepoints, "label", "days", "closes", "key")
         timepoint_keys = keyed(timepoints, "timepoint")
         if arms or self.design.data != Design.SINGLE_GROUP_PRE_POST:
             data["arms"] = arm_keys  # a single group needs no name: the service keeps its one arm
@@ -183,6 +206,11 @@ class ProtocolFormBase(FlaskForm):
                 key: row["days"]
                 for key, row in zip(timepoint_keys, timepoints, strict=True)
                 if row["days"] not in (None, "")
+            },
+            timepoint_closes={
+                key: row["closes"]
+                for key, row in zip(timepoint_keys, timepoints, strict=True)
+                if row["closes"] not in (None, "")
             },
             labels={
                 "arms": named(arm_keys, arms, "arms"),
@@ -198,6 +226,8 @@ class ProtocolFormBase(FlaskForm):
                 "hypothesis": self.hypothesis.data or None,
             },
         )
+        if self.reminder_days.raw_data:  # sent, even empty (no reminder); absent keeps the value
+            data["reminder_days"] = day_list(self.reminder_days.data)
         for f in SIMPLE_FIELDS:
             if sent_only(f) and self[f.name].raw_data:  # sent, even empty (the service then says it is required)
                 data[f.name] = self[f.name].data
@@ -214,11 +244,12 @@ class ProtocolFormBase(FlaskForm):
             message = _first_message(errors)
             service_names = [service for service, inputs in self.SOURCES.items() if name in inputs] or [name]
             for service in service_names:
-                if service in ("labels", "timepoint_delays"):
+                if service in ("labels", "timepoint_delays", "timepoint_closes"):
                     continue  # reported with their arms and timepoints
                 out.setdefault(service, message)
         if "timepoints" in out:
             out.setdefault("timepoint_delays", out["timepoints"])
+            out.setdefault("timepoint_closes", out["timepoints"])
             out.setdefault("labels", out["timepoints"])
         return out
 
@@ -273,18 +304,24 @@ def protocol_initial(study: Study) -> dict:
     eligibility = study.eligibility or {}
     data = {f.name: f.kind.initial(getattr(study, f.name)) for f in SIMPLE_FIELDS}
     data["hypothesis"] = str(study.hypothesis) if study.hypothesis else ""
-    delays = study.timepoint_delays or {}
+    delays, closes = study.timepoint_delays or {}, study.timepoint_closes or {}
     data.update(
         arms=[{"label": label_of(study.labels, "arms", key), "key": key} for key in study.arms or []]
         + [{}] * BLANK_ROWS,
         timepoints=[
-            {"label": label_of(study.labels, "timepoints", tp), "days": delays.get(tp), "key": tp}
+            {
+                "label": label_of(study.labels, "timepoints", tp),
+                "days": delays.get(tp),
+                "closes": closes.get(tp),
+                "key": tp,
+            }
             for tp in study.timepoints or []
         ]
         + [{}] * BLANK_ROWS,
         min_age=eligibility.get("min_age"),
         max_age=eligibility.get("max_age"),
         criteria="\n".join(eligibility.get("criteria") or []),
+        reminder_days=", ".join(str(day) for day in study.reminder_days or []),
         primary_variable=study.primary_variable or "",
     )
     return data

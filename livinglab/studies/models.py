@@ -61,6 +61,10 @@ class Study(Model):
     alpha: Mapped[float] = mapped_column(default=0.05)
     # Days after enrolment before each timepoint's survey opens: {timepoint: days}; absent means 0.
     timepoint_delays: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The day after enrolment each timepoint's surveys close: {timepoint: days}; absent means 14 days after
+    # they open (participants/schedule.py). Reminders: days after a survey opens (sent only while it is open).
+    timepoint_closes: Mapped[dict] = mapped_column(JSON, default=dict)
+    reminder_days: Mapped[list] = mapped_column(JSON, default=lambda: [3, 7])
     # What the founder calls the arms and timepoints, by key: {"arms": {key: label}, "timepoints": {...}}.
     labels: Mapped[dict] = mapped_column(JSON, default=lambda: {"arms": {}, "timepoints": {}})
     enrolled_count: Mapped[int] = mapped_column(default=0)

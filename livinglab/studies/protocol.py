@@ -79,6 +79,23 @@ def _delays(value) -> dict:
     return {v.key(name): v.integer(days, lo=0, hi=3650, required=True) for name, days in value.items()}
 
 
+def _closes(value) -> dict:
+    if not isinstance(value, dict):
+        raise v.FieldError(_("Must be an object of timepoint names to days."), 400)
+    return {v.key(name): v.integer(days, lo=1, hi=3650, required=True) for name, days in value.items()}
+
+
+MAX_REMINDERS = 5
+
+
+def _reminder_days(value) -> list[int]:
+    if not isinstance(value, list) or len(value) > MAX_REMINDERS:
+        raise v.FieldError(
+            _("Give at most %(n)d whole numbers of days, e.g. 3, 7 (or none: no reminder).", n=MAX_REMINDERS)
+        )
+    return sorted({v.integer(day, lo=1, hi=365, required=True) for day in value})
+
+
 LABEL_GROUPS = ("arms", "timepoints")
 
 
@@ -292,6 +309,39 @@ PROTOCOL = (
             "doc": (
                 'Days after enrolment before each timepoint\'s surveys open, e.g. `{"follow_up": 28}`; '
                 "a timepoint not listed opens at once (once the earlier ones are answered)."
+            )
+        },
+    ),
+    Field(
+        "timepoint_closes",
+        s.composite(dict[str, Annotated[int, Limits(ge=1, le=3650)]], _closes, "hidden"),
+        _l("When each timepoint's survey closes"),
+        section="design",
+        read=lambda study: dict(study.timepoint_closes or {}),
+        extra={
+            "doc": (
+                'Days after enrolment when each timepoint\'s surveys close, e.g. `{"follow_up": 42}`; after that '
+                "a survey not answered is `missed` (it can no longer be answered; a draft is discarded). A "
+                "timepoint not listed closes 14 days after it opens. Must be after the day it opens."
+            )
+        },
+    ),
+    Field(
+        "reminder_days",
+        s.composite(
+            Annotated[list[Annotated[int, Limits(ge=1, le=365)]], Limits(max_length=MAX_REMINDERS)],
+            _reminder_days,
+            "reminders",
+        ),
+        _l("Reminders"),
+        _l("Days after a survey opens on which a participant who has not answered it is reminded, e.g. 3, 7."),
+        section="design",
+        read=lambda study: list(study.reminder_days or []),
+        extra={
+            "doc": (
+                "Days after a survey opens on which participants who have not answered it get a reminder "
+                "(default `[3, 7]`, at most 5, `[]` for none); a reminder falling after the survey's window "
+                "closes is not sent, and the last one sent says when the window closes."
             )
         },
     ),
