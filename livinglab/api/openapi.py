@@ -929,7 +929,12 @@ def study_paths() -> dict:
                 ok=(200, "A page of the surveys, in creation order.", ref("SurveyList")),
                 errors=errors(400, 401, 404, 422),
                 parameters=page_parameters(),
-                description=visible + " " + PAGED,
+                description=visible
+                + " "
+                + PAGED
+                + " For an enrolled participant each survey also has `state` (`answered`, `open`, `waiting`: an "
+                "earlier timepoint first, `scheduled`: opens on a date, `missed`: its window closed unanswered, "
+                "`closed`: withdrawn or ended), and `opens_at` and `closes_at`, its window for them.",
             ),
         ),
         "/studies/{study_id}/submit": study_path(
@@ -1335,6 +1340,16 @@ def results_schemas() -> dict:
                     ),
                 ),
                 "not_answered_by_arm": obj({}, additionalProperties=counts),
+                "missed": obj(
+                    {},
+                    additionalProperties=integer(0),
+                    description=(
+                        "Per timepoint, of `not_answered`: participants still taking part whose window there closed "
+                        "before they answered any of its surveys (they can no longer answer them: missing by "
+                        "design of the calendar, not by withdrawal). Counted when the results were computed."
+                    ),
+                ),
+                "missed_by_arm": obj({}, additionalProperties=counts),
                 "analysed": integer(0),
             },
             required=[

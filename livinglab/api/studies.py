@@ -122,7 +122,11 @@ def list_surveys(user, study_id):
         due = {d.survey.id: d for d in participation.states_for(participation.enrolment_of(user, study))}
         for item in page["items"]:
             state = due.get(item["id"])
-            item.update(state=state.state if state else "closed", opens_at=iso(state.opens_at) if state else None)
+            item.update(
+                state=state.state if state else "closed",
+                opens_at=iso(state.opens_at) if state else None,
+                closes_at=iso(state.closes_at) if state else None,
+            )
     return page
 
 

@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date
+from sqlalchemy import select
 
-from ..timeutil import utcnow
+from ..timeutil import aware, days, utcnow
 from .kinds import Kind, decision_label, recruitment_state_label
 from .kinds import kind as kind_of
 from .preferences import unsubscribe_token
@@ -88,6 +89,8 @@ def build(message, recipient: Recipient) -> EmailMessage:
 def template_context(spec: Kind, context: dict, message, recipient: Recipient, unsubscribe: str | None) -> dict:
     """What every mail template may use, beside the message's own context."""
     page = dict(context)
+    if context.get("close_day") is not None:
+        page["closes_on"] = window_closes(int(context["close_day"]), message.participant_code)
     if "link" in context:
         page["link"] = absolute(context["link"])
     page.update(
@@ -105,6 +108,18 @@ def template_context(spec: Kind, context: dict, message, recipient: Recipient, u
         day=day,
     )
     return page
+
+
+def window_closes(close_day: int, participant_code: str | None) -> str | None:
+    """When a survey's window closes for the message's participant: the scheduler writes one message per
+    participant with the timepoint's close day (days after enrolment); the date is theirs."""
+    from ..extensions import db
+    from ..participants.models import Enrolment
+
+    if not participant_code:
+        return None
+    enrolled_at = db.session.scalar(select(Enrolment.enrolled_at).where(Enrolment.participant_code == participant_code))
+    return (aware(enrolled_at) + days(close_day)).isoformat() if enrolled_at is not None else None
 
 
 def day(value) -> str:

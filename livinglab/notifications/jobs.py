@@ -4,13 +4,13 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, func, literal, select, update
+from sqlalchemy import String, cast, func, literal, or_, select, update
 
 from ..auth.models import Organisation, Role, User
 from ..extensions import db
 from ..studies import workflow
 from ..studies.models import Study
-from ..timeutil import day_length, days
+from ..timeutil import aware, day_length, days
 from .models import OutboxMessage, QueueStatus, WebhookDelivery
 from .outbox import enqueue_from, purge_sent
 from .scheduler import job
@@ -111,32 +111,19 @@ def purge(now: datetime) -> dict:
     return {"messages": mail, "deliveries": hooks}
 
 
-# Surveys: invitations and reminders ------------------------------------------------------------------
+# Surveys: invitations, reminders and windows closing ------------------------------------------------
 #
-# A survey opens for a participant `delay` days (the timepoint's, in the protocol) after they enrolled,
-# once every survey of the earlier timepoints is answered (participants/schedule.py). One INSERT ... SELECT
-# per survey of a running pilot and kind of message: how many statements a run makes depends on the
-# pilots' surveys, never on the number of participants. The dedupe keys make a second run add nothing:
-# `survey_open:<enrolment>:<survey>` and `survey_reminder:<enrolment>:<survey>:<day after opening>`.
-
-
-def reminder_days() -> list[int]:
-    """LIVINGLAB_REMINDER_DAYS: "3,7" (or a JSON list); days after opening, at most 5 of them."""
-    value = setting("REMINDER_DAYS")
-    items = value if isinstance(value, (list, tuple)) else str(value).replace(";", ",").split(",")
-    out = set()
-    for item in items:
-        try:
-            number = int(str(item).strip())
-        except ValueError:
-            continue
-        if 0 < number <= 365:
-            out.add(number)
-    return sorted(out)[:5]
+# A survey opens for a participant on its timepoint's first day after they enrolled and closes on its last
+# (participants/schedule.py), and waits until every survey of the earlier timepoints is answered or closed.
+# One INSERT ... SELECT per survey of a running pilot and kind of message: how many statements a run makes
+# depends on the pilots' surveys, never on the number of participants. The dedupe keys make a second run
+# add nothing: `survey_open:<enrolment>:<survey>` and `survey_reminder:<enrolment>:<survey>:<day>`.
 
 
 def survey_plan(now: datetime) -> list[dict]:
-    """Each survey of a pilot that still collects answers, with its delay and the surveys before it."""
+    """Each survey of a pilot that still collects answers, with its window, its reminder days and the
+    surveys of each earlier timepoint (with the day they close)."""
+    from ..participants.schedule import window_days
     from ..surveys.models import Survey
 
     studies = db.session.scalars(select(Study).where(workflow.in_states(workflow.COLLECTING)).order_by(Study.id)).all()
@@ -151,28 +138,34 @@ def survey_plan(now: datetime) -> list[dict]:
     plan = []
     for study in studies:
         order = {timepoint: n for n, timepoint in enumerate(study.timepoints or [])}
-        delays = study.timepoint_delays or {}
         own = [s for s in by_study.get(study.id, []) if s.timepoint in order]
         for survey in own:
-            earlier = [s.id for s in own if order[s.timepoint] < order[survey.timepoint]]
+            opens, closes = window_days(study, survey.timepoint)
+            earlier = [
+                (window_days(study, tp)[1], [s.id for s in own if s.timepoint == tp])
+                for tp in study.timepoints[: order[survey.timepoint]]
+            ]
             plan.append(
                 {
                     "study": study,
                     "survey": survey,
-                    "earlier": earlier,
-                    "delay": int(delays.get(survey.timepoint, 0) or 0),
+                    "earlier": [(day, ids) for day, ids in earlier if ids],
+                    "opens": opens,
+                    "closes": closes,
+                    "reminders": [day for day in study.reminder_days or [] if opens + day < closes],
                 }
             )
     return plan
 
 
-def due_rows(item: dict, key_prefix: str, key_suffix: str, opened_before: datetime, opened_after: datetime):
-    """The active participants of the pilot for whom this survey opened between the two moments, who have
-    not answered it and answered every earlier survey: (user_id, dedupe_key, participant_code)."""
+def due_rows(item: dict, key_prefix: str, key_suffix: str, now: datetime, since: timedelta, until: timedelta):
+    """The active participants of the pilot whose survey has been open for at least `since` and less than
+    `until` (counted from its first day), whose window is still open, who have not answered it and for whom
+    every earlier timepoint is answered or closed: (user_id, dedupe_key, participant_code)."""
     from ..participants.models import Enrolment, EnrolmentStatus, Response
 
-    survey, study, earlier = item["survey"], item["study"], item["earlier"]
-    delay = days(item["delay"])
+    survey, study = item["survey"], item["study"]
+    opens, closes = days(item["opens"]), days(item["closes"])
     key = literal(f"{key_prefix}:") + cast(Enrolment.id, String) + literal(f":{survey.id}{key_suffix}")
     answered = select(Response.id).where(Response.enrolment_id == Enrolment.id, Response.survey_id == survey.id)
     query = select(
@@ -183,21 +176,23 @@ def due_rows(item: dict, key_prefix: str, key_suffix: str, opened_before: dateti
         Enrolment.study_id == study.id,
         Enrolment.status == EnrolmentStatus.ACTIVE,
         Enrolment.user_id.is_not(None),
-        Enrolment.enrolled_at <= opened_before - delay,
-        Enrolment.enrolled_at > opened_after - delay,
+        Enrolment.enrolled_at <= now - opens - since,
+        Enrolment.enrolled_at > now - opens - until,
+        Enrolment.enrolled_at > now - closes,  # its window is open
         ~answered.exists(),
     )
-    if earlier:
+    for close_day, ids in item["earlier"]:  # each earlier timepoint: answered, or its window closed
         done = (
             select(func.count(Response.id))
-            .where(Response.enrolment_id == Enrolment.id, Response.survey_id.in_(earlier))
+            .where(Response.enrolment_id == Enrolment.id, Response.survey_id.in_(ids))
             .scalar_subquery()
         )
-        query = query.where(done >= len(earlier))
+        query = query.where(or_(done >= len(ids), Enrolment.enrolled_at <= now - days(close_day)))
     return query
 
 
 def survey_context(item: dict) -> dict:
+    """What the survey messages say; `close_day` lets each message give its participant's closing date."""
     study, survey = item["study"], item["survey"]
     return {
         "study_id": study.id,
@@ -205,6 +200,7 @@ def survey_context(item: dict) -> dict:
         "survey": survey.title,
         "survey_key": survey.key,
         "closes_on": None,
+        "close_day": item["closes"],
     }
 
 
@@ -221,16 +217,15 @@ def survey_interval() -> timedelta:
 )
 def survey_invitations(now: datetime) -> dict:
     """The invitation when a survey opens after its delay (a survey open at enrolment needs none: the
-    participant is on its page). Sent until the first reminder is due; once per enrolment and survey."""
-    first_reminder = (reminder_days() or [3])[0]
+    participant is on its page). Sent until the first reminder is due (or the window closes); once per
+    enrolment and survey."""
     added = 0
     for item in survey_plan(now):
-        if item["delay"] <= 0:
+        if item["opens"] <= 0:
             continue
-        rows = due_rows(item, "survey_open", "", now, now - days(first_reminder))
-        added += enqueue_from(
-            "survey_open", rows, context=survey_context(item), expires_at=now + days(first_reminder), now=now
-        )
+        last = (item["reminders"] or [item["closes"] - item["opens"]])[0]
+        rows = due_rows(item, "survey_open", "", now, timedelta(0), days(last))
+        added += enqueue_from("survey_open", rows, context=survey_context(item), expires_at=now + days(last), now=now)
     return {"invitations": added}
 
 
@@ -238,28 +233,29 @@ def survey_invitations(now: datetime) -> dict:
     "survey_reminders",
     every=survey_interval,
     explain=lambda r: _("%(n)d survey reminders.", n=r["reminders"]),
-    label=_l("Participants are reminded of a survey left unanswered (3 and 7 days after it opened)."),
+    label=_l("Participants are reminded of a survey left unanswered, on the days the protocol sets."),
 )
 def survey_reminders(now: datetime) -> dict:
-    """Reminders on the days after opening of LIVINGLAB_REMINDER_DAYS; each only until the next is due
-    (the last for two days), so a worker that was stopped does not send them all at once. Never after
-    the survey is answered, the participant withdrew or the pilot ended; a waiting draft is mentioned."""
+    """Reminders on the protocol's days after opening (`reminder_days`), those falling inside the window;
+    each only until the next is due (the last until the window closes, at most two days), so a worker that
+    was stopped does not send them all at once. The last one says the window closes and a draft would be
+    discarded. Never after the survey is answered, the participant withdrew or the pilot ended."""
     from ..participants.models import Enrolment, SurveyDraft
 
-    schedule = reminder_days()
     added = 0
     for item in survey_plan(now):
+        schedule = item["reminders"]
         for n, day in enumerate(schedule):
-            until = schedule[n + 1] if n + 1 < len(schedule) else day + 2
-            rows = due_rows(item, "survey_reminder", f":{day}", now - days(day), now - days(until))
+            final = n + 1 == len(schedule)
+            until = min(day + 2, item["closes"] - item["opens"]) if final else schedule[n + 1]
+            rows = due_rows(item, "survey_reminder", f":{day}", now, days(day), days(until))
             draft = (
                 select(SurveyDraft.id)
                 .where(SurveyDraft.enrolment_id == Enrolment.id, SurveyDraft.survey_id == item["survey"].id)
                 .exists()
             )
             for waiting in (True, False):
-                # `final` announces a closing window: survey windows do not exist yet, so never final.
-                context = {**survey_context(item), "draft_waiting": waiting, "final": False, "day": day}
+                context = {**survey_context(item), "draft_waiting": waiting, "final": final, "day": day}
                 added += enqueue_from(
                     "survey_reminder",
                     rows.where(draft if waiting else ~draft),
@@ -268,6 +264,46 @@ def survey_reminders(now: datetime) -> dict:
                     now=now,
                 )
     return {"reminders": added}
+
+
+@job(
+    "survey_windows",
+    every=survey_interval,
+    explain=lambda r: _("%(n)d drafts of closed surveys discarded.", n=r["drafts_discarded"]),
+    label=_l("When a survey's window closes unanswered, it is missed and its draft is discarded."),
+)
+def survey_windows(now: datetime) -> dict:
+    """Drafts of surveys whose window has closed are deleted (they are never analysed; the last reminder
+    said so), and a pilot in which a window closed since the last run gets a new data version, so that its
+    results count the surveys missed. A few statements per survey of a collecting pilot, whatever the number
+    of participants."""
+    from ..participants.models import Enrolment, EnrolmentStatus, SurveyDraft
+    from .models import SchedulerJob
+
+    previous = db.session.scalar(select(SchedulerJob.last_finished_at).where(SchedulerJob.name == "survey_windows"))
+    discarded, changed = 0, set()
+    for item in survey_plan(now):
+        study, close = item["study"], days(item["closes"])
+        closed = select(Enrolment.id).where(Enrolment.study_id == study.id, Enrolment.enrolled_at <= now - close)
+        discarded += db.session.execute(  # type: ignore[attr-defined]  # a DML statement's CursorResult has rowcount
+            SurveyDraft.__table__.delete().where(  # type: ignore[attr-defined]  # a model's __table__ is a Table
+                SurveyDraft.survey_id == item["survey"].id, SurveyDraft.enrolment_id.in_(closed)
+            )
+        ).rowcount
+        if study.id not in changed:
+            just_closed = closed.where(Enrolment.status == EnrolmentStatus.ACTIVE)
+            if previous is not None:
+                just_closed = just_closed.where(Enrolment.enrolled_at > aware(previous) - close)
+            if db.session.scalar(select(just_closed.exists())):
+                changed.add(study.id)
+    if changed:
+        db.session.execute(
+            update(Study)
+            .where(Study.id.in_(sorted(changed)))
+            .values(data_version=Study.data_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+    return {"drafts_discarded": discarded, "pilots_with_closed_windows": len(changed)}
 
 
 # Startups: the weekly recruitment digest -------------------------------------------------------------

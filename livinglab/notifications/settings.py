@@ -26,7 +26,6 @@ DEFAULTS = {
     "WORKER_POLL_SECONDS": 2.0,  # the worker's nap when there is nothing to do
     "DIGEST_HOUR": 7,  # UTC hour from which daily digests go out
     "DIGEST_WEEKDAY": 0,  # the weekly recruitment digest goes out on Mondays (0) from DIGEST_HOUR
-    "REMINDER_DAYS": "3,7",  # reminders of an unanswered survey, days after it opened
     "DAY_SECONDS": None,  # a shorter "day" of the survey calendar, for a demo (60: a minute)
     "WEBHOOK_ALLOW_PRIVATE": False,  # allow http and loopback/private addresses (tests, local tools)
     "WEBHOOK_TIMEOUT": 10,  # seconds, to connect and to read the answer

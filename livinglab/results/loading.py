@@ -3,15 +3,19 @@ long-form frame, the protocol as plain data, and the flow's tallies in a few agg
 
 The only place where the results meet the database, apart from the cache."""
 
+from datetime import datetime
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..participants.models import Answer, Enrolment, EnrolmentStatus, Response
+from ..participants.schedule import window_days
 from ..participants.services import screening_counts
 from ..studies.models import Study
 from ..surveys.models import Survey
+from ..timeutil import aware, days, utcnow
 
 COLUMNS = ["participant_code", "arm", "timepoint", "item", "number", "text"]
 
@@ -102,6 +106,39 @@ def flow_counts(study: Study) -> dict:
 EXTRA_FLOW = ("excluded_labels", "declined_consent", "turned_away_full", "kept_by_arm")
 
 
+def missed_counts(study: Study, now: datetime | None = None) -> dict[str, dict[str, int]]:
+    """Per arm and timepoint, the participants still taking part whose window there closed before they
+    answered any of its surveys (`missed`; windows closing after the pilot ended are not counted). One
+    grouped query per timepoint, whatever the number of participants."""
+    now = now or utcnow()
+    if study.ended_at is not None:
+        now = min(now, aware(study.ended_at))
+    out = {arm: dict.fromkeys(study.timepoints, 0) for arm in study.arms}
+    surveys: dict[str, list[int]] = {}
+    for survey in study.surveys:
+        surveys.setdefault(survey.timepoint, []).append(survey.id)
+    for timepoint in study.timepoints:
+        if not surveys.get(timepoint):
+            continue
+        answered = select(Response.id).where(
+            Response.enrolment_id == Enrolment.id, Response.survey_id.in_(surveys[timepoint])
+        )
+        rows = db.session.execute(
+            select(Enrolment.arm, func.count())
+            .where(
+                Enrolment.study_id == study.id,
+                Enrolment.status == EnrolmentStatus.ACTIVE,
+                Enrolment.data_erased.is_(False),
+                Enrolment.enrolled_at <= now - days(window_days(study, timepoint)[1]),
+                ~answered.exists(),
+            )
+            .group_by(Enrolment.arm)
+        )
+        for arm, n in rows:
+            out.setdefault(arm, dict.fromkeys(study.timepoints, 0))[timepoint] = n
+    return out
+
+
 def not_answered_counts(study: Study, kept_by_arm: dict, flow: dict) -> dict:
     """Per timepoint, the enrolled participants (those whose answers were erased excepted, as in every other
     figure) with no answer there: they skipped it, left before it, or it is not due yet."""
@@ -116,7 +153,10 @@ def not_answered_counts(study: Study, kept_by_arm: dict, flow: dict) -> dict:
     }
     kept = sum(kept_by_arm.values())
     completed = flow.get("completed") or {}
+    missed = missed_counts(study)
     return {
         "not_answered": {tp: max(0, kept - completed.get(tp, 0)) for tp in study.timepoints},
         "not_answered_by_arm": by_arm,
+        "missed": {tp: sum(arm.get(tp, 0) for arm in missed.values()) for tp in study.timepoints},
+        "missed_by_arm": missed,
     }

@@ -195,6 +195,8 @@ def test_an_unverified_account_erased_gets_nothing(smtp_server, run_worker, hook
 def pilot(make_study):
     study = make_study("recruiting")
     study.timepoint_delays = {"follow_up": DELAY}
+    # The baseline stays open until the follow-up's first days (a late baseline holds the follow-up back).
+    study.timepoint_closes = {"baseline": DELAY + 2, "follow_up": DELAY + 14}
     db.session.commit()
     return study
 

@@ -148,9 +148,10 @@ def test_the_owner_ends_at_once_when_everyone_has_answered_or_left(
 ):
     other = make_user("participant")
     enrol(other, pilot)
-    backdate(pilot, 28)
     for person in (participant, other):
         services.submit_response(person, pilot, "baseline", BASELINE)
+    db.session.commit()
+    backdate(pilot, 28)
     services.submit_response(participant, pilot, "follow_up", FOLLOW_UP)
     db.session.commit()
     assert end_api(client, api_headers, pilot, startup).status_code == 409  # `other` may still answer
