@@ -1376,14 +1376,49 @@ def results_schemas() -> dict:
                 "not_compared": array(obj({"variable": string(), "reason": string()})),
                 "warnings": array(ref("ResultWarning")),
                 "methods": obj({}, additionalProperties=string()),
-                "data_version": integer(0, description="Goes up with every answer or withdrawal."),
+                "data_version": integer(
+                    0,
+                    description=(
+                        "The study's data version these results were computed from (it goes up with every answer, "
+                        "enrolment or withdrawal). Lower than the study's current one while the worker computes "
+                        "them again (see `computed_at`)."
+                    ),
+                ),
+                "computed_at": string(
+                    format="date-time",
+                    description=(
+                        "When these results were computed (ISO 8601, UTC): the moment their data were read. The "
+                        "latest computed results are served: after a change of the study's data, the worker "
+                        "computes them again in the background (at most once a minute per study), and until "
+                        "then the results of `computed_at` are served. They are computed while the request waits "
+                        "when none were computed before, when no worker has been running, or once the study has "
+                        "ended (final results always include every answer)."
+                    ),
+                ),
+                "responses_included": integer(
+                    0,
+                    description=(
+                        "How many completed surveys (responses) these results include, counted in the same "
+                        "snapshot of the database as the answers analysed."
+                    ),
+                ),
                 "status": enum(StudyStatus),
                 "interim": {
                     "type": "boolean",
                     "description": "True unless the study has ended: more answers may come.",
                 },
             },
-            required=["study_id", "flow", "variables", "primary_outcome", "secondary", "status", "interim"],
+            required=[
+                "study_id",
+                "flow",
+                "variables",
+                "primary_outcome",
+                "secondary",
+                "status",
+                "interim",
+                "computed_at",
+                "responses_included",
+            ],
         ),
     }
 
@@ -1420,8 +1455,8 @@ def results_paths() -> dict:
                 ok=(
                     200,
                     (
-                        "The results, computed once per change of the study's data. `interim` is true until "
-                        "the study ends."
+                        "The latest computed results (see `computed_at` and `responses_included`). `interim` "
+                        "is true until the study ends."
                     ),
                     ref("Results"),
                 ),

@@ -9,6 +9,13 @@ that first write takes the database's write lock). The job's writes and its "fin
 together; a worker that dies mid-job loses the whole run (the transaction rolls back) and the job is
 due again. Dedupe keys make any second run (forced, or two schedulers racing) add nothing new.
 
+A job that must not hold a lock while it works (the results refresh: seconds of computation per pilot,
+and on SQLite a write transaction holds the whole database's write lock) is registered with
+`own_transactions=True`: its claim (a conditional UPDATE, refused while another worker's run of it is
+within `RUN_LEASE` and unfinished) commits at once, the job commits its own short transactions, and its
+"finished" mark is a last transaction. A worker that dies mid-run leaves what it committed; the job is due
+again once its run lease passes.
+
 Adding a job (the survey invitations and reminders, say):
 
     @job("survey_reminders", every=timedelta(hours=1))
@@ -33,6 +40,7 @@ from .outbox import insert_ignore
 
 log = logging.getLogger("livinglab.scheduler")
 ERROR_COOLDOWN = timedelta(minutes=5)
+RUN_LEASE = timedelta(minutes=5)  # a run of an own-transactions job unfinished after this was abandoned
 
 
 @dataclass(frozen=True)
@@ -42,20 +50,29 @@ class Job:
     run: Callable[[datetime], dict]  # returns a small dict of what it did (kept, as JSON, in last_result)
     label: object  # what it does, in words (translated)
     explain: Callable[[dict], str] = str  # its result, in words (translated)
+    own_transactions: bool = False  # commits its own short transactions (see the module's text)
 
 
 JOBS: dict[str, Job] = {}
+
+
+def load_jobs() -> dict[str, Job]:
+    """Import the modules whose jobs the worker runs (registering them), once."""
+    from ..results import refresh  # noqa: F401  (the results refresh)
+    from . import jobs  # noqa: F401  (mail: digests, survey invitations and reminders, purges)
+
+    return JOBS
 
 
 def interval(spec: Job) -> timedelta:
     return spec.every() if callable(spec.every) else spec.every
 
 
-def job(name: str, every, label, explain: Callable[[dict], str] = str):
+def job(name: str, every, label, explain: Callable[[dict], str] = str, own_transactions: bool = False):
     """Register a function of `now` as a job run at most once per `every`."""
 
     def register(function):
-        JOBS[name] = Job(name, every, function, label, explain)
+        JOBS[name] = Job(name, every, function, label, explain, own_transactions)
         return function
 
     return register
@@ -73,39 +90,37 @@ def ensure_rows() -> None:
 
 def run_due(worker: str, now: datetime | None = None) -> dict[str, object]:
     """Run every job that is due and not being run by another worker; {name: result} of those run here."""
-    from . import jobs  # noqa: F401  (registers the jobs)
-
+    load_jobs()
     now = now or utcnow()
     ensure_rows()
     return {name: outcome for name in list(JOBS) if (outcome := run_job(name, worker, now, ensure=False)) is not None}
 
 
 def run_job(name: str, worker: str, now: datetime | None = None, force: bool = False, ensure: bool = True):
-    """Claim and run one job in one transaction; None when it is not due or another worker runs it."""
-    from . import jobs  # noqa: F401
-
+    """Claim and run one job in one transaction (or, for an own-transactions job, claim, run, then mark);
+    None when it is not due or another worker runs it."""
+    load_jobs()
     spec = JOBS[name]
     now = now or utcnow()
     if ensure:
         ensure_rows()
     try:
-        with unit_of_work():  # the claim, the job's writes and its mark, together
-            if not claim(spec, now, force):
-                return None  # not due, or another worker runs it: the claim changed no row
+        if spec.own_transactions:
+            with unit_of_work():  # the claim alone, committed before the work
+                if not claim(spec, now, force):
+                    return None
             result = spec.run(now)
-            db.session.execute(
-                update(SchedulerJob)
-                .where(SchedulerJob.name == name)
-                .values(
-                    last_finished_at=now,
-                    runs=SchedulerJob.runs + 1,
-                    last_result=json.dumps(result)[:2000],
-                    last_error=None,
-                    not_before=None,
-                )
-            )
+            with unit_of_work():
+                mark_finished(name, now, result)
+        else:
+            with unit_of_work():  # the claim, the job's writes and its mark, together
+                if not claim(spec, now, force):
+                    return None  # not due, or another worker runs it: the claim changed no row
+                result = spec.run(now)
+                mark_finished(name, now, result)
     except Exception as err:
         log.exception("Job %s failed in worker %s", name, worker)
+        db.session.rollback()
         with unit_of_work():
             db.session.execute(
                 update(SchedulerJob)
@@ -116,6 +131,20 @@ def run_job(name: str, worker: str, now: datetime | None = None, force: bool = F
     return result
 
 
+def mark_finished(name: str, now: datetime, result: dict) -> None:
+    db.session.execute(
+        update(SchedulerJob)
+        .where(SchedulerJob.name == name)
+        .values(
+            last_finished_at=now,
+            runs=SchedulerJob.runs + 1,
+            last_result=json.dumps(result)[:2000],
+            last_error=None,
+            not_before=None,
+        )
+    )
+
+
 def claim(spec: Job, now: datetime, force: bool = False) -> bool:
     """Lock the job's row (until the unit of work commits) if it is due (or forced); False if not due or taken."""
     conditions = [SchedulerJob.name == spec.name]
@@ -124,6 +153,14 @@ def claim(spec: Job, now: datetime, force: bool = False) -> bool:
             or_(SchedulerJob.last_finished_at.is_(None), SchedulerJob.last_finished_at <= now - interval(spec)),
             or_(SchedulerJob.not_before.is_(None), SchedulerJob.not_before <= now),
         ]
+        if spec.own_transactions:  # its claim is not held while it runs: not while another run is under way
+            conditions.append(
+                or_(
+                    SchedulerJob.last_started_at.is_(None),
+                    SchedulerJob.last_finished_at >= SchedulerJob.last_started_at,
+                    SchedulerJob.last_started_at <= now - RUN_LEASE,
+                )
+            )
     picked = select(SchedulerJob.name).where(*conditions).with_for_update(skip_locked=True)
     return (
         db.session.execute(  # type: ignore[attr-defined]  # a DML statement's CursorResult has rowcount
@@ -138,7 +175,7 @@ def claim(spec: Job, now: datetime, force: bool = False) -> bool:
 
 def status() -> list[dict]:
     """Each registered job with its last run, for the outbox page."""
-    from . import jobs  # noqa: F401
+    load_jobs()
 
     rows = {row.name: row for row in db.session.scalars(select(SchedulerJob))}
     return [

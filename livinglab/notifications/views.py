@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from ..auth.models import Role, User
 from ..extensions import csrf, db
 from ..policy import public, requires
+from ..results import refresh  # noqa: F401  (registers the results refresh, a job of the scheduler)
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
 from ..urls import MAX_ID

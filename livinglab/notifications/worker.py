@@ -29,9 +29,11 @@ JOBS_CHECK_SECONDS = 30  # jobs run hourly or daily: no need to look every pass
 
 
 def jobs_check_seconds() -> float:
-    """Twice a minute; more often when LIVINGLAB_DAY_SECONDS makes the survey calendar's days short (a demo),
-    so that no invitation window (open until the first reminder is due) passes between two looks."""
-    return max(1.0, min(JOBS_CHECK_SECONDS, day_length().total_seconds() / 8))
+    """Twice a minute; as often as the most frequent job runs (the results refresh: every 10 s); more often
+    when LIVINGLAB_DAY_SECONDS makes the survey calendar's days short (a demo), so that no invitation window
+    (open until the first reminder is due) passes between two looks."""
+    shortest = min((scheduler.interval(spec).total_seconds() for spec in scheduler.load_jobs().values()), default=None)
+    return max(1.0, min(JOBS_CHECK_SECONDS, day_length().total_seconds() / 8, shortest or JOBS_CHECK_SECONDS))
 
 
 def worker_name() -> str:
@@ -63,6 +65,7 @@ class Worker:
         self.connection = SmtpConnection(self.url, host, port)
         self.stopping = threading.Event()
         self.next_jobs_check = 0.0
+        scheduler.load_jobs()  # the mail jobs and the results refresh
 
     def close(self) -> None:
         self.connection.close()

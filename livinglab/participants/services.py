@@ -526,6 +526,9 @@ def erase_answers(enrolment: Enrolment) -> None:
         db.session.delete(response)
     db.session.flush()
     db.session.expire(enrolment, ["responses"])
+    # The study's row lock first, as the worker storing results takes it (results.cache.store): results
+    # computed before this erasure are then never stored after the delete below.
+    db.session.execute(select(Study.id).where(Study.id == enrolment.study_id).with_for_update())
     db.session.execute(delete(ResultsCache).where(ResultsCache.study_id == enrolment.study_id))
     enrolment.data_erased = True
     purge.after_commit()

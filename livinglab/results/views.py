@@ -1,6 +1,8 @@
 """The results pages: what the pilot found (flow, primary outcome, charts, tables), a printable report,
 the charts as SVG, and the lay summary shown to participants once a pilot ends."""
 
+from datetime import datetime
+
 import numpy as np
 import pandas as pd
 from babel.numbers import get_decimal_symbol
@@ -18,7 +20,7 @@ from ..studies.models import Study
 from ..studies.workflow import is_interim, results_available
 from . import charts
 from . import verdict as say
-from .cache import results_for
+from .cache import Served, results_for, serve
 from .loading import answers_query, load_answers, study_spec
 
 bp = Blueprint("results", __name__, url_prefix="/studies")
@@ -118,7 +120,8 @@ def names_of(results: dict) -> dict[str, str]:
 def page_context(study: Study) -> dict:
     """Everything the results page and the report show, from the cached results and no further query
     that grows with the participants."""
-    results = results_for(study)
+    latest = serve(study)
+    results = latest.results
     units, names = units_of(study), names_of(results)
     primary = results.get("primary_outcome") or {}
     key = primary.get("variable")
@@ -129,6 +132,7 @@ def page_context(study: Study) -> dict:
     return {
         "study": study,
         "results": results,
+        "computed": computed(latest),
         "flow": results.get("flow") or {},
         "primary": primary,
         "primary_name": names.get(key, say.words(key)),  # type: ignore[arg-type]  # None (no primary outcome) takes the default
@@ -147,6 +151,17 @@ def page_context(study: Study) -> dict:
         "parallel": str(study.design) == say.PARALLEL,
         "secondary": results.get("secondary") or [],
         "categorical": results.get("categorical") or [],
+    }
+
+
+def computed(latest: Served) -> dict:
+    """When the results shown were computed, from how many completed surveys, and whether the pilot's data
+    changed since (then the worker is computing them again: `cache.serve` serves them only then)."""
+    results = latest.results
+    return {
+        "at": datetime.fromisoformat(results["computed_at"]),
+        "responses": int(results.get("responses_included") or 0),
+        "up_to_date": latest.up_to_date,
     }
 
 
