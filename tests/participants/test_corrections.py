@@ -462,3 +462,30 @@ def test_a_coordinator_corrects_from_the_participants_page_and_reads_the_history
     )
     trail = client.get(f"/audit?study={pilot.id}").get_data(as_text=True)
     assert "Coordinator corrected an answer" in trail and "Typo reported by phone" in trail and "sleep_hours" in trail
+
+
+def test_two_corrections_of_the_same_revision_at_once_make_one_revision(pilot, app, api_headers, participant):
+    """A double submit: two requests on two connections, released together; one wins, the other is 409."""
+    import threading
+
+    headers = api_headers(participant)
+    url = f"{API}/studies/{pilot.id}/surveys/baseline/responses/mine"
+    start, statuses = threading.Barrier(2), []
+
+    def send(hours):
+        client = app.test_client()
+        start.wait()
+        statuses.append(
+            client.put(
+                url, json={"answers": {**BASELINE, "sleep_hours": hours}, "revision": 0}, headers=headers
+            ).status_code
+        )
+
+    threads = [threading.Thread(target=send, args=(hours,)) for hours in (7, 8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 409]
+    assert [(r.revision, r.previous_number) for r in db.session.scalars(select(AnswerRevision))] == [(1, 6.5)]
+    assert stored(pilot.enrolment.id)["sleep_hours"] in (7.0, 8.0)
