@@ -61,12 +61,16 @@ ACTION_LABELS = {
     "participant.save_draft": _l("Participant saved a draft of a survey"),
     "participant.discard_draft": _l("Participant threw a survey draft away"),
     "participant.erase_answers": _l("Participant had their kept answers erased"),
+    "participant.correct": _l("Participant corrected their answers"),
+    "answer.correct": _l("Coordinator corrected an answer"),
     "audit.rekey": _l("Trail re-chained under the audit key"),
 }
 DETAIL_LABELS = {
     "fields": _l("fields"),
     "version": _l("version"),
     "survey": _l("survey"),
+    "items": _l("answers changed"),
+    "revision": _l("revision"),
     "consent_version": _l("consent version"),
     "erase_data": _l("answers erased"),
     "role": _l("role"),

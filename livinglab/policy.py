@@ -59,6 +59,8 @@ ACTIONS: dict[str, Rule] = {
     "recruit": _rule(STAFF, True, workflow.recruitment_adjustable),
     "end": _rule(STAFF, True, workflow.is_endable),  # the owner once every timepoint window has passed
     "end_early": _rule({Role.COORDINATOR}, True, workflow.is_endable),  # while surveys remain to answer
+    # a participant's answers, with a reason (participants correct their own through `take_part`)
+    "correct_answers": _rule({Role.COORDINATOR}, True, workflow.results_available),
     # Participants
     "join": _rule({Role.PARTICIPANT}),  # check one's eligibility and enrol: staff never take part
     "take_part": _rule({Role.PARTICIPANT}, True),  # the enrolled: answer, read one's answers, withdraw

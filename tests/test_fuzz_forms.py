@@ -149,6 +149,14 @@ FORMS = {
     "participants.reconsent": Form("participant", lambda w: f"/pilots/{w['changed']}/reconsent"),
     "participants.answer": Form("participant", lambda w: f"/pilots/{w['enrolled']}/surveys/baseline"),
     "participants.withdraw": Form("participant", lambda w: f"/pilots/{w['enrolled']}/withdraw"),
+    # corrections of answers sent: the participant's own (window open), and a coordinator's with a reason
+    "participants.correct": Form("participant", lambda w: f"/pilots/{w['answered']}/surveys/baseline/correct"),
+    "recruitment.correct_answer": Form(
+        "coordinator",
+        lambda w: (
+            f"/studies/{w['answered']}/participants/{w['answered_code']}/surveys/baseline/items/sleep_hours/correct"
+        ),
+    ),
     "participants.erase_answers": Form(
         "participant", lambda w: f"/pilots/{w['left']}/erase-answers", page=lambda w: f"/pilots/{w['left']}/withdraw"
     ),
@@ -237,11 +245,13 @@ def world(make_study, make_user, startup, coordinator, participant):
     draft = make_study("draft")
     submitted, approved = make_study("submitted"), make_study("approved")
     enrolled, changed, left = make_study("recruiting"), make_study("recruiting"), make_study("recruiting")
+    answered = make_study("recruiting")
     open_study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
     build_study(make_user("startup", organisation="Another startup"), coordinator, "draft")
-    for study in (enrolled, changed, left):
+    codes = {}
+    for study in (enrolled, changed, left, answered):
         consent = study.current_consent
-        participation.enrol(
+        codes[study.id] = participation.enrol(
             participant,
             study,
             consent_version=consent.version,
@@ -252,6 +262,9 @@ def world(make_study, make_user, startup, coordinator, participant):
         )
     participation.submit_response(
         participant, left, "baseline", {"sleep_hours": 7, **{f"who_{i}": 2 for i in range(1, 6)}}
+    )
+    participation.submit_response(
+        participant, answered, "baseline", {"sleep_hours": 7, **{f"who_{i}": 2 for i in range(1, 6)}}
     )
     participation.withdraw(participant, left, False)  # left, keeping the answers: they may be erased later
     db.session.add(
@@ -284,6 +297,8 @@ def world(make_study, make_user, startup, coordinator, participant):
         "changed": changed.id,
         "open": open_study.id,
         "left": left.id,
+        "answered": answered.id,
+        "answered_code": codes[answered.id].participant_code,
         "open_criteria": len(open_study.eligibility["criteria"]),
         "invitation": invitation.id,
         "invited_to_another": invited_to_another,

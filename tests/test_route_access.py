@@ -104,6 +104,14 @@ EXPECTED = {
     ("GET", "/studies/<int:study_id>/exports/data.sav"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/exports/data.dta"): STAFF_STUDY_PAGE,
     ("POST", "/studies/<int:study_id>/recruitment"): "302 404 403 302 404 302",  # back to the study page
+    # Corrections of a participant's answers: coordinators only (the owner organisation may not: 403)
+    ("GET", "/studies/<int:study_id>/participants/<code>"): "302 404 403 403 404 200",
+    ("GET", "/studies/<int:study_id>/participants/<code>/surveys/<key>/items/<item_key>/correct"): (
+        "302 404 403 403 404 200"
+    ),
+    ("POST", "/studies/<int:study_id>/participants/<code>/surveys/<key>/items/<item_key>/correct"): (
+        "302 404 403 403 404 422"  # no reason sent
+    ),
     # Ending a pilot: coordinators at any time, its organisation once the follow-up is over; a reason always
     ("GET", "/studies/<int:study_id>/end"): STAFF_STUDY_PAGE,
     ("POST", "/studies/<int:study_id>/end"): "302 404 403 422 404 422",  # no reason sent
@@ -140,6 +148,9 @@ EXPECTED = {
     ("GET", "/pilots/<int:study_id>/surveys/<key>/resume"): "200 302 302 302 302 302",  # the signed in: to it
     ("POST", "/pilots/<int:study_id>/surveys/<key>/resume"): "401 302 302 302 302 302",  # no credentials
     ("GET", "/pilots/<int:study_id>/answers"): PILOT_PAGE,
+    # The enrolled participant's own corrections, while the survey's window is open (nothing sent: 422)
+    ("GET", "/pilots/<int:study_id>/surveys/<key>/correct"): PILOT_PAGE,
+    ("POST", "/pilots/<int:study_id>/surveys/<key>/correct"): "302 403 422 403 403 403",
     ("GET", "/pilots/<int:study_id>/consent"): PILOT_PAGE,
     ("GET", "/pilots/<int:study_id>/withdraw"): PILOT_PAGE,
     ("POST", "/pilots/<int:study_id>/withdraw"): "302 403 422 403 403 403",  # no choice sent
@@ -190,6 +201,9 @@ EXPECTED = {
     ("GET", "/api/v1/studies/<int:study_id>/dictionary.csv"): "401 404 403 200 404 200",
     ("POST", "/api/v1/studies/<int:study_id>/enrolment"): "401 400 409 403 403 403",
     ("POST", "/api/v1/studies/<int:study_id>/surveys/<key>/responses"): "401 403 409 403 403 403",
+    ("PUT", "/api/v1/studies/<int:study_id>/surveys/<key>/responses/mine"): "401 403 422 403 403 403",  # no answers
+    ("GET", "/api/v1/studies/<int:study_id>/participants/<code>/responses/<key>"): "401 404 403 403 404 200",
+    ("PATCH", "/api/v1/studies/<int:study_id>/participants/<code>/responses/<key>"): "401 404 403 403 404 422",
     ("POST", "/api/v1/studies/<int:study_id>/withdrawal"): "401 403 400 403 403 403",
     ("POST", "/api/v1/studies/<int:study_id>/end"): "401 404 403 422 404 422",  # no reason sent
     # API parity with the pages: one survey, read by those who see the study; edited by its organisation while
@@ -248,6 +262,7 @@ ACTIONS = {
     "recruit": "- - - y - y",
     "end": "- - - y - y",  # the organisation once the follow-up is over (the service), coordinators at any time
     "end_early": "- - - - - y",
+    "correct_answers": "- - - - - y",  # a participant's answers, with a reason: never the startup
     "edit": "- - - y - -",
     "submit": "- - - y - -",
     "review": "- - - - - y",
@@ -261,6 +276,7 @@ ON_STUDY = {
     "recruit",
     "end",
     "end_early",
+    "correct_answers",
     "edit",
     "submit",
     "review",
@@ -276,6 +292,7 @@ STATE_AGAINST = {
     "recruit": "ended",
     "end": "approved",
     "end_early": "draft",
+    "correct_answers": "draft",
 }
 
 # The action each route names in its decorator ("anyone": public; the view checks what it must).
@@ -348,6 +365,9 @@ ROUTE_ACTIONS = {
     ("GET", "/studies/<int:study_id>/exports/data.sav"): "results",
     ("GET", "/studies/<int:study_id>/exports/data.dta"): "results",
     ("POST", "/studies/<int:study_id>/recruitment"): "recruit",
+    ("GET", "/studies/<int:study_id>/participants/<code>"): "correct_answers",
+    ("GET", "/studies/<int:study_id>/participants/<code>/surveys/<key>/items/<item_key>/correct"): "correct_answers",
+    ("POST", "/studies/<int:study_id>/participants/<code>/surveys/<key>/items/<item_key>/correct"): "correct_answers",
     ("GET", "/studies/<int:study_id>/end"): "end",
     ("POST", "/studies/<int:study_id>/end"): "end",
     ("GET", "/studies/<int:study_id>/edit"): "edit",
@@ -379,6 +399,8 @@ ROUTE_ACTIONS = {
     ("GET", "/pilots/<int:study_id>/surveys/<key>/resume"): "anyone",
     ("POST", "/pilots/<int:study_id>/surveys/<key>/resume"): "anyone",
     ("GET", "/pilots/<int:study_id>/answers"): "take_part",
+    ("GET", "/pilots/<int:study_id>/surveys/<key>/correct"): "take_part",
+    ("POST", "/pilots/<int:study_id>/surveys/<key>/correct"): "take_part",
     ("GET", "/pilots/<int:study_id>/consent"): "take_part",
     ("GET", "/pilots/<int:study_id>/withdraw"): "take_part",
     ("POST", "/pilots/<int:study_id>/withdraw"): "take_part",
@@ -426,6 +448,9 @@ ROUTE_ACTIONS = {
     ("GET", "/api/v1/studies/<int:study_id>/dictionary.csv"): "results",
     ("POST", "/api/v1/studies/<int:study_id>/enrolment"): "join",
     ("POST", "/api/v1/studies/<int:study_id>/surveys/<key>/responses"): "take_part",
+    ("PUT", "/api/v1/studies/<int:study_id>/surveys/<key>/responses/mine"): "take_part",
+    ("GET", "/api/v1/studies/<int:study_id>/participants/<code>/responses/<key>"): "correct_answers",
+    ("PATCH", "/api/v1/studies/<int:study_id>/participants/<code>/responses/<key>"): "correct_answers",
     ("POST", "/api/v1/studies/<int:study_id>/withdrawal"): "take_part",
     ("POST", "/api/v1/studies/<int:study_id>/end"): "end",
     ("GET", "/api/v1/studies/<int:study_id>/surveys/<key>/draft"): "take_part",
@@ -527,7 +552,7 @@ def world(make_study, startup, other_startup, coordinator, make_user):
     populate(study, count=6, seed=7)  # answers, so that the results have charts
     enrolled, outsider = make_user("participant"), make_user("participant")
     consent = study.current_consent
-    participation.enrol(
+    enrolment = participation.enrol(
         enrolled,
         study,
         consent_version=consent.version,
@@ -552,6 +577,7 @@ def world(make_study, startup, other_startup, coordinator, make_user):
         "version": 1,
         "item_key": survey.items[0]["key"],
         "name": chart,
+        "code": enrolment.participant_code,  # the enrolled participant's, who answered the first survey
         "token": "not-a-real-invitation",
         **others_objects(make_user),
     }

@@ -6,6 +6,7 @@ from ..notifications.api import bp as notifications_bp
 from .accounts import bp as accounts_bp
 from .audit import bp as audit_bp
 from .common import require_json_body
+from .corrections import bp as corrections_bp
 from .exports import bp as exports_bp
 from .lay_summary import bp as lay_summary_bp
 from .observatory import bp as observatory_bp
@@ -31,3 +32,4 @@ bp.register_blueprint(exports_bp)
 bp.register_blueprint(observatory_bp)
 bp.register_blueprint(audit_bp)
 bp.register_blueprint(lay_summary_bp)
+bp.register_blueprint(corrections_bp)  # corrections of submitted answers (issue 11, item 13)

@@ -53,6 +53,7 @@ def openapi_json():
 def spec() -> dict:
     """The whole description, built afresh on each call: it is cheap, and never stale."""
     from ..notifications import openapi as notifications_spec  # it builds on the helpers of this module
+    from . import openapi_corrections as corrections  # and this: corrections of submitted answers
     from . import openapi_parity as parity  # so does this: survey editing, exports, observatory, audit, lay summary
 
     return {
@@ -93,6 +94,7 @@ def spec() -> dict:
                 results_paths(),
                 notifications_spec.paths(),
                 parity.paths(),
+                corrections.paths(),
             )
         ),
         "components": {
@@ -128,6 +130,7 @@ def spec() -> dict:
                 **results_schemas(),
                 **notifications_spec.schemas(),
                 **parity.schemas(),
+                **corrections.schemas(),
             },
         },
     }
@@ -477,7 +480,12 @@ def participation_schemas() -> dict:
             "survey is sent, the participant leaves, or the pilot ends.",
         ),
         "ResponseReceipt": obj(
-            {"id": integer(), "survey": ref("Key"), "submitted_at": timestamp()},
+            {
+                "id": integer(),
+                "survey": ref("Key"),
+                "submitted_at": timestamp(),
+                "revision": integer(0, description="0: send it with a correction (`PUT .../responses/mine`)."),
+            },
             required=["id", "survey", "submitted_at"],
         ),
         "Withdrawal": obj(
@@ -522,6 +530,13 @@ def participation_schemas() -> dict:
                                         "timepoint": string(),
                                         "submitted_at": timestamp(),
                                         "answers": obj({}, additionalProperties=answer),
+                                        "revision": integer(0),
+                                        "revised_at": nullable(timestamp()),
+                                        "revisions": array(
+                                            obj({}),
+                                            description="Each corrected answer: previous and new value, when, by "
+                                            "whom (`participant` or `coordinator`), and the coordinator's reason.",
+                                        ),
                                     }
                                 )
                             ),

@@ -6,10 +6,11 @@ from flask import Blueprint, current_app, request
 from flask_limiter.util import get_remote_address
 
 from ..extensions import limiter
-from ..participants import drafts, gdpr
+from ..participants import corrections, drafts, gdpr
 from ..participants import services as participation
 from ..studies.fields import iso
 from ..transactions import unit_of_work
+from . import corrections as corrections_api
 from .common import json_body, token_required
 
 bp = Blueprint("participation", __name__)
@@ -51,7 +52,21 @@ def respond(user, study_id, key):
     study = participation.visible_study(user, study_id)
     with unit_of_work():
         response = participation.submit_response(user, study, key, json_body().get("answers"))
-    return {"id": response.id, "survey": key, "submitted_at": iso(response.submitted_at)}, 201
+    return {"id": response.id, "survey": key, "submitted_at": iso(response.submitted_at), "revision": 0}, 201
+
+
+@bp.put("/studies/<int:study_id>/surveys/<key>/responses/mine")
+@limiter.limit(lambda: current_app.config["ANSWER_RATE_LIMIT"], key_func=token_key)
+@limiter.limit(lambda: current_app.config["ANSWER_ADDRESS_RATE_LIMIT"])
+@token_required("take_part")
+def correct(user, study_id, key):
+    """Correct one's answers to a survey until its window closes: the whole survey again, with the revision
+    corrected."""
+    study = participation.visible_study(user, study_id)
+    data = json_body()
+    with unit_of_work():
+        response = corrections.correct_own(user, study, key, data.get("answers"), data.get("revision"))
+    return corrections_api.response_dict(response)
 
 
 def draft_dict(draft) -> dict:

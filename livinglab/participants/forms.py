@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 from wtforms.widgets import NumberInput
@@ -114,4 +114,19 @@ class EraseAccountForm(FlaskForm):
     confirm = BooleanField(
         _l("I understand that my account is erased for good and cannot be recovered."),
         validators=[InputRequired(message=_l("Tick this box to confirm."))],
+    )
+
+
+class CorrectionForm(FlaskForm):
+    """A coordinator's correction of one answer: the new value comes from the survey's own input (by answer
+    key); the reason is required by the service."""
+
+    revision = HiddenField()
+    reason = TextAreaField(
+        _l("Reason for the correction"),
+        description=_l(
+            "Required. Kept with the correction and shown in the audit trail, for example: "
+            "“The participant wrote 65 h instead of 6.5 h and asked us by phone to correct it.”"
+        ),
+        render_kw={"rows": 3, "maxlength": 2000},
     )

@@ -10,18 +10,10 @@ from ..auth.services import security_data
 from ..extensions import db
 from ..studies.fields import iso
 from ..surveys.answers import json_value
-from ..surveys.definitions import answer_keys, variable_type
 from ..timeutil import utcnow
 from . import screening
+from .corrections import item_types, revision_dict, revisions_of
 from .models import ConsentSignature, Enrolment, EnrolmentStatus, Response, SurveyDraft
-
-
-def _item_types(survey) -> dict[str, str]:
-    types = {}
-    for item in survey.items:
-        for key in answer_keys(item):
-            types[key] = "likert" if "instrument" in item else variable_type(item)
-    return types
 
 
 def audit_events(user: User, codes: list[str]) -> list[dict]:
@@ -66,6 +58,7 @@ def personal_data(user: User) -> dict:
             selectinload(Enrolment.responses).selectinload(Response.survey),
         )
     ).all()
+    history = revisions_of([r.id for e in enrolments for r in e.responses])
     drafts = db.session.scalars(
         select(SurveyDraft)
         .where(SurveyDraft.enrolment_id.in_([e.id for e in enrolments]))
@@ -116,9 +109,15 @@ def personal_data(user: User) -> dict:
                         "timepoint": r.survey.timepoint,
                         "submitted_at": iso(r.submitted_at),
                         "answers": {
-                            a.item_key: json_value(_item_types(r.survey).get(a.item_key, "text"), a.number, a.text)
+                            a.item_key: json_value(item_types(r.survey).get(a.item_key, "text"), a.number, a.text)
                             for a in r.answers
                         },
+                        # every correction, by the participant or a coordinator (by role: no staff account id)
+                        "revision": r.revision,
+                        "revised_at": iso(r.revised_at),
+                        "revisions": [
+                            revision_dict(row, item_types(r.survey), staff=False) for row in history.get(r.id, [])
+                        ],
                     }
                     for r in e.responses
                 ],

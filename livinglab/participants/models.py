@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import NEVER_REUSE_IDS, User, enum_column
@@ -120,6 +120,10 @@ class Response(Model):
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Corrections (`corrections.py`): how many were made, the last one when. A correction sends the revision
+    # it corrects, and moves it on with a conditional UPDATE: two corrections of one revision, one wins.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    revised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="responses")
     survey: Mapped[Survey] = relationship()
@@ -140,6 +144,44 @@ class Answer(Model):
     text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class CorrectionRole(enum.StrEnum):
+    PARTICIPANT = "participant"
+    COORDINATOR = "coordinator"
+
+
+class AnswerRevision(Model):
+    """One corrected answer: its value before and after, who corrected it (a role, and a coordinator's account
+    id; never a participant's account or name) and why. The `answer` row holds the latest value, which the
+    exports and the analysis read; these rows are the history, deleted with the response when answers are
+    erased."""
+
+    __table_args__ = (
+        UniqueConstraint("response_id", "revision", "item_key", name="uq_answer_revision_response_id"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        CheckConstraint("changed_by_role IN ('participant', 'coordinator')", name="changed_by_role"),
+        # a coordinator always gives a reason and is named by account id; a participant never by account
+        CheckConstraint(
+            "changed_by_role = 'participant' OR (reason IS NOT NULL AND reason != '' AND changed_by_id IS NOT NULL)",
+            name="coordinator_reason",
+        ),
+        CheckConstraint("changed_by_role = 'coordinator' OR changed_by_id IS NULL", name="participant_unnamed"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column()  # the response's revision this change made (1 for the first)
+    item_key: Mapped[str] = mapped_column(String(64))
+    previous_number: Mapped[float | None] = mapped_column(Float)
+    previous_text: Mapped[str | None] = mapped_column(Text)
+    new_number: Mapped[float | None] = mapped_column(Float)
+    new_text: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_by_role: Mapped[str] = mapped_column(String(16))
+    changed_by_id: Mapped[int | None] = mapped_column()  # a coordinator's account id (a plain integer, as in the trail)
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class SurveyDraft(Model):

@@ -1,9 +1,21 @@
 """Recruitment progress for the startup and the coordinators: counts and participant codes, never identities."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from ..policy import get_study_or_404, requires
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import show_errors
+from ..policy import can, get_study_or_404, requires
+from ..surveys.answers import readable
+from ..transactions import unit_of_work
+from . import corrections
+from .drafts import shown
+from .forms import CorrectionForm
+from .models import Response
 from .progress import STATUSES, participant_listing
 from .progress import progress as recruitment_figures
 
@@ -47,4 +59,84 @@ def progress(study_id: int):
         rows=listing.rows,
         status=status,
         randomised=len(study.arms) > 1,
+        may_correct=can(current_user, "correct_answers", study),
     )
+
+
+@bp.get("/<int:study_id>/participants/<code>")
+@requires("correct_answers")
+def participant_answers(study_id: int, code: str):
+    """One participant's answers by code (never an identity), each survey with its corrections, and a link to
+    correct each answer. A fixed number of queries, whatever the number of answers or corrections."""
+    study = get_study_or_404(study_id, "correct_answers")
+    enrolment = corrections.enrolment_by_code(study, code)
+    responses = db.session.scalars(
+        select(Response)
+        .where(Response.enrolment_id == enrolment.id)
+        .order_by(Response.id)
+        .options(selectinload(Response.answers), selectinload(Response.survey))
+    ).all()
+    history = corrections.revisions_of([r.id for r in responses])
+    sheets = [
+        {
+            "response": response,
+            "lines": readable(response.survey.items, {a.item_key: (a.number, a.text) for a in response.answers}),
+            "revisions": [
+                {
+                    **corrections.revision_dict(row, corrections.item_types(response.survey), staff=True),
+                    "at": row.changed_at,
+                }
+                for row in history[response.id]
+            ],
+        }
+        for response in responses
+    ]
+    return render_template("participants/participant_answers.html", study=study, enrolment=enrolment, sheets=sheets)
+
+
+@bp.route("/<int:study_id>/participants/<code>/surveys/<key>/items/<item_key>/correct", methods=["GET", "POST"])
+@requires("correct_answers")
+def correct_answer(study_id: int, code: str, key: str, item_key: str):
+    """Correct one answer of one participant, giving the reason; the earlier value is kept in the history."""
+    study = get_study_or_404(study_id, "correct_answers")
+    enrolment = corrections.enrolment_by_code(study, code)
+    survey = corrections.find_survey(study, key)
+    response = corrections.find_response(enrolment, survey)
+    item = corrections.answer_item(survey, item_key)
+    if item is None:
+        abort(404)
+    form = CorrectionForm()
+    current = shown(corrections.api_values(survey, response))
+    answers, errors = current, {}
+    if form.is_submitted():
+        multiple = item.get("type") == "multiple_choice"
+        value = request.form.getlist(item_key) if multiple else (request.form.get(item_key) or "").strip() or None
+        answers = {**current, item_key: value}
+        posted = (form.revision.data or "").strip()
+        revision = int(posted) if posted.isascii() and posted.isdigit() and len(posted) < 10 else None
+        try:
+            with unit_of_work():
+                corrections.correct_as_coordinator(
+                    current_user, study, code, key, {item_key: value}, form.reason.data, revision
+                )
+        except DomainError as err:
+            if err.code == "stale_revision":
+                flash(err.message, "warning")
+                return redirect(request.path)
+            errors = {k: m for k, m in err.fields.items() if k not in ("reason", "revision")}
+            show_errors(form, err)
+        else:
+            flash(_("The answer is corrected. Its earlier value is kept in the history below."), "success")
+            return redirect(url_for(".participant_answers", study_id=study.id, code=code) + f"#sheet-{response.id}")
+    else:
+        form.revision.data = str(response.revision)
+    return render_template(
+        "participants/correct_answer.html",
+        study=study,
+        enrolment=enrolment,
+        survey=survey,
+        item=item,
+        form=form,
+        answers=answers,
+        errors=errors,
+    ), 422 if form.is_submitted() else 200

@@ -32,7 +32,7 @@ from ..surveys.definitions import answer_keys
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
 from ..validation import KEY_RE
-from . import drafts, gdpr, screening, services
+from . import corrections, drafts, gdpr, screening, services
 from .forms import EraseAccountForm, EraseKeptAnswersForm, WithdrawForm, consent_form, eligibility_form
 from .models import EnrolmentStatus, ScreeningOutcome
 from .schedule import window_days
@@ -470,6 +470,7 @@ def answer(study_id: int, key: str):
         draft=draft,
         here=of_enrolment(enrolment),
         reconsent=services.needs_reconsent(enrolment),
+        correctable=due.state == "answered" and corrections.may_correct(enrolment, survey),
     ), status
 
 
@@ -550,13 +551,74 @@ def resume(study_id: int, key: str):
 @bp.get("/<int:study_id>/answers")
 @requires("take_part")
 def answers(study_id: int):
-    """What the participant answered, question by question."""
+    """What the participant answered, question by question, and which surveys they may still correct."""
     study, enrolment = my_study(study_id)
+    now = utcnow()
     sheets = [
-        (response, readable(response.survey.items, services.stored_answers(response)))
+        (
+            response,
+            readable(response.survey.items, services.stored_answers(response)),
+            corrections.may_correct(enrolment, response.survey, now),
+        )
         for response in enrolment.responses
     ]
     return render_template("participants/answers.html", study=study, enrolment=enrolment, sheets=sheets)
+
+
+@bp.route("/<int:study_id>/surveys/<key>/correct", methods=["GET", "POST"])
+@csrf.exempt  # checked in the view (token_valid): an expired form keeps its corrections
+@requires("take_part")
+def correct(study_id: int, key: str):
+    """The survey's form again, filled in with the answers sent, until its window closes; the answers changed
+    are corrected (the earlier values are kept in the history)."""
+    study, enrolment = my_study(study_id)
+    survey = services.find_survey(study, key)
+    response = corrections.find_response(enrolment, survey)
+    errors: dict = {}
+    status = 200
+    revision = response.revision
+    if request.method == "POST":
+        given, shown = posted_answers(survey.items)
+        posted = (request.form.get("revision") or "").strip()
+        revision = int(posted) if posted.isascii() and posted.isdigit() and len(posted) < 10 else None  # type: ignore[assignment]  # a missing or bad one is refused by the service
+        if not token_valid():
+            flash(
+                _("This page had expired, so your corrections were not sent yet. Check them and send them again."),
+                "warning",
+            )
+            status = 400
+        else:
+            try:
+                with unit_of_work():
+                    corrections.correct_own(current_user, study, key, given, revision)
+            except DomainError as err:
+                if err.code == "stale_revision":
+                    flash(err.message, "warning")
+                    return redirect(url_for(".correct", study_id=study.id, key=key))
+                if err.code == "reconsent_needed":
+                    flash(err.message, "error")
+                    return redirect(url_for(".reconsent", study_id=study.id))
+                if err.status == 409:
+                    flash(err.message, "error")
+                    return redirect(url_for(".answers", study_id=study.id))
+                flash(err.message, "error")
+                errors, status = err.fields, 422
+            else:
+                flash(_("Your corrections to “%(title)s” are saved.", title=survey.title), "success")
+                return redirect(url_for(".answers", study_id=study.id))
+    else:
+        shown = drafts.shown(corrections.api_values(survey, response))
+    return render_template(
+        "participants/correct.html",
+        study=study,
+        survey=survey,
+        response=response,
+        revision=revision,
+        answers=shown,
+        errors=errors,
+        open_until=corrections.correction_closes_at(enrolment, survey),
+        may_correct=corrections.may_correct(enrolment, survey),
+    ), status
 
 
 @bp.get("/<int:study_id>/consent")

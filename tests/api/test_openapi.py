@@ -404,6 +404,24 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{v1}/studies/{sid}/surveys/nope/responses", participant, json={"answers": {}})  # 404
     checked("POST", f"{v1}/studies/{sid}/surveys/baseline/responses", participant, json={"answers": baseline})
     checked("POST", f"{v1}/studies/{sid}/surveys/baseline/responses", participant, json={"answers": baseline})  # 409
+    # Corrections: the participant's own, then a coordinator's with a reason
+    mine = f"{v1}/studies/{sid}/surveys/baseline/responses/mine"
+    corrected = checked("PUT", mine, participant, json={"answers": {**baseline, "sleep_hours": 7}, "revision": 0})
+    checked("PUT", mine, participant, json={"answers": baseline, "revision": 0})  # 409 stale_revision
+    checked("PUT", mine, participant, json={"answers": {}, "revision": 1})  # 422
+    checked("PUT", mine, participant, json={"answers": baseline, "revision": "one"})  # 400
+    checked("PUT", f"{v1}/studies/{sid}/surveys/follow_up/responses/mine", participant, json={})  # 404 not answered
+    checked("PUT", mine, staff, json={"answers": baseline, "revision": 1})  # 403
+    code = corrected.get_json()["participant_code"]
+    theirs = f"{v1}/studies/{sid}/participants/{code}/responses/baseline"
+    checked("GET", theirs, staff)
+    checked("GET", theirs, startup)  # 403
+    checked("GET", f"{v1}/studies/{sid}/participants/P-NOBODY/responses/baseline", staff)  # 404
+    checked("PATCH", theirs, staff, json={"answers": {"sleep_hours": 6}, "reason": "Typo", "revision": 1})
+    checked("PATCH", theirs, staff, json={"answers": {"sleep_hours": 6}, "reason": "Typo", "revision": 1})  # 409
+    checked("PATCH", theirs, staff, json={"answers": {"sleep_hours": 6}, "revision": 2})  # 422 no reason
+    checked("PATCH", theirs, staff, json={"answers": [], "reason": "Typo", "revision": 2})  # 400
+    checked("PATCH", theirs, startup, json={"answers": {"sleep_hours": 6}, "reason": "Typo", "revision": 2})  # 403
     draft = f"{v1}/studies/{sid}/surveys/follow_up/draft"
     checked("GET", draft, participant)  # 404 no_draft
     checked("PUT", draft, participant, json={"answers": {"sleep_hours": 7, "comments": "So far so good"}})
