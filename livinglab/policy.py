@@ -99,12 +99,9 @@ def can(user, action: str, study=None) -> bool:
 
 
 def is_enrolled(user, study) -> bool:
-    from .participants.models import Enrolment
+    from .participants.services import enrolment_of  # the one lookup of a user's enrolment
 
-    return (
-        db.session.scalar(select(Enrolment.id).where(Enrolment.study_id == study.id, Enrolment.user_id == user.id))
-        is not None
-    )
+    return enrolment_of(user, study) is not None
 
 
 def sees_pilot(user, study) -> bool:

@@ -185,6 +185,34 @@ def make_study(startup, coordinator):
 
 
 @pytest.fixture
+def take_part(make_user):
+    """A participant who enrols, answers the given surveys ({survey key: answers}), and may withdraw
+    (`withdraw=True` erases their answers, False keeps them); returns (participant code, user)."""
+    from livinglab.participants import services as participation
+
+    def take(study, answers: dict, withdraw=None):
+        user = make_user("participant")
+        consent = study.current_consent
+        enrolment = participation.enrol(
+            user,
+            study,
+            consent_version=consent.version,
+            clauses={c["key"]: True for c in consent.clauses},
+            signature=user.name,
+            age=30,
+            criteria_confirmed=True,
+        )
+        for key, given in answers.items():
+            participation.submit_response(user, study, key, given)
+        if withdraw is not None:
+            participation.withdraw(user, study, erase_data=withdraw)
+        db.session.commit()
+        return enrolment.participant_code, user
+
+    return take
+
+
+@pytest.fixture
 def login(client):
     """Sign a user in through the real sign-in page."""
 

@@ -11,8 +11,6 @@ from openpyxl import load_workbook
 from livinglab.demo import sleep_protocol
 from livinglab.exports.cells import csv_cell, neutralise, sheet_cell
 from livinglab.exports.statfiles import SPSS, STATA, variable_names
-from livinglab.extensions import db
-from livinglab.participants import services as participation
 
 FORMULA = '=HYPERLINK("http://x","y")'
 LONG_TEXT = "é" * 1999 + "!"
@@ -110,32 +108,6 @@ def baseline(**overrides) -> dict:
 
 
 FOLLOW_UP = {"sleep_hours": 7.5, "mood": 5, "umux_1": 6, "umux_2": 7, "comments": "Très bien, merci ! 😴"}
-
-
-@pytest.fixture
-def take_part(make_user):
-    """A participant who enrols, answers the given surveys, and may withdraw."""
-
-    def take(study, answers: dict, withdraw=None):
-        user = make_user("participant")
-        consent = study.current_consent
-        enrolment = participation.enrol(
-            user,
-            study,
-            consent_version=consent.version,
-            clauses={c["key"]: True for c in consent.clauses},
-            signature=user.name,
-            age=30,
-            criteria_confirmed=True,
-        )
-        for key, given in answers.items():
-            participation.submit_response(user, study, key, given)
-        if withdraw is not None:
-            participation.withdraw(user, study, erase_data=withdraw)
-        db.session.commit()
-        return enrolment.participant_code, user
-
-    return take
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from livinglab.api.openapi import spec as build_spec
 from livinglab.demo import food_protocol, food_surveys, populate
 from livinglab.demo_bulk import bulk_participants
 from livinglab.extensions import db
-from livinglab.participants import services as participation
 from livinglab.studies import services as studies
 
 V1 = "/api/v1"
@@ -34,30 +33,6 @@ def valid(spec, name: str, body) -> list[str]:
         {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}, format_checker=oas31_format_checker
     )
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
-
-
-@pytest.fixture
-def take_part(make_user):
-    def take(study, answers: dict, withdraw=None):
-        user = make_user("participant")
-        consent = study.current_consent
-        enrolment = participation.enrol(
-            user,
-            study,
-            consent_version=consent.version,
-            clauses={c["key"]: True for c in consent.clauses},
-            signature=user.name,
-            age=30,
-            criteria_confirmed=True,
-        )
-        for key, given in answers.items():
-            participation.submit_response(user, study, key, given)
-        if withdraw is not None:
-            participation.withdraw(user, study, erase_data=withdraw)
-        db.session.commit()
-        return enrolment.participant_code, user
-
-    return take
 
 
 @pytest.fixture
