@@ -11,7 +11,22 @@ Cronbach's alpha, and an effect in the expected direction, with noise."""
 
 from typing import Any
 
+
+def answers(**changed) -> dict:
+    """The qualification questionnaire of a pilot (studies/regulatory.py): by default, research on health
+    where participants use the product as they would anyway and answer questionnaires (RIPH 3)."""
+    return {
+        "purpose": "health_knowledge",
+        "existing_data_only": False,
+        "device_outside_ce": False,
+        "beyond_usual_practice": False,
+        "minimal_risk": None,
+        "product_questionnaire": False,
+    } | changed
+
+
 COMMON = {
+    "qualification": answers(),
     "research_category": "riph3",
     "cnil_framework": "mr003",
     "dpia_done": True,
@@ -225,6 +240,8 @@ PILOTS: list[dict[str, Any]] = [
             "location": "At home.",
             "compensation": "Nothing.",
             "research_category": "riph2",
+            "cnil_framework": "mr001",
+            "qualification": answers(beyond_usual_practice=True, minimal_risk=True),
             "ethics_opinion": "CPP Sud-Est II 2026-077",
             "sponsor": "Nourrir SAS",
         },
@@ -287,8 +304,9 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Five days.",
             "location": "At home.",
             "compensation": "The broths are free.",
-            "research_category": "not_riph",
-            "cnil_framework": "mr004",
+            "research_category": "outside_jarde",
+            "cnil_framework": "none",
+            "qualification": answers(purpose="satisfaction"),
         },
         "surveys": [
             {
@@ -428,8 +446,10 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Eight weeks, two surveys.",
             "location": "At home, online.",
             "compensation": "Nothing.",
-            "research_category": "not_riph",
-            "cnil_framework": "mr004",
+            # human and social sciences in the field of health: outside the Jardé law (R.1121-1 II 1° d CSP)
+            "research_category": "outside_jarde",
+            "cnil_framework": "none",
+            "qualification": answers(purpose="human_sciences"),
         },
         "surveys": [
             {
@@ -505,8 +525,10 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Four weeks, two surveys.",
             "location": "At home and at work.",
             "compensation": "The snacks are free.",
-            "research_category": "not_riph",
-            "cnil_framework": "mr004",
+            # questionnaires on how a food is tolerated: RIPH 3 without a CPP opinion (L.1121-16-2 CSP)
+            "research_category": "riph3",
+            "cnil_framework": "mr003",
+            "qualification": answers(product_questionnaire=True),
         },
         "surveys": [
             {
@@ -590,8 +612,10 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Six weeks, two surveys.",
             "location": "The company canteen, in Nantes.",
             "compensation": "Nothing.",
-            "research_category": "not_riph",
-            "cnil_framework": "mr004",
+            # a satisfaction survey on a food product: outside the Jardé law (R.1121-1 II 1° b CSP), the GDPR only
+            "research_category": "outside_jarde",
+            "cnil_framework": "none",
+            "qualification": answers(purpose="satisfaction"),
         },
         "surveys": [
             {

@@ -20,12 +20,15 @@ class Hypothesis(enum.StrEnum):
 
 
 class ResearchCategory(enum.StrEnum):
-    """French Jardé law categories, or research that does not involve the person."""
+    """French Jardé law categories, research not involving the person (R.1121-1 II 3° CSP: on existing
+    data only), or outside the Jardé law altogether (R.1121-1 II 1° and 2° CSP: satisfaction surveys...).
+    What each requires: `studies.regulatory`."""
 
     RIPH1 = "riph1"
     RIPH2 = "riph2"
     RIPH3 = "riph3"
     NOT_RIPH = "not_riph"
+    OUTSIDE_JARDE = "outside_jarde"
 
 
 class CnilFramework(enum.StrEnum):
@@ -33,3 +36,4 @@ class CnilFramework(enum.StrEnum):
     MR003 = "mr003"
     MR004 = "mr004"
     AUTHORISATION = "authorisation"
+    NONE = "none"  # no reference methodology nor authorisation: the GDPR alone

@@ -17,6 +17,7 @@ from .. import schema as s
 from .. import validation as v
 from ..schema import Field, Key
 from ..surveys.definitions import study_variables
+from . import regulatory
 from .enums import CnilFramework, Design, Domain, Hypothesis, ResearchCategory
 
 LONG_TEXT = 10_000
@@ -36,12 +37,14 @@ CATEGORY_LABELS = {
     ResearchCategory.RIPH2: _l("RIPH 2: minimal risks and constraints"),
     ResearchCategory.RIPH3: _l("RIPH 3: non-interventional research"),
     ResearchCategory.NOT_RIPH: _l("Not research involving the human person"),
+    ResearchCategory.OUTSIDE_JARDE: _l("Outside the Jardé law (e.g. a satisfaction survey)"),
 }
 CNIL_LABELS = {
     CnilFramework.MR001: _l("MR-001 reference methodology"),
     CnilFramework.MR003: _l("MR-003 reference methodology"),
     CnilFramework.MR004: _l("MR-004 reference methodology"),
     CnilFramework.AUTHORISATION: _l("A specific CNIL authorisation"),
+    CnilFramework.NONE: _l("None: the GDPR only"),
 }
 NOT_CHOSEN = _l("Not chosen yet")
 RIPH = (ResearchCategory.RIPH1, ResearchCategory.RIPH2, ResearchCategory.RIPH3)
@@ -174,7 +177,102 @@ def riph(name: str):
     return lambda study: study.research_category not in RIPH or _filled(getattr(study, name))
 
 
-# The protocol, field by field, in the editor's order. Sections: protocol, design, outcome, data_protection.
+# The regulatory frame: the qualification questionnaire's answers, and what submission asks of each
+# field by category (the rules themselves: `regulatory`)
+
+
+class Qualification(s.Body, extra="forbid"):
+    """The qualification questionnaire's answers; null or absent: not answered yet."""
+
+    purpose: Annotated[
+        Literal[tuple(regulatory.PURPOSES)] | None,  # type: ignore[valid-type]  # values known at run time
+        Limits(
+            description=(
+                "`health_knowledge`: knowledge about health, the body, or a product's effects on health; "
+                "`satisfaction`: a satisfaction or usability survey (outside the Jardé law); `human_sciences`: "
+                "human and social sciences in the field of health (outside the Jardé law)."
+            )
+        ),
+    ] = None
+    existing_data_only: Annotated[bool | None, Limits(description="Only data that already exist are reused.")] = None
+    device_outside_ce: Annotated[
+        bool | None, Limits(description="A medical device is used outside its CE purpose, or without CE marking.")
+    ] = None
+    beyond_usual_practice: Annotated[
+        bool | None,
+        Limits(description="Besides questionnaires and interviews, taking part adds something beyond usual practice."),
+    ] = None
+    minimal_risk: Annotated[
+        bool | None, Limits(description="What it adds is on the list of minimal risks and constraints (RIPH 2).")
+    ] = None
+    product_questionnaire: Annotated[
+        bool | None,
+        Limits(
+            description=(
+                "Only questionnaires or interviews on how people perceive the efficacy or tolerance of a food or "
+                "cosmetic product (RIPH 3 without a CPP opinion, L. 1121-16-2 CSP)."
+            )
+        ),
+    ] = None
+
+
+def _qualification(value) -> dict:
+    if value is None:
+        return regulatory.blank()
+    if not isinstance(value, dict):
+        raise v.FieldError(_("Must be an object of answers to the qualification questions."), 400)
+    unknown = sorted(str(name) for name in value if name not in regulatory.QUESTION_KEYS)
+    if unknown:
+        raise v.FieldError(_("Not a qualification question: %(names)s.", names=", ".join(unknown)))
+    out = regulatory.blank()
+    for question in regulatory.QUESTIONS:
+        answer = value.get(question.key)
+        if answer is None or answer == "":
+            continue
+        if question.yes_no:
+            out[question.key] = v.boolean(answer)
+        else:
+            out[question.key] = str(v.choice(answer, list(question.options)))
+    return out
+
+
+def _category_route(study):
+    """The CNIL route fits the category (`regulatory.ROUTES`); outside the Jardé law none is needed."""
+    problem = regulatory.route_problem(study.research_category, study.cnil_framework)
+    if problem:
+        return problem
+    return study.cnil_framework is not None or not regulatory.route_required(study.research_category)
+
+
+def _qualified(study):
+    """The questionnaire is answered far enough to propose a category."""
+    return regulatory.qualify(study.qualification).decided
+
+
+def _justified(study):
+    """A category or route other than the questionnaire's proposal says why, for the reviewer."""
+    differing = regulatory.overridden(study.research_category, study.cnil_framework, study.qualification)
+    if not differing or _filled(study.qualification_justification):
+        return True
+    outcome = regulatory.qualify(study.qualification)
+    return _(
+        "Why you chose otherwise than the questionnaire's proposal (%(category)s, %(route)s)",
+        category=regulatory.CATEGORY_NAMES[outcome.category],  # type: ignore[index]  # decided: overridden says so
+        route=regulatory.ROUTE_NAMES[outcome.cnil_framework],  # type: ignore[index]
+    )
+
+
+def cpp_required(study) -> bool:
+    """The law asks this study for a favourable CPP opinion (`regulatory.cpp_required`)."""
+    return regulatory.cpp_required(study.research_category, study.qualification)
+
+
+def where_cpp(name: str):
+    """Needed where a CPP opinion is: RIPH 1, 2 and 3, except the RIPH 3 the law exempts."""
+    return lambda study: not cpp_required(study) or _filled(getattr(study, name))
+
+
+# The protocol, field by field, in the editor's order. Sections: protocol, design, outcome, regulatory, data_protection.
 PROTOCOL = (
     Field(
         "title",
@@ -360,29 +458,70 @@ PROTOCOL = (
         needed_label=_l("Which data are collected and why"),
     ),
     Field(
+        "qualification",
+        s.composite(Qualification, _qualification, "qualification"),
+        _l("Qualification questionnaire"),
+        _l("Plain-language questions whose answers propose the category of research and the CNIL route."),
+        section="regulatory",
+        needed=_qualified,
+        needed_label=_l("The qualification questionnaire, answered"),
+        read=lambda study: {**regulatory.blank(), **(study.qualification or {})},
+        extra={
+            "doc": (
+                "The answers to the qualification questionnaire (decision support; the coordinator decides). "
+                "Their outcome fills `research_category` and `cnil_framework` when those were not chosen by hand; "
+                "choosing otherwise needs `qualification_justification`."
+            )
+        },
+    ),
+    Field(
         "research_category",
         s.choice(ResearchCategory, CATEGORY_LABELS, required=False, blank=NOT_CHOSEN),
         _l("Category of research"),
-        section="data_protection",
+        section="regulatory",
         needed=True,
         needed_label=_l("The category of research"),
-        extra={"doc": ("The Jardé law category (RIPH 1-3), or research not involving the person.")},
+        extra={
+            "doc": (
+                "The Jardé law category (RIPH 1-3), research not involving the person (existing data only), or "
+                "outside the Jardé law (satisfaction surveys, R.1121-1 II CSP)."
+            )
+        },
     ),
     Field(
         "cnil_framework",
         s.choice(CnilFramework, CNIL_LABELS, required=False, blank=NOT_CHOSEN),
         _l("CNIL framework"),
-        section="data_protection",
-        needed=True,
+        section="regulatory",
+        needed=_category_route,
         needed_label=_l("The CNIL reference methodology or authorisation"),
-        extra={"doc": "The CNIL reference methodology, or an individual authorisation."},
+        extra={
+            "doc": (
+                "The CNIL reference methodology, an individual authorisation, or `none` (the GDPR only, outside "
+                "the Jardé law). It must fit the category: RIPH 1 and 2 under `mr001`, RIPH 3 under `mr003`, "
+                "research not involving the person under `mr004`, each or `authorisation`; outside the Jardé law "
+                "`none`, `mr004` or `authorisation`. A pair that does not fit answers 422."
+            )
+        },
+    ),
+    Field(
+        "qualification_justification",
+        s.text(LONG_TEXT),
+        _l("Why you chose otherwise"),
+        _l(
+            "Needed when the category or the CNIL route differs from the questionnaire's proposal; the reviewer reads it."
+        ),
+        section="regulatory",
+        needed=_justified,
+        needed_label=_l("Why the category or CNIL route differs from the questionnaire's proposal"),
+        extra={"doc": "Why `research_category` or `cnil_framework` differs from what the questionnaire proposes."},
     ),
     Field(
         "cnil_reference",
         s.text(200, single_line=True),
         _l("CNIL reference"),
         _l("The compliance declaration or authorisation number, if any."),
-        section="data_protection",
+        section="regulatory",
         needed=lambda study: study.cnil_framework != CnilFramework.AUTHORISATION or _filled(study.cnil_reference),
         needed_label=_l("The CNIL authorisation number"),
         extra={"doc": "The authorisation number, when `cnil_framework` is `authorisation`."},
@@ -391,11 +530,19 @@ PROTOCOL = (
         "ethics_opinion",
         s.text(200, single_line=True),
         _l("Ethics committee (CPP) opinion"),
-        _l("The reference of the favourable opinion; required for RIPH 1, 2 and 3."),
-        section="data_protection",
-        needed=riph("ethics_opinion"),
-        needed_label=_l("The ethics committee (CPP) opinion reference, required for RIPH"),
-        extra={"doc": "The ethics committee (CPP) opinion; required for RIPH."},
+        _l(
+            "The reference of the favourable opinion; required for RIPH 1, 2 and 3, except RIPH 3 made only of "
+            "questionnaires on how a food or cosmetic product is perceived."
+        ),
+        section="regulatory",
+        needed=where_cpp("ethics_opinion"),
+        needed_label=_l("The ethics committee (CPP) opinion reference, required for this category"),
+        extra={
+            "doc": (
+                "The ethics committee (CPP) opinion; required for RIPH, except RIPH 3 on food or cosmetic products "
+                "made only of questionnaires on how they are perceived (L. 1121-16-2 CSP)."
+            )
+        },
     ),
     Field(
         "dpia_done",
@@ -428,10 +575,17 @@ SECTIONS = {
     "protocol": _l("Protocol"),
     "design": _l("Design"),
     "outcome": _l("Primary outcome"),
-    "data_protection": _l("Data protection and regulatory frame"),
+    "regulatory": _l("Regulatory frame"),
+    "data_protection": _l("Data protection"),
 }
 # The review section (and checklist group) each page section belongs to
-REVIEW_SECTION = {"protocol": "protocol", "design": "design", "outcome": "design", "data_protection": "data_protection"}
+REVIEW_SECTION = {
+    "protocol": "protocol",
+    "design": "design",
+    "outcome": "design",
+    "regulatory": "data_protection",
+    "data_protection": "data_protection",
+}
 REQUIRED_ON_CREATE = ("title", "domain")
 
 
