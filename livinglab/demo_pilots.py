@@ -25,8 +25,29 @@ def answers(**changed) -> dict:
     } | changed
 
 
+def riph_file(cpp: str, number: str, day: str, id_rcb: str) -> dict:
+    """What a RIPH files before it starts: its registration, the CPP's favourable opinion, the ANSM told."""
+    return {
+        "id_rcb": id_rcb,
+        "ethics_opinion": f"{cpp} {number}",
+        "cpp_name": cpp,
+        "cpp_date": day,
+        "cpp_decision": "favourable",
+        "ansm_reference": f"CPP opinion and summary sent to the ANSM on {day}",
+    }
+
+
 COMMON = {
     "qualification": answers(),
+    "principal_investigator": "Dr Louise Garnier, Nantes Living Lab",
+    "medical_device": "none",
+    "legal_basis": "legitimate_interests",
+    "health_data_exception": "scientific_research",
+    "dpo_contact": "dpo@livinglab.example",
+    "data_host": "LivingLab, on an HDS-certified host in France",
+    "hds_certified": True,
+    "dpia_reference": "DPIA-LL-2026-01",
+    "dpia_date": "2026-09-01",
     "research_category": "riph3",
     "cnil_framework": "mr003",
     "dpia_done": True,
@@ -105,7 +126,7 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Four weeks, two short surveys.",
             "location": "At home.",
             "compensation": "Nothing; participants keep the app.",
-            "ethics_opinion": "CPP Ouest IV 2026-131",
+            **riph_file("CPP Ouest IV", "2026-131", "2026-10-02", "2026-A01131-38"),
         },
         "surveys": [
             {
@@ -172,7 +193,7 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Three weeks, two surveys.",
             "location": "Online, wherever students revise.",
             "compensation": "A 10 € voucher after the second survey.",
-            "ethics_opinion": "CPP Ouest IV 2026-140",
+            **riph_file("CPP Ouest IV", "2026-140", "2026-10-16", "2026-A01140-52"),
         },
         "surveys": [
             {
@@ -242,8 +263,10 @@ PILOTS: list[dict[str, Any]] = [
             "research_category": "riph2",
             "cnil_framework": "mr001",
             "qualification": answers(beyond_usual_practice=True, minimal_risk=True),
-            "ethics_opinion": "CPP Sud-Est II 2026-077",
+            **riph_file("CPP Sud-Est II", "2026-077", "2026-09-08", "2026-A00977-41"),
             "sponsor": "Nourrir SAS",
+            "insurance": "Hospiassur, policy RC-2026-0412 (L. 1121-10 CSP)",
+            "principal_investigator": "Dr Camille Riou, diabetologist, CHU de Nantes",
         },
         "surveys": [
             {
@@ -306,6 +329,8 @@ PILOTS: list[dict[str, Any]] = [
             "compensation": "The broths are free.",
             "research_category": "outside_jarde",
             "cnil_framework": "none",
+            "health_data_exception": "explicit_consent",
+            "legal_basis": "consent",
             "qualification": answers(purpose="satisfaction"),
         },
         "surveys": [
@@ -356,7 +381,7 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Six weeks, two surveys.",
             "location": "At home and outdoors.",
             "compensation": "Nothing.",
-            "ethics_opinion": "CPP Ouest IV 2026-118",
+            **riph_file("CPP Ouest IV", "2026-118", "2026-09-21", "2026-A01118-27"),
         },
         "surveys": [
             {
@@ -449,6 +474,8 @@ PILOTS: list[dict[str, Any]] = [
             # human and social sciences in the field of health: outside the Jardé law (R.1121-1 II 1° d CSP)
             "research_category": "outside_jarde",
             "cnil_framework": "none",
+            "health_data_exception": "explicit_consent",
+            "legal_basis": "consent",
             "qualification": answers(purpose="human_sciences"),
         },
         "surveys": [
@@ -529,6 +556,7 @@ PILOTS: list[dict[str, Any]] = [
             "research_category": "riph3",
             "cnil_framework": "mr003",
             "qualification": answers(product_questionnaire=True),
+            "id_rcb": "2026-A01203-17",
         },
         "surveys": [
             {
@@ -615,6 +643,7 @@ PILOTS: list[dict[str, Any]] = [
             # a satisfaction survey on a food product: outside the Jardé law (R.1121-1 II 1° b CSP), the GDPR only
             "research_category": "outside_jarde",
             "cnil_framework": "none",
+            "health_data_exception": "no_health_data",
             "qualification": answers(purpose="satisfaction"),
         },
         "surveys": [

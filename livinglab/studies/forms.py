@@ -266,7 +266,7 @@ def qualification_answers(form) -> dict:
     out = {}
     for q in QUESTIONS:
         raw = form[f"qualification_{q.key}"].data or None
-        out[q.key] = {"yes": True, "no": False}.get(raw, raw) if q.yes_no else raw
+        out[q.key] = {"yes": True, "no": False}.get(str(raw), raw) if q.yes_no else raw
     return out
 
 
@@ -275,7 +275,7 @@ def qualification_initial(answers: dict | None) -> dict:
     out = {}
     for q in QUESTIONS:
         answer = answers.get(q.key)
-        out[f"qualification_{q.key}"] = ({True: "yes", False: "no"}.get(answer) if q.yes_no else answer) or None
+        out[f"qualification_{q.key}"] = ("yes" if answer else "no") if q.yes_no and answer is not None else answer
     return out
 
 

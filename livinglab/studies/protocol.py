@@ -18,7 +18,17 @@ from .. import validation as v
 from ..schema import Field, Key
 from ..surveys.definitions import study_variables
 from . import regulatory
-from .enums import CnilFramework, Design, Domain, Hypothesis, ResearchCategory
+from .enums import (
+    CnilFramework,
+    CppDecision,
+    Design,
+    Domain,
+    HealthDataException,
+    Hypothesis,
+    LegalBasis,
+    MedicalDevice,
+    ResearchCategory,
+)
 
 LONG_TEXT = 10_000
 
@@ -45,6 +55,31 @@ CNIL_LABELS = {
     CnilFramework.MR004: _l("MR-004 reference methodology"),
     CnilFramework.AUTHORISATION: _l("A specific CNIL authorisation"),
     CnilFramework.NONE: _l("None: the GDPR only"),
+}
+CPP_DECISION_LABELS = {
+    CppDecision.FAVOURABLE: _l("Favourable"),
+    CppDecision.UNFAVOURABLE: _l("Unfavourable"),
+    CppDecision.PENDING: _l("Pending"),
+}
+DEVICE_LABELS = {
+    MedicalDevice.NONE: _l("No medical device"),
+    MedicalDevice.CE_WITHIN_PURPOSE: _l("A CE-marked device, used for its CE purpose"),
+    MedicalDevice.CE_OUTSIDE_PURPOSE: _l("A CE-marked device, used outside its CE purpose"),
+    MedicalDevice.NOT_CE_MARKED: _l("A device without CE marking"),
+}
+LEGAL_BASIS_LABELS = {
+    LegalBasis.CONSENT: _l("Consent (art. 6(1)(a))"),
+    LegalBasis.CONTRACT: _l("A contract (art. 6(1)(b))"),
+    LegalBasis.LEGAL_OBLIGATION: _l("A legal obligation (art. 6(1)(c))"),
+    LegalBasis.VITAL_INTERESTS: _l("Vital interests (art. 6(1)(d))"),
+    LegalBasis.PUBLIC_TASK: _l("A task in the public interest (art. 6(1)(e))"),
+    LegalBasis.LEGITIMATE_INTERESTS: _l("Legitimate interests (art. 6(1)(f))"),
+}
+HEALTH_DATA_LABELS = {
+    HealthDataException.NO_HEALTH_DATA: _l("No health data (nor other special category)"),
+    HealthDataException.EXPLICIT_CONSENT: _l("Explicit consent (art. 9(2)(a))"),
+    HealthDataException.PUBLIC_INTEREST_HEALTH: _l("Public interest in public health (art. 9(2)(i))"),
+    HealthDataException.SCIENTIFIC_RESEARCH: _l("Scientific research (art. 9(2)(j))"),
 }
 NOT_CHOSEN = _l("Not chosen yet")
 RIPH = (ResearchCategory.RIPH1, ResearchCategory.RIPH2, ResearchCategory.RIPH3)
@@ -257,8 +292,8 @@ def _justified(study):
     outcome = regulatory.qualify(study.qualification)
     return _(
         "Why you chose otherwise than the questionnaire's proposal (%(category)s, %(route)s)",
-        category=regulatory.CATEGORY_NAMES[outcome.category],  # type: ignore[index]  # decided: overridden says so
-        route=regulatory.ROUTE_NAMES[outcome.cnil_framework],  # type: ignore[index]
+        category=regulatory.CATEGORY_NAMES.get(outcome.category),
+        route=regulatory.ROUTE_NAMES.get(outcome.cnil_framework),
     )
 
 
@@ -269,7 +304,43 @@ def cpp_required(study) -> bool:
 
 def where_cpp(name: str):
     """Needed where a CPP opinion is: RIPH 1, 2 and 3, except the RIPH 3 the law exempts."""
-    return lambda study: not cpp_required(study) or _filled(getattr(study, name))
+    return lambda study: not cpp_required(study) or FIELDS[name].kind.filled(getattr(study, name))
+
+
+def _favourable(study):
+    """Where the law asks for a CPP opinion, the pilot starts only after a favourable one (L. 1123-6 CSP)."""
+    if not cpp_required(study) or study.cpp_decision == CppDecision.FAVOURABLE:
+        return True
+    if study.cpp_decision is None:
+        return False
+    return _(
+        "A favourable CPP opinion: the one recorded is %(decision)s", decision=CPP_DECISION_LABELS[study.cpp_decision]
+    )
+
+
+def _insured(study):
+    """RIPH 1 and 2 need the sponsor's insurance (L. 1121-10 CSP); RIPH 3 does not."""
+    return study.research_category not in (ResearchCategory.RIPH1, ResearchCategory.RIPH2) or _filled(study.insurance)
+
+
+def _device(study):
+    """Said for RIPH; a device used outside its CE purpose, or without CE marking, makes RIPH 1."""
+    if study.research_category not in RIPH:
+        return True
+    if study.medical_device is None:
+        return False
+    if study.medical_device in (MedicalDevice.CE_OUTSIDE_PURPOSE, MedicalDevice.NOT_CE_MARKED) and (
+        study.research_category != ResearchCategory.RIPH1
+    ):
+        return _("A medical device used outside its CE purpose, or without CE marking, makes the research RIPH 1")
+    return True
+
+
+def _dpia(study):
+    """A DPIA with its reference and date, or why none is required."""
+    if study.dpia_done:
+        return _filled(study.dpia_reference) and study.dpia_date is not None
+    return _filled(study.dpia_not_required)
 
 
 # The protocol, field by field, in the editor's order. Sections: protocol, design, outcome, regulatory, data_protection.
@@ -545,18 +616,182 @@ PROTOCOL = (
         },
     ),
     Field(
+        "cpp_name",
+        s.text(200, single_line=True),
+        _l("Ethics committee (CPP) name"),
+        _l("Which CPP gave the opinion, e.g. CPP Ouest IV."),
+        section="regulatory",
+        needed=where_cpp("cpp_name"),
+        needed_label=_l("The name of the CPP that gave its opinion"),
+        extra={"doc": "The ethics committee (CPP) that gave its opinion; required where a CPP opinion is."},
+    ),
+    Field(
+        "cpp_date",
+        s.day(),
+        _l("Date of the CPP opinion"),
+        section="regulatory",
+        needed=where_cpp("cpp_date"),
+        needed_label=_l("The date of the CPP opinion"),
+        extra={"doc": "The date of the CPP opinion, `YYYY-MM-DD`; required where a CPP opinion is."},
+    ),
+    Field(
+        "cpp_decision",
+        s.choice(CppDecision, CPP_DECISION_LABELS, required=False, blank=NOT_CHOSEN),
+        _l("CPP decision"),
+        section="regulatory",
+        needed=_favourable,
+        needed_label=_l("A favourable CPP opinion"),
+        extra={"doc": "The CPP's opinion; a favourable one is required where a CPP opinion is."},
+    ),
+    Field(
+        "principal_investigator",
+        s.text(200, single_line=True),
+        _l("Principal investigator"),
+        _l("The person who directs and supervises the research; required for RIPH."),
+        section="regulatory",
+        needed=riph("principal_investigator"),
+        needed_label=_l("The principal investigator, required for RIPH"),
+        extra={"doc": "Who directs and supervises the research (L. 1121-1 CSP); required for RIPH."},
+    ),
+    Field(
+        "id_rcb",
+        s.text(64, single_line=True),
+        _l("ID-RCB number"),
+        _l("The registration number of research involving the human person, e.g. 2026-A01234-56; required for RIPH."),
+        section="regulatory",
+        needed=riph("id_rcb"),
+        needed_label=_l("The ID-RCB number, required for RIPH"),
+        extra={"doc": "The ID-RCB registration number; required for RIPH."},
+    ),
+    Field(
+        "ansm_reference",
+        s.text(200, single_line=True),
+        _l("ANSM authorisation or information"),
+        _l("RIPH 1: the ANSM authorisation; RIPH 2 and 3: when the ANSM was sent the CPP opinion and summary."),
+        section="regulatory",
+        needed=where_cpp("ansm_reference"),
+        needed_label=_l("The ANSM authorisation (RIPH 1) or information (RIPH 2 and 3)"),
+        extra={
+            "doc": (
+                "The ANSM authorisation (RIPH 1) or information (RIPH 2 and 3); required where a CPP opinion is "
+                "(the exempt RIPH 3 have nothing to send)."
+            )
+        },
+    ),
+    Field(
+        "insurance",
+        s.text(200, single_line=True),
+        _l("Insurance"),
+        _l("The sponsor's insurer and policy number; required for RIPH 1 and 2 (L. 1121-10 CSP)."),
+        section="regulatory",
+        needed=_insured,
+        needed_label=_l("The sponsor's insurance, required for RIPH 1 and 2"),
+        extra={"doc": "The sponsor's insurer and policy; required for RIPH 1 and 2 (L. 1121-10 CSP)."},
+    ),
+    Field(
+        "medical_device",
+        s.choice(MedicalDevice, DEVICE_LABELS, required=False, blank=NOT_CHOSEN),
+        _l("Medical device"),
+        _l(
+            "Whether a medical device is involved (an app that diagnoses, monitors or treats may be one), and its CE marking."
+        ),
+        section="regulatory",
+        needed=_device,
+        needed_label=_l("Whether a medical device is involved, and its CE status (RIPH)"),
+        extra={
+            "doc": (
+                "Whether a medical device is involved and its CE status; required for RIPH. A device used outside "
+                "its CE purpose, or without CE marking, makes the research RIPH 1."
+            )
+        },
+    ),
+    Field(
         "dpia_done",
         s.boolean(),
         _l("Data protection impact assessment (DPIA)"),
         section="data_protection",
-        needed=True,
-        needed_label=_l("A data protection impact assessment (DPIA)"),
+        needed=_dpia,
+        needed_label=_l(
+            "A data protection impact assessment (DPIA) with its reference and date, or why none is required"
+        ),
         extra={
             "doc": "A data protection impact assessment was made.",
             "yes": _l("Carried out"),
             "no": _l("Not carried out yet"),
         },
         form_label=_l("A data protection impact assessment (DPIA) has been carried out"),
+    ),
+    Field(
+        "dpia_reference",
+        s.text(200, single_line=True),
+        _l("DPIA reference"),
+        section="data_protection",
+        extra={"doc": "The DPIA's reference; required with `dpia_done`."},
+    ),
+    Field(
+        "dpia_date",
+        s.day(),
+        _l("DPIA date"),
+        section="data_protection",
+        extra={"doc": "When the DPIA was made, `YYYY-MM-DD`; required with `dpia_done`."},
+    ),
+    Field(
+        "dpia_not_required",
+        s.text(LONG_TEXT),
+        _l("Why no DPIA is required"),
+        _l("Only when no DPIA was carried out: why none is required."),
+        section="data_protection",
+        extra={"doc": "Why no DPIA is required, when `dpia_done` is false."},
+    ),
+    Field(
+        "legal_basis",
+        s.choice(LegalBasis, LEGAL_BASIS_LABELS, required=False, blank=NOT_CHOSEN),
+        _l("Legal basis of the processing (GDPR art. 6)"),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("The legal basis of the processing (GDPR art. 6)"),
+        extra={"doc": "The lawful basis of the processing, GDPR article 6(1)."},
+    ),
+    Field(
+        "health_data_exception",
+        s.choice(HealthDataException, HEALTH_DATA_LABELS, required=False, blank=NOT_CHOSEN),
+        _l("Health data: the GDPR art. 9 exception"),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("The GDPR art. 9 exception for health data, or that none are processed"),
+        extra={"doc": "The exception of GDPR article 9(2) that allows processing health data, or `no_health_data`."},
+    ),
+    Field(
+        "dpo_contact",
+        s.text(200, single_line=True),
+        _l("Data protection officer (DPO) contact"),
+        _l("How participants reach the DPO of the organisation responsible, e.g. an email address."),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("How to contact the data protection officer (DPO)"),
+        extra={"doc": "How to contact the data protection officer."},
+    ),
+    Field(
+        "data_host",
+        s.text(200, single_line=True),
+        _l("Where the data are hosted"),
+        _l("The host and the country, e.g. LivingLab on OVHcloud, France."),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("Where the data are hosted"),
+        extra={"doc": "Who hosts the data, and where."},
+    ),
+    Field(
+        "hds_certified",
+        s.boolean(default=False),
+        _l("Health data host certification (HDS)"),
+        section="data_protection",
+        extra={
+            "doc": "The host is certified for health data (HDS, L. 1111-8 CSP).",
+            "yes": _l("The host is HDS certified"),
+            "no": _l("Not HDS certified"),
+        },
+        form_label=_l("The host is certified for health data (HDS)"),
     ),
     Field(
         "retention_months",

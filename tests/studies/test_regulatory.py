@@ -280,7 +280,10 @@ def test_choosing_otherwise_needs_a_justification_the_reviewer_reads(
 ):
     study = make_complete(make_study, sleep_protocol(qualification=RIPH3_ANSWERS))
     response = api(
-        "PATCH", f"/studies/{study.id}", startup, json={"research_category": "riph2", "cnil_framework": "mr001"}
+        "PATCH",
+        f"/studies/{study.id}",
+        startup,
+        json={"research_category": "riph2", "cnil_framework": "mr001", "insurance": "Hospiassur RC-2026-1"},
     )
     assert response.status_code == 200  # a fitting pair, though not the proposal
     assert missing(reload(study)) == {
@@ -357,3 +360,116 @@ def test_openapi_describes_the_questionnaire(client):
     assert "qualification" in schemas["StudyChanges"]["properties"]
     assert "outside_jarde" in str(schemas["StudyChanges"]["properties"]["research_category"])
     assert "none" in str(schemas["StudyChanges"]["properties"]["cnil_framework"])
+
+
+# --- Item 8: the fields a coordinator asks for, each required only where the category requires it --------
+
+CATEGORIES = {  # the answers of each category, and what its file holds
+    "riph1": (RIPH1_ANSWERS, "mr001"),
+    "riph2": (RIPH2_ANSWERS, "mr001"),
+    "riph3": (RIPH3_ANSWERS, "mr003"),
+    "riph3_food_tolerance": (FOOD_TOLERANCE, "mr003"),
+    "not_riph": (EXISTING_DATA, "mr004"),
+    "outside_jarde": (SATISFACTION, "none"),
+}
+EMPTY = dict.fromkeys(("cpp_date", "cpp_decision", "medical_device", "legal_basis", "health_data_exception"))
+# field → the categories whose submission requires it
+REQUIRED_BY = {
+    "sponsor": {"riph1", "riph2", "riph3", "riph3_food_tolerance"},
+    "principal_investigator": {"riph1", "riph2", "riph3", "riph3_food_tolerance"},
+    "id_rcb": {"riph1", "riph2", "riph3", "riph3_food_tolerance"},
+    "medical_device": {"riph1", "riph2", "riph3", "riph3_food_tolerance"},
+    "insurance": {"riph1", "riph2"},  # L. 1121-10 CSP
+    "ethics_opinion": {"riph1", "riph2", "riph3"},  # L. 1123-6 CSP, except L. 1121-16-2 CSP
+    "cpp_name": {"riph1", "riph2", "riph3"},
+    "cpp_date": {"riph1", "riph2", "riph3"},
+    "cpp_decision": {"riph1", "riph2", "riph3"},
+    "ansm_reference": {"riph1", "riph2", "riph3"},
+    "legal_basis": set(CATEGORIES),  # the GDPR applies to every pilot
+    "health_data_exception": set(CATEGORIES),
+    "dpo_contact": set(CATEGORIES),
+    "data_host": set(CATEGORIES),
+}
+
+
+def filed(make_study, name: str) -> Study:
+    answers, route = CATEGORIES[name]
+    outcome = regulatory.qualify(answers)
+    protocol = sleep_protocol(
+        qualification=answers,
+        research_category=str(outcome.category),
+        cnil_framework=route,
+        insurance="Hospiassur RC-2026-1",
+    )
+    study = make_complete(make_study, protocol)
+    assert missing(study) == {}, name
+    return study
+
+
+@pytest.mark.parametrize("category", list(CATEGORIES))
+def test_each_field_is_required_only_where_the_category_requires_it(make_study, category):
+    study = filed(make_study, category)
+    for name, categories in REQUIRED_BY.items():
+        kept = getattr(study, name)
+        setattr(study, name, EMPTY.get(name, ""))
+        assert (name in missing(study)) == (category in categories), (name, category)
+        setattr(study, name, kept)
+
+
+def test_an_unfavourable_or_pending_cpp_opinion_blocks_submission(api, startup, make_study):
+    study = make_study("draft")
+    response = api("PATCH", f"/studies/{study.id}", startup, json={"cpp_decision": "unfavourable"})
+    assert response.status_code == 200
+    assert missing(reload(study))["cpp_decision"] == "A favourable CPP opinion: the one recorded is Unfavourable"
+    api("PATCH", f"/studies/{study.id}", startup, json={"cpp_decision": "favourable"})
+    assert "cpp_decision" not in missing(reload(study))
+
+
+def test_a_device_outside_its_ce_purpose_makes_riph1(api, startup, make_study):
+    study = make_study("draft")
+    api("PATCH", f"/studies/{study.id}", startup, json={"medical_device": "ce_outside_purpose"})
+    assert "makes the research RIPH 1" in missing(reload(study))["medical_device"]
+    # and the questionnaire says so too
+    assert regulatory.qualify({**RIPH3_ANSWERS, "device_outside_ce": True}).category == "riph1"
+
+
+def test_a_dpia_has_its_reference_and_date_or_why_none_is_required(api, startup, make_study):
+    study = make_study("draft")
+    assert api("PATCH", f"/studies/{study.id}", startup, json={"dpia_reference": ""}).status_code == 200
+    assert "dpia_done" in missing(reload(study))
+    api("PATCH", f"/studies/{study.id}", startup, json={"dpia_done": False, "dpia_not_required": ""})
+    assert "dpia_done" in missing(reload(study))
+    api("PATCH", f"/studies/{study.id}", startup, json={"dpia_not_required": "No health data, few people."})
+    assert "dpia_done" not in missing(reload(study))
+
+
+@pytest.mark.parametrize(
+    "value, status",
+    [("14/09/2026", 422), ("2026-02-30", 422), (20260914, 400), ("2026-09-14T10:00:00", 422)],
+)
+def test_a_bad_date_is_refused_with_the_api_error_contract(api, startup, make_study, value, status):
+    study = make_study("draft")
+    response = api("PATCH", f"/studies/{study.id}", startup, json={"cpp_date": value})
+    assert response.status_code == status
+    assert set(field_errors(response)) == {"cpp_date"}
+
+
+def test_dates_are_read_and_written_as_iso_days(api, startup, make_study):
+    study = make_study("draft")
+    response = api("PATCH", f"/studies/{study.id}", startup, json={"cpp_date": "2026-10-01", "dpia_date": None})
+    assert response.status_code == 200
+    assert (response.get_json()["cpp_date"], response.get_json()["dpia_date"]) == ("2026-10-01", None)
+    assert services.frozen_record(reload(study))["protocol"]["cpp_date"] == "2026-10-01"
+
+
+def test_the_editor_saves_the_new_fields(client, login, startup, make_study):
+    study = make_study("draft")
+    login(startup)
+    form = protocol_form(cpp_date="2026-10-05", cpp_decision="favourable", legal_basis="public_task", hds_certified="y")
+    assert client.post(f"/studies/{study.id}/edit", data=form).status_code == 302
+    saved = reload(study)
+    assert (str(saved.cpp_date), saved.legal_basis, saved.hds_certified) == ("2026-10-05", "public_task", True)
+    page = text(client.get(f"/studies/{study.id}"))
+    assert "A task in the public interest (art. 6(1)(e))" in page
+    response = client.post(f"/studies/{study.id}/edit", data=protocol_form(cpp_date="not a date"))
+    assert response.status_code == 422 and 'href="#cpp_date"' in text(response)
