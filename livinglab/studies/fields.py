@@ -31,6 +31,7 @@ READ_ONLY = (
     "submitted_at",
     "registration_hash",
     "ended_at",
+    "qualification_outcome",
 )
 
 
@@ -140,6 +141,7 @@ def study_dict(study: Study) -> dict:
         "submitted_at": iso(study.submitted_at),
         "registration_hash": study.registration_hash,
         "ended_at": iso(study.ended_at),
+        "qualification_outcome": regulatory.outcome_dict(study.qualification),
     }
 
 

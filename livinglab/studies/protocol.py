@@ -875,6 +875,21 @@ class OrganisationRef(s.Body):
     name: str
 
 
+class QualificationOutcome(s.Body):
+    """What the answers to the qualification questionnaire propose (studies/regulatory.py); the
+    coordinator decides."""
+
+    category: Annotated[
+        Literal[s.values_of(ResearchCategory)] | None,  # type: ignore[valid-type]  # values known at run time
+        Limits(description="The proposed category; null until enough questions are answered."),
+    ]
+    cnil_framework: Literal[s.values_of(CnilFramework)] | None  # type: ignore[valid-type]
+    cpp_required: Annotated[bool, Limits(description="Whether the law asks for a favourable CPP opinion.")]
+    reason: str | None
+    law: Annotated[str | None, Limits(description="The article the proposal rests on.")]
+    unanswered: Annotated[list[str], Limits(description="The questions still needed for a proposal.")]
+
+
 StudyStatusValue = Literal[
     ("draft", "submitted", "changes_requested", "approved", "rejected", "recruiting", "paused", "closed", "ended")
 ]
@@ -912,6 +927,10 @@ class StudyRecord(s.Body):
         ),
     ]
     ended_at: Annotated[datetime | None, Limits(description="When the pilot ended; null before.")]
+    qualification_outcome: Annotated[
+        QualificationOutcome,
+        Limits(description="What the qualification questionnaire proposes, and why (read-only, not hashed)."),
+    ]
 
 
 Study = s.model_of("Study", _api_fields(), required=EDITABLE_FIELDS, base=StudyRecord)

@@ -328,3 +328,16 @@ def summary(answers: dict | None, category, framework) -> dict:
         "overridden": overridden(category, framework, answers),
         "cpp_required": cpp_required(category, answers),
     }
+
+
+def outcome_dict(answers: dict | None) -> dict:
+    """The questionnaire's outcome as the API serves it (read-only; not part of the registration hash)."""
+    outcome = qualify(answers)
+    return {
+        "category": str(outcome.category) if outcome.category else None,
+        "cnil_framework": str(outcome.cnil_framework) if outcome.cnil_framework else None,
+        "cpp_required": outcome.cpp_required,
+        "reason": str(outcome.reason) if outcome.reason else None,
+        "law": outcome.law or None,
+        "unanswered": list(outcome.unanswered),
+    }

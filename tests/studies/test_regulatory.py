@@ -473,3 +473,23 @@ def test_the_editor_saves_the_new_fields(client, login, startup, make_study):
     assert "A task in the public interest (art. 6(1)(e))" in page
     response = client.post(f"/studies/{study.id}/edit", data=protocol_form(cpp_date="not a date"))
     assert response.status_code == 422 and 'href="#cpp_date"' in text(response)
+
+
+def test_the_api_serves_the_proposal_with_its_reason_read_only(api, startup, make_study):
+    study = make_study("draft")
+    served = api("GET", f"/studies/{study.id}", startup).get_json()["qualification_outcome"]
+    assert served == {
+        "category": "riph3",
+        "cnil_framework": "mr003",
+        "cpp_required": True,
+        "reason": "Non-interventional research: every act and product as usual, with questionnaires.",
+        "law": "L. 1121-1 3° CSP",
+        "unanswered": [],
+    }
+    # read-only: sent back, it is ignored; it never enters the registration hash
+    changed = api("PATCH", f"/studies/{study.id}", startup, json={"qualification_outcome": {"category": "riph1"}})
+    assert changed.status_code == 200 and changed.get_json()["qualification_outcome"]["category"] == "riph3"
+    assert "qualification_outcome" not in services.frozen_record(study)["protocol"]
+    blank = api("PATCH", f"/studies/{study.id}", startup, json={"qualification": {}}).get_json()
+    assert blank["qualification_outcome"]["unanswered"] == ["device_outside_ce"]
+    assert blank["qualification_outcome"]["category"] is None
