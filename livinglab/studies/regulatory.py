@@ -107,7 +107,7 @@ class Rule:
     when: dict  # question key → the answer it needs
     category: C
     reason: Any
-    law: str
+    law: Any  # the article, a string (translated where it has words)
     cpp_exempt: bool = False
 
 
@@ -122,7 +122,7 @@ RULES = (
         {"purpose": "satisfaction"},
         C.OUTSIDE_JARDE,
         _l("A satisfaction or usability survey does not aim at medical knowledge: it is outside the Jardé law."),
-        "R. 1121-1 II 1° b) and c) CSP",
+        _l("R. 1121-1 II 1° b) and c) CSP"),
     ),
     Rule(
         {"purpose": "human_sciences"},
@@ -155,7 +155,7 @@ RULES = (
             "Non-interventional research made only of questionnaires on how a food or cosmetic product is "
             "perceived: no CPP opinion is needed."
         ),
-        "L. 1121-1 3° and L. 1121-16-2 CSP, order of 3 May 2017",
+        _l("L. 1121-1 3° and L. 1121-16-2 CSP, order of 3 May 2017"),
         cpp_exempt=True,
     ),
     Rule(
@@ -203,7 +203,7 @@ class Outcome:
     category: C | None = None
     cnil_framework: M | None = None
     reason: Any = None
-    law: str = ""
+    law: Any = ""
     cpp_required: bool = False
     unanswered: tuple[str, ...] = ()
 
@@ -338,6 +338,6 @@ def outcome_dict(answers: dict | None) -> dict:
         "cnil_framework": str(outcome.cnil_framework) if outcome.cnil_framework else None,
         "cpp_required": outcome.cpp_required,
         "reason": str(outcome.reason) if outcome.reason else None,
-        "law": outcome.law or None,
+        "law": str(outcome.law) if outcome.law else None,
         "unanswered": list(outcome.unanswered),
     }
