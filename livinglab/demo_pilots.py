@@ -11,7 +11,43 @@ Cronbach's alpha, and an effect in the expected direction, with noise."""
 
 from typing import Any
 
+
+def answers(**changed) -> dict:
+    """The qualification questionnaire of a pilot (studies/regulatory.py): by default, research on health
+    where participants use the product as they would anyway and answer questionnaires (RIPH 3)."""
+    return {
+        "purpose": "health_knowledge",
+        "existing_data_only": False,
+        "device_outside_ce": False,
+        "beyond_usual_practice": False,
+        "minimal_risk": None,
+        "product_questionnaire": False,
+    } | changed
+
+
+def riph_file(cpp: str, number: str, day: str, id_rcb: str) -> dict:
+    """What a RIPH files before it starts: its registration, the CPP's favourable opinion, the ANSM told."""
+    return {
+        "id_rcb": id_rcb,
+        "ethics_opinion": f"{cpp} {number}",
+        "cpp_name": cpp,
+        "cpp_date": day,
+        "cpp_decision": "favourable",
+        "ansm_reference": f"CPP opinion and summary sent to the ANSM on {day}",
+    }
+
+
 COMMON = {
+    "qualification": answers(),
+    "principal_investigator": "Dr Louise Garnier, Nantes Living Lab",
+    "medical_device": "none",
+    "legal_basis": "legitimate_interests",
+    "health_data_exception": "scientific_research",
+    "dpo_contact": "dpo@livinglab.example",
+    "data_host": "LivingLab, on an HDS-certified host in France",
+    "hds_certified": True,
+    "dpia_reference": "DPIA-LL-2026-01",
+    "dpia_date": "2026-09-01",
     "research_category": "riph3",
     "cnil_framework": "mr003",
     "dpia_done": True,
@@ -90,7 +126,7 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Four weeks, two short surveys.",
             "location": "At home.",
             "compensation": "Nothing; participants keep the app.",
-            "ethics_opinion": "CPP Ouest IV 2026-131",
+            **riph_file("CPP Ouest IV", "2026-131", "2026-10-02", "2026-A01131-38"),
         },
         "surveys": [
             {
@@ -157,7 +193,7 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Three weeks, two surveys.",
             "location": "Online, wherever students revise.",
             "compensation": "A 10 € voucher after the second survey.",
-            "ethics_opinion": "CPP Ouest IV 2026-140",
+            **riph_file("CPP Ouest IV", "2026-140", "2026-10-16", "2026-A01140-52"),
         },
         "surveys": [
             {
@@ -225,8 +261,12 @@ PILOTS: list[dict[str, Any]] = [
             "location": "At home.",
             "compensation": "Nothing.",
             "research_category": "riph2",
-            "ethics_opinion": "CPP Sud-Est II 2026-077",
+            "cnil_framework": "mr001",
+            "qualification": answers(beyond_usual_practice=True, minimal_risk=True),
+            **riph_file("CPP Sud-Est II", "2026-077", "2026-09-08", "2026-A00977-41"),
             "sponsor": "Nourrir SAS",
+            "insurance": "Hospiassur, policy RC-2026-0412 (L. 1121-10 CSP)",
+            "principal_investigator": "Dr Camille Riou, diabetologist, CHU de Nantes",
         },
         "surveys": [
             {
@@ -287,8 +327,11 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Five days.",
             "location": "At home.",
             "compensation": "The broths are free.",
-            "research_category": "not_riph",
-            "cnil_framework": "mr004",
+            "research_category": "outside_jarde",
+            "cnil_framework": "none",
+            "health_data_exception": "explicit_consent",
+            "legal_basis": "consent",
+            "qualification": answers(purpose="satisfaction"),
         },
         "surveys": [
             {
@@ -338,7 +381,7 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Six weeks, two surveys.",
             "location": "At home and outdoors.",
             "compensation": "Nothing.",
-            "ethics_opinion": "CPP Ouest IV 2026-118",
+            **riph_file("CPP Ouest IV", "2026-118", "2026-09-21", "2026-A01118-27"),
         },
         "surveys": [
             {
@@ -428,8 +471,12 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Eight weeks, two surveys.",
             "location": "At home, online.",
             "compensation": "Nothing.",
-            "research_category": "not_riph",
-            "cnil_framework": "mr004",
+            # human and social sciences in the field of health: outside the Jardé law (R.1121-1 II 1° d CSP)
+            "research_category": "outside_jarde",
+            "cnil_framework": "none",
+            "health_data_exception": "explicit_consent",
+            "legal_basis": "consent",
+            "qualification": answers(purpose="human_sciences"),
         },
         "surveys": [
             {
@@ -505,8 +552,11 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Four weeks, two surveys.",
             "location": "At home and at work.",
             "compensation": "The snacks are free.",
-            "research_category": "not_riph",
-            "cnil_framework": "mr004",
+            # questionnaires on how a food is tolerated: RIPH 3 without a CPP opinion (L.1121-16-2 CSP)
+            "research_category": "riph3",
+            "cnil_framework": "mr003",
+            "qualification": answers(product_questionnaire=True),
+            "id_rcb": "2026-A01203-17",
         },
         "surveys": [
             {
@@ -590,8 +640,11 @@ PILOTS: list[dict[str, Any]] = [
             "duration": "Six weeks, two surveys.",
             "location": "The company canteen, in Nantes.",
             "compensation": "Nothing.",
-            "research_category": "not_riph",
-            "cnil_framework": "mr004",
+            # a satisfaction survey on a food product: outside the Jardé law (R.1121-1 II 1° b CSP), the GDPR only
+            "research_category": "outside_jarde",
+            "cnil_framework": "none",
+            "health_data_exception": "no_health_data",
+            "qualification": answers(purpose="satisfaction"),
         },
         "surveys": [
             {

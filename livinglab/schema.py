@@ -7,18 +7,20 @@ Each kind's limits are written once and give both the JSON Schema constraints an
 produces the app's messages (`validation`); `validate` maps pydantic's errors onto the API's error
 contract (400 for a wrong type, 422 for a bad value, one message per field) in one place."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from flask_babel import gettext as _
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 from pydantic import Field as Limits
 from pydantic_core import ErrorDetails
-from sqlalchemy import Boolean, Float, Integer, String, Text
+from sqlalchemy import Boolean, Date, Float, Integer, String, Text
 from sqlalchemy.orm import mapped_column
 from typing_extensions import TypeAliasType
-from wtforms import BooleanField, FloatField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -266,6 +268,46 @@ class CompositeKind(Kind):
         return None
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class DateKind(Kind):
+    """A calendar day, `YYYY-MM-DD` in the API; optional."""
+
+    show = "date"
+
+    def check(self, value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if not isinstance(value, str):
+            raise v.FieldError(_("Must be a date (YYYY-MM-DD)."), 400)
+        try:
+            if not ISO_DATE.match(value.strip()):
+                raise ValueError(value)
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise v.FieldError(_("Must be a date (YYYY-MM-DD).")) from None
+
+    @property
+    def annotation(self):
+        return Annotated[date | None, BeforeValidator(self.check)]
+
+    def column(self):
+        return mapped_column(Date, nullable=True)
+
+    def form_field(self, label, description):
+        return DateField(label, validators=[Optional()], description=description)
+
+    def to_api(self, value):
+        return value.isoformat() if value else None
+
+    def filled(self, value) -> bool:
+        return value is not None
+
+
 def text(max_len, *, required=False, single_line=False) -> TextKind:
     return TextKind(max_len, required, single_line)
 
@@ -284,6 +326,10 @@ def choice(options, labels: dict, *, required=True, blank=None) -> ChoiceKind:
 
 def boolean(*, default=None) -> BooleanKind:
     return BooleanKind(default)
+
+
+def day() -> DateKind:
+    return DateKind()
 
 
 def composite(type_, check, show="composite") -> CompositeKind:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from .. import schema
 from .. import validation as v
 from ..timeutil import aware
+from . import regulatory
 from .models import Design, Study
 from .protocol import (  # noqa: F401
     EDITABLE_FIELDS,
@@ -30,6 +31,7 @@ READ_ONLY = (
     "submitted_at",
     "registration_hash",
     "ended_at",
+    "qualification_outcome",
 )
 
 
@@ -90,8 +92,28 @@ def clean_study_fields(data, *, creating: bool, current: Study | None = None) ->
             arms if arms is not None else ["intervention"],
             timepoints,
         )
+    regulatory_checks(data, clean, errors, current)
     v.raise_for(errors)
     return clean
+
+
+def regulatory_checks(data: dict, clean: dict, errors: dict, current: Study | None) -> None:
+    """The questionnaire fills the category and CNIL route not chosen by hand, then the route must fit the
+    category (`regulatory.ROUTES`): an unfitting pair is refused, on the field that was sent."""
+    names = ("research_category", "cnil_framework")
+    stored = {name: getattr(current, name) if current else None for name in names}
+    if "qualification" in clean:
+        old_answers = current.qualification if current else None
+        sent = {name: clean[name] for name in names if name in clean}
+        clean.update(regulatory.follow(stored, sent, old_answers, clean["qualification"]))
+    if not any(name in clean for name in names) or any(name in errors for name in names):
+        return
+    category = clean.get("research_category", stored["research_category"])
+    framework = clean.get("cnil_framework", stored["cnil_framework"])
+    problem = regulatory.route_problem(category, framework)
+    if problem:
+        at_fault = "cnil_framework" if "cnil_framework" in data else "research_category"
+        errors[at_fault] = v.FieldError(problem)
 
 
 def apply(study: Study, clean: dict) -> list[str]:
@@ -129,6 +151,7 @@ def study_dict(study: Study) -> dict:
         "submitted_at": iso(study.submitted_at),
         "registration_hash": study.registration_hash,
         "ended_at": iso(study.ended_at),
+        "qualification_outcome": regulatory.outcome_dict(study.qualification),
     }
 
 

@@ -23,6 +23,7 @@ from ..surveys.definitions import study_variables
 from .keys import key_from_label, label_of
 from .models import Design, ReviewSection, Study, StudyStatus
 from .protocol import CATEGORY_LABELS, CNIL_LABELS, DESIGN_LABELS, DOMAIN_LABELS, HYPOTHESIS_LABELS, PROTOCOL  # noqa: F401 (read from here)
+from .regulatory import QUESTIONS
 from .workflow import STATUS_LABELS
 
 DECISION_LABELS = {
@@ -183,12 +184,14 @@ class ProtocolFormBase(FlaskForm):
         "labels": ("arms", "timepoints"),
         "eligibility": ("min_age", "max_age", "criteria"),
         "primary_outcome": ("primary_variable", "hypothesis"),
+        "qualification": tuple(f"qualification_{q.key}" for q in QUESTIONS),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.eligibility = ErrorSlot()  # the service checks ages and criteria as one `eligibility` field
         self.arm_errors, self.timepoint_errors = ErrorSlot(), ErrorSlot()  # about all the rows together
+        self.qualification = ErrorSlot()  # the questionnaire's answers are one `qualification` field
 
     def study_data(self, skip=()) -> dict:
         """The form as the body `services.save_draft` takes, with the API's field names; the fields in
@@ -228,6 +231,8 @@ class ProtocolFormBase(FlaskForm):
         )
         if self.reminder_days.raw_data:  # sent, even empty (no reminder); absent keeps the value
             data["reminder_days"] = day_list(self.reminder_days.data)
+        if any(self[name].raw_data for name in self.SOURCES["qualification"]):  # a form without it keeps the answers
+            data["qualification"] = qualification_answers(self)
         for f in SIMPLE_FIELDS:
             if sent_only(f) and self[f.name].raw_data:  # sent, even empty (the service then says it is required)
                 data[f.name] = self[f.name].data
@@ -270,6 +275,40 @@ def _first_message(errors) -> str:
 
 SIMPLE_FIELDS = [f for f in PROTOCOL if f.simple]
 
+# The qualification questionnaire: a radio group per question (studies/regulatory.py); yes/no answers
+# travel as "yes" and "no", an unanswered question as nothing.
+YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+
+
+def qualification_inputs() -> dict:
+    return {
+        f"qualification_{q.key}": RadioField(
+            q.text,
+            choices=YES_NO if q.yes_no else _choices(q.options),
+            description=q.help,
+            validate_choice=False,
+        )
+        for q in QUESTIONS
+    }
+
+
+def qualification_answers(form) -> dict:
+    """The questionnaire's radio groups as the service's `qualification` object."""
+    out = {}
+    for q in QUESTIONS:
+        raw = form[f"qualification_{q.key}"].data or None
+        out[q.key] = {"yes": True, "no": False}.get(str(raw), raw) if q.yes_no else raw
+    return out
+
+
+def qualification_initial(answers: dict | None) -> dict:
+    answers = answers or {}
+    out = {}
+    for q in QUESTIONS:
+        answer = answers.get(q.key)
+        out[f"qualification_{q.key}"] = ("yes" if answer else "no") if q.yes_no and answer is not None else answer
+    return out
+
 
 def sent_only(f) -> bool:
     """A required number (alpha) is read only when its input was sent: an absent one keeps the value."""
@@ -283,7 +322,11 @@ else:
     ProtocolForm = type(
         "ProtocolForm",
         (ProtocolFormBase,),
-        {"__doc__": "Every field of the protocol.", **{f.name: f.form_field() for f in SIMPLE_FIELDS}},
+        {
+            "__doc__": "Every field of the protocol.",
+            **{f.name: f.form_field() for f in SIMPLE_FIELDS},
+            **qualification_inputs(),
+        },
     )
 
 
@@ -324,6 +367,7 @@ def protocol_initial(study: Study) -> dict:
         reminder_days=", ".join(str(day) for day in study.reminder_days or []),
         primary_variable=study.primary_variable or "",
     )
+    data.update(qualification_initial(study.qualification))
     return data
 
 

@@ -86,6 +86,8 @@ class Study(Model):
     cnil_reference: Mapped[str] = mapped_column(String(200), default="")
     ethics_opinion: Mapped[str] = mapped_column(String(200), default="")
     dpia_done: Mapped[bool] = mapped_column(default=False)
+    # The qualification questionnaire's answers, {question: answer} (studies/regulatory.py); {}: not answered.
+    qualification: Mapped[dict] = mapped_column(JSON, default=dict)
     retention_months: Mapped[int | None] = mapped_column()
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -17,7 +17,18 @@ from .. import schema as s
 from .. import validation as v
 from ..schema import Field, Key
 from ..surveys.definitions import study_variables
-from .enums import CnilFramework, Design, Domain, Hypothesis, ResearchCategory
+from . import regulatory
+from .enums import (
+    CnilFramework,
+    CppDecision,
+    Design,
+    Domain,
+    HealthDataException,
+    Hypothesis,
+    LegalBasis,
+    MedicalDevice,
+    ResearchCategory,
+)
 
 LONG_TEXT = 10_000
 
@@ -36,12 +47,39 @@ CATEGORY_LABELS = {
     ResearchCategory.RIPH2: _l("RIPH 2: minimal risks and constraints"),
     ResearchCategory.RIPH3: _l("RIPH 3: non-interventional research"),
     ResearchCategory.NOT_RIPH: _l("Not research involving the human person"),
+    ResearchCategory.OUTSIDE_JARDE: _l("Outside the Jardé law (e.g. a satisfaction survey)"),
 }
 CNIL_LABELS = {
     CnilFramework.MR001: _l("MR-001 reference methodology"),
     CnilFramework.MR003: _l("MR-003 reference methodology"),
     CnilFramework.MR004: _l("MR-004 reference methodology"),
     CnilFramework.AUTHORISATION: _l("A specific CNIL authorisation"),
+    CnilFramework.NONE: _l("None: the GDPR only"),
+}
+CPP_DECISION_LABELS = {
+    CppDecision.FAVOURABLE: _l("Favourable"),
+    CppDecision.UNFAVOURABLE: _l("Unfavourable"),
+    CppDecision.PENDING: _l("Pending"),
+}
+DEVICE_LABELS = {
+    MedicalDevice.NONE: _l("No medical device"),
+    MedicalDevice.CE_WITHIN_PURPOSE: _l("A CE-marked device, used for its CE purpose"),
+    MedicalDevice.CE_OUTSIDE_PURPOSE: _l("A CE-marked device, used outside its CE purpose"),
+    MedicalDevice.NOT_CE_MARKED: _l("A device without CE marking"),
+}
+LEGAL_BASIS_LABELS = {
+    LegalBasis.CONSENT: _l("Consent (art. 6(1)(a))"),
+    LegalBasis.CONTRACT: _l("A contract (art. 6(1)(b))"),
+    LegalBasis.LEGAL_OBLIGATION: _l("A legal obligation (art. 6(1)(c))"),
+    LegalBasis.VITAL_INTERESTS: _l("Vital interests (art. 6(1)(d))"),
+    LegalBasis.PUBLIC_TASK: _l("A task in the public interest (art. 6(1)(e))"),
+    LegalBasis.LEGITIMATE_INTERESTS: _l("Legitimate interests (art. 6(1)(f))"),
+}
+HEALTH_DATA_LABELS = {
+    HealthDataException.NO_HEALTH_DATA: _l("No health data (nor other special category)"),
+    HealthDataException.EXPLICIT_CONSENT: _l("Explicit consent (art. 9(2)(a))"),
+    HealthDataException.PUBLIC_INTEREST_HEALTH: _l("Public interest in public health (art. 9(2)(i))"),
+    HealthDataException.SCIENTIFIC_RESEARCH: _l("Scientific research (art. 9(2)(j))"),
 }
 NOT_CHOSEN = _l("Not chosen yet")
 RIPH = (ResearchCategory.RIPH1, ResearchCategory.RIPH2, ResearchCategory.RIPH3)
@@ -191,7 +229,138 @@ def riph(name: str):
     return lambda study: study.research_category not in RIPH or _filled(getattr(study, name))
 
 
-# The protocol, field by field, in the editor's order. Sections: protocol, design, outcome, data_protection.
+# The regulatory frame: the qualification questionnaire's answers, and what submission asks of each
+# field by category (the rules themselves: `regulatory`)
+
+
+class Qualification(s.Body, extra="forbid"):
+    """The qualification questionnaire's answers; null or absent: not answered yet."""
+
+    purpose: Annotated[
+        Literal[tuple(regulatory.PURPOSES)] | None,  # type: ignore[valid-type]  # values known at run time
+        Limits(
+            description=(
+                "`health_knowledge`: knowledge about health, the body, or a product's effects on health; "
+                "`satisfaction`: a satisfaction or usability survey (outside the Jardé law); `human_sciences`: "
+                "human and social sciences in the field of health (outside the Jardé law)."
+            )
+        ),
+    ] = None
+    existing_data_only: Annotated[bool | None, Limits(description="Only data that already exist are reused.")] = None
+    device_outside_ce: Annotated[
+        bool | None, Limits(description="A medical device is used outside its CE purpose, or without CE marking.")
+    ] = None
+    beyond_usual_practice: Annotated[
+        bool | None,
+        Limits(description="Besides questionnaires and interviews, taking part adds something beyond usual practice."),
+    ] = None
+    minimal_risk: Annotated[
+        bool | None, Limits(description="What it adds is on the list of minimal risks and constraints (RIPH 2).")
+    ] = None
+    product_questionnaire: Annotated[
+        bool | None,
+        Limits(
+            description=(
+                "Only questionnaires or interviews on how people perceive the efficacy or tolerance of a food or "
+                "cosmetic product (RIPH 3 without a CPP opinion, L. 1121-16-2 CSP)."
+            )
+        ),
+    ] = None
+
+
+def _qualification(value) -> dict:
+    if value is None:
+        return regulatory.blank()
+    if not isinstance(value, dict):
+        raise v.FieldError(_("Must be an object of answers to the qualification questions."), 400)
+    unknown = sorted(str(name) for name in value if name not in regulatory.QUESTION_KEYS)
+    if unknown:
+        raise v.FieldError(_("Not a qualification question: %(names)s.", names=", ".join(unknown)))
+    out = regulatory.blank()
+    for question in regulatory.QUESTIONS:
+        answer = value.get(question.key)
+        if answer is None or answer == "":
+            continue
+        if question.yes_no:
+            out[question.key] = v.boolean(answer)
+        else:
+            out[question.key] = str(v.choice(answer, list(question.options)))
+    return out
+
+
+def _category_route(study):
+    """The CNIL route fits the category (`regulatory.ROUTES`); outside the Jardé law none is needed."""
+    problem = regulatory.route_problem(study.research_category, study.cnil_framework)
+    if problem:
+        return problem
+    return study.cnil_framework is not None or not regulatory.route_required(study.research_category)
+
+
+def _qualified(study):
+    """The questionnaire is answered far enough to propose a category."""
+    return regulatory.qualify(study.qualification).decided
+
+
+def _justified(study):
+    """A category or route other than the questionnaire's proposal says why, for the reviewer."""
+    differing = regulatory.overridden(study.research_category, study.cnil_framework, study.qualification)
+    if not differing or _filled(study.qualification_justification):
+        return True
+    outcome = regulatory.qualify(study.qualification)
+    return _(
+        "Why you chose otherwise than the questionnaire's proposal (%(category)s, %(route)s)",
+        category=regulatory.CATEGORY_NAMES.get(outcome.category),
+        route=regulatory.ROUTE_NAMES.get(outcome.cnil_framework),
+    )
+
+
+def cpp_required(study) -> bool:
+    """The law asks this study for a favourable CPP opinion (`regulatory.cpp_required`)."""
+    return regulatory.cpp_required(study.research_category, study.qualification)
+
+
+def where_cpp(name: str):
+    """Needed where a CPP opinion is: RIPH 1, 2 and 3, except the RIPH 3 the law exempts."""
+    return lambda study: not cpp_required(study) or FIELDS[name].kind.filled(getattr(study, name))
+
+
+def _favourable(study):
+    """Where the law asks for a CPP opinion, the pilot starts only after a favourable one (L. 1123-6 CSP)."""
+    if not cpp_required(study) or study.cpp_decision == CppDecision.FAVOURABLE:
+        return True
+    if study.cpp_decision is None:
+        return False
+    return _(
+        "A favourable CPP opinion: the one recorded is %(decision)s", decision=CPP_DECISION_LABELS[study.cpp_decision]
+    )
+
+
+def _insured(study):
+    """RIPH 1 and 2 need the sponsor's insurance (L. 1121-10 CSP); RIPH 3 does not."""
+    return study.research_category not in (ResearchCategory.RIPH1, ResearchCategory.RIPH2) or _filled(study.insurance)
+
+
+def _device(study):
+    """Said for RIPH; a device used outside its CE purpose, or without CE marking, makes RIPH 1."""
+    if study.research_category not in RIPH:
+        return True
+    if study.medical_device is None:
+        return False
+    if study.medical_device in (MedicalDevice.CE_OUTSIDE_PURPOSE, MedicalDevice.NOT_CE_MARKED) and (
+        study.research_category != ResearchCategory.RIPH1
+    ):
+        return _("A medical device used outside its CE purpose, or without CE marking, makes the research RIPH 1")
+    return True
+
+
+def _dpia(study):
+    """A DPIA with its reference and date, or why none is required."""
+    if study.dpia_done:
+        return _filled(study.dpia_reference) and study.dpia_date is not None
+    return _filled(study.dpia_not_required)
+
+
+# The protocol, field by field, in the editor's order. Sections: protocol, design, outcome, regulatory, data_protection.
 PROTOCOL = (
     Field(
         "title",
@@ -410,29 +579,70 @@ PROTOCOL = (
         needed_label=_l("Which data are collected and why"),
     ),
     Field(
+        "qualification",
+        s.composite(Qualification, _qualification, "qualification"),
+        _l("Qualification questionnaire"),
+        _l("Plain-language questions whose answers propose the category of research and the CNIL route."),
+        section="regulatory",
+        needed=_qualified,
+        needed_label=_l("The qualification questionnaire, answered"),
+        read=lambda study: {**regulatory.blank(), **(study.qualification or {})},
+        extra={
+            "doc": (
+                "The answers to the qualification questionnaire (decision support; the coordinator decides). "
+                "Their outcome fills `research_category` and `cnil_framework` when those were not chosen by hand; "
+                "choosing otherwise needs `qualification_justification`."
+            )
+        },
+    ),
+    Field(
         "research_category",
         s.choice(ResearchCategory, CATEGORY_LABELS, required=False, blank=NOT_CHOSEN),
         _l("Category of research"),
-        section="data_protection",
+        section="regulatory",
         needed=True,
         needed_label=_l("The category of research"),
-        extra={"doc": ("The Jardé law category (RIPH 1-3), or research not involving the person.")},
+        extra={
+            "doc": (
+                "The Jardé law category (RIPH 1-3), research not involving the person (existing data only), or "
+                "outside the Jardé law (satisfaction surveys, R.1121-1 II CSP)."
+            )
+        },
     ),
     Field(
         "cnil_framework",
         s.choice(CnilFramework, CNIL_LABELS, required=False, blank=NOT_CHOSEN),
         _l("CNIL framework"),
-        section="data_protection",
-        needed=True,
+        section="regulatory",
+        needed=_category_route,
         needed_label=_l("The CNIL reference methodology or authorisation"),
-        extra={"doc": "The CNIL reference methodology, or an individual authorisation."},
+        extra={
+            "doc": (
+                "The CNIL reference methodology, an individual authorisation, or `none` (the GDPR only, outside "
+                "the Jardé law). It must fit the category: RIPH 1 and 2 under `mr001`, RIPH 3 under `mr003`, "
+                "research not involving the person under `mr004`, each or `authorisation`; outside the Jardé law "
+                "`none`, `mr004` or `authorisation`. A pair that does not fit answers 422."
+            )
+        },
+    ),
+    Field(
+        "qualification_justification",
+        s.text(LONG_TEXT),
+        _l("Why you chose otherwise"),
+        _l(
+            "Needed when the category or the CNIL route differs from the questionnaire's proposal; the reviewer reads it."
+        ),
+        section="regulatory",
+        needed=_justified,
+        needed_label=_l("Why the category or CNIL route differs from the questionnaire's proposal"),
+        extra={"doc": "Why `research_category` or `cnil_framework` differs from what the questionnaire proposes."},
     ),
     Field(
         "cnil_reference",
         s.text(200, single_line=True),
         _l("CNIL reference"),
         _l("The compliance declaration or authorisation number, if any."),
-        section="data_protection",
+        section="regulatory",
         needed=lambda study: study.cnil_framework != CnilFramework.AUTHORISATION or _filled(study.cnil_reference),
         needed_label=_l("The CNIL authorisation number"),
         extra={"doc": "The authorisation number, when `cnil_framework` is `authorisation`."},
@@ -441,25 +651,197 @@ PROTOCOL = (
         "ethics_opinion",
         s.text(200, single_line=True),
         _l("Ethics committee (CPP) opinion"),
-        _l("The reference of the favourable opinion; required for RIPH 1, 2 and 3."),
-        section="data_protection",
-        needed=riph("ethics_opinion"),
-        needed_label=_l("The ethics committee (CPP) opinion reference, required for RIPH"),
-        extra={"doc": "The ethics committee (CPP) opinion; required for RIPH."},
+        _l(
+            "The reference of the favourable opinion; required for RIPH 1, 2 and 3, except RIPH 3 made only of "
+            "questionnaires on how a food or cosmetic product is perceived."
+        ),
+        section="regulatory",
+        needed=where_cpp("ethics_opinion"),
+        needed_label=_l("The ethics committee (CPP) opinion reference, required for this category"),
+        extra={
+            "doc": (
+                "The ethics committee (CPP) opinion; required for RIPH, except RIPH 3 on food or cosmetic products "
+                "made only of questionnaires on how they are perceived (L. 1121-16-2 CSP)."
+            )
+        },
+    ),
+    Field(
+        "cpp_name",
+        s.text(200, single_line=True),
+        _l("Ethics committee (CPP) name"),
+        _l("Which CPP gave the opinion, e.g. CPP Ouest IV."),
+        section="regulatory",
+        needed=where_cpp("cpp_name"),
+        needed_label=_l("The name of the CPP that gave its opinion"),
+        extra={"doc": "The ethics committee (CPP) that gave its opinion; required where a CPP opinion is."},
+    ),
+    Field(
+        "cpp_date",
+        s.day(),
+        _l("Date of the CPP opinion"),
+        section="regulatory",
+        needed=where_cpp("cpp_date"),
+        needed_label=_l("The date of the CPP opinion"),
+        extra={"doc": "The date of the CPP opinion, `YYYY-MM-DD`; required where a CPP opinion is."},
+    ),
+    Field(
+        "cpp_decision",
+        s.choice(CppDecision, CPP_DECISION_LABELS, required=False, blank=NOT_CHOSEN),
+        _l("CPP decision"),
+        section="regulatory",
+        needed=_favourable,
+        needed_label=_l("A favourable CPP opinion"),
+        extra={"doc": "The CPP's opinion; a favourable one is required where a CPP opinion is."},
+    ),
+    Field(
+        "principal_investigator",
+        s.text(200, single_line=True),
+        _l("Principal investigator"),
+        _l("The person who directs and supervises the research; required for RIPH."),
+        section="regulatory",
+        needed=riph("principal_investigator"),
+        needed_label=_l("The principal investigator, required for RIPH"),
+        extra={"doc": "Who directs and supervises the research (L. 1121-1 CSP); required for RIPH."},
+    ),
+    Field(
+        "id_rcb",
+        s.text(64, single_line=True),
+        _l("ID-RCB number"),
+        _l("The registration number of research involving the human person, e.g. 2026-A01234-56; required for RIPH."),
+        section="regulatory",
+        needed=riph("id_rcb"),
+        needed_label=_l("The ID-RCB number, required for RIPH"),
+        extra={"doc": "The ID-RCB registration number; required for RIPH."},
+    ),
+    Field(
+        "ansm_reference",
+        s.text(200, single_line=True),
+        _l("ANSM authorisation or information"),
+        _l("RIPH 1: the ANSM authorisation; RIPH 2 and 3: when the ANSM was sent the CPP opinion and summary."),
+        section="regulatory",
+        needed=where_cpp("ansm_reference"),
+        needed_label=_l("The ANSM authorisation (RIPH 1) or information (RIPH 2 and 3)"),
+        extra={
+            "doc": (
+                "The ANSM authorisation (RIPH 1) or information (RIPH 2 and 3); required where a CPP opinion is "
+                "(the exempt RIPH 3 have nothing to send)."
+            )
+        },
+    ),
+    Field(
+        "insurance",
+        s.text(200, single_line=True),
+        _l("Insurance"),
+        _l("The sponsor's insurer and policy number; required for RIPH 1 and 2 (L. 1121-10 CSP)."),
+        section="regulatory",
+        needed=_insured,
+        needed_label=_l("The sponsor's insurance, required for RIPH 1 and 2"),
+        extra={"doc": "The sponsor's insurer and policy; required for RIPH 1 and 2 (L. 1121-10 CSP)."},
+    ),
+    Field(
+        "medical_device",
+        s.choice(MedicalDevice, DEVICE_LABELS, required=False, blank=NOT_CHOSEN),
+        _l("Medical device"),
+        _l(
+            "Whether a medical device is involved (an app that diagnoses, monitors or treats may be one), and its CE marking."
+        ),
+        section="regulatory",
+        needed=_device,
+        needed_label=_l("Whether a medical device is involved, and its CE status (RIPH)"),
+        extra={
+            "doc": (
+                "Whether a medical device is involved and its CE status; required for RIPH. A device used outside "
+                "its CE purpose, or without CE marking, makes the research RIPH 1."
+            )
+        },
     ),
     Field(
         "dpia_done",
         s.boolean(),
         _l("Data protection impact assessment (DPIA)"),
         section="data_protection",
-        needed=True,
-        needed_label=_l("A data protection impact assessment (DPIA)"),
+        needed=_dpia,
+        needed_label=_l(
+            "A data protection impact assessment (DPIA) with its reference and date, or why none is required"
+        ),
         extra={
             "doc": "A data protection impact assessment was made.",
             "yes": _l("Carried out"),
             "no": _l("Not carried out yet"),
         },
         form_label=_l("A data protection impact assessment (DPIA) has been carried out"),
+    ),
+    Field(
+        "dpia_reference",
+        s.text(200, single_line=True),
+        _l("DPIA reference"),
+        section="data_protection",
+        extra={"doc": "The DPIA's reference; required with `dpia_done`."},
+    ),
+    Field(
+        "dpia_date",
+        s.day(),
+        _l("DPIA date"),
+        section="data_protection",
+        extra={"doc": "When the DPIA was made, `YYYY-MM-DD`; required with `dpia_done`."},
+    ),
+    Field(
+        "dpia_not_required",
+        s.text(LONG_TEXT),
+        _l("Why no DPIA is required"),
+        _l("Only when no DPIA was carried out: why none is required."),
+        section="data_protection",
+        extra={"doc": "Why no DPIA is required, when `dpia_done` is false."},
+    ),
+    Field(
+        "legal_basis",
+        s.choice(LegalBasis, LEGAL_BASIS_LABELS, required=False, blank=NOT_CHOSEN),
+        _l("Legal basis of the processing (GDPR art. 6)"),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("The legal basis of the processing (GDPR art. 6)"),
+        extra={"doc": "The lawful basis of the processing, GDPR article 6(1)."},
+    ),
+    Field(
+        "health_data_exception",
+        s.choice(HealthDataException, HEALTH_DATA_LABELS, required=False, blank=NOT_CHOSEN),
+        _l("Health data: the GDPR art. 9 exception"),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("The GDPR art. 9 exception for health data, or that none are processed"),
+        extra={"doc": "The exception of GDPR article 9(2) that allows processing health data, or `no_health_data`."},
+    ),
+    Field(
+        "dpo_contact",
+        s.text(200, single_line=True),
+        _l("Data protection officer (DPO) contact"),
+        _l("How participants reach the DPO of the organisation responsible, e.g. an email address."),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("How to contact the data protection officer (DPO)"),
+        extra={"doc": "How to contact the data protection officer."},
+    ),
+    Field(
+        "data_host",
+        s.text(200, single_line=True),
+        _l("Where the data are hosted"),
+        _l("The host and the country, e.g. LivingLab on OVHcloud, France."),
+        section="data_protection",
+        needed=True,
+        needed_label=_l("Where the data are hosted"),
+        extra={"doc": "Who hosts the data, and where."},
+    ),
+    Field(
+        "hds_certified",
+        s.boolean(default=False),
+        _l("Health data host certification (HDS)"),
+        section="data_protection",
+        extra={
+            "doc": "The host is certified for health data (HDS, L. 1111-8 CSP).",
+            "yes": _l("The host is HDS certified"),
+            "no": _l("Not HDS certified"),
+        },
+        form_label=_l("The host is certified for health data (HDS)"),
     ),
     Field(
         "retention_months",
@@ -478,10 +860,17 @@ SECTIONS = {
     "protocol": _l("Protocol"),
     "design": _l("Design"),
     "outcome": _l("Primary outcome"),
-    "data_protection": _l("Data protection and regulatory frame"),
+    "regulatory": _l("Regulatory frame"),
+    "data_protection": _l("Data protection"),
 }
 # The review section (and checklist group) each page section belongs to
-REVIEW_SECTION = {"protocol": "protocol", "design": "design", "outcome": "design", "data_protection": "data_protection"}
+REVIEW_SECTION = {
+    "protocol": "protocol",
+    "design": "design",
+    "outcome": "design",
+    "regulatory": "data_protection",
+    "data_protection": "data_protection",
+}
 REQUIRED_ON_CREATE = ("title", "domain")
 
 
@@ -536,6 +925,21 @@ class OrganisationRef(s.Body):
     name: str
 
 
+class QualificationOutcome(s.Body):
+    """What the answers to the qualification questionnaire propose (studies/regulatory.py); the
+    coordinator decides."""
+
+    category: Annotated[
+        Literal[s.values_of(ResearchCategory)] | None,  # type: ignore[valid-type]  # values known at run time
+        Limits(description="The proposed category; null until enough questions are answered."),
+    ]
+    cnil_framework: Literal[s.values_of(CnilFramework)] | None  # type: ignore[valid-type]
+    cpp_required: Annotated[bool, Limits(description="Whether the law asks for a favourable CPP opinion.")]
+    reason: str | None
+    law: Annotated[str | None, Limits(description="The article the proposal rests on.")]
+    unanswered: Annotated[list[str], Limits(description="The questions still needed for a proposal.")]
+
+
 StudyStatusValue = Literal[
     ("draft", "submitted", "changes_requested", "approved", "rejected", "recruiting", "paused", "closed", "ended")
 ]
@@ -573,6 +977,10 @@ class StudyRecord(s.Body):
         ),
     ]
     ended_at: Annotated[datetime | None, Limits(description="When the pilot ended; null before.")]
+    qualification_outcome: Annotated[
+        QualificationOutcome,
+        Limits(description="What the qualification questionnaire proposes, and why (read-only, not hashed)."),
+    ]
 
 
 Study = s.model_of("Study", _api_fields(), required=EDITABLE_FIELDS, base=StudyRecord)

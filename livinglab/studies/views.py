@@ -21,7 +21,7 @@ from ..surveys.definitions import study_variables
 from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
-from . import services, workflow
+from . import regulatory, services, workflow
 from .checklist import checklist, missing
 from .forms import (
     LABELS,
@@ -52,6 +52,9 @@ def page_helpers():
         "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
         "label_of": label_of,
         "protocol_sections": protocol_sections(),
+        "qualification_of": lambda study: regulatory.summary(
+            study.qualification, study.research_category, study.cnil_framework
+        ),
     }
 
 
@@ -300,6 +303,7 @@ EDITOR_ANCHORS = {
     "timepoint_delays": "timepoints",
     "eligibility": "eligibility",
     "primary_outcome": "primary_variable",
+    "qualification": "qualification",
 }
 
 
@@ -312,6 +316,7 @@ def editor_problems(form, invalid: dict[str, str]) -> list[tuple[str, str, str]]
         "timepoints": form.timepoint_errors,
         "timepoint_delays": form.timepoint_errors,
         "eligibility": form.eligibility,
+        "qualification": form.qualification,
     }
     problems: list[tuple[str, str, str]] = []
     for name, message in invalid.items():
@@ -348,11 +353,29 @@ EDITOR_ORDER = (
     "hypothesis",
     "alpha",
     "data_collected",
+    "qualification",
     "research_category",
     "cnil_framework",
+    "qualification_justification",
     "cnil_reference",
     "ethics_opinion",
+    "cpp_name",
+    "cpp_date",
+    "cpp_decision",
+    "principal_investigator",
+    "id_rcb",
+    "ansm_reference",
+    "insurance",
+    "medical_device",
     "dpia_done",
+    "dpia_reference",
+    "dpia_date",
+    "dpia_not_required",
+    "legal_basis",
+    "health_data_exception",
+    "dpo_contact",
+    "data_host",
+    "hds_certified",
     "retention_months",
 )
 

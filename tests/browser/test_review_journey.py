@@ -104,15 +104,38 @@ def test_a_protocol_is_sent_back_fixed_approved_and_opened(page, live_server, sc
     tab.get_by_label("Other eligibility criteria").fill("I sleep less than seven hours a night")
     tab.get_by_label("Hypothesis").select_option(label="The outcome increases")
     tab.get_by_label("Data collected and why").fill("Sleep hours, to measure the outcome; age, to check eligibility.")
-    tab.get_by_label("Category of research").select_option(label="RIPH 3: non-interventional research")
-    tab.get_by_label("CNIL framework").select_option(label="MR-003 reference methodology")
+    # The qualification questionnaire proposes the category and the CNIL route, which it fills in.
+    tab.get_by_role("group", name="What is the pilot for?").get_by_label("To learn something about health").check()
+    for question in (
+        "Does the pilot only reuse data that already exist",
+        "Is a medical device used outside the purpose of its CE marking",
+        "Apart from questionnaires and interviews",
+        "Is it only questionnaires or interviews",
+    ):
+        tab.get_by_role("group", name=question).get_by_label("No").check()
+    tab.get_by_label("Principal investigator").fill("Dr Hélène Morvan")
+    tab.get_by_label("ID-RCB number").fill("2026-A01123-45")
+    tab.get_by_label("Medical device", exact=True).select_option(label="No medical device")
     tab.get_by_label("Ethics committee (CPP) opinion").fill("CPP-2024-0042")
+    tab.get_by_label("Ethics committee (CPP) name").fill("CPP Ouest IV")
+    tab.get_by_label("Date of the CPP opinion").fill("2026-10-01")
+    tab.get_by_label("CPP decision").select_option(label="Favourable")
+    tab.get_by_label("ANSM authorisation or information").fill("Opinion sent to the ANSM on 2026-10-02")
     tab.get_by_label("A data protection impact assessment (DPIA) has been carried out").check()
+    tab.get_by_label("DPIA reference").fill("DPIA-2026-07")
+    tab.get_by_label("DPIA date").fill("2026-09-20")
+    tab.get_by_label("Legal basis of the processing").select_option(label="Legitimate interests (art. 6(1)(f))")
+    tab.get_by_label("Health data: the GDPR art. 9 exception").select_option(label="Scientific research (art. 9(2)(j))")
+    tab.get_by_label("Data protection officer (DPO) contact").fill("dpo@sommeil.example")
+    tab.get_by_label("Where the data are hosted").fill("LivingLab, France")
     tab.get_by_label("Data retention (months)").fill("24")
     screenshot(tab, "review-03-protocol-editor")
     tab.get_by_role("button", name="Save draft").click()
     flash(tab, "Draft saved.")
     expect(tab.get_by_role("alert")).to_have_count(0)
+    expect(tab.locator("#qualification-outcome")).to_contain_text("Proposed: RIPH 3, under MR-003.")
+    expect(tab.get_by_label("Category of research")).to_have_value("riph3")
+    expect(tab.get_by_label("CNIL framework")).to_have_value("mr003")
 
     # The consent form.
     tab.goto(f"/studies/{study_id}/consent")

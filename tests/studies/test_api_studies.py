@@ -737,6 +737,18 @@ def draft_over_api(api, startup, *, consent=CONSENT, surveys=None, **protocol) -
     return study["id"]
 
 
+# A RIPH 2 pilot, as the questionnaire proposes it: its CNIL route is MR-001 (regulatory.ROUTES)
+RIPH2 = {
+    "research_category": "riph2",
+    "cnil_framework": "mr001",
+    "qualification": {
+        "purpose": "health_knowledge",
+        "existing_data_only": False,
+        "device_outside_ce": False,
+        "beyond_usual_practice": True,
+        "minimal_risk": True,
+    },
+}
 INCOMPLETE = [
     # (what, how the draft is made, the checklist key that must be listed)
     (
@@ -769,7 +781,7 @@ INCOMPLETE = [
     ),
     ("no summary", {"summary": ""}, "summary"),
     ("no DPIA", {"dpia_done": False}, "dpia_done"),
-    ("RIPH without ethics opinion", {"research_category": "riph2", "ethics_opinion": ""}, "ethics_opinion"),
+    ("RIPH without ethics opinion", {**RIPH2, "ethics_opinion": ""}, "ethics_opinion"),
     ("a CNIL authorisation without reference", {"cnil_framework": "authorisation"}, "cnil_reference"),
 ]
 

@@ -139,7 +139,7 @@ def test_the_sponsor_is_needed_to_submit_research_involving_the_human_person(api
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "incomplete"
     assert "sponsor" in response.get_json()["error"]["fields"]
-    services.update_study(startup, study, {"research_category": "not_riph"})
+    services.update_study(startup, study, {"research_category": "not_riph", "cnil_framework": "mr004"})
     assert "sponsor" not in missing(study)
 
 

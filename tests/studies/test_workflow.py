@@ -201,7 +201,7 @@ class TestChecklist:
         study = make_study("draft")
         services.update_study(startup, study, {"ethics_opinion": ""})
         assert "ethics_opinion" in missing(study)
-        services.update_study(startup, study, {"research_category": "not_riph"})
+        services.update_study(startup, study, {"research_category": "not_riph", "cnil_framework": "mr004"})
         assert "ethics_opinion" not in missing(study)
 
     def test_a_cnil_authorisation_needs_its_reference(self, make_study, startup):
