@@ -53,6 +53,7 @@ def openapi_json():
 def spec() -> dict:
     """The whole description, built afresh on each call: it is cheap, and never stale."""
     from ..notifications import openapi as notifications_spec  # it builds on the helpers of this module
+    from . import openapi_amendments as amendments  # and this: amendments, registrations, re-consent
     from . import openapi_parity as parity  # so does this: survey editing, exports, observatory, audit, lay summary
 
     return {
@@ -93,6 +94,7 @@ def spec() -> dict:
                 results_paths(),
                 notifications_spec.paths(),
                 parity.paths(),
+                amendments.paths(),
             )
         ),
         "components": {
@@ -128,6 +130,7 @@ def spec() -> dict:
                 **results_schemas(),
                 **notifications_spec.schemas(),
                 **parity.schemas(),
+                **amendments.schemas(),
             },
         },
     }

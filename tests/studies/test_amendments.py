@@ -2,6 +2,7 @@
 (recomputed here from what the API serves, from the contract's definition), re-consent, and refusals."""
 
 import hashlib
+import html
 import json
 
 import pytest
@@ -283,7 +284,7 @@ def test_a_switched_primary_outcome_is_registered_with_its_reason_and_shown(
     registrations = api("GET", f"/studies/{study.id}", startup).get_json()["registrations"]
     assert [r["outcome_change"] for r in registrations] == [None, reason]
     login(startup)
-    page = client.get(f"/studies/{study.id}/results").get_data(as_text=True)
+    page = html.unescape(client.get(f"/studies/{study.id}/results").get_data(as_text=True))
     assert "Outcome switched after registration" in page and reason in page
 
 
