@@ -1,6 +1,7 @@
 """Amendments of an approved study, its registrations, and participants' re-consent (API.md v1.1)."""
 
 from flask import Blueprint
+from flask_babel import gettext as _
 
 from ..participants import services as participation
 from ..studies import amendments
@@ -11,7 +12,6 @@ from .pagination import paginate_list
 from .studies import load
 
 bp = Blueprint("amendments", __name__)
-ONE_OPEN = "An amendment of this study was opened at the same moment: finish that one first."
 
 
 @bp.post("/studies/<int:study_id>/amendments")
@@ -20,7 +20,9 @@ def open_amendment(user, study_id):
     """Propose a new version of an approved protocol, a copy of the approved one, saying why."""
     study = load(user, study_id, "amend")
     data = json_body()
-    with unit_of_work(ONE_OPEN, code="amendment_open"):
+    with unit_of_work(
+        _("An amendment of this study was opened at the same moment: finish that one first."), code="amendment_open"
+    ):
         amendment = amendments.open_amendment(user, study, data.get("reason"))
     return amendment_dict(amendment), 201
 

@@ -37,7 +37,7 @@ from . import fields, workflow
 from .checklist import missing
 from .consent import clean_consent
 from .fields import registration_dict  # noqa: F401 (served with the amendments)
-from .models import Amendment, AmendmentStatus, ConsentVersion, Registration, Study
+from .models import Amendment, AmendmentStatus, ConsentVersion, Registration, Study, StudyStatus
 from .services import clean_decision, frozen_record, register
 
 A = AmendmentStatus
@@ -95,7 +95,7 @@ def require_editable(amendment: Amendment) -> None:
         raise Conflict(
             _(
                 "This amendment is %(status)s: it can be edited only as a draft or when changes are requested.",
-                status=amendment.status.value,
+                status=workflow.STATUS_LABELS[StudyStatus(amendment.status.value)],
             ),
             code="not_editable",
         )
