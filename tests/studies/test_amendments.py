@@ -310,3 +310,51 @@ def test_listing_studies_with_registrations_costs_the_same_queries_for_more_stud
     for _ in range(3):
         approve_amendment(api, make_study("recruiting"), startup, coordinator)
     assert listing() == few
+
+
+def test_the_migration_gives_every_approved_study_its_first_registration_and_the_chain_continues(app, api):
+    """Studies approved before registrations were kept get one (their hash, no previous hash, approved when
+    decided); their first amendment then chains to it, and the chain is recomputable from the API."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from livinglab.auth.models import User
+    from livinglab.auth.services import create_user
+    from livinglab.demo import build_study
+    from livinglab.studies.models import Registration, Study
+
+    def reset():
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+    reset()
+    try:
+        upgrade()
+        owner = create_user("owner@example.org", "correct-horse-battery", "Owner", "startup", "Sommeil+")
+        staff = create_user("staff@example.org", "correct-horse-battery", "Staff", "coordinator", None)
+        pilot, draft = build_study(owner, staff, "recruiting"), build_study(owner, staff, "draft")
+        db.session.commit()
+        expected = (pilot.id, pilot.version, pilot.registration_hash, pilot.decided_at)
+        ids = (pilot.id, draft.id, owner.id, staff.id)
+        db.session.remove()
+        downgrade(revision="schema_9c2e4a7b1d63")  # before registrations
+        upgrade()
+        rows = db.session.scalars(select(Registration)).all()
+        assert [(r.study_id, r.version, r.registration_hash, r.previous_hash, r.record) for r in rows] == [
+            (*expected[:3], None, None)
+        ]
+        assert rows[0].approved_at.replace(tzinfo=None) == expected[3].replace(tzinfo=None)
+        pilot, draft = db.session.get(Study, ids[0]), db.session.get(Study, ids[1])
+        owner, staff = db.session.get(User, ids[2]), db.session.get(User, ids[3])
+        assert draft.registrations == []
+        approve_amendment(api, pilot, owner, staff, changes={"location": "Nantes"})
+        chain = api("GET", f"/studies/{pilot.id}/registrations", owner).get_json()["items"]
+        assert canonical_sha256(chain[0]["record"]) == chain[0]["registration_hash"] == expected[2]
+        assert canonical_sha256({**chain[1]["record"], "previous_hash": expected[2]}) == chain[1]["registration_hash"]
+    finally:
+        db.session.remove()
+        downgrade(revision="base")
+        reset()
+        db.create_all()
