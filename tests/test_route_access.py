@@ -192,6 +192,12 @@ EXPECTED = {
     ("POST", "/api/v1/studies/<int:study_id>/surveys/<key>/responses"): "401 403 409 403 403 403",
     ("POST", "/api/v1/studies/<int:study_id>/withdrawal"): "401 403 400 403 403 403",
     ("POST", "/api/v1/studies/<int:study_id>/end"): "401 404 403 422 404 422",  # no reason sent
+    # The amendment pages (issue 12): opened with a reason (none sent: back to the study page with the error);
+    # none exists yet, so one of them is 404 to whoever may see it
+    ("POST", "/studies/<int:study_id>/amendments"): "302 404 403 302 404 403",
+    ("GET", "/studies/<int:study_id>/amendments/<int:version>"): "302 404 403 404 404 404",
+    ("POST", "/studies/<int:study_id>/amendments/<int:version>/submit"): "302 404 403 404 404 403",
+    ("POST", "/studies/<int:study_id>/amendments/<int:version>/decision"): "302 404 403 403 404 404",
     # Amendments of this recruiting pilot (issue 12): opened by its organisation (no reason sent: 422), decided
     # by coordinators; none exists yet, so one of them is 404 to whoever may act on it
     ("POST", "/api/v1/studies/<int:study_id>/amendments"): "401 404 403 422 404 403",
@@ -461,6 +467,10 @@ ROUTE_ACTIONS = {
     ("GET", "/api/v1/studies/<int:study_id>/export.dta"): "results",
     ("GET", "/api/v1/studies/<int:study_id>/lay-summary"): "take_part",
     ("GET", "/api/v1/observatory"): "observatory",
+    ("POST", "/studies/<int:study_id>/amendments"): "amend",
+    ("GET", "/studies/<int:study_id>/amendments/<int:version>"): "view",
+    ("POST", "/studies/<int:study_id>/amendments/<int:version>/submit"): "amend",
+    ("POST", "/studies/<int:study_id>/amendments/<int:version>/decision"): "review_amendment",
     ("POST", "/api/v1/studies/<int:study_id>/amendments"): "amend",
     ("GET", "/api/v1/studies/<int:study_id>/amendments"): "view",
     ("GET", "/api/v1/studies/<int:study_id>/amendments/<int:version>"): "view",

@@ -23,6 +23,8 @@ before their next answer, and are told by email through the outbox), surveys cha
 removed: answers hang on them), the version, a new registration. The study's status does not change.
 """
 
+import json
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -264,4 +266,55 @@ def amendment_dict(amendment: Amendment) -> dict:
         "submitted_at": fields.iso(amendment.submitted_at),
         "decided_at": fields.iso(amendment.decided_at),
         **amendment.record,
+    }
+
+
+# --- What changes: the reviewer's diff against the approved version -----------------------------------
+
+
+def _shown(value) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else str(value)
+
+
+def differences(study: Study, amendment: Amendment) -> dict:
+    """The changed protocol fields, consent text and clauses, surveys and questions, each marked
+    (added, removed, changed), between the study's approved version and the amendment."""
+    approved, proposed = frozen_record(study), amendment.record
+    changed_fields = [
+        (fields.FIELDS[name].label, _shown(approved["protocol"].get(name)), _shown(value))
+        for name, value in proposed["protocol"].items()
+        if name in fields.FIELDS and approved["protocol"].get(name) != value
+    ]
+    old_consent, new_consent = approved["consent"] or {}, proposed["consent"] or {}
+    old_clauses = {c["key"]: c for c in old_consent.get("clauses", [])}
+    new_clauses = {c["key"]: c for c in new_consent.get("clauses", [])}
+    clauses = [(key, "added", c["text"]) for key, c in new_clauses.items() if key not in old_clauses]
+    clauses += [(key, "removed", c["text"]) for key, c in old_clauses.items() if key not in new_clauses]
+    clauses += [
+        (key, "changed", c["text"]) for key, c in new_clauses.items() if key in old_clauses and old_clauses[key] != c
+    ]
+    old_surveys = {s["key"]: s for s in approved["surveys"]}
+    surveys = []
+    for survey in proposed["surveys"]:
+        before = old_surveys.get(survey["key"])
+        if before is None:
+            surveys.append((survey, "added", [(i["key"], "added") for i in survey["items"]]))
+        elif before != survey:
+            old_items = {i["key"]: i for i in before["items"]}
+            new_items = {i["key"]: i for i in survey["items"]}
+            items = [(k, "added") for k in new_items if k not in old_items]
+            items += [(k, "removed") for k in old_items if k not in new_items]
+            items += [(k, "changed") for k, i in new_items.items() if k in old_items and old_items[k] != i]
+            if before["title"] != survey["title"] or before["timepoint"] != survey["timepoint"]:
+                items.insert(0, ("", "changed"))  # the survey's own title or timepoint
+            surveys.append((survey, "changed", items))
+    text_changed = old_consent.get("text") != new_consent.get("text")
+    return {
+        "fields": changed_fields,
+        "consent_text": (old_consent.get("text", ""), new_consent.get("text", "")) if text_changed else None,
+        "clauses": clauses,
+        "surveys": surveys,
+        "any": bool(changed_fields or text_changed or clauses or surveys),
     }

@@ -13,6 +13,7 @@ from livinglab.extensions import db
 from livinglab.notifications.models import OutboxMessage
 from livinglab.participants import services as participation
 from livinglab.studies.models import Amendment
+from tests.conftest import PASSWORD
 from tests.studies.test_api_studies import assert_error
 
 API = "/api/v1"
@@ -358,3 +359,48 @@ def test_the_migration_gives_every_approved_study_its_first_registration_and_the
         downgrade(revision="base")
         reset()
         db.create_all()
+
+
+def test_the_pages_open_show_submit_and_approve_an_amendment(app, api, client, make_study, startup, coordinator, login):
+    study = make_study("recruiting")
+    first_hash = study.registration_hash
+    login(startup)
+    page = client.get(f"/studies/{study.id}").get_data(as_text=True)
+    assert "Amend the protocol" in page and first_hash in page
+    assert client.post(f"/studies/{study.id}/amendments", data={"reason": ""}).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Amendment)) == 0  # no reason, nothing opened
+    opened = client.post(f"/studies/{study.id}/amendments", data={"reason": "A second site in Rennes"})
+    version = study.version + 1
+    assert opened.location.endswith(f"/studies/{study.id}/amendments/{version}")
+    assert "Amend the protocol" not in client.get(f"/studies/{study.id}").get_data(as_text=True)  # one open
+    base = f"/studies/{study.id}/amendments/{version}"
+    assert api("PATCH", base, startup, json={"location": "Nantes and Rennes"}).status_code == 200
+    assert api("PUT", f"{base}/consent", startup, json=NEW_CONSENT).status_code == 200
+    page = html.unescape(client.get(f"/studies/{study.id}/amendments/{version}").get_data(as_text=True))
+    assert "A second site in Rennes" in page and "Nantes and Rennes" in page and "naps" in page
+    assert client.post(f"/studies/{study.id}/amendments/{version}/submit").status_code == 302
+    reviewer = app.test_client()
+    reviewer.post("/account/signin", data={"email": coordinator.email, "password": PASSWORD})
+    page = reviewer.get(f"/studies/{study.id}/amendments/{version}").get_data(as_text=True)
+    assert "Your decision" in page
+    assert (
+        reviewer.post(f"/studies/{study.id}/amendments/{version}/decision", data={"decision": "approve"}).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert study.version == version and len(study.registrations) == 2
+    page = client.get(f"/studies/{study.id}").get_data(as_text=True)
+    assert first_hash in page and study.registration_hash in page
+
+
+def test_the_startup_cannot_decide_its_own_amendment_on_the_page(api, client, make_study, startup, login):
+    study = make_study("approved")
+    version = api("POST", f"/studies/{study.id}/amendments", startup, json={"reason": "Typo"}).get_json()["version"]
+    api("POST", f"/studies/{study.id}/amendments/{version}/submit", startup)
+    login(startup)
+    assert "Your decision" not in client.get(f"/studies/{study.id}/amendments/{version}").get_data(as_text=True)
+    assert (
+        client.post(f"/studies/{study.id}/amendments/{version}/decision", data={"decision": "approve"}).status_code
+        == 403
+    )
+    assert db.session.scalar(select(Amendment.status)) == "submitted"
