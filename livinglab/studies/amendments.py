@@ -278,10 +278,20 @@ def _shown(value) -> str:
     return "" if value is None else str(value)
 
 
+def _amended_record(study: Study, amendment: Amendment) -> dict:
+    """The approved version an amendment is compared with: the study as it stands, or, once the amendment is
+    approved, the registration it amended."""
+    if amendment.status == A.APPROVED:
+        earlier = [r.record for r in study.registrations if r.version < amendment.version and r.record is not None]
+        if earlier:
+            return earlier[-1]
+    return frozen_record(study)
+
+
 def differences(study: Study, amendment: Amendment) -> dict:
     """The changed protocol fields, consent text and clauses, surveys and questions, each marked
     (added, removed, changed), between the study's approved version and the amendment."""
-    approved, proposed = frozen_record(study), amendment.record
+    approved, proposed = _amended_record(study, amendment), amendment.record
     changed_fields = [
         (fields.FIELDS[name].label, _shown(approved["protocol"].get(name)), _shown(value))
         for name, value in proposed["protocol"].items()

@@ -404,3 +404,11 @@ def test_the_startup_cannot_decide_its_own_amendment_on_the_page(api, client, ma
         == 403
     )
     assert db.session.scalar(select(Amendment.status)) == "submitted"
+
+
+def test_an_approved_amendment_still_shows_what_it_changed(api, client, make_study, startup, coordinator, login):
+    study = make_study("recruiting")
+    version = approve_amendment(api, study, startup, coordinator, changes={"location": "Rennes too"})
+    login(startup)
+    page = client.get(f"/studies/{study.id}/amendments/{version}").get_data(as_text=True)
+    assert "Rennes too" in page and "Nothing" not in page
