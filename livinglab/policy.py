@@ -56,6 +56,9 @@ ACTIONS: dict[str, Rule] = {
     "edit": _rule({Role.STARTUP}, True, workflow.is_editable),  # protocol, consent, surveys
     "submit": _rule({Role.STARTUP}, True, workflow.is_submittable),
     "review": _rule({Role.COORDINATOR}, True, workflow.is_reviewable),
+    # Amendments of an approved protocol: proposed by the organisation, decided by a coordinator
+    "amend": _rule({Role.STARTUP}, True, workflow.is_amendable),
+    "review_amendment": _rule({Role.COORDINATOR}, True),  # the amendment's own state is the service's (409)
     "recruit": _rule(STAFF, True, workflow.recruitment_adjustable),
     "end": _rule(STAFF, True, workflow.is_endable),  # the owner once every timepoint window has passed
     "end_early": _rule({Role.COORDINATOR}, True, workflow.is_endable),  # while surveys remain to answer

@@ -75,6 +75,10 @@ class Kind:
     def to_api(self, value):
         return value
 
+    def from_api(self, value):
+        """The value as the model holds it, from its JSON form (`to_api`'s inverse; a stored snapshot)."""
+        return value
+
     def filled(self, value) -> bool:
         return bool(value and str(value).strip())
 
@@ -303,6 +307,9 @@ class DateKind(Kind):
 
     def to_api(self, value):
         return value.isoformat() if value else None
+
+    def from_api(self, value):
+        return date.fromisoformat(value) if isinstance(value, str) and value else value or None
 
     def filled(self, value) -> bool:
         return value is not None

@@ -206,6 +206,25 @@ EXPECTED = {
     ("PATCH", "/api/v1/studies/<int:study_id>/participants/<code>/responses/<key>"): "401 404 403 403 404 422",
     ("POST", "/api/v1/studies/<int:study_id>/withdrawal"): "401 403 400 403 403 403",
     ("POST", "/api/v1/studies/<int:study_id>/end"): "401 404 403 422 404 422",  # no reason sent
+    # The amendment pages (issue 12): opened with a reason (none sent: back to the study page with the error);
+    # none exists yet, so one of them is 404 to whoever may see it
+    ("POST", "/studies/<int:study_id>/amendments"): "302 404 403 302 404 403",
+    ("GET", "/studies/<int:study_id>/amendments/<int:version>"): "302 404 403 404 404 404",
+    ("POST", "/studies/<int:study_id>/amendments/<int:version>/submit"): "302 404 403 404 404 403",
+    ("POST", "/studies/<int:study_id>/amendments/<int:version>/decision"): "302 404 403 403 404 404",
+    # Amendments of this recruiting pilot (issue 12): opened by its organisation (no reason sent: 422), decided
+    # by coordinators; none exists yet, so one of them is 404 to whoever may act on it
+    ("POST", "/api/v1/studies/<int:study_id>/amendments"): "401 404 403 422 404 403",
+    ("GET", "/api/v1/studies/<int:study_id>/amendments"): "401 404 403 200 404 200",
+    ("GET", "/api/v1/studies/<int:study_id>/amendments/<int:version>"): "401 404 403 404 404 404",
+    ("PATCH", "/api/v1/studies/<int:study_id>/amendments/<int:version>"): "401 404 403 404 404 403",
+    ("PUT", "/api/v1/studies/<int:study_id>/amendments/<int:version>/consent"): "401 404 403 404 404 403",
+    ("POST", "/api/v1/studies/<int:study_id>/amendments/<int:version>/surveys"): "401 404 403 404 404 403",
+    ("POST", "/api/v1/studies/<int:study_id>/amendments/<int:version>/submit"): "401 404 403 404 404 403",
+    ("POST", "/api/v1/studies/<int:study_id>/amendments/<int:version>/decision"): "401 404 403 403 404 404",
+    ("GET", "/api/v1/studies/<int:study_id>/registrations"): "401 404 200 200 404 200",
+    # re-consent: the enrolled participant's consent is current (409); another participant is not enrolled
+    ("POST", "/api/v1/studies/<int:study_id>/consent-signatures"): "401 403 409 403 403 403",
     # API parity with the pages: one survey, read by those who see the study; edited by its organisation while
     # the protocol is editable (this pilot recruits: 409 before the body is read)
     ("GET", "/api/v1/studies/<int:study_id>/surveys/<key>"): "401 404 200 200 404 200",
@@ -266,6 +285,8 @@ ACTIONS = {
     "edit": "- - - y - -",
     "submit": "- - - y - -",
     "review": "- - - - - y",
+    "amend": "- - - y - -",  # propose a new version of the approved protocol
+    "review_amendment": "- - - - - y",
 }
 ON_STUDY = {
     "read",
@@ -280,6 +301,8 @@ ON_STUDY = {
     "edit",
     "submit",
     "review",
+    "amend",
+    "review_amendment",
 }
 # `can` also asks the lifecycle: each action on a study in a state where it makes sense (else the world's
 # recruiting pilot), and in one where nobody may do it, whoever they are.
@@ -293,6 +316,7 @@ STATE_AGAINST = {
     "end": "approved",
     "end_early": "draft",
     "correct_answers": "draft",
+    "amend": "draft",
 }
 
 # The action each route names in its decorator ("anyone": public; the view checks what it must).
@@ -468,6 +492,20 @@ ROUTE_ACTIONS = {
     ("GET", "/api/v1/studies/<int:study_id>/export.dta"): "results",
     ("GET", "/api/v1/studies/<int:study_id>/lay-summary"): "take_part",
     ("GET", "/api/v1/observatory"): "observatory",
+    ("POST", "/studies/<int:study_id>/amendments"): "amend",
+    ("GET", "/studies/<int:study_id>/amendments/<int:version>"): "view",
+    ("POST", "/studies/<int:study_id>/amendments/<int:version>/submit"): "amend",
+    ("POST", "/studies/<int:study_id>/amendments/<int:version>/decision"): "review_amendment",
+    ("POST", "/api/v1/studies/<int:study_id>/amendments"): "amend",
+    ("GET", "/api/v1/studies/<int:study_id>/amendments"): "view",
+    ("GET", "/api/v1/studies/<int:study_id>/amendments/<int:version>"): "view",
+    ("PATCH", "/api/v1/studies/<int:study_id>/amendments/<int:version>"): "amend",
+    ("PUT", "/api/v1/studies/<int:study_id>/amendments/<int:version>/consent"): "amend",
+    ("POST", "/api/v1/studies/<int:study_id>/amendments/<int:version>/surveys"): "amend",
+    ("POST", "/api/v1/studies/<int:study_id>/amendments/<int:version>/submit"): "amend",
+    ("POST", "/api/v1/studies/<int:study_id>/amendments/<int:version>/decision"): "review_amendment",
+    ("GET", "/api/v1/studies/<int:study_id>/registrations"): "read",
+    ("POST", "/api/v1/studies/<int:study_id>/consent-signatures"): "take_part",
     ("GET", "/api/v1/observatory/studies"): "observatory",
     ("GET", "/api/v1/audit"): "audit",
     ("POST", "/api/v1/audit/verify"): "audit",
@@ -535,8 +573,12 @@ def test_the_statuses_follow_who_may_do_each_action():
         for role, may, status in zip(ROLES, ACTIONS[action].split(), map(int, EXPECTED[route].split()), strict=True):
             refused = {401, 403, 404} | ({302} if role == "anonymous" and not route[1].startswith("/api/") else set())
             objects_of_others = (
-                "invitation_id" in route[1] or "token_id" in route[1] or "webhook_id" in route[1] or "draft" in route[1]
-            )  # a third organisation's objects, a draft that does not exist: 404
+                "invitation_id" in route[1]
+                or "token_id" in route[1]
+                or "webhook_id" in route[1]
+                or "draft" in route[1]
+                or "/amendments/" in route[1]
+            )  # a third organisation's objects, a draft or an amendment that does not exist: 404
             if may == "y" and status in refused and not (status == 404 and objects_of_others):
                 problems.append(f"{route}: {role} may {action}, yet gets {status}")
             if may == "-" and status not in refused:

@@ -4,6 +4,7 @@ from flask import Blueprint
 
 from ..notifications.api import bp as notifications_bp
 from .accounts import bp as accounts_bp
+from .amendments import bp as amendments_bp
 from .audit import bp as audit_bp
 from .common import require_json_body
 from .corrections import bp as corrections_bp
@@ -33,3 +34,4 @@ bp.register_blueprint(observatory_bp)
 bp.register_blueprint(audit_bp)
 bp.register_blueprint(lay_summary_bp)
 bp.register_blueprint(corrections_bp)  # corrections of submitted answers (issue 11, item 13)
+bp.register_blueprint(amendments_bp)  # issue 12: amendments, registrations, re-consent

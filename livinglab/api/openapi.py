@@ -53,6 +53,7 @@ def openapi_json():
 def spec() -> dict:
     """The whole description, built afresh on each call: it is cheap, and never stale."""
     from ..notifications import openapi as notifications_spec  # it builds on the helpers of this module
+    from . import openapi_amendments as amendments  # and this: amendments, registrations, re-consent
     from . import openapi_corrections as corrections  # and this: corrections of submitted answers
     from . import openapi_parity as parity  # so does this: survey editing, exports, observatory, audit, lay summary
 
@@ -95,6 +96,7 @@ def spec() -> dict:
                 notifications_spec.paths(),
                 parity.paths(),
                 corrections.paths(),
+                amendments.paths(),
             )
         ),
         "components": {
@@ -131,6 +133,7 @@ def spec() -> dict:
                 **notifications_spec.schemas(),
                 **parity.schemas(),
                 **corrections.schemas(),
+                **amendments.schemas(),
             },
         },
     }

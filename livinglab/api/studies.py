@@ -53,7 +53,9 @@ def list_studies(user):
     """The studies the caller may see, optionally of one status, a page at a time by id."""
     status = query_choice("status", StudyStatus)
     query = (
-        select(Study).options(selectinload(Study.owner), selectinload(Study.organisation)).where(visible_studies(user))
+        select(Study)
+        .options(selectinload(Study.owner), selectinload(Study.organisation), selectinload(Study.registrations))
+        .where(visible_studies(user))
     )
     if status:
         query = query.where(Study.status == status)
@@ -178,7 +180,7 @@ def catalogue():
     domain = query_choice("domain", Domain)
     query = (
         select(Study)
-        .options(selectinload(Study.organisation), selectinload(Study.owner))
+        .options(selectinload(Study.organisation), selectinload(Study.owner), selectinload(Study.registrations))
         .where(workflow.in_states(workflow.RECRUITING))
     )
     if domain:

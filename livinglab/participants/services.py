@@ -340,6 +340,16 @@ def resign_consent(user, enrolment: Enrolment, *, consent_version, clauses, sign
     return signed
 
 
+def reconsent(user, study: Study, *, consent_version, clauses, signature) -> ConsentSignature:
+    """An enrolled participant signs the consent version that replaced the one they signed (the API's call)."""
+    enrolment = require_enrolment(user, study)
+    if enrolment.status == EnrolmentStatus.WITHDRAWN:
+        raise Conflict(_("You have withdrawn from this pilot."), code="withdrawn")
+    if not needs_reconsent(enrolment):
+        raise Conflict(_("You have already signed the current consent form."), code="consent_current")
+    return resign_consent(user, enrolment, consent_version=consent_version, clauses=clauses, signature=signature)
+
+
 def needs_reconsent(enrolment: Enrolment) -> bool:
     current = enrolment.study.current_consent
     return current is not None and enrolment.signature.consent_version_id != current.id  # type: ignore[union-attr]  # signatures go only with the account, and its enrolments with them

@@ -30,6 +30,7 @@ READ_ONLY = (
     "updated_at",
     "submitted_at",
     "registration_hash",
+    "registrations",
     "ended_at",
     "qualification_outcome",
 )
@@ -150,9 +151,24 @@ def study_dict(study: Study) -> dict:
         "updated_at": iso(study.updated_at),
         "submitted_at": iso(study.submitted_at),
         "registration_hash": study.registration_hash,
+        "registrations": [registration_dict(r) for r in study.registrations],
         "ended_at": iso(study.ended_at),
         "qualification_outcome": regulatory.outcome_dict(study.qualification),
     }
+
+
+def registration_dict(registration, with_record: bool = False) -> dict:
+    """One approved version: its hash chains to the previous one's (studies/amendments.py)."""
+    out = {
+        "version": registration.version,
+        "registration_hash": registration.registration_hash,
+        "previous_hash": registration.previous_hash,
+        "approved_at": iso(registration.approved_at),
+        "outcome_change": registration.outcome_change or None,
+    }
+    if with_record:
+        out["record"] = registration.record
+    return out
 
 
 PUBLIC_FIELDS = ("id", *PROTOCOL_PUBLIC, "status", "places_left")

@@ -486,3 +486,10 @@ class EndStudyForm(FlaskForm):
         _l("Why the pilot ends"),
         description=_l("Kept in the pilot's history. For example: every follow-up is done; or why it stops early."),
     )
+
+
+class AmendmentForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why the protocol changes"),
+        description=_l("The reviewer reads it; a change of the primary outcome or design is reported with it."),
+    )

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organisation, User, enum_column
@@ -110,6 +110,9 @@ class Study(Model):
     surveys: Mapped[list["Survey"]] = relationship(
         back_populates="study", order_by="Survey.id", cascade="all, delete-orphan"
     )
+    registrations: Mapped[list["Registration"]] = relationship(
+        order_by="Registration.version", cascade="all, delete-orphan"
+    )
 
     @property
     def current_consent(self) -> "ConsentVersion | None":
@@ -157,3 +160,69 @@ class ReviewComment(Model):
 
     study: Mapped[Study] = relationship(back_populates="comments")
     author: Mapped[User] = relationship()
+
+
+# --- Amendments and registrations (studies/amendments.py holds the rules) -----------------------------
+
+
+class AmendmentStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+OPEN_AMENDMENT = ("draft", "submitted", "changes_requested")  # at most one of these per study (the index below)
+
+
+class Amendment(Model):
+    """A proposed new version of an approved protocol: a snapshot shaped like `services.frozen_record`."""
+
+    __table_args__ = (
+        UniqueConstraint("study_id", "version", name="uq_amendment_study_version"),
+        CheckConstraint("version >= 2", name="amendment_version"),
+        # One open amendment per study, held by the database (a partial unique index, on both databases).
+        Index(
+            "uq_amendment_one_open",
+            "study_id",
+            unique=True,
+            sqlite_where=text("status IN ('draft', 'submitted', 'changes_requested')"),
+            postgresql_where=text("status IN ('draft', 'submitted', 'changes_requested')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column()  # the protocol version it becomes once approved
+    status: Mapped[AmendmentStatus] = mapped_column(
+        enum_column(AmendmentStatus, name="amendment_status"), default=AmendmentStatus.DRAFT
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    record: Mapped[dict] = mapped_column(JSON)  # {"protocol", "consent", "surveys"}, as proposed
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_comment: Mapped[str] = mapped_column(Text, default="")
+
+    study: Mapped[Study] = relationship()
+
+
+class Registration(Model):
+    """One approved version of a study: its hash chains to the previous registration's."""
+
+    __table_args__ = (UniqueConstraint("study_id", "version", name="uq_registration_study_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column()
+    registration_hash: Mapped[str] = mapped_column(String(64))
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The frozen record the hash covers (without "previous_hash"); null only for rows the migration backfilled
+    # until the study's first amendment is approved, which fills it from the study as it then still stands.
+    record: Mapped[dict | None] = mapped_column(JSON)
+    # Why the primary outcome or design changed at this version ("outcome switched after registration").
+    outcome_change: Mapped[str] = mapped_column(Text, default="")

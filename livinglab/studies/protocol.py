@@ -945,6 +945,21 @@ StudyStatusValue = Literal[
 ]
 
 
+class RegistrationEntry(s.Body):
+    """One approved version of the protocol (studies/amendments.py)."""
+
+    version: Annotated[int, Limits(ge=1, description="The protocol version approved.")]
+    registration_hash: Annotated[str, Limits(pattern="^[0-9a-f]{64}$")]
+    previous_hash: Annotated[
+        Annotated[str, Limits(pattern="^[0-9a-f]{64}$")] | None,
+        Limits(description="The hash this version amends; null for the first approval."),
+    ]
+    approved_at: datetime
+    outcome_change: Annotated[
+        str | None, Limits(description="Why the primary outcome or design changed at this version, or null.")
+    ]
+
+
 class StudyRecord(s.Body):
     """The fields of the Study object that are not the protocol's."""
 
@@ -973,6 +988,15 @@ class StudyRecord(s.Body):
                 "SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of `{protocol, consent, surveys}` as "
                 "approved; null before approval. `protocol` holds every field of `StudyChanges`, as this object "
                 "serves it."
+            )
+        ),
+    ]
+    registrations: Annotated[
+        list[RegistrationEntry],
+        Limits(
+            description=(
+                "Every approved version, oldest first; each later hash is the SHA-256 of the canonical JSON of the "
+                "record with one more key, `previous_hash` (see `GET /studies/{study_id}/registrations`)."
             )
         ),
     ]

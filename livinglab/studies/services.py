@@ -17,7 +17,7 @@ from ..timeutil import utcnow
 from . import fields, workflow
 from .checklist import missing
 from .consent import clean_consent
-from .models import ConsentVersion, ReviewComment, ReviewSection, Study
+from .models import ConsentVersion, Registration, ReviewComment, ReviewSection, Study
 
 DECISIONS = ("approve", "request_changes", "reject")
 
@@ -152,7 +152,7 @@ def decide(user, study: Study, decision, comment, section_comments=None) -> None
             )
         )
     if decision == "approve":
-        study.registration_hash = registration_hash(study)
+        register(study, previous=None)
     workflow.move(study, decision, user, comment=comment)
 
 
@@ -211,8 +211,32 @@ def frozen_record(study: Study) -> dict:
 
 def registration_hash(study: Study) -> str:
     """SHA-256 of the canonical JSON of the frozen record: anyone can recompute it from the API."""
-    canonical = json.dumps(frozen_record(study), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hash_record(frozen_record(study))
+
+
+def hash_record(record: dict, previous_hash: str | None = None) -> str:
+    """The registration hash of a frozen record; an amendment's also covers the hash it amends (API.md)."""
+    content = record if previous_hash is None else {**record, "previous_hash": previous_hash}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def register(study: Study, previous: Registration | None, outcome_change: str = "") -> Registration:
+    """Append the registration of the study as it now stands, chained to `previous`; the study's hash is the
+    latest."""
+    record = frozen_record(study)
+    previous_hash = previous.registration_hash if previous else None
+    registration = Registration(
+        version=study.version,
+        registration_hash=hash_record(record, previous_hash),
+        previous_hash=previous_hash,
+        approved_at=utcnow(),
+        record=record,
+        outcome_change=outcome_change,
+    )
+    study.registrations.append(registration)
+    study.registration_hash = registration.registration_hash
+    return registration
 
 
 def review_queue() -> list[Study]:

@@ -22,9 +22,11 @@ from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
 from . import regulatory, services, workflow
+from .amendments import amendments_of
 from .checklist import checklist, missing
 from .forms import (
     LABELS,
+    AmendmentForm,
     ConsentForm,
     DecisionForm,
     EndStudyForm,
@@ -245,6 +247,8 @@ def show(study_id: int):
         next_step=next_step(study),
         requested=requested_changes(study),
         form=EmptyForm(),
+        amendments=amendments_of(study),
+        amend_form=AmendmentForm(),
     )
 
 

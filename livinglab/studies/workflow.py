@@ -36,6 +36,8 @@ RECRUITING = frozenset({S.RECRUITING})  # listed in the catalogue, takes new par
 # Enrolled participants answer their timepoints while the study is in one of these.
 COLLECTING = frozenset({S.RECRUITING, S.PAUSED, S.CLOSED})
 FINAL = frozenset({S.ENDED})  # data collection over: the results are final
+# An approved protocol may be amended (studies/amendments.py) until the pilot ends.
+AMENDABLE = frozenset({S.APPROVED, S.RECRUITING, S.PAUSED, S.CLOSED})
 RECRUITMENT_MOVES = {"recruiting": "open", "paused": "pause", "closed": "close"}
 
 STATUS_LABELS: dict[str, LazyString] = {
@@ -103,6 +105,11 @@ def approved_once(study: Study) -> bool:
 
 def is_recruiting(study: Study) -> bool:
     return study.status in RECRUITING
+
+
+def is_amendable(study: Study) -> bool:
+    """Approved and not ended: a new version of the protocol may be proposed."""
+    return study.status in AMENDABLE
 
 
 def recruitment_adjustable(study: Study) -> bool:
@@ -205,4 +212,5 @@ def template_helpers() -> dict:
         "is_exportable": is_exportable,
         "is_interim": is_interim,
         "is_final": is_final,
+        "is_amendable": is_amendable,
     }

@@ -50,6 +50,17 @@ def create_survey(user, study: Study, data) -> Survey:
     return survey
 
 
+def clean_survey(study: Study, data, existing: Survey | None = None) -> dict:
+    """A whole survey definition {key, title, timepoint, items}, checked as `create_survey` checks it, against
+    `study` (an amendment's proposed study too); `existing` is the survey it replaces, if any."""
+    if not isinstance(data, dict):
+        v.raise_for({"body": v.FieldError(_("Send a JSON object."), 400)})
+    header, errors = _clean_header(study, data, creating=True)
+    v.raise_for(errors)
+    _check_against_others(study, existing, header["items"], header["timepoint"], header["key"])
+    return {name: header[name] for name in ("key", "title", "timepoint", "items")}
+
+
 def update_survey(user, survey: Survey, data: dict) -> None:
     """Change a survey's title, key or timepoint."""
     study = survey.study

@@ -137,6 +137,7 @@ def test_every_api_call_refuses_a_body_that_is_not_json(
         "invitation_id": 1,
         "webhook_id": 1,
         "code": "P-AAAAAAAA",
+        "version": 2,
     }
     callers = ({}, api_headers(coordinator), api_headers(startup))
     before = row_counts()

@@ -146,6 +146,7 @@ def url_for(path: str, study_id: int) -> str:
         .replace("{token_id}", "1")
         .replace("{invitation_id}", "1")
         .replace("{webhook_id}", "1")
+        .replace("{version}", "2")
     )
 
 
@@ -422,6 +423,35 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("PATCH", theirs, staff, json={"answers": {"sleep_hours": 6}, "revision": 2})  # 422 no reason
     checked("PATCH", theirs, staff, json={"answers": [], "reason": "Typo", "revision": 2})  # 400
     checked("PATCH", theirs, startup, json={"answers": {"sleep_hours": 6}, "reason": "Typo", "revision": 2})  # 403
+    # The protocol is amended while the pilot runs (issue 12); its new consent is signed before the next answer.
+    amend = f"{v1}/studies/{sid}/amendments"
+    opened = checked("POST", amend, startup, json={"reason": "A clearer consent"}).get_json()
+    checked("POST", amend, startup, json={"reason": "Another"})  # 409 amendment_open
+    checked("POST", amend, startup, json={"reason": 5})  # 400
+    checked("GET", amend, staff)
+    one = f"{amend}/{opened['version']}"
+    checked("GET", one, startup)
+    checked("GET", f"{amend}/999", startup)  # 404
+    checked("PATCH", one, startup, json={"location": "Nantes and Rennes"})
+    checked("PATCH", one, startup, json={"alpha": 0.9})  # 422
+    checked("PATCH", one, startup, json={"alpha": "low"})  # 400
+    checked("PUT", f"{one}/consent", startup, json={"text": CONSENT_TEXT + " Updated.", "clauses": CONSENT_CLAUSES})
+    checked("PUT", f"{one}/consent", startup, json={"text": ""})  # 422
+    checked("POST", f"{one}/surveys", startup, json={**sleep_surveys()[0], "title": "Before the coaching starts"})
+    checked("POST", f"{one}/surveys", startup, json={**sleep_surveys()[0], "timepoint": "never"})  # 422
+    checked("POST", f"{one}/decision", staff, json={"decision": "approve"})  # 409 not submitted yet
+    checked("POST", f"{one}/submit", startup)
+    checked("POST", f"{one}/submit", startup)  # 409
+    checked("POST", f"{one}/decision", staff, json={"decision": "reject"})  # 422 no comment
+    checked("POST", f"{one}/decision", staff, json={"decision": "approve"})
+    checked("GET", f"{v1}/studies/{sid}/registrations", participant)
+    signing = {"consent_version": 3, "clauses": {"understood": True, "data_use": True}, "signature": "Camille"}
+    checked(
+        "POST", f"{v1}/studies/{sid}/consent-signatures", participant, json={**signing, "consent_version": 2}
+    )  # 422
+    checked("POST", f"{v1}/studies/{sid}/consent-signatures", participant, json={**signing, "signature": 5})  # 400
+    checked("POST", f"{v1}/studies/{sid}/consent-signatures", participant, json=signing)
+    checked("POST", f"{v1}/studies/{sid}/consent-signatures", participant, json=signing)  # 409 consent_current
     draft = f"{v1}/studies/{sid}/surveys/follow_up/draft"
     checked("GET", draft, participant)  # 404 no_draft
     checked("PUT", draft, participant, json={"answers": {"sleep_hours": 7, "comments": "So far so good"}})

@@ -227,7 +227,8 @@ def test_the_new_pages_fit_in_both_languages_and_sizes(
     def choose_language():
         tab.goto("/")
         if language == "fr":
-            tab.locator("button[name=lang][value=fr]").click()
+            with tab.expect_navigation():  # the choice is a form: wait for its answer before going on
+                tab.locator("button[name=lang][value=fr]").click()
 
     def look(path, name):
         if path:

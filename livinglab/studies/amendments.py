@@ -1,0 +1,333 @@
+"""Amendments of an approved protocol, and the chain of registrations they make.
+
+The data (models in `studies/models.py`):
+
+- `amendment`: (study_id, version, status, reason, record, created_by_id, created_at, updated_at,
+  submitted_at, decided_at, decision_comment). `version` is the protocol version the study becomes once the
+  amendment is approved (unique per study); `status` is draft | submitted | changes_requested | approved |
+  rejected; `record` is the proposed protocol, consent and surveys, in the shape of
+  `services.frozen_record(study)`: `{"protocol": {...}, "consent": {version, text, clauses} | null,
+  "surveys": [{key, title, timepoint, items}, ...]}`. One open (draft, submitted or changes_requested)
+  amendment per study at a time: a partial unique index on `study_id` holds it, on SQLite and PostgreSQL.
+- `registration`: (study_id, version, registration_hash, previous_hash, approved_at, record, outcome_change),
+  unique (study_id, version). The first approval appends the first row (`previous_hash` null, the hash
+  computed as before); each approved amendment appends one whose hash is the SHA-256 of the canonical JSON
+  of its record plus `"previous_hash"` (API.md), so anyone can recompute the chain from the API.
+  `study.registration_hash` is the latest. `outcome_change` keeps the reason when the primary outcome or the
+  design changed ("outcome switched after registration", shown on the results page).
+
+The study keeps running on its approved version while an amendment is drafted and reviewed: the amendment
+is edited in its own record, never on the study. Approval applies the record to the study in one
+transaction: protocol fields, a changed consent as a new consent version (enrolled participants must sign it
+before their next answer, and are told by email through the outbox), surveys changed or added (never
+removed: answers hang on them), the version, a new registration. The study's status does not change.
+"""
+
+import json
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from .. import audit
+from .. import validation as v
+from ..errors import Conflict, Invalid, NotFound
+from ..extensions import db
+from ..surveys.models import Survey
+from ..surveys.services import clean_survey
+from ..timeutil import utcnow
+from . import fields, workflow
+from .checklist import missing
+from .consent import clean_consent
+from .fields import registration_dict  # noqa: F401 (served with the amendments)
+from .models import Amendment, AmendmentStatus, ConsentVersion, Registration, Study, StudyStatus
+from .services import clean_decision, frozen_record, register
+
+A = AmendmentStatus
+EDITABLE = frozenset({A.DRAFT, A.CHANGES_REQUESTED})
+OPEN = (A.DRAFT, A.SUBMITTED, A.CHANGES_REQUESTED)  # at most one per study (a partial unique index)
+# decision -> the amendment's status after it (from submitted only)
+DECISIONS = {"approve": A.APPROVED, "request_changes": A.CHANGES_REQUESTED, "reject": A.REJECTED}
+# A change of these after registration must be reported with its reason (CONSORT: outcome switching)
+OUTCOME_FIELDS = ("primary_outcome", "design")
+
+
+def amendments_of(study: Study) -> list[Amendment]:
+    return list(db.session.scalars(select(Amendment).where(Amendment.study_id == study.id).order_by(Amendment.version)))
+
+
+def find(study: Study, version: int) -> Amendment:
+    amendment = db.session.scalar(select(Amendment).where(Amendment.study_id == study.id, Amendment.version == version))
+    if amendment is None:
+        raise NotFound(_("This amendment does not exist."), code="no_amendment")
+    return amendment
+
+
+def open_amendment(user, study: Study, reason) -> Amendment:
+    """Start a new version of an approved protocol, as a copy of the approved one, with the reason for it."""
+    if not workflow.is_amendable(study):
+        raise Conflict(
+            _(
+                "This study is %(status)s: only an approved study that has not ended can be amended.",
+                status=workflow.STATUS_LABELS[study.status],
+            ),
+            code="not_amendable",
+        )
+    try:
+        reason = v.text(reason, max_len=5000, required=True)
+    except v.FieldError as err:
+        v.raise_for({"reason": err}, _("Say why the protocol changes."))
+    if db.session.scalar(select(Amendment.id).where(Amendment.study_id == study.id, Amendment.status.in_(OPEN))):
+        raise Conflict(_("An amendment of this study is already open: finish it first."), code="amendment_open")
+    last = db.session.scalar(select(func.max(Amendment.version)).where(Amendment.study_id == study.id)) or 0
+    amendment = Amendment(
+        study_id=study.id,
+        version=max(study.version, last) + 1,
+        reason=reason,
+        record=frozen_record(study),
+        created_by_id=user.id,
+    )
+    db.session.add(amendment)
+    db.session.flush()  # the partial unique index decides a race between two openings (409)
+    audit.record(user, "amendment.open", study=study, version=amendment.version, comment=reason)
+    return amendment
+
+
+def require_editable(amendment: Amendment) -> None:
+    if amendment.status not in EDITABLE:
+        raise Conflict(
+            _(
+                "This amendment is %(status)s: it can be edited only as a draft or when changes are requested.",
+                status=workflow.STATUS_LABELS[StudyStatus(amendment.status.value)],
+            ),
+            code="not_editable",
+        )
+
+
+def proposed_study(amendment: Amendment) -> Study:
+    """The study as the amendment proposes it: a transient object (never added to the session) that the
+    study's own checks (field validation, checklist) read as they read a study."""
+    record = amendment.record
+    shadow = Study()
+    for name, value in record["protocol"].items():
+        if name in fields.FIELDS:
+            field = fields.FIELDS[name]
+            for attr, new in field.attributes(field.kind.from_api(value)).items():
+                setattr(shadow, attr, new)
+    consent = record.get("consent")
+    shadow.consent_versions = (
+        [ConsentVersion(version=consent["version"], text=consent["text"], clauses=consent["clauses"])]
+        if consent
+        else []
+    )
+    shadow.surveys = [
+        Survey(key=s["key"], title=s["title"], timepoint=s["timepoint"], items=s["items"]) for s in record["surveys"]
+    ]
+    return shadow
+
+
+def _save(amendment: Amendment, shadow: Study) -> None:
+    """Write the proposed study back into the amendment's record (a new dict: the JSON column is changed)."""
+    consent = shadow.current_consent
+    amendment.record = {
+        "protocol": fields.protocol_dict(shadow),
+        "consent": {"version": consent.version, "text": consent.text, "clauses": consent.clauses} if consent else None,
+        "surveys": [
+            {"key": s.key, "title": s.title, "timepoint": s.timepoint, "items": s.items}
+            for s in sorted(shadow.surveys, key=lambda s: s.key)
+        ],
+    }
+    amendment.updated_at = utcnow()
+
+
+def update(user, study: Study, amendment: Amendment, data) -> list[str]:
+    """Change fields of the proposed protocol, checked exactly as a PATCH of the study checks them."""
+    require_editable(amendment)
+    shadow = proposed_study(amendment)
+    clean = fields.clean_study_fields(data, creating=False, current=shadow)
+    changed = fields.apply(shadow, clean)
+    if changed:
+        _save(amendment, shadow)
+        audit.record(user, "amendment.update", study=study, version=amendment.version, fields=changed)
+    return changed
+
+
+def save_consent(user, study: Study, amendment: Amendment, text, clauses) -> dict:
+    """Propose a new consent: it becomes the study's next consent version on approval."""
+    require_editable(amendment)
+    text, clauses = clean_consent(text, clauses)
+    approved = study.current_consent.version if study.current_consent else 0
+    shadow = proposed_study(amendment)
+    shadow.consent_versions = [ConsentVersion(version=approved + 1, text=text, clauses=clauses)]
+    _save(amendment, shadow)
+    audit.record(user, "amendment.consent", study=study, version=amendment.version)
+    return amendment.record["consent"]
+
+
+def save_survey(user, study: Study, amendment: Amendment, data) -> dict:
+    """Change a survey (the one with this key) or add one; surveys are never removed (answers hang on them)."""
+    require_editable(amendment)
+    shadow = proposed_study(amendment)
+    key = data.get("key") if isinstance(data, dict) else None
+    existing = next((s for s in shadow.surveys if s.key == key), None)
+    survey = clean_survey(shadow, data, existing)
+    if existing is not None:
+        shadow.surveys.remove(existing)
+    shadow.surveys.append(Survey(**survey))
+    _save(amendment, shadow)
+    audit.record(user, "amendment.survey", study=study, version=amendment.version, survey=survey["key"])
+    return survey
+
+
+def submit(user, study: Study, amendment: Amendment) -> None:
+    """Send the amendment to the coordinators, once the proposed protocol is complete."""
+    if amendment.status not in EDITABLE:
+        raise Conflict(_("This amendment cannot be submitted in its state."), code="invalid_transition")
+    gaps = missing(proposed_study(amendment))
+    if gaps:
+        raise Invalid(_("The protocol is not complete yet."), code="incomplete", fields=gaps)
+    amendment.status = A.SUBMITTED
+    amendment.submitted_at = amendment.updated_at = utcnow()
+    audit.record(user, "amendment.submit", study=study, version=amendment.version)
+
+
+def decide(user, study: Study, amendment: Amendment, decision, comment, section_comments=None) -> None:
+    """A coordinator approves, asks for changes or rejects an amendment (the bodies of the study's decision)."""
+    decision, comment, _sections = clean_decision(decision, comment, section_comments)
+    if amendment.status != A.SUBMITTED:
+        raise Conflict(_("Only a submitted amendment can be decided."), code="invalid_transition")
+    if decision == "approve":
+        if not workflow.is_amendable(study):  # ended meanwhile
+            raise Conflict(_("The pilot has ended: its protocol can no longer change."), code="not_amendable")
+        apply(study, amendment)
+    amendment.status = DECISIONS[decision]
+    amendment.decided_at = utcnow()
+    amendment.decision_comment = comment
+    audit.record(
+        user,
+        f"amendment.{decision}",
+        study=study,
+        version=amendment.version,
+        comment=comment or None,
+        registration_hash=study.registration_hash if decision == "approve" else None,
+    )
+
+
+def apply(study: Study, amendment: Amendment) -> Registration:
+    """Make the amendment the study's approved protocol and register it, chained to the last registration."""
+    from ..notifications import notify
+
+    previous = study.registrations[-1] if study.registrations else None
+    if previous is not None and previous.record is None:  # backfilled by the migration: the study still is it
+        previous.record = frozen_record(study)
+    before = fields.protocol_dict(study)
+    record = amendment.record
+    for name, value in record["protocol"].items():
+        if name in fields.FIELDS:  # as the API serves it: back to what the model holds (dates, say)
+            fields.apply(study, {name: fields.FIELDS[name].kind.from_api(value)})
+    switched = [name for name in OUTCOME_FIELDS if before.get(name) != record["protocol"].get(name)]
+    consent, current = record.get("consent"), study.current_consent
+    if consent and (current is None or consent["version"] != current.version):
+        study.consent_versions.append(
+            ConsentVersion(
+                version=consent["version"],
+                text=consent["text"],
+                clauses=consent["clauses"],
+                on_erasure=current.on_erasure if current else "erase",
+                created_by_id=amendment.created_by_id,
+            )
+        )
+        notify.consent_changed(study, consent["version"], reconsent_required=True)
+    by_key = {s.key: s for s in study.surveys}
+    for proposed_survey in record["surveys"]:
+        survey = by_key.get(proposed_survey["key"])
+        if survey is None:
+            study.surveys.append(Survey(**proposed_survey))
+        elif (survey.title, survey.timepoint, survey.items) != tuple(
+            proposed_survey[k] for k in ("title", "timepoint", "items")
+        ):
+            survey.title, survey.timepoint = proposed_survey["title"], proposed_survey["timepoint"]
+            survey.items = list(proposed_survey["items"])
+    study.version = amendment.version
+    db.session.flush()
+    from ..participants.services import bump_data_version
+
+    bump_data_version(study)  # the results follow the approved protocol (its outcome, its surveys) at once
+    return register(study, previous, outcome_change=amendment.reason if switched else "")
+
+
+# --- What the API serves -------------------------------------------------------------------------------
+
+
+def amendment_dict(amendment: Amendment) -> dict:
+    return {
+        "version": amendment.version,
+        "status": str(amendment.status),
+        "reason": amendment.reason,
+        "comment": amendment.decision_comment or None,
+        "created_at": fields.iso(amendment.created_at),
+        "updated_at": fields.iso(amendment.updated_at),
+        "submitted_at": fields.iso(amendment.submitted_at),
+        "decided_at": fields.iso(amendment.decided_at),
+        **amendment.record,
+    }
+
+
+# --- What changes: the reviewer's diff against the approved version -----------------------------------
+
+
+def _shown(value) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else str(value)
+
+
+def _amended_record(study: Study, amendment: Amendment) -> dict:
+    """The approved version an amendment is compared with: the study as it stands, or, once the amendment is
+    approved, the registration it amended."""
+    if amendment.status == A.APPROVED:
+        earlier = [r.record for r in study.registrations if r.version < amendment.version and r.record is not None]
+        if earlier:
+            return earlier[-1]
+    return frozen_record(study)
+
+
+def differences(study: Study, amendment: Amendment) -> dict:
+    """The changed protocol fields, consent text and clauses, surveys and questions, each marked
+    (added, removed, changed), between the study's approved version and the amendment."""
+    approved, proposed = _amended_record(study, amendment), amendment.record
+    changed_fields = [
+        (fields.FIELDS[name].label, _shown(approved["protocol"].get(name)), _shown(value))
+        for name, value in proposed["protocol"].items()
+        if name in fields.FIELDS and approved["protocol"].get(name) != value
+    ]
+    old_consent, new_consent = approved["consent"] or {}, proposed["consent"] or {}
+    old_clauses = {c["key"]: c for c in old_consent.get("clauses", [])}
+    new_clauses = {c["key"]: c for c in new_consent.get("clauses", [])}
+    clauses = [(key, "added", c["text"]) for key, c in new_clauses.items() if key not in old_clauses]
+    clauses += [(key, "removed", c["text"]) for key, c in old_clauses.items() if key not in new_clauses]
+    clauses += [
+        (key, "changed", c["text"]) for key, c in new_clauses.items() if key in old_clauses and old_clauses[key] != c
+    ]
+    old_surveys = {s["key"]: s for s in approved["surveys"]}
+    surveys = []
+    for survey in proposed["surveys"]:
+        before = old_surveys.get(survey["key"])
+        if before is None:
+            surveys.append((survey, "added", [(i["key"], "added") for i in survey["items"]]))
+        elif before != survey:
+            old_items = {i["key"]: i for i in before["items"]}
+            new_items = {i["key"]: i for i in survey["items"]}
+            items = [(k, "added") for k in new_items if k not in old_items]
+            items += [(k, "removed") for k in old_items if k not in new_items]
+            items += [(k, "changed") for k, i in new_items.items() if k in old_items and old_items[k] != i]
+            if before["title"] != survey["title"] or before["timepoint"] != survey["timepoint"]:
+                items.insert(0, ("", "changed"))  # the survey's own title or timepoint
+            surveys.append((survey, "changed", items))
+    text_changed = old_consent.get("text") != new_consent.get("text")
+    return {
+        "fields": changed_fields,
+        "consent_text": (old_consent.get("text", ""), new_consent.get("text", "")) if text_changed else None,
+        "clauses": clauses,
+        "surveys": surveys,
+        "any": bool(changed_fields or text_changed or clauses or surveys),
+    }
