@@ -124,6 +124,20 @@ FORMS = {
         "startup", lambda w: f"/studies/{w['approved']}/recruitment", page=lambda w: f"/studies/{w['approved']}"
     ),
     "studies.end": Form("coordinator", lambda w: f"/studies/{w['enrolled']}/end"),
+    # amendments of an approved protocol: opened with a reason, submitted, decided by a coordinator
+    "amendments.open_amendment": Form(
+        "startup", lambda w: f"/studies/{w['approved']}/amendments", page=lambda w: f"/studies/{w['approved']}"
+    ),
+    "amendments.submit": Form(
+        "startup",
+        lambda w: f"/studies/{w['amending']}/amendments/{w['amending_version']}/submit",
+        page=lambda w: f"/studies/{w['amending']}/amendments/{w['amending_version']}",
+    ),
+    "amendments.decide": Form(
+        "coordinator",
+        lambda w: f"/studies/{w['amended']}/amendments/{w['amended_version']}/decision",
+        page=lambda w: f"/studies/{w['amended']}/amendments/{w['amended_version']}",
+    ),
     "surveys.new": Form("startup", lambda w: f"/studies/{w['draft']}/surveys/new"),
     "surveys.update": Form("startup", lambda w: survey(w, "/edit"), page=survey),
     "surveys.add_item": Form("startup", lambda w: survey(w, "/items"), page=survey),
@@ -277,6 +291,12 @@ def world(make_study, make_user, startup, coordinator, participant):
         )
     )
     someone = make_user("participant", email="someone@example.org")
+    from livinglab.studies import amendments
+
+    amending, amended = make_study("approved"), make_study("recruiting")
+    draft_amendment = amendments.open_amendment(startup, amending, "A second site in Rennes.")
+    submitted_amendment = amendments.open_amendment(startup, amended, "A clearer consent.")
+    amendments.submit(startup, amended, submitted_amendment)
     db.session.commit()
     from livinglab.auth import mail_links
 
@@ -299,6 +319,10 @@ def world(make_study, make_user, startup, coordinator, participant):
         "left": left.id,
         "answered": answered.id,
         "answered_code": codes[answered.id].participant_code,
+        "amending": amending.id,
+        "amending_version": draft_amendment.version,
+        "amended": amended.id,
+        "amended_version": submitted_amendment.version,
         "open_criteria": len(open_study.eligibility["criteria"]),
         "invitation": invitation.id,
         "invited_to_another": invited_to_another,
