@@ -165,7 +165,11 @@ register(
         "review_submitted",
         False,
         _l("New protocols to review"),
-        lambda c: _("Protocol to review: “%(title)s”", title=c["title"]),
+        lambda c: (
+            _("Amendment to review: “%(title)s”, version %(n)d", title=c["title"], n=c["amendment"])
+            if c.get("amendment")
+            else _("Protocol to review: “%(title)s”", title=c["title"])
+        ),
         ("coordinator",),
         needs=("study_id", "title", "organisation", "submitter_verified"),
         choices=("each", "digest", "off"),
@@ -189,7 +193,11 @@ register(
         "review_decision",
         False,
         _l("Review decisions on our studies"),
-        lambda c: _("Review of “%(title)s”: a decision", title=c["title"]),
+        lambda c: (
+            _("Review of the amendment of “%(title)s”: a decision", title=c["title"])
+            if c.get("amendment")
+            else _("Review of “%(title)s”: a decision", title=c["title"])
+        ),
         ("startup",),
         needs=("study_id", "title", "decision", "comment"),
     )

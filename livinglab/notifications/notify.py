@@ -124,8 +124,9 @@ def erasure_confirmed(email: str, locale: str | None, answers_kept: bool):
 # Review and recruitment ------------------------------------------------------------------------------
 
 
-def review_submitted(study) -> int:
-    """To every coordinator who wants each submission (the others get the daily digest, or nothing)."""
+def review_submitted(study, amendment: int | None = None) -> int:
+    """To every coordinator who wants each submission (the others get the daily digest, or nothing); an
+    amendment's submission names the protocol version it proposes."""
     from ..auth.models import Organisation
 
     owner = db.session.get(User, study.owner_id)
@@ -141,6 +142,7 @@ def review_submitted(study) -> int:
             "title": study.title,
             "organisation": organisation.name if organisation else "",
             "submitter_verified": bool(owner is not None and owner.email_verified_at is not None),
+            "amendment": amendment,
         },
     )
 
@@ -151,12 +153,19 @@ def organisation_members(organisation_id: int):
     )
 
 
-def review_decision(study, decision: str, comment: str | None) -> int:
-    """To every member of the study's organisation: approved, changes requested or rejected, with the comment."""
+def review_decision(study, decision: str, comment: str | None, amendment: int | None = None) -> int:
+    """To every member of the study's organisation: approved, changes requested or rejected, with the comment
+    (of the study's protocol, or of the amendment proposing protocol version `amendment`)."""
     return outbox.enqueue_from(
         "review_decision",
         organisation_members(study.organisation_id),
-        context={"study_id": study.id, "title": study.title, "decision": str(decision), "comment": comment or ""},
+        context={
+            "study_id": study.id,
+            "title": study.title,
+            "decision": str(decision),
+            "comment": comment or "",
+            "amendment": amendment,
+        },
     )
 
 

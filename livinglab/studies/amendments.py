@@ -27,6 +27,7 @@ import json
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from .. import validation as v
@@ -188,6 +189,22 @@ def submit(user, study: Study, amendment: Amendment) -> None:
     amendment.status = A.SUBMITTED
     amendment.submitted_at = amendment.updated_at = utcnow()
     audit.record(user, "amendment.submit", study=study, version=amendment.version)
+    from ..notifications import notify
+
+    notify.review_submitted(study, amendment=amendment.version)
+
+
+def waiting_for_decision(limit: int = 100) -> list[Amendment]:
+    """Submitted amendments, the oldest submission first, with their studies (the review queue's second list)."""
+    return list(
+        db.session.scalars(
+            select(Amendment)
+            .where(Amendment.status == A.SUBMITTED)
+            .options(selectinload(Amendment.study).selectinload(Study.organisation))
+            .order_by(Amendment.submitted_at, Amendment.id)
+            .limit(limit)
+        )
+    )
 
 
 def decide(user, study: Study, amendment: Amendment, decision, comment, section_comments=None) -> None:
@@ -202,6 +219,9 @@ def decide(user, study: Study, amendment: Amendment, decision, comment, section_
     amendment.status = DECISIONS[decision]
     amendment.decided_at = utcnow()
     amendment.decision_comment = comment
+    from ..notifications import notify
+
+    notify.review_decision(study, decision, comment, amendment=amendment.version)
     audit.record(
         user,
         f"amendment.{decision}",

@@ -22,7 +22,7 @@ from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
 from . import regulatory, services, workflow
-from .amendments import amendments_of
+from .amendments import amendments_of, waiting_for_decision
 from .checklist import checklist, missing
 from .forms import (
     LABELS,
@@ -212,7 +212,9 @@ def queue():
         select(Study).where(workflow.in_states(workflow.REVIEWABLE), visible_studies(current_user)), listing
     )
     listing.fetch(query.options(selectinload(Study.organisation)))
-    return render_template("studies/queue.html", listing=listing, studies=listing.rows)
+    return render_template(
+        "studies/queue.html", listing=listing, studies=listing.rows, amendments=waiting_for_decision()
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -430,3 +430,48 @@ def test_an_approved_amendment_still_shows_what_it_changed(api, client, make_stu
     login(startup)
     page = client.get(f"/studies/{study.id}/amendments/{version}").get_data(as_text=True)
     assert "Rennes too" in page and "Nothing" not in page
+
+
+def test_a_submitted_amendment_waits_in_the_review_queue_and_each_side_is_told_by_mail(
+    api, client, make_study, startup, coordinator, login
+):
+    study = make_study("recruiting")
+    reason = "A second site in Rennes"
+    opened = api("POST", f"/studies/{study.id}/amendments", startup, json={"reason": reason}).get_json()
+    base = f"/studies/{study.id}/amendments/{opened['version']}"
+    assert api("PATCH", base, startup, json={"location": "Nantes and Rennes"}).status_code == 200
+    login(coordinator)
+    assert reason not in client.get("/studies/queue").get_data(as_text=True)  # a draft is not waiting
+    assert api("POST", f"{base}/submit", startup).status_code == 200
+    queue = html.unescape(client.get("/studies/queue").get_data(as_text=True))
+    assert "Amendments waiting for a decision" in queue and reason in queue and f'href="{base}"' in queue
+    told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "review_submitted")).all()
+    about_it = [m for m in told if m.context.get("amendment")]  # (the study's own submission came first)
+    assert about_it and all(m.context["amendment"] == opened["version"] for m in about_it)
+    assert api("POST", f"{base}/decision", coordinator, json={"decision": "approve"}).status_code == 200
+    [decision] = [
+        m
+        for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "review_decision"))
+        if m.context.get("amendment")
+    ]
+    assert decision.context["amendment"] == opened["version"] and decision.context["decision"] == "approve"
+    assert reason not in html.unescape(client.get("/studies/queue").get_data(as_text=True))  # decided: gone
+
+
+def test_the_amendment_mail_says_what_was_decided_and_links_to_the_amendment(app, make_study, startup):
+    from livinglab.notifications.compose import Recipient, build
+
+    study = make_study("recruiting")
+    for decision, words in (
+        ("approve", "version 3 of its protocol applies from now on"),
+        ("request_changes", "asked for changes to the amendment"),
+        ("reject", "the pilot goes on under its approved protocol"),
+    ):
+        message = OutboxMessage(
+            uid=f"amendment{decision}",
+            kind="review_decision",
+            context={"study_id": study.id, "title": study.title, "decision": decision, "comment": "", "amendment": 3},
+        )
+        email = build(message, Recipient("founder@example.org", "Founder", "en", startup.id))
+        text = email.get_body(("plain",)).get_content()
+        assert words in text and f"/studies/{study.id}/amendments/3" in text
