@@ -41,13 +41,15 @@ class Due:
     state: str
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    # waiting: when it opens at the latest, however the earlier surveys go (their windows closed)
+    opens_by: datetime | None = None
 
 
 def survey_states(enrolment: Enrolment, surveys, answered_ids: set[int], now: datetime | None = None) -> list[Due]:
     """Every survey of the study with its state for this participant, in timepoint order."""
     now = now or utcnow()
     answering = of_enrolment(enrolment).answering
-    states, earlier_done = [], True
+    states, earlier_done, earlier_closes = [], True, None
     for timepoint in enrolment.study.timepoints:
         at_tp = [s for s in surveys if s.timepoint == timepoint]
         opens_at, closes_at = window_of(enrolment, timepoint)
@@ -64,8 +66,12 @@ def survey_states(enrolment: Enrolment, surveys, answered_ids: set[int], now: da
                 state = "scheduled"
             else:
                 state = "open"
-            states.append(Due(survey, state, opens_at, closes_at))
-        earlier_done = earlier_done and (now >= closes_at or all(s.id in answered_ids for s in at_tp))
+            opens_by = max(opens_at, earlier_closes) if state == "waiting" and earlier_closes else None
+            states.append(Due(survey, state, opens_at, closes_at, opens_by))
+        answered_all = all(s.id in answered_ids for s in at_tp)
+        earlier_done = earlier_done and (now >= closes_at or answered_all)
+        if not answered_all:
+            earlier_closes = max(closes_at, earlier_closes) if earlier_closes else closes_at
     return states
 
 

@@ -142,3 +142,25 @@ def test_the_api_lists_each_survey_with_its_window_and_state(client, api_headers
     for key, closes in (("baseline", 7), ("follow_up", 35)):
         served = by_key[key]["closes_at"].replace("Z", "").split("+")[0]
         assert served.startswith((start + timedelta(days=closes)).isoformat()[:16])
+
+
+def test_a_waiting_survey_says_when_it_opens_at_the_latest(client, login, make_study, participant):
+    """Follow-up from day 3, baseline open until day 7: the follow-up opens once the baseline is answered,
+    or when the baseline closes unanswered (day 7), whichever comes first; not "once you have answered"."""
+    study = make_study("recruiting")
+    study.timepoint_delays = {"follow_up": 3}
+    study.timepoint_closes = {"baseline": 7, "follow_up": 21}
+    db.session.commit()
+    enrolment = enrol(participant, study, days_ago=4)
+    waiting = {d.survey.key: d for d in services.states_for(enrolment)}["follow_up"]
+    assert waiting.state == "waiting"
+    assert waiting.opens_by == services.enrolment_of(participant, study).enrolled_at.replace(
+        tzinfo=waiting.opens_by.tzinfo
+    ) + timedelta(days=7)
+    login(participant)
+    dashboard = text(client.get("/dashboard"))
+    assert "Opens once you have answered the survey before it, or on" in dashboard and "at the latest" in dashboard
+    page = text(client.get(f"/pilots/{study.id}/surveys/follow_up"))
+    assert "or on" in page and "at the latest." in page
+    french = text(client.get("/dashboard", headers={"Accept-Language": "fr"}))
+    assert "au plus tard" in french
