@@ -1,14 +1,17 @@
-"""Coordinators' corrections of a participant's answers, with a reason; the answers as corrected."""
+"""Coordinators' corrections of a participant's answers, with a reason; the answers as corrected; the log of every
+correction of a study, for whoever reads its results."""
 
 from flask import Blueprint
 
+from ..auth.models import Role
 from ..participants import corrections
-from ..participants.models import Response
+from ..participants.models import AnswerRevision, Response
 from ..participants.services import find_survey
 from ..policy import get_study_or_404
 from ..studies.fields import iso
 from ..transactions import unit_of_work
 from .common import json_body, token_required
+from .pagination import paginate
 
 bp = Blueprint("corrections", __name__)
 
@@ -38,6 +41,21 @@ def participant_response(user, study_id: int, code: str, key: str, action: str):
     enrolment = corrections.enrolment_by_code(study, code)
     survey = find_survey(study, key)
     return study, corrections.find_response(enrolment, survey)
+
+
+@bp.get("/studies/<int:study_id>/corrections")
+@token_required("results")
+def log(user, study_id):
+    """Every correction of the study's answers, newest first, paginated: codes, never identities."""
+    study = get_study_or_404(study_id, "results", user)
+    staff = user.role == Role.COORDINATOR
+    return paginate(
+        corrections.log_of(study),
+        AnswerRevision.id,
+        f"corrections.{study.id}",
+        lambda row: corrections.log_entry(row, staff=staff),
+        newest_first=True,
+    )
 
 
 @bp.get("/studies/<int:study_id>/participants/<code>/responses/<key>")

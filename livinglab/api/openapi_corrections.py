@@ -3,7 +3,20 @@
 from ..participants.corrections import REASON_MAX
 from ..participants.models import CorrectionRole
 from ..surveys.definitions import TEXT_MAX
-from .openapi import array, enum, errors, integer, nullable, obj, operation, ref, string, timestamp
+from .openapi import (
+    array,
+    enum,
+    errors,
+    integer,
+    nullable,
+    obj,
+    operation,
+    page_of,
+    page_parameters,
+    ref,
+    string,
+    timestamp,
+)
 
 CODE = {
     "name": "code",
@@ -13,6 +26,21 @@ CODE = {
     "description": "The participant's code in the study (`P-…`); another study's code is 404.",
 }
 STALE = "`stale_revision`: the response was corrected since the revision sent; nothing was changed."
+
+
+def _revision_properties(answer: dict) -> dict:
+    return {
+        "revision": integer(1),
+        "item_key": string(),
+        "previous": answer,
+        "new": answer,
+        "changed_at": timestamp(),
+        "changed_by_role": enum(CorrectionRole),
+        "changed_by_id": nullable(
+            integer(description="The coordinator's account id (null for a participant); coordinators only.")
+        ),
+        "reason": nullable(string()),
+    }
 
 
 def schemas() -> dict:
@@ -46,18 +74,29 @@ def schemas() -> dict:
             required=["answers", "reason", "revision"],
         ),
         "AnswerRevision": obj(
-            {
-                "revision": integer(1),
-                "item_key": string(),
-                "previous": answer,
-                "new": answer,
-                "changed_at": timestamp(),
-                "changed_by_role": enum(CorrectionRole),
-                "changed_by_id": nullable(integer(description="The coordinator's account id; null for a participant.")),
-                "reason": nullable(string()),
-            },
+            _revision_properties(answer),
             required=["revision", "item_key", "previous", "new", "changed_at", "changed_by_role"],
         ),
+        "CorrectionLogEntry": obj(
+            {
+                "id": integer(description="Stable, increasing: the log is served newest first."),
+                "participant_code": string(),
+                "survey": ref("Key"),
+                **_revision_properties(answer),
+            },
+            required=[
+                "id",
+                "participant_code",
+                "survey",
+                "revision",
+                "item_key",
+                "previous",
+                "new",
+                "changed_at",
+                "changed_by_role",
+            ],
+        ),
+        "CorrectionLog": page_of("CorrectionLogEntry"),
         "CorrectedResponse": obj(
             {
                 "id": integer(),
@@ -103,6 +142,23 @@ def paths() -> dict:
                     "An enrolled participant, until the survey's window closes. Only the answers that differ are "
                     "corrected; each keeps its previous value in the history, and the pilot's data version moves on. "
                     "A correction that changes nothing answers 200 and records nothing."
+                ),
+            ),
+        },
+        "/studies/{study_id}/corrections": {
+            "parameters": survey[:1],
+            "get": operation(
+                "list_corrections",
+                "Every correction of the study's answers, newest first",
+                tag="results",
+                parameters=page_parameters(),
+                ok=(200, "A page of the log.", ref("CorrectionLog")),
+                errors=errors(400, 401, 403, 404, 409, 422),
+                description=(
+                    "The owner organisation and coordinators, once results are available (as the results). Each "
+                    "answer changed after it was sent, by its participant or by a coordinator with a reason: "
+                    "participant codes only; `changed_by_id` for coordinators' eyes only. Paginated, newest first: "
+                    "follow `next_cursor` until it is null."
                 ),
             ),
         },

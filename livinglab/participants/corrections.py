@@ -11,7 +11,8 @@ changes nothing changes nothing (no revision, no audit record, no new data versi
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from .. import validation as v
@@ -310,6 +311,47 @@ def revisions_of(response_ids: list[int]) -> dict[int, list[AnswerRevision]]:
         ):
             out[row.response_id].append(row)
     return out
+
+
+def log_of(study: Study):
+    """Every correction of the study's answers, as a select of `AnswerRevision` rows with their response's
+    survey and participant code loaded (a fixed number of queries, whatever the number of rows); the caller
+    orders and limits it."""
+    return (
+        select(AnswerRevision)
+        .join(Response, Response.id == AnswerRevision.response_id)
+        .join(Enrolment, Enrolment.id == Response.enrolment_id)
+        .where(Enrolment.study_id == study.id)
+        .options(
+            selectinload(AnswerRevision.response).selectinload(Response.enrolment),
+            selectinload(AnswerRevision.response).selectinload(Response.survey),
+        )
+    )
+
+
+def log_count(study: Study) -> dict[str, int]:
+    """How many answers were corrected, by whom: {"participant": n, "coordinator": n}, one query."""
+    rows = db.session.execute(
+        select(AnswerRevision.changed_by_role, func.count())
+        .join(Response, Response.id == AnswerRevision.response_id)
+        .join(Enrolment, Enrolment.id == Response.enrolment_id)
+        .where(Enrolment.study_id == study.id)
+        .group_by(AnswerRevision.changed_by_role)
+    )
+    counts = {"participant": 0, "coordinator": 0}
+    counts.update({role: n for role, n in rows})
+    return counts
+
+
+def log_entry(row: AnswerRevision, *, staff: bool) -> dict:
+    """One line of the corrections log: the revision with the survey and the participant's code."""
+    survey = row.response.survey
+    return {
+        "id": row.id,
+        "participant_code": row.response.enrolment.participant_code,
+        "survey": survey.key,
+        **revision_dict(row, item_types(survey), staff=staff),
+    }
 
 
 def revision_dict(row: AnswerRevision, types: dict[str, str], *, staff: bool) -> dict:

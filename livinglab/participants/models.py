@@ -183,6 +183,8 @@ class AnswerRevision(Model):
     changed_by_id: Mapped[int | None] = mapped_column()  # a coordinator's account id (a plain integer, as in the trail)
     reason: Mapped[str | None] = mapped_column(Text)
 
+    response: Mapped[Response] = relationship(viewonly=True)
+
 
 class SurveyDraft(Model):
     """Answers saved to finish later: one per enrolment and survey, deleted when the survey is submitted.

@@ -49,7 +49,8 @@ def survey_states(enrolment: Enrolment, surveys, answered_ids: set[int], now: da
     """Every survey of the study with its state for this participant, in timepoint order."""
     now = now or utcnow()
     answering = of_enrolment(enrolment).answering
-    states, earlier_done, earlier_closes = [], True, None
+    states: list[Due] = []
+    earlier_done, earlier_closes = True, None
     for timepoint in enrolment.study.timepoints:
         at_tp = [s for s in surveys if s.timepoint == timepoint]
         opens_at, closes_at = window_of(enrolment, timepoint)
@@ -66,7 +67,7 @@ def survey_states(enrolment: Enrolment, surveys, answered_ids: set[int], now: da
                 state = "scheduled"
             else:
                 state = "open"
-            opens_by = max(opens_at, earlier_closes) if state == "waiting" and earlier_closes else None
+            opens_by: datetime | None = max(opens_at, earlier_closes) if state == "waiting" and earlier_closes else None
             states.append(Due(survey, state, opens_at, closes_at, opens_by))
         answered_all = all(s.id in answered_ids for s in at_tp)
         earlier_done = earlier_done and (now >= closes_at or answered_all)

@@ -15,11 +15,12 @@ from ..transactions import unit_of_work
 from . import corrections
 from .drafts import shown
 from .forms import CorrectionForm
-from .models import Response
+from .models import AnswerRevision, Response
 from .progress import STATUSES, participant_listing
 from .progress import progress as recruitment_figures
 
 bp = Blueprint("recruitment", __name__, url_prefix="/studies")
+LOG_SHOWN = 200  # corrections on the log page; the API pages through all of them
 
 
 def screening_lines(study, counts: dict[str, int]) -> list[tuple[str, int]]:
@@ -60,6 +61,23 @@ def progress(study_id: int):
         status=status,
         randomised=len(study.arms) > 1,
         may_correct=can(current_user, "correct_answers", study),
+    )
+
+
+@bp.get("/<int:study_id>/corrections")
+@requires("results")
+def corrections_log(study_id: int):
+    """Every answer corrected after it was sent, newest first, for whoever reads the results: codes only."""
+    study = get_study_or_404(study_id, "results")
+    counts = corrections.log_count(study)
+    revisions = db.session.scalars(corrections.log_of(study).order_by(AnswerRevision.id.desc()).limit(LOG_SHOWN)).all()
+    rows = [
+        {**corrections.log_entry(row, staff=False), "at": row.changed_at, "survey_title": row.response.survey.title}
+        for row in revisions
+    ]
+    total = counts["participant"] + counts["coordinator"]
+    return render_template(
+        "participants/corrections_log.html", study=study, rows=rows, counts=counts, total=total, shown=len(rows)
     )
 
 

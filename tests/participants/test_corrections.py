@@ -489,3 +489,92 @@ def test_two_corrections_of_the_same_revision_at_once_make_one_revision(pilot, a
     assert sorted(statuses) == [200, 409]
     assert [(r.revision, r.previous_number) for r in db.session.scalars(select(AnswerRevision))] == [(1, 6.5)]
     assert stored(pilot.enrolment.id)["sleep_hours"] in (7.0, 8.0)
+
+
+# --- The log of corrections -----------------------------------------------------------------------------
+
+
+def test_the_owner_and_coordinators_read_every_correction_in_the_log_newest_first(
+    pilot, put_mine, patch_theirs, coordinator, startup, client, login, api_headers
+):
+    assert put_mine(pilot, {**BASELINE, "sleep_hours": 7}).status_code == 200
+    body = {"answers": {"who_2": 5}, "reason": "Typed 3 for 5, said the participant", "revision": 1}
+    assert patch_theirs(pilot, coordinator, body).status_code == 200
+
+    owner = client.get(f"{API}/studies/{pilot.id}/corrections", headers=api_headers(startup))
+    assert owner.status_code == 200
+    items = owner.get_json()["items"]
+    assert [(i["item_key"], i["previous"], i["new"], i["changed_by_role"]) for i in items] == [
+        ("who_2", 3, 5, "coordinator"),
+        ("sleep_hours", 6.5, 7, "participant"),
+    ]
+    assert all(i["participant_code"] == pilot.code and i["survey"] == "baseline" for i in items)
+    assert items[0]["reason"] == "Typed 3 for 5, said the participant"
+    assert "changed_by_id" not in items[0]  # a coordinator's account id is for coordinators' eyes only
+    theirs = client.get(f"{API}/studies/{pilot.id}/corrections", headers=api_headers(coordinator)).get_json()
+    assert theirs["items"][0]["changed_by_id"] == coordinator.id
+
+    login(startup)
+    page = client.get(f"/studies/{pilot.id}/corrections")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert pilot.code in html and "Typed 3 for 5, said the participant" in html
+    assert "1 answer corrected by its participant" in html and "1 answer corrected by a coordinator" in html
+    assert html.index("who_2") < html.index("sleep_hours")  # newest first
+    assert f'href="/studies/{pilot.id}/corrections"' in client.get(f"/studies/{pilot.id}/results").get_data(
+        as_text=True
+    )
+    french = client.get(f"/studies/{pilot.id}/corrections", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Corrections des réponses envoyées" in french
+
+
+def test_the_log_pages_through_every_correction_and_refuses_a_forged_cursor(
+    pilot, put_mine, client, api_headers, startup
+):
+    for revision, hours in enumerate((7, 8, 9)):
+        assert put_mine(pilot, {**BASELINE, "sleep_hours": hours}, revision=revision).status_code == 200
+    headers = api_headers(startup)
+    first = client.get(f"{API}/studies/{pilot.id}/corrections?limit=2", headers=headers).get_json()
+    assert [i["new"] for i in first["items"]] == [9, 8] and first["next_cursor"]
+    rest = client.get(
+        f"{API}/studies/{pilot.id}/corrections?limit=2&cursor={first['next_cursor']}", headers=headers
+    ).get_json()
+    assert [i["new"] for i in rest["items"]] == [7] and rest["next_cursor"] is None
+    forged = client.get(f"{API}/studies/{pilot.id}/corrections?cursor=eyJhZnRlciI6MX0.x%0D%0A", headers=headers)
+    assert forged.status_code == 400 and forged.get_json()["error"]["code"] == "invalid_cursor"
+    assert client.get(f"{API}/studies/{pilot.id}/corrections?limit=0", headers=headers).status_code == 422
+
+
+def test_the_log_shows_nothing_of_another_pilot_nor_to_others(
+    pilot, put_mine, make_study, make_user, client, login, api_headers, other_startup, participant, startup
+):
+    put_mine(pilot, {**BASELINE, "sleep_hours": 7})
+    elsewhere = make_study("recruiting")
+    other = enrol_and_answer(make_user("participant"), elsewhere)
+    assert client.get(f"{API}/studies/{pilot.id}/corrections", headers=api_headers(other_startup)).status_code == 404
+    assert client.get(f"{API}/studies/{pilot.id}/corrections", headers=api_headers(participant)).status_code == 403
+    login(other_startup)
+    assert client.get(f"/studies/{pilot.id}/corrections").status_code == 404
+    # the pilot's own log never lists another pilot's participants
+    assert other.participant_code not in client.get(
+        f"{API}/studies/{pilot.id}/corrections", headers=api_headers(startup)
+    ).get_data(as_text=True)
+
+
+def test_the_log_costs_a_fixed_number_of_statements(
+    pilot, put_mine, make_user, client, login, api_headers, startup, count_queries
+):
+    put_mine(pilot, {**BASELINE, "sleep_hours": 7})
+    login(startup)
+    with count_queries() as few:
+        assert client.get(f"/studies/{pilot.id}/corrections").status_code == 200
+    for _ in range(4):
+        other = make_user("participant")
+        enrolment = enrol_and_answer(other, pilot.study)
+        response = db.session.scalar(select(Response).where(Response.enrolment_id == enrolment.id))
+        corrections.correct_own(other, pilot.study, "baseline", {**BASELINE, "sleep_hours": 9}, 0)
+        db.session.commit()
+        assert response.revision == 1
+    with count_queries() as many:
+        assert client.get(f"/studies/{pilot.id}/corrections").status_code == 200
+    assert len(many) == len(few)
