@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
+    FloatField,
     Form,
     FormField,
     IntegerField,
@@ -20,6 +21,7 @@ from wtforms.validators import Optional
 
 from ..schema import NumberKind
 from ..surveys.definitions import study_variables
+from . import sample_size
 from .keys import key_from_label, label_of
 from .models import Design, ReviewSection, Study, StudyStatus
 from .protocol import CATEGORY_LABELS, CNIL_LABELS, DESIGN_LABELS, DOMAIN_LABELS, HYPOTHESIS_LABELS, PROTOCOL  # noqa: F401 (read from here)
@@ -147,6 +149,13 @@ def keyed(rows: list[dict], fallback: str) -> list[str]:
     return keys
 
 
+SAMPLE_SIZE_INPUTS = (
+    "sample_size_method",
+    *(f"sample_size_{name}" for name in sample_size.NUMBERS),
+    "sample_size_justification",
+)
+
+
 class ProtocolFormBase(FlaskForm):
     """The protocol's inputs that are not one field each: rows of arms and timepoints, the eligibility's
     parts, the primary outcome's variable and hypothesis. Every other input comes from `protocol.PROTOCOL`."""
@@ -173,6 +182,53 @@ class ProtocolFormBase(FlaskForm):
         ),
     )
     hypothesis = SelectField(_l("Hypothesis"), choices=_choices(HYPOTHESIS_LABELS, NOT_CHOSEN), validate_choice=False)
+    # The sample size (studies/sample_size.py): how the target enrolment was planned
+    sample_size_method = SelectField(
+        _l("How was the target enrolment planned?"),
+        choices=_choices(sample_size.METHODS, SelectChoice("", _l("Not stated"))),
+        validate_choice=False,
+    )
+    sample_size_effect = FloatField(
+        sample_size.ASSUMPTIONS["effect"],
+        validators=[Optional()],
+        description=_l("In the outcome's units: the mean change (one group) or the difference between the groups."),
+        render_kw={"step": "any"},
+    )
+    sample_size_sd = FloatField(
+        sample_size.ASSUMPTIONS["sd"],
+        validators=[Optional()],
+        description=_l("Of the changes (one group) or of the outcome in each group, from earlier studies."),
+        render_kw={"step": "any", "min": 0},
+    )
+    sample_size_correlation = FloatField(
+        sample_size.ASSUMPTIONS["correlation"],
+        validators=[Optional()],
+        description=_l("ANCOVA only: between the baseline and final measures, e.g. 0.5."),
+        render_kw={"step": "any", "min": -1, "max": 1},
+    )
+    sample_size_p_control = FloatField(
+        sample_size.ASSUMPTIONS["p_control"],
+        validators=[Optional()],
+        description=_l("Two proportions only: between 0 and 1, e.g. 0.30."),
+        render_kw={"step": "any", "min": 0, "max": 1},
+    )
+    sample_size_p_intervention = FloatField(
+        sample_size.ASSUMPTIONS["p_intervention"],
+        validators=[Optional()],
+        render_kw={"step": "any", "min": 0, "max": 1},
+    )
+    sample_size_power = FloatField(
+        sample_size.ASSUMPTIONS["power"],
+        validators=[Optional()],
+        description=_l("Between 0.5 and 0.99; empty: 0.8."),
+        render_kw={"step": "any", "min": 0.5, "max": 0.99},
+    )
+    sample_size_justification = TextAreaField(
+        _l("Justification"),
+        description=_l(
+            "Where the assumptions come from (earlier studies, the smallest change that matters), or why a feasibility pilot needs no more."
+        ),
+    )
 
     # The form's inputs that make each field of the service, when they are not one to one.
     SOURCES = {
@@ -185,6 +241,7 @@ class ProtocolFormBase(FlaskForm):
         "eligibility": ("min_age", "max_age", "criteria"),
         "primary_outcome": ("primary_variable", "hypothesis"),
         "qualification": tuple(f"qualification_{q.key}" for q in QUESTIONS),
+        "sample_size": SAMPLE_SIZE_INPUTS,
     }
 
     def __init__(self, *args, **kwargs):
@@ -192,6 +249,7 @@ class ProtocolFormBase(FlaskForm):
         self.eligibility = ErrorSlot()  # the service checks ages and criteria as one `eligibility` field
         self.arm_errors, self.timepoint_errors = ErrorSlot(), ErrorSlot()  # about all the rows together
         self.qualification = ErrorSlot()  # the questionnaire's answers are one `qualification` field
+        self.sample_size = ErrorSlot()  # the method, its assumptions and the justification are one field
 
     def study_data(self, skip=()) -> dict:
         """The form as the body `services.save_draft` takes, with the API's field names; the fields in
@@ -229,6 +287,8 @@ class ProtocolFormBase(FlaskForm):
                 "hypothesis": self.hypothesis.data or None,
             },
         )
+        if any(self[name].raw_data for name in SAMPLE_SIZE_INPUTS):  # a form without them keeps the value
+            data["sample_size"] = sample_size_data(self)
         if self.reminder_days.raw_data:  # sent, even empty (no reminder); absent keeps the value
             data["reminder_days"] = day_list(self.reminder_days.data)
         if any(self[name].raw_data for name in self.SOURCES["qualification"]):  # a form without it keeps the answers
@@ -274,6 +334,26 @@ def _first_message(errors) -> str:
 
 
 SIMPLE_FIELDS = [f for f in PROTOCOL if f.simple]
+
+
+def sample_size_data(form) -> dict | None:
+    """The sample size inputs as the service's `sample_size` object; null when nothing is stated."""
+    method = form.sample_size_method.data or None
+    numbers = {name: form[f"sample_size_{name}"].data for name in sample_size.NUMBERS}
+    justification = (form.sample_size_justification.data or "").strip() or None
+    if method is None and justification is None and all(value is None for value in numbers.values()):
+        return None
+    return {"method": method, **numbers, "justification": justification}
+
+
+def sample_size_initial(spec: dict | None) -> dict:
+    spec = spec or {}
+    return {
+        "sample_size_method": spec.get("method") or "",
+        **{f"sample_size_{name}": spec.get(name) for name in sample_size.NUMBERS},
+        "sample_size_justification": spec.get("justification") or "",
+    }
+
 
 # The qualification questionnaire: a radio group per question (studies/regulatory.py); yes/no answers
 # travel as "yes" and "no", an unanswered question as nothing.
@@ -368,6 +448,7 @@ def protocol_initial(study: Study) -> dict:
         primary_variable=study.primary_variable or "",
     )
     data.update(qualification_initial(study.qualification))
+    data.update(sample_size_initial(study.sample_size))
     return data
 
 

@@ -88,6 +88,8 @@ class Study(Model):
     dpia_done: Mapped[bool] = mapped_column(default=False)
     # The qualification questionnaire's answers, {question: answer} (studies/regulatory.py); {}: not answered.
     qualification: Mapped[dict] = mapped_column(JSON, default=dict)
+    # How the target enrolment was planned (studies/sample_size.py); null: not stated.
+    sample_size: Mapped[dict | None] = mapped_column(JSON)
     retention_months: Mapped[int | None] = mapped_column()
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -17,7 +17,7 @@ from .. import schema as s
 from .. import validation as v
 from ..schema import Field, Key
 from ..surveys.definitions import study_variables
-from . import regulatory
+from . import regulatory, sample_size
 from .enums import (
     CnilFramework,
     CppDecision,
@@ -192,6 +192,30 @@ class Eligibility(s.Body):
 class PrimaryOutcome(s.Body):
     variable: Annotated[Key | None, Limits(description="A question or instrument key of the surveys.")] = None
     hypothesis: Literal[s.values_of(Hypothesis)] | None = None  # type: ignore[valid-type]  # values known at run time
+
+
+class SampleSize(s.Body, extra="forbid"):
+    """How the target enrolment was planned (SPIRIT item 14; studies/sample_size.py); null: not stated."""
+
+    method: Annotated[
+        Literal[tuple(sample_size.METHODS)],  # type: ignore[valid-type]  # values known at run time
+        Limits(
+            description=(
+                "`feasibility` (sized for feasibility, not to test an effect: the justification says why the target "
+                "suffices), `paired_t` (one group before and after: `effect` = mean change, `sd` = sd of the "
+                "changes), `welch` (two groups: `effect` = difference in means, `sd` = common sd), `ancova` (the "
+                "same adjusted for the baseline: `correlation` with the outcome), `two_proportions` (`p_control`, "
+                "`p_intervention`). Computed as R's power.t.test / power.prop.test, two-sided at the protocol's alpha."
+            )
+        ),
+    ]
+    effect: float | None = None
+    sd: Annotated[float | None, Limits(gt=0)] = None
+    correlation: Annotated[float | None, Limits(gt=-1, lt=1)] = None
+    p_control: Annotated[float | None, Limits(gt=0, lt=1)] = None
+    p_intervention: Annotated[float | None, Limits(gt=0, lt=1)] = None
+    power: Annotated[float | None, Limits(ge=0.5, le=0.99, description="0.8 when null.")] = None
+    justification: Annotated[str | None, Limits(max_length=sample_size.JUSTIFICATION_MAX)] = None
 
 
 class Labels(s.Body, extra="forbid"):
@@ -568,6 +592,22 @@ PROTOCOL = (
         _l("Usually 0.05."),
         section="outcome",
         extra={"doc": "The significance level."},
+    ),
+    Field(
+        "sample_size",
+        s.composite(SampleSize | None, sample_size.clean, "sample_size"),
+        _l("Sample size"),
+        _l(
+            "How the target enrolment was planned: the assumptions of a power calculation, or why a feasibility pilot needs no more."
+        ),
+        section="outcome",
+        read=lambda study: study.sample_size or None,
+        extra={
+            "doc": (
+                "How the target enrolment was planned (SPIRIT item 14), or null. The pages show what the assumptions "
+                "require (per group and in total) and the results page sets it against the participants analysed."
+            )
+        },
     ),
     Field(
         "data_collected",

@@ -21,7 +21,7 @@ from ..surveys.definitions import study_variables
 from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
-from . import regulatory, services, workflow
+from . import regulatory, sample_size, services, workflow
 from .amendments import amendments_of, waiting_for_decision
 from .checklist import checklist, missing
 from .forms import (
@@ -43,6 +43,7 @@ from .models import Study
 from .protocol import sections as protocol_sections
 
 bp = Blueprint("studies", __name__, url_prefix="/studies")
+bp.add_app_template_global(sample_size.summary, "sample_size_of")  # the protocol, editor and results pages
 
 
 @bp.context_processor
@@ -310,6 +311,7 @@ EDITOR_ANCHORS = {
     "eligibility": "eligibility",
     "primary_outcome": "primary_variable",
     "qualification": "qualification",
+    "sample_size": "sample_size",
 }
 
 
@@ -323,6 +325,7 @@ def editor_problems(form, invalid: dict[str, str]) -> list[tuple[str, str, str]]
         "timepoint_delays": form.timepoint_errors,
         "eligibility": form.eligibility,
         "qualification": form.qualification,
+        "sample_size": form.sample_size,
     }
     problems: list[tuple[str, str, str]] = []
     for name, message in invalid.items():
@@ -358,6 +361,7 @@ EDITOR_ORDER = (
     "primary_variable",
     "hypothesis",
     "alpha",
+    "sample_size",
     "data_collected",
     "qualification",
     "research_category",

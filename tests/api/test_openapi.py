@@ -423,6 +423,10 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("PATCH", theirs, staff, json={"answers": {"sleep_hours": 6}, "revision": 2})  # 422 no reason
     checked("PATCH", theirs, staff, json={"answers": [], "reason": "Typo", "revision": 2})  # 400
     checked("PATCH", theirs, startup, json={"answers": {"sleep_hours": 6}, "reason": "Typo", "revision": 2})  # 403
+    log = checked("GET", f"{v1}/studies/{sid}/corrections?limit=1", startup).get_json()  # the log, newest first
+    checked("GET", f"{v1}/studies/{sid}/corrections?limit=1&cursor={log['next_cursor']}", staff)
+    checked("GET", f"{v1}/studies/{sid}/corrections?cursor=forged", startup)  # 400
+    checked("GET", f"{v1}/studies/{sid}/corrections", participant)  # 403
     # The protocol is amended while the pilot runs (issue 12); its new consent is signed before the next answer.
     amend = f"{v1}/studies/{sid}/amendments"
     opened = checked("POST", amend, startup, json={"reason": "A clearer consent"}).get_json()

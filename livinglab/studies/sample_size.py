@@ -1,0 +1,157 @@
+"""The sample size a protocol plans, and why (SPIRIT item 14): the assumptions a startup states, and the number
+of participants they require, computed as R's `power.t.test` and `power.prop.test` do.
+
+The protocol's `sample_size` field holds the assumptions only: `{method, effect, sd, correlation, p_control,
+p_intervention, power, justification}` (null: none stated). `method` is one of
+
+- `feasibility`: a pilot sized for feasibility (recruitment, retention, acceptability), not to test an effect:
+  no calculation, the justification says why the target enrolment suffices (CONSORT extension for pilot trials);
+- `paired_t`: a single group before and after: pairs for a paired t test of mean change `effect`, sd of the
+  changes `sd` (`power.t.test(type = "paired")`);
+- `welch`: two groups, difference in means `effect`, common sd `sd` (`power.t.test`, two-sample);
+- `ancova`: the same, adjusted for the baseline measure whose correlation with the outcome is `correlation`:
+  the two-sample n × (1 − correlation²) (Borm, Fransen & Lemmens 2007);
+- `two_proportions`: two groups, proportions `p_control` and `p_intervention` (`power.prop.test`).
+
+The significance level is the protocol's `alpha`, two-sided; `power` defaults to 0.8. What they require is
+derived, never stored: `required(spec, alpha)` (per group and in total), so a page, the API and the results
+(planned against analysed) all say the same."""
+
+import math
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .. import validation as v
+
+METHODS = {
+    "feasibility": _l("Feasibility: no test of an effect"),
+    "paired_t": _l("One group, before and after (paired t test)"),
+    "welch": _l("Two groups, difference in means (t test)"),
+    "ancova": _l("Two groups, adjusted for the baseline (ANCOVA)"),
+    "two_proportions": _l("Two groups, two proportions"),
+}
+NEEDS = {  # the assumptions each method uses, besides power
+    "feasibility": (),
+    "paired_t": ("effect", "sd"),
+    "welch": ("effect", "sd"),
+    "ancova": ("effect", "sd", "correlation"),
+    "two_proportions": ("p_control", "p_intervention"),
+}
+NUMBERS = ("effect", "sd", "correlation", "p_control", "p_intervention", "power")
+DEFAULT_POWER = 0.8
+JUSTIFICATION_MAX = 4000
+
+
+def blank() -> dict:
+    return {"method": None, **dict.fromkeys(NUMBERS), "justification": None}
+
+
+ASSUMPTIONS = {
+    "effect": _l("Effect to detect"),
+    "sd": _l("Standard deviation"),
+    "correlation": _l("Correlation with the baseline"),
+    "p_control": _l("Proportion in the control group"),
+    "p_intervention": _l("Proportion in the intervention group"),
+    "power": _l("Power"),
+}
+LIMITS = {  # (lo, hi, inclusive ends)
+    "effect": (-1e9, 1e9, True),
+    "sd": (0, 1e9, False),
+    "correlation": (-1, 1, False),
+    "p_control": (0, 1, False),
+    "p_intervention": (0, 1, False),
+    "power": (0.5, 0.99, True),
+}
+
+
+def _number(value, name: str) -> float | None:
+    lo, hi, inclusive = LIMITS[name]
+    try:
+        return v.number(value, lo=lo, hi=hi, lo_inclusive=inclusive, hi_inclusive=inclusive)
+    except v.FieldError as err:
+        raise v.FieldError(f"{ASSUMPTIONS[name]}: {err.message}", err.status) from None
+
+
+def clean(value) -> dict | None:
+    """The `sample_size` of a PATCH or of the editor, checked (the app's messages); null: none stated."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise v.FieldError(_("Must be an object with method, its assumptions and a justification."), 400)
+    unknown = sorted(set(value) - set(blank()))
+    if unknown:
+        raise v.FieldError(_("Unknown keys: %(keys)s.", keys=", ".join(unknown[:5])), 400)
+    method = value.get("method")
+    if method is not None and method not in METHODS:
+        raise v.FieldError(_("Choose one of: %(methods)s.", methods=", ".join(METHODS)))
+    out = {
+        "method": method,
+        **{name: _number(value.get(name), name) for name in NUMBERS},
+        "justification": v.text(value.get("justification"), max_len=JUSTIFICATION_MAX) or None,
+    }
+    if method is None:
+        if any(out[name] is not None for name in out):
+            raise v.FieldError(_("Choose how the sample size was planned."))
+        return None
+    missing = [str(ASSUMPTIONS[name]) for name in NEEDS[method] if out[name] is None]
+    if missing:
+        raise v.FieldError(_("This method needs: %(names)s.", names=", ".join(missing)))
+    if method in ("paired_t", "welch", "ancova") and out["effect"] == 0:
+        raise v.FieldError(_("The effect to detect must not be zero."))
+    if method == "two_proportions" and out["p_control"] == out["p_intervention"]:
+        raise v.FieldError(_("The two proportions must differ."))
+    if method == "feasibility" and not out["justification"]:
+        raise v.FieldError(_("Say why the target enrolment suffices for a feasibility pilot."))
+    if method == "feasibility":
+        out["power"] = None
+    # what the method does not use is not kept (it would enter the registration hash for nothing)
+    return {**out, **{name: None for name in NUMBERS if name != "power" and name not in NEEDS[method]}}
+
+
+def required(spec: dict | None, alpha: float) -> dict | None:
+    """What the stated assumptions require: {per_group, groups, total, unit, method, exact} (exact: R's n
+    before rounding up), or None (no assumptions, or a feasibility pilot)."""
+    if not spec or spec.get("method") in (None, "feasibility"):
+        return None
+    from ..analysis import power as calc  # scipy: imported by the pages that need it only
+
+    method, power = spec["method"], spec.get("power") or DEFAULT_POWER
+    if method == "paired_t":
+        exact = calc.power_t_test(delta=spec["effect"], sd=spec["sd"], power=power, sig_level=alpha, type="paired")["n"]
+        groups, r_call = 1, 'power.t.test(type = "paired")'
+    elif method == "welch":
+        exact = calc.power_t_test(delta=spec["effect"], sd=spec["sd"], power=power, sig_level=alpha)["n"]
+        groups, r_call = 2, "power.t.test"
+    elif method == "ancova":
+        exact = calc.ancova_sample_size(
+            delta=spec["effect"], sd=spec["sd"], rho=spec["correlation"], power=power, sig_level=alpha
+        )["n"]
+        groups, r_call = 2, "power.t.test × (1 − ρ²)"
+    else:
+        exact = calc.power_prop_test(p1=spec["p_control"], p2=spec["p_intervention"], power=power, sig_level=alpha)["n"]
+        groups, r_call = 2, "power.prop.test"
+    per_group = math.ceil(exact - 1e-9)
+    return {
+        "method": method,
+        "per_group": per_group,
+        "groups": groups,
+        "total": per_group * groups,
+        "exact": exact,
+        "power": power,
+        "alpha": alpha,
+        "r_call": r_call,
+    }
+
+
+def summary(study) -> dict:
+    """For the pages: the stated assumptions, what they require, and how far the target enrolment falls short."""
+    spec = study.sample_size or None
+    need = required(spec, study.alpha)
+    lacking = need["total"] - study.target_enrolment if need and study.target_enrolment else None
+    return {
+        "spec": spec,
+        "method": METHODS.get(spec["method"]) if spec and spec.get("method") else None,
+        "need": need,
+        "shortfall": lacking if lacking and lacking > 0 else None,
+    }
