@@ -25,7 +25,8 @@ class Scoring:
 
     def scored_items(self, values: list) -> list:
         """Each item's contribution to the score (SUS: odd items x − 1, even items 5 − x; UMUX-Lite:
-        x − 1; WHO-5: x): the items on which reliability is computed. Works on numbers or arrays."""
+        x − 1; WHO-5, PHQ-9, GAD-7: x): the items on which reliability is computed. Works on numbers or
+        arrays."""
         return [
             self.max - value if position in self.reversed_items else value - self.min
             for position, value in enumerate(values, start=1)
@@ -42,6 +43,9 @@ SCORING: dict[str, Scoring] = {
     "sus": Scoring("sus", "System Usability Scale (SUS)", 10, 1, 5, 0, 100, _sus, reversed_items=(2, 4, 6, 8, 10)),
     "umux_lite": Scoring("umux_lite", "UMUX-Lite", 2, 1, 7, 0, 100, lambda v: (v[0] + v[1] - 2) * 100 / 12),
     "who5": Scoring("who5", "WHO-5 Well-Being Index", 5, 0, 5, 0, 100, lambda v: 4 * sum(v)),
+    # Kroenke, Spitzer & Williams 2001 (PHQ-9) and Spitzer et al. 2006 (GAD-7): the sum of the items
+    "phq9": Scoring("phq9", "Patient Health Questionnaire (PHQ-9)", 9, 0, 3, 0, 27, sum),
+    "gad7": Scoring("gad7", "Generalized Anxiety Disorder scale (GAD-7)", 7, 0, 3, 0, 21, sum),
 }
 
 

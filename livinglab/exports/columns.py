@@ -14,12 +14,6 @@ from ..surveys.instruments import INSTRUMENTS
 
 ID_KEYS = ("participant_code", "arm", "timepoint")
 
-# The ends of each scale, as value labels: what 1 and 5 mean on an instrument item, and so on.
-INSTRUMENT_ANCHORS = {
-    "sus": (_l("strongly disagree"), _l("strongly agree")),
-    "umux_lite": (_l("strongly disagree"), _l("strongly agree")),
-    "who5": (_l("at no time"), _l("all of the time")),
-}
 NPS_ANCHORS = (_l("not at all likely"), _l("extremely likely"))
 LIKERT_ANCHORS = (_l("lowest"), _l("highest"))
 
@@ -113,7 +107,7 @@ def _columns_of(item: dict) -> list[Column]:
     code = item.get("instrument")
     if code:
         instrument = INSTRUMENTS[code]
-        anchors = INSTRUMENT_ANCHORS.get(code, LIKERT_ANCHORS)
+        anchors = tuple(str(end).lower() for end in instrument.ends)  # what its lowest and highest points mean
         items = [
             Column(
                 key,

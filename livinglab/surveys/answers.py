@@ -132,8 +132,9 @@ def readable(items: list[dict], stored: dict[str, tuple]) -> list[dict]:
             out.append(
                 {
                     "key": item["key"],
-                    "text": instrument.name,
+                    "text": str(instrument.heading),
                     "value": _fmt(round(total, 2)) if total is not None else None,
+                    "score_max": _fmt(instrument.score_max),
                     "items": sub,
                 }
             )

@@ -20,13 +20,7 @@ TYPE_LABELS = {
 }
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 
-SCORING = {
-    "sus": _l(
-        "10 statements answered from 1 to 5. Score from 0 to 100: 2.5 × (the sum of odd items − 1 + the sum of 5 − even items)."
-    ),
-    "umux_lite": _l("2 statements answered from 1 to 7. Score from 0 to 100: (item 1 + item 2 − 2) × 100 / 12."),
-    "who5": _l("5 statements answered from 0 to 5. Score from 0 to 100: 4 × the sum."),
-}
+SCORING = {code: instrument.scoring_text for code, instrument in INSTRUMENTS.items()}  # how each is scored, for staff
 
 
 class ItemFields(Form):

@@ -84,10 +84,13 @@ QUESTION_MODELS = {kind: _question_model(kind) for kind in QUESTION_TYPES}
 
 
 def _instrument_doc() -> str:
-    scales = "; ".join(f"`{code}`: {i.name}, {i.n_items} items {i.min}..{i.max}" for code, i in INSTRUMENTS.items())
+    scales = "; ".join(
+        f"`{code}`: {i.name}, {i.n_items} items {i.min}..{i.max}, score {i.score_min:g}..{i.score_max:g}"
+        for code, i in INSTRUMENTS.items()
+    )
     return (
-        "A standard instrument. Its items are answered as `<key>_1 … <key>_N` and its score, 0..100, is "
-        f"the variable `<key>`. {scales}."
+        "A standard instrument. Its items are answered as `<key>_1 … <key>_N` and its score is the variable "
+        f"`<key>`. {scales}."
     )
 
 

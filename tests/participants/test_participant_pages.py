@@ -135,7 +135,7 @@ def test_a_participant_goes_through_the_whole_journey(client, login, participant
 
     read_back = text(client.get(f"/pilots/{recruiting.id}/answers"))
     assert "On average, how many hours did you sleep per night last week?" in read_back
-    assert "6.5 h" in read_back and "7.5 h" in read_back and "WHO-5" in read_back
+    assert "6.5 h" in read_back and "7.5 h" in read_back and "How you have been feeling" in read_back
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in read_back and "<script>alert" not in read_back
 
     copy = text(client.get(f"/pilots/{recruiting.id}/consent"))

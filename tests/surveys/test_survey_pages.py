@@ -355,7 +355,7 @@ def test_invalid_instrument_shows_the_error_and_changes_nothing(client, login, s
     response = client.post(url(study, survey, "/items"), data=instrument(key="sus"))
     assert response.status_code == 422
     assert "is used twice" in field_error(response, "instrument-key")
-    response = client.post(url(study, survey, "/items"), data=instrument(code="phq9"))
+    response = client.post(url(study, survey, "/items"), data=instrument(code="beck_di"))
     assert "Not a valid choice." in field_error(response, "instrument-instrument")
     assert stored(survey.id) == before
 
