@@ -55,6 +55,11 @@ def survey(w, path=""):
     return f"/studies/{w['draft']}/surveys/{w['survey']}{path}"
 
 
+def amending(w, path=""):
+    """A page of the draft amendment (of an approved pilot nobody has joined: its surveys change freely)."""
+    return f"/studies/{w['amending']}/amendments/{w['amending_version']}{path}"
+
+
 def screen_first(client, w):
     """Joining needs a passed eligibility check in the session (until an example enrols)."""
     answers = {"age": "34", **{f"criterion_{i}": "yes" for i in range(w["open_criteria"])}}
@@ -132,6 +137,32 @@ FORMS = {
         "startup",
         lambda w: f"/studies/{w['amending']}/amendments/{w['amending_version']}/submit",
         page=lambda w: f"/studies/{w['amending']}/amendments/{w['amending_version']}",
+    ),
+    # editing the amendment like a draft, with the study's own editors (issue 12)
+    # as the study's own editor, it keeps the valid fields (in the amendment's record) when others are refused
+    "amendment_editing.protocol": Form(
+        "startup",
+        lambda w: amending(w, "/protocol"),
+        may_store=frozenset({"amendment", "audit_record", "audit_chain", "database_identity"}),
+    ),
+    "amendment_editing.consent": Form("startup", lambda w: amending(w, "/consent")),
+    "amendment_editing.survey_new": Form("startup", lambda w: amending(w, "/new-survey")),
+    "amendment_editing.survey_update": Form(
+        "startup", lambda w: amending(w, "/surveys/baseline/edit"), page=lambda w: amending(w, "/surveys/baseline")
+    ),
+    "amendment_editing.survey_add_item": Form(
+        "startup", lambda w: amending(w, "/surveys/baseline/items"), page=lambda w: amending(w, "/surveys/baseline")
+    ),
+    "amendment_editing.survey_edit_item": Form("startup", lambda w: amending(w, "/surveys/baseline/items/0/edit")),
+    "amendment_editing.survey_move_item": Form(
+        "startup",
+        lambda w: amending(w, "/surveys/baseline/items/0/move"),
+        page=lambda w: amending(w, "/surveys/baseline"),
+    ),
+    "amendment_editing.survey_delete_item": Form(
+        "startup",
+        lambda w: amending(w, "/surveys/baseline/items/0/delete"),
+        page=lambda w: amending(w, "/surveys/baseline"),
     ),
     "amendments.decide": Form(
         "coordinator",

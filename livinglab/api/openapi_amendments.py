@@ -210,7 +210,10 @@ def paths() -> dict:
                 "Change the survey with this key, or add one",
                 "NewSurvey",
                 "The amendment with its surveys; a survey is never removed (answers hang on it).",
-                "Checked as `POST /studies/{study_id}/surveys` checks a survey.",
+                "Checked as `POST /studies/{study_id}/surveys` checks a survey; `survey_opened` (naming the survey "
+                "in `fields`): its timepoint has opened for a participant, so only its wording (title, questions' "
+                "`text`) may change, not its items, their order, keys, types, scales, choices, required flags or "
+                "its timepoint. A new survey may be added at any timepoint.",
             )
         ),
         "/studies/{study_id}/amendments/{version}/submit": _amendment_path(
@@ -219,7 +222,8 @@ def paths() -> dict:
                 "Send the amendment to the coordinators",
                 None,
                 "The amendment, `status: submitted`.",
-                "`incomplete`: `fields` lists what the proposed protocol lacks, as for the study.",
+                "`incomplete`: `fields` lists what the proposed protocol lacks, as for the study; `survey_opened`: "
+                "a survey whose structure changes has opened for a participant since it was saved.",
                 description=OWNER + " Takes no body.",
             )
         ),
@@ -238,6 +242,8 @@ def paths() -> dict:
                     409,
                     422,
                     e409="`invalid_transition`: the amendment is not submitted; `not_amendable`: the pilot ended.",
+                    e422="`survey_opened`: approving would change the structure of a survey that has opened for a "
+                    "participant during the review (request changes instead).",
                 ),
                 description=(
                     "Coordinators only. Approval applies the amendment to the study in one transaction (protocol, a "

@@ -21,12 +21,20 @@ is edited in its own record, never on the study. Approval applies the record to 
 transaction: protocol fields, a changed consent as a new consent version (enrolled participants must sign it
 before their next answer, and are told by email through the outbox), surveys changed or added (never
 removed: answers hang on them), the version, a new registration. The study's status does not change.
+
+A change to a survey applies to timepoints not yet opened (`check_surveys`, the one home of the rule, run when
+a survey is saved, at submission and at approval): once a survey's timepoint has opened for any participant who
+enrolled (its opening day after their enrolment, once the earlier timepoints were answered or closed, as
+`participants/schedule.py` opens it), only its wording may change (its
+title and its questions' text: the typo fix), never its structure (questions added, removed or reordered, their
+keys, types, scales, choices, units and required flags, its timepoint), since answers may have been given to it. A survey
+whose timepoint has opened for nobody changes freely; a new survey may be added at any timepoint.
 """
 
 import json
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
@@ -35,13 +43,13 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..surveys.models import Survey
 from ..surveys.services import clean_survey
-from ..timeutil import utcnow
+from ..timeutil import days, utcnow
 from . import fields, workflow
 from .checklist import missing
 from .consent import clean_consent
 from .fields import registration_dict  # noqa: F401 (served with the amendments)
 from .models import Amendment, AmendmentStatus, ConsentVersion, Registration, Study, StudyStatus
-from .services import clean_decision, frozen_record, register
+from .services import clean_decision, clean_draft, frozen_record, register
 
 A = AmendmentStatus
 EDITABLE = frozenset({A.DRAFT, A.CHANGES_REQUESTED})
@@ -152,6 +160,18 @@ def update(user, study: Study, amendment: Amendment, data) -> list[str]:
     return changed
 
 
+def save_draft(user, study: Study, amendment: Amendment, data: dict, shadow: Study) -> tuple[list[str], dict]:
+    """The protocol editor's save on an amendment (`shadow`, its proposed study, follows): every valid field is
+    kept, the invalid ones are returned with what is wrong, as the study's own editor does."""
+    require_editable(amendment)
+    clean, invalid = clean_draft(data, shadow)
+    changed = fields.apply(shadow, clean)
+    if changed:
+        _save(amendment, shadow)
+        audit.record(user, "amendment.update", study=study, version=amendment.version, fields=changed)
+    return changed, invalid
+
+
 def save_consent(user, study: Study, amendment: Amendment, text, clauses) -> dict:
     """Propose a new consent: it becomes the study's next consent version on approval."""
     require_editable(amendment)
@@ -171,12 +191,78 @@ def save_survey(user, study: Study, amendment: Amendment, data) -> dict:
     key = data.get("key") if isinstance(data, dict) else None
     existing = next((s for s in shadow.surveys if s.key == key), None)
     survey = clean_survey(shadow, data, existing)
+    check_surveys(study, [survey])
     if existing is not None:
         shadow.surveys.remove(existing)
     shadow.surveys.append(Survey(**survey))
     _save(amendment, shadow)
     audit.record(user, "amendment.survey", study=study, version=amendment.version, survey=survey["key"])
     return survey
+
+
+def opened_timepoints(study: Study) -> set[str]:
+    """The timepoints whose surveys have opened for at least one participant who enrolled (whatever became of
+    them since: their answers hang on the surveys). As `participants/schedule.py` opens them: on the timepoint's
+    first day after enrolment, once every survey of each earlier timepoint is answered or its window closed.
+    One query, whatever the number of participants."""
+    from ..participants.models import Enrolment, Response
+    from ..participants.schedule import window_days
+
+    timepoints = list(study.timepoints or [])
+    if not timepoints:
+        return set()
+    now = utcnow()
+    ids = {tp: [s.id for s in study.surveys if s.timepoint == tp] for tp in timepoints}
+
+    def done(tp: str):  # every survey of `tp` answered by the enrolment, or its window closed
+        answered = (
+            select(func.count(func.distinct(Response.survey_id)))
+            .where(Response.enrolment_id == Enrolment.id, Response.survey_id.in_(ids[tp]))
+            .scalar_subquery()
+        )
+        return or_(Enrolment.enrolled_at <= now - days(window_days(study, tp)[1]), answered >= len(ids[tp]))
+
+    opened = [
+        select(Enrolment.id)
+        .where(
+            Enrolment.study_id == study.id,
+            Enrolment.enrolled_at <= now - days(window_days(study, tp)[0]),
+            *(done(earlier) for earlier in timepoints[:n]),
+        )
+        .exists()
+        .label(f"tp{n}")
+        for n, tp in enumerate(timepoints)
+    ]
+    row = db.session.execute(select(*opened)).one()
+    return {tp for tp, is_open in zip(timepoints, row, strict=True) if is_open}
+
+
+def structure(survey: dict) -> tuple:
+    """What answers depend on: the timepoint and every item but its wording (`text`), in order."""
+    return survey["timepoint"], [{k: value for k, value in item.items() if k != "text"} for item in survey["items"]]
+
+
+def check_surveys(study: Study, proposed: list[dict]) -> None:
+    """Refuse (422 `survey_opened`, naming the survey) a change to the structure of a survey whose timepoint has
+    already opened for a participant; its wording may change, a new survey may be added anywhere."""
+    approved = {s.key: s for s in study.surveys}
+    opened = None
+    for survey in proposed:
+        before = approved.get(survey["key"])
+        if before is None:
+            continue
+        old = {"timepoint": before.timepoint, "items": before.items}
+        if structure(old) == structure(survey):
+            continue
+        opened = opened_timepoints(study) if opened is None else opened
+        if before.timepoint in opened:
+            message = _(
+                "The survey “%(title)s” has already opened for participants: only its wording (its title and the "
+                "text of its questions) may change, not its questions, their order, types, scales, choices or "
+                "required flags, nor its timepoint.",
+                title=before.title,
+            )
+            raise Invalid(message, code="survey_opened", fields={f"surveys.{survey['key']}": message})
 
 
 def submit(user, study: Study, amendment: Amendment) -> None:
@@ -186,6 +272,7 @@ def submit(user, study: Study, amendment: Amendment) -> None:
     gaps = missing(proposed_study(amendment))
     if gaps:
         raise Invalid(_("The protocol is not complete yet."), code="incomplete", fields=gaps)
+    check_surveys(study, amendment.record["surveys"])  # a timepoint may have opened since the survey was saved
     amendment.status = A.SUBMITTED
     amendment.submitted_at = amendment.updated_at = utcnow()
     audit.record(user, "amendment.submit", study=study, version=amendment.version)
@@ -236,6 +323,7 @@ def apply(study: Study, amendment: Amendment) -> Registration:
     """Make the amendment the study's approved protocol and register it, chained to the last registration."""
     from ..notifications import notify
 
+    check_surveys(study, amendment.record["surveys"])  # a timepoint may have opened during the review
     previous = study.registrations[-1] if study.registrations else None
     if previous is not None and previous.record is None:  # backfilled by the migration: the study still is it
         previous.record = frozen_record(study)

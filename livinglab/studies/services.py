@@ -46,15 +46,13 @@ def update_study(user, study: Study, data) -> list[str]:
     return changed
 
 
-def save_draft(user, study: Study, data: dict) -> tuple[list[str], dict[str, str]]:
-    """The protocol editor's save: every valid field is kept, every invalid one is left as it was and
-    returned with what is wrong (fields by name, as in the API). The API's PATCH stays all or nothing."""
-    workflow.require_editable(study)
-    pending, invalid = dict(data), {}
+def clean_draft(data: dict, current: Study) -> tuple[dict, dict[str, str]]:
+    """The valid fields of an editor's save, checked against `current` (a study, or an amendment's proposed
+    one), and the invalid ones with what is wrong (fields by name, as in the API)."""
+    pending, invalid = dict(data), dict[str, str]()
     while True:
         try:
-            clean = fields.clean_study_fields(pending, creating=False, current=study)
-            break
+            return fields.clean_study_fields(pending, creating=False, current=current), invalid
         except (Invalid, Malformed) as err:
             # Drop the fields at fault and check the rest again: a field may have been refused only
             # because of another (delays of renamed timepoints), and is then checked on its own.
@@ -68,6 +66,13 @@ def save_draft(user, study: Study, data: dict) -> tuple[list[str], dict[str, str
                 invalid["design"] = _("Not saved: the groups it needs are not valid yet.")
             for name in at_fault:
                 del pending[name]
+
+
+def save_draft(user, study: Study, data: dict) -> tuple[list[str], dict[str, str]]:
+    """The protocol editor's save: every valid field is kept, every invalid one is left as it was and
+    returned with what is wrong (fields by name, as in the API). The API's PATCH stays all or nothing."""
+    workflow.require_editable(study)
+    clean, invalid = clean_draft(data, study)
     changed = fields.apply(study, clean)
     if changed:
         study.version += 1

@@ -24,6 +24,7 @@ from ..transactions import unit_of_work
 from . import regulatory, sample_size, services, workflow
 from .amendments import amendments_of, waiting_for_decision
 from .checklist import checklist, missing
+from .edit_target import StudyTarget
 from .forms import (
     LABELS,
     AmendmentForm,
@@ -44,6 +45,7 @@ from .protocol import sections as protocol_sections
 
 bp = Blueprint("studies", __name__, url_prefix="/studies")
 bp.add_app_template_global(sample_size.summary, "sample_size_of")  # the protocol, editor and results pages
+bp.add_app_template_global(StudyTarget, "editing")  # the editors' templates: `target or editing(study)`
 
 
 @bp.context_processor
@@ -264,41 +266,45 @@ def edit(study_id: int):
     refused = back_unless_editable(study)
     if refused:
         return refused
+    return protocol_editor(
+        study,
+        StudyTarget(study),
+        lambda data: services.save_draft(current_user, study, data),
+        requested_changes(study),
+    )
+
+
+def protocol_editor(study: Study, target: StudyTarget, save, requested: list):
+    """The protocol editor's page on `study`, the study itself or an amendment's proposed study (`target` says
+    which): `save(data)` keeps every valid field and answers (changed, invalid); a refusal goes back."""
     form = protocol_form(study, data=protocol_initial(study) if request.method == "GET" else None)
+    page = {"study": study, "target": target, "requested": requested}
     problems, status = [], 200
     if form.is_submitted():
         form.validate()
         if "csrf_token" in form.errors:
             flash(_("This form has expired: nothing was saved. Please try again."), "error")
-            return render_template(
-                "studies/edit.html",
-                study=study,
-                form=form,
-                problems=[],
-                checks=checklist(study),
-                requested=requested_changes(study),
-            ), 400
+            return render_template("studies/edit.html", form=form, problems=[], checks=checklist(study), **page), 400
         unreadable = form.unreadable()
         try:
             with unit_of_work():
-                changed, invalid = services.save_draft(current_user, study, form.study_data(skip=unreadable))
+                changed, invalid = save(form.study_data(skip=unreadable))
         except DomainError as err:
             flash(err.message, "error")
-            return redirect(url_for(".show", study_id=study.id))
+            return redirect(target.back)
         invalid = {**unreadable, **invalid}
         if not invalid:
             flash(saved_message(study) if changed else _("Nothing changed."), "success")
-            return redirect(url_for(".edit", study_id=study.id))
+            return redirect(request.path)
         problems = editor_problems(form, invalid)
         status = 422
     return render_template(
         "studies/edit.html",
-        study=study,
         form=form,
         problems=problems,
         changed=status == 422,
         checks=checklist(study),
-        requested=requested_changes(study),
+        **page,
     ), status
 
 

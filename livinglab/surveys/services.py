@@ -101,20 +101,23 @@ def _index(survey: Survey, index: int) -> int:
     return index
 
 
-def add_item(user, survey: Survey, raw: dict) -> None:
+def checked_item(raw: dict) -> dict:
+    """One item from a form, checked: its errors by attribute (`text`, `choices`...)."""
     try:
-        item = clean_item(raw)
+        return clean_item(raw)
     except v.FieldError as err:
         v.raise_for(getattr(err, "errors", {"item": err}))
+        raise  # (raise_for raised)
+
+
+def add_item(user, survey: Survey, raw: dict) -> None:
+    item = checked_item(raw)
     _replace_items(user, survey, [*survey.items, item], "add_item")
 
 
 def edit_item(user, survey: Survey, index: int, raw: dict) -> None:
     index = _index(survey, index)
-    try:
-        item = clean_item(raw)
-    except v.FieldError as err:
-        v.raise_for(getattr(err, "errors", {"item": err}))
+    item = checked_item(raw)
     items = list(survey.items)
     items[index] = item
     _replace_items(user, survey, items, "edit_item")

@@ -4,11 +4,13 @@
 import hashlib
 import html
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from livinglab.demo import sleep_protocol
 from livinglab.extensions import db
 from livinglab.notifications.models import OutboxMessage
 from livinglab.participants import services as participation
@@ -80,7 +82,8 @@ def served_record(api, user, study_id) -> dict:
 def test_an_approved_pilot_is_amended_end_to_end_and_its_hashes_chain(
     api, make_study, startup, coordinator, participant
 ):
-    study = make_study("recruiting")
+    # the follow-up opens on day 28: its survey may still change while the participant answers the baseline
+    study = make_study("recruiting", protocol=sleep_protocol(timepoint_delays={"follow_up": 28}))
     enrol(participant, study)
     first = api("GET", f"/studies/{study.id}", startup).get_json()
     assert first["registrations"] == [
@@ -144,7 +147,10 @@ def test_an_approved_pilot_is_amended_end_to_end_and_its_hashes_chain(
         == (chain[1]["registration_hash"])
     )
 
-    # The consent changed: the participant is told, must sign again, then answers
+    # The consent changed: the participant is told, must sign again, then answers (four weeks later)
+    enrolment = participation.enrolment_of(participant, study)
+    enrolment.enrolled_at = enrolment.enrolled_at - timedelta(days=28)
+    db.session.commit()
     sent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "consent_changed")).all()
     assert [m.user_id for m in sent] == [participant.id]
     refused = api("POST", f"/studies/{study.id}/surveys/follow_up/responses", participant, json={"answers": FOLLOW_UP})
