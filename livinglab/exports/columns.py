@@ -133,7 +133,9 @@ def _columns_of(item: dict) -> list[Column]:
     kind = item["type"]
     column = Column(item["key"], item["text"], kind, unit=item.get("unit"), choices=list(item.get("choices") or []))
     if kind == "likert":
-        column.low, column.high, column.anchors = item["min"], item["max"], LIKERT_ANCHORS
+        labels = item.get("labels")
+        column.low, column.high = item["min"], item["max"]
+        column.anchors = (labels[0], labels[-1]) if labels else LIKERT_ANCHORS
     elif kind == "nps":
         column.low, column.high, column.anchors = 0, 10, NPS_ANCHORS
     elif kind == "number":

@@ -51,6 +51,13 @@ def clean_item(raw) -> dict:
                 errors["max"] = v.FieldError(_("The maximum must be above the minimum."))
             elif kind == "likert" and hi - lo > 20:
                 errors["max"] = v.FieldError(_("A Likert scale has at most 21 points."))
+        labels = item.pop("labels", None) if kind == "likert" else None  # none: the ends read Lowest and Highest
+        if kind == "likert" and labels is not None and lo is not None and hi is not None and "max" not in errors:
+            if len(labels) not in (2, hi - lo + 1):
+                errors["labels"] = v.FieldError(
+                    _("Give two labels (the lowest and highest points) or one per point (%(n)d).", n=hi - lo + 1)
+                )
+            item["labels"] = labels
     if errors:
         raise ItemError(errors)
     return item

@@ -59,6 +59,14 @@ class QuestionFields(ItemFields):
     min = StringField(_l("Lowest value"), description=_l("Scales: a whole number, 1 when empty. Numbers: optional."))
     max = StringField(_l("Highest value"), description=_l("Scales: a whole number, 5 when empty. Numbers: optional."))
     unit = StringField(_l("Unit"), description=_l("Numbers only, e.g. h, kg, €."))
+    labels = TextAreaField(
+        _l("Labels of the scale"),
+        render_kw={"rows": 3},
+        description=_l(
+            "Scales only, optional: one per line, either two (the lowest and highest points, e.g. Not at all, "
+            "Very much) or one for each point from the lowest up. Without them the ends read Lowest and Highest."
+        ),
+    )
     choices = TextAreaField(
         _l("Choices"),
         render_kw={"rows": 4},
@@ -74,6 +82,10 @@ class QuestionFields(ItemFields):
                 value = _number(getattr(self, name).data, whole=kind == "likert")
                 if value is not None:
                     item[name] = value
+        if kind == "likert":
+            labels = [line.strip() for line in (self.labels.data or "").splitlines() if line.strip()]
+            if labels:
+                item["labels"] = labels
         if kind == "number":
             item["unit"] = self.unit.data
         elif kind in CHOICE_TYPES:
@@ -88,6 +100,7 @@ class QuestionFields(ItemFields):
         self.max.data = _show_number(item.get("max"))
         self.unit.data = item.get("unit") or ""
         self.choices.data = "\n".join(item.get("choices", []))
+        self.labels.data = "\n".join(item.get("labels") or [])
 
 
 class InstrumentFields(ItemFields):

@@ -5,7 +5,7 @@ built from them describe items in OpenAPI (and re-check what `clean_item` gives)
 from typing import Annotated, Any, Literal, Union
 
 from flask_babel import gettext as _
-from pydantic import Discriminator, create_model
+from pydantic import Discriminator, create_model, model_serializer
 from pydantic import Field as Limits
 from typing_extensions import TypeAliasType
 
@@ -38,6 +38,21 @@ CHOICES = s.composite(
     _choices,
 )
 
+
+def _scale_labels(value) -> list[str] | None:
+    if value is None:
+        return None
+    return v.name_list(value, max_items=21, max_len=100, min_items=2)
+
+
+SCALE_LABELS = s.composite(
+    Annotated[
+        list[Annotated[str, Limits(min_length=1, max_length=100)]] | None,
+        Limits(min_length=2, max_length=21),
+    ],
+    _scale_labels,
+)
+
 # Every question's attributes, then each type's own: (kind, required in the body)
 QUESTION = {
     "key": (s.composite(Key, item_key), True),
@@ -46,8 +61,14 @@ QUESTION = {
 REQUIRED = (s.boolean(default=True), False)
 EXTRAS: dict[str, tuple[dict[str, tuple[s.Kind, bool]], str]] = {
     "likert": (
-        {"min": (s.integer(-10, 10, default=1), False), "max": (s.integer(-10, 20, default=5), False)},
-        "an integer from `min` to `max` (at most 21 points).",
+        {
+            "min": (s.integer(-10, 10, default=1), False),
+            "max": (s.integer(-10, 20, default=5), False),
+            "labels": (SCALE_LABELS, False),
+        },
+        "an integer from `min` to `max` (at most 21 points). `labels` (optional) names the scale's points: two "
+        "entries for the lowest and highest, or one per point from `min` up; without them the ends read "
+        "“Lowest” and “Highest”.",
     ),
     "number": (
         {
@@ -69,6 +90,18 @@ def question_name(kind: str) -> str:
     return "".join(part.title() for part in kind.split("_")) + "Question"
 
 
+class _ScaleQuestion(s.Body):
+    """A rating scale: `labels` is left out when none are given, so that items stay as they were stored before
+    scales had labels (their definitions enter the registration hash)."""
+
+    @model_serializer(mode="wrap")
+    def _without_absent_labels(self, handler) -> dict[str, Any]:
+        data = handler(self)
+        if data.get("labels") is None:
+            data.pop("labels", None)
+        return data
+
+
 def _question_model(kind: str):
     extras, answer = EXTRAS[kind]
     fields: dict[str, Any] = {
@@ -77,7 +110,8 @@ def _question_model(kind: str):
     fields["type"] = (Literal[kind], ...)
     fields["required"] = (REQUIRED[0].annotation, True)
     fields.update({name: (k.annotation, ... if required else None) for name, (k, required) in extras.items()})
-    return create_model(question_name(kind), __base__=s.Body, __doc__=f"Answered with {answer}", **fields)
+    base = _ScaleQuestion if kind == "likert" else s.Body
+    return create_model(question_name(kind), __base__=base, __doc__=f"Answered with {answer}", **fields)
 
 
 QUESTION_MODELS = {kind: _question_model(kind) for kind in QUESTION_TYPES}
