@@ -181,7 +181,12 @@ def consent_values(study: Study, consent_version, clauses, signature, confirmed=
         signature = v.text(signature, max_len=200, required=mode == ConsentMode.WRITTEN, single_line=True)
     except v.FieldError as err:
         errors["signature"] = err
-    if mode != ConsentMode.WRITTEN and not signature and confirmed is not True and "signature" not in errors:
+    if (
+        mode != ConsentMode.WRITTEN
+        and not signature
+        and confirmed is not True
+        and not errors.keys() & {"signature", "confirmed"}
+    ):
         errors["confirmed"] = v.FieldError(
             _("Tick the box to confirm that you agree to take part.")
             if mode == ConsentMode.EXPRESS
