@@ -51,6 +51,8 @@ ACTIONS: dict[str, Rule] = {
     "create_study": _rule({Role.STARTUP}),  # and list the organisation's studies
     "read": _rule(EVERYONE, True),  # the study object, for its participants too (the API)
     "view": _rule(STAFF, True),  # the staff's pages: protocol, consent, surveys, review, history
+    # the GDPR art. 30 record of the pilot: the coordinators, and the owner organisation (the controller's record)
+    "processing_record": _rule(STAFF, True),
     "progress": _rule(STAFF, True),  # recruitment figures and participant codes
     "results": _rule(STAFF, True, workflow.results_available),  # the analysis and its exports
     "edit": _rule({Role.STARTUP}, True, workflow.is_editable),  # protocol, consent, surveys

@@ -257,3 +257,28 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+# Protocols of each research category (the sleep pilot is RIPH 3), for the consent modes
+QUALIFIED = {
+    "riph1": ({"beyond_usual_practice": True, "minimal_risk": False}, "mr001", {"insurance": "Assur Santé, 123"}),
+    "riph2": ({"beyond_usual_practice": True, "minimal_risk": True}, "mr001", {"insurance": "Assur Santé, 123"}),
+    "riph3": ({}, "mr003", {}),
+    "not_riph": ({"existing_data_only": True}, "mr004", {}),
+    "outside_jarde": ({"purpose": "satisfaction"}, "none", {}),
+}
+
+
+def protocol_of_category(category: str, **overrides) -> dict:
+    """The sleep protocol, qualified as `category` by its questionnaire (so with no justification needed)."""
+    from livinglab.demo import sleep_protocol
+
+    answers, route, extra = QUALIFIED[category]
+    base = sleep_protocol()
+    return sleep_protocol(
+        qualification={**base["qualification"], **answers},
+        research_category=category,
+        cnil_framework=route,
+        **extra,
+        **overrides,
+    )

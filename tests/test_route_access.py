@@ -93,6 +93,8 @@ EXPECTED = {
     ("GET", "/studies/<int:study_id>/participants"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/consent/<int:version>"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/consent/preview"): STAFF_STUDY_PAGE,
+    ("GET", "/studies/<int:study_id>/processing-record"): STAFF_STUDY_PAGE,  # GDPR art. 30: owner org, coordinators
+    ("GET", "/studies/<int:study_id>/processing-record.csv"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/surveys/<int:survey_id>"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/surveys/<int:survey_id>/preview"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/results"): "302 404 404 200 404 200",  # results: staff only, else unseen
@@ -304,6 +306,7 @@ ACTIONS = {
     "read": "- - y y - y",  # the study object (API): its participants too
     "take_part": "- - y - - -",  # answer, read one's answers and consent, withdraw
     "view": "- - - y - y",  # the staff's pages: protocol, consent, surveys, review, history
+    "processing_record": "- - - y - y",  # the GDPR art. 30 record: the controller's organisation, coordinators
     "progress": "- - - y - y",
     "results": "- - - y - y",  # and the exports
     "recruit": "- - - y - y",
@@ -320,6 +323,7 @@ ON_STUDY = {
     "read",
     "take_part",
     "view",
+    "processing_record",
     "progress",
     "results",
     "recruit",
@@ -406,6 +410,8 @@ ROUTE_ACTIONS = {
     ("GET", "/studies/<int:study_id>/participants"): "progress",
     ("GET", "/studies/<int:study_id>/consent/<int:version>"): "view",
     ("GET", "/studies/<int:study_id>/consent/preview"): "view",
+    ("GET", "/studies/<int:study_id>/processing-record"): "processing_record",
+    ("GET", "/studies/<int:study_id>/processing-record.csv"): "processing_record",
     ("GET", "/studies/<int:study_id>/surveys/<int:survey_id>"): "view",
     ("GET", "/studies/<int:study_id>/surveys/<int:survey_id>/preview"): "view",
     ("GET", "/studies/<int:study_id>/results"): "results",

@@ -124,5 +124,6 @@ def sign_consent(user, study_id):
             consent_version=data.get("consent_version"),
             clauses=data.get("clauses"),
             signature=data.get("signature"),
+            confirmed=data.get("confirmed"),  # express consent and information (studies/regulatory.py)
         )
     return {"consent_version": signed.consent_version.version}, 201

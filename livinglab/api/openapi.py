@@ -431,14 +431,29 @@ def participation_schemas() -> dict:
                     additionalProperties={"type": "boolean"},
                     description="Every clause key of the consent, true (agreed) or false.",
                 ),
-                "signature": string(200, min_len=1, description="The participant's name, as a signature."),
+                "signature": string(
+                    200,
+                    min_len=1,
+                    description=(
+                        "The participant's name, as a signature: required when the study's `consent_mode` is "
+                        "`written`; valid evidence in every mode."
+                    ),
+                ),
+                "confirmed": {
+                    "type": "boolean",
+                    "description": (
+                        "`consent_mode` `express`: the participant confirms their agreement (the clauses ticked); "
+                        "`information`: they have read the information notice. Required in those modes unless a "
+                        "`signature` is sent."
+                    ),
+                },
                 "age": integer(0, 130),
                 "criteria_confirmed": {
                     "anyOf": [{"type": "boolean"}, array({"type": "boolean"})],
                     "description": "One answer for all eligibility criteria, or one per criterion.",
                 },
             },
-            required=["consent_version", "clauses", "signature", "age"],
+            required=["consent_version", "clauses", "age"],
         ),
         "Enrolment": obj(
             {
@@ -446,6 +461,11 @@ def participation_schemas() -> dict:
                     pattern="^P-[A-Z2-9]{8}$", description="Pseudonymous; not derived from the account."
                 ),
                 "arm": ref("Key"),
+                "consent_mode": {
+                    "type": "string",
+                    "enum": ["written", "express", "information"],
+                    "description": "How the participant agreed: the mode the study's category asks for.",
+                },
             },
             required=["participant_code", "arm"],
         ),

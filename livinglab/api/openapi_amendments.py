@@ -100,9 +100,15 @@ def schemas() -> dict:
             {
                 "consent_version": integer(1, description="The version read and signed: the current one."),
                 "clauses": obj({}, additionalProperties={"type": "boolean"}, description="Every clause key."),
-                "signature": string(200, min_len=1, description="The participant's name, as a signature."),
+                "signature": string(
+                    200, min_len=1, description="The participant's name, as a signature (required in `written` mode)."
+                ),
+                "confirmed": {
+                    "type": "boolean",
+                    "description": "`express`: agreement confirmed; `information`: notice read (as for enrolment).",
+                },
             },
-            required=["consent_version", "clauses", "signature"],
+            required=["consent_version", "clauses"],
         ),
         "ConsentSignature": obj({"consent_version": integer(1)}, required=["consent_version"]),
     }

@@ -32,8 +32,13 @@ def enrol(user, study_id):
             signature=data.get("signature"),
             age=data.get("age"),
             criteria_confirmed=data.get("criteria_confirmed"),
+            confirmed=data.get("confirmed"),  # express consent and information (studies/regulatory.py)
         )
-    return {"participant_code": enrolment.participant_code, "arm": enrolment.arm}, 201
+    return {
+        "participant_code": enrolment.participant_code,
+        "arm": enrolment.arm,
+        "consent_mode": str(enrolment.signature.mode),  # just signed
+    }, 201
 
 
 def token_key() -> str:

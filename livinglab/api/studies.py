@@ -27,6 +27,7 @@ def consent_dict(consent) -> dict:
         "text": consent.text,
         "clauses": consent.clauses,
         "created_at": iso(consent.created_at),
+        "gdpr": consent.gdpr,  # the GDPR information items; null for a version written without them
     }
 
 
@@ -86,7 +87,7 @@ def put_consent(user, study_id):
     study = load(user, study_id, "edit")
     data = json_body()
     with unit_of_work():
-        consent = services.save_consent(user, study, data.get("text"), data.get("clauses", []))
+        consent = services.save_consent(user, study, data.get("text"), data.get("clauses", []), data.get("gdpr"))
     return consent_dict(consent)
 
 

@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired
 from wtforms.widgets import NumberInput
 
 from ..auth.services import PASSWORD_MIN
+from ..studies.enums import ConsentMode
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 
@@ -58,7 +59,21 @@ class ConsentForm(FlaskForm):
 
     def aliases(self) -> dict[str, str]:
         """The service names a refused clause `clauses.<key>`; its checkbox is `clause_<n>`."""
-        return {f"clauses.{clause['key']}": f"clause_{i}" for i, clause in enumerate(self.clauses)}
+        return {
+            **{f"clauses.{clause['key']}": f"clause_{i}" for i, clause in enumerate(self.clauses)},
+            "confirmed": "confirm",
+        }
+
+    def signed(self) -> dict:
+        """The consent as the services take it. In express consent and information, a name typed for a new
+        account is not a signature: the box ticked is the evidence."""
+        confirm = getattr(self, "confirm", None)
+        return {
+            "consent_version": self.version(),
+            "clauses": self.clause_answers(),
+            "signature": self.signature.data if confirm is None or not hasattr(self, "email") else None,
+            "confirmed": bool(confirm.data) if confirm is not None else None,
+        }
 
 
 class ConsentAndAccountForm(ConsentForm):
@@ -77,12 +92,25 @@ class ConsentAndAccountForm(ConsentForm):
     )
 
 
-def consent_form(consent, with_account: bool = False) -> ConsentForm:
-    """A checkbox per clause of this consent version, and the signature (and an account's email and
-    password for someone who has none yet)."""
+# What the participant ticks to agree, by consent mode (written consent is the signature itself)
+CONFIRM_LABELS = {
+    ConsentMode.EXPRESS: _l("I agree to take part in this pilot, as described above"),
+    ConsentMode.INFORMATION: _l("I have read the information notice"),
+}
+
+
+def consent_form(consent, with_account: bool = False, mode: ConsentMode = ConsentMode.WRITTEN) -> ConsentForm:
+    """A checkbox per clause of this consent version, and what the consent mode asks: the signature (written),
+    or a box to tick (express: the agreement; information: the notice read). Someone who has no account yet
+    gives an email and a password, and their name (the signature's field, which names the account)."""
 
     class Form(ConsentAndAccountForm if with_account else ConsentForm):  # type: ignore[misc]  # a base class chosen at run time
         clauses = consent.clauses
+        consent_mode = mode
+
+    if mode != ConsentMode.WRITTEN:
+        Form.confirm = BooleanField(CONFIRM_LABELS[mode])  # a field of this mode only
+        Form.signature = StringField(_l("Your name"), render_kw={"autocomplete": "name"})
 
     for index, clause in enumerate(consent.clauses):
         setattr(Form, f"clause_{index}", BooleanField(clause["text"]))

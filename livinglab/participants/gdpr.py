@@ -99,6 +99,7 @@ def personal_data(user: User) -> dict:
                             for c in s.consent_version.clauses
                         ],
                         "signed_name": s.signed_name,
+                        "mode": str(s.mode),  # how they agreed (written, express, information)
                         "signed_at": iso(s.signed_at),
                     }
                     for s in e.signatures

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import NEVER_REUSE_IDS, User, enum_column
 from ..extensions import Model
+from ..studies.enums import ConsentMode
 from ..studies.models import ConsentVersion, Study
 from ..surveys.models import Survey
 from ..timeutil import utcnow
@@ -89,7 +90,11 @@ class ConsentSignature(Model):
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
     consent_version_id: Mapped[int] = mapped_column(ForeignKey("consent_version.id"))
     clauses: Mapped[dict] = mapped_column(JSON)  # {clause key: true | false}
-    signed_name: Mapped[str] = mapped_column(String(200))
+    signed_name: Mapped[str] = mapped_column(String(200))  # "" when the mode asks no signature and none was given
+    # How the participant agreed: the mode the pilot's category asked for when they did (studies/regulatory.py)
+    mode: Mapped[ConsentMode] = mapped_column(
+        enum_column(ConsentMode, name="consent_mode"), default=ConsentMode.WRITTEN, server_default="written"
+    )
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="signatures")

@@ -13,7 +13,8 @@ from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..notifications import notify, webhooks
 from ..policy import sees_pilot
-from ..studies import workflow
+from ..studies import regulatory, workflow
+from ..studies.enums import ConsentMode
 from ..studies.models import Study
 from ..surveys.answers import check_answers
 from ..surveys.models import Survey
@@ -159,19 +160,38 @@ def reason_texts(study: Study, reasons: list[str]) -> list[str]:
 # --- Enrolment -------------------------------------------------------------------------------
 
 
-def consent_values(study: Study, consent_version, clauses, signature):
-    """(consent, answers, signature, errors, refused): every problem of a signed form, found at once."""
+def consent_values(study: Study, consent_version, clauses, signature, confirmed=None):
+    """(consent, answers, signature, errors, refused, mode): every problem of a consent, found at once.
+
+    The mode is the pilot's (`regulatory.mode_of`): written consent needs the signature; express consent and
+    information need `confirmed` true (the clauses ticked and the agreement confirmed; the notice read), and
+    a written signature is valid evidence in every mode (clients that sign keep working)."""
     consent = study.current_consent
+    mode = regulatory.mode_of(study)
     errors, refused, answers = {}, [], {}
     if isinstance(consent_version, bool) or not isinstance(consent_version, int):
         errors["consent_version"] = v.FieldError(_("Must be a whole number."), 400)
     if not isinstance(clauses, dict) or not all(isinstance(x, bool) for x in clauses.values()):
         errors["clauses"] = v.FieldError(_("Send an object of clause keys to true or false."), 400)
         clauses = {}
+    if confirmed is not None and not isinstance(confirmed, bool):
+        errors["confirmed"] = v.FieldError(_("Must be true or false."), 400)
+        confirmed = None
     try:
-        signature = v.text(signature, max_len=200, required=True, single_line=True)
+        signature = v.text(signature, max_len=200, required=mode == ConsentMode.WRITTEN, single_line=True)
     except v.FieldError as err:
         errors["signature"] = err
+    if (
+        mode != ConsentMode.WRITTEN
+        and not signature
+        and confirmed is not True
+        and not errors.keys() & {"signature", "confirmed"}
+    ):
+        errors["confirmed"] = v.FieldError(
+            _("Tick the box to confirm that you agree to take part.")
+            if mode == ConsentMode.EXPRESS
+            else _("Tick the box to confirm that you have read the information notice.")
+        )
     if consent is not None:
         known = {c["key"] for c in consent.clauses}
         for key in clauses:
@@ -179,14 +199,17 @@ def consent_values(study: Study, consent_version, clauses, signature):
                 errors[f"clauses.{key}"[:80]] = v.FieldError(_("No such clause."))
         refused = [c["key"] for c in consent.clauses if c["required"] and clauses.get(c["key"]) is not True]
         answers = {c["key"]: bool(clauses.get(c["key"], False)) for c in consent.clauses}
-    return consent, answers, signature, errors, refused
+    return consent, answers, signature or "", errors, refused, mode
 
 
-def clean_consent_answers(study: Study, consent_version, clauses, signature):
+def clean_consent_answers(study: Study, consent_version, clauses, signature, confirmed=None):
     """The consent answers, or one error naming every problem: wrong types (400), a version that is not the
-    current one (`stale_consent`), else a missing signature, unknown clauses and each refused required
-    clause together (`consent_refused` when a required clause is refused)."""
-    consent, answers, signature, errors, refused = consent_values(study, consent_version, clauses, signature)
+    current one (`stale_consent`), else a missing signature or confirmation, unknown clauses and each refused
+    required clause together (`consent_refused` when a required clause is refused). Returns (consent,
+    answers, signature, mode)."""
+    consent, answers, signature, errors, refused, mode = consent_values(
+        study, consent_version, clauses, signature, confirmed
+    )
     if any(err.status == 400 for err in errors.values()):
         v.raise_for(errors)
     if consent is None or consent_version != consent.version:
@@ -203,7 +226,7 @@ def clean_consent_answers(study: Study, consent_version, clauses, signature):
         )
     if fields:
         raise Invalid(_("Some values are not valid."), fields=fields)
-    return consent, answers, signature
+    return consent, answers, signature, mode
 
 
 def take_a_place(study: Study) -> int | None:
@@ -228,7 +251,9 @@ def take_a_place(study: Study) -> int | None:
     return position
 
 
-def enrol(user, study: Study, *, consent_version, clauses, signature, age, criteria_confirmed) -> Enrolment:
+def enrol(
+    user, study: Study, *, consent_version, clauses, signature, age, criteria_confirmed, confirmed=None
+) -> Enrolment:
     """Eligibility, consent and enrolment (with randomisation) in one request, as the API takes them.
 
     Every malformed or invalid value is refused first, and nothing is counted; then the eligibility check is
@@ -237,11 +262,11 @@ def enrol(user, study: Study, *, consent_version, clauses, signature, age, crite
     require_recruiting(study)
     if enrolment_of(user, study):
         raise Conflict(_("You are already taking part in this pilot."), code="already_enrolled")
-    age, confirmed, errors = screening_values(study, age, criteria_confirmed)
-    errors.update(consent_values(study, consent_version, clauses, signature)[3])
+    age, criteria, errors = screening_values(study, age, criteria_confirmed)
+    errors.update(consent_values(study, consent_version, clauses, signature, confirmed)[3])
     v.raise_for(errors)
     key = screening.account_key(user)
-    reasons = screen(study, age, confirmed, key)
+    reasons = screen(study, age, criteria, key)
     if reasons:
         raise counted(
             Invalid(
@@ -254,10 +279,14 @@ def enrol(user, study: Study, *, consent_version, clauses, signature, age, crite
             ScreeningOutcome.NOT_ELIGIBLE,
             reasons,
         )
-    return admit(user, study, key, consent_version=consent_version, clauses=clauses, signature=signature)
+    return admit(
+        user, study, key, consent_version=consent_version, clauses=clauses, signature=signature, confirmed=confirmed
+    )
 
 
-def enrol_screened(user, study: Study, key: str | None, *, consent_version, clauses, signature) -> Enrolment:
+def enrol_screened(
+    user, study: Study, key: str | None, *, consent_version, clauses, signature, confirmed=None
+) -> Enrolment:
     """The pages' enrolment: the person passed the eligibility check a few minutes ago (held server-side
     under their screener key, without their answers); now the consent and a place."""
     require_recruiting(study)
@@ -268,14 +297,22 @@ def enrol_screened(user, study: Study, key: str | None, *, consent_version, clau
             _("Please check again whether you can take part: your answers were not kept for long."),
             code="screening_expired",
         )
-    return admit(user, study, key, consent_version=consent_version, clauses=clauses, signature=signature)  # type: ignore[arg-type]  # a passed check (just above) has its key
+    return admit(
+        user,
+        study,
+        key,  # type: ignore[arg-type]  # a passed check (just above) has its key
+        consent_version=consent_version,
+        clauses=clauses,
+        signature=signature,
+        confirmed=confirmed,
+    )
 
 
-def admit(user, study: Study, key: str, *, consent_version, clauses, signature) -> Enrolment:
+def admit(user, study: Study, key: str, *, consent_version, clauses, signature, confirmed=None) -> Enrolment:
     """After a passed eligibility check: the consent, then a place (a refusal of either is counted: see
     `counting_refusals`), then the enrolment with its code and arm, and the audit record."""
     try:
-        consent, answers, signature = clean_consent_answers(study, consent_version, clauses, signature)
+        consent, answers, signature, mode = clean_consent_answers(study, consent_version, clauses, signature, confirmed)
     except Invalid as err:
         if err.code == "consent_refused":
             raise counted(err, study, key, ScreeningOutcome.DECLINED_CONSENT) from None
@@ -295,7 +332,9 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature) 
         position=position,
         arm=arm_for_position(study, position),
     )
-    enrolment.signatures.append(ConsentSignature(consent_version_id=consent.id, clauses=answers, signed_name=signature))
+    enrolment.signatures.append(
+        ConsentSignature(consent_version_id=consent.id, clauses=answers, signed_name=signature, mode=mode)
+    )
     db.session.add(enrolment)
     try:
         db.session.flush()
@@ -309,6 +348,7 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature) 
         study=study,
         participant_code=enrolment.participant_code,
         consent_version=consent.version,
+        consent_mode=str(mode),
     )
     notify.enrolment_confirmed(enrolment)
     webhooks.emit(
@@ -325,10 +365,15 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature) 
     return enrolment
 
 
-def resign_consent(user, enrolment: Enrolment, *, consent_version, clauses, signature) -> ConsentSignature:
-    """Sign a newer consent version (needed before the next answer when the consent changed)."""
-    consent, answers, signature = clean_consent_answers(enrolment.study, consent_version, clauses, signature)
-    signed = ConsentSignature(consent_version_id=consent.id, clauses=answers, signed_name=signature)
+def resign_consent(
+    user, enrolment: Enrolment, *, consent_version, clauses, signature, confirmed=None
+) -> ConsentSignature:
+    """Sign a newer consent version (needed before the next answer when the consent changed), in the mode the
+    pilot asks for now."""
+    consent, answers, signature, mode = clean_consent_answers(
+        enrolment.study, consent_version, clauses, signature, confirmed
+    )
+    signed = ConsentSignature(consent_version_id=consent.id, clauses=answers, signed_name=signature, mode=mode)
     enrolment.signatures.append(signed)
     audit.record(
         user,
@@ -336,18 +381,21 @@ def resign_consent(user, enrolment: Enrolment, *, consent_version, clauses, sign
         study=enrolment.study,
         participant_code=enrolment.participant_code,
         consent_version=consent.version,
+        consent_mode=str(mode),
     )
     return signed
 
 
-def reconsent(user, study: Study, *, consent_version, clauses, signature) -> ConsentSignature:
+def reconsent(user, study: Study, *, consent_version, clauses, signature, confirmed=None) -> ConsentSignature:
     """An enrolled participant signs the consent version that replaced the one they signed (the API's call)."""
     enrolment = require_enrolment(user, study)
     if enrolment.status == EnrolmentStatus.WITHDRAWN:
         raise Conflict(_("You have withdrawn from this pilot."), code="withdrawn")
     if not needs_reconsent(enrolment):
         raise Conflict(_("You have already signed the current consent form."), code="consent_current")
-    return resign_consent(user, enrolment, consent_version=consent_version, clauses=clauses, signature=signature)
+    return resign_consent(
+        user, enrolment, consent_version=consent_version, clauses=clauses, signature=signature, confirmed=confirmed
+    )
 
 
 def needs_reconsent(enrolment: Enrolment) -> bool:

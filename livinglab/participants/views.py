@@ -23,7 +23,7 @@ from ..forms import show_errors
 from ..listing import Listing, matches
 from ..policy import can, public, requires
 from ..results.views import lay_summary
-from ..studies import workflow
+from ..studies import regulatory, workflow
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study
 from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
@@ -40,6 +40,13 @@ from .standing import State, of_enrolment, sentence, standing
 
 bp = Blueprint("participants", __name__, url_prefix="/pilots")
 bp.add_app_template_global(window_days, "window_days")  # (opens, closes) days of a timepoint, for every page
+bp.add_app_template_global(regulatory.mode_of, "consent_mode")  # how a pilot's participants agree, for every page
+
+
+@bp.app_context_processor
+def consent_modes():
+    """The consent modes' names and laws, for every page that states a pilot's mode."""
+    return {"consent_mode_names": regulatory.MODE_NAMES, "consent_mode_law": regulatory.MODE_LAW}
 
 
 @bp.context_processor
@@ -202,9 +209,10 @@ def join(study_id: int):
         return redirect(url_for(".eligibility", study_id=study.id))
     if study.current_consent is None:
         raise NotFound(_("This pilot has no consent form yet."))
-    form = consent_form(study.current_consent, with_account=not current_user.is_authenticated)
+    mode = regulatory.mode_of(study)
+    form = consent_form(study.current_consent, with_account=not current_user.is_authenticated, mode=mode)
     if form.is_submitted() and form.validate():
-        signed = {"consent_version": form.version(), "clauses": form.clause_answers(), "signature": form.signature.data}
+        signed = form.signed()
         signing_in = not current_user.is_authenticated
         try:
             with services.counting_refusals(), unit_of_work():
@@ -228,6 +236,7 @@ def join(study_id: int):
         "participants/join.html",
         study=study,
         form=form,
+        mode=mode,
         today=utcnow(),
         signin=url_for("auth.signin", next=url_for(".join", study_id=study.id, screening=visitor)) if visitor else None,
     ), 422 if form.errors else 200
@@ -324,17 +333,12 @@ def reconsent(study_id: int):
     study, enrolment = my_study(study_id)
     if not standing(current_user, study).answering or not services.needs_reconsent(enrolment):
         return redirect(url_for("main.dashboard"))
-    form = consent_form(study.current_consent)
+    mode = regulatory.mode_of(study)
+    form = consent_form(study.current_consent, mode=mode)
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                services.resign_consent(
-                    current_user,
-                    enrolment,
-                    consent_version=form.version(),
-                    clauses=form.clause_answers(),
-                    signature=form.signature.data,
-                )
+                services.resign_consent(current_user, enrolment, **form.signed())
         except DomainError as err:
             if err.code == "stale_consent" or "consent_version" in err.fields:
                 flash(_("The consent form has just changed: please read this version and sign it."), "warning")
@@ -344,7 +348,7 @@ def reconsent(study_id: int):
             flash(_("Thank you: your consent to the new version is recorded."), "success")
             return redirect(url_for("main.dashboard"))
     return render_template(
-        "participants/join.html", study=study, form=form, today=utcnow(), reconsent=True
+        "participants/join.html", study=study, form=form, mode=mode, today=utcnow(), reconsent=True
     ), 422 if form.errors else 200
 
 

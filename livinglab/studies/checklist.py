@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from .consent import GDPR_ITEMS, missing_gdpr
 from .models import Study
 from .protocol import PROTOCOL, REVIEW_SECTION
 
@@ -14,6 +15,7 @@ class Check:
     label: str
     ok: bool
     section: str
+    advisory: bool = False  # named on the pages, but does not block submission
 
 
 def field_checks(study: Study) -> list[Check]:
@@ -54,9 +56,30 @@ def checklist(study: Study) -> list[Check]:
             not missing_tps,
             "surveys",
         ),
+        gdpr_check(consent),
     ]
+
+
+def gdpr_check(consent) -> Check:
+    """The consent's mandatory GDPR information (GDPR art. 13 and 14), item by item. Advisory: the API's consent
+    body (`text`, `clauses`) is a contract that older clients keep, and without the items a consent still
+    informs in its free text; the page and the reviewer see every item that is empty, by name."""
+    absent = missing_gdpr(consent)
+    names = dict(GDPR_ITEMS)
+    return Check(
+        "consent_gdpr",
+        _("The consent's GDPR information, item by item")
+        if not absent
+        else _(
+            "The consent's GDPR information misses: %(items)s",
+            items=", ".join(str(names[key]) for key in absent),
+        ),
+        not absent,
+        "consent",
+        advisory=True,
+    )
 
 
 def missing(study: Study) -> dict[str, str]:
     """What blocks submission, by the name of the field (or part) that is missing."""
-    return {check.key: check.label for check in checklist(study) if not check.ok}
+    return {check.key: check.label for check in checklist(study) if not check.ok and not check.advisory}

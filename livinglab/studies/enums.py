@@ -74,3 +74,11 @@ class HealthDataException(enum.StrEnum):
     EXPLICIT_CONSENT = "explicit_consent"  # (a)
     PUBLIC_INTEREST_HEALTH = "public_interest_health"  # (i)
     SCIENTIFIC_RESEARCH = "scientific_research"  # (j)
+
+
+class ConsentMode(enum.StrEnum):
+    """How a participant agrees to take part (studies/regulatory.py: `CONSENT_MODES` decides which applies)."""
+
+    WRITTEN = "written"  # signed (RIPH 1, L. 1122-1-1 1° CSP)
+    EXPRESS = "express"  # explicit and recorded, not necessarily signed (RIPH 2, L. 1122-1-1 2° CSP)
+    INFORMATION = "information"  # informed, with a right to object (RIPH 3, L. 1122-1-1 3° CSP; MR-003, MR-004)

@@ -33,6 +33,7 @@ READ_ONLY = (
     "registrations",
     "ended_at",
     "qualification_outcome",
+    "consent_mode",
 )
 
 
@@ -154,6 +155,7 @@ def study_dict(study: Study) -> dict:
         "registrations": [registration_dict(r) for r in study.registrations],
         "ended_at": iso(study.ended_at),
         "qualification_outcome": regulatory.outcome_dict(study.qualification),
+        "consent_mode": str(regulatory.mode_of(study)),
     }
 
 

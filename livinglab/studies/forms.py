@@ -22,6 +22,7 @@ from wtforms.validators import Optional
 from ..schema import NumberKind
 from ..surveys.definitions import study_variables
 from . import sample_size
+from .consent import GDPR_ITEMS, GDPR_KEYS, gdpr_template
 from .keys import key_from_label, label_of
 from .models import Design, ReviewSection, Study, StudyStatus
 from .protocol import CATEGORY_LABELS, CNIL_LABELS, DESIGN_LABELS, DOMAIN_LABELS, HYPOTHESIS_LABELS, PROTOCOL  # noqa: F401 (read from here)
@@ -525,7 +526,35 @@ BLANK_CLAUSE_ROWS = 3
 def consent_initial(study: Study) -> dict:
     consent = study.current_consent
     clauses = [dict(clause) for clause in consent.clauses] if consent else []
-    return {"text": consent.text if consent else "", "clauses": clauses + [{}] * BLANK_CLAUSE_ROWS}
+    return {
+        "text": consent.text if consent else "",
+        "clauses": clauses + [{}] * BLANK_CLAUSE_ROWS,
+        **gdpr_initial(study),
+    }
+
+
+# --- The consent's GDPR information items (studies/consent.py): one text area each -----------------------
+
+
+for _key, _label in GDPR_ITEMS:
+    setattr(ConsentForm, f"gdpr_{_key}", TextAreaField(_label))
+
+
+def gdpr_fields(form: ConsentForm) -> list:
+    """The GDPR items' fields, in the order of `GDPR_ITEMS`."""
+    return [form[f"gdpr_{key}"] for key in GDPR_KEYS]
+
+
+def gdpr_answers(form: ConsentForm) -> dict[str, str]:
+    return {key: form[f"gdpr_{key}"].data or "" for key in GDPR_KEYS}
+
+
+def gdpr_initial(study: Study) -> dict:
+    """The current version's items, or the template prefilled from the protocol (a version without them, or
+    none yet), so that the editor starts from every mandatory item."""
+    consent = study.current_consent
+    given = consent.gdpr if consent is not None and consent.gdpr is not None else gdpr_template(study)
+    return {f"gdpr_{key}": given.get(key, "") for key in GDPR_KEYS}
 
 
 class DecisionForm(FlaskForm):

@@ -134,6 +134,8 @@ class ConsentVersion(Model):
     clauses: Mapped[list] = mapped_column(JSON, default=list)  # [{key, text, required}]
     # What happens to a participant's answers when they erase their account: "erase" | "anonymise".
     on_erasure: Mapped[str] = mapped_column(String(16), default="erase")
+    # The mandatory GDPR information items, {item: text} (studies/consent.py `GDPR_ITEMS`); null: not structured
+    gdpr: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 

@@ -20,6 +20,7 @@ from ..surveys.definitions import study_variables
 from . import regulatory, sample_size
 from .enums import (
     CnilFramework,
+    ConsentMode,
     CppDecision,
     Design,
     Domain,
@@ -1044,6 +1045,17 @@ class StudyRecord(s.Body):
     qualification_outcome: Annotated[
         QualificationOutcome,
         Limits(description="What the qualification questionnaire proposes, and why (read-only, not hashed)."),
+    ]
+    consent_mode: Annotated[
+        ConsentMode,
+        Limits(
+            description=(
+                "How participants agree, following `research_category` (and, under the GDPR alone, `legal_basis`): "
+                "`written` (RIPH 1: signed), `express` (RIPH 2, or consent as the legal basis: clauses ticked and "
+                "agreement confirmed), `information` (RIPH 3, research not involving the person, outside the Jardé "
+                "law: the notice read, with a right to object). Read-only, not hashed."
+            )
+        ),
     ]
 
 

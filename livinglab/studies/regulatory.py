@@ -18,6 +18,11 @@ The law, as this module applies it (Code de la santé publique, CSP; loi Informa
   consist of interviews or questionnaires asking people how they perceive the efficacy or the tolerance of
   the products need no favourable CPP opinion and no entry in a public register.
 - L. 1123-6 CSP: every other RIPH needs a favourable opinion of a CPP before it starts.
+- L. 1122-1-1 CSP: RIPH 1 needs free, informed consent in writing; RIPH 2 free, informed and express consent
+  (explicit, recorded, not necessarily signed); RIPH 3 needs that the person, informed, does not object.
+  Research not involving the person (MR-004) and research outside the Jardé law are under the GDPR: people
+  are informed (art. 13 and 14) and may object (art. 21), unless the processing rests on their consent (art.
+  6(1)(a), or explicit consent to health data, art. 9(2)(a)), which must then be given expressly (art. 7).
 - CNIL reference methodologies: MR-001 for RIPH needing consent (RIPH 1 and 2), MR-003 for RIPH 3
   (information and right to object), MR-004 for research not involving the person; a study that cannot
   comply with its methodology asks the CNIL for an authorisation. Outside the Jardé law, the GDPR alone
@@ -32,6 +37,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .enums import CnilFramework as M
+from .enums import ConsentMode, HealthDataException, LegalBasis
 from .enums import ResearchCategory as C
 
 # The questionnaire: each question's key, its plain-language text, and its answers (yes/no when not given)
@@ -341,3 +347,53 @@ def outcome_dict(answers: dict | None) -> dict:
         "law": str(outcome.law) if outcome.law else None,
         "unanswered": list(outcome.unanswered),
     }
+
+
+# --- Consent mode: how a participant agrees, by category (L. 1122-1-1 CSP; GDPR art. 6, 7, 9, 21) ----------
+
+CONSENT_MODES: dict[C, ConsentMode] = {
+    C.RIPH1: ConsentMode.WRITTEN,  # L. 1122-1-1 1°: in writing
+    C.RIPH2: ConsentMode.EXPRESS,  # L. 1122-1-1 2°: express
+    C.RIPH3: ConsentMode.INFORMATION,  # L. 1122-1-1 3°: informed, not objecting (MR-003)
+    C.NOT_RIPH: ConsentMode.INFORMATION,  # existing data: informed, right to object (MR-004, GDPR art. 14, 21)
+    C.OUTSIDE_JARDE: ConsentMode.INFORMATION,  # the GDPR alone: informed, right to object (art. 13, 21)
+}
+# Outside the Jardé law and for research not involving the person, the GDPR decides: a processing that rests
+# on the person's consent (art. 6(1)(a)) or on explicit consent to health data (art. 9(2)(a)) needs express
+# consent (art. 7); any other legal basis (legitimate interests, public task...) information and a right to object.
+GDPR_CATEGORIES = (C.NOT_RIPH, C.OUTSIDE_JARDE)
+# Until a category is chosen, the strictest mode: a signature.
+DEFAULT_MODE = ConsentMode.WRITTEN
+
+MODE_NAMES: dict[ConsentMode, LazyString] = {
+    ConsentMode.WRITTEN: _l("written consent (signed)"),
+    ConsentMode.EXPRESS: _l("express consent (explicit, recorded agreement)"),
+    ConsentMode.INFORMATION: _l("information with a right to object"),
+}
+MODE_LAW: dict[ConsentMode, LazyString] = {
+    ConsentMode.WRITTEN: _l("L. 1122-1-1 1° CSP: consent given in writing"),
+    ConsentMode.EXPRESS: _l("L. 1122-1-1 2° CSP, or GDPR art. 6(1)(a) and 7: express consent"),
+    ConsentMode.INFORMATION: _l("L. 1122-1-1 3° CSP, or GDPR art. 13, 14 and 21: information and the right to object"),
+}
+
+
+def consent_mode(category, legal_basis=None, health_data_exception=None) -> ConsentMode:
+    """The consent mode of a pilot: its category's, except that a pilot under the GDPR alone (outside the
+    Jardé law, or not involving the person) whose processing rests on consent asks for express consent."""
+    if category is None:
+        return DEFAULT_MODE
+    category = C(category)
+    if category in GDPR_CATEGORIES and (
+        legal_basis == LegalBasis.CONSENT or health_data_exception == HealthDataException.EXPLICIT_CONSENT
+    ):
+        return ConsentMode.EXPRESS
+    return CONSENT_MODES[category]
+
+
+def mode_of(study) -> ConsentMode:
+    """The consent mode that applies to this study now (its category and GDPR legal basis)."""
+    return consent_mode(
+        study.research_category,
+        getattr(study, "legal_basis", None),
+        getattr(study, "health_data_exception", None),
+    )

@@ -16,7 +16,7 @@ from ..policy import can
 from ..timeutil import utcnow
 from . import fields, workflow
 from .checklist import missing
-from .consent import clean_consent
+from .consent import clean_consent, clean_gdpr
 from .models import ConsentVersion, Registration, ReviewComment, ReviewSection, Study
 
 DECISIONS = ("approve", "request_changes", "reject")
@@ -80,12 +80,13 @@ def save_draft(user, study: Study, data: dict) -> tuple[list[str], dict[str, str
     return changed, invalid
 
 
-def save_consent(user, study: Study, text, clauses) -> ConsentVersion:
-    """Each save makes a new consent version; earlier ones stay readable."""
+def save_consent(user, study: Study, text, clauses, gdpr=None) -> ConsentVersion:
+    """Each save makes a new consent version; earlier ones stay readable. `gdpr`: its GDPR information items."""
     workflow.require_editable(study)
     text, clauses = clean_consent(text, clauses)
+    gdpr = clean_gdpr(gdpr)
     number = (study.current_consent.version if study.current_consent else 0) + 1
-    consent = ConsentVersion(study=study, version=number, text=text, clauses=clauses, created_by_id=user.id)
+    consent = ConsentVersion(study=study, version=number, text=text, clauses=clauses, gdpr=gdpr, created_by_id=user.id)
     db.session.add(consent)
     audit.record(user, "consent.save", study=study, version=number)
     return consent
@@ -206,12 +207,21 @@ def frozen_record(study: Study) -> dict:
     consent = study.current_consent
     return {
         "protocol": fields.protocol_dict(study),
-        "consent": {"version": consent.version, "text": consent.text, "clauses": consent.clauses} if consent else None,
+        "consent": consent_record(consent) if consent else None,
         "surveys": [
             {"key": s.key, "title": s.title, "timepoint": s.timepoint, "items": s.items}
             for s in sorted(study.surveys, key=lambda s: s.key)
         ],
     }
+
+
+def consent_record(consent) -> dict:
+    """A consent version as it is registered: its GDPR information items only when it has them, so that the
+    hashes of versions written before they existed stay as they were."""
+    record = {"version": consent.version, "text": consent.text, "clauses": consent.clauses}
+    if consent.gdpr is not None:
+        record["gdpr"] = consent.gdpr
+    return record
 
 
 def registration_hash(study: Study) -> str:

@@ -1,6 +1,9 @@
 """The study pages: dashboards, the protocol and consent editors, submission, review and recruitment."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -12,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..auth.models import Organisation, Role, User
 from ..errors import DomainError, NotFound
+from ..exports.cells import csv_cell
 from ..extensions import db
 from ..forms import EmptyForm, show_errors
 from ..listing import Listing, matches
@@ -24,6 +28,7 @@ from ..transactions import unit_of_work
 from . import regulatory, sample_size, services, workflow
 from .amendments import amendments_of, waiting_for_decision
 from .checklist import checklist, missing
+from .consent import GDPR_ITEMS
 from .edit_target import StudyTarget
 from .forms import (
     LABELS,
@@ -35,17 +40,21 @@ from .forms import (
     RecruitmentForm,
     StudyFilterForm,
     consent_initial,
+    gdpr_answers,
+    gdpr_fields,
     protocol_form,
     protocol_initial,
 )
 from .keys import label_of
 from .labels import field_label, fields_in_words
 from .models import Study
+from .processing_record import entries as record_entries
 from .protocol import sections as protocol_sections
 
 bp = Blueprint("studies", __name__, url_prefix="/studies")
 bp.add_app_template_global(sample_size.summary, "sample_size_of")  # the protocol, editor and results pages
 bp.add_app_template_global(StudyTarget, "editing")  # the editors' templates: `target or editing(study)`
+bp.add_app_template_global(lambda: GDPR_ITEMS, "gdpr_items")  # the consent's GDPR items, for every page
 
 
 @bp.context_processor
@@ -437,13 +446,19 @@ def consent(study_id: int):
         clauses, rows = form.filled_clauses()
         try:
             with unit_of_work():
-                version = services.save_consent(current_user, study, form.text.data, clauses)
+                version = services.save_consent(current_user, study, form.text.data, clauses, gdpr_answers(form))
         except DomainError as err:
             show_consent_errors(form, err, rows)
         else:
             flash(_("Consent version %(n)d saved.", n=version.version), "success")
             return redirect(url_for(".consent", study_id=study.id))
-    return render_template("studies/consent_edit.html", study=study, form=form, requested=requested_changes(study))
+    return render_template(
+        "studies/consent_edit.html",
+        study=study,
+        form=form,
+        requested=requested_changes(study),
+        gdpr_fields=gdpr_fields(form),
+    )
 
 
 def show_consent_errors(form: ConsentForm, err: DomainError, rows: list[int]) -> None:
@@ -631,3 +646,31 @@ def end(study_id: int):
         ends_at=ends_at if early else None,
         may_end=not early or can(current_user, "end_early", study),
     ), status
+
+
+# --- The record of processing (GDPR art. 30) ----------------------------------------------------------------
+
+
+@bp.get("/<int:study_id>/processing-record")
+@requires("processing_record")
+def processing_record(study_id: int):
+    """The pilot's record of processing activities (GDPR art. 30), generated from its protocol."""
+    study = get_study_or_404(study_id, "processing_record")
+    return render_template("studies/processing_record.html", study=study, entries=record_entries(study))
+
+
+@bp.get("/<int:study_id>/processing-record.csv")
+@requires("processing_record")
+def processing_record_csv(study_id: int):
+    """The same record as a CSV file: one row per entry, cells guarded against formulas."""
+    study = get_study_or_404(study_id, "processing_record")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["item", "label", "value"])
+    for entry in record_entries(study):
+        writer.writerow([entry.key, csv_cell(entry.label), csv_cell(entry.value)])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="processing-record-{study.id}.csv"'},
+    )

@@ -13,6 +13,7 @@ from livinglab.auth.services import create_user
 from livinglab.extensions import db
 from livinglab.participants import services
 from livinglab.participants.models import Enrolment, Response, SurveyDraft
+from tests.conftest import protocol_of_category
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +33,7 @@ def fits(tab) -> bool:
 
 @pytest.fixture
 def pilot(make_study):
-    return make_study("recruiting")
+    return make_study("recruiting", protocol=protocol_of_category("riph1"))  # written consent: signed
 
 
 @pytest.fixture

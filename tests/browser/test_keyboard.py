@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from livinglab.demo import sleep_protocol
 from livinglab.extensions import db
 from livinglab.participants.models import Enrolment, Response
+from tests.conftest import protocol_of_category
 
 pytestmark = pytest.mark.browser
 
@@ -106,7 +106,7 @@ class Keyboard:
 
 @pytest.fixture
 def pilot(make_study):
-    return make_study("recruiting", protocol=sleep_protocol(), survey_defs=SURVEYS)
+    return make_study("recruiting", protocol=protocol_of_category("riph1"), survey_defs=SURVEYS)  # signed
 
 
 def test_a_participant_enrols_and_answers_with_the_keyboard_alone(page, pilot, participant, screenshot):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from livinglab.auth.models import User
 from livinglab.extensions import db
 from livinglab.participants.models import Answer, Enrolment, Response
+from tests.conftest import protocol_of_category
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +19,7 @@ PASSWORD = "a-long-enough-secret"
 
 @pytest.fixture
 def pilot(make_study):
-    return make_study("recruiting")
+    return make_study("recruiting", protocol=protocol_of_category("riph1"))  # written consent: signed
 
 
 def count(model) -> int:

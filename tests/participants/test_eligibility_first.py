@@ -12,7 +12,7 @@ from livinglab.extensions import db
 from livinglab.participants.models import ConsentSignature, Enrolment, Screening
 from livinglab.participants.services import screening_counts
 from livinglab.timeutil import utcnow
-from tests.conftest import PASSWORD, IsolatedClient
+from tests.conftest import PASSWORD, IsolatedClient, protocol_of_category
 
 CONSENT = {"consent_version": "1", "clause_0": "y", "clause_1": "y", "signature": "Camille Martin"}
 ACCOUNT = {"email": "camille.martin@example.org", "password": "a-long-enough-secret"}
@@ -83,12 +83,14 @@ def test_an_eligible_visitor_creates_the_account_while_signing_the_consent(app, 
     assert check(visitor, recruiting).location == f"/pilots/{recruiting.id}/join"
     form = text(visitor.get(f"/pilots/{recruiting.id}/join"))
     assert 'name="email"' in form and 'name="password"' in form and "I already have an account" in form
-    response = visitor.post(f"/pilots/{recruiting.id}/join", data={**CONSENT, **ACCOUNT})
+    # the sleep pilot is RIPH 3: the visitor ticks "I have read the information notice" (their name is the account's)
+    response = visitor.post(f"/pilots/{recruiting.id}/join", data={**CONSENT, **ACCOUNT, "confirm": "y"})
     assert response.location == f"/pilots/{recruiting.id}/welcome"
     user = db.session.scalar(select(User).where(User.email == ACCOUNT["email"]))
     assert user is not None and user.name == "Camille Martin" and str(user.role) == "participant"
     enrolment = db.session.scalar(select(Enrolment))
-    assert enrolment.user_id == user.id and enrolment.signature.signed_name == "Camille Martin"
+    assert enrolment.user_id == user.id and enrolment.signature.signed_name == ""  # no signature: a box ticked
+    assert enrolment.signature.mode == "information"
     welcome = visitor.get(response.location)  # signed in as the new account
     assert welcome.status_code == 200 and enrolment.participant_code in text(welcome)
     assert screening_counts(recruiting) == {"screened": 1, "eligible": 1}
@@ -194,7 +196,8 @@ def test_the_eligibility_form_shows_every_error_at_once(client, login, participa
     assert screening_counts(recruiting) == {}
 
 
-def test_the_consent_form_shows_the_signature_and_the_clause_errors_at_once(client, login, participant, recruiting):
+def test_the_consent_form_shows_the_signature_and_the_clause_errors_at_once(client, login, participant, make_study):
+    recruiting = make_study("recruiting", protocol=protocol_of_category("riph1"))  # written consent: signed
     login(participant)
     check(client, recruiting)
     response = client.post(f"/pilots/{recruiting.id}/join", data={"consent_version": "1", "clause_0": "y"})
@@ -204,7 +207,8 @@ def test_the_consent_form_shows_the_signature_and_the_clause_errors_at_once(clie
     assert rows(Enrolment) == 0
 
 
-def test_the_api_names_every_bad_value_at_once(client, api_headers, participant, recruiting):
+def test_the_api_names_every_bad_value_at_once(client, api_headers, participant, make_study):
+    recruiting = make_study("recruiting", protocol=protocol_of_category("riph1"))  # written consent: signed
     response = client.post(
         f"/api/v1/studies/{recruiting.id}/enrolment",
         headers=api_headers(participant),

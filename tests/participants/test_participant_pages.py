@@ -13,6 +13,7 @@ from livinglab.participants.models import Answer, ConsentSignature, Enrolment, E
 from livinglab.participants.services import screening_counts
 from livinglab.studies import services as studies
 from livinglab.studies.models import ConsentVersion
+from tests.conftest import protocol_of_category
 
 BASELINE = {"sleep_hours": "6.5", **{f"who_{i}": "3" for i in range(1, 6)}}
 FOLLOW_UP = {
@@ -290,7 +291,8 @@ def test_a_required_clause_left_unticked_is_shown_beside_it_and_nothing_is_saved
 @pytest.mark.parametrize(
     "signature, message", [("", "This field is required."), ("x" * 300, "At most 200 characters.")]
 )
-def test_the_signature_is_required_and_checked(client, login, participant, recruiting, signature, message):
+def test_the_signature_is_required_and_checked(client, login, participant, make_study, signature, message):
+    recruiting = make_study("recruiting", protocol=protocol_of_category("riph1"))  # written consent: signed
     login(participant)
     eligibility(client, recruiting)
     response = join(client, recruiting, signature=signature)

@@ -440,9 +440,10 @@ def test_consent_preview_is_what_a_participant_sees(client, login, coordinator, 
     page = text(client.get(f"/studies/{study.id}/consent/preview"))
     assert "You are invited to take part in a pilot." in page
     assert "I agree to be contacted about future pilots." in page
-    assert page.count('type="checkbox"') == 3 and page.count("disabled") >= 5
+    # the sleep pilot is RIPH 3: information with a right to object, a box to tick, no signature
+    assert page.count('type="checkbox"') == 4 and page.count("disabled") >= 5
     assert "Required" in page and "Optional" in page
-    assert "signature" in page
+    assert "I have read the information notice" in page and "as your signature" not in page
 
 
 def test_consent_preview_without_consent(client, login, startup):
