@@ -1,8 +1,8 @@
 """the primary analysis of a protocol: `ancova` (adjusted for the baseline value) or `unadjusted` (Welch)
 
-Studies registered before this revision were registered with Welch's t test as their primary analysis: they
-get `unadjusted`, so that their registration keeps its meaning; the others (drafts never approved) get the
-new default, `ancova`.
+Parallel-group studies registered before this revision were registered with Welch's t test as their primary
+analysis: they get `unadjusted`, so that their registration keeps its meaning; the others (drafts never
+approved, and single-group studies, for which the field means nothing) get the new default, `ancova`.
 
 Revision ID: stats_6c1d9e4b2a70
 Revises: amend_3f8b2d6c1e47
@@ -24,7 +24,10 @@ def upgrade():
         "ALTER TABLE study ADD COLUMN primary_analysis VARCHAR(32) DEFAULT 'ancova' NOT NULL "
         "CONSTRAINT ck_study_primaryanalysis CHECK (primary_analysis IN ('ancova', 'unadjusted'))"
     )
-    op.execute("UPDATE study SET primary_analysis = 'unadjusted' WHERE registration_hash IS NOT NULL")
+    op.execute(
+        "UPDATE study SET primary_analysis = 'unadjusted' "
+        "WHERE registration_hash IS NOT NULL AND design = 'parallel_groups'"
+    )
 
 
 def downgrade():
