@@ -47,12 +47,12 @@ class Plan:
     """What the protocol registered about the analysis: the design, arms, alpha and which analysis is primary."""
 
     def __init__(self, study: dict, timepoints: list[str]):
-        self.design = study.get("design")
+        self.design: str = study.get("design") or ""
         self.arms = list(study.get("arms") or [])
         self.alpha = float(study.get("alpha") or 0.05)
         # a study without the field (analysed before it existed) keeps the unadjusted comparison
         self.adjusted = study.get("primary_analysis") == ANCOVA and self.design == PARALLEL
-        self.baseline = timepoints[0] if timepoints else None
+        self.baseline = timepoints[0] if timepoints else ""
 
     def compare(self, panels, who, variable, *, arm=None, hypothesis="change", exploratory=False) -> dict:
         """One variable's comparison as the protocol registered it (ANCOVA, Welch, paired, McNemar, Fisher)."""
