@@ -104,6 +104,13 @@ def test_data_survive_upgrading_from_the_first_migration_to_the_latest(app):
         # every row kept, and one more audit record: the re-chaining of the trail under the key says so
         assert after == {name: n + (name == "audit_record") for name, n in before.items() if name in db.metadata.tables}
         assert before["answer"] > 0 and before["study"] >= 8
+        # parallel-group pilots registered before the primary analysis was a protocol field were registered with
+        # Welch's t test: they keep it; the others (drafts, single groups) take the new default, ANCOVA
+        analyses = db.session.execute(
+            text("SELECT registration_hash IS NOT NULL AND design = 'parallel_groups', primary_analysis FROM study")
+        ).all()
+        assert {bool(welch) for welch, _ in analyses} == {True, False}
+        assert all(analysis == ("unadjusted" if welch else "ancova") for welch, analysis in analyses)
     finally:
         db.session.remove()
         downgrade(revision="base")

@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from .ancova import ancova
+from .effect_sizes import cohens_dz, hedges_g_exact
 from .errors import NotTestable, reason, warning
 from .normality import shapiro_wilk
 from .paired import paired_t, signed_rank
@@ -110,6 +112,7 @@ def _pre_post(entry: dict, panel: pd.DataFrame, variable: dict, roster: pd.Serie
         lambda: signed_rank(after, before),
         lambda: after - before,
         "paired_differences",
+        lambda: cohens_dz(after, before),
     )
 
 
@@ -144,19 +147,89 @@ def _between_arms(entry: dict, panel: pd.DataFrame, variable: dict, arms: list[s
         lambda: mann_whitney(x, y),
         lambda: np.concatenate([x - x.mean(), y - y.mean()]),
         "residuals_within_arms",
+        lambda: hedges_g_exact(x, y),
     )
+
+
+def compare_adjusted(
+    panel: pd.DataFrame,
+    roster: pd.Series,
+    variable: dict,
+    arms: list[str],
+    baseline: str,
+    *,
+    arm: str | None = None,
+    hypothesis: str = "change",
+    alpha: float = 0.05,
+    exploratory: bool = False,
+) -> dict:
+    """Parallel groups with the variable measured at `baseline` (the first timepoint) and later: ANCOVA
+    `last ~ arm + baseline` as API.md v1.1 defines it, the unadjusted Welch comparison in `sensitivity`.
+    Without such a baseline, the unadjusted comparison itself."""
+    sensitivity = compare(
+        panel, roster, variable, PARALLEL, arms, arm=arm, hypothesis=hypothesis, alpha=alpha, exploratory=exploratory
+    )
+    timepoints = variable["timepoints"]
+    control, arm = (arms[0] if arms else None), arm or (arms[1] if len(arms) > 1 else None)
+    if arm is None or control is None or len(timepoints) < 2 or timepoints[0] != baseline:
+        return sensitivity
+    last = timepoints[-1]
+    entry = empty_outcome(variable, PARALLEL, hypothesis, alpha, exploratory)
+    outcome, before = column_at(panel, variable["key"], last), column_at(panel, variable["key"], baseline)
+    in_arm = panel.index.get_level_values("arm").to_numpy().astype(object) if len(panel) else np.array([], object)
+    # one model of every arm (as R's lm with the arm as a factor): each arm's coefficient against the control
+    keep = np.isin(in_arm, arms) & np.isfinite(outcome) & np.isfinite(before)
+    outcome, before, groups = outcome[keep], before[keep], in_arm[keep]
+    order = [control, arm] + [a for a in arms[1:] if a != arm]
+    n_by_group = {a: int(np.sum(groups == a)) for a in arms}
+    entry.update(
+        test="ancova",
+        comparison=f"{arm} vs {control} at {last} adjusted for {baseline}",
+        timepoints=[baseline, last],
+        arms=[control, arm],
+        n=n_by_group[control] + n_by_group[arm],
+        n_model=int(keep.sum()),
+        n_by_group=n_by_group,
+        means={g: _mean(outcome[groups == g]) for g in (control, arm)},
+        baseline_means={g: _mean(before[groups == g]) for g in (control, arm)},
+        dropped_missing=max(0, int(roster.isin([control, arm]).sum()) - n_by_group[control] - n_by_group[arm]),
+        adjusted_for=[f"{variable['key']}@{baseline}"],
+        # the standardised size of the unadjusted difference at the last timepoint (API.md: g or dz)
+        effect_size=sensitivity["effect_size"],
+        sensitivity=sensitivity,
+    )
+    x, y = outcome[groups == arm], outcome[groups == control]
+    return _run(
+        entry,
+        lambda: ancova(outcome, before, groups, order),
+        lambda: mann_whitney(x, y),
+        lambda: _residuals(outcome, before, groups, order),
+        "residuals_of_model",
+    )
+
+
+def _residuals(outcome: np.ndarray, before: np.ndarray, groups: np.ndarray, arms: list[str]) -> np.ndarray:
+    design = np.column_stack([np.ones(len(outcome))] + [(groups == a).astype(float) for a in arms[1:]] + [before])
+    coefficients, *_ = np.linalg.lstsq(design, outcome, rcond=None)
+    return outcome - design @ coefficients
 
 
 def _mean(values) -> float | None:
     return float(np.mean(values)) if len(values) else None
 
 
-def _run(entry, main, robust, residuals, what: str) -> dict:
+def _run(entry, main, robust, residuals, what: str, effect=None) -> dict:
     """Run the t test, its robustness test and Shapiro–Wilk, filling the entry and its warnings."""
     try:
-        entry.update({k: v for k, v in main().items() if k != "n"})
+        entry.update({k: v for k, v in main().items() if k not in ("n", "contrasts", "n_by_arm")})
     except NotTestable as refusal:
         entry["reason"] = refusal.reason
+    if effect is not None and entry["reason"] is None:
+        # API.md v1.1: the effect size with its noncentral-t interval (Hedges' g with the exact correction J)
+        try:
+            entry["effect_size"] = effect()
+        except NotTestable as refusal:
+            entry["effect_size"] = {**entry["effect_size"], "value": None, "ci95": None, "reason": refusal.reason}
     try:
         entry["robustness"] = robust()
     except NotTestable as refusal:

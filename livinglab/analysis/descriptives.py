@@ -7,6 +7,7 @@ import pandas as pd
 
 from .errors import reason
 from .instruments import SCORING
+from .proportions import proportion
 from .variables import CHOICE_TYPES, is_numeric, text_answers
 
 
@@ -99,6 +100,10 @@ def _summary(variable: dict, values=None, rows=None) -> dict:
     if is_numeric(variable):
         out = numeric_summary(values)
         return out | {"nps": nps_summary(values)} if kind == "nps" else out
+    if kind == "yes_no":
+        out = choice_summary(_picks(rows, kind), variable["choices"])
+        yes = proportion(out["counts"].get("yes", 0), out["n"])  # API.md v1.1: the Wilson interval of "yes"
+        return out | {"proportion": yes["value"], "ci95": yes["ci95"], "ci_method": "wilson"}
     if kind in CHOICE_TYPES:
         return choice_summary(_picks(rows, kind), variable["choices"])
     texts = rows["text"].dropna()  # text: counted, never analysed

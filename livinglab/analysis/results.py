@@ -1,15 +1,28 @@
 """The whole results dict of ../shared/API.md (Results), JSON-safe: numbers and codes, no sentences."""
 
+import numpy as np
 import pandas as pd
 
 from .categorical import contingency_test
-from .comparisons import PARALLEL, SINGLE, compare, empty_outcome, supported
+from .comparisons import PARALLEL, SINGLE, compare, compare_adjusted, empty_outcome, supported
 from .descriptives import describe_all
 from .errors import NotTestable, reason, warning
 from .flow import consort
 from .jsonsafe import clean
+from .multiarm import kruskal_wallis, welch_anova
 from .multiplicity import holm
-from .variables import by_participant, catalogue, is_numeric, long_frame, roster, text_answers, wide_numbers
+from .variables import (
+    by_participant,
+    catalogue,
+    column_at,
+    is_numeric,
+    long_frame,
+    roster,
+    text_answers,
+    wide_numbers,
+    yes_no_panel,
+)
+from .yes_no import compare_yes_no
 
 # The method notes that apply, by key: results.verdict words them for the pages, results.document for the API.
 METHOD_NOTES = (
@@ -22,28 +35,57 @@ METHOD_NOTES = (
     "secondary",
     "categorical",
     "missing_data",
+    "ancova",
+    "yes_no",
+    "multiarm",
+    "effect_sizes",
 )
+ANCOVA, UNADJUSTED = "ancova", "unadjusted"
+
+
+class Plan:
+    """What the protocol registered about the analysis: the design, arms, alpha and which analysis is primary."""
+
+    def __init__(self, study: dict, timepoints: list[str]):
+        self.design: str = study.get("design") or ""
+        self.arms = list(study.get("arms") or [])
+        self.alpha = float(study.get("alpha") or 0.05)
+        # a study without the field (analysed before it existed) keeps the unadjusted comparison
+        self.adjusted = study.get("primary_analysis") == ANCOVA and self.design == PARALLEL
+        self.baseline = timepoints[0] if timepoints else ""
+
+    def compare(self, panels, who, variable, *, arm=None, hypothesis="change", exploratory=False) -> dict:
+        """One variable's comparison as the protocol registered it (ANCOVA, Welch, paired, McNemar, Fisher)."""
+        numbers, yes_no = panels
+        options = {"arm": arm, "hypothesis": hypothesis, "alpha": self.alpha, "exploratory": exploratory}
+        if variable["type"] == "yes_no":
+            return compare_yes_no(yes_no, who, variable, self.design, self.arms, **options)
+        if self.adjusted:
+            return compare_adjusted(numbers, who, variable, self.arms, self.baseline, **options)
+        return compare(numbers, who, variable, self.design, self.arms, **options)
 
 
 def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None = None) -> dict:
     """The API's results dict from the loader's frame, the study as plain data and the flow tallies."""
     # study: {id, design, arms, timepoints, surveys ({timepoint: [item, ...]} or [{timepoint, items}]),
     # primary_outcome {variable, hypothesis}, alpha}; counts: see flow.consort
+    # primary_analysis: "ancova" | "unadjusted" (absent: unadjusted)
     design = study.get("design")
     arms, timepoints = list(study.get("arms") or []), list(study.get("timepoints") or [])
-    alpha = float(study.get("alpha") or 0.05)
+    plan = Plan(study, timepoints)
     frame = long_frame(frame)
     frame = frame[frame["timepoint"].isin(timepoints)]
     variables = catalogue(study.get("surveys"), timepoints)
     wide = wide_numbers(frame, variables)
-    panel = by_participant(wide)
+    panels = (by_participant(wide), yes_no_panel(frame, variables))
     who = roster(frame)
 
     spec = study.get("primary_outcome") or {}
     primary_key = spec.get("variable")
-    primary = _primary(panel, who, variables, spec, design, arms, alpha)
-    secondary, not_compared = _secondary(panel, who, variables, primary_key, design, arms, alpha)
-    categorical = _categorical(frame, variables, design, arms)
+    primary = _primary(panels, who, variables, spec, plan)
+    secondary, not_compared = _secondary(panels, who, variables, primary_key, plan)
+    _arms_family(primary, secondary, panels[0], variables, plan)
+    categorical = _categorical(frame, variables, design, arms, primary)
     analysed = _analysed([primary] + [s for s in secondary if s["variable"] == primary_key], design, arms)
     return clean(
         {
@@ -55,18 +97,31 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
             "categorical": categorical,
             "not_compared": not_compared,
             "warnings": _warnings(frame, who, design, arms, primary, secondary, categorical),
-            "methods": [key for key in METHOD_NOTES if key not in (SINGLE, PARALLEL) or key == design],
+            "methods": _methods(design, arms, [primary] + secondary),
         }
     )
 
 
-def _primary(panel, who, variables, spec, design, arms, alpha) -> dict:
+def _methods(design, arms, entries) -> list[str]:
+    """The method notes that apply, by key (the design's, ANCOVA's, yes/no's, several arms')."""
+    used = {
+        SINGLE: design == SINGLE,
+        PARALLEL: design == PARALLEL,
+        "ancova": any(e.get("test") == "ancova" for e in entries),
+        "yes_no": any(e.get("type") == "yes_no" for e in entries),
+        "multiarm": design == PARALLEL and len(arms) > 2,
+    }
+    return [key for key in METHOD_NOTES if used.get(key, True)]
+
+
+def _primary(panels, who, variables, spec, plan: Plan) -> dict:
     key = spec.get("variable")
     hypothesis = spec.get("hypothesis") or "change"
     variable = variables.get(key)
-    if variable is None or not is_numeric(variable):
+    design, arms = plan.design, plan.arms
+    if variable is None or not (is_numeric(variable) or variable["type"] == "yes_no"):
         stand_in = variable or {"key": key, "label": key, "type": None}
-        entry = empty_outcome(stand_in, design, hypothesis, alpha)
+        entry = empty_outcome(stand_in, design, hypothesis, plan.alpha)
         # only numbers, Likert, NPS and instrument scores are compared with a t test
         entry["reason"] = (
             reason("primary_not_measured", variable=key)
@@ -74,7 +129,45 @@ def _primary(panel, who, variables, spec, design, arms, alpha) -> dict:
             else reason("primary_not_numeric", variable=key, type=variable["type"])
         )
         return entry
-    return compare(panel, _in_arms(who, design, arms, None), variable, design, arms, hypothesis=hypothesis, alpha=alpha)
+    return plan.compare(panels, _in_arms(who, design, arms, None), variable, hypothesis=hypothesis)
+
+
+def _arms_family(primary: dict, secondary: list[dict], numbers, variables: dict, plan: Plan) -> None:
+    """Three or more arms (API.md v1.1): the overall test of the primary variable at its last timepoint
+    (Welch's ANOVA, Kruskal–Wallis as robustness), and the primary contrast Holm-adjusted with the other
+    arms against the control, each by the same analysis."""
+    variable = variables.get(primary["variable"])
+    if plan.design != PARALLEL or len(plan.arms) < 3 or variable is None or primary.get("test") is None:
+        return
+    contrasts = [primary] + [
+        e for e in secondary if e["variable"] == primary["variable"] and len(e.get("arms") or []) == 2
+    ]
+    adjusted = holm([c["p_value"] for c in contrasts])
+    primary["arm_contrasts"] = {
+        "adjustment": "holm",
+        "contrasts": [
+            {"arm": c["arms"][1], "estimate": c["estimate"], "p_value": c["p_value"], "p_adjusted": p}
+            for c, p in zip(contrasts, adjusted, strict=True)
+            if c.get("arms")
+        ],
+    }
+    if not is_numeric(variable) or not variable["timepoints"]:
+        return
+    values = column_at(numbers, variable["key"], variable["timepoints"][-1])
+    in_arm = numbers.index.get_level_values("arm").to_numpy() if len(numbers) else np.array([])
+    samples = [values[in_arm == arm] for arm in plan.arms]
+    overall = _tested(welch_anova, samples)
+    overall["robustness"] = _tested(kruskal_wallis, samples)
+    overall["timepoint"] = variable["timepoints"][-1]
+    primary["overall"] = overall
+
+
+def _tested(test, samples) -> dict:
+    try:
+        return test(samples)
+    except NotTestable as refusal:
+        name = "welch_anova" if test is welch_anova else "kruskal_wallis"
+        return {"test": name, "statistic": None, "df": None, "p_value": None, "reason": refusal.reason}
 
 
 def _analysed(entries: list[dict], design: str | None, arms: list[str]) -> dict[str, int]:
@@ -94,10 +187,12 @@ def _in_arms(who: pd.Series, design: str, arms: list[str], arm) -> pd.Series:
     return who[who.isin([arms[0], arm or arms[1]])]
 
 
-def _secondary(panel, who, variables, primary_key, design, arms, alpha) -> tuple[list, list]:
+def _secondary(panels, who, variables, primary_key, plan: Plan) -> tuple[list, list]:
     entries, not_compared = [], []
+    design, arms = plan.design, plan.arms
     for key, variable in variables.items():
-        if not is_numeric(variable):
+        # yes/no variables between arms are in `categorical`; before/after they are compared here (McNemar)
+        if not (is_numeric(variable) or (variable["type"] == "yes_no" and (design == SINGLE or key == primary_key))):
             continue
         if design == SINGLE:
             if key == primary_key:
@@ -111,22 +206,13 @@ def _secondary(panel, who, variables, primary_key, design, arms, alpha) -> tuple
                     }
                 )
                 continue
-            entries.append(compare(panel, who, variable, design, arms, alpha=alpha, exploratory=True))
+            entries.append(plan.compare(panels, who, variable, exploratory=True))
         elif design == PARALLEL:
             for arm in arms[1:]:
                 if key == primary_key and arm == arms[1]:
                     continue
                 entries.append(
-                    compare(
-                        panel,
-                        _in_arms(who, design, arms, arm),
-                        variable,
-                        design,
-                        arms,
-                        arm=arm,
-                        alpha=alpha,
-                        exploratory=True,
-                    )
+                    plan.compare(panels, _in_arms(who, design, arms, arm), variable, arm=arm, exploratory=True)
                 )
     _adjust(entries)
     return entries, not_compared
@@ -140,13 +226,15 @@ def _adjust(entries: list[dict]) -> None:
             entry["supported_after_holm"] = supported(p, entry["estimate"], entry["hypothesis"], entry["alpha"])
 
 
-def _categorical(frame, variables, design, arms) -> list[dict]:
+def _categorical(frame, variables, design, arms, primary) -> list[dict]:
     if design != PARALLEL or len(arms) < 2:
         return []
     entries = []
     for key, variable in variables.items():
         if variable["type"] not in ("single_choice", "yes_no") or not variable["timepoints"]:
             continue
+        if key == primary["variable"] and variable["type"] == "yes_no":
+            continue  # a yes/no primary outcome is compared in full (its other arms in `secondary`)
         timepoint = variable["timepoints"][-1]
         rows = text_answers(frame, key)
         rows = rows[rows["timepoint"] == timepoint]

@@ -92,6 +92,18 @@ def wide_numbers(frame: pd.DataFrame, variables: dict[str, dict]) -> pd.DataFram
     return pd.concat([wide, pd.DataFrame(scores, index=wide.index, dtype=float)], axis=1)
 
 
+def yes_no_panel(frame: pd.DataFrame, variables: dict[str, dict]) -> pd.DataFrame:
+    """Yes/no answers as 1/0, one row per (participant, arm), columns (variable, timepoint), as by_participant."""
+    keys = [key for key, v in variables.items() if v["type"] == "yes_no"]
+    rows = frame[frame["item"].isin(keys) & frame["number"].notna()]
+    if not len(rows):
+        return pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=ROW[:2]))
+    rows = rows.drop_duplicates(["participant_code", "timepoint", "item"], keep="last")
+    wide = rows.pivot(index=ROW, columns="item", values="number").astype(float)
+    wide.columns.name = None
+    return wide.unstack("timepoint")
+
+
 def by_participant(wide: pd.DataFrame) -> pd.DataFrame:
     """One row per (participant, arm), columns (variable, timepoint): pairs line up by position."""
     if not len(wide):

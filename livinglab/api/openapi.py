@@ -1277,14 +1277,73 @@ def results_schemas() -> dict:
         ),
         "estimate": number,
         "ci95": nullable(array(number, min_items=2, max_items=2)),
-        "test": enum(("paired_t", "welch_t")),
+        "test": enum(
+            ("paired_t", "welch_t", "ancova", "mcnemar", "fisher_exact", "chi_square"),
+            description=(
+                "`ancova` when the protocol's `primary_analysis` is `ancova` and the variable is measured at the "
+                "first timepoint (parallel groups); `mcnemar` (pre/post) or `fisher_exact` / `chi_square` (between "
+                "arms) for yes/no variables."
+            ),
+        ),
         "statistic": number,
         "df": number,
         "p_value": number,
-        "effect_size": obj({"name": enum(("cohens_dz", "hedges_g")), "value": number}, required=["name", "value"]),
+        "effect_size": obj(
+            {
+                "name": nullable(enum(("cohens_dz", "hedges_g"))),
+                "value": number,
+                "ci95": nullable(array(number, min_items=2, max_items=2, description="Noncentral-t interval.")),
+            },
+            required=["name", "value"],
+            description="Hedges' g with the exact correction J; null name for yes/no outcomes.",
+        ),
         "robustness": obj(
-            {"test": enum(("wilcoxon_signed_rank", "mann_whitney")), "statistic": number, "p_value": number},
+            {"test": nullable(enum(("wilcoxon_signed_rank", "mann_whitney"))), "statistic": number, "p_value": number},
             required=["test", "statistic", "p_value"],
+        ),
+        "adjusted_for": array(string(), description='ANCOVA: `["<variable>@<baseline timepoint>"]`.'),
+        "sensitivity": {
+            "allOf": [ref("Outcome")],
+            "description": "ANCOVA: the unadjusted Welch comparison at the last timepoint, in the same shape.",
+        },
+        "odds_ratio": obj(
+            {"value": number, "ci95": nullable(array(number, min_items=2, max_items=2))},
+            description="Yes/no between arms: the conditional maximum-likelihood odds ratio and its exact interval "
+            "(R's fisher.test); null bounds when unbounded.",
+        ),
+        "proportions": obj(
+            {},
+            additionalProperties=obj(
+                {
+                    "n": integer(0),
+                    "count": integer(0),
+                    "value": number,
+                    "ci95": nullable(array(number, min_items=2, max_items=2)),
+                }
+            ),
+            description="Yes/no: the proportion of yes by timepoint (pre/post) or arm, with its Wilson interval.",
+        ),
+        "exact": {"type": "boolean", "description": "McNemar: the exact binomial p (fewer than 25 discordant pairs)."},
+        "overall": obj(
+            {
+                "test": enum(("welch_anova", "kruskal_wallis")),
+                "statistic": number,
+                "df": {"anyOf": [array(number, min_items=2, max_items=2), number]},
+                "p_value": number,
+                "robustness": obj(
+                    {"test": enum(("kruskal_wallis",)), "statistic": number, "df": number, "p_value": number}
+                ),
+            },
+            required=["test", "statistic", "df", "p_value"],
+            description="More than two arms: Welch's one-way ANOVA at the last timepoint (df [df1, df2]), "
+            "Kruskal–Wallis (df k − 1) in `robustness`.",
+        ),
+        "arm_contrasts": obj(
+            {
+                "adjustment": enum(("holm",)),
+                "contrasts": array(obj({"arm": string(), "estimate": number, "p_value": number, "p_adjusted": number})),
+            },
+            description="More than two arms: each arm against the control by the primary analysis, Holm-adjusted.",
         ),
         "hypothesis": enum(Hypothesis),
         "alpha": {"type": "number"},
@@ -1316,12 +1375,14 @@ def results_schemas() -> dict:
                 **{name: number for name in ("mean", "sd", "median", "q1", "q3", "min", "max")},
                 "counts": counts,
                 "percentages": obj({}, additionalProperties=number),
+                "proportion": number,
+                "ci95": nullable(array(number, min_items=2, max_items=2)),
             },
             required=["n"],
             description=(
                 "Numbers, Likert, NPS and scores: n, mean, sd (n − 1), median, q1, q3 (linear interpolation, R type "
                 "7), min, max (null when n is 0; sd when n < 2). Choices and yes/no: `counts` and `percentages` of "
-                "respondents per choice. Text: n only."
+                "respondents per choice; yes/no also the `proportion` of yes with its Wilson `ci95`. Text: n only."
             ),
         ),
         "VariableResults": obj(

@@ -19,8 +19,26 @@ API_METHODS = {
     "differences last − first, zeros dropped, as R's wilcox.test(last, first, paired = TRUE)).",
     PARALLEL: "Each arm against the control (the first arm) at the last timepoint measuring the variable; "
     "estimate = mean(arm) − mean(control); Welch's t test; Hedges' g = (mean difference / "
-    "pooled sd) × (1 − 3 / (4(n1 + n2) − 9)); robustness: Mann–Whitney test (W = U of the "
-    "arm, as R's wilcox.test(arm, control)).",
+    "pooled sd) × J, J = Γ(m/2) / (√(m/2) · Γ((m − 1)/2)), m = n1 + n2 − 2 (R's effectsize::hedges_g); "
+    "robustness: Mann–Whitney test (W = U of the arm, as R's wilcox.test(arm, control)).",
+    "ancova": "primary_analysis = ancova and the variable measured at the first timepoint: test = ancova, "
+    "lm(outcome_last ~ arm + outcome_baseline) by OLS; estimate = the arm's coefficient, ci95, statistic (t), "
+    'df (residual) and p_value from that model; adjusted_for = ["<variable>@<baseline>"]; sensitivity = the '
+    "unadjusted Welch comparison at the last timepoint, in the same shape; effect_size = its Hedges' g; "
+    "robustness = Mann–Whitney on the model's participants; normality = Shapiro–Wilk on the model's residuals. "
+    "Secondary numeric outcomes follow the same rule.",
+    "yes_no": "Yes/no outcomes: pre/post test = mcnemar (statistic = chi-square with continuity correction; "
+    "exact binomial p when fewer than 25 discordant pairs, `exact`), estimate = p(last) − p(first) with "
+    "Newcombe's paired score ci95; between arms test = fisher_exact or chi_square (Fisher when an expected "
+    "count is below 5), estimate = risk difference arm − control with Newcombe's hybrid score ci95, "
+    "odds_ratio {value, ci95} as R's fisher.test; proportions {value, ci95 (Wilson)}; means hold the "
+    "proportions of yes; effect_size and robustness are null.",
+    "multiarm": "More than two arms: primary_outcome.overall = Welch's ANOVA (R oneway.test; df [df1, df2]) "
+    "with its robustness Kruskal–Wallis (df k − 1) at the last timepoint; primary_outcome.arm_contrasts: "
+    "each arm against the control by the primary analysis, Holm-adjusted (p_adjusted); the primary contrast "
+    "is the second arm listed.",
+    "effect_sizes": "effect_size.ci95: noncentral-t interval, as R's effectsize (cohens_d paired for "
+    "cohens_dz, hedges_g between arms).",
     "rank_tests": "Exact p when n < 50 with no ties (and, for signed ranks, no zero differences); "
     "otherwise the normal approximation with continuity and tie corrections (R's default).",
     "normality": "Shapiro–Wilk on the paired differences or on the residuals within arms (3 ≤ n ≤ 5000); "
@@ -72,6 +90,14 @@ def _entry(entry: dict, results: dict, names: dict) -> dict:
         out["robustness"] = _reason(out["robustness"])
     if isinstance(out.get("normality"), dict):
         out["normality"] = _reason(out["normality"])
+    if isinstance(out.get("effect_size"), dict):
+        out["effect_size"] = _reason(out["effect_size"])
+    if isinstance(out.get("overall"), dict):
+        out["overall"] = _reason(out["overall"])
+        if isinstance(out["overall"].get("robustness"), dict):
+            out["overall"]["robustness"] = _reason(out["overall"]["robustness"])
+    if isinstance(out.get("sensitivity"), dict):
+        out["sensitivity"] = _entry(out["sensitivity"], results, names)
     if "warnings" in out:
         out["warnings"] = [_warning(w, results, names) for w in out["warnings"] or []]
     return out

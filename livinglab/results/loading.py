@@ -57,6 +57,7 @@ def study_spec(study: Study) -> dict:
         "arms": list(study.arms),
         "timepoints": list(study.timepoints),
         "alpha": study.alpha,
+        "primary_analysis": str(study.primary_analysis),
         "primary_outcome": {
             "variable": study.primary_variable,
             "hypothesis": str(study.hypothesis) if study.hypothesis else None,

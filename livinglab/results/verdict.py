@@ -111,8 +111,30 @@ TESTS = {
     "chi_square": _l("Chi-square test"),
     "fisher_exact": _l("Fisher's exact test"),
     "shapiro_wilk": _l("Shapiro–Wilk test"),
+    "ancova": _l("Analysis of covariance (ANCOVA), adjusted for the baseline value"),
+    "mcnemar": _l("McNemar's test"),
+    "welch_anova": _l("Welch's one-way analysis of variance"),
+    "kruskal_wallis": _l("Kruskal–Wallis test"),
 }
-EFFECT_SIZES = {"cohens_dz": _l("Cohen's dz"), "hedges_g": _l("Hedges' g")}
+EFFECT_SIZES = {"cohens_dz": _l("Cohen's dz"), "hedges_g": _l("Hedges' g"), "odds_ratio": _l("Odds ratio")}
+
+
+def points(value, decimals: int = 0, signed: bool = False) -> str:
+    """A difference of proportions in percentage points: 0.125 → "12.5 percentage points" (signed: −0.125 →
+    "−12.5 percentage points"; otherwise its size, for sentences that say which way)."""
+    if not finite(value):
+        return DASH
+    return _("%(n)s percentage points", n=number((value if signed else abs(value)) * 100, decimals, trim=True))
+
+
+def points_interval(ci, decimals: int = 1) -> str:
+    if not ci or not all(finite(x) for x in ci):
+        return DASH
+    return _(
+        "%(low)s to %(high)s percentage points",
+        low=number(ci[0] * 100, decimals, trim=True),
+        high=number(ci[1] * 100, decimals, trim=True),
+    )
 
 
 def test_name(code) -> str:
@@ -189,6 +211,66 @@ def primary_sentence(outcome: dict, name: str, unit: str | None = None) -> str:
     estimate, ci = outcome.get("estimate"), outcome.get("ci95")
     if outcome.get("supported") is None or not finite(estimate) or not ci or not all(finite(x) for x in ci):
         return untestable(outcome, name)
+    if outcome.get("type") == "yes_no":
+        return yes_no_sentence(outcome, name)
+    sentence = _difference_sentence(outcome, name, unit)
+    if outcome.get("test") == "ancova":
+        return sentence + " " + _("The difference is adjusted for the value each participant gave at the start.")
+    return sentence
+
+
+def yes_no_sentence(outcome: dict, name: str) -> str:
+    """ "The share answering yes to “Walks daily” rose by 30 percentage points (95 % CI 8 to 46), p = 0.02: ..." """
+    estimate, ci = outcome["estimate"], outcome["ci95"]
+    figures = {
+        "variable": name,
+        "amount": points(estimate),
+        "low": number(ci[0] * 100, 0),
+        "high": number(ci[1] * 100, 0),
+        "p": p_value(outcome.get("p_value"), outcome.get("alpha") or 0.05),
+        "verdict": hypothesis_verdict(outcome),
+    }
+    rounded = round(estimate * 100)
+    arms = outcome.get("arms") or []
+    if outcome.get("design") == PARALLEL and len(arms) == 2:
+        figures.update(arm=words(arms[1]), control=words(arms[0]))
+        if rounded > 0:
+            return _(
+                "The share answering yes to “%(variable)s” was higher by %(amount)s in the group “%(arm)s” than in "
+                "the group “%(control)s” (95 %% CI %(low)s to %(high)s), %(p)s: %(verdict)s.",
+                **figures,
+            )
+        if rounded < 0:
+            return _(
+                "The share answering yes to “%(variable)s” was lower by %(amount)s in the group “%(arm)s” than in "
+                "the group “%(control)s” (95 %% CI %(low)s to %(high)s), %(p)s: %(verdict)s.",
+                **figures,
+            )
+        return _(
+            "The share answering yes to “%(variable)s” was about the same in the groups “%(arm)s” and "
+            "“%(control)s” (95 %% CI %(low)s to %(high)s), %(p)s: %(verdict)s.",
+            **figures,
+        )
+    if rounded > 0:
+        return _(
+            "The share answering yes to “%(variable)s” rose by %(amount)s (95 %% CI %(low)s to %(high)s), "
+            "%(p)s: %(verdict)s.",
+            **figures,
+        )
+    if rounded < 0:
+        return _(
+            "The share answering yes to “%(variable)s” fell by %(amount)s (95 %% CI %(low)s to %(high)s), "
+            "%(p)s: %(verdict)s.",
+            **figures,
+        )
+    return _(
+        "The share answering yes to “%(variable)s” barely changed (95 %% CI %(low)s to %(high)s), %(p)s: %(verdict)s.",
+        **figures,
+    )
+
+
+def _difference_sentence(outcome: dict, name: str, unit: str | None) -> str:
+    estimate, ci = outcome["estimate"], outcome["ci95"]
     d = decimals_for(ci, estimate)
     figures = {
         "variable": name,
@@ -255,6 +337,8 @@ def lay_sentence(outcome: dict, name: str, unit: str | None = None) -> str:
         )
     d = decimals_for(ci, estimate)
     amount, rounded = with_unit(number(abs(estimate), d), unit), round(estimate, d)
+    if outcome.get("type") == "yes_no":  # a share of people: in percentage points
+        amount, rounded = points(estimate), round(estimate * 100)
     arms = outcome.get("arms") or []
     if outcome.get("design") == PARALLEL and len(arms) == 2:
         figures = {"variable": name, "amount": amount, "arm": words(arms[1]), "control": words(arms[0])}
@@ -398,8 +482,12 @@ def reason_text(reason) -> str:
 
 
 def _entry_for(results: dict, warning: dict) -> dict:
+    primary = results.get("primary_outcome") or {}
     for entry in (
-        [results.get("primary_outcome") or {}] + (results.get("secondary") or []) + (results.get("categorical") or [])
+        [primary, primary.get("sensitivity") or {}]
+        + (results.get("secondary") or [])
+        + [e.get("sensitivity") or {} for e in results.get("secondary") or []]
+        + (results.get("categorical") or [])
     ):
         if entry.get("variable") == warning.get("variable") and entry.get("comparison") == warning.get("comparison"):
             return entry
@@ -488,8 +576,33 @@ METHODS = {
     PARALLEL: _l(
         "Each group against the control (the first group) at the last timepoint measuring the variable; "
         "estimate = mean(group) − mean(control); Welch's t test; Hedges' g = (mean difference / pooled "
-        "sd) × (1 − 3 / (4(n1 + n2) − 9)); robustness: Mann–Whitney test (W = U of the group, as R's "
-        "wilcox.test(group, control))."
+        "sd) × J, with the exact small-sample correction J = Γ(m/2) / (√(m/2) Γ((m − 1)/2)), m = n1 + n2 − 2; "
+        "robustness: Mann–Whitney test (W = U of the group, as R's wilcox.test(group, control))."
+    ),
+    "ancova": _l(
+        "The protocol registered the baseline-adjusted analysis: where the variable is measured at the first "
+        "timepoint, the groups are compared by the linear model last value ~ group + first value (ANCOVA, "
+        "ordinary least squares, as R's lm); the estimate is the group's coefficient with its 95 % CI and the "
+        "t test of the model (residual degrees of freedom). Welch's t test at the last timepoint, unadjusted, "
+        "is shown as a sensitivity analysis; the effect size is the unadjusted Hedges' g."
+    ),
+    "yes_no": _l(
+        "Yes/no questions: before and after, McNemar's test with continuity correction (the exact binomial "
+        "test when fewer than 25 participants changed their answer), the difference of the proportions of "
+        "yes with Newcombe's paired score interval; between groups, the difference of the proportions "
+        "(Newcombe's hybrid score interval), the odds ratio as R's fisher.test (conditional maximum "
+        "likelihood, exact interval) and Fisher's exact test, or the chi-square test with Yates' "
+        "correction when every expected count is at least 5. Proportions carry Wilson's interval."
+    ),
+    "multiarm": _l(
+        "More than two groups: an overall test of the primary variable at the last timepoint (Welch's "
+        "one-way analysis of variance, as R's oneway.test; Kruskal–Wallis as robustness), and each group "
+        "against the control, Holm-adjusted across the groups; the primary contrast is the second group "
+        "listed against the first."
+    ),
+    "effect_sizes": _l(
+        "Effect sizes carry a 95 % CI from the noncentral t distribution, as R's effectsize package "
+        "computes it (Cohen's dz for pairs, Hedges' g between groups)."
     ),
     "rank_tests": _l(
         "Exact p when n < 50 with no ties (and, for signed ranks, no zero differences); otherwise "

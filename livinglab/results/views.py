@@ -35,6 +35,8 @@ def page_helpers():
         "num": say.number,
         "integer": say.integer,
         "percent": say.percent,
+        "points": say.points,
+        "points_interval": say.points_interval,
         "p_text": say.p_value,
         "test_name": say.test_name,
         "words": say.words,

@@ -13,6 +13,13 @@ class Design(enum.StrEnum):
     PARALLEL_GROUPS = "parallel_groups"
 
 
+class PrimaryAnalysis(enum.StrEnum):
+    """Parallel groups whose primary variable is measured at baseline: adjusted for it, or not."""
+
+    ANCOVA = "ancova"
+    UNADJUSTED = "unadjusted"
+
+
 class Hypothesis(enum.StrEnum):
     INCREASE = "increase"
     DECREASE = "decrease"

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from ..schema import NumberKind
+from ..schema import ChoiceKind, NumberKind
 from ..surveys.definitions import study_variables
 from . import sample_size
 from .consent import GDPR_ITEMS, GDPR_KEYS, gdpr_template
@@ -392,8 +392,9 @@ def qualification_initial(answers: dict | None) -> dict:
 
 
 def sent_only(f) -> bool:
-    """A required number (alpha) is read only when its input was sent: an absent one keeps the value."""
-    return isinstance(f.kind, NumberKind) and f.kind.required
+    """A required number (alpha) or choice (the primary analysis) is read only when its input was sent: an
+    absent one keeps the value."""
+    return isinstance(f.kind, (NumberKind, ChoiceKind)) and f.kind.required
 
 
 # The editor's form: a field per simple declaration, in the declarations' order, then the inputs above.

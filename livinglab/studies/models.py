@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import Organisation, User, enum_column
 from ..extensions import Model
 from ..timeutil import utcnow
-from .enums import CnilFramework, Design, Domain, Hypothesis, ResearchCategory  # noqa: F401 (their home)
+from .enums import CnilFramework, Design, Domain, Hypothesis, PrimaryAnalysis, ResearchCategory  # noqa: F401 (their home)
 from .protocol import declare_columns
 
 if TYPE_CHECKING:
@@ -59,6 +59,12 @@ class Study(Model):
     primary_variable: Mapped[str | None] = mapped_column(String(64))
     hypothesis: Mapped[Hypothesis | None] = mapped_column(enum_column(Hypothesis, name="hypothesis"))
     alpha: Mapped[float] = mapped_column(default=0.05)
+    # New studies are analysed with ANCOVA; those registered before it existed keep Welch (the migration).
+    primary_analysis: Mapped[PrimaryAnalysis] = mapped_column(
+        enum_column(PrimaryAnalysis, name="primaryanalysis"),
+        default=PrimaryAnalysis.ANCOVA,
+        server_default=PrimaryAnalysis.ANCOVA.value,
+    )
     # Days after enrolment before each timepoint's survey opens: {timepoint: days}; absent means 0.
     timepoint_delays: Mapped[dict] = mapped_column(JSON, default=dict)
     # The day after enrolment each timepoint's surveys close: {timepoint: days}; absent means 14 days after

@@ -28,6 +28,7 @@ from .enums import (
     Hypothesis,
     LegalBasis,
     MedicalDevice,
+    PrimaryAnalysis,
     ResearchCategory,
 )
 
@@ -83,6 +84,20 @@ HEALTH_DATA_LABELS = {
     HealthDataException.SCIENTIFIC_RESEARCH: _l("Scientific research (art. 9(2)(j))"),
 }
 NOT_CHOSEN = _l("Not chosen yet")
+
+# --- The primary analysis (issue 13): which analysis of the primary outcome is primary --------------
+PRIMARY_ANALYSIS_LABELS = {
+    PrimaryAnalysis.ANCOVA: _l("Adjusted for the baseline value (ANCOVA)"),
+    PrimaryAnalysis.UNADJUSTED: _l("Unadjusted: the groups compared at the last timepoint (Welch's t test)"),
+}
+PRIMARY_ANALYSIS_DOC = (
+    "Parallel groups whose primary variable is measured at the first timepoint (baseline): `ancova` (the default "
+    "for new studies) makes the primary analysis `outcome_last ~ arm + outcome_baseline` (ordinary least squares), "
+    "with Welch's t test on the last timepoint as a sensitivity analysis; `unadjusted` keeps Welch's t test as the "
+    "primary analysis (studies registered before ANCOVA existed were migrated to it). The same rule applies to the "
+    "secondary outcomes. Ignored for single-group designs and for yes/no outcomes."
+)
+# --- end of the primary analysis ---------------------------------------------------------------------
 RIPH = (ResearchCategory.RIPH1, ResearchCategory.RIPH2, ResearchCategory.RIPH3)
 
 
@@ -232,8 +247,10 @@ def primary_outcome_problem(study) -> str | None:
     var = variables.get(study.primary_variable)
     if var is None:
         return _("The primary outcome “%(key)s” is not asked in any survey.", key=study.primary_variable)
-    if not var.numeric:
-        return _("The primary outcome must be numeric (Likert, number, NPS or an instrument score).")
+    if not var.numeric and var.type != "yes_no":
+        return _(
+            "The primary outcome must be numeric (Likert, number, NPS or an instrument score) or a yes/no question."
+        )
     if study.design == Design.SINGLE_GROUP_PRE_POST and len(var.timepoints) < 2:
         return _(
             "A pre/post design compares two timepoints: ask “%(key)s” at the first and a later timepoint.", key=var.key
@@ -585,6 +602,17 @@ PROTOCOL = (
             "hypothesis": str(study.hypothesis) if study.hypothesis else None,
         },
         write=lambda value: {"primary_variable": value["variable"], "hypothesis": value["hypothesis"]},
+    ),
+    Field(
+        "primary_analysis",
+        s.choice(PrimaryAnalysis, PRIMARY_ANALYSIS_LABELS),
+        _l("Primary analysis"),
+        _l(
+            "With parallel groups and the primary outcome measured at the first timepoint: adjusting for that "
+            "baseline value (ANCOVA) is recommended; the unadjusted comparison is then shown as a sensitivity analysis."
+        ),
+        section="outcome",
+        extra={"doc": PRIMARY_ANALYSIS_DOC},
     ),
     Field(
         "alpha",

@@ -278,6 +278,10 @@ def test_choice_yes_no_nps_and_instrument_descriptives():
         "n": 3,
         "counts": {"yes": 2, "no": 1},
         "percentages": {"yes": pytest.approx(200 / 3), "no": pytest.approx(100 / 3)},
+        # R: prop.test(2, 3, correct = FALSE)$conf.int -> 0.2076596 0.9385081 (Wilson)
+        "proportion": pytest.approx(2 / 3),
+        "ci95": [pytest.approx(0.2076596, abs=5e-8), pytest.approx(0.9385081, abs=5e-8)],
+        "ci_method": "wilson",
     }
     assert out["uses"]["by_timepoint"]["baseline"]["counts"] == {"sleep": 2, "stress": 0, "sport": 1}
     assert out["uses"]["by_timepoint"]["baseline"]["percentages"]["sleep"] == 100

@@ -92,7 +92,10 @@ def test_parallel_groups_results_validate_against_the_description(make_study, ge
     db.session.commit()
     body = get(study.id, "results", coordinator).get_json()
     assert valid(spec, "Results", body) == []
-    assert body["primary_outcome"]["test"] == "welch_t"
+    # a new study registers the baseline-adjusted analysis: satisfaction is measured at baseline
+    primary = body["primary_outcome"]
+    assert primary["test"] == "ancova" and primary["adjusted_for"] == ["satisfaction@baseline"]
+    assert primary["sensitivity"]["test"] == "welch_t"
     assert set(body["flow"]["allocated"]) == {"usual_menu", "plant_based"}
 
 
