@@ -26,6 +26,8 @@ def consent_dict(consent) -> dict:
         "version": consent.version,
         "text": consent.text,
         "clauses": consent.clauses,
+        "on_erasure": consent.on_erasure,
+        "keep_free_text": consent.keep_free_text,
         "created_at": iso(consent.created_at),
     }
 
@@ -86,7 +88,9 @@ def put_consent(user, study_id):
     study = load(user, study_id, "edit")
     data = json_body()
     with unit_of_work():
-        consent = services.save_consent(user, study, data.get("text"), data.get("clauses", []))
+        consent = services.save_consent(
+            user, study, data.get("text"), data.get("clauses", []), data.get("on_erasure"), data.get("keep_free_text")
+        )
     return consent_dict(consent)
 
 

@@ -16,7 +16,7 @@ from ..policy import can
 from ..timeutil import utcnow
 from . import fields, workflow
 from .checklist import missing
-from .consent import clean_consent
+from .consent import clean_consent, clean_consent_options
 from .models import ConsentVersion, Registration, ReviewComment, ReviewSection, Study
 
 DECISIONS = ("approve", "request_changes", "reject")
@@ -75,12 +75,22 @@ def save_draft(user, study: Study, data: dict) -> tuple[list[str], dict[str, str
     return changed, invalid
 
 
-def save_consent(user, study: Study, text, clauses) -> ConsentVersion:
-    """Each save makes a new consent version; earlier ones stay readable."""
+def save_consent(user, study: Study, text, clauses, on_erasure=None, keep_free_text=None) -> ConsentVersion:
+    """Each save makes a new consent version; earlier ones stay readable. The retention options not given
+    stay as in the current version."""
     workflow.require_editable(study)
     text, clauses = clean_consent(text, clauses)
+    on_erasure, keep_free_text = clean_consent_options(on_erasure, keep_free_text, study.current_consent)
     number = (study.current_consent.version if study.current_consent else 0) + 1
-    consent = ConsentVersion(study=study, version=number, text=text, clauses=clauses, created_by_id=user.id)
+    consent = ConsentVersion(
+        study=study,
+        version=number,
+        text=text,
+        clauses=clauses,
+        on_erasure=on_erasure,
+        keep_free_text=keep_free_text,
+        created_by_id=user.id,
+    )
     db.session.add(consent)
     audit.record(user, "consent.save", study=study, version=number)
     return consent

@@ -427,7 +427,9 @@ def consent(study_id: int):
         clauses, rows = form.filled_clauses()
         try:
             with unit_of_work():
-                version = services.save_consent(current_user, study, form.text.data, clauses)
+                version = services.save_consent(
+                    current_user, study, form.text.data, clauses, form.on_erasure.data, form.keep_free_text.data
+                )
         except DomainError as err:
             show_consent_errors(form, err, rows)
         else:
