@@ -22,6 +22,10 @@ from livinglab.studies import retention
 from livinglab.studies.models import Study
 from livinglab.timeutil import aware, utcnow
 from tests.conftest import PASSWORD
+from tests.participants import test_gdpr_rights as gdpr
+
+sqlite_app_fixture = gdpr.own_sqlite_app  # the app on its own SQLite file, as a fixture of this module
+file_bytes = gdpr.file_bytes
 
 SURVEYS = [
     {
@@ -422,3 +426,19 @@ def test_the_retention_page_reads_a_fixed_number_of_queries(client, login, start
     assert [q for q in more if q != "BEGIN"] and len([q for q in more if q != "BEGIN"]) == len(
         [q for q in few if q != "BEGIN"]
     )
+
+
+def test_the_purge_leaves_no_trace_in_the_sqlite_files(sqlite_app_fixture):
+    """The signatures and free text the purge deletes are overwritten in the database file and its log too."""
+    _app, path = sqlite_app_fixture
+    owner = create_user("owner-files@example.org", PASSWORD, "Owner", "startup", "Startup files")
+    chief = create_user("coord-files@example.org", PASSWORD, "Coordinator", "coordinator")
+    db.session.commit()
+    _study, people = ended_pilot(owner, chief, 18)
+    raw = db.engine.raw_connection()
+    raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw.close()
+    secrets = [p[what].encode() for p in people for what in ("signature", "note")]
+    assert all(secret in file_bytes(path) for secret in secrets)
+    assert run_retention()["purged"]
+    assert [secret for secret in secrets if secret in file_bytes(path)] == []
