@@ -301,7 +301,7 @@ def test_a_coordinator_postpones_a_purge_with_a_reason_shown_to_the_startup(clie
     study, _people = ended_pilot(startup, coordinator, 10)  # its purge day has passed
     login(coordinator)
     page = client.get("/retention/").get_data(as_text=True)
-    assert study.title in page and "anonymised" in page
+    assert study.title in page and "Anonymised: kept without any link" in page
     later = (date.today() + timedelta(days=90)).isoformat()
     answer = client.post(f"/retention/{study.id}/postpone", data={"until": later, "reason": "An audit by the CNIL"})
     assert answer.status_code == 302
