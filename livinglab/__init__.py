@@ -194,6 +194,7 @@ def register_blueprints(app: Flask) -> None:
     from .results.views import bp as results_bp
     from .studies.amendment_editing import bp as amendment_editing_bp
     from .studies.amendment_views import bp as amendments_bp
+    from .studies.retention_views import bp as retention_bp
     from .studies.views import bp as studies_bp
     from .surveys.views import bp as surveys_bp
 
@@ -205,6 +206,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(studies_bp)
     app.register_blueprint(amendments_bp)
     app.register_blueprint(amendment_editing_bp)
+    app.register_blueprint(retention_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(surveys_bp)
     app.register_blueprint(participants_bp)
@@ -257,7 +259,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from . import policy
-    from .studies import workflow
+    from .studies import retention, workflow
 
     @app.context_processor
     def helpers():
@@ -266,6 +268,7 @@ def register_template_helpers(app: Flask) -> None:
             **workflow.template_helpers(),
             "status_label": lambda status: workflow.STATUS_LABELS.get(status, status),
             "current_locale": str(get_locale()),
+            "retention_of": retention.describe,  # a pilot's retention rule with its dates
         }
 
 

@@ -47,6 +47,7 @@ ACTIONS: dict[str, Rule] = {
     "observatory": _rule({Role.COORDINATOR}),
     "audit": _rule({Role.COORDINATOR}),
     "outbox": _rule({Role.COORDINATOR}),
+    "retention": _rule({Role.COORDINATOR}),  # the upcoming purges of ended pilots (studies/retention.py)
     # Startups' studies
     "create_study": _rule({Role.STARTUP}),  # and list the organisation's studies
     "read": _rule(EVERYONE, True),  # the study object, for its participants too (the API)
@@ -66,6 +67,8 @@ ACTIONS: dict[str, Rule] = {
     "end_early": _rule({Role.COORDINATOR}, True, workflow.is_endable),  # while surveys remain to answer
     # a participant's answers, with a reason (participants correct their own through `take_part`)
     "correct_answers": _rule({Role.COORDINATOR}, True, workflow.results_available),
+    # postpone a pilot's purge, with a reason (the service answers 409 before the pilot ends or once purged)
+    "postpone_purge": _rule({Role.COORDINATOR}, True),
     # Participants
     "join": _rule({Role.PARTICIPANT}),  # check one's eligibility and enrol: staff never take part
     "take_part": _rule({Role.PARTICIPANT}, True),  # the enrolled: answer, read one's answers, withdraw

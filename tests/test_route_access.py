@@ -78,6 +78,12 @@ EXPECTED = {
     ("POST", "/audit/verify"): "302 403 403 403 403 302",
     ("GET", "/outbox"): COORDINATORS_PAGE,
     ("POST", "/outbox/retry"): "302 403 403 403 403 400",  # no message named
+    ("GET", "/retention/"): COORDINATORS_PAGE,
+    # the pilot is recruiting: no purge date to postpone yet (409 not_ended), on the list page
+    ("POST", "/retention/<int:study_id>/postpone"): "302 404 403 403 404 409",
+    ("GET", "/api/v1/retention"): "401 403 403 403 403 200",
+    ("GET", "/api/v1/studies/<int:study_id>/retention"): "401 404 403 200 404 200",
+    ("POST", "/api/v1/studies/<int:study_id>/retention/postponement"): "401 404 403 403 404 409",
     ("GET", "/observatory"): COORDINATORS_PAGE,
     ("GET", "/observatory.csv"): COORDINATORS_PAGE,
     ("GET", "/observatory/charts/<any(studies, participants, turnaround):name>.svg"): COORDINATORS_PAGE,
@@ -302,6 +308,7 @@ ACTIONS = {
     "observatory": "- - - - - y",
     "audit": "- - - - - y",
     "outbox": "- - - - - y",
+    "retention": "- - - - - y",  # the upcoming purges
     # On the pilot
     "read": "- - y y - y",  # the study object (API): its participants too
     "take_part": "- - y - - -",  # answer, read one's answers and consent, withdraw
@@ -318,6 +325,7 @@ ACTIONS = {
     "review": "- - - - - y",
     "amend": "- - - y - -",  # propose a new version of the approved protocol
     "review_amendment": "- - - - - y",
+    "postpone_purge": "- - - - - y",  # with a reason, audited
 }
 ON_STUDY = {
     "read",
@@ -335,6 +343,7 @@ ON_STUDY = {
     "review",
     "amend",
     "review_amendment",
+    "postpone_purge",
 }
 # `can` also asks the lifecycle: each action on a study in a state where it makes sense (else the world's
 # recruiting pilot), and in one where nobody may do it, whoever they are.
@@ -396,6 +405,11 @@ ROUTE_ACTIONS = {
     ("POST", "/audit/verify"): "audit",
     ("GET", "/outbox"): "outbox",
     ("POST", "/outbox/retry"): "outbox",
+    ("GET", "/retention/"): "retention",
+    ("POST", "/retention/<int:study_id>/postpone"): "postpone_purge",
+    ("GET", "/api/v1/retention"): "retention",
+    ("GET", "/api/v1/studies/<int:study_id>/retention"): "view",
+    ("POST", "/api/v1/studies/<int:study_id>/retention/postponement"): "postpone_purge",
     ("GET", "/observatory"): "observatory",
     ("GET", "/observatory.csv"): "observatory",
     ("GET", "/observatory/charts/<any(studies, participants, turnaround):name>.svg"): "observatory",

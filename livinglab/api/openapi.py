@@ -56,6 +56,7 @@ def spec() -> dict:
     from . import openapi_amendments as amendments  # and this: amendments, registrations, re-consent
     from . import openapi_corrections as corrections  # and this: corrections of submitted answers
     from . import openapi_parity as parity  # so does this: survey editing, exports, observatory, audit, lay summary
+    from . import openapi_retention as retention  # and this: retention, upcoming purges, postponements
 
     return {
         "openapi": "3.1.0",
@@ -97,6 +98,7 @@ def spec() -> dict:
                 parity.paths(),
                 corrections.paths(),
                 amendments.paths(),
+                retention.paths(),
             )
         ),
         "components": {
@@ -134,6 +136,7 @@ def spec() -> dict:
                 **parity.schemas(),
                 **corrections.schemas(),
                 **amendments.schemas(),
+                **retention.schemas(),
             },
         },
     }

@@ -26,6 +26,8 @@ def consent_dict(consent) -> dict:
         "version": consent.version,
         "text": consent.text,
         "clauses": consent.clauses,
+        "on_erasure": consent.on_erasure,
+        "keep_free_text": consent.keep_free_text,
         "created_at": iso(consent.created_at),
         "gdpr": consent.gdpr,  # the GDPR information items; null for a version written without them
     }
@@ -87,7 +89,15 @@ def put_consent(user, study_id):
     study = load(user, study_id, "edit")
     data = json_body()
     with unit_of_work():
-        consent = services.save_consent(user, study, data.get("text"), data.get("clauses", []), data.get("gdpr"))
+        consent = services.save_consent(
+            user,
+            study,
+            data.get("text"),
+            data.get("clauses", []),
+            data.get("gdpr"),
+            on_erasure=data.get("on_erasure"),
+            keep_free_text=data.get("keep_free_text"),
+        )
     return consent_dict(consent)
 
 

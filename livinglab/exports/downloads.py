@@ -3,6 +3,7 @@
 from flask import Response, send_file, stream_with_context
 
 from ..studies.models import Study
+from ..studies.retention import require_exports_open
 from .columns import plan_for
 from .delimited import csv_chunks
 from .dictionary import HEADER, dictionary_rows
@@ -24,6 +25,7 @@ def _private(response: Response) -> Response:
 
 def data_csv(study: Study) -> Response:
     """The answers in wide form, streamed: the header at once, then the rows as they are read."""
+    require_exports_open(study)
     plan = plan_for(study)
     chunks = csv_chunks(plan.header, wide_rows(stored_rows(study.id, plan), plan))
     response = Response(stream_with_context(chunks), mimetype="text/csv")
@@ -41,6 +43,7 @@ def dictionary_csv(study: Study) -> Response:
 
 def workbook(study: Study) -> Response:
     """Both sheets in one XLSX file."""
+    require_exports_open(study)
     plan = plan_for(study)
     sheets = [
         ("data", plan.header, wide_rows(stored_rows(study.id, plan), plan)),
@@ -60,6 +63,7 @@ def stata(study: Study) -> Response:
 
 
 def _stat_response(study: Study, fmt) -> Response:
+    require_exports_open(study)
     plan = plan_for(study)
     body = stat_file(plan, wide_rows(stored_rows(study.id, plan), plan), fmt, study.title)
     return _private(

@@ -395,3 +395,28 @@ def recruitment_digest(now: datetime) -> dict:
             now=now,
         )
     return {"digests": added, "organisations": len(by_organisation)}
+
+
+# Retention: notices before, then the purge of each pilot whose day has come ---------------------------
+
+
+@job(
+    "retention",
+    every=timedelta(days=1),
+    explain=lambda r: _(
+        "%(notices)d retention notices; %(purged)d pilots purged.", notices=r["notices"], purged=len(r["purged"])
+    ),
+    label=_l(
+        "Each day: participants are told 30 days before a pilot's personal data are erased or anonymised, "
+        "and pilots whose retention has ended are purged."
+    ),
+    own_transactions=True,
+)
+def retention(now: datetime) -> dict:
+    """The notices in one short transaction, then one transaction per pilot purged (studies/retention.py)."""
+    from ..studies import retention as rules
+    from ..transactions import unit_of_work
+
+    with unit_of_work():
+        notices = rules.send_notices(now)
+    return {"notices": notices, **rules.purge_due(now)}

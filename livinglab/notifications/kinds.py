@@ -256,6 +256,25 @@ register(
 )
 
 
+# Retention (non-essential: API.md lists the essential messages) ------------------------------------------
+
+register(
+    Kind(
+        "retention_notice",
+        False,
+        _l("Notice before a pilot's data are erased or anonymised"),
+        lambda c: (
+            _("Your answers to “%(title)s” will be anonymised", title=c["title"])
+            if c.get("outcome") == "anonymise"
+            else _("Your answers to “%(title)s” will be erased", title=c["title"])
+        ),
+        ("participant",),
+        needs=("study_id", "title", "purge_on", "outcome", "keep_free_text"),
+        participant=True,
+    )
+)
+
+
 def recruitment_state_label(state: str) -> str:
     return {"recruiting": _("open"), "paused": _("paused"), "closed": _("closed"), "ended": _("ended")}.get(
         state, state

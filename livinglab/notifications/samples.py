@@ -56,4 +56,11 @@ SAMPLES = {
         "draft_waiting": True,
         "final": True,
     },
+    "retention_notice": {
+        "study_id": 7,
+        "title": "Sleep",
+        "purge_on": "2028-03-12",
+        "outcome": "anonymise",
+        "keep_free_text": False,
+    },
 }

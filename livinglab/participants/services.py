@@ -542,10 +542,9 @@ def withdraw(user, study: Study, erase_data) -> Enrolment:
 
 
 def answers_anonymised(enrolment: Enrolment) -> bool:
-    """Once a pilot's data are anonymised, answers belong to nobody and cannot be erased on request.
-    (Anonymisation at the end of the retention period sets `Study.anonymised_at`; until it exists,
-    a pilot's answers stay linked to their participants.)"""
-    return getattr(enrolment.study, "anonymised_at", None) is not None
+    """Once a pilot's data are anonymised (the purge at the end of its retention, studies/retention.py, sets
+    `Study.anonymised_at`), answers belong to nobody and cannot be erased on request."""
+    return enrolment.study.anonymised_at is not None
 
 
 def can_erase_kept_answers(enrolment: Enrolment) -> bool:

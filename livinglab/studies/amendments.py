@@ -178,7 +178,10 @@ def save_consent(user, study: Study, amendment: Amendment, text, clauses) -> dic
     text, clauses = clean_consent(text, clauses)
     approved = study.current_consent.version if study.current_consent else 0
     shadow = proposed_study(amendment)
-    shadow.consent_versions = [ConsentVersion(version=approved + 1, text=text, clauses=clauses)]
+    proposed = amendment.record.get("consent") or {}  # its GDPR items stay as proposed (or as approved)
+    shadow.consent_versions = [
+        ConsentVersion(version=approved + 1, text=text, clauses=clauses, gdpr=proposed.get("gdpr"))
+    ]
     _save(amendment, shadow)
     audit.record(user, "amendment.consent", study=study, version=amendment.version)
     return amendment.record["consent"]
@@ -340,7 +343,9 @@ def apply(study: Study, amendment: Amendment) -> Registration:
                 version=consent["version"],
                 text=consent["text"],
                 clauses=consent["clauses"],
+                gdpr=consent.get("gdpr"),
                 on_erasure=current.on_erasure if current else "erase",
+                keep_free_text=current.keep_free_text if current else False,
                 created_by_id=amendment.created_by_id,
             )
         )

@@ -2,7 +2,7 @@
 API's body (and the editor's, through the same service) and describe it in OpenAPI."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,7 +29,16 @@ class NewClause(s.Body):
         return value
 
 
-class NewConsent(s.Body):
+class ConsentOptions(s.Body):
+    """What happens to the answers when the pilot's retention ends (studies/retention.py), or when a
+    participant erases their account: `erase`, or `anonymise` (kept without any link to the person);
+    `keep_free_text`: anonymised answers keep their free text. Omitted: as in the current version."""
+
+    on_erasure: Literal["erase", "anonymise"] | None = None
+    keep_free_text: Annotated[bool | None, BeforeValidator(lambda x: None if x is None else v.boolean(x))] = None
+
+
+class NewConsent(ConsentOptions):
     text: s.text(20_000, required=True).annotation  # type: ignore[valid-type]  # the kind computes the annotation
     clauses: Annotated[list[NewClause], Limits(max_length=MAX_CLAUSES)] = []
     gdpr: "GdprInformation | None" = None  # the GDPR information items (below); optional for older clients
@@ -46,6 +55,8 @@ class Consent(s.Body):
     text: str
     clauses: list[Clause]
     gdpr: "GdprInformation | None" = None  # null for a version without them; in the hash input when not null
+    on_erasure: Literal["erase", "anonymise"] = "erase"
+    keep_free_text: bool = False
     created_at: datetime
 
 
@@ -168,3 +179,12 @@ def gdpr_template(study) -> dict[str, str]:
 
 NewConsent.model_rebuild()
 Consent.model_rebuild()
+
+
+def clean_consent_options(on_erasure, keep_free_text, current=None) -> tuple[str, bool]:
+    """The consent's retention options, checked; those not given stay as in `current` (a consent version)."""
+    clean, errors = s.validate(ConsentOptions, {"on_erasure": on_erasure, "keep_free_text": keep_free_text})
+    v.raise_for(errors)
+    chosen = clean.get("on_erasure") or (current.on_erasure if current is not None else "erase")
+    keep = clean.get("keep_free_text")
+    return chosen, bool(keep if keep is not None else (current.keep_free_text if current is not None else False))

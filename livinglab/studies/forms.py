@@ -499,6 +499,19 @@ class ConsentForm(FlaskForm):
         ),
     )
     clauses = FieldList(FormField(ClauseForm))
+    on_erasure = RadioField(
+        _l("When the retention period ends, or a participant erases their account, their answers are"),
+        choices=[
+            SelectChoice("erase", _l("Erased")),
+            SelectChoice("anonymise", _l("Anonymised: kept without any link to the person or their participant code")),
+        ],
+        default="erase",
+        validate_choice=False,
+    )
+    keep_free_text = BooleanField(
+        _l("Anonymised answers keep their free text"),
+        description=_l("Otherwise the answers to free-text questions are removed when the answers are anonymised."),
+    )
 
     def filled_clauses(self) -> tuple[list[dict], list[int]]:
         """The clauses to save, and the row each came from; rows left blank are ignored; a clause
@@ -530,6 +543,8 @@ def consent_initial(study: Study) -> dict:
     return {
         "text": consent.text if consent else "",
         "clauses": clauses + [{}] * BLANK_CLAUSE_ROWS,
+        "on_erasure": consent.on_erasure if consent else "erase",
+        "keep_free_text": consent.keep_free_text if consent else False,
         **gdpr_initial(study),
     }
 
@@ -604,3 +619,10 @@ class AmendmentForm(FlaskForm):
         _l("Why the protocol changes"),
         description=_l("The reviewer reads it; a change of the primary outcome or design is reported with it."),
     )
+
+
+class PostponePurgeForm(FlaskForm):
+    """A coordinator moves a pilot's purge to a later day, always with a reason (checked by the service)."""
+
+    until = StringField(_l("New purge date"), description=_l("YYYY-MM-DD, after the current purge date."))
+    reason = StringField(_l("Reason"), description=_l("Kept in the pilot's history and shown to the startup."))

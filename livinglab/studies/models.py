@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organisation, User, enum_column
@@ -96,7 +96,8 @@ class Study(Model):
     qualification: Mapped[dict] = mapped_column(JSON, default=dict)
     # How the target enrolment was planned (studies/sample_size.py); null: not stated.
     sample_size: Mapped[dict | None] = mapped_column(JSON)
-    retention_months: Mapped[int | None] = mapped_column()
+    retention_months: Mapped[int | None] = mapped_column()  # the active period after the end (retention.py)
+    retention_archive_months: Mapped[int | None] = mapped_column()  # the archive period after it; null: none
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # The last change of the protocol, consent, surveys or status; never participants' activity
@@ -106,6 +107,11 @@ class Study(Model):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     registration_hash: Mapped[str | None] = mapped_column(String(64))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Retention (studies/retention.py): a coordinator may postpone the purge to a later day, with a reason;
+    # the purge sets `anonymised_at` once the participants' personal data are erased or anonymised.
+    purge_postponed_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    purge_postponed_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organisation: Mapped[Organisation] = relationship()
     owner: Mapped[User] = relationship()
@@ -131,7 +137,10 @@ declare_columns(Study)  # the protocol's fields declared in `protocol` that the 
 
 
 class ConsentVersion(Model):
-    __table_args__ = (UniqueConstraint("study_id", "version", name="uq_consent_version_study_version"),)
+    __table_args__ = (
+        UniqueConstraint("study_id", "version", name="uq_consent_version_study_version"),
+        CheckConstraint("on_erasure IN ('erase', 'anonymise')", name="on_erasure_choice"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
@@ -139,9 +148,12 @@ class ConsentVersion(Model):
     text: Mapped[str] = mapped_column(Text)
     clauses: Mapped[list] = mapped_column(JSON, default=list)  # [{key, text, required}]
     # What happens to a participant's answers when they erase their account: "erase" | "anonymise".
+    # Also what the end of the pilot's retention does to everyone's answers (studies/retention.py).
     on_erasure: Mapped[str] = mapped_column(String(16), default="erase")
     # The mandatory GDPR information items, {item: text} (studies/consent.py `GDPR_ITEMS`); null: not structured
     gdpr: Mapped[dict | None] = mapped_column(JSON)
+    # Anonymised answers keep their free text (a "text" question's answers) only when this says so.
+    keep_free_text: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 

@@ -916,10 +916,35 @@ PROTOCOL = (
         "retention_months",
         s.integer(1, 600),
         _l("Data retention (months)"),
+        _l(
+            "The active period, counted from the end of the pilot: results and participant-level exports stay "
+            "available to the startup."
+        ),
         section="data_protection",
         needed=True,
         needed_label=_l("The data retention period"),
-        extra={"doc": "How long the data are kept.", "show": "months"},
+        extra={
+            "doc": "The active retention period, in months from the end of the pilot (`ended_at`): results and "
+            "participant-level exports stay available.",
+            "show": "months",
+        },
+    ),
+    Field(
+        "retention_archive_months",
+        s.integer(0, 600),
+        _l("Archive period after that (months)"),
+        _l(
+            "After the active period: the data are kept read-only, results stay readable, participant-level "
+            "exports are closed. At its end the participants' personal data are erased or anonymised as the "
+            "consent says. Empty means none."
+        ),
+        section="data_protection",
+        extra={
+            "doc": "The archive period, in months after the active one (null: none): results stay readable, "
+            "participant-level exports answer 409 `archived`. At its end (plus any extension a coordinator "
+            "granted) the participants' personal data are erased or anonymised as the consent says.",
+            "show": "months",
+        },
     ),
 )
 FIELDS = {f.name: f for f in PROTOCOL}

@@ -16,7 +16,7 @@ from ..policy import can
 from ..timeutil import utcnow
 from . import fields, workflow
 from .checklist import missing
-from .consent import clean_consent, clean_gdpr
+from .consent import clean_consent, clean_consent_options, clean_gdpr
 from .models import ConsentVersion, Registration, ReviewComment, ReviewSection, Study
 
 DECISIONS = ("approve", "request_changes", "reject")
@@ -80,13 +80,26 @@ def save_draft(user, study: Study, data: dict) -> tuple[list[str], dict[str, str
     return changed, invalid
 
 
-def save_consent(user, study: Study, text, clauses, gdpr=None) -> ConsentVersion:
-    """Each save makes a new consent version; earlier ones stay readable. `gdpr`: its GDPR information items."""
+def save_consent(
+    user, study: Study, text, clauses, gdpr=None, *, on_erasure=None, keep_free_text=None
+) -> ConsentVersion:
+    """Each save makes a new consent version; earlier ones stay readable. `gdpr`: its GDPR information items;
+    the retention options not given stay as in the current version."""
     workflow.require_editable(study)
     text, clauses = clean_consent(text, clauses)
     gdpr = clean_gdpr(gdpr)
+    on_erasure, keep_free_text = clean_consent_options(on_erasure, keep_free_text, study.current_consent)
     number = (study.current_consent.version if study.current_consent else 0) + 1
-    consent = ConsentVersion(study=study, version=number, text=text, clauses=clauses, gdpr=gdpr, created_by_id=user.id)
+    consent = ConsentVersion(
+        study=study,
+        version=number,
+        text=text,
+        clauses=clauses,
+        gdpr=gdpr,
+        on_erasure=on_erasure,
+        keep_free_text=keep_free_text,
+        created_by_id=user.id,
+    )
     db.session.add(consent)
     audit.record(user, "consent.save", study=study, version=number)
     return consent

@@ -446,7 +446,15 @@ def consent(study_id: int):
         clauses, rows = form.filled_clauses()
         try:
             with unit_of_work():
-                version = services.save_consent(current_user, study, form.text.data, clauses, gdpr_answers(form))
+                version = services.save_consent(
+                    current_user,
+                    study,
+                    form.text.data,
+                    clauses,
+                    gdpr_answers(form),
+                    on_erasure=form.on_erasure.data,
+                    keep_free_text=form.keep_free_text.data,
+                )
         except DomainError as err:
             show_consent_errors(form, err, rows)
         else:

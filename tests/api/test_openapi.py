@@ -487,6 +487,16 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("GET", f"{v1}/studies/{sid}/results", startup)
     checked("GET", f"{v1}/studies/{sid}/lay-summary", participant)  # withdrew, keeping the answers
     checked("GET", f"{v1}/studies/{sid}/lay-summary", startup)  # 403
+    # Retention (issue 12, items 11-12): the rule with its dates, the upcoming purges, a postponement.
+    purge_on = checked("GET", f"{v1}/studies/{sid}/retention", startup).get_json()["purge_on"]
+    checked("GET", f"{v1}/retention", staff)
+    checked("GET", f"{v1}/retention", startup)  # 403
+    postpone = f"{v1}/studies/{sid}/retention/postponement"
+    later = f"{int(purge_on[:4]) + 1}{purge_on[4:8]}01"
+    checked("POST", postpone, staff, json={"until": later, "reason": "An audit"})
+    checked("POST", postpone, staff, json={"until": "2000-01-01", "reason": "Earlier"})  # 422
+    checked("POST", postpone, staff, json={"until": 5, "reason": "x"})  # 400
+    checked("POST", postpone, startup, json={"until": "2099-06-01", "reason": "x"})  # 403
 
     # The coordinator reads the observatory and the audit trail, and verifies it.
     checked("GET", f"{v1}/observatory", staff)

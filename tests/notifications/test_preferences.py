@@ -17,7 +17,7 @@ def test_a_participant_chooses_its_messages_in_plain_words(client, login, partic
     assert "New protocols to review" not in page  # a coordinator's
     response = client.post("/account/notifications", data={"kind_survey_open": "each", "kind_survey_reminder": "off"})
     assert response.status_code == 302
-    assert choices_of(participant) == {"survey_open": "each", "survey_reminder": "off"}
+    assert choices_of(participant) == {"survey_open": "each", "survey_reminder": "off", "retention_notice": "each"}
 
 
 def test_the_preferences_page_speaks_french(client, login, coordinator):
@@ -35,7 +35,7 @@ def test_a_coordinator_may_choose_the_daily_digest_but_a_participant_may_not(cli
     login(participant)
     response = client.post("/account/notifications", data={"kind_survey_open": "digest", "kind_survey_reminder": "off"})
     assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
-    assert choices_of(participant) == {"survey_open": "each", "survey_reminder": "each"}
+    assert choices_of(participant) == {"survey_open": "each", "survey_reminder": "each", "retention_notice": "each"}
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
@@ -89,7 +89,7 @@ def test_a_token_cannot_be_moved_to_another_account_or_kind(app, participant, ma
     forged = unsubscribe_token(other.id, "survey_open").split(".")[0] + "." + signature
     assert app.test_client().post(f"/mail/unsubscribe?token={forged}").status_code == 400
     assert app.test_client().post(f"/mail/unsubscribe?token={payload}.{signature}").status_code == 303
-    assert choices_of(other) == {"survey_open": "each", "survey_reminder": "each"}
+    assert choices_of(other) == {"survey_open": "each", "survey_reminder": "each", "retention_notice": "each"}
 
 
 def test_essential_kinds_and_odd_payloads_cannot_be_unsubscribed(app, participant):

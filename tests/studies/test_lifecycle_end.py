@@ -349,23 +349,27 @@ def test_interim_and_available_agree_on_the_api_the_results_page_and_the_study_p
     client.post("/account/signout")
 
 
-# --- Item 2: nothing promises what the code does not do ---------------------------------------------------
+# --- Item 2: what the pages say of retention is what the code does ------------------------------------------
 
 
-def test_no_page_promises_a_deletion_that_never_happens(client, login, pilot, participant):
+def test_the_pilot_page_and_privacy_notice_state_the_retention_rule(client, login, pilot, participant):
+    """Retention runs (issue 12, item 11): the pages say what the scheduler's purge does, with the dates once
+    the pilot has ended (tests/studies/test_retention.py checks the purge itself)."""
     for language in ("en", "fr"):
         headers = {"Accept-Language": language}
-        for path in (f"/pilots/{pilot.id}", "/privacy"):
-            page = text(client.get(path, headers=headers))
-            assert not re.search(r"then deleted|are deleted at the end|puis supprimées|supprimées à la fin", page)
+        page = text(client.get("/privacy", headers=headers))
+        assert re.search(r"erases your answers, or anonymises them|efface vos réponses, ou les anonymise", page)
     page = text(client.get(f"/pilots/{pilot.id}"))
-    assert "24 months" in page and "does not yet delete them automatically" in page
+    assert "The answers are kept for 24 months after the pilot ends." in page
+    assert "At the end, LivingLab's scheduler purges them: they are erased, with your signed consent." in page
+    assert "does not yet delete" not in page
 
 
-def test_no_string_of_the_code_promises_an_automatic_deletion():
-    """Until retention runs, nothing may promise that pilot data are deleted; the one deletion the worker does
-    run (its outbox purge job, checked here to exist with that period) is the only promise allowed."""
+def test_the_only_automatic_deletions_promised_are_the_jobs_that_run():
+    """A string promising an automatic deletion names a job that exists: the outbox purge (90 days) and the
+    retention job."""
     from livinglab.notifications import jobs
+    from livinglab.notifications.scheduler import load_jobs
     from tests.test_translations import source_messages
 
     kept = {"Sent mail and delivered webhook events are deleted after 90 days; failures stay."}
@@ -376,6 +380,7 @@ def test_no_string_of_the_code_promises_an_automatic_deletion():
     ]
     assert [m for m in promises if m not in kept] == []
     assert "timedelta(days=90)" in inspect.getsource(jobs.purge)
+    assert "retention" in load_jobs()
 
 
 # --- Destructive actions ask first, on a page (item 5) ------------------------------------------------------
