@@ -49,7 +49,7 @@ from .checklist import missing
 from .consent import clean_consent
 from .fields import registration_dict  # noqa: F401 (served with the amendments)
 from .models import Amendment, AmendmentStatus, ConsentVersion, Registration, Study, StudyStatus
-from .services import clean_decision, clean_draft, frozen_record, register
+from .services import clean_decision, clean_draft, frozen_record, record_as_registered, register
 
 A = AmendmentStatus
 EDITABLE = frozenset({A.DRAFT, A.CHANGES_REQUESTED})
@@ -329,7 +329,7 @@ def apply(study: Study, amendment: Amendment) -> Registration:
     check_surveys(study, amendment.record["surveys"])  # a timepoint may have opened during the review
     previous = study.registrations[-1] if study.registrations else None
     if previous is not None and previous.record is None:  # backfilled by the migration: the study still is it
-        previous.record = frozen_record(study)
+        previous.record, _found = record_as_registered(study, previous)
     before = fields.protocol_dict(study)
     record = amendment.record
     for name, value in record["protocol"].items():

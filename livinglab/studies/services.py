@@ -249,6 +249,53 @@ def hash_record(record: dict, previous_hash: str | None = None) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+# The hashed protocol fields added since the first schema, newest first (by migration). A registration made before
+# the amendments existed has no stored record: it is rebuilt from the study as it stands, without the fields added
+# after it was hashed, so that its hash recomputes (`record_as_registered`).
+ADDED_FIELDS = (
+    ("retention_archive_months",),  # retention_6d4b8e2a1f35
+    ("primary_analysis",),  # stats_6c1d9e4b2a70
+    ("sample_size",),  # sample_size_5b1d7e3a9c20
+    (  # regulatory_3f2a7c9e1b64
+        "qualification",
+        "qualification_justification",
+        "principal_investigator",
+        "id_rcb",
+        "ansm_reference",
+        "insurance",
+        "cpp_name",
+        "dpo_contact",
+        "data_host",
+        "dpia_reference",
+        "dpia_not_required",
+        "cpp_date",
+        "dpia_date",
+        "hds_certified",
+        "cpp_decision",
+        "medical_device",
+        "legal_basis",
+        "health_data_exception",
+    ),
+    ("timepoint_closes", "reminder_days"),  # schema_9c2e4a7b1d63
+    ("sponsor",),  # schema_7a3c9e1d5b20
+    ("labels",),  # pages_5b8d1c2e7f40
+)
+
+
+def record_as_registered(study: Study, registration: Registration) -> tuple[dict, bool]:
+    """The record a registration without one hashed: the study as it stands, less the protocol fields added after
+    it, the first set whose hash is the registration's. (record, True) when found; (the whole record, False) when
+    no set recomputes the hash (the study changed since in another way)."""
+    record = frozen_record(study)
+    dropped: set[str] = set()
+    for group in ((), *ADDED_FIELDS):
+        dropped.update(group)
+        candidate = {**record, "protocol": {k: x for k, x in record["protocol"].items() if k not in dropped}}
+        if hash_record(candidate, registration.previous_hash) == registration.registration_hash:
+            return candidate, True
+    return record, False
+
+
 def register(study: Study, previous: Registration | None, outcome_change: str = "") -> Registration:
     """Append the registration of the study as it now stands, chained to `previous`; the study's hash is the
     latest."""

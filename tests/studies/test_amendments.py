@@ -385,6 +385,32 @@ def test_the_migration_gives_every_approved_study_its_first_registration_and_the
         db.create_all()
 
 
+def test_a_registration_hashed_before_later_fields_existed_still_recomputes_once_amended(
+    api, make_study, startup, coordinator
+):
+    """A study registered before the protocol gained its sample size, primary analysis and archive period has
+    a registration without a stored record (the migration's backfill) whose hash covers the fields of its day.
+    Its first amendment rebuilds that record without the later fields, so the chain recomputes from the API."""
+    from livinglab.studies.models import Registration
+
+    pilot = make_study("recruiting")
+    later = ("sample_size", "primary_analysis", "retention_archive_months")
+    served = served_record(api, startup, pilot.id)
+    then = {**served, "protocol": {k: x for k, x in served["protocol"].items() if k not in later}}
+    old_hash = canonical_sha256(then)
+    registration = db.session.scalar(select(Registration).where(Registration.study_id == pilot.id))
+    registration.record, registration.registration_hash = None, old_hash
+    pilot.registration_hash = old_hash
+    db.session.commit()
+
+    approve_amendment(api, pilot, startup, coordinator, changes={"location": "Nantes"})
+    chain = api("GET", f"/studies/{pilot.id}/registrations", startup).get_json()["items"]
+    assert chain[0]["registration_hash"] == old_hash == canonical_sha256(chain[0]["record"])
+    assert not set(later) & set(chain[0]["record"]["protocol"])
+    assert canonical_sha256({**chain[1]["record"], "previous_hash": old_hash}) == chain[1]["registration_hash"]
+    assert set(later) <= set(chain[1]["record"]["protocol"])  # the amendment registers every field of today
+
+
 def test_the_pages_open_show_submit_and_approve_an_amendment(app, api, client, make_study, startup, coordinator, login):
     study = make_study("recruiting")
     first_hash = study.registration_hash
