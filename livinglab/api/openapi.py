@@ -1504,6 +1504,43 @@ def results_schemas() -> dict:
                         "snapshot of the database as the answers analysed."
                     ),
                 ),
+                "sample_size": nullable(
+                    obj(
+                        {
+                            "planned_total": nullable(integer(0)),
+                            "planned_per_group": nullable(integer(0)),
+                            "analysed_total": integer(0),
+                            "analysed_per_group": integer(0),
+                            "smallest_detectable": nullable(
+                                obj(
+                                    {
+                                        "value": {"type": "number"},
+                                        "unit": {"type": "string", "enum": ["outcome", "sd", "proportion"]},
+                                        "power": {"type": "number"},
+                                        "alpha": {"type": "number"},
+                                    },
+                                    required=["value", "unit", "power", "alpha"],
+                                )
+                            ),
+                        },
+                        required=[
+                            "planned_total",
+                            "planned_per_group",
+                            "analysed_total",
+                            "analysed_per_group",
+                            "smallest_detectable",
+                        ],
+                        description=(
+                            "Planned against analysed (the protocol's `sample_size`, or its target enrolment), and the "
+                            "smallest effect the analysed participants give the planned power (0.8 unless stated) to "
+                            "detect at the protocol's alpha: R's power.t.test or power.prop.test solved for the effect, "
+                            "counting the smaller group (parallel groups) or the pairs (one group); `unit` `outcome` when "
+                            "the protocol gives the sd, else `sd` (standard deviations), `proportion` for two "
+                            "proportions (the difference from the control's). Null before the primary outcome is "
+                            "compared."
+                        ),
+                    ),
+                ),
                 "status": enum(StudyStatus),
                 "interim": {
                     "type": "boolean",

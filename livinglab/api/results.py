@@ -7,6 +7,7 @@ from ..extensions import db
 from ..policy import authorise
 from ..results.cache import results_for
 from ..results.document import served
+from ..studies import sample_size
 from ..studies.models import Study
 from ..studies.workflow import is_interim
 from .common import token_required
@@ -24,7 +25,13 @@ def load(user, study_id: int) -> Study:
 def results(user, study_id):
     """Flow, descriptives, primary and secondary outcomes; interim until the pilot ends."""
     study = load(user, study_id)
-    return {**served(results_for(study)), "status": str(study.status), "interim": is_interim(study)}
+    results = served(results_for(study))
+    return {
+        **results,
+        "sample_size": sample_size.achieved(study, results.get("primary_outcome")),
+        "status": str(study.status),
+        "interim": is_interim(study),
+    }
 
 
 @bp.get("/studies/<int:study_id>/export.csv")

@@ -16,6 +16,7 @@ from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..participants.models import Answer
 from ..policy import get_study_or_404, requires
+from ..studies import sample_size
 from ..studies.models import Study
 from ..studies.workflow import is_interim, results_available
 from . import charts
@@ -137,6 +138,7 @@ def page_context(study: Study) -> dict:
         "computed": computed(latest),
         "flow": results.get("flow") or {},
         "primary": primary,
+        "sample_size": sample_size.achieved(study, primary),
         "primary_name": names.get(key, say.words(key)),  # type: ignore[arg-type]  # None (no primary outcome) takes the default
         "primary_unit": units.get(key),  # type: ignore[arg-type]  # None (no primary outcome) takes the default
         "sentence": say.primary_sentence(primary, names.get(key, say.words(key)), units.get(key)),  # type: ignore[arg-type]  # None (no primary outcome) takes the default

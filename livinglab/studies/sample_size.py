@@ -155,3 +155,47 @@ def summary(study) -> dict:
         "need": need,
         "shortfall": lacking if lacking and lacking > 0 else None,
     }
+
+
+def achieved(study, primary: dict | None) -> dict | None:
+    """Planned against analysed, and the smallest effect the analysed participants give the planned power to
+    detect (R's power.t.test / power.prop.test solved for the effect), or None when the primary outcome was
+    not compared. Parallel groups count the smaller group (the conservative reading); a single group, its
+    pairs. The effect is in the outcome's units when the assumptions give its sd, else in sd units."""
+    if not primary or not primary.get("n"):
+        return None
+    spec = study.sample_size or {}
+    need = required(spec or None, study.alpha)
+    paired = str(study.design) == "single_group_pre_post"
+    groups = primary.get("n_by_group") or {}
+    per_group = int(primary["n"]) if paired else min((int(n) for n in groups.values()), default=0)
+    power = spec.get("power") or DEFAULT_POWER
+    out = {
+        "planned_total": need["total"] if need else study.target_enrolment,
+        "planned_per_group": need["per_group"] if need else None,
+        "analysed_total": int(primary["n"]),
+        "analysed_per_group": per_group,
+        "smallest_detectable": None,
+    }
+    if per_group < 2:
+        return out
+    from ..analysis import power as calc  # scipy: imported by the pages that need it only
+    from ..analysis.errors import NotTestable
+
+    if spec.get("method") == "two_proportions":
+        try:
+            p2 = calc.power_prop_test(n=per_group, p1=spec["p_control"], power=power, sig_level=study.alpha)["p2"]
+        except NotTestable:  # no proportion up to 1 reaches the power with so few
+            return out
+        value, unit = p2 - spec["p_control"], "proportion"
+    else:
+        sd = spec.get("sd")
+        kind = "paired" if paired else "two.sample"
+        value = calc.smallest_detectable_effect(per_group, sd=sd or 1.0, power=power, sig_level=study.alpha, type=kind)[
+            "delta"
+        ]
+        if spec.get("method") == "ancova" and spec.get("correlation") is not None:
+            value *= math.sqrt(1 - spec["correlation"] ** 2)  # the baseline explains part of the variance
+        unit = "outcome" if sd else "sd"
+    out["smallest_detectable"] = {"value": value, "unit": unit, "power": power, "alpha": study.alpha}
+    return out

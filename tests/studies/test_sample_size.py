@@ -206,3 +206,50 @@ def test_the_assumptions_enter_the_registration_and_freeze_with_it(make_study, p
         "p_control": None,
         "p_intervention": None,
     }
+
+
+# --- Planned against analysed, on the results (item 6, its second part) ------------------------------------
+
+BASELINE = {"sleep_hours": 6.0, **{f"who_{i}": 3 for i in range(1, 6)}}
+
+
+def follow_up(hours: float) -> dict:
+    return {"sleep_hours": hours, **{f"who_{i}": 4 for i in range(1, 6)}, **{f"sus_{i}": 3 for i in range(1, 11)}}
+
+
+def test_the_results_set_what_was_planned_against_what_was_analysed(
+    make_study, take_part, client, login, api_headers, startup
+):
+    study = make_study("recruiting")  # one group, before and after; alpha 0.05
+    study.sample_size = {**WELCH, "method": "paired_t", "effect": 0.5, "sd": 1.2, "power": 0.8, "correlation": None}
+    db.session.commit()
+    for hours in (6.5, 7.0, 6.0, 7.5, 6.8, 7.2):
+        take_part(study, {"baseline": BASELINE, "follow_up": follow_up(hours)})
+    results = client.get(f"{API}/studies/{study.id}/results", headers=api_headers(startup)).get_json()
+    achieved = results["sample_size"]
+    planned = math.ceil(TTestPower().solve_power(effect_size=0.5 / 1.2, alpha=0.05, power=0.8))
+    detectable = TTestPower().solve_power(nobs=6, alpha=0.05, power=0.8) * 1.2  # in hours: d × sd
+    assert achieved["planned_total"] == planned and achieved["analysed_total"] == achieved["analysed_per_group"] == 6
+    assert achieved["smallest_detectable"]["unit"] == "outcome"
+    assert achieved["smallest_detectable"]["value"] == pytest.approx(detectable, abs=2e-3)
+    login(startup)
+    page = text(client.get(f"/studies/{study.id}/results"))
+    assert f"Planned: {planned} participants. Analysed: 6." in page
+    assert (
+        f"With 6 participants answering before and after, the pilot had 80 % power to detect a difference of {detectable:.2f} h or more"
+        in page.replace("\u00a0", " ")
+    )
+
+
+def test_without_a_stated_sd_the_detectable_effect_is_in_standard_deviations(
+    make_study, take_part, client, api_headers, startup
+):
+    study = make_study("recruiting")
+    for hours in (6.5, 7.0, 6.0):
+        take_part(study, {"baseline": BASELINE, "follow_up": follow_up(hours)})
+    achieved = client.get(f"{API}/studies/{study.id}/results", headers=api_headers(startup)).get_json()["sample_size"]
+    assert achieved["planned_total"] == 40 and achieved["planned_per_group"] is None  # the target enrolment
+    assert achieved["smallest_detectable"]["unit"] == "sd"
+    assert achieved["smallest_detectable"]["value"] == pytest.approx(
+        TTestPower().solve_power(nobs=3, alpha=0.05, power=0.8), abs=2e-3
+    )
