@@ -193,6 +193,7 @@ def register_blueprints(app: Flask) -> None:
     from .results.exports_views import bp as exports_bp
     from .results.views import bp as results_bp
     from .studies.amendment_views import bp as amendments_bp
+    from .studies.letter_views import bp as letters_bp
     from .studies.views import bp as studies_bp
     from .surveys.views import bp as surveys_bp
 
@@ -203,6 +204,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisation_bp)
     app.register_blueprint(studies_bp)
     app.register_blueprint(amendments_bp)
+    app.register_blueprint(letters_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(surveys_bp)
     app.register_blueprint(participants_bp)
