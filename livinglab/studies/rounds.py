@@ -177,9 +177,9 @@ def attach(study: Study, amendment_version: int = PROTOCOL) -> int | None:
     return rounds[0].id if rounds else None
 
 
-def check_sections(section_comments: dict, survey_keys) -> dict:
-    """`{section: body}` checked against this protocol's sections (studies/sections.py); returns the non-empty
-    ones, or raises with each unknown section or bad body named."""
+def check_sections(section_comments: dict, survey_keys) -> tuple[dict, dict]:
+    """`{section: body}` checked against this protocol's sections (studies/sections.py): the non-empty ones,
+    and the errors (`v.FieldError`) of each unknown section or bad body, by field name."""
     errors, out = {}, {}
     for name, body in section_comments.items():
         try:
@@ -190,8 +190,7 @@ def check_sections(section_comments: dict, survey_keys) -> dict:
             continue
         if body:
             out[name] = body
-    v.raise_for(errors)
-    return out
+    return out, errors
 
 
 def renderer(study: Study):

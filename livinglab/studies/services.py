@@ -116,10 +116,8 @@ def clean_decision(decision, comment, section_comments=None, survey_keys=()) -> 
     if section_comments is not None and not isinstance(section_comments, dict):
         errors["section_comments"] = v.FieldError(_("Must be an object."), 400)
     elif section_comments:
-        try:
-            sections = rounds.check_sections(section_comments, survey_keys)
-        except (Invalid, Malformed) as err:
-            errors.update({name: v.FieldError(message) for name, message in err.fields.items()})
+        sections, wrong = rounds.check_sections(section_comments, survey_keys)
+        errors.update(wrong)
     v.raise_for(errors)
     return decision, comment, sections
 
