@@ -44,8 +44,7 @@ def upgrade():
     )
     op.create_index(op.f('ix_review_round_study_id'), 'review_round', ['study_id'], unique=False)
 
-    if op.get_bind().dialect.name != 'sqlite':
-        op.drop_constraint(op.f('ck_review_comment_review_section'), 'review_comment', type_='check')
+    # changing the type drops the enum's CHECK (ck_review_comment_review_section), on both databases
     with op.batch_alter_table('review_comment', schema=None) as batch_op:
         batch_op.alter_column('section', existing_type=old_type(), type_=sa.String(length=64), existing_nullable=False)
         batch_op.add_column(sa.Column('round_id', sa.Integer(), nullable=True))
