@@ -112,7 +112,7 @@ def clean_decision(decision, comment, section_comments=None, survey_keys=()) -> 
             raise v.FieldError(_("Explain the decision: a comment is required unless approving."))
     except v.FieldError as err:
         errors["comment"] = err
-    sections = {}
+    sections: dict[str, str] = {}
     if section_comments is not None and not isinstance(section_comments, dict):
         errors["section_comments"] = v.FieldError(_("Must be an object."), 400)
     elif section_comments:
