@@ -194,6 +194,7 @@ def register_blueprints(app: Flask) -> None:
     from .results.views import bp as results_bp
     from .studies.amendment_editing import bp as amendment_editing_bp
     from .studies.amendment_views import bp as amendments_bp
+    from .studies.letter_views import bp as letters_bp
     from .studies.retention_views import bp as retention_bp
     from .studies.views import bp as studies_bp
     from .surveys.views import bp as surveys_bp
@@ -207,6 +208,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(amendments_bp)
     app.register_blueprint(amendment_editing_bp)
     app.register_blueprint(retention_bp)
+    app.register_blueprint(letters_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(surveys_bp)
     app.register_blueprint(participants_bp)

@@ -62,6 +62,8 @@ ACTIONS: dict[str, Rule] = {
     # Amendments of an approved protocol: proposed by the organisation, decided by a coordinator
     "amend": _rule({Role.STARTUP}, True, workflow.is_amendable),
     "review_amendment": _rule({Role.COORDINATOR}, True),  # the amendment's own state is the service's (409)
+    # the response letter: the organisation answers the comments of the last decision (the round's state: 409)
+    "answer_review": _rule({Role.STARTUP}, True),
     "recruit": _rule(STAFF, True, workflow.recruitment_adjustable),
     "end": _rule(STAFF, True, workflow.is_endable),  # the owner once every timepoint window has passed
     "end_early": _rule({Role.COORDINATOR}, True, workflow.is_endable),  # while surveys remain to answer

@@ -164,6 +164,15 @@ FORMS = {
         lambda w: amending(w, "/surveys/baseline/items/0/delete"),
         page=lambda w: amending(w, "/surveys/baseline"),
     ),
+    # the response letter: the startup answers the comments of the last decision, of its protocol or amendment
+    "letters.replies": Form(
+        "startup", lambda w: f"/studies/{w['asked']}/replies", page=lambda w: f"/studies/{w['asked']}"
+    ),
+    "letters.amendment_replies": Form(
+        "startup",
+        lambda w: f"/studies/{w['amended_asked']}/amendments/{w['amended_asked_version']}/replies",
+        page=lambda w: f"/studies/{w['amended_asked']}/amendments/{w['amended_asked_version']}",
+    ),
     "amendments.decide": Form(
         "coordinator",
         lambda w: f"/studies/{w['amended']}/amendments/{w['amended_version']}/decision",
@@ -328,6 +337,13 @@ def world(make_study, make_user, startup, coordinator, participant):
     draft_amendment = amendments.open_amendment(startup, amending, "A second site in Rennes.")
     submitted_amendment = amendments.open_amendment(startup, amended, "A clearer consent.")
     amendments.submit(startup, amended, submitted_amendment)
+    asked = make_study("changes_requested")
+    amended_asked = make_study("recruiting")
+    asked_amendment = amendments.open_amendment(startup, amended_asked, "A shorter survey.")
+    amendments.submit(startup, amended_asked, asked_amendment)
+    amendments.decide(
+        coordinator, amended_asked, asked_amendment, "request_changes", "Why?", {"consent": "Say who reads it."}
+    )
     db.session.commit()
     from livinglab.auth import mail_links
 
@@ -354,6 +370,9 @@ def world(make_study, make_user, startup, coordinator, participant):
         "amending_version": draft_amendment.version,
         "amended": amended.id,
         "amended_version": submitted_amendment.version,
+        "asked": asked.id,
+        "amended_asked": amended_asked.id,
+        "amended_asked_version": asked_amendment.version,
         "open_criteria": len(open_study.eligibility["criteria"]),
         "invitation": invitation.id,
         "invited_to_another": invited_to_another,

@@ -259,6 +259,12 @@ EXPECTED = {
     ("POST", "/api/v1/studies/<int:study_id>/amendments/<int:version>/submit"): "401 404 403 404 404 403",
     ("POST", "/api/v1/studies/<int:study_id>/amendments/<int:version>/decision"): "401 404 403 403 404 404",
     ("GET", "/api/v1/studies/<int:study_id>/registrations"): "401 404 200 200 404 200",
+    # The response letter (issue 12): the staff read every review comment; the organisation answers one while
+    # changes are requested (this pilot recruits: its page says so, 302); a comment that is not this study's: 404
+    ("POST", "/studies/<int:study_id>/replies"): "302 404 403 302 404 403",
+    ("POST", "/studies/<int:study_id>/amendments/<int:version>/replies"): "302 404 403 404 404 403",
+    ("GET", "/api/v1/studies/<int:study_id>/comments"): "401 404 403 200 404 200",
+    ("PUT", "/api/v1/studies/<int:study_id>/comments/<int:comment_id>/reply"): "401 404 403 404 404 403",
     # re-consent: the enrolled participant's consent is current (409); another participant is not enrolled
     ("POST", "/api/v1/studies/<int:study_id>/consent-signatures"): "401 403 409 403 403 403",
     # API parity with the pages: one survey, read by those who see the study; edited by its organisation while
@@ -326,6 +332,7 @@ ACTIONS = {
     "amend": "- - - y - -",  # propose a new version of the approved protocol
     "review_amendment": "- - - - - y",
     "postpone_purge": "- - - - - y",  # with a reason, audited
+    "answer_review": "- - - y - -",  # the response letter: the organisation answers the reviewers' comments
 }
 ON_STUDY = {
     "read",
@@ -344,6 +351,7 @@ ON_STUDY = {
     "amend",
     "review_amendment",
     "postpone_purge",
+    "answer_review",
 }
 # `can` also asks the lifecycle: each action on a study in a state where it makes sense (else the world's
 # recruiting pilot), and in one where nobody may do it, whoever they are.
@@ -568,6 +576,10 @@ ROUTE_ACTIONS = {
     ("POST", "/api/v1/studies/<int:study_id>/amendments/<int:version>/submit"): "amend",
     ("POST", "/api/v1/studies/<int:study_id>/amendments/<int:version>/decision"): "review_amendment",
     ("GET", "/api/v1/studies/<int:study_id>/registrations"): "read",
+    ("POST", "/studies/<int:study_id>/replies"): "answer_review",
+    ("POST", "/studies/<int:study_id>/amendments/<int:version>/replies"): "answer_review",
+    ("GET", "/api/v1/studies/<int:study_id>/comments"): "view",
+    ("PUT", "/api/v1/studies/<int:study_id>/comments/<int:comment_id>/reply"): "answer_review",
     ("POST", "/api/v1/studies/<int:study_id>/consent-signatures"): "take_part",
     ("GET", "/api/v1/observatory/studies"): "observatory",
     ("GET", "/api/v1/audit"): "audit",
@@ -641,6 +653,7 @@ def test_the_statuses_follow_who_may_do_each_action():
                 or "webhook_id" in route[1]
                 or "draft" in route[1]
                 or "/amendments/" in route[1]
+                or "comment_id" in route[1]
             )  # a third organisation's objects, a draft or an amendment that does not exist: 404
             if may == "y" and status in refused and not (status == 404 and objects_of_others):
                 problems.append(f"{route}: {role} may {action}, yet gets {status}")
@@ -684,6 +697,7 @@ def world(make_study, startup, other_startup, coordinator, make_user):
         "name": chart,
         "code": enrolment.participant_code,  # the enrolled participant's, who answered the first survey
         "token": "not-a-real-invitation",
+        "comment_id": 999_999,  # this pilot's review left no comment: no one's comment
         **others_objects(make_user),
     }
     users = {

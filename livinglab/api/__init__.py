@@ -16,6 +16,7 @@ from .organisation import bp as organisation_bp
 from .participation import bp as participation_bp
 from .results import bp as results_bp
 from .retention import bp as retention_bp
+from .review_letter import bp as review_letter_bp
 from .studies import bp as studies_bp
 from .survey_editing import bp as survey_editing_bp
 
@@ -37,3 +38,4 @@ bp.register_blueprint(lay_summary_bp)
 bp.register_blueprint(corrections_bp)  # corrections of submitted answers (issue 11, item 13)
 bp.register_blueprint(amendments_bp)  # issue 12: amendments, registrations, re-consent
 bp.register_blueprint(retention_bp)  # issue 12: retention, upcoming purges, postponements
+bp.register_blueprint(review_letter_bp)  # issue 12: review comments on every section, the response letter

@@ -9,8 +9,8 @@ from ..auth.services import PASSWORD_MAX, PASSWORD_MIN
 from ..participants.models import EnrolmentStatus
 from ..policy import public
 from ..schema import json_schemas
-from ..studies import consent, protocol
-from ..studies.models import Design, Domain, Hypothesis, ReviewSection, StudyStatus
+from ..studies import consent, protocol, sections
+from ..studies.models import Design, Domain, Hypothesis, StudyStatus
 from ..studies.services import DECISIONS
 from ..studies.workflow import RECRUITMENT_MOVES
 from ..surveys.definitions import TEXT_MAX, NewSurvey, Survey
@@ -41,6 +41,18 @@ ERROR_RESPONSES = {
 }
 NOT_EDITABLE = "`not_editable`: the study is neither a draft nor waiting for changes."
 BAD_MOVE = "`invalid_transition`: the study's status does not allow this move."
+SECTION_COMMENTS = {
+    "type": "object",
+    "propertyNames": {
+        "anyOf": [
+            {"enum": [name for name in sections.FIXED if name != sections.GENERAL]},
+            {"type": "string", "pattern": "^" + sections.SURVEY + "[a-z][a-z0-9_]{0,47}$"},
+        ]
+    },
+    "additionalProperties": {"type": "string", "maxLength": 10_000},
+    "description": "A comment per section of the protocol (studies/sections.py): the page's sections, `consent`, "
+    "`surveys`, or one survey as `survey:<key>` (a survey of the protocol reviewed); an unknown one is 422.",
+}
 
 
 @bp.get("/openapi.json")
@@ -55,6 +67,7 @@ def spec() -> dict:
     from ..notifications import openapi as notifications_spec  # it builds on the helpers of this module
     from . import openapi_amendments as amendments  # and this: amendments, registrations, re-consent
     from . import openapi_corrections as corrections  # and this: corrections of submitted answers
+    from . import openapi_letter as letter  # and this: review comments and the response letter
     from . import openapi_parity as parity  # so does this: survey editing, exports, observatory, audit, lay summary
     from . import openapi_retention as retention  # and this: retention, upcoming purges, postponements
 
@@ -99,6 +112,7 @@ def spec() -> dict:
                 corrections.paths(),
                 amendments.paths(),
                 retention.paths(),
+                letter.paths(),
             )
         ),
         "components": {
@@ -137,6 +151,7 @@ def spec() -> dict:
                 **corrections.schemas(),
                 **amendments.schemas(),
                 **retention.schemas(),
+                **letter.schemas(),
             },
         },
     }
@@ -398,11 +413,7 @@ def study_schemas() -> dict:
             {
                 "decision": enum(DECISIONS),
                 "comment": string(10_000, description="Required unless approving."),
-                "section_comments": obj(
-                    {},
-                    propertyNames=enum(s for s in ReviewSection if s != ReviewSection.GENERAL),
-                    additionalProperties=string(10_000),
-                ),
+                "section_comments": SECTION_COMMENTS,
             },
             required=["decision"],
             **{

@@ -3,7 +3,20 @@ api/openapi.py, built from its helpers."""
 
 from ..studies.models import AmendmentStatus
 from ..studies.services import DECISIONS
-from .openapi import array, enum, errors, integer, nullable, obj, operation, page_of, page_parameters, ref, string
+from .openapi import (
+    SECTION_COMMENTS,
+    array,
+    enum,
+    errors,
+    integer,
+    nullable,
+    obj,
+    operation,
+    page_of,
+    page_parameters,
+    ref,
+    string,
+)
 from .openapi import timestamp as ts
 
 HASH = string(pattern="^[0-9a-f]{64}$")
@@ -74,7 +87,7 @@ def schemas() -> dict:
             {
                 "decision": enum(DECISIONS),
                 "comment": string(10_000, description="Required unless approving."),
-                "section_comments": obj({}, additionalProperties=string(10_000)),
+                "section_comments": SECTION_COMMENTS,
             },
             required=["decision"],
             **{

@@ -128,6 +128,7 @@ def review_submitted(study, amendment: int | None = None) -> int:
     """To every coordinator who wants each submission (the others get the daily digest, or nothing); an
     amendment's submission names the protocol version it proposes."""
     from ..auth.models import Organisation
+    from ..studies.rounds import PROTOCOL, letter_counts
 
     owner = db.session.get(User, study.owner_id)
     organisation = db.session.get(Organisation, study.organisation_id)
@@ -143,6 +144,7 @@ def review_submitted(study, amendment: int | None = None) -> int:
             "organisation": organisation.name if organisation else "",
             "submitter_verified": bool(owner is not None and owner.email_verified_at is not None),
             "amendment": amendment,
+            "letter": letter_counts(study, amendment or PROTOCOL),  # a resubmission: its response letter
         },
     )
 

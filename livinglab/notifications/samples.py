@@ -11,7 +11,13 @@ SAMPLES = {
     "enrolment_confirmed": {"study_id": 7, "title": "Sleep"},
     "withdrawal_confirmed": {"study_id": 7, "title": "Sleep", "erase_data": False},
     "erasure_confirmed": {"answers_kept": True},
-    "review_submitted": {"study_id": 7, "title": "Sleep", "organisation": "Sommeil+", "submitter_verified": False},
+    "review_submitted": {
+        "study_id": 7,
+        "title": "Sleep",
+        "organisation": "Sommeil+",
+        "submitter_verified": False,
+        "letter": {"answered": 1, "comments": 2, "round": 2},  # a resubmission with its response letter
+    },
     "review_digest": {
         "count": 3,
         "studies": [

@@ -2,18 +2,17 @@
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..errors import DomainError
 from ..forms import EmptyForm
 from ..policy import can, get_study_or_404, requires
 from ..transactions import unit_of_work
-from . import amendments
-from .forms import AmendmentForm, DecisionForm
+from . import amendments, rounds
+from .diff import CHANGE_LABELS
+from .forms import AmendmentForm, DecisionForm, ReplyForm
 
 bp = Blueprint("amendments", __name__, url_prefix="/studies")
-CHANGE_LABELS = {"added": _l("Added"), "removed": _l("Removed"), "changed": _l("Changed")}
 
 
 @bp.post("/<int:study_id>/amendments")
@@ -40,7 +39,8 @@ def open_amendment(study_id: int):
 @bp.get("/<int:study_id>/amendments/<int:version>")
 @requires("view")
 def show(study_id: int, version: int):
-    """An amendment and what it changes against the approved version, for its organisation and reviewers."""
+    """An amendment and what it changes against the approved version (and, resubmitted, since its last round, with
+    the startup's response letter), for its organisation and reviewers."""
     study = get_study_or_404(study_id, "view")
     amendment = amendments.find(study, version)
     return render_template(
@@ -53,6 +53,8 @@ def show(study_id: int, version: int):
         form=EmptyForm(),
         decision_form=DecisionForm(),
         change_labels=CHANGE_LABELS,
+        letter=rounds.letter(study, amendment.version),  # the response letter, and the diff since the last round
+        reply_form=ReplyForm(),
     )
 
 
@@ -84,7 +86,9 @@ def decide(study_id: int, version: int):
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                amendments.decide(current_user, study, amendment, form.decision.data, form.comment.data)
+                amendments.decide(
+                    current_user, study, amendment, form.decision.data, form.comment.data, form.section_comments()
+                )
         except DomainError as err:
             flash("; ".join(map(str, err.fields.values())) or err.message, "error")
         else:

@@ -31,8 +31,6 @@ keys, types, scales, choices, units and required flags, its timepoint), since an
 whose timepoint has opened for nobody changes freely; a new survey may be added at any timepoint.
 """
 
-import json
-
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -44,12 +42,12 @@ from ..extensions import db
 from ..surveys.models import Survey
 from ..surveys.services import clean_survey
 from ..timeutil import days, utcnow
-from . import fields, workflow
+from . import diff, fields, rounds, workflow
 from .checklist import missing
 from .consent import clean_consent
 from .fields import registration_dict  # noqa: F401 (served with the amendments)
 from .models import Amendment, AmendmentStatus, ConsentVersion, Registration, Study, StudyStatus
-from .services import clean_decision, clean_draft, frozen_record, record_as_registered, register
+from .services import add_comments, clean_decision, clean_draft, frozen_record, record_as_registered, register
 
 A = AmendmentStatus
 EDITABLE = frozenset({A.DRAFT, A.CHANGES_REQUESTED})
@@ -276,6 +274,7 @@ def submit(user, study: Study, amendment: Amendment) -> None:
     if gaps:
         raise Invalid(_("The protocol is not complete yet."), code="incomplete", fields=gaps)
     check_surveys(study, amendment.record["surveys"])  # a timepoint may have opened since the survey was saved
+    rounds.open_round(user, study, amendment.record, amendment.version)
     amendment.status = A.SUBMITTED
     amendment.submitted_at = amendment.updated_at = utcnow()
     audit.record(user, "amendment.submit", study=study, version=amendment.version)
@@ -299,9 +298,11 @@ def waiting_for_decision(limit: int = 100) -> list[Amendment]:
 
 def decide(user, study: Study, amendment: Amendment, decision, comment, section_comments=None) -> None:
     """A coordinator approves, asks for changes or rejects an amendment (the bodies of the study's decision)."""
-    decision, comment, _sections = clean_decision(decision, comment, section_comments)
+    survey_keys = [survey["key"] for survey in amendment.record["surveys"]]
+    decision, comment, sections = clean_decision(decision, comment, section_comments, survey_keys)
     if amendment.status != A.SUBMITTED:
         raise Conflict(_("Only a submitted amendment can be decided."), code="invalid_transition")
+    add_comments(user, study, decision, comment, sections, amendment.version, rounds.attach(study, amendment.version))
     if decision == "approve":
         if not workflow.is_amendable(study):  # ended meanwhile
             raise Conflict(_("The pilot has ended: its protocol can no longer change."), code="not_amendable")
@@ -388,12 +389,6 @@ def amendment_dict(amendment: Amendment) -> dict:
 # --- What changes: the reviewer's diff against the approved version -----------------------------------
 
 
-def _shown(value) -> str:
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return "" if value is None else str(value)
-
-
 def _amended_record(study: Study, amendment: Amendment) -> dict:
     """The approved version an amendment is compared with: the study as it stands, or, once the amendment is
     approved, the registration it amended."""
@@ -405,42 +400,5 @@ def _amended_record(study: Study, amendment: Amendment) -> dict:
 
 
 def differences(study: Study, amendment: Amendment) -> dict:
-    """The changed protocol fields, consent text and clauses, surveys and questions, each marked
-    (added, removed, changed), between the study's approved version and the amendment."""
-    approved, proposed = _amended_record(study, amendment), amendment.record
-    changed_fields = [
-        (fields.FIELDS[name].label, _shown(approved["protocol"].get(name)), _shown(value))
-        for name, value in proposed["protocol"].items()
-        if name in fields.FIELDS and approved["protocol"].get(name) != value
-    ]
-    old_consent, new_consent = approved["consent"] or {}, proposed["consent"] or {}
-    old_clauses = {c["key"]: c for c in old_consent.get("clauses", [])}
-    new_clauses = {c["key"]: c for c in new_consent.get("clauses", [])}
-    clauses = [(key, "added", c["text"]) for key, c in new_clauses.items() if key not in old_clauses]
-    clauses += [(key, "removed", c["text"]) for key, c in old_clauses.items() if key not in new_clauses]
-    clauses += [
-        (key, "changed", c["text"]) for key, c in new_clauses.items() if key in old_clauses and old_clauses[key] != c
-    ]
-    old_surveys = {s["key"]: s for s in approved["surveys"]}
-    surveys = []
-    for survey in proposed["surveys"]:
-        before = old_surveys.get(survey["key"])
-        if before is None:
-            surveys.append((survey, "added", [(i["key"], "added") for i in survey["items"]]))
-        elif before != survey:
-            old_items = {i["key"]: i for i in before["items"]}
-            new_items = {i["key"]: i for i in survey["items"]}
-            items = [(k, "added") for k in new_items if k not in old_items]
-            items += [(k, "removed") for k in old_items if k not in new_items]
-            items += [(k, "changed") for k, i in new_items.items() if k in old_items and old_items[k] != i]
-            if before["title"] != survey["title"] or before["timepoint"] != survey["timepoint"]:
-                items.insert(0, ("", "changed"))  # the survey's own title or timepoint
-            surveys.append((survey, "changed", items))
-    text_changed = old_consent.get("text") != new_consent.get("text")
-    return {
-        "fields": changed_fields,
-        "consent_text": (old_consent.get("text", ""), new_consent.get("text", "")) if text_changed else None,
-        "clauses": clauses,
-        "surveys": surveys,
-        "any": bool(changed_fields or text_changed or clauses or surveys),
-    }
+    """What the amendment changes against the study's approved version (studies/diff.py)."""
+    return diff.differences(_amended_record(study, amendment), amendment.record)

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,10 +22,10 @@ from wtforms.validators import Optional
 
 from ..schema import ChoiceKind, NumberKind
 from ..surveys.definitions import study_variables
-from . import sample_size
+from . import sample_size, sections
 from .consent import GDPR_ITEMS, GDPR_KEYS, gdpr_template
 from .keys import key_from_label, label_of
-from .models import Design, ReviewSection, Study, StudyStatus
+from .models import Design, Study, StudyStatus
 from .protocol import CATEGORY_LABELS, CNIL_LABELS, DESIGN_LABELS, DOMAIN_LABELS, HYPOTHESIS_LABELS, PROTOCOL  # noqa: F401 (read from here)
 from .regulatory import QUESTIONS
 from .workflow import STATUS_LABELS
@@ -39,13 +40,6 @@ DECIDED_LABELS = {
     "request_changes": STATUS_LABELS[StudyStatus.CHANGES_REQUESTED],
     "reject": STATUS_LABELS[StudyStatus.REJECTED],
 }
-SECTION_LABELS = {
-    ReviewSection.GENERAL: _l("Decision"),
-    ReviewSection.DESIGN: _l("Design"),
-    ReviewSection.CONSENT: _l("Consent form"),
-    ReviewSection.SURVEYS: _l("Surveys"),
-    ReviewSection.DATA_PROTECTION: _l("Data protection"),
-}
 # For the templates, by field name.
 LABELS = {
     "domain": DOMAIN_LABELS,
@@ -55,7 +49,7 @@ LABELS = {
     "cnil_framework": CNIL_LABELS,
     "decision": DECISION_LABELS,
     "decided": DECIDED_LABELS,
-    "section": SECTION_LABELS,
+    "section": sections.FIXED,
 }
 NOT_CHOSEN = SelectChoice("", _l("Not chosen yet"))
 
@@ -576,15 +570,31 @@ def gdpr_initial(study: Study) -> dict:
 class DecisionForm(FlaskForm):
     decision = RadioField(_l("Decision"), choices=_choices(DECISION_LABELS), validate_choice=False)
     comment = TextAreaField(_l("Comment to the startup"), description=_l("Required unless you approve."))
-    design = TextAreaField(SECTION_LABELS[ReviewSection.DESIGN])
-    consent = TextAreaField(SECTION_LABELS[ReviewSection.CONSENT])
-    surveys = TextAreaField(SECTION_LABELS[ReviewSection.SURVEYS])
-    data_protection = TextAreaField(SECTION_LABELS[ReviewSection.DATA_PROTECTION])
 
-    SECTIONS = ("design", "consent", "surveys", "data_protection")
+    # A comment box under each section of the page: `section-<name>` (studies/sections.py), checked by the service
+    PREFIX = "section-"
 
     def section_comments(self) -> dict:
-        return {name: self[name].data or "" for name in self.SECTIONS if (self[name].data or "").strip()}
+        return {
+            name[len(self.PREFIX) :]: body
+            for name, body in request.form.items()
+            if name.startswith(self.PREFIX) and body.strip()
+        }
+
+
+class ReplyForm(FlaskForm):
+    """The response letter: a reply box `reply-<comment id>` under each comment of the last decision."""
+
+    PREFIX = "reply-"
+
+    def replies(self) -> dict[int, str]:
+        """The replies posted, by comment id; a box that is not named by an id is not a reply."""
+        out = {}
+        for name, text in request.form.items():
+            number = name.removeprefix(self.PREFIX)
+            if name.startswith(self.PREFIX) and number.isascii() and number.isdigit() and len(number) < 12:
+                out[int(number)] = text
+        return out
 
 
 class RecruitmentForm(FlaskForm):

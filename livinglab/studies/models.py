@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import Organisation, User, enum_column
 from ..extensions import Model
 from ..timeutil import utcnow
+from . import sections
 from .enums import CnilFramework, Design, Domain, Hypothesis, PrimaryAnalysis, ResearchCategory  # noqa: F401 (their home)
 from .protocol import declare_columns
 
@@ -160,28 +161,47 @@ class ConsentVersion(Model):
     study: Mapped[Study] = relationship(back_populates="consent_versions")
 
 
-class ReviewSection(enum.StrEnum):
-    GENERAL = "general"
-    DESIGN = "design"
-    CONSENT = "consent"
-    SURVEYS = "surveys"
-    DATA_PROTECTION = "data_protection"
+class ReviewRound(Model):
+    """One submission for review, frozen: the protocol's first review (`amendment_version` 0) or an
+    amendment's (its version). The next round's diff is taken against it (studies/rounds.py)."""
 
-
-class ReviewComment(Model):
-    """A coordinator's decision comment, or a remark on one section of the protocol."""
+    __table_args__ = (
+        UniqueConstraint("study_id", "amendment_version", "number", name="uq_review_round_study_amendment_number"),
+        CheckConstraint("number >= 1", name="round_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    amendment_version: Mapped[int] = mapped_column(default=0)  # 0: the protocol itself, before approval
+    number: Mapped[int] = mapped_column()  # 1, 2, ... per study and amendment
+    record: Mapped[dict] = mapped_column(JSON)  # services.frozen_record, as submitted
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewComment(Model):
+    """A coordinator's decision comment, or a remark on one section of the protocol (studies/sections.py);
+    the startup's reply to it, the response letter, goes with its next submission."""
+
+    __table_args__ = (CheckConstraint(sections.CHECK_SQL, name="review_section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    # The round decided; null for comments made before rounds were kept
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("review_round.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    section: Mapped[ReviewSection] = mapped_column(enum_column(ReviewSection, name="review_section"))
+    section: Mapped[str] = mapped_column(String(sections.MAX_LEN))
     decision: Mapped[str | None] = mapped_column(String(32))
-    study_version: Mapped[int] = mapped_column()
+    study_version: Mapped[int] = mapped_column()  # the protocol version, or the amendment's
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reply: Mapped[str] = mapped_column(Text, default="")
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     study: Mapped[Study] = relationship(back_populates="comments")
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    round: Mapped[ReviewRound | None] = relationship()
 
 
 # --- Amendments and registrations (studies/amendments.py holds the rules) -----------------------------

@@ -14,10 +14,11 @@ from ..errors import Conflict, Forbidden, Invalid, Malformed
 from ..extensions import db
 from ..policy import can
 from ..timeutil import utcnow
-from . import fields, workflow
+from . import fields, rounds, workflow
 from .checklist import missing
 from .consent import clean_consent, clean_consent_options, clean_gdpr
-from .models import ConsentVersion, Registration, ReviewComment, ReviewSection, Study
+from .models import ConsentVersion, Registration, ReviewComment, Study
+from .sections import GENERAL
 
 DECISIONS = ("approve", "request_changes", "reject")
 
@@ -112,10 +113,13 @@ def submit(user, study: Study) -> None:
     gaps = missing(study)
     if gaps:
         raise Invalid(_("The protocol is not complete yet."), code="incomplete", fields=gaps)
+    rounds.open_round(user, study, frozen_record(study))
     workflow.move(study, "submit", user)
 
 
-def clean_decision(decision, comment, section_comments=None) -> tuple[str, str, dict]:
+def clean_decision(decision, comment, section_comments=None, survey_keys=()) -> tuple[str, str, dict]:
+    """The decision, its comment, and the comments per section (studies/sections.py: a survey's among
+    `survey_keys`), checked; every error named."""
     errors = {}
     try:
         decision = v.choice(decision, DECISIONS)
@@ -127,49 +131,40 @@ def clean_decision(decision, comment, section_comments=None) -> tuple[str, str, 
             raise v.FieldError(_("Explain the decision: a comment is required unless approving."))
     except v.FieldError as err:
         errors["comment"] = err
-    sections = {}
+    sections: dict[str, str] = {}
     if section_comments is not None and not isinstance(section_comments, dict):
         errors["section_comments"] = v.FieldError(_("Must be an object."), 400)
-    for name, body in (section_comments or {}).items() if isinstance(section_comments, dict) else ():
-        try:
-            v.choice(name, [s for s in ReviewSection if s != ReviewSection.GENERAL])
-            body = v.text(body, max_len=10_000)
-        except v.FieldError as err:
-            errors[f"section_comments.{name}"] = err
-            continue
-        if body:
-            sections[name] = body
+    elif section_comments:
+        sections, wrong = rounds.check_sections(section_comments, survey_keys)
+        errors.update(wrong)
     v.raise_for(errors)
     return decision, comment, sections
 
 
-def decide(user, study: Study, decision, comment, section_comments=None) -> None:
-    """A coordinator approves, asks for changes or rejects, with comments."""
-    decision, comment, sections = clean_decision(decision, comment, section_comments)
-    if not workflow.allowed(study, decision):
-        workflow.move(study, decision, user)  # raises the 409
-    if comment:
+def add_comments(user, study: Study, decision: str, comment: str, sections: dict, version: int, round_id) -> None:
+    """The decision's comment and the comments per section, on the round decided."""
+    for section, body in ([(GENERAL, comment)] if comment else []) + list(sections.items()):
         db.session.add(
             ReviewComment(
                 study=study,
-                author_id=user.id,
-                section=ReviewSection.GENERAL,
-                decision=decision,
-                study_version=study.version,
-                body=comment,
-            )
-        )
-    for section, body in sections.items():
-        db.session.add(
-            ReviewComment(
-                study=study,
+                round_id=round_id,
                 author_id=user.id,
                 section=section,
                 decision=decision,
-                study_version=study.version,
+                study_version=version,
                 body=body,
             )
         )
+
+
+def decide(user, study: Study, decision, comment, section_comments=None) -> None:
+    """A coordinator approves, asks for changes or rejects, with comments."""
+    decision, comment, sections = clean_decision(
+        decision, comment, section_comments, [survey.key for survey in study.surveys]
+    )
+    if not workflow.allowed(study, decision):
+        workflow.move(study, decision, user)  # raises the 409
+    add_comments(user, study, decision, comment, sections, study.version, rounds.attach(study))
     if decision == "approve":
         register(study, previous=None)
     workflow.move(study, decision, user, comment=comment)

@@ -25,7 +25,7 @@ from ..surveys.definitions import study_variables
 from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
-from . import regulatory, sample_size, services, workflow
+from . import regulatory, rounds, sample_size, services, workflow
 from .amendments import amendments_of, waiting_for_decision
 from .checklist import checklist, missing
 from .consent import GDPR_ITEMS
@@ -38,6 +38,7 @@ from .forms import (
     EndStudyForm,
     NewStudyForm,
     RecruitmentForm,
+    ReplyForm,
     StudyFilterForm,
     consent_initial,
     gdpr_answers,
@@ -260,6 +261,8 @@ def show(study_id: int):
         history=[(r, describe(r)) for r in history],
         next_step=next_step(study),
         requested=requested_changes(study),
+        letter=rounds.letter(study),
+        reply_form=ReplyForm(),
         form=EmptyForm(),
         amendments=amendments_of(study),
         amend_form=AmendmentForm(),
@@ -529,17 +532,20 @@ def submit(study_id: int):
 @bp.route("/<int:study_id>/review", methods=["GET", "POST"])
 @requires("review")
 def review(study_id: int):
-    """The coordinator reads the whole submission and approves, asks for changes or rejects."""
+    """The coordinator reads the whole submission, what changed since the round they reviewed with the
+    startup's replies, comments any section, and approves, asks for changes or rejects."""
     study = get_study_or_404(study_id, "review")
     form = DecisionForm()
+    section_errors: dict[str, str] = {}
     if form.validate_on_submit():
+        survey_keys = [survey.key for survey in study.surveys]
         try:
             if (
                 form.decision.data == "reject"
                 and request.form.get("confirmed") != "yes"
                 and workflow.allowed(study, "reject")
             ):
-                services.clean_decision(form.decision.data, form.comment.data, form.section_comments())
+                services.clean_decision(form.decision.data, form.comment.data, form.section_comments(), survey_keys)
                 return confirm_rejection(study, form)
             with unit_of_work():
                 services.decide(current_user, study, form.decision.data, form.comment.data, form.section_comments())
@@ -547,16 +553,28 @@ def review(study_id: int):
             if err.status == 409:
                 flash(err.message, "error")
                 return redirect(url_for(".review", study_id=study.id))
-            show_errors(form, err, {f"section_comments.{name}": name for name in DecisionForm.SECTIONS})
+            section_errors = {
+                name.removeprefix("section_comments."): message
+                for name, message in err.fields.items()
+                if name.startswith("section_comments.")
+            }
+            show_errors(form, err)
         else:
             flash(decision_message(study), "success")
             return redirect(url_for(".show", study_id=study.id))
-    return render_template("studies/review.html", **study_context(study), form=form)
+    return render_template(
+        "studies/review.html",
+        **study_context(study),
+        form=form,
+        letter=rounds.letter(study),
+        section_errors=section_errors,
+    )
 
 
 def confirm_rejection(study: Study, form: DecisionForm):
     """Rejecting cannot be undone: a page asks once more, with the decision and comments carried along."""
-    carried = {"decision": "reject", "comment": form.comment.data or "", **form.section_comments()}
+    sections = {form.PREFIX + name: body for name, body in form.section_comments().items()}
+    carried = {"decision": "reject", "comment": form.comment.data or "", **sections}
     return render_template(
         "confirm.html",
         title=_("Reject this protocol?"),

@@ -138,6 +138,7 @@ def test_every_api_call_refuses_a_body_that_is_not_json(
         "webhook_id": 1,
         "code": "P-AAAAAAAA",
         "version": 2,
+        "comment_id": 1,
     }
     callers = ({}, api_headers(coordinator), api_headers(startup))
     before = row_counts()

@@ -147,6 +147,7 @@ def url_for(path: str, study_id: int) -> str:
         .replace("{invitation_id}", "1")
         .replace("{webhook_id}", "1")
         .replace("{version}", "2")
+        .replace("{comment_id}", "1")
     )
 
 
@@ -366,6 +367,25 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{v1}/studies/{sid}/decision", staff, json={"decision": "reject"})  # 422
     checked("POST", f"{v1}/studies/{sid}/decision", staff, json={"decision": 1})  # 400
     checked("POST", f"{v1}/studies/{sid}/decision", startup, json={"decision": "approve"})  # 403
+    # Changes asked on two sections; the startup answers in its response letter and resubmits.
+    asked = {"decision": "request_changes", "comment": "Say how tiredness is followed."}
+    checked("POST", f"{v1}/studies/{sid}/decision", staff, json={**asked, "section_comments": {"nope": "x"}})  # 422
+    checked(
+        "POST",
+        f"{v1}/studies/{sid}/decision",
+        staff,
+        json={**asked, "section_comments": {"design": "Why 40?", "survey:baseline": "Shorter?"}},
+    )
+    comments = checked("GET", f"{v1}/studies/{sid}/comments", startup).get_json()["items"]
+    reply = f"{v1}/studies/{sid}/comments/{comments[0]['id']}/reply"
+    checked("PUT", reply, startup, json={"reply": "A weekly check-in asks about it."})
+    checked("PUT", reply, startup, json={"reply": 5})  # 400
+    checked("PUT", reply, startup, json={"reply": "x" * 6000})  # 422
+    checked("PUT", reply, staff, json={"reply": "Not mine to answer."})  # 403
+    checked("PUT", f"{v1}/studies/{sid}/comments/999999/reply", startup, json={"reply": "x"})  # 404
+    checked("POST", f"{v1}/studies/{sid}/submit", startup)
+    checked("PUT", reply, startup, json={"reply": "Too late."})  # 409
+    checked("GET", f"{v1}/studies/{sid}/comments", staff)
     checked("POST", f"{v1}/studies/{sid}/decision", staff, json={"decision": "approve"})
     checked("POST", f"{v1}/studies/{sid}/recruitment", staff, json={"state": "open"})  # 422
     checked("POST", f"{v1}/studies/{sid}/recruitment", staff, json={"state": 1})  # 400

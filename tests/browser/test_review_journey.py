@@ -1,5 +1,6 @@
-"""A protocol's review on a desktop: a startup writes and submits it, a coordinator asks for changes,
-the startup fixes and resubmits, the coordinator approves it and opens recruitment."""
+"""A protocol's review on a desktop: a startup writes and submits it, a coordinator asks for changes with
+comments on two sections, the startup answers each in its response letter, fixes and resubmits, the
+coordinator reads the letter beside what changed, approves it and opens recruitment."""
 
 import re
 
@@ -191,6 +192,9 @@ def test_a_protocol_is_sent_back_fixed_approved_and_opened(page, live_server, sc
     expect(tab.get_by_role("heading", level=1)).to_have_text(f"Review: {TITLE}", timeout=WAIT)
     tab.get_by_label("Request changes").check()
     tab.get_by_label("Comment to the startup").fill("Please say how tiredness is followed up during the pilot.")
+    # A comment under two sections of the protocol: a box under each
+    tab.get_by_label("Your comment on “Design” (optional)").fill("Why forty participants?")
+    tab.get_by_label("Your comment on “After four weeks” (optional)").fill("Ask about tiredness here too.")
     screenshot(tab, "review-10-request-changes")
     tab.get_by_role("button", name="Record the decision").click()
     flash(tab, "Changes requested")
@@ -204,7 +208,18 @@ def test_a_protocol_is_sent_back_fixed_approved_and_opened(page, live_server, sc
     requested = tab.get_by_role("region", name="Changes requested by the reviewer")
     expect(requested).to_contain_text("Please say how tiredness is followed up during the pilot.", timeout=WAIT)
     expect(tab.locator(".next-step")).to_contain_text("Fix the requested changes")
+    # The response letter: a reply under each comment, saved before resubmitting
+    expect(requested).to_contain_text("3 comments have no reply yet")
+    requested.locator("li", has_text="Why forty participants?").get_by_label("Your reply to this comment").fill(
+        "Forty gives 80 % power to detect one more hour of sleep."
+    )
+    requested.locator("li", has_text="how tiredness is followed up").get_by_label("Your reply to this comment").fill(
+        "A weekly check-in now asks about tiredness: see the risks."
+    )
     screenshot(tab, "review-11-changes-requested")
+    tab.get_by_role("button", name="Save the replies").click()
+    flash(tab, "2 replies saved. 1 comment is still unanswered.")
+    expect(requested).to_contain_text("1 comment has no reply yet: Survey “After four weeks”")
     tab.get_by_role("link", name="Edit protocol").click()
     expect(tab.get_by_role("region", name="Changes requested by the reviewer")).to_be_visible(timeout=WAIT)
     tab.get_by_label("Risks and how they are reduced").fill(
@@ -225,6 +240,14 @@ def test_a_protocol_is_sent_back_fixed_approved_and_opened(page, live_server, sc
     tab.get_by_role("link", name=REVIEW_LINK).click()
     expect(tab.get_by_role("heading", level=1)).to_have_text(f"Review: {TITLE}", timeout=WAIT)
     expect(tab.locator("main")).to_contain_text("A weekly check-in asks about tiredness")
+    # What changed since round 1, beside the startup's replies
+    since = tab.get_by_role("region", name="Since round 1, which you reviewed")
+    expect(since).to_contain_text("Forty gives 80 % power to detect one more hour of sleep.", timeout=WAIT)
+    expect(since).to_contain_text("A weekly check-in now asks about tiredness: see the risks.")
+    expect(since.locator("li", has_text="Ask about tiredness here too.")).to_contain_text("No reply.")
+    changed = since.locator("table.diff tr", has_text="Risks and how they are reduced")
+    expect(changed.locator("ins")).to_contain_text("A weekly check-in asks about tiredness")
+    screenshot(tab, "review-12-letter-and-changes")
     tab.get_by_label("Approve").check()
     tab.get_by_role("button", name="Record the decision").click()
     flash(tab, "Approved. The protocol is registered with the fingerprint")
@@ -232,11 +255,11 @@ def test_a_protocol_is_sent_back_fixed_approved_and_opened(page, live_server, sc
     fingerprint = tab.locator(".registration .hash")
     expect(fingerprint).to_have_text(re.compile(r"^\s*[0-9a-f]{64}\s*$"), timeout=WAIT)
     registered = fingerprint.inner_text().strip()
-    screenshot(tab, "review-12-approved")
+    screenshot(tab, "review-13-approved")
     tab.get_by_role("button", name="Open recruitment").click()
     flash(tab, "Recruitment is open")
     badge(tab, "Recruiting")
-    screenshot(tab, "review-13-recruiting")
+    screenshot(tab, "review-14-recruiting")
 
     db.session.commit()  # end any old snapshot: see what the live server committed
     study = db.session.scalar(select(Study))

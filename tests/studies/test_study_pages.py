@@ -537,10 +537,10 @@ def test_request_changes_with_section_comments(client, login, startup, coordinat
         data={
             "decision": "request_changes",
             "comment": "Nearly there.",
-            "consent": "Say who keeps the data.",
-            "design": "",
-            "surveys": "",
-            "data_protection": "",
+            "section-consent": "Say who keeps the data.",
+            "section-design": "",
+            "section-surveys": "",
+            "section-data_protection": "",
         },
     )
     assert response.status_code == 302

@@ -246,7 +246,12 @@ class TestChecklist:
 
 def test_audit_records_carry_the_study(make_study):
     study = make_study("recruiting")
-    actions = [r.action for r in db.session.scalars(select(AuditRecord).where(AuditRecord.study_id == study.id))]
+    actions = [
+        r.action
+        for r in db.session.scalars(
+            select(AuditRecord).where(AuditRecord.study_id == study.id).order_by(AuditRecord.id)
+        )
+    ]
     assert actions[:2] == ["study.create", "consent.save"]
     assert actions[-3:] == ["study.submit", "study.approve", "study.open"]
 

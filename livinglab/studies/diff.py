@@ -1,0 +1,66 @@
+"""What changed between two frozen records of a protocol (`services.frozen_record`): the reviewer's diff.
+
+One function for both uses: an amendment against the approved version (and against its last round), and a
+protocol resubmitted after "changes requested" against the round the reviewer read (studies/rounds.py).
+"""
+
+import json
+
+from flask_babel import lazy_gettext as _l
+
+from . import fields
+
+CHANGE_LABELS = {"added": _l("Added"), "removed": _l("Removed"), "changed": _l("Changed")}
+
+
+def _shown(value) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else str(value)
+
+
+def _keyed(old: dict, new: dict) -> list[tuple[str, str]]:
+    """(key, added | removed | changed) of two dicts by key, in the new order then the removed."""
+    out = [(k, "added") for k in new if k not in old]
+    out += [(k, "removed") for k in old if k not in new]
+    out += [(k, "changed") for k, item in new.items() if k in old and old[k] != item]
+    return out
+
+
+def differences(before: dict, after: dict) -> dict:
+    """The changed protocol fields, consent text and clauses, surveys and questions, each marked
+    (added, removed, changed), from the record `before` to the record `after`."""
+    old_protocol, new_protocol = before["protocol"], after["protocol"]
+    changed_fields = [
+        (fields.FIELDS[name].label, _shown(old_protocol.get(name)), _shown(value))
+        for name, value in new_protocol.items()
+        if name in fields.FIELDS and old_protocol.get(name) != value
+    ]
+    old_consent, new_consent = before.get("consent") or {}, after.get("consent") or {}
+    old_clauses = {c["key"]: c for c in old_consent.get("clauses", [])}
+    new_clauses = {c["key"]: c for c in new_consent.get("clauses", [])}
+    clauses = [
+        (key, change, (new_clauses.get(key) or old_clauses[key])["text"])
+        for key, change in _keyed(old_clauses, new_clauses)
+    ]
+    old_surveys = {s["key"]: s for s in before["surveys"]}
+    new_surveys = {s["key"]: s for s in after["surveys"]}
+    surveys = []
+    for survey in after["surveys"]:
+        earlier = old_surveys.get(survey["key"])
+        if earlier is None:
+            surveys.append((survey, "added", [(i["key"], "added") for i in survey["items"]]))
+        elif earlier != survey:
+            items = _keyed({i["key"]: i for i in earlier["items"]}, {i["key"]: i for i in survey["items"]})
+            if earlier["title"] != survey["title"] or earlier["timepoint"] != survey["timepoint"]:
+                items.insert(0, ("", "changed"))  # the survey's own title or timepoint
+            surveys.append((survey, "changed", items))
+    surveys += [(s, "removed", []) for key, s in old_surveys.items() if key not in new_surveys]
+    text_changed = old_consent.get("text") != new_consent.get("text")
+    return {
+        "fields": changed_fields,
+        "consent_text": (old_consent.get("text", ""), new_consent.get("text", "")) if text_changed else None,
+        "clauses": clauses,
+        "surveys": surveys,
+        "any": bool(changed_fields or text_changed or clauses or surveys),
+    }
