@@ -61,7 +61,7 @@ def put_amendment_consent(user, study_id, version):
     amendment = amendments.find(study, version)
     data = json_body()
     with unit_of_work():
-        amendments.save_consent(user, study, amendment, data.get("text"), data.get("clauses", []))
+        amendments.save_consent(user, study, amendment, data.get("text"), data.get("clauses", []), data.get("gdpr"))
     return amendment_dict(amendment)
 
 

@@ -29,7 +29,7 @@ from ..surveys.views import ITEM_ALIASES, flash_invalid, item_form
 from ..transactions import unit_of_work
 from . import amendments
 from .edit_target import AmendmentTarget
-from .forms import ConsentForm, consent_initial
+from .forms import ConsentForm, consent_initial, gdpr_answers, gdpr_fields
 from .views import page_helpers, protocol_editor, show_consent_errors
 
 bp = Blueprint("amendment_editing", __name__, url_prefix="/studies/<int:study_id>/amendments/<int:version>")
@@ -92,7 +92,7 @@ def consent(study_id: int, version: int):
         clauses, rows = form.filled_clauses()
         try:
             with unit_of_work():
-                amendments.save_consent(current_user, study, amendment, form.text.data, clauses)
+                amendments.save_consent(current_user, study, amendment, form.text.data, clauses, gdpr_answers(form))
         except DomainError as err:
             show_consent_errors(form, err, rows)
             status = err.status
@@ -109,6 +109,7 @@ def consent(study_id: int, version: int):
         form=form,
         requested=requested(amendment),
         approved_consent=approved,
+        gdpr_fields=gdpr_fields(form),
     ), status
 
 

@@ -44,10 +44,18 @@ from ..surveys.services import clean_survey
 from ..timeutil import days, utcnow
 from . import diff, fields, rounds, workflow
 from .checklist import missing
-from .consent import clean_consent
+from .consent import clean_consent, clean_gdpr
 from .fields import registration_dict  # noqa: F401 (served with the amendments)
 from .models import Amendment, AmendmentStatus, ConsentVersion, Registration, Study, StudyStatus
-from .services import add_comments, clean_decision, clean_draft, frozen_record, record_as_registered, register
+from .services import (
+    add_comments,
+    clean_decision,
+    clean_draft,
+    consent_record,
+    frozen_record,
+    record_as_registered,
+    register,
+)
 
 A = AmendmentStatus
 EDITABLE = frozenset({A.DRAFT, A.CHANGES_REQUESTED})
@@ -115,6 +123,10 @@ def proposed_study(amendment: Amendment) -> Study:
     study's own checks (field validation, checklist) read as they read a study."""
     record = amendment.record
     shadow = Study()
+    # plain columns, never the relationships: the shadow must not join the study's organisation's collections
+    shadow.organisation_id = db.session.scalars(
+        select(Study.organisation_id).where(Study.id == amendment.study_id)
+    ).one()
     for name, value in record["protocol"].items():
         if name in fields.FIELDS:
             field = fields.FIELDS[name]
@@ -122,7 +134,11 @@ def proposed_study(amendment: Amendment) -> Study:
                 setattr(shadow, attr, new)
     consent = record.get("consent")
     shadow.consent_versions = (
-        [ConsentVersion(version=consent["version"], text=consent["text"], clauses=consent["clauses"])]
+        [
+            ConsentVersion(
+                version=consent["version"], text=consent["text"], clauses=consent["clauses"], gdpr=consent.get("gdpr")
+            )
+        ]
         if consent
         else []
     )
@@ -137,7 +153,7 @@ def _save(amendment: Amendment, shadow: Study) -> None:
     consent = shadow.current_consent
     amendment.record = {
         "protocol": fields.protocol_dict(shadow),
-        "consent": {"version": consent.version, "text": consent.text, "clauses": consent.clauses} if consent else None,
+        "consent": consent_record(consent) if consent else None,
         "surveys": [
             {"key": s.key, "title": s.title, "timepoint": s.timepoint, "items": s.items}
             for s in sorted(shadow.surveys, key=lambda s: s.key)
@@ -170,15 +186,22 @@ def save_draft(user, study: Study, amendment: Amendment, data: dict, shadow: Stu
     return changed, invalid
 
 
-def save_consent(user, study: Study, amendment: Amendment, text, clauses) -> dict:
-    """Propose a new consent: it becomes the study's next consent version on approval."""
+def save_consent(user, study: Study, amendment: Amendment, text, clauses, gdpr=None) -> dict:
+    """Propose a new consent: it becomes the study's next consent version on approval. Its GDPR information
+    items stay as proposed unless `gdpr` gives them."""
     require_editable(amendment)
     text, clauses = clean_consent(text, clauses)
+    new_gdpr = clean_gdpr(gdpr)
     approved = study.current_consent.version if study.current_consent else 0
     shadow = proposed_study(amendment)
     proposed = amendment.record.get("consent") or {}  # its GDPR items stay as proposed (or as approved)
     shadow.consent_versions = [
-        ConsentVersion(version=approved + 1, text=text, clauses=clauses, gdpr=proposed.get("gdpr"))
+        ConsentVersion(
+            version=approved + 1,
+            text=text,
+            clauses=clauses,
+            gdpr=new_gdpr if new_gdpr is not None else proposed.get("gdpr"),
+        )
     ]
     _save(amendment, shadow)
     audit.record(user, "amendment.consent", study=study, version=amendment.version)

@@ -11,6 +11,8 @@ from pydantic import Field as Limits
 
 from .. import schema as s
 from .. import validation as v
+from ..auth.models import Organisation
+from ..extensions import db
 from ..schema import Key
 
 MAX_CLAUSES = 30
@@ -131,7 +133,10 @@ def gdpr_template(study) -> dict[str, str]:
     says (sponsor, DPO contact, objectives, legal basis, retention); what it does not say is left to fill in."""
     from .protocol import HEALTH_DATA_LABELS, LEGAL_BASIS_LABELS
 
-    controller = study.sponsor or study.organisation.name
+    organisation = study.organisation or db.session.get_one(
+        Organisation, study.organisation_id
+    )  # an amendment's shadow
+    controller = study.sponsor or organisation.name
     basis = (
         _("%(basis)s (GDPR art. 6)", basis=LEGAL_BASIS_LABELS[study.legal_basis])
         if study.legal_basis
@@ -158,7 +163,7 @@ def gdpr_template(study) -> dict[str, str]:
         "recipients": _(
             "Only the pilot's team at %(organisation)s sees your answers, under a participant code, never your name "
             "or email; the living lab's coordinators may read them to check the pilot. Nobody else receives them.",
-            organisation=study.organisation.name,
+            organisation=organisation.name,
         ),
         "retention": _(
             "Your data are kept for %(months)d months after the end of the pilot.", months=study.retention_months

@@ -134,3 +134,23 @@ def test_hostile_gdpr_items_are_refused_and_change_nothing(
     )
     assert response.status_code == status and field in response.get_json()["error"]["fields"]
     assert len(db.session.get(Study, study.id).consent_versions) == 1
+
+
+def test_an_amendment_proposes_gdpr_items_and_its_approval_carries_them(
+    client, api_headers, make_study, startup, coordinator, login
+):
+    study = make_study("recruiting")
+    owner, staff = api_headers(startup), api_headers(coordinator)
+    version = client.post(f"/api/v1/studies/{study.id}/amendments", json={"reason": "The DPO changed"}, headers=owner)
+    base = f"/api/v1/studies/{study.id}/amendments/{version.get_json()['version']}"
+    login(startup)
+    page = text(client.get(base.replace("/api/v1", "") + "/consent"))
+    assert 'name="gdpr_controller"' in page  # the amendment's consent editor holds the items too
+    body = {"text": "New text.", "clauses": [{"key": "ok", "text": "OK", "required": True}], "gdpr": FULL}
+    assert client.put(f"{base}/consent", json=body, headers=owner).status_code == 200
+    bad = client.put(f"{base}/consent", json={**body, "gdpr": {"controller": ["nested"]}}, headers=owner)
+    assert bad.status_code in (400, 422)
+    assert client.post(f"{base}/submit", headers=owner).status_code == 200
+    assert client.post(f"{base}/decision", json={"decision": "approve"}, headers=staff).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Study, study.id).current_consent.gdpr == FULL
