@@ -1,5 +1,7 @@
 """Issue 12's "Done when", in a browser: a startup amends a recruiting pilot that has an enrolled participant
 (the consent text and a question's wording, edited on the pages), submits it; the coordinator reads the diff and
+asks for a change with a comment on the consent form; the startup answers both comments in its response letter,
+fixes the consent and resubmits; the coordinator reads the letter beside what changed since the round reviewed and
 approves it; the study page lists two registrations whose hashes chain (the second recomputed here from what the
 API serves); the participant is asked on their dashboard to sign the new consent, signs it, then answers the
 survey with its new wording."""
@@ -12,20 +14,22 @@ from playwright.sync_api import expect
 
 from livinglab.extensions import db
 from livinglab.participants import services as participation
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, protocol_of_category
 
 pytestmark = pytest.mark.browser
 
 WAIT = 15_000  # the machine may be busy
 NEW_TEXT = "We now also ask how rested you feel. Taking part is voluntary; you may withdraw at any time."
+FINAL_TEXT = NEW_TEXT + " Two short surveys, four weeks apart; every question may be skipped."
 OLD_QUESTION = "On average, how many hours did you sleep per night last week?"
 NEW_QUESTION = "On average, how many hours did you sleep each night last week?"
 
 
 @pytest.fixture
 def pilot(make_study, participant):
-    """A recruiting pilot with one participant enrolled today: its baseline survey is open for them."""
-    study = make_study("recruiting")
+    """A recruiting RIPH 1 pilot (written consent: participants sign) with one participant enrolled today: its
+    baseline survey is open for them."""
+    study = make_study("recruiting", protocol=protocol_of_category("riph1"))
     consent = study.current_consent
     participation.enrol(
         participant,
@@ -113,7 +117,7 @@ def test_a_recruiting_pilot_is_amended_in_the_browser_end_to_end(
         tab.get_by_role("button", name="Submit the amendment for review").click()
         flash(tab, "Amendment submitted")
 
-        # The coordinator reads what changes and approves
+        # The coordinator reads what changes and asks for a change, with a comment on the consent form
         review = new_tab()
         sign_in(review, coordinator.email)
         review.goto(amendment_url)
@@ -122,6 +126,39 @@ def test_a_recruiting_pilot_is_amended_in_the_browser_end_to_end(
         expect(review.locator("ins").filter(has_text=NEW_TEXT)).to_be_visible()
         expect(review.locator("li").filter(has_text="Before the coaching").first).to_contain_text("sleep_hours")
         screenshot(review, "amendment-04-diff")
+        review.get_by_role("radio", name="Request changes").check()
+        review.get_by_label("Comment to the startup").fill("Say in the consent how often participants are asked.")
+        review.get_by_label("Your comment on “Consent form” (optional)").fill("Say that the new question is optional.")
+        review.get_by_role("button", name="Record the decision").click()
+        flash(review, "Decision recorded")
+
+        # The startup answers in its response letter, fixes the consent and resubmits
+        tab.goto(amendment_url)
+        requested = tab.get_by_role("region", name="Changes requested by the reviewer")
+        expect(requested).to_contain_text("2 comments have no reply yet")
+        requested.locator("li", has_text="how often participants are asked").get_by_label(
+            "Your reply to this comment"
+        ).fill("The consent now says: two short surveys, four weeks apart.")
+        requested.locator("li", has_text="the new question is optional").get_by_label(
+            "Your reply to this comment"
+        ).fill("Done: the consent says every question may be skipped.")
+        tab.get_by_role("button", name="Save the replies").click()
+        flash(tab, "2 replies saved")
+        tab.get_by_role("link", name="Edit the proposed consent form").click()
+        tab.get_by_label("Information for participants").fill(FINAL_TEXT)
+        tab.get_by_role("button", name="Save the proposed consent form").click()
+        flash(tab, "Proposed consent form saved.")
+        tab.goto(amendment_url)
+        tab.get_by_role("button", name="Submit the amendment for review").click()
+        flash(tab, "Amendment submitted")
+
+        # The coordinator reads the letter beside what changed since the round reviewed, and approves
+        review.goto(amendment_url)
+        since = review.get_by_role("region", name="Since round 1, which you reviewed")
+        expect(since).to_contain_text("The consent now says: two short surveys, four weeks apart.")
+        expect(since).to_contain_text("Done: the consent says every question may be skipped.")
+        expect(since.locator("ins").filter(has_text="four weeks apart").first).to_be_attached()  # folded until opened
+        screenshot(review, "amendment-04b-letter")
         review.get_by_role("radio", name="Approve").check()
         review.get_by_role("button", name="Record the decision").click()
         flash(review, "Amendment approved: version 2 is registered.")
@@ -142,7 +179,7 @@ def test_a_recruiting_pilot_is_amended_in_the_browser_end_to_end(
         assert [r["registration_hash"] for r in chain] == shown
         assert chain[1]["previous_hash"] == shown[0]
         assert canonical_sha256({**chain[1]["record"], "previous_hash": shown[0]}) == shown[1]
-        assert chain[1]["record"]["consent"]["text"] == NEW_TEXT
+        assert chain[1]["record"]["consent"]["text"] == FINAL_TEXT
 
         # The participant is asked to sign the new consent on their dashboard, signs, then answers
         person = new_tab()
@@ -153,7 +190,7 @@ def test_a_recruiting_pilot_is_amended_in_the_browser_end_to_end(
         screenshot(person, "amendment-06-dashboard")
         notice.get_by_role("link", name="Read and sign").click()
         expect(person.get_by_role("heading", level=1)).to_have_text("The consent form has changed")
-        expect(person.get_by_text(NEW_TEXT)).to_be_visible()
+        expect(person.get_by_text(FINAL_TEXT)).to_be_visible()
         person.get_by_label("I have read and understood the information about this pilot.").check()
         person.get_by_label("I agree that my answers are used, under a pseudonym, for this pilot.").check()
         person.get_by_label("Your full name, as your signature").fill("Camille Martin")

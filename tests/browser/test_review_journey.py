@@ -91,7 +91,9 @@ def test_a_protocol_is_sent_back_fixed_approved_and_opened(page, live_server, sc
     # The protocol editor.
     tab.get_by_label("Plain-language summary").fill("Does a four-week sleep coaching app help people sleep longer?")
     tab.get_by_label("Objectives", exact=True).fill("Measure the change in nightly sleep duration after coaching.")
-    tab.get_by_label("Intervention").fill("Use the Sommeil+ app for ten minutes every evening for four weeks.")
+    tab.get_by_label("Intervention", exact=True).fill(
+        "Use the Sommeil+ app for ten minutes every evening for four weeks."
+    )
     tab.get_by_label("Risks and how they are reduced").fill("Minimal: some tiredness while habits change.")
     tab.get_by_label("Duration").fill("Four weeks, two short surveys.")
     tab.get_by_label("Place").fill("At home, online.")
@@ -100,7 +102,7 @@ def test_a_protocol_is_sent_back_fixed_approved_and_opened(page, live_server, sc
     tab.get_by_label("Design", exact=True).select_option(label="Single group, before and after")
     tab.get_by_label("Timepoint 1", exact=True).fill("Before the coaching")
     tab.get_by_label("Timepoint 2", exact=True).fill("After four weeks")
-    tab.get_by_label("Target enrolment").fill("40")
+    tab.get_by_label("Target enrolment", exact=True).fill("40")
     tab.get_by_label("Minimum age").fill("18")
     tab.get_by_label("Other eligibility criteria").fill("I sleep less than seven hours a night")
     tab.get_by_label("Hypothesis").select_option(label="The outcome increases")
