@@ -164,7 +164,7 @@ def test_the_owner_adds_an_item_at_the_end(as_, draft, startup):
         ({"key": "q", "text": "Q?", "type": "single_choice", "choices": ["only one"]}, 422, "choices"),
         ({"key": "Q Q", "text": "Q?", "type": "nps"}, 422, "key"),
         ({"key": "arm", "text": "Q?", "type": "nps"}, 422, "key"),  # reserved for the exports
-        ({"key": "q", "instrument": "phq9"}, 422, "instrument"),
+        ({"key": "q", "instrument": "beck_di"}, 422, "instrument"),
         ({"key": "q", "text": 5, "type": "nps"}, 400, "text"),
         ({"key": "q", "text": "Q?", "type": "likert", "min": "1"}, 400, "min"),
     ],
