@@ -129,6 +129,10 @@ FORMS = {
         "startup", lambda w: f"/studies/{w['approved']}/recruitment", page=lambda w: f"/studies/{w['approved']}"
     ),
     "studies.end": Form("coordinator", lambda w: f"/studies/{w['enrolled']}/end"),
+    # a coordinator postpones an ended pilot's purge, with a reason (retention)
+    "retention.postpone": Form(
+        "coordinator", lambda w: f"/retention/{w['finished']}/postpone", page=lambda w: "/retention/"
+    ),
     # amendments of an approved protocol: opened with a reason, submitted, decided by a coordinator
     "amendments.open_amendment": Form(
         "startup", lambda w: f"/studies/{w['approved']}/amendments", page=lambda w: f"/studies/{w['approved']}"
@@ -338,6 +342,7 @@ def world(make_study, make_user, startup, coordinator, participant):
     submitted_amendment = amendments.open_amendment(startup, amended, "A clearer consent.")
     amendments.submit(startup, amended, submitted_amendment)
     asked = make_study("changes_requested")
+    finished = make_study("ended")  # its purge is upcoming: the retention page lists it
     amended_asked = make_study("recruiting")
     asked_amendment = amendments.open_amendment(startup, amended_asked, "A shorter survey.")
     amendments.submit(startup, amended_asked, asked_amendment)
@@ -371,6 +376,7 @@ def world(make_study, make_user, startup, coordinator, participant):
         "amended": amended.id,
         "amended_version": submitted_amendment.version,
         "asked": asked.id,
+        "finished": finished.id,
         "amended_asked": amended_asked.id,
         "amended_asked_version": asked_amendment.version,
         "open_criteria": len(open_study.eligibility["criteria"]),

@@ -32,7 +32,9 @@ def upgrade():
         "consent_signature", sa.Column("mode", sa.String(length=32), nullable=False, server_default="written")
     )
     if op.get_bind().dialect.name == "sqlite":
-        with op.batch_alter_table("consent_signature", schema=None) as batch_op:
+        with op.batch_alter_table(
+            "consent_signature", schema=None, table_kwargs={"sqlite_autoincrement": True}  # ids never reused
+        ) as batch_op:
             batch_op.alter_column(
                 "mode", existing_type=sa.String(length=32), type_=mode_type(), existing_nullable=False,
                 existing_server_default="written",
@@ -45,7 +47,9 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == "sqlite":
-        with op.batch_alter_table("consent_signature", schema=None) as batch_op:
+        with op.batch_alter_table(
+            "consent_signature", schema=None, table_kwargs={"sqlite_autoincrement": True}  # ids never reused
+        ) as batch_op:
             batch_op.drop_constraint(op.f("ck_consent_signature_consent_mode"), type_="check")
             batch_op.drop_column("mode")
     else:
