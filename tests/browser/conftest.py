@@ -61,11 +61,14 @@ def files_closed_by_the_app(app):
 
     def middleware(environ, start_response):
         response = app(environ, start_response)
-        if isinstance(response, FileWrapper):
+        # A static file may come wrapped (a ClosingIterator around the FileWrapper), or not be read at all (a 304
+        # answers a conditional request with no body, but the file was opened): read and close it here.
+        if isinstance(response, FileWrapper) or environ.get("PATH_INFO", "").startswith("/static/"):
             try:
                 return [b"".join(response)]
             finally:
-                response.close()
+                if hasattr(response, "close"):
+                    response.close()
         return response
 
     return middleware

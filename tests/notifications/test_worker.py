@@ -194,7 +194,9 @@ def test_a_worker_asked_to_stop_finishes_the_message_in_hand_and_exits(app, smtp
 def test_mail_samples_queues_one_message_of_each_kind_the_account_may_get(runner, verified_user):
     person = verified_user("coordinator")
     result = runner.invoke(args=["mail-samples", "--email", person.email])
-    assert result.exit_code == 0 and "16 messages queued" in result.output  # all but the digest (retention_notice: 16th)
+    assert (
+        result.exit_code == 0 and "16 messages queued" in result.output
+    )  # all but the digest (retention_notice: 16th)
     kinds = set(db.session.scalars(select(OutboxMessage.kind)))
     assert len(kinds) == 16 and "review_digest" not in kinds and "retention_notice" in kinds
     missing = runner.invoke(args=["mail-samples", "--email", "nobody@example.org"])
