@@ -35,6 +35,7 @@ of the number of answers. Before timing, it checks that the loader's frame equal
 
 import argparse
 import cProfile
+import ctypes
 import gc
 import io
 import json
@@ -268,9 +269,10 @@ def traced_peak(run) -> float:
 
 def rss_rise(run) -> float:
     """How far the resident set size rose during one run above its level when the run began, in MB
-    (sampled every 5 ms by a thread; memory freed earlier but kept by the allocator is reused first, so
-    this is a floor of what the run needed, and it counts what tracemalloc does not see, e.g. libpq's)."""
+    (sampled every 5 ms by a thread). It counts what tracemalloc does not see (SQLite's page cache, libpq's
+    buffers, the allocators' own overhead)."""
     gc.collect()
+    ctypes.CDLL(None).malloc_trim(0)  # glibc: give back what earlier phases freed, so that the rise is this run's
     start = rss_now()
     peak = [start]
     done = threading.Event()

@@ -12,6 +12,7 @@ Building the frame from SQLAlchemy rows took three times as long as fetching the
 
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 
 import numpy as np
 import pandas as pd
@@ -26,16 +27,20 @@ from ..surveys.models import Survey
 from ..timeutil import aware, days, utcnow
 
 COLUMNS = ["participant_code", "arm", "timepoint", "item", "number", "text"]
-BATCH = 500  # rows per fetch: a batch's tuples are gone before the garbage collector runs (from 1,000 rows it runs at every batch)
+BATCH = 500  # rows per fetch: gone before the garbage collector looks (from 1,000 on, it runs at every batch)
 
 
 def answers_query(study_id: int, items: list[str] | None = None):
-    """The study's answers (to these answer keys only, if given): (response id, item, number, text)."""
+    """The study's answers (to these answer keys only, if given): (response id, item, number, text). It
+    joins what the previous one-query loader joined (the survey too, which it no longer reads), so that
+    the database plans it alike and returns the rows in the same order: the wide table lists participants
+    in the order they first come, and sums in that order."""
     query = (
         select(Answer.response_id, Answer.item_key, Answer.number, Answer.text)
         .select_from(Answer)
         .join(Response, Answer.response_id == Response.id)
         .join(Enrolment, Response.enrolment_id == Enrolment.id)
+        .join(Survey, Response.survey_id == Survey.id)
         .where(Enrolment.study_id == study_id)
     )
     return query if items is None else query.where(Answer.item_key.in_(items))
@@ -88,25 +93,34 @@ def load_answers(connection, study_id: int, items: list[str] | None = None) -> p
 
 def driver_batches(connection, query, size: int | None = None) -> Iterator[list[tuple]]:
     """The query's rows as the driver returns them (plain tuples), `size` at a time, read in the
-    connection's transaction (so in its snapshot); on PostgreSQL from a server-side cursor, so that
-    the client never holds more than a batch. The statement is announced to the engine's listeners
-    like any other (the tests count statements that way)."""
+    connection's transaction (so in its snapshot). On PostgreSQL the rows come in chunks of that size
+    (psycopg's `stream`), so the client never holds the whole result, and the query is planned as any
+    other (a server-side cursor would be planned for its first rows). The statement is announced to the
+    engine's listeners like any other (the tests count statements that way)."""
+    size = size or BATCH
     compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     statement, params = str(compiled), compiled.params
     parameters = tuple(params[name] for name in compiled.positiontup) if compiled.positional else params
-    dbapi_connection = connection.connection
-    if connection.dialect.name == "postgresql":
-        cursor = dbapi_connection.cursor(name="livinglab_rows")
-    else:
-        cursor = dbapi_connection.cursor()
+    cursor = connection.connection.cursor()
     try:
         connection.dispatch.before_cursor_execute(connection, cursor, statement, parameters, None, False)
-        cursor.execute(statement, parameters)
-        connection.dispatch.after_cursor_execute(connection, cursor, statement, parameters, None, False)
-        while rows := cursor.fetchmany(size or BATCH):
-            yield rows
+        if connection.dialect.name == "postgresql":
+            rows = cursor.stream(statement, parameters, size=size if _chunks_supported() else 1)
+            while batch := list(islice(rows, size)):
+                yield batch
+        else:
+            cursor.execute(statement, parameters)
+            while batch := cursor.fetchmany(size):
+                yield batch
     finally:
         cursor.close()
+
+
+def _chunks_supported() -> bool:
+    """Whether libpq returns rows in chunks (version 17 on; before, one row at a time)."""
+    import psycopg
+
+    return psycopg.pq.version() >= 170000
 
 
 class Labels:
