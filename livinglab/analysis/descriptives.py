@@ -47,13 +47,15 @@ def nps_summary(values) -> dict:
     }
 
 
-def choice_summary(answers: list[list[str]], choices: list[str] | None) -> dict:
-    """Counts and percentages of respondents per choice (multiple choice may sum past 100 %)."""
+def choice_summary(answers: list[list[str]], choices: list[str] | None, times: list[int] | None = None) -> dict:
+    """Counts and percentages of respondents per choice (multiple choice may sum past 100 %). `times`:
+    how many respondents gave each answer (one each if not given)."""
     counts = dict.fromkeys(choices or [], 0)
-    for picked in answers:
+    times = times if times is not None else [1] * len(answers)
+    for picked, k in zip(answers, times, strict=True):
         for choice in picked:
-            counts[choice] = counts.get(choice, 0) + 1
-    n = len(answers)
+            counts[choice] = counts.get(choice, 0) + k
+    n = sum(times)
     return {"n": n, "counts": counts, "percentages": {c: (100 * k / n if n else None) for c, k in counts.items()}}
 
 
@@ -85,14 +87,23 @@ def instrument_alpha(code: str, answers) -> dict:
     return cronbach_alpha(np.column_stack(instrument.scored_items(list(matrix.T))))
 
 
-def _picks(rows: pd.DataFrame, kind: str) -> list[list[str]]:
-    """Each respondent's answer as a list of the choices it names."""
+def _distinct(answers) -> tuple[list, list[int]]:
+    """The different answers given, in the order first given, and how many times each was given."""
+    codes, distinct = pd.factorize(np.asarray(answers, dtype=object))
+    return list(distinct), np.bincount(codes, minlength=len(distinct)).tolist()
+
+
+def _picks(rows: pd.DataFrame, kind: str) -> tuple[list[list[str]], list[int]]:
+    """The different answers given, each as the list of choices it names, and how many gave each: a
+    multiple choice answer is read once however many respondents gave it."""
     if kind == "yes_no":
-        return [["yes" if n else "no"] for n in rows["number"].dropna()]
-    texts = rows["text"].dropna()
+        numbers = rows["number"].to_numpy(dtype=float)
+        given, times = _distinct(np.where(numbers[~np.isnan(numbers)] != 0, "yes", "no"))
+    else:
+        given, times = _distinct(rows["text"].dropna().to_numpy(dtype=object))
     if kind == "multiple_choice":
-        return [json.loads(t) for t in texts]
-    return [[t] for t in texts]
+        return [json.loads(answer) for answer in given], times
+    return [[answer] for answer in given], times
 
 
 def _summary(variable: dict, values=None, rows=None) -> dict:
@@ -105,9 +116,10 @@ def _summary(variable: dict, values=None, rows=None) -> dict:
         yes = proportion(out["counts"].get("yes", 0), out["n"])  # API.md v1.1: the Wilson interval of "yes"
         return out | {"proportion": yes["value"], "ci95": yes["ci95"], "ci_method": "wilson"}
     if kind in CHOICE_TYPES:
-        return choice_summary(_picks(rows, kind), variable["choices"])
-    texts = rows["text"].dropna()  # text: counted, never analysed
-    return {"n": int(sum(1 for t in texts if str(t).strip()))}
+        answers, times = _picks(rows, kind)
+        return choice_summary(answers, variable["choices"], times)
+    texts, times = _distinct(rows["text"].dropna().to_numpy(dtype=object))  # text: counted, never analysed
+    return {"n": sum(k for text, k in zip(texts, times, strict=True) if str(text).strip())}
 
 
 class Groups:

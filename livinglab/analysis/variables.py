@@ -1,5 +1,7 @@
 """Survey definitions and long-form answers turned into variables and a wide table of numbers."""
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -75,8 +77,9 @@ def wide_numbers(frame: pd.DataFrame, variables: dict[str, dict]) -> pd.DataFram
     """Numeric answers and instrument scores, one row per participant × arm × timepoint."""
     # NaN spreads through the formulas of analysis.instruments, so a missing item means no score
     keys = {key for v in variables.values() if is_numeric(v) for key in v["items"]}
-    rows = frame[frame["item"].isin(keys) & frame["number"].notna()]
-    rows = rows.drop_duplicates(["participant_code", "timepoint", "item"], keep="last")
+    rows = frame.loc[frame["item"].isin(keys) & frame["number"].notna(), ROW + ["item", "number"]]
+    if has_duplicates(rows, ["participant_code", "timepoint", "item"]):  # the same item at one timepoint twice
+        rows = rows.drop_duplicates(["participant_code", "timepoint", "item"], keep="last")
     wide = (
         rows.pivot(index=ROW, columns="item", values="number")
         if len(rows)
@@ -102,6 +105,24 @@ def yes_no_panel(frame: pd.DataFrame, variables: dict[str, dict]) -> pd.DataFram
     wide = rows.pivot(index=ROW, columns="item", values="number").astype(float)
     wide.columns.name = None
     return wide.unstack("timepoint")
+
+
+def codes_of(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """A column of labels as integer codes (−1 where missing) and the labels they stand for."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy().astype(np.intp), column.cat.categories
+    codes, labels = pd.factorize(column)
+    return codes.astype(np.intp), pd.Index(labels)
+
+
+def has_duplicates(frame: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether two rows have the same labels in these columns (missing ones alike, as `duplicated` sees them)."""
+    coded = [codes_of(frame[column]) for column in columns]
+    shape = tuple(len(labels) + 1 for _codes, labels in coded)  # 0: missing
+    key = np.ravel_multi_index(tuple(codes + 1 for codes, _labels in coded), shape)
+    if math.prod(shape) <= 4 * len(key):  # a count per possible key is cheaper than hashing the keys
+        return bool(len(key)) and int(np.bincount(key).max()) > 1
+    return not pd.Index(key).is_unique
 
 
 def by_participant(wide: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,6 @@ from ..analysis.variables import by_participant, catalogue, column_at, long_fram
 from ..drawn import DrawnOnce
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..participants.models import Answer
 from ..policy import get_study_or_404, requires
 from ..studies import sample_size
 from ..studies.models import Study
@@ -22,7 +21,7 @@ from ..studies.workflow import is_interim, results_available
 from . import charts
 from . import verdict as say
 from .cache import Served, results_for, serve
-from .loading import answers_query, load_answers, study_spec
+from .loading import load_answers, study_spec
 
 bp = Blueprint("results", __name__, url_prefix="/studies")
 
@@ -435,8 +434,7 @@ cached_svg = DrawnOnce(size=128).get  # charts drawn once per data version and l
 
 def load_values(study: Study, variable: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One query for the answers this variable is made of; its values per participant (panel) and per row (wide)."""
-    query = answers_query(study.id).where(Answer.item_key.in_(variable["items"]))
-    frame = long_frame(load_answers(db.session.connection(), study.id, query))
+    frame = long_frame(load_answers(db.session.connection(), study.id, variable["items"]))
     frame = frame[frame["timepoint"].isin(study.timepoints)]
     wide = wide_numbers(frame, {variable["key"]: variable})
     return by_participant(wide), wide

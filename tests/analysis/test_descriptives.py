@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from livinglab.analysis.descriptives import choice_summary, cronbach_alpha, nps_summary, numeric_summary
+from livinglab.analysis.descriptives import choice_summary, cronbach_alpha, describe_all, nps_summary, numeric_summary
 from livinglab.analysis.variables import COLUMNS, catalogue, long_frame, wide_numbers
 from livinglab.surveys.instruments import score
 
@@ -93,3 +93,51 @@ def test_a_score_needs_every_item():
     rows += [("P2", "a", "t0", f"ux_{i}", 3.0, None) for i in range(1, 10)]
     wide = wide_numbers(long_frame(pd.DataFrame(rows, columns=COLUMNS)), variables)
     assert wide["ux"].tolist()[0] == 50 and np.isnan(wide["ux"].tolist()[1])
+
+
+def test_choices_are_counted_per_respondent_new_ones_in_the_order_first_given():
+    # Counted from each distinct answer once (issue 15): the same figures and the same order as one by one
+    single = {"key": "diet", "type": "single_choice", "text": "Diet", "choices": ["Omnivore", "Vegetarian"]}
+    several = {"key": "habits", "type": "multiple_choice", "text": "Habits", "choices": ["Naps", "Sport"]}
+    keep = {"key": "keep", "type": "yes_no", "text": "Keep it?"}
+    note = {"key": "note", "type": "text", "text": "Anything else?"}
+    variables = catalogue({"t0": [single, several, keep, note]}, ["t0"])
+    diets = ["Vegetarian", "Pescatarian", "Vegetarian", "Omnivore", "Raw", "Pescatarian"]
+    habits = ['["Sport", "Late"]', '["Naps"]', '["Sport", "Late"]', "[]", '["Early", "Naps", "Naps"]', None]
+    keeps = [1.0, 0.0, 1.0, None, 1.0, -0.0]
+    notes = ["fine", "  ", "fine", "", None, "ok"]
+    rows = []
+    for i in range(6):
+        arm = "a" if i < 3 else "b"
+        rows += [
+            (f"P{i}", arm, "t0", "diet", None, diets[i]),
+            (f"P{i}", arm, "t0", "habits", None, habits[i]),
+            (f"P{i}", arm, "t0", "keep", keeps[i], None),
+            (f"P{i}", arm, "t0", "note", None, notes[i]),
+        ]
+    frame = long_frame(pd.DataFrame(rows, columns=COLUMNS))
+    described = describe_all(variables, wide_numbers(frame, variables), frame, ["a", "b"])
+
+    diet = described["diet"]["by_timepoint"]["t0"]
+    assert diet["n"] == 6
+    assert list(diet["counts"].items()) == [("Omnivore", 1), ("Vegetarian", 2), ("Pescatarian", 2), ("Raw", 1)]
+    assert diet["percentages"]["Vegetarian"] == pytest.approx(100 * 2 / 6)
+    habit = described["habits"]["by_timepoint"]["t0"]
+    assert habit["n"] == 5
+    assert list(habit["counts"].items()) == [("Naps", 3), ("Sport", 2), ("Late", 2), ("Early", 1)]
+    assert described["habits"]["by_arm"]["b"]["t0"]["counts"] == {"Naps": 2, "Sport": 0, "Early": 1}
+    assert described["keep"]["by_timepoint"]["t0"] == {
+        "n": 5,
+        "counts": {"yes": 3, "no": 2},
+        "percentages": {"yes": 60.0, "no": 40.0},
+    }
+    assert described["note"]["by_timepoint"]["t0"] == {"n": 3}  # blank answers are not counted
+    assert described["note"]["by_arm"]["a"]["t0"] == {"n": 2}
+
+
+def test_the_same_item_twice_at_one_timepoint_keeps_the_answer_read_last():
+    # two surveys at one timepoint asking the same key: the row the database returned last wins
+    variables = catalogue({"t0": [{"key": "x", "type": "number", "text": "X"}]}, ["t0"])
+    rows = [("P1", "a", "t0", "x", 1.0, None), ("P2", "a", "t0", "x", 5.0, None), ("P1", "a", "t0", "x", 2.0, None)]
+    wide = wide_numbers(long_frame(pd.DataFrame(rows, columns=COLUMNS)), variables)
+    assert wide["x"].to_dict() == {("P1", "a", "t0"): 2.0, ("P2", "a", "t0"): 5.0}

@@ -1,7 +1,9 @@
 """CONSORT counts from the caller's tallies and the answers that remain."""
 
+import pandas as pd
+
 from livinglab.analysis.flow import consort
-from livinglab.analysis.variables import long_frame
+from livinglab.analysis.variables import COLUMNS, long_frame
 from tests.analysis.builders import frame, pre_post
 
 
@@ -36,3 +38,19 @@ def test_flow_without_tallies_or_answers_is_all_zeros():
     flow = consort(None, long_frame(None), ["control", "intervention"], ["t0"], {})
     assert flow["allocated"] == {"control": 0, "intervention": 0}
     assert flow["completed"] == {"t0": 0} and flow["analysed"] == 0
+
+
+def test_completion_counts_each_participant_once_and_only_rows_with_an_answer_and_labels():
+    rows = [
+        ("P1", "a", "t0", "x", 1.0, None),
+        ("P1", "a", "t0", "y", None, "yes"),  # a second answer: still one participant
+        ("P2", "b", "t0", "x", None, None),  # nothing given
+        ("P3", None, "t0", "x", 2.0, None),  # no arm: counted at t0, in no arm
+        ("P4", "a", None, "x", 3.0, None),  # no timepoint: not counted
+        ("P5", "a", "t1", "note", None, "fine"),
+        (None, "b", "t1", "x", 4.0, None),  # no participant: not counted
+    ]
+    answers = long_frame(pd.DataFrame(rows, columns=COLUMNS))
+    flow = consort(None, answers, ["a", "b"], ["t0", "t1"], {})
+    assert flow["completed"] == {"t0": 2, "t1": 1}
+    assert flow["completed_by_arm"] == {"a": {"t0": 1, "t1": 1}, "b": {"t0": 0, "t1": 0}}
