@@ -112,7 +112,8 @@ def _summary(variable: dict, values=None, rows=None) -> dict:
         out = numeric_summary(values)
         return out | {"nps": nps_summary(values)} if kind == "nps" else out
     if kind == "yes_no":
-        out = choice_summary(_picks(rows, kind), variable["choices"])
+        answers, times = _picks(rows, kind)
+        out = choice_summary(answers, variable["choices"], times)
         yes = proportion(out["counts"].get("yes", 0), out["n"])  # API.md v1.1: the Wilson interval of "yes"
         return out | {"proportion": yes["value"], "ci95": yes["ci95"], "ci_method": "wilson"}
     if kind in CHOICE_TYPES:

@@ -126,11 +126,16 @@ def test_choices_are_counted_per_respondent_new_ones_in_the_order_first_given():
     assert habit["n"] == 5
     assert list(habit["counts"].items()) == [("Naps", 3), ("Sport", 2), ("Late", 2), ("Early", 1)]
     assert described["habits"]["by_arm"]["b"]["t0"]["counts"] == {"Naps": 2, "Sport": 0, "Early": 1}
-    assert described["keep"]["by_timepoint"]["t0"] == {
+    keep_t0 = described["keep"]["by_timepoint"]["t0"]
+    assert {k: keep_t0[k] for k in ("n", "counts", "percentages", "proportion", "ci_method")} == {
         "n": 5,
         "counts": {"yes": 3, "no": 2},
         "percentages": {"yes": 60.0, "no": 40.0},
+        "proportion": 0.6,
+        "ci_method": "wilson",
     }
+    # Wilson's interval of 3 in 5 (binom::binom.wilson(3, 5): 0.2307243 0.8823792)
+    assert keep_t0["ci95"] == pytest.approx([0.2307243, 0.8823792], abs=1e-7)
     assert described["note"]["by_timepoint"]["t0"] == {"n": 3}  # blank answers are not counted
     assert described["note"]["by_arm"]["a"]["t0"] == {"n": 2}
 
