@@ -114,7 +114,7 @@ def configure_audit(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every model registered before mappers configure)
-    from .auth.sessions import load_user
+    from .auth.sessions import SessionCookies, load_user
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
@@ -128,6 +128,7 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")
     login_manager.user_loader(load_user)
+    app.session_interface = SessionCookies()
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops < 0:
         raise ValueError("TRUSTED_PROXIES is a number of proxies, 0 or more")
@@ -253,7 +254,9 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def keep_session_fresh():
-        if session and not request.path.startswith("/api/"):  # no cookie for the API or a mere visit
+        if (
+            request.endpoint != "static" and session and not request.path.startswith("/api/")
+        ):  # no cookie for the API or a mere visit
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
 
 
@@ -262,6 +265,10 @@ def register_template_helpers(app: Flask) -> None:
 
     from . import policy
     from .studies import retention, workflow
+
+    # A global, not a context value: macros imported without context read it too. The pages say when the
+    # retention job writes its notice.
+    app.jinja_env.globals["retention_notice_days"] = retention.NOTICE_DAYS
 
     @app.context_processor
     def helpers():

@@ -8,7 +8,8 @@ after signing in (7 days)."""
 
 import time
 
-from flask import current_app, g, session
+from flask import current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 
@@ -19,6 +20,15 @@ SIGNED_IN_AT = "signed_in_at"
 # The language chosen, and the random id of the eligibility checks this browser made before signing in (the
 # account adopts them, then the id is dropped: participants/screening.py). Nothing that could fixate or leak.
 KEPT_ACROSS_SIGN_IN = ("lang", "visitor")
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed cookie, except that a static file's answer never carries it: a stylesheet or an icon
+    fetched beside the next click would otherwise send back the session as it was before that click (a
+    language just chosen, a sign-in, lost)."""
+
+    def should_set_cookie(self, app, session) -> bool:
+        return request.endpoint != "static" and super().should_set_cookie(app, session)
 
 
 def load_user(session_token: str) -> User | None:

@@ -11,7 +11,6 @@ from . import retention
 from .forms import PostponePurgeForm
 
 bp = Blueprint("retention", __name__, url_prefix="/retention")
-bp.add_app_template_global(retention.NOTICE_DAYS, "retention_notice_days")  # the pages say what the job does
 
 
 def render_list(form: PostponePurgeForm | None = None, failed: int | None = None, error: DomainError | None = None):

@@ -285,3 +285,16 @@ def test_signing_in_starts_a_new_session_keeping_only_the_language(client, start
         assert session["lang"] == "fr"
         assert {"planted", "screening", "csrf_token"}.isdisjoint(session)
         assert session["_user_id"] == startup.session_token
+
+
+def test_a_static_file_never_sends_the_session_cookie_back(app, client):
+    """A page's stylesheet and icon are fetched beside the next click: had their answers carried the session
+    cookie, one that left before the language was chosen would put the old session back (the choice lost,
+    as a browser test on CI showed). Static files leave the session alone."""
+    with client.session_transaction() as session:
+        session["csrf_token"] = "a token"
+    response = client.get("/static/livinglab.css")
+    assert response.status_code == 200
+    response.close()
+    assert "Set-Cookie" not in response.headers
+    assert client.get("/").headers.get("Set-Cookie", "").startswith("session=")  # a page does refresh it
