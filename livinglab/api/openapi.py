@@ -1489,6 +1489,19 @@ def results_schemas() -> dict:
                 "not_compared": array(obj({"variable": string(), "reason": string()})),
                 "warnings": array(ref("ResultWarning")),
                 "methods": obj({}, additionalProperties=string()),
+                "methods_text": obj(
+                    {"en": string(), "fr": string()},
+                    required=["en", "fr"],
+                    description=(
+                        "The methods paragraph, in English and French, written from what this analysis ran: the "
+                        "registration, the primary test and its sensitivity and robustness analyses, the effect "
+                        "size, the corrections of secondary families, missing values and the software."
+                    ),
+                ),
+                "software": obj(
+                    {name: string() for name in ("livinglab", "python", "numpy", "scipy", "pandas", "statsmodels")},
+                    description="The versions that computed these results.",
+                ),
                 "data_version": integer(
                     0,
                     description=(

@@ -5,6 +5,7 @@ from flask import Blueprint
 from ..exports import downloads, require_analysable
 from ..extensions import db
 from ..policy import authorise
+from ..results import methods_text
 from ..results.cache import results_for
 from ..results.document import served
 from ..studies import sample_size
@@ -25,9 +26,11 @@ def load(user, study_id: int) -> Study:
 def results(user, study_id):
     """Flow, descriptives, primary and secondary outcomes; interim until the pilot ends."""
     study = load(user, study_id)
-    results = served(results_for(study))
+    stored = results_for(study)
+    results = served(stored)
     return {
         **results,
+        "methods_text": methods_text.both(study, stored),
         "sample_size": sample_size.achieved(study, results.get("primary_outcome")),
         "status": str(study.status),
         "interim": is_interim(study),

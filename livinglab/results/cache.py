@@ -26,11 +26,13 @@ from ..studies.workflow import is_interim
 from ..timeutil import aware, utcnow
 from ..transactions import end_reads, unit_of_work
 from .loading import EXTRA_FLOW, flow_counts, load_answers, not_answered_counts, study_spec
+from .methods_text import software_versions
 
 # Goes up when the stored results change shape, so that results cached before are computed again
 # (2: reasons and warnings as codes with their numbers, method notes by key; 3: computed_at and
-# responses_included; 4: ANCOVA, yes/no outcomes, several arms' overall test, effect sizes with intervals).
-FORMAT = 4
+# responses_included; 4: ANCOVA, yes/no outcomes, several arms' overall test, effect sizes with intervals;
+# 5: the software that computed them, for the methods paragraph).
+FORMAT = 5
 REFRESH_JOB = "results_refresh"  # the scheduler's job that recomputes stale results (refresh.py)
 HEARTBEAT = timedelta(minutes=5)  # a worker is refreshing results if that job finished this recently
 
@@ -80,6 +82,7 @@ def compute(study: Study) -> dict:
         turned_away_full=counts["turned_away_full"],
     )
     flow.update(not_answered_counts(study, counts["kept_by_arm"], flow))
+    results["software"] = software_versions()  # the methods paragraph names what computed them
     return results
 
 

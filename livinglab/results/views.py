@@ -18,7 +18,7 @@ from ..policy import get_study_or_404, requires
 from ..studies import sample_size
 from ..studies.models import Study
 from ..studies.workflow import is_interim, results_available
-from . import charts
+from . import charts, methods_text
 from . import verdict as say
 from .cache import Served, results_for, serve
 from .loading import load_answers, study_spec
@@ -147,6 +147,7 @@ def page_context(study: Study) -> dict:
         "units": units,
         "warnings": [say.warning_text(w, results, names) for w in results.get("warnings") or []],
         "methods": say.method_notes(results.get("methods")),
+        "methods_text": methods_text.paragraph(study, results),
         "interim": is_interim(study),
         "exclusions": exclusions(study, results.get("flow") or {}),
         "timepoints": list(study.timepoints),

@@ -1,0 +1,182 @@
+"""The methods paragraph of a pilot's results, in French and English, written from what the analysis ran.
+
+Each sentence is read from the stored results (the tests run, their numbers of participants, the
+corrections, the software that computed them) and from the study's registrations: nothing is said of a
+method that did not run. The notes under it (verdict.METHODS) give the formulas; this is the paragraph a
+report or an article's "Statistical analysis" section carries."""
+
+from datetime import datetime
+
+from flask_babel import force_locale, format_date, ngettext
+from flask_babel import gettext as _
+
+from ..studies.models import Study
+from . import verdict as say
+
+LANGUAGES = ("en", "fr")
+SOFTWARE = ("numpy", "scipy", "pandas", "statsmodels")  # the libraries the statistics come from
+
+
+def software_versions() -> dict[str, str]:
+    """What computed the results: LivingLab, Python and the statistical libraries, read from the installed
+    packages' metadata (nothing is imported)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"livinglab": _version("livinglab", version, PackageNotFoundError), "python": platform.python_version()}
+    return found | {name: _version(name, version, PackageNotFoundError) for name in SOFTWARE}
+
+
+def _version(name, version, missing) -> str:
+    try:
+        return version(name)
+    except missing:
+        return "?"
+
+
+def both(study: Study, results: dict) -> dict[str, str]:
+    """The paragraph in each language the app speaks: {"en": ..., "fr": ...}."""
+    written = {}
+    for language in LANGUAGES:
+        with force_locale(language):
+            written[language] = paragraph(study, results)
+    return written
+
+
+def paragraph(study: Study, results: dict) -> str:
+    """The paragraph in the current language."""
+    primary = results.get("primary_outcome") or {}
+    names = {key: say.variable_name(key, variable) for key, variable in (results.get("variables") or {}).items()}
+    sentences = [
+        _registration(study),
+        _primary(primary, names.get(primary.get("variable") or "", say.words(primary.get("variable")))),
+        _arms(primary),
+        _secondary(results),
+        _missing(primary),
+        _computed(results),
+    ]
+    return " ".join(sentence for sentence in sentences if sentence)
+
+
+def _registration(study: Study) -> str:
+    registrations = sorted(study.registrations, key=lambda r: r.version)
+    design = (
+        _("a single group measured before and after")
+        if str(study.design) == say.SINGLE
+        else _("%(n)s parallel groups", n=len(study.arms))
+    )
+    if not registrations:
+        return _("Design: %(design)s.", design=design)
+    first = registrations[0]
+    text = _(
+        "Design: %(design)s. The analysis plan was registered on %(date)s (protocol version %(version)s, "
+        "SHA-256 %(hash)s…) before any answer was collected.",
+        design=design,
+        date=format_date(first.approved_at, "long"),
+        version=first.version,
+        hash=first.registration_hash[:12],
+    )
+    changed = [r for r in registrations[1:] if r.outcome_change]
+    if changed:
+        text += " " + _(
+            "The primary outcome or design was changed after registration, at protocol version %(version)s (%(date)s).",
+            version=changed[-1].version,
+            date=format_date(changed[-1].approved_at, "long"),
+        )
+    return text
+
+
+def _primary(primary: dict, name: str) -> str:
+    test = primary.get("test")
+    alpha = say.number(primary.get("alpha") or 0.05, 3, trim=True)
+    if primary.get("reason") or not test:
+        return _(
+            "The primary outcome, %(name)s, could not be tested: %(reason)s.",
+            name=name,
+            reason=say.reason_text(primary.get("reason")),
+        )
+    text = _(
+        "The primary outcome, %(name)s, was analysed in %(n)s participants (%(comparison)s); test: %(test)s, "
+        "two-sided at the %(alpha)s level.",
+        name=name,
+        n=say.integer(primary.get("n") or 0),
+        test=say.test_name(test),
+        comparison=say.comparison(primary),
+        alpha=alpha,
+    )
+    sensitivity = primary.get("sensitivity") or {}
+    if sensitivity.get("test"):
+        text += " " + _(
+            "Sensitivity analysis, without adjustment: %(test)s.",
+            test=say.test_name(sensitivity["test"]),
+        )
+    robustness = (primary.get("robustness") or {}).get("test")
+    if robustness and (primary.get("robustness") or {}).get("p_value") is not None:
+        text += " " + _("Robustness: %(test)s.", test=say.test_name(robustness))
+    effect = primary.get("effect_size") or {}
+    if effect.get("value") is not None:
+        name_of = say.EFFECT_SIZES.get(str(effect.get("name")), effect.get("name"))
+        text += " " + (
+            _("The effect size is %(name)s with its 95 %% confidence interval (noncentral t).", name=name_of)
+            if effect.get("ci95")
+            else _("The effect size is %(name)s.", name=name_of)
+        )
+    if primary.get("odds_ratio"):
+        text += " " + _("The odds ratio has its exact interval, as R's fisher.test computes it.")
+    return text
+
+
+def _arms(primary: dict) -> str:
+    overall, contrasts = primary.get("overall"), primary.get("arm_contrasts")
+    if not overall and not contrasts:
+        return ""
+    return _(
+        "More than two groups: overall test, %(overall)s (robustness: %(robust)s); each group against the "
+        "control with Holm's adjustment.",
+        overall=say.test_name((overall or {}).get("test") or "welch_anova"),
+        robust=say.test_name(((overall or {}).get("robustness") or {}).get("test") or "kruskal_wallis"),
+    )
+
+
+def _secondary(results: dict) -> str:
+    tested = [e for e in results.get("secondary") or [] if e.get("p_value") is not None]
+    categorical = [e for e in results.get("categorical") or [] if e.get("p_value") is not None]
+    if not tested and not categorical:
+        return _("No secondary outcome was tested.")
+    families = [
+        ngettext("%(num)s secondary comparison", "%(num)s secondary comparisons", len(tested)) if tested else "",
+        ngettext("%(num)s comparison of a choice question", "%(num)s comparisons of choice questions", len(categorical))
+        if categorical
+        else "",
+    ]
+    named = [family for family in families if family]
+    if len(named) == 1:
+        return _("Exploratory: %(families)s, with Holm's adjustment.", families=named[0])
+    return _("Exploratory: %(families)s, each family with Holm's adjustment.", families=_("; ").join(named))
+
+
+def _missing(primary: dict) -> str:
+    dropped = primary.get("dropped_missing") or 0
+    if not dropped:
+        return _("No participant who answered was left out of the primary analysis for a missing value.")
+    return ngettext(
+        "%(num)s participant who answered was left out of the primary analysis for a missing value (complete cases).",
+        "%(num)s participants who answered were left out of the primary analysis for a missing value (complete cases).",
+        dropped,
+    )
+
+
+def _computed(results: dict) -> str:
+    software = results.get("software") or {}
+    return _(
+        "Computed by LivingLab %(livinglab)s (Python %(python)s; NumPy %(numpy)s, SciPy %(scipy)s, pandas "
+        "%(pandas)s, statsmodels %(statsmodels)s) from %(n)s completed surveys, on %(date)s.",
+        livinglab=software.get("livinglab", "?"),
+        python=software.get("python", "?"),
+        numpy=software.get("numpy", "?"),
+        scipy=software.get("scipy", "?"),
+        pandas=software.get("pandas", "?"),
+        statsmodels=software.get("statsmodels", "?"),
+        n=say.integer(results.get("responses_included") or 0),
+        date=format_date(datetime.fromisoformat(results["computed_at"]), "long") if results.get("computed_at") else "?",
+    )

@@ -1,0 +1,113 @@
+"""The methods paragraph (issue 13, item 9): written from what the analysis ran, in French and English, on the
+results page, the printable report and the API. Each expectation comes from the pilot the test builds (its
+registration through the API, the participants it enrols) or from the installed libraries themselves."""
+
+import platform
+
+import numpy
+import pandas
+import pytest
+import scipy
+import statsmodels
+
+from livinglab.demo import food_protocol, food_surveys, populate
+from livinglab.extensions import db
+
+V1 = "/api/v1"
+BASELINE = {"sleep_hours": 6.0, **{f"who_{i}": 3 for i in range(1, 6)}}
+FOLLOW_UP = {"sleep_hours": 7.5, **{f"who_{i}": 4 for i in range(1, 6)}, **{f"sus_{i}": 4 for i in range(1, 11)}}
+
+
+@pytest.fixture
+def pre_post(make_study, take_part):
+    """A single-group pilot: three complete pairs and one participant who answered only the baseline."""
+    study = make_study("recruiting")
+    for lift in (1.0, 1.5, 2.5):
+        take_part(study, {"baseline": BASELINE, "follow_up": FOLLOW_UP | {"sleep_hours": 6.0 + lift}})
+    take_part(study, {"baseline": BASELINE})
+    return study
+
+
+@pytest.fixture
+def parallel(make_study):
+    """Two parallel groups whose protocol registered the baseline-adjusted analysis."""
+    study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
+    populate(study, 16, seed=2)
+    db.session.commit()
+    return study
+
+
+def methods_of(client, api_headers, user, study) -> dict:
+    response = client.get(f"{V1}/studies/{study.id}/results", headers=api_headers(user))
+    assert response.status_code == 200, response.data[:300]
+    return response.get_json()["methods_text"]
+
+
+def first_hash(client, api_headers, user, study) -> str:
+    body = client.get(f"{V1}/studies/{study.id}", headers=api_headers(user)).get_json()
+    return body["registrations"][0]["registration_hash"]
+
+
+def test_a_pre_post_pilot_says_what_ran_in_both_languages(client, api_headers, startup, pre_post):
+    text = methods_of(client, api_headers, startup, pre_post)
+    english, french = text["en"], text["fr"]
+    assert "a single group measured before and after" in english
+    assert first_hash(client, api_headers, startup, pre_post)[:12] in english
+    assert "analysed in 3 participants" in english  # the three complete pairs
+    assert "test: Paired t test, two-sided at the 0.05 level" in english
+    assert "Robustness: Wilcoxon signed-rank test." in english
+    assert "Cohen's dz with its 95 % confidence interval" in english
+    assert "1 participant who answered was left out of the primary analysis" in english  # baseline only
+    # what did not run is not said
+    assert "Sensitivity analysis" not in english and "More than two groups" not in english
+    assert "Test t apparié" in french and "0,05" in french
+    assert "Test des rangs signés de Wilcoxon" in french
+
+
+def test_it_names_the_software_that_computed_the_results(client, api_headers, startup, pre_post):
+    english = methods_of(client, api_headers, startup, pre_post)["en"]
+    versions = {
+        "Python": platform.python_version(),
+        "NumPy": numpy.__version__,
+        "SciPy": scipy.__version__,
+        "pandas": pandas.__version__,
+        "statsmodels": statsmodels.__version__,
+    }
+    for name, version in versions.items():
+        assert f"{name} {version}" in english
+    assert "from 7 completed surveys" in english  # 3 × 2 + 1
+
+
+def test_an_adjusted_parallel_pilot_names_ancova_and_its_sensitivity_analysis(client, api_headers, startup, parallel):
+    text = methods_of(client, api_headers, startup, parallel)
+    assert "2 parallel groups" in text["en"]
+    assert "test: Analysis of covariance (ANCOVA), adjusted for the baseline value" in text["en"]
+    assert "Sensitivity analysis, without adjustment: Welch's t test." in text["en"]
+    assert "Hedges' g" in text["en"]
+    assert "Analyse de covariance (ANCOVA)" in text["fr"]
+
+
+def test_the_results_page_and_the_report_carry_the_paragraph(client, login, startup, pre_post):
+    login(startup)
+    for path in (f"/studies/{pre_post.id}/results", f"/studies/{pre_post.id}/results/report"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'class="methods-text"' in page and "test: Paired t test" in page
+    client.post("/language", data={"lang": "fr"})
+    page = client.get(f"/studies/{pre_post.id}/results").get_data(as_text=True)
+    assert "Test t apparié" in page
+
+
+def test_an_outcome_switched_after_registration_is_in_the_paragraph(client, api_headers, startup, pre_post):
+    from livinglab.studies.models import Registration
+
+    later = Registration(
+        study_id=pre_post.id,
+        version=2,
+        registration_hash="b" * 64,
+        previous_hash=pre_post.registrations[0].registration_hash,
+        outcome_change="The sleep diary replaced the questionnaire.",
+    )
+    db.session.add(later)
+    db.session.commit()
+    english = methods_of(client, api_headers, startup, pre_post)["en"]
+    assert "changed after registration, at protocol version 2" in english
