@@ -3,7 +3,10 @@ centred, participant codes never cut at their hyphen, tap targets of at least 44
 header of two lines on a phone, charts that keep their place before they load, and the approval's
 fingerprint shortened with a copy button (and whole, selectable text without JavaScript)."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from livinglab.demo import food_protocol, food_surveys
 from livinglab.extensions import db
@@ -147,6 +150,26 @@ def test_the_french_header_takes_two_lines_on_a_phone(browser, live_server, worl
     assert rows <= 2, f"{rows} lines: {centres}"
     assert box(tab, ".site-header")["height"] <= 130
     assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    tab.context.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_coordinators_french_header_keeps_its_admin_pages_in_one_menu(browser, live_server, world, size):
+    """Eight links made the coordinators' French header three lines high at 1280 px: the pages opened now and
+    then (coordinators, audit trail, outbox, retention) are in an "Administration" menu, reached in two clicks."""
+    tab = tab_for(browser, live_server, size, "fr", user=world["coordinator"])
+    tab.goto("/pilots/")
+    if size == "desktop":
+        tops = tab.evaluate("""() => [...document.querySelectorAll(
+            '.site-header .brand, .site-header .lang button, .site-header .nav > a, .site-header .nav button, .menu > summary')]
+            .map(e => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))""")
+        assert max(tops) - min(tops) <= 16, f"more than one line: {tops}"
+    menu = tab.locator("details.menu")
+    expect(menu.locator("a", has_text="Journal d'audit")).to_be_hidden()
+    menu.locator("summary").click()
+    assert tab.evaluate("document.documentElement.scrollWidth") <= tab.viewport_size["width"]
+    menu.locator("a", has_text="Journal d'audit").click()
+    expect(tab).to_have_url(re.compile(r"/audit"))
     tab.context.close()
 
 
