@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import NEVER_REUSE_IDS, User, enum_column
@@ -37,6 +37,8 @@ class Screening(Model):
     outcome: Mapped[ScreeningOutcome] = mapped_column(enum_column(ScreeningOutcome, name="screening_outcome"))
     # The rules not met, when not eligible: "age", "criterion:<n>", separated by spaces.
     reasons: Mapped[str] = mapped_column(String(500), default="")
+    # The stratum of the randomisation the age falls in ("40-64"; "" without strata): never the age itself.
+    stratum: Mapped[str] = mapped_column(String(16), default="", server_default="")
     # The eligibility check (or the later step) was completed then; the consent step trusts a recent one.
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -58,8 +60,9 @@ class Enrolment(Model):
     # Null once the account is erased and the answers kept anonymously.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     participant_code: Mapped[str] = mapped_column(String(16), unique=True)
-    position: Mapped[int] = mapped_column()  # 1 for the first enrolled; indexes the allocation list
+    position: Mapped[int] = mapped_column()  # 1 for the first enrolled
     arm: Mapped[str] = mapped_column(String(64))
+    stratum: Mapped[str] = mapped_column(String(16), default="", server_default="")  # randomised within it
     status: Mapped[EnrolmentStatus] = mapped_column(
         enum_column(EnrolmentStatus, name="enrolment_status"), default=EnrolmentStatus.ACTIVE
     )
@@ -104,13 +107,18 @@ class ConsentSignature(Model):
 class AllocationSlot(Model):
     """The concealed allocation list: generated a permuted block at a time, never shown to anyone."""
 
-    __table_args__ = (UniqueConstraint("study_id", "position", name="uq_allocation_slot_study_position"),)
+    __table_args__ = (
+        UniqueConstraint("study_id", "stratum", "position", name="uq_allocation_slot_study_stratum_position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column()
+    # Each stratum has its own list (studies/allocation.py); "" for a pilot that does not stratify.
+    stratum: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    position: Mapped[int] = mapped_column()  # 1 for the first slot of the stratum
     block: Mapped[int] = mapped_column()
     arm: Mapped[str] = mapped_column(String(64))
+    used: Mapped[bool] = mapped_column(default=False, server_default=false())  # given to a participant
 
 
 class Response(Model):

@@ -61,11 +61,15 @@ def key_of(user) -> str | None:
     return visitor_key(visitor) if visitor else None
 
 
-def record(study: Study, key: str, outcome: O, reasons: list[str] | tuple = ()) -> None:
-    """Set this person's latest step in one upsert: a second check updates the row, never adds one."""
+def record(study: Study, key: str, outcome: O, reasons: list[str] | tuple = (), stratum: str | None = None) -> None:
+    """Set this person's latest step in one upsert: a second check updates the row, never adds one. A check
+    also notes the stratum the person would be randomised in (studies/allocation.py; an age band, not the age);
+    the later steps keep it."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
     values = {"outcome": outcome, "reasons": " ".join(reasons), "updated_at": now}
+    if stratum is not None:
+        values["stratum"] = stratum
     statement = insert(Screening).values(study_id=study.id, screener_key=key, **values)
     db.session.execute(statement.on_conflict_do_update(index_elements=["study_id", "screener_key"], set_=values))
 

@@ -13,16 +13,15 @@ from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..notifications import notify, webhooks
 from ..policy import sees_pilot
-from ..studies import regulatory, workflow
+from ..studies import allocation, regulatory, workflow
 from ..studies.enums import ConsentMode
 from ..studies.models import Study
 from ..surveys.answers import check_answers
 from ..surveys.models import Survey
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
-from . import screening
+from . import randomisation, screening
 from .models import Answer, ConsentSignature, Enrolment, EnrolmentStatus, Response, ScreeningOutcome, SurveyDraft
-from .randomisation import arm_for_position
 from .schedule import survey_states
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud without mistakes
@@ -132,7 +131,13 @@ def screen(study: Study, age, criteria_confirmed, key: str | None = None) -> lis
     key = key or "anonymous-" + secrets.token_hex(24)
     age, confirmed = clean_screening(study, age, criteria_confirmed)
     reasons = exclusion_reasons(study, age, confirmed)
-    screening.record(study, key, ScreeningOutcome.NOT_ELIGIBLE if reasons else ScreeningOutcome.ELIGIBLE, reasons)
+    screening.record(
+        study,
+        key,
+        ScreeningOutcome.NOT_ELIGIBLE if reasons else ScreeningOutcome.ELIGIBLE,
+        reasons,
+        stratum=allocation.stratum(study, age),
+    )
     bump_data_version(study)  # the flow of the results changed
     return reasons
 
@@ -318,6 +323,8 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature, 
             raise counted(err, study, key, ScreeningOutcome.DECLINED_CONSENT) from None
         raise
     position = take_a_place(study)
+    checked = screening.find(study, key)
+    stratum = checked.stratum if checked is not None and checked.stratum in allocation.strata(study) else ""
     if position is None:
         raise counted(
             Conflict(_("This pilot has all the participants it needs."), code="full"),
@@ -330,7 +337,8 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature, 
         user_id=user.id,
         participant_code=new_participant_code(),
         position=position,
-        arm=arm_for_position(study, position),
+        arm=randomisation.allocate(study, stratum),
+        stratum=stratum,
     )
     enrolment.signatures.append(
         ConsentSignature(consent_version_id=consent.id, clauses=answers, signed_name=signature, mode=mode)

@@ -22,7 +22,7 @@ from wtforms.validators import Optional
 
 from ..schema import ChoiceKind, NumberKind
 from ..surveys.definitions import study_variables
-from . import sample_size, sections
+from . import allocation, sample_size, sections
 from .consent import GDPR_ITEMS, GDPR_KEYS, gdpr_template
 from .keys import key_from_label, label_of
 from .models import Design, Study, StudyStatus
@@ -177,6 +177,18 @@ class ProtocolFormBase(FlaskForm):
         ),
     )
     hypothesis = SelectField(_l("Hypothesis"), choices=_choices(HYPOTHESIS_LABELS, NOT_CHOSEN), validate_choice=False)
+    # The allocation (studies/allocation.py): the arms' ratio and the age strata, one `allocation` field
+    allocation_ratio = StringField(
+        _l("Allocation ratio"),
+        description=_l("Each group's share, in the order of the groups, e.g. 1:2 (empty: equal shares)."),
+    )
+    allocation_strata = StringField(
+        _l("Stratify by age"),
+        description=_l(
+            "The ages at which a new stratum starts, e.g. 40, 65 for under 40, 40 to 64, 65 and over (empty: no "
+            "strata). The groups are balanced within each stratum."
+        ),
+    )
     # The sample size (studies/sample_size.py): how the target enrolment was planned
     sample_size_method = SelectField(
         _l("How was the target enrolment planned?"),
@@ -237,6 +249,7 @@ class ProtocolFormBase(FlaskForm):
         "primary_outcome": ("primary_variable", "hypothesis"),
         "qualification": tuple(f"qualification_{q.key}" for q in QUESTIONS),
         "sample_size": SAMPLE_SIZE_INPUTS,
+        "allocation": ("allocation_ratio", "allocation_strata"),
     }
 
     def __init__(self, *args, **kwargs):
@@ -245,6 +258,7 @@ class ProtocolFormBase(FlaskForm):
         self.arm_errors, self.timepoint_errors = ErrorSlot(), ErrorSlot()  # about all the rows together
         self.qualification = ErrorSlot()  # the questionnaire's answers are one `qualification` field
         self.sample_size = ErrorSlot()  # the method, its assumptions and the justification are one field
+        self.allocation = ErrorSlot()  # the ratio and the strata are one field
 
     def study_data(self, skip=()) -> dict:
         """The form as the body `services.save_draft` takes, with the API's field names; the fields in
@@ -284,6 +298,9 @@ class ProtocolFormBase(FlaskForm):
         )
         if any(self[name].raw_data for name in SAMPLE_SIZE_INPUTS):  # a form without them keeps the value
             data["sample_size"] = sample_size_data(self)
+        if self.allocation_ratio.raw_data or self.allocation_strata.raw_data:  # absent: the value is kept
+            ratio = day_list((self.allocation_ratio.data or "").replace(":", ","))
+            data["allocation"] = {"ratio": ratio or None, "age_strata": day_list(self.allocation_strata.data)}
         if self.reminder_days.raw_data:  # sent, even empty (no reminder); absent keeps the value
             data["reminder_days"] = day_list(self.reminder_days.data)
         if any(self[name].raw_data for name in self.SOURCES["qualification"]):  # a form without it keeps the answers
@@ -445,6 +462,11 @@ def protocol_initial(study: Study) -> dict:
     )
     data.update(qualification_initial(study.qualification))
     data.update(sample_size_initial(study.sample_size))
+    spec = allocation.of(study)
+    data.update(
+        allocation_ratio=":".join(str(share) for share in spec["ratio"] or []),
+        allocation_strata=", ".join(str(age) for age in spec["age_strata"]),
+    )
     return data
 
 

@@ -17,7 +17,7 @@ from .. import schema as s
 from .. import validation as v
 from ..schema import Field, Key
 from ..surveys.definitions import study_variables
-from . import regulatory, sample_size
+from . import allocation, regulatory, sample_size
 from .enums import (
     CnilFramework,
     ConsentMode,
@@ -208,6 +208,20 @@ class Eligibility(s.Body):
 class PrimaryOutcome(s.Body):
     variable: Annotated[Key | None, Limits(description="A question or instrument key of the surveys.")] = None
     hypothesis: Literal[s.values_of(Hypothesis)] | None = None  # type: ignore[valid-type]  # values known at run time
+
+
+class Allocation(s.Body, extra="forbid"):
+    """The arms' ratio and the age strata of the randomisation (studies/allocation.py)."""
+
+    ratio: Annotated[
+        Annotated[list[Annotated[int, Limits(ge=1, le=allocation.MAX_RATIO)]], Limits(min_length=2, max_length=6)]
+        | None,
+        Limits(description="Each arm's share, in the order of `arms`; null: 1:1."),
+    ] = None
+    age_strata: Annotated[
+        list[Annotated[int, Limits(ge=1, le=120)]],
+        Limits(max_length=allocation.MAX_CUTS, description="The ages at which a new stratum starts; [] for none."),
+    ] = []
 
 
 class SampleSize(s.Body, extra="forbid"):
@@ -589,6 +603,17 @@ PROTOCOL = (
         needed=lambda study: (study.eligibility or {}).get("min_age") is not None,
         needed_label=_l("Eligibility: a minimum age"),
         read=lambda study: dict(study.eligibility),
+    ),
+    Field(
+        "allocation",
+        s.composite(Allocation, allocation.clean, "allocation"),
+        _l("Allocation"),
+        allocation.HELP,
+        section="design",
+        needed=allocation.problem,
+        needed_label=_l("An allocation that fits the groups and ages"),
+        read=allocation.of,
+        extra={"doc": allocation.DOC},
     ),
     Field(
         "primary_outcome",

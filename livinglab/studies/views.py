@@ -25,7 +25,7 @@ from ..surveys.definitions import study_variables
 from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
-from . import regulatory, rounds, sample_size, services, workflow
+from . import allocation, regulatory, rounds, sample_size, services, workflow
 from .amendments import amendments_of, waiting_for_decision
 from .checklist import checklist, missing
 from .consent import GDPR_ITEMS
@@ -53,6 +53,7 @@ from .processing_record import entries as record_entries
 from .protocol import sections as protocol_sections
 
 bp = Blueprint("studies", __name__, url_prefix="/studies")
+bp.add_app_template_global(allocation.describe, "allocation_of")  # the protocol page
 bp.add_app_template_global(sample_size.summary, "sample_size_of")  # the protocol, editor and results pages
 bp.add_app_template_global(StudyTarget, "editing")  # the editors' templates: `target or editing(study)`
 bp.add_app_template_global(lambda: GDPR_ITEMS, "gdpr_items")  # the consent's GDPR items, for every page
@@ -330,6 +331,7 @@ EDITOR_ANCHORS = {
     "primary_outcome": "primary_variable",
     "qualification": "qualification",
     "sample_size": "sample_size",
+    "allocation": "allocation",
 }
 
 
@@ -344,6 +346,7 @@ def editor_problems(form, invalid: dict[str, str]) -> list[tuple[str, str, str]]
         "eligibility": form.eligibility,
         "qualification": form.qualification,
         "sample_size": form.sample_size,
+        "allocation": form.allocation,
     }
     problems: list[tuple[str, str, str]] = []
     for name, message in invalid.items():
@@ -376,6 +379,7 @@ EDITOR_ORDER = (
     "timepoints",
     "target_enrolment",
     "eligibility",
+    "allocation",
     "primary_variable",
     "hypothesis",
     "alpha",

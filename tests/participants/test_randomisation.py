@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from livinglab.demo import food_protocol, food_surveys
 from livinglab.extensions import db
+from livinglab.participants import randomisation
 from livinglab.participants.models import AllocationSlot
-from livinglab.participants.randomisation import BLOCK_MULTIPLES, arm_for_position, permuted_block
+from livinglab.participants.randomisation import BLOCK_MULTIPLES, permuted_block
 
 ARMS = st.lists(st.sampled_from(["control", "a", "b", "c"]), min_size=2, max_size=4, unique=True)
 
@@ -75,17 +76,82 @@ def allocate_fixed_blocks_of_two(n, rng):
 
 def test_the_concealed_list_is_stored_a_block_at_a_time(make_study):
     study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
-    arms = [arm_for_position(study, position) for position in range(1, 61)]
+    arms = [randomisation.allocate(study) for _ in range(60)]
     db.session.commit()
     slots = db.session.execute(
-        select(AllocationSlot.position, AllocationSlot.arm, AllocationSlot.block)
+        select(AllocationSlot.position, AllocationSlot.arm, AllocationSlot.block, AllocationSlot.used)
         .where(AllocationSlot.study_id == study.id)
         .order_by(AllocationSlot.position)
     ).all()
-    assert [arm for _pos, arm, _block in slots][:60] == arms
+    assert [arm for _pos, arm, _block, _used in slots][:60] == arms
+    assert [used for *_, used in slots] == [True] * 60 + [False] * (len(slots) - 60)  # each slot given once
     assert len(slots) - 60 < 2 * max(BLOCK_MULTIPLES)  # never more than one block ahead
     by_block = {}
-    for _pos, arm, block in slots:
+    for _pos, arm, block, _used in slots:
         by_block.setdefault(block, Counter())[arm] += 1
     assert all(len(set(c.values())) == 1 and set(c) == set(study.arms) for c in by_block.values())
-    assert arm_for_position(study, 5) == arms[4]  # the same position always gets the same arm
+
+
+# Issue 14, item 9: ratios other than 1:1, and strata each with their own list
+
+SHARES = st.lists(st.integers(min_value=1, max_value=4), min_size=2, max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(shares=SHARES, seed=st.integers())
+def test_a_block_holds_each_arm_its_share_times_one_multiple(shares, seed):
+    arms = [f"arm{i}" for i in range(len(shares))]
+    block = permuted_block(arms, random.Random(seed), shares)
+    counts = Counter(block)
+    multiples = {counts[arm] / share for arm, share in zip(arms, shares, strict=True)}
+    assert len(multiples) == 1 and multiples.pop() in BLOCK_MULTIPLES
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    shares=SHARES,
+    strata=st.lists(st.sampled_from(["<40", "40-64", "65+"]), min_size=1, max_size=300),
+    seed=st.integers(),
+)
+def test_within_every_stratum_the_arms_keep_the_ratio_to_within_one_block(shares, strata, seed):
+    """Participants arrive in any order of strata; each stratum draws from its own blocks, so in each the count
+    of every arm stays within one block of its share of the stratum's participants."""
+    rng = random.Random(seed)
+    arms = [f"arm{i}" for i in range(len(shares))]
+    lists: dict[str, list[str]] = {}
+    given_: dict[str, Counter] = {}
+    for stratum in strata:
+        queue = lists.setdefault(stratum, [])
+        if not queue:
+            queue.extend(permuted_block(arms, rng, shares))
+        given_.setdefault(stratum, Counter())[queue.pop(0)] += 1
+    for counts in given_.values():
+        n = sum(counts.values())
+        for arm, share in zip(arms, shares, strict=True):
+            expected = n * share / sum(shares)
+            assert abs(counts[arm] - expected) <= share * max(BLOCK_MULTIPLES)
+
+
+def test_the_database_keeps_one_list_per_stratum_at_the_ratio(make_study):
+    study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
+    study.allocation = {"ratio": [1, 2], "age_strata": [40]}
+    db.session.commit()
+    arrivals = ["<40", "40+"] * 60 + ["<40"] * 30
+    given_ = {"<40": Counter(), "40+": Counter()}
+    for stratum in arrivals:
+        given_[stratum][randomisation.allocate(study, stratum)] += 1
+    db.session.commit()
+    control, intervention = study.arms
+    for stratum, counts in given_.items():
+        n = sum(counts.values())
+        assert abs(counts[intervention] - 2 * n / 3) <= 2 * max(BLOCK_MULTIPLES), (stratum, counts)
+    rows = db.session.execute(
+        select(AllocationSlot.stratum, AllocationSlot.block, AllocationSlot.arm).where(
+            AllocationSlot.study_id == study.id
+        )
+    ).all()
+    blocks: dict[tuple, Counter] = {}
+    for stratum, block, arm in rows:
+        blocks.setdefault((stratum, block), Counter())[arm] += 1
+    assert {stratum for stratum, _block in blocks} == {"<40", "40+"}
+    assert all(c[intervention] == 2 * c[control] for c in blocks.values())  # every block at 1:2

@@ -1,0 +1,144 @@
+"""How a parallel-group pilot allocates its participants: the ratio of the arms and the strata (issue 14, item 9).
+
+The protocol's `allocation` field holds `{"ratio": [1, 2] or null, "age_strata": [40, 65]}`: `ratio` gives each
+arm's share, in the order of the arms (null: equal shares, 1:1); `age_strata` the ages at which a new stratum
+starts (empty: one stratum). With [40, 65] a participant of 30 is randomised in the stratum "under 40", one of 40
+in "40 to 64" and one of 70 in "65 and over", each stratum with its own concealed list of permuted blocks
+(participants/randomisation.py), so the arms stay balanced within every stratum, at the declared ratio."""
+
+import math
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .. import validation as v
+
+MAX_RATIO = 10  # a share of at most 10: a block holds each arm its share times 1, 2 or 3
+MAX_CUTS = 4  # at most five strata
+NO_STRATUM = ""  # the one stratum of a pilot that does not stratify
+
+
+def clean(value) -> dict:
+    """The field's value as the API takes it; null or {} is equal shares in one stratum."""
+    if value is None:
+        return {"ratio": None, "age_strata": []}
+    if not isinstance(value, dict):
+        raise v.FieldError(_("Must be an object with a ratio and age strata."), 400)
+    unknown = [name for name in value if name not in ("ratio", "age_strata")]
+    if unknown:
+        raise v.FieldError(_("Only a ratio and age strata can be given."), 400)
+    ratio = value.get("ratio")
+    if ratio is not None:
+        if not isinstance(ratio, list):
+            raise v.FieldError(_("The ratio is a list of whole numbers, one per group."), 400)
+        if not 2 <= len(ratio) <= 6:
+            raise v.FieldError(_("The ratio gives each group's share, e.g. 1, 2: between 2 and 6 whole numbers."))
+        ratio = [v.integer(share, lo=1, hi=MAX_RATIO, required=True) for share in ratio]
+        common = math.gcd(*ratio)
+        ratio = [share // common for share in ratio]  # 2:4 is 1:2 (smaller blocks, harder to foresee)
+        if len(set(ratio)) == 1:
+            ratio = None  # 2:2 is 1:1
+    cuts = value.get("age_strata") or []
+    if not isinstance(cuts, list):
+        raise v.FieldError(_("The age strata are a list of ages."), 400)
+    if len(cuts) > MAX_CUTS:
+        raise v.FieldError(_("Give at most %(n)d ages at which a stratum starts, e.g. 40, 65.", n=MAX_CUTS))
+    cuts = sorted({v.integer(age, lo=1, hi=120, required=True) for age in cuts})
+    return {"ratio": ratio, "age_strata": cuts}
+
+
+def of(study) -> dict:
+    """The study's allocation, as the API serves it."""
+    return clean(study.allocation or None)
+
+
+def shares(study) -> list[int]:
+    """Each arm's share, in the order of the arms."""
+    ratio = of(study)["ratio"]
+    return list(ratio) if ratio and len(ratio) == len(study.arms) else [1] * len(study.arms)
+
+
+def problem(study) -> str | bool:
+    """For the submission checklist: True when the allocation fits the design, else why not."""
+    spec = of(study)
+    parallel = str(study.design) == "parallel_groups"
+    if spec["ratio"] and not parallel:
+        return _("A single group has no allocation ratio: remove it, or choose parallel groups.")
+    if spec["ratio"] and len(spec["ratio"]) != len(study.arms):
+        return _(
+            "The allocation ratio gives %(given)d shares for %(arms)d groups: give one per group, in their order.",
+            given=len(spec["ratio"]),
+            arms=len(study.arms),
+        )
+    if spec["age_strata"] and not parallel:
+        return _("Only randomised groups are stratified: remove the age strata, or choose parallel groups.")
+    eligibility = study.eligibility or {}
+    low, high = eligibility.get("min_age"), eligibility.get("max_age")
+    outside = [
+        age for age in spec["age_strata"] if (low is not None and age <= low) or (high is not None and age > high)
+    ]
+    if outside:
+        return _(
+            "Each age at which a stratum starts must lie above the minimum age and at most the maximum age: %(ages)s.",
+            ages=", ".join(str(age) for age in outside),
+        )
+    return True
+
+
+def stratum(study, age: int | None) -> str:
+    """The stratum a participant of this age is randomised in: "40-64", "65+", "<40"; "" without strata."""
+    cuts = of(study)["age_strata"]
+    if not cuts or age is None:
+        return NO_STRATUM
+    below = [cut for cut in cuts if cut <= age]
+    if not below:
+        return f"<{cuts[0]}"
+    start = below[-1]
+    later = [cut for cut in cuts if cut > age]
+    return f"{start}-{later[0] - 1}" if later else f"{start}+"
+
+
+def strata(study) -> list[str]:
+    """Every stratum of the study, youngest first."""
+    cuts = of(study)["age_strata"]
+    if not cuts:
+        return [NO_STRATUM]
+    return [f"<{cuts[0]}"] + [f"{a}-{b - 1}" for a, b in zip(cuts, cuts[1:], strict=False)] + [f"{cuts[-1]}+"]
+
+
+def stratum_label(key: str) -> str:
+    """A stratum in words: "under 40", "40 to 64", "65 and over"."""
+    if key.startswith("<"):
+        return _("under %(age)s", age=key[1:])
+    if key.endswith("+"):
+        return _("%(age)s and over", age=key[:-1])
+    if "-" in key:
+        low, high = key.split("-", 1)
+        return _("%(low)s to %(high)s", low=low, high=high)
+    return _("everyone")
+
+
+def describe(study) -> str:
+    """The allocation in one sentence, for the protocol page."""
+    spec = of(study)
+    ratio = ":".join(str(share) for share in shares(study))
+    if spec["age_strata"]:
+        return _(
+            "Randomised %(ratio)s, stratified by age (%(strata)s): permuted blocks within each stratum.",
+            ratio=ratio,
+            strata=", ".join(stratum_label(key) for key in strata(study)),
+        )
+    return _("Randomised %(ratio)s in permuted blocks.", ratio=ratio)
+
+
+DOC = (
+    "How participants are allocated to the arms (parallel groups): `ratio`, each arm's share in the order of "
+    "`arms` (null: 1:1; e.g. `[1, 2]` puts twice as many in the second arm), and `age_strata`, the ages at which a "
+    "new stratum starts (`[]`: none; `[40, 65]` makes the strata under 40, 40 to 64, 65 and over). Each stratum has "
+    "its own concealed list of permuted blocks (each arm its share times 1, 2 or 3 per block), so the arms stay "
+    "balanced at the ratio within every stratum."
+)
+HELP = _l(
+    "Each group's share, in the order of the groups (e.g. 1, 2: twice as many in the second group; empty: equal "
+    "shares), and the ages at which a new stratum starts (e.g. 40, 65; empty: no strata)."
+)

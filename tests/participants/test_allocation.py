@@ -1,0 +1,167 @@
+"""Issue 14, item 9: allocation ratios other than 1:1 and age strata, declared in the protocol (API, editor,
+protocol page, checklist, registration) and applied by the concealed, database-held randomisation: each
+enrolment is randomised in the stratum its age falls in (the screening keeps the band, never the age)."""
+
+import html
+import re
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from livinglab.demo import food_protocol, food_surveys
+from livinglab.extensions import db
+from livinglab.participants.models import Enrolment, Screening
+from livinglab.studies.models import Study
+from tests.studies.test_study_pages import protocol_form
+
+API = "/api/v1"
+STRATIFIED = {"ratio": [1, 2], "age_strata": [40]}
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", html.unescape(response.get_data(as_text=True)))
+
+
+def reload(study_id: int) -> Study:
+    db.session.expire_all()
+    return db.session.get(Study, study_id)
+
+
+@pytest.fixture
+def patch(client, api_headers, startup):
+    headers = api_headers(startup)
+
+    def send(study, value):
+        return client.patch(f"{API}/studies/{study.id}", json={"allocation": value}, headers=headers)
+
+    return send
+
+
+@pytest.fixture
+def parallel_draft(make_study):
+    return make_study("draft", protocol=food_protocol(), survey_defs=food_surveys())
+
+
+def test_the_api_keeps_and_serves_the_allocation(parallel_draft, patch, client, api_headers, startup):
+    assert patch(parallel_draft, {"ratio": [2, 4], "age_strata": [65, 40, 40]}).status_code == 200
+    body = client.get(f"{API}/studies/{parallel_draft.id}", headers=api_headers(startup)).get_json()
+    assert body["allocation"] == {"ratio": [1, 2], "age_strata": [40, 65]}  # 2:4 is 1:2; ages sorted, once each
+    assert patch(parallel_draft, {"ratio": [3, 3], "age_strata": []}).status_code == 200
+    served = client.get(f"{API}/studies/{parallel_draft.id}", headers=api_headers(startup)).get_json()
+    assert served["allocation"] == {"ratio": None, "age_strata": []}  # 3:3 is 1:1
+
+
+@pytest.mark.parametrize(
+    "value, status",
+    [
+        ({"ratio": [1, 0]}, 422),
+        ({"ratio": [1, 11]}, 422),
+        ({"ratio": [1]}, 422),
+        ({"ratio": [1] * 7}, 422),
+        ({"ratio": ["1", "2"]}, 400),
+        ({"ratio": [1, 2.5]}, 400),
+        ({"ratio": [1, True]}, 400),
+        ({"ratio": {"a": 1}}, 400),
+        ({"age_strata": [40, 50, 60, 70, 80]}, 422),
+        ({"age_strata": [0]}, 422),
+        ({"age_strata": [121]}, 422),
+        ({"age_strata": "40"}, 400),
+        ({"age_strata": [[40]]}, 400),
+        ({"sites": ["Nantes"]}, 400),
+        ([1, 2], 400),
+        ({"ratio": [1, 2], "age_strata": ["40\r\n65"]}, 400),
+    ],
+)
+def test_hostile_or_impossible_allocations_are_refused_and_change_nothing(parallel_draft, patch, value, status):
+    assert patch(parallel_draft, STRATIFIED).status_code == 200
+    response = patch(parallel_draft, value)
+    assert response.status_code == status, response.get_json()
+    assert "allocation" in str(response.get_json()["error"]) or response.get_json()["error"]["code"] == "malformed_json"
+    assert reload(parallel_draft.id).allocation == STRATIFIED
+
+
+def test_submission_needs_one_share_per_group_and_strata_within_the_ages(parallel_draft, patch, client, api_headers):
+    owner = api_headers(parallel_draft.owner)
+    assert patch(parallel_draft, {"ratio": [1, 2, 3]}).status_code == 200  # saved as a draft
+    refused = client.post(f"{API}/studies/{parallel_draft.id}/submit", headers=owner)
+    assert refused.status_code == 422 and "3 shares for 2 groups" in str(refused.get_json())
+    assert patch(parallel_draft, {"ratio": [1, 2], "age_strata": [10]}).status_code == 200  # below the minimum age
+    refused = client.post(f"{API}/studies/{parallel_draft.id}/submit", headers=owner)
+    assert refused.status_code == 422 and "above the minimum age" in str(refused.get_json())
+    assert patch(parallel_draft, STRATIFIED).status_code == 200
+    assert client.post(f"{API}/studies/{parallel_draft.id}/submit", headers=owner).status_code == 200
+
+
+def test_the_allocation_enters_the_registration_hash(parallel_draft, patch, client, api_headers, coordinator):
+    assert patch(parallel_draft, STRATIFIED).status_code == 200
+    assert (
+        client.post(f"{API}/studies/{parallel_draft.id}/submit", headers=api_headers(parallel_draft.owner)).status_code
+        == 200
+    )
+    assert patch(parallel_draft, {"ratio": None}).status_code == 409  # frozen once submitted
+    decided = client.post(
+        f"{API}/studies/{parallel_draft.id}/decision", json={"decision": "approve"}, headers=api_headers(coordinator)
+    )
+    assert decided.status_code == 200
+    record = client.get(f"{API}/studies/{parallel_draft.id}/registrations", headers=api_headers(coordinator)).get_json()
+    assert '"allocation"' in str(record).replace("'", '"')
+
+
+def test_enrolments_are_randomised_within_their_age_stratum_at_the_ratio(make_study, make_user, client, api_headers):
+    study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
+    study.allocation = STRATIFIED
+    study.target_enrolment = 500
+    db.session.commit()
+    consent = study.current_consent
+    ages = [25, 55] * 36 + [30] * 12
+    for age in ages:
+        user = make_user("participant")
+        response = client.post(
+            f"{API}/studies/{study.id}/enrolment",
+            json={
+                "consent_version": consent.version,
+                "clauses": {c["key"]: True for c in consent.clauses},
+                "signature": user.name,
+                "age": age,
+                "criteria_confirmed": True,
+            },
+            headers=api_headers(user),
+        )
+        assert response.status_code == 201, response.get_json()
+    rows = db.session.execute(select(Enrolment.stratum, Enrolment.arm).where(Enrolment.study_id == study.id)).all()
+    by_stratum: dict[str, Counter] = {}
+    for stratum, arm in rows:
+        by_stratum.setdefault(stratum, Counter())[arm] += 1
+    assert {k: sum(c.values()) for k, c in by_stratum.items()} == {"<40": 48, "40+": 36}
+    control, intervention = study.arms
+    for counts in by_stratum.values():
+        n = sum(counts.values())
+        assert abs(counts[intervention] - 2 * n / 3) <= 2 * 3  # within one block (multiple 3) of 2:1
+    strata = set(db.session.scalars(select(Screening.stratum).where(Screening.study_id == study.id)))
+    assert strata == {"<40", "40+"}  # the band, not the age
+
+
+def test_the_editor_and_the_protocol_page_in_both_languages(parallel_draft, client, login, startup):
+    login(startup)
+    form = protocol_form(allocation_ratio="1:2", allocation_strata="40, 65")
+    form.update({k: v for k, v in food_form_overrides().items()})
+    saved = client.post(f"/studies/{parallel_draft.id}/edit", data=form)
+    assert saved.status_code in (302, 422)
+    assert reload(parallel_draft.id).allocation == {"ratio": [1, 2], "age_strata": [40, 65]}
+    page = text(client.get(f"/studies/{parallel_draft.id}"))
+    assert "Randomised 1:2, stratified by age (under 40, 40 to 64, 65 and over)" in page
+    client.post("/language", data={"lang": "fr"})
+    page = text(client.get(f"/studies/{parallel_draft.id}"))
+    assert "Randomisation 1:2, stratifiée par âge (moins de 40, 40 à 64, 65 et plus)" in page
+    refused = client.post(f"/studies/{parallel_draft.id}/edit", data={**form, "allocation_ratio": "1:deux"})
+    assert refused.status_code == 422
+    assert 'id="allocation-error"' in refused.get_data(as_text=True)
+    assert reload(parallel_draft.id).allocation == {"ratio": [1, 2], "age_strata": [40, 65]}
+
+
+def food_form_overrides() -> dict:
+    """The parallel design's inputs: two groups."""
+    from tests.studies.test_study_pages import rows
+
+    return {"design": "parallel_groups", **rows("arms", ["usual_menu", "plant_based"])}
