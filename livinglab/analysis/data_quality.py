@@ -92,41 +92,50 @@ class Assessment:
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({"row": [], "item": [], "number": [], "response": [], "survey": []})
+    return pd.DataFrame({"row": [], "item": [], "number": [], "response": [], "survey": [], "pair": []})
 
 
 def locate(frame: pd.DataFrame, surveys: dict, responses: list[dict]) -> pd.DataFrame:
     """Each answer of the frame with its response: columns row (the frame's label), item, number, response,
-    survey. Answers of no known response (another timepoint's, a survey since removed) are left out."""
-    keys = pd.DataFrame(
-        [
-            (s["timepoint"], key, name)
-            for name, s in surveys.items()
-            for item in s["items"]
-            for key in answer_keys(item)
-        ],
-        columns=["timepoint", "item", "survey"],
-        dtype=object,
-    )
-    known = pd.DataFrame(
-        [(r["participant_code"], r["survey"], r["id"]) for r in responses],
-        columns=["participant_code", "survey", "response"],
-    ).astype({"participant_code": object, "survey": object})
-    if not len(frame) or not len(keys) or not len(known):
+    survey. Answers of no known response (another timepoint's, a survey since removed) are left out. Looked up by
+    the categorical codes of the frame's labels (two small tables), never row by row nor by joining strings."""
+    if not len(frame) or not surveys or not responses:
         return _empty()
-    answers = pd.DataFrame(
+    participants, timepoints, items = (
+        pd.Categorical(frame[column]) for column in ("participant_code", "timepoint", "item")
+    )
+    names = list(surveys)
+    at = {name: i for i, name in enumerate(names)}
+    tp_index = {value: i for i, value in enumerate(timepoints.categories)}
+    item_index = {value: i for i, value in enumerate(items.categories)}
+    survey_of = np.full((len(tp_index) + 1, len(item_index) + 1), -1, dtype=np.int64)  # the last row/column: NaN
+    for name, survey in surveys.items():
+        for item in survey["items"]:
+            for key in answer_keys(item):
+                if survey["timepoint"] in tp_index and key in item_index:
+                    survey_of[tp_index[survey["timepoint"]], item_index[key]] = at[name]
+    row_survey = survey_of[timepoints.codes, items.codes]  # a code of -1 (NaN) reads the last row or column
+    response_of = np.full((len(participants.categories) + 1, len(names) + 1), -1, dtype=np.int64)
+    who = pd.Index(participants.categories).get_indexer([r["participant_code"] for r in responses])
+    which = np.array([at.get(r["survey"], -1) for r in responses], dtype=np.int64)
+    known = (who >= 0) & (which >= 0)
+    response_of[who[known], which[known]] = np.array([r["id"] for r in responses], dtype=np.int64)[known]
+    row_response = response_of[participants.codes, row_survey]
+    kept = (row_survey >= 0) & (row_response >= 0) & (participants.codes >= 0)
+    located = pd.DataFrame(
         {
-            "row": frame.index.to_numpy(),
-            "participant_code": frame["participant_code"].astype(str).to_numpy(dtype=object),
-            "timepoint": frame["timepoint"].astype(str).to_numpy(dtype=object),
-            "item": frame["item"].astype(str).to_numpy(dtype=object),
-            "number": pd.to_numeric(frame["number"], errors="coerce").to_numpy(dtype=float),
+            "row": frame.index.to_numpy()[kept],
+            "item": np.asarray(items.categories, dtype=object)[items.codes[kept]],
+            "number": pd.to_numeric(frame["number"], errors="coerce").to_numpy(dtype=float)[kept],
+            "response": row_response[kept],
+            "survey": np.asarray(names, dtype=object)[row_survey[kept]],
+            "pair": row_survey[kept] * (len(item_index) + 1) + items.codes[kept],  # (survey, item) as one integer
         }
     )
-    located = answers.merge(keys, on=["timepoint", "item"], how="inner").merge(
-        known, on=["participant_code", "survey"], how="inner"
-    )
-    return located[["row", "item", "number", "response", "survey"]]
+    located.attrs["pairs"] = {
+        (name, key): at[name] * (len(item_index) + 1) + code for name in names for key, code in item_index.items()
+    }
+    return located
 
 
 def straight_lined(located: pd.DataFrame, surveys: dict, responses: list[dict]) -> dict:
@@ -139,17 +148,20 @@ def straight_lined(located: pd.DataFrame, surveys: dict, responses: list[dict]) 
         for item in s["items"]
         if "instrument" in item and len(answer_keys(item)) >= MIN_ITEMS_FOR_STRAIGHT_LINING
     }
+    pairs = located.attrs.get("pairs", {})
+    pair, response, number = (located[c].to_numpy() for c in ("pair", "response", "number"))
     for (survey, key), items in instruments.items():
-        rows = located[(located["survey"] == survey) & located["item"].isin(items)]
-        if not len(rows):
+        codes = np.array([pairs.get((survey, item), -1) for item in items], dtype=np.int64)
+        rows = np.isin(pair, codes)
+        if not rows.any():
             continue
-        wide = rows.pivot_table(index="response", columns="item", values="number", aggfunc="first").reindex(
-            columns=items
-        )
-        values = wide.to_numpy(dtype=float)
-        same = (values == values[:, :1]).all(axis=1)  # a missing item (NaN) equals nothing: never flagged
-        for response, value in zip(wide.index[same], values[same, 0], strict=True):
-            flags.setdefault(int(response), []).append(
+        ids, where = np.unique(response[rows], return_inverse=True)
+        grid = np.full((len(ids), len(items)), np.nan)
+        grid[where, np.searchsorted(np.sort(codes), pair[rows])] = number[rows]
+        grid = grid[:, np.argsort(np.argsort(codes))]  # columns back in the items' order
+        same = (grid == grid[:, :1]).all(axis=1)  # a missing item (NaN) equals nothing: never flagged
+        for found, value in zip(ids[same], grid[same, 0], strict=True):
+            flags.setdefault(int(found), []).append(
                 {"code": "straight_lining", "instrument": key, "items": len(items), "value": float(value)}
             )
     return flags
@@ -168,8 +180,9 @@ def plausible_ranges(surveys: dict) -> dict[tuple[str, str], tuple]:
 def implausible(located: pd.DataFrame, surveys: dict) -> dict:
     """Answers outside their question's plausible range: quality.py's `out_of_range`, on all at once."""
     flags: dict[Any, list] = {}
+    pairs = located.attrs.get("pairs", {})
     for (survey, key), (low, high) in plausible_ranges(surveys).items():
-        rows = located[(located["survey"] == survey) & (located["item"] == key)]
+        rows = located[located["pair"].to_numpy() == pairs.get((survey, key), -1)]
         numbers = rows["number"].to_numpy(dtype=float)
         outside = np.zeros(len(rows), dtype=bool)
         if low is not None:
