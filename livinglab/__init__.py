@@ -191,6 +191,7 @@ def register_blueprints(app: Flask) -> None:
     from .observatory.views import bp as observatory_bp
     from .participants.staff_views import bp as recruitment_bp
     from .participants.views import bp as participants_bp
+    from .quality.views import bp as quality_bp
     from .results.exports_views import bp as exports_bp
     from .results.views import bp as results_bp
     from .studies.amendment_editing import bp as amendment_editing_bp
@@ -215,6 +216,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participants_bp)
     app.register_blueprint(recruitment_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(quality_bp)
     app.register_blueprint(observatory_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(notifications_bp)

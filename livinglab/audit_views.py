@@ -64,6 +64,8 @@ ACTION_LABELS = {
     "participant.correct": _l("Participant corrected their answers"),
     "answer.correct": _l("Coordinator corrected an answer"),
     "audit.rekey": _l("Trail re-chained under the audit key"),
+    "response.exclude": _l("Response excluded from the sensitivity analysis"),
+    "response.include": _l("Excluded response brought back into the sensitivity analysis"),
 }
 DETAIL_LABELS = {
     "fields": _l("fields"),
@@ -81,6 +83,7 @@ DETAIL_LABELS = {
     "legacy_head": _l("its last hash"),
     "legacy_intact": _l("intact"),
     "legacy_first_broken": _l("first broken record"),
+    "exclusion": _l("exclusion"),
 }
 ROLE_LABELS = {Role.COORDINATOR: _l("coordinator"), Role.STARTUP: _l("startup"), Role.PARTICIPANT: _l("participant")}
 SORTS = {"newest": _l("Newest first"), "oldest": _l("Oldest first")}

@@ -4,6 +4,7 @@ from .audit import AuditChain, AuditPseudonym, AuditRecord, DatabaseIdentity  # 
 from .auth.models import ApiToken, Invitation, Organisation, SigninThrottle, User  # noqa: F401
 from .notifications.models import NotificationPreference, OutboxMessage, SchedulerJob, WebhookDelivery, WebhookEndpoint  # noqa: F401,E501
 from .participants.models import AllocationSlot, Answer, ConsentSignature, Enrolment, Response, Screening, SurveyDraft  # noqa: F401
+from .quality.models import ResponseExclusion  # noqa: F401
 from .results.cache import ResultsCache, ResultsRefresh  # noqa: F401
 from .studies import timestamps  # noqa: F401  (the listener that stamps Study.updated_at)
 from .studies.models import ConsentVersion, ReviewComment, Study  # noqa: F401

@@ -71,6 +71,8 @@ ACTIONS: dict[str, Rule] = {
     "correct_answers": _rule({Role.COORDINATOR}, True, workflow.results_available),
     # postpone a pilot's purge, with a reason (the service answers 409 before the pilot ends or once purged)
     "postpone_purge": _rule({Role.COORDINATOR}, True),
+    # exclude a response from the sensitivity analysis, with a reason, and undo it (quality/): never a participant
+    "exclude_responses": _rule(STAFF, True, workflow.results_available),
     # Participants
     "join": _rule({Role.PARTICIPANT}),  # check one's eligibility and enrol: staff never take part
     "take_part": _rule({Role.PARTICIPANT}, True),  # the enrolled: answer, read one's answers, withdraw

@@ -108,6 +108,10 @@ EXPECTED = {
     ("GET", "/studies/<int:study_id>/results/charts/<name>.svg"): "302 404 404 200 404 200",
     ("GET", "/studies/<int:study_id>/exports/data.csv"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/corrections"): STAFF_STUDY_PAGE,  # the log of corrected answers, codes only
+    # Data quality: flags for whoever reads the results; exclusions with a reason by them too (none sent: 422)
+    ("GET", "/studies/<int:study_id>/data-quality"): STAFF_STUDY_PAGE,
+    ("POST", "/studies/<int:study_id>/data-quality/exclusions"): "302 404 403 422 404 422",
+    ("POST", "/studies/<int:study_id>/data-quality/exclusions/<int:exclusion_id>/undo"): "302 404 403 404 404 404",
     ("GET", "/studies/<int:study_id>/exports/dictionary.csv"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/exports/data.xlsx"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/exports/data.sav"): STAFF_STUDY_PAGE,
@@ -207,6 +211,10 @@ EXPECTED = {
     ("POST", "/api/v1/studies/<int:study_id>/recruitment"): "401 404 403 422 404 422",
     ("GET", "/api/v1/studies/<int:study_id>/results"): "401 404 403 200 404 200",
     ("GET", "/api/v1/studies/<int:study_id>/corrections"): "401 404 403 200 404 200",
+    ("GET", "/api/v1/studies/<int:study_id>/data-quality"): "401 404 403 200 404 200",
+    ("GET", "/api/v1/studies/<int:study_id>/exclusions"): "401 404 403 200 404 200",
+    ("POST", "/api/v1/studies/<int:study_id>/exclusions"): "401 404 403 422 404 422",  # no reason sent
+    ("DELETE", "/api/v1/studies/<int:study_id>/exclusions/<int:exclusion_id>"): "401 404 403 404 404 404",  # none such
     ("GET", "/api/v1/studies/<int:study_id>/export.csv"): "401 404 403 200 404 200",
     ("GET", "/api/v1/studies/<int:study_id>/dictionary.csv"): "401 404 403 200 404 200",
     ("POST", "/api/v1/studies/<int:study_id>/enrolment"): "401 400 409 403 403 403",
@@ -326,6 +334,7 @@ ACTIONS = {
     "end": "- - - y - y",  # the organisation once the follow-up is over (the service), coordinators at any time
     "end_early": "- - - - - y",
     "correct_answers": "- - - - - y",  # a participant's answers, with a reason: never the startup
+    "exclude_responses": "- - - y - y",  # from the sensitivity analysis, with a reason: never a participant
     "edit": "- - - y - -",
     "submit": "- - - y - -",
     "review": "- - - - - y",
@@ -345,6 +354,7 @@ ON_STUDY = {
     "end",
     "end_early",
     "correct_answers",
+    "exclude_responses",
     "edit",
     "submit",
     "review",
@@ -365,6 +375,7 @@ STATE_AGAINST = {
     "end": "approved",
     "end_early": "draft",
     "correct_answers": "draft",
+    "exclude_responses": "submitted",
     "amend": "draft",
 }
 
@@ -441,6 +452,9 @@ ROUTE_ACTIONS = {
     ("GET", "/studies/<int:study_id>/results/charts/<name>.svg"): "results",
     ("GET", "/studies/<int:study_id>/exports/data.csv"): "results",
     ("GET", "/studies/<int:study_id>/corrections"): "results",
+    ("GET", "/studies/<int:study_id>/data-quality"): "results",
+    ("POST", "/studies/<int:study_id>/data-quality/exclusions"): "exclude_responses",
+    ("POST", "/studies/<int:study_id>/data-quality/exclusions/<int:exclusion_id>/undo"): "exclude_responses",
     ("GET", "/studies/<int:study_id>/exports/dictionary.csv"): "results",
     ("GET", "/studies/<int:study_id>/exports/data.xlsx"): "results",
     ("GET", "/studies/<int:study_id>/exports/data.sav"): "results",
@@ -526,6 +540,10 @@ ROUTE_ACTIONS = {
     ("POST", "/api/v1/studies/<int:study_id>/recruitment"): "recruit",
     ("GET", "/api/v1/studies/<int:study_id>/results"): "results",
     ("GET", "/api/v1/studies/<int:study_id>/corrections"): "results",
+    ("GET", "/api/v1/studies/<int:study_id>/data-quality"): "results",
+    ("GET", "/api/v1/studies/<int:study_id>/exclusions"): "results",
+    ("POST", "/api/v1/studies/<int:study_id>/exclusions"): "exclude_responses",
+    ("DELETE", "/api/v1/studies/<int:study_id>/exclusions/<int:exclusion_id>"): "exclude_responses",
     ("GET", "/api/v1/studies/<int:study_id>/export.csv"): "results",
     ("GET", "/api/v1/studies/<int:study_id>/dictionary.csv"): "results",
     ("POST", "/api/v1/studies/<int:study_id>/enrolment"): "join",
@@ -654,6 +672,7 @@ def test_the_statuses_follow_who_may_do_each_action():
                 or "draft" in route[1]
                 or "/amendments/" in route[1]
                 or "comment_id" in route[1]
+                or "exclusion_id" in route[1]
             )  # a third organisation's objects, a draft or an amendment that does not exist: 404
             if may == "y" and status in refused and not (status == 404 and objects_of_others):
                 problems.append(f"{route}: {role} may {action}, yet gets {status}")
@@ -698,6 +717,7 @@ def world(make_study, startup, other_startup, coordinator, make_user):
         "code": enrolment.participant_code,  # the enrolled participant's, who answered the first survey
         "token": "not-a-real-invitation",
         "comment_id": 999_999,  # this pilot's review left no comment: no one's comment
+        "exclusion_id": 999_999,  # no response of this pilot is excluded: no one's exclusion
         **others_objects(make_user),
     }
     users = {

@@ -5,6 +5,7 @@ import pandas as pd
 
 from .categorical import contingency_test
 from .comparisons import PARALLEL, SINGLE, compare, compare_adjusted, empty_outcome, supported
+from .data_quality import Assessment
 from .descriptives import describe_all
 from .errors import NotTestable, reason, warning
 from .flow import consort
@@ -39,6 +40,7 @@ METHOD_NOTES = (
     "yes_no",
     "multiarm",
     "effect_sizes",
+    "data_quality",
 )
 ANCOVA, UNADJUSTED = "ancova", "unadjusted"
 
@@ -83,6 +85,8 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     spec = study.get("primary_outcome") or {}
     primary_key = spec.get("variable")
     primary = _primary(panels, who, variables, spec, plan)
+    quality = Assessment(frame, study.get("quality"))  # flags and exclusions of the responses (data_quality.py)
+    primary["without_exclusions"] = quality.sensitivity(lambda kept: _primary_from(kept, study, spec, plan), frame)
     secondary, not_compared = _secondary(panels, who, variables, primary_key, plan)
     _arms_family(primary, secondary, panels[0], variables, plan)
     categorical = _categorical(frame, variables, design, arms, primary)
@@ -98,6 +102,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
             "not_compared": not_compared,
             "warnings": _warnings(frame, who, design, arms, primary, secondary, categorical),
             "methods": _methods(design, arms, [primary] + secondary),
+            "data_quality": quality.summary(),
         }
     )
 
@@ -287,3 +292,10 @@ def _warnings(frame, who, design, arms, primary, secondary, categorical) -> list
     if secondary or categorical:
         found.append(warning("exploratory", n=len(secondary) + len(categorical)))
     return found
+
+
+def _primary_from(frame, study: dict, spec: dict, plan: Plan) -> dict:
+    """The primary outcome from these answers alone: the sensitivity analysis without the excluded responses."""
+    variables = catalogue(study.get("surveys"), list(study.get("timepoints") or []))
+    panels = (by_participant(wide_numbers(frame, variables)), yes_no_panel(frame, variables))
+    return _primary(panels, roster(frame), variables, spec, plan)

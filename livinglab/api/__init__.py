@@ -14,6 +14,7 @@ from .observatory import bp as observatory_bp
 from .openapi import bp as openapi_bp
 from .organisation import bp as organisation_bp
 from .participation import bp as participation_bp
+from .quality import bp as quality_bp
 from .results import bp as results_bp
 from .retention import bp as retention_bp
 from .review_letter import bp as review_letter_bp
@@ -39,3 +40,4 @@ bp.register_blueprint(corrections_bp)  # corrections of submitted answers (issue
 bp.register_blueprint(amendments_bp)  # issue 12: amendments, registrations, re-consent
 bp.register_blueprint(retention_bp)  # issue 12: retention, upcoming purges, postponements
 bp.register_blueprint(review_letter_bp)  # issue 12: review comments on every section, the response letter
+bp.register_blueprint(quality_bp)  # issue 13, item 7: data-quality flags, exclusions of responses

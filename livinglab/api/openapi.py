@@ -69,6 +69,7 @@ def spec() -> dict:
     from . import openapi_corrections as corrections  # and this: corrections of submitted answers
     from . import openapi_letter as letter  # and this: review comments and the response letter
     from . import openapi_parity as parity  # so does this: survey editing, exports, observatory, audit, lay summary
+    from . import openapi_quality as quality  # and this: data-quality flags, exclusions of responses
     from . import openapi_retention as retention  # and this: retention, upcoming purges, postponements
 
     return {
@@ -113,6 +114,7 @@ def spec() -> dict:
                 amendments.paths(),
                 retention.paths(),
                 letter.paths(),
+                quality.paths(),
             )
         ),
         "components": {
@@ -152,6 +154,7 @@ def spec() -> dict:
                 **amendments.schemas(),
                 **retention.schemas(),
                 **letter.schemas(),
+                **quality.schemas(),
             },
         },
     }
@@ -493,7 +496,15 @@ def participation_schemas() -> dict:
                         "likert, number, nps and instrument items; true/false for yes_no; a choice; a list of choices for "
                         "multiple_choice; text."
                     ),
-                )
+                ),
+                "started_at": nullable(
+                    timestamp(
+                        description=(
+                            "When the participant started the survey in your app (not in the future). Left out: the "
+                            "response has no start, and is never flagged as answered impossibly fast."
+                        )
+                    )
+                ),
             },
             required=["answers"],
         ),
@@ -511,7 +522,14 @@ def participation_schemas() -> dict:
             required=["answers"],
         ),
         "Draft": obj(
-            {"survey": ref("Key"), "answers": obj({}, additionalProperties=answer), "saved_at": timestamp()},
+            {
+                "survey": ref("Key"),
+                "answers": obj({}, additionalProperties=answer),
+                "saved_at": timestamp(),
+                "started_at": nullable(
+                    timestamp(description="The first save: kept by later saves, and by the response once it is sent.")
+                ),
+            },
             required=["survey", "answers", "saved_at"],
             description="Answers saved to finish later: never analysed nor exported; deleted when the "
             "survey is sent, the participant leaves, or the pilot ends.",
@@ -521,6 +539,7 @@ def participation_schemas() -> dict:
                 "id": integer(),
                 "survey": ref("Key"),
                 "submitted_at": timestamp(),
+                "started_at": nullable(timestamp(description="The `started_at` sent, or the draft's first save.")),
                 "revision": integer(0, description="0: send it with a correction (`PUT .../responses/mine`)."),
             },
             required=["id", "survey", "submitted_at"],
@@ -1320,6 +1339,11 @@ def results_schemas() -> dict:
             "allOf": [ref("Outcome")],
             "description": "ANCOVA: the unadjusted Welch comparison at the last timepoint, in the same shape.",
         },
+        "without_exclusions": {
+            "anyOf": [ref("OutcomeWithoutExclusions"), {"type": "null"}],
+            "description": "The primary outcome only: the same analysis without the responses excluded with a "
+            "reason (data quality); null when none is. The registered analysis above always uses every response.",
+        },
         "odds_ratio": obj(
             {"value": number, "ci95": nullable(array(number, min_items=2, max_items=2))},
             description="Yes/no between arms: the conditional maximum-likelihood odds ratio and its exact interval "
@@ -1565,6 +1589,7 @@ def results_schemas() -> dict:
                         ),
                     ),
                 ),
+                "data_quality": nullable(ref("DataQuality")),
                 "status": enum(StudyStatus),
                 "interim": {
                     "type": "boolean",

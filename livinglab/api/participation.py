@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, request
 from flask_limiter.util import get_remote_address
 
 from ..extensions import limiter
-from ..participants import corrections, drafts, gdpr
+from ..participants import corrections, drafts, gdpr, started
 from ..participants import services as participation
 from ..studies.fields import iso
 from ..transactions import unit_of_work
@@ -55,9 +55,17 @@ def token_key() -> str:
 def respond(user, study_id, key):
     """Answer one survey, once."""
     study = participation.visible_study(user, study_id)
+    data = json_body()
+    started_at = started.from_api(data.get("started_at"))  # none sent: no start, never flagged as too fast
     with unit_of_work():
-        response = participation.submit_response(user, study, key, json_body().get("answers"))
-    return {"id": response.id, "survey": key, "submitted_at": iso(response.submitted_at), "revision": 0}, 201
+        response = participation.submit_response(user, study, key, data.get("answers"), started_at)
+    return {
+        "id": response.id,
+        "survey": key,
+        "submitted_at": iso(response.submitted_at),
+        "started_at": iso(response.started_at),
+        "revision": 0,
+    }, 201
 
 
 @bp.put("/studies/<int:study_id>/surveys/<key>/responses/mine")
@@ -75,7 +83,12 @@ def correct(user, study_id, key):
 
 
 def draft_dict(draft) -> dict:
-    return {"survey": draft.survey.key, "answers": draft.answers, "saved_at": iso(draft.saved_at)}
+    return {
+        "survey": draft.survey.key,
+        "answers": draft.answers,
+        "saved_at": iso(draft.saved_at),
+        "started_at": iso(draft.started_at),
+    }
 
 
 @bp.put("/studies/<int:study_id>/surveys/<key>/draft")

@@ -17,6 +17,7 @@ from ..surveys.definitions import TEXT_MAX, answer_keys
 from ..timeutil import utcnow
 from .models import Enrolment, SurveyDraft
 from .services import find_survey, require_answerable, require_enrolment
+from .started import earliest
 
 MAX_CHOICES = 30  # a multiple-choice item has at most 30 choices
 
@@ -73,18 +74,23 @@ def drafts_of(enrolment: Enrolment) -> dict[int, SurveyDraft]:
     }
 
 
-def save(user, study: Study, survey_key: str, answers) -> SurveyDraft:
-    """Keep the answers given so far, replacing the survey's previous draft; only while it may be answered."""
+def save(user, study: Study, survey_key: str, answers, started_at=None) -> SurveyDraft:
+    """Keep the answers given so far, replacing the survey's previous draft; only while it may be answered. The
+    draft keeps when the survey was started: its first save, or `started_at` (the page's first display) before."""
     enrolment = require_enrolment(user, study)
     survey = find_survey(study, survey_key)
     require_answerable(enrolment, survey)
     clean = clean_draft(survey, answers)
     draft = draft_of(enrolment, survey)
+    now = utcnow()
     if draft is None:
-        draft = SurveyDraft(enrolment_id=enrolment.id, survey_id=survey.id, answers=clean)
+        draft = SurveyDraft(
+            enrolment_id=enrolment.id, survey_id=survey.id, answers=clean, started_at=earliest(started_at, now)
+        )
         db.session.add(draft)
     else:
-        draft.answers, draft.saved_at = clean, utcnow()
+        draft.answers, draft.saved_at = clean, now
+        draft.started_at = earliest(draft.started_at, started_at)
     db.session.flush()
     audit.record(user, "participant.save_draft", study=study, survey=survey.key)
     return draft

@@ -109,6 +109,7 @@ def personal_data(user: User) -> dict:
                         "survey": r.survey.key,
                         "timepoint": r.survey.timepoint,
                         "submitted_at": iso(r.submitted_at),
+                        "started_at": iso(r.started_at),  # when they started it, if known (data quality)
                         "answers": {
                             a.item_key: json_value(item_types(r.survey).get(a.item_key, "text"), a.number, a.text)
                             for a in r.answers
@@ -123,7 +124,12 @@ def personal_data(user: User) -> dict:
                     for r in e.responses
                 ],
                 "drafts": [
-                    {"survey": d.survey.key, "saved_at": iso(d.saved_at), "answers": d.answers}
+                    {
+                        "survey": d.survey.key,
+                        "saved_at": iso(d.saved_at),
+                        "started_at": iso(d.started_at),
+                        "answers": d.answers,
+                    }
                     for d in drafts
                     if d.enrolment_id == e.id
                 ],

@@ -133,6 +133,9 @@ class Response(Model):
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the participant started it (the survey page's first display, or the draft's first save), for the
+    # data-quality flags; null when unknown (answered before it was recorded, or sent by the API without it).
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Corrections (`corrections.py`): how many were made, the last one when. A correction sends the revision
     # it corrects, and moves it on with a conditional UPDATE: two corrections of one revision, one wins.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -210,5 +213,8 @@ class SurveyDraft(Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
     answers: Mapped[dict] = mapped_column(JSON)  # {answer key: the value as typed (or a list of them)}
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the participant started the survey: the first save, or the page's first display before it; kept by
+    # later saves and handed to the response (null for drafts saved before it was recorded)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     survey: Mapped[Survey] = relationship()

@@ -23,6 +23,7 @@ from ..transactions import unit_of_work
 from . import randomisation, screening
 from .models import Answer, ConsentSignature, Enrolment, EnrolmentStatus, Response, ScreeningOutcome, SurveyDraft
 from .schedule import survey_states
+from .started import earliest
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud without mistakes
 
@@ -454,16 +455,22 @@ def require_answerable(enrolment: Enrolment, survey: Survey) -> None:
         raise Conflict(_("The consent form has changed: please read and sign it again first."), code="reconsent_needed")
 
 
-def submit_response(user, study: Study, survey_key: str, answers) -> Response:
+def submit_response(user, study: Study, survey_key: str, answers, started_at=None) -> Response:
     """Save a participant's answers to one survey: all checked first, then one transaction, once; the
-    draft of this survey, if any, goes in the same transaction."""
+    draft of this survey, if any, goes in the same transaction. The response keeps when the survey was
+    started: the earliest of `started_at` (the page's first display, or the API's) and the draft's start."""
     enrolment = require_enrolment(user, study)
     survey = find_survey(study, survey_key)
     require_answerable(enrolment, survey)
     rows, errors = check_answers(survey.items, answers)
     if errors:
         raise Invalid(_("Some answers need your attention."), code="invalid_answers", fields=errors)
-    response = Response(enrolment=enrolment, survey_id=survey.id)
+    drafted = db.session.scalar(
+        select(SurveyDraft.started_at).where(
+            SurveyDraft.enrolment_id == enrolment.id, SurveyDraft.survey_id == survey.id
+        )
+    )
+    response = Response(enrolment=enrolment, survey_id=survey.id, started_at=earliest(started_at, drafted))
     db.session.add(response)
     try:
         db.session.flush()

@@ -32,7 +32,7 @@ from ..surveys.definitions import answer_keys
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
 from ..validation import KEY_RE
-from . import corrections, drafts, gdpr, screening, services
+from . import corrections, drafts, gdpr, screening, services, started
 from .forms import EraseAccountForm, EraseKeptAnswersForm, WithdrawForm, consent_form, eligibility_form
 from .models import EnrolmentStatus, ScreeningOutcome
 from .schedule import window_days
@@ -419,8 +419,10 @@ def answer(study_id: int, key: str):
     survey = services.find_survey(study, key)
     shown: dict
     shown, errors, status, draft = {}, {}, 200, None
+    begun = None  # when the participant started: this page's first display, carried by the form (started.py)
     if request.method == "POST":
         answers, shown = posted_answers(survey.items)
+        begun = started.from_page(request.form.get(started.FIELD), enrolment.id, survey.id)
         if not token_valid():
             # an expired (or replayed) form: nothing is saved; shown again with its answers and a fresh token
             flash(
@@ -436,9 +438,9 @@ def answer(study_id: int, key: str):
             try:
                 with unit_of_work():
                     if finish_later:
-                        drafts.save(current_user, study, key, answers)
+                        drafts.save(current_user, study, key, answers, started_at=begun)
                     else:
-                        services.submit_response(current_user, study, key, answers)
+                        services.submit_response(current_user, study, key, answers, started_at=begun)
             except DomainError as err:
                 if err.code not in ("invalid_answers", "invalid", "malformed"):
                     flash(err.message, "info" if err.code == "already_answered" else "error")
@@ -463,6 +465,7 @@ def answer(study_id: int, key: str):
         draft = drafts.draft_of(enrolment, survey)
         if draft is not None:
             shown = drafts.shown(draft.answers)
+            begun = draft.started_at
     due = next(d for d in services.states_for(enrolment) if d.survey.id == survey.id)
     return render_template(
         "participants/survey.html",
@@ -475,6 +478,7 @@ def answer(study_id: int, key: str):
         here=of_enrolment(enrolment),
         reconsent=services.needs_reconsent(enrolment),
         correctable=due.state == "answered" and corrections.may_correct(enrolment, survey),
+        started_token=started.page_token(enrolment.id, survey.id, begun),
     ), status
 
 

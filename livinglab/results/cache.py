@@ -21,6 +21,7 @@ from ..analysis.results import build_results
 from ..errors import Conflict
 from ..extensions import Model, db
 from ..participants.models import Enrolment, Response
+from ..quality.services import quality_input
 from ..studies.models import Study
 from ..studies.workflow import is_interim
 from ..timeutil import aware, utcnow
@@ -31,8 +32,9 @@ from .methods_text import software_versions
 # Goes up when the stored results change shape, so that results cached before are computed again
 # (2: reasons and warnings as codes with their numbers, method notes by key; 3: computed_at and
 # responses_included; 4: ANCOVA, yes/no outcomes, several arms' overall test, effect sizes with intervals;
-# 5: the software that computed them, for the methods paragraph).
-FORMAT = 5
+# 5: the software that computed them, for the methods paragraph; 6: data_quality,
+# primary_outcome.without_exclusions).
+FORMAT = 6
 REFRESH_JOB = "results_refresh"  # the scheduler's job that recomputes stale results (refresh.py)
 HEARTBEAT = timedelta(minutes=5)  # a worker is refreshing results if that job finished this recently
 
@@ -74,7 +76,8 @@ class Served:
 def compute(study: Study) -> dict:
     frame = load_answers(db.session.connection(), study.id)
     counts = flow_counts(study)
-    results = build_results(frame, study_spec(study), {k: v for k, v in counts.items() if k not in EXTRA_FLOW})
+    spec = study_spec(study) | {"quality": quality_input(study)}  # the responses' starts and exclusions (quality/)
+    results = build_results(frame, spec, {k: v for k, v in counts.items() if k not in EXTRA_FLOW})
     flow = results["flow"]
     flow.update(
         excluded_labels=counts["excluded_labels"],

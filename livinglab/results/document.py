@@ -53,6 +53,16 @@ API_METHODS = {
     "compared arms) but lack the variable where the comparison needs it.",
 }
 
+API_METHODS["data_quality"] = (
+    "data_quality counts the responses flagged: straight_lining (one same answer to every item of an instrument of "
+    "at least 3 items), too_fast (submitted less than 2 seconds per answer after the survey was started: the page's "
+    "first display, the draft's first save, or the API's started_at; untimed responses are never flagged), "
+    "out_of_range (a number outside its question's plausible_min..plausible_max). Flags exclude nothing: the "
+    "registered analysis runs on all data; primary_outcome.without_exclusions is the same analysis without the "
+    "responses the owner organisation or a coordinator excluded with a reason (null when none is), with "
+    "excluded_responses and excluded_participants."
+)
+
 
 def served(results: dict) -> dict:
     """A copy of the results with words for every code, in English."""
@@ -98,6 +108,8 @@ def _entry(entry: dict, results: dict, names: dict) -> dict:
             out["overall"]["robustness"] = _reason(out["overall"]["robustness"])
     if isinstance(out.get("sensitivity"), dict):
         out["sensitivity"] = _entry(out["sensitivity"], results, names)
+    if isinstance(out.get("without_exclusions"), dict):
+        out["without_exclusions"] = _entry(out["without_exclusions"], results, names)
     if "warnings" in out:
         out["warnings"] = [_warning(w, results, names) for w in out["warnings"] or []]
     return out

@@ -629,3 +629,66 @@ METHODS = {
 def method_notes(methods: list | None) -> list[str]:
     """The notes on the methods the analysis used, by their keys."""
     return [str(METHODS[key]) for key in methods or () if key in METHODS]
+
+
+# --- Data quality (issue 13, item 7): the flags in words, the note on the method ------------------------
+
+METHODS["data_quality"] = _l(
+    "Data quality: each response is flagged when it gives one same answer to every item of an instrument of at "
+    "least three items (straight-lining), when it was sent less than 2 seconds per answer after the survey was "
+    "started (responses without a known start are never flagged), or when a number lies outside the plausible "
+    "range its question declares. Flags exclude nothing: the registered analysis runs on all data. The owner "
+    "organisation or a coordinator may exclude a response, giving a reason; the primary outcome is then also "
+    "analysed without the excluded responses, as a sensitivity analysis shown beside it."
+)
+FLAG_NAMES = {
+    "straight_lining": _l("Same answer to every item of an instrument"),
+    "too_fast": _l("Answered impossibly fast"),
+    "out_of_range": _l("Value outside the plausible range"),
+}
+
+
+def flag_text(flag: dict, names: dict[str, str] | None = None) -> str:
+    """One flag of a response in words, with the numbers behind it."""
+    names = names or {}
+    code = flag.get("code")
+    if code == "straight_lining":
+        return _(
+            "%(instrument)s: the same answer (%(value)s) to all %(n)d items",
+            instrument=names.get(str(flag.get("instrument")), words(flag.get("instrument"))),
+            value=number(flag.get("value"), 2, trim=True),
+            n=flag.get("items") or 0,
+        )
+    if code == "too_fast":
+        return _(
+            "%(n)d answers in %(seconds)s s (less than %(threshold)s s)",
+            n=flag.get("items") or 0,
+            seconds=number(flag.get("seconds"), 0),
+            threshold=number(flag.get("threshold"), 0),
+        )
+    if code == "out_of_range":
+        low, high = flag.get("min"), flag.get("max")
+        bounds = (
+            _("%(low)s to %(high)s", low=number(low, 2, trim=True), high=number(high, 2, trim=True))
+            if low is not None and high is not None
+            else _("at least %(low)s", low=number(low, 2, trim=True))
+            if low is not None
+            else _("at most %(high)s", high=number(high, 2, trim=True))
+        )
+        return _(
+            "%(item)s = %(value)s, outside the plausible %(bounds)s",
+            item=names.get(str(flag.get("item")), words(flag.get("item"))),
+            value=number(flag.get("value"), 2, trim=True),
+            bounds=bounds,
+        )
+    return words(code)
+
+
+def duration(seconds) -> str:
+    """How long a response took: seconds, or minutes and seconds."""
+    if not finite(seconds):
+        return DASH
+    whole = int(round(seconds))
+    if whole < 60:
+        return _("%(s)d s", s=whole)
+    return _("%(m)d min %(s)02d s", m=whole // 60, s=whole % 60)

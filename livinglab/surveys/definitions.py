@@ -51,6 +51,7 @@ def clean_item(raw) -> dict:
                 errors["max"] = v.FieldError(_("The maximum must be above the minimum."))
             elif kind == "likert" and hi - lo > 20:
                 errors["max"] = v.FieldError(_("A Likert scale has at most 21 points."))
+        _plausible_range(item, errors)
         labels = item.pop("labels", None) if kind == "likert" else None  # none: the ends read Lowest and Highest
         if kind == "likert" and labels is not None and lo is not None and hi is not None and "max" not in errors:
             if len(labels) not in (2, hi - lo + 1):
@@ -61,6 +62,24 @@ def clean_item(raw) -> dict:
     if errors:
         raise ItemError(errors)
     return item
+
+
+def _plausible_range(item: dict, errors: dict) -> None:
+    """A number's plausible range: kept only when declared (an item without one stays as stored before it
+    existed), below its maximum above its minimum, and within the hard `min`..`max` when those are given."""
+    lo, hi = item.pop("plausible_min", None), item.pop("plausible_max", None)
+    if lo is not None and hi is not None and lo >= hi:
+        errors["plausible_max"] = v.FieldError(_("The plausible maximum must be above the plausible minimum."))
+    for name, value in (("plausible_min", lo), ("plausible_max", hi)):
+        if value is None:
+            continue
+        if (item.get("min") is not None and value < item["min"]) or (
+            item.get("max") is not None and value > item["max"]
+        ):
+            errors.setdefault(
+                name, v.FieldError(_("The plausible range must lie within the lowest and highest values."))
+            )
+        item[name] = value
 
 
 class ItemError(v.FieldError):

@@ -59,6 +59,14 @@ class QuestionFields(ItemFields):
     min = StringField(_l("Lowest value"), description=_l("Scales: a whole number, 1 when empty. Numbers: optional."))
     max = StringField(_l("Highest value"), description=_l("Scales: a whole number, 5 when empty. Numbers: optional."))
     unit = StringField(_l("Unit"), description=_l("Numbers only, e.g. h, kg, €."))
+    plausible_min = StringField(
+        _l("Lowest plausible value"),
+        description=_l("Numbers only, optional: an answer below it is accepted, and flagged on the data-quality page."),
+    )
+    plausible_max = StringField(
+        _l("Highest plausible value"),
+        description=_l("Numbers only, optional: an answer above it is accepted, and flagged on the data-quality page."),
+    )
     labels = TextAreaField(
         _l("Labels of the scale"),
         render_kw={"rows": 3},
@@ -88,6 +96,10 @@ class QuestionFields(ItemFields):
                 item["labels"] = labels
         if kind == "number":
             item["unit"] = self.unit.data
+            for name in ("plausible_min", "plausible_max"):
+                value = _number(getattr(self, name).data, whole=False)
+                if value is not None:
+                    item[name] = value
         elif kind in CHOICE_TYPES:
             item["choices"] = [line.strip() for line in (self.choices.data or "").splitlines() if line.strip()]
         return item
@@ -99,6 +111,8 @@ class QuestionFields(ItemFields):
         self.min.data = _show_number(item.get("min"))
         self.max.data = _show_number(item.get("max"))
         self.unit.data = item.get("unit") or ""
+        self.plausible_min.data = _show_number(item.get("plausible_min"))
+        self.plausible_max.data = _show_number(item.get("plausible_max"))
         self.choices.data = "\n".join(item.get("choices", []))
         self.labels.data = "\n".join(item.get("labels") or [])
 

@@ -2,7 +2,7 @@
 declared once. `definitions.clean_item` checks items with these declarations; the pydantic models
 built from them describe items in OpenAPI (and re-check what `clean_item` gives)."""
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from flask_babel import gettext as _
 from pydantic import Discriminator, create_model, model_serializer
@@ -75,8 +75,12 @@ EXTRAS: dict[str, tuple[dict[str, tuple[s.Kind, bool]], str]] = {
             "min": (s.number(-1e9, 1e9), False),
             "max": (s.number(-1e9, 1e9), False),
             "unit": (s.text(32, single_line=True), False),
+            "plausible_min": (s.number(-1e9, 1e9), False),
+            "plausible_max": (s.number(-1e9, 1e9), False),
         },
-        "a number, within `min` and `max` when given.",
+        "a number, within `min` and `max` when given. `plausible_min` and `plausible_max` (optional, either or "
+        "both) declare the range of plausible values: an answer outside it is accepted but flagged on the data-quality "
+        "page.",
     ),
     "yes_no": ({}, "true or false."),
     "single_choice": ({"choices": (CHOICES, True)}, "one of `choices`."),
@@ -94,12 +98,25 @@ class _ScaleQuestion(s.Body):
     """A rating scale: `labels` is left out when none are given, so that items stay as they were stored before
     scales had labels (their definitions enter the registration hash)."""
 
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("labels",)
+
     @model_serializer(mode="wrap")
     def _without_absent_labels(self, handler) -> dict[str, Any]:
         data = handler(self)
-        if data.get("labels") is None:
-            data.pop("labels", None)
+        for name in self.OMITTED_WHEN_NONE:
+            if data.get(name) is None:
+                data.pop(name, None)
         return data
+
+
+class _NumberQuestion(_ScaleQuestion):
+    """A number: its plausible range is left out when none is declared, so that items stay as they were stored
+    before it existed (their definitions enter the registration hash)."""
+
+    OMITTED_WHEN_NONE = ("plausible_min", "plausible_max")
+
+
+PLAUSIBLE = ("plausible_min", "plausible_max")
 
 
 def _question_model(kind: str):
@@ -110,7 +127,7 @@ def _question_model(kind: str):
     fields["type"] = (Literal[kind], ...)
     fields["required"] = (REQUIRED[0].annotation, True)
     fields.update({name: (k.annotation, ... if required else None) for name, (k, required) in extras.items()})
-    base = _ScaleQuestion if kind == "likert" else s.Body
+    base = {"likert": _ScaleQuestion, "number": _NumberQuestion}.get(kind, s.Body)
     return create_model(question_name(kind), __base__=base, __doc__=f"Answered with {answer}", **fields)
 
 

@@ -148,6 +148,7 @@ def url_for(path: str, study_id: int) -> str:
         .replace("{webhook_id}", "1")
         .replace("{version}", "2")
         .replace("{comment_id}", "1")
+        .replace("{exclusion_id}", "1")
     )
 
 
@@ -447,6 +448,25 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("GET", f"{v1}/studies/{sid}/corrections?limit=1&cursor={log['next_cursor']}", staff)
     checked("GET", f"{v1}/studies/{sid}/corrections?cursor=forged", startup)  # 400
     checked("GET", f"{v1}/studies/{sid}/corrections", participant)  # 403
+    # Data quality (issue 13, item 7): the flags, an exclusion with a reason, undone
+    checked("GET", f"{v1}/studies/{sid}/data-quality", startup)
+    checked("GET", f"{v1}/studies/{sid}/data-quality", participant)  # 403
+    exclusions = f"{v1}/studies/{sid}/exclusions"
+    excluded = checked(
+        "POST", exclusions, staff, json={"participant_code": code, "survey": "baseline", "reason": "Test"}
+    )
+    checked(
+        "POST", exclusions, startup, json={"participant_code": code, "survey": "baseline", "reason": "Again"}
+    )  # 409
+    checked("POST", exclusions, startup, json={"response_id": 1})  # 422 no reason
+    checked("POST", exclusions, startup, json={"response_id": "1", "reason": "Typo"})  # 400
+    checked("POST", exclusions, startup, json={"response_id": 999_999, "reason": "Typo"})  # 404
+    checked("POST", exclusions, participant, json={"response_id": 1, "reason": "Mine"})  # 403
+    checked("GET", exclusions, startup)
+    checked("DELETE", f"{exclusions}/{excluded.get_json()['id']}", startup)
+    checked("DELETE", f"{exclusions}/{excluded.get_json()['id']}", startup)  # 409 already_undone
+    checked("DELETE", f"{exclusions}/999999", startup)  # 404
+    checked("DELETE", f"{exclusions}/1", participant)  # 403
     # The protocol is amended while the pilot runs (issue 12); its new consent is signed before the next answer.
     amend = f"{v1}/studies/{sid}/amendments"
     opened = checked("POST", amend, startup, json={"reason": "A clearer consent"}).get_json()
