@@ -44,6 +44,9 @@ class _Fit:
 
 def _fit(y, design, groups, engine="profile"):
     """REML fit by the chosen engine; returns the fit and the notes (warnings as codes)."""
+    if _no_residual(y, design, groups):
+        # the likelihood has no maximum (the optimiser wanders into NaN), and standard errors would be noise
+        raise NotTestable("no_variance", what="within_participants")
     if engine == "profile":
         try:
             fit = reml_random_intercept(y, design, groups)
@@ -62,6 +65,21 @@ def _fit(y, design, groups, engine="profile"):
     # standard errors as nlme reports them, from MixedLM's variance estimates
     cov = fixed_effects_covariance(design, groups, cov_re / result.scale, result.scale)
     return _Fit(result.fe_params, cov, result.scale, cov_re), notes
+
+
+def _no_residual(y, design, groups) -> bool:
+    """Whether the time terms fit every participant's values exactly: no variation within participants is left."""
+    _, index = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
+    sizes = np.bincount(index).astype(float)
+
+    def within(values):
+        return values - (np.bincount(index, weights=values) / sizes)[index]
+
+    y_within = within(np.asarray(y, dtype=float))
+    x_within = np.column_stack([within(column) for column in np.asarray(design, dtype=float).T])
+    coefficients, *_ = np.linalg.lstsq(x_within, y_within, rcond=None)
+    residual = float(np.sum((y_within - x_within @ coefficients) ** 2))
+    return residual <= 1e-12 * float(np.sum((y - np.mean(y)) ** 2))
 
 
 def _fit_statsmodels(y, design, groups):

@@ -11,6 +11,7 @@ from .flow import consort
 from .jsonsafe import clean
 from .multiarm import kruskal_wallis, welch_anova
 from .multiplicity import holm
+from .repeated import add_longitudinal
 from .variables import (
     by_participant,
     catalogue,
@@ -39,6 +40,7 @@ METHOD_NOTES = (
     "yes_no",
     "multiarm",
     "effect_sizes",
+    "longitudinal",
 )
 ANCOVA, UNADJUSTED = "ancova", "unadjusted"
 
@@ -85,6 +87,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     primary = _primary(panels, who, variables, spec, plan)
     secondary, not_compared = _secondary(panels, who, variables, primary_key, plan)
     _arms_family(primary, secondary, panels[0], variables, plan)
+    add_longitudinal([primary] + secondary, panels[0], variables, plan.design, plan.arms)
     categorical = _categorical(frame, variables, design, arms, primary)
     analysed = _analysed([primary] + [s for s in secondary if s["variable"] == primary_key], design, arms)
     return clean(
@@ -110,6 +113,7 @@ def _methods(design, arms, entries) -> list[str]:
         "ancova": any(e.get("test") == "ancova" for e in entries),
         "yes_no": any(e.get("type") == "yes_no" for e in entries),
         "multiarm": design == PARALLEL and len(arms) > 2,
+        "longitudinal": any("longitudinal" in e for e in entries),
     }
     return [key for key in METHOD_NOTES if used.get(key, True)]
 

@@ -29,8 +29,9 @@ from .loading import EXTRA_FLOW, flow_counts, load_answers, not_answered_counts,
 
 # Goes up when the stored results change shape, so that results cached before are computed again
 # (2: reasons and warnings as codes with their numbers, method notes by key; 3: computed_at and
-# responses_included; 4: ANCOVA, yes/no outcomes, several arms' overall test, effect sizes with intervals).
-FORMAT = 4
+# responses_included; 4: ANCOVA, yes/no outcomes, several arms' overall test, effect sizes with intervals;
+# 5: `longitudinal` in the outcome entries of variables measured at 3 or more timepoints).
+FORMAT = 5
 REFRESH_JOB = "results_refresh"  # the scheduler's job that recomputes stale results (refresh.py)
 HEARTBEAT = timedelta(minutes=5)  # a worker is refreshing results if that job finished this recently
 

@@ -469,6 +469,10 @@ def _reasons() -> dict:
         "not_estimable": lambda r: _("the model cannot be estimated with these data"),
         "no_discordant_pairs": lambda r: _("nobody changed their answer, so there is nothing to test"),
         "not_testable": lambda r: _("the data cannot support this test"),
+        "not_for_parallel_groups": lambda r: _(
+            "with parallel groups the question is whether the groups change differently, which the mixed model "
+            "answers; Friedman's test only looks at time within one group"
+        ),
     }
 
 
@@ -629,3 +633,18 @@ METHODS = {
 def method_notes(methods: list | None) -> list[str]:
     """The notes on the methods the analysis used, by their keys."""
     return [str(METHODS[key]) for key in methods or () if key in METHODS]
+
+
+# --- Three or more timepoints (analysis.repeated): the supportive analysis over every timepoint ------------
+
+METHODS["longitudinal"] = _l(
+    "Variables measured at three timepoints or more also get a supportive analysis over every timepoint (the "
+    "registered comparison above stays the primary analysis): a linear mixed model with a random intercept per "
+    "participant, fitted by restricted maximum likelihood (REML), the timepoint as a factor (with parallel groups, "
+    "group × timepoint), as R's nlme::lme. Each later timepoint is compared with the first (with parallel "
+    "groups: the difference between a group's change and the control's change), with a 95 % CI and a t test on "
+    "the degrees of freedom nlme uses (observations − participants − within-participant terms). Every value "
+    "given enters the model, so participants who missed a timepoint still count (their values are assumed "
+    "missing at random). In a single group, Friedman's rank test (as R's friedman.test) on the participants "
+    "with a value at every timepoint; it is not run with parallel groups, where it cannot compare the groups."
+)
