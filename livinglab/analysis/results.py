@@ -55,6 +55,9 @@ class Plan:
         # a study without the field (analysed before it existed) keeps the unadjusted comparison
         self.adjusted = study.get("primary_analysis") == ANCOVA and self.design == PARALLEL
         self.baseline = timepoints[0] if timepoints else ""
+        # the arm of the primary contrast, as the protocol declares it; empty (or not an arm): the second listed
+        declared = study.get("primary_arm") or ""
+        self.primary_arm = declared if declared in self.arms[1:] else (self.arms[1] if len(self.arms) > 1 else None)
 
     def compare(self, panels, who, variable, *, arm=None, hypothesis="change", exploratory=False) -> dict:
         """One variable's comparison as the protocol registered it (ANCOVA, Welch, paired, McNemar, Fisher)."""
@@ -72,6 +75,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     # study: {id, design, arms, timepoints, surveys ({timepoint: [item, ...]} or [{timepoint, items}]),
     # primary_outcome {variable, hypothesis}, alpha}; counts: see flow.consort
     # primary_analysis: "ancova" | "unadjusted" (absent: unadjusted)
+    # primary_arm: the arm compared with the control in the primary contrast (empty: the second arm listed)
     design = study.get("design")
     arms, timepoints = list(study.get("arms") or []), list(study.get("timepoints") or [])
     plan = Plan(study, timepoints)
@@ -133,7 +137,8 @@ def _primary(panels, who, variables, spec, plan: Plan) -> dict:
             else reason("primary_not_numeric", variable=key, type=variable["type"])
         )
         return entry
-    return plan.compare(panels, _in_arms(who, design, arms, None), variable, hypothesis=hypothesis)
+    arm = plan.primary_arm if design == PARALLEL else None
+    return plan.compare(panels, _in_arms(who, design, arms, arm), variable, arm=arm, hypothesis=hypothesis)
 
 
 def _arms_family(primary: dict, secondary: list[dict], numbers, variables: dict, plan: Plan) -> None:
@@ -213,7 +218,7 @@ def _secondary(panels, who, variables, primary_key, plan: Plan) -> tuple[list, l
             entries.append(plan.compare(panels, who, variable, exploratory=True))
         elif design == PARALLEL:
             for arm in arms[1:]:
-                if key == primary_key and arm == arms[1]:
+                if key == primary_key and arm == plan.primary_arm:
                     continue
                 entries.append(
                     plan.compare(panels, _in_arms(who, design, arms, arm), variable, arm=arm, exploratory=True)

@@ -36,7 +36,7 @@ API_METHODS = {
     "multiarm": "More than two arms: primary_outcome.overall = Welch's ANOVA (R oneway.test; df [df1, df2]) "
     "with its robustness Kruskal–Wallis (df k − 1) at the last timepoint; primary_outcome.arm_contrasts: "
     "each arm against the control by the primary analysis, Holm-adjusted (p_adjusted); the primary contrast "
-    "is the second arm listed.",
+    "is the protocol's primary_arm (empty: the second arm listed).",
     "effect_sizes": "effect_size.ci95: noncentral-t interval, as R's effectsize (cohens_d paired for "
     "cohens_dz, hedges_g between arms).",
     "rank_tests": "Exact p when n < 50 with no ties (and, for signed ranks, no zero differences); "

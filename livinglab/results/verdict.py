@@ -601,8 +601,8 @@ METHODS = {
     "multiarm": _l(
         "More than two groups: an overall test of the primary variable at the last timepoint (Welch's "
         "one-way analysis of variance, as R's oneway.test; Kruskal–Wallis as robustness), and each group "
-        "against the control, Holm-adjusted across the groups; the primary contrast is the second group "
-        "listed against the first."
+        "against the control, Holm-adjusted across the groups; the primary contrast is the group the protocol "
+        "declares (by default the second group listed) against the first."
     ),
     "effect_sizes": _l(
         "Effect sizes carry a 95 % CI from the noncentral t distribution, as R's effectsize package "
