@@ -33,11 +33,10 @@ def over_time(panel: pd.DataFrame, variable: dict, design: str, arms: list) -> d
     """The supportive analysis of one variable over all its timepoints, from the (participant, arm) panel."""
     timepoints = list(variable["timepoints"])
     matrix = np.column_stack([column_at(panel, variable["key"], tp) for tp in timepoints])
-    codes = panel.index.get_level_values("participant_code").to_numpy().astype(str) if len(panel) else np.array([])
     in_arm = panel.index.get_level_values("arm").to_numpy().astype(object) if len(panel) else np.array([], object)
     if design == PARALLEL:
         keep = np.isin(in_arm, arms)
-        matrix, codes, in_arm = matrix[keep], codes[keep], in_arm[keep]
+        matrix, in_arm = matrix[keep], in_arm[keep]
     answered = np.isfinite(matrix)
     complete = answered.all(axis=1)
     out = {
@@ -47,9 +46,9 @@ def over_time(panel: pd.DataFrame, variable: dict, design: str, arms: list) -> d
         "n_participants": int(answered.any(axis=1).sum()),
         "n_complete": int(complete.sum()),
     }
-    # long form: one row per participant and timepoint measured
+    # long form: one row per participant and timepoint measured; a participant is their row of the panel
     rows, columns = np.nonzero(answered)
-    values, participant = matrix[rows, columns], codes[rows]
+    values, participant = matrix[rows, columns], rows
     timepoint = np.asarray(timepoints, dtype=object)[columns]
     if design == PARALLEL:
         out["model"] = _tried(

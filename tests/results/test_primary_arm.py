@@ -137,3 +137,22 @@ def test_the_editor_saves_the_declared_arm_and_explains_a_wrong_one_in_both_lang
     assert "Groupe de la comparaison principale" in html.unescape(
         client.get(f"/studies/{study.id}").get_data(as_text=True)
     )
+
+
+def test_changing_the_declared_arm_after_registration_is_an_outcome_switch_with_its_reason(
+    make_study, client, api_headers, startup, coordinator
+):
+    # CONSORT: a primary comparison changed after registration is reported, with the reason given
+    study = make_study("recruiting", protocol=three_arms(), survey_defs=SURVEYS)
+    founder, reviewer = api_headers(startup), api_headers(coordinator)
+    reason = "The coaching arm is the one the funder asked about"
+    amendment = client.post(f"{V1}/studies/{study.id}/amendments", json={"reason": reason}, headers=founder)
+    base = f"{V1}/studies/{study.id}/amendments/{amendment.get_json()['version']}"
+    refused = client.patch(base, json={"primary_arm": "cont"}, headers=founder)
+    assert refused.status_code == 422 and "primary_arm" in refused.get_json()["error"]["fields"]
+    assert client.patch(base, json={"primary_arm": "ft"}, headers=founder).status_code == 200
+    assert client.post(f"{base}/submit", headers=founder).status_code == 200
+    assert client.post(f"{base}/decision", json={"decision": "approve"}, headers=reviewer).status_code == 200
+    body = client.get(f"{V1}/studies/{study.id}", headers=founder).get_json()
+    assert body["primary_arm"] == "ft"
+    assert [r["outcome_change"] for r in body["registrations"]] == [None, reason]
