@@ -40,6 +40,8 @@ REASONS = {
     "not_estimable": (),
     "no_discordant_pairs": (),
     "not_testable": (),
+    # three or more timepoints (analysis.repeated)
+    "not_for_parallel_groups": (),
 }
 
 # What to read with care: each warning is {"code": ..., and the numbers behind it}.

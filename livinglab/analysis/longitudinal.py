@@ -14,7 +14,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from .errors import NotTestable, warning
 from .jsonsafe import clean
-from .random_intercept import SingularDesign, fixed_effects_covariance, reml_random_intercept
+from .random_intercept import SingularDesign, fixed_effects_covariance, group_index, reml_random_intercept
 
 METHODS = ("bfgs", "lbfgs", "powell")  # bfgs with a tight gradient tolerance reaches nlme's digits
 P_VALUE_METHOD = (
@@ -44,6 +44,9 @@ class _Fit:
 
 def _fit(y, design, groups, engine="profile"):
     """REML fit by the chosen engine; returns the fit and the notes (warnings as codes)."""
+    if _no_residual(y, design, groups):
+        # the likelihood has no maximum (the optimiser wanders into NaN), and standard errors would be noise
+        raise NotTestable("no_variance", what="within_participants")
     if engine == "profile":
         try:
             fit = reml_random_intercept(y, design, groups)
@@ -62,6 +65,22 @@ def _fit(y, design, groups, engine="profile"):
     # standard errors as nlme reports them, from MixedLM's variance estimates
     cov = fixed_effects_covariance(design, groups, cov_re / result.scale, result.scale)
     return _Fit(result.fe_params, cov, result.scale, cov_re), notes
+
+
+def _no_residual(y, design, groups) -> bool:
+    """Whether the time terms fit every participant's values exactly: no variation within participants is left."""
+    index = group_index(groups)
+    sizes = np.bincount(index).astype(float)
+
+    def within(values):
+        return values - (np.bincount(index, weights=values) / sizes)[index]
+
+    y_within = within(np.asarray(y, dtype=float))
+    x_within = np.column_stack([within(column) for column in np.asarray(design, dtype=float).T])
+    # the normal equations (p × p; the columns constant within participants are zero here): no SVD of n rows
+    coefficients, *_ = np.linalg.lstsq(x_within.T @ x_within, x_within.T @ y_within, rcond=None)
+    residual = float(np.sum((y_within - x_within @ coefficients) ** 2))
+    return residual <= 1e-12 * float(np.sum((y - np.mean(y)) ** 2))
 
 
 def _fit_statsmodels(y, design, groups):
@@ -114,7 +133,7 @@ def _checked(y, participant, timepoints, timepoint, n_within, n_between=1):
     present = [tp for tp in timepoints if np.any(timepoint == tp)]
     if timepoints[0] not in present or len(present) < 2:
         raise NotTestable("too_few", what="timepoints", n=len(present), minimum=2)
-    n, m = len(y), len(np.unique(participant))
+    n, m = len(y), int(group_index(participant).max()) + 1 if len(y) else 0
     within_df, between_df = n - m - n_within, m - n_between
     if m < 2 or within_df < 1 or between_df < 1:
         raise NotTestable("too_few", what="participants_for_model", n=n, participants=m)
@@ -180,7 +199,7 @@ def mixed_model_arm_time(
         + [((arm == a) & (timepoint == tp)).astype(float) for a, tp in pairs]
     )
     design = np.column_stack(columns)
-    if np.linalg.matrix_rank(design) < design.shape[1]:
+    if np.linalg.matrix_rank(design.T @ design) < design.shape[1]:  # the p × p cross-product: no SVD of n rows
         raise NotTestable("not_estimable", what="arms_confounded_with_timepoints")
     result, notes = _fit(y, design, participant, engine)
     first_time = 1 + len(present_arms)

@@ -12,6 +12,7 @@ from .flow import consort
 from .jsonsafe import clean
 from .multiarm import kruskal_wallis, welch_anova
 from .multiplicity import holm
+from .repeated import add_longitudinal
 from .variables import (
     by_participant,
     catalogue,
@@ -41,6 +42,7 @@ METHOD_NOTES = (
     "multiarm",
     "effect_sizes",
     "data_quality",
+    "longitudinal",
 )
 ANCOVA, UNADJUSTED = "ancova", "unadjusted"
 
@@ -55,6 +57,9 @@ class Plan:
         # a study without the field (analysed before it existed) keeps the unadjusted comparison
         self.adjusted = study.get("primary_analysis") == ANCOVA and self.design == PARALLEL
         self.baseline = timepoints[0] if timepoints else ""
+        # the arm of the primary contrast, as the protocol declares it; empty (or not an arm): the second listed
+        declared = study.get("primary_arm") or ""
+        self.primary_arm = declared if declared in self.arms[1:] else (self.arms[1] if len(self.arms) > 1 else None)
 
     def compare(self, panels, who, variable, *, arm=None, hypothesis="change", exploratory=False) -> dict:
         """One variable's comparison as the protocol registered it (ANCOVA, Welch, paired, McNemar, Fisher)."""
@@ -72,6 +77,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     # study: {id, design, arms, timepoints, surveys ({timepoint: [item, ...]} or [{timepoint, items}]),
     # primary_outcome {variable, hypothesis}, alpha}; counts: see flow.consort
     # primary_analysis: "ancova" | "unadjusted" (absent: unadjusted)
+    # primary_arm: the arm compared with the control in the primary contrast (empty: the second arm listed)
     design = study.get("design")
     arms, timepoints = list(study.get("arms") or []), list(study.get("timepoints") or [])
     plan = Plan(study, timepoints)
@@ -89,6 +95,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     primary["without_exclusions"] = quality.sensitivity(lambda kept: _primary_from(kept, study, spec, plan), frame)
     secondary, not_compared = _secondary(panels, who, variables, primary_key, plan)
     _arms_family(primary, secondary, panels[0], variables, plan)
+    add_longitudinal([primary] + secondary, panels[0], variables, plan.design, plan.arms)
     categorical = _categorical(frame, variables, design, arms, primary)
     analysed = _analysed([primary] + [s for s in secondary if s["variable"] == primary_key], design, arms)
     return clean(
@@ -115,6 +122,7 @@ def _methods(design, arms, entries) -> list[str]:
         "ancova": any(e.get("test") == "ancova" for e in entries),
         "yes_no": any(e.get("type") == "yes_no" for e in entries),
         "multiarm": design == PARALLEL and len(arms) > 2,
+        "longitudinal": any("longitudinal" in e for e in entries),
     }
     return [key for key in METHOD_NOTES if used.get(key, True)]
 
@@ -134,7 +142,8 @@ def _primary(panels, who, variables, spec, plan: Plan) -> dict:
             else reason("primary_not_numeric", variable=key, type=variable["type"])
         )
         return entry
-    return plan.compare(panels, _in_arms(who, design, arms, None), variable, hypothesis=hypothesis)
+    arm = plan.primary_arm if design == PARALLEL else None
+    return plan.compare(panels, _in_arms(who, design, arms, arm), variable, arm=arm, hypothesis=hypothesis)
 
 
 def _arms_family(primary: dict, secondary: list[dict], numbers, variables: dict, plan: Plan) -> None:
@@ -214,7 +223,7 @@ def _secondary(panels, who, variables, primary_key, plan: Plan) -> tuple[list, l
             entries.append(plan.compare(panels, who, variable, exploratory=True))
         elif design == PARALLEL:
             for arm in arms[1:]:
-                if key == primary_key and arm == arms[1]:
+                if key == primary_key and arm == plan.primary_arm:
                     continue
                 entries.append(
                     plan.compare(panels, _in_arms(who, design, arms, arm), variable, arm=arm, exploratory=True)

@@ -1288,6 +1288,12 @@ RESULTS_READERS = (
 )
 
 
+def _longitudinal_schema() -> dict:
+    from .openapi_longitudinal import longitudinal  # it builds on the helpers of this module
+
+    return longitudinal()
+
+
 def results_schemas() -> dict:
     number = nullable({"type": "number"})
     counts = obj({}, additionalProperties=integer(0))
@@ -1385,6 +1391,7 @@ def results_schemas() -> dict:
         ),
         "hypothesis": enum(Hypothesis),
         "alpha": {"type": "number"},
+        "longitudinal": _longitudinal_schema(),
         "supported": nullable({"type": "boolean", "description": "Null when nothing was tested."}),
         "reason": nullable(string(description="Why no test ran (too few pairs, one timepoint, ...).")),
         "warnings": array(ref("ResultWarning")),

@@ -33,8 +33,9 @@ from .methods_text import software_versions
 # (2: reasons and warnings as codes with their numbers, method notes by key; 3: computed_at and
 # responses_included; 4: ANCOVA, yes/no outcomes, several arms' overall test, effect sizes with intervals;
 # 5: the software that computed them, for the methods paragraph; 6: data_quality,
-# primary_outcome.without_exclusions).
-FORMAT = 6
+# primary_outcome.without_exclusions; 7: `longitudinal` in the outcome entries of variables measured at 3 or
+# more timepoints).
+FORMAT = 7
 REFRESH_JOB = "results_refresh"  # the scheduler's job that recomputes stale results (refresh.py)
 HEARTBEAT = timedelta(minutes=5)  # a worker is refreshing results if that job finished this recently
 

@@ -36,7 +36,7 @@ API_METHODS = {
     "multiarm": "More than two arms: primary_outcome.overall = Welch's ANOVA (R oneway.test; df [df1, df2]) "
     "with its robustness Kruskal–Wallis (df k − 1) at the last timepoint; primary_outcome.arm_contrasts: "
     "each arm against the control by the primary analysis, Holm-adjusted (p_adjusted); the primary contrast "
-    "is the second arm listed.",
+    "is the protocol's primary_arm (empty: the second arm listed).",
     "effect_sizes": "effect_size.ci95: noncentral-t interval, as R's effectsize (cohens_d paired for "
     "cohens_dz, hedges_g between arms).",
     "rank_tests": "Exact p when n < 50 with no ties (and, for signed ranks, no zero differences); "
@@ -110,6 +110,8 @@ def _entry(entry: dict, results: dict, names: dict) -> dict:
         out["sensitivity"] = _entry(out["sensitivity"], results, names)
     if isinstance(out.get("without_exclusions"), dict):
         out["without_exclusions"] = _entry(out["without_exclusions"], results, names)
+    if isinstance(out.get("longitudinal"), dict):
+        out["longitudinal"] = _longitudinal(out["longitudinal"], results, names)
     if "warnings" in out:
         out["warnings"] = [_warning(w, results, names) for w in out["warnings"] or []]
     return out
@@ -120,3 +122,30 @@ def _variable(variable: dict) -> dict:
     if not alphas:
         return variable
     return variable | {"cronbach_alpha": {tp: _reason(alpha) for tp, alpha in alphas.items()}}
+
+
+# --- Three or more timepoints (analysis.repeated) ----------------------------------------------------------
+
+API_METHODS["longitudinal"] = (
+    "Numeric variables measured at 3 or more timepoints: the outcome entry gains `longitudinal`, a supportive "
+    "analysis (role = supportive; the registered contrast stays the primary): model = a linear mixed model, random "
+    "intercept per participant, REML (nlme::lme(y ~ factor(time), random = ~ 1 | participant); parallel groups "
+    "y ~ arm * factor(time), control = the first arm, fitted on every arm, the entry keeping its own arm's terms). "
+    "Single group: contrasts = each later timepoint minus the first. Parallel groups: time_in_control, "
+    "arm_at_baseline and interactions (the arm's change from the first timepoint minus the control's). Each term: "
+    "estimate, se, ci95 (estimate ± t quantile × se), statistic (t), df and p_value on nlme's df (within-participant "
+    "terms: observations − participants − within columns; arm terms: participants − between columns), p_value_z "
+    "the Wald z. Every available value enters (missing at random). friedman: R's friedman.test on complete cases "
+    "(n), single group only; with parallel groups reason_code not_for_parallel_groups."
+)
+
+
+def _longitudinal(analysis: dict, results: dict, names: dict) -> dict:
+    """The supportive analysis over every timepoint, its reasons and warnings in words."""
+    out = dict(analysis)
+    for key in ("model", "friedman"):
+        if isinstance(out.get(key), dict):
+            out[key] = _reason(out[key])
+            if "warnings" in out[key]:
+                out[key]["warnings"] = [_warning(w, results, names) for w in out[key]["warnings"] or []]
+    return out

@@ -174,6 +174,7 @@ def study_spec(study: Study) -> dict:
         "timepoints": list(study.timepoints),
         "alpha": study.alpha,
         "primary_analysis": str(study.primary_analysis),
+        "primary_arm": study.primary_arm,
         "primary_outcome": {
             "variable": study.primary_variable,
             "hypothesis": str(study.hypothesis) if study.hypothesis else None,

@@ -469,6 +469,10 @@ def _reasons() -> dict:
         "not_estimable": lambda r: _("the model cannot be estimated with these data"),
         "no_discordant_pairs": lambda r: _("nobody changed their answer, so there is nothing to test"),
         "not_testable": lambda r: _("the data cannot support this test"),
+        "not_for_parallel_groups": lambda r: _(
+            "with parallel groups the question is whether the groups change differently, which the mixed model "
+            "answers; Friedman's test only looks at time within one group"
+        ),
     }
 
 
@@ -597,8 +601,8 @@ METHODS = {
     "multiarm": _l(
         "More than two groups: an overall test of the primary variable at the last timepoint (Welch's "
         "one-way analysis of variance, as R's oneway.test; Kruskal–Wallis as robustness), and each group "
-        "against the control, Holm-adjusted across the groups; the primary contrast is the second group "
-        "listed against the first."
+        "against the control, Holm-adjusted across the groups; the primary contrast is the group the protocol "
+        "declares (by default the second group listed) against the first."
     ),
     "effect_sizes": _l(
         "Effect sizes carry a 95 % CI from the noncentral t distribution, as R's effectsize package "
@@ -692,3 +696,18 @@ def duration(seconds) -> str:
     if whole < 60:
         return _("%(s)d s", s=whole)
     return _("%(m)d min %(s)02d s", m=whole // 60, s=whole % 60)
+
+
+# --- Three or more timepoints (analysis.repeated): the supportive analysis over every timepoint ------------
+
+METHODS["longitudinal"] = _l(
+    "Variables measured at three timepoints or more also get a supportive analysis over every timepoint (the "
+    "registered comparison above stays the primary analysis): a linear mixed model with a random intercept per "
+    "participant, fitted by restricted maximum likelihood (REML), the timepoint as a factor (with parallel groups, "
+    "group × timepoint), as R's nlme::lme. Each later timepoint is compared with the first (with parallel "
+    "groups: the difference between a group's change and the control's change), with a 95 % CI and a t test on "
+    "the degrees of freedom nlme uses (observations − participants − within-participant terms). Every value "
+    "given enters the model, so participants who missed a timepoint still count (their values are assumed "
+    "missing at random). In a single group, Friedman's rank test (as R's friedman.test) on the participants "
+    "with a value at every timepoint; it is not run with parallel groups, where it cannot compare the groups."
+)

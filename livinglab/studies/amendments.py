@@ -63,7 +63,7 @@ OPEN = (A.DRAFT, A.SUBMITTED, A.CHANGES_REQUESTED)  # at most one per study (a p
 # decision -> the amendment's status after it (from submitted only)
 DECISIONS = {"approve": A.APPROVED, "request_changes": A.CHANGES_REQUESTED, "reject": A.REJECTED}
 # A change of these after registration must be reported with its reason (CONSORT: outcome switching)
-OUTCOME_FIELDS = ("primary_outcome", "design")
+OUTCOME_FIELDS = ("primary_outcome", "design", "primary_arm")
 
 
 def amendments_of(study: Study) -> list[Amendment]:

@@ -94,9 +94,28 @@ def clean_study_fields(data, *, creating: bool, current: Study | None = None) ->
             arms if arms is not None else ["intervention"],
             timepoints,
         )
+    primary_arm_check(data, clean, errors, current, design, arms)
     regulatory_checks(data, clean, errors, current)
     v.raise_for(errors)
     return clean
+
+
+def primary_arm_check(data: dict, clean: dict, errors: dict, current: Study | None, design, arms) -> None:
+    """The declared primary contrast names an arm other than the control; arms that no longer hold it empty it."""
+    chosen = clean.get("primary_arm", current.primary_arm if current else "")
+    if not chosen or errors.keys() & {"primary_arm", "arms", "design"}:
+        return
+    others = list(arms or [])[1:] if design == Design.PARALLEL_GROUPS else []
+    if chosen in others:
+        return
+    if "primary_arm" not in data:  # the arms or the design changed: the declaration goes with the arm
+        clean["primary_arm"] = ""
+    elif not others:
+        errors["primary_arm"] = v.FieldError(_("Only a parallel-group design compares an arm with the control."))
+    else:
+        errors["primary_arm"] = v.FieldError(
+            _("Choose an arm other than the control (%(control)s): %(arms)s.", control=arms[0], arms=", ".join(others))
+        )
 
 
 def regulatory_checks(data: dict, clean: dict, errors: dict, current: Study | None) -> None:

@@ -66,6 +66,8 @@ class Study(Model):
         default=PrimaryAnalysis.ANCOVA,
         server_default=PrimaryAnalysis.ANCOVA.value,
     )
+    # The arm compared with the control in the primary contrast; empty: the second arm listed (migration primaryarm).
+    primary_arm: Mapped[str] = mapped_column(String(64), default="", server_default="")
     # Days after enrolment before each timepoint's survey opens: {timepoint: days}; absent means 0.
     timepoint_delays: Mapped[dict] = mapped_column(JSON, default=dict)
     # The day after enrolment each timepoint's surveys close: {timepoint: days}; absent means 14 days after

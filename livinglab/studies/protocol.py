@@ -97,6 +97,13 @@ PRIMARY_ANALYSIS_DOC = (
     "primary analysis (studies registered before ANCOVA existed were migrated to it). The same rule applies to the "
     "secondary outcomes. Ignored for single-group designs and for yes/no outcomes."
 )
+PRIMARY_ARM_DOC = (
+    "Parallel groups: the key of the arm compared with the control (the first arm) in the primary contrast; the "
+    "other arms are compared with the control as secondary contrasts. Empty (the default, and every study "
+    "registered before the field existed): the second arm listed. An arm that is not one of `arms`, or the "
+    "control, answers 422; a single-group study takes only an empty value. When `arms` change and no longer hold "
+    "it, it is emptied."
+)
 # --- end of the primary analysis ---------------------------------------------------------------------
 RIPH = (ResearchCategory.RIPH1, ResearchCategory.RIPH2, ResearchCategory.RIPH3)
 
@@ -638,6 +645,17 @@ PROTOCOL = (
         ),
         section="outcome",
         extra={"doc": PRIMARY_ANALYSIS_DOC},
+    ),
+    Field(
+        "primary_arm",
+        s.text(64, single_line=True),
+        _l("Arm of the primary contrast"),
+        _l(
+            "With three groups or more: the group compared with the control (the first group) in the primary "
+            "analysis, by its key. Empty: the second group listed."
+        ),
+        section="outcome",
+        extra={"doc": PRIMARY_ARM_DOC},
     ),
     Field(
         "alpha",
