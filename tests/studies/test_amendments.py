@@ -394,7 +394,7 @@ def test_a_registration_hashed_before_later_fields_existed_still_recomputes_once
     from livinglab.studies.models import Registration
 
     pilot = make_study("recruiting")
-    later = ("sample_size", "primary_analysis", "retention_archive_months", "primary_arm")
+    later = ("sample_size", "primary_analysis", "retention_archive_months", "primary_arm", "allocation")
     served = served_record(api, startup, pilot.id)
     then = {**served, "protocol": {k: x for k, x in served["protocol"].items() if k not in later}}
     old_hash = canonical_sha256(then)
