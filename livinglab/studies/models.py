@@ -11,7 +11,15 @@ from ..auth.models import Organisation, User, enum_column
 from ..extensions import Model
 from ..timeutil import utcnow
 from . import sections
-from .enums import CnilFramework, Design, Domain, Hypothesis, PrimaryAnalysis, ResearchCategory  # noqa: F401 (their home)
+from .enums import (  # noqa: F401 (their home)
+    CnilFramework,
+    Design,
+    Domain,
+    Hypothesis,
+    PrimaryAnalysis,
+    ResearchCategory,
+    SecondaryAdjustment,
+)
 from .protocol import declare_columns
 
 if TYPE_CHECKING:
@@ -65,6 +73,12 @@ class Study(Model):
         enum_column(PrimaryAnalysis, name="primaryanalysis"),
         default=PrimaryAnalysis.ANCOVA,
         server_default=PrimaryAnalysis.ANCOVA.value,
+    )
+    # How the secondary families' p values are adjusted (issue 13): Holm unless the protocol chose Benjamini–Hochberg.
+    secondary_adjustment: Mapped[SecondaryAdjustment] = mapped_column(
+        enum_column(SecondaryAdjustment, name="secondaryadjustment"),
+        default=SecondaryAdjustment.HOLM,
+        server_default=SecondaryAdjustment.HOLM.value,
     )
     # Days after enrolment before each timepoint's survey opens: {timepoint: days}; absent means 0.
     timepoint_delays: Mapped[dict] = mapped_column(JSON, default=dict)
