@@ -27,7 +27,8 @@ API_OUTCOME_KEYS = {
     "supported",
 }
 API_FLOW_KEYS = {"screened", "eligible", "enrolled", "allocated", "withdrawn", "completed", "analysed"}
-NUMBERS = {"n", "mean", "sd", "median", "q1", "q3", "min", "max"} | {"median_ci95", "median_ci_level"}  # API.md, then v1.1
+# API.md's numbers, then the median's interval (issue 13, item 5)
+NUMBERS = {"n", "mean", "sd", "median", "q1", "q3", "min", "max"} | {"median_ci95", "median_ci_level"}
 
 
 def results(rows, the_study=None, counts=None) -> dict:
