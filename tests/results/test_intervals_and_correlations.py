@@ -69,13 +69,16 @@ def test_the_variables_table_shows_the_intervals_in_the_api_page_and_report_in_e
     login(startup)
     for url in (f"/studies/{study.id}/results", f"/studies/{study.id}/results/report"):
         page = client.get(url).get_data(as_text=True)
-        assert "95 % CI 44.1 to 53.3" in page.replace("\u202f", " ").replace("&nbsp;", " ")
-        assert "95 % CI -39 to 56" in page.replace("\u2212", "-") or "95 % CI −39 to 56" in page
+        page = page.replace("\u202f", " ").replace("\xa0", " ").replace("\u2212", "-")
+        assert "Median (95 % CI)" in page and "NPS (95 % CI)" in page
+        assert '45.2 <span class="muted small nowrap">(44.1 to 53.3)</span>' in page
+        assert '11 <span class="muted small nowrap">(-39 to 56)</span>' in page
         assert "adjusted Wald" in page
     french(client)
     for url in (f"/studies/{study.id}/results", f"/studies/{study.id}/results/report"):
         page = client.get(url).get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
-        assert "IC à 95 % 44,1 à 53,3" in page
+        assert "Médiane (IC à 95 %)" in page
+        assert '45,2 <span class="muted small nowrap">(44,1 à 53,3)</span>' in page
         assert "Wald ajustée" in page
 
 
