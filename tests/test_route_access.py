@@ -105,6 +105,7 @@ EXPECTED = {
     ("GET", "/studies/<int:study_id>/surveys/<int:survey_id>/preview"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/results"): "302 404 404 200 404 200",  # results: staff only, else unseen
     ("GET", "/studies/<int:study_id>/results/report"): "302 404 404 200 404 200",
+    ("GET", "/studies/<int:study_id>/results/correlation"): "302 404 404 200 404 200",  # the form, without x and y
     ("GET", "/studies/<int:study_id>/results/charts/<name>.svg"): "302 404 404 200 404 200",
     ("GET", "/studies/<int:study_id>/exports/data.csv"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/corrections"): STAFF_STUDY_PAGE,  # the log of corrected answers, codes only
@@ -210,6 +211,7 @@ EXPECTED = {
     ("POST", "/api/v1/studies/<int:study_id>/decision"): "401 404 403 403 404 422",
     ("POST", "/api/v1/studies/<int:study_id>/recruitment"): "401 404 403 422 404 422",
     ("GET", "/api/v1/studies/<int:study_id>/results"): "401 404 403 200 404 200",
+    ("GET", "/api/v1/studies/<int:study_id>/results/correlation"): "401 404 403 422 404 422",  # x and y missing
     ("GET", "/api/v1/studies/<int:study_id>/corrections"): "401 404 403 200 404 200",
     ("GET", "/api/v1/studies/<int:study_id>/data-quality"): "401 404 403 200 404 200",
     ("GET", "/api/v1/studies/<int:study_id>/exclusions"): "401 404 403 200 404 200",
@@ -449,6 +451,7 @@ ROUTE_ACTIONS = {
     ("GET", "/studies/<int:study_id>/surveys/<int:survey_id>/preview"): "view",
     ("GET", "/studies/<int:study_id>/results"): "results",
     ("GET", "/studies/<int:study_id>/results/report"): "results",
+    ("GET", "/studies/<int:study_id>/results/correlation"): "results",
     ("GET", "/studies/<int:study_id>/results/charts/<name>.svg"): "results",
     ("GET", "/studies/<int:study_id>/exports/data.csv"): "results",
     ("GET", "/studies/<int:study_id>/corrections"): "results",
@@ -539,6 +542,7 @@ ROUTE_ACTIONS = {
     ("POST", "/api/v1/studies/<int:study_id>/decision"): "review",
     ("POST", "/api/v1/studies/<int:study_id>/recruitment"): "recruit",
     ("GET", "/api/v1/studies/<int:study_id>/results"): "results",
+    ("GET", "/api/v1/studies/<int:study_id>/results/correlation"): "results",
     ("GET", "/api/v1/studies/<int:study_id>/corrections"): "results",
     ("GET", "/api/v1/studies/<int:study_id>/data-quality"): "results",
     ("GET", "/api/v1/studies/<int:study_id>/exclusions"): "results",

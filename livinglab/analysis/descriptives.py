@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from .descriptive_intervals import alpha_ci, median_ci, nps_ci
 from .errors import reason
 from .instruments import SCORING
 from .proportions import proportion
@@ -109,8 +110,8 @@ def _picks(rows: pd.DataFrame, kind: str) -> tuple[list[list[str]], list[int]]:
 def _summary(variable: dict, values=None, rows=None) -> dict:
     kind = variable["type"]
     if is_numeric(variable):
-        out = numeric_summary(values)
-        return out | {"nps": nps_summary(values)} if kind == "nps" else out
+        out = numeric_summary(values) | median_ci(values)
+        return out | {"nps": nps_summary(values) | nps_ci(values)} if kind == "nps" else out
     if kind == "yes_no":
         answers, times = _picks(rows, kind)
         out = choice_summary(answers, variable["choices"], times)
@@ -167,7 +168,7 @@ def describe(
     }
     if variable["instrument"]:
         out["cronbach_alpha"] = {
-            tp: instrument_alpha(variable["instrument"], wide.loc[groups(tp), variable["items"]].to_numpy())
+            tp: alpha_ci(instrument_alpha(variable["instrument"], wide.loc[groups(tp), variable["items"]].to_numpy()))
             for tp in timepoints
         }
     return out

@@ -12,3 +12,13 @@ def benjamini_hochberg(p_values: list[float | None]) -> list[float | None]:
         running = min(running, m / rank * p)
         adjusted[i] = min(1.0, running)
     return adjusted
+
+
+HOLM, BENJAMINI_HOCHBERG = "holm", "benjamini_hochberg"
+
+
+def adjusted(p_values: list[float | None], method: str) -> list[float | None]:
+    """The family's adjusted p values by the protocol's method: Holm, or Benjamini–Hochberg."""
+    from .multiplicity import holm
+
+    return benjamini_hochberg(p_values) if method == BENJAMINI_HOCHBERG else holm(p_values)

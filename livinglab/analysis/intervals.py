@@ -1,6 +1,7 @@
 """Confidence intervals for the scores a pilot reports: NPS, Cronbach's alpha, the median."""
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats
@@ -51,6 +52,13 @@ def cronbach_alpha_interval(alpha: float, n: int, k: int, conf_level: float = 0.
     ]
 
 
+@lru_cache(maxsize=4096)
+def _order_statistic(n: int, conf_level: float) -> tuple[int, float]:
+    """k and the achieved level for n values (cached: the results ask it for every group of every variable)."""
+    k = int(stats.binom.ppf((1 - conf_level) / 2, n, 0.5))
+    return k, (1 - 2 * float(stats.binom.cdf(k - 1, n, 0.5)) if k >= 1 else 0.0)
+
+
 def median_interval(values, conf_level: float = 0.95) -> dict:
     """Distribution-free interval for the median from order statistics and the binomial(n, ½), as
     R's DescTools::MedianCI(method = "exact"): k = qbinom((1 − level)/2, n, ½), [x(k), x(n − k + 1)];
@@ -60,10 +68,9 @@ def median_interval(values, conf_level: float = 0.95) -> dict:
     n = len(v)
     if n == 0:
         raise NotTestable("too_few", what="values", n=0, minimum=1)
-    k = int(stats.binom.ppf((1 - conf_level) / 2, n, 0.5))
+    k, achieved = _order_statistic(n, conf_level)
     if k < 1:
         raise NotTestable("too_few", what="values_for_median_interval", n=n, conf_level=conf_level)
-    achieved = 1 - 2 * float(stats.binom.cdf(k - 1, n, 0.5))
     return clean(
         {
             "median": float(np.median(v)),

@@ -8,6 +8,7 @@ from .comparisons import PARALLEL, SINGLE, compare, compare_adjusted, empty_outc
 from .data_quality import Assessment
 from .descriptives import describe_all
 from .errors import NotTestable, reason, warning
+from .false_discovery import BENJAMINI_HOCHBERG, HOLM, adjusted
 from .flow import consort
 from .jsonsafe import clean
 from .multiarm import kruskal_wallis, welch_anova
@@ -43,6 +44,9 @@ METHOD_NOTES = (
     "effect_sizes",
     "data_quality",
     "longitudinal",
+    "secondary_benjamini_hochberg",
+    "categorical_benjamini_hochberg",
+    "descriptive_intervals",
 )
 ANCOVA, UNADJUSTED = "ancova", "unadjusted"
 
@@ -60,6 +64,8 @@ class Plan:
         # the arm of the primary contrast, as the protocol declares it; empty (or not an arm): the second listed
         declared = study.get("primary_arm") or ""
         self.primary_arm = declared if declared in self.arms[1:] else (self.arms[1] if len(self.arms) > 1 else None)
+        # the secondary families' adjustment (absent: Holm, as every study before the field)
+        self.adjustment = BENJAMINI_HOCHBERG if study.get("secondary_adjustment") == BENJAMINI_HOCHBERG else HOLM
 
     def compare(self, panels, who, variable, *, arm=None, hypothesis="change", exploratory=False) -> dict:
         """One variable's comparison as the protocol registered it (ANCOVA, Welch, paired, McNemar, Fisher)."""
@@ -96,7 +102,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     secondary, not_compared = _secondary(panels, who, variables, primary_key, plan)
     _arms_family(primary, secondary, panels[0], variables, plan)
     add_longitudinal([primary] + secondary, panels[0], variables, plan.design, plan.arms)
-    categorical = _categorical(frame, variables, design, arms, primary)
+    categorical = _categorical(frame, variables, design, arms, primary, plan.adjustment)
     analysed = _analysed([primary] + [s for s in secondary if s["variable"] == primary_key], design, arms)
     return clean(
         {
@@ -108,13 +114,13 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
             "categorical": categorical,
             "not_compared": not_compared,
             "warnings": _warnings(frame, who, design, arms, primary, secondary, categorical),
-            "methods": _methods(design, arms, [primary] + secondary),
+            "methods": _methods(design, arms, [primary] + secondary, plan.adjustment),
             "data_quality": quality.summary(),
         }
     )
 
 
-def _methods(design, arms, entries) -> list[str]:
+def _methods(design, arms, entries, adjustment=HOLM) -> list[str]:
     """The method notes that apply, by key (the design's, ANCOVA's, yes/no's, several arms')."""
     used = {
         SINGLE: design == SINGLE,
@@ -123,6 +129,10 @@ def _methods(design, arms, entries) -> list[str]:
         "yes_no": any(e.get("type") == "yes_no" for e in entries),
         "multiarm": design == PARALLEL and len(arms) > 2,
         "longitudinal": any("longitudinal" in e for e in entries),
+        "secondary": adjustment == HOLM,
+        "categorical": adjustment == HOLM,
+        "secondary_benjamini_hochberg": adjustment == BENJAMINI_HOCHBERG,
+        "categorical_benjamini_hochberg": adjustment == BENJAMINI_HOCHBERG,
     }
     return [key for key in METHOD_NOTES if used.get(key, True)]
 
@@ -228,19 +238,24 @@ def _secondary(panels, who, variables, primary_key, plan: Plan) -> tuple[list, l
                 entries.append(
                     plan.compare(panels, _in_arms(who, design, arms, arm), variable, arm=arm, exploratory=True)
                 )
-    _adjust(entries)
+    _adjust(entries, plan.adjustment)
     return entries, not_compared
 
 
-def _adjust(entries: list[dict]) -> None:
-    """Holm across the family, written into each entry."""
-    for entry, p in zip(entries, holm([e["p_value"] for e in entries]), strict=True):
+def _adjust(entries: list[dict], adjustment: str = HOLM) -> None:
+    """The protocol's adjustment across the family (Holm, or Benjamini–Hochberg), written into each entry, with
+    the method's name; `supported_after_holm` keeps its meaning whichever the protocol chose."""
+    p_values = [e["p_value"] for e in entries]
+    by_holm = holm(p_values)
+    for entry, p, p_holm in zip(entries, adjusted(p_values, adjustment), by_holm, strict=True):
         entry["p_adjusted"] = p
+        entry["adjustment"] = adjustment
         if "estimate" in entry:
-            entry["supported_after_holm"] = supported(p, entry["estimate"], entry["hypothesis"], entry["alpha"])
+            entry["supported_after_holm"] = supported(p_holm, entry["estimate"], entry["hypothesis"], entry["alpha"])
+            entry["supported_after_adjustment"] = supported(p, entry["estimate"], entry["hypothesis"], entry["alpha"])
 
 
-def _categorical(frame, variables, design, arms, primary) -> list[dict]:
+def _categorical(frame, variables, design, arms, primary, adjustment=HOLM) -> list[dict]:
     if design != PARALLEL or len(arms) < 2:
         return []
     entries = []
@@ -282,7 +297,7 @@ def _categorical(frame, variables, design, arms, primary) -> list[dict]:
                 found | {"variable": key, "comparison": entry["comparison"]} for found in entry["warnings"]
             ]
             entries.append(entry)
-    _adjust(entries)
+    _adjust(entries, adjustment)
     return entries
 
 

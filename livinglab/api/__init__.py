@@ -8,6 +8,7 @@ from .amendments import bp as amendments_bp
 from .audit import bp as audit_bp
 from .common import require_json_body
 from .corrections import bp as corrections_bp
+from .correlations import bp as correlations_bp
 from .exports import bp as exports_bp
 from .lay_summary import bp as lay_summary_bp
 from .observatory import bp as observatory_bp
@@ -41,3 +42,4 @@ bp.register_blueprint(amendments_bp)  # issue 12: amendments, registrations, re-
 bp.register_blueprint(retention_bp)  # issue 12: retention, upcoming purges, postponements
 bp.register_blueprint(review_letter_bp)  # issue 12: review comments on every section, the response letter
 bp.register_blueprint(quality_bp)  # issue 13, item 7: data-quality flags, exclusions of responses
+bp.register_blueprint(correlations_bp)  # issue 13, item 5: correlations on request

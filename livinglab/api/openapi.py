@@ -67,6 +67,7 @@ def spec() -> dict:
     from ..notifications import openapi as notifications_spec  # it builds on the helpers of this module
     from . import openapi_amendments as amendments  # and this: amendments, registrations, re-consent
     from . import openapi_corrections as corrections  # and this: corrections of submitted answers
+    from . import openapi_intervals as intervals  # and this: intervals, the secondary adjustment, correlations
     from . import openapi_letter as letter  # and this: review comments and the response letter
     from . import openapi_parity as parity  # so does this: survey editing, exports, observatory, audit, lay summary
     from . import openapi_quality as quality  # and this: data-quality flags, exclusions of responses
@@ -115,6 +116,7 @@ def spec() -> dict:
                 retention.paths(),
                 letter.paths(),
                 quality.paths(),
+                intervals.paths(),
             )
         ),
         "components": {
@@ -147,7 +149,7 @@ def spec() -> dict:
                 **study_schemas(),
                 **survey_schemas(),
                 **participation_schemas(),
-                **results_schemas(),
+                **intervals.extended(results_schemas()),
                 **notifications_spec.schemas(),
                 **parity.schemas(),
                 **corrections.schemas(),

@@ -149,3 +149,23 @@ def _longitudinal(analysis: dict, results: dict, names: dict) -> dict:
             if "warnings" in out[key]:
                 out[key]["warnings"] = [_warning(w, results, names) for w in out[key]["warnings"] or []]
     return out
+
+
+# --- issue 13, item 5: intervals of the descriptives, Benjamini–Hochberg for the secondary families ---
+API_METHODS.update(
+    {
+        "secondary_benjamini_hochberg": "Secondary outcomes are exploratory: p_adjusted is the Benjamini–Hochberg "
+        "adjustment across them (R's p.adjust(p, \"BH\")), as the protocol's secondary_adjustment registered; "
+        "adjustment names it; supported_after_adjustment follows p_adjusted, supported_after_holm follows Holm's "
+        "adjustment of the same family.",
+        "categorical_benjamini_hochberg": "Choice and yes/no questions by arm (parallel groups only): Pearson's "
+        "chi-square with Yates' correction on 2 × 2 tables, or Fisher's exact test (two-sided, as R) when an "
+        "expected count is below 5; exploratory, Benjamini–Hochberg-adjusted among themselves (p_adjusted, "
+        "adjustment). Multiple-choice and text answers are described, never tested.",
+        "descriptive_intervals": "median_ci95: distribution-free interval of the median from order statistics, "
+        'k = qbinom(0.025, n, 1/2), [x(k), x(n − k + 1)] (DescTools::MedianCI(method = "exact")), reaching '
+        "median_ci_level ≥ 0.95; null below 6 values. nps.ci95: adjusted Wald (Rocks 2016: n + 3, ¾ added to "
+        "promoters and detractors), in NPS points. cronbach_alpha.<timepoint>.ci95: Feldt, 1 − (1 − α)·F on "
+        "n − 1 and (n − 1)(k − 1) df.",
+    }
+)

@@ -711,3 +711,52 @@ METHODS["longitudinal"] = _l(
     "missing at random). In a single group, Friedman's rank test (as R's friedman.test) on the participants "
     "with a value at every timepoint; it is not run with parallel groups, where it cannot compare the groups."
 )
+# --- Intervals, the secondary families' adjustment, correlations on request (issue 13, item 5) -------
+
+ADJUSTMENT_NAMES = {"holm": _l("Holm"), "benjamini_hochberg": _l("Benjamini–Hochberg")}
+
+METHODS.update(
+    {
+        "secondary_benjamini_hochberg": _l(
+            "Secondary outcomes are exploratory: the adjusted p is the Benjamini–Hochberg adjustment across them "
+            '(false discovery rate, as R\'s p.adjust(p, "BH")), as the protocol registered.'
+        ),
+        "categorical_benjamini_hochberg": _l(
+            "Choice and yes/no questions by group (parallel groups only): Pearson's chi-square with "
+            "Yates' correction on 2 × 2 tables, or Fisher's exact test (two-sided, as R) when an "
+            "expected count is below 5; exploratory, adjusted among themselves by Benjamini–Hochberg (false "
+            "discovery rate), as the protocol registered. Multiple-choice and text answers are described, "
+            "never tested."
+        ),
+        "descriptive_intervals": _l(
+            "Intervals of the descriptive figures (95 %): the median's from the order statistics and the "
+            "binomial distribution (distribution-free, at least 95 %, from 6 values on; R's "
+            'DescTools::MedianCI, method "exact"); the Net Promoter Score\'s by the adjusted Wald method '
+            "(Rocks 2016); Cronbach's alpha's by Feldt's method (F distribution)."
+        ),
+    }
+)
+
+
+def adjustment_name(entries: list[dict]) -> str:
+    """The correction the entries' adjusted p values used, in words (Holm when none says)."""
+    used = str(next((e.get("adjustment") for e in entries if e.get("adjustment")), "holm"))
+    return str(ADJUSTMENT_NAMES.get(used, ADJUSTMENT_NAMES["holm"]))
+
+
+def adjusted_heading(entries: list[dict]) -> str:
+    """The heading of the adjusted p column, naming the correction used."""
+    return _("p adjusted (%(method)s)", method=adjustment_name(entries))
+
+
+def interval(bounds, decimals: int = 2, trim: bool = False) -> str:
+    """An interval ("1.5 to 2.5") in the page's locale, or "" when there is none."""
+    if not bounds or not all(finite(b) for b in bounds):
+        return ""
+    return _("%(low)s to %(high)s", low=number(bounds[0], decimals, trim), high=number(bounds[1], decimals, trim))
+
+
+def correlation_measure(measure: str, variables: dict[str, dict]) -> str:
+    """`sleep@baseline` in words: "Sleep · Baseline" (an instrument by its name)."""
+    key, _sep, timepoint = measure.rpartition("@")
+    return f"{variable_name(key, variables.get(key))} · {words(timepoint)}"

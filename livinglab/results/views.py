@@ -6,13 +6,13 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 from babel.numbers import get_decimal_symbol
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from ..analysis.variables import by_participant, catalogue, column_at, long_frame, wide_numbers
 from ..drawn import DrawnOnce
-from ..errors import Forbidden, NotFound
+from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..policy import get_study_or_404, requires
 from ..studies import sample_size
@@ -21,6 +21,7 @@ from ..studies.workflow import is_interim, results_available
 from . import charts, methods_text
 from . import verdict as say
 from .cache import Served, results_for, serve
+from .correlations import checked, choices, correlation_of
 from .loading import load_answers, study_spec
 
 bp = Blueprint("results", __name__, url_prefix="/studies")
@@ -48,6 +49,9 @@ def page_helpers():
         "comparison_text": say.comparison,
         "choice_label": choice_label,
         "DASH": say.DASH,
+        "adjusted_heading": say.adjusted_heading,  # issue 13, item 5
+        "interval": say.interval,
+        "correlation_measures": correlation_measures,
     }
 
 
@@ -526,3 +530,52 @@ def draw(study: Study, results: dict, spec: dict) -> str:
     return charts.stacked_bars(
         rows, [str(p) for p in points], x_label=_("Share of answers (%)"), kind="ordered", decimal=decimal
     )
+
+
+# --- Correlations on request (issue 13, item 5) ----------------------------------------------------------
+
+
+def correlation_measures(results: dict, names: dict[str, str]) -> list[tuple[str, str]]:
+    """The measures the results page offers to correlate, from the results (no query): (value, words)."""
+    return [
+        (f"{key}@{tp}", f"{names.get(key, say.words(key))} · {say.words(tp)}")
+        for key, variable in (results.get("variables") or {}).items()
+        if variable.get("type") in NUMERIC
+        for tp in variable.get("timepoints") or []
+    ]
+
+
+@bp.get("/<int:study_id>/results/correlation")
+@requires("results")
+def correlation(study_id: int):
+    """Two numeric measures the reader chose: Pearson's r and Spearman's rho, labelled exploratory."""
+    study = results_study(study_id)
+    if not results_available(study):
+        return render_template("results/unavailable.html", study=study)
+    x, y = request.args.get("x"), request.args.get("y")
+    variables = catalogue(study_spec(study)["surveys"], list(study.timepoints))
+    measures = [(m, say.correlation_measure(m, variables)) for m in choices(study)]
+    context: dict = {
+        "study": study,
+        "measures": measures,
+        "chosen": {"x": x, "y": y},
+        "problems": {},
+        "found": None,
+        "parallel": str(study.design) == say.PARALLEL and len(study.arms) > 1,
+    }
+    if x is None and y is None:
+        return render_template("results/correlation.html", **context)
+    try:
+        found = correlation_of(study, *checked(study, x, y))
+    except DomainError as error:
+        known = dict(measures)
+        context["chosen"] = {"x": x if x in known else None, "y": y if y in known else None}
+        context["problems"] = {k: str(v) for k, v in error.fields.items()}
+        return render_template("results/correlation.html", **context), error.status
+    title = _(
+        "%(x)s and %(y)s",
+        x=say.correlation_measure(found["x"]["measure"], variables),
+        y=say.correlation_measure(found["y"]["measure"], variables),
+    )
+    context.update(found=found, found_title=title)
+    return render_template("results/correlation.html", **context)

@@ -20,6 +20,14 @@ class PrimaryAnalysis(enum.StrEnum):
     UNADJUSTED = "unadjusted"
 
 
+class SecondaryAdjustment(enum.StrEnum):
+    """How the p values of the secondary (exploratory) families are adjusted: the family-wise error rate
+    (Holm) or the false discovery rate (Benjamini–Hochberg)."""
+
+    HOLM = "holm"
+    BENJAMINI_HOCHBERG = "benjamini_hochberg"
+
+
 class Hypothesis(enum.StrEnum):
     INCREASE = "increase"
     DECREASE = "decrease"

@@ -11,7 +11,15 @@ from ..auth.models import Organisation, User, enum_column
 from ..extensions import Model
 from ..timeutil import utcnow
 from . import sections
-from .enums import CnilFramework, Design, Domain, Hypothesis, PrimaryAnalysis, ResearchCategory  # noqa: F401 (their home)
+from .enums import (  # noqa: F401 (their home)
+    CnilFramework,
+    Design,
+    Domain,
+    Hypothesis,
+    PrimaryAnalysis,
+    ResearchCategory,
+    SecondaryAdjustment,
+)
 from .protocol import declare_columns
 
 if TYPE_CHECKING:
@@ -68,6 +76,12 @@ class Study(Model):
     )
     # The arm compared with the control in the primary contrast; empty: the second arm listed (migration primaryarm).
     primary_arm: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # How the secondary families' p values are adjusted (issue 13): Holm unless the protocol chose Benjamini–Hochberg.
+    secondary_adjustment: Mapped[SecondaryAdjustment] = mapped_column(
+        enum_column(SecondaryAdjustment, name="secondaryadjustment"),
+        default=SecondaryAdjustment.HOLM,
+        server_default=SecondaryAdjustment.HOLM.value,
+    )
     # Days after enrolment before each timepoint's survey opens: {timepoint: days}; absent means 0.
     timepoint_delays: Mapped[dict] = mapped_column(JSON, default=dict)
     # The day after enrolment each timepoint's surveys close: {timepoint: days}; absent means 14 days after

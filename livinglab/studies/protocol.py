@@ -30,6 +30,7 @@ from .enums import (
     MedicalDevice,
     PrimaryAnalysis,
     ResearchCategory,
+    SecondaryAdjustment,
 )
 
 LONG_TEXT = 10_000
@@ -105,6 +106,21 @@ PRIMARY_ARM_DOC = (
     "it, it is emptied."
 )
 # --- end of the primary analysis ---------------------------------------------------------------------
+
+# --- The adjustment of the secondary families (issue 13, item 5) ------------------------------------
+SECONDARY_ADJUSTMENT_LABELS = {
+    SecondaryAdjustment.HOLM: _l("Holm: the chance of any false positive among them stays below alpha"),
+    SecondaryAdjustment.BENJAMINI_HOCHBERG: _l(
+        "Benjamini–Hochberg: the expected share of false positives among those found stays below alpha"
+    ),
+}
+SECONDARY_ADJUSTMENT_DOC = (
+    "How the p values of the exploratory families (`secondary`, and `categorical` for parallel groups) are "
+    'adjusted into `p_adjusted`: `holm` (the default: family-wise error rate, R\'s `p.adjust(p, "holm")`) or '
+    '`benjamini_hochberg` (false discovery rate, R\'s `p.adjust(p, "BH")`). Each entry names it in `adjustment`. '
+    "Studies registered before the field existed were registered with Holm and keep it."
+)
+# --- end of the adjustment of the secondary families ------------------------------------------------
 RIPH = (ResearchCategory.RIPH1, ResearchCategory.RIPH2, ResearchCategory.RIPH3)
 
 
@@ -646,6 +662,19 @@ PROTOCOL = (
         section="outcome",
         extra={"doc": PRIMARY_ANALYSIS_DOC},
     ),
+    # --- issue 13, item 5: the secondary families' adjustment ---
+    Field(
+        "secondary_adjustment",
+        s.choice(SecondaryAdjustment, SECONDARY_ADJUSTMENT_LABELS),
+        _l("Adjustment of the secondary outcomes"),
+        _l(
+            "The secondary outcomes are exploratory; their p values are adjusted for testing several of them. "
+            "Holm is the cautious default; Benjamini–Hochberg finds more at the price of some false positives."
+        ),
+        section="outcome",
+        extra={"doc": SECONDARY_ADJUSTMENT_DOC},
+    ),
+    # --- end of the secondary families' adjustment ---
     Field(
         "primary_arm",
         s.text(64, single_line=True),

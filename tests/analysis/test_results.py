@@ -27,7 +27,8 @@ API_OUTCOME_KEYS = {
     "supported",
 }
 API_FLOW_KEYS = {"screened", "eligible", "enrolled", "allocated", "withdrawn", "completed", "analysed"}
-NUMBERS = {"n", "mean", "sd", "median", "q1", "q3", "min", "max"}
+# API.md's numbers, then the median's interval (issue 13, item 5)
+NUMBERS = {"n", "mean", "sd", "median", "q1", "q3", "min", "max"} | {"median_ci95", "median_ci_level"}
 
 
 def results(rows, the_study=None, counts=None) -> dict:
@@ -290,6 +291,10 @@ def test_choice_yes_no_nps_and_instrument_descriptives():
         "promoters": 2,
         "passives": 1,
         "detractors": 1,
+        # adjusted Wald (Rocks 2016), by hand: n' = 7, p' = 2.75/7, d' = 1.75/7, centre 1/7,
+        # Var = (p' + d' − centre²)/7 = 0.08892128, half = 1.959964 × 0.2981967 → [−44.15977, 72.73120]
+        "ci95": [pytest.approx(-44.15977, abs=1e-5), pytest.approx(72.73120, abs=1e-5)],
+        "ci_method": "adjusted_wald",
     }
     # UMUX-Lite scores (a + b − 2) × 100 / 12: 91.67, 66.67, 25; alpha on the two items, by hand:
     # item variances 6.3333 and 2.3333, total variance 16.3333 → 2 × (1 − 8.6667 / 16.3333) = 0.9388

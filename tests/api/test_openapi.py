@@ -514,6 +514,11 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     # The startup and the coordinator read the results and the export.
     checked("GET", f"{v1}/studies/{sid}/results", startup)
     checked("GET", f"{v1}/studies/{sid}/results", participant)  # 403
+    correlation = f"{v1}/studies/{sid}/results/correlation"
+    checked("GET", f"{correlation}?x=sleep_hours@baseline&y=who@baseline", startup)
+    checked("GET", f"{correlation}?x=sleep_hours@baseline&y=comments@follow_up", staff)  # 422 a text question
+    checked("GET", f"{correlation}?x=sleep_hours@baseline&y=who%0D%0A@baseline", startup)  # 400
+    checked("GET", f"{correlation}?x=sleep_hours@baseline&y=who@baseline", participant)  # 403
     checked("GET", f"{v1}/studies/{sid}/export.csv", staff)
     checked("GET", f"{v1}/studies/{sid}/dictionary.csv", startup)
     for suffix in ("xlsx", "sav", "dta"):

@@ -388,13 +388,20 @@ def test_the_migration_gives_every_approved_study_its_first_registration_and_the
 def test_a_registration_hashed_before_later_fields_existed_still_recomputes_once_amended(
     api, make_study, startup, coordinator
 ):
-    """A study registered before the protocol gained its sample size, primary analysis and archive period has
-    a registration without a stored record (the migration's backfill) whose hash covers the fields of its day.
-    Its first amendment rebuilds that record without the later fields, so the chain recomputes from the API."""
+    """A study registered before the protocol gained its sample size, primary analysis, archive period and
+    secondary adjustment has a registration without a stored record (the migration's backfill) whose hash
+    covers the fields of its day. Its first amendment rebuilds that record without the later fields, so the chain recomputes from the API."""
     from livinglab.studies.models import Registration
 
     pilot = make_study("recruiting")
-    later = ("sample_size", "primary_analysis", "retention_archive_months", "primary_arm", "allocation")
+    later = (
+        "sample_size",
+        "primary_analysis",
+        "retention_archive_months",
+        "primary_arm",
+        "allocation",
+        "secondary_adjustment",
+    )
     served = served_record(api, startup, pilot.id)
     then = {**served, "protocol": {k: x for k, x in served["protocol"].items() if k not in later}}
     old_hash = canonical_sha256(then)
