@@ -9,6 +9,7 @@ from .descriptives import describe_all
 from .errors import NotTestable, reason, warning
 from .flow import consort
 from .jsonsafe import clean
+from .missing_data import attrition_of, sensitivity
 from .multiarm import kruskal_wallis, welch_anova
 from .multiplicity import holm
 from .variables import (
@@ -39,6 +40,7 @@ METHOD_NOTES = (
     "yes_no",
     "multiarm",
     "effect_sizes",
+    "missing_data_sensitivity",
 )
 ANCOVA, UNADJUSTED = "ancova", "unadjusted"
 
@@ -85,6 +87,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     primary = _primary(panels, who, variables, spec, plan)
     secondary, not_compared = _secondary(panels, who, variables, primary_key, plan)
     _arms_family(primary, secondary, panels[0], variables, plan)
+    primary["missing_data_sensitivity"] = sensitivity(panels, who, variables, primary, plan, counts, study.get("id"))
     categorical = _categorical(frame, variables, design, arms, primary)
     analysed = _analysed([primary] + [s for s in secondary if s["variable"] == primary_key], design, arms)
     return clean(
@@ -98,6 +101,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
             "not_compared": not_compared,
             "warnings": _warnings(frame, who, design, arms, primary, secondary, categorical),
             "methods": _methods(design, arms, [primary] + secondary),
+            "attrition": attrition_of(panels, who, variables, primary, plan, counts),
         }
     )
 

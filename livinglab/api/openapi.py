@@ -1270,6 +1270,8 @@ RESULTS_READERS = (
 
 
 def results_schemas() -> dict:
+    from .openapi_missing import missing_schemas  # imports this module's building blocks
+
     number = nullable({"type": "number"})
     counts = obj({}, additionalProperties=integer(0))
     outcome = {
@@ -1364,6 +1366,7 @@ def results_schemas() -> dict:
         "supported": nullable({"type": "boolean", "description": "Null when nothing was tested."}),
         "reason": nullable(string(description="Why no test ran (too few pairs, one timepoint, ...).")),
         "warnings": array(ref("ResultWarning")),
+        "missing_data_sensitivity": array(ref("MissingDataSensitivity")),
     }
     contract = [
         "variable",
@@ -1382,7 +1385,7 @@ def results_schemas() -> dict:
         "alpha",
         "supported",
     ]
-    return {
+    return missing_schemas() | {
         "Summary": obj(
             {
                 "n": integer(0),
@@ -1557,6 +1560,7 @@ def results_schemas() -> dict:
                     "type": "boolean",
                     "description": "True unless the study has ended: more answers may come.",
                 },
+                "attrition": ref("Attrition"),
             },
             required=[
                 "study_id",

@@ -29,8 +29,9 @@ from .loading import EXTRA_FLOW, flow_counts, load_answers, not_answered_counts,
 
 # Goes up when the stored results change shape, so that results cached before are computed again
 # (2: reasons and warnings as codes with their numbers, method notes by key; 3: computed_at and
-# responses_included; 4: ANCOVA, yes/no outcomes, several arms' overall test, effect sizes with intervals).
-FORMAT = 4
+# responses_included; 4: ANCOVA, yes/no outcomes, several arms' overall test, effect sizes with intervals;
+# 5: attrition, and the primary outcome's missing_data_sensitivity).
+FORMAT = 5
 REFRESH_JOB = "results_refresh"  # the scheduler's job that recomputes stale results (refresh.py)
 HEARTBEAT = timedelta(minutes=5)  # a worker is refreshing results if that job finished this recently
 
@@ -72,7 +73,10 @@ class Served:
 def compute(study: Study) -> dict:
     frame = load_answers(db.session.connection(), study.id)
     counts = flow_counts(study)
-    results = build_results(frame, study_spec(study), {k: v for k, v in counts.items() if k not in EXTRA_FLOW})
+    # kept_by_arm: who was randomised and not erased, for the missing-data sensitivity analyses
+    results = build_results(
+        frame, study_spec(study), {k: v for k, v in counts.items() if k not in EXTRA_FLOW or k == "kept_by_arm"}
+    )
     flow = results["flow"]
     flow.update(
         excluded_labels=counts["excluded_labels"],

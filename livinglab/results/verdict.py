@@ -469,6 +469,11 @@ def _reasons() -> dict:
         "not_estimable": lambda r: _("the model cannot be estimated with these data"),
         "no_discordant_pairs": lambda r: _("nobody changed their answer, so there is nothing to test"),
         "not_testable": lambda r: _("the data cannot support this test"),
+        "one_group": lambda r: _("the pilot has one group: there is no other group to compare it with"),
+        "no_baseline": lambda r: _(
+            "the outcome is measured once: there is no earlier value to carry forward or to impute from"
+        ),
+        "outcome_not_numeric": lambda r: _("these analyses are computed for numeric outcomes only"),
     }
 
 
@@ -622,6 +627,16 @@ METHODS = {
     "missing_data": _l(
         "Participants left out count those who answered something in the study (in the compared "
         "groups) but lack the variable where the comparison needs it."
+    ),
+    "missing_data_sensitivity": _l(
+        "Attrition: per group, the participants allocated to it (those whose answers were erased count as lost) "
+        "without the primary outcome at the last timepoint measuring it, with Wilson's interval, compared between "
+        "groups by Fisher's exact test or the chi-square test. Sensitivity to missing data: the primary analysis "
+        "again on every participant randomised to the compared groups whose answers were not erased, first with "
+        "the first value carried forward where the last is missing (assuming no change), then by multiple "
+        "imputation (assuming the missing values are like those of participants of the same group with a "
+        "similar first value): chained equations with predictive mean matching (statsmodels MICE), 20 "
+        "imputations, pooled by Rubin's rules, the random draws seeded with the pilot's number."
     ),
 }
 
