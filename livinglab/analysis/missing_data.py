@@ -60,7 +60,7 @@ def sensitivity(panels, who: pd.Series, variables: dict, primary: dict, plan, co
     """The primary analysis on all randomised participants: baseline carried forward, then multiple imputation."""
     variable = variables.get(primary.get("variable")) or {}
     if not variable or not is_numeric(variable):
-        refusal = reason("outcome_not_numeric", type=variable.get("type"))
+        refusal = reason("outcome_not_numeric", type=variable["type"]) if variable else reason("not_measured")
         return [_declined(BCF, primary, refusal), _declined(MI, primary, refusal)]
     timepoints = variable["timepoints"]
     if len(timepoints) < 2:  # nothing to carry forward, nor to predict the missing values from but the arm
