@@ -629,14 +629,9 @@ METHODS = {
         "groups) but lack the variable where the comparison needs it."
     ),
     "missing_data_sensitivity": _l(
-        "Attrition: per group, the participants allocated to it (those whose answers were erased count as lost) "
-        "without the primary outcome at the last timepoint measuring it, with Wilson's interval, compared between "
-        "groups by Fisher's exact test or the chi-square test. Sensitivity to missing data: the primary analysis "
-        "again on every participant randomised to the compared groups whose answers were not erased, first with "
-        "the first value carried forward where the last is missing (assuming no change), then by multiple "
-        "imputation (assuming the missing values are like those of participants of the same group with a "
-        "similar first value): chained equations with predictive mean matching (statsmodels MICE), 20 "
-        "imputations, pooled by Rubin's rules, the random draws seeded with the pilot's number."
+        "Attrition compared between groups by Fisher's exact or the chi-square test; missing data: the primary "
+        "analysis again on all randomised participants, by baseline carried forward and by multiple imputation "
+        "(statsmodels MICE, predictive mean matching, 20 imputations, Rubin's rules)."
     ),
 }
 
