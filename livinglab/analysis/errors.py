@@ -42,6 +42,10 @@ REASONS = {
     "not_testable": (),
     # three or more timepoints (analysis.repeated)
     "not_for_parallel_groups": (),
+    # missing data (issue 13, item 8)
+    "one_group": (),  # attrition: one group, nothing to compare it with
+    "no_baseline": ("variable",),  # measured once: nothing to carry forward or to impute from
+    "outcome_not_numeric": ("type",),  # the sensitivity analyses cover numeric outcomes
 }
 
 # What to read with care: each warning is {"code": ..., and the numbers behind it}.

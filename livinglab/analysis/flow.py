@@ -5,7 +5,7 @@ import pandas as pd
 
 from .variables import codes_of
 
-KNOWN = {"screened", "eligible", "excluded", "enrolled", "allocated", "withdrawn", "withdrawn_erased"}
+KNOWN = {"screened", "eligible", "excluded", "enrolled", "allocated", "withdrawn", "withdrawn_erased", "kept_by_arm"}
 
 
 def consort(

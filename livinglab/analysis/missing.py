@@ -122,24 +122,20 @@ def mice_ancova(
         raise ValueError("at least two imputations")
     if np.sum(np.isfinite(last)) < 3:
         raise NotTestable("too_few", what="observed_outcomes", n=int(np.sum(np.isfinite(last))), minimum=3)
+    if np.sum(np.isfinite(baseline)) < 3:  # nothing to impute the baselines from
+        raise NotTestable("too_few", what="observed_baselines", n=int(np.sum(np.isfinite(baseline))), minimum=3)
     frame = pd.DataFrame({"last": last, "baseline": baseline})
     for i, a in enumerate(arms[1:], start=1):
         frame[f"arm{i}"] = (arm == a).astype(float)
     missing = int(frame[["last", "baseline"]].isna().any(axis=1).sum())
     contrasts: dict[str, tuple[list[float], list[float]]] = {a: ([], []) for a in arms[1:]}
     complete_df = None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # statsmodels' own deprecation notices, not about the data
-        data = MICEData(frame, rng=np.random.default_rng(seed))
-        data.update_all(burn_in)
-        for _ in range(imputations):
-            data.update_all(iterations)
-            imputed = data.data
-            fit = ancova(imputed["last"].to_numpy(), imputed["baseline"].to_numpy(), arm, arms, conf_level)
-            complete_df = fit["df"]
-            for contrast in fit["contrasts"]:
-                contrasts[contrast["arm"]][0].append(contrast["estimate"])
-                contrasts[contrast["arm"]][1].append(contrast["se"] ** 2)
+    for imputed in _imputed(frame, imputations, burn_in, iterations, seed):
+        fit = ancova(imputed["last"].to_numpy(), imputed["baseline"].to_numpy(), arm, arms, conf_level)
+        complete_df = fit["df"]
+        for contrast in fit["contrasts"]:
+            contrasts[contrast["arm"]][0].append(contrast["estimate"])
+            contrasts[contrast["arm"]][1].append(contrast["se"] ** 2)
     pooled = [
         {"arm": a, "control": arms[0]} | rubin_pool(q, u, complete_df, conf_level)
         for a, (q, u) in contrasts.items()
@@ -164,3 +160,102 @@ def mice_ancova(
             "contrasts": pooled,
         }
     )
+
+
+def _imputed(frame: pd.DataFrame, imputations: int, burn_in: int, iterations: int, seed: int):
+    """`imputations` completed copies of the frame by chained equations (statsmodels MICEData, predictive
+    mean matching), `iterations` cycles apart after `burn_in` cycles; reproducible with `seed`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels' own deprecation notices, not about the data
+        data = _Chained(frame, rng=np.random.default_rng(seed))
+        data.update_all(burn_in)
+        for _ in range(imputations):
+            data.update_all(iterations)
+            yield data.data
+
+
+def mice_t(
+    last,
+    baseline,
+    arm,
+    arms: list,
+    paired: bool,
+    imputations: int = 20,
+    burn_in: int = 10,
+    iterations: int = 5,
+    seed: int = 0,
+    conf_level: float = 0.95,
+) -> dict:
+    """The t test of a primary analysis on all randomised participants, missing values imputed by chained
+    equations (the last value from the baseline and the arm, and the other way round), pooled with Rubin's
+    rules. `paired`: mean(last − baseline), one group (R's t.test(paired = TRUE) on each imputation);
+    otherwise Welch's t test of arms[1] against arms[0] at the last timepoint, the baseline being only a
+    predictor of the missing values."""
+    last, baseline = np.asarray(last, dtype=float), np.asarray(baseline, dtype=float)
+    arm = np.asarray(arm, dtype=object)
+    keep = np.isin(arm, arms[:1] if paired else arms[:2])
+    last, baseline, arm = last[keep], baseline[keep], arm[keep]
+    if imputations < 2:
+        raise ValueError("at least two imputations")
+    observed = int(np.sum(np.isfinite(last)))
+    if observed < 3:
+        raise NotTestable("too_few", what="observed_outcomes", n=observed, minimum=3)
+    if np.sum(np.isfinite(baseline)) < 3:  # nothing to impute the baselines from
+        raise NotTestable("too_few", what="observed_baselines", n=int(np.sum(np.isfinite(baseline))), minimum=3)
+    frame = pd.DataFrame({"last": last, "baseline": baseline})
+    if not paired:
+        frame["arm1"] = (arm == arms[1]).astype(float)
+    missing = int(frame[["last", "baseline"]].isna().any(axis=1).sum())
+    estimates: list[float] = []
+    variances: list[float] = []
+    dfs: list[float] = []
+    for imputed in _imputed(frame, imputations, burn_in, iterations, seed):
+        after, before = imputed["last"].to_numpy(), imputed["baseline"].to_numpy()
+        if paired:
+            d = after - before
+            n = len(d)
+            estimates.append(float(d.mean()))
+            variances.append(float(d.var(ddof=1)) / n)
+            dfs.append(n - 1)
+        else:
+            x, y = after[arm == arms[1]], after[arm == arms[0]]
+            if len(x) < 2 or len(y) < 2:
+                raise NotTestable("too_few_per_arm", arm_n=len(x), control_n=len(y), minimum=2)
+            vx, vy = float(x.var(ddof=1)) / len(x), float(y.var(ddof=1)) / len(y)
+            estimates.append(float(x.mean() - y.mean()))
+            variances.append(vx + vy)
+            dfs.append((vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1)) if vx + vy > 0 else math.inf)
+    if not np.any(np.asarray(variances) > 0):
+        raise NotTestable("no_variance", what="imputed_outcomes")
+    pooled = rubin_pool(estimates, variances, float(np.mean(dfs)), conf_level)
+    return clean(
+        {
+            "test": "paired_t_multiple_imputation" if paired else "welch_t_multiple_imputation",
+            "method": "MICE (statsmodels, predictive mean matching) + t test, Rubin's rules",
+            "n": len(last),
+            "imputed_participants": missing,
+            "imputations": imputations,
+            "seed": seed,
+        }
+        | {k: pooled[k] for k in ("estimate", "se", "ci95", "statistic", "df", "p_value")}
+    )
+
+
+class _Chained(MICEData):
+    """statsmodels' MICEData, each variable's default model (`x ~ every other column`, with an intercept) built
+    with numpy rather than patsy: the same matrices, so the same imputations, several times faster (patsy took
+    four fifths of the time)."""
+
+    def _matrices(self, vname: str) -> tuple[np.ndarray, np.ndarray]:
+        others = [self.data[c].to_numpy(dtype=float) for c in self.data.columns if c != vname]
+        return self.data[vname].to_numpy(dtype=float), np.column_stack([np.ones(len(self.data)), *others])
+
+    def get_split_data(self, vname):
+        endog, exog = self._matrices(vname)
+        observed, missing = self.ix_obs[vname], self.ix_miss[vname]
+        return endog[observed], exog[observed], exog[missing], {}, {}
+
+    def get_fitting_data(self, vname):
+        endog, exog = self._matrices(vname)
+        observed = self.ix_obs[vname]
+        return endog[observed], exog[observed], {}, {}

@@ -11,6 +11,7 @@ from .errors import NotTestable, reason, warning
 from .false_discovery import BENJAMINI_HOCHBERG, HOLM, adjusted
 from .flow import consort
 from .jsonsafe import clean
+from .missing_data import attrition_of, sensitivity
 from .multiarm import kruskal_wallis, welch_anova
 from .multiplicity import holm
 from .repeated import add_longitudinal
@@ -47,6 +48,7 @@ METHOD_NOTES = (
     "secondary_benjamini_hochberg",
     "categorical_benjamini_hochberg",
     "descriptive_intervals",
+    "missing_data_sensitivity",
 )
 ANCOVA, UNADJUSTED = "ancova", "unadjusted"
 
@@ -102,6 +104,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     secondary, not_compared = _secondary(panels, who, variables, primary_key, plan)
     _arms_family(primary, secondary, panels[0], variables, plan)
     add_longitudinal([primary] + secondary, panels[0], variables, plan.design, plan.arms)
+    primary["missing_data_sensitivity"] = sensitivity(panels, who, variables, primary, plan, counts, study.get("id"))
     categorical = _categorical(frame, variables, design, arms, primary, plan.adjustment)
     analysed = _analysed([primary] + [s for s in secondary if s["variable"] == primary_key], design, arms)
     return clean(
@@ -116,6 +119,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
             "warnings": _warnings(frame, who, design, arms, primary, secondary, categorical),
             "methods": _methods(design, arms, [primary] + secondary, plan.adjustment),
             "data_quality": quality.summary(),
+            "attrition": attrition_of(panels, who, variables, primary, plan, counts),
         }
     )
 

@@ -1297,6 +1297,8 @@ def _longitudinal_schema() -> dict:
 
 
 def results_schemas() -> dict:
+    from .openapi_missing import missing_schemas  # imports this module's building blocks
+
     number = nullable({"type": "number"})
     counts = obj({}, additionalProperties=integer(0))
     outcome = {
@@ -1397,6 +1399,7 @@ def results_schemas() -> dict:
         "supported": nullable({"type": "boolean", "description": "Null when nothing was tested."}),
         "reason": nullable(string(description="Why no test ran (too few pairs, one timepoint, ...).")),
         "warnings": array(ref("ResultWarning")),
+        "missing_data_sensitivity": array(ref("MissingDataSensitivity")),
     }
     contract = [
         "variable",
@@ -1415,7 +1418,7 @@ def results_schemas() -> dict:
         "alpha",
         "supported",
     ]
-    return {
+    return missing_schemas() | {
         "Summary": obj(
             {
                 "n": integer(0),
@@ -1604,6 +1607,7 @@ def results_schemas() -> dict:
                     "type": "boolean",
                     "description": "True unless the study has ended: more answers may come.",
                 },
+                "attrition": ref("Attrition"),
             },
             required=[
                 "study_id",

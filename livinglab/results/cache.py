@@ -34,8 +34,9 @@ from .methods_text import software_versions
 # responses_included; 4: ANCOVA, yes/no outcomes, several arms' overall test, effect sizes with intervals;
 # 5: the software that computed them, for the methods paragraph; 6: data_quality,
 # primary_outcome.without_exclusions; 7: `longitudinal` in the outcome entries of variables measured at 3 or
-# more timepoints; 8: intervals of the median, NPS and alpha, the secondary families' `adjustment`).
-FORMAT = 8
+# more timepoints; 8: intervals of the median, NPS and alpha, the secondary families' `adjustment`; 9: attrition,
+# and the primary outcome's missing_data_sensitivity).
+FORMAT = 9
 REFRESH_JOB = "results_refresh"  # the scheduler's job that recomputes stale results (refresh.py)
 HEARTBEAT = timedelta(minutes=5)  # a worker is refreshing results if that job finished this recently
 
@@ -81,7 +82,8 @@ def compute(study: Study) -> dict:
         "quality": quality_input(study),  # the responses' starts and exclusions (quality/)
         "secondary_adjustment": str(study.secondary_adjustment),  # beside loading.py's spec
     }
-    results = build_results(frame, spec, {k: v for k, v in counts.items() if k not in EXTRA_FLOW})
+    # kept_by_arm: who was randomised and not erased, for the missing-data sensitivity analyses
+    results = build_results(frame, spec, {k: v for k, v in counts.items() if k not in EXTRA_FLOW or k == "kept_by_arm"})
     flow = results["flow"]
     flow.update(
         excluded_labels=counts["excluded_labels"],

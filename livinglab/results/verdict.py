@@ -473,6 +473,11 @@ def _reasons() -> dict:
             "with parallel groups the question is whether the groups change differently, which the mixed model "
             "answers; Friedman's test only looks at time within one group"
         ),
+        "one_group": lambda r: _("the pilot has one group: there is no other group to compare it with"),
+        "no_baseline": lambda r: _(
+            "the outcome is measured once: there is no earlier value to carry forward or to impute from"
+        ),
+        "outcome_not_numeric": lambda r: _("these analyses are computed for numeric outcomes only"),
     }
 
 
@@ -626,6 +631,11 @@ METHODS = {
     "missing_data": _l(
         "Participants left out count those who answered something in the study (in the compared "
         "groups) but lack the variable where the comparison needs it."
+    ),
+    "missing_data_sensitivity": _l(
+        "Attrition compared between groups by Fisher's exact or the chi-square test; missing data: the primary "
+        "analysis again on all randomised participants, by baseline carried forward and by multiple imputation "
+        "(statsmodels MICE, predictive mean matching, 20 imputations, Rubin's rules)."
     ),
 }
 

@@ -1,0 +1,90 @@
+"""The OpenAPI description of the results' missing-data figures (issue 13, item 8; analysis/missing_data.py),
+merged into the results schemas by api/openapi.py."""
+
+from .openapi import array, enum, integer, nullable, obj, string
+
+ASSUMPTIONS = ("baseline_carried_forward", "multiple_imputation")
+
+
+def missing_schemas() -> dict:
+    number = nullable({"type": "number"})
+    interval = nullable(array(number, min_items=2, max_items=2))
+    reason = {
+        "reason": nullable(string(description="Why it was not computed, in words (null when it was).")),
+        "reason_code": obj(
+            {"code": string()},
+            description="The reason's code and numbers (`one_group`, `no_baseline`, "
+            "`outcome_not_numeric`, `too_few`, `not_estimable`, ...).",
+        ),
+    }
+    return {
+        "Attrition": obj(
+            {
+                "variable": nullable(string(description="The primary outcome; null when no survey measures it.")),
+                "timepoint": nullable(string(description="The last timepoint measuring it.")),
+                "by_arm": obj(
+                    {},
+                    additionalProperties=obj(
+                        {
+                            "randomised": integer(0, description="Allocated to the arm (`flow.allocated`)."),
+                            "completed": integer(0, description="With the primary outcome at `timepoint`."),
+                            "lost": integer(0, description="`randomised` − `completed`: without it (erased included)."),
+                            "erased": integer(
+                                0, description="Of `lost`, those who withdrew and had their answers erased."
+                            ),
+                            "proportion_lost": number,
+                            "ci95": interval,
+                        },
+                        required=["randomised", "completed", "lost", "proportion_lost", "ci95"],
+                    ),
+                ),
+                "test": obj(
+                    {
+                        "test": enum(("fisher_exact", "chi_square")),
+                        "statistic": number,
+                        "df": number,
+                        "p_value": number,
+                        **reason,
+                    },
+                    required=["p_value"],
+                    description="Do the arms lose participants alike: Fisher's exact test, or the chi-square test with "
+                    "Yates' correction when every expected count is at least 5, on lost × completed. One group: "
+                    "`p_value` null, `reason_code` `one_group`.",
+                ),
+            },
+            required=["variable", "timepoint", "by_arm", "test"],
+            description="Attrition per arm on the primary outcome. While the study runs (`interim`), participants who "
+            "have not reached `timepoint` yet count as lost until they answer.",
+        ),
+        "MissingDataSensitivity": obj(
+            {
+                "assumption": enum(
+                    ASSUMPTIONS,
+                    description="`baseline_carried_forward`: a missing last value is the first one (no change); "
+                    "`multiple_imputation`: missing at random given the arm and the first value (statsmodels MICE, "
+                    "predictive mean matching), pooled by Rubin's rules (df by Barnard & Rubin).",
+                ),
+                "test": nullable(
+                    enum(("paired_t", "welch_t", "ancova"), description="The primary analysis, repeated.")
+                ),
+                "n_randomised": integer(
+                    0, description="Randomised to the compared arms, answers not erased (never answered included)."
+                ),
+                "n": integer(0, description="Participants in this analysis."),
+                "imputed": integer(0, description="Of `n`, those with a value carried forward or imputed."),
+                "estimate": number,
+                "ci95": interval,
+                "statistic": number,
+                "df": number,
+                "p_value": number,
+                "supported": nullable({"type": "boolean"}),
+                "imputations": integer(0, description="Multiple imputation: how many (0 when nothing was missing)."),
+                "seed": integer(0, description="Multiple imputation: the random seed, the study's id."),
+                "method": enum(("mice_pmm",)),
+                **reason,
+            },
+            required=["assumption", "test", "n_randomised", "n", "imputed", "estimate", "ci95", "p_value", "reason"],
+            description="The primary analysis on every randomised participant under a stated assumption about the "
+            "missing values (numeric outcomes).",
+        ),
+    }
