@@ -17,7 +17,6 @@ from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, func, select, u
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..analysis.results import build_results
 from ..errors import Conflict
 from ..extensions import Model, db
 from ..participants.models import Enrolment, Response
@@ -25,7 +24,6 @@ from ..studies.models import Study
 from ..studies.workflow import is_interim
 from ..timeutil import aware, utcnow
 from ..transactions import end_reads, unit_of_work
-from .loading import EXTRA_FLOW, flow_counts, load_answers, not_answered_counts, study_spec
 
 # Goes up when the stored results change shape, so that results cached before are computed again
 # (2: reasons and warnings as codes with their numbers, method notes by key; 3: computed_at and
@@ -70,6 +68,9 @@ class Served:
 
 
 def compute(study: Study) -> dict:
+    from ..analysis.results import build_results  # on first use (README, "Startup")
+    from .loading import EXTRA_FLOW, flow_counts, load_answers, not_answered_counts, study_spec
+
     frame = load_answers(db.session.connection(), study.id)
     counts = flow_counts(study)
     results = build_results(frame, study_spec(study), {k: v for k, v in counts.items() if k not in EXTRA_FLOW})
