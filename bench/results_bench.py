@@ -63,7 +63,7 @@ from livinglab.demo import build_study, sleep_protocol
 from livinglab.demo_bulk import bench_surveys, bulk_participants
 from livinglab.extensions import db
 from livinglab.participants.models import Answer, Enrolment, Response
-from livinglab.results import cache as results_module
+from livinglab.results import loading as results_module  # cache.compute takes load_answers from there, each call
 from livinglab.results.cache import compute, results_for
 from livinglab.results.loading import COLUMNS, answers_query, load_answers, respondents_query
 from livinglab.studies.models import Study

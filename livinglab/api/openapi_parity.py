@@ -3,7 +3,6 @@ its items, the XLSX/SPSS/Stata exports, the observatory, the audit trail and the
 api/openapi.py, built from its helpers."""
 
 from ..exports.downloads import XLSX
-from ..exports.statfiles import SPSS, STATA
 from ..studies.models import Domain, StudyStatus
 from ..surveys.definitions import MAX_ITEMS
 from ..urls import MAX_ID
@@ -349,6 +348,8 @@ def file_operation(operation_id: str, summary: str, media_type: str, filename: s
 
 
 def export_paths() -> dict:
+    from ..exports.statfiles import SPSS, STATA  # on first use (README, "Startup")
+
     same = (
         "The rows and columns of export.csv, pseudonymous codes only. Text that a spreadsheet would run as a "
         "formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, also after `;`, `,`, `|` or a "

@@ -8,8 +8,6 @@ from .columns import plan_for
 from .delimited import csv_chunks
 from .dictionary import HEADER, dictionary_rows
 from .rows import stored_rows, wide_rows
-from .statfiles import SPSS, STATA, stat_file
-from .workbook import workbook_file
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -43,6 +41,8 @@ def dictionary_csv(study: Study) -> Response:
 
 def workbook(study: Study) -> Response:
     """Both sheets in one XLSX file."""
+    from .workbook import workbook_file  # on first use (README, "Startup")
+
     require_exports_open(study)
     plan = plan_for(study)
     sheets = [
@@ -55,14 +55,20 @@ def workbook(study: Study) -> Response:
 
 
 def spss(study: Study) -> Response:
+    from .statfiles import SPSS  # on first use (README, "Startup")
+
     return _stat_response(study, SPSS)
 
 
 def stata(study: Study) -> Response:
+    from .statfiles import STATA
+
     return _stat_response(study, STATA)
 
 
 def _stat_response(study: Study, fmt) -> Response:
+    from .statfiles import stat_file
+
     require_exports_open(study)
     plan = plan_for(study)
     body = stat_file(plan, wide_rows(stored_rows(study.id, plan), plan), fmt, study.title)

@@ -2,23 +2,18 @@
 
 Pure: no Flask, no database. matplotlib's object API (no pyplot, no global figure); the style is
 matplotlib's global rcParams, so one chart is drawn at a time (a lock) in threaded servers. Text
-stays text in the SVG, so it is sharp and searchable."""
+stays text in the SVG, so it is sharp and searchable. matplotlib is imported by the first chart drawn,
+not with the module (README, "Startup")."""
 
 import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # never a GUI backend on a server
-
-from matplotlib.figure import Figure  # noqa: E402  (the backend is chosen first)
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from ..results.charts import CHART_LOCK  # noqa: E402
+from ..results.charts import drawing
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
     from matplotlib.typing import RcKeyType
 
 INK, MUTED, GRID = "#1c2430", "#5a6472", "#d9dee5"
@@ -38,7 +33,6 @@ STYLE: dict["RcKeyType", Any] = {
     "axes.spines.right": False,
 }
 WIDE, NARROW = 7.2, 3.8  # inches: a desktop column, a phone screen
-_drawing = CHART_LOCK  # matplotlib's settings are global: one chart at a time, across every module
 
 
 def _legend_columns(labels: Sequence[str], width: float) -> int:
@@ -52,7 +46,9 @@ def _height(rows: float, width: float, legend: Sequence[str] = ()) -> float:
     return 1.0 + 0.5 * max(rows, 1) + 0.22 * legend_rows
 
 
-def _figure(rows: float, width: float, legend: Sequence[str] = ()) -> tuple[Figure, "Axes"]:
+def _figure(rows: float, width: float, legend: Sequence[str] = ()) -> tuple["Figure", "Axes"]:
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(width, _height(rows, width, legend)), layout="constrained")
     return fig, fig.add_subplot()
 
@@ -78,7 +74,7 @@ def box_plot_size(groups: list[tuple[str, list[float]]], width: float = WIDE) ->
     return (width, _height(len(filled), width)) if filled else (width, EMPTY_HEIGHT)
 
 
-def _legend(fig: Figure, ax, width: float) -> None:
+def _legend(fig: "Figure", ax, width: float) -> None:
     handles, labels = ax.get_legend_handles_labels()
     if handles:
         fig.legend(
@@ -86,14 +82,16 @@ def _legend(fig: Figure, ax, width: float) -> None:
         )
 
 
-def _svg(fig: Figure, title: str) -> str:
+def _svg(fig: "Figure", title: str) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Title": title, "Date": None})
     return buffer.getvalue()
 
 
 def _empty(message: str, width: float) -> str:
-    with _drawing, matplotlib.rc_context(STYLE):
+    with drawing(STYLE):
+        from matplotlib.figure import Figure
+
         fig = Figure(figsize=(width, EMPTY_HEIGHT))
         fig.text(0.5, 0.5, message, ha="center", va="center", color=MUTED, fontsize=11)
         return _svg(fig, message)
@@ -114,7 +112,7 @@ def stacked_bars(
         return _empty(empty, width)
     colours = colours or PALETTE
     shown = [(index, label, values) for index, (label, values) in enumerate(series) if any(values)]
-    with _drawing, matplotlib.rc_context(STYLE):
+    with drawing(STYLE):
         fig, ax = _figure(len(categories), width, [label for _index, label, _values in shown])
         left = [0] * len(categories)
         positions = list(range(len(categories)))
@@ -150,7 +148,7 @@ def grouped_bars(
     if not categories or not any(v for _label, values in series for v in values):
         return _empty(empty, width)
     colours = colours or PALETTE
-    with _drawing, matplotlib.rc_context(STYLE):
+    with drawing(STYLE):
         fig, ax = _figure(len(categories) * max(1, len(series)) * 0.6, width, [label for label, _values in series])
         height = 0.8 / max(1, len(series))
         positions = list(range(len(categories)))
@@ -170,7 +168,7 @@ def box_plot(groups: list[tuple[str, list[float]]], *, title: str, xlabel: str, 
     groups = [(label, values) for label, values in groups if values]
     if not groups:
         return _empty(empty, width)
-    with _drawing, matplotlib.rc_context(STYLE):
+    with drawing(STYLE):
         fig, ax = _figure(len(groups), width)
         positions = list(range(len(groups)))
         ax.boxplot(
@@ -201,6 +199,8 @@ def _finish(ax, positions: list[int], labels: list[str], xlabel: str, integers: 
     ax.set_axisbelow(True)
     ax.tick_params(axis="y", length=0)
     if integers:
+        from matplotlib.ticker import MaxNLocator
+
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 

@@ -15,15 +15,12 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from .. import validation as v
-from ..analysis.data_quality import Assessment, plausible_ranges
 from ..analysis.instruments import answer_keys
 from ..analysis.quality import MIN_ITEMS_FOR_STRAIGHT_LINING
-from ..analysis.variables import long_frame
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..participants.models import Answer, Enrolment, Response
 from ..participants.services import bump_data_version
-from ..results.loading import load_answers
 from ..studies.fields import iso
 from ..studies.models import Study
 from ..surveys.models import Survey
@@ -118,6 +115,8 @@ def quality_input(study: Study, rows: list[Row] | None = None) -> dict:
 
 def checked_keys(study: Study) -> list[str]:
     """The answer keys the flags read: instruments' items (straight-lining) and numbers with a plausible range."""
+    from ..analysis.data_quality import plausible_ranges  # on first use (README, "Startup")
+
     surveys = {s.key: {"timepoint": s.timepoint, "items": s.items} for s in study.surveys}
     keys = {key for _survey, key in plausible_ranges(surveys)}
     for survey in study.surveys:
@@ -130,6 +129,10 @@ def checked_keys(study: Study) -> list[str]:
 def assess(study: Study) -> tuple[list[Row], dict]:
     """Every response of the study with its flags and active exclusion, and the counts: a fixed number of
     queries (the responses, the answers the flags read, the active exclusions)."""
+    from ..analysis.data_quality import Assessment  # on first use (README, "Startup")
+    from ..analysis.variables import long_frame
+    from ..results.loading import load_answers
+
     rows = response_rows(study.id, count_answers=True)
     keys = checked_keys(study)
     frame = load_answers(db.session.connection(), study.id, keys) if keys else None

@@ -17,7 +17,6 @@ from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, func, select, u
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..analysis.results import build_results
 from ..errors import Conflict
 from ..extensions import Model, db
 from ..participants.models import Enrolment, Response
@@ -26,7 +25,6 @@ from ..studies.models import Study
 from ..studies.workflow import is_interim
 from ..timeutil import aware, utcnow
 from ..transactions import end_reads, unit_of_work
-from .loading import EXTRA_FLOW, flow_counts, load_answers, not_answered_counts, study_spec
 from .methods_text import software_versions
 
 # Goes up when the stored results change shape, so that results cached before are computed again
@@ -76,6 +74,9 @@ class Served:
 
 
 def compute(study: Study) -> dict:
+    from ..analysis.results import build_results  # on first use (README, "Startup")
+    from .loading import EXTRA_FLOW, flow_counts, load_answers, not_answered_counts, study_spec
+
     frame = load_answers(db.session.connection(), study.id)
     counts = flow_counts(study)
     spec = study_spec(study) | {

@@ -2,20 +2,16 @@
 
 No Flask, no database, no files: the pages (results.views) give it numbers and words. Every figure is drawn on its own
 `Figure` (no pyplot and its global registry), under a lock because matplotlib's settings are global.
-The output is reproducible: a fixed hash salt, no date in the metadata, a seeded jitter."""
+The output is reproducible: a fixed hash salt, no date in the metadata, a seeded jitter. matplotlib is
+imported by the first chart drawn, not with the module (README, "Startup")."""
 
 import io
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402  (the backend is chosen first)
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+import numpy as np
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -49,6 +45,16 @@ SETTINGS: dict["RcKeyType", Any] = {
 }
 CHART_LOCK = threading.Lock()  # matplotlib's settings are global: one chart at a time
 SMALLEST_FONT = 9  # points: the smallest text of any chart at its own size (the report prints it at that size)
+
+
+@contextmanager
+def drawing(settings: dict["RcKeyType", Any]) -> Iterator[None]:
+    """matplotlib with these settings, one chart at a time (the observatory's charts too)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # never a GUI backend on a server
+    with CHART_LOCK, matplotlib.rc_context(settings):
+        yield
 
 
 # Each chart's size in inches, for its drawing and for the width and height of its <img> (the page keeps
@@ -88,6 +94,8 @@ def _sample(count: int, limit: int) -> np.ndarray:
 
 
 def _number_format(decimal: str):
+    from matplotlib.ticker import FuncFormatter
+
     def fmt(value, _position=None) -> str:
         text = f"{value:.10g}"
         if "e" in text:
@@ -98,7 +106,9 @@ def _number_format(decimal: str):
 
 
 def _render(draw, width: float, height: float) -> str:
-    with CHART_LOCK, matplotlib.rc_context(SETTINGS):
+    with drawing(SETTINGS):
+        from matplotlib.figure import Figure
+
         figure = Figure(figsize=(width, height), layout="constrained")
         draw(figure)
         out = io.StringIO()
@@ -271,6 +281,8 @@ def grouped_bars(
     colours = _palette("nominal", len(rows))
 
     def draw(figure):
+        from matplotlib.ticker import MaxNLocator
+
         ax = figure.add_subplot()
         height = 0.8 / max(1, len(rows))
         y = np.arange(len(categories))[::-1]

@@ -4,18 +4,19 @@ whatever the number of participants)."""
 
 from flask_babel import gettext as _
 
-from ..analysis.correlations import correlate, measures, split
-from ..analysis.variables import catalogue
 from ..errors import Invalid, Malformed
 from ..extensions import db
 from ..studies.models import Study
-from .loading import load_answers, study_spec
 
 MAX_LENGTH = 200  # a measure is two keys and an @
 
 
 def choices(study: Study) -> list[str]:
     """The measures of the study a reader may correlate (`<variable>@<timepoint>`)."""
+    from ..analysis.correlations import measures  # on first use (README, "Startup")
+    from ..analysis.variables import catalogue
+    from .loading import study_spec
+
     return measures(catalogue(study_spec(study)["surveys"], list(study.timepoints)))
 
 
@@ -39,6 +40,9 @@ def checked(study: Study, x: str | None, y: str | None) -> tuple[str, str]:
 
 def correlation_of(study: Study, x: str, y: str) -> dict:
     """Pearson and Spearman between two checked measures, over the participants who have both."""
+    from ..analysis.correlations import correlate, split  # on first use (README, "Startup")
+    from .loading import load_answers, study_spec
+
     spec = study_spec(study)
     items = sorted({item for key in {split(x)[0], split(y)[0]} for item in _items(spec, key)})
     frame = load_answers(db.session.connection(), study.id, items)
@@ -46,4 +50,6 @@ def correlation_of(study: Study, x: str, y: str) -> dict:
 
 
 def _items(spec: dict, key: str) -> list[str]:
+    from ..analysis.variables import catalogue  # on first use (README, "Startup")
+
     return catalogue(spec["surveys"], spec["timepoints"])[key]["items"]

@@ -3,8 +3,8 @@ English sentence beside it (`message` for a warning; `reason` in words, its code
 
 from flask_babel import force_locale
 
-from ..analysis.comparisons import PARALLEL, SINGLE
 from . import verdict
+from .verdict import PARALLEL, SINGLE  # the design's codes; analysis.comparisons would import pandas at start
 
 # What each method note says, for API readers: the fields of the document by their names.
 API_METHODS = {

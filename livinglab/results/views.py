@@ -2,15 +2,14 @@
 the charts as SVG, and the lay summary shown to participants once a pilot ends."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from babel.numbers import get_decimal_symbol
 from flask import Blueprint, Response, render_template, request
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from ..analysis.variables import by_participant, catalogue, column_at, long_frame, wide_numbers
 from ..drawn import DrawnOnce
 from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
@@ -22,7 +21,9 @@ from . import charts, methods_text
 from . import verdict as say
 from .cache import Served, results_for, serve
 from .correlations import checked, choices, correlation_of
-from .loading import load_answers, study_spec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 bp = Blueprint("results", __name__, url_prefix="/studies")
 
@@ -437,8 +438,11 @@ def _distribution_words(name: str, kind: str, rows: list) -> dict:
 cached_svg = DrawnOnce(size=128).get  # charts drawn once per data version and language
 
 
-def load_values(study: Study, variable: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_values(study: Study, variable: dict) -> tuple["pd.DataFrame", "pd.DataFrame"]:
     """One query for the answers this variable is made of; its values per participant (panel) and per row (wide)."""
+    from ..analysis.variables import by_participant, long_frame, wide_numbers  # on first use (README, "Startup")
+    from .loading import load_answers
+
     frame = long_frame(load_answers(db.session.connection(), study.id, variable["items"]))
     frame = frame[frame["timepoint"].isin(study.timepoints)]
     wide = wide_numbers(frame, {variable["key"]: variable})
@@ -446,6 +450,9 @@ def load_values(study: Study, variable: dict) -> tuple[pd.DataFrame, pd.DataFram
 
 
 def draw(study: Study, results: dict, spec: dict) -> str:
+    from ..analysis.variables import catalogue, column_at  # on first use (README, "Startup")
+    from .loading import study_spec
+
     decimal = get_decimal_symbol(get_locale())
     key, name = spec["variable"], spec["name"]
     unit = units_of(study).get(key)
@@ -552,6 +559,9 @@ def correlation(study_id: int):
     study = results_study(study_id)
     if not results_available(study):
         return render_template("results/unavailable.html", study=study)
+    from ..analysis.variables import catalogue  # on first use (README, "Startup")
+    from .loading import study_spec
+
     x, y = request.args.get("x"), request.args.get("y")
     variables = catalogue(study_spec(study)["surveys"], list(study.timepoints))
     measures = [(m, say.correlation_measure(m, variables)) for m in choices(study)]
