@@ -51,8 +51,10 @@ def paragraph(study: Study, results: dict) -> str:
         _registration(study),
         _primary(primary, names.get(primary.get("variable") or "", say.words(primary.get("variable")))),
         _arms(primary),
+        _over_time(results),
         _secondary(results),
         _missing(primary),
+        _excluded(primary),
         _computed(results),
     ]
     return " ".join(sentence for sentence in sentences if sentence)
@@ -138,6 +140,22 @@ def _arms(primary: dict) -> str:
     )
 
 
+def _over_time(results: dict) -> str:
+    entries = [results.get("primary_outcome") or {}] + list(results.get("secondary") or [])
+    fitted = [e for e in entries if ((e.get("longitudinal") or {}).get("model") or {}).get("reason") is None]
+    fitted = [e for e in fitted if e.get("longitudinal")]
+    if not fitted:
+        return ""
+    text = _(
+        "Supportive analysis of the variables measured at three timepoints or more (%(n)s): a linear mixed model "
+        "with a random intercept per participant (REML), each timepoint against the first.",
+        n=say.integer(len(fitted)),
+    )
+    if any(((e.get("longitudinal") or {}).get("friedman") or {}).get("p_value") is not None for e in fitted):
+        text += " " + _("Friedman's test on the participants with a value at every timepoint.")
+    return text
+
+
 def _secondary(results: dict) -> str:
     tested = [e for e in results.get("secondary") or [] if e.get("p_value") is not None]
     categorical = [e for e in results.get("categorical") or [] if e.get("p_value") is not None]
@@ -150,6 +168,13 @@ def _secondary(results: dict) -> str:
         else "",
     ]
     named = [family for family in families if family]
+    if any(e.get("adjustment") == "benjamini_hochberg" for e in tested + categorical):
+        if len(named) == 1:
+            return _("Exploratory: %(families)s, with the Benjamini–Hochberg adjustment.", families=named[0])
+        return _(
+            "Exploratory: %(families)s, each family with the Benjamini–Hochberg adjustment.",
+            families=_("; ").join(named),
+        )
     if len(named) == 1:
         return _("Exploratory: %(families)s, with Holm's adjustment.", families=named[0])
     return _("Exploratory: %(families)s, each family with Holm's adjustment.", families=_("; ").join(named))
@@ -157,12 +182,46 @@ def _secondary(results: dict) -> str:
 
 def _missing(primary: dict) -> str:
     dropped = primary.get("dropped_missing") or 0
+    ran = [s for s in primary.get("missing_data_sensitivity") or [] if s.get("estimate") is not None]
+    imputed = next((s for s in ran if s.get("assumption") != "baseline_carried_forward" and s.get("imputations")), None)
+    sensitivity = ""
+    if ran:
+        sensitivity = " " + (
+            _(
+                "Sensitivity to missing data, on every participant allocated: the last value replaced by the first "
+                "(baseline carried forward), and multiple imputation by chained equations (statsmodels MICE, "
+                "%(m)s imputations pooled by Rubin's rules, seeded with the study's number).",
+                m=imputed.get("imputations") or 0,
+            )
+            if imputed is not None
+            else _(
+                "Sensitivity to missing data, on every participant allocated: the last value replaced by the first "
+                "(baseline carried forward)."
+            )
+        )
     if not dropped:
-        return _("No participant who answered was left out of the primary analysis for a missing value.")
+        return _("No participant who answered was left out of the primary analysis for a missing value.") + sensitivity
+    return _missing_count(dropped) + sensitivity
+
+
+def _missing_count(dropped: int) -> str:
     return ngettext(
         "%(num)s participant who answered was left out of the primary analysis for a missing value (complete cases).",
         "%(num)s participants who answered were left out of the primary analysis for a missing value (complete cases).",
         dropped,
+    )
+
+
+def _excluded(primary: dict) -> str:
+    without = primary.get("without_exclusions")
+    if not without:
+        return _("No response was excluded.")
+    return ngettext(
+        "%(num)s response was excluded, with a reason; the registered analysis keeps every response and the "
+        "primary analysis without it is shown as a sensitivity analysis.",
+        "%(num)s responses were excluded, each with a reason; the registered analysis keeps every response and the "
+        "primary analysis without them is shown as a sensitivity analysis.",
+        without.get("excluded_responses") or 0,
     )
 
 

@@ -111,3 +111,26 @@ def test_an_outcome_switched_after_registration_is_in_the_paragraph(client, api_
     db.session.commit()
     english = methods_of(client, api_headers, startup, pre_post)["en"]
     assert "changed after registration, at protocol version 2" in english
+
+
+def test_missing_values_and_exclusions_are_stated_as_they_were_handled(
+    client, api_headers, startup, make_study, take_part
+):
+    study = make_study("recruiting")
+    codes = [
+        take_part(study, {"baseline": BASELINE, "follow_up": FOLLOW_UP | {"sleep_hours": 6.0 + lift}})[0]
+        for lift in (1.0, 1.5, 2.5, 0.5)
+    ]
+    take_part(study, {"baseline": BASELINE})  # no follow-up: missing at the last timepoint
+    english = methods_of(client, api_headers, startup, study)["en"]
+    assert "No response was excluded." in english
+    assert "baseline carried forward" in english and "imputations pooled by Rubin's rules" in english
+    excluded = client.post(
+        f"{V1}/studies/{study.id}/exclusions",
+        json={"participant_code": codes[0], "survey": "follow_up", "reason": "Answered for someone else."},
+        headers=api_headers(startup),
+    )
+    assert excluded.status_code == 201, excluded.get_json()
+    text = methods_of(client, api_headers, startup, study)
+    assert "1 response was excluded, with a reason" in text["en"]
+    assert "1 réponse a été exclue" in text["fr"]
