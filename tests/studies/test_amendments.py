@@ -514,3 +514,22 @@ def test_the_amendment_mail_says_what_was_decided_and_links_to_the_amendment(app
         email = build(message, Recipient("founder@example.org", "Founder", "en", startup.id))
         text = email.get_body(("plain",)).get_content()
         assert words in text and f"/studies/{study.id}/amendments/3" in text
+
+
+def test_an_approved_amendment_of_the_analysis_plan_recomputes_the_results(
+    api, make_study, take_part, startup, coordinator
+):
+    """The results are cached per data version: an amendment that changes how the secondary families are adjusted
+    served the results of the old plan until some answer came in (a reviewer's finding). Approval moves the data
+    version on, so the next reader gets the amended plan's results."""
+    pilot = make_study("recruiting")
+    baseline = {"sleep_hours": 6.0, **{f"who_{i}": 3 for i in range(1, 6)}}
+    follow_up = {**baseline, **{f"who_{i}": 4 for i in range(1, 6)}, **{f"sus_{i}": 4 for i in range(1, 11)}}
+    for lift in (1.0, 1.5, 2.5, 0.5):
+        take_part(pilot, {"baseline": baseline, "follow_up": follow_up | {"sleep_hours": 6.0 + lift}})
+    before = api("GET", f"/studies/{pilot.id}/results", startup).get_json()
+    assert {e["adjustment"] for e in before["secondary"]} <= {"holm"}
+    approve_amendment(api, pilot, startup, coordinator, changes={"secondary_adjustment": "benjamini_hochberg"})
+    after = api("GET", f"/studies/{pilot.id}/results", startup).get_json()
+    assert after["data_version"] > before["data_version"]
+    assert after["secondary"] and {e["adjustment"] for e in after["secondary"]} == {"benjamini_hochberg"}
