@@ -139,6 +139,7 @@ def test_every_api_call_refuses_a_body_that_is_not_json(
         "code": "P-AAAAAAAA",
         "version": 2,
         "comment_id": 1,
+        "exclusion_id": 1,
     }
     callers = ({}, api_headers(coordinator), api_headers(startup))
     before = row_counts()
