@@ -137,7 +137,7 @@ def screen(study: Study, age, criteria_confirmed, key: str | None = None) -> lis
         key,
         ScreeningOutcome.NOT_ELIGIBLE if reasons else ScreeningOutcome.ELIGIBLE,
         reasons,
-        stratum=allocation.stratum(study, age),
+        stratum="" if reasons else allocation.stratum(study, age),  # a stratified pilot's age group, once eligible
     )
     bump_data_version(study)  # the flow of the results changed
     return reasons

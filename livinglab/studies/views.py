@@ -54,6 +54,7 @@ from .protocol import sections as protocol_sections
 
 bp = Blueprint("studies", __name__, url_prefix="/studies")
 bp.add_app_template_global(allocation.describe, "allocation_of")  # the protocol page
+bp.add_app_template_global(lambda study: allocation.of(study)["age_strata"], "allocation_strata")  # what is kept
 bp.add_app_template_global(sample_size.summary, "sample_size_of")  # the protocol, editor and results pages
 bp.add_app_template_global(StudyTarget, "editing")  # the editors' templates: `target or editing(study)`
 bp.add_app_template_global(lambda: GDPR_ITEMS, "gdpr_items")  # the consent's GDPR items, for every page

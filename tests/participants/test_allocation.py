@@ -165,3 +165,30 @@ def food_form_overrides() -> dict:
     from tests.studies.test_study_pages import rows
 
     return {"design": "parallel_groups", **rows("arms", ["usual_menu", "plant_based"])}
+
+
+def test_the_eligibility_page_says_the_age_group_is_noted_only_when_the_pilot_stratifies(
+    make_study, client, api_headers, make_user
+):
+    plain = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
+    stratified = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
+    stratified.allocation = STRATIFIED
+    db.session.commit()
+    said = "the age group this pilot randomises you in"
+    assert said in text(client.get(f"/pilots/{stratified.id}/eligibility"))
+    assert said not in text(client.get(f"/pilots/{plain.id}/eligibility"))
+    too_old = make_user("participant")  # who cannot confirm the pilot's criterion
+    consent = stratified.current_consent
+    refused = client.post(
+        f"{API}/studies/{stratified.id}/enrolment",
+        json={
+            "consent_version": consent.version,
+            "clauses": {c["key"]: True for c in consent.clauses},
+            "signature": too_old.name,
+            "age": 50,
+            "criteria_confirmed": False,
+        },
+        headers=api_headers(too_old),
+    )
+    assert refused.status_code == 422
+    assert set(db.session.scalars(select(Screening.stratum).where(Screening.study_id == stratified.id))) == {""}
