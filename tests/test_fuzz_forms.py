@@ -215,6 +215,17 @@ FORMS = {
             f"/studies/{w['answered']}/participants/{w['answered_code']}/surveys/baseline/items/sleep_hours/correct"
         ),
     ),
+    # data quality: excluding a response with a reason, and bringing it back
+    "quality.exclude": Form(
+        "coordinator",
+        lambda w: f"/studies/{w['answered']}/data-quality/exclusions",
+        page=lambda w: f"/studies/{w['answered']}/data-quality",
+    ),
+    "quality.undo": Form(
+        "coordinator",
+        lambda w: f"/studies/{w['answered']}/data-quality/exclusions/{w['exclusion']}/undo",
+        page=lambda w: f"/studies/{w['answered']}/data-quality",
+    ),
     "participants.erase_answers": Form(
         "participant", lambda w: f"/pilots/{w['left']}/erase-answers", page=lambda w: f"/pilots/{w['left']}/withdraw"
     ),
@@ -325,6 +336,13 @@ def world(make_study, make_user, startup, coordinator, participant):
         participant, answered, "baseline", {"sleep_hours": 7, **{f"who_{i}": 2 for i in range(1, 6)}}
     )
     participation.withdraw(participant, left, False)  # left, keeping the answers: they may be erased later
+    from livinglab.quality import services as quality
+
+    exclusion = quality.exclude(  # so that the data-quality page shows an undo form
+        coordinator,
+        answered,
+        {"participant_code": codes[answered.id].participant_code, "survey": "baseline", "reason": "Fuzzed."},
+    )
     db.session.add(
         ConsentVersion(
             study_id=changed.id,
@@ -371,6 +389,7 @@ def world(make_study, make_user, startup, coordinator, participant):
         "left": left.id,
         "answered": answered.id,
         "answered_code": codes[answered.id].participant_code,
+        "exclusion": exclusion.id,
         "amending": amending.id,
         "amending_version": draft_amendment.version,
         "amended": amended.id,

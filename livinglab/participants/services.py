@@ -465,10 +465,12 @@ def submit_response(user, study: Study, survey_key: str, answers, started_at=Non
     rows, errors = check_answers(survey.items, answers)
     if errors:
         raise Invalid(_("Some answers need your attention."), code="invalid_answers", fields=errors)
+    # the draft of this survey goes, and says when it was started (one statement; a refusal below rolls it back)
     drafted = db.session.scalar(
-        select(SurveyDraft.started_at).where(
-            SurveyDraft.enrolment_id == enrolment.id, SurveyDraft.survey_id == survey.id
-        )
+        delete(SurveyDraft)
+        .where(SurveyDraft.enrolment_id == enrolment.id, SurveyDraft.survey_id == survey.id)
+        .returning(SurveyDraft.started_at)
+        .execution_options(synchronize_session=False)
     )
     response = Response(enrolment=enrolment, survey_id=survey.id, started_at=earliest(started_at, drafted))
     db.session.add(response)
@@ -482,9 +484,6 @@ def submit_response(user, study: Study, survey_key: str, answers, started_at=Non
             insert(Answer),
             [{"response_id": response.id, "item_key": k, "number": n, "text": t} for k, (n, t) in rows.items()],
         )
-    db.session.execute(
-        delete(SurveyDraft).where(SurveyDraft.enrolment_id == enrolment.id, SurveyDraft.survey_id == survey.id)
-    )
     bump_data_version(study)
     audit.record(
         user, "participant.answer", study=study, participant_code=enrolment.participant_code, survey=survey.key
