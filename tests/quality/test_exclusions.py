@@ -164,7 +164,9 @@ def test_an_exclusion_needs_a_reason_is_audited_and_can_be_undone(client, pilot,
     listed = client.get(url, headers=headers).get_json()["items"]
     assert [(e["id"], e["active"], e["undone_by_role"]) for e in listed] == [(exclusion["id"], False, "coordinator")]
     trail = db.session.scalars(
-        select(AuditRecord.action).where(AuditRecord.study_id == study.id, AuditRecord.action.like("response.%"))
+        select(AuditRecord.action)
+        .where(AuditRecord.study_id == study.id, AuditRecord.action.like("response.%"))
+        .order_by(AuditRecord.id)  # PostgreSQL gives no order without one
     ).all()
     assert trail == ["response.exclude", "response.include"]
     # excluded again after the undo: a new row, the history kept
