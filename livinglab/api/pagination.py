@@ -65,14 +65,17 @@ def read_cursor(listing: str) -> int | None:
     return after
 
 
-def paginate(query, id_column, listing: str, render, *, newest_first: bool = False) -> dict:
+def paginate(query, id_column, listing: str, render, *, newest_first: bool = False, prepare=None) -> dict:
     """`{items, next_cursor}` for one page of a select of ORM objects, ordered by `id_column` (ascending, or
-    descending for a log read newest first)."""
+    descending for a log read newest first). `prepare(rows)`, when given, reads what the page's rows need in a
+    fixed number of queries and returns the `render` to use."""
     limit, after = page_limit(), read_cursor(listing)
     if after is not None:
         query = query.where(id_column < after if newest_first else id_column > after)
     order = id_column.desc() if newest_first else id_column
     rows = db.session.scalars(query.order_by(None).order_by(order).limit(limit + 1)).all()
+    if prepare is not None:
+        render = prepare(rows[:limit])
     return _page(rows[:limit], len(rows) > limit, listing, render)
 
 

@@ -21,6 +21,29 @@ def permuted_block(arms: list[str], rng=_random, shares: list[int] | None = None
     return block
 
 
+def taken(study_ids: list[int]) -> dict[int, dict[str, int]]:
+    """How many participants each age group of these pilots has taken, ever (a slot once given stays given): one
+    grouped query, whatever the number of pilots."""
+    if not study_ids:
+        return {}
+    rows = db.session.execute(
+        select(AllocationSlot.study_id, AllocationSlot.stratum, func.count())
+        .where(AllocationSlot.study_id.in_(study_ids), AllocationSlot.used.is_(True))
+        .group_by(AllocationSlot.study_id, AllocationSlot.stratum)
+    ).all()
+    out: dict[int, dict[str, int]] = {}
+    for study_id, stratum, n in rows:
+        out.setdefault(study_id, {})[stratum] = n
+    return out
+
+
+def group_is_full(study, stratum: str) -> bool:
+    """True when this age group has its quota; read under the study's row lock at enrolment, so that
+    concurrent enrolments queue and the quota holds as the cap does."""
+    limit = allocation.quota(study, stratum)
+    return limit is not None and taken([study.id]).get(study.id, {}).get(stratum, 0) >= limit
+
+
 def allocate(study, stratum: str = allocation.NO_STRATUM) -> str:
     """The arm of the next participant of this stratum: the first slot of its concealed list not given yet,
     generating the next block when none is left. Runs while the enrolment holds the study's row lock, so

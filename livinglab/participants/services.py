@@ -326,6 +326,13 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature, 
     position = take_a_place(study)
     checked = screening.find(study, key)
     stratum = checked.stratum if checked is not None and checked.stratum in allocation.strata(study) else ""
+    if position is not None and randomisation.group_is_full(study, stratum):
+        raise counted(
+            Conflict(_("This pilot has all the participants it needs in your age group."), code="full"),
+            study,
+            key,
+            ScreeningOutcome.TURNED_AWAY_FULL,
+        )
     if position is None:
         raise counted(
             Conflict(_("This pilot has all the participants it needs."), code="full"),

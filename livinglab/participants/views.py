@@ -23,7 +23,7 @@ from ..forms import show_errors
 from ..listing import Listing, matches
 from ..policy import can, public, requires
 from ..results.views import lay_summary
-from ..studies import regulatory, workflow
+from ..studies import allocation, regulatory, workflow
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study
 from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
@@ -32,7 +32,7 @@ from ..surveys.definitions import answer_keys
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
 from ..validation import KEY_RE
-from . import corrections, drafts, gdpr, screening, services, started
+from . import corrections, drafts, gdpr, randomisation, screening, services, started
 from .forms import EraseAccountForm, EraseKeptAnswersForm, WithdrawForm, consent_form, eligibility_form
 from .models import EnrolmentStatus, ScreeningOutcome
 from .schedule import window_days
@@ -107,7 +107,20 @@ def catalogue():
     if listing.q:
         query = query.where(matches(listing.q, Study.title, Study.summary, Organisation.name))
     listing.fetch(query.options(selectinload(Study.organisation)))
-    return render_template("participants/catalogue.html", studies=listing.rows, listing=listing, domain=domain)
+    return render_template(
+        "participants/catalogue.html",
+        studies=listing.rows,
+        listing=listing,
+        domain=domain,
+        groups=groups_of(listing.rows),
+    )
+
+
+def groups_of(studies) -> dict[int, list[tuple[str, int]]]:
+    """The places left in each age group with a quota, by pilot: one query for the whole page."""
+    quoted = [study for study in studies if allocation.of(study)["quotas"]]
+    taken = randomisation.taken([study.id for study in quoted])
+    return {study.id: allocation.groups_left(study, taken.get(study.id, {})) for study in quoted}
 
 
 # Newest first; or the pilots with the most places left (those without a target count as open).
@@ -130,7 +143,9 @@ CATALOGUE_SORTS = {
 def study(study_id: int):
     """What the pilot tests and what taking part involves, in plain words, and where the reader stands."""
     study = visible_study(study_id)
-    return render_template("participants/study.html", study=study, here=standing(current_user, study))
+    return render_template(
+        "participants/study.html", study=study, here=standing(current_user, study), groups=groups_of([study])
+    )
 
 
 # --- Eligibility, consent and enrolment ------------------------------------------------------------
@@ -204,9 +219,14 @@ def join(study_id: int):
         if request.args.get("screening"):
             return redirect(url_for(".join", study_id=study.id))
     key = screening.key_of(current_user)
-    if screening.passed_recently(study, key) is None:
+    checked = screening.passed_recently(study, key)
+    if checked is None:
         flash(_("First, check whether you can take part."), "info")
         return redirect(url_for(".eligibility", study_id=study.id))
+    if request.method == "GET" and randomisation.group_is_full(study, checked.stratum):
+        # told before reading the consent (a consent sent anyway is refused and counted, as in the API)
+        flash(_("This pilot has all the participants it needs in your age group."), "info")
+        return redirect(url_for(".study", study_id=study.id))
     if study.current_consent is None:
         raise NotFound(_("This pilot has no consent form yet."))
     mode = regulatory.mode_of(study)

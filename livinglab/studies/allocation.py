@@ -15,18 +15,19 @@ from .. import validation as v
 
 MAX_RATIO = 10  # a share of at most 10: a block holds each arm its share times 1, 2 or 3
 MAX_CUTS = 4  # at most five strata
+MAX_QUOTA = 100_000
 NO_STRATUM = ""  # the one stratum of a pilot that does not stratify
 
 
 def clean(value) -> dict:
     """The field's value as the API takes it; null or {} is equal shares in one stratum."""
     if value is None:
-        return {"ratio": None, "age_strata": []}
+        return {"ratio": None, "age_strata": [], "quotas": {}}
     if not isinstance(value, dict):
         raise v.FieldError(_("Must be an object with a ratio and age strata."), 400)
-    unknown = [name for name in value if name not in ("ratio", "age_strata")]
+    unknown = [name for name in value if name not in ("ratio", "age_strata", "quotas")]
     if unknown:
-        raise v.FieldError(_("Only a ratio and age strata can be given."), 400)
+        raise v.FieldError(_("Only a ratio, age strata and quotas can be given."), 400)
     ratio = value.get("ratio")
     if ratio is not None:
         if not isinstance(ratio, list):
@@ -44,7 +45,16 @@ def clean(value) -> dict:
     if len(cuts) > MAX_CUTS:
         raise v.FieldError(_("Give at most %(n)d ages at which a stratum starts, e.g. 40, 65.", n=MAX_CUTS))
     cuts = sorted({v.integer(age, lo=1, hi=120, required=True) for age in cuts})
-    return {"ratio": ratio, "age_strata": cuts}
+    quotas = value.get("quotas") or {}
+    if not isinstance(quotas, dict):
+        raise v.FieldError(_('The quotas are an object of age groups to numbers, e.g. {"65+": 20}.'), 400)
+    if len(quotas) > MAX_CUTS + 1:
+        raise v.FieldError(_("At most one quota per age group."))
+    for group in quotas:
+        if not isinstance(group, str) or len(group) > 16 or not group.isprintable():
+            raise v.FieldError(_("A quota names an age group, e.g. 65+ or 40-64."), 400)
+    quotas = {group: v.integer(n, lo=1, hi=MAX_QUOTA, required=True) for group, n in sorted(quotas.items())}
+    return {"ratio": ratio, "age_strata": cuts, "quotas": quotas}
 
 
 def of(study) -> dict:
@@ -82,7 +92,25 @@ def problem(study) -> str | bool:
             "Each age at which a stratum starts must lie above the minimum age and at most the maximum age: %(ages)s.",
             ages=", ".join(str(age) for age in outside),
         )
+    unknown = [group for group in spec["quotas"] if group not in strata(study) or not spec["age_strata"]]
+    if unknown:
+        return _(
+            "A quota names one of the age groups the strata make (%(groups)s), not %(unknown)s.",
+            groups=", ".join(strata(study)) if spec["age_strata"] else _("none yet: give the ages of the strata"),
+            unknown=", ".join(unknown),
+        )
     return True
+
+
+def quota(study, stratum: str) -> int | None:
+    """At most how many participants this age group takes; None without a quota."""
+    return of(study)["quotas"].get(stratum) if stratum else None
+
+
+def groups_left(study, taken: dict[str, int]) -> list[tuple[str, int]]:
+    """The age groups that have a quota, in words, with the places each still has (`taken`: enrolled per group)."""
+    quotas = of(study)["quotas"]
+    return [(stratum_label(key), max(0, quotas[key] - taken.get(key, 0))) for key in strata(study) if key in quotas]
 
 
 def stratum(study, age: int | None) -> str:
@@ -121,6 +149,17 @@ def stratum_label(key: str) -> str:
 def describe(study) -> str:
     """The allocation in one sentence, for the protocol page."""
     spec = of(study)
+    if spec["quotas"]:
+        limits = "; ".join(
+            _("%(group)s: at most %(n)s", group=stratum_label(key), n=n)
+            for key, n in spec["quotas"].items()
+            if key in strata(study)
+        )
+        return describe_randomisation(study, spec) + " " + _("Quotas: %(limits)s.", limits=limits)
+    return describe_randomisation(study, spec)
+
+
+def describe_randomisation(study, spec: dict) -> str:
     ratio = ":".join(str(share) for share in shares(study))
     if spec["age_strata"]:
         return _(
@@ -136,7 +175,9 @@ DOC = (
     "`arms` (null: 1:1; e.g. `[1, 2]` puts twice as many in the second arm), and `age_strata`, the ages at which a "
     "new stratum starts (`[]`: none; `[40, 65]` makes the strata under 40, 40 to 64, 65 and over). Each stratum has "
     "its own concealed list of permuted blocks (each arm its share times 1, 2 or 3 per block), so the arms stay "
-    "balanced at the ratio within every stratum."
+    "balanced at the ratio within every stratum. `quotas`: at most so many participants in an age group, by the "
+    'group\'s key (`{"65+": 20}`; keys `<40`, `40-64`, `65+` for the strata above); a person of a full group is '
+    "told so before consenting, and enrolment answers 409 `full`."
 )
 HELP = _l(
     "Each group's share, in the order of the groups (e.g. 1, 2: twice as many in the second group; empty: equal "

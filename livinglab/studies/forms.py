@@ -135,6 +135,20 @@ def day_list(text: str | None):
         return text
 
 
+def quota_map(text: str | None):
+    """ "65+: 20, <40: 10" as {"65+": 20, "<40": 10}; text that is not that is sent as it is, for the service to
+    refuse."""
+    out = {}
+    for part in (text or "").replace(";", ",").replace("\n", ",").split(","):
+        if not part.strip():
+            continue
+        group, colon, number = part.rpartition(":")
+        if not colon or not group.strip() or not number.strip().isdigit():
+            return text
+        out[group.strip()] = int(number.strip())
+    return out
+
+
 def keyed(rows: list[dict], fallback: str) -> list[str]:
     """Each row's key: the one typed under "Advanced", or one made from its name."""
     keys: list[str] = []
@@ -187,6 +201,13 @@ class ProtocolFormBase(FlaskForm):
         description=_l(
             "The ages at which a new stratum starts, e.g. 40, 65 for under 40, 40 to 64, 65 and over (empty: no "
             "strata). The groups are balanced within each stratum."
+        ),
+    )
+    allocation_quotas = StringField(
+        _l("Quotas by age group"),
+        description=_l(
+            "At most so many participants in an age group of the strata, e.g. 65+: 20 (groups: <40, 40-64, 65+ for "
+            "strata at 40 and 65); empty: no quota."
         ),
     )
     # The sample size (studies/sample_size.py): how the target enrolment was planned
@@ -249,7 +270,7 @@ class ProtocolFormBase(FlaskForm):
         "primary_outcome": ("primary_variable", "hypothesis"),
         "qualification": tuple(f"qualification_{q.key}" for q in QUESTIONS),
         "sample_size": SAMPLE_SIZE_INPUTS,
-        "allocation": ("allocation_ratio", "allocation_strata"),
+        "allocation": ("allocation_ratio", "allocation_strata", "allocation_quotas"),
     }
 
     def __init__(self, *args, **kwargs):
@@ -300,7 +321,11 @@ class ProtocolFormBase(FlaskForm):
             data["sample_size"] = sample_size_data(self)
         if self.allocation_ratio.raw_data or self.allocation_strata.raw_data:  # absent: the value is kept
             ratio = day_list((self.allocation_ratio.data or "").replace(":", ","))
-            data["allocation"] = {"ratio": ratio or None, "age_strata": day_list(self.allocation_strata.data)}
+            data["allocation"] = {
+                "ratio": ratio or None,
+                "age_strata": day_list(self.allocation_strata.data),
+                "quotas": quota_map(self.allocation_quotas.data),
+            }
         if self.reminder_days.raw_data:  # sent, even empty (no reminder); absent keeps the value
             data["reminder_days"] = day_list(self.reminder_days.data)
         if any(self[name].raw_data for name in self.SOURCES["qualification"]):  # a form without it keeps the answers
@@ -466,6 +491,7 @@ def protocol_initial(study: Study) -> dict:
     data.update(
         allocation_ratio=":".join(str(share) for share in spec["ratio"] or []),
         allocation_strata=", ".join(str(age) for age in spec["age_strata"]),
+        allocation_quotas=", ".join(f"{group}: {n}" for group, n in spec["quotas"].items()),
     )
     return data
 

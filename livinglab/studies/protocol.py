@@ -245,6 +245,10 @@ class Allocation(s.Body, extra="forbid"):
         list[Annotated[int, Limits(ge=1, le=120)]],
         Limits(max_length=allocation.MAX_CUTS, description="The ages at which a new stratum starts; [] for none."),
     ] = []
+    quotas: Annotated[
+        dict[Annotated[str, Limits(max_length=16)], Annotated[int, Limits(ge=1, le=allocation.MAX_QUOTA)]],
+        Limits(description='At most so many participants in an age group, by its key (e.g. {"65+": 20}).'),
+    ] = {}
 
 
 class SampleSize(s.Body, extra="forbid"):
@@ -1203,6 +1207,10 @@ class PublicRecord(s.Body):
             ),
         ),
     ]
+    places_left_by_group: Annotated[
+        dict[str, Annotated[int, Limits(ge=0)]] | None,
+        Limits(description="Places still open in each age group with a quota, by the group's key; null without."),
+    ] = None
     organisation: OrganisationName
 
 

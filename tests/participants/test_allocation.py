@@ -16,7 +16,7 @@ from livinglab.studies.models import Study
 from tests.studies.test_study_pages import protocol_form
 
 API = "/api/v1"
-STRATIFIED = {"ratio": [1, 2], "age_strata": [40]}
+STRATIFIED = {"ratio": [1, 2], "age_strata": [40], "quotas": {}}
 
 
 def text(response) -> str:
@@ -46,10 +46,14 @@ def parallel_draft(make_study):
 def test_the_api_keeps_and_serves_the_allocation(parallel_draft, patch, client, api_headers, startup):
     assert patch(parallel_draft, {"ratio": [2, 4], "age_strata": [65, 40, 40]}).status_code == 200
     body = client.get(f"{API}/studies/{parallel_draft.id}", headers=api_headers(startup)).get_json()
-    assert body["allocation"] == {"ratio": [1, 2], "age_strata": [40, 65]}  # 2:4 is 1:2; ages sorted, once each
+    assert body["allocation"] == {
+        "ratio": [1, 2],
+        "age_strata": [40, 65],
+        "quotas": {},
+    }  # 2:4 is 1:2; ages sorted, once each
     assert patch(parallel_draft, {"ratio": [3, 3], "age_strata": []}).status_code == 200
     served = client.get(f"{API}/studies/{parallel_draft.id}", headers=api_headers(startup)).get_json()
-    assert served["allocation"] == {"ratio": None, "age_strata": []}  # 3:3 is 1:1
+    assert served["allocation"] == {"ratio": None, "age_strata": [], "quotas": {}}  # 3:3 is 1:1
 
 
 @pytest.mark.parametrize(
@@ -148,7 +152,7 @@ def test_the_editor_and_the_protocol_page_in_both_languages(parallel_draft, clie
     form.update({k: v for k, v in food_form_overrides().items()})
     saved = client.post(f"/studies/{parallel_draft.id}/edit", data=form)
     assert saved.status_code in (302, 422)
-    assert reload(parallel_draft.id).allocation == {"ratio": [1, 2], "age_strata": [40, 65]}
+    assert reload(parallel_draft.id).allocation == {"ratio": [1, 2], "age_strata": [40, 65], "quotas": {}}
     page = text(client.get(f"/studies/{parallel_draft.id}"))
     assert "Randomised 1:2, stratified by age (under 40, 40 to 64, 65 and over)" in page
     client.post("/language", data={"lang": "fr"})
@@ -157,7 +161,7 @@ def test_the_editor_and_the_protocol_page_in_both_languages(parallel_draft, clie
     refused = client.post(f"/studies/{parallel_draft.id}/edit", data={**form, "allocation_ratio": "1:deux"})
     assert refused.status_code == 422
     assert 'id="allocation-error"' in refused.get_data(as_text=True)
-    assert reload(parallel_draft.id).allocation == {"ratio": [1, 2], "age_strata": [40, 65]}
+    assert reload(parallel_draft.id).allocation == {"ratio": [1, 2], "age_strata": [40, 65], "quotas": {}}
 
 
 def food_form_overrides() -> dict:
@@ -192,3 +196,104 @@ def test_the_eligibility_page_says_the_age_group_is_noted_only_when_the_pilot_st
     )
     assert refused.status_code == 422
     assert set(db.session.scalars(select(Screening.stratum).where(Screening.study_id == stratified.id))) == {""}
+
+
+# Issue 14, item 10: quotas per age group
+
+QUOTAS = {"ratio": None, "age_strata": [65], "quotas": {"65+": 2}}
+
+
+def enrol_aged(client, api_headers, make_user, study, age):
+    user = make_user("participant")
+    consent = study.current_consent
+    return client.post(
+        f"{API}/studies/{study.id}/enrolment",
+        json={
+            "consent_version": consent.version,
+            "clauses": {c["key"]: True for c in consent.clauses},
+            "signature": user.name,
+            "age": age,
+            "criteria_confirmed": True,
+        },
+        headers=api_headers(user),
+    )
+
+
+@pytest.fixture
+def quoted(make_study):
+    study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
+    study.allocation = QUOTAS
+    db.session.commit()
+    return study
+
+
+def test_a_full_age_group_turns_its_next_person_away_and_no_one_else(quoted, client, api_headers, make_user):
+    assert [enrol_aged(client, api_headers, make_user, quoted, 70).status_code for _ in range(2)] == [201, 201]
+    refused = enrol_aged(client, api_headers, make_user, quoted, 80)
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "full"
+    assert "in your age group" in refused.get_json()["error"]["message"]
+    assert enrol_aged(client, api_headers, make_user, quoted, 30).status_code == 201  # another group still has room
+    db.session.expire_all()
+    assert reload(quoted.id).enrolled_count == 3  # the refusal took no place
+    strata = Counter(db.session.scalars(select(Enrolment.stratum).where(Enrolment.study_id == quoted.id)))
+    assert strata == {"65+": 2, "<65": 1}
+    body = client.get(f"{API}/catalogue").get_json()
+    listed = next(item for item in body["items"] if item["id"] == quoted.id)
+    assert listed["places_left_by_group"] == {"65+": 0}
+
+
+def test_the_pages_show_the_places_left_in_each_group_and_say_when_a_group_is_full(
+    quoted, client, api_headers, make_user, login
+):
+    enrol_aged(client, api_headers, make_user, quoted, 70)
+    catalogue = text(client.get("/pilots/"))
+    assert "65 and over: 1 place left" in catalogue
+    assert "65 and over: 1 place left" in text(client.get(f"/pilots/{quoted.id}"))
+    enrol_aged(client, api_headers, make_user, quoted, 70)
+    assert "65 and over: full" in text(client.get(f"/pilots/{quoted.id}"))
+    client.post("/language", data={"lang": "fr"})
+    assert "65 et plus : complet" in text(client.get(f"/pilots/{quoted.id}"))
+    # someone of the full group who passes the check is told before reading the consent
+    late = make_user("participant")
+    login(late)
+    checked = client.post(f"/pilots/{quoted.id}/eligibility", data={"age": "72", "criterion_0": "yes"})
+    assert checked.status_code == 302 and checked.headers["Location"].endswith("/join")
+    joined = client.get(f"/pilots/{quoted.id}/join")
+    assert joined.status_code == 302 and joined.headers["Location"].endswith(f"/pilots/{quoted.id}")
+    assert "Ce pilote a tous les participants dont il a besoin dans votre tranche d'âge." in text(
+        client.get(f"/pilots/{quoted.id}")
+    )
+
+
+def test_the_catalogue_reads_every_pilots_groups_in_one_query(make_study, client, count_queries):
+    def quoted_pilot():
+        study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
+        study.allocation = QUOTAS
+        db.session.commit()
+
+    quoted_pilot()
+    with count_queries() as one:
+        assert client.get("/pilots/").status_code == 200
+        assert client.get(f"{API}/catalogue").status_code == 200
+    for _ in range(4):
+        quoted_pilot()
+    with count_queries() as five:
+        assert client.get("/pilots/").status_code == 200
+        assert client.get(f"{API}/catalogue").status_code == 200
+    assert len(five) == len(one)
+
+
+@pytest.mark.parametrize(
+    "quotas, status",
+    [({"65+": 0}, 422), ({"65+": "20"}, 400), ("65+: 20", 400), ({"x" * 17: 2}, 400), ({"65+": 100_001}, 422)],
+)
+def test_impossible_quotas_are_refused_and_change_nothing(parallel_draft, patch, quotas, status):
+    assert patch(parallel_draft, QUOTAS).status_code == 200
+    assert patch(parallel_draft, {**QUOTAS, "quotas": quotas}).status_code == status
+    assert reload(parallel_draft.id).allocation == QUOTAS
+
+
+def test_a_quota_must_name_a_group_of_the_strata(parallel_draft, patch, client, api_headers):
+    assert patch(parallel_draft, {"ratio": None, "age_strata": [40], "quotas": {"65+": 20}}).status_code == 200
+    refused = client.post(f"{API}/studies/{parallel_draft.id}/submit", headers=api_headers(parallel_draft.owner))
+    assert refused.status_code == 422 and "not 65+" in str(refused.get_json())
