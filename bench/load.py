@@ -118,7 +118,7 @@ def seed(app, participants: int, rng: random.Random, pilots: int = 1) -> Seed:
     from livinglab.demo import build_study, demo_answers, sleep_protocol
     from livinglab.extensions import db
     from livinglab.participants.models import ConsentSignature, Enrolment
-    from livinglab.participants.randomisation import arm_for_position
+    from livinglab.participants.randomisation import allocate
     from livinglab.participants.services import new_participant_code
     from livinglab.studies.models import Study
     from livinglab.surveys.answers import check_answers
@@ -166,7 +166,7 @@ def seed(app, participants: int, rng: random.Random, pilots: int = 1) -> Seed:
                     "user_id": ids[f"participant{n}@bench.example"],
                     "participant_code": p.code,
                     "position": n // pilots + 1,
-                    "arm": arm_for_position(studies[n % pilots], n // pilots + 1),
+                    "arm": allocate(studies[n % pilots]),
                     "enrolled_at": now,
                 }
                 for n, p in enumerate(people)
