@@ -5,7 +5,9 @@ corrections, the software that computed them) and from the study's registrations
 method that did not run. The notes under it (verdict.METHODS) give the formulas; this is the paragraph a
 report or an article's "Statistical analysis" section carries."""
 
+import platform
 from datetime import datetime
+from importlib import metadata
 
 from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
@@ -20,17 +22,15 @@ SOFTWARE = ("numpy", "scipy", "pandas", "statsmodels")  # the libraries the stat
 def software_versions() -> dict[str, str]:
     """What computed the results: LivingLab, Python and the statistical libraries, read from the installed
     packages' metadata (nothing is imported)."""
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {"livinglab": _version("livinglab", version, PackageNotFoundError), "python": platform.python_version()}
-    return found | {name: _version(name, version, PackageNotFoundError) for name in SOFTWARE}
+    return {"livinglab": _version("livinglab"), "python": platform.python_version()} | {
+        name: _version(name) for name in SOFTWARE
+    }
 
 
-def _version(name, version, missing) -> str:
+def _version(name: str) -> str:
     try:
-        return version(name)
-    except missing:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
         return "?"
 
 
@@ -142,8 +142,7 @@ def _arms(primary: dict) -> str:
 
 def _over_time(results: dict) -> str:
     entries = [results.get("primary_outcome") or {}] + list(results.get("secondary") or [])
-    fitted = [e for e in entries if ((e.get("longitudinal") or {}).get("model") or {}).get("reason") is None]
-    fitted = [e for e in fitted if e.get("longitudinal")]
+    fitted = [e for e in entries if e.get("longitudinal") and e["longitudinal"].get("model", {}).get("reason") is None]
     if not fitted:
         return ""
     text = _(

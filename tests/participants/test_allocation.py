@@ -2,8 +2,6 @@
 protocol page, checklist, registration) and applied by the concealed, database-held randomisation: each
 enrolment is randomised in the stratum its age falls in (the screening keeps the band, never the age)."""
 
-import html
-import re
 from collections import Counter
 
 import pytest
@@ -12,20 +10,11 @@ from sqlalchemy import select
 from livinglab.demo import food_protocol, food_surveys
 from livinglab.extensions import db
 from livinglab.participants.models import Enrolment, Screening
-from livinglab.studies.models import Study
+from tests.studies.test_sample_size import reload, text
 from tests.studies.test_study_pages import protocol_form
 
 API = "/api/v1"
 STRATIFIED = {"ratio": [1, 2], "age_strata": [40], "quotas": {}}
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", html.unescape(response.get_data(as_text=True)))
-
-
-def reload(study_id: int) -> Study:
-    db.session.expire_all()
-    return db.session.get(Study, study_id)
 
 
 @pytest.fixture
@@ -117,21 +106,8 @@ def test_enrolments_are_randomised_within_their_age_stratum_at_the_ratio(make_st
     study.allocation = STRATIFIED
     study.target_enrolment = 500
     db.session.commit()
-    consent = study.current_consent
-    ages = [25, 55] * 36 + [30] * 12
-    for age in ages:
-        user = make_user("participant")
-        response = client.post(
-            f"{API}/studies/{study.id}/enrolment",
-            json={
-                "consent_version": consent.version,
-                "clauses": {c["key"]: True for c in consent.clauses},
-                "signature": user.name,
-                "age": age,
-                "criteria_confirmed": True,
-            },
-            headers=api_headers(user),
-        )
+    for age in [25, 55] * 36 + [30] * 12:
+        response = enrol_aged(client, api_headers, make_user, study, age)
         assert response.status_code == 201, response.get_json()
     rows = db.session.execute(select(Enrolment.stratum, Enrolment.arm).where(Enrolment.study_id == study.id)).all()
     by_stratum: dict[str, Counter] = {}
