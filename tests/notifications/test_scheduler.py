@@ -14,8 +14,16 @@ from livinglab.notifications.models import OutboxMessage, SchedulerJob
 from livinglab.notifications.preferences import set_choice
 from livinglab.timeutil import utcnow
 
-# A moment ago, so that what the jobs write is due now; the digest hour is set to 0 below.
-MORNING = utcnow() - timedelta(minutes=1)
+
+def a_moment_ago_early_enough():
+    """A moment ago, so that what the jobs write is due now (the digest hour is set to 0 below), but never
+    after 20:00 UTC: the tests run the digest again hours later and expect the same day (run after 21:00,
+    "three hours later" was tomorrow, which rightly brings a new digest)."""
+    moment = utcnow() - timedelta(minutes=1)
+    return min(moment, moment.replace(hour=20, minute=0, second=0, microsecond=0))
+
+
+MORNING = a_moment_ago_early_enough()
 
 
 @pytest.fixture(autouse=True)
