@@ -374,6 +374,8 @@ def model_answers(items: list[dict], model: dict, person: dict, rng, *, shifted:
 
     answers: dict[str, Any] = {}
     for item in items:
+        if "section" in item:  # a section break asks nothing
+            continue
         spec = model.get(item["key"], {})
         if "instrument" in item:
             instrument = INSTRUMENTS[item["instrument"]]
@@ -447,6 +449,8 @@ def demo_answers(items: list[dict], rng, lift: float) -> dict:
 
     answers = {}
     for item in items:
+        if "section" in item:  # a section break asks nothing
+            continue
         if "instrument" in item:
             instrument = INSTRUMENTS[item["instrument"]]
             for key in answer_keys(item):

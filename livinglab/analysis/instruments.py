@@ -53,8 +53,15 @@ def item_keys(key: str, instrument: Scoring) -> list[str]:
     return [f"{key}_{i}" for i in range(1, instrument.n_items + 1)]
 
 
+def is_section(item: dict) -> bool:
+    """A section break (`{key, section, intro}`): it starts a page, and is no question: no answer, no variable."""
+    return "section" in item
+
+
 def answer_keys(item: dict) -> list[str]:
-    """The keys a participant answers for this item."""
+    """The keys a participant answers for this item (none for a section break)."""
+    if is_section(item):
+        return []
     if "instrument" in item:
         return item_keys(item["key"], SCORING[item["instrument"]])
     return [item["key"]]

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .instruments import NUMERIC_TYPES, SCORING, answer_keys, variable_type
+from .instruments import NUMERIC_TYPES, SCORING, answer_keys, is_section, variable_type
 
 COLUMNS = ("participant_code", "arm", "timepoint", "item", "number", "text")
 ROW = ["participant_code", "arm", "timepoint"]
@@ -24,6 +24,8 @@ def catalogue(surveys, timepoints: list[str]) -> dict[str, dict]:
     found: dict[str, dict] = {}
     for timepoint, items in surveys_by_timepoint(surveys):
         for item in items:
+            if is_section(item):  # a section break measures nothing
+                continue
             code = item.get("instrument")
             entry = found.setdefault(
                 item["key"],

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from ..studies.models import Study
-from ..surveys.definitions import answer_keys
+from ..surveys.definitions import answer_keys, is_section
 from ..surveys.instruments import INSTRUMENTS
 
 ID_KEYS = ("participant_code", "arm", "timepoint")
@@ -104,6 +104,8 @@ def plan_for(study: Study) -> Plan:
 
 
 def _columns_of(item: dict) -> list[Column]:
+    if is_section(item):  # a section break holds no answer: no column
+        return []
     code = item.get("instrument")
     if code:
         instrument = INSTRUMENTS[code]

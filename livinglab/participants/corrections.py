@@ -70,7 +70,7 @@ def answer_item(survey: Survey, key: str) -> dict | None:
 
     for item in survey.items:
         if "instrument" not in item:
-            if item["key"] == key:
+            if item["key"] == key and answer_keys(item):  # (a section break has no answer)
                 return item
             continue
         instrument = INSTRUMENTS[item["instrument"]]

@@ -29,10 +29,11 @@ from ..studies.models import Domain, Study
 from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
 from ..surveys.answers import readable
 from ..surveys.definitions import answer_keys
+from ..surveys.paging import has_sections
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
 from ..validation import KEY_RE
-from . import corrections, drafts, gdpr, randomisation, screening, services, started
+from . import corrections, drafts, gdpr, randomisation, screening, services, started, survey_pages
 from .forms import EraseAccountForm, EraseKeptAnswersForm, WithdrawForm, consent_form, eligibility_form
 from .models import EnrolmentStatus, ScreeningOutcome
 from .schedule import window_days
@@ -437,6 +438,8 @@ def answer(study_id: int, key: str):
         abort(403)
     study, enrolment = my_study(study_id)
     survey = services.find_survey(study, key)
+    if has_sections(survey.items):  # one page at a time, with Back and Next
+        return survey_pages.answer(study, enrolment, survey)
     shown: dict
     shown, errors, status, draft = {}, {}, 200, None
     begun = None  # when the participant started: this page's first display, carried by the form (started.py)
@@ -565,6 +568,7 @@ def resume(study_id: int, key: str):
             raise NotFound(_("This survey is not yours to answer."))
         study = services.visible_study(user, study_id)
         answers, _shown = posted_answers(services.find_survey(study, key).items, prefix=KEPT)
+        answers = survey_pages.kept_with_draft(user, study, key, answers)
         with unit_of_work():
             drafts.save(user, study, key, answers)
     except DomainError as err:

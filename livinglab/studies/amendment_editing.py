@@ -21,6 +21,7 @@ from ..surveys.forms import (
     MoveForm,
     NewSurveyForm,
     QuestionForm,
+    SectionForm,
     SurveyForm,
     fill_item_key,
 )
@@ -146,6 +147,7 @@ def builder(study, target, survey, status=200, **forms):
     )
     forms.setdefault("question_form", QuestionForm(formdata=None))
     forms.setdefault("instrument_form", InstrumentForm(formdata=None))
+    forms.setdefault("section_form", SectionForm(formdata=None))
     return render_template(
         "surveys/show.html",
         study=study,
@@ -244,6 +246,7 @@ def survey_add_item(study_id: int, version: int, key: str):
     else:
         flash_invalid()
     which = "instrument_form" if isinstance(form, InstrumentForm) else "question_form"
+    which = "section_form" if isinstance(form, SectionForm) else which
     return builder(shadow, target, survey, 422, **{which: form})
 
 

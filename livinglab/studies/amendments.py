@@ -261,9 +261,14 @@ def opened_timepoints(study: Study) -> set[str]:
     return {tp for tp, is_open in zip(timepoints, row, strict=True) if is_open}
 
 
+WORDING = ("text", "section", "intro")  # a question's text, a section break's title and intro
+
+
 def structure(survey: dict) -> tuple:
-    """What answers depend on: the timepoint and every item but its wording (`text`), in order."""
-    return survey["timepoint"], [{k: value for k, value in item.items() if k != "text"} for item in survey["items"]]
+    """What answers depend on: the timepoint and every item but its wording (`WORDING`), in order."""
+    return survey["timepoint"], [
+        {k: value for k, value in item.items() if k not in WORDING} for item in survey["items"]
+    ]
 
 
 def check_surveys(study: Study, proposed: list[dict]) -> None:

@@ -4,7 +4,7 @@ import json
 
 from flask_babel import gettext as _
 
-from .definitions import TEXT_MAX, answer_keys
+from .definitions import TEXT_MAX, answer_keys, is_section
 from .instruments import INSTRUMENTS, score
 
 
@@ -93,6 +93,8 @@ def check_answers(items: list[dict], answers) -> tuple[dict[str, tuple], dict[st
         if key not in known:
             errors[str(key)[:64]] = _("There is no such question in this survey.")
     for item in items:
+        if is_section(item):  # a section break asks nothing
+            continue
         if "instrument" in item:
             instrument = INSTRUMENTS[item["instrument"]]
             for key in answer_keys(item):
@@ -121,6 +123,8 @@ def readable(items: list[dict], stored: dict[str, tuple]) -> list[dict]:
     """What a participant answered, item by item, for reading back (instrument scores included)."""
     out = []
     for item in items:
+        if is_section(item):
+            continue
         if "instrument" in item:
             instrument = INSTRUMENTS[item["instrument"]]
             values = [stored.get(key, (None, None))[0] for key in answer_keys(item)]

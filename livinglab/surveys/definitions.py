@@ -10,10 +10,10 @@ from pydantic import create_model
 
 from .. import schema as s
 from .. import validation as v
-from ..analysis.instruments import NUMERIC_TYPES, answer_keys, variable_type  # noqa: F401  (one home)
+from ..analysis.instruments import NUMERIC_TYPES, answer_keys, is_section, variable_type  # noqa: F401  (one home)
 from ..schema import Key
 from .instruments import INSTRUMENTS
-from .items import EXTRAS, QUESTION, QUESTION_TYPES, REQUIRED, RESERVED_KEYS, TEXT_MAX, SurveyItem, item_key  # noqa: F401
+from .items import EXTRAS, QUESTION, QUESTION_TYPES, REQUIRED, RESERVED_KEYS, SECTION, TEXT_MAX, SurveyItem, item_key  # noqa: F401
 
 MAX_ITEMS = 100
 
@@ -31,6 +31,8 @@ def clean_item(raw) -> dict:
             errors[name] = err
 
     key = field("key", QUESTION["key"][0].check)
+    if raw.get("section") is not None:  # a section break, which starts a page (surveys/paging.py)
+        return _section_break(raw, key, field, errors)
     if raw.get("instrument") is not None:
         code = field("instrument", lambda x: v.choice(x, list(INSTRUMENTS)))
         item = {"key": key, "instrument": code}
@@ -59,6 +61,18 @@ def clean_item(raw) -> dict:
                     _("Give two labels (the lowest and highest points) or one per point (%(n)d).", n=hi - lo + 1)
                 )
             item["labels"] = labels
+    if errors:
+        raise ItemError(errors)
+    return item
+
+
+def _section_break(raw: dict, key, field, errors: dict) -> dict:
+    """A section break: its key, title and optional intro; a type or an instrument beside them is refused."""
+    item = {"key": key, **{name: field(name, k.check) for name, (k, _req) in SECTION.items() if name != "key"}}
+    if not item.get("intro"):
+        item.pop("intro", None)  # absent, so that the stored item carries no empty attribute
+    if raw.get("type") is not None or raw.get("instrument") is not None:
+        errors["section"] = v.FieldError(_("A section break is not a question: send its title alone, with no type."))
     if errors:
         raise ItemError(errors)
     return item
@@ -117,6 +131,8 @@ def clean_items(raw_items) -> list[dict]:
         raise v.FieldError(
             "; ".join(_("item %(n)d: %(msg)s", n=i + 1, msg=e.message) for i, e in problems.items()), status
         )
+    if all(is_section(item) for item in items):
+        raise v.FieldError(_("A survey needs at least one question besides its sections."))
     return items
 
 
@@ -137,6 +153,8 @@ def study_variables(surveys, timepoint_order: list[str]) -> dict[str, Variable]:
     found: dict[str, Variable] = {}
     for survey in surveys:
         for item in survey.items:
+            if is_section(item):
+                continue
             label = INSTRUMENTS[item["instrument"]].name if "instrument" in item else item["text"]
             var = found.setdefault(item["key"], Variable(item["key"], variable_type(item), label, []))
             if survey.timepoint not in var.timepoints:
@@ -151,6 +169,8 @@ def measurement(item: dict) -> tuple:
     """What must stay the same when a key is asked again at another timepoint."""
     if "instrument" in item:
         return "score", item["instrument"]
+    if is_section(item):
+        return ("section",)
     if item["type"] == "likert":
         return "likert", item["min"], item["max"]
     return (item["type"],)
@@ -159,10 +179,10 @@ def measurement(item: dict) -> tuple:
 def conflicts_with_other_surveys(items: list[dict], timepoint: str, others) -> str | None:
     """A key may recur at another timepoint (the same variable measured again) measured the same
     way (type, instrument, scale), but not twice at one timepoint."""
-    mine = {key: item for item in items for key in [item["key"], *answer_keys(item)]}
+    mine = {key: item for item in items if not is_section(item) for key in [item["key"], *answer_keys(item)]}
     for other in sorted(others, key=lambda s: s.timepoint != timepoint):  # the plainer mistake first
         for item in other.items:
-            for name in {item["key"], *answer_keys(item)}:
+            for name in {item["key"], *answer_keys(item)} - ({item["key"]} if is_section(item) else set()):
                 if name not in mine:
                     continue
                 if other.timepoint == timepoint:

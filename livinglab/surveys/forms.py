@@ -136,6 +136,26 @@ class InstrumentFields(ItemFields):
         self.key.data, self.instrument.data = item["key"], item["instrument"]
 
 
+class SectionFields(ItemFields):
+    """A section break: it starts a new page of the survey, under its title."""
+
+    key = StringField(
+        _l("Key"),
+        description=_l("The section's name in the API. Made from the title when left empty."),
+    )
+    section = StringField(
+        _l("Title of the section"),
+        description=_l("Participants read it at the top of the section's page, e.g. About your sleep."),
+    )
+    intro = TextAreaField(_l("Introduction (optional)"), render_kw={"rows": 2})
+
+    def item(self) -> dict:
+        return {"key": self.key.data, "section": self.section.data, "intro": self.intro.data or None}
+
+    def fill(self, item: dict) -> None:
+        self.key.data, self.section.data, self.intro.data = item["key"], item["section"], item.get("intro") or ""
+
+
 def _same_text(a, b) -> bool:
     return isinstance(a, str) and isinstance(b, str) and " ".join(a.lower().split()) == " ".join(b.lower().split())
 
@@ -178,9 +198,9 @@ def fill_item_key(form: ItemFields, study, survey=None, index: int | None = None
         form.key.data = key_from_label(str(item.get("instrument") or "score"), taken, fallback="score")
     else:
         form.key.data = key_from_label(
-            item["text"] if isinstance(item.get("text"), str) else "",
+            next((x for x in (item.get("text"), item.get("section")) if isinstance(x, str)), ""),
             taken,
-            fallback="question",
+            fallback="section" if "section" in item else "question",
             max_words=4,
             drop_stop_words=True,
         )
@@ -277,6 +297,11 @@ class NewSurveyForm(SurveyHeaderFields, FlaskForm):
             "timepoint": self.timepoint.data,
             "items": [self.chosen.form.item()],
         }
+
+
+class SectionForm(SectionFields, FlaskForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="section", **kwargs)
 
 
 class MoveForm(FlaskForm):

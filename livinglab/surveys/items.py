@@ -152,17 +152,43 @@ Instrument = create_model(
     key=(QUESTION["key"][0].annotation, ...),  # type: ignore[maybe-unrecognized-str-typeform]  # "key" is no annotation
     instrument=(Literal[tuple(INSTRUMENTS)], ...),  # type: ignore[arg-type]  # a Literal of values known at run time
 )
+# A section break: not a question (no answer, no variable, not exported); it starts a page of the survey
+# (surveys/paging.py). `intro` is left out when absent.
+SECTION = {
+    "key": (QUESTION["key"][0], True),
+    "section": (s.text(200, required=True, single_line=True), True),
+    "intro": (s.text(1000), False),
+}
+
+
+class _SectionBreak(_ScaleQuestion):
+    OMITTED_WHEN_NONE = ("intro",)
+
+
+_section_fields: dict[str, Any] = {name: (k.annotation, ... if req else None) for name, (k, req) in SECTION.items()}
+
+
+Section = create_model(
+    "Section",
+    __base__=_SectionBreak,
+    __doc__=(
+        "A section break: `section` is the title participants read above the items that follow it, `intro` an "
+        "optional text under it. The survey page shows each section on a page of its own (the items before the "
+        "first section form the first page). It has no answer: answers keyed by it are refused (422)."
+    ),
+    **_section_fields,
+)
 # Union of a tuple built at run time: `X | Y` has no spelling for it.
 # (models made by create_model: no static type for mypy either)
 Question = TypeAliasType("Question", Annotated[Union[tuple(QUESTION_MODELS.values())], Discriminator("type")])  # type: ignore[valid-type]  # noqa: UP007
 SurveyItem = TypeAliasType(
     "SurveyItem",
     Annotated[
-        Question | Instrument,  # type: ignore[valid-type]  # models made at run time
+        Question | Instrument | Section,  # type: ignore[valid-type]  # models made at run time
         Limits(
             description=(
                 "A question or an instrument. The same key in the surveys of two timepoints is the same variable measured "
-                "twice."
+                "twice. Or a section break, which starts a page."
             )
         ),
     ],

@@ -19,6 +19,7 @@ from .forms import (
     MoveForm,
     NewSurveyForm,
     QuestionForm,
+    SectionForm,
     SurveyForm,
     fill_item_key,
 )
@@ -55,6 +56,8 @@ def item_form(item: dict | None = None, kind: str | None = None):
     """The form for an item: an instrument's or a question's, filled from `item` on a GET."""
     instrument = "instrument" in item if item else kind == "instrument"
     form = InstrumentForm() if instrument else QuestionForm()
+    if ("section" in item) if item else kind == "section":
+        form = SectionForm()
     if item and request.method == "GET":
         form.fill(item)
     return form
@@ -69,6 +72,7 @@ def render_builder(study, survey, status=200, **forms):
     )
     forms.setdefault("question_form", QuestionForm(formdata=None))
     forms.setdefault("instrument_form", InstrumentForm(formdata=None))
+    forms.setdefault("section_form", SectionForm(formdata=None))
     return render_template(
         "surveys/show.html", study=study, survey=survey, type_labels=TYPE_LABELS, scoring=SCORING, **forms
     ), status
@@ -151,6 +155,7 @@ def add_item(study_id: int, survey_id: int):
     elif form.is_submitted():
         flash_invalid()
     which = "instrument_form" if isinstance(form, InstrumentForm) else "question_form"
+    which = "section_form" if isinstance(form, SectionForm) else which
     return render_builder(study, survey, 422, **{which: form})
 
 

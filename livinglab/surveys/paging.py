@@ -1,0 +1,105 @@
+"""A survey's pages: section breaks (`{key, section, intro}` items) split its items into pages, which the
+participant's survey page shows one at a time, with Back and Next (participants/survey_pages.py).
+
+The items before the first section break form the first page; each section break starts the next one. A page
+is known by its number among the pages as defined (what the form and the links carry), so that it keeps its
+number whatever is shown; the participant goes only through the pages that show at least one item, and the
+progress counts those. `shown_items` is the one place that decides which items of a page are shown."""
+
+from dataclasses import dataclass
+
+from ..analysis.instruments import answer_keys, is_section
+from .answers import check_answers
+
+FIELD = "survey-page"  # the form's hidden field: never an answer key (those have no hyphen)
+MAX_PAGES = 101  # a survey has at most 100 items, so at most 101 pages
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int  # among the survey's pages as defined, from 1
+    section: dict | None  # the section break that starts it; None for the items before the first one
+    items: tuple[dict, ...]  # its questions and instruments
+
+    @property
+    def keys(self) -> list[str]:
+        """The answer keys of its items."""
+        return [key for item in self.items for key in answer_keys(item)]
+
+
+def has_sections(items: list[dict]) -> bool:
+    return any(is_section(item) for item in items)
+
+
+def split(items: list[dict]) -> list[Page]:
+    """Every page as defined, in order (some may hold no item: an empty section, or nothing before the first)."""
+    pages: list[Page] = []
+    section: dict | None = None
+    current: list[dict] = []
+    for item in items:
+        if is_section(item):
+            pages.append(Page(len(pages) + 1, section, tuple(current)))
+            section, current = item, []
+        else:
+            current.append(item)
+    pages.append(Page(len(pages) + 1, section, tuple(current)))
+    return pages
+
+
+def shown_items(page: Page, answers: dict) -> tuple[dict, ...]:
+    """The items of `page` the participant is shown, given the answers so far (every item, until conditions on
+    earlier answers decide otherwise: they belong here)."""
+    return page.items
+
+
+def pages(items: list[dict], answers: dict) -> list[Page]:
+    """The pages the participant goes through, in order: each with the items shown on it; a page showing none
+    is left out."""
+    shown = [Page(page.number, page.section, shown_items(page, answers)) for page in split(items)]
+    return [page for page in shown if page.items]
+
+
+def number(raw) -> int | None:
+    """A page number as a form or a link sends it (`"2"`); None for anything else (text, 0, negative, huge)."""
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) > 3:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_PAGES else None
+
+
+def at(shown: list[Page], wanted: int) -> Page:
+    """The page shown as number `wanted`, or the first shown after it (it may show nothing now), or the last."""
+    return next((page for page in shown if page.number >= wanted), shown[-1])
+
+
+def after(shown: list[Page], page: Page) -> Page | None:
+    return next((other for other in shown if other.number > page.number), None)
+
+
+def before(shown: list[Page], page: Page) -> Page | None:
+    return next((other for other in reversed(shown) if other.number < page.number), None)
+
+
+def position(shown: list[Page], page: Page) -> int:
+    """Where the page stands in the participant's progress, from 1."""
+    return next((n for n, other in enumerate(shown, start=1) if other.number == page.number), 1)
+
+
+def merged(saved: dict, posted: dict, page: Page) -> dict:
+    """The answers so far: those kept (the draft) for the other pages, and those just posted for this one (an
+    answer cleared on this page is cleared)."""
+    mine = set(page.keys)
+    return {**{key: value for key, value in saved.items() if key not in mine}, **posted}
+
+
+def page_errors(page: Page, answers: dict) -> dict[str, str]:
+    """What Next refuses: the problems of the answers to the items this page shows, only (later pages are not
+    answered yet)."""
+    items = shown_items(page, answers)
+    mine = {key for item in items for key in answer_keys(item)}
+    return check_answers(list(items), {key: value for key, value in answers.items() if key in mine})[1]
+
+
+def first_with_error(shown: list[Page], errors: dict) -> Page | None:
+    """The first page with one of these errors (by answer key), where the participant is taken back to."""
+    return next((page for page in shown if set(page.keys) & set(errors)), None)
