@@ -518,3 +518,32 @@ def test_a_page_sent_after_the_session_ended_joins_the_draft_after_signing_in(
     )
     assert back.location == page_url
     assert draft_answers() == {"sleep_hours": "6.5", **WHO}  # page 1 kept, page 2 added
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "evil", "sleep_hours": "7"},
+        {"action": "next", "sleep_hours": "x" * 5000},
+        {"action": "next", "sleep_hours": "7\r\nSet-Cookie: a=b"},
+        {"action": "back", "who_1": "3", "comments": "from another page"},
+        {"action": "next", "sleep_hours": ["1", "2"]},
+        {"action": ["next", "back"], "sleep_hours": "7"},
+    ],
+    ids=["unknown-action", "huge", "crlf", "other-page-keys", "twice", "two-actions"],
+)
+def test_hostile_page_posts_get_a_clear_answer_and_change_nothing_else(client, login, participant, page_url, data):
+    login(participant)
+    response = client.post(page_url, data={paging.FIELD: "1", **data})
+    assert response.status_code in (302, 400, 422)
+    assert rows(Response) == 0
+    kept = draft_answers() or {}
+    assert set(kept) <= {"sleep_hours"}  # only this page's own answer, never another page's sent alongside
+    assert all(len(str(value)) <= 2000 for value in kept.values())
+
+
+def test_someone_not_taking_part_gets_no_page_and_no_draft(client, login, make_user, page_url):
+    login(make_user("participant"))
+    assert client.get(page_url).status_code in (403, 404)
+    assert post(client, page_url, 1, "next", sleep_hours="7").status_code in (403, 404)
+    assert rows(SurveyDraft) == 0
