@@ -102,3 +102,32 @@ def test_a_citizen_answers_a_survey_page_by_page_on_a_phone_in_french(
     stored = {a.item_key: (a.number, a.text) for a in db.session.scalars(select(Answer))}
     assert stored["sleep_hours"] == (6.5, None) and stored["who_5"] == (4.0, None)
     assert stored["comments"] == (None, "Merci !")
+
+
+def test_the_pages_and_the_builder_with_sections_have_no_serious_accessibility_violation(
+    browser, live_server, pilot, make_study, startup
+):
+    from tests.browser.test_accessibility import AXE, BLOCKING, axe_violations, start_axe
+
+    draft = make_study("draft", survey_defs=paged_surveys())
+    visits = [
+        ("camille@example.org", f"/pilots/{pilot.id}/surveys/baseline?page=2"),
+        (startup.email, f"/studies/{draft.id}/surveys/{draft.surveys[0].id}"),
+        (startup.email, f"/studies/{draft.id}/surveys/{draft.surveys[0].id}/preview"),
+    ]
+    blocking = []
+    for email, path in visits:
+        for locale in ("en-GB", "fr-FR"):
+            context = browser.new_context(base_url=live_server.url, locale=locale, viewport=PHONE, bypass_csp=True)
+            context.set_default_timeout(WAIT)
+            tab = context.new_page()
+            tab.goto("/account/signin")
+            tab.locator("input[name=email]").fill(email)
+            tab.locator("input[name=password]").fill(PASSWORD)
+            with tab.expect_navigation():
+                tab.locator("form:has(input[name=password]) button[type=submit]").click()
+            assert tab.goto(path).status == 200
+            start_axe(tab)
+            blocking += [f"{path} ({locale}): {v['id']}" for v in axe_violations(tab) if v["impact"] in BLOCKING]
+            context.close()
+    assert AXE.exists() and not blocking, blocking
