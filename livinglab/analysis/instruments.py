@@ -6,7 +6,9 @@ The rules the statistics depend on, as plain data: `surveys.instruments` adds th
 from collections.abc import Callable
 from dataclasses import dataclass
 
-NUMERIC_TYPES = ("likert", "number", "nps", "score")
+from .question_types import own_answer_keys
+
+NUMERIC_TYPES = ("likert", "number", "nps", "score", "slider")
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def answer_keys(item: dict) -> list[str]:
     """The keys a participant answers for this item."""
     if "instrument" in item:
         return item_keys(item["key"], SCORING[item["instrument"]])
-    return [item["key"]]
+    return own_answer_keys(item) or [item["key"]]
 
 
 def variable_type(item: dict) -> str:

@@ -128,6 +128,33 @@ NORMALISED = [
         {"key": "note", "type": "text", "text": "Anything else?", "required": True},
     ),
     (question("recommend", "nps"), {"key": "recommend", "type": "nps", "text": "A question?", "required": True}),
+    (
+        question("onset", "date", min="2026-01-01"),
+        {"key": "onset", "type": "date", "text": "A question?", "required": True, "min": "2026-01-01"},
+    ),
+    (question("bedtime", "time"), {"key": "bedtime", "type": "time", "text": "A question?", "required": True}),
+    (
+        question("pain_vas", "slider", labels=["No pain", "Worst pain"]),
+        {
+            "key": "pain_vas",
+            "type": "slider",
+            "text": "A question?",
+            "required": True,
+            "labels": ["No pain", "Worst pain"],
+        },
+    ),
+    (
+        question("habits", "matrix", rows=["I walk", "I cycle"]),
+        {
+            "key": "habits",
+            "type": "matrix",
+            "text": "A question?",
+            "required": True,
+            "rows": ["I walk", "I cycle"],
+            "min": 1,
+            "max": 5,
+        },
+    ),
     ({"key": "ux", "instrument": "umux_lite"}, {"key": "ux", "instrument": "umux_lite"}),
 ]
 
