@@ -229,7 +229,7 @@ BAD_SURVEYS = [
     ("a survey key that is not a key", survey(question(), key="Extra survey"), 422, ["key"]),
     ("a survey key already used", survey(question(), key="baseline", timepoint="follow_up"), 422, ["key"]),
     ("a 10,000-character title", survey(question(), title="t" * 10_000), 422, ["title"]),
-    ("an unknown question type", survey(question(kind="slider")), 422, ["items"]),
+    ("an unknown question type", survey(question(kind="ranking")), 422, ["items"]),
     ("a question type of the wrong type", survey(question(kind=["likert"])), 400, ["items"]),
     ("an unknown instrument", survey({"key": "ux", "instrument": "nasa_tlx"}), 422, ["items"]),
     ("an item without key", survey({"type": "text", "text": "Why?"}), 422, ["items"]),
