@@ -460,3 +460,37 @@ def test_the_builder_shows_a_refused_matrix_beside_its_field(client, login, star
     assert refused.status_code == 422
     assert re.search(r'<p class="error" id="question-rows-error">', refused.get_data(as_text=True))
     assert stored(survey_.id) == before
+
+
+def test_an_amendment_diff_shows_a_changed_matrix_and_other(app):
+    from livinglab.studies.diff import differences
+
+    def record(*items):
+        return {
+            "protocol": {},
+            "consent": None,
+            "surveys": [{"key": "s", "title": "S", "timepoint": "t", "items": list(items)}],
+        }
+
+    with app.test_request_context():
+        before = record(clean_item(HABITS), clean_item({**TRANSPORT, "other": False}))
+        after = record(clean_item({**HABITS, "rows": ["walk", "cycle", "swim", "run"]}), clean_item(TRANSPORT))
+        changed = differences(before, after)["surveys"]
+    assert [(survey["key"], change, items) for survey, change, items in changed] == [
+        ("s", "changed", [("habits", "changed"), ("transport", "changed")])
+    ]
+
+
+def test_staff_correct_one_row_of_a_matrix(answer, client, login, coordinator, pilot):
+    assert answer({**SLEEP, **GOOD}).status_code == 201
+    code = db.session.scalar(select(Enrolment.participant_code))
+    login(coordinator)
+    path = f"/studies/{pilot.id}/participants/{code}/surveys/baseline/items/habits_2/correct"
+    form = client.get(path)
+    assert form.status_code == 200 and "How often do you… — cycle" in text(form)
+    corrected = client.post(path, data={"habits_2": "3", "reason": "Typed on the wrong line", "revision": "0"})
+    assert corrected.status_code == 302, text(corrected)
+    assert answers_stored()["habits_2"] == (3, None)
+    refused = client.post(path, data={"habits_2": "9", "reason": "Out of the scale", "revision": "1"})
+    assert refused.status_code == 422 and answers_stored()["habits_2"] == (3, None)
+    assert client.get(path.replace("habits_2", "habits_9")).status_code == 404
