@@ -147,6 +147,8 @@ def test_a_choice_without_other_stays_as_stored_before(post_item):
         (question("m", "matrix", rows=["a", "b"], labels=["x", "y", "z"]), 422, "labels"),
         (question("m", "matrix", rows=["a\r\nb", "c"]), 422, "rows"),
         (question("m", "matrix", rows={"a": 1}), 400, "rows"),
+        (question("m", "matrix", rows=[f"row {n}" for n in range(10_000)]), 422, "rows"),
+        (question("m", "matrix", rows=[[["deep"]], "b"]), 400, "rows"),
         (question("c", "single_choice", choices=["Bus", "other"], other=True), 422, "choices"),
         (question("c", "single_choice", choices=["Bus", "Car"], other="yes"), 400, "other"),
     ],
@@ -494,3 +496,18 @@ def test_staff_correct_one_row_of_a_matrix(answer, client, login, coordinator, p
     refused = client.post(path, data={"habits_2": "9", "reason": "Out of the scale", "revision": "1"})
     assert refused.status_code == 422 and answers_stored()["habits_2"] == (3, None)
     assert client.get(path.replace("habits_2", "habits_9")).status_code == 404
+
+
+def test_the_results_describe_each_new_type(pilot, take_part, client, login, startup, api_headers):
+    for n, vas in enumerate((20, 40, 60)):
+        take_part(pilot, {"baseline": {**SLEEP, **GOOD, "pain_vas": vas, "transport": ["Bus", "Car", "Other"][n]}})
+    login(startup)
+    assert client.get(f"/studies/{pilot.id}/results").status_code == 200
+    assert client.get(f"/studies/{pilot.id}/results/report").status_code == 200
+    results = client.get(f"{API}/studies/{pilot.id}/results", headers=api_headers(startup)).get_json()
+    variables = results["variables"]
+    vas = variables["pain_vas"]["by_timepoint"]["baseline"]
+    assert variables["pain_vas"]["type"] == "slider" and vas["n"] == 3 and vas["mean"] == 40
+    assert variables["habits_1"]["type"] == "likert" and variables["habits_1"]["by_timepoint"]["baseline"]["n"] == 3
+    assert variables["transport"]["by_timepoint"]["baseline"]["counts"] == {"Bus": 1, "Car": 1, "Other": 1}
+    assert variables["onset"]["by_timepoint"]["baseline"] == {"n": 3}  # listed and counted, never averaged
