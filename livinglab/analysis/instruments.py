@@ -6,7 +6,9 @@ The rules the statistics depend on, as plain data: `surveys.instruments` adds th
 from collections.abc import Callable
 from dataclasses import dataclass
 
-NUMERIC_TYPES = ("likert", "number", "nps", "score")
+from .question_types import is_section, own_answer_keys
+
+NUMERIC_TYPES = ("likert", "number", "nps", "score", "slider")
 
 
 @dataclass(frozen=True)
@@ -53,18 +55,13 @@ def item_keys(key: str, instrument: Scoring) -> list[str]:
     return [f"{key}_{i}" for i in range(1, instrument.n_items + 1)]
 
 
-def is_section(item: dict) -> bool:
-    """A section break (`{key, section, intro}`): it starts a page, and is no question: no answer, no variable."""
-    return "section" in item
-
-
 def answer_keys(item: dict) -> list[str]:
     """The keys a participant answers for this item (none for a section break)."""
     if is_section(item):
         return []
     if "instrument" in item:
         return item_keys(item["key"], SCORING[item["instrument"]])
-    return [item["key"]]
+    return own_answer_keys(item) or [item["key"]]
 
 
 def variable_type(item: dict) -> str:

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from .instruments import NUMERIC_TYPES, SCORING, answer_keys, is_section, variable_type
+from .instruments import NUMERIC_TYPES, SCORING, answer_keys, variable_type
+from .question_types import as_variables
 
 COLUMNS = ("participant_code", "arm", "timepoint", "item", "number", "text")
 ROW = ["participant_code", "arm", "timepoint"]
@@ -23,9 +24,7 @@ def catalogue(surveys, timepoints: list[str]) -> dict[str, dict]:
     """Every variable the surveys measure, in the order first asked, with its timepoints in protocol order."""
     found: dict[str, dict] = {}
     for timepoint, items in surveys_by_timepoint(surveys):
-        for item in items:
-            if is_section(item):  # a section break measures nothing
-                continue
+        for item in as_variables(items):
             code = item.get("instrument")
             entry = found.setdefault(
                 item["key"],

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from ..analysis.question_types import TEXT_TYPES
 from ..studies.models import Study
 from ..surveys.definitions import answer_keys, is_section
 from ..surveys.instruments import INSTRUMENTS
+from ..surveys.question_types import export_parts
 
 ID_KEYS = ("participant_code", "arm", "timepoint")
 
@@ -32,6 +34,7 @@ class Column:
     items: list[str] = field(default_factory=list)  # a score's item keys
     instrument: str | None = None
     source: str = ""  # the answer key stored, when the column needs another name
+    bounds: tuple = ()  # a date's earliest and latest (YYYY-MM-DD or None)
 
     def __post_init__(self):
         self.source = self.source or self.key
@@ -43,6 +46,8 @@ class Column:
         if self.type == "multiple_choice":
             return None if text is None else "; ".join(json.loads(text))
         if self.type in ("single_choice", "text"):
+            return text
+        if self.type in TEXT_TYPES:
             return text
         if number is None:
             return None
@@ -132,6 +137,9 @@ def _columns_of(item: dict) -> list[Column]:
             instrument=code,
         )
         return [*items, score]
+    parts = export_parts(item)  # a matrix's rows, a choice and its "Other" text
+    if parts is not None:
+        return [column for part in parts for column in _columns_of(part)]
     kind = item["type"]
     column = Column(item["key"], item["text"], kind, unit=item.get("unit"), choices=list(item.get("choices") or []))
     if kind == "likert":
@@ -142,4 +150,8 @@ def _columns_of(item: dict) -> list[Column]:
         column.low, column.high, column.anchors = 0, 10, NPS_ANCHORS
     elif kind == "number":
         column.low, column.high = item.get("min"), item.get("max")
+    elif kind == "slider":
+        column.low, column.high, column.anchors = 0, 100, tuple(item["labels"])
+    elif kind == "date":
+        column.bounds = (item.get("min"), item.get("max"))
     return [column]

@@ -22,6 +22,10 @@ def values_of(column: Column) -> str:
         return "; ".join(column.choices)
     if column.type == "text":
         return _("free text")
+    if column.type == "date":
+        return date_values(column)
+    if column.type == "time":
+        return _("time of day, HH:MM (24-hour clock)")
     if column.type == "participant_code":
         return _("P- and 8 characters; the same code at every timepoint")
     if column.low is None and column.high is None:
@@ -38,3 +42,12 @@ def _number(value) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def date_values(column: Column) -> str:
+    """A date column: its form and, when declared, its earliest and latest."""
+    lo, hi = column.bounds or (None, None)
+    text = _("date, YYYY-MM-DD")
+    if lo or hi:
+        text += f" [{lo or ''}, {hi or ''}]"
+    return text

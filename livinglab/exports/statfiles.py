@@ -21,9 +21,9 @@ from .cells import neutralise
 from .columns import Column, Plan
 
 CODED = ("arm", "timepoint", "single_choice")
-STRINGS = ("participant_code", "multiple_choice", "text")
+STRINGS = ("participant_code", "multiple_choice", "text", "date", "time")
 ORDINAL = ("likert", "nps")
-SCALE = ("number", "score")
+SCALE = ("number", "score", "slider")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from .. import validation as v
+from ..analysis.question_types import as_variables
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..studies import workflow
@@ -68,7 +69,7 @@ def answer_item(survey: Survey, key: str) -> dict | None:
     of an instrument (a scale of its own)."""
     from ..surveys.instruments import INSTRUMENTS
 
-    for item in survey.items:
+    for item in as_variables(survey.items):  # a matrix's rows: each a scale of its own
         if "instrument" not in item:
             if item["key"] == key and answer_keys(item):  # (a section break has no answer)
                 return item

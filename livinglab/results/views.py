@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 bp = Blueprint("results", __name__, url_prefix="/studies")
 
-NUMERIC = ("likert", "number", "nps", "score")
+NUMERIC = ("likert", "number", "nps", "score", "slider")
 CHOICES = ("single_choice", "multiple_choice", "yes_no")
 
 

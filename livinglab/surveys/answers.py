@@ -4,6 +4,8 @@ import json
 
 from flask_babel import gettext as _
 
+from ..analysis.question_types import TEXT_TYPES
+from . import question_types
 from .definitions import TEXT_MAX, answer_keys, is_section
 from .instruments import INSTRUMENTS, score
 
@@ -107,6 +109,8 @@ def check_answers(items: list[dict], answers) -> tuple[dict[str, tuple], dict[st
                 except ValueError as err:
                     errors[key] = str(err)
             continue
+        if question_types.check(item, answers, rows, errors):
+            continue
         value = answers.get(item["key"])
         if _is_blank(value):
             if item.get("required", True):
@@ -143,6 +147,10 @@ def readable(items: list[dict], stored: dict[str, tuple]) -> list[dict]:
                 }
             )
             continue
+        own = question_types.readable_lines(item, stored)
+        if own is not None:
+            out.extend(own)
+            continue
         number, text = stored.get(item["key"], (None, None))
         if item["type"] == "yes_no" and number is not None:
             value = _("Yes") if number else _("No")
@@ -163,6 +171,8 @@ def json_value(item_type: str, number, text):
     if item_type == "multiple_choice":
         return None if text is None else json.loads(text)
     if item_type in ("single_choice", "text"):
+        return text
+    if item_type in TEXT_TYPES:
         return text
     if number is not None and float(number).is_integer():
         return int(number)

@@ -11,7 +11,9 @@ from pydantic import create_model
 from .. import schema as s
 from .. import validation as v
 from ..analysis.instruments import NUMERIC_TYPES, answer_keys, is_section, variable_type  # noqa: F401  (one home)
+from ..analysis.question_types import as_variables
 from ..schema import Key
+from . import question_types
 from .instruments import INSTRUMENTS
 from .items import EXTRAS, QUESTION, QUESTION_TYPES, REQUIRED, RESERVED_KEYS, SECTION, TEXT_MAX, SurveyItem, item_key  # noqa: F401
 
@@ -54,6 +56,7 @@ def clean_item(raw) -> dict:
             elif kind == "likert" and hi - lo > 20:
                 errors["max"] = v.FieldError(_("A Likert scale has at most 21 points."))
         _plausible_range(item, errors)
+        question_types.clean(kind, item, errors)
         labels = item.pop("labels", None) if kind == "likert" else None  # none: the ends read Lowest and Highest
         if kind == "likert" and labels is not None and lo is not None and hi is not None and "max" not in errors:
             if len(labels) not in (2, hi - lo + 1):
@@ -152,9 +155,7 @@ def study_variables(surveys, timepoint_order: list[str]) -> dict[str, Variable]:
     """Every variable the study's surveys measure, with the timepoints (in protocol order) at which."""
     found: dict[str, Variable] = {}
     for survey in surveys:
-        for item in survey.items:
-            if is_section(item):
-                continue
+        for item in as_variables(survey.items):
             label = INSTRUMENTS[item["instrument"]].name if "instrument" in item else item["text"]
             var = found.setdefault(item["key"], Variable(item["key"], variable_type(item), label, []))
             if survey.timepoint not in var.timepoints:
@@ -173,6 +174,8 @@ def measurement(item: dict) -> tuple:
         return ("section",)
     if item["type"] == "likert":
         return "likert", item["min"], item["max"]
+    if item["type"] == "matrix":  # its rows are its keys: the same rows, the same scale
+        return "matrix", item["min"], item["max"], len(item["rows"])
     return (item["type"],)
 
 

@@ -8,6 +8,7 @@ from .. import validation as v
 from ..studies.keys import key_from_label, label_of
 from .definitions import QUESTION_TYPES, answer_keys, clean_item, measurement
 from .instruments import INSTRUMENTS
+from .type_settings import TYPE_GROUPS, new_type_settings
 
 TYPE_LABELS = {
     "likert": _l("Rating scale (Likert)"),
@@ -17,6 +18,10 @@ TYPE_LABELS = {
     "multiple_choice": _l("Several choices from a list"),
     "text": _l("Free text"),
     "nps": _l("Likelihood to recommend (NPS, 0 to 10)"),
+    "date": _l("Date"),
+    "time": _l("Time of day"),
+    "slider": _l("Slider from 0 to 100 (visual analogue scale)"),
+    "matrix": _l("Several statements on one scale (matrix)"),
 }
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 
@@ -43,6 +48,7 @@ class ItemFields(Form):
 
 
 class QuestionFields(ItemFields):
+    type_groups = TYPE_GROUPS  # which settings each type uses, for the template
     key = StringField(
         _l("Key"),
         description=_l(
@@ -56,8 +62,20 @@ class QuestionFields(ItemFields):
         _l("Type of answer"), choices=[SelectChoice(t, TYPE_LABELS[t]) for t in QUESTION_TYPES], default="likert"
     )
     required = BooleanField(_l("An answer is required"), default=True)
-    min = StringField(_l("Lowest value"), description=_l("Scales: a whole number, 1 when empty. Numbers: optional."))
-    max = StringField(_l("Highest value"), description=_l("Scales: a whole number, 5 when empty. Numbers: optional."))
+    min = StringField(
+        _l("Lowest value"),
+        description=_l(
+            "Scales and matrices: a whole number, 1 when empty. Numbers: optional. Dates: the earliest, optional, "
+            "as YYYY-MM-DD."
+        ),
+    )
+    max = StringField(
+        _l("Highest value"),
+        description=_l(
+            "Scales and matrices: a whole number, 5 when empty. Numbers: optional. Dates: the latest, optional, "
+            "as YYYY-MM-DD."
+        ),
+    )
     unit = StringField(_l("Unit"), description=_l("Numbers only, e.g. h, kg, €."))
     plausible_min = StringField(
         _l("Lowest plausible value"),
@@ -71,14 +89,21 @@ class QuestionFields(ItemFields):
         _l("Labels of the scale"),
         render_kw={"rows": 3},
         description=_l(
-            "Scales only, optional: one per line, either two (the lowest and highest points, e.g. Not at all, "
-            "Very much) or one for each point from the lowest up. Without them the ends read Lowest and Highest."
+            "Scales and matrices, optional: one per line, either two (the lowest and highest points, e.g. Not at all, "
+            "Very much) or one for each point from the lowest up. Without them the ends read Lowest and Highest. "
+            "Sliders: the two ends, required."
         ),
     )
     choices = TextAreaField(
         _l("Choices"),
         render_kw={"rows": 4},
         description=_l("Choice questions only: one choice per line, at least two."),
+    )
+    other = BooleanField(_l("Add “Other (please specify)”"), description=_l("One choice only: its text is stored too."))
+    rows = TextAreaField(
+        _l("Statements"),
+        render_kw={"rows": 4},
+        description=_l("Matrices only: one statement per line, at least two; each is answered on the scale."),
     )
 
     def item(self) -> dict:
@@ -102,6 +127,7 @@ class QuestionFields(ItemFields):
                     item[name] = value
         elif kind in CHOICE_TYPES:
             item["choices"] = [line.strip() for line in (self.choices.data or "").splitlines() if line.strip()]
+        item.update(new_type_settings(self, kind))
         return item
 
     def fill(self, item: dict) -> None:
@@ -115,6 +141,7 @@ class QuestionFields(ItemFields):
         self.plausible_max.data = _show_number(item.get("plausible_max"))
         self.choices.data = "\n".join(item.get("choices", []))
         self.labels.data = "\n".join(item.get("labels") or [])
+        self.rows.data, self.other.data = "\n".join(item.get("rows", [])), bool(item.get("other"))
 
 
 class InstrumentFields(ItemFields):

@@ -13,8 +13,9 @@ from .. import schema as s
 from .. import validation as v
 from ..schema import Key
 from .instruments import INSTRUMENTS
+from .question_types import NEW_EXTRAS, NEW_TYPES, OMITTED, OTHER_FLAG
 
-QUESTION_TYPES = ("likert", "number", "yes_no", "single_choice", "multiple_choice", "text", "nps")
+QUESTION_TYPES = ("likert", "number", "yes_no", "single_choice", "multiple_choice", "text", "nps", *NEW_TYPES)
 TEXT_MAX = 2000
 RESERVED_KEYS = ("participant_code", "arm", "timepoint")  # the columns every export starts with
 
@@ -83,10 +84,14 @@ EXTRAS: dict[str, tuple[dict[str, tuple[s.Kind, bool]], str]] = {
         "page.",
     ),
     "yes_no": ({}, "true or false."),
-    "single_choice": ({"choices": (CHOICES, True)}, "one of `choices`."),
+    "single_choice": (
+        {"choices": (CHOICES, True), "other": (OTHER_FLAG, False)},
+        'one of `choices`; with `other: true`, also `"Other"`, its text then required under `<key>_other`.',
+    ),
     "multiple_choice": ({"choices": (CHOICES, True)}, "a list of some of `choices`."),
     "text": ({}, f"text, at most {TEXT_MAX} characters."),
     "nps": ({}, "an integer from 0 to 10."),
+    **NEW_EXTRAS,
 }
 
 
@@ -119,6 +124,11 @@ class _NumberQuestion(_ScaleQuestion):
 PLAUSIBLE = ("plausible_min", "plausible_max")
 
 
+def _omitting(kind: str) -> type[s.Body]:
+    """A newer type's model, its optional attributes left out when absent (`question_types.OMITTED`)."""
+    return type(f"_{kind}", (_ScaleQuestion,), {"OMITTED_WHEN_NONE": OMITTED[kind]})
+
+
 def _question_model(kind: str):
     extras, answer = EXTRAS[kind]
     fields: dict[str, Any] = {
@@ -128,6 +138,7 @@ def _question_model(kind: str):
     fields["required"] = (REQUIRED[0].annotation, True)
     fields.update({name: (k.annotation, ... if required else None) for name, (k, required) in extras.items()})
     base = {"likert": _ScaleQuestion, "number": _NumberQuestion}.get(kind, s.Body)
+    base = _omitting(kind) if kind in OMITTED else base
     return create_model(question_name(kind), __base__=base, __doc__=f"Answered with {answer}", **fields)
 
 

@@ -160,7 +160,7 @@ def test_the_owner_adds_an_item_at_the_end(as_, draft, startup):
     [
         ({"key": "sleep_hours", "text": "Again?", "type": "nps"}, 422, None),  # the key is taken
         ({"key": "who_1", "text": "Clash?", "type": "nps"}, 422, None),  # an instrument's answer key
-        ({"key": "q", "text": "Q?", "type": "slider"}, 422, "type"),
+        ({"key": "q", "text": "Q?", "type": "ranking"}, 422, "type"),
         ({"key": "q", "text": "Q?", "type": "single_choice", "choices": ["only one"]}, 422, "choices"),
         ({"key": "Q Q", "text": "Q?", "type": "nps"}, 422, "key"),
         ({"key": "arm", "text": "Q?", "type": "nps"}, 422, "key"),  # reserved for the exports

@@ -128,6 +128,33 @@ NORMALISED = [
         {"key": "note", "type": "text", "text": "Anything else?", "required": True},
     ),
     (question("recommend", "nps"), {"key": "recommend", "type": "nps", "text": "A question?", "required": True}),
+    (
+        question("onset", "date", min="2026-01-01"),
+        {"key": "onset", "type": "date", "text": "A question?", "required": True, "min": "2026-01-01"},
+    ),
+    (question("bedtime", "time"), {"key": "bedtime", "type": "time", "text": "A question?", "required": True}),
+    (
+        question("pain_vas", "slider", labels=["No pain", "Worst pain"]),
+        {
+            "key": "pain_vas",
+            "type": "slider",
+            "text": "A question?",
+            "required": True,
+            "labels": ["No pain", "Worst pain"],
+        },
+    ),
+    (
+        question("habits", "matrix", rows=["I walk", "I cycle"]),
+        {
+            "key": "habits",
+            "type": "matrix",
+            "text": "A question?",
+            "required": True,
+            "rows": ["I walk", "I cycle"],
+            "min": 1,
+            "max": 5,
+        },
+    ),
     ({"key": "ux", "instrument": "umux_lite"}, {"key": "ux", "instrument": "umux_lite"}),
 ]
 
@@ -202,7 +229,7 @@ BAD_SURVEYS = [
     ("a survey key that is not a key", survey(question(), key="Extra survey"), 422, ["key"]),
     ("a survey key already used", survey(question(), key="baseline", timepoint="follow_up"), 422, ["key"]),
     ("a 10,000-character title", survey(question(), title="t" * 10_000), 422, ["title"]),
-    ("an unknown question type", survey(question(kind="slider")), 422, ["items"]),
+    ("an unknown question type", survey(question(kind="ranking")), 422, ["items"]),
     ("a question type of the wrong type", survey(question(kind=["likert"])), 400, ["items"]),
     ("an unknown instrument", survey({"key": "ux", "instrument": "nasa_tlx"}), 422, ["items"]),
     ("an item without key", survey({"type": "text", "text": "Why?"}), 422, ["items"]),

@@ -264,7 +264,7 @@ def test_create_survey_ignores_the_question_when_starting_with_an_instrument(cli
         ({"question-text": ""}, "question-text", "This field is required."),
         ({"question-key": "sleep_hours", "question-type": "number"}, "question-key", "already asked at this timepoint"),
         ({"question-key": "comments", "timepoint": "baseline"}, "question-key", "the same key must keep the same type"),
-        ({"question-type": "slider"}, "question-type", "Not a valid choice."),
+        ({"question-type": "ranking"}, "question-type", "Not a valid choice."),
     ],
 )
 def test_create_survey_shows_errors_and_saves_nothing(client, login, startup, study, fields, field_id, message):
@@ -330,7 +330,7 @@ LONG = "x" * 10_000
         ({"type": "single_choice", "choices": ""}, "question-choices", "At least 2 entries."),
         ({"type": "multiple_choice", "choices": "Only one"}, "question-choices", "At least 2 entries."),
         ({"type": "single_choice", "choices": "Tea\nTea"}, "question-choices", "listed twice"),
-        ({"type": "slider"}, "question-type", "Not a valid choice."),
+        ({"type": "ranking"}, "question-type", "Not a valid choice."),
         ({"text": ""}, "question-text", "This field is required."),
         ({"text": LONG}, "question-text", "At most 1000 characters."),
     ],
