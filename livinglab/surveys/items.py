@@ -16,7 +16,7 @@ from .instruments import INSTRUMENTS
 
 QUESTION_TYPES = ("likert", "number", "yes_no", "single_choice", "multiple_choice", "text", "nps")
 TEXT_MAX = 2000
-RESERVED_KEYS = ("participant_code", "arm", "timepoint")  # the columns every export starts with
+RESERVED_KEYS = ("participant_code", "arm", "timepoint", "site")  # the columns every export starts with
 
 
 def item_key(value) -> str:
