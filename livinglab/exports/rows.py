@@ -54,7 +54,7 @@ def wide_rows(rows, plan: Plan) -> Iterator[list]:
     Answers to keys no survey lists any more are left out."""
     convert, index, width = [column.value for column in plan.columns], plan.index, len(plan.columns)
     current, values = None, None
-    for code, arm, timepoint, key, number, text, site in rows:
+    for code, arm, timepoint, key, number, text, *site in rows:  # the site last (a 7th column), when read
         if (code, timepoint) != current:
             if values is not None:
                 yield _scored(values, plan)
@@ -62,7 +62,7 @@ def wide_rows(rows, plan: Plan) -> Iterator[list]:
             values = [None] * width
             values[0], values[1], values[2] = code, arm, timepoint
             if plan.ids > 3:
-                values[3] = site  # studies/sites.py
+                values[3] = site[0] if site else None  # studies/sites.py
         position = index.get(key)
         if position is not None:
             values[position] = convert[position](number, text)  # type: ignore[index]  # the first row always starts a new list

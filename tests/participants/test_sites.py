@@ -148,7 +148,7 @@ def test_the_editor_and_the_protocol_page_in_both_languages(draft, client, login
 def test_enrolment_through_the_api_needs_one_of_the_pilots_sites(
     with_sites, make_study, client, api_headers, make_user
 ):
-    other = make_study(
+    make_study(  # another pilot, whose site `canteen` is not this one's
         "recruiting", protocol=food_protocol(sites=[{"key": "canteen", "name": "Canteen"}]), survey_defs=food_surveys()
     )
     missing = enrol(client, api_headers, make_user("participant"), with_sites)
