@@ -72,6 +72,7 @@ def spec() -> dict:
     from . import openapi_parity as parity  # so does this: survey editing, exports, observatory, audit, lay summary
     from . import openapi_quality as quality  # and this: data-quality flags, exclusions of responses
     from . import openapi_retention as retention  # and this: retention, upcoming purges, postponements
+    from . import openapi_sites as sites  # and this: the results by site and by age group
 
     return {
         "openapi": "3.1.0",
@@ -157,6 +158,7 @@ def spec() -> dict:
                 **retention.schemas(),
                 **letter.schemas(),
                 **quality.schemas(),
+                **sites.subgroup_schemas(),
             },
         },
     }
@@ -471,6 +473,12 @@ def participation_schemas() -> dict:
                     "anyOf": [{"type": "boolean"}, array({"type": "boolean"})],
                     "description": "One answer for all eligibility criteria, or one per criterion.",
                 },
+                "site": string(
+                    description=(
+                        "Where the participant takes part: one of the study's `sites` keys. Required when the study "
+                        "has sites (422 naming `site` when missing or not one of them); left out otherwise."
+                    )
+                ),
             },
             required=["consent_version", "clauses", "age"],
         ),
@@ -1608,6 +1616,14 @@ def results_schemas() -> dict:
                     "description": "True unless the study has ended: more answers may come.",
                 },
                 "attrition": ref("Attrition"),
+                "by_site": {
+                    **ref("ResultsByGroup"),
+                    "description": "When the study has `sites`: the flow and the primary outcome per site.",
+                },
+                "by_stratum": {
+                    **ref("ResultsByGroup"),
+                    "description": "When the allocation has `age_strata`: the same per age group.",
+                },
             },
             required=[
                 "study_id",

@@ -33,6 +33,7 @@ def enrol(user, study_id):
             age=data.get("age"),
             criteria_confirmed=data.get("criteria_confirmed"),
             confirmed=data.get("confirmed"),  # express consent and information (studies/regulatory.py)
+            site=data.get("site"),  # where the participant takes part, when the pilot has sites (studies/sites.py)
         )
     return {
         "participant_code": enrolment.participant_code,

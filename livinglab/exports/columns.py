@@ -70,10 +70,11 @@ class Plan:
     columns: list[Column]
     arms: list[str]
     timepoints: list[str]
+    ids: int = len(ID_KEYS)  # the first columns, who and when (and where: `site`, when the pilot has sites)
 
     def __post_init__(self):
         # where each stored answer key goes (the first columns say who and when: no answer goes there)
-        self.index = {column.source: n for n, column in enumerate(self.columns) if n >= len(ID_KEYS)}
+        self.index = {column.source: n for n, column in enumerate(self.columns) if n >= self.ids}
         self.scores = [
             (self.index[c.source], [self.index[k] for k in c.items], INSTRUMENTS[c.instrument].score)
             for c in self.columns
@@ -105,7 +106,18 @@ def plan_for(study: Study) -> Plan:
                 kept = found.setdefault(column.key, column)  # the same key later: measured again
                 if survey.timepoint not in kept.timepoints:
                     kept.timepoints.append(survey.timepoint)
-    return Plan(columns + list(found.values()), arms, timepoints)
+    columns += site_columns(study)
+    return Plan(columns + list(found.values()), arms, timepoints, ids=len(columns))
+
+
+def site_columns(study: Study) -> list[Column]:
+    """`site` after the timepoint, when the pilot has sites (studies/sites.py): the key of each; empty when the
+    participant enrolled before the pilot had sites."""
+    if not study.sites:
+        return []
+    names = "; ".join(f"{site['key']} = {site['name']}" for site in study.sites)
+    label = str(_l("Site where the participant takes part (%(sites)s)", sites=names))
+    return [Column("site", label, "site", choices=[site["key"] for site in study.sites])]
 
 
 def _columns_of(item: dict) -> list[Column]:

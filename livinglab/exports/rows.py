@@ -22,7 +22,15 @@ def export_query(study_id: int, timepoints: list[str]):
     questions were all skipped still gives its row. Erased answers are deleted rows: absent."""
     rank = case({tp: n for n, tp in enumerate(timepoints)}, value=Survey.timepoint, else_=len(timepoints))
     return (
-        select(Enrolment.participant_code, Enrolment.arm, Survey.timepoint, Answer.item_key, Answer.number, Answer.text)
+        select(
+            Enrolment.participant_code,
+            Enrolment.arm,
+            Survey.timepoint,
+            Answer.item_key,
+            Answer.number,
+            Answer.text,
+            Enrolment.site,
+        )
         .select_from(Response)
         .join(Enrolment, Response.enrolment_id == Enrolment.id)
         .join(Survey, Response.survey_id == Survey.id)
@@ -41,18 +49,20 @@ def stored_rows(study_id: int, plan: Plan):
 
 
 def wide_rows(rows, plan: Plan) -> Iterator[list]:
-    """Long rows (code, arm, timepoint, item, number, text), in export order, folded into wide rows of
+    """Long rows (code, arm, timepoint, item, number, text, site), in export order, folded into wide rows of
     display values (numbers stay numbers); an instrument's score where all its items were answered.
     Answers to keys no survey lists any more are left out."""
     convert, index, width = [column.value for column in plan.columns], plan.index, len(plan.columns)
     current, values = None, None
-    for code, arm, timepoint, key, number, text in rows:
+    for code, arm, timepoint, key, number, text, *site in rows:  # the site last (a 7th column), when read
         if (code, timepoint) != current:
             if values is not None:
                 yield _scored(values, plan)
             current = (code, timepoint)
             values = [None] * width
             values[0], values[1], values[2] = code, arm, timepoint
+            if plan.ids > 3:
+                values[3] = site[0] if site else None  # studies/sites.py
         position = index.get(key)
         if position is not None:
             values[position] = convert[position](number, text)  # type: ignore[index]  # the first row always starts a new list

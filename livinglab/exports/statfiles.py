@@ -20,7 +20,7 @@ import pyreadstat
 from .cells import neutralise
 from .columns import Column, Plan
 
-CODED = ("arm", "timepoint", "single_choice")
+CODED = ("arm", "timepoint", "single_choice", "site")
 STRINGS = ("participant_code", "multiple_choice", "text", "date", "time")
 ORDINAL = ("likert", "nps")
 SCALE = ("number", "score", "slider")

@@ -21,16 +21,28 @@ class EligibilityForm(FlaskForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off", "class": "short"},
     )
 
+    def site_key(self) -> str | None:
+        """The site chosen, when the pilot has sites (the service checks it against the pilot's)."""
+        return self.site.data if "site" in self else None
+
     def confirmed(self) -> list[bool]:
         """One answer per criterion, in the protocol's order."""
         return [self[f"criterion_{i}"].data == "yes" for i in range(self.criteria_count)]
 
 
-def eligibility_form(criteria: list[str]) -> EligibilityForm:
-    """The age, and one yes/no question per criterion of the study."""
+def eligibility_form(criteria: list[str], sites: list[tuple[str, str]] | None = None) -> EligibilityForm:
+    """The age, one yes/no question per criterion of the study, and where the person takes part when the pilot
+    has sites (`sites`: (key, name) each)."""
 
     class Form(EligibilityForm):
         criteria_count = len(criteria)
+
+    if sites:
+        Form.site = RadioField(  # declared on the pilot's own form class
+            _l("Where do you take part?"),
+            choices=[SelectChoice(key, name) for key, name in sites],
+            validators=[InputRequired(message=_l("Please choose where you take part."))],
+        )
 
     for index, text in enumerate(criteria):
         setattr(

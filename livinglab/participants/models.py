@@ -39,6 +39,8 @@ class Screening(Model):
     reasons: Mapped[str] = mapped_column(String(500), default="")
     # The stratum of the randomisation the age falls in ("40-64"; "" without strata): never the age itself.
     stratum: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # The site the person said they take part at (studies/sites.py; "" when the pilot has no sites).
+    site: Mapped[str] = mapped_column(String(32), default="", server_default="")
     # The eligibility check (or the later step) was completed then; the consent step trusts a recent one.
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -63,6 +65,7 @@ class Enrolment(Model):
     position: Mapped[int] = mapped_column()  # 1 for the first enrolled
     arm: Mapped[str] = mapped_column(String(64))
     stratum: Mapped[str] = mapped_column(String(16), default="", server_default="")  # randomised within it
+    site: Mapped[str] = mapped_column(String(32), default="", server_default="")  # studies/sites.py; "" for none
     status: Mapped[EnrolmentStatus] = mapped_column(
         enum_column(EnrolmentStatus, name="enrolment_status"), default=EnrolmentStatus.ACTIVE
     )
@@ -113,8 +116,9 @@ class AllocationSlot(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
-    # Each stratum has its own list (studies/allocation.py); "" for a pilot that does not stratify.
-    stratum: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # Each stratum has its own list (studies/allocation.py); "" for a pilot that does not stratify; "site/band"
+    # when it stratifies by site (studies/sites.py).
+    stratum: Mapped[str] = mapped_column(String(48), default="", server_default="")
     position: Mapped[int] = mapped_column()  # 1 for the first slot of the stratum
     block: Mapped[int] = mapped_column()
     arm: Mapped[str] = mapped_column(String(64))

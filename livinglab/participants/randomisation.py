@@ -6,7 +6,7 @@ import secrets
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..studies import allocation
+from ..studies import allocation, sites
 from .models import AllocationSlot
 
 _random = secrets.SystemRandom()
@@ -33,7 +33,9 @@ def taken(study_ids: list[int]) -> dict[int, dict[str, int]]:
     ).all()
     out: dict[int, dict[str, int]] = {}
     for study_id, stratum, n in rows:
-        out.setdefault(study_id, {})[stratum] = n
+        group = out.setdefault(study_id, {})
+        band = sites.age_band(stratum)  # a pilot stratified by site counts each age group across its sites
+        group[band] = group.get(band, 0) + n
     return out
 
 

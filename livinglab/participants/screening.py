@@ -61,7 +61,9 @@ def key_of(user) -> str | None:
     return visitor_key(visitor) if visitor else None
 
 
-def record(study: Study, key: str, outcome: O, reasons: list[str] | tuple = (), stratum: str | None = None) -> None:
+def record(
+    study: Study, key: str, outcome: O, reasons: list[str] | tuple = (), stratum: str | None = None, site=None
+) -> None:
     """Set this person's latest step in one upsert: a second check updates the row, never adds one. A check
     also notes the stratum the person would be randomised in (studies/allocation.py; an age band, not the age);
     the later steps keep it."""
@@ -70,6 +72,8 @@ def record(study: Study, key: str, outcome: O, reasons: list[str] | tuple = (), 
     values = {"outcome": outcome, "reasons": " ".join(reasons), "updated_at": now}
     if stratum is not None:
         values["stratum"] = stratum
+    if site is not None:  # where the person takes part (studies/sites.py), noted by the check like the stratum
+        values["site"] = site
     statement = insert(Screening).values(study_id=study.id, screener_key=key, **values)
     db.session.execute(statement.on_conflict_do_update(index_elements=["study_id", "screener_key"], set_=values))
 

@@ -13,7 +13,7 @@ from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..notifications import notify, webhooks
 from ..policy import sees_pilot
-from ..studies import allocation, regulatory, workflow
+from ..studies import allocation, regulatory, sites, workflow
 from ..studies.enums import ConsentMode
 from ..studies.models import Study
 from ..surveys.answers import check_answers
@@ -124,13 +124,14 @@ def exclusion_reasons(study: Study, age: int, confirmed: list[bool]) -> list[str
     return reasons
 
 
-def screen(study: Study, age, criteria_confirmed, key: str | None = None) -> list[str]:
+def screen(study: Study, age, criteria_confirmed, key: str | None = None, site=None) -> list[str]:
     """Check eligibility and note this person's outcome under their screener key (once per person and
     pilot: checking again updates it); the answers themselves are not kept. Returns the reasons.
     Without a key (scripts), each call counts as someone new."""
     require_recruiting(study)
     key = key or "anonymous-" + secrets.token_hex(24)
     age, confirmed = clean_screening(study, age, criteria_confirmed)
+    v.raise_for(sites.choice_errors(study, site))  # where the person takes part, when the pilot has sites
     reasons = exclusion_reasons(study, age, confirmed)
     screening.record(
         study,
@@ -138,6 +139,7 @@ def screen(study: Study, age, criteria_confirmed, key: str | None = None) -> lis
         ScreeningOutcome.NOT_ELIGIBLE if reasons else ScreeningOutcome.ELIGIBLE,
         reasons,
         stratum="" if reasons else allocation.stratum(study, age),  # a stratified pilot's age group, once eligible
+        site=site or sites.NO_SITE,
     )
     bump_data_version(study)  # the flow of the results changed
     return reasons
@@ -258,7 +260,7 @@ def take_a_place(study: Study) -> int | None:
 
 
 def enrol(
-    user, study: Study, *, consent_version, clauses, signature, age, criteria_confirmed, confirmed=None
+    user, study: Study, *, consent_version, clauses, signature, age, criteria_confirmed, confirmed=None, site=None
 ) -> Enrolment:
     """Eligibility, consent and enrolment (with randomisation) in one request, as the API takes them.
 
@@ -270,9 +272,10 @@ def enrol(
         raise Conflict(_("You are already taking part in this pilot."), code="already_enrolled")
     age, criteria, errors = screening_values(study, age, criteria_confirmed)
     errors.update(consent_values(study, consent_version, clauses, signature, confirmed)[3])
+    errors.update(sites.choice_errors(study, site))
     v.raise_for(errors)
     key = screening.account_key(user)
-    reasons = screen(study, age, criteria, key)
+    reasons = screen(study, age, criteria, key, site=site)
     if reasons:
         raise counted(
             Invalid(
@@ -326,6 +329,7 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature, 
     position = take_a_place(study)
     checked = screening.find(study, key)
     stratum = checked.stratum if checked is not None and checked.stratum in allocation.strata(study) else ""
+    site = sites.screened_site(study, checked)  # 422 naming `site` when the pilot has sites and none was chosen
     if position is not None and randomisation.group_is_full(study, stratum):
         raise counted(
             Conflict(_("This pilot has all the participants it needs in your age group."), code="full"),
@@ -345,8 +349,9 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature, 
         user_id=user.id,
         participant_code=new_participant_code(),
         position=position,
-        arm=randomisation.allocate(study, stratum),
+        arm=randomisation.allocate(study, sites.randomisation_stratum(study, site, stratum)),
         stratum=stratum,
+        site=site,
     )
     enrolment.signatures.append(
         ConsentSignature(consent_version_id=consent.id, clauses=answers, signed_name=signature, mode=mode)

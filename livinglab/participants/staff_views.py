@@ -10,6 +10,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_errors
 from ..policy import can, get_study_or_404, requires
+from ..studies import sites
 from ..surveys.answers import readable
 from ..transactions import unit_of_work
 from . import corrections
@@ -61,6 +62,7 @@ def progress(study_id: int):
         status=status,
         randomised=len(study.arms) > 1,
         may_correct=can(current_user, "correct_answers", study),
+        by_site=sites.enrolled_per_site(study),  # one grouped query; [] without sites
     )
 
 

@@ -23,7 +23,7 @@ from ..forms import show_errors
 from ..listing import Listing, matches
 from ..policy import can, public, requires
 from ..results.views import lay_summary
-from ..studies import allocation, regulatory, workflow
+from ..studies import allocation, regulatory, sites, workflow
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study
 from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
@@ -164,7 +164,7 @@ def eligibility(study_id: int):
     if not here.may_join:
         return elsewhere(study, here)
     adopt_visitor_checks()
-    form = eligibility_form((study.eligibility or {}).get("criteria", []))
+    form = eligibility_form((study.eligibility or {}).get("criteria", []), sites.choices(study))
     if form.is_submitted():
         form.validate()  # the yes/no answers; the age is the service's, so that every error shows at once
         age, confirmed, errors = services.screening_values(study, (form.age.data or "").strip(), form.confirmed())
@@ -175,7 +175,7 @@ def eligibility(study_id: int):
             key = screening.key_of(current_user) or screening.visitor_key(screening.session_visitor(create=True))
             try:
                 with unit_of_work():
-                    reasons = services.screen(study, age, confirmed, key)
+                    reasons = services.screen(study, age, confirmed, key, site=form.site_key())
             except DomainError as err:
                 flash(err.message, "error")
                 return redirect(url_for(".study", study_id=study.id))
@@ -228,6 +228,9 @@ def join(study_id: int):
         # told before reading the consent (a consent sent anyway is refused and counted, as in the API)
         flash(_("This pilot has all the participants it needs in your age group."), "info")
         return redirect(url_for(".study", study_id=study.id))
+    if request.method == "GET" and sites.has_sites(study) and checked.site not in sites.keys(study):
+        flash(_("First, say where you take part."), "info")  # checked before the pilot had its sites
+        return redirect(url_for(".eligibility", study_id=study.id))
     if study.current_consent is None:
         raise NotFound(_("This pilot has no consent form yet."))
     mode = regulatory.mode_of(study)

@@ -26,6 +26,7 @@ from ..studies.workflow import is_interim
 from ..timeutil import aware, utcnow
 from ..transactions import end_reads, unit_of_work
 from .methods_text import software_versions
+from .subgroups import subgroup_results
 
 # Goes up when the stored results change shape, so that results cached before are computed again
 # (2: reasons and warnings as codes with their numbers, method notes by key; 3: computed_at and
@@ -33,8 +34,8 @@ from .methods_text import software_versions
 # 5: the software that computed them, for the methods paragraph; 6: data_quality,
 # primary_outcome.without_exclusions; 7: `longitudinal` in the outcome entries of variables measured at 3 or
 # more timepoints; 8: intervals of the median, NPS and alpha, the secondary families' `adjustment`; 9: attrition,
-# and the primary outcome's missing_data_sensitivity).
-FORMAT = 9
+# and the primary outcome's missing_data_sensitivity; 10: by_site and by_stratum).
+FORMAT = 10
 REFRESH_JOB = "results_refresh"  # the scheduler's job that recomputes stale results (refresh.py)
 HEARTBEAT = timedelta(minutes=5)  # a worker is refreshing results if that job finished this recently
 
@@ -93,6 +94,7 @@ def compute(study: Study) -> dict:
     )
     flow.update(not_answered_counts(study, counts["kept_by_arm"], flow))
     results["software"] = software_versions()  # the methods paragraph names what computed them
+    results.update(subgroup_results(study, frame, spec))  # by site, by age stratum (subgroups.py)
     return results
 
 

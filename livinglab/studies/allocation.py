@@ -25,9 +25,9 @@ def clean(value) -> dict:
         return {"ratio": None, "age_strata": [], "quotas": {}}
     if not isinstance(value, dict):
         raise v.FieldError(_("Must be an object with a ratio and age strata."), 400)
-    unknown = [name for name in value if name not in ("ratio", "age_strata", "quotas")]
+    unknown = [name for name in value if name not in ("ratio", "age_strata", "quotas", "by_site")]
     if unknown:
-        raise v.FieldError(_("Only a ratio, age strata and quotas can be given."), 400)
+        raise v.FieldError(_("Only a ratio, age strata, quotas and by_site can be given."), 400)
     ratio = value.get("ratio")
     if ratio is not None:
         if not isinstance(ratio, list):
@@ -54,7 +54,13 @@ def clean(value) -> dict:
         if not isinstance(group, str) or len(group) > 16 or not group.isprintable():
             raise v.FieldError(_("A quota names an age group, e.g. 65+ or 40-64."), 400)
     quotas = {group: v.integer(n, lo=1, hi=MAX_QUOTA, required=True) for group, n in sorted(quotas.items())}
-    return {"ratio": ratio, "age_strata": cuts, "quotas": quotas}
+    out: dict = {"ratio": ratio, "age_strata": cuts, "quotas": quotas}
+    by_site = value.get("by_site", False)
+    if not isinstance(by_site, bool):
+        raise v.FieldError(_("Must be true or false."), 400)
+    if by_site:  # only when true: the records hashed before the sites existed stay as they were
+        out["by_site"] = True
+    return out
 
 
 def of(study) -> dict:
@@ -80,6 +86,10 @@ def problem(study) -> str | bool:
             given=len(spec["ratio"]),
             arms=len(study.arms),
         )
+    if spec.get("by_site") and not parallel:
+        return _("Only randomised groups are stratified: stop stratifying by site, or choose parallel groups.")
+    if spec.get("by_site") and not study.sites:
+        return _("The allocation is stratified by site: list the sites, or stop stratifying by site.")
     if spec["age_strata"] and not parallel:
         return _("Only randomised groups are stratified: remove the age strata, or choose parallel groups.")
     eligibility = study.eligibility or {}
@@ -161,6 +171,15 @@ def describe(study) -> str:
 
 def describe_randomisation(study, spec: dict) -> str:
     ratio = ":".join(str(share) for share in shares(study))
+    if spec.get("by_site"):
+        if spec["age_strata"]:
+            return _(
+                "Randomised %(ratio)s, stratified by site and by age (%(strata)s): permuted blocks within each site "
+                "and age group.",
+                ratio=ratio,
+                strata=", ".join(stratum_label(key) for key in strata(study)),
+            )
+        return _("Randomised %(ratio)s, stratified by site: permuted blocks within each site.", ratio=ratio)
     if spec["age_strata"]:
         return _(
             "Randomised %(ratio)s, stratified by age (%(strata)s): permuted blocks within each stratum.",
@@ -177,7 +196,8 @@ DOC = (
     "its own concealed list of permuted blocks (each arm its share times 1, 2 or 3 per block), so the arms stay "
     "balanced at the ratio within every stratum. `quotas`: at most so many participants in an age group, by the "
     'group\'s key (`{"65+": 20}`; keys `<40`, `40-64`, `65+` for the strata above); a person of a full group is '
-    "told so before consenting, and enrolment answers 409 `full`."
+    "told so before consenting, and enrolment answers 409 `full`. `by_site`: true to randomise within each site "
+    "of `sites` (and each age stratum within it), each with its own lists; left out when false."
 )
 HELP = _l(
     "Each group's share, in the order of the groups (e.g. 1, 2: twice as many in the second group; empty: equal "

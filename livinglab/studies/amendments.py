@@ -42,7 +42,7 @@ from ..extensions import db
 from ..surveys.models import Survey
 from ..surveys.services import clean_survey
 from ..timeutil import days, utcnow
-from . import diff, fields, rounds, workflow
+from . import diff, fields, rounds, sites, workflow
 from .checklist import missing
 from .consent import clean_consent, clean_gdpr
 from .fields import registration_dict  # noqa: F401 (served with the amendments)
@@ -167,6 +167,7 @@ def update(user, study: Study, amendment: Amendment, data) -> list[str]:
     require_editable(amendment)
     shadow = proposed_study(amendment)
     clean = fields.clean_study_fields(data, creating=False, current=shadow)
+    sites.keep_used(study, clean)  # a site with enrolments stays
     changed = fields.apply(shadow, clean)
     if changed:
         _save(amendment, shadow)
@@ -179,6 +180,7 @@ def save_draft(user, study: Study, amendment: Amendment, data: dict, shadow: Stu
     kept, the invalid ones are returned with what is wrong, as the study's own editor does."""
     require_editable(amendment)
     clean, invalid = clean_draft(data, shadow)
+    sites.keep_used(study, clean, invalid)  # a site with enrolments stays
     changed = fields.apply(shadow, clean)
     if changed:
         _save(amendment, shadow)
@@ -302,6 +304,7 @@ def submit(user, study: Study, amendment: Amendment) -> None:
     if gaps:
         raise Invalid(_("The protocol is not complete yet."), code="incomplete", fields=gaps)
     check_surveys(study, amendment.record["surveys"])  # a timepoint may have opened since the survey was saved
+    sites.keep_used(study, {"sites": amendment.record["protocol"].get("sites", [])})  # enrolled at one since
     rounds.open_round(user, study, amendment.record, amendment.version)
     amendment.status = A.SUBMITTED
     amendment.submitted_at = amendment.updated_at = utcnow()

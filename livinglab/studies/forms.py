@@ -28,6 +28,8 @@ from .keys import key_from_label, label_of
 from .models import Design, Study, StudyStatus
 from .protocol import CATEGORY_LABELS, CNIL_LABELS, DESIGN_LABELS, DOMAIN_LABELS, HYPOTHESIS_LABELS, PROTOCOL  # noqa: F401 (read from here)
 from .regulatory import QUESTIONS
+from .sites import HELP as SITES_HELP
+from .sites import as_lines, from_lines
 from .workflow import STATUS_LABELS
 
 DECISION_LABELS = {
@@ -210,6 +212,12 @@ class ProtocolFormBase(FlaskForm):
             "strata at 40 and 65); empty: no quota."
         ),
     )
+    allocation_by_site = BooleanField(
+        _l("Stratify by site"),
+        description=_l("Randomise within each site (and each age group within it), each with its own blocks."),
+    )
+    # Where the pilot runs (studies/sites.py): one site a line, "key | name" or a name
+    sites = TextAreaField(_l("Sites"), description=SITES_HELP)
     # The sample size (studies/sample_size.py): how the target enrolment was planned
     sample_size_method = SelectField(
         _l("How was the target enrolment planned?"),
@@ -325,7 +333,10 @@ class ProtocolFormBase(FlaskForm):
                 "ratio": ratio or None,
                 "age_strata": day_list(self.allocation_strata.data),
                 "quotas": quota_map(self.allocation_quotas.data),
+                "by_site": bool(self.allocation_by_site.data),
             }
+        if self.sites.raw_data:  # sent, even empty (no site); absent keeps the value
+            data["sites"] = from_lines(self.sites.data)
         if self.reminder_days.raw_data:  # sent, even empty (no reminder); absent keeps the value
             data["reminder_days"] = day_list(self.reminder_days.data)
         if any(self[name].raw_data for name in self.SOURCES["qualification"]):  # a form without it keeps the answers
@@ -492,6 +503,8 @@ def protocol_initial(study: Study) -> dict:
         allocation_ratio=":".join(str(share) for share in spec["ratio"] or []),
         allocation_strata=", ".join(str(age) for age in spec["age_strata"]),
         allocation_quotas=", ".join(f"{group}: {n}" for group, n in spec["quotas"].items()),
+        allocation_by_site=bool(spec.get("by_site")),
+        sites=as_lines(study.sites or []),
     )
     return data
 

@@ -115,6 +115,8 @@ class Study(Model):
     sample_size: Mapped[dict | None] = mapped_column(JSON)
     # The arms' ratio and the age strata of the randomisation (studies/allocation.py); {}: 1:1, no strata.
     allocation: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    # Where the pilot runs: [{"key", "name"}] (studies/sites.py); []: one place, not asked.
+    sites: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     retention_months: Mapped[int | None] = mapped_column()  # the active period after the end (retention.py)
     retention_archive_months: Mapped[int | None] = mapped_column()  # the archive period after it; null: none
 

@@ -17,7 +17,7 @@ from .. import schema as s
 from .. import validation as v
 from ..schema import Field, Key
 from ..surveys.definitions import study_variables
-from . import allocation, regulatory, sample_size
+from . import allocation, regulatory, sample_size, sites
 from .enums import (
     CnilFramework,
     ConsentMode,
@@ -249,6 +249,19 @@ class Allocation(s.Body, extra="forbid"):
         dict[Annotated[str, Limits(max_length=16)], Annotated[int, Limits(ge=1, le=allocation.MAX_QUOTA)]],
         Limits(description='At most so many participants in an age group, by its key (e.g. {"65+": 20}).'),
     ] = {}
+    by_site: Annotated[
+        bool, Limits(description="Randomise within each site (and age stratum), each with its own blocks.")
+    ] = False
+
+
+class Site(s.Body, extra="forbid"):
+    """One place where the pilot runs (studies/sites.py)."""
+
+    key: Annotated[
+        str | None,
+        Limits(max_length=sites.KEY_MAX, description="The site in the data; made from the name when left out."),
+    ] = None
+    name: Annotated[str, Limits(max_length=sites.NAME_MAX, description="What participants read.")]
 
 
 class SampleSize(s.Body, extra="forbid"):
@@ -632,6 +645,16 @@ PROTOCOL = (
         read=lambda study: dict(study.eligibility),
     ),
     Field(
+        "sites",
+        s.composite(Annotated[list[Site], Limits(max_length=sites.MAX_SITES)], sites.clean, "sites"),
+        _l("Sites"),
+        sites.HELP,
+        section="design",
+        public=True,
+        read=sites.of,
+        extra={"doc": sites.DOC},
+    ),
+    Field(
         "allocation",
         s.composite(Allocation, allocation.clean, "allocation"),
         _l("Allocation"),
@@ -640,6 +663,7 @@ PROTOCOL = (
         needed=allocation.problem,
         needed_label=_l("An allocation that fits the groups and ages"),
         read=allocation.of,
+        write=lambda value: {"allocation": allocation.clean(value)},  # by_site only when true
         extra={"doc": allocation.DOC},
     ),
     Field(

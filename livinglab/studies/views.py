@@ -25,7 +25,7 @@ from ..surveys.definitions import study_variables
 from ..surveys.instruments import INSTRUMENTS
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
-from . import allocation, regulatory, rounds, sample_size, services, workflow
+from . import allocation, regulatory, rounds, sample_size, services, sites, workflow
 from .amendments import amendments_of, waiting_for_decision
 from .checklist import checklist, missing
 from .consent import GDPR_ITEMS
@@ -54,6 +54,8 @@ from .protocol import sections as protocol_sections
 
 bp = Blueprint("studies", __name__, url_prefix="/studies")
 bp.add_app_template_global(allocation.describe, "allocation_of")  # the protocol page
+bp.add_app_template_global(sites.name_of, "site_name")  # the results and recruitment pages
+bp.add_app_template_global(allocation.stratum_label, "age_group_label")  # the results page, by age group
 bp.add_app_template_global(lambda study: allocation.of(study)["age_strata"], "allocation_strata")  # what is kept
 bp.add_app_template_global(sample_size.summary, "sample_size_of")  # the protocol, editor and results pages
 bp.add_app_template_global(StudyTarget, "editing")  # the editors' templates: `target or editing(study)`
@@ -380,6 +382,7 @@ EDITOR_ORDER = (
     "timepoints",
     "target_enrolment",
     "eligibility",
+    "sites",
     "allocation",
     "primary_variable",
     "hypothesis",

@@ -17,7 +17,7 @@ from .question_types import NEW_EXTRAS, NEW_TYPES, OMITTED, OTHER_FLAG
 
 QUESTION_TYPES = ("likert", "number", "yes_no", "single_choice", "multiple_choice", "text", "nps", *NEW_TYPES)
 TEXT_MAX = 2000
-RESERVED_KEYS = ("participant_code", "arm", "timepoint")  # the columns every export starts with
+RESERVED_KEYS = ("participant_code", "arm", "timepoint", "site")  # the columns every export starts with
 
 
 def item_key(value) -> str:

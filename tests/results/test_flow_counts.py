@@ -174,8 +174,9 @@ def test_a_screening_keeps_no_answer_and_no_account_id(enrol, make_study, partic
         "reasons",
         "updated_at",
         "stratum",  # the age group a stratified pilot randomises the eligible in (the pages say so), "" otherwise
+        "site",  # where the person takes part, when the pilot has sites (the page says so), "" otherwise
     }  # no age, no answer, no account id
-    assert row.stratum == ""  # not eligible, and the pilot does not stratify
+    assert row.stratum == "" and row.site == ""  # not eligible, the pilot neither stratifies nor has sites
     assert re.fullmatch(r"[0-9a-f]{64}", row.screener_key) and row.screener_key != str(participant.id)
 
 

@@ -1,0 +1,310 @@
+"""Issue 14, item 11: sites. A pilot declares where it runs (protocol field `sites`: API, editor, protocol page,
+registration hash, amendments that add but never remove a site with enrolments); a participant says where they
+take part before the consent (eligibility page, API `site`); the enrolment keeps it; with `allocation.by_site` each
+site is randomised with its own permuted blocks."""
+
+import random
+from collections import Counter
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from livinglab.demo import food_protocol, food_surveys
+from livinglab.extensions import db
+from livinglab.participants import randomisation
+from livinglab.participants.models import AllocationSlot, Enrolment, Screening
+from livinglab.participants.randomisation import BLOCK_MULTIPLES, permuted_block
+from livinglab.studies import sites
+from tests.studies.test_sample_size import reload, text
+from tests.studies.test_study_pages import protocol_form
+
+API = "/api/v1"
+SITES = [{"key": "ward_3", "name": "CHU Nantes, ward 3"}, {"key": "pharmacy", "name": "Pharmacie du Commerce"}]
+
+
+@pytest.fixture
+def patch(client, api_headers, startup):
+    headers = api_headers(startup)
+
+    def send(study, value):
+        return client.patch(f"{API}/studies/{study.id}", json={"sites": value}, headers=headers)
+
+    return send
+
+
+@pytest.fixture
+def draft(make_study):
+    return make_study("draft", protocol=food_protocol(), survey_defs=food_surveys())
+
+
+@pytest.fixture
+def with_sites(make_study):
+    return make_study("recruiting", protocol=food_protocol(sites=SITES), survey_defs=food_surveys())
+
+
+def enrol(client, api_headers, user, study, **extra):
+    consent = study.current_consent
+    body = {
+        "consent_version": consent.version,
+        "clauses": {c["key"]: True for c in consent.clauses},
+        "signature": user.name,
+        "age": 30,
+        "criteria_confirmed": True,
+        **extra,
+    }
+    return client.post(f"{API}/studies/{study.id}/enrolment", json=body, headers=api_headers(user))
+
+
+def test_the_api_keeps_the_sites_makes_missing_keys_and_shows_them_in_the_catalogue(draft, patch, client, api_headers):
+    given = [{"name": "Cantine Jules Verne"}, {"key": "pharmacy", "name": "Pharmacie du Commerce"}]
+    assert patch(draft, given).status_code == 200
+    served = client.get(f"{API}/studies/{draft.id}", headers=api_headers(draft.owner)).get_json()["sites"]
+    assert served == [
+        {"key": "cantine_jules_verne", "name": "Cantine Jules Verne"},
+        {"key": "pharmacy", "name": "Pharmacie du Commerce"},
+    ]
+    assert patch(draft, []).status_code == 200
+    assert reload(draft.id).sites == []
+
+
+def test_a_recruiting_pilots_sites_are_public(with_sites, client):
+    listed = next(item for item in client.get(f"{API}/catalogue").get_json()["items"] if item["id"] == with_sites.id)
+    assert listed["sites"] == SITES
+
+
+@pytest.mark.parametrize(
+    "value, status",
+    [
+        ("ward 3", 400),
+        ({"key": "ward_3", "name": "Ward 3"}, 400),
+        ([{"key": "ward_3"}], 422),
+        ([{"key": "Ward 3", "name": "Ward 3"}], 422),
+        ([{"key": "w" * 33, "name": "Ward"}], 422),
+        ([{"key": "ward", "name": "A"}, {"key": "ward", "name": "B"}], 422),
+        ([{"name": f"Site {n}"} for n in range(21)], 422),
+        ([{"key": "ward", "name": "Ward\r\nSet-Cookie: x"}], 422),
+        ([{"key": "ward", "name": "x" * 121}], 422),
+        ([{"key": "ward", "name": "Ward", "town": "Nantes"}], 400),
+        ([{"key": 3, "name": "Ward"}], 400),
+        ([["ward", "Ward"]], 400),
+        ([{"key": "ward", "name": {"a": [[[[{}]]]]}}], 400),
+    ],
+)
+def test_hostile_or_impossible_sites_are_refused_and_change_nothing(draft, patch, value, status):
+    assert patch(draft, SITES).status_code == 200
+    response = patch(draft, value)
+    assert response.status_code == status, response.get_json()
+    assert "sites" in response.get_json()["error"]["fields"]
+    assert reload(draft.id).sites == SITES
+
+
+def test_stratifying_by_site_needs_sites_before_submission(draft, patch, client, api_headers):
+    owner = api_headers(draft.owner)
+    allocation = {"ratio": None, "age_strata": [], "quotas": {}, "by_site": True}
+    assert client.patch(f"{API}/studies/{draft.id}", json={"allocation": allocation}, headers=owner).status_code == 200
+    refused = client.post(f"{API}/studies/{draft.id}/submit", headers=owner)
+    assert refused.status_code == 422 and "stratified by site" in str(refused.get_json())
+    assert patch(draft, SITES).status_code == 200
+    assert client.post(f"{API}/studies/{draft.id}/submit", headers=owner).status_code == 200
+
+
+def test_the_sites_enter_the_registration_hash(draft, patch, client, api_headers, coordinator):
+    assert patch(draft, SITES).status_code == 200
+    assert client.post(f"{API}/studies/{draft.id}/submit", headers=api_headers(draft.owner)).status_code == 200
+    assert patch(draft, []).status_code == 409  # frozen once submitted
+    decided = client.post(
+        f"{API}/studies/{draft.id}/decision", json={"decision": "approve"}, headers=api_headers(coordinator)
+    )
+    assert decided.status_code == 200
+    chain = client.get(f"{API}/studies/{draft.id}/registrations", headers=api_headers(coordinator)).get_json()
+    assert chain["items"][0]["record"]["protocol"]["sites"] == SITES
+
+
+def test_the_editor_and_the_protocol_page_in_both_languages(draft, client, login, startup):
+    login(startup)
+    form = protocol_form(sites="ward_3 | CHU Nantes, ward 3\nPharmacie du Commerce\n")
+    assert client.post(f"/studies/{draft.id}/edit", data=form).status_code in (302, 422)
+    assert reload(draft.id).sites == [
+        {"key": "ward_3", "name": "CHU Nantes, ward 3"},
+        {"key": "pharmacie_du_commerce", "name": "Pharmacie du Commerce"},
+    ]
+    editor = text(client.get(f"/studies/{draft.id}/edit"))
+    assert "ward_3 | CHU Nantes, ward 3" in editor
+    page = text(client.get(f"/studies/{draft.id}"))
+    assert 'CHU Nantes, ward 3 <code class="key">ward_3</code>' in page and "Pharmacie du Commerce" in page
+    refused = client.post(f"/studies/{draft.id}/edit", data={**form, "sites": "Ward 3 | CHU"})
+    assert refused.status_code == 422 and 'href="#sites"' in refused.get_data(as_text=True)
+    assert len(reload(draft.id).sites) == 2
+    client.post("/language", data={"lang": "fr"})
+    assert "Les lieux où les participants prennent part" in text(client.get(f"/studies/{draft.id}/edit"))
+
+
+# --- Enrolment ---------------------------------------------------------------------------------
+
+
+def test_enrolment_through_the_api_needs_one_of_the_pilots_sites(
+    with_sites, make_study, client, api_headers, make_user
+):
+    make_study(  # another pilot, whose site `canteen` is not this one's
+        "recruiting", protocol=food_protocol(sites=[{"key": "canteen", "name": "Canteen"}]), survey_defs=food_surveys()
+    )
+    missing = enrol(client, api_headers, make_user("participant"), with_sites)
+    assert missing.status_code == 422 and "site" in missing.get_json()["error"]["fields"]
+    foreign = enrol(client, api_headers, make_user("participant"), with_sites, site="canteen")  # another pilot's
+    assert foreign.status_code == 422 and "site" in foreign.get_json()["error"]["fields"]
+    for hostile in (["ward_3"], {"key": "ward_3"}, 3, "ward_3\r\n", "x" * 10_000):
+        refused = enrol(client, api_headers, make_user("participant"), with_sites, site=hostile)
+        assert refused.status_code in (400, 422) and "site" in refused.get_json()["error"]["fields"]
+    assert db.session.scalar(select(Enrolment.id).where(Enrolment.study_id == with_sites.id)) is None
+    assert db.session.scalar(select(Screening.id).where(Screening.study_id == with_sites.id)) is None  # nothing counted
+    user = make_user("participant")
+    assert enrol(client, api_headers, user, with_sites, site="pharmacy").status_code == 201
+    assert db.session.scalars(select(Enrolment.site).where(Enrolment.study_id == with_sites.id)).all() == ["pharmacy"]
+    assert db.session.scalars(select(Screening.site).where(Screening.study_id == with_sites.id)).all() == ["pharmacy"]
+    # a pilot without sites takes no site
+    plain = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
+    refused = enrol(client, api_headers, make_user("participant"), plain, site="ward_3")
+    assert refused.status_code == 422 and "site" in refused.get_json()["error"]["fields"]
+
+
+def test_a_pilot_without_sites_enrols_as_before(make_study, client, api_headers, make_user):
+    study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
+    assert enrol(client, api_headers, make_user("participant"), study).status_code == 201
+    assert db.session.scalars(select(Enrolment.site).where(Enrolment.study_id == study.id)).all() == [""]
+
+
+def test_the_eligibility_page_asks_where_before_the_consent_and_the_enrolment_keeps_it(
+    with_sites, client, login, make_user
+):
+    user = login(make_user("participant"))
+    page = text(client.get(f"/pilots/{with_sites.id}/eligibility"))
+    assert "Where do you take part?" in page and "CHU Nantes, ward 3" in page
+    refused = client.post(f"/pilots/{with_sites.id}/eligibility", data={"age": "30", "criterion_0": "yes"})
+    assert refused.status_code == 422 and "Please choose where you take part." in text(refused)
+    forged = client.post(
+        f"/pilots/{with_sites.id}/eligibility", data={"age": "30", "criterion_0": "yes", "site": "canteen"}
+    )
+    assert forged.status_code == 422
+    assert db.session.scalar(select(Screening.id).where(Screening.study_id == with_sites.id)) is None
+    checked = client.post(
+        f"/pilots/{with_sites.id}/eligibility", data={"age": "30", "criterion_0": "yes", "site": "ward_3"}
+    )
+    assert checked.status_code == 302 and checked.headers["Location"].endswith("/join")
+    consent = with_sites.current_consent
+    form = {"consent_version": str(consent.version), "signature": user.name, "confirm": "y"}
+    form.update({f"clause_{i}": "y" for i, _clause in enumerate(consent.clauses)})
+    joined = client.post(f"/pilots/{with_sites.id}/join", data=form)
+    assert joined.status_code == 302, text(joined)
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.study_id == with_sites.id))
+    assert enrolment.site == "ward_3"
+
+
+def test_a_check_made_before_the_pilot_had_sites_sends_the_person_back_to_say_where(
+    make_study, client, login, make_user
+):
+    study = make_study("recruiting", protocol=food_protocol(), survey_defs=food_surveys())
+    login(make_user("participant"))
+    assert client.post(f"/pilots/{study.id}/eligibility", data={"age": "30", "criterion_0": "yes"}).status_code == 302
+    study.sites = SITES  # as an approved amendment would
+    db.session.commit()
+    sent_back = client.get(f"/pilots/{study.id}/join")
+    assert sent_back.status_code == 302 and sent_back.headers["Location"].endswith("/eligibility")
+
+
+def test_the_french_eligibility_page_asks_where(with_sites, client):
+    client.post("/language", data={"lang": "fr"})
+    page = text(client.get(f"/pilots/{with_sites.id}/eligibility"))
+    assert "Où participez-vous ?" in page
+
+
+# --- Allocation by site ------------------------------------------------------------------------
+
+BY_SITE = SimpleNamespace(allocation={"age_strata": [65], "by_site": True})
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    shares=st.lists(st.integers(min_value=1, max_value=3), min_size=2, max_size=3),
+    arrivals=st.lists(
+        st.tuples(st.sampled_from(["ward_3", "pharmacy", "canteen"]), st.sampled_from(["<65", "65+"])),
+        min_size=1,
+        max_size=300,
+    ),
+    seed=st.integers(),
+)
+def test_within_every_site_the_arms_keep_the_ratio_to_within_one_block_per_age_group(shares, arrivals, seed):
+    """Each (site, age group) draws from its own list (`sites.randomisation_stratum`), so within a site every arm
+    stays within one block of its share per age group, whatever the order people arrive in."""
+    rng = random.Random(seed)
+    arms = [f"arm{i}" for i in range(len(shares))]
+    lists: dict[str, list[str]] = {}
+    by_site: dict[str, Counter] = {}
+    for site, band in arrivals:
+        queue = lists.setdefault(sites.randomisation_stratum(BY_SITE, site, band), [])
+        if not queue:
+            queue.extend(permuted_block(arms, rng, shares))
+        by_site.setdefault(site, Counter())[queue.pop(0)] += 1
+    assert len(lists) == len(set(arrivals))  # one list per site and age group
+    for counts in by_site.values():
+        n = sum(counts.values())
+        for arm, share in zip(arms, shares, strict=True):
+            assert abs(counts[arm] - n * share / sum(shares)) <= 2 * share * max(BLOCK_MULTIPLES)  # two age groups
+
+
+def test_without_by_site_the_sites_share_the_age_groups_lists():
+    plain = SimpleNamespace(allocation={"age_strata": [65]})
+    assert sites.randomisation_stratum(plain, "ward_3", "65+") == "65+"
+    assert sites.randomisation_stratum(BY_SITE, "ward_3", "65+") == "ward_3/65+"
+
+
+def test_enrolments_of_a_pilot_stratified_by_site_are_balanced_in_each_site(with_sites, client, api_headers, make_user):
+    with_sites.allocation = {"ratio": None, "age_strata": [], "quotas": {}, "by_site": True}
+    with_sites.target_enrolment = 500
+    db.session.commit()
+    for site in ["ward_3"] * 30 + ["pharmacy"] * 14 + ["ward_3", "pharmacy"] * 10:
+        assert enrol(client, api_headers, make_user("participant"), with_sites, site=site).status_code == 201
+    rows = db.session.execute(select(Enrolment.site, Enrolment.arm).where(Enrolment.study_id == with_sites.id)).all()
+    counts: dict[str, Counter] = {}
+    for site, arm in rows:
+        counts.setdefault(site, Counter())[arm] += 1
+    assert {site: sum(c.values()) for site, c in counts.items()} == {"ward_3": 40, "pharmacy": 24}
+    for c in counts.values():
+        control, intervention = with_sites.arms
+        assert abs(c[control] - c[intervention]) <= max(BLOCK_MULTIPLES)
+    lists = set(db.session.scalars(select(AllocationSlot.stratum).where(AllocationSlot.study_id == with_sites.id)))
+    assert lists == {"ward_3/", "pharmacy/"}
+
+
+def test_quotas_count_an_age_group_across_the_sites(with_sites, client, api_headers, make_user):
+    with_sites.allocation = {"ratio": None, "age_strata": [65], "quotas": {"65+": 2}, "by_site": True}
+    db.session.commit()
+    for site in ("ward_3", "pharmacy"):
+        assert enrol(client, api_headers, make_user("participant"), with_sites, site=site, age=70).status_code == 201
+    assert randomisation.taken([with_sites.id])[with_sites.id] == {"65+": 2}
+    full = enrol(client, api_headers, make_user("participant"), with_sites, site="ward_3", age=80)
+    assert full.status_code == 409 and full.get_json()["error"]["code"] == "full"
+
+
+# --- Amendments ----------------------------------------------------------------------------------
+
+
+def test_an_amendment_adds_a_site_but_never_removes_one_with_enrolments(
+    with_sites, client, api_headers, make_user, startup
+):
+    assert enrol(client, api_headers, make_user("participant"), with_sites, site="ward_3").status_code == 201
+    owner = api_headers(startup)
+    opened = client.post(f"{API}/studies/{with_sites.id}/amendments", json={"reason": "A third site"}, headers=owner)
+    assert opened.status_code == 201
+    base = f"{API}/studies/{with_sites.id}/amendments/{opened.get_json()['version']}"
+    added = [*SITES, {"key": "canteen", "name": "Cantine Jules Verne"}]
+    assert client.patch(base, json={"sites": added}, headers=owner).status_code == 200
+    removed = client.patch(base, json={"sites": [SITES[1]]}, headers=owner)
+    assert removed.status_code == 422 and "site" in str(removed.get_json()["error"]["fields"])
+    assert "ward_3" in removed.get_json()["error"]["fields"]["sites"]
+    # a site nobody enrolled at may go
+    assert client.patch(base, json={"sites": [SITES[0]]}, headers=owner).status_code == 200
+    amendment = client.get(base, headers=owner).get_json()
+    assert amendment["protocol"]["sites"] == [SITES[0]]
