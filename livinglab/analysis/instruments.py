@@ -54,11 +54,13 @@ def item_keys(key: str, instrument: Scoring) -> list[str]:
 
 
 def answer_keys(item: dict) -> list[str]:
-    """The keys a participant answers for this item."""
+    """The keys a participant answers for this item (none for a score computed from others)."""
+    if "score" in item:
+        return []
     if "instrument" in item:
         return item_keys(item["key"], SCORING[item["instrument"]])
     return [item["key"]]
 
 
 def variable_type(item: dict) -> str:
-    return "score" if "instrument" in item else item["type"]
+    return "score" if "instrument" in item or "score" in item else item["type"]

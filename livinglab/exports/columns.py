@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from ..analysis.computed_scores import recipe, score_range
 from ..studies.models import Study
 from ..surveys.definitions import answer_keys
 from ..surveys.instruments import INSTRUMENTS
+from ..surveys.scores import describe
 
 ID_KEYS = ("participant_code", "arm", "timepoint")
 
@@ -32,6 +34,7 @@ class Column:
     items: list[str] = field(default_factory=list)  # a score's item keys
     instrument: str | None = None
     source: str = ""  # the answer key stored, when the column needs another name
+    recipe: dict | None = None  # a computed score's (analysis/computed_scores.py)
 
     def __post_init__(self):
         self.source = self.source or self.key
@@ -72,7 +75,10 @@ class Plan:
         self.scores = [
             (self.index[c.source], [self.index[k] for k in c.items], INSTRUMENTS[c.instrument].score)
             for c in self.columns
-            if c.type == "score"
+            if c.type == "score" and c.instrument
+        ]
+        self.computed = [
+            (self.index[c.source], [self.index[k] for k in c.items], c.recipe) for c in self.columns if c.recipe
         ]
 
     @property
@@ -96,11 +102,20 @@ def plan_for(study: Study) -> Plan:
     found: dict[str, Column] = {}
     for survey in sorted(study.surveys, key=lambda s: (rank.get(s.timepoint, len(rank)), s.id)):
         for item in survey.items:
-            for column in _columns_of(item):
+            for column in _columns_of(item) if "score" not in item else [score_column(item, survey.items)]:
                 kept = found.setdefault(column.key, column)  # the same key later: measured again
                 if survey.timepoint not in kept.timepoints:
                     kept.timepoints.append(survey.timepoint)
     return Plan(columns + list(found.values()), arms, timepoints)
+
+
+def score_column(item: dict, items: list[dict]) -> Column:
+    """A score computed from items of its survey: its label says how (and the missing rule), its range is the
+    scores possible when every item has a scale."""
+    made_of = recipe(item, items)
+    bounds = score_range(made_of, items) or (None, None)
+    label = f"{item['text']}. {describe(item, items)}"
+    return Column(item["key"], label, "score", low=bounds[0], high=bounds[1], items=made_of["of"], recipe=made_of)
 
 
 def _columns_of(item: dict) -> list[Column]:

@@ -89,10 +89,15 @@ def check_answers(items: list[dict], answers) -> tuple[dict[str, tuple], dict[st
     rows: dict[str, tuple]
     rows, errors = {}, {}
     known = {key for item in items for key in answer_keys(item)}
+    computed = {item["key"] for item in items if "score" in item}  # scores.py: computed, never answered
     for key in answers:
-        if key not in known:
+        if key in computed:
+            errors[str(key)] = _("“%(key)s” is computed from other answers: it cannot be sent.", key=key)
+        elif key not in known:
             errors[str(key)[:64]] = _("There is no such question in this survey.")
     for item in items:
+        if "score" in item:
+            continue
         if "instrument" in item:
             instrument = INSTRUMENTS[item["instrument"]]
             for key in answer_keys(item):
@@ -121,6 +126,8 @@ def readable(items: list[dict], stored: dict[str, tuple]) -> list[dict]:
     """What a participant answered, item by item, for reading back (instrument scores included)."""
     out = []
     for item in items:
+        if "score" in item:  # computed for the analysis, not shown to participants
+            continue
         if "instrument" in item:
             instrument = INSTRUMENTS[item["instrument"]]
             values = [stored.get(key, (None, None))[0] for key in answer_keys(item)]

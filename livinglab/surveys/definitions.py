@@ -14,6 +14,8 @@ from ..analysis.instruments import NUMERIC_TYPES, answer_keys, variable_type  # 
 from ..schema import Key
 from .instruments import INSTRUMENTS
 from .items import EXTRAS, QUESTION, QUESTION_TYPES, REQUIRED, RESERVED_KEYS, TEXT_MAX, SurveyItem, item_key  # noqa: F401
+from .scores import measurement as score_measurement
+from .scores import reference_problems, score_fields
 
 MAX_ITEMS = 100
 
@@ -31,7 +33,9 @@ def clean_item(raw) -> dict:
             errors[name] = err
 
     key = field("key", QUESTION["key"][0].check)
-    if raw.get("instrument") is not None:
+    if raw.get("score") is not None:  # a score computed from other items (scores.py)
+        item = {"key": key, **score_fields(raw, errors)}
+    elif raw.get("instrument") is not None:
         code = field("instrument", lambda x: v.choice(x, list(INSTRUMENTS)))
         item = {"key": key, "instrument": code}
     else:
@@ -112,6 +116,8 @@ def clean_items(raw_items) -> list[dict]:
                 problems[index] = v.FieldError(_("The key “%(key)s” is used twice.", key=name))
             seen.add(name)
         items.append(item)
+    if not problems:
+        problems.update(reference_problems(items))
     if problems:
         status = 400 if any(e.status == 400 for e in problems.values()) else 422
         raise v.FieldError(
@@ -149,6 +155,8 @@ def study_variables(surveys, timepoint_order: list[str]) -> dict[str, Variable]:
 
 def measurement(item: dict) -> tuple:
     """What must stay the same when a key is asked again at another timepoint."""
+    if "score" in item:
+        return score_measurement(item)
     if "instrument" in item:
         return "score", item["instrument"]
     if item["type"] == "likert":
