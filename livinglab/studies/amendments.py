@@ -262,8 +262,11 @@ def opened_timepoints(study: Study) -> set[str]:
 
 
 def structure(survey: dict) -> tuple:
-    """What answers depend on: the timepoint and every item but its wording (`text`), in order."""
-    return survey["timepoint"], [{k: value for k, value in item.items() if k != "text"} for item in survey["items"]]
+    """What answers depend on: the timepoint and every item but its wording (`text`), in order. A computed score
+    (surveys/scores.py) is not asked: adding one to an opened survey changes no answer, and the diff shows it."""
+    return survey["timepoint"], [
+        {k: value for k, value in item.items() if k != "text"} for item in survey["items"] if "score" not in item
+    ]
 
 
 def check_surveys(study: Study, proposed: list[dict]) -> None:

@@ -72,3 +72,27 @@ def test_the_score_form_in_french_on_a_phone(phone_page, make_study, startup, sc
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways ({width} px)"
     screenshot(phone_page, "computed-score-form-fr")
+
+
+def test_the_results_show_a_computed_primary_outcome_in_french(page, make_study, take_part, startup, screenshot):
+    from livinglab.demo import sleep_protocol
+    from tests.surveys.test_computed_scores import surveys
+
+    protocol = sleep_protocol(primary_outcome={"variable": "quality", "hypothesis": "increase"})
+    study = make_study("recruiting", protocol=protocol, survey_defs=surveys())
+    for (rested, tired), (rested_after, tired_after) in [((2, 4), (4, 2)), ((3, 3), (4, 3)), ((1, 5), (3, 1))]:
+        take_part(
+            study,
+            {
+                "baseline": {"sleep_hours": 7, "rested": rested, "tired": tired},
+                "follow_up": {"sleep_hours": 7, "rested": rested_after, "tired": tired_after},
+            },
+        )
+    sign_in(page, startup.email)
+    page.get_by_role("button", name="Français").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr", timeout=WAIT)
+    page.goto(f"/studies/{study.id}/results")
+    card = page.locator("article.variable", has=page.locator("#var-quality"))
+    expect(card).to_contain_text("Calculé : moyenne de rested, tired (tired inversé : 6 − valeur)", timeout=WAIT)
+    expect(page.locator("main")).to_contain_text("Sleep quality")
+    screenshot(page, "computed-score-results-fr")

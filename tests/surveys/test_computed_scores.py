@@ -19,7 +19,19 @@ from tests.studies import test_amendments
 from tests.studies.test_amendments import canonical_sha256, served_record
 from tests.surveys.test_api_surveys import assert_error
 
-api = test_amendments.api  # the fixture: an API call as a user
+
+@pytest.fixture
+def api(client, api_headers):
+    """An API call as a user (a token per user, by their database id)."""
+    tokens: dict = {}
+
+    def call(method, path, user=None, **kwargs):
+        if user is not None and user.id not in tokens:
+            tokens[user.id] = api_headers(user)
+        return client.open("/api/v1" + path, method=method, headers=tokens[user.id] if user else {}, **kwargs)
+
+    return call
+
 
 RESTED = {"key": "rested", "text": "I wake up rested", "type": "likert", "min": 1, "max": 5}
 TIRED = {"key": "tired", "text": "I feel tired during the day", "type": "likert", "min": 1, "max": 5, "required": False}
@@ -137,9 +149,8 @@ def test_a_score_is_never_answered_and_a_value_sent_for_it_is_refused(api, pilot
     person = make_user("participant")
     version = api("GET", f"/studies/{pilot}/consent").get_json()["version"]
     body = {"consent_version": version, "clauses": {"understood": True}, "signature": person.name, "age": 40}
-    assert (
-        api("POST", f"/studies/{pilot}/enrolment", person, json=body | {"criteria_confirmed": True}).status_code == 201
-    )
+    enrolled = api("POST", f"/studies/{pilot}/enrolment", person, json=body | {"criteria_confirmed": True})
+    assert enrolled.status_code == 201, enrolled.get_json()
     answers = {"sleep_hours": 6, "rested": 3, "tired": 3, "quality": 5}
     error = assert_error(
         api("POST", f"/studies/{pilot}/surveys/baseline/responses", person, json={"answers": answers}), 422
@@ -364,3 +375,19 @@ def test_an_amendment_adds_a_score_that_shows_in_its_diff_and_survives_approval(
     assert api("POST", f"{base}/submit", startup).status_code == 200
     assert api("POST", f"{base}/decision", coordinator, json={"decision": "approve"}).status_code == 200
     assert total in api("GET", f"/studies/{draft}/surveys/follow_up", startup).get_json()["items"]
+
+
+def test_an_amendment_may_add_a_score_to_a_survey_that_has_opened(api, make_study, startup, participant):
+    """Answers do not depend on a computed score: a survey answered already may gain one (its questions may not)."""
+    study = make_study("recruiting")
+    test_amendments.enrol(participant, study)  # the baseline opens for them today
+    version = api("POST", f"/studies/{study.id}/amendments", startup, json={"reason": "Score WHO-5 items 1-2"})
+    base = f"/studies/{study.id}/amendments/{version.get_json()['version']}"
+    survey = api("GET", f"/studies/{study.id}/surveys/baseline", startup).get_json()
+    header = {k: survey[k] for k in ("key", "title", "timepoint")}
+    mood = {"key": "mood", "text": "Mood", "score": "mean", "of": ["who_1", "who_2"], "reverse": []}
+    added = api("POST", f"{base}/surveys", startup, json=header | {"items": [*survey["items"], mood]})
+    assert added.status_code == 200, added.get_json()
+    question = {"key": "naps", "text": "Naps?", "type": "number"}
+    refused = api("POST", f"{base}/surveys", startup, json=header | {"items": [*survey["items"], mood, question]})
+    assert_error(refused, 422, "survey_opened")
