@@ -377,7 +377,7 @@ def test_an_amendment_adds_a_score_that_shows_in_its_diff_and_survives_approval(
     assert total in api("GET", f"/studies/{draft}/surveys/follow_up", startup).get_json()["items"]
 
 
-def test_an_amendment_may_add_a_score_to_a_survey_that_has_opened(api, make_study, startup, participant):
+def test_an_amendment_may_add_a_score_to_a_survey_that_has_opened(api, make_study, startup, participant, client, login):
     """Answers do not depend on a computed score: a survey answered already may gain one (its questions may not)."""
     study = make_study("recruiting")
     test_amendments.enrol(participant, study)  # the baseline opens for them today
@@ -391,3 +391,7 @@ def test_an_amendment_may_add_a_score_to_a_survey_that_has_opened(api, make_stud
     question = {"key": "naps", "text": "Naps?", "type": "number"}
     refused = api("POST", f"{base}/surveys", startup, json=header | {"items": [*survey["items"], mood, question]})
     assert_error(refused, 422, "survey_opened")
+    login(startup)
+    page = text(client.get(base + "/surveys/baseline"))
+    assert "only its wording may change" in page and "A computed score may still be added" in page
+    assert "Add a computed score" in page and "Add a question" not in page
