@@ -395,3 +395,38 @@ def test_an_amendment_may_add_a_score_to_a_survey_that_has_opened(api, make_stud
     page = text(client.get(base + "/surveys/baseline"))
     assert "only its wording may change" in page and "A computed score may still be added" in page
     assert "Add a computed score" in page and "Add a question" not in page
+
+
+def test_the_score_has_its_charts_correlations_and_workbook_column(api, pilot, startup, client, login):
+    login(startup)
+    page = client.get(f"/studies/{pilot}/results").get_data(as_text=True)
+    charts = set(re.findall(rf'src="(/studies/{pilot}/results/charts/[^"]+\.svg[^"]*)"', page))
+    assert any("quality" in src for src in charts), charts
+    for src in charts:
+        assert client.get(html.unescape(src)).status_code == 200, src
+    found = api("GET", f"/studies/{pilot}/results/correlation?x=quality@baseline&y=quality@follow_up", startup)
+    assert found.status_code == 200, found.get_json()
+    assert found.get_json()["n"] == 4
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(client.get(f"/studies/{pilot}/exports/data.xlsx").data), read_only=True)
+    header = [cell.value for cell in next(book["data"].iter_rows(max_row=1))]
+    assert header[-1] == "quality"
+
+
+def test_the_builder_refuses_hostile_score_input_and_saves_nothing(client, login, startup, make_study):
+    study = make_study("draft")
+    login(startup)
+    follow = survey_of(study.id, "follow_up")
+    before = survey_of(study.id, "follow_up").items
+    form = {"kind": "score", "score-text": "Score", "score-score": "mean", "score-key": ""}
+    for data in (
+        {**form, "score-of": ["who_1", "who_2\r\nX-Injected: 1"]},
+        {**form, "score-of": [f"k{i}" for i in range(500)]},
+        {**form, "score-of": ["who_1", "who_2"], "score-score": "eval(1)"},
+        {**form, "score-of": ["who_1", "who_2"], "score-text": "x" * 100_000},
+        {**form, "score-of": ["who_1", "sleep_hours"], "score-reverse": ["who_1", "comments"]},
+    ):
+        response = client.post(f"/studies/{study.id}/surveys/{follow.id}/items", data=data)
+        assert response.status_code == 422, data
+    assert survey_of(study.id, "follow_up").items == before
