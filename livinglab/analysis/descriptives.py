@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from .computed_scores import score_items
 from .descriptive_intervals import alpha_ci, median_ci, nps_ci
 from .errors import reason
 from .instruments import SCORING
@@ -170,6 +171,11 @@ def describe(
         out["cronbach_alpha"] = {
             tp: alpha_ci(instrument_alpha(variable["instrument"], wide.loc[groups(tp), variable["items"]].to_numpy()))
             for tp in timepoints
+        }
+    if variable.get("computed"):  # a score computed from items (computed_scores.py): how, and its alpha
+        out["computed"] = variable["computed"]
+        out["cronbach_alpha"] = {
+            tp: alpha_ci(cronbach_alpha(score_items(variable, wide, groups(tp), tp))) for tp in timepoints
         }
     return out
 

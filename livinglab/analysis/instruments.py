@@ -56,8 +56,9 @@ def item_keys(key: str, instrument: Scoring) -> list[str]:
 
 
 def answer_keys(item: dict) -> list[str]:
-    """The keys a participant answers for this item (none for a section break)."""
-    if is_section(item):
+    """The keys a participant answers for this item (none for a section break, nor for a score computed from
+    others)."""
+    if is_section(item) or "score" in item:
         return []
     if "instrument" in item:
         return item_keys(item["key"], SCORING[item["instrument"]])
@@ -65,4 +66,4 @@ def answer_keys(item: dict) -> list[str]:
 
 
 def variable_type(item: dict) -> str:
-    return "score" if "instrument" in item else item["type"]
+    return "score" if "instrument" in item or "score" in item else item["type"]

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .computed_scores import add_to_catalogue, computed_columns
 from .instruments import NUMERIC_TYPES, SCORING, answer_keys, variable_type
 from .question_types import as_variables
 
@@ -39,6 +40,7 @@ def catalogue(surveys, timepoints: list[str]) -> dict[str, dict]:
                     "timepoints": [],
                 },
             )
+            add_to_catalogue(entry, item, items, timepoint)
             if timepoint not in entry["timepoints"]:
                 entry["timepoints"].append(timepoint)
     rank = {tp: i for i, tp in enumerate(timepoints)}
@@ -93,6 +95,7 @@ def wide_numbers(frame: pd.DataFrame, variables: dict[str, dict]) -> pd.DataFram
         if variable["instrument"]:
             columns = [wide[item].to_numpy() for item in variable["items"]]
             scores[key] = SCORING[variable["instrument"]].score(columns) if len(wide) else np.array([])
+    scores.update(computed_columns(wide, variables))
     return pd.concat([wide, pd.DataFrame(scores, index=wide.index, dtype=float)], axis=1)
 
 

@@ -1453,7 +1453,19 @@ def results_schemas() -> dict:
                 "cronbach_alpha": obj(
                     {},
                     additionalProperties=obj({"value": number, "n": integer(0)}),
-                    description="Instruments only, per timepoint.",
+                    description="Instruments and computed scores, per timepoint.",
+                ),
+                "computed": obj(
+                    {
+                        "method": string(enum=["sum", "mean"]),
+                        "of": array(string()),
+                        "reverse": obj({}, additionalProperties=array(number, min_items=2, max_items=2)),
+                    },
+                    description=(
+                        "Computed scores only (type `score`): the `sum` or `mean` of the answer keys `of`, those in "
+                        "`reverse` counted as min + max − value of their scale [min, max]; a sum when every item is "
+                        "answered, a mean when at least half are (rounded up)."
+                    ),
                 ),
             },
             required=["type", "by_timepoint", "by_arm"],

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from ..analysis.computed_scores import recipe, score_range
 from ..analysis.question_types import TEXT_TYPES
 from ..studies.models import Study
 from ..surveys.definitions import answer_keys, is_section
 from ..surveys.instruments import INSTRUMENTS
 from ..surveys.question_types import export_parts
+from ..surveys.scores import describe
 
 ID_KEYS = ("participant_code", "arm", "timepoint")
 
@@ -35,6 +37,7 @@ class Column:
     instrument: str | None = None
     source: str = ""  # the answer key stored, when the column needs another name
     bounds: tuple = ()  # a date's earliest and latest (YYYY-MM-DD or None)
+    recipe: dict | None = None  # a computed score's (analysis/computed_scores.py)
 
     def __post_init__(self):
         self.source = self.source or self.key
@@ -78,7 +81,10 @@ class Plan:
         self.scores = [
             (self.index[c.source], [self.index[k] for k in c.items], INSTRUMENTS[c.instrument].score)
             for c in self.columns
-            if c.type == "score"
+            if c.type == "score" and c.instrument
+        ]
+        self.computed = [
+            (self.index[c.source], [self.index[k] for k in c.items], c.recipe) for c in self.columns if c.recipe
         ]
 
     @property
@@ -102,7 +108,7 @@ def plan_for(study: Study) -> Plan:
     found: dict[str, Column] = {}
     for survey in sorted(study.surveys, key=lambda s: (rank.get(s.timepoint, len(rank)), s.id)):
         for item in survey.items:
-            for column in _columns_of(item):
+            for column in _columns_of(item) if "score" not in item else [score_column(item, survey.items)]:
                 kept = found.setdefault(column.key, column)  # the same key later: measured again
                 if survey.timepoint not in kept.timepoints:
                     kept.timepoints.append(survey.timepoint)
@@ -118,6 +124,15 @@ def site_columns(study: Study) -> list[Column]:
     names = "; ".join(f"{site['key']} = {site['name']}" for site in study.sites)
     label = str(_l("Site where the participant takes part (%(sites)s)", sites=names))
     return [Column("site", label, "site", choices=[site["key"] for site in study.sites])]
+
+
+def score_column(item: dict, items: list[dict]) -> Column:
+    """A score computed from items of its survey: its label says how (and the missing rule), its range is the
+    scores possible when every item has a scale."""
+    made_of = recipe(item, items)
+    bounds = score_range(made_of, items) or (None, None)
+    label = f"{item['text']}. {describe(item, items)}"
+    return Column(item["key"], label, "score", low=bounds[0], high=bounds[1], items=made_of["of"], recipe=made_of)
 
 
 def _columns_of(item: dict) -> list[Column]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import case, select
 
+from ..analysis.computed_scores import compute_one
 from ..extensions import db
 from ..participants.models import Answer, Enrolment, Response
 from ..surveys.models import Survey
@@ -76,4 +77,7 @@ def _scored(values: list, plan: Plan) -> list:
         if None not in answered:
             result = float(score(answered))
             values[position] = int(result) if result.is_integer() else result
+    for position, items, made_of in plan.computed:  # scores computed from items: their own missing rule
+        computed = compute_one(made_of, [values[i] for i in items])
+        values[position] = None if computed is None else int(computed) if computed.is_integer() else round(computed, 10)
     return values

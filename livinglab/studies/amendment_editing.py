@@ -21,10 +21,12 @@ from ..surveys.forms import (
     MoveForm,
     NewSurveyForm,
     QuestionForm,
+    ScoreForm,
     SectionForm,
     SurveyForm,
     fill_item_key,
 )
+from ..surveys.scores import removal_refused
 from ..surveys.services import checked_item
 from ..surveys.views import ITEM_ALIASES, flash_invalid, item_form
 from ..transactions import unit_of_work
@@ -148,6 +150,7 @@ def builder(study, target, survey, status=200, **forms):
     forms.setdefault("question_form", QuestionForm(formdata=None))
     forms.setdefault("instrument_form", InstrumentForm(formdata=None))
     forms.setdefault("section_form", SectionForm(formdata=None))
+    forms.setdefault("score_form", ScoreForm(formdata=None))
     return render_template(
         "surveys/show.html",
         study=study,
@@ -247,6 +250,7 @@ def survey_add_item(study_id: int, version: int, key: str):
         flash_invalid()
     which = "instrument_form" if isinstance(form, InstrumentForm) else "question_form"
     which = "section_form" if isinstance(form, SectionForm) else which
+    which = "score_form" if isinstance(form, ScoreForm) else which
     return builder(shadow, target, survey, 422, **{which: form})
 
 
@@ -339,6 +343,8 @@ def survey_delete_item(study_id: int, version: int, key: str, index: int):
             cancel_label=_("No, keep it"),
         )
     try:
+        if used := removal_refused(survey.items, index):
+            raise Invalid(used, fields={"items": used})
         save(study, amendment, survey, [item for i, item in enumerate(survey.items) if i != index])
     except FIELD_ERRORS as err:
         flash(err.message, "error")

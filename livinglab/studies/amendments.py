@@ -267,9 +267,10 @@ WORDING = ("text", "section", "intro")  # a question's text, a section break's t
 
 
 def structure(survey: dict) -> tuple:
-    """What answers depend on: the timepoint and every item but its wording (`WORDING`), in order."""
+    """What answers depend on: the timepoint and every item but its wording (`WORDING`), in order. A computed
+    score (surveys/scores.py) is not asked: adding one to an opened survey changes no answer, and the diff shows it."""
     return survey["timepoint"], [
-        {k: value for k, value in item.items() if k not in WORDING} for item in survey["items"]
+        {k: value for k, value in item.items() if k not in WORDING} for item in survey["items"] if "score" not in item
     ]
 
 

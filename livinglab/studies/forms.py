@@ -466,7 +466,8 @@ class ProtocolFormWithVariables(ProtocolForm):
         _l("Primary outcome variable"),
         validate_choice=False,
         description=_l(
-            "The numeric questions and instrument scores of your surveys, with the timepoints that ask them."
+            "The numeric questions, instrument scores and computed scores of your surveys, with the timepoints that "
+            "ask them."
         ),
     )
 

@@ -303,7 +303,8 @@ def primary_outcome_problem(study) -> str | None:
         return _("The primary outcome “%(key)s” is not asked in any survey.", key=study.primary_variable)
     if not var.numeric and var.type != "yes_no":
         return _(
-            "The primary outcome must be numeric (Likert, number, NPS or an instrument score) or a yes/no question."
+            "The primary outcome must be numeric (Likert, number, NPS, an instrument score or a computed score) or a "
+            "yes/no question."
         )
     if study.design == Design.SINGLE_GROUP_PRE_POST and len(var.timepoints) < 2:
         return _(

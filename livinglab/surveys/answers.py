@@ -91,11 +91,14 @@ def check_answers(items: list[dict], answers) -> tuple[dict[str, tuple], dict[st
     rows: dict[str, tuple]
     rows, errors = {}, {}
     known = {key for item in items for key in answer_keys(item)}
+    computed = {item["key"] for item in items if "score" in item}  # scores.py: computed, never answered
     for key in answers:
-        if key not in known:
+        if key in computed:
+            errors[str(key)] = _("“%(key)s” is computed from other answers: it cannot be sent.", key=key)
+        elif key not in known:
             errors[str(key)[:64]] = _("There is no such question in this survey.")
     for item in items:
-        if is_section(item):  # a section break asks nothing
+        if is_section(item) or "score" in item:  # a section break asks nothing; a score is computed
             continue
         if "instrument" in item:
             instrument = INSTRUMENTS[item["instrument"]]
@@ -127,7 +130,7 @@ def readable(items: list[dict], stored: dict[str, tuple]) -> list[dict]:
     """What a participant answered, item by item, for reading back (instrument scores included)."""
     out = []
     for item in items:
-        if is_section(item):
+        if is_section(item) or "score" in item:  # a score: computed for the analysis, not shown to participants
             continue
         if "instrument" in item:
             instrument = INSTRUMENTS[item["instrument"]]

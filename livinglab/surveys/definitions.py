@@ -16,6 +16,8 @@ from ..schema import Key
 from . import question_types
 from .instruments import INSTRUMENTS
 from .items import EXTRAS, QUESTION, QUESTION_TYPES, REQUIRED, RESERVED_KEYS, SECTION, TEXT_MAX, SurveyItem, item_key  # noqa: F401
+from .scores import measurement as score_measurement
+from .scores import reference_problems, score_fields
 
 MAX_ITEMS = 100
 
@@ -35,7 +37,9 @@ def clean_item(raw) -> dict:
     key = field("key", QUESTION["key"][0].check)
     if raw.get("section") is not None:  # a section break, which starts a page (surveys/paging.py)
         return _section_break(raw, key, field, errors)
-    if raw.get("instrument") is not None:
+    if raw.get("score") is not None:  # a score computed from other items (scores.py)
+        item = {"key": key, **score_fields(raw, errors)}
+    elif raw.get("instrument") is not None:
         code = field("instrument", lambda x: v.choice(x, list(INSTRUMENTS)))
         item = {"key": key, "instrument": code}
     else:
@@ -129,6 +133,8 @@ def clean_items(raw_items) -> list[dict]:
                 problems[index] = v.FieldError(_("The key “%(key)s” is used twice.", key=name))
             seen.add(name)
         items.append(item)
+    if not problems:
+        problems.update(reference_problems(items))
     if problems:
         status = 400 if any(e.status == 400 for e in problems.values()) else 422
         raise v.FieldError(
@@ -168,6 +174,8 @@ def study_variables(surveys, timepoint_order: list[str]) -> dict[str, Variable]:
 
 def measurement(item: dict) -> tuple:
     """What must stay the same when a key is asked again at another timepoint."""
+    if "score" in item:
+        return score_measurement(item)
     if "instrument" in item:
         return "score", item["instrument"]
     if is_section(item):

@@ -2,7 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Form,
+    FormField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 
 from .. import validation as v
 from ..studies.keys import key_from_label, label_of
@@ -183,6 +192,39 @@ class SectionFields(ItemFields):
         self.key.data, self.section.data, self.intro.data = item["key"], item["section"], item.get("intro") or ""
 
 
+class ScoreFields(ItemFields):
+    """A score computed from numeric items of the survey (scores.py): the builder lists them as checkboxes."""
+
+    key = StringField(
+        _l("Key"),
+        description=_l("The score's name in the API and the exports. Made from its label when left empty."),
+    )
+    text = StringField(_l("Label"), description=_l("What the score measures, e.g. Sleep quality (total)."))
+    score = SelectField(
+        _l("Computed as"),
+        choices=[SelectChoice("mean", _l("The mean of the items")), SelectChoice("sum", _l("The sum of the items"))],
+        default="mean",
+        description=_l(
+            "A mean is given when at least half of the items are answered, a sum only when all of them are."
+        ),
+    )
+    of = SelectMultipleField(_l("Items of the score"), validate_choice=False)
+    reverse = SelectMultipleField(_l("Reversed items"), validate_choice=False)
+
+    def item(self) -> dict:
+        return {
+            "key": self.key.data,
+            "text": self.text.data,
+            "score": self.score.data,
+            "of": list(self.of.data or []),
+            "reverse": list(self.reverse.data or []),
+        }
+
+    def fill(self, item: dict) -> None:
+        self.key.data, self.text.data, self.score.data = item["key"], item["text"], item["score"]
+        self.of.data, self.reverse.data = list(item["of"]), list(item.get("reverse") or [])
+
+
 def _same_text(a, b) -> bool:
     return isinstance(a, str) and isinstance(b, str) and " ".join(a.lower().split()) == " ".join(b.lower().split())
 
@@ -259,6 +301,11 @@ class QuestionForm(QuestionFields, FlaskForm):
 class InstrumentForm(InstrumentFields, FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="instrument", **kwargs)
+
+
+class ScoreForm(ScoreFields, FlaskForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="score", **kwargs)
 
 
 class SurveyHeaderFields:

@@ -189,16 +189,32 @@ Section = create_model(
     ),
     **_section_fields,
 )
+
+
+class ComputedScore(s.Body):
+    """A score computed from numeric items of the same survey (likert, number, nps, yes_no, an instrument's
+    `<key>_N`): their `sum` or `mean`, the items in `reverse` counted as `min + max − value` of their scale. Never
+    shown to participants, never answered (a value sent for it is refused); a variable of the analysis and a
+    column of the exports. A sum is given when every item is answered, a mean when at least half are (rounded
+    up). Checked by `surveys/scores.py`."""
+
+    key: Key
+    text: Annotated[str, Limits(min_length=1, max_length=1000, description="The score's label.")]
+    score: Literal["sum", "mean"]
+    of: Annotated[list[Key], Limits(min_length=2, max_length=100, json_schema_extra={"uniqueItems": True})]
+    reverse: Annotated[list[Key], Limits(max_length=100, description="Items of `of` counted reversed.")] = []
+
+
 # Union of a tuple built at run time: `X | Y` has no spelling for it.
 # (models made by create_model: no static type for mypy either)
 Question = TypeAliasType("Question", Annotated[Union[tuple(QUESTION_MODELS.values())], Discriminator("type")])  # type: ignore[valid-type]  # noqa: UP007
 SurveyItem = TypeAliasType(
     "SurveyItem",
     Annotated[
-        Question | Instrument | Section,  # type: ignore[valid-type]  # models made at run time
+        Question | Instrument | Section | ComputedScore,  # type: ignore[valid-type]  # models made at run time
         Limits(
             description=(
-                "A question or an instrument. The same key in the surveys of two timepoints is the same variable measured "
+                "A question, an instrument or a computed score. The same key in the surveys of two timepoints is the same variable measured "
                 "twice. Or a section break, which starts a page."
             )
         ),

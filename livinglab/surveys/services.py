@@ -10,6 +10,7 @@ from ..studies import workflow
 from ..studies.models import Study
 from .definitions import NewSurvey, SurveyChanges, clean_item, clean_items, conflicts_with_other_surveys
 from .models import Survey
+from .scores import removal_refused
 
 
 def _clean_header(study: Study, data: dict, *, creating: bool) -> tuple[dict, dict]:
@@ -155,6 +156,8 @@ def item_index(survey: Survey, key) -> int:
 def delete_item(user, survey: Survey, index: int) -> None:
     index = _index(survey, index)
     items = [item for i, item in enumerate(survey.items) if i != index]
+    if refused := removal_refused(survey.items, index):
+        raise Invalid(refused, fields={"items": refused})
     if not items:
         raise Invalid(
             _("A survey needs at least one item: delete the survey instead."),

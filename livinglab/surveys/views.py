@@ -11,7 +11,7 @@ from ..forms import EmptyForm, show_errors
 from ..policy import get_study_or_404, requires
 from ..studies.workflow import require_editable
 from ..transactions import unit_of_work
-from . import services
+from . import scores, services
 from .forms import (
     SCORING,
     TYPE_LABELS,
@@ -19,6 +19,7 @@ from .forms import (
     MoveForm,
     NewSurveyForm,
     QuestionForm,
+    ScoreForm,
     SectionForm,
     SurveyForm,
     fill_item_key,
@@ -43,6 +44,24 @@ def survey_instrument(code: str):
     return INSTRUMENTS.get(code)
 
 
+@bp.app_template_global()
+def score_text(item: dict, items: list[dict]) -> str:
+    """How a computed score of a survey is computed, in words."""
+    return scores.describe(item, items)
+
+
+@bp.app_template_global()
+def computed_text(computed: dict) -> str:
+    """How a computed score of the results is computed (its entry's `computed`), in words."""
+    return scores.how_computed(computed)
+
+
+@bp.app_template_global()
+def score_choices(items: list[dict]) -> list[dict]:
+    """The items of a survey a computed score may use, for the builder's checkboxes."""
+    return scores.choosable(items)
+
+
 def get_survey_or_404(study_id: int, survey_id: int, action: str = "view"):
     """The study (authorised for `action`) and one of its surveys."""
     study = get_study_or_404(study_id, action)
@@ -58,6 +77,8 @@ def item_form(item: dict | None = None, kind: str | None = None):
     form = InstrumentForm() if instrument else QuestionForm()
     if ("section" in item) if item else kind == "section":
         form = SectionForm()
+    if ("score" in item) if item else kind == "score":  # a computed score (scores.py)
+        form = ScoreForm()
     if item and request.method == "GET":
         form.fill(item)
     return form
@@ -73,6 +94,7 @@ def render_builder(study, survey, status=200, **forms):
     forms.setdefault("question_form", QuestionForm(formdata=None))
     forms.setdefault("instrument_form", InstrumentForm(formdata=None))
     forms.setdefault("section_form", SectionForm(formdata=None))
+    forms.setdefault("score_form", ScoreForm(formdata=None))
     return render_template(
         "surveys/show.html", study=study, survey=survey, type_labels=TYPE_LABELS, scoring=SCORING, **forms
     ), status
@@ -156,6 +178,7 @@ def add_item(study_id: int, survey_id: int):
         flash_invalid()
     which = "instrument_form" if isinstance(form, InstrumentForm) else "question_form"
     which = "section_form" if isinstance(form, SectionForm) else which
+    which = "score_form" if isinstance(form, ScoreForm) else which
     return render_builder(study, survey, 422, **{which: form})
 
 
