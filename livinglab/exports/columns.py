@@ -32,6 +32,7 @@ class Column:
     items: list[str] = field(default_factory=list)  # a score's item keys
     instrument: str | None = None
     source: str = ""  # the answer key stored, when the column needs another name
+    show_if: dict | None = None  # asked only if earlier answers meet this (surveys/branching.py)
 
     def __post_init__(self):
         self.source = self.source or self.key
@@ -132,6 +133,7 @@ def _columns_of(item: dict) -> list[Column]:
         return [*items, score]
     kind = item["type"]
     column = Column(item["key"], item["text"], kind, unit=item.get("unit"), choices=list(item.get("choices") or []))
+    column.show_if = item.get("show_if")
     if kind == "likert":
         labels = item.get("labels")
         column.low, column.high = item["min"], item["max"]

@@ -10,6 +10,7 @@ from sqlalchemy import case, select
 from ..extensions import db
 from ..participants.models import Answer, Enrolment, Response
 from ..surveys.models import Survey
+from .cells import NOT_APPLICABLE
 from .columns import Plan
 
 BATCH = 2_000  # rows fetched from the database at a time
@@ -22,7 +23,15 @@ def export_query(study_id: int, timepoints: list[str]):
     questions were all skipped still gives its row. Erased answers are deleted rows: absent."""
     rank = case({tp: n for n, tp in enumerate(timepoints)}, value=Survey.timepoint, else_=len(timepoints))
     return (
-        select(Enrolment.participant_code, Enrolment.arm, Survey.timepoint, Answer.item_key, Answer.number, Answer.text)
+        select(
+            Enrolment.participant_code,
+            Enrolment.arm,
+            Survey.timepoint,
+            Answer.item_key,
+            Answer.number,
+            Answer.text,
+            Answer.not_applicable,
+        )
         .select_from(Response)
         .join(Enrolment, Response.enrolment_id == Enrolment.id)
         .join(Survey, Response.survey_id == Survey.id)
@@ -41,12 +50,12 @@ def stored_rows(study_id: int, plan: Plan):
 
 
 def wide_rows(rows, plan: Plan) -> Iterator[list]:
-    """Long rows (code, arm, timepoint, item, number, text), in export order, folded into wide rows of
+    """Long rows (code, arm, timepoint, item, number, text, not applicable), in export order, folded into wide rows of
     display values (numbers stay numbers); an instrument's score where all its items were answered.
     Answers to keys no survey lists any more are left out."""
     convert, index, width = [column.value for column in plan.columns], plan.index, len(plan.columns)
     current, values = None, None
-    for code, arm, timepoint, key, number, text in rows:
+    for code, arm, timepoint, key, number, text, *not_applicable in rows:  # (the flag: branching's)
         if (code, timepoint) != current:
             if values is not None:
                 yield _scored(values, plan)
@@ -54,7 +63,9 @@ def wide_rows(rows, plan: Plan) -> Iterator[list]:
             values = [None] * width
             values[0], values[1], values[2] = code, arm, timepoint
         position = index.get(key)
-        if position is not None:
+        if position is not None and not_applicable and not_applicable[0]:
+            values[position] = NOT_APPLICABLE  # type: ignore[index, call-overload]  # a list of cells, started by the first row
+        elif position is not None:
             values[position] = convert[position](number, text)  # type: ignore[index]  # the first row always starts a new list
     if values is not None:
         yield _scored(values, plan)

@@ -27,6 +27,7 @@ from ..studies import allocation, regulatory, workflow
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study
 from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
+from ..surveys import branching
 from ..surveys.answers import readable
 from ..surveys.definitions import answer_keys
 from ..timeutil import utcnow
@@ -409,7 +410,7 @@ def posted_answers(items: list[dict], prefix: str = "") -> tuple[dict, dict]:
             shown[key] = value
             if value and (multiple or value.strip()):  # type: ignore[union-attr]  # a str when not multiple
                 answers[key] = value
-    return answers, shown
+    return branching.applicable_only(items, answers), shown  # without JavaScript, what does not apply is posted too
 
 
 def token_valid() -> bool:

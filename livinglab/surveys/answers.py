@@ -4,6 +4,7 @@ import json
 
 from flask_babel import gettext as _
 
+from . import branching
 from .definitions import TEXT_MAX, answer_keys
 from .instruments import INSTRUMENTS, score
 
@@ -105,6 +106,9 @@ def check_answers(items: list[dict], answers) -> tuple[dict[str, tuple], dict[st
                 except ValueError as err:
                     errors[key] = str(err)
             continue
+        if branching.hidden(item, items, rows):  # its condition is not met: not applicable
+            branching.skip(item, answers.get(item["key"]), rows, errors)
+            continue
         value = answers.get(item["key"])
         if _is_blank(value):
             if item.get("required", True):
@@ -149,6 +153,7 @@ def readable(items: list[dict], stored: dict[str, tuple]) -> list[dict]:
         else:
             value = text
         out.append({"key": item["key"], "text": item["text"], "value": value, "items": []})
+        out[-1]["not_applicable"] = stored.get(item["key"]) == branching.NOT_APPLICABLE  # its condition was not met
     return out
 
 

@@ -12,6 +12,8 @@ from .. import schema as s
 from .. import validation as v
 from ..analysis.instruments import NUMERIC_TYPES, answer_keys, variable_type  # noqa: F401  (one home)
 from ..schema import Key
+from . import branching
+from .branching import SHOW_IF
 from .instruments import INSTRUMENTS
 from .items import EXTRAS, QUESTION, QUESTION_TYPES, REQUIRED, RESERVED_KEYS, TEXT_MAX, SurveyItem, item_key  # noqa: F401
 
@@ -59,6 +61,8 @@ def clean_item(raw) -> dict:
                     _("Give two labels (the lowest and highest points) or one per point (%(n)d).", n=hi - lo + 1)
                 )
             item["labels"] = labels
+        if raw.get("show_if") is not None:  # kept only when given: items stored before stay as they were
+            item["show_if"] = field("show_if", SHOW_IF.check)
     if errors:
         raise ItemError(errors)
     return item
@@ -112,6 +116,8 @@ def clean_items(raw_items) -> list[dict]:
                 problems[index] = v.FieldError(_("The key “%(key)s” is used twice.", key=name))
             seen.add(name)
         items.append(item)
+    if not problems:
+        problems = branching.check_references(items)
     if problems:
         status = 400 if any(e.status == 400 for e in problems.values()) else 422
         raise v.FieldError(

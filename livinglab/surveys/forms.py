@@ -6,6 +6,7 @@ from wtforms import BooleanField, Form, FormField, SelectChoice, SelectField, St
 
 from .. import validation as v
 from ..studies.keys import key_from_label, label_of
+from .branching_form import BranchFields, remember_sources
 from .definitions import QUESTION_TYPES, answer_keys, clean_item, measurement
 from .instruments import INSTRUMENTS
 
@@ -42,7 +43,7 @@ class ItemFields(Form):
         return True
 
 
-class QuestionFields(ItemFields):
+class QuestionFields(BranchFields, ItemFields):
     key = StringField(
         _l("Key"),
         description=_l(
@@ -102,7 +103,7 @@ class QuestionFields(ItemFields):
                     item[name] = value
         elif kind in CHOICE_TYPES:
             item["choices"] = [line.strip() for line in (self.choices.data or "").splitlines() if line.strip()]
-        return item
+        return self.with_show_if(item)
 
     def fill(self, item: dict) -> None:
         """Show a stored question in the form."""
@@ -115,6 +116,7 @@ class QuestionFields(ItemFields):
         self.plausible_max.data = _show_number(item.get("plausible_max"))
         self.choices.data = "\n".join(item.get("choices", []))
         self.labels.data = "\n".join(item.get("labels") or [])
+        self.fill_show_if(item)
 
 
 class InstrumentFields(ItemFields):
@@ -144,6 +146,7 @@ def fill_item_key(form: ItemFields, study, survey=None, index: int | None = None
     """When no key was typed: the key of the same question (or instrument) asked at another timepoint, so
     that it is one variable measured twice; else one made from the question (or the instrument's code),
     not used by any other item of the study."""
+    remember_sources(form, survey, index)  # the questions a condition may name (branching_form.py)
     if (form.key.data or "").strip():
         return
     try:

@@ -12,6 +12,7 @@ from typing_extensions import TypeAliasType
 from .. import schema as s
 from .. import validation as v
 from ..schema import Key
+from .branching import SHOW_IF
 from .instruments import INSTRUMENTS
 
 QUESTION_TYPES = ("likert", "number", "yes_no", "single_choice", "multiple_choice", "text", "nps")
@@ -103,7 +104,7 @@ class _ScaleQuestion(s.Body):
     @model_serializer(mode="wrap")
     def _without_absent_labels(self, handler) -> dict[str, Any]:
         data = handler(self)
-        for name in self.OMITTED_WHEN_NONE:
+        for name in (*self.OMITTED_WHEN_NONE, "show_if"):  # show_if: every question's (branching.py)
             if data.get(name) is None:
                 data.pop(name, None)
         return data
@@ -127,7 +128,8 @@ def _question_model(kind: str):
     fields["type"] = (Literal[kind], ...)
     fields["required"] = (REQUIRED[0].annotation, True)
     fields.update({name: (k.annotation, ... if required else None) for name, (k, required) in extras.items()})
-    base = {"likert": _ScaleQuestion, "number": _NumberQuestion}.get(kind, s.Body)
+    fields["show_if"] = (SHOW_IF.annotation, None)
+    base = {"likert": _ScaleQuestion, "number": _NumberQuestion}.get(kind, _ScaleQuestion)  # all omit absent show_if
     return create_model(question_name(kind), __base__=base, __doc__=f"Answered with {answer}", **fields)
 
 

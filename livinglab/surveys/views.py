@@ -11,7 +11,7 @@ from ..forms import EmptyForm, show_errors
 from ..policy import get_study_or_404, requires
 from ..studies.workflow import require_editable
 from ..transactions import unit_of_work
-from . import services
+from . import branching, services
 from .forms import (
     SCORING,
     TYPE_LABELS,
@@ -40,6 +40,10 @@ def flash_invalid() -> None:
 def survey_instrument(code: str):
     """The standard instrument an item uses, for templates that expand it into its statements."""
     return INSTRUMENTS.get(code)
+
+
+bp.add_app_template_global(branching.describe, "branch_condition")  # a question's condition in words
+bp.add_app_template_global(branching.attributes, "branch_data")  # and as data for static/branching.js
 
 
 def get_survey_or_404(study_id: int, survey_id: int, action: str = "view"):
