@@ -13,12 +13,14 @@ COLUMNS = ["participant_code", "timepoint", "item"]
 
 
 def set_aside(rows: list[tuple], aside: list[tuple]) -> list[tuple]:
-    """A batch of the loader's rows (response id, item, number, text, not applicable): those that apply, as
-    (response id, item, number, text); the others' (response id, item) go to `aside`."""
-    if not any(row[4] for row in rows):
-        return [row[:4] for row in rows]
-    aside.extend((row[0], row[1]) for row in rows if row[4])
-    return [row[:4] for row in rows if not row[4]]
+    """A batch of the loader's rows (response id, item, number, text): those that apply; the others' (response
+    id, item) go to `aside`. A not-applicable answer is the row with neither number nor text: the database holds
+    it so (a CHECK on `answer.not_applicable`), and an answer given always has one or the other. Read so, the
+    loader's query stays the one it was (the same plan, so the rows in the same order)."""
+    if all(row[2] is not None or row[3] is not None for row in rows):
+        return rows
+    aside.extend((row[0], row[1]) for row in rows if row[2] is None and row[3] is None)
+    return [row for row in rows if row[2] is not None or row[3] is not None]
 
 
 def cells(aside: list[tuple], respondents: list[tuple]) -> pd.DataFrame:

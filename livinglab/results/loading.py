@@ -32,13 +32,12 @@ BATCH = 500  # rows per fetch: gone before the garbage collector looks (from 1,0
 
 
 def answers_query(study_id: int, items: list[str] | None = None):
-    """The study's answers (to these answer keys only, if given): (response id, item, number, text, not
-    applicable). It
+    """The study's answers (to these answer keys only, if given): (response id, item, number, text). It
     joins what the previous one-query loader joined (the survey too, which it no longer reads), so that
     the database plans it alike and returns the rows in the same order: the wide table lists participants
     in the order they first come, and sums in that order."""
     query = (
-        select(Answer.response_id, Answer.item_key, Answer.number, Answer.text, Answer.not_applicable)
+        select(Answer.response_id, Answer.item_key, Answer.number, Answer.text)
         .select_from(Answer)
         .join(Response, Answer.response_id == Response.id)
         .join(Enrolment, Response.enrolment_id == Enrolment.id)

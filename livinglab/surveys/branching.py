@@ -12,6 +12,7 @@ import math
 from typing import Annotated, Any, Literal
 
 from flask_babel import gettext as _
+from pydantic import ConfigDict, with_config
 from pydantic import Field as Limits
 from typing_extensions import TypedDict
 
@@ -34,6 +35,7 @@ OPS_BY_TYPE = {
 }
 
 
+@with_config(ConfigDict(json_schema_extra=s._no_title))  # described as the app's other bodies: no titles
 class Condition(TypedDict):
     """One condition on an earlier answer."""
 

@@ -417,6 +417,16 @@ def test_the_loader_sets_not_applicable_answers_aside(pilot, make_user):
     assert set(aside["participant_code"]) == codes and list(aside["item"]) == ["cigarettes"]
 
 
+def test_the_data_quality_page_counts_only_the_answers_given(pilot, participant):
+    from livinglab.quality.services import response_rows
+
+    enrol(pilot, participant)
+    participation.submit_response(participant, pilot, "baseline", {"sleep_hours": 7, "smoker": False, **WHO})
+    db.session.commit()
+    (row,) = response_rows(pilot.id, count_answers=True)
+    assert row.answered == 2 + 5  # sleep, smoker and the five statements: not the question that did not apply
+
+
 # --- Amendments, the registration hash, hostile bodies ----------------------------------------------------
 
 
@@ -461,6 +471,20 @@ def test_the_registration_hash_covers_the_condition(make_study):
     changed = make_study("approved", protocol=sleep_protocol(), survey_defs=other)
     hashes = {registration_hash(s) for s in (with_condition, without, changed)}
     assert len(hashes) == 3
+
+
+def test_an_amendment_changing_a_condition_shows_the_question_as_changed_in_its_diff(app):
+    from livinglab.studies.diff import differences
+
+    before = {"protocol": {}, "surveys": branching_surveys()}
+    after = {"protocol": {}, "surveys": branching_surveys()}
+    after["surveys"][0] = {**after["surveys"][0], "items": list(after["surveys"][0]["items"])}
+    after["surveys"][0]["items"][2] = {**CIGS, "show_if": condition("smoker", "not_equals", False)}
+    with app.test_request_context():
+        changed = differences(before, after)["surveys"]
+    assert [(survey["key"], change, items) for survey, change, items in changed] == [
+        ("baseline", "changed", [("cigarettes", "changed")])
+    ]
 
 
 @pytest.mark.parametrize(
