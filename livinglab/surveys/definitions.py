@@ -36,6 +36,8 @@ def clean_item(raw) -> dict:
     if raw.get("instrument") is not None:
         code = field("instrument", lambda x: v.choice(x, list(INSTRUMENTS)))
         item = {"key": key, "instrument": code}
+        if raw.get("show_if") is not None:  # its score needs every statement
+            errors["show_if"] = v.FieldError(_("An instrument is always asked: only a question may have a condition."))
     else:
         kind = field("type", lambda x: v.choice(x, QUESTION_TYPES))
         item = {

@@ -75,7 +75,9 @@ def test_answering_non_hides_the_follow_up_and_stores_it_as_not_applicable(
         expect(question).to_be_hidden()  # nothing answered yet: the condition is not met
         smoker.get_by_label("Oui").check()
         expect(question).to_be_visible()
-        expect(tab.get_by_text("Répondez seulement si vous avez répondu «\u00a0Oui\u00a0» à « Fumez-vous ? ».")).to_be_visible()
+        expect(
+            tab.get_by_text("Répondez seulement si vous avez répondu «\u00a0Oui\u00a0» à « Fumez-vous ? ».")
+        ).to_be_visible()
         question.fill("12")
         screenshot(tab, "branching-fr-oui")
         smoker.get_by_label("Non").check()
@@ -113,7 +115,9 @@ def test_without_javascript_every_question_shows_with_its_condition(make_study, 
         tab.get_by_role("button", name="Se connecter").click()
         tab.goto(f"/pilots/{pilot.id}/surveys/baseline")
         expect(tab.get_by_label("Combien de cigarettes par jour ?")).to_be_visible()
-        expect(tab.get_by_text("Répondez seulement si vous avez répondu «\u00a0Oui\u00a0» à « Fumez-vous ? ».")).to_be_visible()
+        expect(
+            tab.get_by_text("Répondez seulement si vous avez répondu «\u00a0Oui\u00a0» à « Fumez-vous ? ».")
+        ).to_be_visible()
         tab.get_by_label("Heures de sommeil ?").fill("7")
         tab.get_by_role("group", name="Fumez-vous ?").get_by_label("Non").check()
         tab.get_by_label("Combien de cigarettes par jour ?").fill("12")  # filled anyway: it does not apply

@@ -164,6 +164,12 @@ def test_a_condition_must_name_an_earlier_question_and_a_value_it_can_take(app, 
     assert words in refused.value.message
 
 
+def test_an_instrument_takes_no_condition(app):
+    with app.test_request_context(), pytest.raises(v.FieldError) as refused:
+        clean_items([SMOKER, {"key": "who", "instrument": "who5", "show_if": condition("smoker", "equals", True)}])
+    assert "only a question may have a condition" in refused.value.message
+
+
 def test_a_condition_may_look_at_an_instruments_statement(app):
     with app.test_request_context():
         items = clean_items([{"key": "who", "instrument": "who5"}, follow_up(condition("who_1", "less_than", 2))])
