@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 
+from . import not_applicable
 from .categorical import contingency_test
 from .comparisons import PARALLEL, SINGLE, compare, compare_adjusted, empty_outcome, supported
 from .data_quality import Assessment
@@ -68,10 +69,12 @@ class Plan:
         self.primary_arm = declared if declared in self.arms[1:] else (self.arms[1] if len(self.arms) > 1 else None)
         # the secondary families' adjustment (absent: Holm, as every study before the field)
         self.adjustment = BENJAMINI_HOCHBERG if study.get("secondary_adjustment") == BENJAMINI_HOCHBERG else HOLM
+        self.not_applicable = None  # the loader's not-applicable answers (not_applicable.py): never missing
 
     def compare(self, panels, who, variable, *, arm=None, hypothesis="change", exploratory=False) -> dict:
         """One variable's comparison as the protocol registered it (ANCOVA, Welch, paired, McNemar, Fisher)."""
         numbers, yes_no = panels
+        who = not_applicable.applicable(who, self.not_applicable, variable)  # no value to give: not dropped
         options = {"arm": arm, "hypothesis": hypothesis, "alpha": self.alpha, "exploratory": exploratory}
         if variable["type"] == "yes_no":
             return compare_yes_no(yes_no, who, variable, self.design, self.arms, **options)
@@ -89,6 +92,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     design = study.get("design")
     arms, timepoints = list(study.get("arms") or []), list(study.get("timepoints") or [])
     plan = Plan(study, timepoints)
+    plan.not_applicable = not_applicable.of(frame)
     frame = long_frame(frame)
     frame = frame[frame["timepoint"].isin(timepoints)]
     variables = catalogue(study.get("surveys"), timepoints)

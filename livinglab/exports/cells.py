@@ -16,6 +16,21 @@ import re
 _PIECE = re.compile(r"(^|[;,|\t\r\n])([ \"]*)(?=[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])")
 # Characters XML 1.0, so XLSX, cannot hold (answers may contain them: only NUL is refused on input).
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A question that did not apply (its `show_if` condition was not met), apart from a missing answer (an empty
+# cell): this text in CSV and XLSX, never one of pandas' or R's default missing markers, so that it never turns
+# into a missing value unasked (`na_values=["not_applicable"]` when wanted); `.n` in Stata, a declared
+# user-missing code in SPSS (statfiles.py). The data dictionary says so.
+NOT_APPLICABLE_TEXT = "not_applicable"
+
+
+class NotApplicable:
+    """The cell of a question that did not apply: one instance, `NOT_APPLICABLE`."""
+
+    def __repr__(self) -> str:
+        return NOT_APPLICABLE_TEXT
+
+
+NOT_APPLICABLE = NotApplicable()
 
 
 def neutralise(text: str) -> str:
@@ -27,6 +42,8 @@ def csv_cell(value) -> str:
     """A display value as CSV text: '' for nothing, numbers as Python writes them (dot decimals)."""
     if value is None:
         return ""
+    if value is NOT_APPLICABLE:
+        return NOT_APPLICABLE_TEXT
     if isinstance(value, str):
         return neutralise(value)
     return repr(value) if isinstance(value, float) else str(value)
@@ -34,6 +51,8 @@ def csv_cell(value) -> str:
 
 def sheet_cell(value):
     """A display value for an XLSX cell: numbers stay numbers, text is neutralised and XML-safe."""
+    if value is NOT_APPLICABLE:
+        return NOT_APPLICABLE_TEXT
     if isinstance(value, str):
         return neutralise(XML_ILLEGAL.sub("", value))
     return value

@@ -38,6 +38,7 @@ class Column:
     source: str = ""  # the answer key stored, when the column needs another name
     bounds: tuple = ()  # a date's earliest and latest (YYYY-MM-DD or None)
     recipe: dict | None = None  # a computed score's (analysis/computed_scores.py)
+    show_if: dict | None = None  # asked only if earlier answers meet this (surveys/branching.py)
 
     def __post_init__(self):
         self.source = self.source or self.key
@@ -169,6 +170,7 @@ def _columns_of(item: dict) -> list[Column]:
         return [column for part in parts for column in _columns_of(part)]
     kind = item["type"]
     column = Column(item["key"], item["text"], kind, unit=item.get("unit"), choices=list(item.get("choices") or []))
+    column.show_if = item.get("show_if")
     if kind == "likert":
         labels = item.get("labels")
         column.low, column.high = item["min"], item["max"]

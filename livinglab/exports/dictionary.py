@@ -2,14 +2,54 @@
 
 from flask_babel import gettext as _
 
+from .cells import NOT_APPLICABLE_TEXT
 from .columns import Column, Plan
+from .statcodes import SPSS_NOT_APPLICABLE
 
 HEADER = ["key", "label", "type", "range_or_choices", "unit", "timepoints"]
 
 
 def dictionary_rows(plan: Plan) -> list[list[str]]:
     """One row per column of the export, in the same order."""
-    return [[c.key, c.label, c.type, values_of(c), c.unit or "", "; ".join(c.timepoints)] for c in plan.columns]
+    return [
+        [c.key, c.label, c.type, values_of(c) + asked_only_if(c), c.unit or "", "; ".join(c.timepoints)]
+        for c in plan.columns
+    ]
+
+
+def asked_only_if(column: Column) -> str:
+    """A conditional question's code for “did not apply” and its condition, in the export's own terms (keys and
+    stored values), after its range or choices: never a missing answer."""
+    if not column.show_if:
+        return ""
+    return " " + _(
+        "(%(code)s = not applicable, never missing: asked only if %(condition)s; Stata .n, SPSS %(spss)s, "
+        "declared missing)",
+        code=NOT_APPLICABLE_TEXT,
+        condition=condition_text(column.show_if),
+        spss=SPSS_NOT_APPLICABLE,
+    )
+
+
+OPERATORS = {"equals": "=", "not_equals": "≠", "greater_than": ">", "less_than": "<"}
+
+
+def condition_text(show_if: dict) -> str:
+    """`smoker = true and cigarettes > 10`, `diet in {vegan, vegetarian}`."""
+    join, conditions = next(iter(show_if.items()))
+    parts = []
+    for c in conditions:
+        if c["op"] == "one_of":
+            parts.append(f"{c['key']} in {{{', '.join(_stored(x) for x in c['value'])}}}")
+        else:
+            parts.append(f"{c['key']} {OPERATORS[c['op']]} {_stored(c['value'])}")
+    return (_(" and ") if join == "all" else _(" or ")).join(parts)
+
+
+def _stored(value) -> str:
+    if isinstance(value, bool):
+        return "1 (yes)" if value else "0 (no)"
+    return _number(value) if isinstance(value, (int, float)) else str(value)
 
 
 def values_of(column: Column) -> str:

@@ -11,6 +11,7 @@ from ..analysis.computed_scores import compute_one
 from ..extensions import db
 from ..participants.models import Answer, Enrolment, Response
 from ..surveys.models import Survey
+from .cells import NOT_APPLICABLE
 from .columns import Plan
 
 BATCH = 2_000  # rows fetched from the database at a time
@@ -30,6 +31,7 @@ def export_query(study_id: int, timepoints: list[str]):
             Answer.item_key,
             Answer.number,
             Answer.text,
+            Answer.not_applicable,
             Enrolment.site,
         )
         .select_from(Response)
@@ -50,12 +52,15 @@ def stored_rows(study_id: int, plan: Plan):
 
 
 def wide_rows(rows, plan: Plan) -> Iterator[list]:
-    """Long rows (code, arm, timepoint, item, number, text, site), in export order, folded into wide rows of
+    """Long rows (code, arm, timepoint, item, number, text, not applicable, site), in export order, folded into wide
+    rows of
     display values (numbers stay numbers); an instrument's score where all its items were answered.
     Answers to keys no survey lists any more are left out."""
     convert, index, width = [column.value for column in plan.columns], plan.index, len(plan.columns)
     current, values = None, None
-    for code, arm, timepoint, key, number, text, *site in rows:  # the site last (a 7th column), when read
+    for code, arm, timepoint, key, number, text, *extra in rows:  # the flag (branching's), then the site, when read
+        not_applicable = extra[:1]
+        site = extra[1:2]
         if (code, timepoint) != current:
             if values is not None:
                 yield _scored(values, plan)
@@ -65,7 +70,9 @@ def wide_rows(rows, plan: Plan) -> Iterator[list]:
             if plan.ids > 3:
                 values[3] = site[0] if site else None  # studies/sites.py
         position = index.get(key)
-        if position is not None:
+        if position is not None and not_applicable and not_applicable[0]:
+            values[position] = NOT_APPLICABLE  # type: ignore[index, call-overload]  # a list of cells, started by the first row
+        elif position is not None:
             values[position] = convert[position](number, text)  # type: ignore[index]  # the first row always starts a new list
     if values is not None:
         yield _scored(values, plan)
@@ -78,6 +85,6 @@ def _scored(values: list, plan: Plan) -> list:
             result = float(score(answered))
             values[position] = int(result) if result.is_integer() else result
     for position, items, made_of in plan.computed:  # scores computed from items: their own missing rule
-        computed = compute_one(made_of, [values[i] for i in items])
+        computed = compute_one(made_of, [None if values[i] is NOT_APPLICABLE else values[i] for i in items])
         values[position] = None if computed is None else int(computed) if computed.is_integer() else round(computed, 10)
     return values

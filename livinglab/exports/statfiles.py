@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
+from . import statcodes
 from .cells import neutralise
 from .columns import Column, Plan
 
@@ -94,6 +95,7 @@ def stat_file(plan: Plan, rows: Iterable[list], fmt: StatFormat, title: str) -> 
     """The whole file, rewound."""
     names = variable_names([c.key for c in plan.columns], fmt)
     frame, value_labels = _frame(plan, rows, names)
+    missing = statcodes.mark_not_applicable(frame, value_labels, fmt is SPSS)
     labels = {names[c.key]: _variable_label(c, names[c.key], fmt) for c in plan.columns}
     value_labels = {
         name: {code: _clip_bytes(neutralise(str(text)), fmt.value_label_bytes) for code, text in mapping.items()}
@@ -106,6 +108,8 @@ def stat_file(plan: Plan, rows: Iterable[list], fmt: StatFormat, title: str) -> 
     }
     if fmt is SPSS:
         options["variable_measure"] = {names[c.key]: _measure(c) for c in plan.columns}
+    if missing:
+        options["missing_ranges" if fmt is SPSS else "missing_user_values"] = missing
     handle, path = tempfile.mkstemp(suffix="." + fmt.suffix)
     os.close(handle)
     try:
@@ -148,8 +152,10 @@ def _frame(plan: Plan, rows: Iterable[list], names: dict[str, str]) -> tuple[pd.
         for bucket, value in zip(values, row, strict=False):
             bucket.append(value)
     data, value_labels = {}, {}
+    aside: dict[str, list[int]] = {}  # the rows of each variable that did not apply
     for column, bucket in zip(plan.columns, values, strict=True):
         name = names[column.key]
+        bucket = statcodes.set_aside(aside, name, bucket, column.type in STRINGS)
         if column.type in CODED:
             codes = {choice: n for n, choice in enumerate(column.choices, start=1)}
             data[name] = np.array([codes.get(v, np.nan) if v is not None else np.nan for v in bucket], dtype=float)
@@ -161,7 +167,9 @@ def _frame(plan: Plan, rows: Iterable[list], names: dict[str, str]) -> tuple[pd.
             labels = column.value_labels()
             if labels:
                 value_labels[name] = labels
-    return pd.DataFrame(data), value_labels
+    frame = pd.DataFrame(data)
+    frame.attrs[statcodes.ATTRIBUTE] = aside
+    return frame, value_labels
 
 
 def _variable_label(column: Column, name: str, fmt: StatFormat) -> str:

@@ -23,6 +23,7 @@ from ..studies import workflow
 from ..studies.fields import iso
 from ..studies.models import Study
 from ..surveys.answers import check_answers, json_value
+from ..surveys.branching import NOT_APPLICABLE as NA
 from ..surveys.definitions import answer_keys, variable_type
 from ..surveys.models import Survey
 from ..timeutil import utcnow
@@ -31,6 +32,7 @@ from .schedule import window_of
 from .services import bump_data_version, find_survey, needs_reconsent, require_enrolment
 
 REASON_MAX = 2000
+ABSENT = object()  # no row at all, unlike a not-applicable one
 
 
 @dataclass
@@ -232,7 +234,9 @@ def apply(user, study, enrolment, survey, response, base: int, rows: dict, role:
     before = stored(response)
     old = before.values()
     changed = sorted(
-        key for key in old.keys() | rows.keys() if old.get(key, (None, None)) != rows.get(key, (None, None))
+        key
+        for key in old.keys() | rows.keys()
+        if old.get(key, ABSENT) != rows.get(key, ABSENT)  # N/A: (None, None)
     )
     if not changed:
         return response
@@ -248,14 +252,20 @@ def apply(user, study, enrolment, survey, response, base: int, rows: dict, role:
     if revision is None:
         raise stale()
     updates = [
-        {"id": before.rows[key][0], "number": rows[key][0], "text": rows[key][1]}
+        {"id": before.rows[key][0], "number": rows[key][0], "text": rows[key][1], "not_applicable": rows[key] == NA}
         for key in changed
         if key in old and key in rows
     ]
     if updates:
         db.session.execute(update(Answer), updates)  # one executemany by primary key
     added = [
-        {"response_id": response.id, "item_key": k, "number": rows[k][0], "text": rows[k][1]}
+        {
+            "response_id": response.id,
+            "item_key": k,
+            "number": rows[k][0],
+            "text": rows[k][1],
+            "not_applicable": rows[k] == NA,
+        }
         for k in changed
         if k not in old
     ]

@@ -114,6 +114,8 @@ def personal_data(user: User) -> dict:
                             a.item_key: json_value(item_types(r.survey).get(a.item_key, "text"), a.number, a.text)
                             for a in r.answers
                         },
+                        # questions whose condition was not met (their answers above are null): not missing
+                        "not_applicable": [a.item_key for a in r.answers if a.not_applicable],
                         # every correction, by the participant or a coordinator (by role: no staff account id)
                         "revision": r.revision,
                         "revised_at": iso(r.revised_at),

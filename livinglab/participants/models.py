@@ -155,13 +155,18 @@ class Response(Model):
 class Answer(Model):
     """Long form: one row per (response, item); numbers in `number`, everything else in `text`."""
 
-    __table_args__ = (UniqueConstraint("response_id", "item_key", name="uq_answer_response_item_key"),)
+    __table_args__ = (
+        UniqueConstraint("response_id", "item_key", name="uq_answer_response_item_key"),
+        # a question whose condition was not met (surveys/branching.py): no answer, and not missing either
+        CheckConstraint("NOT not_applicable OR (number IS NULL AND text IS NULL)", name="not_applicable_empty"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
     item_key: Mapped[str] = mapped_column(String(64))
     number: Mapped[float | None] = mapped_column(Float)
     text: Mapped[str | None] = mapped_column(Text)
+    not_applicable: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     response: Mapped[Response] = relationship(back_populates="answers")
 

@@ -17,6 +17,7 @@ from ..studies import allocation, regulatory, sites, workflow
 from ..studies.enums import ConsentMode
 from ..studies.models import Study
 from ..surveys.answers import check_answers
+from ..surveys.branching import NOT_APPLICABLE as NA
 from ..surveys.models import Survey
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
@@ -494,7 +495,10 @@ def submit_response(user, study: Study, survey_key: str, answers, started_at=Non
     if rows:  # one batched INSERT, however many items (none when every question was optional and skipped)
         db.session.execute(
             insert(Answer),
-            [{"response_id": response.id, "item_key": k, "number": n, "text": t} for k, (n, t) in rows.items()],
+            [
+                {"response_id": response.id, "item_key": k, "number": n, "text": t, "not_applicable": (n, t) == NA}
+                for k, (n, t) in rows.items()
+            ],
         )
     bump_data_version(study)
     audit.record(

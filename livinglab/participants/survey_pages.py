@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..errors import DomainError
-from ..surveys import paging
+from ..surveys import branching, paging
 from ..surveys.answers import check_answers
 from ..transactions import unit_of_work
 from . import corrections, drafts, services, started
@@ -39,8 +39,8 @@ def answer(study, enrolment, survey):
         shown = paging.pages(survey.items, saved)
         return render(study, enrolment, survey, shown[0], saved, drafts.shown(saved), {}, begun, status=400)
     page = defined[wanted - 1]
-    posted, typed = posted_answers(list(page.items))
-    answers = paging.merged(saved, posted, page)
+    posted, typed = posted_answers(list(page.items), applicable=False)
+    answers = branching.applicable_only(survey.items, paging.merged(saved, posted, page))  # the earlier pages decide
     values = {**drafts.shown(paging.merged(saved, {}, page)), **typed}  # as the participant left them
     if not token_valid():  # an expired (or replayed) form: nothing is saved; shown again with its answers
         flash(
@@ -59,7 +59,7 @@ def answer(study, enrolment, survey):
 
 def save_and_move(study, enrolment, survey, page, move, answers, values, begun):
     """Back, Next or "Save and finish later": the answers so far go into the draft; Next checks this page."""
-    errors = paging.page_errors(page, answers) if move == "next" else {}
+    errors = paging.page_errors(survey.items, page, answers) if move == "next" else {}
     try:
         with unit_of_work():
             drafts.save(current_user, study, survey.key, answers, started_at=begun)
@@ -144,6 +144,7 @@ def render(study, enrolment, survey, page, answers, values, errors, begun, statu
         correctable=due.state == "answered" and corrections.may_correct(enrolment, survey),
         started_token=started.page_token(enrolment.id, survey.id, begun),
         page=page,
+        elsewhere={key: value for key, value in paging.given(survey.items, answers).items() if key not in page.keys},
         position=position,
         pages=len(shown),
         page_field=paging.FIELD,

@@ -27,6 +27,7 @@ from ..studies import allocation, regulatory, sites, workflow
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study
 from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
+from ..surveys import branching
 from ..surveys.answers import readable
 from ..surveys.definitions import answer_keys
 from ..surveys.paging import has_sections
@@ -403,8 +404,10 @@ def dashboard_page():
     return render_template("main/participant_home.html", pilots=pilots, standing_sentence=sentence)
 
 
-def posted_answers(items: list[dict], prefix: str = "") -> tuple[dict, dict]:
-    """The answers as `submit_response` takes them (values as typed, blanks left out), and as posted."""
+def posted_answers(items: list[dict], prefix: str = "", applicable: bool = True) -> tuple[dict, dict]:
+    """The answers as `submit_response` takes them (values as typed, blanks left out), and as posted; those to
+    questions that do not apply left out, unless `applicable` is false (one page of a survey: the caller decides
+    with the other pages' answers)."""
     answers, shown = {}, {}
     for item in items:
         multiple = item.get("type") == "multiple_choice"
@@ -413,7 +416,9 @@ def posted_answers(items: list[dict], prefix: str = "") -> tuple[dict, dict]:
             shown[key] = value
             if value and (multiple or value.strip()):  # type: ignore[union-attr]  # a str when not multiple
                 answers[key] = value
-    return answers, shown
+    if not applicable:
+        return answers, shown
+    return branching.applicable_only(items, answers), shown  # without JavaScript, what does not apply is posted too
 
 
 def token_valid() -> bool:
@@ -570,8 +575,9 @@ def resume(study_id: int, key: str):
         if not can(user, "take_part"):
             raise NotFound(_("This survey is not yours to answer."))
         study = services.visible_study(user, study_id)
-        answers, _shown = posted_answers(services.find_survey(study, key).items, prefix=KEPT)
-        answers = survey_pages.kept_with_draft(user, study, key, answers)
+        items = services.find_survey(study, key).items
+        answers, _shown = posted_answers(items, prefix=KEPT, applicable=False)
+        answers = branching.applicable_only(items, survey_pages.kept_with_draft(user, study, key, answers))
         with unit_of_work():
             drafts.save(user, study, key, answers)
     except DomainError as err:

@@ -69,7 +69,10 @@ def response_rows(study_id: int, *, count_answers: bool = False) -> list[Row]:
     ]
     if count_answers:
         columns.append(
-            select(func.count(Answer.id)).where(Answer.response_id == Response.id).correlate(Response).scalar_subquery()
+            select(func.count(Answer.id))
+            .where(Answer.response_id == Response.id, Answer.not_applicable.is_(False))  # answers given
+            .correlate(Response)
+            .scalar_subquery()
         )
     query = (
         select(*columns)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
+from ..analysis import not_applicable
 from ..extensions import db
 from ..participants.models import Answer, Enrolment, EnrolmentStatus, Response
 from ..participants.schedule import window_days
@@ -65,7 +66,10 @@ def load_answers(connection, study_id: int, items: list[str] | None = None) -> p
     out, and a response completed between them is not there yet."""
     respondents = [row for rows in driver_batches(connection, respondents_query(study_id)) for row in rows]
     found, item, numbers, texts = [], Labels(), [], []
-    for rows in driver_batches(connection, answers_query(study_id, items)):
+    aside: list[tuple] = []  # the answers that did not apply: beside the frame (analysis/not_applicable.py)
+    for batch in driver_batches(connection, answers_query(study_id, items)):
+        if not (rows := not_applicable.set_aside(batch, aside)):
+            continue
         response_ids, keys, values, text = zip(*rows, strict=True)
         found.append(np.array(response_ids, dtype=np.int64))
         item.add(keys)
@@ -81,7 +85,7 @@ def load_answers(connection, study_id: int, items: list[str] | None = None) -> p
     labels = {
         name: _repeated([row[n] for row in respondents], answered, where) for n, name in enumerate(COLUMNS[:3], start=1)
     }
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         labels
         | {
             "item": item.categorical(kept),
@@ -89,6 +93,8 @@ def load_answers(connection, study_id: int, items: list[str] | None = None) -> p
             "text": pd.array(_joined(texts, object, kept), dtype="str"),
         }
     )
+    frame.attrs[not_applicable.ATTRIBUTE] = not_applicable.cells(aside, respondents)
+    return frame
 
 
 def driver_batches(connection, query, size: int | None = None) -> Iterator[list[tuple]]:

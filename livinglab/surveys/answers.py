@@ -5,7 +5,7 @@ import json
 from flask_babel import gettext as _
 
 from ..analysis.question_types import TEXT_TYPES
-from . import question_types
+from . import branching, question_types
 from .definitions import TEXT_MAX, answer_keys, is_section
 from .instruments import INSTRUMENTS, score
 
@@ -112,6 +112,9 @@ def check_answers(items: list[dict], answers) -> tuple[dict[str, tuple], dict[st
                 except ValueError as err:
                     errors[key] = str(err)
             continue
+        if branching.hidden(item, items, rows):  # its condition is not met: not applicable
+            branching.skip(item, answers, rows, errors)
+            continue
         if question_types.check(item, answers, rows, errors):
             continue
         value = answers.get(item["key"])
@@ -164,6 +167,7 @@ def readable(items: list[dict], stored: dict[str, tuple]) -> list[dict]:
         else:
             value = text
         out.append({"key": item["key"], "text": item["text"], "value": value, "items": []})
+        out[-1]["not_applicable"] = stored.get(item["key"]) == branching.NOT_APPLICABLE  # its condition was not met
     return out
 
 

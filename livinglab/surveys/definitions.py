@@ -13,7 +13,8 @@ from .. import validation as v
 from ..analysis.instruments import NUMERIC_TYPES, answer_keys, is_section, variable_type  # noqa: F401  (one home)
 from ..analysis.question_types import as_variables
 from ..schema import Key
-from . import question_types
+from . import branching, question_types
+from .branching import SHOW_IF
 from .instruments import INSTRUMENTS
 from .items import EXTRAS, QUESTION, QUESTION_TYPES, REQUIRED, RESERVED_KEYS, SECTION, TEXT_MAX, SurveyItem, item_key  # noqa: F401
 from .scores import measurement as score_measurement
@@ -42,6 +43,8 @@ def clean_item(raw) -> dict:
     elif raw.get("instrument") is not None:
         code = field("instrument", lambda x: v.choice(x, list(INSTRUMENTS)))
         item = {"key": key, "instrument": code}
+        if raw.get("show_if") is not None:  # its score needs every statement
+            errors["show_if"] = v.FieldError(_("An instrument is always asked: only a question may have a condition."))
     else:
         kind = field("type", lambda x: v.choice(x, QUESTION_TYPES))
         item = {
@@ -68,6 +71,8 @@ def clean_item(raw) -> dict:
                     _("Give two labels (the lowest and highest points) or one per point (%(n)d).", n=hi - lo + 1)
                 )
             item["labels"] = labels
+        if raw.get("show_if") is not None:  # kept only when given: items stored before stay as they were
+            item["show_if"] = field("show_if", SHOW_IF.check)
     if errors:
         raise ItemError(errors)
     return item
@@ -135,6 +140,7 @@ def clean_items(raw_items) -> list[dict]:
         items.append(item)
     if not problems:
         problems.update(reference_problems(items))
+        problems.update(branching.check_references(items))
     if problems:
         status = 400 if any(e.status == 400 for e in problems.values()) else 422
         raise v.FieldError(

@@ -15,6 +15,7 @@ from wtforms import (
 
 from .. import validation as v
 from ..studies.keys import key_from_label, label_of
+from .branching_form import BranchFields, remember_sources
 from .definitions import QUESTION_TYPES, answer_keys, clean_item, measurement
 from .instruments import INSTRUMENTS
 from .type_settings import TYPE_GROUPS, new_type_settings
@@ -56,7 +57,7 @@ class ItemFields(Form):
         return True
 
 
-class QuestionFields(ItemFields):
+class QuestionFields(BranchFields, ItemFields):
     type_groups = TYPE_GROUPS  # which settings each type uses, for the template
     key = StringField(
         _l("Key"),
@@ -137,7 +138,7 @@ class QuestionFields(ItemFields):
         elif kind in CHOICE_TYPES:
             item["choices"] = [line.strip() for line in (self.choices.data or "").splitlines() if line.strip()]
         item.update(new_type_settings(self, kind))
-        return item
+        return self.with_show_if(item)
 
     def fill(self, item: dict) -> None:
         """Show a stored question in the form."""
@@ -151,6 +152,7 @@ class QuestionFields(ItemFields):
         self.choices.data = "\n".join(item.get("choices", []))
         self.labels.data = "\n".join(item.get("labels") or [])
         self.rows.data, self.other.data = "\n".join(item.get("rows", [])), bool(item.get("other"))
+        self.fill_show_if(item)
 
 
 class InstrumentFields(ItemFields):
@@ -233,6 +235,7 @@ def fill_item_key(form: ItemFields, study, survey=None, index: int | None = None
     """When no key was typed: the key of the same question (or instrument) asked at another timepoint, so
     that it is one variable measured twice; else one made from the question (or the instrument's code),
     not used by any other item of the study."""
+    remember_sources(form, survey, index)  # the questions a condition may name (branching_form.py)
     if (form.key.data or "").strip():
         return
     try:

@@ -12,6 +12,7 @@ from typing_extensions import TypeAliasType
 from .. import schema as s
 from .. import validation as v
 from ..schema import Key
+from .branching import SHOW_IF
 from .instruments import INSTRUMENTS
 from .question_types import NEW_EXTRAS, NEW_TYPES, OMITTED, OTHER_FLAG
 
@@ -108,7 +109,7 @@ class _ScaleQuestion(s.Body):
     @model_serializer(mode="wrap")
     def _without_absent_labels(self, handler) -> dict[str, Any]:
         data = handler(self)
-        for name in self.OMITTED_WHEN_NONE:
+        for name in (*self.OMITTED_WHEN_NONE, "show_if"):  # show_if: every question's (branching.py)
             if data.get(name) is None:
                 data.pop(name, None)
         return data
@@ -124,7 +125,7 @@ class _NumberQuestion(_ScaleQuestion):
 PLAUSIBLE = ("plausible_min", "plausible_max")
 
 
-def _omitting(kind: str) -> type[s.Body]:
+def _omitting(kind: str) -> type[_ScaleQuestion]:
     """A newer type's model, its optional attributes left out when absent (`question_types.OMITTED`)."""
     return type(f"_{kind}", (_ScaleQuestion,), {"OMITTED_WHEN_NONE": OMITTED[kind]})
 
@@ -137,7 +138,8 @@ def _question_model(kind: str):
     fields["type"] = (Literal[kind], ...)
     fields["required"] = (REQUIRED[0].annotation, True)
     fields.update({name: (k.annotation, ... if required else None) for name, (k, required) in extras.items()})
-    base = {"likert": _ScaleQuestion, "number": _NumberQuestion}.get(kind, s.Body)
+    fields["show_if"] = (SHOW_IF.annotation, None)
+    base = {"likert": _ScaleQuestion, "number": _NumberQuestion}.get(kind, _ScaleQuestion)  # all omit absent show_if
     base = _omitting(kind) if kind in OMITTED else base
     return create_model(question_name(kind), __base__=base, __doc__=f"Answered with {answer}", **fields)
 

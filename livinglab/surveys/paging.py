@@ -9,6 +9,7 @@ progress counts those. `shown_items` is the one place that decides which items o
 from dataclasses import dataclass
 
 from ..analysis.instruments import answer_keys, is_section
+from . import branching
 from .answers import check_answers
 
 FIELD = "survey-page"  # the form's hidden field: never an answer key (those have no hyphen)
@@ -46,16 +47,34 @@ def split(items: list[dict]) -> list[Page]:
     return pages
 
 
-def shown_items(page: Page, answers: dict) -> tuple[dict, ...]:
-    """The items of `page` the participant is shown, given the answers so far (every item, until conditions on
-    earlier answers decide otherwise: they belong here)."""
-    return page.items
+def given(items: list[dict], answers: dict) -> dict:
+    """The answers so far as conditions read them (surveys/branching.py): typed, those that do not apply left
+    out; nothing to read when no question of the survey has a condition."""
+    if not any(item.get("show_if") for item in items):
+        return {}
+    return branching.given_values(items, check_answers(items, answers)[0])
+
+
+def shown_items(page: Page, known: dict) -> tuple[dict, ...]:
+    """The items of `page` the participant is shown, given the answers so far (`given`): those without a
+    condition, those whose condition is met, and those whose condition looks at this very page (the browser
+    shows or hides them as the participant answers; without JavaScript they show with their condition in
+    words, and what does not apply is left out when the page is sent)."""
+    here = set(page.keys)
+    return tuple(
+        item
+        for item in page.items
+        if not item.get("show_if")
+        or branching.applies(item, known)
+        or any(condition["key"] in here for condition in next(iter(item["show_if"].values())))
+    )
 
 
 def pages(items: list[dict], answers: dict) -> list[Page]:
     """The pages the participant goes through, in order: each with the items shown on it; a page showing none
     is left out."""
-    shown = [Page(page.number, page.section, shown_items(page, answers)) for page in split(items)]
+    known = given(items, answers)
+    shown = [Page(page.number, page.section, shown_items(page, known)) for page in split(items)]
     return [page for page in shown if page.items]
 
 
@@ -92,12 +111,11 @@ def merged(saved: dict, posted: dict, page: Page) -> dict:
     return {**{key: value for key, value in saved.items() if key not in mine}, **posted}
 
 
-def page_errors(page: Page, answers: dict) -> dict[str, str]:
+def page_errors(items: list[dict], page: Page, answers: dict) -> dict[str, str]:
     """What Next refuses: the problems of the answers to the items this page shows, only (later pages are not
-    answered yet)."""
-    items = shown_items(page, answers)
-    mine = {key for item in items for key in answer_keys(item)}
-    return check_answers(list(items), {key: value for key, value in answers.items() if key in mine})[1]
+    answered yet); checked against the whole survey, whose earlier answers decide what applies here."""
+    mine = {key for item in shown_items(page, given(items, answers)) for key in answer_keys(item)}
+    return {key: message for key, message in check_answers(items, answers)[1].items() if key in mine}
 
 
 def first_with_error(shown: list[Page], errors: dict) -> Page | None:

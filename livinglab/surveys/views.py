@@ -11,7 +11,7 @@ from ..forms import EmptyForm, show_errors
 from ..policy import get_study_or_404, requires
 from ..studies.workflow import require_editable
 from ..transactions import unit_of_work
-from . import scores, services
+from . import branching, scores, services
 from .forms import (
     SCORING,
     TYPE_LABELS,
@@ -60,6 +60,11 @@ def computed_text(computed: dict) -> str:
 def score_choices(items: list[dict]) -> list[dict]:
     """The items of a survey a computed score may use, for the builder's checkboxes."""
     return scores.choosable(items)
+
+
+bp.add_app_template_global(branching.describe, "branch_condition")  # a question's condition in words
+bp.add_app_template_global(branching.attributes, "branch_data")  # and as data for static/branching.js
+bp.add_app_template_global(branching.candidates, "branch_candidates")  # the answers a condition may look at
 
 
 def get_survey_or_404(study_id: int, survey_id: int, action: str = "view"):
