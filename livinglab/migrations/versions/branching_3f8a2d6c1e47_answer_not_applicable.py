@@ -4,13 +4,13 @@ A not-applicable row has neither number nor text (a CHECK). Every answer before 
 missing, never not applicable: all get false.
 
 Revision ID: branching_3f8a2d6c1e47
-Revises: intervals_4e7a1c9d2b58
+Revises: sites_7b3d9f1e5a24
 Create Date: 2026-11-30 23:10:00
 """
 from alembic import op
 
 revision = "branching_3f8a2d6c1e47"
-down_revision = "intervals_4e7a1c9d2b58"
+down_revision = "sites_7b3d9f1e5a24"
 branch_labels = None
 depends_on = None
 
