@@ -144,7 +144,7 @@ def render(study, enrolment, survey, page, answers, values, errors, begun, statu
         correctable=due.state == "answered" and corrections.may_correct(enrolment, survey),
         started_token=started.page_token(enrolment.id, survey.id, begun),
         page=page,
-        elsewhere={key: value for key, value in paging.given(survey.items, answers).items() if key not in page.keys},
+        elsewhere=paging.looked_at_elsewhere(survey.items, page, answers),
         position=position,
         pages=len(shown),
         page_field=paging.FIELD,

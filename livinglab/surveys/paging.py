@@ -70,6 +70,20 @@ def shown_items(page: Page, known: dict) -> tuple[dict, ...]:
     )
 
 
+def looked_at_elsewhere(items: list[dict], page: Page, answers: dict) -> dict:
+    """The answers of other pages that the conditions of this page's items look at, for the browser's script
+    (static/branching.js), which sees only this page's inputs."""
+    here = set(page.keys)
+    wanted = {
+        condition["key"]
+        for item in page.items
+        if item.get("show_if")
+        for condition in next(iter(item["show_if"].values()))
+        if condition["key"] not in here
+    }
+    return {key: value for key, value in given(items, answers).items() if key in wanted} if wanted else {}
+
+
 def pages(items: list[dict], answers: dict) -> list[Page]:
     """The pages the participant goes through, in order: each with the items shown on it; a page showing none
     is left out."""
