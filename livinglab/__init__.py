@@ -199,6 +199,7 @@ def register_blueprints(app: Flask) -> None:
     from .studies.letter_views import bp as letters_bp
     from .studies.retention_views import bp as retention_bp
     from .studies.views import bp as studies_bp
+    from .surveys.reuse_views import bp as survey_reuse_bp
     from .surveys.views import bp as surveys_bp
 
     app.register_blueprint(main_bp)
@@ -213,6 +214,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(letters_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(surveys_bp)
+    app.register_blueprint(survey_reuse_bp)
     app.register_blueprint(participants_bp)
     app.register_blueprint(recruitment_bp)
     app.register_blueprint(results_bp)

@@ -144,6 +144,14 @@ EXPECTED = {
     ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/items/<int:index>/edit"): "302 404 403 409 404 403",
     ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/items/<int:index>/move"): "302 404 403 400 404 403",
     ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/items/<int:index>/delete"): "302 404 403 409 404 403",
+    (
+        "POST",
+        "/studies/<int:study_id>/surveys/<int:survey_id>/items/<int:index>/copy",
+    ): "302 404 403 409 404 403",  # reuse: an editable protocol only
+    ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/copy"): "302 404 403 409 404 403",
+    ("GET", "/studies/<int:study_id>/surveys/<int:survey_id>/library"): "302 404 403 409 404 403",
+    ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/library"): "302 404 403 409 404 403",
+    ("POST", "/studies/<int:study_id>/surveys/from-template"): "302 404 403 409 404 403",
     # Participants' pages. A recruiting pilot's page and catalogue are public.
     ("GET", "/pilots/"): PUBLIC,
     ("GET", "/pilots/<int:study_id>"): PUBLIC,
@@ -482,6 +490,11 @@ ROUTE_ACTIONS = {
     ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/items/<int:index>/edit"): "edit",
     ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/items/<int:index>/move"): "edit",
     ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/items/<int:index>/delete"): "edit",
+    ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/items/<int:index>/copy"): "edit",
+    ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/copy"): "edit",
+    ("GET", "/studies/<int:study_id>/surveys/<int:survey_id>/library"): "edit",
+    ("POST", "/studies/<int:study_id>/surveys/<int:survey_id>/library"): "edit",
+    ("POST", "/studies/<int:study_id>/surveys/from-template"): "edit",
     ("GET", "/pilots/"): "anyone",
     ("GET", "/pilots/<int:study_id>"): "anyone",
     ("GET", "/pilots/<int:study_id>/eligibility"): "anyone",

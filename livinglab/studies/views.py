@@ -29,6 +29,7 @@ from . import allocation, regulatory, rounds, sample_size, services, sites, work
 from .amendments import amendments_of, waiting_for_decision
 from .checklist import checklist, missing
 from .consent import GDPR_ITEMS
+from .consent_templates import consent_from_template
 from .edit_target import StudyTarget
 from .forms import (
     LABELS,
@@ -452,7 +453,8 @@ def consent(study_id: int):
     refused = back_unless_editable(study)
     if refused:
         return refused
-    form = ConsentForm(data=consent_initial(study) if request.method == "GET" else None)
+    initial = consent_from_template(consent_initial(study), study, request.args.get("template"))  # no version yet
+    form = ConsentForm(data=initial if request.method == "GET" else None)
     if form.validate_on_submit():
         clauses, rows = form.filled_clauses()
         try:

@@ -96,6 +96,11 @@ def _replace_items(user, survey: Survey, items: list[dict], what: str) -> None:
     audit.record(user, f"survey.{what}", study=study, survey=survey.key)
 
 
+def append_items(user, survey: Survey, items: list[dict], what: str) -> None:
+    """Add items at the end, checked as every edit is (the reuse of other surveys' items)."""
+    _replace_items(user, survey, [*survey.items, *items], what)
+
+
 def _index(survey: Survey, index: int) -> int:
     if not isinstance(index, int) or not 0 <= index < len(survey.items):
         raise NotFound(_("This item does not exist."))
