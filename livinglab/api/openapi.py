@@ -1710,8 +1710,8 @@ def results_paths() -> dict:
                 "dictionary_csv",
                 "The data dictionary of export.csv",
                 "One row per column of export.csv, in the same order: `key`, `label` (the question, the instrument "
-                "statement or score), `type`, `range_or_choices`, `unit`, `timepoints` (separated by `; `). "
-                + encoding,
+                "statement or score), `type`, `range_or_choices` (a number's declared plausible range follows its hard "
+                "one: `[0, 24]; plausible 3–12`), `unit`, `timepoints` (separated by `; `). " + encoding,
                 "livinglab-study-<id>-dictionary.csv",
             )
         ),
