@@ -603,6 +603,20 @@ def participation_schemas() -> dict:
                                             description="Each corrected answer: previous and new value, when, by "
                                             "whom (`participant` or `coordinator`), and the coordinator's reason.",
                                         ),
+                                        "excluded_from_analysis": array(
+                                            obj(
+                                                {
+                                                    "excluded_at": timestamp(),
+                                                    "reason": string(),
+                                                    "active": {"type": "boolean"},
+                                                    "undone_at": nullable(timestamp()),
+                                                },
+                                                required=["excluded_at", "reason", "active", "undone_at"],
+                                            ),
+                                            description="Each time the pilot's staff left this response out of "
+                                            "the sensitivity analysis (the registered analysis still uses it): when, "
+                                            "the reason given and whether it was undone; never who decided.",
+                                        ),
                                     }
                                 )
                             ),
