@@ -1373,8 +1373,9 @@ def results_schemas() -> dict:
         },
         "without_exclusions": {
             "anyOf": [ref("OutcomeWithoutExclusions"), {"type": "null"}],
-            "description": "The primary outcome only: the same analysis without the responses excluded with a "
-            "reason (data quality); null when none is. The registered analysis above always uses every response.",
+            "description": "The primary outcome: the same analysis without the responses excluded with a "
+            "reason (data quality); null when none is. The registered analysis above always uses every response. "
+            "Secondary outcomes carry their own (SecondaryOutcome).",
         },
         "odds_ratio": obj(
             {"value": number, "ci95": nullable(array(number, min_items=2, max_items=2))},
