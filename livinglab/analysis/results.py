@@ -106,6 +106,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     quality = Assessment(frame, study.get("quality"))  # flags and exclusions of the responses (data_quality.py)
     primary["without_exclusions"] = quality.sensitivity(lambda kept: _primary_from(kept, study, spec, plan), frame)
     secondary, not_compared = _secondary(panels, who, variables, primary_key, plan)
+    _secondary_without_exclusions(secondary, quality, frame, variables, primary_key, plan)
     _arms_family(primary, secondary, panels[0], variables, plan)
     add_longitudinal([primary] + secondary, panels[0], variables, plan.design, plan.arms)
     primary["missing_data_sensitivity"] = sensitivity(panels, who, variables, primary, plan, counts, study.get("id"))
@@ -248,6 +249,24 @@ def _secondary(panels, who, variables, primary_key, plan: Plan) -> tuple[list, l
                 )
     _adjust(entries, plan.adjustment)
     return entries, not_compared
+
+
+def _secondary_without_exclusions(secondary, quality: Assessment, frame, variables, primary_key, plan: Plan) -> None:
+    """Each secondary comparison run again without the excluded responses, as `without_exclusions` (null when none
+    is excluded): the same family on the kept answers, adjusted the same way, in the same order."""
+    family = quality.sensitivity(lambda kept: {"entries": _secondary_from(kept, variables, primary_key, plan)}, frame)
+    if family is None:
+        for entry in secondary:
+            entry["without_exclusions"] = None
+        return
+    counts = {key: family[key] for key in ("excluded_responses", "excluded_participants")}
+    for entry, again in zip(secondary, family["entries"], strict=True):  # the variables and arms, not the data
+        entry["without_exclusions"] = again | counts
+
+
+def _secondary_from(frame, variables, primary_key, plan: Plan) -> list[dict]:
+    panels = (by_participant(wide_numbers(frame, variables)), yes_no_panel(frame, variables))
+    return _secondary(panels, roster(frame), variables, primary_key, plan)[0]
 
 
 def _adjust(entries: list[dict], adjustment: str = HOLM) -> None:

@@ -603,6 +603,20 @@ def participation_schemas() -> dict:
                                             description="Each corrected answer: previous and new value, when, by "
                                             "whom (`participant` or `coordinator`), and the coordinator's reason.",
                                         ),
+                                        "excluded_from_analysis": array(
+                                            obj(
+                                                {
+                                                    "excluded_at": timestamp(),
+                                                    "reason": string(),
+                                                    "active": {"type": "boolean"},
+                                                    "undone_at": nullable(timestamp()),
+                                                },
+                                                required=["excluded_at", "reason", "active", "undone_at"],
+                                            ),
+                                            description="Each time the pilot's staff left this response out of "
+                                            "the sensitivity analysis (the registered analysis still uses it): when, "
+                                            "the reason given and whether it was undone; never who decided.",
+                                        ),
                                     }
                                 )
                             ),
@@ -1359,8 +1373,9 @@ def results_schemas() -> dict:
         },
         "without_exclusions": {
             "anyOf": [ref("OutcomeWithoutExclusions"), {"type": "null"}],
-            "description": "The primary outcome only: the same analysis without the responses excluded with a "
-            "reason (data quality); null when none is. The registered analysis above always uses every response.",
+            "description": "The primary outcome: the same analysis without the responses excluded with a "
+            "reason (data quality); null when none is. The registered analysis above always uses every response. "
+            "Secondary outcomes carry their own (SecondaryOutcome).",
         },
         "odds_ratio": obj(
             {"value": number, "ci95": nullable(array(number, min_items=2, max_items=2))},
@@ -1710,8 +1725,8 @@ def results_paths() -> dict:
                 "dictionary_csv",
                 "The data dictionary of export.csv",
                 "One row per column of export.csv, in the same order: `key`, `label` (the question, the instrument "
-                "statement or score), `type`, `range_or_choices`, `unit`, `timepoints` (separated by `; `). "
-                + encoding,
+                "statement or score), `type`, `range_or_choices` (a number's declared plausible range follows its hard "
+                "one: `[0, 24]; plausible 3–12`), `unit`, `timepoints` (separated by `; `). " + encoding,
                 "livinglab-study-<id>-dictionary.csv",
             )
         ),

@@ -64,12 +64,31 @@ def extended(schemas: dict) -> dict:
                     "supported_after_adjustment": nullable(
                         {"type": "boolean", "description": "As `supported`, from `p_adjusted`."}
                     ),
+                    "without_exclusions": {
+                        "anyOf": [ref("SecondaryWithoutExclusions"), {"type": "null"}],
+                        "description": "This comparison run again without the responses excluded with a reason "
+                        "(data quality): the secondary family re-run on the kept answers, `p_adjusted` within it; "
+                        "null when none is excluded. The values above always use every response.",
+                    },
                 },
                 required=["p_adjusted"],
             ),
         ],
         "description": "Exploratory; `p_adjusted` is the adjustment named in `adjustment` across them "
         "(Holm unless the protocol registered Benjamini–Hochberg).",
+    }
+    schemas["SecondaryWithoutExclusions"] = {
+        "allOf": [
+            ref("Outcome"),
+            obj(
+                {
+                    "p_adjusted": {"type": ["number", "null"]},
+                    "excluded_responses": integer(1),
+                    "excluded_participants": integer(1),
+                },
+                required=["p_adjusted", "excluded_responses", "excluded_participants"],
+            ),
+        ],
     }
     schemas["Results"]["properties"]["categorical"]["description"] += (
         " Each carries `p_adjusted` and `adjustment`, as the secondary outcomes."

@@ -39,6 +39,7 @@ class Column:
     bounds: tuple = ()  # a date's earliest and latest (YYYY-MM-DD or None)
     recipe: dict | None = None  # a computed score's (analysis/computed_scores.py)
     show_if: dict | None = None  # asked only if earlier answers meet this (surveys/branching.py)
+    plausible: tuple = ()  # a number's declared plausible range (low, high), either end None; () when none
 
     def __post_init__(self):
         self.source = self.source or self.key
@@ -179,6 +180,8 @@ def _columns_of(item: dict) -> list[Column]:
         column.low, column.high, column.anchors = 0, 10, NPS_ANCHORS
     elif kind == "number":
         column.low, column.high = item.get("min"), item.get("max")
+        if item.get("plausible_min") is not None or item.get("plausible_max") is not None:
+            column.plausible = (item.get("plausible_min"), item.get("plausible_max"))
     elif kind == "slider":
         column.low, column.high, column.anchors = 0, 100, tuple(item["labels"])
     elif kind == "date":

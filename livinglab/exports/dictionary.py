@@ -12,9 +12,28 @@ HEADER = ["key", "label", "type", "range_or_choices", "unit", "timepoints"]
 def dictionary_rows(plan: Plan) -> list[list[str]]:
     """One row per column of the export, in the same order."""
     return [
-        [c.key, c.label, c.type, values_of(c) + asked_only_if(c), c.unit or "", "; ".join(c.timepoints)]
+        [c.key, c.label, c.type, with_plausible(c) + asked_only_if(c), c.unit or "", "; ".join(c.timepoints)]
         for c in plan.columns
     ]
+
+
+def with_plausible(column: Column) -> str:
+    """The range or choices, then a number's declared plausible range: `[0, 24]; plausible 3–12`."""
+    hard, plausible = values_of(column), plausible_text(column)
+    return "; ".join(part for part in (hard, plausible) if part)
+
+
+def plausible_text(column: Column) -> str:
+    """A number's declared plausible range (answers outside it are kept, and flagged on the data-quality page);
+    empty when none is declared."""
+    if not column.plausible:
+        return ""
+    low, high = column.plausible
+    if low is not None and high is not None:
+        return _("plausible %(low)s–%(high)s", low=_number(low), high=_number(high))
+    if low is not None:
+        return _("plausible ≥ %(low)s", low=_number(low))
+    return _("plausible ≤ %(high)s", high=_number(high))
 
 
 def asked_only_if(column: Column) -> str:

@@ -20,6 +20,7 @@ import pyreadstat
 from . import statcodes
 from .cells import neutralise
 from .columns import Column, Plan
+from .dictionary import plausible_text
 
 CODED = ("arm", "timepoint", "single_choice", "site")
 STRINGS = ("participant_code", "multiple_choice", "text", "date", "time")
@@ -173,12 +174,16 @@ def _frame(plan: Plan, rows: Iterable[list], names: dict[str, str]) -> tuple[pd.
 
 
 def _variable_label(column: Column, name: str, fmt: StatFormat) -> str:
+    """The question (with the key when the name differs), then its unit and plausible range, which are kept whole
+    when the format's limit cuts the label: the question's text gives way first."""
     label = neutralise(column.label) if name == column.key else f"{column.key}: {neutralise(column.label)}"
-    if column.unit:
-        label = f"{label} ({column.unit})"
+    tail = (f" ({neutralise(column.unit)})" if column.unit else "") + (
+        f" [{plausible_text(column)}]" if column.plausible else ""
+    )
     if fmt.label_chars:
-        return label[: fmt.label_chars]
-    return _clip_bytes(label, fmt.label_bytes)  # type: ignore[arg-type]  # a format without label_chars has label_bytes
+        return (label[: max(0, fmt.label_chars - len(tail))] + tail)[: fmt.label_chars]
+    limit: int = fmt.label_bytes  # type: ignore[assignment]  # a format without label_chars has label_bytes
+    return _clip_bytes(_clip_bytes(label, max(0, limit - len(tail.encode()))) + tail, limit)
 
 
 def _clip_bytes(text: str, limit: int) -> str:

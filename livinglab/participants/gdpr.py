@@ -45,6 +45,28 @@ def audit_events(user: User, codes: list[str]) -> list[dict]:
     ]
 
 
+def exclusions_of_responses(response_ids: list[int]) -> dict[int, list[dict]]:
+    """The exclusions of these responses from their pilot's sensitivity analysis, oldest first, undone ones too
+    (one query): when and why, never who decided."""
+    from ..quality.models import ResponseExclusion  # the quality package builds on this one
+
+    if not response_ids:
+        return {}
+    found: dict[int, list[dict]] = {}
+    for exclusion in db.session.scalars(
+        select(ResponseExclusion).where(ResponseExclusion.response_id.in_(response_ids)).order_by(ResponseExclusion.id)
+    ):
+        found.setdefault(exclusion.response_id, []).append(
+            {
+                "excluded_at": iso(exclusion.excluded_at),
+                "reason": exclusion.reason,
+                "active": exclusion.revoked_at is None,
+                "undone_at": iso(exclusion.revoked_at),
+            }
+        )
+    return found
+
+
 def personal_data(user: User) -> dict:
     """Every personal datum held about this account, the audit records about it included."""
     enrolments = db.session.scalars(
@@ -59,6 +81,7 @@ def personal_data(user: User) -> dict:
         )
     ).all()
     history = revisions_of([r.id for e in enrolments for r in e.responses])
+    excluded = exclusions_of_responses([r.id for e in enrolments for r in e.responses])
     drafts = db.session.scalars(
         select(SurveyDraft)
         .where(SurveyDraft.enrolment_id.in_([e.id for e in enrolments]))
@@ -122,6 +145,8 @@ def personal_data(user: User) -> dict:
                         "revisions": [
                             revision_dict(row, item_types(r.survey), staff=False) for row in history.get(r.id, [])
                         ],
+                        # left out of the pilot's sensitivity analysis by its staff (never who: no account, no role)
+                        "excluded_from_analysis": excluded.get(r.id, []),
                     }
                     for r in e.responses
                 ],

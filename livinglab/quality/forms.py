@@ -17,8 +17,8 @@ class ExclusionForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the exclusion"),
         description=_l(
-            "Required. Kept with the exclusion and in the audit trail, for example: “The participant told us they "
-            "answered for someone else.”"
+            "Required. Kept with the exclusion and in the audit trail, and shown to the participant in their own data "
+            "(never who excluded it), for example: “The participant told us they answered for someone else.”"
         ),
         render_kw={"rows": 2, "maxlength": REASON_MAX},
     )

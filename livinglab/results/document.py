@@ -70,7 +70,8 @@ API_METHODS["data_quality"] = (
     "out_of_range (a number outside its question's plausible_min..plausible_max). Flags exclude nothing: the "
     "registered analysis runs on all data; primary_outcome.without_exclusions is the same analysis without the "
     "responses the owner organisation or a coordinator excluded with a reason (null when none is), with "
-    "excluded_responses and excluded_participants."
+    "excluded_responses and excluded_participants; each secondary entry's without_exclusions is its comparison "
+    "run again the same way (the secondary family re-run on the kept answers, p_adjusted within it)."
 )
 
 
