@@ -112,7 +112,7 @@ def test_a_recruiting_pilot_is_amended_in_the_browser_end_to_end(
         tab.get_by_label("Question", exact=True).fill(NEW_QUESTION)
         tab.get_by_role("button", name="Save").click()
         flash(tab, "“sleep_hours” saved.")
-        expect(tab.get_by_text(NEW_QUESTION)).to_be_visible()
+        expect(tab.get_by_text(NEW_QUESTION, exact=True)).to_be_visible()  # (also in the score card's checkboxes)
         tab.goto(amendment_url)
         tab.get_by_role("button", name="Submit the amendment for review").click()
         flash(tab, "Amendment submitted")
