@@ -17,6 +17,7 @@ from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from . import audit
+from . import validation as v
 from .audit import AuditRecord
 from .auth.models import Role, User
 from .extensions import db
@@ -158,9 +159,8 @@ def criteria(form: TrailFilterForm, actions: list[str]) -> Criteria:
 
 
 def whole_number(text: str | None) -> int | None:
-    if text and text.isascii() and text.isdigit() and len(text) < 12 and 0 < int(text) <= MAX_ID:
-        return int(text)
-    return None
+    value = v.digits(text, max_len=11)
+    return value if value is not None and 0 < value <= MAX_ID else None
 
 
 def filtered(query, found: Criteria):

@@ -54,6 +54,14 @@ def integer(value, *, lo: int | None = None, hi: int | None = None, required: bo
     return value
 
 
+def digits(raw, *, max_len: int) -> int | None:
+    """A whole number as a form or a link sends it ("12"): ASCII digits only (never "²" or "١", which
+    `str.isdigit` accepts and `int` refuses), at most `max_len` of them; None for anything else."""
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= max_len:
+        return int(raw)
+    return None
+
+
 def number(
     value,
     *,

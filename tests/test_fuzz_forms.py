@@ -189,6 +189,14 @@ FORMS = {
     "surveys.move_item": Form("startup", lambda w: survey(w, "/items/0/move"), page=survey),
     "surveys.delete_item": Form("startup", lambda w: survey(w, "/items/0/delete"), page=survey),
     "surveys.delete": Form("startup", lambda w: survey(w, "/delete"), page=survey),
+    "survey_reuse.copy_item": Form("startup", lambda w: survey(w, "/items/0/copy"), page=survey),
+    "survey_reuse.copy_survey": Form("startup", lambda w: survey(w, "/copy"), page=survey),
+    "survey_reuse.add_from_library": Form("startup", lambda w: survey(w, "/library")),
+    "survey_reuse.from_template": Form(
+        "startup",
+        lambda w: f"/studies/{w['draft']}/surveys/from-template",
+        page=lambda w: f"/studies/{w['draft']}/surveys/new",
+    ),
     "participants.eligibility": Form("participant", lambda w: f"/pilots/{w['open']}/eligibility"),
     # a refused required clause is counted in the flow (the person's screening step), as in the API
     "participants.join": Form(

@@ -143,3 +143,18 @@ def test_a_fresh_instance_gets_one_key_that_stays(tmp_path):
     first = kept_secret(tmp_path / "audit_key")
     assert len(first) == 64 and kept_secret(tmp_path / "audit_key") == first
     assert oct((tmp_path / "audit_key").stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("raw", ["²", "١٢", "12\n", "-3", "1e3", " 4", "", None, ["1"], "9" * 12])
+def test_a_posted_whole_number_is_ascii_digits_only(raw):
+    """`str.isdigit` accepts "²" and Arabic-Indic digits, which `int` refuses (a 500 the form fuzzing found on
+    the library's "Add to this survey")."""
+    from livinglab.validation import digits
+
+    assert digits(raw, max_len=11) is None
+
+
+def test_a_posted_whole_number_within_its_length_is_read():
+    from livinglab.validation import digits
+
+    assert digits("0042", max_len=4) == 42 and digits("12345", max_len=4) is None

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit
+from .. import validation as v
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_errors
@@ -100,6 +101,5 @@ def posted_endpoint() -> WebhookEndpoint:
 
 
 def whole(text) -> int | None:
-    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_ID:
-        return int(text)
-    return None
+    value = v.digits(text, max_len=10)
+    return value if value is not None and 0 < value <= MAX_ID else None

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import validation as v
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_errors
@@ -133,7 +134,7 @@ def correct_answer(study_id: int, code: str, key: str, item_key: str):
         value = request.form.getlist(item_key) if multiple else (request.form.get(item_key) or "").strip() or None
         answers = {**current, item_key: value}
         posted = (form.revision.data or "").strip()
-        revision = int(posted) if posted.isascii() and posted.isdigit() and len(posted) < 10 else None
+        revision = v.digits(posted, max_len=9)
         try:
             with unit_of_work():
                 corrections.correct_as_coordinator(

@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
+from .. import validation as v
 from ..auth import services as accounts
 from ..auth.models import Organisation
 from ..clients import client_address
@@ -621,7 +622,7 @@ def correct(study_id: int, key: str):
     if request.method == "POST":
         given, shown = posted_answers(survey.items)
         posted = (request.form.get("revision") or "").strip()
-        revision = int(posted) if posted.isascii() and posted.isdigit() and len(posted) < 10 else None  # type: ignore[assignment]  # a missing or bad one is refused by the service
+        revision = v.digits(posted, max_len=9)  # type: ignore[assignment]  # a missing or bad one is refused by the service
         if not token_valid():
             flash(
                 _("This page had expired, so your corrections were not sent yet. Check them and send them again."),

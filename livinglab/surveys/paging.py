@@ -8,6 +8,7 @@ progress counts those. `shown_items` is the one place that decides which items o
 
 from dataclasses import dataclass
 
+from .. import validation as v
 from ..analysis.instruments import answer_keys, is_section
 from . import branching
 from .answers import check_answers
@@ -94,10 +95,8 @@ def pages(items: list[dict], answers: dict) -> list[Page]:
 
 def number(raw) -> int | None:
     """A page number as a form or a link sends it (`"2"`); None for anything else (text, 0, negative, huge)."""
-    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) > 3:
-        return None
-    value = int(raw)
-    return value if 1 <= value <= MAX_PAGES else None
+    value = v.digits(raw, max_len=3)
+    return value if value is not None and 1 <= value <= MAX_PAGES else None
 
 
 def at(shown: list[Page], wanted: int) -> Page:

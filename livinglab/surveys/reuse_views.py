@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from .. import validation as v
 from ..errors import Invalid, Malformed, NotFound
 from ..extensions import db
 from ..forms import EmptyForm
@@ -144,13 +145,13 @@ def library(study_id: int, survey_id: int):
 def add_from_library(study_id: int, survey_id: int):
     """Add a question of the organisation's other pilots at the end of this survey, without its condition."""
     study, survey = editable_survey(study_id, survey_id)
-    source, key = posted("source"), posted("key")
-    if not source.isdigit() or len(source) > 11:
+    source, key = v.digits(posted("source"), max_len=11), posted("key")
+    if source is None:
         raise NotFound(_("This question does not exist."))
     back = url_for(".library", study_id=study.id, survey_id=survey.id, q=posted("q") or None)
     try:
         with unit_of_work():
-            item = reuse.add_from_library(current_user, study, survey, int(source), key)
+            item = reuse.add_from_library(current_user, study, survey, source, key)
     except FIELD_ERRORS as err:
         flash(_("Nothing was added: %(reason)s", reason=err.message), "error")
         return redirect(back)
