@@ -17,6 +17,7 @@ were erased at their request are lost (attrition counts them) but never analysed
 import numpy as np
 import pandas as pd
 
+from . import not_applicable
 from .ancova import ancova
 from .comparisons import PARALLEL, SINGLE, supported
 from .errors import NotTestable, reason
@@ -48,9 +49,13 @@ def attrition_of(panels, who: pd.Series, variables: dict, primary: dict, plan, c
         completed = dict.fromkeys(arms, 0)
     present = who.value_counts() if len(who) else pd.Series(dtype=int)
     randomised = {a: max(int(allocated.get(a, 0)), int(present.get(a, 0)), completed[a]) for a in arms}
+    # those to whom the outcome did not apply (branching) had no value to give: neither completed nor lost
+    skipped = _did_not_apply(who, plan, variable, timepoints).value_counts()
+    randomised = {a: randomised[a] - int(skipped.get(a, 0)) for a in arms}
     out = attrition(randomised, completed)
     for a in arms:
         out["by_arm"][a]["erased"] = max(0, int(allocated.get(a, 0)) - int(kept.get(a, allocated.get(a, 0))))
+        out["by_arm"][a]["not_applicable"] = int(skipped.get(a, 0))
     if plan.design != PARALLEL or len(arms) < 2:
         out["test"] = {"p_value": None, "reason": reason("one_group")}
     return {"variable": key if variable else None, "timepoint": timepoints[-1] if timepoints else None} | out
@@ -70,7 +75,8 @@ def sensitivity(panels, who: pd.Series, variables: dict, primary: dict, plan, co
     if arms is None:
         refusal = reason("no_control")
         return [_declined(BCF, primary, refusal), _declined(MI, primary, refusal)]
-    last, baseline, arm, everyone = _randomised(panels[0], who, variable, arms, counts)
+    skipped = _did_not_apply(who, plan, variable, timepoints)
+    last, baseline, arm, everyone = _randomised(panels[0], who, variable, arms, counts, skipped)
     test = "paired_t" if plan.design == SINGLE else primary.get("test")
     return [
         _carried_forward(primary, test, last, baseline, arm, arms, everyone),
@@ -89,10 +95,15 @@ def _compared_arms(primary: dict, plan) -> list | None:
     return plan.arms[:2]
 
 
-def _randomised(panel: pd.DataFrame, who: pd.Series, variable: dict, arms: list, counts: dict | None):
+def _randomised(
+    panel: pd.DataFrame, who: pd.Series, variable: dict, arms: list, counts: dict | None, skipped: pd.Series
+):
     """First and last values of everyone randomised to these arms, in participant-code order (the database's
-    row order varies; the imputation must not), then a row of nothing for each who has no value at all."""
+    row order varies; the imputation must not), then a row of nothing for each who has no value at all; not
+    those to whom the outcome did not apply at its last timepoint (`skipped`): nothing to impute for them."""
     key, timepoints = variable["key"], variable["timepoints"]
+    if len(skipped) and len(panel):
+        panel = panel[~panel.index.get_level_values("participant_code").astype(str).isin(skipped.index.astype(str))]
     if len(panel):
         order = np.argsort(panel.index.get_level_values("participant_code").astype(str).to_numpy(), kind="stable")
         panel = panel.iloc[order]
@@ -100,11 +111,12 @@ def _randomised(panel: pd.DataFrame, who: pd.Series, variable: dict, arms: list,
     kept = counts["kept_by_arm"] if "kept_by_arm" in counts else counts.get("allocated") or {}
     if len(arms) == 1:  # one group: everyone, whatever their arm's name
         in_arm = np.full(len(panel), arms[0], dtype=object)
-        wanted = {arms[0]: max(sum(int(n) for n in kept.values()), len(who))}
+        wanted = {arms[0]: max(sum(int(n) for n in kept.values()), len(who)) - len(skipped)}
     else:
         in_arm = _arms_of(panel)
         present = who.value_counts() if len(who) else pd.Series(dtype=int)
-        wanted = {a: max(int(kept.get(a, 0)), int(present.get(a, 0))) for a in arms}
+        gone = skipped.value_counts() if len(skipped) else pd.Series(dtype=int)
+        wanted = {a: max(int(kept.get(a, 0)), int(present.get(a, 0))) - int(gone.get(a, 0)) for a in arms}
     rows = np.isin(in_arm, arms)
     last = column_at(panel, key, timepoints[-1])[rows]
     baseline = column_at(panel, key, timepoints[0])[rows]
@@ -208,3 +220,10 @@ def _seed(seed) -> int:
         return max(0, int(seed or 0))
     except (TypeError, ValueError):
         return 0
+
+
+def _did_not_apply(who: pd.Series, plan, variable: dict, timepoints: list) -> pd.Series:
+    """Participant → arm of those to whom the outcome did not apply at its last timepoint."""
+    if not variable or not timepoints:
+        return who.iloc[0:0]
+    return not_applicable.did_not_apply(who, getattr(plan, "not_applicable", None), variable, timepoints[-1])

@@ -36,10 +36,22 @@ def of(frame) -> pd.DataFrame | None:
 
 
 def applicable(who: pd.Series, not_applicable: pd.DataFrame | None, variable: dict) -> pd.Series:
-    """`who` (participant → arm: everyone who answered something) without the participants to whom one of the
-    variable's items did not apply: they are not missing a value, they had none to give."""
+    """`who` (participant → arm: everyone who answered something) without the participants to whom the
+    variable did not apply: they are not missing a value, they had none to give. A question only: a computed
+    score whose items did not apply may still have its value (the half rule), and one without is missing."""
+    return who[~who.index.isin(_codes(not_applicable, variable))]
+
+
+def did_not_apply(who: pd.Series, not_applicable: pd.DataFrame | None, variable: dict, timepoint) -> pd.Series:
+    """Participant → arm of those to whom the variable did not apply at `timepoint` (for the attrition and the
+    missing-data analyses, which count the randomised who lack the outcome there)."""
+    return who[who.index.isin(_codes(not_applicable, variable, timepoint))]
+
+
+def _codes(not_applicable: pd.DataFrame | None, variable: dict, timepoint=None) -> set:
     if not_applicable is None or not len(not_applicable):
-        return who
-    items = set(variable.get("items") or [variable["key"]])
-    codes = set(not_applicable.loc[not_applicable["item"].isin(items), "participant_code"])
-    return who[~who.index.isin(codes)] if codes else who
+        return set()
+    rows = not_applicable["item"] == variable["key"]
+    if timepoint is not None:
+        rows &= not_applicable["timepoint"] == timepoint
+    return set(not_applicable.loc[rows, "participant_code"].astype(str))

@@ -35,7 +35,7 @@ def by_group(frame: pd.DataFrame | None, study: dict, group_of: dict[str, str], 
     if variable is not None and is_numeric(variable):
         wide = wide_numbers(frame, {str(key): variable})
         if len(wide):
-            at = wide.xs(timepoint, level="timepoint")[key].dropna()
+            at = wide.loc[wide.index.get_level_values("timepoint") == timepoint, key].dropna()  # none yet: empty
             codes = at.index.get_level_values("participant_code").astype(str)
             values = pd.DataFrame(
                 {

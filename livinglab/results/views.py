@@ -10,6 +10,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
+from ..analysis.instruments import NUMERIC_TYPES
 from ..drawn import DrawnOnce
 from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 bp = Blueprint("results", __name__, url_prefix="/studies")
 
-NUMERIC = ("likert", "number", "nps", "score", "slider")
+NUMERIC = NUMERIC_TYPES  # (analysis/instruments.py: one home)
 CHOICES = ("single_choice", "multiple_choice", "yes_no")
 
 

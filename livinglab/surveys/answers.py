@@ -8,32 +8,9 @@ from ..analysis.question_types import TEXT_TYPES
 from . import branching, question_types
 from .definitions import TEXT_MAX, answer_keys, is_section
 from .instruments import INSTRUMENTS, score
-
-
-def _number(value, lo, hi, integer: bool):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        if isinstance(value, str):
-            try:
-                value = float(value.replace(",", ".").strip())
-            except ValueError:
-                raise ValueError(_("Enter a number.")) from None
-        else:
-            raise ValueError(_("Enter a number."))
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(_("Enter a number."))
-    if integer and float(value) != int(value):
-        raise ValueError(_("Enter a whole number."))
-    if lo is not None and value < lo or hi is not None and value > hi:
-        if lo is not None and hi is not None:
-            raise ValueError(_("Enter a value from %(lo)s to %(hi)s.", lo=_fmt(lo), hi=_fmt(hi)))
-        if lo is not None:
-            raise ValueError(_("Enter a value of at least %(lo)s.", lo=_fmt(lo)))
-        raise ValueError(_("Enter a value of at most %(hi)s.", hi=_fmt(hi)))
-    return float(value)
-
-
-def _fmt(value) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+from .values import fmt as _fmt
+from .values import is_blank as _is_blank
+from .values import number as _number
 
 
 def _yes_no(value):
@@ -78,10 +55,6 @@ def _question_rows(item: dict, value) -> tuple[float | None, str | None]:
             raise ValueError(_("Contains a character that is not allowed."))
         return None, value
     raise ValueError(_("Unknown question type."))
-
-
-def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
 def check_answers(items: list[dict], answers) -> tuple[dict[str, tuple], dict[str, str]]:

@@ -23,6 +23,7 @@ from ..analysis.instruments import answer_keys
 from ..analysis.question_types import as_variables
 from ..schema import Key
 from .instruments import INSTRUMENTS
+from .values import is_blank
 
 OPS = ("equals", "not_equals", "one_of", "greater_than", "less_than")
 JOINS = ("all", "any")
@@ -264,15 +265,11 @@ def skip(item: dict, answers: dict, rows: dict, errors: dict) -> None:
     matrix's rows, a choice and its "Other" text); an answer sent for it is refused (the API's contract stays
     explicit; the survey form leaves such answers out first, `applicable_only`)."""
     keys = answer_keys(item)
-    sent = [key for key in keys if not _blank(answers.get(key))]
+    sent = [key for key in keys if not is_blank(answers.get(key))]
     for key in sent:
         errors[key] = _("This question does not apply given the earlier answers: leave it out.")
     if not sent:
         rows.update(dict.fromkeys(keys, NOT_APPLICABLE))
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
 def applicable_only(items: list[dict], answers: dict) -> dict:

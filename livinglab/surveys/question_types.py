@@ -13,11 +13,16 @@ from pydantic import Field as Limits
 from .. import schema as s
 from .. import validation as v
 from ..analysis.question_types import OTHER, as_variables, matrix_rows, other_key, row_keys
+from .values import fmt as _fmt
+from .values import is_blank as _blank
+from .values import number as _number
 
 NEW_TYPES = ("date", "time", "slider", "matrix")
 OTHER_MAX = 500  # characters of an "Other (please specify)" text
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d(?:\.\d+)?)?$")  # seconds, as some browsers send, are dropped
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+TIME = re.compile(
+    r"^([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d(?:\.\d+)?)?$", re.ASCII
+)  # seconds, as some browsers send, are dropped
 
 
 def _iso_date(value) -> str | None:
@@ -132,29 +137,6 @@ def clean(kind: str | None, item: dict, errors: dict) -> None:
         errors["choices"] = v.FieldError(_("“Other” is added by “Other (please specify)”: remove it from the choices."))
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _number(value, lo: float, hi: float, whole: bool) -> float:
-    if isinstance(value, str):
-        try:
-            value = float(value.replace(",", ".").strip())
-        except ValueError:
-            raise ValueError(_("Enter a number.")) from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise ValueError(_("Enter a number."))
-    if whole and float(value) != int(value):
-        raise ValueError(_("Enter a whole number."))
-    if not lo <= value <= hi:
-        raise ValueError(_("Enter a value from %(lo)s to %(hi)s.", lo=_fmt(lo), hi=_fmt(hi)))
-    return float(value)
-
-
-def _fmt(value) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
 def _date(item: dict, value) -> str:
     if not isinstance(value, str) or not ISO_DATE.match(value.strip()):
         raise ValueError(_("Enter a date as YYYY-MM-DD, e.g. 2026-03-05."))
@@ -191,7 +173,7 @@ def check(item: dict, answers: dict, rows: dict, errors: dict) -> bool:
                     errors[key] = _("Please answer this question.")
                 continue
             try:
-                rows[key] = (_number(value, item["min"], item["max"], whole=True), None)
+                rows[key] = (_number(value, item["min"], item["max"], integer=True), None)
             except ValueError as err:
                 errors[key] = str(err)
         return True
@@ -212,13 +194,13 @@ def check(item: dict, answers: dict, rows: dict, errors: dict) -> bool:
             return True
         rows[key] = (None, value)
         if value == OTHER:  # the text is kept only with Other
-            text = (text or "").strip()
-            if not text:
+            if _blank(text):
                 errors[text_key] = _("Please say which.")
-            elif len(text) > OTHER_MAX or "\x00" in text:
-                errors[text_key] = _("At most %(n)d characters.", n=OTHER_MAX)
             else:
-                rows[text_key] = (None, text)
+                try:
+                    rows[text_key] = (None, v.text(text, max_len=OTHER_MAX, single_line=True))
+                except v.FieldError as err:
+                    errors[text_key] = err.message
         return True
     if kind not in ("date", "time", "slider"):
         return False
@@ -229,7 +211,7 @@ def check(item: dict, answers: dict, rows: dict, errors: dict) -> bool:
         return True
     try:
         if kind == "slider":
-            rows[item["key"]] = (_number(value, 0, 100, whole=False), None)
+            rows[item["key"]] = (_number(value, 0, 100, integer=False), None)
         else:
             rows[item["key"]] = (None, _date(item, value) if kind == "date" else _time(value))
     except ValueError as err:

@@ -59,8 +59,8 @@ def editable_survey(study_id: int, survey_id: int):
 def copy_item(study_id: int, survey_id: int, index: int):
     """Copy one item, or a section with its items, to the survey of another timepoint (keys kept)."""
     study, survey = editable_survey(study_id, survey_id)
-    target_id, section = posted("target"), posted("section") == "yes"
-    target = db.session.get(Survey, int(target_id)) if target_id.isdigit() and len(target_id) < 12 else None
+    target_id, section = v.digits(posted("target"), max_len=11), posted("section") == "yes"
+    target = db.session.get(Survey, target_id) if target_id is not None else None
     if target is None or target.study_id != study.id:
         raise NotFound(_("This survey does not exist."))
     back = url_for("surveys.show", study_id=study.id, survey_id=survey.id)

@@ -133,14 +133,18 @@ def test_attrition_per_arm_matches_rs_fisher_test_on_the_tea_tasting_table():
     rows = [r for r in rows if r[0] != "P3"]  # the erased participant's answers are gone
     attrition = build_results(frame(rows), parallel(arms=("a", "b")), counts)["attrition"]
     assert attrition["variable"] == "sleep" and attrition["timepoint"] == "follow_up"
-    assert attrition["by_arm"]["a"] | {"ci95": None} == {
-        "randomised": 4,
-        "completed": 1,
-        "lost": 3,
-        "proportion_lost": 0.75,
-        "ci95": None,
-        "erased": 1,
-    }
+    assert (
+        attrition["by_arm"]["a"] | {"ci95": None}
+        == {
+            "randomised": 4,
+            "completed": 1,
+            "lost": 3,
+            "proportion_lost": 0.75,
+            "ci95": None,
+            "erased": 1,
+            "not_applicable": 0,  # the outcome applied to everyone here (branching: tests/analysis/test_not_applicable_missing.py)
+        }
+    )
     assert attrition["by_arm"]["b"]["lost"] == 1 and attrition["by_arm"]["b"]["erased"] == 0
     # Wilson interval of 3/4 (R: prop.test(3, 4, correct = FALSE)$conf.int: 0.3006418 0.9544127)
     assert attrition["by_arm"]["a"]["ci95"] == [printed("0.3006418"), printed("0.9544127")]

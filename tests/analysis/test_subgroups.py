@@ -52,3 +52,12 @@ def test_a_primary_outcome_that_is_not_numeric_gives_counts_only():
         "control": {"n": 0, "withheld": True},
         "active": {"n": 0, "withheld": True},
     }
+
+
+def test_a_running_pilot_with_no_answer_at_the_last_timepoint_yet_has_empty_cells():
+    """Between enrolment and follow-up nobody has answered at t1: the cells are empty, never an error (the
+    results of every pilot with sites failed so while it ran)."""
+    rows = [(f"A{n}", "active", "t0", n) for n in range(6)]
+    out = by_group(frame(rows), STUDY, {f"A{n}": "north" for n in range(6)}, {"north": {"enrolled": 6}})
+    assert out["groups"][0]["completed"] == 0
+    assert out["groups"][0]["primary"] == {"control": {"n": 0, "withheld": True}, "active": {"n": 0, "withheld": True}}

@@ -511,3 +511,39 @@ def test_the_results_describe_each_new_type(pilot, take_part, client, login, sta
     assert variables["habits_1"]["type"] == "likert" and variables["habits_1"]["by_timepoint"]["baseline"]["n"] == 3
     assert variables["transport"]["by_timepoint"]["baseline"]["counts"] == {"Bus": 1, "Car": 1, "Other": 1}
     assert variables["onset"]["by_timepoint"]["baseline"] == {"n": 3}  # listed and counted, never averaged
+
+
+@pytest.mark.parametrize(
+    "answers, key",
+    [
+        ({"m_1": "1e999", "m_2": 3}, "m_1"),  # a float overflow: was a 500
+        ({"m_1": 10**400, "m_2": 3}, "m_1"),  # a JSON integer too large for a float: was a 500
+        ({"m_1": "inf", "m_2": 3}, "m_1"),
+        ({"m_1": [], "m_2": 3}, "m_1"),  # nothing ticked: not answered, not "enter a number"
+    ],
+)
+def test_a_matrix_row_refuses_what_is_no_number_without_failing(answers, key):
+    from livinglab.surveys.answers import check_answers
+    from livinglab.surveys.definitions import clean_items
+
+    items = clean_items([{"key": "m", "text": "Rate", "type": "matrix", "rows": ["a", "b"], "min": 1, "max": 5}])
+    rows, errors = check_answers(items, answers)
+    assert key in errors and key not in rows
+
+
+@pytest.mark.parametrize("value", ["07:0٣", "٠٧:30"])
+def test_a_time_in_other_digits_is_refused(value):
+    from livinglab.surveys.answers import check_answers
+    from livinglab.surveys.definitions import clean_items
+
+    items = clean_items([{"key": "t", "text": "When", "type": "time"}])
+    assert "t" in check_answers(items, {"t": value})[1]
+
+
+def test_the_other_text_keeps_to_one_line():
+    from livinglab.surveys.answers import check_answers
+    from livinglab.surveys.definitions import clean_items
+
+    items = clean_items([{"key": "c", "text": "Which", "type": "single_choice", "choices": ["A", "B"], "other": True}])
+    rows, errors = check_answers(items, {"c": "Other", "c_other": "one\r\nInjected: header"})
+    assert "c_other" in errors and "c_other" not in rows
