@@ -582,6 +582,10 @@ def participation_schemas() -> dict:
                             "study": obj({"id": integer(), "title": string()}, required=["id", "title"]),
                             "participant_code": string(),
                             "arm": string(),
+                            "site": nullable(obj({"key": string(), "name": string()}, required=["key", "name"]))
+                            | {"description": "Where they take part, when the pilot has sites."},
+                            "age_group": nullable(string())
+                            | {"description": "The age group a pilot randomised within age groups kept."},
                             "status": enum(EnrolmentStatus),
                             "enrolled_at": timestamp(),
                             "withdrawn_at": nullable(timestamp()),
@@ -633,6 +637,9 @@ def participation_schemas() -> dict:
                                 ("not_eligible", "eligible", "declined_consent", "turned_away_full", "enrolled")
                             ),
                             "rules_not_met": array(string()),
+                            "site": nullable(string()) | {"description": "The key of the site they chose, if any."},
+                            "age_group": nullable(string())
+                            | {"description": "A stratified pilot's age group, once eligible."},
                             "at": timestamp(),
                         }
                     ),

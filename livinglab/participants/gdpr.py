@@ -8,6 +8,7 @@ from ..audit import AuditPseudonym, AuditRecord
 from ..auth.models import ApiToken, Role, User
 from ..auth.services import security_data
 from ..extensions import db
+from ..studies import sites
 from ..studies.fields import iso
 from ..surveys.answers import json_value
 from ..timeutil import utcnow
@@ -104,6 +105,9 @@ def personal_data(user: User) -> dict:
                 "study": {"id": e.study.id, "title": e.study.title},
                 "participant_code": e.participant_code,
                 "arm": e.arm,
+                # where they take part, and the age group a stratified pilot randomised them in (kept: personal)
+                "site": {"key": e.site, "name": sites.name_of(e.study, e.site)} if e.site else None,
+                "age_group": sites.age_band(e.stratum) or None,
                 "status": str(e.status),
                 "enrolled_at": iso(e.enrolled_at),
                 "withdrawn_at": iso(e.withdrawn_at),
@@ -169,6 +173,8 @@ def personal_data(user: User) -> dict:
                 "study_id": c.study_id,
                 "outcome": str(c.outcome),
                 "rules_not_met": c.reasons.split(),
+                "site": c.site or None,  # the site they chose, by its key
+                "age_group": c.stratum or None,  # a stratified pilot's age group, once eligible
                 "at": iso(c.updated_at),
             }
             for c in screening.of_account(user)

@@ -52,6 +52,8 @@ def answer(study, enrolment, survey):
         )
         return render(study, enrolment, survey, page, answers, values, {}, begun, status=400)
     move = request.form.get("action")
+    if move not in MOVES and paging.after(paging.pages(survey.items, answers), page):
+        move = "next"  # an answer of this page made a later page apply: it is asked before anything is sent
     if move in MOVES:
         return save_and_move(study, enrolment, survey, page, move, answers, values, begun)
     return send(study, enrolment, survey, page, answers, values, begun)

@@ -360,6 +360,10 @@ def apply(study: Study, amendment: Amendment) -> Registration:
     from ..notifications import notify
 
     check_surveys(study, amendment.record["surveys"])  # a timepoint may have opened during the review
+    # a site may have had its first enrolment during the review: checked under the study's row lock, which an
+    # enrolment takes too (participants/services.take_a_place), so none slips in between
+    db.session.execute(select(Study.id).where(Study.id == study.id).with_for_update())
+    sites.keep_used(study, {"sites": amendment.record["protocol"].get("sites", [])})
     previous = study.registrations[-1] if study.registrations else None
     if previous is not None and previous.record is None:  # backfilled by the migration: the study still is it
         previous.record, _found = record_as_registered(study, previous)

@@ -1,6 +1,8 @@
 """A consent form to start from, in plain language, in English and French: sections the founder completes
 (the brackets) before saving. Offered only while a study has no consent version, and only as the form's
-initial content: nothing is saved until the founder saves."""
+initial content: nothing is saved until the founder saves. It promises nothing the app does not do: no clause
+about being contacted later (nothing would act on it), and the time answers are kept is the protocol's, which the
+retention job applies (studies/retention.py)."""
 
 from typing import Any
 
@@ -17,8 +19,8 @@ CONSENT_TEMPLATES: dict[str, dict[str, Any]] = {
             "[The possible discomforts, or: we expect no risk beyond everyday life.] "
             "You may benefit from [the benefit], but we cannot promise it.\n\n"
             "Your data\n"
-            "You are known to the startup by a code, never by your name. Your answers are kept for [period] "
-            "and then erased or made anonymous.\n\n"
+            "You are known to the startup by a code, never by your name. Your answers are kept for the period "
+            "this pilot's protocol sets, and then erased or made anonymous.\n\n"
             "Your choice\n"
             "Taking part is voluntary. You may stop at any time, without giving a reason and without any "
             "consequence for you.\n\n"
@@ -28,11 +30,6 @@ CONSENT_TEMPLATES: dict[str, dict[str, Any]] = {
         "clauses": [
             {"key": "understood", "text": "I have read and understood this information.", "required": True},
             {"key": "data_use", "text": "I agree that my answers are used for this pilot.", "required": True},
-            {
-                "key": "contact_later",
-                "text": "I agree to be contacted about future pilots.",
-                "required": False,
-            },
         ],
     },
     "fr": {
@@ -47,8 +44,8 @@ CONSENT_TEMPLATES: dict[str, dict[str, Any]] = {
             "[Les gênes possibles, ou : nous n’attendons aucun risque au-delà de la vie quotidienne.] "
             "Vous pourriez en tirer [le bénéfice], sans que nous puissions le promettre.\n\n"
             "Vos données\n"
-            "La startup vous connaît par un code, jamais par votre nom. Vos réponses sont conservées [durée] "
-            "puis effacées ou rendues anonymes.\n\n"
+            "La startup vous connaît par un code, jamais par votre nom. Vos réponses sont conservées pendant la "
+            "durée que fixe le protocole de ce pilote, puis effacées ou rendues anonymes.\n\n"
             "Votre choix\n"
             "Votre participation est libre. Vous pouvez arrêter à tout moment, sans donner de raison et sans "
             "aucune conséquence pour vous.\n\n"
@@ -61,11 +58,6 @@ CONSENT_TEMPLATES: dict[str, dict[str, Any]] = {
                 "key": "data_use",
                 "text": "J’accepte que mes réponses soient utilisées pour ce pilote.",
                 "required": True,
-            },
-            {
-                "key": "contact_later",
-                "text": "J’accepte d’être contacté·e pour de futurs pilotes.",
-                "required": False,
             },
         ],
     },

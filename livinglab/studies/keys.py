@@ -28,11 +28,17 @@ def words_of(label: str) -> list[str]:
 
 
 def key_from_label(
-    label: str, taken=(), *, fallback: str = "item", max_words: int | None = None, drop_stop_words: bool = False
+    label: str,
+    taken=(),
+    *,
+    fallback: str = "item",
+    max_words: int | None = None,
+    drop_stop_words: bool = False,
+    max_len: int = KEY_MAX,
 ) -> str:
-    """A key for this label, not among `taken`: its words joined by _, cut at a word boundary, a
-    digit at the start prefixed with `fallback`, `fallback` itself when nothing is left; `_2`, `_3`…
-    when the key is already taken."""
+    """A key for this label, not among `taken`: its words joined by _, cut at a word boundary (at most
+    `max_len` characters, before any suffix), a digit at the start prefixed with `fallback`, `fallback` itself
+    when nothing is left; `_2`, `_3`… when the key is already taken."""
     words = words_of(label)
     if drop_stop_words:
         words = [word for word in words if word not in STOP_WORDS] or words
@@ -41,15 +47,15 @@ def key_from_label(
     key = ""
     for word in words:
         candidate = f"{key}_{word}" if key else word
-        if len(candidate) > KEY_MAX:
+        if len(candidate) > max_len:
             break
         key = candidate
     if not key and words:  # one very long word
-        key = words[0][:KEY_MAX]
+        key = words[0][:max_len]
     if not key:
         key = fallback
     elif not key[0].isalpha():
-        key = f"{fallback}_{key}"[:KEY_MAX].rstrip("_")
+        key = f"{fallback}_{key}"[:max_len].rstrip("_")
     return unique(key, taken)
 
 

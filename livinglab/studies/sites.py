@@ -39,10 +39,10 @@ def clean(value) -> list[dict]:
         name = v.text(site.get("name"), max_len=NAME_MAX, required=True, single_line=True)
         key = site.get("key")
         if key is None or key == "":
-            key = key_from_label(name, taken, fallback="site")[:KEY_MAX]
+            key = key_from_label(name, taken, fallback="site", max_len=KEY_MAX - 3)  # room for "_2"…
         if not isinstance(key, str):
             raise v.FieldError(_("A site's key is text."), 400)
-        if not SITE_KEY_RE.match(key):
+        if not SITE_KEY_RE.fullmatch(key):  # (`match` with `$` let "ward_3\n" through)
             raise v.FieldError(
                 _("A site's key uses lower-case letters, digits and _ only, starting with a letter (at most 32).")
             )

@@ -58,6 +58,7 @@ bp.add_app_template_global(allocation.describe, "allocation_of")  # the protocol
 bp.add_app_template_global(sites.name_of, "site_name")  # the results and recruitment pages
 bp.add_app_template_global(allocation.stratum_label, "age_group_label")  # the results page, by age group
 bp.add_app_template_global(lambda study: allocation.of(study)["age_strata"], "allocation_strata")  # what is kept
+bp.add_app_template_global(sites.has_sites, "has_sites")  # what is kept
 bp.add_app_template_global(sample_size.summary, "sample_size_of")  # the protocol, editor and results pages
 bp.add_app_template_global(StudyTarget, "editing")  # the editors' templates: `target or editing(study)`
 bp.add_app_template_global(lambda: GDPR_ITEMS, "gdpr_items")  # the consent's GDPR items, for every page

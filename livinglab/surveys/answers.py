@@ -127,8 +127,8 @@ def readable(items: list[dict], stored: dict[str, tuple]) -> list[dict]:
             )
             continue
         own = question_types.readable_lines(item, stored)
-        if own is not None:
-            out.extend(own)
+        if own is not None:  # a matrix's rows, a choice and its Other text: each not applicable when so stored
+            out.extend(line | {"not_applicable": stored.get(line["key"]) == branching.NOT_APPLICABLE} for line in own)
             continue
         number, text = stored.get(item["key"], (None, None))
         if item["type"] == "yes_no" and number is not None:

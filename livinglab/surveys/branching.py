@@ -343,10 +343,10 @@ def _words(condition: dict, source: dict) -> str:
         if source.get("type") == "multiple_choice":
             return _("you chose %(value)s in “%(question)s”", value=shown, question=question)
         return _("you answered %(value)s to “%(question)s”", value=shown, question=question)
-    if op == "not_equals":
+    if op == "not_equals":  # an answer is needed: a question left unanswered meets no condition
         if source.get("type") == "multiple_choice":
-            return _("you did not choose %(value)s in “%(question)s”", value=shown, question=question)
-        return _("you did not answer %(value)s to “%(question)s”", value=shown, question=question)
+            return _("your answer to “%(question)s” does not include %(value)s", value=shown, question=question)
+        return _("your answer to “%(question)s” is other than %(value)s", value=shown, question=question)
     if op == "greater_than":
         return _("your answer to “%(question)s” is more than %(value)s", value=_shown(value), question=question)
     return _("your answer to “%(question)s” is less than %(value)s", value=_shown(value), question=question)

@@ -42,7 +42,7 @@ def split(items: list[dict]) -> list[Page]:
         if is_section(item):
             pages.append(Page(len(pages) + 1, section, tuple(current)))
             section, current = item, []
-        else:
+        elif answer_keys(item):  # not a computed score: it is never shown, and makes no page of its own
             current.append(item)
     pages.append(Page(len(pages) + 1, section, tuple(current)))
     return pages

@@ -4,6 +4,8 @@ and `branching`."""
 
 from flask_babel import gettext as _
 
+LIMIT = 1e9  # every answer within ±10⁹: the bounds a survey may declare, and below the exports' codes (statcodes.py)
+
 
 def is_blank(value) -> bool:
     """Nothing given: no value, only spaces, or an empty list (no box ticked)."""
@@ -33,4 +35,6 @@ def number(value, lo, hi, integer: bool) -> float:
         if lo is not None:
             raise ValueError(_("Enter a value of at least %(lo)s.", lo=fmt(lo)))
         raise ValueError(_("Enter a value of at most %(hi)s.", hi=fmt(hi)))
+    if abs(value) > LIMIT:  # a number without bounds: the SPSS file's not-applicable code must stay out of reach
+        raise ValueError(_("Enter a value from %(lo)s to %(hi)s.", lo=fmt(-LIMIT), hi=fmt(LIMIT)))
     return value

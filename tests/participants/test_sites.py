@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from livinglab import validation as v
 from livinglab.demo import food_protocol, food_surveys
 from livinglab.extensions import db
 from livinglab.participants import randomisation
@@ -308,3 +309,43 @@ def test_an_amendment_adds_a_site_but_never_removes_one_with_enrolments(
     assert client.patch(base, json={"sites": [SITES[0]]}, headers=owner).status_code == 200
     amendment = client.get(base, headers=owner).get_json()
     assert amendment["protocol"]["sites"] == [SITES[0]]
+
+
+def test_approving_an_amendment_keeps_a_site_someone_enrolled_at_during_the_review(
+    with_sites, client, api_headers, make_user, startup, coordinator
+):
+    owner, reviewer = api_headers(startup), api_headers(coordinator)
+    opened = client.post(f"{API}/studies/{with_sites.id}/amendments", json={"reason": "One site"}, headers=owner)
+    base = f"{API}/studies/{with_sites.id}/amendments/{opened.get_json()['version']}"
+    assert client.patch(base, json={"sites": [SITES[1]]}, headers=owner).status_code == 200  # nobody at ward 3 yet
+    assert client.post(f"{base}/submit", headers=owner).status_code == 200
+    assert enrol(client, api_headers, make_user("participant"), with_sites, site="ward_3").status_code == 201
+    refused = client.post(f"{base}/decision", json={"decision": "approve"}, headers=reviewer)
+    assert refused.status_code == 422 and "ward_3" in refused.get_json()["error"]["fields"]["sites"]
+    db.session.expire_all()
+    assert [site["key"] for site in with_sites.sites] == ["ward_3", "pharmacy"]
+    assert client.get(base, headers=owner).get_json()["status"] == "submitted"
+
+
+def test_a_site_key_with_a_second_line_is_refused():
+    with pytest.raises(v.FieldError):
+        sites.clean([{"key": "ward_3\n", "name": "Ward 3"}])
+
+
+def test_two_long_names_alike_get_keys_of_their_own_within_32_characters():
+    long = "Centre hospitalier universitaire de Nantes, "
+    keys = [site["key"] for site in sites.clean([{"name": long + "ward 3"}, {"name": long + "ward 4"}])]
+    assert len(set(keys)) == 2 and all(len(key) <= 32 for key in keys)
+
+
+def test_the_participants_own_data_says_where_they_take_part(with_sites, client, api_headers, make_user, login):
+    """The site is personal data the app keeps (on the check and the enrolment): the person's export says so."""
+    person = make_user("participant")
+    assert enrol(client, api_headers, person, with_sites, site="pharmacy").status_code == 201
+    export = client.get(f"{API}/me/export", headers=api_headers(person)).get_json()
+    [enrolment] = export["enrolments"]
+    assert enrolment["site"] == {"key": "pharmacy", "name": "Pharmacie du Commerce"}
+    login(person)
+    client.post("/language", data={"lang": "fr"})
+    page = text(client.get("/pilots/my-data"))
+    assert "Où vous participez" in page and "Pharmacie du Commerce" in page

@@ -185,6 +185,8 @@ def test_the_recruitment_page_counts_the_enrolled_per_site(pilot, client, login,
     assert "Enrolled per site" in page
     assert '<td>CHU Nantes, ward 3</td><td class="num">8</td>' in page.replace("> <", "><")
     assert '<td>Pharmacie du Commerce</td><td class="num">4</td>' in page.replace("> <", "><")
+    # what the page says is kept of the eligibility check: the site, since the pilot has sites
+    assert "their answers are never kept (only the site they chose" in page
 
 
 def test_the_results_and_recruitment_pages_read_as_many_queries_whatever_the_participants(

@@ -165,3 +165,64 @@ def test_a_matrix_row_and_a_slider_can_be_a_conditions_source_but_a_date_cannot(
         clean_items([*items[:3], on_a_date])
     with pytest.raises(FieldError, match="within its scale"):
         clean_items([*items[:3], {**items[3], "show_if": {"all": [{"key": "pain", "op": "less_than", "value": 101}]}}])
+
+
+@pytest.fixture
+def last_page_decides(make_study, participant):
+    """Page 2 asks whether they smoke; page 3 holds only a question for smokers (optional), then a score."""
+    baseline, follow_up = sleep_surveys()
+    cigarettes = {**CIGARETTES, "required": False}
+    baseline["items"] = [SLEEP, SMOKING, SMOKER, LAST, cigarettes]
+    study = make_study("recruiting", survey_defs=[baseline, follow_up])
+    services.enrol(
+        participant,
+        study,
+        consent_version=1,
+        clauses=CLAUSES,
+        signature=participant.name,
+        age=40,
+        criteria_confirmed=True,
+    )
+    db.session.commit()
+    return f"/pilots/{study.id}/surveys/baseline"
+
+
+def test_sending_from_a_page_whose_answer_makes_a_later_page_apply_goes_there_first(
+    client, login, participant, last_page_decides
+):
+    url = last_page_decides
+    login(participant)
+    post(client, url, 1, "next", sleep_hours="7")
+    assert "Page 2 of 2" in text(client.get(url + "?page=2"))  # nothing after it yet: Send is offered
+    moved = post(client, url, 2, smoker="true")  # Send, with an answer that brings page 3 in
+    assert moved.status_code == 302 and moved.location.endswith("?page=3")
+    assert stored() == {}  # nothing sent before the new page is seen
+    assert "Page 3 of 3" in text(client.get(moved.location))
+
+
+def test_a_computed_score_makes_no_page_of_its_own():
+    """Scores are added at the end: after a last section, it would have been a blank page the progress counted."""
+    again = {**SLEEP, "key": "sleep_again"}
+    total = {"key": "total", "text": "Total", "score": "sum", "of": ["sleep_hours", "sleep_again"]}
+    items = clean_items([SLEEP, again, {"key": "more", "section": "More"}, total])
+    assert [page.number for page in paging.pages(items, {})] == [1]
+
+
+def test_a_not_equals_condition_says_an_answer_is_needed():
+    items = clean_items(
+        [SMOKER, {**CIGARETTES, "show_if": {"all": [{"key": "smoker", "op": "not_equals", "value": False}]}}]
+    )
+    assert branching.describe(items[1], items) == "Answer only if your answer to “Do you smoke?” is other than “No”."
+    assert not branching.applies(items[1], {})  # unanswered: the condition is not met, as the sentence says
+
+
+def test_a_matrix_that_did_not_apply_reads_back_as_not_applicable():
+    from livinglab.surveys.answers import readable
+
+    items = clean_items([SMOKER, CRAVINGS])
+    lines = readable(items, {"smoker": (0.0, None), "cravings_1": (None, None), "cravings_2": (None, None)})
+    assert [(line["key"], line["not_applicable"]) for line in lines] == [
+        ("smoker", False),
+        ("cravings_1", True),
+        ("cravings_2", True),
+    ]

@@ -547,3 +547,13 @@ def test_the_other_text_keeps_to_one_line():
     items = clean_items([{"key": "c", "text": "Which", "type": "single_choice", "choices": ["A", "B"], "other": True}])
     rows, errors = check_answers(items, {"c": "Other", "c_other": "one\r\nInjected: header"})
     assert "c_other" in errors and "c_other" not in rows
+
+
+def test_a_number_without_bounds_stays_within_a_billion():
+    """Beyond it sits the SPSS file's not-applicable code (-9,999,999,999): a real answer must never read so."""
+    from livinglab.surveys.answers import check_answers
+    from livinglab.surveys.definitions import clean_items
+
+    items = clean_items([{"key": "n", "text": "How much", "type": "number"}])
+    assert "n" in check_answers(items, {"n": "-9999999999"})[1]
+    assert check_answers(items, {"n": "-999999999"})[0] == {"n": (-999999999.0, None)}

@@ -314,6 +314,8 @@ def test_the_consent_template_fills_an_empty_consent_only(client, login, startup
     french = text(client.get(f"/studies/{fresh.id}/consent?template=fr"))
     assert "Ce qu’est ce pilote" in french and "J’ai lu et compris ces informations." in french
     assert fresh.current_consent is None  # only the form is filled: nothing saved
+    # nothing the app would not do: no clause about being contacted later, the keeping time the protocol's
+    assert "futurs pilotes" not in french and "durée que fixe le protocole de ce pilote" in french
     written = make_study()
     page = text(client.get(f"/studies/{written.id}/consent?template=en"))
     assert "What this pilot is" not in page and "Start from a template" not in page

@@ -35,7 +35,13 @@ def upgrade():
 
 
 def downgrade():
-    op.execute("DELETE FROM allocation_slot WHERE length(stratum) > 16")
+    # A pilot randomised within sites holds its concealed lists (and the places they gave) under "site/band"
+    # strata: dropping them would lose who was allocated where. Refuse, rather than delete them.
+    by_site = op.get_bind().execute(sa.text("SELECT count(*) FROM allocation_slot WHERE stratum LIKE '%/%'")).scalar()
+    if by_site:
+        raise RuntimeError(
+            f"{by_site} allocation slots belong to pilots randomised within sites: downgrading would lose them."
+        )
     with op.batch_alter_table("allocation_slot") as batch:
         batch.alter_column(
             "stratum",
