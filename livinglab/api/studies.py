@@ -7,10 +7,10 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import NotFound
 from ..extensions import db
-from ..participants import randomisation
+from ..participants import quota_places
 from ..participants import services as participation
 from ..policy import authorise, can, public, visible_studies
-from ..studies import allocation, services, workflow
+from ..studies import services, workflow
 from ..studies.fields import iso, public_study_dict, study_dict
 from ..studies.models import Domain, Study, StudyStatus
 from ..surveys import services as surveys
@@ -202,5 +202,5 @@ def catalogue():
 
 def with_places_by_group(studies):
     """The page's places left by age group, read in one query for all its pilots."""
-    taken = randomisation.taken([study.id for study in studies if allocation.of(study)["quotas"]])
+    taken = quota_places.taken_by_study([study.id for study in quota_places.quoted(studies)])
     return lambda study: public_study_dict(study, taken.get(study.id, {}))

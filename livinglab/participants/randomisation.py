@@ -6,7 +6,7 @@ import secrets
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..studies import allocation, sites
+from ..studies import allocation
 from .models import AllocationSlot
 
 _random = secrets.SystemRandom()
@@ -19,31 +19,6 @@ def permuted_block(arms: list[str], rng=_random, shares: list[int] | None = None
     block = [arm for arm, share in zip(arms, shares or [1] * len(arms), strict=True) for _ in range(share * multiple)]
     rng.shuffle(block)
     return block
-
-
-def taken(study_ids: list[int]) -> dict[int, dict[str, int]]:
-    """How many participants each age group of these pilots has taken, ever (a slot once given stays given): one
-    grouped query, whatever the number of pilots."""
-    if not study_ids:
-        return {}
-    rows = db.session.execute(
-        select(AllocationSlot.study_id, AllocationSlot.stratum, func.count())
-        .where(AllocationSlot.study_id.in_(study_ids), AllocationSlot.used.is_(True))
-        .group_by(AllocationSlot.study_id, AllocationSlot.stratum)
-    ).all()
-    out: dict[int, dict[str, int]] = {}
-    for study_id, stratum, n in rows:
-        group = out.setdefault(study_id, {})
-        band = sites.age_band(stratum)  # a pilot stratified by site counts each age group across its sites
-        group[band] = group.get(band, 0) + n
-    return out
-
-
-def group_is_full(study, stratum: str) -> bool:
-    """True when this age group has its quota; read under the study's row lock at enrolment, so that
-    concurrent enrolments queue and the quota holds as the cap does."""
-    limit = allocation.quota(study, stratum)
-    return limit is not None and taken([study.id]).get(study.id, {}).get(stratum, 0) >= limit
 
 
 def allocate(study, stratum: str = allocation.NO_STRATUM) -> str:

@@ -21,7 +21,7 @@ from ..surveys.branching import NOT_APPLICABLE as NA
 from ..surveys.models import Survey
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
-from . import randomisation, screening
+from . import quota_places, randomisation, screening
 from .models import Answer, ConsentSignature, Enrolment, EnrolmentStatus, Response, ScreeningOutcome, SurveyDraft
 from .schedule import survey_states
 from .started import earliest
@@ -331,9 +331,10 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature, 
     checked = screening.find(study, key)
     stratum = checked.stratum if checked is not None and checked.stratum in allocation.strata(study) else ""
     site = sites.screened_site(study, checked)  # 422 naming `site` when the pilot has sites and none was chosen
-    if position is not None and randomisation.group_is_full(study, stratum):
+    full_here = position is not None and quota_places.take(study, stratum, site)  # the database holds the quotas
+    if full_here:
         raise counted(
-            Conflict(_("This pilot has all the participants it needs in your age group."), code="full"),
+            Conflict(full_here, code="full"),
             study,
             key,
             ScreeningOutcome.TURNED_AWAY_FULL,

@@ -24,7 +24,7 @@ from ..forms import show_errors
 from ..listing import Listing, matches
 from ..policy import can, public, requires
 from ..results.views import lay_summary
-from ..studies import allocation, regulatory, sites, workflow
+from ..studies import regulatory, sites, workflow
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study
 from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
@@ -35,7 +35,7 @@ from ..surveys.paging import has_sections
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
 from ..validation import KEY_RE
-from . import corrections, drafts, gdpr, randomisation, screening, services, started, survey_pages
+from . import corrections, drafts, gdpr, quota_places, screening, services, started, survey_pages
 from .forms import EraseAccountForm, EraseKeptAnswersForm, WithdrawForm, consent_form, eligibility_form
 from .models import EnrolmentStatus, ScreeningOutcome
 from .schedule import window_days
@@ -120,10 +120,8 @@ def catalogue():
 
 
 def groups_of(studies) -> dict[int, list[tuple[str, int]]]:
-    """The places left in each age group with a quota, by pilot: one query for the whole page."""
-    quoted = [study for study in studies if allocation.of(study)["quotas"]]
-    taken = randomisation.taken([study.id for study in quoted])
-    return {study.id: allocation.groups_left(study, taken.get(study.id, {})) for study in quoted}
+    """The places left in each age group and site with a quota, by pilot: one query for the whole page."""
+    return quota_places.groups_of(studies)
 
 
 # Newest first; or the pilots with the most places left (those without a target count as open).
@@ -226,9 +224,10 @@ def join(study_id: int):
     if checked is None:
         flash(_("First, check whether you can take part."), "info")
         return redirect(url_for(".eligibility", study_id=study.id))
-    if request.method == "GET" and randomisation.group_is_full(study, checked.stratum):
+    full_here = request.method == "GET" and quota_places.full_for(study, checked.stratum, checked.site)
+    if full_here:
         # told before reading the consent (a consent sent anyway is refused and counted, as in the API)
-        flash(_("This pilot has all the participants it needs in your age group."), "info")
+        flash(full_here, "info")
         return redirect(url_for(".study", study_id=study.id))
     if request.method == "GET" and sites.has_sites(study) and checked.site not in sites.keys(study):
         flash(_("First, say where you take part."), "info")  # checked before the pilot had its sites

@@ -25,9 +25,9 @@ def clean(value) -> dict:
         return {"ratio": None, "age_strata": [], "quotas": {}}
     if not isinstance(value, dict):
         raise v.FieldError(_("Must be an object with a ratio and age strata."), 400)
-    unknown = [name for name in value if name not in ("ratio", "age_strata", "quotas", "by_site")]
+    unknown = [name for name in value if name not in ("ratio", "age_strata", "quotas", "by_site", "site_quotas")]
     if unknown:
-        raise v.FieldError(_("Only a ratio, age strata, quotas and by_site can be given."), 400)
+        raise v.FieldError(_("Only a ratio, age strata, quotas, site quotas and by_site can be given."), 400)
     ratio = value.get("ratio")
     if ratio is not None:
         if not isinstance(ratio, list):
@@ -60,7 +60,26 @@ def clean(value) -> dict:
         raise v.FieldError(_("Must be true or false."), 400)
     if by_site:  # only when true: the records hashed before the sites existed stay as they were
         out["by_site"] = True
+    site_quotas = clean_site_quotas(value.get("site_quotas"))
+    if site_quotas:  # only when set: the records hashed before site quotas existed stay as they were
+        out["site_quotas"] = site_quotas
     return out
+
+
+def clean_site_quotas(value) -> dict[str, int]:
+    """`{"ward_3": 30}`: at most so many participants at a site, by the site's key."""
+    from .sites import MAX_SITES, SITE_KEY_RE
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise v.FieldError(_('The site quotas are an object of sites to numbers, e.g. {"ward_3": 30}.'), 400)
+    if len(value) > MAX_SITES:
+        raise v.FieldError(_("At most one quota per site."))
+    for key in value:
+        if not isinstance(key, str) or not SITE_KEY_RE.fullmatch(key):
+            raise v.FieldError(_("A site quota names a site by its key, e.g. ward_3."), 400)
+    return {key: v.integer(n, lo=1, hi=MAX_QUOTA, required=True) for key, n in sorted(value.items())}
 
 
 def of(study) -> dict:
@@ -90,7 +109,7 @@ def problem(study) -> str | bool:
         return _("Only randomised groups are stratified: stop stratifying by site, or choose parallel groups.")
     if spec.get("by_site") and not study.sites:
         return _("The allocation is stratified by site: list the sites, or stop stratifying by site.")
-    if spec["age_strata"] and not parallel:
+    if spec["age_strata"] and not parallel and not spec["quotas"]:  # a single group's strata count its quotas
         return _("Only randomised groups are stratified: remove the age strata, or choose parallel groups.")
     eligibility = study.eligibility or {}
     low, high = eligibility.get("min_age"), eligibility.get("max_age")
@@ -109,18 +128,16 @@ def problem(study) -> str | bool:
             groups=", ".join(strata(study)) if spec["age_strata"] else _("none yet: give the ages of the strata"),
             unknown=", ".join(unknown),
         )
+    from .sites import keys
+
+    unknown = [key for key in spec.get("site_quotas", {}) if key not in keys(study)]
+    if unknown:
+        return _(
+            "A site quota names one of the pilot's sites (%(sites)s), not %(unknown)s.",
+            sites=", ".join(keys(study)) or _("none yet: list the sites"),
+            unknown=", ".join(unknown),
+        )
     return True
-
-
-def quota(study, stratum: str) -> int | None:
-    """At most how many participants this age group takes; None without a quota."""
-    return of(study)["quotas"].get(stratum) if stratum else None
-
-
-def groups_left(study, taken: dict[str, int]) -> list[tuple[str, int]]:
-    """The age groups that have a quota, in words, with the places each still has (`taken`: enrolled per group)."""
-    quotas = of(study)["quotas"]
-    return [(stratum_label(key), max(0, quotas[key] - taken.get(key, 0))) for key in strata(study) if key in quotas]
 
 
 def stratum(study, age: int | None) -> str:
@@ -157,16 +174,29 @@ def stratum_label(key: str) -> str:
 
 
 def describe(study) -> str:
-    """The allocation in one sentence, for the protocol page."""
+    """The allocation in one sentence, for the protocol page ("" for a single group without quotas)."""
+    from .sites import keys, name_of
+
     spec = of(study)
-    if spec["quotas"]:
-        limits = "; ".join(
-            _("%(group)s: at most %(n)s", group=stratum_label(key), n=n)
-            for key, n in spec["quotas"].items()
-            if key in strata(study)
+    parallel = str(study.design) == "parallel_groups"
+    said = describe_randomisation(study, spec) if parallel else ""
+    if not parallel and spec["quotas"] and spec["age_strata"]:
+        said = _(
+            "Age groups (%(strata)s), counted only for the quotas.",
+            strata=", ".join(stratum_label(key) for key in strata(study)),
         )
-        return describe_randomisation(study, spec) + " " + _("Quotas: %(limits)s.", limits=limits)
-    return describe_randomisation(study, spec)
+    limits = [
+        _("%(group)s: at most %(n)s", group=stratum_label(key), n=n)
+        for key, n in spec["quotas"].items()
+        if key in strata(study)
+    ] + [
+        _("%(group)s: at most %(n)s", group=name_of(study, key), n=n)
+        for key, n in spec.get("site_quotas", {}).items()
+        if key in keys(study)
+    ]
+    if limits:
+        return (said + " " + _("Quotas: %(limits)s.", limits="; ".join(limits))).strip()
+    return said
 
 
 def describe_randomisation(study, spec: dict) -> str:
@@ -197,7 +227,10 @@ DOC = (
     "balanced at the ratio within every stratum. `quotas`: at most so many participants in an age group, by the "
     'group\'s key (`{"65+": 20}`; keys `<40`, `40-64`, `65+` for the strata above); a person of a full group is '
     "told so before consenting, and enrolment answers 409 `full`. `by_site`: true to randomise within each site "
-    "of `sites` (and each age stratum within it), each with its own lists; left out when false."
+    "of `sites` (and each age stratum within it), each with its own lists; left out when false. `site_quotas`: at "
+    'most so many participants at a site, by the site\'s key (`{"ward_3": 30}`); left out when empty. A single '
+    "group may have `age_strata` and `quotas` too: its age groups then only count the quotas. Each quota is held "
+    "by the database, like the target enrolment; a place once given stays given."
 )
 HELP = _l(
     "Each group's share, in the order of the groups (e.g. 1, 2: twice as many in the second group; empty: equal "

@@ -399,6 +399,9 @@ def apply(study: Study, amendment: Amendment) -> Registration:
             survey.items = list(proposed_survey["items"])
     study.version = amendment.version
     db.session.flush()
+    from ..participants import quota_places
+
+    quota_places.sync(study)  # the quotas' rows follow the amended protocol (under the row lock taken above)
     from ..participants.services import bump_data_version
 
     bump_data_version(study)  # the results follow the approved protocol (its outcome, its surveys) at once

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from .. import schema
 from .. import validation as v
 from ..timeutil import aware
-from . import allocation, regulatory
+from . import regulatory
 from .models import Design, Study
 from .protocol import (  # noqa: F401
     EDITABLE_FIELDS,
@@ -192,29 +192,31 @@ def registration_dict(registration, with_record: bool = False) -> dict:
     return out
 
 
-PUBLIC_FIELDS = ("id", *PROTOCOL_PUBLIC, "status", "places_left", "places_left_by_group")
+PUBLIC_FIELDS = ("id", *PROTOCOL_PUBLIC, "status", "places_left", "places_left_by_group", "places_left_by_site")
 
 
-def public_study_dict(study: Study, taken: dict[str, int] | None = None) -> dict:
-    """What anyone may read about a recruiting study in the catalogue (`taken`: its age groups' enrolments, when
-    the caller read them for a whole page)."""
-    by_group = places_left_by_group(study, taken)
-    full = study_dict(study) | {"places_left": places_left(study), "places_left_by_group": by_group}
+def public_study_dict(study: Study, taken: dict | None = None) -> dict:
+    """What anyone may read about a recruiting study in the catalogue (`taken`: its quotas' places taken, when
+    the caller read them for a whole page: participants/quota_places.py)."""
+    by_group, by_site = places_left_by_quota(study, taken)
+    full = study_dict(study) | {
+        "places_left": places_left(study),
+        "places_left_by_group": by_group,
+        "places_left_by_site": by_site,
+    }
     out = {name: full[name] for name in PUBLIC_FIELDS}
     out["organisation"] = {"name": study.organisation.name}
     return out
 
 
-def places_left_by_group(study: Study, done: dict[str, int] | None = None) -> dict[str, int] | None:
-    """The places left in each age group with a quota, by the group's key; None without quotas."""
-    from ..participants.randomisation import taken
+def places_left_by_quota(
+    study: Study, taken: dict | None = None
+) -> tuple[dict[str, int] | None, dict[str, int] | None]:
+    """The places left in each age group and at each site with a quota, by key; None for a kind without quotas."""
+    from ..participants import quota_places
 
-    quotas = allocation.of(study)["quotas"]
-    if not quotas:
-        return None
-    if done is None:
-        done = taken([study.id]).get(study.id, {})
-    return {group: max(0, n - done.get(group, 0)) for group, n in quotas.items()}
+    left = quota_places.left(study, taken)
+    return left[quota_places.AGE] or None, left[quota_places.SITE] or None
 
 
 def places_left(study: Study) -> int | None:

@@ -212,6 +212,10 @@ class ProtocolFormBase(FlaskForm):
             "strata at 40 and 65); empty: no quota."
         ),
     )
+    allocation_site_quotas = StringField(
+        _l("Quotas by site"),
+        description=_l("At most so many participants at a site, by its key, e.g. ward_3: 30; empty: no quota."),
+    )
     allocation_by_site = BooleanField(
         _l("Stratify by site"),
         description=_l("Randomise within each site (and each age group within it), each with its own blocks."),
@@ -278,7 +282,7 @@ class ProtocolFormBase(FlaskForm):
         "primary_outcome": ("primary_variable", "hypothesis"),
         "qualification": tuple(f"qualification_{q.key}" for q in QUESTIONS),
         "sample_size": SAMPLE_SIZE_INPUTS,
-        "allocation": ("allocation_ratio", "allocation_strata", "allocation_quotas"),
+        "allocation": ("allocation_ratio", "allocation_strata", "allocation_quotas", "allocation_site_quotas"),
     }
 
     def __init__(self, *args, **kwargs):
@@ -327,13 +331,14 @@ class ProtocolFormBase(FlaskForm):
         )
         if any(self[name].raw_data for name in SAMPLE_SIZE_INPUTS):  # a form without them keeps the value
             data["sample_size"] = sample_size_data(self)
-        if self.allocation_ratio.raw_data or self.allocation_strata.raw_data:  # absent: the value is kept
+        if self.allocation_ratio.raw_data or self.allocation_strata.raw_data or self.allocation_quotas.raw_data:
             ratio = day_list((self.allocation_ratio.data or "").replace(":", ","))
             data["allocation"] = {
                 "ratio": ratio or None,
                 "age_strata": day_list(self.allocation_strata.data),
                 "quotas": quota_map(self.allocation_quotas.data),
                 "by_site": bool(self.allocation_by_site.data),
+                "site_quotas": quota_map(self.allocation_site_quotas.data),
             }
         if self.sites.raw_data:  # sent, even empty (no site); absent keeps the value
             data["sites"] = from_lines(self.sites.data)
@@ -505,6 +510,7 @@ def protocol_initial(study: Study) -> dict:
         allocation_strata=", ".join(str(age) for age in spec["age_strata"]),
         allocation_quotas=", ".join(f"{group}: {n}" for group, n in spec["quotas"].items()),
         allocation_by_site=bool(spec.get("by_site")),
+        allocation_site_quotas=", ".join(f"{key}: {n}" for key, n in spec.get("site_quotas", {}).items()),
         sites=as_lines(study.sites or []),
     )
     return data

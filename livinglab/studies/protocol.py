@@ -252,6 +252,16 @@ class Allocation(s.Body, extra="forbid"):
     by_site: Annotated[
         bool, Limits(description="Randomise within each site (and age stratum), each with its own blocks.")
     ] = False
+    site_quotas: Annotated[
+        dict[
+            Annotated[str, Limits(max_length=sites.KEY_MAX, pattern=sites.SITE_KEY_RE.pattern)],
+            Annotated[int, Limits(ge=1, le=allocation.MAX_QUOTA)],
+        ],
+        Limits(
+            max_length=sites.MAX_SITES,
+            description='At most so many participants at a site, by its key (e.g. {"ward_3": 30}); left out when empty.',
+        ),
+    ] = {}
 
 
 class Site(s.Body, extra="forbid"):
@@ -1235,6 +1245,10 @@ class PublicRecord(s.Body):
     places_left_by_group: Annotated[
         dict[str, Annotated[int, Limits(ge=0)]] | None,
         Limits(description="Places still open in each age group with a quota, by the group's key; null without."),
+    ] = None
+    places_left_by_site: Annotated[
+        dict[str, Annotated[int, Limits(ge=0)]] | None,
+        Limits(description="Places still open at each site with a quota, by the site's key; null without."),
     ] = None
     organisation: OrganisationName
 

@@ -177,6 +177,9 @@ def set_recruitment(user, study: Study, state) -> None:
     except v.FieldError as err:
         v.raise_for({"state": err})
     workflow.move(study, workflow.RECRUITMENT_MOVES[state], user)
+    from ..participants import quota_places
+
+    quota_places.sync(study)  # the quotas' rows, written when recruitment opens (participants/quota_places.py)
 
 
 def end_study(user, study: Study, reason) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from livinglab import validation as v
 from livinglab.demo import food_protocol, food_surveys
 from livinglab.extensions import db
-from livinglab.participants import randomisation
+from livinglab.participants import quota_places
 from livinglab.participants.models import AllocationSlot, Enrolment, Screening
 from livinglab.participants.randomisation import BLOCK_MULTIPLES, permuted_block
 from livinglab.studies import sites
@@ -284,7 +284,7 @@ def test_quotas_count_an_age_group_across_the_sites(with_sites, client, api_head
     db.session.commit()
     for site in ("ward_3", "pharmacy"):
         assert enrol(client, api_headers, make_user("participant"), with_sites, site=site, age=70).status_code == 201
-    assert randomisation.taken([with_sites.id])[with_sites.id] == {"65+": 2}
+    assert quota_places.taken_by_study([with_sites.id])[with_sites.id] == {("age", "65+"): 2}
     full = enrol(client, api_headers, make_user("participant"), with_sites, site="ward_3", age=80)
     assert full.status_code == 409 and full.get_json()["error"]["code"] == "full"
 
