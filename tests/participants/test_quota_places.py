@@ -12,7 +12,7 @@ from livinglab.demo import food_protocol, food_surveys, sleep_protocol
 from livinglab.extensions import db
 from livinglab.participants.models import Enrolment, Screening, ScreeningOutcome
 from livinglab.participants.quota_places import QuotaPlace
-from livinglab.studies import allocation
+from livinglab.studies import allocation, amendments
 from tests.studies.test_sample_size import reload, text
 
 API = "/api/v1"
@@ -178,8 +178,11 @@ def test_an_amendment_raising_a_quota_opens_places(site_quoted, client, api_head
     base = f"{API}/studies/{site_quoted.id}/amendments/{opened.get_json()['version']}"
     spec = {"ratio": None, "age_strata": [40], "quotas": {"40+": 1}, "site_quotas": {"ward_3": 3}}
     assert client.patch(base, json={"allocation": spec}, headers=owner).status_code == 200
-    diff = client.get(base, headers=owner).get_json()
-    assert diff["protocol"]["allocation"]["site_quotas"] == {"ward_3": 3}
+    proposed = client.get(base, headers=owner).get_json()
+    assert proposed["protocol"]["allocation"]["site_quotas"] == {"ward_3": 3}
+    changed = amendments.differences(site_quoted, amendments.find(site_quoted, proposed["version"]))["fields"]
+    [(label, before, after)] = changed
+    assert str(label) == "Allocation" and '"ward_3": 2' in str(before) and '"ward_3": 3' in str(after)
     assert client.post(f"{base}/submit", headers=owner).status_code == 200
     assert client.post(f"{base}/decision", json={"decision": "approve"}, headers=reviewer).status_code == 200
     # the rows follow at once: the site's third place, and an age group whose quota starts from who enrolled
