@@ -24,7 +24,7 @@ from ..forms import show_errors
 from ..listing import Listing, matches
 from ..policy import can, public, requires
 from ..results.views import lay_summary
-from ..studies import allocation, regulatory, sites, workflow
+from ..studies import allocation, pilot_languages, regulatory, sites, workflow
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study
 from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
@@ -166,7 +166,7 @@ def eligibility(study_id: int):
     if not here.may_join:
         return elsewhere(study, here)
     adopt_visitor_checks()
-    form = eligibility_form((study.eligibility or {}).get("criteria", []), sites.choices(study))
+    form = eligibility_form(*pilot_languages.eligibility_texts(study, sites.choices(study)))
     if form.is_submitted():
         form.validate()  # the yes/no answers; the age is the service's, so that every error shows at once
         age, confirmed, errors = services.screening_values(study, (form.age.data or "").strip(), form.confirmed())
