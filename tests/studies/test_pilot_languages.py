@@ -131,7 +131,9 @@ def translate_all(study, user, language="fr", prefix="[fr] ") -> dict:
 
 @pytest.fixture
 def draft(startup, coordinator):
-    study = build_study(startup, coordinator, "draft", protocol=bilingual_protocol())
+    # declared once built: the demo's builder translates a pilot built in English and French (demo_languages.py)
+    study = build_study(startup, coordinator, "draft", protocol=bilingual_protocol(languages=["en"]))
+    services.update_study(startup, study, {"languages": ["en", "fr"]})
     surveys.create_survey(startup, study, RICH_SURVEY)
     db.session.commit()
     return study
