@@ -501,3 +501,40 @@ def test_the_catalogue_query_count_does_not_grow_with_pilots(client, pilot, star
         services.update_study(startup, other, {"translations": translate_all(other, startup)})
         walk(other, startup, coordinator)
     assert counted() == few
+
+
+# --- Amendments --------------------------------------------------------------------------------------------------
+
+
+def test_an_amendment_translates_on_its_own_page_and_its_diff_names_the_texts(
+    api, client, login, pilot, startup, coordinator
+):
+    from livinglab.studies import amendments
+    from livinglab.studies.models import Amendment
+
+    version = api("POST", f"/studies/{pilot.id}/amendments", startup, json={"reason": "Clearer"}).get_json()["version"]
+    base = f"/studies/{pilot.id}/amendments/{version}"
+    assert api("PATCH", base, startup, json={"title": "Sleep coaching for night workers"}).status_code == 200
+    refused = api("POST", f"{base}/submit", startup)
+    assert refused.status_code == 422 and "1 to update" in json.dumps(refused.get_json())
+    login(startup)
+    page = text(client.get(f"{base}/translations"))
+    assert "Sleep coaching for night workers" in page and "to update" in page
+    data = {"written_in": "en", "languages": ["fr"]}
+    proposed = db.session.scalar(select(Amendment).where(Amendment.study_id == pilot.id))
+    record = pilot_languages.record_of(amendments.proposed_study(proposed))
+    for row in pilot_languages.rows(record, "fr"):
+        data[f"t-fr-{row.source.path}"] = row.text
+    data["t-fr-protocol.title"] = "Coaching du sommeil pour le travail de nuit"
+    assert client.post(f"{base}/translations", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Study, pilot.id).translations["fr"]["protocol.title"]["text"].startswith("[fr]")  # as run
+    amendment = db.session.scalar(select(Amendment).where(Amendment.study_id == pilot.id))
+    changes = amendments.differences(db.session.get(Study, pilot.id), amendment)
+    shown = {str(label): (old, new) for label, old, new in changes["fields"]}
+    assert shown["Translations"] == (
+        "fr · protocol.title: [fr] Sleep coaching app for shift workers",
+        "fr · protocol.title: Coaching du sommeil pour le travail de nuit",
+    )
+    assert "Languages" not in shown
+    assert api("POST", f"{base}/submit", startup).status_code == 200
