@@ -13,6 +13,9 @@ FRENCH = {
         "Des messages de coaching quotidiens et un agenda du sommeil dans l’application Sommeil+, pendant quatre "
         "semaines."
     ),
+    "Measure whether four weeks of app coaching increases self-reported sleep duration.": (
+        "Mesurer si quatre semaines de coaching par l’application allongent la durée de sommeil déclarée."
+    ),
     "Four weeks, two short online surveys.": "Quatre semaines, deux courts questionnaires en ligne.",
     "At home, online.": "À la maison, en ligne.",
     "A 20 € voucher after the follow-up survey.": "Un bon d’achat de 20 € après le questionnaire de suivi.",

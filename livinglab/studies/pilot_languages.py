@@ -29,6 +29,7 @@ PATH_RE = re.compile(r"^[a-z][a-z0-9_.]{0,200}$")
 PROTOCOL_TEXTS = (
     "title",
     "summary",
+    "objectives",
     "intervention",
     "duration",
     "location",

@@ -62,6 +62,7 @@ RICH_SURVEY = {
 READ_BY_PARTICIPANTS = {
     "protocol.title",
     "protocol.summary",
+    "protocol.objectives",
     "protocol.intervention",
     "protocol.duration",
     "protocol.location",
