@@ -539,3 +539,23 @@ def test_an_amendment_translates_on_its_own_page_and_its_diff_names_the_texts(
     )
     assert "Languages" not in shown
     assert api("POST", f"{base}/submit", startup).status_code == 200
+
+
+def test_an_old_pilots_amendment_shows_no_language_change(api, make_study, startup):
+    from livinglab.studies import amendments
+    from livinglab.studies.models import Amendment
+
+    study = make_study("recruiting")
+    registration = study.registrations[0]
+    registration.record = {
+        **registration.record,
+        "protocol": {
+            k: x for k, x in registration.record["protocol"].items() if k not in ("languages", "translations")
+        },
+    }
+    db.session.commit()
+    version = api("POST", f"/studies/{study.id}/amendments", startup, json={"reason": "A place"}).get_json()["version"]
+    assert api("PATCH", f"/studies/{study.id}/amendments/{version}", startup, json={"location": "Nantes"}).status_code
+    amendment = db.session.scalar(select(Amendment).where(Amendment.study_id == study.id))
+    shown = [str(label) for label, _old, _new in amendments.differences(study, amendment)["fields"]]
+    assert shown == ["Place"]
