@@ -599,7 +599,7 @@ def answers(study_id: int):
     sheets = [
         (
             response,
-            readable(response.survey.items, services.stored_answers(response)),
+            readable(pilot_languages.items_view(study, response.survey), services.stored_answers(response)),
             corrections.may_correct(enrolment, response.survey, now),
         )
         for response in enrolment.responses

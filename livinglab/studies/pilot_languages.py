@@ -318,6 +318,11 @@ def item_view(study, survey_key: str, item: dict) -> dict:
     return out
 
 
+def items_view(study, survey) -> list[dict]:
+    """A survey's items as this participant reads them (`item_view` of each)."""
+    return [item_view(study, survey.key, item) for item in survey.items]
+
+
 def branch_hint(study, survey_key: str, item: dict, items: list[dict]) -> str | None:
     """The condition of a question shown only if earlier answers meet it, in this participant's language (None: as
     the survey pages say it, in the pilot's own)."""

@@ -559,3 +559,17 @@ def test_an_old_pilots_amendment_shows_no_language_change(api, make_study, start
     amendment = db.session.scalar(select(Amendment).where(Amendment.study_id == study.id))
     shown = [str(label) for label, _old, _new in amendments.differences(study, amendment)["fields"]]
     assert shown == ["Place"]
+
+
+def test_a_french_participant_reads_back_their_answers_in_french(client, login, participant, pilot):
+    participant.locale = "fr"
+    db.session.commit()
+    enrol(participant, pilot)
+    participation.submit_response(
+        participant, pilot, "baseline", {"sleep_hours": 6, **{f"who_{i}": 3 for i in range(1, 6)}}
+    )
+    db.session.commit()
+    login(participant)
+    page = text(client.get(f"/pilots/{pilot.id}/answers"))
+    assert "[fr] On average, how many hours did you sleep per night last week?" in page
+    assert "[fr] Before the coaching" in page and "[fr] Sleep coaching app for shift workers" in page
