@@ -198,6 +198,7 @@ def register_blueprints(app: Flask) -> None:
     from .studies.amendment_views import bp as amendments_bp
     from .studies.letter_views import bp as letters_bp
     from .studies.retention_views import bp as retention_bp
+    from .studies.translation_views import bp as translations_bp
     from .studies.views import bp as studies_bp
     from .surveys.reuse_views import bp as survey_reuse_bp
     from .surveys.views import bp as surveys_bp
@@ -210,6 +211,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(studies_bp)
     app.register_blueprint(amendments_bp)
     app.register_blueprint(amendment_editing_bp)
+    app.register_blueprint(translations_bp)
     app.register_blueprint(retention_bp)
     app.register_blueprint(letters_bp)
     app.register_blueprint(exports_bp)

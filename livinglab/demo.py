@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from . import demo_languages
 from .auth.models import User
 from .auth.services import create_user
 from .extensions import db
@@ -244,6 +245,7 @@ def build_study(
     studies.save_consent(owner, study, *(consent or (CONSENT_TEXT, CONSENT_CLAUSES)))
     for definition in sleep_surveys() if survey_defs is None else survey_defs:
         surveys.create_survey(owner, study, definition)
+    demo_languages.translate(owner, study)  # a pilot offered in French too (demo_languages.py)
     for move in PATHS[status]:
         if move == "submit":
             studies.submit(owner, study)
@@ -280,6 +282,7 @@ def seed() -> bool:
             protocol = sleep_protocol(
                 timepoint_delays={"follow_up": 28},
                 labels={"arms": {}, "timepoints": {"baseline": "Before the coaching", "follow_up": "After four weeks"}},
+                languages=["en", "fr"],  # written in English, offered in French (demo_languages.py)
             )
             survey_defs = sleep_surveys()
         else:

@@ -121,6 +121,8 @@ FORMS = {
         may_store=frozenset({"study", "audit_record", "audit_chain", "database_identity"}),
     ),
     "studies.consent": Form("startup", lambda w: f"/studies/{w['draft']}/consent"),
+    "translations.edit": Form("startup", lambda w: f"/studies/{w['draft']}/translations"),
+    "translations.amendment": Form("startup", lambda w: amending(w, "/translations")),
     "studies.submit": Form(
         "startup", lambda w: f"/studies/{w['draft']}/submit", page=lambda w: f"/studies/{w['draft']}"
     ),

@@ -313,6 +313,10 @@ EXPECTED = {
     # One-click unsubscribe: the signed token is the authority (none sent)
     ("GET", "/mail/unsubscribe"): "400 400 400 400 400 400",
     ("POST", "/mail/unsubscribe"): "400 400 400 400 400 400",
+    ("GET", "/studies/<int:study_id>/translations"): "302 404 403 302 404 403",
+    ("POST", "/studies/<int:study_id>/translations"): "302 404 403 302 404 403",
+    ("GET", "/studies/<int:study_id>/amendments/<int:version>/translations"): "302 404 403 404 404 403",
+    ("POST", "/studies/<int:study_id>/amendments/<int:version>/translations"): "302 404 403 404 404 403",
 }
 EXEMPT = {"static"}  # Flask's static files
 
@@ -624,6 +628,10 @@ ROUTE_ACTIONS = {
     ("GET", "/dev/mailbox/<name>/html"): "anyone",
     ("GET", "/mail/unsubscribe"): "anyone",
     ("POST", "/mail/unsubscribe"): "anyone",
+    ("GET", "/studies/<int:study_id>/translations"): "edit",
+    ("POST", "/studies/<int:study_id>/translations"): "edit",
+    ("GET", "/studies/<int:study_id>/amendments/<int:version>/translations"): "amend",
+    ("POST", "/studies/<int:study_id>/amendments/<int:version>/translations"): "amend",
 }
 # They end the membership, the session or the account: last, in this order
 LAST = (

@@ -4,9 +4,9 @@ from flask import Response, send_file, stream_with_context
 
 from ..studies.models import Study
 from ..studies.retention import require_exports_open
+from . import bilingual
 from .columns import plan_for
 from .delimited import csv_chunks
-from .dictionary import HEADER, dictionary_rows
 from .rows import stored_rows, wide_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,7 +33,7 @@ def data_csv(study: Study) -> Response:
 
 def dictionary_csv(study: Study) -> Response:
     """What each column of the data holds."""
-    body = b"".join(csv_chunks(HEADER, dictionary_rows(plan_for(study))))
+    body = b"".join(csv_chunks(*bilingual.dictionary(study, plan_for(study))))
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(study, "dictionary.csv")}"'
     return _private(response)
@@ -47,7 +47,7 @@ def workbook(study: Study) -> Response:
     plan = plan_for(study)
     sheets = [
         ("data", plan.header, wide_rows(stored_rows(study.id, plan), plan)),
-        ("dictionary", HEADER, dictionary_rows(plan)),
+        ("dictionary", *bilingual.dictionary(study, plan)),
     ]  # fixed names, for scripts
     return _private(
         send_file(workbook_file(sheets), mimetype=XLSX, as_attachment=True, download_name=filename(study, "data.xlsx"))

@@ -101,6 +101,8 @@ class ConsentSignature(Model):
     mode: Mapped[ConsentMode] = mapped_column(
         enum_column(ConsentMode, name="consent_mode"), default=ConsentMode.WRITTEN, server_default="written"
     )
+    # The language the consent was read in (studies/pilot_languages.py); "" when not recorded (before it was).
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="signatures")

@@ -16,6 +16,7 @@ from ..policy import sees_pilot
 from ..studies import allocation, regulatory, sites, workflow
 from ..studies.enums import ConsentMode
 from ..studies.models import Study
+from ..studies.pilot_languages import reading_language
 from ..surveys.answers import check_answers
 from ..surveys.branching import NOT_APPLICABLE as NA
 from ..surveys.models import Survey
@@ -356,7 +357,13 @@ def admit(user, study: Study, key: str, *, consent_version, clauses, signature, 
         site=site,
     )
     enrolment.signatures.append(
-        ConsentSignature(consent_version_id=consent.id, clauses=answers, signed_name=signature, mode=mode)
+        ConsentSignature(
+            consent_version_id=consent.id,
+            clauses=answers,
+            signed_name=signature,
+            mode=mode,
+            language=reading_language(study) or "",
+        )
     )
     db.session.add(enrolment)
     try:
@@ -396,7 +403,13 @@ def resign_consent(
     consent, answers, signature, mode = clean_consent_answers(
         enrolment.study, consent_version, clauses, signature, confirmed
     )
-    signed = ConsentSignature(consent_version_id=consent.id, clauses=answers, signed_name=signature, mode=mode)
+    signed = ConsentSignature(
+        consent_version_id=consent.id,
+        clauses=answers,
+        signed_name=signature,
+        mode=mode,
+        language=reading_language(enrolment.study) or "",
+    )
     enrolment.signatures.append(signed)
     audit.record(
         user,

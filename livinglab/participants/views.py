@@ -24,7 +24,7 @@ from ..forms import show_errors
 from ..listing import Listing, matches
 from ..policy import can, public, requires
 from ..results.views import lay_summary
-from ..studies import regulatory, sites, workflow
+from ..studies import pilot_languages, regulatory, sites, workflow
 from ..studies.forms import DOMAIN_LABELS
 from ..studies.models import Domain, Study
 from ..studies.protocol import PUBLIC as PUBLIC_PROTOCOL
@@ -164,7 +164,7 @@ def eligibility(study_id: int):
     if not here.may_join:
         return elsewhere(study, here)
     adopt_visitor_checks()
-    form = eligibility_form((study.eligibility or {}).get("criteria", []), sites.choices(study))
+    form = eligibility_form(*pilot_languages.eligibility_texts(study, sites.choices(study)))
     if form.is_submitted():
         form.validate()  # the yes/no answers; the age is the service's, so that every error shows at once
         age, confirmed, errors = services.screening_values(study, (form.age.data or "").strip(), form.confirmed())
@@ -598,7 +598,7 @@ def answers(study_id: int):
     sheets = [
         (
             response,
-            readable(response.survey.items, services.stored_answers(response)),
+            readable(pilot_languages.items_view(study, response.survey), services.stored_answers(response)),
             corrections.may_correct(enrolment, response.survey, now),
         )
         for response in enrolment.responses

@@ -16,6 +16,7 @@ class Check:
     ok: bool
     section: str
     advisory: bool = False  # named on the pages, but does not block submission
+    link: str | None = None  # where to complete it, when not on the editor
 
 
 def field_checks(study: Study) -> list[Check]:
@@ -57,7 +58,38 @@ def checklist(study: Study) -> list[Check]:
             "surveys",
         ),
         gdpr_check(consent),
+        *language_checks(study),
     ]
+
+
+def language_checks(study: Study) -> list[Check]:
+    """Each declared language other than the first: every participant-facing text translated, and up to date."""
+    from flask import has_request_context, url_for
+
+    from . import pilot_languages
+
+    declared = list(study.languages or [])
+    if len(declared) < 2:
+        return []
+    lacking = pilot_languages.incomplete(pilot_languages.record_of(study))
+    on_page = study.id is not None and has_request_context()
+    link = url_for("translations.edit", study_id=study.id) if on_page else None
+    checks = []
+    for language in declared[1:]:
+        name = str(pilot_languages.LANGUAGE_NAMES[language])
+        gaps = lacking.get(language)
+        label = (
+            _(
+                "Every text in %(language)s: %(missing)d missing, %(outdated)d to update",
+                language=name,
+                missing=gaps["missing"],
+                outdated=gaps["outdated"],
+            )
+            if gaps
+            else _("Every text in %(language)s", language=name)
+        )
+        checks.append(Check(f"language_{language}", label, not gaps, "protocol", link=link))
+    return checks
 
 
 def gdpr_check(consent) -> Check:

@@ -8,7 +8,7 @@ import json
 
 from flask_babel import lazy_gettext as _l
 
-from . import fields
+from . import fields, pilot_languages
 
 CHANGE_LABELS = {"added": _l("Added"), "removed": _l("Removed"), "changed": _l("Changed")}
 
@@ -32,9 +32,9 @@ def differences(before: dict, after: dict) -> dict:
     (added, removed, changed), from the record `before` to the record `after`."""
     old_protocol, new_protocol = before["protocol"], after["protocol"]
     changed_fields = [
-        (fields.FIELDS[name].label, _shown(old_protocol.get(name)), _shown(value))
+        (fields.FIELDS[name].label, *pilot_languages.shown_change(name, old_protocol.get(name), value, _shown))
         for name, value in new_protocol.items()
-        if name in fields.FIELDS and old_protocol.get(name) != value
+        if name in fields.FIELDS and old_protocol.get(name) != value and (old_protocol.get(name) or value)
     ]
     old_consent, new_consent = before.get("consent") or {}, after.get("consent") or {}
     old_clauses = {c["key"]: c for c in old_consent.get("clauses", [])}

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from .. import schema
 from .. import validation as v
 from ..timeutil import aware
-from . import regulatory
+from . import pilot_languages, regulatory
 from .models import Design, Study
 from .protocol import (  # noqa: F401
     EDITABLE_FIELDS,
@@ -96,6 +96,7 @@ def clean_study_fields(data, *, creating: bool, current: Study | None = None) ->
         )
     primary_arm_check(data, clean, errors, current, design, arms)
     regulatory_checks(data, clean, errors, current)
+    pilot_languages.check_fields(data, clean, errors, current)
     v.raise_for(errors)
     return clean
 

@@ -117,6 +117,10 @@ class Study(Model):
     allocation: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     # Where the pilot runs: [{"key", "name"}] (studies/sites.py); []: one place, not asked.
     sites: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # The languages participants may read it in, the first its own (studies/pilot_languages.py); []: not declared.
+    languages: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # Its texts in the other declared languages: {language: {path: {"text", "source"}}} (pilot_languages.py).
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     retention_months: Mapped[int | None] = mapped_column()  # the active period after the end (retention.py)
     retention_archive_months: Mapped[int | None] = mapped_column()  # the archive period after it; null: none
 

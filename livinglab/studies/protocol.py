@@ -17,7 +17,7 @@ from .. import schema as s
 from .. import validation as v
 from ..schema import Field, Key
 from ..surveys.definitions import study_variables
-from . import allocation, regulatory, sample_size, sites
+from . import allocation, pilot_languages, regulatory, sample_size, sites
 from .enums import (
     CnilFramework,
     ConsentMode,
@@ -1057,6 +1057,23 @@ PROTOCOL = (
             "show": "months",
         },
     ),
+    # --- issue 14, item 8: a pilot in two languages (studies/pilot_languages.py) ---
+    Field(
+        "languages",
+        s.composite(pilot_languages.LanguageList, pilot_languages.clean_languages, "languages"),
+        _l("Languages"),
+        _l("The languages participants may read the pilot in; the first is the one you write it in."),
+        read=lambda study: list(study.languages or []),
+        extra={"doc": pilot_languages.LANGUAGES_DOC},
+    ),
+    Field(
+        "translations",
+        s.composite(pilot_languages.Translations, pilot_languages.clean_translations, "hidden"),
+        _l("Translations"),
+        read=lambda study: dict(study.translations or {}),
+        extra={"doc": pilot_languages.TRANSLATIONS_DOC},
+    ),
+    # --- end of a pilot in two languages ---
 )
 FIELDS = {f.name: f for f in PROTOCOL}
 EDITABLE_FIELDS = tuple(FIELDS)

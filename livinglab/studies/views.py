@@ -50,6 +50,7 @@ from .forms import (
 from .keys import label_of
 from .labels import field_label, fields_in_words
 from .models import Study
+from .pilot_languages import interface_language
 from .processing_record import entries as record_entries
 from .protocol import sections as protocol_sections
 
@@ -244,7 +245,10 @@ def new():
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                study = services.create_study(current_user, {"title": form.title.data, "domain": form.domain.data})
+                study = services.create_study(
+                    current_user,
+                    {"title": form.title.data, "domain": form.domain.data, "languages": [interface_language()]},
+                )
         except DomainError as err:
             show_errors(form, err)
         else:

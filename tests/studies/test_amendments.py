@@ -402,6 +402,8 @@ def test_a_registration_hashed_before_later_fields_existed_still_recomputes_once
         "allocation",
         "secondary_adjustment",
         "sites",
+        "languages",
+        "translations",
     )
     served = served_record(api, startup, pilot.id)
     then = {**served, "protocol": {k: x for k, x in served["protocol"].items() if k not in later}}
