@@ -21,6 +21,8 @@ def test_sign_out_is_within_the_viewport(browser, live_server, world, screenshot
         width = tab.viewport_size["width"]
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (role, box, width)
         assert box["y"] >= 0 and box["y"] + box["height"] <= 120, (role, box)  # in the header, at the top
+        if size == "phone":
+            assert box["height"] >= 44, (role, box)  # a tap target
         inside = tab.evaluate(
             """b => { let e = b.parentElement; while (e) { if (e.scrollWidth > e.clientWidth + 1 &&
               getComputedStyle(e).overflowX !== 'visible') return false; e = e.parentElement; } return true; }""",
