@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .instruments import SCORING
+from .instruments import SCORING, answer_keys
 from .question_types import as_variables
 
 METHODS = ("sum", "mean")
@@ -38,8 +38,8 @@ def scales(items: list[dict]) -> dict[str, tuple | None]:
         code = item.get("instrument")
         if code:
             instrument = SCORING[code]
-            for n in range(1, instrument.n_items + 1):
-                out[f"{item['key']}_{n}"] = (instrument.min, instrument.max)
+            for key in answer_keys(item):  # its statements' keys, from their one home
+                out[key] = (instrument.min, instrument.max)
         elif item.get("type") == "likert":
             out[item["key"]] = (item["min"], item["max"])
         elif item.get("type") in FIXED_SCALES:

@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 
+from ..surveys.branching import SYMBOLS
 from .cells import NOT_APPLICABLE_TEXT
 from .columns import Column, Plan
 from .statcodes import SPSS_NOT_APPLICABLE
@@ -50,7 +51,7 @@ def asked_only_if(column: Column) -> str:
     )
 
 
-OPERATORS = {"equals": "=", "not_equals": "≠", "greater_than": ">", "less_than": "<"}
+OPERATORS = SYMBOLS  # beside the operators themselves (surveys/branching.py)
 
 
 def condition_text(show_if: dict) -> str:

@@ -11,6 +11,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from ..analysis.instruments import NUMERIC_TYPES
+from ..analysis.question_types import OTHER
 from ..drawn import DrawnOnce
 from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
@@ -297,6 +298,8 @@ def distribution_categories(study: Study, described: dict, spec: dict) -> tuple[
 def choice_label(kind: str, choice) -> str:
     if kind == "yes_no":
         return {"yes": _("Yes"), "no": _("No")}.get(choice, str(choice))
+    if kind == "single_choice" and choice == OTHER:  # the category of "Other (please specify)": the app's word
+        return _("Other")
     return str(choice)
 
 

@@ -5,7 +5,7 @@ import json
 from flask_babel import gettext as _
 
 from ..analysis.question_types import TEXT_TYPES
-from . import branching, question_types
+from . import branching, once, question_types
 from .definitions import TEXT_MAX, answer_keys, is_section
 from .instruments import INSTRUMENTS, score
 from .values import fmt as _fmt
@@ -58,7 +58,13 @@ def _question_rows(item: dict, value) -> tuple[float | None, str | None]:
 
 
 def check_answers(items: list[dict], answers) -> tuple[dict[str, tuple], dict[str, str]]:
-    """Validate `{answer key: value}` against the items: (rows by key, errors by key)."""
+    """Validate `{answer key: value}` against the items: (rows by key, errors by key); once per request for the
+    same items and answers (once.py)."""
+    return once.per_request(items, answers, checked_now)
+
+
+def checked_now(items: list[dict], answers) -> tuple[dict[str, tuple], dict[str, str]]:
+    """`check_answers` itself, computed every time."""
     if not isinstance(answers, dict):
         return {}, {"answers": _("Send an object of answers keyed by item.")}
     rows: dict[str, tuple]
@@ -70,6 +76,7 @@ def check_answers(items: list[dict], answers) -> tuple[dict[str, tuple], dict[st
             errors[str(key)] = _("“%(key)s” is computed from other answers: it cannot be sent.", key=key)
         elif key not in known:
             errors[str(key)[:64]] = _("There is no such question in this survey.")
+    asked = branching.sources(items) if any(item.get("show_if") for item in items) else {}  # read once
     for item in items:
         if is_section(item) or "score" in item:  # a section break asks nothing; a score is computed
             continue
@@ -85,7 +92,7 @@ def check_answers(items: list[dict], answers) -> tuple[dict[str, tuple], dict[st
                 except ValueError as err:
                     errors[key] = str(err)
             continue
-        if branching.hidden(item, items, rows):  # its condition is not met: not applicable
+        if branching.hidden(item, items, rows, asked):  # its condition is not met: not applicable
             branching.skip(item, answers, rows, errors)
             continue
         if question_types.check(item, answers, rows, errors):

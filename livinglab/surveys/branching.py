@@ -26,6 +26,7 @@ from .instruments import INSTRUMENTS
 from .values import is_blank
 
 OPS = ("equals", "not_equals", "one_of", "greater_than", "less_than")
+SYMBOLS = {"equals": "=", "not_equals": "≠", "greater_than": ">", "less_than": "<"}  # the exports' (one_of: in {…})
 JOINS = ("all", "any")
 MAX_CONDITIONS = 10
 MAX_VALUES = 30
@@ -143,11 +144,21 @@ def sources(items: list[dict]) -> dict[str, dict]:
             continue
         if "instrument" in item:
             instrument = INSTRUMENTS[item["instrument"]]
-            for n in range(1, instrument.n_items + 1):
-                out[f"{item['key']}_{n}"] = {"type": "likert", "min": instrument.min, "max": instrument.max}
+            for key in answer_keys(item):  # its statements' keys, from their one home
+                out[key] = {"type": "likert", "min": instrument.min, "max": instrument.max}
         else:
             out[item["key"]] = item
     return out
+
+
+def with_earlier(items: list[dict]):
+    """Each item with a condition, by index, with the answer keys asked before it (`sources` of the items before
+    it): one walk of the survey. The dict grows as the walk goes on: read it before taking the next item."""
+    earlier: dict[str, dict] = {}
+    for index, item in enumerate(items):
+        if item.get("show_if"):
+            yield index, item, earlier
+        earlier.update(sources([item]))
 
 
 def check_references(items: list[dict]) -> dict[int, v.FieldError]:
@@ -155,10 +166,7 @@ def check_references(items: list[dict]) -> dict[int, v.FieldError]:
     problems by item index (a deleted, moved or changed question is told here)."""
     problems: dict[int, v.FieldError] = {}
     every = sources(items)
-    for index, item in enumerate(items):
-        if not item.get("show_if"):
-            continue
-        earlier = sources(items[:index])
+    for index, item, earlier in with_earlier(items):
         for condition in next(iter(item["show_if"].values())):
             key = condition["key"]
             if key not in earlier:
@@ -238,12 +246,17 @@ def _met(condition: dict, answers: dict) -> bool:
 def given_values(items: list[dict], rows: dict) -> dict:
     """The answers in `rows` ({answer key: (number, text)}, as `answers.check_answers` makes them) as
     `applies` reads them; not applicable ones left out."""
+    return _given(sources(items), rows)
+
+
+def _given(known: dict[str, dict], rows: dict, keys=None) -> dict:
+    """`given_values` from the survey's `sources`, for `keys` only when given (those a condition names)."""
     out = {}
-    for key, source in sources(items).items():
+    for key in known if keys is None else [key for key in keys if key in known]:
         number, text = rows.get(key, NOT_APPLICABLE)
         if (number, text) == NOT_APPLICABLE:
             continue
-        kind = source["type"]
+        kind = known[key]["type"]
         if kind == "yes_no":
             out[key] = bool(number)
         elif kind == "multiple_choice":
@@ -255,9 +268,17 @@ def given_values(items: list[dict], rows: dict) -> dict:
     return out
 
 
-def hidden(item: dict, items: list[dict], rows: dict) -> bool:
-    """For `check_answers`: whether this question does not apply, given the rows of the questions before it."""
-    return bool(item.get("show_if")) and not applies(item, given_values(items, rows))
+def named(item: dict) -> list[str]:
+    """The answer keys the item's condition looks at."""
+    return [condition["key"] for condition in next(iter(item["show_if"].values()))] if item.get("show_if") else []
+
+
+def hidden(item: dict, items: list[dict], rows: dict, known: dict | None = None) -> bool:
+    """For `check_answers`: whether this question does not apply, given the rows of the questions before it
+    (`known`: the survey's `sources`, read once by the caller; only the answers the condition names are read)."""
+    if not item.get("show_if"):
+        return False
+    return not applies(item, _given(sources(items) if known is None else known, rows, named(item)))
 
 
 def skip(item: dict, answers: dict, rows: dict, errors: dict) -> None:
@@ -282,8 +303,9 @@ def applicable_only(items: list[dict], answers: dict) -> dict:
     rows, _errors = check_answers(items, answers)
     # a question whose answer was refused for not applying has no row: its condition decides here
     out = dict(answers)
+    known = sources(items)
     for item in items:
-        if item.get("show_if") and hidden(item, items, rows):
+        if item.get("show_if") and hidden(item, items, rows, known):
             for key in answer_keys(item):
                 out.pop(key, None)
     return out

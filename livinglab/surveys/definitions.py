@@ -13,7 +13,7 @@ from .. import validation as v
 from ..analysis.instruments import NUMERIC_TYPES, answer_keys, is_section, variable_type  # noqa: F401  (one home)
 from ..analysis.question_types import as_variables
 from ..schema import Key
-from . import branching, question_types
+from . import branching, condition_scope, question_types
 from .branching import SHOW_IF
 from .instruments import INSTRUMENTS
 from .items import EXTRAS, QUESTION, QUESTION_TYPES, REQUIRED, RESERVED_KEYS, SECTION, TEXT_MAX, SurveyItem, item_key  # noqa: F401
@@ -36,6 +36,7 @@ def clean_item(raw) -> dict:
             errors[name] = err
 
     key = field("key", QUESTION["key"][0].check)
+    errors.update(condition_scope.misplaced(raw))  # a section break or a score takes no condition
     if raw.get("section") is not None:  # a section break, which starts a page (surveys/paging.py)
         return _section_break(raw, key, field, errors)
     if raw.get("score") is not None:  # a score computed from other items (scores.py)

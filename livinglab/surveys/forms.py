@@ -16,6 +16,7 @@ from wtforms import (
 from .. import validation as v
 from ..studies.keys import key_from_label, label_of
 from .branching_form import BranchFields, remember_sources
+from .condition_scope import posted
 from .definitions import QUESTION_TYPES, answer_keys, clean_item, measurement
 from .instruments import INSTRUMENTS
 from .type_settings import TYPE_GROUPS, new_type_settings
@@ -188,7 +189,7 @@ class SectionFields(ItemFields):
     intro = TextAreaField(_l("Introduction (optional)"), render_kw={"rows": 2})
 
     def item(self) -> dict:
-        return {"key": self.key.data, "section": self.section.data, "intro": self.intro.data or None}
+        return {"key": self.key.data, "section": self.section.data, "intro": self.intro.data or None, **posted(self)}
 
     def fill(self, item: dict) -> None:
         self.key.data, self.section.data, self.intro.data = item["key"], item["section"], item.get("intro") or ""
@@ -220,6 +221,7 @@ class ScoreFields(ItemFields):
             "score": self.score.data,
             "of": list(self.of.data or []),
             "reverse": list(self.reverse.data or []),
+            **posted(self),  # refused by the service (condition_scope.py)
         }
 
     def fill(self, item: dict) -> None:

@@ -13,7 +13,7 @@ from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..studies.models import Study
 from . import services
-from .branching import sources
+from .branching import named, with_earlier
 from .definitions import is_section
 from .models import Survey
 from .survey_templates import SURVEY_TEMPLATES
@@ -48,15 +48,11 @@ def picked(items: list[dict], index: int, *, section: bool) -> list[dict]:
 
 def unmet_conditions(items: list[dict], target_items: list[dict]) -> list[str]:
     """The keys of `items` whose condition names an answer not asked before them once appended to the target."""
-    unmet = []
-    for i, item in enumerate(items):
-        if not item.get("show_if"):
-            continue
-        earlier = sources([*target_items, *items[:i]])
-        named = [condition["key"] for condition in next(iter(item["show_if"].values()))]
-        if any(key not in earlier for key in named):
-            unmet.append(item["key"])
-    return unmet
+    return [
+        item["key"]
+        for index, item, earlier in with_earlier([*target_items, *items])  # branching's own walk
+        if index >= len(target_items) and any(key not in earlier for key in named(item))
+    ]
 
 
 def without_conditions(items: list[dict], keys) -> list[dict]:

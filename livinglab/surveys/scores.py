@@ -147,8 +147,8 @@ def choosable(items: list[dict]) -> list[dict]:
             from .instruments import INSTRUMENTS  # the statements' wording, translated
 
             instrument = INSTRUMENTS[item["instrument"]]
-            for n, text in enumerate(instrument.texts, start=1):
-                labels[f"{item['key']}_{n}"] = f"{instrument.name} {n}: {text}"
+            for n, (key, text) in enumerate(zip(answer_keys(item), instrument.texts, strict=True), start=1):
+                labels[key] = f"{instrument.name} {n}: {text}"
         elif not is_score(item):
             labels[item["key"]] = item.get("text", item["key"])
     return [

@@ -143,7 +143,7 @@ def test_the_french_header_takes_two_lines_on_a_phone(browser, live_server, worl
     assert tab.locator("html").get_attribute("lang") == "fr"
     centres = sorted(
         tab.evaluate("""() => [...document.querySelectorAll(
-        '.site-header .brand, .site-header .lang button, .site-header .nav > a, .site-header .nav button')]
+        '.site-header .brand, .site-header .lang button, .site-header .nav > a, .site-header .nav button, .site-header .signout button')]
         .map(e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; })""")
     )
     rows = 1 + sum(1 for above, below in zip(centres, centres[1:], strict=False) if below - above > 16)
@@ -161,7 +161,7 @@ def test_the_coordinators_french_header_keeps_its_admin_pages_in_one_menu(browse
     tab.goto("/pilots/")
     if size == "desktop":
         tops = tab.evaluate("""() => [...document.querySelectorAll(
-            '.site-header .brand, .site-header .lang button, .site-header .nav > a, .site-header .nav button, .menu > summary')]
+            '.site-header .brand, .site-header .lang button, .site-header .nav > a, .site-header .nav button, .site-header .signout button, .menu > summary')]
             .map(e => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))""")
         assert max(tops) - min(tops) <= 16, f"more than one line: {tops}"
     menu = tab.locator("details.menu")
