@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import Field as Limits
 
 from .. import validation as v
+from .keys import label_of
 
 LANGUAGES = ("fr", "en")
 LANGUAGE_NAMES = {"fr": _l("French"), "en": _l("English")}
@@ -295,6 +296,16 @@ def text_in(study, language: str | None, path: str, source):
 
 def survey_title(study, survey) -> str:
     return pilot_text(study, f"surveys.{survey.key}.title", survey.title)
+
+
+def timepoint_name(study, key: str) -> str:
+    """A timepoint as participants read it: its label (translated), or its key in words."""
+    return pilot_text(study, f"protocol.timepoints.{key}", label_of(study.labels, "timepoints", key))
+
+
+def arm_name(study, key: str) -> str:
+    """An arm as participants read it: its label (translated), or its key in words."""
+    return pilot_text(study, f"protocol.arms.{key}", label_of(study.labels, "arms", key))
 
 
 def item_view(study, survey_key: str, item: dict) -> dict:

@@ -573,3 +573,20 @@ def test_a_french_participant_reads_back_their_answers_in_french(client, login, 
     page = text(client.get(f"/pilots/{pilot.id}/answers"))
     assert "[fr] On average, how many hours did you sleep per night last week?" in page
     assert "[fr] Before the coaching" in page and "[fr] Sleep coaching app for shift workers" in page
+
+
+def test_participants_read_the_timepoints_by_their_translated_labels(client, login, participant, pilot):
+    """The founder's label of a timepoint ("Before") is what participants read, in their language; a timepoint
+    without a label reads as its key in words."""
+    participant.locale = "fr"
+    db.session.commit()
+    login(participant)
+    page = text(client.get(f"/pilots/{pilot.id}"))
+    assert "[fr] Before" in page and "Baseline" not in page
+    enrol(participant, pilot)
+    home = text(client.get("/dashboard"))
+    assert "[fr] Before" in home
+    participant.locale = "en"
+    db.session.commit()
+    page = text(client.get(f"/pilots/{pilot.id}"))
+    assert "Before" in page and "[fr] Before" not in page
