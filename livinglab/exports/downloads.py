@@ -7,6 +7,7 @@ from ..studies.retention import require_exports_open
 from .columns import plan_for
 from .delimited import csv_chunks
 from .dictionary import HEADER, dictionary_rows
+from .reports import report_dictionary_rows, report_sheets
 from .rows import stored_rows, wide_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,7 +34,7 @@ def data_csv(study: Study) -> Response:
 
 def dictionary_csv(study: Study) -> Response:
     """What each column of the data holds."""
-    body = b"".join(csv_chunks(HEADER, dictionary_rows(plan_for(study))))
+    body = b"".join(csv_chunks(HEADER, dictionary_rows(plan_for(study)) + report_dictionary_rows(study)))
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(study, "dictionary.csv")}"'
     return _private(response)
@@ -47,8 +48,9 @@ def workbook(study: Study) -> Response:
     plan = plan_for(study)
     sheets = [
         ("data", plan.header, wide_rows(stored_rows(study.id, plan), plan)),
-        ("dictionary", HEADER, dictionary_rows(plan)),
+        ("dictionary", HEADER, dictionary_rows(plan) + report_dictionary_rows(study)),
     ]  # fixed names, for scripts
+    sheets += report_sheets(study)  # "reports", when the pilot has repeatable surveys (reports.py)
     return _private(
         send_file(workbook_file(sheets), mimetype=XLSX, as_attachment=True, download_name=filename(study, "data.xlsx"))
     )

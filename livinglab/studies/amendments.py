@@ -143,7 +143,8 @@ def proposed_study(amendment: Amendment) -> Study:
         else []
     )
     shadow.surveys = [
-        Survey(key=s["key"], title=s["title"], timepoint=s["timepoint"], items=s["items"]) for s in record["surveys"]
+        Survey(key=s["key"], title=s["title"], timepoint=s["timepoint"], items=s["items"], repeat=s.get("repeat"))
+        for s in record["surveys"]
     ]
     return shadow
 
@@ -392,11 +393,13 @@ def apply(study: Study, amendment: Amendment) -> Registration:
         survey = by_key.get(proposed_survey["key"])
         if survey is None:
             study.surveys.append(Survey(**proposed_survey))
-        elif (survey.title, survey.timepoint, survey.items) != tuple(
-            proposed_survey[k] for k in ("title", "timepoint", "items")
+        elif (survey.title, survey.timepoint, survey.items, survey.repeat) != (
+            *(proposed_survey[k] for k in ("title", "timepoint", "items")),
+            proposed_survey.get("repeat"),
         ):
             survey.title, survey.timepoint = proposed_survey["title"], proposed_survey["timepoint"]
             survey.items = list(proposed_survey["items"])
+            survey.repeat = proposed_survey.get("repeat")
     study.version = amendment.version
     db.session.flush()
     from ..participants.services import bump_data_version
