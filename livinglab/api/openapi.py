@@ -601,6 +601,7 @@ def participation_schemas() -> dict:
                                     {
                                         "survey": string(),
                                         "timepoint": string(),
+                                        "instance": integer(1, description="A repeatable survey's report number."),
                                         "submitted_at": timestamp(),
                                         "answers": obj({}, additionalProperties=answer),
                                         "revision": integer(0),

@@ -157,6 +157,7 @@ def _save(amendment: Amendment, shadow: Study) -> None:
         "consent": consent_record(consent) if consent else None,
         "surveys": [
             {"key": s.key, "title": s.title, "timepoint": s.timepoint, "items": s.items}
+            | ({"repeat": s.repeat} if s.repeat else {})  # only when set, as in the frozen record
             for s in sorted(shadow.surveys, key=lambda s: s.key)
         ],
     }
@@ -270,7 +271,7 @@ WORDING = ("text", "section", "intro")  # a question's text, a section break's t
 def structure(survey: dict) -> tuple:
     """What answers depend on: the timepoint and every item but its wording (`WORDING`), in order. A computed
     score (surveys/scores.py) is not asked: adding one to an opened survey changes no answer, and the diff shows it."""
-    return survey["timepoint"], [
+    return survey["timepoint"], survey.get("repeat"), [  # answered once or repeatedly: answers depend on it too
         {k: value for k, value in item.items() if k not in WORDING} for item in survey["items"] if "score" not in item
     ]
 
@@ -284,7 +285,7 @@ def check_surveys(study: Study, proposed: list[dict]) -> None:
         before = approved.get(survey["key"])
         if before is None:
             continue
-        old = {"timepoint": before.timepoint, "items": before.items}
+        old = {"timepoint": before.timepoint, "items": before.items, "repeat": before.repeat}
         if structure(old) == structure(survey):
             continue
         opened = opened_timepoints(study) if opened is None else opened

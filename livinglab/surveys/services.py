@@ -187,5 +187,4 @@ def survey_dict(survey: Survey) -> dict:
         "title": survey.title,
         "timepoint": survey.timepoint,
         "items": survey.items,
-        "repeat": survey.repeat,
-    }
+    } | ({"repeat": survey.repeat} if survey.repeat else {})  # optional: only for a repeatable survey

@@ -316,3 +316,54 @@ def test_results_carry_the_summary_and_the_page_shows_it(client, login, make_stu
     page = client.get(f"/studies/{study.id}/results")
     assert page.status_code == 200
     assert "Repeated reports" in page.get_data(as_text=True)
+
+
+def test_the_api_takes_and_refuses_a_survey_repeat(client, make_study, startup, api_headers):
+    study = make_study("draft")
+    headers = api_headers(startup)
+    base = f"/api/v1/studies/{study.id}/surveys"
+    body = {**REPORT, "key": "problems"}
+    made = client.post(base, json=body, headers=headers)
+    assert made.status_code == 201, made.json
+    assert made.json["repeat"] == "problem_report"
+    assert "repeat" not in client.get(f"{base}/baseline", headers=headers).json  # optional: absent when once
+    for bad in ("weekly", 3, ["diary"], "diary\r\n"):
+        refused = client.post(base, json={**body, "key": "other", "repeat": bad}, headers=headers)
+        assert refused.status_code in (400, 422) and "repeat" in refused.json["error"]["fields"], bad
+    changed = client.patch(f"{base}/problems", json={"repeat": "diary"}, headers=headers)
+    assert changed.status_code == 200, changed.json
+    assert client.get(f"{base}/problems", headers=headers).json["repeat"] == "diary"
+
+
+def test_an_amendment_keeps_the_repeat_and_its_diff_shows_a_change(make_study, startup):
+    from livinglab.studies import amendments
+
+    study = make_study("recruiting", survey_defs=[*sleep_surveys(), REPORT])
+    amendment = amendments.open_amendment(startup, study, "Make the report a diary")
+    shadow = amendments.proposed_study(amendment)
+    assert {s.key: s.repeat for s in shadow.surveys}["side_effects"] == "problem_report"  # kept in the copy
+    amendments.save_survey(startup, study, amendment, {**REPORT, "repeat": "diary"})
+    assert {s["key"]: s.get("repeat") for s in amendment.record["surveys"]}["side_effects"] == "diary"
+    diff = amendments.differences(study, amendment)
+    changed = {survey["key"]: (change, items) for survey, change, items in diff["surveys"]}
+    assert changed["side_effects"][0] == "changed" and ("", "changed") in changed["side_effects"][1]
+    amendments.apply(study, amendment)
+    assert {s.key: s.repeat for s in study.surveys}["side_effects"] == "diary"
+
+
+def test_my_data_lists_every_report_and_erasure_removes_them(client, login, api_headers, pilot, take_part):
+    _code, user = take_part(pilot, {"side_effects": {"what": "one"}})
+    participation.submit_response(user, pilot, "side_effects", {"what": "two"})
+    db.session.commit()
+    exported = client.get("/api/v1/me/export", headers=api_headers(user)).json
+    [taking_part] = exported["enrolments"]
+    assert sorted((r["survey"], r["instance"]) for r in taking_part["responses"]) == [
+        ("side_effects", 1),
+        ("side_effects", 2),
+    ]
+    login(user)
+    page = client.get(f"/pilots/{pilot.id}/answers").get_data(as_text=True)
+    assert "report 1" in page and "report 2" in page
+    participation.withdraw(user, pilot, erase_data=True)
+    db.session.commit()
+    assert reports_of(user, pilot) == []
