@@ -271,9 +271,10 @@ WORDING = ("text", "section", "intro")  # a question's text, a section break's t
 def structure(survey: dict) -> tuple:
     """What answers depend on: the timepoint and every item but its wording (`WORDING`), in order. A computed
     score (surveys/scores.py) is not asked: adding one to an opened survey changes no answer, and the diff shows it."""
-    return survey["timepoint"], survey.get("repeat"), [  # answered once or repeatedly: answers depend on it too
+    items = [
         {k: value for k, value in item.items() if k not in WORDING} for item in survey["items"] if "score" not in item
     ]
+    return survey["timepoint"], survey.get("repeat"), items  # answered once or repeatedly: answers depend on it too
 
 
 def check_surveys(study: Study, proposed: list[dict]) -> None:
