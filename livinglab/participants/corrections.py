@@ -151,6 +151,7 @@ def may_correct(enrolment: Enrolment, survey: Survey, now=None) -> bool:
     return (
         enrolment.status == EnrolmentStatus.ACTIVE
         and workflow.takes_answers(enrolment.study)
+        and not survey.repeat  # a report is not corrected on the pages: another one is sent (the API names its number)
         and (now or utcnow()) < correction_closes_at(enrolment, survey)
     )
 

@@ -5,6 +5,7 @@ from flask import Blueprint, render_template
 from ..exports import require_analysable
 from ..exports.reports import reports_csv
 from ..policy import get_study_or_404, requires
+from ..studies.keys import label_of
 from ..surveys.answers import readable
 from ..surveys.repeats import repeatable
 from . import reports
@@ -26,6 +27,7 @@ def problems(study_id: int):
         rows=rows,
         shown=reports.SHOWN,
         has_reports=any(s.repeat == "problem_report" for s in repeatable(study.surveys)),
+        label_of=label_of,  # the arms as participants see them
     )
 
 
