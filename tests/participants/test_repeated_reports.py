@@ -14,7 +14,7 @@ from livinglab.errors import Conflict
 from livinglab.extensions import db
 from livinglab.notifications.models import OutboxMessage
 from livinglab.participants import services as participation
-from livinglab.participants.models import Response
+from livinglab.participants.models import Answer, Response
 from livinglab.participants.schedule import survey_states
 from livinglab.studies.services import frozen_record, hash_record
 from livinglab.timeutil import utcnow
@@ -367,3 +367,23 @@ def test_my_data_lists_every_report_and_erasure_removes_them(client, login, api_
     participation.withdraw(user, pilot, erase_data=True)
     db.session.commit()
     assert reports_of(user, pilot) == []
+
+
+def test_a_correction_addresses_the_report_it_names(client, pilot, take_part, api_headers):
+    _code, user = take_part(pilot, {"side_effects": {"what": "first"}})
+    participation.submit_response(user, pilot, "side_effects", {"what": "second"})
+    db.session.commit()
+    url = f"/api/v1/studies/{pilot.id}/surveys/side_effects/responses/mine"
+    headers = api_headers(user)
+    fixed = client.put(url, json={"answers": {"what": "second, fixed"}, "revision": 0, "instance": 2}, headers=headers)
+    assert fixed.status_code == 200, fixed.json
+    assert (fixed.json["instance"], fixed.json["answers"]["what"]) == (2, "second, fixed")
+    for bad in (0, -1, "²", True, 1.5, [2], 10**12):
+        refused = client.put(url, json={"answers": {"what": "x"}, "revision": 0, "instance": bad}, headers=headers)
+        assert refused.status_code == 400, (bad, refused.json)
+    missing = client.put(url, json={"answers": {"what": "x"}, "revision": 0, "instance": 7}, headers=headers)
+    assert missing.status_code == 404
+    texts = db.session.scalars(
+        select(Answer.text).join(Response).where(Response.survey.has(key="side_effects")).order_by(Response.instance)
+    ).all()
+    assert texts == ["first", "second, fixed"]
