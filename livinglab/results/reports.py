@@ -1,6 +1,7 @@
 """The repeated reports of a pilot, read in one query and described (analysis/reports.py): the results' key
 `repeated_reports`, apart from the primary and secondary analyses."""
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..analysis.reports import summarise
@@ -42,3 +43,16 @@ def repeated_results(study: Study, kept_by_arm: dict[str, int]) -> dict:
     spec = [{"key": s.key, "title": s.title, "repeat": s.repeat, "items": s.items} for s in surveys]
     arms = {arm: int(kept_by_arm.get(arm, 0)) for arm in study.arms}
     return {"repeated_reports": summarise(spec, list(reports.values()), arms, parallel=len(study.arms) > 1)}
+
+
+def methods_sentence(results: dict) -> str:
+    """The methods paragraph's sentence on repeated reports, when the results hold them ("" otherwise)."""
+    reports = results.get("repeated_reports") or []
+    if not reports:
+        return ""
+    return _(
+        "Repeated reports (%(surveys)s) were described only and entered no comparison: the number of reports per "
+        "participant over every participant enrolled (0 for those who sent none), and each numeric answer averaged "
+        "within each participant before being described across participants.",
+        surveys=", ".join(f"“{r['title']}”" for r in reports),
+    )

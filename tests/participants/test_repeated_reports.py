@@ -309,13 +309,16 @@ def test_the_summary_reads_a_fixed_number_of_queries(make_study, take_part, coun
     assert counts[0] == counts[1]
 
 
-def test_results_carry_the_summary_and_the_page_shows_it(client, login, make_study, take_part, startup):
+def test_results_carry_the_summary_and_the_page_shows_it(client, login, make_study, take_part, startup, api_headers):
     study = make_study("recruiting", survey_defs=[*sleep_surveys(), REPORT])
     take_part(study, {"side_effects": {"what": "x", "severity": 2}})
     login(startup)
     page = client.get(f"/studies/{study.id}/results")
     assert page.status_code == 200
     assert "Repeated reports" in page.get_data(as_text=True)
+    methods = client.get(f"/api/v1/studies/{study.id}/results", headers=api_headers(startup)).json
+    assert methods["repeated_reports"][0]["reports"] == 1
+    assert "Repeated reports (“Report a problem or a side effect”)" in methods["methods_text"]["en"]
 
 
 def test_the_api_takes_and_refuses_a_survey_repeat(client, make_study, startup, api_headers):
