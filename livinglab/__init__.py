@@ -189,6 +189,7 @@ def register_blueprints(app: Flask) -> None:
     from .notifications.views import bp as notifications_bp
     from .notifications.webhook_views import bp as webhooks_bp
     from .observatory.views import bp as observatory_bp
+    from .participants.report_views import bp as reports_bp
     from .participants.staff_views import bp as recruitment_bp
     from .participants.views import bp as participants_bp
     from .quality.views import bp as quality_bp
@@ -219,6 +220,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_reuse_bp)
     app.register_blueprint(participants_bp)
     app.register_blueprint(recruitment_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(quality_bp)
     app.register_blueprint(observatory_bp)

@@ -343,7 +343,10 @@ def enrol_citizens(study: Study, model: dict, count: int, seed: int, recent: boo
         enrolled_at = utcnow() - timedelta(days=days_ago, hours=rng.randint(0, 12))
         person = {"trait": rng.gauss(0, 1), "usability": rng.gauss(0, 1), "response": max(0.0, rng.gauss(1, 0.35))}
         treated = len(study.arms) == 1 or enrolment.arm != study.arms[0]
+        send_reports(citizen, study, enrolled_at, random.Random(seed * 1000 + n))  # its own draws: the rest as before
         for survey in sorted(study.surveys, key=lambda s: study.timepoints.index(s.timepoint)):
+            if survey.repeat:
+                continue
             later = survey.timepoint != study.timepoints[0]
             delay = timedelta(days=int(delays.get(survey.timepoint, 0) or 0))
             if later and (enrolled_at + delay > utcnow() or rng.random() < 0.12):
@@ -361,6 +364,30 @@ def enrol_citizens(study: Study, model: dict, count: int, seed: int, recent: boo
         if rng.random() < 0.07:
             participation.withdraw(citizen, study, erase_data=rng.random() < 0.5)
     db.session.flush()
+
+
+REPORT_TEXTS = ["The cramps passed after a day.", "The pot arrived open.", "Itchy skin after the kimchi."]
+
+
+def send_reports(citizen, study: Study, enrolled_at, rng) -> None:
+    """About one citizen in four sends a report to each repeatable survey, days after enrolling. One each: the
+    migrations' tests take the demo down to the first schema, which holds one response per survey (and the
+    downgrade refuses to drop later reports)."""
+    from .participants import services as participation
+
+    for survey in [s for s in study.surveys if s.repeat]:
+        if rng.random() >= 0.25:
+            continue
+        answers: dict[str, Any] = {}
+        for item in survey.items:
+            if item.get("type") == "single_choice":
+                answers[item["key"]] = rng.choice(item["choices"])
+            elif item.get("type") == "likert":
+                answers[item["key"]] = rng.randint(item["min"], item["max"])
+            elif item.get("type") == "text" and rng.random() < 0.5:
+                answers[item["key"]] = rng.choice(REPORT_TEXTS)
+        response = participation.submit_response(citizen, study, survey.key, answers)
+        response.submitted_at = enrolled_at + timedelta(days=rng.randint(1, 25), hours=rng.randint(0, 12))
 
 
 def model_answers(items: list[dict], model: dict, person: dict, rng, *, shifted: bool) -> dict:

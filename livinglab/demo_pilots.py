@@ -601,6 +601,22 @@ PILOTS: list[dict[str, Any]] = [
                     },
                 ],
             },
+            {  # repeated reports (README, "Repeated reports"): a few citizens send one or two (demo.py)
+                "key": "snack_problem",
+                "title": "Report a problem with the snacks",
+                "timepoint": "baseline",
+                "repeat": "problem_report",
+                "items": [
+                    {
+                        "key": "problem_kind",
+                        "text": "What happened?",
+                        "type": "single_choice",
+                        "choices": ["Bloating or cramps", "Late or missing delivery", "Allergy or rash", "Other"],
+                    },
+                    likert("problem_bother", "How much did it bother you? (1 = not at all, 7 = a lot)"),
+                    {"key": "problem_details", "text": "Tell us more, if you wish", "type": "text", "required": False},
+                ],
+            },
         ],
         "model": {
             "digestive_comfort": {"mean": 3.4, "trait": 0.7, "noise": 0.55, "effect": 1.4},

@@ -97,6 +97,8 @@ EXPECTED = {
     ("POST", "/studies/new"): STARTUP_PAGE,  # the form again, with its errors
     ("GET", "/studies/<int:study_id>"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/participants"): STAFF_STUDY_PAGE,
+    ("GET", "/studies/<int:study_id>/problem-reports"): STAFF_STUDY_PAGE,  # repeated reports, codes only
+    ("GET", "/studies/<int:study_id>/exports/reports.csv"): STAFF_STUDY_PAGE,  # the long form of repeated reports
     ("GET", "/studies/<int:study_id>/consent/<int:version>"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/consent/preview"): STAFF_STUDY_PAGE,
     ("GET", "/studies/<int:study_id>/processing-record"): STAFF_STUDY_PAGE,  # GDPR art. 30: owner org, coordinators
@@ -455,6 +457,8 @@ ROUTE_ACTIONS = {
     ("POST", "/studies/new"): "create_study",
     ("GET", "/studies/<int:study_id>"): "view",
     ("GET", "/studies/<int:study_id>/participants"): "progress",
+    ("GET", "/studies/<int:study_id>/problem-reports"): "progress",
+    ("GET", "/studies/<int:study_id>/exports/reports.csv"): "results",
     ("GET", "/studies/<int:study_id>/consent/<int:version>"): "view",
     ("GET", "/studies/<int:study_id>/consent/preview"): "view",
     ("GET", "/studies/<int:study_id>/processing-record"): "processing_record",

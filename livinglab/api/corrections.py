@@ -1,7 +1,7 @@
 """Coordinators' corrections of a participant's answers, with a reason; the answers as corrected; the log of every
 correction of a study, for whoever reads its results."""
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from ..auth.models import Role
 from ..participants import corrections
@@ -26,6 +26,7 @@ def response_dict(response: Response, *, history: bool = False) -> dict:
         "submitted_at": iso(response.submitted_at),
         "revision": response.revision,
         "revised_at": iso(response.revised_at),
+        "instance": response.instance,
         "answers": corrections.api_values(response.survey, response),
     }
     if history:
@@ -40,7 +41,7 @@ def participant_response(user, study_id: int, code: str, key: str, action: str):
     study = get_study_or_404(study_id, action, user)
     enrolment = corrections.enrolment_by_code(study, code)
     survey = find_survey(study, key)
-    return study, corrections.find_response(enrolment, survey)
+    return study, corrections.find_response(enrolment, survey, request.args.get("instance"))
 
 
 @bp.get("/studies/<int:study_id>/corrections")
@@ -74,6 +75,6 @@ def correct(user, study_id, code, key):
     data = json_body()
     with unit_of_work():
         response = corrections.correct_as_coordinator(
-            user, study, code, key, data.get("answers"), data.get("reason"), data.get("revision")
+            user, study, code, key, data.get("answers"), data.get("reason"), data.get("revision"), data.get("instance")
         )
     return response_dict(response, history=True)

@@ -551,6 +551,9 @@ def participation_schemas() -> dict:
                 "submitted_at": timestamp(),
                 "started_at": nullable(timestamp(description="The `started_at` sent, or the draft's first save.")),
                 "revision": integer(0, description="0: send it with a correction (`PUT .../responses/mine`)."),
+                "instance": integer(
+                    1, description="The report number of a repeatable survey (1, 2...); 1 for every other survey."
+                ),
             },
             required=["id", "survey", "submitted_at"],
         ),
@@ -598,6 +601,7 @@ def participation_schemas() -> dict:
                                     {
                                         "survey": string(),
                                         "timepoint": string(),
+                                        "instance": integer(1, description="A repeatable survey's report number."),
                                         "submitted_at": timestamp(),
                                         "answers": obj({}, additionalProperties=answer),
                                         "revision": integer(0),
@@ -1658,6 +1662,17 @@ def results_schemas() -> dict:
                     **ref("ResultsByGroup"),
                     "description": "When the allocation has `age_strata`: the same per age group.",
                 },
+                "repeated_reports": array(
+                    {"type": "object", "additionalProperties": True},
+                    description=(
+                        "When the study has repeatable surveys (`repeat`: diary, problem report), descriptive only and "
+                        "apart from the primary and secondary analyses: per survey `key`, `title`, `repeat`, "
+                        "`participants_reporting`, `enrolled`, `reports`, `per_participant` {`mean`, `median`, `max`} "
+                        "(over the enrolled, 0 for those without a report), `by_arm` (parallel groups) and `items`: a "
+                        "numeric item's per-participant means described across participants (`participant_means`), a "
+                        "choice item's `choices` {choice: {`reports`, `participants`}}."
+                    ),
+                ),
             },
             required=[
                 "study_id",

@@ -25,6 +25,12 @@ CODE = {
     "schema": string(16),
     "description": "The participant's code in the study (`P-…`); another study's code is 404.",
 }
+INSTANCE = integer(
+    1,
+    description="Optional: the report number of a repeatable survey (a diary, a problem report); 1 when left out, "
+    "the only one of every other survey.",
+)
+INSTANCE_QUERY = {"name": "instance", "in": "query", "required": False, "schema": INSTANCE}
 STALE = "`stale_revision`: the response was corrected since the revision sent; nothing was changed."
 
 
@@ -55,6 +61,7 @@ def schemas() -> dict:
                     description="The whole survey again, checked exactly as on submission.",
                 ),
                 "revision": revision,
+                "instance": INSTANCE,
             },
             required=["answers", "revision"],
         ),
@@ -70,6 +77,7 @@ def schemas() -> dict:
                 ),
                 "reason": string(REASON_MAX, min_len=1, description="Why: kept with the correction and in the trail."),
                 "revision": revision,
+                "instance": INSTANCE,
             },
             required=["answers", "reason", "revision"],
         ),
@@ -105,6 +113,7 @@ def schemas() -> dict:
                 "submitted_at": timestamp(),
                 "revision": integer(0, description="How many corrections were made."),
                 "revised_at": nullable(timestamp()),
+                "instance": integer(1, description="The report number of a repeatable survey; 1 for every other."),
                 "answers": obj({}, additionalProperties=answer, description="The latest values, by answer key."),
                 "revisions": array(ref("AnswerRevision"), description="Coordinators only: every change, oldest first."),
             },
@@ -168,6 +177,7 @@ def paths() -> dict:
                 "get_participant_response",
                 "One participant's answers to a survey, with every correction",
                 tag="results",
+                parameters=[INSTANCE_QUERY],
                 ok=(200, "The latest answers and their history.", ref("CorrectedResponse")),
                 errors=errors(401, 403, 404, e404="Unknown study, code or survey, or no answer to it."),
                 description="Coordinators only (403 for the owner organisation and participants).",

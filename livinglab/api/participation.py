@@ -66,6 +66,7 @@ def respond(user, study_id, key):
         "submitted_at": iso(response.submitted_at),
         "started_at": iso(response.started_at),
         "revision": 0,
+        "instance": response.instance,  # a repeatable survey's report number; 1 for every other survey
     }, 201
 
 
@@ -79,7 +80,9 @@ def correct(user, study_id, key):
     study = participation.visible_study(user, study_id)
     data = json_body()
     with unit_of_work():
-        response = corrections.correct_own(user, study, key, data.get("answers"), data.get("revision"))
+        response = corrections.correct_own(
+            user, study, key, data.get("answers"), data.get("revision"), data.get("instance")
+        )
     return corrections_api.response_dict(response)
 
 

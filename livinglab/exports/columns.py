@@ -14,6 +14,7 @@ from ..studies.models import Study
 from ..surveys.definitions import answer_keys, is_section
 from ..surveys.instruments import INSTRUMENTS
 from ..surveys.question_types import export_parts
+from ..surveys.repeats import once_only
 from ..surveys.scores import describe
 
 ID_KEYS = ("participant_code", "arm", "timepoint")
@@ -108,7 +109,7 @@ def plan_for(study: Study) -> Plan:
         Column("timepoint", str(_l("Timepoint of the survey")), "timepoint", choices=timepoints),
     ]
     found: dict[str, Column] = {}
-    for survey in sorted(study.surveys, key=lambda s: (rank.get(s.timepoint, len(rank)), s.id)):
+    for survey in sorted(once_only(study.surveys), key=lambda s: (rank.get(s.timepoint, len(rank)), s.id)):
         for item in survey.items:
             for column in _columns_of(item) if "score" not in item else [score_column(item, survey.items)]:
                 kept = found.setdefault(column.key, column)  # the same key later: measured again

@@ -7,6 +7,8 @@ from ..studies.retention import require_exports_open
 from . import bilingual
 from .columns import plan_for
 from .delimited import csv_chunks
+from .dictionary import HEADER
+from .reports import report_dictionary_rows, report_sheets
 from .rows import stored_rows, wide_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,9 +33,17 @@ def data_csv(study: Study) -> Response:
     return _private(response)
 
 
+def _dictionary(study: Study, plan) -> tuple[list[str], list[list[str]]]:
+    """The dictionary's header and rows: the wide file's columns (in each declared language, bilingual.py), then the
+    long-form reports' (reports.py), their language columns left empty."""
+    header, rows = bilingual.dictionary(study, plan)
+    padding = [""] * (len(header) - len(HEADER))
+    return header, rows + [[*row, *padding] for row in report_dictionary_rows(study)]
+
+
 def dictionary_csv(study: Study) -> Response:
     """What each column of the data holds."""
-    body = b"".join(csv_chunks(*bilingual.dictionary(study, plan_for(study))))
+    body = b"".join(csv_chunks(*_dictionary(study, plan_for(study))))
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(study, "dictionary.csv")}"'
     return _private(response)
@@ -47,8 +57,9 @@ def workbook(study: Study) -> Response:
     plan = plan_for(study)
     sheets = [
         ("data", plan.header, wide_rows(stored_rows(study.id, plan), plan)),
-        ("dictionary", *bilingual.dictionary(study, plan)),
+        ("dictionary", *_dictionary(study, plan)),
     ]  # fixed names, for scripts
+    sheets += report_sheets(study)  # "reports", when the pilot has repeatable surveys (reports.py)
     return _private(
         send_file(workbook_file(sheets), mimetype=XLSX, as_attachment=True, download_name=filename(study, "data.xlsx"))
     )

@@ -38,7 +38,7 @@ def export_query(study_id: int, timepoints: list[str]):
         .join(Enrolment, Response.enrolment_id == Enrolment.id)
         .join(Survey, Response.survey_id == Survey.id)
         .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(Enrolment.study_id == study_id)
+        .where(Enrolment.study_id == study_id, Survey.repeat.is_(None))  # reports: exports/reports.py, long form
         .order_by(Enrolment.participant_code, rank, Survey.timepoint, Survey.id)
     )
 

@@ -125,6 +125,7 @@ def survey_plan(now: datetime) -> list[dict]:
     surveys of each earlier timepoint (with the day they close)."""
     from ..participants.schedule import window_days
     from ..surveys.models import Survey
+    from ..surveys.repeats import once_only
 
     studies = db.session.scalars(select(Study).where(workflow.in_states(workflow.COLLECTING)).order_by(Study.id)).all()
     if not studies:
@@ -138,7 +139,7 @@ def survey_plan(now: datetime) -> list[dict]:
     plan = []
     for study in studies:
         order = {timepoint: n for n, timepoint in enumerate(study.timepoints or [])}
-        own = [s for s in by_study.get(study.id, []) if s.timepoint in order]
+        own = [s for s in once_only(by_study.get(study.id, [])) if s.timepoint in order]  # reports: never reminded
         for survey in own:
             opens, closes = window_days(study, survey.timepoint)
             earlier = [

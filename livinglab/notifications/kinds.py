@@ -274,6 +274,22 @@ register(
     )
 )
 
+# Repeated reports (participants/reports.py; non-essential: API.md lists the essential messages) ---------------
+
+register(
+    Kind(
+        "problem_reported",
+        False,
+        _l("Problem reports from participants"),
+        lambda c: _(
+            "Problem report %(n)d from %(code)s in “%(title)s”", n=c["instance"], code=c["code"], title=c["title"]
+        ),
+        STAFF,
+        needs=("study_id", "title", "code", "instance"),
+        description=_l("The participant code and the report number only; the answers are read on the pilot's page."),
+    )
+)
+
 
 def recruitment_state_label(state: str) -> str:
     return {"recruiting": _("open"), "paused": _("paused"), "closed": _("closed"), "ended": _("ended")}.get(

@@ -33,6 +33,13 @@ SAMPLES = {
     },
     "review_decision": {"study_id": 7, "title": "Sleep", "decision": "reject", "comment": "No <b>risk</b> plan."},
     "recruitment_changed": {"study_id": 7, "title": "Sleep", "state": "paused"},
+    "problem_reported": {
+        "study_id": 7,
+        "title": "Sleep",
+        "code": "P-AAAA1111",
+        "instance": 2,
+        "survey": "side_effects",
+    },
     "recruitment_digest": {
         "week": "2026-W10",
         "studies": [

@@ -97,7 +97,7 @@ def participation(scope: Scope) -> dict[int, StudyFigures]:
         select(Survey.study_id, Survey.timepoint, func.count(distinct(Response.enrolment_id)))
         .join(Response, Response.survey_id == Survey.id)
         .join(Study, Study.id == Survey.study_id)
-        .where(*scope.conditions())
+        .where(*scope.conditions(), Survey.repeat.is_(None))  # completion per timepoint: reports are not one
         .group_by(Survey.study_id, Survey.timepoint)
     ).all()
     per_timepoint = {(study_id, timepoint): n for study_id, timepoint, n in answered}

@@ -96,13 +96,26 @@ def api_values(survey: Survey, response: Response) -> dict:
     return {key: json_value(types.get(key, "text"), n, t) for key, (n, t) in stored(response).values().items()}
 
 
-def find_response(enrolment: Enrolment, survey: Survey) -> Response:
+def find_response(enrolment: Enrolment, survey: Survey, instance=None) -> Response:
+    """The response to correct: a repeatable survey's report by its number (`instance`, 1 when not given; every
+    other survey has only instance 1)."""
+    number = 1 if instance is None else instance_number(instance)
     response = db.session.scalar(
-        select(Response).where(Response.enrolment_id == enrolment.id, Response.survey_id == survey.id)
+        select(Response).where(
+            Response.enrolment_id == enrolment.id, Response.survey_id == survey.id, Response.instance == number
+        )
     )
     if response is None:
         raise NotFound(_("There is no answer to this survey to correct."), code="not_answered")
     return response
+
+
+def instance_number(value) -> int:
+    """A report's number as sent (a whole number from 1, in JSON or a link); 400 otherwise."""
+    number = v.digits(value, max_len=9) if isinstance(value, str) else value
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 10**9:
+        v.raise_for({"instance": v.FieldError(_("Must be a report number: a whole number from 1."), 400)})
+    return number  # type: ignore[return-value]  # checked above
 
 
 def enrolment_by_code(study: Study, code) -> Enrolment:
@@ -138,6 +151,7 @@ def may_correct(enrolment: Enrolment, survey: Survey, now=None) -> bool:
     return (
         enrolment.status == EnrolmentStatus.ACTIVE
         and workflow.takes_answers(enrolment.study)
+        and not survey.repeat  # a report is not corrected on the pages: another one is sent (the API names its number)
         and (now or utcnow()) < correction_closes_at(enrolment, survey)
     )
 
@@ -156,12 +170,12 @@ def require_correctable(enrolment: Enrolment, survey: Survey) -> None:
         raise Conflict(_("The consent form has changed: please read and sign it again first."), code="reconsent_needed")
 
 
-def correct_own(user, study: Study, survey_key: str, answers, revision) -> Response:
+def correct_own(user, study: Study, survey_key: str, answers, revision, instance=None) -> Response:
     """The participant sends the whole survey again, as when answering it, with the revision they correct;
     the answers that differ are corrected."""
     enrolment = require_enrolment(user, study)
     survey = find_survey(study, survey_key)
-    response = find_response(enrolment, survey)
+    response = find_response(enrolment, survey, instance)
     require_correctable(enrolment, survey)
     errors: dict = {}
     base = clean_revision(revision, errors)
@@ -187,12 +201,14 @@ def correct_own(user, study: Study, survey_key: str, answers, revision) -> Respo
 # --- A coordinator --------------------------------------------------------------------------------------
 
 
-def correct_as_coordinator(user, study: Study, code, survey_key: str, answers, reason, revision) -> Response:
+def correct_as_coordinator(
+    user, study: Study, code, survey_key: str, answers, reason, revision, instance=None
+) -> Response:
     """A coordinator corrects one or more answers of one participant's response, giving the reason; the
     other answers stay as they are, and the whole response is checked as on submission."""
     enrolment = enrolment_by_code(study, code)
     survey = find_survey(study, survey_key)
-    response = find_response(enrolment, survey)
+    response = find_response(enrolment, survey, instance)
     errors: dict = {}
     base = clean_revision(revision, errors)
     try:

@@ -135,6 +135,7 @@ def personal_data(user: User) -> dict:
                     {
                         "survey": r.survey.key,
                         "timepoint": r.survey.timepoint,
+                        "instance": r.instance,  # a repeatable survey's report number (1 for every other)
                         "submitted_at": iso(r.submitted_at),
                         "started_at": iso(r.started_at),  # when they started it, if known (data quality)
                         "answers": {

@@ -131,13 +131,16 @@ class Response(Model):
     """One participant's answers to one survey: once, enforced by the database."""
 
     __table_args__ = (
-        UniqueConstraint("enrolment_id", "survey_id", name="uq_response_enrolment_survey"),
+        # a repeatable survey's reports are numbered 1, 2... (`repeats.py`); every other survey's is instance 1
+        UniqueConstraint("enrolment_id", "survey_id", "instance", name="uq_response_enrolment_survey"),
+        CheckConstraint("instance >= 1", name="instance_positive"),
         NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    instance: Mapped[int] = mapped_column(default=1, server_default="1")
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # When the participant started it (the survey page's first display, or the draft's first save), for the
     # data-quality flags; null when unknown (answered before it was recorded, or sent by the API without it).

@@ -26,7 +26,7 @@ def progress(study) -> dict:
         db.session.execute(
             select(Survey.timepoint, func.count(func.distinct(Response.enrolment_id)))
             .join(Response, Response.survey_id == Survey.id)
-            .where(Survey.study_id == study.id)
+            .where(Survey.study_id == study.id, Survey.repeat.is_(None))  # reports: participants/reports.py
             .group_by(Survey.timepoint)
         ).all()
     )
@@ -73,7 +73,8 @@ def participant_listing(study, status: str | None = None) -> Listing:
         dict(
             db.session.execute(
                 select(Response.enrolment_id, func.count())
-                .where(Response.enrolment_id.in_(ids))
+                .join(Survey, Survey.id == Response.survey_id)
+                .where(Response.enrolment_id.in_(ids), Survey.repeat.is_(None))
                 .group_by(Response.enrolment_id)
             ).all()
         )

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..surveys.repeats import is_repeatable, once_only
 from ..timeutil import aware, days, utcnow
 from .models import Enrolment, EnrolmentStatus, Response
 from .standing import of_enrolment
@@ -55,6 +56,10 @@ def survey_states(enrolment: Enrolment, surveys, answered_ids: set[int], now: da
         at_tp = [s for s in surveys if s.timepoint == timepoint]
         opens_at, closes_at = window_of(enrolment, timepoint)
         for survey in sorted(at_tp, key=lambda s: s.id):
+            if is_repeatable(survey):  # open from its timepoint's first day on, never missed, never blocking
+                again = "closed" if not answering else "scheduled" if now < opens_at else "open"
+                states.append(Due(survey, again, opens_at, None))
+                continue
             if survey.id in answered_ids:
                 state = "answered"
             elif not answering:
@@ -69,6 +74,7 @@ def survey_states(enrolment: Enrolment, surveys, answered_ids: set[int], now: da
                 state = "open"
             opens_by: datetime | None = max(opens_at, earlier_closes) if state == "waiting" and earlier_closes else None
             states.append(Due(survey, state, opens_at, closes_at, opens_by))
+        at_tp = once_only(at_tp)
         answered_all = all(s.id in answered_ids for s in at_tp)
         earlier_done = earlier_done and (now >= closes_at or answered_all)
         if not answered_all:
@@ -82,7 +88,7 @@ def follow_up_ends_at(study) -> datetime | None:
     (everyone answered the last timepoint, withdrew, or nobody enrolled). One query, whatever the number of
     participants."""
     last = study.timepoints[-1] if study.timepoints else None
-    last_ids = [s.id for s in study.surveys if s.timepoint == last]
+    last_ids = [s.id for s in once_only(study.surveys) if s.timepoint == last]
     done = (
         select(Response.enrolment_id)
         .where(Response.survey_id.in_(last_ids))

@@ -20,9 +20,10 @@ from ..studies.pilot_languages import reading_language
 from ..surveys.answers import check_answers
 from ..surveys.branching import NOT_APPLICABLE as NA
 from ..surveys.models import Survey
+from ..surveys.repeats import is_repeatable
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
-from . import quota_places, randomisation, screening
+from . import quota_places, randomisation, reports, screening
 from .models import Answer, ConsentSignature, Enrolment, EnrolmentStatus, Response, ScreeningOutcome, SurveyDraft
 from .schedule import survey_states
 from .started import earliest
@@ -499,13 +500,16 @@ def submit_response(user, study: Study, survey_key: str, answers, started_at=Non
         .returning(SurveyDraft.started_at)
         .execution_options(synchronize_session=False)
     )
-    response = Response(enrolment=enrolment, survey_id=survey.id, started_at=earliest(started_at, drafted))
-    db.session.add(response)
-    try:
-        db.session.flush()
-    except IntegrityError:  # a double click or a replayed request: the unique constraint decides
-        db.session.rollback()
-        raise Conflict(_("You have already answered this survey."), code="already_answered") from None
+    if is_repeatable(survey):  # numbered in this transaction: a race gets the next number (reports.py)
+        response = reports.add_numbered(enrolment, survey, earliest(started_at, drafted))
+    else:
+        response = Response(enrolment=enrolment, survey_id=survey.id, started_at=earliest(started_at, drafted))
+        db.session.add(response)
+        try:
+            db.session.flush()
+        except IntegrityError:  # a double click or a replayed request: the unique constraint decides
+            db.session.rollback()
+            raise Conflict(_("You have already answered this survey."), code="already_answered") from None
     if rows:  # one batched INSERT, however many items (none when every question was optional and skipped)
         db.session.execute(
             insert(Answer),
@@ -519,6 +523,8 @@ def submit_response(user, study: Study, survey_key: str, answers, started_at=Non
         user, "participant.answer", study=study, participant_code=enrolment.participant_code, survey=survey.key
     )
     notify.cancel_survey_mail(enrolment=enrolment, survey=survey)
+    if is_repeatable(survey):
+        reports.announce(study, enrolment, survey, response)
     webhooks.emit(
         study.organisation_id,
         "answer",

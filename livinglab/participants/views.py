@@ -35,7 +35,17 @@ from ..surveys.paging import has_sections
 from ..timeutil import utcnow
 from ..transactions import unit_of_work
 from ..validation import KEY_RE
-from . import corrections, drafts, gdpr, quota_places, screening, services, started, survey_pages
+from . import (
+    corrections,
+    drafts,
+    gdpr,
+    quota_places,
+    reports,
+    screening,
+    services,
+    started,
+    survey_pages,
+)
 from .forms import EraseAccountForm, EraseKeptAnswersForm, WithdrawForm, consent_form, eligibility_form
 from .models import EnrolmentStatus, ScreeningOutcome
 from .schedule import window_days
@@ -392,6 +402,7 @@ def dashboard_page():
                 "here": here,
                 "states": services.states_for(enrolment),
                 "drafts": drafts.drafts_of(enrolment) if here.answering else {},
+                "reports": reports.counts_for(enrolment),  # repeatable surveys: how many sent
                 "reconsent": here.answering and services.needs_reconsent(enrolment),
                 # what an ended pilot found, for those who took part (not those who had their answers erased)
                 "summary": lay_summary(enrolment.study)

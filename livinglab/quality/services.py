@@ -83,7 +83,7 @@ def response_rows(study_id: int, *, count_answers: bool = False) -> list[Row]:
             ResponseExclusion,
             and_(ResponseExclusion.response_id == Response.id, ResponseExclusion.revoked_at.is_(None)),
         )
-        .where(Enrolment.study_id == study_id)
+        .where(Enrolment.study_id == study_id, Survey.repeat.is_(None))  # reports never enter the analyses
         .order_by(Response.id)
     )
     return [
@@ -106,7 +106,7 @@ def quality_input(study: Study, rows: list[Row] | None = None) -> dict:
     """The data-quality part of the study as the pure analysis reads it (analysis/data_quality.py)."""
     rows = response_rows(study.id) if rows is None else rows
     return {
-        "surveys": {s.key: {"timepoint": s.timepoint, "items": s.items} for s in study.surveys},
+        "surveys": {s.key: {"timepoint": s.timepoint, "items": s.items} for s in study.surveys if not s.repeat},
         "responses": [
             {"id": r.id, "participant_code": r.participant_code, "survey": r.survey, "seconds": r.seconds}
             | ({"answered": r.answered} if r.answered is not None else {})
@@ -160,7 +160,7 @@ def find_response(study: Study, data: dict) -> Response:
         select(Response)
         .join(Enrolment, Enrolment.id == Response.enrolment_id)
         .join(Survey, Survey.id == Response.survey_id)
-        .where(Enrolment.study_id == study.id)
+        .where(Enrolment.study_id == study.id, Survey.repeat.is_(None))  # a report is not excluded: not analysed
     )
     query = None  # stays None for a name that can name no response
     if response_id is not None:

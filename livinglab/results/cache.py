@@ -78,6 +78,7 @@ class Served:
 def compute(study: Study) -> dict:
     from ..analysis.results import build_results  # on first use (README, "Startup")
     from .loading import EXTRA_FLOW, flow_counts, load_answers, not_answered_counts, study_spec
+    from .reports import repeated_results
 
     frame = load_answers(db.session.connection(), study.id)
     counts = flow_counts(study)
@@ -96,6 +97,7 @@ def compute(study: Study) -> dict:
     flow.update(not_answered_counts(study, counts["kept_by_arm"], flow))
     results["software"] = software_versions()  # the methods paragraph names what computed them
     results.update(subgroup_results(study, frame, spec))  # by site, by age stratum (subgroups.py)
+    results.update(repeated_results(study, counts["kept_by_arm"]))  # diaries, problem reports: descriptive only
     return results
 
 

@@ -25,6 +25,7 @@ from ..participants.schedule import window_days
 from ..participants.services import screening_counts
 from ..studies.models import Study
 from ..surveys.models import Survey
+from ..surveys.repeats import once_only
 from ..timeutil import aware, days, utcnow
 
 COLUMNS = ["participant_code", "arm", "timepoint", "item", "number", "text"]
@@ -42,7 +43,7 @@ def answers_query(study_id: int, items: list[str] | None = None):
         .join(Response, Answer.response_id == Response.id)
         .join(Enrolment, Response.enrolment_id == Enrolment.id)
         .join(Survey, Response.survey_id == Survey.id)
-        .where(Enrolment.study_id == study_id)
+        .where(Enrolment.study_id == study_id, Survey.repeat.is_(None))  # reports: results/reports.py
     )
     return query if items is None else query.where(Answer.item_key.in_(items))
 
@@ -54,7 +55,7 @@ def respondents_query(study_id: int):
         .select_from(Response)
         .join(Enrolment, Response.enrolment_id == Enrolment.id)
         .join(Survey, Response.survey_id == Survey.id)
-        .where(Enrolment.study_id == study_id)
+        .where(Enrolment.study_id == study_id, Survey.repeat.is_(None))  # reports: results/reports.py
     )
 
 
@@ -185,7 +186,7 @@ def study_spec(study: Study) -> dict:
             "variable": study.primary_variable,
             "hypothesis": str(study.hypothesis) if study.hypothesis else None,
         },
-        "surveys": [{"timepoint": s.timepoint, "items": s.items} for s in study.surveys],
+        "surveys": [{"timepoint": s.timepoint, "items": s.items} for s in once_only(study.surveys)],
         "eligibility": study.eligibility,
     }
 
@@ -239,7 +240,7 @@ def missed_counts(study: Study, now: datetime | None = None) -> dict[str, dict[s
         now = min(now, aware(study.ended_at))
     out = {arm: dict.fromkeys(study.timepoints, 0) for arm in study.arms}
     surveys: dict[str, list[int]] = {}
-    for survey in study.surveys:
+    for survey in once_only(study.surveys):
         surveys.setdefault(survey.timepoint, []).append(survey.id)
     for timepoint in study.timepoints:
         if not surveys.get(timepoint):

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from ..studies.models import Study
 from . import verdict as say
+from .reports import methods_sentence
 
 LANGUAGES = ("en", "fr")
 SOFTWARE = ("numpy", "scipy", "pandas", "statsmodels")  # the libraries the statistics come from
@@ -55,6 +56,7 @@ def paragraph(study: Study, results: dict) -> str:
         _secondary(results),
         _missing(primary),
         _excluded(primary),
+        methods_sentence(results),  # repeated reports (results/reports.py)
         _computed(results),
     ]
     return " ".join(sentence for sentence in sentences if sentence)

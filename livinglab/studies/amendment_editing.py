@@ -132,7 +132,11 @@ def proposed_survey(study_id: int, version: int, key: str):
 def save(study, amendment, survey, items: list | None = None, **header) -> None:
     """Save the survey (its key kept) with these items and header fields, in one transaction."""
     data = {"key": survey.key, "title": survey.title, "timepoint": survey.timepoint, "items": survey.items}
-    data.update({name: value for name, value in header.items() if name in ("title", "timepoint")})
+    if survey.repeat:
+        data["repeat"] = survey.repeat
+    data.update({name: value for name, value in header.items() if name in ("title", "timepoint", "repeat")})
+    if not data.get("repeat"):
+        data.pop("repeat", None)  # answered once: left out of the record (its hash as before)
     if items is not None:
         data["items"] = items
     with unit_of_work():
@@ -144,7 +148,14 @@ def builder(study, target, survey, status=200, **forms):
     forms.setdefault(
         "header_form",
         SurveyForm(
-            study, formdata=None, data={"key": survey.key, "title": survey.title, "timepoint": survey.timepoint}
+            study,
+            formdata=None,
+            data={
+                "key": survey.key,
+                "title": survey.title,
+                "timepoint": survey.timepoint,
+                "repeat": survey.repeat or "",
+            },
         ),
     )
     forms.setdefault("question_form", QuestionForm(formdata=None))
@@ -215,7 +226,9 @@ def survey_update(study_id: int, version: int, key: str):
     form = SurveyForm(shadow)
     if form.validate_on_submit():
         try:
-            save(study, amendment, survey, title=form.title.data, timepoint=form.timepoint.data)
+            save(
+                study, amendment, survey, title=form.title.data, timepoint=form.timepoint.data, repeat=form.repeat.data
+            )
         except FIELD_ERRORS as err:
             show_errors(form, err, {"items": "timepoint"})
             flash(err.message, "error")

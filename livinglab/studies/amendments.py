@@ -143,7 +143,8 @@ def proposed_study(amendment: Amendment) -> Study:
         else []
     )
     shadow.surveys = [
-        Survey(key=s["key"], title=s["title"], timepoint=s["timepoint"], items=s["items"]) for s in record["surveys"]
+        Survey(key=s["key"], title=s["title"], timepoint=s["timepoint"], items=s["items"], repeat=s.get("repeat"))
+        for s in record["surveys"]
     ]
     return shadow
 
@@ -156,6 +157,7 @@ def _save(amendment: Amendment, shadow: Study) -> None:
         "consent": consent_record(consent) if consent else None,
         "surveys": [
             {"key": s.key, "title": s.title, "timepoint": s.timepoint, "items": s.items}
+            | ({"repeat": s.repeat} if s.repeat else {})  # only when set, as in the frozen record
             for s in sorted(shadow.surveys, key=lambda s: s.key)
         ],
     }
@@ -269,9 +271,10 @@ WORDING = ("text", "section", "intro")  # a question's text, a section break's t
 def structure(survey: dict) -> tuple:
     """What answers depend on: the timepoint and every item but its wording (`WORDING`), in order. A computed
     score (surveys/scores.py) is not asked: adding one to an opened survey changes no answer, and the diff shows it."""
-    return survey["timepoint"], [
+    items = [
         {k: value for k, value in item.items() if k not in WORDING} for item in survey["items"] if "score" not in item
     ]
+    return survey["timepoint"], survey.get("repeat"), items  # answered once or repeatedly: answers depend on it too
 
 
 def check_surveys(study: Study, proposed: list[dict]) -> None:
@@ -283,7 +286,7 @@ def check_surveys(study: Study, proposed: list[dict]) -> None:
         before = approved.get(survey["key"])
         if before is None:
             continue
-        old = {"timepoint": before.timepoint, "items": before.items}
+        old = {"timepoint": before.timepoint, "items": before.items, "repeat": before.repeat}
         if structure(old) == structure(survey):
             continue
         opened = opened_timepoints(study) if opened is None else opened
@@ -392,11 +395,13 @@ def apply(study: Study, amendment: Amendment) -> Registration:
         survey = by_key.get(proposed_survey["key"])
         if survey is None:
             study.surveys.append(Survey(**proposed_survey))
-        elif (survey.title, survey.timepoint, survey.items) != tuple(
-            proposed_survey[k] for k in ("title", "timepoint", "items")
+        elif (survey.title, survey.timepoint, survey.items, survey.repeat) != (
+            *(proposed_survey[k] for k in ("title", "timepoint", "items")),
+            proposed_survey.get("repeat"),
         ):
             survey.title, survey.timepoint = proposed_survey["title"], proposed_survey["timepoint"]
             survey.items = list(proposed_survey["items"])
+            survey.repeat = proposed_survey.get("repeat")
     study.version = amendment.version
     db.session.flush()
     from ..participants import quota_places

@@ -52,8 +52,12 @@ def differences(before: dict, after: dict) -> dict:
             surveys.append((survey, "added", [(i["key"], "added") for i in survey["items"]]))
         elif earlier != survey:
             items = _keyed({i["key"]: i for i in earlier["items"]}, {i["key"]: i for i in survey["items"]})
-            if earlier["title"] != survey["title"] or earlier["timepoint"] != survey["timepoint"]:
-                items.insert(0, ("", "changed"))  # the survey's own title or timepoint
+            if (earlier["title"], earlier["timepoint"], earlier.get("repeat")) != (
+                survey["title"],
+                survey["timepoint"],
+                survey.get("repeat"),
+            ):
+                items.insert(0, ("", "changed"))  # the survey's own title, timepoint or repeat
             surveys.append((survey, "changed", items))
     surveys += [(s, "removed", []) for key, s in old_surveys.items() if key not in new_surveys]
     text_changed = old_consent.get("text") != new_consent.get("text")

@@ -221,6 +221,7 @@ def frozen_record(study: Study) -> dict:
         "consent": consent_record(consent) if consent else None,
         "surveys": [
             {"key": s.key, "title": s.title, "timepoint": s.timepoint, "items": s.items}
+            | ({"repeat": s.repeat} if s.repeat else {})  # only when set: earlier hashes recompute
             for s in sorted(study.surveys, key=lambda s: s.key)
         ],
     }

@@ -226,8 +226,16 @@ SURVEY = {
     "title": s.text(200, required=True, single_line=True),
     "timepoint": s.text(64, required=True, single_line=True),  # and one of the study's: checked by the service
     "items": s.composite(Annotated[list[SurveyItem], Limits(min_length=1, max_length=MAX_ITEMS)], clean_items),
+    "repeat": s.composite(Literal["diary", "problem_report"] | None, lambda value: value),  # surveys/repeats.py
 }
-SURVEY_DOCS = {"timepoint": "One of the study's timepoints."}
+SURVEY_DOCS = {
+    "timepoint": "One of the study's timepoints.",
+    "repeat": (
+        "Optional. Absent or null: answered once at its timepoint. `diary` or `problem_report`: answered any "
+        "number of times from its timepoint on, each response numbered (`instance`); a problem report is "
+        "notified to the organisation and the coordinators (participant code and report number only)."
+    ),
+}
 
 
 def _survey_fields(names, required=()):
@@ -240,8 +248,12 @@ def _survey_fields(names, required=()):
     }
 
 
-NewSurvey = create_model("NewSurvey", __base__=s.Body, **_survey_fields(SURVEY, required=SURVEY))
-SurveyChanges = create_model("SurveyChanges", __base__=s.Body, **_survey_fields(("key", "title", "timepoint")))
+NewSurvey = create_model(
+    "NewSurvey", __base__=s.Body, **_survey_fields(SURVEY, required=("key", "title", "timepoint", "items"))
+)
+SurveyChanges = create_model(
+    "SurveyChanges", __base__=s.Body, **_survey_fields(("key", "title", "timepoint", "repeat"))
+)
 
 
 class Survey(s.Body):
@@ -260,3 +272,4 @@ class Survey(s.Body):
         ),
     ] = None  # type: ignore[assignment]  # left out unless for a participant; the schema keeps the bare enum
     opens_at: Annotated[datetime | None, Limits(description="For a participant only.")] = None
+    repeat: Annotated[Literal["diary", "problem_report"] | None, Limits(description=SURVEY_DOCS["repeat"])] = None

@@ -19,6 +19,7 @@ from .branching_form import BranchFields, remember_sources
 from .condition_scope import posted
 from .definitions import QUESTION_TYPES, answer_keys, clean_item, measurement
 from .instruments import INSTRUMENTS
+from .repeats import REPEAT_LABELS
 from .type_settings import TYPE_GROUPS, new_type_settings
 
 TYPE_LABELS = {
@@ -340,8 +341,23 @@ class SurveyForm(SurveyHeaderFields, FlaskForm):
         super().__init__(*args, prefix="survey", **kwargs)
         self.set_timepoints(study)
 
+    repeat = SelectField(
+        _l("How often is it answered?"),
+        choices=[SelectChoice(value, label) for value, label in REPEAT_LABELS.items()],
+        validate_choice=False,  # checked by the service (surveys/repeats.py), as the API's value is
+        description=_l(
+            "A repeatable survey opens at its timepoint and stays open until the participant withdraws or the pilot "
+            "ends; each report is numbered and exported in long form."
+        ),
+    )
+
     def header(self) -> dict:
-        return {"key": self.key.data, "title": self.title.data, "timepoint": self.timepoint.data}
+        return {
+            "key": self.key.data,
+            "title": self.title.data,
+            "timepoint": self.timepoint.data,
+            "repeat": self.repeat.data or None,
+        }
 
 
 class NewSurveyForm(SurveyHeaderFields, FlaskForm):

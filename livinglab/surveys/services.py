@@ -44,7 +44,13 @@ def create_survey(user, study: Study, data) -> Survey:
     v.raise_for(errors)
     items = header["items"]
     _check_against_others(study, None, items, header["timepoint"], header["key"])
-    survey = Survey(key=header["key"], title=header["title"], timepoint=header["timepoint"], items=items)
+    survey = Survey(
+        key=header["key"],
+        title=header["title"],
+        timepoint=header["timepoint"],
+        items=items,
+        repeat=header.get("repeat"),
+    )
     study.surveys.append(survey)
     db.session.flush()
     audit.record(user, "survey.create", study=study, survey=survey.key)
@@ -59,7 +65,10 @@ def clean_survey(study: Study, data, existing: Survey | None = None) -> dict:
     header, errors = _clean_header(study, data, creating=True)
     v.raise_for(errors)
     _check_against_others(study, existing, header["items"], header["timepoint"], header["key"])
-    return {name: header[name] for name in ("key", "title", "timepoint", "items")}
+    clean = {name: header[name] for name in ("key", "title", "timepoint", "items")}
+    if header.get("repeat"):  # optional: absent from the records of surveys answered once
+        clean["repeat"] = header["repeat"]
+    return clean
 
 
 def update_survey(user, survey: Survey, data: dict) -> None:
@@ -178,4 +187,4 @@ def survey_dict(survey: Survey) -> dict:
         "title": survey.title,
         "timepoint": survey.timepoint,
         "items": survey.items,
-    }
+    } | ({"repeat": survey.repeat} if survey.repeat else {})  # optional: only for a repeatable survey

@@ -93,7 +93,14 @@ def render_builder(study, survey, status=200, **forms):
     forms.setdefault(
         "header_form",
         SurveyForm(
-            study, formdata=None, data={"key": survey.key, "title": survey.title, "timepoint": survey.timepoint}
+            study,
+            formdata=None,
+            data={
+                "key": survey.key,
+                "title": survey.title,
+                "timepoint": survey.timepoint,
+                "repeat": survey.repeat or "",
+            },
         ),
     )
     forms.setdefault("question_form", QuestionForm(formdata=None))

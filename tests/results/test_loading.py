@@ -24,7 +24,7 @@ def previous_frame(study_id: int, items: list[str] | None = None) -> pd.DataFram
         .join(Response, Answer.response_id == Response.id)
         .join(Enrolment, Response.enrolment_id == Enrolment.id)
         .join(Survey, Response.survey_id == Survey.id)
-        .where(Enrolment.study_id == study_id)
+        .where(Enrolment.study_id == study_id, Survey.repeat.is_(None))  # repeated reports: results/reports.py
     )
     if items is not None:
         query = query.where(Answer.item_key.in_(items))
