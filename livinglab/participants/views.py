@@ -761,9 +761,12 @@ def my_data():
     from ..audit_views import action_label
 
     data = gdpr.personal_data(current_user)
+    ids = [e["study"]["id"] for e in data["enrolments"]]
+    pilots = {s.id: s for s in db.session.scalars(select(Study).where(Study.id.in_(ids)))} if ids else {}
     return render_template(
         "participants/my_data.html",
         data=data,
+        pilots=pilots,  # each pilot read in the participant's language (studies/pilot_languages.py)
         action_label=action_label,
         events=list(reversed(data["audit_events"]))[:100],
     )

@@ -590,3 +590,17 @@ def test_participants_read_the_timepoints_by_their_translated_labels(client, log
     db.session.commit()
     page = text(client.get(f"/pilots/{pilot.id}"))
     assert "Before" in page and "[fr] Before" not in page
+
+
+def test_my_data_names_the_pilot_in_the_participants_language(client, login, participant, pilot):
+    """"My data" read the title from the export's data, where the pilot is a plain record: it showed "None"."""
+    enrol(participant, pilot)
+    participant.locale = "fr"
+    db.session.commit()
+    login(participant)
+    page = text(client.get("/pilots/my-data"))
+    assert "[fr] Sleep coaching app for shift workers" in page and "None" not in page
+    participant.locale = "en"
+    db.session.commit()
+    page = text(client.get("/pilots/my-data"))
+    assert "Sleep coaching app for shift workers" in page and "[fr] Sleep" not in page and "None" not in page
