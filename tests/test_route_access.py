@@ -299,6 +299,8 @@ EXPECTED = {
     ("GET", "/api/v1/studies/<int:study_id>/export.xlsx"): "401 404 403 200 404 200",
     ("GET", "/api/v1/studies/<int:study_id>/export.sav"): "401 404 403 200 404 200",
     ("GET", "/api/v1/studies/<int:study_id>/export.dta"): "401 404 403 200 404 200",
+    ("GET", "/api/v1/studies/<int:study_id>/problem-reports"): "401 404 403 200 404 200",  # codes only
+    ("GET", "/api/v1/studies/<int:study_id>/export.reports.csv"): "401 404 403 200 404 200",
     ("GET", "/api/v1/studies/<int:study_id>/lay-summary"): "401 403 409 403 403 403",  # not ended yet
     ("GET", "/api/v1/observatory"): "401 403 403 403 403 200",
     ("GET", "/api/v1/observatory/studies"): "401 403 403 403 403 200",
@@ -591,6 +593,8 @@ ROUTE_ACTIONS = {
     ("GET", "/api/v1/studies/<int:study_id>/export.xlsx"): "results",
     ("GET", "/api/v1/studies/<int:study_id>/export.sav"): "results",
     ("GET", "/api/v1/studies/<int:study_id>/export.dta"): "results",
+    ("GET", "/api/v1/studies/<int:study_id>/problem-reports"): "progress",
+    ("GET", "/api/v1/studies/<int:study_id>/export.reports.csv"): "results",
     ("GET", "/api/v1/studies/<int:study_id>/lay-summary"): "take_part",
     ("GET", "/api/v1/observatory"): "observatory",
     ("POST", "/studies/<int:study_id>/amendments"): "amend",

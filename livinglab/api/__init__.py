@@ -16,6 +16,7 @@ from .openapi import bp as openapi_bp
 from .organisation import bp as organisation_bp
 from .participation import bp as participation_bp
 from .quality import bp as quality_bp
+from .reports import bp as reports_bp
 from .results import bp as results_bp
 from .retention import bp as retention_bp
 from .review_letter import bp as review_letter_bp
@@ -43,3 +44,4 @@ bp.register_blueprint(retention_bp)  # issue 12: retention, upcoming purges, pos
 bp.register_blueprint(review_letter_bp)  # issue 12: review comments on every section, the response letter
 bp.register_blueprint(quality_bp)  # issue 13, item 7: data-quality flags, exclusions of responses
 bp.register_blueprint(correlations_bp)  # issue 13, item 5: correlations on request
+bp.register_blueprint(reports_bp)  # issue 14, item 7: problem reports, the repeated reports in long form

@@ -71,6 +71,7 @@ def spec() -> dict:
     from . import openapi_letter as letter  # and this: review comments and the response letter
     from . import openapi_parity as parity  # so does this: survey editing, exports, observatory, audit, lay summary
     from . import openapi_quality as quality  # and this: data-quality flags, exclusions of responses
+    from . import openapi_reports as reports  # and this: problem reports, repeated reports in long form
     from . import openapi_retention as retention  # and this: retention, upcoming purges, postponements
     from . import openapi_sites as sites  # and this: the results by site and by age group
 
@@ -118,6 +119,7 @@ def spec() -> dict:
                 letter.paths(),
                 quality.paths(),
                 intervals.paths(),
+                reports.paths(),
             )
         ),
         "components": {
@@ -159,6 +161,7 @@ def spec() -> dict:
                 **letter.schemas(),
                 **quality.schemas(),
                 **sites.subgroup_schemas(),
+                **reports.schemas(),
             },
         },
     }

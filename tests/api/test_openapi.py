@@ -524,6 +524,9 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     for suffix in ("xlsx", "sav", "dta"):
         checked("GET", f"{v1}/studies/{sid}/export.{suffix}", startup)
         checked("GET", f"{v1}/studies/{sid}/export.{suffix}", participant)  # 403
+    checked("GET", f"{v1}/studies/{sid}/export.reports.csv", startup)
+    checked("GET", f"{v1}/studies/{sid}/problem-reports", staff)
+    checked("GET", f"{v1}/studies/{sid}/problem-reports", participant)  # 403
     checked("POST", f"{v1}/studies/{sid}/end", staff, json={"reason": " "})  # 422
     checked("POST", f"{v1}/studies/{sid}/end", staff, json={"reason": 1})  # 400
     checked("POST", f"{v1}/studies/{sid}/end", participant, json={"reason": "Done."})  # 403

@@ -390,3 +390,44 @@ def test_a_correction_addresses_the_report_it_names(client, pilot, take_part, ap
         select(Answer.text).join(Response).where(Response.survey.has(key="side_effects")).order_by(Response.instance)
     ).all()
     assert texts == ["first", "second, fixed"]
+
+
+def test_the_api_lists_the_problem_reports_to_the_staff_only(
+    client, pilot, take_part, api_headers, startup, other_startup, coordinator
+):
+    """The staff's page through the API: codes, numbers and answers, newest first; never who."""
+    code, user = take_part(pilot, {"side_effects": {"what": "=HYPERLINK(1)", "kind": "app bug"}})
+    participation.submit_response(user, pilot, "side_effects", {"what": "dizzy", "severity": 4})
+    db.session.commit()
+    url = f"/api/v1/studies/{pilot.id}/problem-reports"
+    for reader in (startup, coordinator):
+        reply = client.get(url, headers=api_headers(reader))
+        assert reply.status_code == 200, reply.json
+        items = reply.json["items"]
+        assert [(r["participant_code"], r["survey"], r["instance"]) for r in items] == [
+            (code, "side_effects", 2),
+            (code, "side_effects", 1),
+        ]
+        assert items[0]["answers"]["what"] == "dizzy" and items[0]["answers"]["severity"] == 4
+        assert items[1]["answers"]["kind"] == "app bug" and items[0]["not_applicable"] == []
+        assert user.email not in reply.get_data(as_text=True) and user.name not in reply.get_data(as_text=True)
+    assert client.get(url, headers=api_headers(other_startup)).status_code == 404
+    assert client.get(url, headers=api_headers(user)).status_code == 403
+    assert client.get(url).status_code == 401
+    assert (
+        client.get(f"/api/v1/studies/{pilot.id + 1000}/problem-reports", headers=api_headers(startup)).status_code
+        == 404
+    )
+
+
+def test_the_api_exports_the_reports_in_long_form(client, pilot, take_part, api_headers, startup, other_startup):
+    code, user = take_part(pilot, {"side_effects": {"what": "+cmd|' /C calc'!A0", "severity": 2}})
+    url = f"/api/v1/studies/{pilot.id}/export.reports.csv"
+    reply = client.get(url, headers=api_headers(startup))
+    assert reply.status_code == 200 and reply.headers["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(reply.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:6] == ["participant_code", "arm", "site", "survey", "instance", "submitted_at"]
+    assert rows[1][:5] == [code, "intervention", "", "side_effects", "1"]
+    assert rows[1][6] == "'+cmd|' /C calc'!A0"
+    assert client.get(url, headers=api_headers(other_startup)).status_code == 404
+    assert client.get(url, headers=api_headers(user)).status_code == 403

@@ -593,7 +593,7 @@ def test_participants_read_the_timepoints_by_their_translated_labels(client, log
 
 
 def test_my_data_names_the_pilot_in_the_participants_language(client, login, participant, pilot):
-    """"My data" read the title from the export's data, where the pilot is a plain record: it showed "None"."""
+    """The page "My data" read the title from the export's data, where the pilot is a plain record: it showed "None"."""
     enrol(participant, pilot)
     participant.locale = "fr"
     db.session.commit()
