@@ -195,9 +195,10 @@ def test_mail_samples_queues_one_message_of_each_kind_the_account_may_get(runner
     person = verified_user("coordinator")
     result = runner.invoke(args=["mail-samples", "--email", person.email])
     assert (
-        result.exit_code == 0 and "16 messages queued" in result.output
-    )  # all but the digest (retention_notice: 16th)
+        result.exit_code == 0 and "17 messages queued" in result.output
+    )  # all but the digest (retention_notice: 16th; problem_reported, issue 14 item 7: 17th)
     kinds = set(db.session.scalars(select(OutboxMessage.kind)))
-    assert len(kinds) == 16 and "review_digest" not in kinds and "retention_notice" in kinds
+    assert len(kinds) == 17 and "review_digest" not in kinds
+    assert {"retention_notice", "problem_reported"} <= kinds
     missing = runner.invoke(args=["mail-samples", "--email", "nobody@example.org"])
     assert missing.exit_code != 0 and "No account has the address" in missing.output
