@@ -604,3 +604,13 @@ def test_my_data_names_the_pilot_in_the_participants_language(client, login, par
     db.session.commit()
     page = text(client.get("/pilots/my-data"))
     assert "Sleep coaching app for shift workers" in page and "[fr] Sleep" not in page and "None" not in page
+
+
+def test_the_pilot_page_names_a_timepoint_once_when_its_survey_has_the_same_title(client, login, participant, pilot):
+    """The demo's label of a timepoint is often its survey's title: the timeline read "Before · Before"."""
+    login(participant)
+    title = next(s.title for s in pilot.surveys if s.timepoint == "baseline")
+    pilot.labels = {"arms": {}, "timepoints": {"baseline": title}}
+    db.session.commit()
+    page = text(client.get(f"/pilots/{pilot.id}"))
+    assert page.count(title) == 1
