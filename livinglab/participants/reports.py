@@ -51,16 +51,21 @@ def announce(study, enrolment: Enrolment, survey: Survey, response: Response) ->
     return notify_reports.problem_reported(study, enrolment.participant_code, survey, response.instance)
 
 
-def counts_for(enrolment: Enrolment) -> dict[int, int]:
-    """The reports sent, by repeatable survey id, for one participant: one grouped query."""
-    return dict(
-        db.session.execute(
-            select(Response.survey_id, func.count())
-            .join(Survey, Survey.id == Response.survey_id)
-            .where(Response.enrolment_id == enrolment.id, Survey.repeat.is_not(None))
-            .group_by(Response.survey_id)
-        ).all()
+def counts_for(enrolments: list[Enrolment]) -> dict[int, dict[int, int]]:
+    """The reports sent, by enrolment id and then repeatable survey id: one grouped query for all of them."""
+    ids = [enrolment.id for enrolment in enrolments]
+    out: dict[int, dict[int, int]] = {enrolment_id: {} for enrolment_id in ids}
+    if not ids:
+        return out
+    rows = db.session.execute(
+        select(Response.enrolment_id, Response.survey_id, func.count())
+        .join(Survey, Survey.id == Response.survey_id)
+        .where(Response.enrolment_id.in_(ids), Survey.repeat.is_not(None))
+        .group_by(Response.enrolment_id, Response.survey_id)
     )
+    for enrolment_id, survey_id, n in rows:
+        out[enrolment_id][survey_id] = n
+    return out
 
 
 def problem_reports(study, limit: int = SHOWN) -> list[dict]:

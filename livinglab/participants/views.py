@@ -393,7 +393,9 @@ def reconsent(study_id: int):
 def dashboard_page():
     """The participant's dashboard (at /dashboard): each pilot, where they stand, their code, what is due."""
     pilots = []
-    for enrolment in services.my_enrolments(current_user):
+    enrolments = services.my_enrolments(current_user)
+    sent = reports.counts_for(enrolments)  # repeatable surveys: how many sent, one query for every pilot
+    for enrolment in enrolments:
         here = of_enrolment(enrolment)
         pilots.append(
             {
@@ -402,7 +404,7 @@ def dashboard_page():
                 "here": here,
                 "states": services.states_for(enrolment),
                 "drafts": drafts.drafts_of(enrolment) if here.answering else {},
-                "reports": reports.counts_for(enrolment),  # repeatable surveys: how many sent
+                "reports": sent[enrolment.id],
                 "reconsent": here.answering and services.needs_reconsent(enrolment),
                 # what an ended pilot found, for those who took part (not those who had their answers erased)
                 "summary": lay_summary(enrolment.study)

@@ -431,3 +431,25 @@ def test_the_api_exports_the_reports_in_long_form(client, pilot, take_part, api_
     assert rows[1][6] == "'+cmd|' /C calc'!A0"
     assert client.get(url, headers=api_headers(other_startup)).status_code == 404
     assert client.get(url, headers=api_headers(user)).status_code == 403
+
+
+def test_the_dashboard_counts_every_pilots_reports_in_one_query(make_study, take_part, count_queries):
+    """The dashboard asked once per pilot the participant is in; the counts of all come from one grouped query."""
+    from livinglab.participants import reports
+    from livinglab.participants.models import Enrolment
+
+    one = make_study("recruiting", survey_defs=[*sleep_surveys(), REPORT])
+    two = make_study("recruiting", survey_defs=[*sleep_surveys(), REPORT])
+    _code, first = take_part(one, {"side_effects": {"what": "a"}})
+    participation.submit_response(first, one, "side_effects", {"what": "b"})
+    _code, second = take_part(two, {"side_effects": {"what": "c"}})
+    db.session.commit()
+    enrolments = list(db.session.scalars(select(Enrolment).where(Enrolment.study_id.in_([one.id, two.id]))))
+    report_ids = {s.study_id: s.id for s in (*one.surveys, *two.surveys) if s.key == "side_effects"}
+    with count_queries() as statements:
+        sent = reports.counts_for(enrolments)
+    assert len(statements) == 1
+    assert {e.study_id: sent[e.id] for e in enrolments} == {
+        one.id: {report_ids[one.id]: 2},
+        two.id: {report_ids[two.id]: 1},
+    }
