@@ -82,7 +82,9 @@ def test_a_citizen_answers_a_slider_a_matrix_and_a_date_on_a_phone_in_french(
         expect(tab.get_by_role("group", name="cycle", exact=True).get_by_label("1 · Never")).to_be_checked()
         db.session.rollback()
         assert db.session.scalar(select(Answer.id).limit(1)) is None
-        box = tab.locator("#a-pain_vas-range").bounding_box()
+        # the page came back: its script shows the range again (bounding_box() does not wait for it)
+        expect(slider).to_be_visible()
+        box = slider.bounding_box()
         tab.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] / 2)
         moved = float(number.input_value())
         assert 15 <= moved <= 35, moved
