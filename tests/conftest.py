@@ -24,6 +24,7 @@ SLOW_MODULES = {
     "test_fuzz_api",
     "test_fuzz_forms",
     "test_proxy_limits",
+    "test_quota_concurrency",
     "test_worker",
     "test_sending",
 }

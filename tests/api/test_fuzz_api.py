@@ -9,8 +9,12 @@ objects (studies in every useful state), so that requests get past the 404 and r
 
 Bounded and reproducible: LIVINGLAB_FUZZ_EXAMPLES examples (default 15) per operation and generation
 mode (valid, invalid), derandomized, no example database, no shrinking; each run prints its counts.
+The cases are generated once for the module (generating them is most of the fuzzer's time) and sent by
+every role: the same requests each time, with each role's world's real ids put in place of the stand-ins
+they were generated with.
 """
 
+import copy
 import os
 import time
 from collections import Counter
@@ -22,6 +26,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core import NOT_SET
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -30,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from livinglab.auth.services import create_token
-from livinglab.demo import build_study, food_protocol, food_surveys
+from livinglab.demo import build_study, food_protocol, food_surveys, sleep_surveys
 from livinglab.extensions import db
 from livinglab.participants import services as participation
 from tests.conftest import join_organisation
@@ -41,6 +46,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 ROLES = ["anonymous", "participant", "startup", "other_startup", "coordinator"]
 # Operations that end what the others need (the account, the enrolment) run last, in this order.
 LAST = ["POST /studies/{study_id}/withdrawal", "DELETE /me"]
+# The cases are generated once, with these stand-ins for the ids of `world`'s studies (in its order) ...
+STAND_INS = [2_000_000_001 + n for n in range(8)]
+# ... and the survey keys every world has
+SURVEY_KEYS = sorted({survey["key"] for survey in [*sleep_surveys(), *food_surveys()]})
 
 
 @pytest.fixture(scope="module")
@@ -80,11 +89,12 @@ def world(make_study, make_user, startup, other_startup, coordinator, participan
     users = {"participant": participant, "startup": startup, "other_startup": other_startup, "coordinator": coordinator}
     tokens = {role: create_token(user)[0] for role, user in users.items()}
     db.session.commit()
+    assert len(studies) == len(STAND_INS)
+    assert sorted({s.key for study in studies for s in study.surveys}) == SURVEY_KEYS
     return {
         "tokens": tokens,
-        "study_ids": [s.id for s in studies],
+        "study_ids": dict(zip(STAND_INS, [s.id for s in studies], strict=True)),
         "open": open_to_all.id,
-        "survey_keys": sorted({s.key for study in studies for s in study.surveys}),
     }
 
 
@@ -98,17 +108,74 @@ def modes(operation) -> list:
     return [GenerationMode.POSITIVE, GenerationMode.NEGATIVE] if inputs else [GenerationMode.POSITIVE]
 
 
-def strategy(operation, mode, world):
-    """Mostly real ids and keys in the path, sometimes whatever the schema allows (or forbids)."""
+def strategy(operation, mode):
+    """Mostly real ids (their stand-ins) and keys in the path, sometimes whatever the schema allows (or forbids)."""
     names = {parameter.name for parameter in operation.path_parameters}
     if not names:
         return operation.as_strategy(generation_mode=mode)
     choices = [operation.as_strategy(generation_mode=mode)]
-    for study_id in world["study_ids"]:
-        for key in world["survey_keys"] if "key" in names else [None]:
+    for study_id in STAND_INS:
+        for key in SURVEY_KEYS if "key" in names else [None]:
             fixed = {"study_id": study_id} if key is None else {"study_id": study_id, "key": key}
             choices.append(operation.as_strategy(generation_mode=mode, path_parameters=fixed))
     return st.sampled_from(choices).flatmap(lambda chosen: chosen)
+
+
+def generate(operation, mode) -> list:
+    """The cases Hypothesis draws for an operation in a mode: the same on every run (derandomized)."""
+    cases = []
+
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy(operation, mode))
+    def collect(case):
+        cases.append(case)
+
+    collect()
+    return cases
+
+
+def in_world(case, world):
+    """A fresh copy of a generated case, with the world's study ids in place of their stand-ins."""
+    path = {
+        name: world["study_ids"].get(value, value) if name == "study_id" else value
+        for name, value in case.path_parameters.items()
+    }
+    return case.operation.Case(
+        method=case.method,
+        path_parameters=path,
+        headers=copy.deepcopy(case.headers),
+        cookies=copy.deepcopy(case.cookies),
+        query=copy.deepcopy(case.query),
+        body=case.body if case.body is NOT_SET else copy.deepcopy(case.body),
+        media_type=case.media_type,
+        multipart_content_types=case.multipart_content_types,
+        _meta=copy.deepcopy(case._meta),
+    )
+
+
+@pytest.fixture(scope="module")
+def generated(server):
+    """Every operation (those that end the account or the enrolment last) with its cases, generated once.
+    Loaded as a document, not from_url: Schemathesis leaves out the operation that serves the schema it was loaded
+    from, and every operation is to be fuzzed. Security parameters are not generated: the token is sent on every
+    request, so that invalid bodies reach validation instead of stopping at a garbled Authorization header (missing
+    and bad tokens are the anonymous run's, and test_openapi's)."""
+    config = schemathesis.Config.from_dict({"generation": {"with-security-parameters": False}})
+    schema = schemathesis.openapi.from_dict(
+        requests.get(server("/api/v1/openapi.json"), timeout=30).json(), config=config
+    )
+    operations = ordered([result.ok() for result in schema.get_all_operations()])
+    return [
+        (operation, [case for mode in modes(operation) for case in generate(operation, mode)])
+        for operation in operations
+    ]
 
 
 class Run:
@@ -135,21 +202,6 @@ class Run:
             for failure in group.exceptions:
                 self.failures.setdefault((case.operation.label, failure.title), str(group))
 
-    def fuzz(self, operation, mode, world) -> None:
-        @settings(
-            max_examples=EXAMPLES,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=strategy(operation, mode, world))
-        def run(case):
-            self.check(case)
-
-        run()
-
 
 def regressions(operation, world) -> list:
     """Requests that once crashed the server, replayed on every run: digit strings that str.isdigit()
@@ -171,26 +223,18 @@ def regressions(operation, world) -> list:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_api_survives_the_fuzzer(server, world, role):
-    # Loaded as a document, not from_url: Schemathesis leaves out the operation that serves the schema
-    # it was loaded from, and every operation is to be fuzzed. The token is sent on every request, so
-    # that invalid bodies reach validation instead of stopping at a garbled Authorization header
-    # (missing and bad tokens are the anonymous run's, and test_openapi's).
-    config = schemathesis.Config.from_dict({"generation": {"with-security-parameters": False}})
-    schema = schemathesis.openapi.from_dict(
-        requests.get(server("/api/v1/openapi.json"), timeout=30).json(), config=config
-    )
+def test_the_api_survives_the_fuzzer(server, generated, world, role):
     token = world["tokens"].get(role)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    operations = ordered([result.ok() for result in schema.get_all_operations()])
+    operations = [operation for operation, _cases in generated]
     run = Run(server("/api/v1"), headers)
     started = time.monotonic()
     try:
-        for operation in operations:
+        for operation, cases in generated:
             for case in regressions(operation, world):
                 run.check(case)
-            for mode in modes(operation):
-                run.fuzz(operation, mode, world)
+            for case in cases:
+                run.check(in_world(case, world))
     except requests.ConnectionError as err:
         pytest.fail(f"the server stopped answering ({err}); its log:\n{server.log()[-5000:]}")
     seconds = time.monotonic() - started
