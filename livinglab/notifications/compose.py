@@ -15,6 +15,9 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 from sqlalchemy import select
 
+from ..extensions import db
+from ..studies import pilot_languages
+from ..studies.models import Study
 from ..timeutil import aware, days, utcnow
 from .kinds import Kind, decision_label, recruitment_state_label
 from .kinds import kind as kind_of
@@ -61,6 +64,8 @@ def build(message, recipient: Recipient) -> EmailMessage:
     """The whole email for one outbox row, rendered in the recipient's language."""
     spec = kind_of(message.kind)
     context = dict(message.context or {})
+    if spec.participant:
+        context = in_pilot_language(context, recipient.locale)
     unsubscribe = None
     if not spec.essential and recipient.user_id is not None:
         unsubscribe = app_url("notifications.unsubscribe", token=unsubscribe_token(recipient.user_id, spec.governed_by))
@@ -84,6 +89,21 @@ def build(message, recipient: Recipient) -> EmailMessage:
     email.add_alternative(html, subtype="html")
     email["Content-Language"] = recipient.locale  # after the parts: set_content moves Content-* headers
     return email
+
+
+def in_pilot_language(context: dict, language: str) -> dict:
+    """A participant's message names the pilot and its survey as they read them on the site: in their language
+    when the pilot has an up-to-date translation of the very text the message was written with, else as written."""
+    study = db.session.get(Study, int(context["study_id"])) if context.get("study_id") else None
+    if study is None or not study.languages:
+        return context
+    reads = pilot_languages.language_for(study, language)
+    out = dict(context)
+    if out.get("title"):
+        out["title"] = pilot_languages.text_in(study, reads, "protocol.title", out["title"])
+    if out.get("survey") and out.get("survey_key"):
+        out["survey"] = pilot_languages.text_in(study, reads, f"surveys.{out['survey_key']}.title", out["survey"])
+    return out
 
 
 def template_context(spec: Kind, context: dict, message, recipient: Recipient, unsubscribe: str | None) -> dict:
@@ -113,7 +133,6 @@ def template_context(spec: Kind, context: dict, message, recipient: Recipient, u
 def window_closes(close_day: int, participant_code: str | None) -> str | None:
     """When a survey's window closes for the message's participant: the scheduler writes one message per
     participant with the timepoint's close day (days after enrolment); the date is theirs."""
-    from ..extensions import db
     from ..participants.models import Enrolment
 
     if not participant_code:

@@ -523,19 +523,17 @@ def submit_response(user, study: Study, survey_key: str, answers, started_at=Non
         user, "participant.answer", study=study, participant_code=enrolment.participant_code, survey=survey.key
     )
     notify.cancel_survey_mail(enrolment=enrolment, survey=survey)
+    payload = {
+        "study_id": study.id,
+        "participant_code": enrolment.participant_code,
+        "survey": survey.key,
+        "timepoint": survey.timepoint,
+        "at": response.submitted_at,
+    }
     if is_repeatable(survey):
         reports.announce(study, enrolment, survey, response)
-    webhooks.emit(
-        study.organisation_id,
-        "answer",
-        {
-            "study_id": study.id,
-            "participant_code": enrolment.participant_code,
-            "survey": survey.key,
-            "timepoint": survey.timepoint,
-            "at": response.submitted_at,
-        },
-    )
+        payload["instance"] = response.instance  # which report of a diary or a problem report survey
+    webhooks.emit(study.organisation_id, "answer", payload)
     return response
 
 

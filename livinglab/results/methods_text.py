@@ -12,11 +12,11 @@ from importlib import metadata
 from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 
+from ..config import Config
 from ..studies.models import Study
 from . import verdict as say
 from .reports import methods_sentence
 
-LANGUAGES = ("en", "fr")
 SOFTWARE = ("numpy", "scipy", "pandas", "statsmodels")  # the libraries the statistics come from
 
 
@@ -38,7 +38,7 @@ def _version(name: str) -> str:
 def both(study: Study, results: dict) -> dict[str, str]:
     """The paragraph in each language the app speaks: {"en": ..., "fr": ...}."""
     written = {}
-    for language in LANGUAGES:
+    for language in Config.LANGUAGES:
         with force_locale(language):
             written[language] = paragraph(study, results)
     return written

@@ -18,9 +18,10 @@ from flask_babel import lazy_gettext as _l
 from pydantic import Field as Limits
 
 from .. import validation as v
+from ..config import Config
 from .keys import label_of
 
-LANGUAGES = ("fr", "en")
+LANGUAGES = Config.LANGUAGES  # a pilot may be written in any language the app speaks, and only those
 LANGUAGE_NAMES = {"fr": _l("French"), "en": _l("English")}
 TEXT_MAX = 10_000
 MAX_PATHS = 2_000  # far above what a pilot has (20 criteria, 20 sites, surveys of at most 200 items)
@@ -43,12 +44,16 @@ PROTOCOL_TEXTS = (
 ITEM_TEXTS = ("text", "unit", "section", "intro")
 ITEM_LISTS = ("choices", "labels", "rows")
 
-LanguageList = Annotated[list[Annotated[str, Limits(pattern="^(fr|en)$")]], Limits(max_length=len(LANGUAGES))]
+LanguageList = Annotated[
+    list[Annotated[str, Limits(pattern="^(" + "|".join(LANGUAGES) + ")$")]], Limits(max_length=len(LANGUAGES))
+]
 Translation = Annotated[dict[str, str], Limits(description='`{"text": ..., "source": fingerprint}`')]
 Translations = dict[str, dict[str, Translation]]
 LANGUAGES_DOC = (
-    'The languages participants may read the pilot in, among `"fr"` and `"en"`, the first being the one its content '
-    "is written in; `[]` (pilots made before the field): shown as written to everyone."
+    "The languages participants may read the pilot in, among "
+    + " and ".join(f'`"{lang}"`' for lang in LANGUAGES)
+    + ", the first being the one its content is written in; `[]` (pilots made before the field): shown as written "
+    "to everyone."
 )
 TRANSLATIONS_DOC = (
     "The pilot's participant-facing texts in its other declared languages: "
@@ -225,7 +230,7 @@ def record_of(study) -> dict:
 def interface_language() -> str:
     """The language of the interface now, among the app's (a new pilot starts written in it)."""
     locale = get_locale()
-    return locale.language if locale is not None and locale.language in LANGUAGES else LANGUAGES[0]
+    return locale.language if locale is not None and locale.language in LANGUAGES else Config.BABEL_DEFAULT_LOCALE
 
 
 def check_fields(data: dict, clean: dict, errors: dict, current) -> None:
@@ -269,11 +274,16 @@ def check_fields(data: dict, clean: dict, errors: dict, current) -> None:
 def reading_language(study) -> str | None:
     """The language a participant reads this pilot in: their interface's, when the pilot declares it, else the
     pilot's first; None for a pilot that declares none (shown as written)."""
+    locale = get_locale()
+    return language_for(study, locale.language if locale is not None else None)
+
+
+def language_for(study, wanted: str | None) -> str | None:
+    """The language someone who reads `wanted` reads this pilot in: `wanted` when the pilot declares it, else the
+    pilot's first; None for a pilot that declares none (shown as written)."""
     declared = getattr(study, "languages", None) or []
     if not declared:
         return None
-    locale = get_locale()
-    wanted = locale.language if locale is not None else None
     return wanted if wanted in declared else declared[0]
 
 

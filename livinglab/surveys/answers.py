@@ -141,9 +141,11 @@ def readable(items: list[dict], stored: dict[str, tuple]) -> list[dict]:
         if item["type"] == "yes_no" and number is not None:
             value = _("Yes") if number else _("No")
         elif item["type"] == "multiple_choice" and text is not None:
-            value = ", ".join(json.loads(text))
+            value = ", ".join(str(question_types.choice_label(item, choice)) for choice in json.loads(text))
         elif number is not None:
             value = _fmt(number) + (f" {item['unit']}" if item.get("unit") else "")
+        elif item["type"] == "single_choice":
+            value = question_types.choice_label(item, text)
         else:
             value = text
         out.append({"key": item["key"], "text": item["text"], "value": value, "items": []})

@@ -237,8 +237,20 @@ def readable_lines(item: dict, stored: dict) -> list[dict] | None:
         text = stored.get(item["key"], (None, None))[1]
         if text == OTHER:
             text = _("Other: %(text)s", text=stored.get(other_key(item["key"]), (None, ""))[1] or "")
+        else:
+            text = choice_label(item, text)
         return [{"key": item["key"], "text": item["text"], "value": text, "items": []}]
     return None
+
+
+def choice_label(item: dict, value):
+    """A stored choice as the participant reads it: its label in their language (`choice_labels`, set by
+    pilot_languages.item_view), else the value, which is the choice as written."""
+    labels = item.get("choice_labels")
+    choices = item.get("choices") or []
+    if labels and value in choices:
+        return labels[choices.index(value)]
+    return value
 
 
 def export_parts(item: dict) -> list[dict] | None:

@@ -12,7 +12,8 @@ REPEAT_LABELS = {
     "": _l("Once, at its timepoint"),
     "diary": _l("Any number of times: a diary"),
     "problem_report": _l(
-        "Any number of times: a problem or side effect report (the startup and the coordinators are told)"
+        "Any number of times: a problem or side effect report (listed for the startup and the coordinators, with an "
+        "email notice unless they turned it off)"
     ),
 }
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from livinglab.demo import sleep_surveys
 from livinglab.errors import Conflict
 from livinglab.extensions import db
-from livinglab.notifications.models import OutboxMessage
+from livinglab.notifications.models import OutboxMessage, WebhookDelivery, WebhookEndpoint
 from livinglab.participants import services as participation
 from livinglab.participants.models import Answer, Response
 from livinglab.participants.schedule import survey_states
@@ -142,6 +142,25 @@ def test_a_problem_report_writes_one_message_per_staff_member_in_its_transaction
         assert "rash" not in str(message.context) and user.email not in str(message.context)
 
 
+def test_the_answer_webhook_numbers_each_report(pilot, take_part, startup):
+    db.session.add(
+        WebhookEndpoint(
+            organisation_id=startup.organisation_id, url="https://hooks.example/x", secret="s" * 32, events=["answer"]
+        )
+    )
+    code, user = take_part(pilot, {"baseline": {"sleep_hours": 6, **{f"who_{n}": 3 for n in range(1, 6)}}})
+    for what in ("first", "second"):
+        participation.submit_response(user, pilot, "side_effects", {"what": what})
+    db.session.commit()
+    payloads = [d.payload for d in db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))]
+    assert [(p["survey"], p.get("instance")) for p in payloads] == [
+        ("baseline", None),  # a survey answered once has no number
+        ("side_effects", 1),
+        ("side_effects", 2),
+    ]
+    assert all(p["participant_code"] == code and "first" not in str(p) for p in payloads)
+
+
 def test_a_diary_entry_tells_nobody(make_study, take_part):
     diary = {**REPORT, "key": "diary", "title": "Sleep diary", "repeat": "diary"}
     study = make_study("recruiting", survey_defs=[*sleep_surveys(), diary])
@@ -193,6 +212,7 @@ def test_the_dashboard_offers_another_report_and_counts_them(client, login, pilo
     login(user)
     text = client.get("/dashboard").get_data(as_text=True)
     assert "Report a problem" in text and "2 sent" in text
+    assert text.count("As often as needed, from: ") == 1  # the problem report, not the surveys answered once
     sent = client.post(f"/pilots/{pilot.id}/surveys/side_effects", data={"what": "three"})
     assert sent.status_code == 302
     assert reports_of(user, pilot) == [1, 2, 3]

@@ -340,6 +340,27 @@ def test_choice_values_stay_the_source_while_the_labels_are_french(app, pilot):
     assert "[fr] Vegan" in hint and "[fr] Your diet?" in hint
 
 
+def test_choice_answers_read_back_in_the_participants_language(app, pilot):
+    from livinglab.surveys.answers import readable
+    from livinglab.surveys.question_types import OTHER, other_key
+
+    survey = next(s for s in pilot.surveys if s.key == "habits")
+    stored = {"diet": (None, "Vegan"), "drinks": (None, '["Tea", "Coffee"]')}
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        refresh()
+        lines = {line["key"]: line["value"] for line in readable(pilot_languages.items_view(pilot, survey), stored)}
+        other = {"diet": (None, OTHER), other_key("diet"): (None, "Paleo")}
+        other_lines = {
+            line["key"]: line["value"] for line in readable(pilot_languages.items_view(pilot, survey), other)
+        }
+    assert lines["diet"] == "[fr] Vegan" and lines["drinks"] == "[fr] Tea, [fr] Coffee"
+    assert other_lines["diet"] == "Autre : Paleo"  # what they wrote stays as written
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        refresh()
+        lines = {line["key"]: line["value"] for line in readable(pilot_languages.items_view(pilot, survey), stored)}
+    assert lines["diet"] == "Vegan" and lines["drinks"] == "Tea, Coffee"
+
+
 def test_the_consent_records_the_language_it_was_read_in(client, login, participant, pilot):
     participant.locale = "fr"
     db.session.commit()
@@ -614,3 +635,30 @@ def test_the_pilot_page_names_a_timepoint_once_when_its_survey_has_the_same_titl
     db.session.commit()
     page = text(client.get(f"/pilots/{pilot.id}"))
     assert page.count(title) == 1
+
+
+def test_participants_mail_names_the_pilot_and_the_survey_in_their_language(pilot, make_user):
+    from livinglab.notifications.compose import Recipient, build
+    from livinglab.notifications.models import OutboxMessage
+
+    survey = next(s for s in pilot.surveys if s.key == "habits")
+    opens = OutboxMessage(
+        uid="u1",
+        kind="survey_open",
+        context={
+            "study_id": pilot.id,
+            "title": pilot.title,
+            "survey": survey.title,
+            "survey_key": survey.key,
+            "closes_on": None,
+        },
+    )
+    french = build(opens, Recipient("a@example.org", "Ana", "fr", None))
+    assert "[fr] Your habits" in str(french["Subject"])
+    assert "[fr] Sleep coaching app for shift workers" in french.get_body(("plain",)).get_content()
+    english = build(opens, Recipient("b@example.org", "Bob", "en", None))
+    assert str(english["Subject"]) == "Your survey “Your habits” is open"
+    assert "[fr]" not in english.get_body(("plain",)).get_content()
+    # a title changed since the message was written is sent as written: never an older translation
+    opens.context = {**opens.context, "title": "A title of the past"}
+    assert "A title of the past" in build(opens, Recipient("a@example.org", "Ana", "fr", None)).as_string()
