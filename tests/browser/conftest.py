@@ -108,6 +108,15 @@ def live_server(app):
         db.engine.dispose()  # before the app fixture drops the tables
 
 
+@pytest.fixture(autouse=True)
+def _server_errors_of_this_test(request):
+    """Each test reads the server errors logged while it runs, not before: the live server lives for the whole
+    process, and under `pytest -n` a test file of another folder may run in it between two browser tests and log
+    an error on purpose (a scheduler job made to fail): it failed the next browser test."""
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("live_server").errors.records.clear()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian chromium; Playwright never downloads a browser of its own."""
