@@ -7,7 +7,6 @@ import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 
 from livinglab import create_app, normalise_database_url
 from livinglab.auth.services import create_token, create_user
@@ -41,17 +40,6 @@ def pytest_collection_modifyitems(items):
             or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
         ):
             item.add_marker(pytest.mark.slow)
-
-
-def pytest_configure(config):
-    """Under `pytest -n N` (pytest-xdist; .ci/run runs PostgreSQL so) each worker has a database of its own:
-    DATABASE_URL's name followed by the worker's (`livinglab_test_gw0`), set before anything reads it, so that
-    the servers and apps the tests start use it too."""
-    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("DATABASE_URL")
-    if worker and url:
-        parsed = make_url(normalise_database_url(url))
-        own = parsed.set(database=f"{parsed.database}_{worker}")
-        os.environ["DATABASE_URL"] = own.render_as_string(hide_password=False)
 
 
 def database_url(tmp_path_factory) -> str:
