@@ -14,14 +14,13 @@ FORMS. Bounded: LIVINGLAB_FUZZ_EXAMPLES examples per form (default 25), derandom
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -33,8 +32,9 @@ from livinglab.extensions import db
 from livinglab.participants import services as participation
 from livinglab.studies.models import ConsentVersion
 from tests.conftest import signed_in_session
+from tests.fuzzing import examples, reproducible
 
-EXAMPLES = int(os.environ.get("LIVINGLAB_FUZZ_EXAMPLES", "25"))
+EXAMPLES = examples(25)
 REJECTED_FLASHES = {"error", "warning"}
 
 
@@ -680,14 +680,7 @@ def test_a_form_survives_hostile_input(app, client, world, endpoint):
     app.logger.addHandler(errors)
     outcomes, problems = {}, []
 
-    @settings(
-        max_examples=EXAMPLES,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @reproducible(EXAMPLES)
     @given(choice=form_data(fields))
     def post(choice):
         sign_in_as(client, user_id)

@@ -15,14 +15,13 @@ they were generated with.
 """
 
 import copy
-import os
 import time
 from collections import Counter
 
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -39,9 +38,10 @@ from livinglab.demo import build_study, food_protocol, food_surveys, sleep_surve
 from livinglab.extensions import db
 from livinglab.participants import services as participation
 from tests.conftest import join_organisation
+from tests.fuzzing import examples, reproducible
 from tests.servers import gunicorn
 
-EXAMPLES = int(os.environ.get("LIVINGLAB_FUZZ_EXAMPLES", "15"))
+EXAMPLES = examples(15)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 ROLES = ["anonymous", "participant", "startup", "other_startup", "coordinator"]
 # Operations that end what the others need (the account, the enrolment) run last, in this order.
@@ -125,14 +125,7 @@ def generate(operation, mode) -> list:
     """The cases Hypothesis draws for an operation in a mode: the same on every run (derandomized)."""
     cases = []
 
-    @settings(
-        max_examples=EXAMPLES,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @reproducible(EXAMPLES)
     @given(case=strategy(operation, mode))
     def collect(case):
         cases.append(case)
