@@ -25,6 +25,7 @@ from ..studies.fields import iso
 from ..studies.models import Study
 from ..surveys.models import Survey
 from ..timeutil import aware, utcnow
+from ..urls import MAX_ID
 from .models import ResponseExclusion
 
 REASON_MAX = 2000
@@ -166,7 +167,7 @@ def find_response(study: Study, data: dict) -> Response:
     if response_id is not None:
         if isinstance(response_id, bool) or not isinstance(response_id, int):
             v.reject("response_id", v.FieldError(_("Must be a whole number."), 400))
-        query = of_study.where(Response.id == response_id) if 0 < response_id < 2**63 else None
+        query = of_study.where(Response.id == response_id) if 0 < response_id <= MAX_ID else None
     elif code is not None or key is not None:
         for name, value in (("participant_code", code), ("survey", key)):
             if not isinstance(value, str):
