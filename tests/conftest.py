@@ -1,5 +1,6 @@
 """Fixtures: one app per test session on SQLite (or on DATABASE_URL), rows wiped after each test."""
 
+import functools
 import os
 
 import flask_babel
@@ -74,6 +75,12 @@ def app(tmp_path_factory):
         db.engine.dispose()
 
 
+@functools.cache
+def empty_tables() -> str:
+    """Children before parents; several statements in one execute, which psycopg sends as one query."""
+    return "; ".join(f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables))
+
+
 @pytest.fixture(autouse=True)
 def _clean_database(app):
     """Each test starts from empty tables."""
@@ -82,8 +89,11 @@ def _clean_database(app):
         db.session.rollback()
         db.session.remove()
         with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
+            if connection.dialect.name == "postgresql":  # one round trip, not one per table
+                connection.exec_driver_sql(empty_tables())
+            else:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
 
 
 class IsolatedClient(FlaskClient):
