@@ -4,7 +4,7 @@ Run by hand, never by the test suite:
 
     .venv/bin/python bench/load.py                       # SQLite (a fresh file), 15 s per phase
     .venv/bin/python bench/load.py --database-url postgresql+psycopg://livinglab:...@127.0.0.1/livinglab_bench --reset
-    .venv/bin/python bench/load.py --quick               # reduced size, under a minute (CI-sized)
+    .venv/bin/python bench/load.py --quick               # reduced size, under a minute
 
 For each server configuration (sync and gthread workers by default) it builds a fresh database
 (SQLite: a new file; PostgreSQL: the given database, emptied with --reset), brings it up to date
@@ -699,7 +699,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="reduced size for CI: 3 s phases, 8 clients, 800 participants, gthread only",
+        help="reduced size: 3 s phases, 8 clients, 800 participants, gthread only",
     )
     args = parser.parse_args(argv)
     if args.quick:
