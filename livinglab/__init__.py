@@ -16,7 +16,10 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    from .auth.passwords import prepare_stand_in
+
     configure(app, test_config)
+    prepare_stand_in(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

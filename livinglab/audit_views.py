@@ -17,7 +17,6 @@ from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from . import audit
-from . import validation as v
 from .audit import AuditRecord
 from .auth.models import Role, User
 from .extensions import db
@@ -25,7 +24,7 @@ from .forms import EmptyForm
 from .policy import requires
 from .studies.models import Study
 from .studies.workflow import STATUS_LABELS
-from .urls import MAX_ID
+from .urls import form_id
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
@@ -133,7 +132,7 @@ def criteria(form: TrailFilterForm, actions: list[str]) -> Criteria:
             form.action.errors = [_("No record has this action.")]
     study = (form.study.data or "").strip().lstrip("#")
     if study:
-        found.study_id = whole_number(study)
+        found.study_id = form_id(study)
         if found.study_id is None:
             form.study.errors = [_("A study number is a whole number, such as 12.")]
     for name in ("date_from", "date_to"):
@@ -156,11 +155,6 @@ def criteria(form: TrailFilterForm, actions: list[str]) -> Criteria:
     if (form.sort.data or "newest") not in SORTS:
         form.sort.errors = [_("Choose newest or oldest first.")]
     return found
-
-
-def whole_number(text: str | None) -> int | None:
-    value = v.digits(text, max_len=11)
-    return value if value is not None and 0 < value <= MAX_ID else None
 
 
 def filtered(query, found: Criteria):
@@ -196,7 +190,7 @@ def page_of(query, sort: str, after: str | None, before: str | None) -> Page:
     raw = before if before is not None else after
     cursor = None
     if raw is not None:
-        anchor_id = whole_number(raw)
+        anchor_id = form_id(raw)
         anchor = (
             db.session.execute(select(AuditRecord.at, AuditRecord.id).where(AuditRecord.id == anchor_id)).first()
             if anchor_id

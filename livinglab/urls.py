@@ -4,7 +4,16 @@ from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
+from .validation import digits
+
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+
+
+def form_id(text) -> int | None:
+    """An id as a form field or a query string sends it ("12"), if it can name a row: ASCII digits
+    within 1..MAX_ID; None for anything else (a 2**31 would make PostgreSQL answer 500)."""
+    value = digits(text, max_len=len(str(MAX_ID)))
+    return value if value is not None and 0 < value <= MAX_ID else None
 
 
 class IdConverter(IntegerConverter):

@@ -6,13 +6,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit
-from .. import validation as v
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_errors
 from ..policy import requires
 from ..transactions import unit_of_work
-from ..urls import MAX_ID
+from ..urls import form_id
 from . import webhooks
 from .forms import EndpointForm, WebhookForm
 from .models import WebhookDelivery, WebhookEndpoint
@@ -45,7 +44,7 @@ def index():
     shown = session.pop(SECRET_KEY, None) if request.method == "GET" else None
     organisation_id = current_user.organisation_id
     endpoints = webhooks.endpoints_of(organisation_id)
-    wanted = whole(request.args.get("receiver"))
+    wanted = form_id(request.args.get("receiver"))
     query = (
         select(WebhookDelivery, WebhookEndpoint.url)
         .join(WebhookEndpoint)
@@ -94,12 +93,7 @@ def posted_endpoint() -> WebhookEndpoint:
     form = EndpointForm()
     if not form.validate_on_submit():
         abort(400)
-    endpoint_id = whole(form.endpoint.data)
+    endpoint_id = form_id(form.endpoint.data)
     if endpoint_id is None:
         abort(400)
     return webhooks.endpoint_of(current_user.organisation_id, endpoint_id)
-
-
-def whole(text) -> int | None:
-    value = v.digits(text, max_len=10)
-    return value if value is not None and 0 < value <= MAX_ID else None

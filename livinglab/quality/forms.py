@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
-from ..urls import MAX_ID
+from ..urls import form_id
 from .services import REASON_MAX
 
 
@@ -28,5 +28,5 @@ class ExclusionForm(FlaskForm):
         """The response as the service takes it: by id when the button carried one, else by code and survey."""
         raw = (self.response_id.data or "").strip()
         if raw:
-            return {"response_id": int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_ID)) else -1}
+            return {"response_id": form_id(raw) or -1}
         return {"participant_code": (self.participant_code.data or "").strip(), "survey": self.survey.data or ""}

@@ -123,3 +123,25 @@ def test_a_wrong_email_is_compared_with_the_method_of_a_real_password(app, clien
         answer = client.post("/api/v1/auth/tokens", json={"email": email, "password": "wrong password 123"})
         assert answer.status_code == 401, answer.get_json()
     assert [h.split("$")[0] for h in compared] == [method, method]
+
+
+def test_the_stand_in_hash_is_made_when_the_app_starts_not_at_the_first_unknown_email(tmp_path, monkeypatch):
+    """The first sign-in with an unknown email a process sees would otherwise cost one hash more than a
+    wrong password (the stand-in made on the spot), which tells that the email has no account."""
+    from livinglab import create_app
+    from livinglab.auth import passwords
+
+    passwords._stand_in.cache_clear()
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "k",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1500",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        }
+    )
+    made = []
+    monkeypatch.setattr(passwords, "generate_password_hash", lambda *a, **k: made.append(k) or "x")
+    with app.app_context():
+        assert passwords.check_password(None, "wrong password 123") is False
+    assert made == []
