@@ -317,8 +317,9 @@ def previous_answers_query(study_id: int):
     )
 
 
-def previous_load_answers(connection, study_id: int) -> pd.DataFrame:
-    """The loader as it was before issue 15: SQLAlchemy rows, then the frame built column by column."""
+def previous_load_answers(connection, study_id: int, items=None, respondents=None) -> pd.DataFrame:
+    """The loader as it was before issue 15: SQLAlchemy rows, then the frame built column by column (every
+    answer: `compute` asks for no subset; the respondents it read already are not used)."""
     rows = connection.execute(previous_answers_query(study_id)).all()
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
     return pd.DataFrame(

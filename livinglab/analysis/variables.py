@@ -83,11 +83,7 @@ def wide_numbers(frame: pd.DataFrame, variables: dict[str, dict]) -> pd.DataFram
     rows = frame.loc[frame["item"].isin(keys) & frame["number"].notna(), ROW + ["item", "number"]]
     if has_duplicates(rows, ["participant_code", "timepoint", "item"]):  # the same item at one timepoint twice
         rows = rows.drop_duplicates(["participant_code", "timepoint", "item"], keep="last")
-    wide = (
-        rows.pivot(index=ROW, columns="item", values="number")
-        if len(rows)
-        else pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=ROW))
-    )
+    wide = pivot(rows) if len(rows) else pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=ROW))
     wide = wide.reindex(columns=sorted(keys)).astype(float)
     wide.columns.name = None
     scores = {}
@@ -106,9 +102,54 @@ def yes_no_panel(frame: pd.DataFrame, variables: dict[str, dict]) -> pd.DataFram
     if not len(rows):
         return pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=ROW[:2]))
     rows = rows.drop_duplicates(["participant_code", "timepoint", "item"], keep="last")
-    wide = rows.pivot(index=ROW, columns="item", values="number").astype(float)
+    wide = pivot(rows).astype(float)
     wide.columns.name = None
     return wide.unstack("timepoint")
+
+
+def pivot(rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows.pivot(index=ROW, columns="item", values="number")` for rows with at most one number per participant,
+    arm, timepoint and item: the same frame (values, index and levels, columns, in pandas' order), built from the
+    labels' categorical codes in a few array operations, where pandas factorises the four labels of every row
+    (five times as long at millions of answers, issue 15). Pandas does it when a label is text or missing."""
+    labels = [rows[column] for column in (*ROW, "item")]
+    if not all(isinstance(column.dtype, pd.CategoricalDtype) for column in labels):
+        return rows.pivot(index=ROW, columns="item", values="number")
+    levels = [_level(column) for column in labels]
+    if any(codes.min(initial=0) < 0 for codes, _level_index in levels):
+        return rows.pivot(index=ROW, columns="item", values="number")
+    sizes = tuple(len(level) for _codes, level in levels[:3])
+    if math.prod(sizes) > 4 * len(rows) + 1024:  # a flag per possible row would outweigh the rows
+        return rows.pivot(index=ROW, columns="item", values="number")
+    key = np.ravel_multi_index([codes for codes, _level_index in levels[:3]], sizes)
+    present = np.zeros(math.prod(sizes), dtype=bool)
+    present[key] = True
+    found = np.flatnonzero(present)  # the result's rows, in the order of their codes
+    item_codes, columns = levels[3]
+    values = np.full((len(found), len(columns)), np.nan)
+    values[(np.cumsum(present) - 1)[key], item_codes] = rows["number"].to_numpy(dtype=float)
+    index = pd.MultiIndex(
+        levels=[level for _codes, level in levels[:3]],
+        codes=list(np.unravel_index(found, sizes)),
+        names=ROW,
+        verify_integrity=False,
+    )
+    return pd.DataFrame(values, index=index, columns=columns)
+
+
+def _level(column: pd.Series) -> tuple[np.ndarray, pd.CategoricalIndex]:
+    """A categorical label as pandas' pivot orders it: by its categories when every one is used, else the
+    used ones in the order they first come."""
+    codes = column.cat.codes.to_numpy().astype(np.intp)
+    if np.bincount(codes[codes >= 0], minlength=len(column.cat.categories)).all():  # every category used
+        order = np.arange(len(column.cat.categories))
+    else:
+        order = used = pd.unique(codes[codes >= 0])
+        renumbered = np.full(len(column.cat.categories), -1, dtype=np.intp)
+        renumbered[used] = np.arange(len(used))
+        codes = np.where(codes >= 0, renumbered[codes], -1)
+    level = pd.CategoricalIndex(pd.Categorical.from_codes(order, dtype=column.dtype), name=column.name)
+    return codes, level
 
 
 def codes_of(column: pd.Series) -> tuple[np.ndarray, pd.Index]:

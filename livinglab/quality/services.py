@@ -50,9 +50,7 @@ class Row:
 
     @property
     def seconds(self) -> float | None:
-        if self.started_at is None:
-            return None
-        return max(0.0, (aware(self.submitted_at) - aware(self.started_at)).total_seconds())
+        return duration(self.submitted_at, self.started_at)
 
 
 def response_rows(study_id: int, *, count_answers: bool = False) -> list[Row]:
@@ -107,7 +105,7 @@ def quality_input(study: Study, rows: list[Row] | None = None) -> dict:
     """The data-quality part of the study as the pure analysis reads it (analysis/data_quality.py)."""
     rows = response_rows(study.id) if rows is None else rows
     return {
-        "surveys": {s.key: {"timepoint": s.timepoint, "items": s.items} for s in study.surveys if not s.repeat},
+        "surveys": _surveys(study),
         "responses": [
             {"id": r.id, "participant_code": r.participant_code, "survey": r.survey, "seconds": r.seconds}
             | ({"answered": r.answered} if r.answered is not None else {})
@@ -115,6 +113,37 @@ def quality_input(study: Study, rows: list[Row] | None = None) -> dict:
         ],
         "excluded": [r.id for r in rows if r.excluded],
     }
+
+
+def quality_of_respondents(study: Study, respondents: list[tuple]) -> dict:
+    """`quality_input(study)` from the rows the results' loader read (`results.loading.respondents_query`: response
+    id, participant code, arm, timepoint, survey key, submitted_at, started_at, active exclusion id), not from a
+    query of its own: at millions of answers, a second reading of every response cost as much as the statistics."""
+    respondents = sorted(respondents, key=lambda row: row[0])  # by id, as response_rows
+    return {
+        "surveys": _surveys(study),
+        "responses": [
+            {"id": row[0], "participant_code": row[1], "survey": row[4], "seconds": duration(row[5], row[6])}
+            for row in respondents
+        ],
+        "excluded": [row[0] for row in respondents if row[7] is not None],
+    }
+
+
+def _surveys(study: Study) -> dict:
+    return {s.key: {"timepoint": s.timepoint, "items": s.items} for s in study.surveys if not s.repeat}
+
+
+def duration(submitted_at, started_at) -> float | None:
+    """Seconds from start to submission (never below 0); None when the start is unknown. Either as the driver
+    gives it: a datetime, or SQLite's text (naive, in UTC, as SQLAlchemy writes it)."""
+    if started_at is None:
+        return None
+    if isinstance(submitted_at, str):
+        submitted_at = datetime.fromisoformat(submitted_at)
+    if isinstance(started_at, str):
+        started_at = datetime.fromisoformat(started_at)
+    return max(0.0, (aware(submitted_at) - aware(started_at)).total_seconds())
 
 
 def checked_keys(study: Study) -> list[str]:

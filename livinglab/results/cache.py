@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..errors import Conflict
 from ..extensions import Model, db
 from ..participants.models import Enrolment, Response
-from ..quality.services import quality_input
+from ..quality.services import quality_of_respondents
 from ..studies.models import Study
 from ..studies.workflow import is_interim
 from ..timeutil import aware, utcnow
@@ -77,13 +77,14 @@ class Served:
 
 def compute(study: Study) -> dict:
     from ..analysis.results import build_results  # on first use (README, "Startup")
-    from .loading import EXTRA_FLOW, flow_counts, load_answers, not_answered_counts, study_spec
+    from .loading import EXTRA_FLOW, fetch_respondents, flow_counts, load_answers, not_answered_counts, study_spec
     from .reports import repeated_results
 
-    frame = load_answers(db.session.connection(), study.id)
+    respondents = fetch_respondents(db.session.connection(), study.id)  # who answered, with timings and exclusions
+    frame = load_answers(db.session.connection(), study.id, respondents=respondents)
     counts = flow_counts(study)
     spec = study_spec(study) | {
-        "quality": quality_input(study),  # the responses' starts and exclusions (quality/)
+        "quality": quality_of_respondents(study, respondents),  # the responses' starts and exclusions (quality/)
         "secondary_adjustment": str(study.secondary_adjustment),  # beside loading.py's spec
     }
     # kept_by_arm: who was randomised and not erased, for the missing-data sensitivity analyses

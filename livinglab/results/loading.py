@@ -16,13 +16,14 @@ from itertools import islice
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from ..analysis import not_applicable
 from ..extensions import db
 from ..participants.models import Answer, Enrolment, EnrolmentStatus, Response
 from ..participants.schedule import window_days
 from ..participants.services import screening_counts
+from ..quality.models import ResponseExclusion
 from ..studies.models import Study
 from ..surveys.models import Survey
 from ..surveys.repeats import once_only
@@ -49,23 +50,46 @@ def answers_query(study_id: int, items: list[str] | None = None):
 
 
 def respondents_query(study_id: int):
-    """Who completed each survey of the study: (response id, participant code, arm, timepoint)."""
+    """Who completed each survey of the study: (response id, participant code, arm, timepoint), then what the
+    data-quality flags read of each (survey key, submitted_at, started_at, the id of its active exclusion), so
+    that one query serves both (`quality.services.quality_of_respondents`)."""
     return (
-        select(Response.id, Enrolment.participant_code, Enrolment.arm, Survey.timepoint)
+        select(
+            Response.id,
+            Enrolment.participant_code,
+            Enrolment.arm,
+            Survey.timepoint,
+            Survey.key,
+            Response.submitted_at,
+            Response.started_at,
+            ResponseExclusion.id,
+        )
         .select_from(Response)
         .join(Enrolment, Response.enrolment_id == Enrolment.id)
         .join(Survey, Response.survey_id == Survey.id)
+        .outerjoin(  # at most one exclusion of a response is active (a unique index)
+            ResponseExclusion,
+            and_(ResponseExclusion.response_id == Response.id, ResponseExclusion.revoked_at.is_(None)),
+        )
         .where(Enrolment.study_id == study_id, Survey.repeat.is_(None))  # reports: results/reports.py
     )
 
 
-def load_answers(connection, study_id: int, items: list[str] | None = None) -> pd.DataFrame:
+def fetch_respondents(connection, study_id: int) -> list[tuple]:
+    """The rows of `respondents_query`, as the driver returns them."""
+    return [row for rows in driver_batches(connection, respondents_query(study_id)) for row in rows]
+
+
+def load_answers(
+    connection, study_id: int, items: list[str] | None = None, respondents: list[tuple] | None = None
+) -> pd.DataFrame:
     """Every remaining answer of the study (to these answer keys only, if given), one row each, in the
     order the database returns them: participant_code, arm, timepoint and item as categoricals (their
     categories sorted), number as float, text as str. In a snapshot (`cache.compute_snapshot`) both
     queries see the same data; outside one, an answer whose response was erased between them is left
-    out, and a response completed between them is not there yet."""
-    respondents = [row for rows in driver_batches(connection, respondents_query(study_id)) for row in rows]
+    out, and a response completed between them is not there yet. `respondents`: the rows of
+    `fetch_respondents` when the caller has them already."""
+    respondents = fetch_respondents(connection, study_id) if respondents is None else respondents
     found, item, numbers, texts = [], Labels(), [], []
     aside: list[tuple] = []  # the answers that did not apply: beside the frame (analysis/not_applicable.py)
     for batch in driver_batches(connection, answers_query(study_id, items)):

@@ -341,3 +341,29 @@ def test_the_data_quality_page_lists_codes_and_excludes_with_a_reason(client, pi
     for far in ("2147483648", "999999999999999999"):  # past PostgreSQL's 32-bit ids: a 404, never a 500
         beyond = client.post(f"{url}/exclusions", data={"response_id": far, "reason": "x"})
         assert beyond.status_code == 404 and exclusions() == 2
+
+
+def test_the_results_read_the_same_quality_input_from_the_loaders_rows(client, pilot, api_headers, coordinator):
+    """`compute` takes the responses' timings and exclusions from the loader's first query instead of a query of
+    its own (issue 15): the input must be the one the data-quality page reads, undone exclusions and unknown or
+    impossible starts included."""
+    from livinglab.quality.services import quality_input, quality_of_respondents
+    from livinglab.results.loading import fetch_respondents
+
+    study, codes = pilot
+    headers, url = api_headers(coordinator), f"/api/v1/studies/{study.id}/exclusions"
+    kept, undone = response_of(study, codes[1], "follow_up"), response_of(study, codes[2], "baseline")
+    timed, early = response_of(study, codes[0], "baseline"), response_of(study, codes[3], "follow_up")
+    assert client.post(url, json={"response_id": kept.id, "reason": "Kept out"}, headers=headers).status_code == 201
+    made = client.post(url, json={"response_id": undone.id, "reason": "Undone"}, headers=headers).get_json()
+    assert client.delete(f"{url}/{made['id']}", headers=headers).status_code == 204
+    timed.started_at = timed.submitted_at - timedelta(seconds=90.5)
+    early.started_at = early.submitted_at + timedelta(seconds=30)  # a clock gone wrong: never below 0
+    db.session.commit()
+
+    found = quality_of_respondents(study, fetch_respondents(db.session.connection(), study.id))
+    assert found == quality_input(study)
+    assert found["excluded"] == [kept.id]
+    seconds = {r["id"]: r["seconds"] for r in found["responses"]}
+    assert (seconds[timed.id], seconds[early.id]) == (90.5, 0.0)
+    assert [r["id"] for r in found["responses"]] == sorted(seconds)

@@ -133,7 +133,9 @@ def test_results_from_the_loader_equal_those_from_the_previous_loader(generated,
     for study_id in generated:
         study = db.session.get(Study, study_id)
         now = cache.compute(study)
-        monkeypatch.setattr(loading, "load_answers", lambda _connection, sid: previous_frame(sid))  # read by compute
+        monkeypatch.setattr(
+            loading, "load_answers", lambda _connection, sid, **_: previous_frame(sid)
+        )  # read by compute
         before = cache.compute(study)
         monkeypatch.undo()
         assert now == before
