@@ -113,21 +113,26 @@ def pivot(rows: pd.DataFrame) -> pd.DataFrame:
     labels' categorical codes in a few array operations, where pandas factorises the four labels of every row
     (five times as long at millions of answers, issue 15). Pandas does it when a label is text or missing."""
     labels = [rows[column] for column in (*ROW, "item")]
-    if not all(isinstance(column.dtype, pd.CategoricalDtype) for column in labels):
-        return rows.pivot(index=ROW, columns="item", values="number")
-    levels = [_level(column) for column in labels]
-    if any(codes.min(initial=0) < 0 for codes, _level_index in levels):
-        return rows.pivot(index=ROW, columns="item", values="number")
-    sizes = tuple(len(level) for _codes, level in levels[:3])
-    if math.prod(sizes) > 4 * len(rows) + 1024:  # a flag per possible row would outweigh the rows
-        return rows.pivot(index=ROW, columns="item", values="number")
+    if all(isinstance(column.dtype, pd.CategoricalDtype) for column in labels):
+        levels = [_level(column) for column in labels]
+        sizes = tuple(len(level) for _codes, level in levels[:3])
+        # a flag per possible row must not outweigh the rows
+        if (
+            all(codes.min(initial=0) >= 0 for codes, _level_index in levels)
+            and math.prod(sizes) <= 4 * len(rows) + 1024
+        ):
+            return _from_codes(rows["number"], levels, sizes)
+    return rows.pivot(index=ROW, columns="item", values="number")
+
+
+def _from_codes(numbers: pd.Series, levels: list, sizes: tuple) -> pd.DataFrame:
     key = np.ravel_multi_index([codes for codes, _level_index in levels[:3]], sizes)
     present = np.zeros(math.prod(sizes), dtype=bool)
     present[key] = True
     found = np.flatnonzero(present)  # the result's rows, in the order of their codes
     item_codes, columns = levels[3]
     values = np.full((len(found), len(columns)), np.nan)
-    values[(np.cumsum(present) - 1)[key], item_codes] = rows["number"].to_numpy(dtype=float)
+    values[(np.cumsum(present) - 1)[key], item_codes] = numbers.to_numpy(dtype=float)
     index = pd.MultiIndex(
         levels=[level for _codes, level in levels[:3]],
         codes=list(np.unravel_index(found, sizes)),

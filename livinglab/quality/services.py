@@ -101,9 +101,9 @@ def response_rows(study_id: int, *, count_answers: bool = False) -> list[Row]:
     ]
 
 
-def quality_input(study: Study, rows: list[Row] | None = None) -> dict:
-    """The data-quality part of the study as the pure analysis reads it (analysis/data_quality.py)."""
-    rows = response_rows(study.id) if rows is None else rows
+def quality_input(study: Study, rows: list[Row]) -> dict:
+    """The data-quality part of the study as the pure analysis reads it (analysis/data_quality.py), from the
+    page's `response_rows`; the results read it from the loader's rows (`quality_of_respondents`)."""
     return {
         "surveys": _surveys(study),
         "responses": [
@@ -116,7 +116,7 @@ def quality_input(study: Study, rows: list[Row] | None = None) -> dict:
 
 
 def quality_of_respondents(study: Study, respondents: list[tuple]) -> dict:
-    """`quality_input(study)` from the rows the results' loader read (`results.loading.respondents_query`: response
+    """`quality_input` from the rows the results' loader read (`results.loading.respondents_query`: response
     id, participant code, arm, timepoint, survey key, submitted_at, started_at, active exclusion id), not from a
     query of its own: at millions of answers, a second reading of every response cost as much as the statistics."""
     respondents = sorted(respondents, key=lambda row: row[0])  # by id, as response_rows

@@ -347,7 +347,7 @@ def test_the_results_read_the_same_quality_input_from_the_loaders_rows(client, p
     """`compute` takes the responses' timings and exclusions from the loader's first query instead of a query of
     its own (issue 15): the input must be the one the data-quality page reads, undone exclusions and unknown or
     impossible starts included."""
-    from livinglab.quality.services import quality_input, quality_of_respondents
+    from livinglab.quality.services import quality_input, quality_of_respondents, response_rows
     from livinglab.results.loading import fetch_respondents
 
     study, codes = pilot
@@ -362,7 +362,7 @@ def test_the_results_read_the_same_quality_input_from_the_loaders_rows(client, p
     db.session.commit()
 
     found = quality_of_respondents(study, fetch_respondents(db.session.connection(), study.id))
-    assert found == quality_input(study)
+    assert found == quality_input(study, response_rows(study.id))
     assert found["excluded"] == [kept.id]
     seconds = {r["id"]: r["seconds"] for r in found["responses"]}
     assert (seconds[timed.id], seconds[early.id]) == (90.5, 0.0)
