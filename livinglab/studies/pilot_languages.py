@@ -53,7 +53,8 @@ LANGUAGES_DOC = (
     "The languages participants may read the pilot in, among "
     + " and ".join(f'`"{lang}"`' for lang in LANGUAGES)
     + ", the first being the one its content is written in; `[]` (pilots made before the field): shown as written "
-    "to everyone."
+    "to everyone. The first cannot become a language the pilot has translations into (422): take that language out "
+    "of the other ones first."
 )
 TRANSLATIONS_DOC = (
     "The pilot's participant-facing texts in its other declared languages: "
@@ -242,6 +243,9 @@ def check_fields(data: dict, clean: dict, errors: dict, current) -> None:
         return
     languages = clean.get("languages", getattr(current, "languages", None) or [])
     translations = clean.get("translations", getattr(current, "translations", None) or {})
+    if refusal := first_language_refusal(current, languages):
+        errors["languages"] = refusal
+        return
     if current is None:
         known: dict[str, Source] = {}
     else:
@@ -266,6 +270,27 @@ def check_fields(data: dict, clean: dict, errors: dict, current) -> None:
                 return
         translations = {**translations, lang: {p: e for p, e in translations[lang].items() if p in known}}
     clean["translations"] = {lang: texts for lang, texts in translations.items() if texts}
+
+
+def first_language_refusal(current, languages: list[str]) -> v.FieldError | None:
+    """A pilot translated into a language cannot be written first in it: its texts in that language would be
+    translations of themselves, and be dropped. The founder takes the language out of the other ones first (a
+    choice that deletes its translations, knowingly), or keeps the first language."""
+    before = list(getattr(current, "languages", None) or [])
+    if not before or not languages or languages[0] == before[0]:
+        return None
+    if not ((getattr(current, "translations", None) or {}).get(languages[0])):
+        return None
+    new, first = LANGUAGE_NAMES[languages[0]], LANGUAGE_NAMES[before[0]]
+    return v.FieldError(
+        _(
+            "This pilot has texts translated into %(new)s: it cannot be written in %(new)s first while they exist, "
+            "or they would be lost. Take %(new)s out of its other languages first (its translations are then "
+            "deleted), or keep %(first)s first.",
+            new=new,
+            first=first,
+        )
+    )
 
 
 # What participants read

@@ -456,6 +456,31 @@ def test_the_api_takes_translations_and_drops_those_of_deleted_texts(api, draft,
     assert "protocol.criteria.1" not in served["translations"]["fr"]
 
 
+def test_the_first_language_cannot_become_one_the_pilot_is_translated_into(api, draft, startup):
+    """Defect: changing the first language from English to French dropped every French translation, silently."""
+    translations = translate_all(draft, startup)
+    assert api("PATCH", f"/studies/{draft.id}", startup, json={"translations": translations}).status_code == 200
+    for body in ({"languages": ["fr", "en"]}, {"languages": ["fr"]}, {"languages": ["fr", "en"], "translations": {}}):
+        response = api("PATCH", f"/studies/{draft.id}", startup, json=body)
+        assert response.status_code == 422, body
+        assert "translated into French" in response.get_json()["error"]["fields"]["languages"]
+        db.session.expire_all()
+        study = db.session.get(Study, draft.id)
+        assert (study.languages, study.translations) == (["en", "fr"], translations)
+    # Taken out of the other languages first (its translations deleted, knowingly), French can then come first.
+    assert api("PATCH", f"/studies/{draft.id}", startup, json={"languages": ["en"]}).status_code == 200
+    assert api("PATCH", f"/studies/{draft.id}", startup, json={"languages": ["fr", "en"]}).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Study, draft.id).languages == ["fr", "en"]
+
+
+def test_a_first_language_with_no_translation_into_it_can_change(api, draft, startup):
+    """Written in the wrong language by mistake: nothing is translated into the right one yet, nothing is lost."""
+    assert api("PATCH", f"/studies/{draft.id}", startup, json={"languages": ["fr", "en"]}).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Study, draft.id).languages == ["fr", "en"]
+
+
 # --- The translation page ----------------------------------------------------------------------------------------
 
 
@@ -499,6 +524,23 @@ def test_a_refused_text_saves_nothing(client, login, draft, startup):
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(Study, draft.id).translations == {}
+
+
+def test_the_translation_page_refuses_to_write_first_in_a_language_it_translates_into(client, login, draft, startup):
+    translations = translate_all(draft, startup)
+    services.update_study(startup, draft, {"translations": translations})
+    startup.locale = "fr"
+    db.session.commit()
+    login(startup)
+    data = {"written_in": "fr", "languages": ["en"]}
+    for src in pilot_languages.sources(pilot_languages.record_of(draft)):
+        data[f"t-fr-{src.path}"] = "[fr] " + src.text
+    response = client.post(f"/studies/{draft.id}/translations", data=data)
+    assert response.status_code == 422
+    assert "traduits en français" in text(response)
+    db.session.expire_all()
+    study = db.session.get(Study, draft.id)
+    assert (study.languages, study.translations) == (["en", "fr"], translations)
 
 
 def test_only_the_owning_organisation_edits_the_translations(client, login, draft, other_startup, participant):
