@@ -186,8 +186,9 @@ def personal_data(user: User) -> dict:
 
 
 def erase_account(user: User) -> None:
-    """Delete the account. Answers are erased, or kept without any link to the person when the
-    consent they signed said so; signatures (names) are always deleted. The confirmation goes to the
+    """Delete the account. Answers are erased, or kept without any link to the person or their participant
+    code when the consent they signed said so (its free text removed unless it said otherwise: studies/retention.py
+    `anonymise_enrolment`); signatures (names) are always deleted. The confirmation goes to the
     address the account had (read before it is gone), if it was verified."""
     from ..notifications import notify
 
@@ -201,7 +202,12 @@ def erase_account(user: User) -> None:
             erase_answers(enrolment)
             bump_data_version(enrolment.study)
         elif not enrolment.data_erased and enrolment.responses:
+            from ..studies.retention import anonymise_enrolment
+            from .services import bump_data_version
+
             answers_kept = True
+            anonymise_enrolment(enrolment, keep_free_text=signed.keep_free_text)
+            bump_data_version(enrolment.study)  # a new code, perhaps less text: the results and exports follow
         notify.cancel_survey_mail(enrolment=enrolment)
         for signature in list(enrolment.signatures):
             enrolment.signatures.remove(signature)

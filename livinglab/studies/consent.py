@@ -165,11 +165,7 @@ def gdpr_template(study) -> dict[str, str]:
             "or email; the living lab's coordinators may read them to check the pilot. Nobody else receives them.",
             organisation=organisation.name,
         ),
-        "retention": _(
-            "Your data are kept for %(months)d months after the end of the pilot.", months=study.retention_months
-        )
-        if study.retention_months
-        else _("Your data are kept for [the retention period] after the end of the pilot."),
+        "retention": retention_sentence(study),
         "rights": _(
             "You may access your data, have them corrected or erased, restrict or object to their use, and receive "
             "them to take elsewhere (GDPR art. 15 to 21), from your LivingLab account or by writing to the DPO. You "
@@ -193,3 +189,23 @@ def clean_consent_options(on_erasure, keep_free_text, current=None) -> tuple[str
     chosen = clean.get("on_erasure") or (current.on_erasure if current is not None else "erase")
     keep = clean.get("keep_free_text")
     return chosen, bool(keep if keep is not None else (current.keep_free_text if current is not None else False))
+
+
+def retention_sentence(study) -> str:
+    """The template's retention item, as studies/retention.py applies it: the active period after the end of the
+    pilot, the archive (no participant-level export), then the purge, which a coordinator may postpone."""
+    if not study.retention_months:
+        return _("Your data are kept for [the retention period] after the end of the pilot.")
+    if study.retention_archive_months:
+        return _(
+            "Your data are kept for %(months)d months after the end of the pilot, then %(archive)d more months in an "
+            "archive the pilot's team can no longer export; after that they are erased or anonymised as this form "
+            "says, unless the living lab's coordinators postpone it, giving a reason.",
+            months=study.retention_months,
+            archive=study.retention_archive_months,
+        )
+    return _(
+        "Your data are kept for %(months)d months after the end of the pilot; after that they are erased or "
+        "anonymised as this form says, unless the living lab's coordinators postpone it, giving a reason.",
+        months=study.retention_months,
+    )

@@ -86,9 +86,7 @@ def entries(study) -> list[Entry]:  # a Study (its declared columns are set at i
             organisation=study.organisation.name,
         ),
         "transfers": _("None declared: the data are hosted by %(host)s.", host=_or_missing(study.data_host)),
-        "retention": _("%(months)d months after the end of the pilot", months=study.retention_months)
-        if study.retention_months
-        else str(NOT_GIVEN),
+        "retention": retention_period(study),
         "security": _(
             "Pseudonymous participant codes; names and emails only on accounts; encrypted connections (HTTPS); "
             "access by role and organisation; a keyed, tamper-evident audit trail; %(hds)s.",
@@ -117,3 +115,24 @@ def entries(study) -> list[Entry]:  # a Study (its declared columns are set at i
         ),
     }
     return [Entry(key, str(label), str(values[key])) for key, label in LABELS.items()]
+
+
+def retention_period(study) -> str:
+    """How long the pilot's personal data are kept, as studies/retention.py applies it."""
+    if not study.retention_months:
+        return str(NOT_GIVEN)
+    if study.retention_archive_months:
+        period = _(
+            "%(months)d months after the end of the pilot, then %(archive)d months archived (no participant-level "
+            "export); then erased or anonymised as the consent says",
+            months=study.retention_months,
+            archive=study.retention_archive_months,
+        )
+    else:
+        period = _(
+            "%(months)d months after the end of the pilot; then erased or anonymised as the consent says",
+            months=study.retention_months,
+        )
+    if study.purge_postponed_to:
+        period += _("; postponed by a coordinator to %(day)s", day=study.purge_postponed_to.date().isoformat())
+    return period

@@ -21,6 +21,7 @@ from sqlalchemy import String, cast, delete, literal, or_, select, update
 
 from .. import audit, purge
 from .. import validation as v
+from ..analysis.question_types import other_key
 from ..errors import Conflict
 from ..extensions import db
 from ..timeutil import aware, utcnow
@@ -301,12 +302,62 @@ def chunks(ids: list[int], size: int = 5000):
         yield ids[start : start + size]
 
 
-def text_items(study: Study) -> dict[int, list[str]]:
-    """{survey id: keys of its free-text questions}."""
-    return {
-        survey.id: [item["key"] for item in survey.items if item.get("type") == "text" and "key" in item]
-        for survey in study.surveys
-    }
+def free_text_keys(study: Study) -> dict[int, list[str]]:
+    """{survey id: the answer keys that hold what participants typed}: the free-text questions, and the box of
+    each "Other (please specify)" (`<key>_other`), free text as much."""
+    out = {}
+    for survey in study.surveys:
+        keys = []
+        for item in survey.items:
+            if "key" not in item:
+                continue
+            if item.get("type") == "text":
+                keys.append(item["key"])
+            elif item.get("type") == "single_choice" and item.get("other"):
+                keys.append(other_key(item["key"]))
+        out[survey.id] = keys
+    return out
+
+
+def remove_free_text(study: Study, enrolment_ids: list[int]) -> int:
+    """Delete the free text these enrolments' answers hold (`free_text_keys`); the number of answers deleted."""
+    from ..participants.models import Answer, Response
+
+    removed = 0
+    for survey_id, keys in free_text_keys(study).items():
+        for ids in chunks(enrolment_ids if keys else []):
+            removed += _run(
+                delete(Answer).where(
+                    Answer.item_key.in_(keys),
+                    Answer.response_id.in_(
+                        select(Response.id).where(Response.survey_id == survey_id, Response.enrolment_id.in_(ids))
+                    ),
+                )
+            )
+    return removed
+
+
+def anonymise_enrolment(enrolment, keep_free_text: bool) -> None:
+    """A participant erases their account and the consent they signed keeps their answers anonymised: what the
+    purge does to a whole pilot, done to this enrolment now, in the caller's transaction. Their free text goes
+    (unless the consent keeps it), with the history of their answers and the mail and webhook events that carry
+    their code; the code itself is replaced by one that names nobody."""
+    from ..notifications.models import OutboxMessage, WebhookDelivery
+    from ..participants.models import AnswerRevision, Response
+
+    code = enrolment.participant_code
+    if not keep_free_text:
+        remove_free_text(enrolment.study, [enrolment.id])
+    responses = select(Response.id).where(Response.enrolment_id == enrolment.id)
+    _run(delete(AnswerRevision).where(AnswerRevision.response_id.in_(responses)))
+    _run(delete(OutboxMessage).where(OutboxMessage.participant_code == code))
+    _run(delete(WebhookDelivery).where(WebhookDelivery.payload["participant_code"].as_string() == code))
+    enrolment.participant_code = f"{ANONYMOUS_CODE}{enrolment.id}"
+
+
+def _run(statement) -> int:
+    """A set-based statement, past the session's objects; the number of rows it changed."""
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]  # a DML statement's CursorResult has rowcount
 
 
 def purge_pilot(study_id: int, now: datetime) -> dict | None:
@@ -334,8 +385,7 @@ def purge_pilot(study_id: int, now: datetime) -> dict | None:
     codes = select(Enrolment.participant_code).where(Enrolment.study_id == study.id)
     responses = select(Response.id).where(Response.enrolment_id.in_(enrolments))
 
-    def run(statement) -> int:
-        return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]  # a DML statement's CursorResult has rowcount
+    run = _run
 
     # Mail and webhook events about its participants (they carry codes), then every digest naming the pilot.
     counts = {"messages": run(delete(OutboxMessage).where(OutboxMessage.participant_code.in_(codes)))}
@@ -364,17 +414,7 @@ def purge_pilot(study_id: int, now: datetime) -> dict | None:
     losing_text = [p.id for p in people if p[2] == "anonymise" and not p.data_erased and not p[3]]
     kept_set = set(kept)
     erased = [p.id for p in people if p.id not in kept_set]
-    counts.update(anonymised=len(kept), erased=len(erased), free_text_removed=0)
-    for survey_id, keys in text_items(study).items():
-        for ids in chunks(losing_text if keys else []):
-            counts["free_text_removed"] += run(
-                delete(Answer).where(
-                    Answer.item_key.in_(keys),
-                    Answer.response_id.in_(
-                        select(Response.id).where(Response.survey_id == survey_id, Response.enrolment_id.in_(ids))
-                    ),
-                )
-            )
+    counts.update(anonymised=len(kept), erased=len(erased), free_text_removed=remove_free_text(study, losing_text))
     for ids in chunks(erased):
         run(delete(Answer).where(Answer.response_id.in_(select(Response.id).where(Response.enrolment_id.in_(ids)))))
         run(delete(Response).where(Response.enrolment_id.in_(ids)))

@@ -2,6 +2,7 @@
 template prefilled from the protocol, in the editor's language; the checklist names each item left empty;
 the API serves them and the registration hash covers them."""
 
+import html
 import re
 
 import pytest
@@ -61,6 +62,21 @@ def test_the_editor_starts_from_the_template_prefilled_from_the_protocol(client,
     assert "Scientific research (art. 9(2)(j))" in values["legal_basis"]
     assert "kept for 24 months after the end of the pilot" in values["retention"]
     assert "CNIL" in values["complaint"] and "art. 15 to 21" in values["rights"]
+
+
+def test_the_template_s_retention_item_names_the_archive_and_what_follows(client, login, startup, make_study):
+    """Defect: the template said the data are kept 24 months after the end of the pilot, where the purge runs at
+    the end of the archive that follows (and a coordinator may postpone it)."""
+    study = make_study("draft")
+    study.retention_archive_months = 6
+    db.session.commit()
+    login(startup)
+    values = editor_values(text(client.get(f"/studies/{study.id}/consent")))
+    assert html.unescape(values["retention"]) == (
+        "Your data are kept for 24 months after the end of the pilot, then 6 more months in an archive the pilot's "
+        "team can no longer export; after that they are erased or anonymised as this form says, unless the living "
+        "lab's coordinators postpone it, giving a reason."
+    )
 
 
 def test_the_template_is_in_french_for_a_french_editor(client, login, startup, make_study):

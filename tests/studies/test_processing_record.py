@@ -16,7 +16,7 @@ EXPECTED = {  # the sleep pilot's protocol (livinglab/demo.py), as the record mu
     "rotating shifts; Lives in Nantes Métropole",
     "health_data": "Yes: Scientific research (art. 9(2)(j))",
     "transfers": "None declared: the data are hosted by LivingLab, on an HDS-certified host in France.",
-    "retention": "24 months after the end of the pilot",
+    "retention": "24 months after the end of the pilot; then erased or anonymised as the consent says",
     "hosting": "LivingLab, on an HDS-certified host in France; HDS certified: yes",
     "dpia": "Carried out: DPIA-SOM-2026-03, 2026-09-01",
 }
@@ -108,3 +108,20 @@ def test_the_record_costs_the_same_queries_however_many_take_part(
     with count_queries() as many:
         client.get(f"/studies/{study.id}/processing-record.csv")
     assert len(many) == len(few)
+
+
+def test_the_retention_entry_names_the_archive_and_a_postponement(client, login, coordinator, make_study):
+    """Defect: the record said "24 months after the end of the pilot" where the purge runs after the archive too,
+    and later when a coordinator postponed it."""
+    from datetime import UTC, datetime
+
+    study = make_study("recruiting")
+    study.retention_archive_months = 6
+    study.purge_postponed_to = datetime(2029, 3, 1, tzinfo=UTC)
+    db.session.commit()
+    login(coordinator)
+    values = record_csv(client.get(f"/studies/{study.id}/processing-record.csv"))
+    assert values["retention"] == (
+        "24 months after the end of the pilot, then 6 months archived (no participant-level export); then erased "
+        "or anonymised as the consent says; postponed by a coordinator to 2029-03-01"
+    )

@@ -35,6 +35,14 @@ SURVEYS = [
         "items": [
             {"key": "sleep_hours", "text": "Hours of sleep?", "type": "number", "min": 0, "max": 24},
             {"key": "note", "text": "Anything else?", "type": "text", "required": False},
+            {
+                "key": "diet",
+                "text": "Your diet?",
+                "type": "single_choice",
+                "choices": ["Vegan", "Omnivore"],
+                "other": True,
+                "required": False,
+            },
         ],
     }
     for key in ("baseline", "follow_up")
@@ -67,6 +75,7 @@ def ended_pilot(startup, coordinator, n: int, on_erasure="anonymise", keep_free_
     for i in range(3):
         email, name = f"zq{n}{i}-person@example.org", f"Personname Qx{n}{i}"
         signature, note = f"Signed Wv{n}{i} Kp", f"Freetext Jm{n}{i} private"
+        other = f"Otherdiet Yb{n}{i} private"  # typed in the box of "Other (please specify)": free text too
         user = create_user(email, PASSWORD, name, "participant")
         db.session.commit()
         consent = study.current_consent
@@ -81,7 +90,15 @@ def ended_pilot(startup, coordinator, n: int, on_erasure="anonymise", keep_free_
         )
         for timepoint in ("baseline", "follow_up"):
             participation.submit_response(
-                user, study, timepoint, {"sleep_hours": SLEEP[timepoint][i], "note": f"{note} {timepoint}"}
+                user,
+                study,
+                timepoint,
+                {
+                    "sleep_hours": SLEEP[timepoint][i],
+                    "note": f"{note} {timepoint}",
+                    "diet": "Other",
+                    "diet_other": f"{other} {timepoint}",
+                },
             )
         if i == 1:
             participation.withdraw(user, study, False)
@@ -93,6 +110,7 @@ def ended_pilot(startup, coordinator, n: int, on_erasure="anonymise", keep_free_
                 "name": name,
                 "signature": signature,
                 "note": note,
+                "other": other,
                 "code": enrolment.participant_code,
             }
         )
@@ -234,6 +252,20 @@ def test_free_text_is_kept_when_the_consent_says_so(startup, coordinator):
     run_retention()
     kept = db.session.scalars(select(Answer.text).where(Answer.item_key == "note")).all()
     assert sorted(kept) == sorted(f"{p['note']} {tp}" for p in people for tp in ("baseline", "follow_up"))
+    others = db.session.scalars(select(Answer.text).where(Answer.item_key == "diet_other")).all()
+    assert sorted(others) == sorted(f"{p['other']} {tp}" for p in people for tp in ("baseline", "follow_up"))
+
+
+def test_the_text_typed_for_other_please_specify_is_removed_with_the_free_text(startup, coordinator):
+    """Defect: the purge removed the answers of text questions, not the text typed beside "Other (please
+    specify)", which is free text a participant wrote as much (and may name them)."""
+    study, people = ended_pilot(startup, coordinator, 9)
+    run_retention()
+    for person in people:
+        assert where_found(person["other"]) == set()
+        assert where_found(person["note"]) == set()
+    chosen = db.session.scalars(select(Answer.text).where(Answer.item_key == "diet")).all()
+    assert chosen == ["Other"] * 6  # the choice itself is not free text: the results keep counting it
     assert where_found(people[0]["signature"]) <= {("audit_record", "participant_key")}
 
 
@@ -442,3 +474,52 @@ def test_the_purge_leaves_no_trace_in_the_sqlite_files(sqlite_app_fixture):
     assert all(secret in file_bytes(path) for secret in secrets)
     assert run_retention()["purged"]
     assert [secret for secret in secrets if secret in file_bytes(path)] == []
+
+
+# --- A participant who erases their account while the pilot runs, under a consent that keeps answers -------
+
+
+@pytest.mark.parametrize("keep_free_text", [False, True])
+def test_an_erased_account_s_kept_answers_are_anonymised_as_the_consent_says(
+    client, api_headers, startup, coordinator, keep_free_text
+):
+    """Defect: erasing the account kept the free text and the participant code, where the consent editor says the
+    kept answers are "anonymised: kept without any link to the person or their participant code", their free text
+    removed unless the consent keeps it."""
+    study = build_study(startup, coordinator, "recruiting", survey_defs=SURVEYS)
+    study.current_consent.on_erasure = "anonymise"
+    study.current_consent.keep_free_text = keep_free_text
+    user = create_user("zq-erasing@example.org", PASSWORD, "Personname Erasing", "participant")
+    db.session.commit()
+    consent = study.current_consent
+    enrolment = participation.enrol(
+        user,
+        study,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature="Signed Erasing Kp",
+        age=30,
+        criteria_confirmed=True,
+    )
+    answers = {"sleep_hours": 6, "note": "Freetext Erasing private", "diet": "Other", "diet_other": "Otherdiet Erasing"}
+    participation.submit_response(user, study, "baseline", answers)
+    db.session.commit()
+    code = enrolment.participant_code
+    assert where_found(code) and where_found("Otherdiet Erasing")
+
+    assert client.delete("/api/v1/me", headers=api_headers(user)).status_code == 204
+
+    db.session.expire_all()
+    assert where_found(code) <= {("audit_record", "participant_key")}
+    kept = ("answer", "text")
+    for text in ("Freetext Erasing private", "Otherdiet Erasing"):
+        assert where_found(text) == ({kept} if keep_free_text else set()), text
+    assert where_found("Signed Erasing Kp") <= {("audit_record", "participant_key")}
+    [(number, new_code)] = db.session.execute(
+        select(Answer.number, Enrolment.participant_code)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Enrolment, Enrolment.id == Response.enrolment_id)
+        .where(Answer.item_key == "sleep_hours")
+    ).all()
+    assert number == 6 and new_code == f"anon-{enrolment.id}"  # the numbers stay for the results
+    assert db.session.scalar(select(Answer.text).where(Answer.item_key == "diet")) == "Other"
