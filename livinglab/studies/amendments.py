@@ -191,25 +191,30 @@ def save_draft(user, study: Study, amendment: Amendment, data: dict, shadow: Stu
 
 
 def save_consent(user, study: Study, amendment: Amendment, text, clauses, gdpr=None) -> dict:
-    """Propose a new consent: it becomes the study's next consent version on approval. Its GDPR information
-    items stay as proposed unless `gdpr` gives them."""
+    """Propose a new consent: it becomes the study's next consent version on approval, and participants consent
+    again. Its GDPR information items stay as proposed unless `gdpr` gives them. A consent saved as approved (the
+    same text, clauses and GDPR information) stays the approved version: nobody is asked to consent again."""
     require_editable(amendment)
     text, clauses = clean_consent(text, clauses)
     new_gdpr = clean_gdpr(gdpr)
-    approved = study.current_consent.version if study.current_consent else 0
+    current = study.current_consent
     shadow = proposed_study(amendment)
     proposed = amendment.record.get("consent") or {}  # its GDPR items stay as proposed (or as approved)
-    shadow.consent_versions = [
-        ConsentVersion(
-            version=approved + 1,
-            text=text,
-            clauses=clauses,
-            gdpr=new_gdpr if new_gdpr is not None else proposed.get("gdpr"),
-        )
-    ]
+    gdpr = new_gdpr if new_gdpr is not None else proposed.get("gdpr")
+    if current is not None and (text, clauses, given(gdpr)) == (current.text, current.clauses, given(current.gdpr)):
+        # the approved consent itself: the amendment's record, and its hash, hold it as registered
+        consent = ConsentVersion(version=current.version, text=current.text, clauses=current.clauses, gdpr=current.gdpr)
+    else:
+        consent = ConsentVersion(version=(current.version if current else 0) + 1, text=text, clauses=clauses, gdpr=gdpr)
+    shadow.consent_versions = [consent]
     _save(amendment, shadow)
     audit.record(user, "amendment.consent", study=study, version=amendment.version)
     return amendment.record["consent"]
+
+
+def given(gdpr: dict | None) -> dict:
+    """The GDPR information items that say something (an item left empty is as good as absent)."""
+    return {key: text for key, text in (gdpr or {}).items() if text}
 
 
 def save_survey(user, study: Study, amendment: Amendment, data) -> dict:

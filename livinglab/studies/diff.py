@@ -9,6 +9,7 @@ import json
 from flask_babel import lazy_gettext as _l
 
 from . import fields, pilot_languages
+from .consent import GDPR_ITEMS
 
 CHANGE_LABELS = {"added": _l("Added"), "removed": _l("Removed"), "changed": _l("Changed")}
 
@@ -28,7 +29,7 @@ def _keyed(old: dict, new: dict) -> list[tuple[str, str]]:
 
 
 def differences(before: dict, after: dict) -> dict:
-    """The changed protocol fields, consent text and clauses, surveys and questions, each marked
+    """The changed protocol fields, consent text, clauses and GDPR information, surveys and questions, each marked
     (added, removed, changed), from the record `before` to the record `after`."""
     old_protocol, new_protocol = before["protocol"], after["protocol"]
     changed_fields = [
@@ -61,10 +62,17 @@ def differences(before: dict, after: dict) -> dict:
             surveys.append((survey, "changed", items))
     surveys += [(s, "removed", []) for key, s in old_surveys.items() if key not in new_surveys]
     text_changed = old_consent.get("text") != new_consent.get("text")
+    old_gdpr, new_gdpr = old_consent.get("gdpr") or {}, new_consent.get("gdpr") or {}
+    gdpr = [
+        (label, old_gdpr.get(key) or "", new_gdpr.get(key) or "")
+        for key, label in GDPR_ITEMS
+        if (old_gdpr.get(key) or "") != (new_gdpr.get(key) or "")
+    ]
     return {
         "fields": changed_fields,
         "consent_text": (old_consent.get("text", ""), new_consent.get("text", "")) if text_changed else None,
         "clauses": clauses,
+        "gdpr": gdpr,
         "surveys": surveys,
-        "any": bool(changed_fields or text_changed or clauses or surveys),
+        "any": bool(changed_fields or text_changed or clauses or gdpr or surveys),
     }

@@ -536,3 +536,48 @@ def test_an_approved_amendment_of_the_analysis_plan_recomputes_the_results(
     after = api("GET", f"/studies/{pilot.id}/results", startup).get_json()
     assert after["data_version"] > before["data_version"]
     assert after["secondary"] and {e["adjustment"] for e in after["secondary"]} == {"benjamini_hochberg"}
+
+
+def current_consent_body(study) -> dict:
+    consent = study.current_consent
+    return {"text": consent.text, "clauses": [dict(c) for c in consent.clauses], "gdpr": dict(consent.gdpr or {})}
+
+
+def test_a_consent_saved_unchanged_in_an_amendment_asks_nobody_to_consent_again(
+    api, make_study, make_user, startup, coordinator
+):
+    """Defect: saving the consent of an amendment, even unchanged, made a new consent version at approval, and
+    every participant had to consent again to the same text."""
+    study = make_study("recruiting")
+    person = make_user("participant")
+    enrol(person, study)
+    before = study.current_consent.version
+    approve_amendment(
+        api, study, startup, coordinator, consent=current_consent_body(study), changes={"location": "Rennes"}
+    )
+    assert study.current_consent.version == before
+    assert not participation.needs_reconsent(participation.enrolment_of(person, study))
+
+
+def test_a_change_of_the_gdpr_information_alone_is_in_the_diff_and_asks_for_consent_again(
+    api, client, login, make_study, make_user, startup, coordinator
+):
+    """Defect: the reviewer's diff compared the consent's text and clauses, not its GDPR information: a new DPO
+    read "Nothing changed" while approval asked every participant to consent again."""
+    study = make_study("recruiting")
+    person = make_user("participant")
+    enrol(person, study)
+    body = current_consent_body(study)
+    body["gdpr"]["dpo"] = "You can reach its new data protection officer at dpo-new@sommeil.example."
+    version = api("POST", f"/studies/{study.id}/amendments", startup, json={"reason": "A new DPO"}).get_json()[
+        "version"
+    ]
+    assert api("PUT", f"/studies/{study.id}/amendments/{version}/consent", startup, json=body).status_code == 200
+    login(coordinator)
+    page = html.unescape(client.get(f"/studies/{study.id}/amendments/{version}").get_data(as_text=True))
+    assert "Data protection officer (DPO)" in page and "dpo-new@sommeil.example" in page
+    assert "Nothing: the amendment is a copy" not in page
+    api("POST", f"/studies/{study.id}/amendments/{version}/submit", startup)
+    api("POST", f"/studies/{study.id}/amendments/{version}/decision", coordinator, json={"decision": "approve"})
+    db.session.expire_all()
+    assert participation.needs_reconsent(participation.enrolment_of(person, study))
