@@ -43,6 +43,7 @@ METHOD_NOTES = (
     "ancova",
     "yes_no",
     "multiarm",
+    "multiarm_contrasts",
     "effect_sizes",
     "data_quality",
     "longitudinal",
@@ -50,6 +51,8 @@ METHOD_NOTES = (
     "categorical_benjamini_hochberg",
     "descriptive_intervals",
     "missing_data_sensitivity",
+    "attrition_test",
+    "missing_data_imputation",
 )
 ANCOVA, UNADJUSTED = "ancova", "unadjusted"
 
@@ -112,6 +115,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     primary["missing_data_sensitivity"] = sensitivity(panels, who, variables, primary, plan, counts, study.get("id"))
     categorical = _categorical(frame, variables, design, arms, primary, plan.adjustment)
     analysed = _analysed([primary] + [s for s in secondary if s["variable"] == primary_key], design, arms)
+    attrition = attrition_of(panels, who, variables, primary, plan, counts)
     return clean(
         {
             "study_id": study.get("id"),
@@ -122,28 +126,45 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
             "categorical": categorical,
             "not_compared": not_compared,
             "warnings": _warnings(frame, who, design, arms, primary, secondary, categorical),
-            "methods": _methods(design, arms, [primary] + secondary, plan.adjustment),
+            "methods": _methods(design, [primary] + secondary, attrition, plan.adjustment),
             "data_quality": quality.summary(),
-            "attrition": attrition_of(panels, who, variables, primary, plan, counts),
+            "attrition": attrition,
         }
     )
 
 
-def _methods(design, arms, entries, adjustment=HOLM) -> list[str]:
-    """The method notes that apply, by key (the design's, ANCOVA's, yes/no's, several arms')."""
+def _methods(design, entries, attrition: dict, adjustment=HOLM) -> list[str]:
+    """The method notes that apply, by key (the design's, ANCOVA's, yes/no's, several arms', missing data's):
+    those of the methods that ran, never of one that did not."""
+    primary = entries[0]
     used = {
         SINGLE: design == SINGLE,
         PARALLEL: design == PARALLEL,
         "ancova": any(e.get("test") == "ancova" for e in entries),
         "yes_no": any(e.get("type") == "yes_no" for e in entries),
-        "multiarm": design == PARALLEL and len(arms) > 2,
+        "multiarm": "overall" in primary,  # the overall test ran (numeric outcomes)
+        "multiarm_contrasts": "arm_contrasts" in primary and "overall" not in primary,  # yes/no: contrasts only
         "longitudinal": any("longitudinal" in e for e in entries),
         "secondary": adjustment == HOLM,
         "categorical": adjustment == HOLM,
         "secondary_benjamini_hochberg": adjustment == BENJAMINI_HOCHBERG,
         "categorical_benjamini_hochberg": adjustment == BENJAMINI_HOCHBERG,
+        **_missing_data_notes(primary, attrition),
     }
     return [key for key in METHOD_NOTES if used.get(key, True)]
+
+
+def _missing_data_notes(primary: dict, attrition: dict) -> dict[str, bool]:
+    """The missing-data notes that say what ran: the test of attrition between groups (not with one group, nor
+    when it cannot be computed) and the primary analysis again under a stated assumption (not when each was
+    declined, as for a yes/no outcome): both in one note, either alone, or none."""
+    tested = not (attrition.get("test") or {}).get("reason")
+    reanalysed = any(not line.get("reason") for line in primary.get("missing_data_sensitivity") or [])
+    return {
+        "missing_data_sensitivity": tested and reanalysed,
+        "attrition_test": tested and not reanalysed,
+        "missing_data_imputation": reanalysed and not tested,
+    }
 
 
 def _primary(panels, who, variables, spec, plan: Plan) -> dict:
@@ -167,8 +188,8 @@ def _primary(panels, who, variables, spec, plan: Plan) -> dict:
 
 def _arms_family(primary: dict, secondary: list[dict], numbers, variables: dict, plan: Plan) -> None:
     """Three or more arms (API.md v1.1): the overall test of the primary variable at its last timepoint
-    (Welch's ANOVA, Kruskal–Wallis as robustness), and the primary contrast Holm-adjusted with the other
-    arms against the control, each by the same analysis."""
+    (Welch's ANOVA, Kruskal–Wallis as robustness; numeric outcomes only, none for a yes/no outcome), and the
+    primary contrast Holm-adjusted with the other arms against the control, each by the same analysis."""
     variable = variables.get(primary["variable"])
     if plan.design != PARALLEL or len(plan.arms) < 3 or variable is None or primary.get("test") is None:
         return

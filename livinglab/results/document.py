@@ -63,6 +63,20 @@ API_METHODS = {
     "Rubin). Numeric outcomes only.",
 }
 
+API_METHODS.update(
+    {
+        "multiarm_contrasts": "More than two arms, a yes/no primary outcome: primary_outcome.arm_contrasts, each arm "
+        "against the control by the primary analysis, Holm-adjusted (p_adjusted); no overall test (no "
+        "primary_outcome.overall).",
+        "attrition_test": "attrition: per arm, randomised, completed, lost, proportion_lost with its Wilson ci95; "
+        "test: Fisher's exact or chi-square (Yates) on lost × completed. The primary analysis was not re-run on "
+        "every participant randomised (see the reasons in primary_outcome.missing_data_sensitivity).",
+        "missing_data_imputation": "primary_outcome.missing_data_sensitivity: the primary analysis on every "
+        "participant randomised to the compared arms, by baseline_carried_forward and multiple_imputation (as "
+        "under missing_data_sensitivity); attrition was not compared between arms (attrition.test.reason).",
+    }
+)
+
 API_METHODS["data_quality"] = (
     "data_quality counts the responses flagged: straight_lining (one same answer to every item of an instrument of "
     "at least 3 items), too_fast (submitted less than 2 seconds per answer after the survey was started: the page's "

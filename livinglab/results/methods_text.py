@@ -131,15 +131,21 @@ def _primary(primary: dict, name: str) -> str:
 
 
 def _arms(primary: dict) -> str:
+    """Three or more arms: the overall test when it ran (numeric outcomes), and the contrasts with the control."""
     overall, contrasts = primary.get("overall"), primary.get("arm_contrasts")
-    if not overall and not contrasts:
-        return ""
-    return _(
-        "More than two groups: overall test, %(overall)s (robustness: %(robust)s); each group against the "
-        "control with Holm's adjustment.",
-        overall=say.test_name((overall or {}).get("test") or "welch_anova"),
-        robust=say.test_name(((overall or {}).get("robustness") or {}).get("test") or "kruskal_wallis"),
-    )
+    if overall:
+        return _(
+            "More than two groups: overall test, %(overall)s (robustness: %(robust)s); each group against the "
+            "control with Holm's adjustment.",
+            overall=say.test_name(overall.get("test")),
+            robust=say.test_name((overall.get("robustness") or {}).get("test")),
+        )
+    if contrasts:
+        return _(
+            "More than two groups: each group against the control with Holm's adjustment; no overall test is run "
+            "for a yes/no outcome."
+        )
+    return ""
 
 
 def _over_time(results: dict) -> str:

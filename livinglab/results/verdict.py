@@ -609,6 +609,11 @@ METHODS = {
         "against the control, Holm-adjusted across the groups; the primary contrast is the group the protocol "
         "declares (by default the second group listed) against the first."
     ),
+    "multiarm_contrasts": _l(
+        "More than two groups: each group against the control, Holm-adjusted across the groups; no overall test "
+        "is run for a yes/no outcome; the primary contrast is the group the protocol declares (by default the "
+        "second group listed) against the first."
+    ),
     "effect_sizes": _l(
         "Effect sizes carry a 95 % CI from the noncentral t distribution, as R's effectsize package "
         "computes it (Cohen's dz for pairs, Hedges' g between groups)."
@@ -636,6 +641,13 @@ METHODS = {
         "Attrition compared between groups by Fisher's exact or the chi-square test; missing data: the primary "
         "analysis again on all randomised participants, by baseline carried forward and by multiple imputation "
         "(statsmodels MICE, predictive mean matching, 20 imputations, Rubin's rules)."
+    ),
+    # the parts of the note above, when only one of them ran (one group: no attrition test; a yes/no outcome:
+    # no analysis again)
+    "attrition_test": _l("Attrition compared between groups by Fisher's exact or the chi-square test."),
+    "missing_data_imputation": _l(
+        "Missing data: the primary analysis again on every participant allocated, by baseline carried forward "
+        "and by multiple imputation (statsmodels MICE, predictive mean matching, 20 imputations, Rubin's rules)."
     ),
 }
 

@@ -14,8 +14,9 @@ p_intervention, power, justification}` (null: none stated). `method` is one of
 - `two_proportions`: two groups, proportions `p_control` and `p_intervention` (`power.prop.test`).
 
 The significance level is the protocol's `alpha`, two-sided; `power` defaults to 0.8. What they require is
-derived, never stored: `required(spec, alpha)` (per group and in total), so a page, the API and the results
-(planned against analysed) all say the same."""
+derived, never stored: `required(spec, alpha, arms)` (per group and in total: the between-group methods give the
+n of one group, and each of the design's arms needs it), so a page, the API and the results (planned against
+analysed) all say the same."""
 
 import math
 
@@ -109,9 +110,10 @@ def clean(value) -> dict | None:
     return {**out, **{name: None for name in NUMBERS if name != "power" and name not in NEEDS[method]}}
 
 
-def required(spec: dict | None, alpha: float) -> dict | None:
+def required(spec: dict | None, alpha: float, arms: int) -> dict | None:
     """What the stated assumptions require: {per_group, groups, total, unit, method, exact} (exact: R's n
-    before rounding up), or None (no assumptions, or a feasibility pilot)."""
+    before rounding up), or None (no assumptions, or a feasibility pilot). `arms`: the design's number of arms;
+    a between-group method needs its n in each (at least two groups), a paired one counts one group."""
     if not spec or spec.get("method") in (None, "feasibility"):
         return None
     from ..analysis import power as calc  # scipy: imported by the pages that need it only
@@ -119,19 +121,20 @@ def required(spec: dict | None, alpha: float) -> dict | None:
     method, power = spec["method"], spec.get("power") or DEFAULT_POWER
     if method == "paired_t":
         exact = calc.power_t_test(delta=spec["effect"], sd=spec["sd"], power=power, sig_level=alpha, type="paired")["n"]
-        groups, r_call = 1, 'power.t.test(type = "paired")'
+        r_call = 'power.t.test(type = "paired")'
     elif method == "welch":
         exact = calc.power_t_test(delta=spec["effect"], sd=spec["sd"], power=power, sig_level=alpha)["n"]
-        groups, r_call = 2, "power.t.test"
+        r_call = "power.t.test"
     elif method == "ancova":
         exact = calc.ancova_sample_size(
             delta=spec["effect"], sd=spec["sd"], rho=spec["correlation"], power=power, sig_level=alpha
         )["n"]
-        groups, r_call = 2, "power.t.test × (1 − ρ²)"
+        r_call = "power.t.test × (1 − ρ²)"
     else:
         exact = calc.power_prop_test(p1=spec["p_control"], p2=spec["p_intervention"], power=power, sig_level=alpha)["n"]
-        groups, r_call = 2, "power.prop.test"
+        r_call = "power.prop.test"
     per_group = math.ceil(exact - 1e-9)
+    groups = 1 if method == "paired_t" else max(2, arms)  # the pairs; else the n of one group in each arm
     return {
         "method": method,
         "per_group": per_group,
@@ -144,10 +147,15 @@ def required(spec: dict | None, alpha: float) -> dict | None:
     }
 
 
+def _required_by(study) -> dict | None:
+    """What the study's stated assumptions require, for its alpha and its design's arms."""
+    return required(study.sample_size or None, study.alpha, len(study.arms or ()))
+
+
 def summary(study) -> dict:
     """For the pages: the stated assumptions, what they require, and how far the target enrolment falls short."""
     spec = study.sample_size or None
-    need = required(spec, study.alpha)
+    need = _required_by(study)
     lacking = need["total"] - study.target_enrolment if need and study.target_enrolment else None
     return {
         "spec": spec,
@@ -165,7 +173,7 @@ def achieved(study, primary: dict | None) -> dict | None:
     if not primary or not primary.get("n"):
         return None
     spec = study.sample_size or {}
-    need = required(spec or None, study.alpha)
+    need = _required_by(study)
     paired = str(study.design) == "single_group_pre_post"
     groups = primary.get("n_by_group") or {}
     per_group = int(primary["n"]) if paired else min((int(n) for n in groups.values()), default=0)

@@ -2,6 +2,7 @@
 numbered; it is never missed and never blocks; a problem report tells the startup and the coordinators."""
 
 import csv
+import html
 import io
 from datetime import timedelta
 
@@ -473,3 +474,18 @@ def test_the_dashboard_counts_every_pilots_reports_in_one_query(make_study, take
         one.id: {report_ids[one.id]: 2},
         two.id: {report_ids[two.id]: 1},
     }
+
+
+def test_the_export_menu_says_where_the_reports_are(client, login, make_study, take_part, startup):
+    """The menu's sentences were written before repeated reports: "Every answer" in the CSV, and the SPSS and
+    Stata files silent on the reports they do not hold."""
+    with_reports = make_study("recruiting", survey_defs=[*sleep_surveys(), REPORT])
+    take_part(with_reports, {"side_effects": {"what": "x", "severity": 2}})
+    without = make_study("recruiting")
+    take_part(without, {})
+    login(startup)
+    page = html.unescape(client.get(f"/studies/{with_reports.id}/results").get_data(as_text=True))
+    assert "Every answer to the timepoints' surveys, one row per participant code and timepoint" in page
+    assert "the repeated reports are in their own file, below" in page and "Repeated reports (CSV)" in page
+    page = html.unescape(client.get(f"/studies/{without.id}/results").get_data(as_text=True))
+    assert "Every answer to the timepoints' surveys" in page and "repeated reports" not in page.lower()

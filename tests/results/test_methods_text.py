@@ -2,6 +2,7 @@
 results page, the printable report and the API. Each expectation comes from the pilot the test builds (its
 registration through the API, the participants it enrols) or from the installed libraries themselves."""
 
+import html
 import platform
 
 import numpy
@@ -134,3 +135,16 @@ def test_missing_values_and_exclusions_are_stated_as_they_were_handled(
     text = methods_of(client, api_headers, startup, study)
     assert "1 response was excluded, with a reason" in text["en"]
     assert "1 réponse a été exclue" in text["fr"]
+
+
+def test_one_group_notes_claim_no_comparison_of_attrition_between_groups(client, login, startup, pre_post):
+    # one group (attrition cannot be compared between groups), one participant without the last value: the
+    # primary analysis ran again on every participant allocated
+    login(startup)
+    page = html.unescape(client.get(f"/studies/{pre_post.id}/results").get_data(as_text=True))
+    assert "Attrition compared between groups" not in page
+    assert (
+        "<li>Missing data: the primary analysis again on every participant allocated, by baseline carried forward "
+        "and by multiple imputation (statsmodels MICE, predictive mean matching, 20 imputations, Rubin's "
+        "rules).</li>" in page
+    )

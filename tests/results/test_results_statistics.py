@@ -2,6 +2,7 @@
 GET /api/v1/studies/{id}/results. The numbers are those R prints for the same published data (the same
 references as tests/analysis, cited at each)."""
 
+import html
 from statistics import mean
 
 import pytest
@@ -219,3 +220,51 @@ def test_the_primary_analysis_enters_the_registration_hash(make_study):
     study = make_study("recruiting")
     assert protocol_dict(study)["primary_analysis"] == "ancova"
     assert study.registrations[-1].record["protocol"]["primary_analysis"] == "ancova"
+
+
+def test_a_yes_no_primary_outcome_with_three_arms_claims_no_overall_test(
+    pilot, answer, take_part, results, client, login, coordinator
+):
+    # no analysis of variance nor Kruskal–Wallis for a yes/no outcome: each arm against the control, Holm-adjusted
+    study = pilot(["control", "coaching", "app"], kind="yes_no", measured=["follow_up"])
+    for arm, yes in (("control", 3), ("coaching", 6), ("app", 8)):
+        for i in range(10):
+            answer(study, arm, {"follow_up": i < yes})
+    code, _user = take_part(study, {})  # allocated to the control, never answered: lost, so attrition is tested
+    db.session.execute(update(Enrolment).where(Enrolment.participant_code == code).values(arm="control"))
+    db.session.commit()
+    body = results(study)
+    primary = body["primary_outcome"]
+    assert "overall" not in primary and [c["arm"] for c in primary["arm_contrasts"]["contrasts"]] == ["coaching", "app"]
+    assert "multiarm" not in body["methods"]
+    english = body["methods_text"]["en"]
+    assert (
+        "More than two groups: each group against the control with Holm's adjustment; no overall test is run for a "
+        "yes/no outcome." in english
+    )
+    assert "analysis of variance" not in english and "Kruskal" not in english
+    login(coordinator)
+    page = html.unescape(client.get(f"/studies/{study.id}/results").get_data(as_text=True))
+    assert (
+        "<li>More than two groups: each group against the control, Holm-adjusted across the groups; no overall test "
+        "is run for a yes/no outcome; the primary contrast is the group the protocol declares (by default the second "
+        "group listed) against the first.</li>" in page
+    )
+    assert "Kruskal" not in page and "analysis of variance" not in page
+    # attrition was compared; the primary analysis on every participant allocated was not (a yes/no outcome)
+    assert "<li>Attrition compared between groups by Fisher's exact or the chi-square test.</li>" in page
+    assert "Rubin's rules).</li>" not in page
+
+
+def test_the_variables_table_gives_the_wilson_interval_of_the_share_of_yes(pilot, answer, client, login, coordinator):
+    # 7 of 20 yes at baseline, 15 of 20 at follow-up. Wilson by hand, z = 1.959964 (R: prop.test(x, 20,
+    # correct = FALSE)$conf.int): 7/20 → 0.1812 to 0.5671; 15/20 → 0.5313 to 0.8881, in whole percent
+    study = pilot(["intervention"], kind="yes_no")
+    for first, last, n in ((True, True, 5), (True, False, 2), (False, True, 10), (False, False, 3)):
+        for _ in range(n):
+            answer(study, "intervention", {"baseline": first, "follow_up": last})
+    login(coordinator)
+    page = html.unescape(client.get(f"/studies/{study.id}/results").get_data(as_text=True)).replace("\u00a0", " ")
+    assert '<th scope="col">95 % CI of the share of yes (Wilson)</th>' in page
+    assert '<td data-label="95 % CI of the share of yes (Wilson)" class="nowrap">18 % to 57 %</td>' in page
+    assert '<td data-label="95 % CI of the share of yes (Wilson)" class="nowrap">53 % to 89 %</td>' in page
