@@ -42,7 +42,7 @@ from ..extensions import db
 from ..surveys.models import Survey
 from ..surveys.services import clean_survey
 from ..timeutil import days, utcnow
-from . import diff, fields, rounds, sites, workflow
+from . import diff, fields, regulatory, rounds, sites, workflow
 from .checklist import missing
 from .consent import clean_consent, clean_gdpr
 from .fields import registration_dict  # noqa: F401 (served with the amendments)
@@ -375,7 +375,7 @@ def apply(study: Study, amendment: Amendment) -> Registration:
     previous = study.registrations[-1] if study.registrations else None
     if previous is not None and previous.record is None:  # backfilled by the migration: the study still is it
         previous.record, _found = record_as_registered(study, previous)
-    before = fields.protocol_dict(study)
+    before, mode_before = fields.protocol_dict(study), regulatory.mode_of(study)
     record = amendment.record
     for name, value in record["protocol"].items():
         if name in fields.FIELDS:  # as the API serves it: back to what the model holds (dates, say)
@@ -395,6 +395,21 @@ def apply(study: Study, amendment: Amendment) -> Registration:
             )
         )
         notify.consent_changed(study, consent["version"], reconsent_required=True)
+    elif current is not None and regulatory.stricter(regulatory.mode_of(study), mode_before):
+        # the same form, asked for in a stricter mode (information → express or written): a new version of it,
+        # which every participant agrees to again in that mode
+        study.consent_versions.append(
+            ConsentVersion(
+                version=current.version + 1,
+                text=current.text,
+                clauses=current.clauses,
+                gdpr=current.gdpr,
+                on_erasure=current.on_erasure,
+                keep_free_text=current.keep_free_text,
+                created_by_id=amendment.created_by_id,
+            )
+        )
+        notify.consent_changed(study, current.version + 1, reconsent_required=True)
     by_key = {s.key: s for s in study.surveys}
     for proposed_survey in record["surveys"]:
         survey = by_key.get(proposed_survey["key"])

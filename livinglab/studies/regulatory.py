@@ -390,6 +390,15 @@ def consent_mode(category, legal_basis=None, health_data_exception=None) -> Cons
     return CONSENT_MODES[category]
 
 
+# From the lightest to the strictest: a pilot whose mode becomes stricter asks its participants again.
+MODE_STRENGTH = {ConsentMode.INFORMATION: 1, ConsentMode.EXPRESS: 2, ConsentMode.WRITTEN: 3}
+
+
+def stricter(new: ConsentMode, old: ConsentMode) -> bool:
+    """Whether consent given in mode `old` falls short of what mode `new` asks."""
+    return MODE_STRENGTH[ConsentMode(new)] > MODE_STRENGTH[ConsentMode(old)]
+
+
 def mode_of(study) -> ConsentMode:
     """The consent mode that applies to this study now (its category and GDPR legal basis)."""
     return consent_mode(

@@ -581,3 +581,44 @@ def test_a_change_of_the_gdpr_information_alone_is_in_the_diff_and_asks_for_cons
     api("POST", f"/studies/{study.id}/amendments/{version}/decision", coordinator, json={"decision": "approve"})
     db.session.expire_all()
     assert participation.needs_reconsent(participation.enrolment_of(person, study))
+
+
+@pytest.mark.parametrize(
+    "category, before, change, after, again",
+    [
+        # outside the Jardé law the GDPR decides: a processing that now rests on consent needs express consent
+        ("outside_jarde", "information", {"legal_basis": "consent"}, "express", True),
+        ("not_riph", "express", {"legal_basis": "public_task"}, "information", False),  # a lighter mode: kept
+    ],
+)
+def test_an_amendment_that_asks_for_a_stricter_consent_mode_asks_everyone_to_consent_again(
+    api, make_study, make_user, startup, coordinator, category, before, change, after, again
+):
+    """Defect: an amendment that moved a pilot from information with a right to object to express consent asked
+    nobody to consent again: participants who were only informed stayed enrolled without the consent now needed."""
+    from livinglab.studies import regulatory
+    from tests.conftest import protocol_of_category
+
+    extra = {"legal_basis": "consent"} if before == "express" else {}
+    study = make_study("recruiting", protocol=protocol_of_category(category, **extra))
+    assert regulatory.mode_of(study) == before
+    person = make_user("participant")
+    consent = study.current_consent
+    participation.enrol(
+        person,
+        study,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature="",
+        age=30,
+        criteria_confirmed=True,
+        confirmed=True,
+    )
+    db.session.commit()
+    approve_amendment(api, study, startup, coordinator, changes=change, reason="The processing's legal basis")
+    assert regulatory.mode_of(study) == after
+    assert participation.needs_reconsent(participation.enrolment_of(person, study)) is again
+    told = db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "consent_changed")
+    )
+    assert (told > 0) is again
