@@ -15,6 +15,7 @@ from .observatory import bp as observatory_bp
 from .openapi import bp as openapi_bp
 from .organisation import bp as organisation_bp
 from .participation import bp as participation_bp
+from .processing_record import bp as processing_record_bp
 from .quality import bp as quality_bp
 from .reports import bp as reports_bp
 from .results import bp as results_bp
@@ -45,3 +46,4 @@ bp.register_blueprint(review_letter_bp)  # issue 12: review comments on every se
 bp.register_blueprint(quality_bp)  # issue 13, item 7: data-quality flags, exclusions of responses
 bp.register_blueprint(correlations_bp)  # issue 13, item 5: correlations on request
 bp.register_blueprint(reports_bp)  # issue 14, item 7: problem reports, the repeated reports in long form
+bp.register_blueprint(processing_record_bp)  # issue 12: the record of processing (GDPR art. 30)

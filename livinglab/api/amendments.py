@@ -4,7 +4,7 @@ from flask import Blueprint
 from flask_babel import gettext as _
 
 from ..participants import services as participation
-from ..studies import amendments
+from ..studies import amendments, diff
 from ..studies.amendments import amendment_dict, registration_dict
 from ..transactions import unit_of_work
 from .common import json_body, token_required
@@ -40,6 +40,20 @@ def list_amendments(user, study_id):
 def get_amendment(user, study_id, version):
     """One amendment: its state, reason and proposed protocol, consent and surveys."""
     return amendment_dict(amendments.find(load(user, study_id, "view"), version))
+
+
+@bp.get("/studies/<int:study_id>/amendments/<int:version>/diff")
+@token_required("view")
+def get_amendment_diff(user, study_id, version):
+    """What the amendment changes against the approved version it amends, as its page shows it, by machine key."""
+    study = load(user, study_id, "view")
+    amendment = amendments.find(study, version)
+    return {
+        "study_id": study.id,
+        "version": amendment.version,
+        "status": str(amendment.status),
+        **diff.as_json(amendments.differences(study, amendment)),
+    }
 
 
 @bp.patch("/studies/<int:study_id>/amendments/<int:version>")

@@ -70,6 +70,7 @@ def spec() -> dict:
     from . import openapi_intervals as intervals  # and this: intervals, the secondary adjustment, correlations
     from . import openapi_letter as letter  # and this: review comments and the response letter
     from . import openapi_parity as parity  # so does this: survey editing, exports, observatory, audit, lay summary
+    from . import openapi_processing_record as processing  # and this: the record of processing (GDPR art. 30)
     from . import openapi_quality as quality  # and this: data-quality flags, exclusions of responses
     from . import openapi_reports as reports  # and this: problem reports, repeated reports in long form
     from . import openapi_retention as retention  # and this: retention, upcoming purges, postponements
@@ -120,6 +121,7 @@ def spec() -> dict:
                 quality.paths(),
                 intervals.paths(),
                 reports.paths(),
+                processing.paths(),
             )
         ),
         "components": {
@@ -162,6 +164,7 @@ def spec() -> dict:
                 **quality.schemas(),
                 **sites.subgroup_schemas(),
                 **reports.schemas(),
+                **processing.schemas(),
             },
         },
     }

@@ -1,6 +1,9 @@
 """The OpenAPI description of amendments, registrations and re-consent (issue 12; API.md v1.1). Merged by
 api/openapi.py, built from its helpers."""
 
+from ..studies import fields as study_fields
+from ..studies.consent import GDPR_KEYS
+from ..studies.diff import CHANGE_LABELS
 from ..studies.models import AmendmentStatus
 from ..studies.services import DECISIONS
 from .openapi import (
@@ -83,6 +86,7 @@ def schemas() -> dict:
             description="A proposed new version of an approved protocol: the whole protocol, consent and surveys.",
         ),
         "AmendmentList": page_of("Amendment"),
+        "AmendmentDiff": _diff_schema(),
         "AmendmentDecision": obj(
             {
                 "decision": enum(DECISIONS),
@@ -125,6 +129,75 @@ def schemas() -> dict:
         ),
         "ConsentSignature": obj({"consent_version": integer(1)}, required=["consent_version"]),
     }
+
+
+def _diff_schema() -> dict:
+    change = enum(CHANGE_LABELS)
+    before_after = {"before": string(), "after": string()}
+    return obj(
+        {
+            "study_id": integer(1),
+            "version": integer(2, description="The amendment's version."),
+            "status": enum(AmendmentStatus),
+            "any": {"type": "boolean", "description": "Whether the amendment changes anything at all."},
+            "fields": array(
+                obj(
+                    {
+                        "field": enum(study_fields.FIELDS, description="The field's name, as `StudyChanges` names it."),
+                        "label": string(description="The field's name for people, in the caller's language."),
+                        "before": {"description": "The approved value, as the Study object serves it (or null)."},
+                        "after": {"description": "The proposed value, likewise."},
+                    },
+                    required=["field", "label", "before", "after"],
+                ),
+                description="The protocol fields that change, in the order of the proposed protocol.",
+            ),
+            "consent_text": nullable(
+                obj(before_after, required=["before", "after"], description="Null when the text is unchanged.")
+            ),
+            "clauses": array(
+                obj(
+                    {"key": ref("Key"), "change": change, "text": string(description="The new text, or the removed.")},
+                    required=["key", "change", "text"],
+                )
+            ),
+            "gdpr": array(
+                obj(
+                    {
+                        "key": enum(
+                            GDPR_KEYS, description="The consent's GDPR information item (`gdpr` of `Consent`)."
+                        ),
+                        "label": string(description="The item's heading, in the caller's language."),
+                        **before_after,
+                    },
+                    required=["key", "label", "before", "after"],
+                    description="An item's text before and after (an empty string when it was or becomes empty).",
+                )
+            ),
+            "surveys": array(
+                obj(
+                    {
+                        "key": ref("Key"),
+                        "title": string(),
+                        "timepoint": ref("Key"),
+                        "change": change,
+                        "settings_changed": {
+                            "type": "boolean",
+                            "description": "The survey's own title, timepoint or repetition changed.",
+                        },
+                        "items": array(
+                            obj({"key": ref("Key"), "change": change}, required=["key", "change"]),
+                            description="The questions added, removed or changed (every question of an added survey; "
+                            "none for a removed one).",
+                        ),
+                    },
+                    required=["key", "title", "timepoint", "change", "settings_changed", "items"],
+                )
+            ),
+        },
+        required=["study_id", "version", "status", "any", "fields", "consent_text", "clauses", "gdpr", "surveys"],
+        description="What an amendment changes against the approved version it amends (the amendment page's diff).",
+    )
 
 
 def _amendment_path(**operations) -> dict:
@@ -212,6 +285,21 @@ def paths() -> dict:
                 "The amendment with its new protocol.",
                 "Each bad field named, exactly as `PATCH /studies/{study_id}` names it; nothing is saved.",
             ),
+        ),
+        "/studies/{study_id}/amendments/{version}/diff": _amendment_path(
+            get=operation(
+                "get_amendment_diff",
+                "What an amendment changes against the approved version",
+                tag="review",
+                ok=(200, "The changes, by machine key, labels in the caller's language.", ref("AmendmentDiff")),
+                errors=errors(401, 403, 404, e404="Also an amendment version that does not exist."),
+                description=(
+                    "The owner organisation and coordinators, as for the amendment (an enrolled participant gets "
+                    "403). The same diff as the amendment's page: until the amendment is approved it is compared "
+                    "with the study as it runs; once approved, with the registration it amended. `Accept-Language` "
+                    "chooses the language of the labels."
+                ),
+            )
         ),
         "/studies/{study_id}/amendments/{version}/consent": _amendment_path(
             put=_owner_call(

@@ -32,10 +32,14 @@ def differences(before: dict, after: dict) -> dict:
     """The changed protocol fields, consent text, clauses and GDPR information, surveys and questions, each marked
     (added, removed, changed), from the record `before` to the record `after`."""
     old_protocol, new_protocol = before["protocol"], after["protocol"]
-    changed_fields = [
-        (fields.FIELDS[name].label, *pilot_languages.shown_change(name, old_protocol.get(name), value, _shown))
+    field_changes = [  # by name, with the values as the record holds them (the API's diff)
+        (name, old_protocol.get(name), value)
         for name, value in new_protocol.items()
         if name in fields.FIELDS and old_protocol.get(name) != value and (old_protocol.get(name) or value)
+    ]
+    changed_fields = [
+        (fields.FIELDS[name].label, *pilot_languages.shown_change(name, old, new, _shown))
+        for name, old, new in field_changes
     ]
     old_consent, new_consent = before.get("consent") or {}, after.get("consent") or {}
     old_clauses = {c["key"]: c for c in old_consent.get("clauses", [])}
@@ -63,11 +67,12 @@ def differences(before: dict, after: dict) -> dict:
     surveys += [(s, "removed", []) for key, s in old_surveys.items() if key not in new_surveys]
     text_changed = old_consent.get("text") != new_consent.get("text")
     old_gdpr, new_gdpr = old_consent.get("gdpr") or {}, new_consent.get("gdpr") or {}
-    gdpr = [
-        (label, old_gdpr.get(key) or "", new_gdpr.get(key) or "")
+    gdpr_changes = [
+        (key, label, old_gdpr.get(key) or "", new_gdpr.get(key) or "")
         for key, label in GDPR_ITEMS
         if (old_gdpr.get(key) or "") != (new_gdpr.get(key) or "")
     ]
+    gdpr = [(label, was, now) for _key, label, was, now in gdpr_changes]
     return {
         "fields": changed_fields,
         "consent_text": (old_consent.get("text", ""), new_consent.get("text", "")) if text_changed else None,
@@ -75,4 +80,38 @@ def differences(before: dict, after: dict) -> dict:
         "gdpr": gdpr,
         "surveys": surveys,
         "any": bool(changed_fields or text_changed or clauses or gdpr or surveys),
+        # the same changes by machine key, for `as_json` (the page shows the labelled ones above)
+        "field_changes": field_changes,
+        "gdpr_changes": gdpr_changes,
+    }
+
+
+def as_json(found: dict) -> dict:
+    """A `differences` result as plain JSON, by machine key (the API's diff): protocol fields by name with their
+    values as the record holds them, clauses, GDPR items and surveys by key; labels in the request's language."""
+    text = found["consent_text"]
+    return {
+        "any": found["any"],
+        "fields": [
+            {"field": name, "label": str(fields.FIELDS[name].label), "before": old, "after": new}
+            for name, old, new in found["field_changes"]
+        ],
+        "consent_text": {"before": text[0], "after": text[1]} if text else None,
+        "clauses": [{"key": key, "change": change, "text": said} for key, change, said in found["clauses"]],
+        "gdpr": [
+            {"key": key, "label": str(label), "before": was, "after": now}
+            for key, label, was, now in found["gdpr_changes"]
+        ],
+        "surveys": [
+            {
+                "key": survey["key"],
+                "title": survey["title"],
+                "timepoint": survey["timepoint"],
+                "change": change,
+                # ("", "changed") stands for the survey's own title, timepoint or repeat
+                "settings_changed": ("", "changed") in items,
+                "items": [{"key": key, "change": item_change} for key, item_change in items if key],
+            }
+            for survey, change, items in found["surveys"]
+        ],
     }

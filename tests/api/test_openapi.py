@@ -477,6 +477,10 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("GET", one, startup)
     checked("GET", f"{amend}/999", startup)  # 404
     checked("PATCH", one, startup, json={"location": "Nantes and Rennes"})
+    checked("GET", f"{one}/diff", startup)  # the location changed
+    checked("GET", f"{one}/diff", participant)  # 403
+    checked("GET", f"{amend}/999/diff", staff)  # 404
+    checked("GET", f"{one}/diff")  # 401
     checked("PATCH", one, startup, json={"alpha": 0.9})  # 422
     checked("PATCH", one, startup, json={"alpha": "low"})  # 400
     checked("PUT", f"{one}/consent", startup, json={"text": CONSENT_TEXT + " Updated.", "clauses": CONSENT_CLAUSES})
@@ -488,7 +492,14 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("POST", f"{one}/submit", startup)  # 409
     checked("POST", f"{one}/decision", staff, json={"decision": "reject"})  # 422 no comment
     checked("POST", f"{one}/decision", staff, json={"decision": "approve"})
+    checked("GET", f"{one}/diff", staff)  # against the registration it amended
     checked("GET", f"{v1}/studies/{sid}/registrations", participant)
+    # The record of processing (GDPR art. 30), as its page shows it
+    checked("GET", f"{v1}/studies/{sid}/processing-record", startup)
+    checked("GET", f"{v1}/studies/{sid}/processing-record", staff)
+    checked("GET", f"{v1}/studies/{sid}/processing-record", participant)  # 403
+    checked("GET", f"{v1}/studies/{sid + 1000}/processing-record", staff)  # 404
+    checked("GET", f"{v1}/studies/{sid}/processing-record")  # 401
     signing = {"consent_version": 3, "clauses": {"understood": True, "data_use": True}, "signature": "Camille"}
     checked(
         "POST", f"{v1}/studies/{sid}/consent-signatures", participant, json={**signing, "consent_version": 2}
