@@ -19,9 +19,12 @@ def form_id(text) -> int | None:
 class IdConverter(IntegerConverter):
     """`<int:...>` in every route. An id beyond the database's range names nothing: it becomes 0,
     which no row has, so every lookup answers its usual 404 (a converter that refused it would let
-    the router answer 405 where another method matches)."""
+    the router answer 405 where another method matches). So does an id written in other digits than
+    ASCII ones: the router's `\\d+` matches "１" or "١", which `int` would read as 1."""
 
     def to_python(self, value: str) -> int:
+        if not value.isascii():
+            return 0
         number = super().to_python(value)
         return number if number <= MAX_ID else 0
 
