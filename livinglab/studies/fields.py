@@ -207,6 +207,13 @@ def public_study_dict(study: Study, taken: dict | None = None) -> dict:
     }
     out = {name: full[name] for name in PUBLIC_FIELDS}
     out["organisation"] = {"name": study.organisation.name}
+    # participants read a pilot in their language when it has an up-to-date translation (studies/pilot_languages.py)
+    for name in pilot_languages.PROTOCOL_TEXTS:
+        if isinstance(out.get(name), str):
+            out[name] = pilot_languages.field_text(study, name)
+    if isinstance((out.get("eligibility") or {}).get("criteria"), list):
+        criteria, _sites = pilot_languages.eligibility_texts(study, [])
+        out["eligibility"] = {**out["eligibility"], "criteria": criteria}
     return out
 
 

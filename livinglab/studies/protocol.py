@@ -1063,6 +1063,7 @@ PROTOCOL = (
         s.composite(pilot_languages.LanguageList, pilot_languages.clean_languages, "languages"),
         _l("Languages"),
         _l("The languages participants may read the pilot in; the first is the one you write it in."),
+        public=True,  # the catalogue says which languages a pilot can be read in
         read=lambda study: list(study.languages or []),
         extra={"doc": pilot_languages.LANGUAGES_DOC},
     ),

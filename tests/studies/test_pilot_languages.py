@@ -383,6 +383,19 @@ def test_the_consent_records_the_language_it_was_read_in(client, login, particip
     assert "Français" in copy and "[fr] I have read and understood" in copy
 
 
+def test_the_api_catalogue_names_the_languages_and_reads_in_the_callers(client, pilot):
+    """The page's catalogue read a pilot in the participant's language; the API's served it as written, without
+    saying it could be read in French."""
+    french = client.get("/api/v1/catalogue", headers={"Accept-Language": "fr"}).get_json()["items"]
+    [entry] = [e for e in french if e["id"] == pilot.id]
+    assert entry["languages"] == ["en", "fr"]
+    assert entry["title"] == "[fr] Sleep coaching app for shift workers"
+    assert entry["eligibility"]["criteria"][0] == "[fr] Works night or rotating shifts"
+    english = client.get("/api/v1/catalogue", headers={"Accept-Language": "en"}).get_json()["items"]
+    [entry] = [e for e in english if e["id"] == pilot.id]
+    assert entry["title"] == "Sleep coaching app for shift workers" and entry["languages"] == ["en", "fr"]
+
+
 # --- The exports -------------------------------------------------------------------------------------------------
 
 
