@@ -5,12 +5,13 @@ import json
 import numpy as np
 import pandas as pd
 
+from . import not_applicable
 from .computed_scores import score_items
 from .descriptive_intervals import alpha_ci, median_ci, nps_ci
 from .errors import reason
 from .instruments import SCORING
 from .proportions import proportion
-from .variables import CHOICE_TYPES, is_numeric, text_answers
+from .variables import CHOICE_TYPES, is_numeric, roster, text_answers
 
 
 def _finite(values) -> np.ndarray:
@@ -142,10 +143,49 @@ class Groups:
         return self.cache[(timepoint, arm)]
 
 
+class NotApplicable:
+    """How many participants each question did not apply to (branching, not_applicable.py), per timepoint and per
+    arm × timepoint: read from the loader's not-applicable cells, grouped by answer key once for every variable."""
+
+    def __init__(self, cells: pd.DataFrame | None, frame: pd.DataFrame):
+        self.by_item: dict[str, pd.DataFrame] = {}
+        if cells is None or not len(cells):
+            return
+        cells = cells.astype({column: str for column in not_applicable.COLUMNS})
+        if "arm" not in cells:  # the loader says each one's arm; otherwise their arm in the answers
+            arms = roster(frame)
+            arm_of = dict(zip(arms.index.astype(str), arms.astype(str), strict=True))
+            cells = cells.assign(arm=cells["participant_code"].map(arm_of))
+        for item, rows in cells.groupby("item", sort=False):
+            self.by_item[str(item)] = rows[["participant_code", "timepoint", "arm"]]
+
+    def counter(self, variable: dict):
+        """count(timepoint, arm=None): the participants the variable did not apply to there. A question (each
+        statement of an instrument); never a computed score, which may have its value all the same (the half rule)."""
+        keys = [] if variable.get("computed") else variable["items"] if variable["instrument"] else [variable["key"]]
+        found = [self.by_item[key] for key in keys if key in self.by_item]
+        counts: dict = {}
+        if found:
+            rows = pd.concat(found).drop_duplicates(["participant_code", "timepoint"])
+            counts = rows.groupby("timepoint", sort=False).size().to_dict()
+            counts.update(rows.groupby(["timepoint", "arm"], sort=False).size().to_dict())
+
+        def count(timepoint: str, arm: str | None = None) -> int:
+            return int(counts.get(timepoint if arm is None else (timepoint, arm), 0))
+
+        return count
+
+
 def describe(
-    variable: dict, wide: pd.DataFrame, frame: pd.DataFrame, arms: list[str], groups: Groups | None = None
+    variable: dict,
+    wide: pd.DataFrame,
+    frame: pd.DataFrame,
+    arms: list[str],
+    groups: Groups | None = None,
+    skipped: NotApplicable | None = None,
 ) -> dict:
-    """The API's variable entry: type, by_timepoint, by_arm, and Cronbach's alpha for instruments."""
+    """The API's variable entry: type, by_timepoint, by_arm (each summary with `not_applicable`, the participants
+    the question did not apply to, never in its n), and Cronbach's alpha for instruments."""
     if is_numeric(variable):
         groups = groups or Groups.of(wide)
         values = wide[variable["key"]].to_numpy()
@@ -159,13 +199,17 @@ def describe(
         def summary(mask):
             return _summary(variable, rows=rows[mask])
 
+    did_not_apply = (skipped or NotApplicable(None, frame)).counter(variable)
     timepoints = variable["timepoints"]
     out = {
         "type": variable["type"],
         "label": variable["label"],
         "timepoints": timepoints,
-        "by_timepoint": {tp: summary(groups(tp)) for tp in timepoints},
-        "by_arm": {arm: {tp: summary(groups(tp, arm)) for tp in timepoints} for arm in arms},
+        "by_timepoint": {tp: summary(groups(tp)) | {"not_applicable": did_not_apply(tp)} for tp in timepoints},
+        "by_arm": {
+            arm: {tp: summary(groups(tp, arm)) | {"not_applicable": did_not_apply(tp, arm)} for tp in timepoints}
+            for arm in arms
+        },
     }
     if variable["instrument"]:
         out["cronbach_alpha"] = {
@@ -180,7 +224,15 @@ def describe(
     return out
 
 
-def describe_all(variables: dict[str, dict], wide: pd.DataFrame, frame: pd.DataFrame, arms: list[str]) -> dict:
-    """Every variable described, in the order of the catalogue."""
+def describe_all(
+    variables: dict[str, dict],
+    wide: pd.DataFrame,
+    frame: pd.DataFrame,
+    arms: list[str],
+    cells: pd.DataFrame | None = None,
+) -> dict:
+    """Every variable described, in the order of the catalogue. `cells`: the loader's not-applicable answers
+    (`not_applicable.of`; those attached to `frame` if not given)."""
     groups = Groups.of(wide)
-    return {key: describe(variable, wide, frame, arms, groups) for key, variable in variables.items()}
+    skipped = NotApplicable(cells if cells is not None else not_applicable.of(frame), frame)
+    return {key: describe(variable, wide, frame, arms, groups, skipped) for key, variable in variables.items()}

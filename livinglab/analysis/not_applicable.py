@@ -3,8 +3,9 @@ analysed, and never counted as missing.
 
 The loader keeps them out of the answers frame (nothing counts them as answers: descriptives, choice counts,
 data quality) and hands them over beside it, in `frame.attrs[ATTRIBUTE]`, as a frame of (participant_code,
-timepoint, item). A comparison leaves the participants to whom its variable did not apply out of those it
-counts as dropped for a missing value (`dropped_missing`)."""
+timepoint, item, arm). The descriptives count them per variable, timepoint and arm (`not_applicable`, apart from
+their n). A comparison leaves the participants to whom its variable did not apply out of those it counts as dropped
+for a missing value (`dropped_missing`)."""
 
 import pandas as pd
 
@@ -24,10 +25,15 @@ def set_aside(rows: list[tuple], aside: list[tuple]) -> list[tuple]:
 
 
 def cells(aside: list[tuple], respondents: list[tuple]) -> pd.DataFrame:
-    """The set-aside answers with who and when: `respondents` are (response id, code, arm, timepoint)."""
-    who = {row[0]: (row[1], row[3]) for row in respondents}
-    found = [(*who[rid], item) for rid, item in aside if rid in who]
-    return pd.DataFrame(found, columns=COLUMNS, dtype=object)
+    """The set-aside answers with who and when: `respondents` are (response id, code, arm, timepoint). The arm
+    comes last, beside the COLUMNS (the descriptives count them per arm, even someone with no answer given)."""
+    who = {row[0]: row[1:4] for row in respondents}
+    found = []
+    for rid, item in aside:
+        if rid in who:
+            code, arm, timepoint = who[rid]
+            found.append((code, timepoint, item, arm))
+    return pd.DataFrame(found, columns=[*COLUMNS, "arm"], dtype=object)
 
 
 def of(frame) -> pd.DataFrame | None:

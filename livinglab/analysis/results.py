@@ -120,7 +120,7 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
         {
             "study_id": study.get("id"),
             "flow": consort(counts, frame, arms, timepoints, analysed),
-            "variables": describe_all(variables, wide, frame, arms),
+            "variables": describe_all(variables, wide, frame, arms, plan.not_applicable),
             "primary_outcome": primary,
             "secondary": secondary,
             "categorical": categorical,

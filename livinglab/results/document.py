@@ -9,7 +9,8 @@ from .verdict import PARALLEL, SINGLE  # the design's codes; analysis.comparison
 # What each method note says, for API readers: the fields of the document by their names.
 API_METHODS = {
     "descriptives": "sd with n − 1; quartiles by linear interpolation (R type 7); an instrument score "
-    "only for participants who answered all its items.",
+    "only for participants who answered all its items; not_applicable: the participants a branching question did "
+    "not apply to there (never in n, never missing; 0 for a computed score).",
     "reliability": "Cronbach's alpha of each instrument on its scored items, as its score counts them (SUS: "
     "odd items x − 1, even items 5 − x; UMUX-Lite: x − 1; WHO-5: x), on participants who "
     "answered every item; k/(k − 1) × (1 − Σ item variances / variance of the total).",

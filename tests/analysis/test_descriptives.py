@@ -136,8 +136,8 @@ def test_choices_are_counted_per_respondent_new_ones_in_the_order_first_given():
     }
     # Wilson's interval of 3 in 5 (binom::binom.wilson(3, 5): 0.2307243 0.8823792)
     assert keep_t0["ci95"] == pytest.approx([0.2307243, 0.8823792], abs=1e-7)
-    assert described["note"]["by_timepoint"]["t0"] == {"n": 3}  # blank answers are not counted
-    assert described["note"]["by_arm"]["a"]["t0"] == {"n": 2}
+    assert described["note"]["by_timepoint"]["t0"] == {"n": 3, "not_applicable": 0}  # blank answers are not counted
+    assert described["note"]["by_arm"]["a"]["t0"] == {"n": 2, "not_applicable": 0}
 
 
 def test_the_same_item_twice_at_one_timepoint_keeps_the_answer_read_last():

@@ -76,7 +76,7 @@ def test_variables_give_numbers_per_timepoint_and_per_arm():
     out = results(pre_post(SLEEP_1, SLEEP_2))
     sleep = out["variables"]["sleep"]
     assert sleep["type"] == "number"
-    assert set(sleep["by_timepoint"]["baseline"]) == NUMBERS
+    assert set(sleep["by_timepoint"]["baseline"]) == NUMBERS | {"not_applicable"}
     assert sleep["by_timepoint"]["follow_up"]["mean"] == pytest.approx(2.33)
     assert sleep["by_arm"]["intervention"]["baseline"]["n"] == 10
 
@@ -168,7 +168,7 @@ def test_text_answers_are_only_counted():
         ("P2", "intervention", "follow_up", "note", "  "),
     ]
     out = results(rows, study(items=items))
-    assert out["variables"]["note"]["by_timepoint"]["follow_up"] == {"n": 1}
+    assert out["variables"]["note"]["by_timepoint"]["follow_up"] == {"n": 1, "not_applicable": 0}
     assert all(e["variable"] != "note" for e in out["secondary"] + out["categorical"] + out["not_compared"])
 
 
@@ -283,6 +283,7 @@ def test_choice_yes_no_nps_and_instrument_descriptives():
         "proportion": pytest.approx(2 / 3),
         "ci95": [pytest.approx(0.2076596, abs=5e-8), pytest.approx(0.9385081, abs=5e-8)],
         "ci_method": "wilson",
+        "not_applicable": 0,
     }
     assert out["uses"]["by_timepoint"]["baseline"]["counts"] == {"sleep": 2, "stress": 0, "sport": 1}
     assert out["uses"]["by_timepoint"]["baseline"]["percentages"]["sleep"] == 100
