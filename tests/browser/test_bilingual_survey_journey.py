@@ -2,7 +2,8 @@
 question, a question shown only if it is yes (branching), a matrix, a slider and a computed score, offers the pilot
 in French on the translation page; a citizen whose phone reads French answers it page by page (Next, Back with
 the answers kept, Next, Send) and reads French; the export and the dictionary then show the not-applicable
-answer, the computed score and both languages' labels, and the results page the computed score."""
+answer, the computed score and both languages' labels, and the results page the computed score and the answer
+that did not apply."""
 
 import csv
 import io
@@ -241,6 +242,8 @@ def test_a_founder_builds_a_bilingual_branching_survey_and_a_citizen_answers_it_
 
     page.goto(f"/studies/{pilot.id}/results")
     expect(page.locator("main")).to_contain_text("Sleep ease", timeout=WAIT)
+    naps_card = page.locator("article.variable", has=page.locator(f"#var-{naps['key']}"))
+    expect(naps_card.locator("th", has_text="Not applicable")).to_have_count(1)  # the citizen's, not missing
     screenshot(page, "journey-results")
     stored = db.session.scalars(select(Survey.items).where(Survey.id == baseline.id)).one()
     assert [item.get("key") for item in stored][-1] == derived["key"]
