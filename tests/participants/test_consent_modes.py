@@ -264,3 +264,12 @@ def test_the_api_re_consent_takes_the_confirmation(client, api_headers, particip
     assert client.post(url, json={"consent_version": 2, "clauses": {}}, headers=headers).status_code == 422
     signed = client.post(url, json={"consent_version": 2, "clauses": {}, "confirmed": True}, headers=headers)
     assert signed.status_code == 201 and signed.get_json() == {"consent_version": 2}
+
+
+def test_the_privacy_notice_claims_no_legal_basis_or_controller_that_a_pilot_may_not_have(client):
+    """The notice said the basis was consent (or public-interest research) and the controller the platform's
+    operator, while each pilot declares its own basis (legitimate interests, a contract...) and controller."""
+    page = text(client.get("/privacy"))
+    assert "Each pilot's protocol states the legal basis of its processing" in page.replace("&#39;", "'")
+    assert "the data controller is the one its information sheet names" in page
+    assert "The data controller is the LivingLab operator" not in page
