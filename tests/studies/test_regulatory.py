@@ -217,6 +217,19 @@ def test_a_food_satisfaction_survey_outside_jarde_is_submittable_without_any_met
     assert api("POST", f"/studies/{study.id}/submit", startup).status_code == 200
 
 
+def test_a_human_and_social_sciences_study_is_outside_jarde_and_submittable_without_a_cpp_opinion(
+    api, startup, make_study
+):
+    """R. 1121-1 II 1° d) CSP: an experiment in the human and social sciences in the field of health (habits,
+    opinions, living with an illness) is outside the Jardé law: no CPP opinion, no MR methodology required."""
+    answers = {"purpose": "human_sciences", "device_outside_ce": False}
+    protocol = food_protocol(qualification=answers, cnil_framework=None, ethics_opinion="", sponsor="")
+    study = make_complete(make_study, protocol, food_surveys())
+    assert (study.research_category, study.cnil_framework) == ("outside_jarde", "none")
+    assert missing(study) == {}
+    assert api("POST", f"/studies/{study.id}/submit", startup).status_code == 200
+
+
 def test_a_riph3_food_questionnaire_on_perceived_tolerance_needs_no_cpp_opinion(api, startup, make_study):
     """The real case: L. 1121-16-2 CSP and its order of 3 May 2017 exempt RIPH 3 made only of questionnaires
     on how a food or cosmetic product is perceived (its efficacy or tolerance) from the CPP opinion."""
