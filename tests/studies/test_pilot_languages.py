@@ -539,6 +539,12 @@ def test_a_refused_text_saves_nothing(client, login, draft, startup):
     assert db.session.get(Study, draft.id).translations == {}
 
 
+def test_the_translation_page_says_what_unticking_a_language_does(client, login, draft, startup):
+    login(startup)
+    page = text(client.get(f"/studies/{draft.id}/translations"))
+    assert "Unticking a language deletes its translations when you save" in page
+
+
 def test_the_translation_page_refuses_to_write_first_in_a_language_it_translates_into(client, login, draft, startup):
     translations = translate_all(draft, startup)
     services.update_study(startup, draft, {"translations": translations})
