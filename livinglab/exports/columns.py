@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..analysis.computed_scores import recipe, score_range
 from ..analysis.question_types import TEXT_TYPES
+from ..studies.keys import label_of
 from ..studies.models import Study
 from ..surveys.definitions import answer_keys, is_section
 from ..surveys.instruments import INSTRUMENTS
@@ -29,10 +30,12 @@ class Column:
     label: str
     type: str  # participant_code | arm | timepoint | a question type | score
     timepoints: list[str] = field(default_factory=list)
-    choices: list[str] = field(default_factory=list)  # arm, timepoint, single and multiple choice
+    choices: list[str] = field(default_factory=list)  # arm, timepoint, site, single and multiple choice (keys)
+    choice_labels: dict[str, str] = field(default_factory=dict)  # what people read for a choice key (arm, ...)
     low: float | None = None
     high: float | None = None
     anchors: tuple = ()  # what `low` and `high` mean
+    points: tuple = ()  # a scale labelled at every point: each point's label, from `low` up; () otherwise
     unit: str | None = None
     items: list[str] = field(default_factory=list)  # a score's item keys
     instrument: str | None = None
@@ -60,9 +63,12 @@ class Column:
         return int(number) if float(number).is_integer() else float(number)
 
     def value_labels(self) -> dict:
-        """Value labels for SPSS and Stata: yes/no and the ends of a scale (choices are coded apart)."""
+        """Value labels for SPSS and Stata: yes/no, every point of a scale labelled at each point, else the ends of
+        a scale (choices are coded apart)."""
         if self.type == "yes_no":
             return {1: str(_l("yes")), 0: str(_l("no"))}
+        if self.points and self.low is not None:
+            return {self.low + n: str(text) for n, text in enumerate(self.points)}
         if self.anchors and self.low is not None and self.high is not None:
             return {
                 self.low: f"{_fmt(self.low)} ({self.anchors[0]})",
@@ -105,8 +111,20 @@ def plan_for(study: Study) -> Plan:
     rank = {tp: n for n, tp in enumerate(timepoints)}
     columns = [
         Column("participant_code", str(_l("Pseudonymous participant code")), "participant_code"),
-        Column("arm", str(_l("Arm the participant was allocated to")), "arm", choices=arms),
-        Column("timepoint", str(_l("Timepoint of the survey")), "timepoint", choices=timepoints),
+        Column(
+            "arm",
+            str(_l("Arm the participant was allocated to")),
+            "arm",
+            choices=arms,
+            choice_labels={arm: label_of(study.labels, "arms", arm) for arm in arms},
+        ),
+        Column(
+            "timepoint",
+            str(_l("Timepoint of the survey")),
+            "timepoint",
+            choices=timepoints,
+            choice_labels={tp: label_of(study.labels, "timepoints", tp) for tp in timepoints},
+        ),
     ]
     found: dict[str, Column] = {}
     for survey in sorted(once_only(study.surveys), key=lambda s: (rank.get(s.timepoint, len(rank)), s.id)):
@@ -120,13 +138,21 @@ def plan_for(study: Study) -> Plan:
 
 
 def site_columns(study: Study) -> list[Column]:
-    """`site` after the timepoint, when the pilot has sites (studies/sites.py): the key of each; empty when the
-    participant enrolled before the pilot had sites."""
+    """`site` after the timepoint, when the pilot has sites (studies/sites.py): the key of each (its name the value
+    label); empty when the participant enrolled before the pilot had sites."""
     if not study.sites:
         return []
     names = "; ".join(f"{site['key']} = {site['name']}" for site in study.sites)
     label = str(_l("Site where the participant takes part (%(sites)s)", sites=names))
-    return [Column("site", label, "site", choices=[site["key"] for site in study.sites])]
+    return [
+        Column(
+            "site",
+            label,
+            "site",
+            choices=[site["key"] for site in study.sites],
+            choice_labels={site["key"]: site["name"] for site in study.sites},
+        )
+    ]
 
 
 def score_column(item: dict, items: list[dict]) -> Column:
@@ -145,6 +171,7 @@ def _columns_of(item: dict) -> list[Column]:
     if code:
         instrument = INSTRUMENTS[code]
         anchors = tuple(str(end).lower() for end in instrument.ends)  # what its lowest and highest points mean
+        points = tuple(str(point) for point in instrument.points) if instrument.every_point_labelled else ()
         items = [
             Column(
                 key,
@@ -153,6 +180,7 @@ def _columns_of(item: dict) -> list[Column]:
                 low=instrument.min,
                 high=instrument.max,
                 anchors=anchors,
+                points=points,
                 instrument=code,
             )
             for n, (key, text) in enumerate(zip(answer_keys(item), instrument.texts, strict=False), start=1)
@@ -177,6 +205,8 @@ def _columns_of(item: dict) -> list[Column]:
         labels = item.get("labels")
         column.low, column.high = item["min"], item["max"]
         column.anchors = (labels[0], labels[-1]) if labels else LIKERT_ANCHORS
+        if labels and len(labels) == column.high - column.low + 1:  # one per point, not only the two ends
+            column.points = tuple(labels)
     elif kind == "nps":
         column.low, column.high, column.anchors = 0, 10, NPS_ANCHORS
     elif kind == "number":

@@ -93,6 +93,8 @@ def values_of(column: Column) -> str:
     if column.low is None or column.high is None:
         return f"≥ {_number(column.low)}" if column.high is None else f"≤ {_number(column.high)}"
     span = f"[{_number(column.low)}, {_number(column.high)}]"  # "-10..10" would read as a formula
+    if column.points:  # labelled at every point: each point's label
+        return f"{span} ({'; '.join(f'{_number(column.low + n)} = {text}' for n, text in enumerate(column.points))})"
     if not column.anchors:
         return span
     return f"{span} ({_number(column.low)} = {column.anchors[0]}; {_number(column.high)} = {column.anchors[1]})"

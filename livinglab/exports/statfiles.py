@@ -1,11 +1,14 @@
 """SPSS (.sav) and Stata (.dta) files with variable and value labels, written by pyreadstat (ReadStat).
 
-Arms, timepoints and single-choice answers are coded 1..k with their names as value labels (Stata
-labels integers only, and both tools analyse codes); yes/no is 1/0; the ends of each scale are
-labelled. Multiple choice ("a; b") and text stay strings. Text (values, value and variable labels, the
-file label) is neutralised as in the CSV: SPSS and Stata save data to Excel and CSV as they hold it
-("Save as Excel", `export excel`, `export delimited`), so a formula would travel. ReadStat needs a data
-frame and a file path, so these two formats hold the study in memory, unlike the CSV."""
+Arms, timepoints, sites and single-choice answers are coded 1..k in the protocol's (or the question's)
+order (Stata labels integers only, and both tools analyse codes), their value labels what people read: a
+site's name, an arm's or a timepoint's label (else its key in words), a choice as written; the CSV keeps
+the keys. Yes/no is 1/0. A scale labelled at every point has each point's label as its value label (WHO-5,
+PHQ-9, GAD-7 too); one labelled at its two ends, or not at all, has its ends labelled. Multiple choice
+("a; b") and text stay strings. Text (values, value and variable labels, the file label) is neutralised
+as in the CSV: SPSS and Stata save data to Excel and CSV as they hold it ("Save as Excel", `export
+excel`, `export delimited`), so a formula would travel. ReadStat needs a data frame and a file path, so
+these two formats hold the study in memory, unlike the CSV."""
 
 import io
 import os
@@ -160,7 +163,7 @@ def _frame(plan: Plan, rows: Iterable[list], names: dict[str, str]) -> tuple[pd.
         if column.type in CODED:
             codes = {choice: n for n, choice in enumerate(column.choices, start=1)}
             data[name] = np.array([codes.get(v, np.nan) if v is not None else np.nan for v in bucket], dtype=float)
-            value_labels[name] = {n: choice for choice, n in codes.items()}
+            value_labels[name] = {n: column.choice_labels.get(choice, choice) for choice, n in codes.items()}
         elif column.type in STRINGS:
             data[name] = pd.Series(["" if v is None else neutralise(v) for v in bucket], dtype=object)
         else:

@@ -347,7 +347,11 @@ def test_the_dictionary_describes_every_column_in_order(pilot, download):
     assert entry["keep"][2:4] == ["yes_no", "1 = yes; 0 = no"]
     assert entry["recommend"][3] == "[0, 10] (0 = not at all likely; 10 = extremely likely)"
     assert entry["who_1"][1].startswith("WHO-5 Well-Being Index 1: I have felt cheerful")
-    assert entry["who_1"][2:4] == ["likert", "[0, 5] (0 = at no time; 5 = all of the time)"]
+    assert entry["who_1"][2:4] == [
+        "likert",
+        "[0, 5] (0 = At no time; 1 = Some of the time; 2 = Less than half of the time; 3 = More than half of the time;"
+        " 4 = Most of the time; 5 = All of the time)",
+    ]
     assert entry["who"][1:4] == ["WHO-5 Well-Being Index score", "score", "[0, 100]"]
     assert entry["umux"][5] == "follow_up" and entry["comments"][5] == "baseline; follow_up"
     assert entry["arm"][3] == "intervention" and entry["timepoint"][3] == "baseline; follow_up"
@@ -415,9 +419,16 @@ def test_spss_and_stata_files_carry_variable_and_value_labels(pilot, answered, d
     values = meta.variable_value_labels
     assert values["keep"] == {1: "yes", 0: "no"}
     assert values["diet"] == {1: "Omnivore", 2: "Flexitarian", 3: "'-Vegan"}
-    assert values["timepoint"] == {1: "baseline", 2: "follow_up"} and values["arm"] == {1: "intervention"}
+    assert values["timepoint"] == {1: "Baseline", 2: "Follow up"} and values["arm"] == {1: "Intervention"}
     assert values["mood"] == {1: "1 (lowest)", 7: "7 (highest)"}
-    assert values["who_1"] == {0: "0 (at no time)", 5: "5 (all of the time)"}
+    assert values["who_1"] == {
+        0: "At no time",
+        1: "Some of the time",
+        2: "Less than half of the time",
+        3: "More than half of the time",
+        4: "Most of the time",
+        5: "All of the time",
+    }
     rows = {(row.participant_code, row.timepoint): row for row in frame.itertuples()}
     first = rows[(answered["both"][0], 1)]
     assert (first.sleep_hours, first.change, first.keep, first.diet, first.who) == (6.5, -2.5, 1, 3, 60)

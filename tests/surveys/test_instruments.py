@@ -138,7 +138,10 @@ def test_the_scores_are_the_published_sums_in_the_read_back_and_the_export(
         as_text=True
     )
     mood = next(r for r in csv.reader(io.StringIO(dictionary)) if r and r[0] == "mood_1")
-    assert mood[2:4] == ["likert", "[0, 3] (0 = not at all; 3 = nearly every day)"]
+    assert mood[2:4] == [
+        "likert",
+        "[0, 3] (0 = Not at all; 1 = Several days; 2 = More than half the days; 3 = Nearly every day)",
+    ]
 
 
 def test_an_answer_outside_the_scale_is_refused(client, api_headers, pilot, enrolled):

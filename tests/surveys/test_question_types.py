@@ -383,7 +383,10 @@ def test_exports_give_each_row_and_the_other_text_its_column(answer, client, log
 def test_the_dictionary_describes_the_new_columns(pilot):
     rows = {row[0]: row for row in dictionary_rows(plan_for(pilot))}
     assert rows["habits_2"][1] == "How often do you… — cycle"
-    assert rows["habits_2"][2] == "likert" and rows["habits_2"][3] == "[1, 4] (1 = Never; 4 = Always)"
+    assert (
+        rows["habits_2"][2] == "likert"
+        and rows["habits_2"][3] == "[1, 4] (1 = Never; 2 = Sometimes; 3 = Often; 4 = Always)"
+    )
     assert rows["pain_vas"][3] == "[0, 100] (0 = No pain; 100 = Worst pain imaginable)"
     assert rows["transport"][3] == "Bus; Car; Other"
     assert rows["transport_other"][2] == "text" and "Other (please specify)" in rows["transport_other"][1]
@@ -510,7 +513,7 @@ def test_the_results_describe_each_new_type(pilot, take_part, client, login, sta
     assert variables["pain_vas"]["type"] == "slider" and vas["n"] == 3 and vas["mean"] == 40
     assert variables["habits_1"]["type"] == "likert" and variables["habits_1"]["by_timepoint"]["baseline"]["n"] == 3
     assert variables["transport"]["by_timepoint"]["baseline"]["counts"] == {"Bus": 1, "Car": 1, "Other": 1}
-    assert variables["onset"]["by_timepoint"]["baseline"] == {"n": 3}  # listed and counted, never averaged
+    assert variables["onset"]["by_timepoint"]["baseline"] == {"n": 3, "not_applicable": 0}  # counted, never averaged
 
 
 @pytest.mark.parametrize(

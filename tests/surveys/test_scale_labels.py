@@ -107,11 +107,11 @@ def test_the_builder_takes_labels_one_per_line_and_shows_them_again(client, logi
     assert refused.status_code == 422 and "one per point (5)" in text(refused)
 
 
-def test_the_dictionary_names_the_ends_with_the_labels(client, api_headers, startup, make_study):
+def test_the_dictionary_names_every_labelled_point(client, api_headers, startup, make_study):
     study = make_study("draft")
     body = survey(question("energy", "likert", "Energy?", labels=FIVE), key="extra")
     assert (
         client.post(f"/api/v1/studies/{study.id}/surveys", json=body, headers=api_headers(startup)).status_code == 201
     )
     row = next(r for r in dictionary_rows(plan_for(study)) if r[0] == "energy")
-    assert row[3] == "[1, 5] (1 = Not at all; 5 = Very much)"
+    assert row[3] == "[1, 5] (1 = Not at all; 2 = A little; 3 = Moderately; 4 = Quite a lot; 5 = Very much)"
