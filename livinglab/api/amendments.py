@@ -3,6 +3,7 @@
 from flask import Blueprint
 from flask_babel import gettext as _
 
+from .. import validation as v
 from ..participants import services as participation
 from ..studies import amendments, diff
 from ..studies.amendments import amendment_dict, registration_dict
@@ -74,6 +75,16 @@ def put_amendment_consent(user, study_id, version):
     study = load(user, study_id, "amend")
     amendment = amendments.find(study, version)
     data = json_body()
+    kept = [name for name in ("on_erasure", "keep_free_text") if name in data]
+    if kept:  # what happens to the answers at the end of retention stays as approved: say so, never ignore it
+        v.raise_for(
+            {
+                name: v.FieldError(
+                    _("What happens to the answers stays as in the approved consent form: an amendment keeps it.")
+                )
+                for name in kept
+            }
+        )
     with unit_of_work():
         amendments.save_consent(user, study, amendment, data.get("text"), data.get("clauses", []), data.get("gdpr"))
     return amendment_dict(amendment)

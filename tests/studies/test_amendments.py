@@ -622,3 +622,17 @@ def test_an_amendment_that_asks_for_a_stricter_consent_mode_asks_everyone_to_con
         select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "consent_changed")
     )
     assert (told > 0) is again
+
+
+@pytest.mark.parametrize("field, value", [("on_erasure", "anonymise"), ("keep_free_text", True)])
+def test_an_amendment_s_consent_refuses_to_change_what_happens_to_the_answers(api, make_study, startup, field, value):
+    """Defect: the amendment's consent PUT ignored these fields silently (they stay as approved)."""
+    study = make_study("recruiting")
+    version = api("POST", f"/studies/{study.id}/amendments", startup, json={"reason": "Typo"}).get_json()["version"]
+    body = {**NEW_CONSENT, field: value}
+    response = api("PUT", f"/studies/{study.id}/amendments/{version}/consent", startup, json=body)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+    db.session.expire_all()
+    proposed = db.session.scalar(select(Amendment).where(Amendment.study_id == study.id))
+    assert proposed.record["consent"]["text"] != NEW_CONSENT["text"]  # nothing saved
