@@ -23,6 +23,7 @@ from .retention import bp as retention_bp
 from .review_letter import bp as review_letter_bp
 from .studies import bp as studies_bp
 from .survey_editing import bp as survey_editing_bp
+from .survey_reuse import bp as survey_reuse_bp
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(require_json_body)
@@ -47,3 +48,4 @@ bp.register_blueprint(quality_bp)  # issue 13, item 7: data-quality flags, exclu
 bp.register_blueprint(correlations_bp)  # issue 13, item 5: correlations on request
 bp.register_blueprint(reports_bp)  # issue 14, item 7: problem reports, the repeated reports in long form
 bp.register_blueprint(processing_record_bp)  # issue 12: the record of processing (GDPR art. 30)
+bp.register_blueprint(survey_reuse_bp)  # issue 14, item 5: copies, the question library, survey templates

@@ -74,6 +74,7 @@ def spec() -> dict:
     from . import openapi_quality as quality  # and this: data-quality flags, exclusions of responses
     from . import openapi_reports as reports  # and this: problem reports, repeated reports in long form
     from . import openapi_retention as retention  # and this: retention, upcoming purges, postponements
+    from . import openapi_reuse as reuse  # and this: copies to another timepoint, question library, templates
     from . import openapi_sites as sites  # and this: the results by site and by age group
 
     return {
@@ -122,6 +123,7 @@ def spec() -> dict:
                 intervals.paths(),
                 reports.paths(),
                 processing.paths(),
+                reuse.paths(),
             )
         ),
         "components": {
@@ -165,6 +167,7 @@ def spec() -> dict:
                 **sites.subgroup_schemas(),
                 **reports.schemas(),
                 **processing.schemas(),
+                **reuse.schemas(),
             },
         },
     }
@@ -1462,6 +1465,9 @@ def results_schemas() -> dict:
         "Summary": obj(
             {
                 "n": integer(0),
+                "not_applicable": integer(
+                    0, description="Participants a branching question did not apply to (never in n, never missing)."
+                ),
                 **{name: number for name in ("mean", "sd", "median", "q1", "q3", "min", "max")},
                 "counts": counts,
                 "percentages": obj({}, additionalProperties=number),

@@ -326,6 +326,29 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     extra = f"{v1}/studies/{sid}/surveys/extra"
     checked("GET", extra, startup)
     checked("GET", f"{v1}/studies/{sid}/surveys/nope", startup)  # 404
+    # Reuse (issue 14, item 5): a second pilot starts from a template, takes a question of the first from the
+    # organisation's library, copies an item and a whole survey to its follow-up.
+    sid2 = checked("POST", f"{v1}/studies", startup, json=sleep_protocol()).get_json()["id"]
+    library = checked("GET", f"{v1}/studies/{sid2}/question-library?q=mood", startup).get_json()["items"]
+    checked("GET", f"{v1}/studies/{sid2}/question-library?q={'x' * 201}", startup)  # 422
+    checked("GET", f"{v1}/studies/{sid2}/question-library", api_headers(coordinator))  # 403
+    made = f"{v1}/studies/{sid2}/surveys/from-template"
+    checked("POST", made, startup, json={"template": "sleep_wellbeing", "language": "fr", "timepoint": "baseline"})
+    checked("POST", made, startup, json={"template": "nope", "language": "fr", "timepoint": "baseline"})  # 422
+    checked("POST", made, startup, json={"template": 5, "language": "fr", "timepoint": "baseline"})  # 400
+    reused = f"{v1}/studies/{sid2}/surveys/sleep_wellbeing"
+    checked("POST", f"{reused}/library", startup, json={"source": library[0]["survey_id"], "key": "mood"})
+    checked("POST", f"{reused}/library", startup, json={"source": library[0]["survey_id"], "key": "mood"})  # 422
+    checked("POST", f"{reused}/library", startup, json={"source": "1", "key": "mood"})  # 400
+    checked("POST", f"{reused}/library", startup, json={"source": sid2 * 1000, "key": "mood"})  # 404
+    checked("POST", f"{reused}/copy", startup, json={"timepoint": "follow_up"})
+    checked("POST", f"{reused}/copy", startup, json={"timepoint": "baseline"})  # 422
+    checked("POST", f"{reused}/copy", startup, json={"timepoint": ["follow_up"]})  # 400
+    checked("POST", f"{reused}/items/gad/copy", startup, json={"target": "sleep_wellbeing_follow_up"})  # 422
+    checked("POST", f"{reused}/items/gad/copy", startup, json={"target": "nope"})  # 404
+    checked("POST", f"{reused}/items/gad/copy", startup, json={"target": 5})  # 400
+    checked("DELETE", f"{reused}_follow_up/items/gad", startup)
+    checked("POST", f"{reused}/items/gad/copy", startup, json={"target": "sleep_wellbeing_follow_up"})
     checked("PATCH", extra, startup, json={"title": "Extra questions"})
     checked("PATCH", extra, startup, json={"timepoint": "never"})  # 422
     checked("PATCH", extra, startup, json={"title": 5})  # 400
@@ -365,6 +388,11 @@ def test_every_answer_of_a_whole_pilot_matches_the_description(checked, api_head
     checked("PUT", f"{v1}/studies/{sid}/surveys/baseline/items/sleep_hours", startup, json={})  # 409
     checked("DELETE", f"{v1}/studies/{sid}/surveys/baseline/items/sleep_hours", startup)  # 409
     checked("PUT", f"{v1}/studies/{sid}/surveys/baseline/order", startup, json={})  # 409
+    checked("GET", f"{v1}/studies/{sid}/question-library", startup)  # 409
+    checked("POST", f"{v1}/studies/{sid}/surveys/baseline/library", startup, json={})  # 409
+    checked("POST", f"{v1}/studies/{sid}/surveys/baseline/items/sleep_hours/copy", startup, json={})  # 409
+    checked("POST", f"{v1}/studies/{sid}/surveys/baseline/copy", startup, json={})  # 409
+    checked("POST", f"{v1}/studies/{sid}/surveys/from-template", startup, json={})  # 409
     checked("POST", f"{v1}/studies/{sid}/decision", staff, json={"decision": "reject"})  # 422
     checked("POST", f"{v1}/studies/{sid}/decision", staff, json={"decision": 1})  # 400
     checked("POST", f"{v1}/studies/{sid}/decision", startup, json={"decision": "approve"})  # 403
