@@ -30,8 +30,9 @@ AMENDMENT_409 = (
 )
 RECORD_DOC = (
     "The registration hash input (API.md, Clarifications v1.1): `protocol` holds every field of `StudyChanges` "
-    "as the Study object serves it, `consent` the `version`, `text` and `clauses` of the consent (or null), "
-    "`surveys` each survey's `key`, `title`, `timepoint` and `items`, sorted by key. The first registration's "
+    "as the Study object serves it, `consent` the `version`, `text` and `clauses` of the consent (or null) and "
+    "its `gdpr` information items when it has them, `surveys` each survey's `key`, `title`, `timepoint` and "
+    "`items`, and its `repeat` when it is repeatable, sorted by key. The first registration's "
     "hash is the SHA-256 of its canonical JSON (sorted keys, separators `,` `:`, UTF-8, no ASCII escaping); each "
     "later one's is the SHA-256 of the same JSON with one more key, `previous_hash`."
 )
@@ -42,13 +43,24 @@ def schemas() -> dict:
         "protocol": ref("StudyChanges"),
         "consent": nullable(
             obj(
-                {"version": integer(1), "text": string(), "clauses": array(ref("Clause"))},
+                {
+                    "version": integer(1),
+                    "text": string(),
+                    "clauses": array(ref("Clause")),
+                    "gdpr": obj({}, additionalProperties=string(), description="Only when the version has them."),
+                },
                 required=["version", "text", "clauses"],
             )
         ),
         "surveys": array(
             obj(
-                {"key": ref("Key"), "title": string(), "timepoint": ref("Key"), "items": array({})},
+                {
+                    "key": ref("Key"),
+                    "title": string(),
+                    "timepoint": ref("Key"),
+                    "items": array({}),
+                    "repeat": string(description="Only for a repeatable survey (a diary, problem reports)."),
+                },
                 required=["key", "title", "timepoint", "items"],
             )
         ),

@@ -285,8 +285,8 @@ def first_language_refusal(current, languages: list[str]) -> v.FieldError | None
     return v.FieldError(
         _(
             "This pilot has texts translated into %(new)s: it cannot be written in %(new)s first while they exist, "
-            "or they would be lost. Take %(new)s out of its other languages first (its translations are then "
-            "deleted), or keep %(first)s first.",
+            "or they would be lost. Take %(new)s out of its other languages first (which deletes its translations), "
+            "or keep %(first)s first.",
             new=new,
             first=first,
         )
