@@ -8,8 +8,7 @@ import io
 import pytest
 
 from livinglab.demo import CONSENT_CLAUSES, CONSENT_TEXT, sleep_surveys
-from livinglab.extensions import db
-from livinglab.participants import services as participation
+from tests.studies.test_amendments import enrol  # the same enrolment, one helper
 
 API = "/api/v1"
 # The sleep pilot's record (livinglab/demo.py), entry by entry, in the order of art. 30(1) a) to g), then the lab's
@@ -63,20 +62,6 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     if code:
         assert error["code"] == code
     return error
-
-
-def enrol(user, study) -> None:
-    consent = study.current_consent
-    participation.enrol(
-        user,
-        study,
-        consent_version=consent.version,
-        clauses={c["key"]: True for c in consent.clauses},
-        signature="Camille",
-        age=30,
-        criteria_confirmed=True,
-    )
-    db.session.commit()
 
 
 # --- The record of processing -----------------------------------------------------------------------------
