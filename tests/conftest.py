@@ -76,24 +76,27 @@ def app(tmp_path_factory):
 
 
 @functools.cache
-def empty_tables() -> str:
-    """Children before parents; several statements in one execute, which psycopg sends as one query."""
-    return "; ".join(f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables))
+def empty_tables() -> tuple[str, ...]:
+    """One DELETE per table, children before parents (sorting the tables is done once, not per test)."""
+    return tuple(f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables))
 
 
 @pytest.fixture(autouse=True)
 def _clean_database(app):
-    """Each test starts from empty tables."""
+    """Each test starts from empty tables, emptied through the driver: building each DELETE through
+    SQLAlchemy's statement cache cost four times as much as running it, after every test."""
     with app.app_context():
         yield
         db.session.rollback()
         db.session.remove()
         with db.engine.begin() as connection:
             if connection.dialect.name == "postgresql":  # one round trip, not one per table
-                connection.exec_driver_sql(empty_tables())
-            else:
-                for table in reversed(db.metadata.sorted_tables):
-                    connection.execute(table.delete())
+                connection.exec_driver_sql("; ".join(empty_tables()))
+            else:  # SQLite's driver runs one statement per call
+                cursor = connection.connection.driver_connection.cursor()
+                for statement in empty_tables():
+                    cursor.execute(statement)
+                cursor.close()
 
 
 class IsolatedClient(FlaskClient):
