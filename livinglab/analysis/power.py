@@ -18,6 +18,21 @@ def _one_unknown(**given) -> str:
     return missing[0]
 
 
+def _t_critical(tail: float, nu: float) -> float | None:
+    """qt(tail, ν, lower = FALSE), or None where R's is Inf (and the power 0): for ν near 0, where uniroot's
+    downward extension goes when the effect is huge, scipy returns a finite ~1e150 instead of Inf, and its
+    noncentral tail beyond is wrong."""
+    critical = float(stats.t.isf(tail, nu))
+    return critical if math.isfinite(critical) and critical < 1e100 else None
+
+
+def _nct_power(critical: float, nu: float, ncp: float) -> float:
+    """P(T' > critical) for the noncentral t; scipy gives NaN for a noncentrality of ~1e10 and more, where the
+    power is 1 (its mean lies that many standard errors beyond any critical value reached here)."""
+    power = float(stats.nct.sf(critical, nu, ncp))
+    return power if not math.isnan(power) else float(ncp > critical)
+
+
 def power_t_test(
     n: float | None = None,
     delta: float | None = None,
@@ -35,7 +50,10 @@ def power_t_test(
 
     def body(n_, delta_):
         nu = max(1e-7, n_ - 1) * tsample
-        return float(stats.nct.sf(stats.t.isf(sig_level / tside, nu), nu, math.sqrt(n_ / tsample) * delta_ / sd))
+        critical = _t_critical(sig_level / tside, nu)
+        if n_ <= 0 or critical is None:
+            return 0.0
+        return _nct_power(critical, nu, math.sqrt(n_ / tsample) * delta_ / sd)
 
     if unknown == "power":
         power = body(n, delta)
@@ -120,7 +138,10 @@ def unequal_t_test_n(
     def body(n0):
         n1 = ratio * n0
         nu = n0 + n1 - 2
-        return float(stats.nct.sf(stats.t.isf(sig_level / 2, nu), nu, effect / math.sqrt(1 / n0 + 1 / n1)))
+        critical = _t_critical(sig_level / 2, nu) if nu > 0 else None
+        if n0 <= 0 or critical is None:
+            return 0.0
+        return _nct_power(critical, nu, effect / math.sqrt(1 / n0 + 1 / n1))
 
     n = uniroot(lambda v: body(v) - power, 2 * max(1.0, 1 / ratio), 1e7, extend="upX")
     return {"n": n, "n_other": ratio * n, "ratio": ratio}

@@ -160,3 +160,13 @@ def test_the_results_plan_the_total_at_the_ratio(make_study, client, login, api_
     assert (achieved["planned_total"], achieved["planned_per_group"]) == (50, None)
     login(startup)
     assert "Planned: 50 participants." in text(client.get(f"/studies/{study.id}/results"))
+
+
+@pytest.mark.parametrize("ratio", [None, [1, 10]])
+def test_an_absurdly_large_effect_still_gives_a_page(ratio, make_study, client, login, startup):
+    # δ/σ = 1e18: scipy's noncentral t gave NaN (and, at δ/σ = 100, a negative n: "math domain error"), a 500
+    study = two_arm_pilot(make_study, "draft", ratio, {"method": "welch", "effect": 1e9, "sd": 1e-9, "power": 0.99})
+    login(startup)
+    response = client.get(f"/studies/{study.id}")
+    assert response.status_code == 200
+    assert "These assumptions require" in text(response)
