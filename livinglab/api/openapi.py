@@ -1654,8 +1654,10 @@ def results_schemas() -> dict:
                             "detect at the protocol's alpha: R's power.t.test or power.prop.test solved for the effect, "
                             "counting the smaller group (parallel groups) or the pairs (one group); `unit` `outcome` when "
                             "the protocol gives the sd, else `sd` (standard deviations), `proportion` for two "
-                            "proportions (the difference from the control's). Null before the primary outcome is "
-                            "compared."
+                            "proportions (the difference from the control's). `planned_total` follows the protocol's "
+                            "allocation ratio: at an unequal ratio each arm gets its share (the power formulas for "
+                            "unequal groups, each arm rounded up) and `planned_per_group` is null. Null before the "
+                            "primary outcome is compared."
                         ),
                     ),
                 ),

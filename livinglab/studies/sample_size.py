@@ -15,7 +15,8 @@ p_intervention, power, justification}` (null: none stated). `method` is one of
 
 The significance level is the protocol's `alpha`, two-sided; `power` defaults to 0.8. What they require is
 derived, never stored: `required(spec, alpha, arms)` (per group and in total: the between-group methods give the
-n of one group, and each of the design's arms needs it), so a page, the API and the results (planned against
+n of one group, and each of the design's arms needs it; with an unequal allocation ratio, each arm its share at
+that ratio, from the power formulas for unequal groups), so a page, the API and the results (planned against
 analysed) all say the same."""
 
 import math
@@ -24,6 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import validation as v
+from . import allocation
 
 METHODS = {
     "feasibility": _l("Feasibility: no test of an effect"),
@@ -110,15 +112,45 @@ def clean(value) -> dict | None:
     return {**out, **{name: None for name in NUMBERS if name != "power" and name not in NEEDS[method]}}
 
 
-def required(spec: dict | None, alpha: float, arms: int) -> dict | None:
-    """What the stated assumptions require: {per_group, groups, total, unit, method, exact} (exact: R's n
-    before rounding up), or None (no assumptions, or a feasibility pilot). `arms`: the design's number of arms;
-    a between-group method needs its n in each (at least two groups), a paired one counts one group."""
+def required(spec: dict | None, alpha: float, arms: int, shares: list[int] | None = None) -> dict | None:
+    """What the stated assumptions require: {per_group, by_group, groups, total, ratio, unit, method, exact,
+    exact_by_group} (exact: R's n before rounding up), or None (no assumptions, or a feasibility pilot). `arms`:
+    the design's number of arms; a between-group method needs its n in each (at least two groups), a paired one
+    counts one group. `shares`: the allocation ratio, one share per arm in their order, the first arm being the
+    control (studies/allocation.py); an unequal ratio sizes each arm against the control with the power
+    formula for unequal groups (unequal_t_test_n, unequal_prop_test_n), gives every arm its share of the largest
+    control n any comparison needs, rounds each arm up, and leaves `per_group` null."""
     if not spec or spec.get("method") in (None, "feasibility"):
         return None
     from ..analysis import power as calc  # scipy: imported by the pages that need it only
 
     method, power = spec["method"], spec.get("power") or DEFAULT_POWER
+    groups = 1 if method == "paired_t" else max(2, arms)  # the pairs; else the n of one group in each arm
+    ratio = None
+    if method != "paired_t" and shares and len(shares) == groups and len(set(shares)) > 1:
+        common = math.gcd(*shares)
+        ratio = [share // common for share in shares]
+    if ratio:
+        exact_by_group = _at_ratio(calc, spec, power, alpha, ratio)
+        by_group = [math.ceil(n - 1e-9) for n in exact_by_group]
+        r_call = {
+            "welch": "pwr.t2n.test",
+            "ancova": "pwr.t2n.test × (1 − ρ²)",
+            "two_proportions": "power.prop.test (n₁ ≠ n₂: Fleiss, Levin & Paik 2003)",
+        }[method]
+        return {
+            "method": method,
+            "per_group": None,
+            "by_group": by_group,
+            "groups": groups,
+            "total": sum(by_group),
+            "ratio": ratio,
+            "exact": exact_by_group[0],
+            "exact_by_group": exact_by_group,
+            "power": power,
+            "alpha": alpha,
+            "r_call": r_call,
+        }
     if method == "paired_t":
         exact = calc.power_t_test(delta=spec["effect"], sd=spec["sd"], power=power, sig_level=alpha, type="paired")["n"]
         r_call = 'power.t.test(type = "paired")'
@@ -134,22 +166,42 @@ def required(spec: dict | None, alpha: float, arms: int) -> dict | None:
         exact = calc.power_prop_test(p1=spec["p_control"], p2=spec["p_intervention"], power=power, sig_level=alpha)["n"]
         r_call = "power.prop.test"
     per_group = math.ceil(exact - 1e-9)
-    groups = 1 if method == "paired_t" else max(2, arms)  # the pairs; else the n of one group in each arm
     return {
         "method": method,
         "per_group": per_group,
+        "by_group": [per_group] * groups,
         "groups": groups,
         "total": per_group * groups,
+        "ratio": None,
         "exact": exact,
+        "exact_by_group": [exact] * groups,
         "power": power,
         "alpha": alpha,
         "r_call": r_call,
     }
 
 
+def _at_ratio(calc, spec: dict, power: float, alpha: float, ratio: list[int]) -> list[float]:
+    """Each arm's exact n at the ratio: the control (first) against each other arm with k = its share / the
+    control's, the largest control n any comparison needs, and each arm's share of it."""
+    control_n = 0.0
+    for share in ratio[1:]:
+        k = share / ratio[0]
+        if spec["method"] == "two_proportions":
+            found = calc.unequal_prop_test_n(
+                p1=spec["p_control"], p2=spec["p_intervention"], power=power, sig_level=alpha, ratio=k
+            )
+        else:
+            found = calc.unequal_t_test_n(delta=spec["effect"], sd=spec["sd"], power=power, sig_level=alpha, ratio=k)
+        control_n = max(control_n, found["n"])
+    if spec["method"] == "ancova":  # Borm et al. (2007): (1 − ρ²) times the t test's n, in each arm
+        control_n *= 1 - spec["correlation"] ** 2
+    return [control_n * share / ratio[0] for share in ratio]
+
+
 def _required_by(study) -> dict | None:
     """What the study's stated assumptions require, for its alpha and its design's arms."""
-    return required(study.sample_size or None, study.alpha, len(study.arms or ()))
+    return required(study.sample_size or None, study.alpha, len(study.arms or ()), allocation.shares(study))
 
 
 def summary(study) -> dict:

@@ -64,3 +64,16 @@ def test_power_grows_with_n_and_round_trips(delta, power):
     n = power_t_test(delta=delta, power=power)["n"]
     assert power_t_test(n=n, delta=delta)["power"] == pytest.approx(power, abs=1e-3)
     assert power_t_test(n=n + 5, delta=delta)["power"] > power_t_test(n=n, delta=delta)["power"]
+
+
+def test_a_huge_effect_extends_the_interval_downwards_as_r_does():
+    # R 4.2.2: power.t.test(delta = 20, power = 0.9)$n: 1.539519053; power.t.test(delta = 100, power = 0.99)$n:
+    # 1.363670649, with type = "paired": 1.65063594. uniroot extends its lower end below 2, where
+    # ν = max(1e-7, n − 1)·2 is tiny: qt(0.975, ν) is Inf in R and the power 0 (scipy's quantile is finite there
+    # and its noncentral tail wrong, which sent n below 0: "math domain error", a 500 on the protocol page).
+    # At δ = 100 the root lies where ν < 1 and the noncentral t's tail at ncp ≈ 60 differs between R's pnt and
+    # scipy's nct in the third digit (pt(qt(.975, .74), .74, ncp = 100 * sqrt(1.37 / 2), lower = FALSE):
+    # 0.9944, scipy 0.9888), so only to 0.02 there
+    assert power_t_test(delta=20, power=0.9)["n"] == pytest.approx(1.539519053, abs=2e-4)
+    assert power_t_test(delta=100, power=0.99)["n"] == pytest.approx(1.363670649, abs=0.02)
+    assert power_t_test(delta=100, power=0.99, type="paired")["n"] == pytest.approx(1.65063594, abs=0.02)
