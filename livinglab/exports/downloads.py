@@ -7,8 +7,7 @@ from ..studies.retention import require_exports_open
 from . import bilingual
 from .columns import plan_for
 from .delimited import csv_chunks
-from .dictionary import HEADER
-from .reports import report_dictionary_rows, report_sheets
+from .reports import report_sheets
 from .rows import stored_rows, wide_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,11 +33,9 @@ def data_csv(study: Study) -> Response:
 
 
 def _dictionary(study: Study, plan) -> tuple[list[str], list[list[str]]]:
-    """The dictionary's header and rows: the wide file's columns (in each declared language, bilingual.py), then the
-    long-form reports' (reports.py), their language columns left empty."""
-    header, rows = bilingual.dictionary(study, plan)
-    padding = [""] * (len(header) - len(HEADER))
-    return header, rows + [[*row, *padding] for row in report_dictionary_rows(study)]
+    """The dictionary's header and rows: the wide file's columns, then the long-form reports' (reports.py), each
+    in every declared language (bilingual.py)."""
+    return bilingual.dictionary(study, plan)
 
 
 def dictionary_csv(study: Study) -> Response:
