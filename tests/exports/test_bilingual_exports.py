@@ -1,15 +1,18 @@
-"""The data dictionary of a pilot in two languages (issue 14, item 8): `label_<lang>` and `values_<lang>` hold each
-column in that language, whatever the language of whoever downloads it: the pilot's own arms, timepoints and sites,
-an instrument's official wording, the repeated reports' columns. Formulas in the new cells are neutralised."""
+"""The exports of a pilot in two languages (issue 14, item 8). The data dictionary's `label_<lang>` and
+`values_<lang>` hold each column in that language, whatever the language of whoever downloads it: the pilot's own
+arms, timepoints and sites, an instrument's official wording, the repeated reports' columns; formulas in the new
+cells are neutralised. The SPSS and Stata files come in one language each, chosen by `language`."""
 
 import csv
 import io
 
+import pyreadstat
 import pytest
 from openpyxl import load_workbook
 
 from livinglab.demo import build_study, food_protocol
 from livinglab.extensions import db
+from livinglab.participants import services as participation
 from livinglab.studies import pilot_languages, services
 
 API = "/api/v1"
@@ -80,7 +83,7 @@ WHO5_POINTS = {
 
 def bilingual_pilot(startup, coordinator, french: dict):
     """A two-arm pilot at two sites written in English and translated into French (`french` by path, the rest
-    "[fr] " and the English), approved."""
+    "[fr] " and the English), recruiting."""
     protocol = food_protocol(
         languages=["en", "fr"],
         sites=[{"key": "canteen", "name": "Company canteen"}, {"key": "school", "name": "Jules Verne school"}],
@@ -98,6 +101,7 @@ def bilingual_pilot(startup, coordinator, french: dict):
     services.update_study(startup, study, {"translations": {"fr": texts}})
     services.submit(startup, study)
     services.decide(coordinator, study, "approve", "")
+    services.set_recruitment(coordinator, study, "recruiting")
     db.session.commit()
     return study
 
@@ -191,3 +195,108 @@ def test_formulas_in_the_translations_are_neutralised(client, api_headers, start
         assert entry["reports.severity"]["label_fr"].startswith("'" + FORMULA)
         assert entry["reports.severity"]["values_fr"] == "Un peu; '-Assez; Beaucoup"
         assert entry["arm"]["values_fr"] == f"usual_menu = {FORMULA}; plant_based = Menu végétal"  # not a cell start
+
+
+# SPSS and Stata: one language per file
+
+STAT_READERS = [("export.sav", pyreadstat.read_sav), ("export.dta", pyreadstat.read_dta)]
+
+
+def enrol(study, make_user) -> str:
+    """One participant at the canteen who answered the baseline survey."""
+    user = make_user("participant")
+    consent = study.current_consent
+    enrolment = participation.enrol(
+        user,
+        study,
+        consent_version=consent.version,
+        clauses={c["key"]: True for c in consent.clauses},
+        signature=user.name,
+        age=30,
+        criteria_confirmed=True,
+        site="canteen",
+    )
+    participation.submit_response(user, study, "baseline", {"satisfaction": 5, **{f"who_{n}": 2 for n in range(1, 6)}})
+    db.session.commit()
+    return enrolment.participant_code
+
+
+def stat_file(client, headers, study, what, reader, tmp_path, query="", downloader="en"):
+    answer = client.get(f"{API}/studies/{study.id}/{what}{query}", headers={**headers, "Accept-Language": downloader})
+    assert answer.status_code == 200, answer.get_data()[:300]
+    path = tmp_path / what
+    path.write_bytes(answer.get_data())
+    frame, meta = reader(str(path))
+    return answer.headers["Content-Disposition"], frame, meta
+
+
+@pytest.mark.parametrize("what, reader", STAT_READERS)
+def test_an_spss_or_stata_file_in_each_language(client, api_headers, startup, make_user, pilot, tmp_path, what, reader):
+    enrol(pilot, make_user)
+    headers = api_headers(startup)
+    suffix = what.rsplit(".", 1)[1]
+    for language, menus, first, points in (
+        ("fr", {1: "Menu habituel", 2: "Menu végétal"}, WHO5_FIRST["fr"], WHO5_POINTS["fr"]),
+        ("en", {1: "Usual menu", 2: "Plant-based menu"}, WHO5_FIRST["en"], WHO5_POINTS["en"]),
+    ):
+        disposition, frame, meta = stat_file(client, headers, pilot, what, reader, tmp_path, f"?language={language}")
+        assert disposition == f"attachment; filename=livinglab-study-{pilot.id}-data-{language}.{suffix}"
+        values = meta.variable_value_labels
+        assert values["arm"] == menus
+        assert values["site"][1] == {"fr": "Restaurant d’entreprise", "en": "Company canteen"}[language]
+        assert values["timepoint"][2] == {"fr": "Après quatre semaines", "en": "After four weeks"}[language]
+        assert [values["who_1"][n] for n in range(6)] == points.split("; ")
+        labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+        assert labels["who_1"].endswith(first)
+        assert (
+            labels["participant_code"]
+            == {"fr": "Code participant pseudonyme", "en": "Pseudonymous participant code"}[language]
+        )
+        assert list(frame["who_1"]) == [2]
+
+
+def test_without_a_language_the_file_is_in_the_downloaders_when_the_pilot_offers_it(
+    client, api_headers, startup, make_user, pilot, tmp_path
+):
+    enrol(pilot, make_user)
+    headers = api_headers(startup)
+    for downloader, arm in (("fr", "Menu habituel"), ("en", "Usual menu")):
+        disposition, _frame, meta = stat_file(
+            client, headers, pilot, "export.sav", pyreadstat.read_sav, tmp_path, downloader=downloader
+        )
+        assert disposition.endswith(f"-data-{downloader}.sav") and meta.variable_value_labels["arm"][1] == arm
+
+
+@pytest.mark.parametrize("query", ["?language=de", "?language=", "?language=fr%0D%0Ax", "?language=" + "f" * 5000])
+def test_a_language_the_pilot_does_not_declare_is_refused(client, api_headers, startup, pilot, query):
+    headers = api_headers(startup)
+    for what in ("export.sav", "export.dta"):
+        answer = client.get(f"{API}/studies/{pilot.id}/{what}{query}", headers=headers)
+        assert answer.status_code == 422
+        assert set(answer.get_json()["error"]["fields"]) == {"language"}
+
+
+def test_a_pilot_in_one_language_refuses_a_language_and_keeps_its_file_name(
+    client, api_headers, startup, make_study, login
+):
+    study = make_study("recruiting")
+    headers = api_headers(startup)
+    answer = client.get(f"{API}/studies/{study.id}/export.sav?language=fr", headers=headers)
+    assert answer.status_code == 422 and "language" in answer.get_json()["error"]["fields"]
+    answer = client.get(f"{API}/studies/{study.id}/export.sav", headers=headers)
+    assert answer.headers["Content-Disposition"] == f"attachment; filename=livinglab-study-{study.id}-data.sav"
+    login(startup)
+    assert client.get(f"/studies/{study.id}/exports/data.dta?language=de").status_code == 422
+
+
+def test_the_export_menu_offers_each_language_of_a_bilingual_pilot(client, login, startup, pilot):
+    login(startup)
+    page = client.get(f"/studies/{pilot.id}/results").get_data(as_text=True)
+    assert "The SPSS and Stata files hold one language" in page
+    for lang in ("en", "fr"):
+        for what, suffix in (("data.sav", "sav"), ("data.dta", "dta")):
+            href = f"/studies/{pilot.id}/exports/{what}?language={lang}"
+            assert f'href="{href}"' in page
+            answer = client.get(href)
+            assert answer.status_code == 200
+            assert answer.headers["Content-Disposition"].endswith(f"-data-{lang}.{suffix}")
