@@ -26,6 +26,15 @@ SURVEYS = [
         "items": [
             {"key": "satisfaction", "text": "How satisfied are you?", "type": "likert", "min": 1, "max": 7},
             {"key": "who", "instrument": "who5"},
+            {"key": "energy", "text": "Your energy?", "type": "likert", "min": 1, "max": 7},
+            {"key": "total", "text": "Satisfaction and energy", "score": "sum", "of": ["satisfaction", "energy"]},
+            {
+                "key": "diet",
+                "text": "Your diet?",
+                "type": "single_choice",
+                "choices": ["Vegan", "Omnivore"],
+                "other": True,
+            },
         ],
     },
     {
@@ -62,6 +71,9 @@ FRENCH = {
     "protocol.sites.canteen": "Restaurant d’entreprise",
     "protocol.sites.school": "École Jules-Verne",
     "surveys.side_effects.title": "Signaler un problème",
+    "surveys.baseline.total.text": "Satisfaction et énergie",
+    "surveys.baseline.diet.text": "Votre alimentation ?",
+    "surveys.baseline.diet.choices.1": "Végane",
     "surveys.side_effects.severity.text": "Quelle gêne avez-vous ressentie ?",
     "surveys.side_effects.severity.labels.1": "Un peu",
     "surveys.side_effects.severity.labels.2": "Assez",
@@ -168,6 +180,21 @@ def test_an_instrument_reads_in_its_official_wording_in_each_language(
 
 @pytest.mark.parametrize("read", READERS)
 @pytest.mark.parametrize("downloader", ["en", "fr"])
+def test_a_computed_score_and_a_choices_other_text_read_in_each_language(
+    client, api_headers, startup, pilot, read, downloader
+):
+    entry = read(client, api_headers(startup), pilot, downloader)
+    assert entry["total"]["label_en"].startswith("Satisfaction and energy. ")
+    assert entry["total"]["label_fr"].startswith("Satisfaction et énergie. ")
+    assert (entry["diet"]["values_en"], entry["diet"]["values_fr"]) == ("Vegan; Omnivore", "Végane; [fr] Omnivore")
+    assert entry["diet_other"]["label_en"] == "Your diet? — Other (please specify)"
+    assert entry["diet_other"]["label_fr"] == "Votre alimentation ? — Autre (préciser)"
+    description = {"en": entry["total"]["label_en"], "fr": entry["total"]["label_fr"]}
+    assert description["en"] != description["fr"].replace("Satisfaction et énergie", "Satisfaction and energy")
+
+
+@pytest.mark.parametrize("read", READERS)
+@pytest.mark.parametrize("downloader", ["en", "fr"])
 def test_the_repeated_reports_columns_read_in_each_language(client, api_headers, startup, pilot, read, downloader):
     entry = read(client, api_headers(startup), pilot, downloader)
     severity = entry["reports.severity"]
@@ -216,7 +243,8 @@ def enrol(study, make_user) -> str:
         criteria_confirmed=True,
         site="canteen",
     )
-    participation.submit_response(user, study, "baseline", {"satisfaction": 5, **{f"who_{n}": 2 for n in range(1, 6)}})
+    answers = {"satisfaction": 5, "energy": 3, "diet": "Vegan", **{f"who_{n}": 2 for n in range(1, 6)}}
+    participation.submit_response(user, study, "baseline", answers)
     db.session.commit()
     return enrolment.participant_code
 
@@ -253,6 +281,7 @@ def test_an_spss_or_stata_file_in_each_language(client, api_headers, startup, ma
             == {"fr": "Code participant pseudonyme", "en": "Pseudonymous participant code"}[language]
         )
         assert list(frame["who_1"]) == [2]
+        assert values["diet"][1] == {"fr": "Végane", "en": "Vegan"}[language]
 
 
 def test_without_a_language_the_file_is_in_the_downloaders_when_the_pilot_offers_it(
