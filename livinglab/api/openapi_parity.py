@@ -2,6 +2,7 @@
 its items, the XLSX/SPSS/Stata exports, the observatory, the audit trail and the lay summary. Merged by
 api/openapi.py, built from its helpers."""
 
+from ..config import Config
 from ..exports.downloads import XLSX
 from ..studies.models import Domain, StudyStatus
 from ..surveys.definitions import MAX_ITEMS
@@ -24,6 +25,8 @@ from .openapi import (
     string,
     timestamp,
 )
+
+LANGUAGES = Config.LANGUAGES
 
 TAGS = [
     {
@@ -331,14 +334,17 @@ def survey_paths() -> dict:
     }
 
 
-def file_operation(operation_id: str, summary: str, media_type: str, filename: str, text: str) -> dict:
+def file_operation(
+    operation_id: str, summary: str, media_type: str, filename: str, text: str, parameters=(), e422=None
+) -> dict:
     out = operation(
         operation_id,
         summary,
         tag="results",
         ok=(200, text, None),
-        errors=errors(401, 403, 404, 409, e409=NOT_APPROVED),
+        errors=errors(401, 403, 404, 409, *((422,) if e422 else ()), e409=NOT_APPROVED, e422=e422),
         description=RESULTS_READERS,
+        parameters=parameters,
     )
     out["responses"]["200"]["content"] = {media_type: {"schema": string(format="binary")}}
     out["responses"]["200"]["headers"] = {
@@ -360,6 +366,20 @@ def export_paths() -> dict:
         "variable labels from the questions; names a format refuses are shortened or suffixed, and the "
         "label says the key. "
     )
+    in_language = (
+        "A pilot in two languages gives one file per language, its variable and value labels (the pilot's texts "
+        "and the app's words) in that language: `language`, else the caller's (`Accept-Language`) when the pilot "
+        "offers it, else the one it is written in; its name then ends `-data-<language>.sav` (or `.dta`). "
+    )
+    language = [
+        query(
+            "language",
+            enum(LANGUAGES),
+            "The language of the labels, among the pilot's (`languages`); for a pilot in one language, only that "
+            "one (the app's words in it too); refused for a pilot that declares none.",
+        )
+    ]
+    refused = "`language` is not one of the pilot's languages (`fields.language`)."
     study = {"parameters": [{"$ref": "#/components/parameters/StudyId"}]}
     return {
         "/studies/{study_id}/export.xlsx": {
@@ -379,7 +399,9 @@ def export_paths() -> dict:
                 "The answers as an SPSS file",
                 SPSS.mimetype,
                 "livinglab-study-<id>-data.sav",
-                labelled + same,
+                labelled + in_language + same,
+                language,
+                refused,
             ),
         },
         "/studies/{study_id}/export.dta": {
@@ -389,7 +411,9 @@ def export_paths() -> dict:
                 "The answers as a Stata file",
                 STATA.mimetype,
                 "livinglab-study-<id>-data.dta",
-                labelled + same,
+                labelled + in_language + same,
+                language,
+                refused,
             ),
         },
     }

@@ -137,20 +137,23 @@ def plan_for(study: Study) -> Plan:
     return Plan(columns + list(found.values()), arms, timepoints, ids=len(columns))
 
 
-def site_columns(study: Study) -> list[Column]:
+def site_columns(study: Study, names: dict[str, str] | None = None) -> list[Column]:
     """`site` after the timepoint, when the pilot has sites (studies/sites.py): the key of each (its name the value
-    label); empty when the participant enrolled before the pilot had sites."""
+    label: `names`, by key, when given, else as written); empty when the participant enrolled before the pilot had
+    sites."""
     if not study.sites:
         return []
-    names = "; ".join(f"{site['key']} = {site['name']}" for site in study.sites)
-    label = str(_l("Site where the participant takes part (%(sites)s)", sites=names))
+    names = names or {site["key"]: site["name"] for site in study.sites}
+    label = str(
+        _l("Site where the participant takes part (%(sites)s)", sites="; ".join(f"{k} = {n}" for k, n in names.items()))
+    )
     return [
         Column(
             "site",
             label,
             "site",
             choices=[site["key"] for site in study.sites],
-            choice_labels={site["key"]: site["name"] for site in study.sites},
+            choice_labels=names,
         )
     ]
 

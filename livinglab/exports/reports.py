@@ -119,10 +119,13 @@ def report_dictionary_rows(study: Study) -> list[list[str]]:
 
     if not repeatable(study.surveys):
         return []
-    mark = str(_l("repeated, long form (reports.csv; the sheet “reports”)"))
-    return [
-        [f"reports.{key}", f"{label} [{mark}]", *rest] for key, label, *rest in dictionary_rows(plan_of_reports(study))
-    ]
+    return [[f"reports.{key}", marked(label), *rest] for key, label, *rest in dictionary_rows(plan_of_reports(study))]
+
+
+def marked(label: str) -> str:
+    """A long-form column's label in the data dictionary: marked as such."""
+    mark = _l("repeated, long form (reports.csv; the sheet “reports”)")
+    return f"{label} [{mark}]"
 
 
 def report_sheets(study: Study) -> list[tuple]:

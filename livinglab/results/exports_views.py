@@ -1,6 +1,6 @@
 """The export downloads linked from the results page: the same files as the API, for signed-in staff."""
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from ..exports import downloads, require_analysable
 from ..policy import get_study_or_404, requires
@@ -36,12 +36,12 @@ def xlsx(study_id):
 @bp.get("/<int:study_id>/exports/data.sav")
 @requires("results")
 def sav(study_id):
-    """SPSS, with variable and value labels."""
-    return downloads.spss(load(study_id))
+    """SPSS, with variable and value labels (in one of a bilingual pilot's languages: `language`)."""
+    return downloads.spss(load(study_id), request.args.get("language"))
 
 
 @bp.get("/<int:study_id>/exports/data.dta")
 @requires("results")
 def dta(study_id):
-    """Stata, with variable and value labels."""
-    return downloads.stata(load(study_id))
+    """Stata, with variable and value labels (in one of a bilingual pilot's languages: `language`)."""
+    return downloads.stata(load(study_id), request.args.get("language"))
