@@ -162,6 +162,8 @@ def sources(record: dict) -> list[Source]:
         prefix = f"surveys.{survey['key']}"
         add(f"{prefix}.title", survey["title"], where, True)
         for item in survey.get("items") or []:
+            if "score" in item:  # a computed score: never shown in the survey, its label read by staff as written
+                continue
             for name in ITEM_TEXTS:
                 add(f"{prefix}.{item['key']}.{name}", item.get(name), where, name in ("unit", "section"))
             for name in ITEM_LISTS:
