@@ -103,3 +103,21 @@ def test_the_editor_checklist_counts_no_score_label_as_missing(client, login, dr
     login(startup)
     page = client.get(f"/studies/{draft.id}/edit").get_data(as_text=True)
     assert "Every text in French" in page and "missing" not in page.split("Every text in French")[1][:40]
+
+
+def test_a_score_label_translation_sent_back_by_the_api_is_dropped_not_refused(client, api_headers, draft, startup):
+    """A client sending back the translations it read before (the score's label among them) is not refused."""
+    texts = everything_but_the_score(draft)
+    texts[SCORE_PATH] = {"text": "Facilité du sommeil", "source": pilot_languages.fingerprint("Sleep ease")}
+    reply = client.patch(
+        f"/api/v1/studies/{draft.id}", headers=api_headers(startup), json={"translations": {"fr": texts}}
+    )
+    assert reply.status_code == 200, reply.get_json()
+    assert SCORE_PATH not in reply.get_json()["translations"]["fr"]
+    assert "surveys.ease.falls_asleep.text" in reply.get_json()["translations"]["fr"]
+    bad = client.patch(
+        f"/api/v1/studies/{draft.id}",
+        headers=api_headers(startup),
+        json={"translations": {"fr": {"surveys.ease.nothing.text": {"text": "x", "source": ""}}}},
+    )
+    assert bad.status_code == 422  # an unknown path is still refused
