@@ -1682,9 +1682,13 @@ def results_schemas() -> dict:
                         "When the study has repeatable surveys (`repeat`: diary, problem report), descriptive only and "
                         "apart from the primary and secondary analyses: per survey `key`, `title`, `repeat`, "
                         "`participants_reporting`, `enrolled`, `reports`, `per_participant` {`mean`, `median`, `max`} "
-                        "(over the enrolled, 0 for those without a report), `by_arm` (parallel groups) and `items`: a "
-                        "numeric item's per-participant means described across participants (`participant_means`), a "
-                        "choice item's `choices` {choice: {`reports`, `participants`}}."
+                        "(over the enrolled, 0 for those without a report), `by_arm` (parallel groups) and `items`, one "
+                        "entry per item (a matrix: per row, `<key>_<n>`) by `kind`: `numeric`, its per-participant "
+                        "means described across participants (`participant_means`; an instrument's total or a "
+                        "computed score, computed for each report first, add `score`: `instrument` | `computed` and "
+                        "`label`); `choice`, its `choices` {choice: {`reports`, `participants`}}; `dates`, `first` "
+                        "and `last` (YYYY-MM-DD), `reports`, `participants`; `listed` (a free text, a time: not "
+                        "summarised), its `type`, `reports`, `participants`."
                     ),
                 ),
             },

@@ -9,7 +9,8 @@ from .openapi_parity import EDITORS, ITEM_KEY, survey_parameters
 
 KEPT = (
     "Keys are kept: at another timepoint a copied question is the same variable measured again. Checked as any "
-    "edit (a key the target timepoint already asks is refused with that reason, 422); nothing is copied on an error."
+    "edit (a key the target timepoint already asks is refused with that reason, 422); nothing is copied on an error. "
+    "The copied texts' translations (the study's `translations`) are copied with them, under the copy's paths."
 )
 
 
@@ -98,7 +99,9 @@ def paths() -> dict:
                 ok=(201, "The survey, with the question last.", ref("Survey")),
                 errors=body_errors,
                 description=EDITORS + " The question is added without its condition (which names answers of "
-                "the other survey); a source outside the organisation's other pilots is 404.",
+                "the other survey), with its translations into the languages this study offers besides its first "
+                "(those into a language it does not offer are left behind); a source outside the organisation's "
+                "other pilots is 404.",
             ),
         },
         "/studies/{study_id}/surveys/{key}/items/{item_key}/copy": {
@@ -144,7 +147,8 @@ def paths() -> dict:
                 ok=(201, "The new survey, to change as needed.", ref("Survey")),
                 errors=body_errors,
                 description=EDITORS + " `sleep_wellbeing`: sleep questions, WHO-5 and GAD-7, in English or "
-                "French; its key gets a number when the study has it already.",
+                "French; its key gets a number when the study has it already. In the study's first language, the "
+                "template's wording in the study's other language becomes the survey's translation.",
             ),
         },
     }

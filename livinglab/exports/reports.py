@@ -2,7 +2,9 @@
 (which holds one row per participant and timepoint, and never these). Streamed as the wide export is, with the
 same cells (cells.py: formula injection guarded)."""
 
+from collections import defaultdict
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 from flask import Response, stream_with_context
 from flask_babel import lazy_gettext as _l
@@ -16,8 +18,9 @@ from ..studies.retention import require_exports_open
 from ..surveys.models import Survey
 from ..surveys.repeats import repeatable
 from .cells import NOT_APPLICABLE
-from .columns import Column, Plan, _columns_of
+from .columns import Column, Plan, _columns_of, score_column
 from .delimited import csv_chunks
+from .rows import _scored
 
 BATCH = 2_000
 ID_COLUMNS = ("participant_code", "arm", "site", "survey", "instance", "submitted_at")
@@ -39,11 +42,8 @@ def plan_of_reports(study: Study) -> Plan:
     found: dict[str, Column] = {}
     for survey in surveys:
         for item in survey.items:
-            if "score" in item:
-                continue  # a computed score is the analysis's, over the once-only surveys
-            for column in _columns_of(item):
-                if column.type == "score":
-                    continue
+            # an instrument's total and a computed score: computed for each report, from its own answers
+            for column in _columns_of(item) if "score" not in item else [score_column(item, survey.items)]:
                 kept = found.setdefault(column.key, column)
                 if survey.key not in kept.timepoints:
                     kept.timepoints.append(survey.key)  # the dictionary's last column: which surveys ask it
@@ -81,14 +81,15 @@ def stored_reports(study_id: int):
 
 
 def long_rows(rows, plan: Plan) -> Iterator[list]:
-    """One row per report, its answers in their columns."""
+    """One row per report, its answers in their columns, then the scores of its survey computed from them."""
     index, width = plan.index, len(plan.columns)
     values: list = []
     current = None
+    scoring = _scores_by_survey(plan)
     for response_id, code, arm, site, survey, instance, submitted_at, key, number, text, not_applicable in rows:
         if response_id != current:
             if current is not None:
-                yield values
+                yield _scored(values, scoring[values[3]])
             current = response_id
             values = [None] * width
             values[:6] = [code, arm, site or None, survey, instance, submitted_at.isoformat() if submitted_at else None]
@@ -97,7 +98,23 @@ def long_rows(rows, plan: Plan) -> Iterator[list]:
             continue
         values[position] = NOT_APPLICABLE if not_applicable else plan.columns[position].value(number, text)
     if current is not None:
-        yield values
+        yield _scored(values, scoring[values[3]])
+
+
+def _scores_by_survey(plan: Plan) -> dict:
+    """Per survey key, the scores it declares (`Plan.scores` and `Plan.computed`, only those): another survey's
+    score is never computed from a report that happens to answer keys of the same name."""
+    surveys = plan.columns[3].choices
+    return defaultdict(
+        lambda: SimpleNamespace(scores=[], computed=[]),
+        {
+            survey: SimpleNamespace(
+                scores=[s for s in plan.scores if survey in plan.columns[s[0]].timepoints],
+                computed=[c for c in plan.computed if survey in plan.columns[c[0]].timepoints],
+            )
+            for survey in surveys
+        },
+    )
 
 
 def reports_csv(study: Study) -> Response:

@@ -52,7 +52,8 @@ def methods_sentence(results: dict) -> str:
         return ""
     return _(
         "Repeated reports (%(surveys)s) were described only and entered no comparison: the number of reports per "
-        "participant over every participant enrolled (0 for those who sent none), and each numeric answer averaged "
-        "within each participant before being described across participants.",
+        "participant over every participant enrolled (0 for those who sent none), and each numeric answer (a matrix's "
+        "rows too, and an instrument's total and a computed score, computed for each report) averaged within each "
+        "participant before being described across participants; a date by its earliest and latest.",
         surveys=", ".join(f"“{r['title']}”" for r in reports),
     )

@@ -61,7 +61,7 @@ TRANSLATIONS_DOC = (
     '`{language: {path: {"text": ..., "source": ...}}}`. `source` is the first 12 hex digits of the SHA-256 of the '
     "UTF-8 text translated; the paths are those the translation page lists. A translation whose `source` no longer "
     "matches its text reads as to update and is not shown. Unknown languages or paths answer 422; translations "
-    "of texts the pilot no longer has are dropped."
+    "of texts the pilot no longer has are dropped, and so is a computed score's label (participants never read it)."
 )
 
 
@@ -162,6 +162,8 @@ def sources(record: dict) -> list[Source]:
         prefix = f"surveys.{survey['key']}"
         add(f"{prefix}.title", survey["title"], where, True)
         for item in survey.get("items") or []:
+            if "score" in item:  # a computed score: never shown in the survey, its label read by staff as written
+                continue
             for name in ITEM_TEXTS:
                 add(f"{prefix}.{item['key']}.{name}", item.get(name), where, name in ("unit", "section"))
             for name in ITEM_LISTS:
@@ -248,8 +250,10 @@ def check_fields(data: dict, clean: dict, errors: dict, current) -> None:
         return
     if current is None:
         known: dict[str, Source] = {}
+        retired: set[str] = set()
     else:
         known = {src.path: src for src in sources(record_of(current))}
+        retired = score_labels(current)  # asked and stored before scores' labels were no text to translate
     sent = "translations" in data
     for lang in list(translations):
         if lang not in languages[1:]:
@@ -262,7 +266,7 @@ def check_fields(data: dict, clean: dict, errors: dict, current) -> None:
             continue
         for path, entry in translations[lang].items():
             src = known.get(path)
-            if src is None and sent:
+            if src is None and sent and path not in retired:
                 errors["translations"] = v.FieldError(_("Not a text of this pilot: %(path)s.", path=path[:60]))
                 return
             if src is not None and src.single_line and ("\n" in entry["text"] or "\r" in entry["text"]):
@@ -270,6 +274,16 @@ def check_fields(data: dict, clean: dict, errors: dict, current) -> None:
                 return
         translations = {**translations, lang: {p: e for p, e in translations[lang].items() if p in known}}
     clean["translations"] = {lang: texts for lang, texts in translations.items() if texts}
+
+
+def score_labels(study) -> set[str]:
+    """The paths a computed score's label had as a text to translate: sent back, they are dropped, not refused."""
+    return {
+        f"surveys.{survey.key}.{item.get('key')}.text"
+        for survey in getattr(study, "surveys", None) or []
+        for item in survey.items or []
+        if "score" in item
+    }
 
 
 def first_language_refusal(current, languages: list[str]) -> v.FieldError | None:

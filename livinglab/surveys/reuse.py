@@ -2,7 +2,12 @@
 (its other pilots' surveys, read with one query), and the survey templates to start from.
 
 A copied question keeps its key: at another timepoint it is the same variable measured again, so every copy goes
-through the services' checks (`clean_items`, then `conflicts_with_other_surveys`) like any other edit."""
+through the services' checks (`clean_items`, then `conflicts_with_other_surveys`) like any other edit.
+
+A copy carries its translations (studies/pilot_languages.py: the texts of a bilingual pilot in its other languages,
+by path): into each language the target pilot offers besides its first, under the copy's paths, with their
+fingerprints, so an up-to-date translation stays up to date. A translation into a language the target pilot does not
+offer stays behind: `add_from_library` names those languages, and the page says so."""
 
 from dataclasses import dataclass
 
@@ -11,6 +16,8 @@ from sqlalchemy import select
 
 from ..errors import Invalid, NotFound
 from ..extensions import db
+from ..studies import pilot_languages
+from ..studies import services as studies
 from ..studies.models import Study
 from . import services
 from .branching import named, with_earlier
@@ -71,6 +78,10 @@ def copy_items(user, source: Survey, index: int, target: Survey, *, section: boo
     if unmet and not drop_conditions:
         raise ConditionsNotMet(unmet)
     services.append_items(user, target, without_conditions(items, unmet), "copy_items")
+    keys = {item["key"] for item in items}
+    carry_translations(
+        user, target.study, source.study.translations, lambda path: moved(path, source.key, target.key, keys)
+    )
     return len(items)
 
 
@@ -89,7 +100,9 @@ def copy_survey(user, source: Survey, timepoint: str) -> Survey:
     study = source.study
     key = free_key(study, f"{source.key}_{timepoint}")
     data = {"key": key, "title": source.title, "timepoint": timepoint, "items": list(source.items)}
-    return services.create_survey(user, study, data)
+    copy = services.create_survey(user, study, data)
+    carry_translations(user, study, study.translations, lambda path: moved(path, source.key, key, None))
+    return copy
 
 
 def from_template(user, study: Study, name: str, language: str, timepoint: str) -> Survey:
@@ -103,7 +116,72 @@ def from_template(user, study: Study, name: str, language: str, timepoint: str) 
         "timepoint": timepoint,
         "items": template["items"][language],
     }
-    return services.create_survey(user, study, data)
+    survey = services.create_survey(user, study, data)
+    if (study.languages or [None])[0] == language:  # the template's wording in the pilot's other languages
+        carry_translations(user, study, template_translations(template, language, survey.key), lambda path: path)
+    return survey
+
+
+def template_translations(template: dict, language: str, key: str) -> dict:
+    """A template's wording in each of its other languages, as translations of its wording in `language` under the
+    paths of the survey `key` made from it: `{language: {path: {"text", "source"}}}`."""
+    out: dict[str, dict] = {}
+    for other in template["title"]:
+        if other == language:
+            continue
+        texts = out.setdefault(other, {})
+        pairs = [(f"surveys.{key}.title", template["title"][language], template["title"][other])]
+        for item, twin in zip(template["items"][language], template["items"][other], strict=True):
+            prefix = f"surveys.{key}.{item['key']}"
+            for name in pilot_languages.ITEM_TEXTS:
+                if item.get(name) and twin.get(name):
+                    pairs.append((f"{prefix}.{name}", item[name], twin[name]))
+            for name in pilot_languages.ITEM_LISTS:
+                for n, (text, translated) in enumerate(
+                    zip(item.get(name) or [], twin.get(name) or [], strict=False), 1
+                ):
+                    pairs.append((f"{prefix}.{name}.{n}", text, translated))
+        for path, text, translated in pairs:
+            texts[path] = {"text": translated, "source": pilot_languages.fingerprint(text)}
+    return out
+
+
+def moved(path: str, source_key: str, target_key: str, item_keys: set | None) -> str | None:
+    """`path` under the survey `target_key` when it is a text of the survey `source_key` that the copy takes (its
+    items `item_keys`, or the whole survey, its title too, when None); None otherwise."""
+    parts = path.split(".")
+    if len(parts) < 3 or parts[0] != "surveys" or parts[1] != source_key:
+        return None
+    if item_keys is not None and (len(parts) < 4 or parts[2] not in item_keys):
+        return None
+    return ".".join(["surveys", target_key, *parts[2:]])
+
+
+def carry_translations(user, study: Study, translations: dict | None, rename) -> list[str]:
+    """Give `study` the translations of `translations` that `rename` maps to one of its texts, into the languages it
+    offers besides its first, through the protocol's own save (checked, audited); answers the languages of the
+    translations left behind because the pilot does not offer them."""
+    offered = list(study.languages or [])[1:]
+    known = {src.path for src in pilot_languages.sources(pilot_languages.record_of(study))}
+    merged = {lang: dict(texts) for lang, texts in (study.translations or {}).items() if lang in offered}
+    dropped, added = set(), False
+    for language, texts in (translations or {}).items():
+        for path, entry in texts.items():
+            new = rename(path)
+            if new is None or not entry.get("text"):
+                continue
+            if language not in offered:
+                dropped.add(language)
+            elif new in known and merged.get(language, {}).get(new) != entry:
+                merged.setdefault(language, {})[new] = {"text": entry["text"], "source": entry.get("source", "")}
+                added = True
+    if added:
+        studies.update_study(
+            user,
+            study,
+            {"translations": {lang: {p: e for p, e in texts.items() if p in known} for lang, texts in merged.items()}},
+        )
+    return sorted(dropped)
 
 
 # --- The organisation's earlier questions --------------------------------------------------------------------
@@ -145,13 +223,19 @@ def library(study: Study, query: str = "") -> list[Earlier]:
     return found
 
 
-def add_from_library(user, study: Study, survey: Survey, source_id: int, key: str) -> dict:
+def add_from_library(user, study: Study, survey: Survey, source_id: int, key: str) -> tuple[dict, list[str]]:
     """Append a question of the organisation's other pilots to `survey`, without its condition (which names
-    answers of the other survey); 404 for anything not in the organisation's other pilots."""
-    row = db.session.execute(_others(study).where(Survey.id == source_id)).first()
+    answers of the other survey), with its translations into the languages the pilot offers; 404 for anything not in
+    the organisation's other pilots. Answers the question and the languages of its translations left behind."""
+    query = _others(study).add_columns(Survey.key, Study.translations).where(Survey.id == source_id)
+    row = db.session.execute(query).first()
     item = next((i for i in row.items if i.get("key") == key and "type" in i), None) if row else None
-    if item is None:
+    if row is None or item is None:
         raise NotFound(_("This question does not exist."))
     item = {k: v for k, v in item.items() if k != "show_if"}
     services.append_items(user, survey, [item], "add_from_library")
-    return item
+    source_key, translations = row[-2], row[-1]
+    dropped = carry_translations(
+        user, study, translations, lambda path: moved(path, source_key, survey.key, {item["key"]})
+    )
+    return item, dropped

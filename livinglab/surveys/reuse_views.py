@@ -13,6 +13,7 @@ from ..errors import Invalid, Malformed, NotFound
 from ..extensions import db
 from ..forms import EmptyForm
 from ..policy import get_study_or_404, requires
+from ..studies.pilot_languages import LANGUAGE_NAMES
 from ..studies.workflow import require_editable
 from ..transactions import unit_of_work
 from . import reuse
@@ -151,11 +152,28 @@ def add_from_library(study_id: int, survey_id: int):
     back = url_for(".library", study_id=study.id, survey_id=survey.id, q=posted("q") or None)
     try:
         with unit_of_work():
-            item = reuse.add_from_library(current_user, study, survey, source, key)
+            item, dropped = reuse.add_from_library(current_user, study, survey, source, key)
     except FIELD_ERRORS as err:
         flash(_("Nothing was added: %(reason)s", reason=err.message), "error")
         return redirect(back)
     flash(_("“%(key)s” added.", key=item["key"]), "success")
+    for language in dropped:  # its wording in a language this pilot does not translate into: said, never lost silently
+        name = LANGUAGE_NAMES.get(language, language)
+        if language == (study.languages or [None])[0]:
+            message = _(
+                "“%(key)s” was added as its own pilot words it, without its translation into %(language)s, the "
+                "language this pilot is written in: write its %(language)s wording in the question if you need it.",
+                key=item["key"],
+                language=name,
+            )
+        else:
+            message = _(
+                "“%(key)s” was added without its translation into %(language)s: this pilot is not offered in "
+                "%(language)s.",
+                key=item["key"],
+                language=name,
+            )
+        flash(message, "warning")
     return redirect(
         url_for("surveys.show", study_id=study.id, survey_id=survey.id, _anchor=f"item-{len(survey.items)}")
     )
