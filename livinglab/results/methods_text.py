@@ -194,11 +194,26 @@ def _missing(primary: dict) -> str:
     ran = [s for s in primary.get("missing_data_sensitivity") or [] if s.get("estimate") is not None]
     imputed = next((s for s in ran if s.get("assumption") != "baseline_carried_forward" and s.get("imputations")), None)
     sensitivity = ""
-    if any(s.get("assumption") in EXTREME_CASES for s in ran):  # a yes/no outcome (analysis/missing_data.py)
+    extremes = {s.get("assumption") for s in ran} & set(EXTREME_CASES)  # a yes/no outcome (analysis/missing_data.py)
+    if len(extremes) == 2:
         sensitivity = " " + _(
             "Sensitivity to missing data, on every participant allocated: extreme cases, each missing answer counted "
             "the way that makes the difference largest, then the way that makes it smallest, with the primary test "
             "again on each (the difference of all participants lies between the two, whatever the missing answers)."
+        )
+    elif extremes:
+        sensitivity = " " + (
+            _(
+                "Sensitivity to missing data, on every participant allocated: the extreme case counting each missing "
+                "answer the way that makes the difference largest, with the primary test again (the other extreme "
+                "case could not be tested)."
+            )
+            if extremes == {EXTREME_CASES[0]}
+            else _(
+                "Sensitivity to missing data, on every participant allocated: the extreme case counting each missing "
+                "answer the way that makes the difference smallest, with the primary test again (the other extreme "
+                "case could not be tested)."
+            )
         )
     elif ran:
         sensitivity = " " + (

@@ -819,13 +819,13 @@ ASSUMPTION_NAMES = {
 
 
 def imputed_as_text(line: dict) -> str:
-    """What an extreme case gave each missing answer, in words: "Yes in “App”, no in “Control”"."""
+    """What an extreme case gave each missing answer, in words: "yes in “App”, no in “Control”"."""
     given = line.get("imputed_as") or {}
     parts = [
         (_("yes in “%(where)s”", where=words(where)) if yes else _("no in “%(where)s”", where=words(where)))
         for where, yes in given.items()
     ]
-    return _("; ").join(parts)
+    return ", ".join(parts)
 
 
 def odds_ratio_text(odds: dict | None) -> str:

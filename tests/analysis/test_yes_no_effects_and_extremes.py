@@ -202,3 +202,22 @@ def test_the_extreme_cases_bound_the_difference_whatever_the_missing_answers_and
     difference = sum(filled_b) / len(b) - sum(filled_a) / len(a)
     assert lower["estimate"] - 1e-12 <= difference <= upper["estimate"] + 1e-12
     json.dumps(forward, allow_nan=False)
+
+
+def test_when_one_extreme_case_cannot_be_tested_the_paragraph_names_only_the_other(app):
+    # everyone who answered said yes; two of the app's answers are missing: counted yes, everyone says yes (nothing
+    # to test); counted no, 5 of 7 against 4 of 4 (R: fisher.test(matrix(c(5, 4, 2, 0), 2))$p.value 0.4909090909)
+    from flask_babel import force_locale
+
+    from livinglab.results.methods_text import _missing
+
+    rows = walkers({"app": (7, 7), "control": (4, 4)}, missing_by_arm={"app": 2})
+    results = build_results(frame(rows), parallel(primary="walks"), {"allocated": {"app": 7, "control": 4}})
+    upper, lower = extremes(results)["extreme_case_upper"], extremes(results)["extreme_case_lower"]
+    assert upper["reason"]["code"] == "no_variance" and upper["estimate"] is None
+    assert lower["test"] == "fisher_exact" and lower["p_value"] == printed("0.4909090909")
+    assert lower["estimate"] == pytest.approx(5 / 7 - 1)
+    with app.test_request_context(), force_locale("en"):
+        text = _missing(results["primary_outcome"])
+    assert "the extreme case counting each missing answer the way that makes the difference smallest" in text
+    assert "largest" not in text
