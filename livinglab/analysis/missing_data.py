@@ -96,7 +96,7 @@ def _compared_arms(primary: dict, plan) -> list | None:
         return None
     if primary.get("test") == "ancova":
         return plan.arms
-    return plan.arms[:2]
+    return list(primary["arms"]) if len(primary.get("arms") or []) == 2 else plan.arms[:2]  # the declared contrast
 
 
 def _randomised(

@@ -221,3 +221,18 @@ def test_when_one_extreme_case_cannot_be_tested_the_paragraph_names_only_the_oth
         text = _missing(results["primary_outcome"])
     assert "the extreme case counting each missing answer the way that makes the difference smallest" in text
     assert "largest" not in text
+
+
+def test_the_sensitivity_analyses_compare_the_declared_primary_arm():
+    # three arms, the protocol declares the third as the primary contrast (primary_arm): carrying the baseline
+    # forward with nobody missing is the primary analysis itself, so the same arms and the same estimate
+    from tests.analysis.builders import pre_post as pairs
+
+    rows = pairs([1, 2, 3, 4], [1, 2, 3, 4], arm="c")
+    rows += pairs([1, 2, 3, 4], [2, 3, 4, 5], arm="b", start=10) + pairs([1, 2, 3, 4], [5, 6, 7, 9], arm="a", start=20)
+    spec = study(design="parallel_groups", arms=["c", "b", "a"])
+    spec |= {"primary_arm": "a", "primary_analysis": "unadjusted"}
+    primary = build_results(frame(rows), spec, None)["primary_outcome"]
+    assert primary["arms"] == ["c", "a"] and primary["estimate"] == pytest.approx(4.25)
+    carried = {line["assumption"]: line for line in primary["missing_data_sensitivity"]}["baseline_carried_forward"]
+    assert carried["estimate"] == pytest.approx(4.25) and carried["n"] == 8
