@@ -9,6 +9,7 @@ from .jsonsafe import clean
 from .odds_ratio import conditional_odds_ratio
 from .proportions import newcombe_difference, newcombe_paired_difference, proportion
 
+EFFECTS = ("estimate", "ci95", "ci_method", "odds_ratio", "proportions")  # what `arm_effects` gives
 EXACT_BELOW = 25  # ../shared/API.md (v1.1): the exact binomial test when fewer discordant pairs than this
 
 
@@ -99,11 +100,18 @@ def compare_proportions(arm_yes: int, arm_n: int, control_yes: int, control_n: i
     if arm_yes + control_yes in (0, arm_n + control_n):
         raise NotTestable("no_variance", what="same_answer")
     test = coded_contingency_test(table)
+    return clean(test | {"n": arm_n + control_n} | arm_effects(arm_yes, arm_n, control_yes, control_n, conf_level))
+
+
+def arm_effects(arm_yes: int, arm_n: int, control_yes: int, control_n: int, conf_level: float = 0.95) -> dict:
+    """The effect sizes of arm against control on a yes/no outcome, whatever test goes with them: the risk
+    difference arm − control with Newcombe's hybrid score interval, the odds ratio as R's `fisher.test`
+    (conditional MLE, exact interval) and each arm's proportion of yes (Wilson). The one home of these figures:
+    the yes/no outcomes and the yes/no questions of the categorical family both read them here."""
+    table = [[arm_yes, arm_n - arm_yes], [control_yes, control_n - control_yes]]
     difference = newcombe_difference(arm_yes, arm_n, control_yes, control_n, conf_level)
     return clean(
-        test
-        | {
-            "n": arm_n + control_n,
+        {
             "estimate": difference["estimate"],
             "ci95": difference["ci95"],
             "ci_method": difference["ci_method"],
@@ -121,3 +129,9 @@ def compare_binary(arm, control, conf_level: float = 0.95) -> dict:
     arm, control = _booleans(arm), _booleans(control)
     arm, control = arm[np.isfinite(arm)], control[np.isfinite(control)]
     return compare_proportions(int(arm.sum()), len(arm), int(control.sum()), len(control), conf_level)
+
+
+def table_effects(table: dict, arms: list[str], conf_level: float = 0.95) -> dict:
+    """`arm_effects` from a yes/no question's table by arm ({arm: {"yes": n, "no": n}}), `arms` = [control, arm]."""
+    control, arm = (table[a] for a in arms)
+    return arm_effects(arm["yes"], arm["yes"] + arm["no"], control["yes"], control["yes"] + control["no"], conf_level)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import not_applicable
 from .ancova import ancova
+from .binary import compare_proportions, mcnemar
 from .comparisons import PARALLEL, SINGLE, supported
 from .errors import NotTestable, reason
 from .missing import attrition, baseline_carried_forward, mice_ancova, mice_t
@@ -27,6 +28,7 @@ from .two_groups import welch_t
 from .variables import column_at, is_numeric
 
 BCF, MI = "baseline_carried_forward", "multiple_imputation"
+UPPER, LOWER = "extreme_case_upper", "extreme_case_lower"  # a yes/no primary outcome: see `extreme_cases`
 IMPUTATIONS, BURN_IN, BETWEEN = 20, 10, 2  # imputations; chained-equation cycles before the first, and between two
 FIGURES = ("estimate", "ci95", "statistic", "df", "p_value")
 
@@ -64,6 +66,8 @@ def attrition_of(panels, who: pd.Series, variables: dict, primary: dict, plan, c
 def sensitivity(panels, who: pd.Series, variables: dict, primary: dict, plan, counts: dict | None, seed) -> list:
     """The primary analysis on all randomised participants: baseline carried forward, then multiple imputation."""
     variable = variables.get(primary.get("variable")) or {}
+    if variable.get("type") == "yes_no":  # the extreme cases instead (yes/no: nothing to carry forward or pool)
+        return extreme_cases(panels[1], who, variable, primary, plan, counts)
     if not variable or not is_numeric(variable):
         refusal = reason("outcome_not_numeric", type=variable["type"]) if variable else reason("not_measured")
         return [_declined(BCF, primary, refusal), _declined(MI, primary, refusal)]
@@ -92,7 +96,7 @@ def _compared_arms(primary: dict, plan) -> list | None:
         return None
     if primary.get("test") == "ancova":
         return plan.arms
-    return plan.arms[:2]
+    return list(primary["arms"]) if len(primary.get("arms") or []) == 2 else plan.arms[:2]  # the declared contrast
 
 
 def _randomised(
@@ -227,3 +231,53 @@ def _did_not_apply(who: pd.Series, plan, variable: dict, timepoints: list) -> pd
     if not variable or not timepoints:
         return who.iloc[0:0]
     return not_applicable.did_not_apply(who, getattr(plan, "not_applicable", None), variable, timepoints[-1])
+
+
+def extreme_cases(panel: pd.DataFrame, who: pd.Series, variable: dict, primary: dict, plan, counts) -> list:
+    """A yes/no primary outcome on every randomised participant, each missing answer counted the way that makes
+    the estimate largest (`extreme_case_upper`), then smallest (`extreme_case_lower`), the primary test re-run on
+    each completed table (Fisher's exact or chi-square between arms, McNemar before/after). Whatever the missing
+    answers were, the risk difference of all randomised lies between the two estimates (the extreme-case, or
+    best-case/worst-case, analysis: Horowitz & Manski 2000; Jakobsen et al. 2017): it assumes nothing about why
+    answers are missing. Between arms: missing answers are yes in the arm and no in the control, then the
+    reverse; before/after: no at first and yes at the last timepoint, then the reverse."""
+    timepoints = variable["timepoints"]
+    if plan.design == SINGLE:
+        if len(timepoints) < 2:
+            refusal = reason("no_baseline", variable=variable["key"])
+            return [_declined(UPPER, primary, refusal), _declined(LOWER, primary, refusal)]
+        arms = plan.arms[:1] or ["intervention"]
+    elif plan.design == PARALLEL and len(primary.get("arms") or []) == 2:
+        arms = list(primary["arms"])  # [control, the primary contrast's arm]
+    else:
+        return [_declined(UPPER, primary, reason("no_control")), _declined(LOWER, primary, reason("no_control"))]
+    skipped = _did_not_apply(who, plan, variable, timepoints)
+    last, first, arm, everyone = _randomised(panel, who, variable, arms, counts, skipped)
+    return [
+        _extreme(assumption, primary, plan.design, arms, timepoints, first, last, arm, everyone)
+        for assumption in (UPPER, LOWER)
+    ]
+
+
+def _extreme(assumption, primary, design, arms, timepoints, first, last, arm, everyone) -> dict:
+    high = assumption == UPPER  # the estimate (arm − control, or last − first) at its largest
+    if design == SINGLE:
+        given = {timepoints[0]: not high, timepoints[-1]: high}
+        missing = ~np.isfinite(first) | ~np.isfinite(last)
+    else:
+        control, treated = arm == arms[0], arm == arms[1]
+        given = {arms[1]: high, arms[0]: not high}
+        missing = ~np.isfinite(last) & (control | treated)
+    entry = _entry(assumption, None, everyone) | {"imputed": int(missing.sum()), "imputed_as": given}
+    try:
+        if design == SINGLE:
+            before = np.where(np.isfinite(first), first, float(not high))
+            fit = mcnemar(before, np.where(np.isfinite(last), last, float(high)))
+        else:
+            filled = np.where(np.isfinite(last), last, np.where(treated, float(high), float(not high)))
+            yes, n = (int(filled[treated].sum()), int(filled[control].sum())), (int(treated.sum()), int(control.sum()))
+            fit = compare_proportions(yes[0], n[0], yes[1], n[1])
+    except NotTestable as refusal:
+        return entry | {"test": primary.get("test"), "reason": refusal.reason}
+    entry = entry | {"test": fit["test"]} | ({"odds_ratio": fit["odds_ratio"]} if "odds_ratio" in fit else {})
+    return _filled(entry, primary, fit, everyone)

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 
 from . import not_applicable
+from .binary import EFFECTS, table_effects
 from .categorical import contingency_test
 from .comparisons import PARALLEL, SINGLE, compare, compare_adjusted, empty_outcome, supported
 from .data_quality import Assessment
@@ -12,7 +13,7 @@ from .errors import NotTestable, reason, warning
 from .false_discovery import BENJAMINI_HOCHBERG, HOLM, adjusted
 from .flow import consort
 from .jsonsafe import clean
-from .missing_data import attrition_of, sensitivity
+from .missing_data import BCF, LOWER, MI, UPPER, attrition_of, sensitivity
 from .multiarm import kruskal_wallis, welch_anova
 from .multiplicity import holm
 from .repeated import add_longitudinal
@@ -53,6 +54,9 @@ METHOD_NOTES = (
     "missing_data_sensitivity",
     "attrition_test",
     "missing_data_imputation",
+    "missing_data_extreme_cases",
+    "extreme_cases",
+    "categorical_yes_no",
 )
 ANCOVA, UNADJUSTED = "ancova", "unadjusted"
 
@@ -126,14 +130,14 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
             "categorical": categorical,
             "not_compared": not_compared,
             "warnings": _warnings(frame, who, design, arms, primary, secondary, categorical),
-            "methods": _methods(design, [primary] + secondary, attrition, plan.adjustment),
+            "methods": _methods(design, [primary] + secondary, attrition, plan.adjustment, categorical),
             "data_quality": quality.summary(),
             "attrition": attrition,
         }
     )
 
 
-def _methods(design, entries, attrition: dict, adjustment=HOLM) -> list[str]:
+def _methods(design, entries, attrition: dict, adjustment=HOLM, categorical=None) -> list[str]:
     """The method notes that apply, by key (the design's, ANCOVA's, yes/no's, several arms', missing data's):
     those of the methods that ran, never of one that did not."""
     primary = entries[0]
@@ -150,6 +154,7 @@ def _methods(design, entries, attrition: dict, adjustment=HOLM) -> list[str]:
         "secondary_benjamini_hochberg": adjustment == BENJAMINI_HOCHBERG,
         "categorical_benjamini_hochberg": adjustment == BENJAMINI_HOCHBERG,
         **_missing_data_notes(primary, attrition),
+        "categorical_yes_no": any(e.get("estimate") is not None for e in categorical or []),
     }
     return [key for key in METHOD_NOTES if used.get(key, True)]
 
@@ -157,13 +162,16 @@ def _methods(design, entries, attrition: dict, adjustment=HOLM) -> list[str]:
 def _missing_data_notes(primary: dict, attrition: dict) -> dict[str, bool]:
     """The missing-data notes that say what ran: the test of attrition between groups (not with one group, nor
     when it cannot be computed) and the primary analysis again under a stated assumption (not when each was
-    declined, as for a yes/no outcome): both in one note, either alone, or none."""
+    declined): both in one note, either alone, or none. A yes/no outcome's analysis again is the extreme cases'."""
     tested = not (attrition.get("test") or {}).get("reason")
-    reanalysed = any(not line.get("reason") for line in primary.get("missing_data_sensitivity") or [])
+    ran = {line.get("assumption") for line in primary.get("missing_data_sensitivity") or [] if not line.get("reason")}
+    reanalysed, bounded = bool(ran & {BCF, MI}), bool(ran & {UPPER, LOWER})
     return {
         "missing_data_sensitivity": tested and reanalysed,
-        "attrition_test": tested and not reanalysed,
+        "attrition_test": tested and not reanalysed and not bounded,
         "missing_data_imputation": reanalysed and not tested,
+        "missing_data_extreme_cases": tested and bounded,
+        "extreme_cases": bounded and not tested,
     }
 
 
@@ -346,6 +354,9 @@ def _categorical(frame, variables, design, arms, primary, adjustment=HOLM) -> li
             ]
             entries.append(entry)
     _adjust(entries, adjustment)
+    for entry in entries:  # yes/no: the risk difference and odds ratio of the yes/no outcomes (not adjusted)
+        if entry["type"] == "yes_no":
+            entry.update(table_effects(entry["table"], entry["arms"]) if entry["test"] else dict.fromkeys(EFFECTS))
     return entries
 
 

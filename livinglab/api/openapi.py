@@ -1339,7 +1339,7 @@ def _longitudinal_schema() -> dict:
 
 
 def results_schemas() -> dict:
-    from .openapi_missing import missing_schemas  # imports this module's building blocks
+    from .openapi_missing import categorical_schema, missing_schemas  # imports this module's building blocks
 
     number = nullable({"type": "number"})
     counts = obj({}, additionalProperties=integer(0))
@@ -1579,7 +1579,11 @@ def results_schemas() -> dict:
                 "variables": obj({}, additionalProperties=ref("VariableResults")),
                 "primary_outcome": ref("Outcome"),
                 "secondary": array(ref("SecondaryOutcome")),
-                "categorical": array(obj({}), description="Choice and yes/no questions by arm (chi-square or Fisher)."),
+                "categorical": array(
+                    categorical_schema(),
+                    description="Choice and yes/no questions by arm (chi-square or Fisher); yes/no ones with the "
+                    "risk difference and odds ratio of a yes/no outcome.",
+                ),
                 "not_compared": array(obj({"variable": string(), "reason": string()})),
                 "warnings": array(ref("ResultWarning")),
                 "methods": obj({}, additionalProperties=string()),

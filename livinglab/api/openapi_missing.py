@@ -3,7 +3,7 @@ merged into the results schemas by api/openapi.py."""
 
 from .openapi import array, enum, integer, nullable, obj, string
 
-ASSUMPTIONS = ("baseline_carried_forward", "multiple_imputation")
+ASSUMPTIONS = ("baseline_carried_forward", "multiple_imputation", "extreme_case_upper", "extreme_case_lower")
 
 
 def missing_schemas() -> dict:
@@ -62,10 +62,27 @@ def missing_schemas() -> dict:
                     ASSUMPTIONS,
                     description="`baseline_carried_forward`: a missing last value is the first one (no change); "
                     "`multiple_imputation`: missing at random given the arm and the first value (statsmodels MICE, "
-                    "predictive mean matching), pooled by Rubin's rules (df by Barnard & Rubin).",
+                    "predictive mean matching), pooled by Rubin's rules (df by Barnard & Rubin). A yes/no primary "
+                    "outcome: `extreme_case_upper` and `extreme_case_lower`, each missing answer counted the way "
+                    "that makes the estimate largest, then smallest (`imputed_as`); the estimate on every "
+                    "participant randomised lies between the two, whatever the missing answers were.",
                 ),
                 "test": nullable(
-                    enum(("paired_t", "welch_t", "ancova"), description="The primary analysis, repeated.")
+                    enum(
+                        ("paired_t", "welch_t", "ancova", "fisher_exact", "chi_square", "mcnemar"),
+                        description="The primary analysis, repeated (yes/no: the test the completed table calls for).",
+                    )
+                ),
+                "imputed_as": obj(
+                    {},
+                    additionalProperties={"type": "boolean"},
+                    description="Extreme cases: the answer given to the missing ones (true = yes), by arm (between "
+                    "arms) or by timepoint (before/after).",
+                ),
+                "odds_ratio": obj(
+                    {"value": number, "ci95": interval},
+                    description="Extreme cases between arms: the odds ratio of the completed table, as R's "
+                    "fisher.test (null = unbounded).",
                 ),
                 "n_randomised": integer(
                     0, description="Randomised to the compared arms, answers not erased (never answered included)."
@@ -85,6 +102,49 @@ def missing_schemas() -> dict:
             },
             required=["assumption", "test", "n_randomised", "n", "imputed", "estimate", "ci95", "p_value", "reason"],
             description="The primary analysis on every randomised participant under a stated assumption about the "
-            "missing values (numeric outcomes).",
+            "missing values (numeric outcomes), or under the extreme cases (yes/no outcomes).",
         ),
     }
+
+
+def categorical_schema() -> dict:
+    """One entry of the results' `categorical`: a choice or yes/no question, an arm against the control."""
+    number = nullable({"type": "number"})
+    interval = nullable(array(number, min_items=2, max_items=2))
+    proportion = obj({"n": integer(0), "count": integer(0), "value": number, "ci95": interval, "ci_method": string()})
+    return obj(
+        {
+            "variable": string(),
+            "label": nullable(string()),
+            "type": enum(("single_choice", "yes_no")),
+            "comparison": string(),
+            "timepoints": array(string()),
+            "arms": array(string(), min_items=2, max_items=2, description="[control, arm]."),
+            "n": integer(0),
+            "table": obj({}, additionalProperties=obj({}, additionalProperties=integer(0))),
+            "test": nullable(enum(("fisher_exact", "chi_square"))),
+            "statistic": number,
+            "df": number,
+            "p_value": number,
+            "estimate": {
+                **number,
+                "description": "Yes/no only: the risk difference arm − control (proportions of yes), as for a "
+                "yes/no outcome; null when the test did not run. Absent for choice questions.",
+            },
+            "ci95": {
+                **interval,
+                "description": "Yes/no: Newcombe's hybrid score 95 % interval of `estimate`, not adjusted for "
+                "multiplicity (only `p_adjusted` is).",
+            },
+            "ci_method": nullable(enum(("newcombe_hybrid_score",))),
+            "odds_ratio": nullable(
+                obj(
+                    {"value": number, "ci95": interval},
+                    description="Yes/no: the conditional maximum-likelihood odds ratio arm vs control and its exact "
+                    "interval (R's fisher.test; null = unbounded), not adjusted for multiplicity.",
+                )
+            ),
+            "proportions": nullable(obj({"arm": proportion, "control": proportion})),
+        },
+        required=["variable", "type", "comparison", "arms", "n", "table", "test", "p_value"],
+    )

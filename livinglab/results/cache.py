@@ -37,8 +37,10 @@ from .subgroups import subgroup_results
 # and the primary outcome's missing_data_sensitivity; 10: by_site and by_stratum, and `computed` and
 # `cronbach_alpha` of computed scores; 11: `without_exclusions` in each secondary outcome; 12: `repeated_reports`;
 # 14: `not_applicable` in each summary of the variables, the participants a branching question did not apply to;
-# 15: every item of `repeated_reports`: a matrix's rows, instrument totals and computed scores, dates, `listed`).
-FORMAT = 15
+# 15: every item of `repeated_reports`: a matrix's rows, instrument totals and computed scores, dates, `listed`;
+# 16: the risk difference and odds ratio of each yes/no entry of `categorical`, a yes/no primary outcome's
+# extreme cases in `missing_data_sensitivity`).
+FORMAT = 16
 REFRESH_JOB = "results_refresh"  # the scheduler's job that recomputes stale results (refresh.py)
 HEARTBEAT = timedelta(minutes=5)  # a worker is refreshing results if that job finished this recently
 

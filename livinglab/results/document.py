@@ -199,3 +199,27 @@ API_METHODS.update(
         "n − 1 and (n − 1)(k − 1) df.",
     }
 )
+
+# --- issue 13, items 2 and 8: yes/no effect sizes in `categorical`, the extreme cases of a yes/no primary ---
+_EXTREME_CASES = (
+    "primary_outcome.missing_data_sensitivity of a yes/no primary outcome: the primary analysis on every "
+    "participant randomised to the compared arms whose answers were not erased (n_randomised), each missing answer "
+    "counted the way that makes the estimate largest (assumption extreme_case_upper: between arms yes in the arm "
+    "and no in the control; pre/post no at the first timepoint and yes at the last), then smallest "
+    "(extreme_case_lower: the reverse); imputed_as gives each arm's or timepoint's imputed answer (true = yes), "
+    "imputed the participants with an answer imputed; test is the primary test on the completed table "
+    "(fisher_exact or chi_square with odds_ratio, or mcnemar); estimate and ci95 as for the primary outcome. "
+    "Whatever the missing answers were, the estimate on every participant randomised lies between the two."
+)
+API_METHODS.update(
+    {
+        "categorical_yes_no": "Each yes/no entry of categorical also gives estimate = the risk difference arm − "
+        "control (proportions of yes) with Newcombe's hybrid score ci95 (ci_method), odds_ratio {value, ci95} as "
+        "R's fisher.test (conditional MLE, exact interval; null = unbounded) and proportions {arm, control} with "
+        "Wilson intervals, as a yes/no outcome; null when the test did not run. Only p_adjusted is adjusted for "
+        "multiplicity: the intervals are not.",
+        "missing_data_extreme_cases": "attrition: per arm, randomised, completed, lost, proportion_lost with its "
+        "Wilson ci95; test: Fisher's exact or chi-square (Yates) on lost × completed. " + _EXTREME_CASES,
+        "extreme_cases": _EXTREME_CASES + " Attrition was not compared between arms (attrition.test.reason).",
+    }
+)

@@ -17,6 +17,7 @@ from ..studies.models import Study
 from . import verdict as say
 from .reports import methods_sentence
 
+EXTREME_CASES = ("extreme_case_upper", "extreme_case_lower")  # the yes/no outcome's sensitivity to missing data
 SOFTWARE = ("numpy", "scipy", "pandas", "statsmodels")  # the libraries the statistics come from
 
 
@@ -54,6 +55,7 @@ def paragraph(study: Study, results: dict) -> str:
         _arms(primary),
         _over_time(results),
         _secondary(results),
+        _yes_no_effects(results),
         _missing(primary),
         _excluded(primary),
         methods_sentence(results),  # repeated reports (results/reports.py)
@@ -192,7 +194,28 @@ def _missing(primary: dict) -> str:
     ran = [s for s in primary.get("missing_data_sensitivity") or [] if s.get("estimate") is not None]
     imputed = next((s for s in ran if s.get("assumption") != "baseline_carried_forward" and s.get("imputations")), None)
     sensitivity = ""
-    if ran:
+    extremes = {s.get("assumption") for s in ran} & set(EXTREME_CASES)  # a yes/no outcome (analysis/missing_data.py)
+    if len(extremes) == 2:
+        sensitivity = " " + _(
+            "Sensitivity to missing data, on every participant allocated: extreme cases, each missing answer counted "
+            "the way that makes the difference largest, then the way that makes it smallest, with the primary test "
+            "again on each (the difference of all participants lies between the two, whatever the missing answers)."
+        )
+    elif extremes:
+        sensitivity = " " + (
+            _(
+                "Sensitivity to missing data, on every participant allocated: the extreme case counting each missing "
+                "answer the way that makes the difference largest, with the primary test again (the other extreme "
+                "case could not be tested)."
+            )
+            if extremes == {EXTREME_CASES[0]}
+            else _(
+                "Sensitivity to missing data, on every participant allocated: the extreme case counting each missing "
+                "answer the way that makes the difference smallest, with the primary test again (the other extreme "
+                "case could not be tested)."
+            )
+        )
+    elif ran:
         sensitivity = " " + (
             _(
                 "Sensitivity to missing data, on every participant allocated: the last value replaced by the first "
@@ -209,6 +232,17 @@ def _missing(primary: dict) -> str:
     if not dropped:
         return _("No participant who answered was left out of the primary analysis for a missing value.") + sensitivity
     return _missing_count(dropped) + sensitivity
+
+
+def _yes_no_effects(results: dict) -> str:
+    """The effect sizes of the yes/no questions of the categorical family, when any was computed."""
+    if not any(e.get("estimate") is not None for e in results.get("categorical") or []):
+        return ""
+    return _(
+        "Yes/no questions compared between groups also give the difference in the proportion of yes (Newcombe's "
+        "hybrid score interval) and the odds ratio (conditional maximum likelihood and exact interval, as R's "
+        "fisher.test); these intervals are not adjusted for multiplicity."
+    )
 
 
 def _missing_count(dropped: int) -> str:

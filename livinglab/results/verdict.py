@@ -782,3 +782,62 @@ def correlation_measure(measure: str, variables: dict[str, dict]) -> str:
     """`sleep@baseline` in words: "Sleep · Baseline" (an instrument by its name)."""
     key, _sep, timepoint = measure.rpartition("@")
     return f"{variable_name(key, variables.get(key))} · {words(timepoint)}"
+
+
+# --- Yes/no: effect sizes in the categorical family, the extreme cases of a yes/no primary (issue 13, 2 and 8) ---
+
+METHODS.update(
+    {
+        "categorical_yes_no": _l(
+            "Yes/no questions by group also carry the difference in the proportion of yes (group − control, "
+            "Newcombe's hybrid score interval) and the odds ratio (conditional maximum likelihood and exact "
+            "interval, as R's fisher.test), as for a yes/no primary outcome; their 95 % intervals are not adjusted "
+            "for multiplicity: only the p values are."
+        ),
+        "missing_data_extreme_cases": _l(
+            "Attrition compared between groups by Fisher's exact or the chi-square test; missing data: the yes/no "
+            "primary outcome again on every participant allocated, each missing answer counted the way that makes "
+            "the difference largest (between groups: yes in the compared group, no in the control; before and "
+            "after: no at the first timepoint, yes at the last), then smallest (the reverse), with the primary "
+            "test (extreme-case analysis): whatever the missing answers were, the difference lies between the two."
+        ),
+        "extreme_cases": _l(
+            "Missing data: the yes/no primary outcome again on every participant allocated, each missing answer "
+            "counted the way that makes the difference largest (between groups: yes in the compared group, no in "
+            "the control; before and after: no at the first timepoint, yes at the last), then smallest (the "
+            "reverse), with the primary test (extreme-case analysis): whatever the missing answers were, the "
+            "difference lies between the two."
+        ),
+    }
+)
+ASSUMPTION_NAMES = {
+    "baseline_carried_forward": _l("Baseline carried forward"),
+    "multiple_imputation": _l("Multiple imputation"),
+    "extreme_case_upper": _l("Extreme case, largest difference"),
+    "extreme_case_lower": _l("Extreme case, smallest difference"),
+}
+
+
+def imputed_as_text(line: dict) -> str:
+    """What an extreme case gave each missing answer, in words: "yes in “App”, no in “Control”"."""
+    given = line.get("imputed_as") or {}
+    parts = [
+        (_("yes in “%(where)s”", where=words(where)) if yes else _("no in “%(where)s”", where=words(where)))
+        for where, yes in given.items()
+    ]
+    return ", ".join(parts)
+
+
+def odds_ratio_text(odds: dict | None) -> str:
+    """ "0.05 (95 % CI 0.003 to 0.36)", an unbounded value or bound as ∞ (R's Inf, null in the results)."""
+    if not odds:
+        return DASH
+    value = odds.get("value")
+    ci = odds.get("ci95") or [None, None]
+
+    def shown(bound):  # two significant digits at least: an odds ratio of 0.0033 is not "0.00"
+        if not finite(bound):
+            return "∞"
+        return number(bound, max(2, min(4, 1 - math.floor(math.log10(abs(bound))))) if bound else 2)
+
+    return _("%(value)s (95 %% CI %(low)s to %(high)s)", value=shown(value), low=shown(ci[0]), high=shown(ci[1]))

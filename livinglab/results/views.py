@@ -55,6 +55,10 @@ def page_helpers():
         "adjusted_heading": say.adjusted_heading,  # issue 13, item 5
         "interval": say.interval,
         "correlation_measures": correlation_measures,
+        "odds_ratio_text": say.odds_ratio_text,  # issue 13, items 2 and 8: yes/no effect sizes, extreme cases
+        "imputed_as_text": say.imputed_as_text,
+        "assumption_names": say.ASSUMPTION_NAMES,
+        "adjustment_name": say.adjustment_name,
     }
 
 

@@ -10,7 +10,13 @@ from tests.analysis.reference_data import SLEEP_1, SLEEP_2
 
 AGAIN = {"key": "again", "text": "Would you use it again?", "type": "yes_no"}
 THREE_ARMS = ["control", "coaching", "app"]
-MISSING_DATA_NOTES = {"missing_data_sensitivity", "attrition_test", "missing_data_imputation"}
+MISSING_DATA_NOTES = {
+    "missing_data_sensitivity",
+    "attrition_test",
+    "missing_data_imputation",
+    "missing_data_extreme_cases",
+    "extreme_cases",
+}
 
 
 def methods(rows, the_study, counts=None) -> list[str]:
@@ -60,12 +66,21 @@ def test_two_groups_with_losses_list_the_whole_missing_data_note():
     assert MISSING_DATA_NOTES & set(listed) == {"missing_data_sensitivity"}
 
 
-def test_a_yes_no_outcome_lists_the_attrition_test_but_no_imputation():
-    # the sensitivity analyses are declined (outcome_not_numeric); 12 allocated per arm, 10 answered: attrition runs
+def test_a_yes_no_outcome_lists_the_attrition_test_and_its_extreme_cases_but_no_imputation():
+    # no carrying forward nor imputation for a yes/no outcome: its extreme cases; 12 allocated per arm, 10 answered:
+    # attrition runs too, so the note naming both
     spec = study("parallel_groups", items={"follow_up": [AGAIN]}, primary="again", timepoints=("follow_up",))
     counts = {"allocated": {"control": 12, "intervention": 12}}
     listed = methods(yes_no_rows({"control": 3, "intervention": 8}), spec, counts)
-    assert MISSING_DATA_NOTES & set(listed) == {"attrition_test"}
+    assert MISSING_DATA_NOTES & set(listed) == {"missing_data_extreme_cases"}
+
+
+def test_a_yes_no_outcome_in_one_group_lists_its_extreme_cases_alone():
+    # 10 allocated, 8 answered both times: the extreme cases run; one group, so attrition is not compared
+    rows = pre_post([0.0] * 6 + [1.0] * 4, [1.0] * 5 + [0.0] * 3 + [None] * 2, item="again")
+    spec = study(items={tp: [AGAIN] for tp in ("baseline", "follow_up")}, primary="again")
+    listed = methods(rows, spec, {"allocated": {"intervention": 10}})
+    assert MISSING_DATA_NOTES & set(listed) == {"extreme_cases"}
 
 
 def test_nothing_about_missing_data_ran_lists_no_missing_data_note():

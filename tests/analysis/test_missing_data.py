@@ -151,7 +151,7 @@ def test_attrition_per_arm_matches_rs_fisher_test_on_the_tea_tasting_table():
     assert attrition["test"]["test"] == "fisher_exact" and attrition["test"]["p_value"] == printed("0.4857")
 
 
-def test_one_group_has_attrition_without_a_test_and_a_yes_no_outcome_gives_reasons():
+def test_one_group_has_attrition_without_a_test_and_a_yes_no_outcome_runs_its_extreme_cases():
     results = build_results(frame(pre_post([1, 2, 3], [2, None, 4])), study(), {"allocated": {"intervention": 3}})
     assert results["attrition"]["by_arm"]["intervention"]["lost"] == 1
     assert results["attrition"]["test"]["reason"] == {"code": "one_group"}
@@ -159,10 +159,11 @@ def test_one_group_has_attrition_without_a_test_and_a_yes_no_outcome_gives_reaso
     items = {tp: [walks] for tp in ("baseline", "follow_up")}
     rows = [(f"P{i}", "intervention", tp, "walks", float(i % 2)) for i in range(6) for tp in ("baseline", "follow_up")]
     results = build_results(frame(rows), study(items=items, primary="walks"), None)
-    assert [line["reason"]["code"] for line in results["primary_outcome"]["missing_data_sensitivity"]] == [
-        "outcome_not_numeric",
-        "outcome_not_numeric",
-    ]
+    # a yes/no outcome: no carrying forward nor imputation, the extreme cases instead; nobody is missing and nobody
+    # changed their answer, so McNemar's test declines in both, as in the primary analysis
+    assert [
+        (line["assumption"], line["reason"]["code"]) for line in results["primary_outcome"]["missing_data_sensitivity"]
+    ] == [("extreme_case_upper", "no_discordant_pairs"), ("extreme_case_lower", "no_discordant_pairs")]
     assert results["attrition"]["by_arm"]["intervention"]["completed"] == 6
 
 

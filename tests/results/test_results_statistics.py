@@ -251,8 +251,12 @@ def test_a_yes_no_primary_outcome_with_three_arms_claims_no_overall_test(
         "group listed) against the first.</li>" in page
     )
     assert "Kruskal" not in page and "analysis of variance" not in page
-    # attrition was compared; the primary analysis on every participant allocated was not (a yes/no outcome)
-    assert "<li>Attrition compared between groups by Fisher's exact or the chi-square test.</li>" in page
+    # attrition was compared, and the primary analysis on every participant allocated ran by its extreme cases (a
+    # yes/no outcome: neither carried forward nor imputed)
+    assert (
+        "<li>Attrition compared between groups by Fisher's exact or the chi-square test; missing data: the yes/no"
+        in page
+    )
     assert "Rubin's rules).</li>" not in page
 
 
