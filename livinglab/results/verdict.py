@@ -791,7 +791,7 @@ METHODS.update(
         "categorical_yes_no": _l(
             "Yes/no questions by group also carry the difference in the proportion of yes (group − control, "
             "Newcombe's hybrid score interval) and the odds ratio (conditional maximum likelihood and exact "
-            "interval, as R's fisher.test), as for a yes/no primary outcome; their 95 % intervals are not adjusted "
+            "interval, as R's fisher.test), as for a yes/no primary outcome; their 95 % CIs are not adjusted "
             "for multiplicity: only the p values are."
         ),
         "missing_data_extreme_cases": _l(
