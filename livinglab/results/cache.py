@@ -36,8 +36,9 @@ from .subgroups import subgroup_results
 # more timepoints; 8: intervals of the median, NPS and alpha, the secondary families' `adjustment`; 9: attrition,
 # and the primary outcome's missing_data_sensitivity; 10: by_site and by_stratum, and `computed` and
 # `cronbach_alpha` of computed scores; 11: `without_exclusions` in each secondary outcome; 12: `repeated_reports`;
-# 14: `not_applicable` in each summary of the variables, the participants a branching question did not apply to).
-FORMAT = 14
+# 14: `not_applicable` in each summary of the variables, the participants a branching question did not apply to;
+# 15: the primary outcome at the protocol's `primary_timepoint`, its `declared_timepoint`, the note of it).
+FORMAT = 15
 REFRESH_JOB = "results_refresh"  # the scheduler's job that recomputes stale results (refresh.py)
 HEARTBEAT = timedelta(minutes=5)  # a worker is refreshing results if that job finished this recently
 
