@@ -110,7 +110,7 @@ def _primary(primary: dict, name: str) -> str:
     )
     if primary.get("declared_timepoint"):
         text += " " + _(
-            "The protocol declares %(timepoint)s as the timepoint of the primary comparison; the secondary outcomes "
+            "The protocol declares “%(timepoint)s” as the timepoint of the primary comparison; the secondary outcomes "
             "are compared at the last timepoint measuring them.",
             timepoint=say.words(primary["declared_timepoint"]),
         )

@@ -248,12 +248,12 @@ def primary_sentence(outcome: dict, name: str, unit: str | None = None) -> str:
 
 
 def declared_timepoint(outcome: dict) -> str:
-    """ " The protocol declares Week 4 as the timepoint of this comparison." when it does; "" otherwise."""
+    """ " The protocol declares “Week 4” as the timepoint of this comparison." when it does; "" otherwise."""
     timepoint = outcome.get("declared_timepoint")
     if not timepoint:
         return ""
     return " " + _(
-        "The protocol declares %(timepoint)s as the timepoint of this comparison.", timepoint=words(timepoint)
+        "The protocol declares “%(timepoint)s” as the timepoint of this comparison.", timepoint=words(timepoint)
     )
 
 
@@ -400,19 +400,19 @@ def lay_sentence(outcome: dict, name: str, unit: str | None = None) -> str:
         found = (
             _(
                 "On average, the answers about “%(variable)s” rose by %(amount)s between the first survey and the "
-                "one at %(timepoint)s.",
+                "survey at “%(timepoint)s”.",
                 **figures,
             )
             if rounded > 0
             else _(
                 "On average, the answers about “%(variable)s” fell by %(amount)s between the first survey and the "
-                "one at %(timepoint)s.",
+                "survey at “%(timepoint)s”.",
                 **figures,
             )
             if rounded < 0
             else _(
-                "On average, the answers about “%(variable)s” barely changed between the first survey and the one "
-                "at %(timepoint)s.",
+                "On average, the answers about “%(variable)s” barely changed between the first survey and the "
+                "survey at “%(timepoint)s”.",
                 **figures,
             )
         )
