@@ -571,6 +571,7 @@ def correlation(study_id: int):
     from ..analysis.variables import catalogue  # on first use (README, "Startup")
     from .loading import study_spec
 
+    say.name_by(study)  # its timepoints by their labels, as on the results page
     x, y = request.args.get("x"), request.args.get("y")
     variables = catalogue(study_spec(study)["surveys"], list(study.timepoints))
     measures = [(m, say.correlation_measure(m, variables)) for m in choices(study)]

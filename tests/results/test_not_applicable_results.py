@@ -95,7 +95,7 @@ def test_without_branching_every_count_is_zero():
 
 
 def test_the_results_cache_format_went_up():
-    assert cache.FORMAT == 14
+    assert cache.FORMAT >= 14  # went up (15: the declared timepoint of the primary comparison)
 
 
 # --- The API and the page, from the database ---------------------------------------------------------------

@@ -271,3 +271,13 @@ def test_the_editor_saves_the_declared_timepoint_and_explains_a_wrong_one(client
     assert "Timepoint of the primary comparison" in html.unescape(
         client.get(f"/studies/{study.id}").get_data(as_text=True)
     )
+
+
+def test_the_openapi_description_documents_the_field_and_the_results(client):
+    spec = client.get(f"{V1}/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    for name in ("StudyChanges", "Study"):
+        field = schemas[name]["properties"]["primary_timepoint"]
+        assert "last timepoint that measures the primary variable" in json.dumps(field)
+    assert "primary_timepoint" in schemas["Study"]["required"]
+    assert "declared_timepoint" in json.dumps(spec)
