@@ -113,6 +113,8 @@ def test_data_survive_upgrading_from_the_first_migration_to_the_latest(app):
         assert all(analysis == ("unadjusted" if welch else "ancova") for welch, analysis in analyses)
         # every existing pilot keeps the contrast it was registered with: the second arm listed (empty)
         assert set(db.session.scalars(text("SELECT primary_arm FROM study"))) == {""}
+        # ... and the timepoint it was registered with: the last that measures the primary variable (empty)
+        assert set(db.session.scalars(text("SELECT primary_timepoint FROM study"))) == {""}
     finally:
         db.session.remove()
         downgrade(revision="base")

@@ -21,6 +21,8 @@ from .variables import (
     by_participant,
     catalogue,
     column_at,
+    declared_at,
+    declared_variables,
     is_numeric,
     long_frame,
     roster,
@@ -36,6 +38,7 @@ METHOD_NOTES = (
     "reliability",
     SINGLE,
     PARALLEL,
+    "primary_timepoint",
     "rank_tests",
     "normality",
     "secondary",
@@ -74,6 +77,8 @@ class Plan:
         # the arm of the primary contrast, as the protocol declares it; empty (or not an arm): the second listed
         declared = study.get("primary_arm") or ""
         self.primary_arm = declared if declared in self.arms[1:] else (self.arms[1] if len(self.arms) > 1 else None)
+        # the timepoint of the primary contrast, as the protocol declares it (empty: the last measuring the variable)
+        self.primary_timepoint = str(study.get("primary_timepoint") or "")
         # the secondary families' adjustment (absent: Holm, as every study before the field)
         self.adjustment = BENJAMINI_HOCHBERG if study.get("secondary_adjustment") == BENJAMINI_HOCHBERG else HOLM
         self.not_applicable = None  # the loader's not-applicable answers (not_applicable.py): never missing
@@ -96,6 +101,8 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     # primary_outcome {variable, hypothesis}, alpha}; counts: see flow.consort
     # primary_analysis: "ancova" | "unadjusted" (absent: unadjusted)
     # primary_arm: the arm compared with the control in the primary contrast (empty: the second arm listed)
+    # primary_timepoint: the timepoint of the primary contrast (empty: the last measuring the primary variable); the
+    # primary variable's comparisons (its other arms, overall test, attrition, sensitivity analyses) are made there
     design = study.get("design")
     arms, timepoints = list(study.get("arms") or []), list(study.get("timepoints") or [])
     plan = Plan(study, timepoints)
@@ -109,17 +116,20 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
 
     spec = study.get("primary_outcome") or {}
     primary_key = spec.get("variable")
-    primary = _primary(panels, who, variables, spec, plan)
+    declared = declared_variables(variables, primary_key, plan.primary_timepoint)  # the primary one at its timepoint
+    primary = _primary(panels, who, declared, spec, plan)
+    primary["declared_timepoint"] = _declared_timepoint(variables.get(str(primary_key)), plan.primary_timepoint)
     quality = Assessment(frame, study.get("quality"))  # flags and exclusions of the responses (data_quality.py)
     primary["without_exclusions"] = quality.sensitivity(lambda kept: _primary_from(kept, study, spec, plan), frame)
-    secondary, not_compared = _secondary(panels, who, variables, primary_key, plan)
-    _secondary_without_exclusions(secondary, quality, frame, variables, primary_key, plan)
-    _arms_family(primary, secondary, panels[0], variables, plan)
+    secondary, not_compared = _secondary(panels, who, declared, primary_key, plan)
+    _secondary_without_exclusions(secondary, quality, frame, declared, primary_key, plan)
+    _arms_family(primary, secondary, panels[0], declared, plan)
+    # the mixed model over every timepoint, whatever the declared one (the full catalogue)
     add_longitudinal([primary] + secondary, panels[0], variables, plan.design, plan.arms)
-    primary["missing_data_sensitivity"] = sensitivity(panels, who, variables, primary, plan, counts, study.get("id"))
+    primary["missing_data_sensitivity"] = sensitivity(panels, who, declared, primary, plan, counts, study.get("id"))
     categorical = _categorical(frame, variables, design, arms, primary, plan.adjustment)
     analysed = _analysed([primary] + [s for s in secondary if s["variable"] == primary_key], design, arms)
-    attrition = attrition_of(panels, who, variables, primary, plan, counts)
+    attrition = attrition_of(panels, who, declared, primary, plan, counts)
     return clean(
         {
             "study_id": study.get("id"),
@@ -137,6 +147,14 @@ def build_results(frame: pd.DataFrame | None, study: dict, counts: dict | None =
     )
 
 
+def _declared_timepoint(variable: dict | None, timepoint: str) -> str | None:
+    """The protocol's primary_timepoint when the primary contrast is made there; None when it declares none (or
+    one the primary variable is not measured at after an earlier timepoint: then the last measuring it)."""
+    if variable is None or declared_at(variable, timepoint) is variable:
+        return None
+    return timepoint
+
+
 def _methods(design, entries, attrition: dict, adjustment=HOLM, categorical=None) -> list[str]:
     """The method notes that apply, by key (the design's, ANCOVA's, yes/no's, several arms', missing data's):
     those of the methods that ran, never of one that did not."""
@@ -149,6 +167,7 @@ def _methods(design, entries, attrition: dict, adjustment=HOLM, categorical=None
         "multiarm": "overall" in primary,  # the overall test ran (numeric outcomes)
         "multiarm_contrasts": "arm_contrasts" in primary and "overall" not in primary,  # yes/no: contrasts only
         "longitudinal": any("longitudinal" in e for e in entries),
+        "primary_timepoint": bool(primary.get("declared_timepoint")),
         "secondary": adjustment == HOLM,
         "categorical": adjustment == HOLM,
         "secondary_benjamini_hochberg": adjustment == BENJAMINI_HOCHBERG,
@@ -381,4 +400,5 @@ def _primary_from(frame, study: dict, spec: dict, plan: Plan) -> dict:
     """The primary outcome from these answers alone: the sensitivity analysis without the excluded responses."""
     variables = catalogue(study.get("surveys"), list(study.get("timepoints") or []))
     panels = (by_participant(wide_numbers(frame, variables)), yes_no_panel(frame, variables))
-    return _primary(panels, roster(frame), variables, spec, plan)
+    declared = declared_variables(variables, spec.get("variable"), plan.primary_timepoint)
+    return _primary(panels, roster(frame), declared, spec, plan)

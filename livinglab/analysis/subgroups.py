@@ -2,14 +2,14 @@
 function for both, grouping the participants by one column).
 
 Pure: the loader's long frame, the study as plain data, each participant's group and the flow's tallies per
-group in; a plain dict out. Each group's primary outcome is described per arm at the last timepoint that
-measures it; a cell (group × arm) with fewer than `MIN_CELL` values gives its `n` only (`withheld`): its mean
+group in; a plain dict out. Each group's primary outcome is described per arm at the timepoint of the primary
+contrast (the protocol's primary_timepoint, else the last timepoint that measures it); a cell (group × arm) with fewer than `MIN_CELL` values gives its `n` only (`withheld`): its mean
 would be one person's answer, or nearly, and says nothing about the group."""
 
 import pandas as pd
 
 from .descriptives import numeric_summary
-from .variables import catalogue, is_numeric, long_frame, wide_numbers
+from .variables import catalogue, declared_at, is_numeric, long_frame, wide_numbers
 
 MIN_CELL = 5
 
@@ -19,8 +19,8 @@ def by_group(frame: pd.DataFrame | None, study: dict, group_of: dict[str, str], 
 
     `group_of`: each participant code's group (the participants whose data are kept); `tallies`: per group, in
     the order to show them, `{"screened": n or None (not known), "enrolled": n, "withdrawn": n}`. `completed`
-    counts the participants of the group who answered at the primary outcome's timepoint (the last that measures
-    it; the last timepoint when there is no primary outcome), as the flow's `completed` does; `primary`: per arm,
+    counts the participants of the group who answered at the primary outcome's timepoint (the declared one, else
+    the last that measures it; the last timepoint when there is no primary outcome), as the flow's `completed` does; `primary`: per arm,
     the descriptives of the primary outcome there (null when it is not numeric)."""
     arms, timepoints = list(study.get("arms") or []), list(study.get("timepoints") or [])
     frame = long_frame(frame)
@@ -28,6 +28,7 @@ def by_group(frame: pd.DataFrame | None, study: dict, group_of: dict[str, str], 
     variables = catalogue(study.get("surveys"), timepoints)
     key = (study.get("primary_outcome") or {}).get("variable")
     variable = variables.get(key) if key else None
+    variable = declared_at(variable, study.get("primary_timepoint")) if variable else None
     timepoint = variable["timepoints"][-1] if variable else (timepoints[-1] if timepoints else None)
     answered = frame.loc[frame["timepoint"] == timepoint, "participant_code"].astype(str).unique()
     completed = pd.Series([group_of.get(code) for code in answered], dtype=object).value_counts().to_dict()

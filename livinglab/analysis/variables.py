@@ -49,6 +49,24 @@ def catalogue(surveys, timepoints: list[str]) -> dict[str, dict]:
     return found
 
 
+def declared_at(variable: dict, timepoint: str | None) -> dict:
+    """The variable as the primary contrast reads it: its timepoints up to `timepoint` (the protocol's
+    primary_timepoint), so that its last is the declared one; unchanged when nothing is declared, or when the
+    variable is not measured there after an earlier timepoint (the registered default: the last measuring it)."""
+    timepoints = variable.get("timepoints") or []
+    if not timepoint or timepoint not in timepoints[1:]:
+        return variable
+    return {**variable, "timepoints": timepoints[: timepoints.index(timepoint) + 1]}
+
+
+def declared_variables(variables: dict[str, dict], key, timepoint: str | None) -> dict[str, dict]:
+    """The catalogue with the primary variable `key` cut at the declared timepoint (`declared_at`); the others
+    as they are."""
+    if key not in variables:
+        return variables
+    return {**variables, key: declared_at(variables[key], timepoint)}
+
+
 def is_numeric(variable: dict) -> bool:
     return variable["type"] in NUMERIC_TYPES
 

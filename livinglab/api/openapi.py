@@ -1387,9 +1387,18 @@ def results_schemas() -> dict:
             required=["test", "statistic", "p_value"],
         ),
         "adjusted_for": array(string(), description='ANCOVA: `["<variable>@<baseline timepoint>"]`.'),
+        "declared_timepoint": nullable(
+            string(
+                description="The primary outcome: the protocol's `primary_timepoint` when the primary contrast is "
+                "made there (its `timepoints` end with it; so do its other arms' contrasts, `overall`, `attrition` and "
+                "the sensitivity analyses); null when the protocol declares none: the last timepoint measuring the "
+                "variable."
+            )
+        ),
         "sensitivity": {
             "allOf": [ref("Outcome")],
-            "description": "ANCOVA: the unadjusted Welch comparison at the last timepoint, in the same shape.",
+            "description": "ANCOVA: the unadjusted Welch comparison at the same timepoint (the last measuring the "
+            "variable, or the primary outcome's declared one), in the same shape.",
         },
         "without_exclusions": {
             "anyOf": [ref("OutcomeWithoutExclusions"), {"type": "null"}],
@@ -1426,8 +1435,9 @@ def results_schemas() -> dict:
                 ),
             },
             required=["test", "statistic", "df", "p_value"],
-            description="More than two arms: Welch's one-way ANOVA at the last timepoint (df [df1, df2]), "
-            "Kruskal–Wallis (df k − 1) in `robustness`.",
+            description="More than two arms: Welch's one-way ANOVA at the primary contrast's timepoint (the last "
+            "measuring the variable, or the declared one; `timepoint`) (df [df1, df2]), Kruskal–Wallis (df k − 1) in "
+            "`robustness`.",
         ),
         "arm_contrasts": obj(
             {

@@ -21,7 +21,12 @@ def missing_schemas() -> dict:
         "Attrition": obj(
             {
                 "variable": nullable(string(description="The primary outcome; null when no survey measures it.")),
-                "timepoint": nullable(string(description="The last timepoint measuring it.")),
+                "timepoint": nullable(
+                    string(
+                        description="The primary contrast's: the protocol's `primary_timepoint`, else the last "
+                        "timepoint measuring it."
+                    )
+                ),
                 "by_arm": obj(
                     {},
                     additionalProperties=obj(

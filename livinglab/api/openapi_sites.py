@@ -48,7 +48,12 @@ def subgroup_schemas() -> dict:
         "ResultsByGroup": obj(
             {
                 "variable": nullable(string(description="The primary outcome.")),
-                "timepoint": nullable(string(description="The last timepoint measuring it (else the last one).")),
+                "timepoint": nullable(
+                    string(
+                        description="The primary contrast's: the protocol's `primary_timepoint`, else the last "
+                        "timepoint measuring it (else the last one)."
+                    )
+                ),
                 "min_cell": integer(1, description="Fewer values than this in a group × arm: only `n` is given."),
                 "groups": {"type": "array", "items": group},
             },

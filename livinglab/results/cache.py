@@ -39,8 +39,9 @@ from .subgroups import subgroup_results
 # 14: `not_applicable` in each summary of the variables, the participants a branching question did not apply to;
 # 15: every item of `repeated_reports`: a matrix's rows, instrument totals and computed scores, dates, `listed`;
 # 16: the risk difference and odds ratio of each yes/no entry of `categorical`, a yes/no primary outcome's
-# extreme cases in `missing_data_sensitivity`).
-FORMAT = 16
+# extreme cases in `missing_data_sensitivity`; 17: the primary outcome at the protocol's `primary_timepoint`,
+# its `declared_timepoint`, the note of it).
+FORMAT = 17
 REFRESH_JOB = "results_refresh"  # the scheduler's job that recomputes stale results (refresh.py)
 HEARTBEAT = timedelta(minutes=5)  # a worker is refreshing results if that job finished this recently
 

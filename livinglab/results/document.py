@@ -66,6 +66,12 @@ API_METHODS = {
 
 API_METHODS.update(
     {
+        "primary_timepoint": "The protocol's primary_timepoint declares the timepoint of the primary contrast "
+        "(primary_outcome.declared_timepoint): the primary variable is compared there instead of at the last "
+        "timepoint measuring it (single group: first → declared; parallel groups: the arms at the declared "
+        "timepoint, ANCOVA adjusted for the first), and so are its other arms' contrasts, the overall test, "
+        "attrition and the missing-data and without-exclusions sensitivity analyses. Secondary variables keep the "
+        "last timepoint; longitudinal (three timepoints or more) still models every timepoint.",
         "multiarm_contrasts": "More than two arms, a yes/no primary outcome: primary_outcome.arm_contrasts, each arm "
         "against the control by the primary analysis, Holm-adjusted (p_adjusted); no overall test (no "
         "primary_outcome.overall).",

@@ -206,6 +206,7 @@ def study_spec(study: Study) -> dict:
         "alpha": study.alpha,
         "primary_analysis": str(study.primary_analysis),
         "primary_arm": study.primary_arm,
+        "primary_timepoint": study.primary_timepoint or "",
         "primary_outcome": {
             "variable": study.primary_variable,
             "hypothesis": str(study.hypothesis) if study.hypothesis else None,

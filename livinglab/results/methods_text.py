@@ -40,7 +40,7 @@ def both(study: Study, results: dict) -> dict[str, str]:
     """The paragraph in each language the app speaks: {"en": ..., "fr": ...}."""
     written = {}
     for language in Config.LANGUAGES:
-        with force_locale(language):
+        with force_locale(language), say.named_by(study):
             written[language] = paragraph(study, results)
     return written
 
@@ -110,6 +110,12 @@ def _primary(primary: dict, name: str) -> str:
         comparison=say.comparison(primary),
         alpha=alpha,
     )
+    if primary.get("declared_timepoint"):
+        text += " " + _(
+            "The protocol declares “%(timepoint)s” as the timepoint of the primary comparison; the secondary outcomes "
+            "are compared at the last timepoint measuring them.",
+            timepoint=say.words(primary["declared_timepoint"]),
+        )
     sensitivity = primary.get("sensitivity") or {}
     if sensitivity.get("test"):
         text += " " + _(

@@ -5,8 +5,10 @@ The analysis speaks in codes and numbers and knows nothing of locales; everythin
 passes here: one message per code, with named placeholders."""
 
 import math
+from contextlib import contextmanager
 from typing import TypeGuard
 
+from flask import g, has_app_context
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -72,9 +74,35 @@ def degrees_of_freedom(df) -> str:
 
 
 def words(key) -> str:
-    """A protocol key in words: "follow_up" → "Follow up"."""
+    """A protocol key in words: "follow_up" → "Follow up"; a timepoint or an arm of the pilot being read
+    (`name_by`) by its label, in the reader's language where the pilot has it ("Baseline" → "Début")."""
+    pilot = g.get("results_pilot") if has_app_context() else None
+    if pilot is not None and isinstance(key, str) and key:
+        from ..studies import pilot_languages  # on first use: this module stays light
+
+        if key in (pilot.timepoints or []):
+            return pilot_languages.timepoint_name(pilot, key)
+        if key in (pilot.arms or []):
+            return pilot_languages.arm_name(pilot, key)
     text = str(key or "").replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def name_by(study) -> None:
+    """From now on in this request (a page about one pilot), `words` names the timepoints and arms of `study` as
+    its labels do (translated into the reader's language when the pilot has that translation)."""
+    g.results_pilot = study
+
+
+@contextmanager
+def named_by(study):
+    """`name_by` for a block only (a page about several pilots names each by its own labels)."""
+    before = g.get("results_pilot")
+    g.results_pilot = study
+    try:
+        yield
+    finally:
+        g.results_pilot = before
 
 
 def variable_name(key: str, variable: dict | None) -> str:
@@ -210,13 +238,23 @@ def primary_sentence(outcome: dict, name: str, unit: str | None = None) -> str:
     hypothesis of an increase is supported." — or why it cannot be tested."""
     estimate, ci = outcome.get("estimate"), outcome.get("ci95")
     if outcome.get("supported") is None or not finite(estimate) or not ci or not all(finite(x) for x in ci):
-        return untestable(outcome, name)
+        return untestable(outcome, name) + declared_timepoint(outcome)
     if outcome.get("type") == "yes_no":
-        return yes_no_sentence(outcome, name)
+        return yes_no_sentence(outcome, name) + declared_timepoint(outcome)
     sentence = _difference_sentence(outcome, name, unit)
     if outcome.get("test") == "ancova":
-        return sentence + " " + _("The difference is adjusted for the value each participant gave at the start.")
-    return sentence
+        sentence += " " + _("The difference is adjusted for the value each participant gave at the start.")
+    return sentence + declared_timepoint(outcome)
+
+
+def declared_timepoint(outcome: dict) -> str:
+    """ " The protocol declares “Week 4” as the timepoint of this comparison." when it does; "" otherwise."""
+    timepoint = outcome.get("declared_timepoint")
+    if not timepoint:
+        return ""
+    return " " + _(
+        "The protocol declares “%(timepoint)s” as the timepoint of this comparison.", timepoint=words(timepoint)
+    )
 
 
 def yes_no_sentence(outcome: dict, name: str) -> str:
@@ -356,6 +394,27 @@ def lay_sentence(outcome: dict, name: str, unit: str | None = None) -> str:
             )
             if rounded < 0
             else _("On average, the answers about “%(variable)s” were about the same in both groups.", **figures)
+        )
+    elif outcome.get("declared_timepoint"):  # not the last survey: the one the protocol declares
+        figures = {"variable": name, "amount": amount, "timepoint": words(outcome["declared_timepoint"])}
+        found = (
+            _(
+                "On average, the answers about “%(variable)s” rose by %(amount)s between the first survey and the "
+                "survey at “%(timepoint)s”.",
+                **figures,
+            )
+            if rounded > 0
+            else _(
+                "On average, the answers about “%(variable)s” fell by %(amount)s between the first survey and the "
+                "survey at “%(timepoint)s”.",
+                **figures,
+            )
+            if rounded < 0
+            else _(
+                "On average, the answers about “%(variable)s” barely changed between the first survey and the "
+                "survey at “%(timepoint)s”.",
+                **figures,
+            )
         )
     else:
         figures = {"variable": name, "amount": amount}
@@ -613,6 +672,12 @@ METHODS = {
         "More than two groups: each group against the control, Holm-adjusted across the groups; no overall test "
         "is run for a yes/no outcome; the primary contrast is the group the protocol declares (by default the "
         "second group listed) against the first."
+    ),
+    "primary_timepoint": _l(
+        "The protocol declares the timepoint of the primary comparison: the primary outcome is compared there "
+        "rather than at the last timepoint measuring it, and so are its other groups, the overall test, attrition "
+        "and the sensitivity analyses; the secondary outcomes keep the last timepoint, and the mixed model still "
+        "covers every timepoint."
     ),
     "effect_sizes": _l(
         "Effect sizes carry a 95 % CI from the noncentral t distribution, as R's effectsize package "

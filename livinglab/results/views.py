@@ -102,6 +102,7 @@ def chart(study_id: int, name: str):
     if not results_available(study):
         raise NotFound(_("There are no results before the protocol is approved."))
     results = results_for(study)
+    say.name_by(study)
     spec = chart_specs(study, results).get(name)
     if spec is None:
         raise NotFound(_("This chart does not exist."))
@@ -135,6 +136,7 @@ def page_context(study: Study) -> dict:
     that grows with the participants."""
     latest = serve(study)
     results = latest.results
+    say.name_by(study)  # the page names the pilot's timepoints and arms by their labels, in the reader's language
     units, names = units_of(study), names_of(results)
     primary = results.get("primary_outcome") or {}
     key = primary.get("variable")
@@ -204,10 +206,11 @@ def lay_summary(study: Study) -> dict:
     results = results_for(study)
     primary = results.get("primary_outcome") or {}
     key = primary.get("variable")
-    return {
-        "finding": say.lay_sentence(primary, names_of(results).get(key, say.words(key)), units_of(study).get(key)),  # type: ignore[arg-type]  # None (no primary outcome) takes the default
-        "flow": say.flow_sentence(results.get("flow") or {}, list(study.timepoints)),
-    }
+    with say.named_by(study):  # its timepoints and groups by their labels, in the participant's language
+        return {
+            "finding": say.lay_sentence(primary, names_of(results).get(key, say.words(key)), units_of(study).get(key)),  # type: ignore[arg-type]  # None (no primary outcome) takes the default
+            "flow": say.flow_sentence(results.get("flow") or {}, list(study.timepoints)),
+        }
 
 
 # --- Charts: which exist, and what they say in words --------------------------------------------------
@@ -247,14 +250,16 @@ def chart_specs(study: Study, results: dict) -> dict[str, dict]:
         base = {"variable": key, "type": kind, "name": name}
         if kind in NUMERIC:
             entry = _entry(results, key)
+            compared = (entry or {}).get("timepoints") or []  # the primary outcome: up to its declared timepoint
+            last = compared[-1] if compared and compared[-1] in timepoints else (timepoints[-1] if timepoints else "")
             if not parallel and len(timepoints) >= 2 and entry and entry.get("n"):
                 specs[f"compare-{key}"] = base | {
                     "chart": "paired",
-                    "timepoints": [timepoints[0], timepoints[-1]],
+                    "timepoints": [timepoints[0], last],
                     **_paired_words(name, entry, timepoints),
                 }
             elif timepoints:
-                spec = _strip_words(study, name, variable, timepoints[-1], parallel)
+                spec = _strip_words(study, name, variable, last, parallel)
                 if spec:
                     specs[f"compare-{key}"] = base | spec
         if kind in ("likert", "nps") or kind in CHOICES:
@@ -570,6 +575,7 @@ def correlation(study_id: int):
     from ..analysis.variables import catalogue  # on first use (README, "Startup")
     from .loading import study_spec
 
+    say.name_by(study)  # its timepoints by their labels, as on the results page
     x, y = request.args.get("x"), request.args.get("y")
     variables = catalogue(study_spec(study)["surveys"], list(study.timepoints))
     measures = [(m, say.correlation_measure(m, variables)) for m in choices(study)]

@@ -63,7 +63,7 @@ OPEN = (A.DRAFT, A.SUBMITTED, A.CHANGES_REQUESTED)  # at most one per study (a p
 # decision -> the amendment's status after it (from submitted only)
 DECISIONS = {"approve": A.APPROVED, "request_changes": A.CHANGES_REQUESTED, "reject": A.REJECTED}
 # A change of these after registration must be reported with its reason (CONSORT: outcome switching)
-OUTCOME_FIELDS = ("primary_outcome", "design", "primary_arm")
+OUTCOME_FIELDS = ("primary_outcome", "design", "primary_arm", "primary_timepoint")
 
 
 def amendments_of(study: Study) -> list[Amendment]:
@@ -380,7 +380,8 @@ def apply(study: Study, amendment: Amendment) -> Registration:
     for name, value in record["protocol"].items():
         if name in fields.FIELDS:  # as the API serves it: back to what the model holds (dates, say)
             fields.apply(study, {name: fields.FIELDS[name].kind.from_api(value)})
-    switched = [name for name in OUTCOME_FIELDS if before.get(name) != record["protocol"].get(name)]
+    # a field the record lacks (an amendment opened before the field existed) stays as it was: not a switch
+    switched = [n for n in OUTCOME_FIELDS if n in record["protocol"] and before.get(n) != record["protocol"][n]]
     consent, current = record.get("consent"), study.current_consent
     if consent and (current is None or consent["version"] != current.version):
         study.consent_versions.append(

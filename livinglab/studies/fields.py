@@ -16,6 +16,7 @@ from .protocol import (  # noqa: F401
     NewStudy,
     StudyChanges,
     known_labels,
+    timepoint_choices,
 )
 from .protocol import PUBLIC_FIELDS as PROTOCOL_PUBLIC
 
@@ -95,6 +96,7 @@ def clean_study_fields(data, *, creating: bool, current: Study | None = None) ->
             timepoints,
         )
     primary_arm_check(data, clean, errors, current, design, arms)
+    primary_timepoint_check(data, clean, errors, current, timepoints)
     regulatory_checks(data, clean, errors, current)
     pilot_languages.check_fields(data, clean, errors, current)
     v.raise_for(errors)
@@ -116,6 +118,44 @@ def primary_arm_check(data: dict, clean: dict, errors: dict, current: Study | No
     else:
         errors["primary_arm"] = v.FieldError(
             _("Choose an arm other than the control (%(control)s): %(arms)s.", control=arms[0], arms=", ".join(others))
+        )
+
+
+def primary_timepoint_check(data: dict, clean: dict, errors: dict, current: Study | None, timepoints) -> None:
+    """The declared timepoint of the primary comparison is a timepoint after the first (and, once the surveys ask
+    the primary variable, one that measures it after the first that does); timepoints or a primary outcome that no
+    longer hold it empty it."""
+    chosen = clean.get("primary_timepoint", (current.primary_timepoint if current else "") or "")
+    if not chosen or errors.keys() & {"primary_timepoint", "timepoints", "primary_outcome"}:
+        return
+    outcome = clean.get("primary_outcome") or {}
+    variable = (
+        outcome.get("variable") if "primary_outcome" in clean else (current.primary_variable if current else None)
+    )
+    surveys = list(current.surveys) if current is not None else []
+    choices = timepoint_choices(timepoints, surveys, variable)
+    if chosen in choices:
+        return
+    if "primary_timepoint" not in data:  # the timepoints or the outcome changed: the declaration goes with them
+        clean["primary_timepoint"] = ""
+    elif not choices:
+        errors["primary_timepoint"] = v.FieldError(
+            _("No timepoint after the first measures the primary outcome: there is none to declare.")
+        )
+    elif choices == list(timepoints)[1:]:  # no survey asks the primary variable yet, or every later one does
+        errors["primary_timepoint"] = v.FieldError(
+            _(
+                "Choose a timepoint after the first (%(first)s): %(timepoints)s.",
+                first=timepoints[0],
+                timepoints=", ".join(choices),
+            )
+        )
+    else:
+        errors["primary_timepoint"] = v.FieldError(
+            _(
+                "Choose a later timepoint that measures the primary outcome: %(timepoints)s.",
+                timepoints=", ".join(choices),
+            )
         )
 
 

@@ -76,6 +76,9 @@ class Study(Model):
     )
     # The arm compared with the control in the primary contrast; empty: the second arm listed (migration primaryarm).
     primary_arm: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The timepoint of the primary contrast; empty: the last timepoint measuring the primary variable (migration
+    # primarytp).
+    primary_timepoint: Mapped[str] = mapped_column(String(64), default="", server_default="")
     # How the secondary families' p values are adjusted (issue 13): Holm unless the protocol chose Benjamini–Hochberg.
     secondary_adjustment: Mapped[SecondaryAdjustment] = mapped_column(
         enum_column(SecondaryAdjustment, name="secondaryadjustment"),

@@ -105,6 +105,16 @@ PRIMARY_ARM_DOC = (
     "control, answers 422; a single-group study takes only an empty value. When `arms` change and no longer hold "
     "it, it is emptied."
 )
+PRIMARY_TIMEPOINT_DOC = (
+    "The key of the timepoint at which the primary outcome is compared (the pre-registered contrast): single "
+    "group, the first timepoint measuring the primary variable against this one; parallel groups, the arms at this "
+    "one (ANCOVA: adjusted for the first). Empty (the default, and every study registered before the field "
+    "existed): the last timepoint that measures the primary variable. A key that is not one of `timepoints`, the "
+    "first timepoint, or (once surveys ask the primary variable) a timepoint that does not measure it or comes no "
+    "later than the first that does, answers 422. When `timepoints` change and no longer hold it, it is emptied. "
+    "Secondary outcomes keep the last timepoint measuring them; the mixed model over three timepoints or more is "
+    "unchanged."
+)
 # --- end of the primary analysis ---------------------------------------------------------------------
 
 # --- The adjustment of the secondary families (issue 13, item 5) ------------------------------------
@@ -320,7 +330,24 @@ def primary_outcome_problem(study) -> str | None:
         return _(
             "A pre/post design compares two timepoints: ask “%(key)s” at the first and a later timepoint.", key=var.key
         )
+    declared = getattr(study, "primary_timepoint", "") or ""
+    if declared and declared not in var.timepoints[1:]:
+        return _(
+            "The primary outcome is compared at %(timepoint)s, as declared: ask “%(key)s” there, and at an earlier "
+            "timepoint.",
+            timepoint=declared,
+            key=var.key,
+        )
     return None
+
+
+def timepoint_choices(timepoints, surveys, variable: str | None) -> list[str]:
+    """The timepoints the primary comparison may be declared at: after the first timepoint; once the surveys ask
+    the primary variable, only those that measure it, after the first that does."""
+    measured = study_variables(surveys or [], list(timepoints or [])).get(variable) if variable else None
+    if measured is None:
+        return list(timepoints or [])[1:]
+    return [tp for tp in measured.timepoints[1:] if tp in (timepoints or [])[1:]]
 
 
 def _outcome_problem(study):
@@ -724,6 +751,17 @@ PROTOCOL = (
         ),
         section="outcome",
         extra={"doc": PRIMARY_ARM_DOC},
+    ),
+    Field(
+        "primary_timepoint",
+        s.text(64, single_line=True),
+        _l("Timepoint of the primary comparison"),
+        _l(
+            "With three timepoints or more: the timepoint at which the primary outcome is compared, by its key (e.g. "
+            "week_4). Empty: the last timepoint that measures it."
+        ),
+        section="outcome",
+        extra={"doc": PRIMARY_TIMEPOINT_DOC},
     ),
     Field(
         "alpha",

@@ -252,6 +252,7 @@ def hash_record(record: dict, previous_hash: str | None = None) -> str:
 # the amendments existed has no stored record: it is rebuilt from the study as it stands, without the fields added
 # after it was hashed, so that its hash recomputes (`record_as_registered`).
 ADDED_FIELDS = (
+    ("primary_timepoint",),  # primarytp_5d3a8c1e7b42
     ("languages", "translations"),  # languages_8e2c4a6f1b93
     ("sites",),  # sites_7b3d9f1e5a24
     ("secondary_adjustment",),  # intervals_4e7a1c9d2b58

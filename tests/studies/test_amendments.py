@@ -404,6 +404,7 @@ def test_a_registration_hashed_before_later_fields_existed_still_recomputes_once
         "sites",
         "languages",
         "translations",
+        "primary_timepoint",
     )
     served = served_record(api, startup, pilot.id)
     then = {**served, "protocol": {k: x for k, x in served["protocol"].items() if k not in later}}

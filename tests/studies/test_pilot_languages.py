@@ -252,7 +252,10 @@ def test_an_old_pilots_hash_recomputes_without_the_new_fields(make_study):
     assert record["protocol"]["languages"] == [] and record["protocol"]["translations"] == {}
     old = {
         **record,
-        "protocol": {k: x for k, x in record["protocol"].items() if k not in ("languages", "translations")},
+        # the fields added since, newest first, go too (services.ADDED_FIELDS): the declared primary timepoint
+        "protocol": {
+            k: x for k, x in record["protocol"].items() if k not in ("languages", "translations", "primary_timepoint")
+        },
     }
     registration = study.registrations[0]
     registration.registration_hash = services.hash_record(old)
