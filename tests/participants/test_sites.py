@@ -18,7 +18,7 @@ from livinglab.extensions import db
 from livinglab.participants import quota_places
 from livinglab.participants.models import AllocationSlot, Enrolment, Screening
 from livinglab.participants.randomisation import BLOCK_MULTIPLES, permuted_block
-from livinglab.studies import sites
+from livinglab.studies import pilot_languages, sites
 from tests.studies.test_sample_size import reload, text
 from tests.studies.test_study_pages import protocol_form
 
@@ -349,3 +349,66 @@ def test_the_participants_own_data_says_where_they_take_part(with_sites, client,
     client.post("/language", data={"lang": "fr"})
     page = text(client.get("/pilots/my-data"))
     assert "Où vous participez" in page and "Pharmacie du Commerce" in page
+
+
+# --- A French reader of a bilingual pilot reads its sites' names in French (audit of issue 14, items 10, 11) -----
+
+WARD_FR = "CHU de Nantes, service 3"
+
+
+@pytest.fixture
+def bilingual_with_sites(make_study):
+    """Written in English, offered in French, the ward's name translated; a quota of 4 at the ward."""
+    spec = {"ratio": None, "age_strata": [65], "quotas": {}, "site_quotas": {"ward_3": 4}}
+    study = make_study("recruiting", protocol=food_protocol(sites=SITES, allocation=spec), survey_defs=food_surveys())
+    study.languages = ["en", "fr"]
+    study.translations = {
+        "fr": {"protocol.sites.ward_3": {"text": WARD_FR, "source": pilot_languages.fingerprint("CHU Nantes, ward 3")}}
+    }
+    db.session.commit()
+    return study
+
+
+def test_the_catalogue_and_the_pilot_page_name_a_sites_places_in_the_readers_language(bilingual_with_sites, client):
+    client.post("/language", data={"lang": "fr"})
+    for page in (text(client.get("/pilots/")), text(client.get(f"/pilots/{bilingual_with_sites.id}"))):
+        assert f"{WARD_FR} : 4 places restantes" in page and "CHU Nantes, ward 3" not in page
+    client.post("/language", data={"lang": "en"})
+    for page in (text(client.get("/pilots/")), text(client.get(f"/pilots/{bilingual_with_sites.id}"))):
+        assert "CHU Nantes, ward 3: 4 places left" in page and WARD_FR not in page
+
+
+def test_the_api_catalogue_names_the_sites_in_the_callers_language(bilingual_with_sites, client):
+    def entry(language):
+        items = client.get(f"{API}/catalogue", headers={"Accept-Language": language}).get_json()["items"]
+        return next(item for item in items if item["id"] == bilingual_with_sites.id)
+
+    french, english = entry("fr"), entry("en")
+    assert french["sites"] == [{"key": "ward_3", "name": WARD_FR}, SITES[1]]  # the pharmacy has no translation
+    assert english["sites"] == SITES
+    assert french["places_left_by_site"] == english["places_left_by_site"] == {"ward_3": 4}
+
+
+def test_a_sites_translation_older_than_its_name_is_not_shown(bilingual_with_sites, client):
+    bilingual_with_sites.sites = [{"key": "ward_3", "name": "CHU Nantes, ward 3 (east wing)"}, SITES[1]]
+    db.session.commit()
+    client.post("/language", data={"lang": "fr"})
+    page = text(client.get("/pilots/"))
+    assert "CHU Nantes, ward 3 (east wing) : 4 places restantes" in page and WARD_FR not in page
+
+
+def test_my_data_and_its_download_name_the_site_in_the_readers_language(
+    bilingual_with_sites, client, api_headers, make_user, login
+):
+    person = make_user("participant")
+    assert enrol(client, api_headers, person, bilingual_with_sites, site="ward_3").status_code == 201
+    login(person)
+    client.post("/language", data={"lang": "fr"})
+    page = text(client.get("/pilots/my-data"))
+    assert "Où vous participez" in page and WARD_FR in page and "CHU Nantes, ward 3" not in page
+    assert "<dd>moins de 65</dd>" in page  # the age group in words, not its key "<65"
+    download = client.get("/pilots/my-data.json").get_json()
+    assert download["enrolments"][0]["site"] == {"key": "ward_3", "name": WARD_FR}
+    client.post("/language", data={"lang": "en"})
+    assert "CHU Nantes, ward 3" in text(client.get("/pilots/my-data"))
+    assert client.get("/pilots/my-data.json").get_json()["enrolments"][0]["site"]["name"] == "CHU Nantes, ward 3"
