@@ -3,13 +3,10 @@ registration hash, amendments that add but never remove a site with enrolments);
 take part before the consent (eligibility page, API `site`); the enrolment keeps it; with `allocation.by_site` each
 site is randomised with its own permuted blocks."""
 
-import random
 from collections import Counter
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sqlalchemy import select
 
 from livinglab import validation as v
@@ -17,7 +14,7 @@ from livinglab.demo import food_protocol, food_surveys
 from livinglab.extensions import db
 from livinglab.participants import quota_places
 from livinglab.participants.models import AllocationSlot, Enrolment, Screening
-from livinglab.participants.randomisation import BLOCK_MULTIPLES, permuted_block
+from livinglab.participants.randomisation import BLOCK_MULTIPLES
 from livinglab.studies import pilot_languages, sites
 from tests.studies.test_sample_size import reload, text
 from tests.studies.test_study_pages import protocol_form
@@ -226,33 +223,8 @@ def test_the_french_eligibility_page_asks_where(with_sites, client):
 BY_SITE = SimpleNamespace(allocation={"age_strata": [65], "by_site": True})
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    shares=st.lists(st.integers(min_value=1, max_value=3), min_size=2, max_size=3),
-    arrivals=st.lists(
-        st.tuples(st.sampled_from(["ward_3", "pharmacy", "canteen"]), st.sampled_from(["<65", "65+"])),
-        min_size=1,
-        max_size=300,
-    ),
-    seed=st.integers(),
-)
-def test_within_every_site_the_arms_keep_the_ratio_to_within_one_block_per_age_group(shares, arrivals, seed):
-    """Each (site, age group) draws from its own list (`sites.randomisation_stratum`), so within a site every arm
-    stays within one block of its share per age group, whatever the order people arrive in."""
-    rng = random.Random(seed)
-    arms = [f"arm{i}" for i in range(len(shares))]
-    lists: dict[str, list[str]] = {}
-    by_site: dict[str, Counter] = {}
-    for site, band in arrivals:
-        queue = lists.setdefault(sites.randomisation_stratum(BY_SITE, site, band), [])
-        if not queue:
-            queue.extend(permuted_block(arms, rng, shares))
-        by_site.setdefault(site, Counter())[queue.pop(0)] += 1
-    assert len(lists) == len(set(arrivals))  # one list per site and age group
-    for counts in by_site.values():
-        n = sum(counts.values())
-        for arm, share in zip(arms, shares, strict=True):
-            assert abs(counts[arm] - n * share / sum(shares)) <= 2 * share * max(BLOCK_MULTIPLES)  # two age groups
+# The balance within every site and age group, at any ratio: tests/participants/test_randomisation.py (on the
+# database, through `randomisation.allocate` and the enrolment service).
 
 
 def test_without_by_site_the_sites_share_the_age_groups_lists():
