@@ -8,7 +8,7 @@ from ..audit import AuditPseudonym, AuditRecord
 from ..auth.models import ApiToken, Role, User
 from ..auth.services import security_data
 from ..extensions import db
-from ..studies import sites
+from ..studies import pilot_languages, sites
 from ..studies.fields import iso
 from ..surveys.answers import json_value
 from ..timeutil import utcnow
@@ -106,7 +106,8 @@ def personal_data(user: User) -> dict:
                 "participant_code": e.participant_code,
                 "arm": e.arm,
                 # where they take part, and the age group a stratified pilot randomised them in (kept: personal)
-                "site": {"key": e.site, "name": sites.name_of(e.study, e.site)} if e.site else None,
+                # its name as the reader reads the pilot (translated when the pilot has an up-to-date translation)
+                "site": {"key": e.site, "name": pilot_languages.site_name(e.study, e.site)} if e.site else None,
                 "age_group": sites.age_band(e.stratum) or None,
                 "status": str(e.status),
                 "enrolled_at": iso(e.enrolled_at),

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Model, db
-from ..studies import allocation, sites
+from ..studies import allocation, pilot_languages, sites
 from .models import Enrolment
 
 AGE, SITE = "age", "site"
@@ -150,7 +150,9 @@ def labelled(study, places: dict[str, dict[str, int]]) -> list[tuple[str, int]]:
     by_age = [
         (allocation.stratum_label(key), places[AGE][key]) for key in allocation.strata(study) if key in places[AGE]
     ]
-    by_site = [(sites.name_of(study, key), places[SITE][key]) for key in sites.keys(study) if key in places[SITE]]
+    by_site = [  # each site as the reader reads the pilot (its translated name, when it has an up-to-date one)
+        (pilot_languages.site_name(study, key), places[SITE][key]) for key in sites.keys(study) if key in places[SITE]
+    ]
     return by_age + by_site
 
 

@@ -251,6 +251,8 @@ def public_study_dict(study: Study, taken: dict | None = None) -> dict:
     for name in pilot_languages.PROTOCOL_TEXTS:
         if isinstance(out.get(name), str):
             out[name] = pilot_languages.field_text(study, name)
+    if out.get("sites"):
+        out["sites"] = pilot_languages.sites_read(study)
     if isinstance((out.get("eligibility") or {}).get("criteria"), list):
         criteria, _sites = pilot_languages.eligibility_texts(study, [])
         out["eligibility"] = {**out["eligibility"], "criteria": criteria}

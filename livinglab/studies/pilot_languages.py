@@ -427,6 +427,20 @@ def shown_change(name: str, old, new, shown) -> tuple[str, str]:
     return "\n".join(before), "\n".join(after)
 
 
+def site_name(study, key: str) -> str:
+    """A site as participants read it: its name (translated), an unknown or empty key in words (studies/sites.py)."""
+    from .sites import name_of
+
+    return pilot_text(study, f"protocol.sites.{key}", name_of(study, key))
+
+
+def sites_read(study) -> list[dict]:
+    """The pilot's sites, `{key, name}` each, their names as this participant reads them (the API's catalogue)."""
+    from .sites import of
+
+    return [{**site, "name": site_name(study, site["key"])} for site in of(study)]
+
+
 def field_text(study, name: str):
     """A protocol field participants read, as this participant reads it."""
     return pilot_text(study, f"protocol.{name}", getattr(study, name, None))

@@ -12,7 +12,7 @@ from livinglab.demo import food_protocol, food_surveys, sleep_protocol
 from livinglab.extensions import db
 from livinglab.participants.models import Enrolment, Screening, ScreeningOutcome
 from livinglab.participants.quota_places import QuotaPlace
-from livinglab.studies import allocation, amendments
+from livinglab.studies import allocation, amendments, pilot_languages
 from tests.studies.test_sample_size import reload, text
 
 API = "/api/v1"
@@ -269,21 +269,30 @@ def test_a_quota_of_an_unknown_site_or_group_cannot_be_submitted(make_study, cli
 
 
 def test_the_catalogue_reads_every_pilots_quotas_in_one_query(make_study, client, count_queries):
-    def quoted_pilot():
+    def quoted_pilot():  # bilingual, read in French: the sites' names translated from the pilots' rows
         spec = {"ratio": None, "age_strata": [65], "quotas": {"65+": 3}, "site_quotas": {"pharmacy": 4}}
-        make_study("recruiting", protocol=food_protocol(sites=SITES, allocation=spec), survey_defs=food_surveys())
+        study = make_study(
+            "recruiting", protocol=food_protocol(sites=SITES, allocation=spec), survey_defs=food_surveys()
+        )
+        study.languages = ["en", "fr"]
+        source = pilot_languages.fingerprint("Pharmacie du Commerce")
+        study.translations = {"fr": {"protocol.sites.pharmacy": {"text": "Pharmacie de la place", "source": source}}}
+        db.session.commit()
 
+    french = {"Accept-Language": "fr"}
     quoted_pilot()
     with count_queries() as one:
-        assert client.get("/pilots/").status_code == 200
-        assert client.get(f"{API}/catalogue").status_code == 200
+        assert client.get("/pilots/", headers=french).status_code == 200
+        assert client.get(f"{API}/catalogue", headers=french).status_code == 200
     for _ in range(4):
         quoted_pilot()
     with count_queries() as five:
-        assert client.get("/pilots/").status_code == 200
-        listed = client.get(f"{API}/catalogue").get_json()["items"]
+        page = text(client.get("/pilots/", headers=french))
+        listed = client.get(f"{API}/catalogue", headers=french).get_json()["items"]
     assert len(five) == len(one)
     assert sum(1 for item in listed if item["places_left_by_site"] == {"pharmacy": 4}) == 5
+    assert page.count("Pharmacie de la place : 4 places restantes") == 5
+    assert sum(1 for item in listed if item["sites"][1]["name"] == "Pharmacie de la place") == 5
 
 
 # --- Property: never past any quota ------------------------------------------------------------------------------

@@ -3,13 +3,10 @@ registration hash, amendments that add but never remove a site with enrolments);
 take part before the consent (eligibility page, API `site`); the enrolment keeps it; with `allocation.by_site` each
 site is randomised with its own permuted blocks."""
 
-import random
 from collections import Counter
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sqlalchemy import select
 
 from livinglab import validation as v
@@ -17,8 +14,8 @@ from livinglab.demo import food_protocol, food_surveys
 from livinglab.extensions import db
 from livinglab.participants import quota_places
 from livinglab.participants.models import AllocationSlot, Enrolment, Screening
-from livinglab.participants.randomisation import BLOCK_MULTIPLES, permuted_block
-from livinglab.studies import sites
+from livinglab.participants.randomisation import BLOCK_MULTIPLES
+from livinglab.studies import pilot_languages, sites
 from tests.studies.test_sample_size import reload, text
 from tests.studies.test_study_pages import protocol_form
 
@@ -226,33 +223,8 @@ def test_the_french_eligibility_page_asks_where(with_sites, client):
 BY_SITE = SimpleNamespace(allocation={"age_strata": [65], "by_site": True})
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    shares=st.lists(st.integers(min_value=1, max_value=3), min_size=2, max_size=3),
-    arrivals=st.lists(
-        st.tuples(st.sampled_from(["ward_3", "pharmacy", "canteen"]), st.sampled_from(["<65", "65+"])),
-        min_size=1,
-        max_size=300,
-    ),
-    seed=st.integers(),
-)
-def test_within_every_site_the_arms_keep_the_ratio_to_within_one_block_per_age_group(shares, arrivals, seed):
-    """Each (site, age group) draws from its own list (`sites.randomisation_stratum`), so within a site every arm
-    stays within one block of its share per age group, whatever the order people arrive in."""
-    rng = random.Random(seed)
-    arms = [f"arm{i}" for i in range(len(shares))]
-    lists: dict[str, list[str]] = {}
-    by_site: dict[str, Counter] = {}
-    for site, band in arrivals:
-        queue = lists.setdefault(sites.randomisation_stratum(BY_SITE, site, band), [])
-        if not queue:
-            queue.extend(permuted_block(arms, rng, shares))
-        by_site.setdefault(site, Counter())[queue.pop(0)] += 1
-    assert len(lists) == len(set(arrivals))  # one list per site and age group
-    for counts in by_site.values():
-        n = sum(counts.values())
-        for arm, share in zip(arms, shares, strict=True):
-            assert abs(counts[arm] - n * share / sum(shares)) <= 2 * share * max(BLOCK_MULTIPLES)  # two age groups
+# The balance within every site and age group, at any ratio: tests/participants/test_randomisation.py (on the
+# database, through `randomisation.allocate` and the enrolment service).
 
 
 def test_without_by_site_the_sites_share_the_age_groups_lists():
@@ -349,3 +321,66 @@ def test_the_participants_own_data_says_where_they_take_part(with_sites, client,
     client.post("/language", data={"lang": "fr"})
     page = text(client.get("/pilots/my-data"))
     assert "Où vous participez" in page and "Pharmacie du Commerce" in page
+
+
+# --- A French reader of a bilingual pilot reads its sites' names in French (audit of issue 14, items 10, 11) -----
+
+WARD_FR = "CHU de Nantes, service 3"
+
+
+@pytest.fixture
+def bilingual_with_sites(make_study):
+    """Written in English, offered in French, the ward's name translated; a quota of 4 at the ward."""
+    spec = {"ratio": None, "age_strata": [65], "quotas": {}, "site_quotas": {"ward_3": 4}}
+    study = make_study("recruiting", protocol=food_protocol(sites=SITES, allocation=spec), survey_defs=food_surveys())
+    study.languages = ["en", "fr"]
+    study.translations = {
+        "fr": {"protocol.sites.ward_3": {"text": WARD_FR, "source": pilot_languages.fingerprint("CHU Nantes, ward 3")}}
+    }
+    db.session.commit()
+    return study
+
+
+def test_the_catalogue_and_the_pilot_page_name_a_sites_places_in_the_readers_language(bilingual_with_sites, client):
+    client.post("/language", data={"lang": "fr"})
+    for page in (text(client.get("/pilots/")), text(client.get(f"/pilots/{bilingual_with_sites.id}"))):
+        assert f"{WARD_FR} : 4 places restantes" in page and "CHU Nantes, ward 3" not in page
+    client.post("/language", data={"lang": "en"})
+    for page in (text(client.get("/pilots/")), text(client.get(f"/pilots/{bilingual_with_sites.id}"))):
+        assert "CHU Nantes, ward 3: 4 places left" in page and WARD_FR not in page
+
+
+def test_the_api_catalogue_names_the_sites_in_the_callers_language(bilingual_with_sites, client):
+    def entry(language):
+        items = client.get(f"{API}/catalogue", headers={"Accept-Language": language}).get_json()["items"]
+        return next(item for item in items if item["id"] == bilingual_with_sites.id)
+
+    french, english = entry("fr"), entry("en")
+    assert french["sites"] == [{"key": "ward_3", "name": WARD_FR}, SITES[1]]  # the pharmacy has no translation
+    assert english["sites"] == SITES
+    assert french["places_left_by_site"] == english["places_left_by_site"] == {"ward_3": 4}
+
+
+def test_a_sites_translation_older_than_its_name_is_not_shown(bilingual_with_sites, client):
+    bilingual_with_sites.sites = [{"key": "ward_3", "name": "CHU Nantes, ward 3 (east wing)"}, SITES[1]]
+    db.session.commit()
+    client.post("/language", data={"lang": "fr"})
+    page = text(client.get("/pilots/"))
+    assert "CHU Nantes, ward 3 (east wing) : 4 places restantes" in page and WARD_FR not in page
+
+
+def test_my_data_and_its_download_name_the_site_in_the_readers_language(
+    bilingual_with_sites, client, api_headers, make_user, login
+):
+    person = make_user("participant")
+    assert enrol(client, api_headers, person, bilingual_with_sites, site="ward_3").status_code == 201
+    login(person)
+    client.post("/language", data={"lang": "fr"})
+    page = text(client.get("/pilots/my-data"))
+    assert "Où vous participez" in page and WARD_FR in page and "CHU Nantes, ward 3" not in page
+    assert "<dd>moins de 65</dd>" in page  # the age group in words, not its key "<65"
+    download = client.get("/pilots/my-data.json").get_json()
+    assert download["enrolments"][0]["site"] == {"key": "ward_3", "name": WARD_FR}
+    client.post("/language", data={"lang": "en"})
+    assert "CHU Nantes, ward 3" in text(client.get("/pilots/my-data"))
+    assert client.get("/pilots/my-data.json").get_json()["enrolments"][0]["site"]["name"] == "CHU Nantes, ward 3"

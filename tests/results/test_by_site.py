@@ -128,6 +128,8 @@ def test_the_results_page_and_the_report_show_the_sites_in_both_languages(pilot,
     login(startup)
     page = text(client.get(f"/studies/{pilot.id}/results"))
     assert "By site" in page and "CHU Nantes, ward 3" in page and "Pharmacie du Commerce" in page
+    # a phone shows each figure under its column's name (the header is hidden there): the timepoint too
+    assert page.count('data-label="Answered at Week 4"') == 2 and 'data-label="Answered"' not in page
     assert "Not shown: fewer than 5 values" in page
     assert "5.00" in page and "1.58" in page
     report = text(client.get(f"/studies/{pilot.id}/results/report"))
@@ -135,6 +137,7 @@ def test_the_results_page_and_the_report_show_the_sites_in_both_languages(pilot,
     client.post("/language", data={"lang": "fr"})
     french = text(client.get(f"/studies/{pilot.id}/results"))
     assert "Par site" in french and "Non montré : moins de 5 valeurs" in french
+    assert french.count('data-label="Ont répondu à Week 4"') == 2
 
 
 def test_a_pilot_without_sites_or_strata_has_no_such_section(make_study, join, client, login, startup, api_headers):
