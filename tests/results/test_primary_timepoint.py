@@ -245,7 +245,8 @@ def test_the_french_reader_of_a_bilingual_pilot_reads_its_french_labels(
     client.post("/language", data={"lang": "fr", "next": "/"})
     page = html.unescape(client.get(f"/studies/{study.id}/results").get_data(as_text=True))
     assert "Avant le coaching → Après quatre semaines" in page
-    assert "“Après quatre semaines”" in page  # the verdict sentence names the declared timepoint by its label
+    # the verdict sentence names the declared timepoint by its label, in French
+    assert "Le protocole déclare « Après quatre semaines » comme temps de mesure de cette comparaison." in page
     assert "After four weeks" not in page and "Week 4" not in page
 
 
