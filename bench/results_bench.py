@@ -7,11 +7,18 @@ Run by hand, never by the test suite:
     .venv/bin/python bench/results_bench.py --sizes 400k --reset \\
         --database-url postgresql+psycopg://livinglab:livinglab-ci@127.0.0.1:5432/livinglab_bench
     .venv/bin/python bench/results_bench.py --profile                        # where a cold computation goes
+    .venv/bin/python bench/results_bench.py --design 3x3 --participants 5000 # 3 arms × 3 timepoints (issue 13)
 
 For each size it builds a recruiting pre/post pilot whose participants all answer two surveys of `--items`
 answer keys (every question type, WHO-5 and SUS; 400k answers = 5,000 participants × 2 × 40), inserted
 in bulk by `livinglab.demo_bulk`: in a fresh SQLite file per size, or in the given database (emptied
-first with `--reset`). A second pilot of `--small` participants shows that the export's memory is flat.
+first with `--reset`). With `--design 3x3` (issue 13) the pilot is instead a randomised parallel-group
+pilot of 3 arms (control, app, app_coaching) and 3 timepoints (baseline, week_4, week_12), the same
+`--items` answer keys at each timepoint (600,000 answers = 5,000 participants × 3 × 40): its primary
+outcome, `sleep_hours`, is numeric at every timepoint, so that the cold results hold the mixed model
+(`longitudinal`) and the three arms' analyses; the run prints which of them the results contain (arms
+allotted in rotation by `bulk_participants`, as in the default pilot). A second pilot of `--small`
+participants shows that the export's memory is flat.
 Then, as medians over `--runs` rounds (each round runs every phase once, so that load coming and going
 on a shared machine weighs on every phase alike):
 
@@ -70,7 +77,10 @@ from livinglab.studies.models import Study
 from livinglab.surveys.models import Survey
 
 PASSWORD = "benchmark-password"
-TIMEPOINTS = 2  # bench_surveys: one survey at each of two timepoints
+DESIGNS = {  # --design: (arms, timepoints); "prepost" is the pilot of issues 4 and 15, "3x3" that of issue 13
+    "prepost": (None, ("baseline", "follow_up")),  # sleep_protocol's single group
+    "3x3": (("control", "app", "app_coaching"), ("baseline", "week_4", "week_12")),
+}
 
 
 def main() -> None:
@@ -87,14 +97,17 @@ def main() -> None:
             empty_database(url, reset=True)  # each size alone in the database, as in a fresh SQLite file
         size_url = url or "sqlite:///" + os.path.join(folder.name, f"bench-{participants}.sqlite3")  # type: ignore[union-attr]
         app = make_app(size_url)
-        big, small, startup_email, token = build(app, participants, args.items, args.small)
+        big, small, startup_email, token = build(app, participants, args.items, args.small, args.design)
         with app.app_context():
             answers = db.session.scalar(select(func.count()).select_from(answers_query(big).subquery()))
+        timepoints = len(DESIGNS[args.design][1])
         print(
-            f"\n=== {answers:,} answers: {participants:,} participants × {TIMEPOINTS} surveys × {args.items} keys ==="
+            f"\n=== {answers:,} answers: {participants:,} participants × {timepoints} surveys × {args.items} keys ==="
         )
         if not same_frames_and_results(app, big):
             sys.exit("the loader's frame or results differ from the previous loader's")
+        if args.design != "prepost":
+            show_methods(app, big)
         phases = make_phases(app, big, small, startup_email, token, participants, args.small)
         measured.append((answers, report(phases, args.runs, answers)))
         if args.profile and n == len(args.sizes) - 1:
@@ -390,8 +403,19 @@ def empty_database(url: str, reset: bool) -> None:
         db.engine.dispose()
 
 
-def build(app, participants: int, items: int, small: int) -> tuple[int, int, str, str]:
-    """The big and the small study, their startup and an API token for it."""
+def build(app, participants: int, items: int, small: int, design: str = "prepost") -> tuple[int, int, str, str]:
+    """The big and the small study (of the given --design), their startup and an API token for it."""
+    arms, timepoints = DESIGNS[design]
+    overrides = (
+        {
+            "design": "parallel_groups",
+            "arms": list(arms),
+            "timepoints": list(timepoints),
+            "objectives": "Compare sleep duration between the arms over twelve weeks.",
+        }
+        if arms
+        else {}
+    )
     started = time.perf_counter()
     with app.app_context():
         db.create_all()
@@ -403,7 +427,11 @@ def build(app, participants: int, items: int, small: int) -> tuple[int, int, str
         ids = []
         for count in (participants, small):
             study = build_study(
-                startup, coordinator, "recruiting", sleep_protocol(target_enrolment=count), bench_surveys(items)
+                startup,
+                coordinator,
+                "recruiting",
+                sleep_protocol(target_enrolment=count, **overrides),
+                bench_surveys(items, timepoints),
             )
             bulk_participants(study, count, seed=count)
             db.session.commit()
@@ -413,6 +441,30 @@ def build(app, participants: int, items: int, small: int) -> tuple[int, int, str
         email = startup.email
     print(f"built in {time.perf_counter() - started:.1f} s")
     return ids[0], ids[1], email, raw
+
+
+def show_methods(app, study_id: int) -> None:
+    """Sanity check of the 3x3 design: the cold results hold the three arms' analyses and the mixed model."""
+    with app.app_context():
+        touch(study_id)
+        results = results_for(db.session.get(Study, study_id))
+    primary = results["primary_outcome"]
+    overall = primary.get("overall") or {}
+    contrasts = [c["arm"] for c in (primary.get("arm_contrasts") or {}).get("contrasts", [])]
+    model = (primary.get("longitudinal") or {}).get("model") or {}
+    print(
+        f"primary {primary['variable']}: {primary['test']} ({primary['comparison']}); arms {list(primary['n_by_group'])};"
+        f" overall {overall.get('test')}; contrasts with {primary['arms'][0]}: {contrasts};"
+        f" longitudinal {model.get('test')} on {primary.get('longitudinal', {}).get('timepoints')}"
+        f" (reason {model.get('reason')})"
+    )
+    entries = [e for e in [primary, *results.get("secondary", [])] if isinstance(e, dict)]  # one per arm vs control
+    fitted = [e for e in entries if ((e.get("longitudinal") or {}).get("model") or {}).get("test")]
+    variables = list(dict.fromkeys(e["variable"] for e in fitted))
+    print(
+        f"outcome entries (each arm vs control) with `longitudinal` (mixed model): {len(fitted)} of {len(entries)},"
+        f" {len(variables)} variables: {', '.join(variables[:5])}…"
+    )
 
 
 def touch(study_id: int) -> None:
@@ -440,8 +492,16 @@ def answers_count(text: str) -> int:
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", help="answers per size, e.g. 400k,1.6M,4M (participants = answers / 2 / items)")
+    parser.add_argument(
+        "--sizes", help="answers per size, e.g. 400k,1.6M,4M (participants = answers / timepoints / items)"
+    )
     parser.add_argument("--participants", type=int, default=5000, help="one size given by its participants")
+    parser.add_argument(
+        "--design",
+        choices=sorted(DESIGNS),
+        default="prepost",
+        help="prepost: single group, 2 timepoints (default); 3x3: 3 arms, 3 timepoints, randomised (issue 13)",
+    )
     parser.add_argument("--items", type=int, default=40, help="answer keys per survey (at least 21)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--small", type=int, default=1000, help="participants of the second study (export memory)")
@@ -451,7 +511,7 @@ def parse_args():
     parser.add_argument("--reset", action="store_true", help="drop every table of --database-url first")
     parser.add_argument("--profile", action="store_true", help="cProfile one cold compute(study) at the last size")
     args = parser.parse_args()
-    per_participant = TIMEPOINTS * args.items
+    per_participant = len(DESIGNS[args.design][1]) * args.items
     args.sizes = (
         [answers_count(size) // per_participant for size in args.sizes.split(",")]
         if args.sizes
