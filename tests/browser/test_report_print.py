@@ -47,8 +47,10 @@ def pages_of(pdf: bytes) -> int:
     [
         # was 12, then 7; issue 13 added the methods paragraph, missing data, data quality and every-timepoint
         # sections (about a page): the budget holds the layout, not the content; issue 14 (item 7) added its
-        # problem reports' section (a table and a line per question), which takes it to 8 or 9 pages by the data
-        ("Fermented snacks and digestive comfort", "founder@nourrir.example", 9),
+        # problem reports' section (a table and a line per question), which takes it to 8 or 9 pages by the data;
+        # then the yes/no effect sizes of the choice questions (two columns and a note), the diary's summary of
+        # every item and the primary timepoint's notes: 10
+        ("Fermented snacks and digestive comfort", "founder@nourrir.example", 10),
         ("Sleep coaching app for shift workers", "founder@sommeil.example", 5),  # was 9, then 4
     ],
 )
